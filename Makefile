@@ -1,0 +1,52 @@
+# UMIS — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: install run test lint typecheck test-unit test-browser bench migrate demo messages clean
+
+$(VENV)/.install-stamp: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(VENV)/.install-stamp
+	@$(PY) -m umis.core.i18n_compile locale
+
+run: install
+	$(PY) -m umis.cli serve --port $(PORT)
+
+migrate: install
+	$(PY) manage.py migrate
+
+demo: install
+	$(PY) -m umis.cli demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy umis config
+
+test: install lint typecheck
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(PY) -m pytest -q -n 2 -m "not browser"
+	$(PY) -m pytest -q -m browser
+
+test-browser: install
+	$(PY) -m pytest -q -m browser
+
+bench: install
+	$(PY) bench/run.py
+
+messages: install
+	$(PY) manage.py makemessages -l az -l en -l ru --ignore=.venv --ignore=bench
+	$(PY) -m umis.core.i18n_compile locale
+
+clean:
+	rm -rf $(VENV) var staticfiles

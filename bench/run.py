@@ -1,0 +1,241 @@
+"""`make bench`: place-of-stay registration throughput on PostgreSQL, over HTTP, against
+gunicorn with several workers, beside psycopg COPY of the same rows in the same run; and
+the officer queue page with 100,000 cases.
+
+Starts its own PostgreSQL cluster in a temporary folder (Debian's postgresql package)
+unless BENCH_DATABASE_URL names one. Results: printed, and written to bench/results/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+BATCHES = int(os.environ.get("BENCH_BATCHES", "30"))
+SINGLES = int(os.environ.get("BENCH_SINGLES", "4000"))
+QUEUE_CASES = int(os.environ.get("BENCH_QUEUE_CASES", "100000"))
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Postgres:
+    def __init__(self) -> None:
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if not bins:
+            sys.exit("PostgreSQL is not installed: apt-get install postgresql (or set BENCH_DATABASE_URL)")
+        self.bin = bins[-1]
+        self.dir = tempfile.mkdtemp(prefix="umis-bench-pg.")
+        self.port = 55433
+
+    def _as_postgres(self, *args: str) -> None:
+        command = " ".join(args)
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            subprocess.run(["su", "postgres", "-c", command], check=True, stdout=subprocess.DEVNULL)
+        else:
+            subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> str:
+        self._as_postgres(f"{self.bin}/initdb", "-D", self.dir, "-A", "trust", "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8")
+        self._as_postgres(f"{self.bin}/pg_ctl", "-D", self.dir, "-o", f"'-p {self.port} -k /tmp -c fsync=on -c synchronous_commit=on -c shared_buffers=512MB -c max_connections=200'",
+                          "-l", f"{self.dir}/log", "-w", "start")
+        subprocess.run(["psql", "-h", "/tmp", "-p", str(self.port), "-U", "postgres", "-qc", "CREATE DATABASE umis_bench"], check=True)
+        return f"postgres://postgres@127.0.0.1:{self.port}/umis_bench"
+
+    def stop(self) -> None:
+        self._as_postgres(f"{self.bin}/pg_ctl", "-D", self.dir, "-m", "fast", "stop")
+
+
+def guest(n: int, today: dt.date) -> dict[str, Any]:
+    rng = random.Random(n)
+    return {
+        "surname": rng.choice(["Hüseynov", "Иванов", "Yılmaz", "Smith", "محمدی", "Məmmədova"]),
+        "given_names": rng.choice(["Rəşad", "Ольга", "Ayşe", "John", "علی", "Leyla"]),
+        "birth_date": (dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(15000))).isoformat(),
+        "sex": rng.choice("MF"),
+        "nationality": rng.choice(["TR", "RU", "US", "IR", "GE"]),
+        "document_type": "passport",
+        "document_number": f"B{n:08d}",
+        "issuing_state": "TR",
+        "document_expiry": (today + dt.timedelta(days=1000)).isoformat(),
+        "region": "baku",
+        "city": "Baku",
+        "street": "Nizami 10",
+        "arrival_date": (today - dt.timedelta(days=1)).isoformat(),
+        "planned_departure": (today + dt.timedelta(days=10)).isoformat(),
+    }
+
+
+def request(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes, float]:
+    start = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    return response.status, data, time.perf_counter() - start
+
+
+def bench_bulk(key: str, start_number: int) -> dict[str, Any]:
+    today = dt.date.today()
+    batches = [
+        json.dumps({"items": [guest(start_number + b * 1000 + i, today) for i in range(1000)]}).encode() for b in range(BATCHES)
+    ]
+    latencies: list[float] = []
+    stored = 0
+    lock = threading.Lock()
+    queue = list(enumerate(batches))
+
+    def client() -> None:
+        nonlocal stored
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    return
+                index, body = queue.pop()
+            status, data, took = request(conn, "POST", "/api/v1/stay-registrations/bulk", body,
+                                         {"Content-Type": "application/json", "X-API-Key": key, "Idempotency-Key": f"bench-{index}"})
+            assert status == 200, data[:500]
+            with lock:
+                latencies.append(took)
+                stored += json.loads(data)["accepted"]
+
+    threads = [threading.Thread(target=client) for _ in range(WORKERS)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    return {"batches": BATCHES, "stored": stored, "seconds": round(elapsed, 2), "per_second": round(stored / elapsed),
+            "batch_p50_ms": round(pct(latencies, 50) * 1000), "batch_p99_ms": round(pct(latencies, 99) * 1000), "clients": WORKERS}
+
+
+def bench_copy(database_url: str, start_number: int) -> dict[str, Any]:
+    """The same rows, flattened, stored with psycopg COPY: the raw rate of the database here."""
+    import psycopg
+
+    today = dt.date.today()
+    rows = [guest(start_number + i, today) for i in range(BATCHES * 1000)]
+    columns = list(rows[0])
+    with psycopg.connect(database_url) as conn:
+        conn.execute("CREATE TABLE bench_copy (" + ", ".join(f"{c} text" for c in columns) + ")")
+        began = time.perf_counter()
+        with conn.cursor() as cur, cur.copy(f"COPY bench_copy ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        conn.commit()
+        elapsed = time.perf_counter() - began
+        conn.execute("DROP TABLE bench_copy")
+    return {"rows": len(rows), "seconds": round(elapsed, 2), "per_second": round(len(rows) / elapsed)}
+
+
+def bench_single(key: str, start_number: int, clients: int = 8) -> dict[str, Any]:
+    today = dt.date.today()
+    bodies = [json.dumps(guest(start_number + i, today)).encode() for i in range(SINGLES)]
+    latencies: list[float] = []
+    lock = threading.Lock()
+    failures = 0
+
+    def client(part: list[bytes]) -> None:
+        nonlocal failures
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        mine = []
+        for body in part:
+            status, _data, took = request(conn, "POST", "/api/v1/stay-registrations", body, {"Content-Type": "application/json", "X-API-Key": key})
+            mine.append(took)
+            if status != 201:
+                with lock:
+                    failures += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(bodies[i::clients],)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    return {"requests": SINGLES, "failures": failures, "clients": clients, "seconds": round(elapsed, 2), "per_second": round(SINGLES / elapsed),
+            "p50_ms": round(pct(latencies, 50) * 1000, 1), "p99_ms": round(pct(latencies, 99) * 1000, 1)}
+
+
+def bench_queue(session: str, rounds: int = 30) -> dict[str, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    timings = []
+    for i in range(rounds):
+        path = "/en/office/queue/" if i % 3 else "/en/office/queue/?page=50&service=stay_registration"
+        status, data, took = request(conn, "GET", path, None, {"Cookie": f"sessionid={session}"})
+        assert status == 200, (status, data[:300])
+        timings.append(took)
+    return {"requests": rounds, "p50_ms": round(pct(timings, 50) * 1000, 1), "p99_ms": round(pct(timings, 99) * 1000, 1), "max_ms": round(max(timings) * 1000, 1)}
+
+
+def main() -> None:
+    pg = None
+    database_url = os.environ.get("BENCH_DATABASE_URL")
+    if not database_url:
+        pg = Postgres()
+        database_url = pg.start()
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings", "UMIS_LOG_LEVEL": "WARNING",
+           "UMIS_PUBLIC_URL": f"http://127.0.0.1:{PORT}", "UMIS_AXES_ENABLED": "false"}
+    server = None
+    try:
+        subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        fixtures = json.loads(subprocess.run([PY, "bench/setup_data.py", str(QUEUE_CASES)], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        server = subprocess.Popen(
+            [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning", "--timeout", "120"],
+            cwd=ROOT, env=env,
+        )
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request("GET", "/api/v1/openapi.json")
+                break
+            except OSError:
+                time.sleep(0.2)
+        results: dict[str, Any] = {
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "database": "PostgreSQL (fsync=on, synchronous_commit=on)",
+            "server": f"gunicorn, {WORKERS} sync workers",
+        }
+        results["bulk"] = bench_bulk(fixtures["api_key"], 0)
+        results["copy"] = bench_copy(database_url, 50_000_000)
+        results["bulk_to_copy_ratio"] = round(results["bulk"]["per_second"] / results["copy"]["per_second"], 3)
+        results["single"] = bench_single(fixtures["api_key"], 10_000_000)
+        results["queue_page"] = bench_queue(fixtures["session"])
+        results["queue_page"]["cases_in_database"] = QUEUE_CASES + BATCHES * 1000 + SINGLES
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        (out / "latest.json").write_text(json.dumps(results, indent=2))
+        print(json.dumps(results, indent=2))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        if pg is not None:
+            pg.stop()
+
+
+if __name__ == "__main__":
+    main()

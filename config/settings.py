@@ -1,0 +1,206 @@
+"""UMIS settings: one file, driven by the environment (UMIS_*, DATABASE_URL, SECRET_KEY).
+
+`UMIS_ENV=production` turns on every production safeguard; the demo (`make run`) and
+the tests use `UMIS_ENV=development`, which only relaxes what a laptop cannot provide
+(HTTPS, a real secret, the staff second factor when UMIS_STAFF_MFA=false).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from config.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("UMIS_VAR_DIR", str(BASE_DIR / "var")))
+
+UMIS_ENV = env_str("UMIS_ENV", "development")
+if UMIS_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"UMIS_ENV={UMIS_ENV!r}: use development or production")
+PRODUCTION = UMIS_ENV == "production"
+
+SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else "development-only-not-a-secret")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production")
+DEBUG = env_bool("UMIS_DEBUG", False)
+ALLOWED_HOSTS = env_list("UMIS_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+# The public address printed in barcodes (verification links).
+UMIS_PUBLIC_URL = env_str("UMIS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "umis.core",
+    "umis.accounts",
+    "umis.audit",
+    "umis.reference",
+    "umis.cases",
+    "umis.documents",
+    "umis.people",
+    "umis.stays",
+    "umis.api",
+    "umis.portal",
+    "umis.backoffice",
+    "umis.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "umis.core.middleware.SecurityHeadersMiddleware",
+    "umis.audit.middleware.AuditContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "umis.accounts.middleware.StaffSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite (WAL, synchronous=FULL) by default; PostgreSQL via DATABASE_URL.
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'umis.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("UMIS_DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "backoffice:home"
+
+# Staff sign-in: second factor (TOTP) required unless switched off for a demo.
+UMIS_STAFF_MFA = env_bool("UMIS_STAFF_MFA", PRODUCTION)
+if PRODUCTION and not UMIS_STAFF_MFA:
+    raise ImproperlyConfigured("UMIS_STAFF_MFA cannot be switched off in production")
+UMIS_STAFF_IDLE_SECONDS = env_int("UMIS_STAFF_IDLE_SECONDS", 15 * 60)
+UMIS_STAFF_ABSOLUTE_SECONDS = env_int("UMIS_STAFF_ABSOLUTE_SECONDS", 8 * 3600)
+OTP_TOTP_ISSUER = "UMIS"
+
+AXES_FAILURE_LIMIT = env_int("UMIS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = env_bool("UMIS_AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+LANGUAGE_CODE = "az"
+LANGUAGES = [("az", _("Azerbaijani")), ("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Baku"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UMIS_MAX_REQUEST_BYTES", 12 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Security headers and cookies.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = UMIS_STAFF_ABSOLUTE_SECONDS
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("UMIS_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if env_bool("UMIS_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+UMIS_BEHIND_PROXY = env_bool("UMIS_BEHIND_PROXY", False)
+CSRF_TRUSTED_ORIGINS = env_list("UMIS_CSRF_TRUSTED_ORIGINS", [])
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("UMIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+EMAIL_BACKEND = env_str("UMIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("UMIS_FROM_EMAIL", "noreply@migration.gov.az")
+
+# Documents: the signer identity printed in seals.
+UMIS_SEAL_COUNTRY = env_str("UMIS_SEAL_COUNTRY", "AZE")
+UMIS_SEAL_SIGNER = env_str("UMIS_SEAL_SIGNER", "AZSM")
+UMIS_COUNTRY = env_str("UMIS_COUNTRY", "AZ")  # for public holidays
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("UMIS_LOG_LEVEL", "WARNING")},
+    "loggers": {"umis": {"level": env_str("UMIS_LOG_LEVEL", "INFO")}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

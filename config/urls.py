@@ -1,0 +1,23 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from umis.api.urls import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", include("umis.portal.urls")),
+    path("accounts/", include("umis.accounts.urls")),
+    path("host/", include("umis.stays.urls")),
+    path("office/", include("umis.backoffice.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler400 = "umis.portal.views.error_400"
+handler403 = "umis.portal.views.error_403"
+handler404 = "umis.portal.views.error_404"
+handler500 = "umis.portal.views.error_500"

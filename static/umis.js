@@ -1,0 +1,60 @@
+// Paste-to-fill: reads the MRZ through the API and fills the registration form.
+(function () {
+  "use strict";
+  function fill(form, name, value) {
+    var el = form.querySelector('[name="' + name + '"]');
+    if (el && value !== null && value !== undefined && value !== "") { el.value = value; }
+  }
+  function titleCase(s) {
+    return (s || "").toLowerCase().replace(/(^|[\s-])(\S)/g, function (m, p, c) { return p + c.toUpperCase(); });
+  }
+  function countryOption(form, name, code) {
+    var el = form.querySelector('[name="' + name + '"]');
+    if (!el || !code) { return; }
+    for (var i = 0; i < el.options.length; i++) {
+      var o = el.options[i];
+      if (o.value === code || o.getAttribute("data-alpha3") === code || o.getAttribute("data-icao") === code) { el.value = o.value; return; }
+    }
+  }
+  function readMrz() {
+    var area = document.getElementById("id_mrz");
+    var status = document.getElementById("mrz-status");
+    var form = document.getElementById("registration-form");
+    var lines = area.value.split(/\r?\n/).map(function (l) { return l.trim(); }).filter(Boolean);
+    if (lines.length < 2) { return; }
+    fetch(area.getAttribute("data-mrz-url"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
+      body: JSON.stringify({ lines: lines })
+    }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (!res.ok) {
+          status.textContent = res.body.error ? res.body.error.message : "MRZ";
+          status.className = "hint mrz-bad";
+          return;
+        }
+        var d = res.body;
+        fill(form, "surname", titleCase(d.surname));
+        fill(form, "given_names", titleCase(d.given_names));
+        fill(form, "birth_date", d.birth_date);
+        fill(form, "sex", d.sex);
+        fill(form, "document_number", d.document_number);
+        fill(form, "document_expiry", d.expiry_date);
+        fill(form, "document_type", d.document_type === "id_card" ? "id_card" : (d.document_type === "passport" ? "passport" : "other"));
+        countryOption(form, "nationality", d.nationality_alpha2 || d.nationality);
+        countryOption(form, "issuing_state", d.issuing_state_alpha2 || d.issuing_state);
+        var bad = (d.checks || []).filter(function (c) { return !c.valid; }).map(function (c) { return c.name; });
+        status.textContent = bad.length ? (area.getAttribute("data-bad") || "Check digit wrong: ") + bad.join(", ") : (area.getAttribute("data-good") || "✓");
+        status.className = bad.length ? "hint mrz-bad" : "hint mrz-ok";
+      })
+      .catch(function () { status.textContent = ""; });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var area = document.getElementById("id_mrz");
+    if (!area) { return; }
+    var button = document.getElementById("mrz-read");
+    if (button) { button.addEventListener("click", readMrz); }
+    area.addEventListener("paste", function () { setTimeout(readMrz, 0); });
+    area.addEventListener("change", readMrz);
+  });
+})();

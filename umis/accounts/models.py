@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    HEAD_OFFICER = "head_officer", _("Head-office officer")
+    REGIONAL_OFFICER = "regional_officer", _("Regional officer")
+    ANALYST = "analyst", _("Analyst")
+    HOST = "host", _("Host (hotel or landlord)")
+    APPLICANT = "applicant", _("Applicant")
+    AGENCY = "agency", _("Agency system")
+
+
+STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.HEAD_OFFICER, Role.REGIONAL_OFFICER, Role.ANALYST})
+OFFICER_ROLES = frozenset({Role.HEAD_OFFICER, Role.REGIONAL_OFFICER})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.APPLICANT)
+    office = models.ForeignKey(
+        "reference.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    preferred_language = models.CharField(max_length=5, default="az")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="regional_officer") | models.Q(office__isnull=False),
+                name="regional_officer_has_office",
+            )
+        ]
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in OFFICER_ROLES
+
+    @property
+    def sees_all_offices(self) -> bool:
+        return self.role in {Role.ADMINISTRATOR, Role.HEAD_OFFICER, Role.ANALYST}
+
+
+class Scope(models.TextChoices):
+    STAY_REGISTRATIONS = "stay_registrations", _("Register places of stay")
+    DOCUMENTS_VERIFY = "documents_verify", _("Verify documents")
+    PEOPLE_READ = "people_read", _("Read person files")
+
+
+class ApiClient(models.Model):
+    """A system that calls the API (a hotel's software, an agency) with its own key.
+
+    The key is shown once at creation; only its SHA-256 is stored. Calls act as `user`.
+    """
+
+    name = models.CharField(max_length=200)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_clients")
+    key_prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

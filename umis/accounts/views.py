@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django_otp import login as otp_login
+
+from umis.accounts.forms import SignInForm
+from umis.audit.services import audit_record
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)  # rotates the session id
+        if form.otp_device is not None:
+            otp_login(self.request, form.otp_device)
+        audit_record(actor=form.get_user(), action="USER_SIGNED_IN", entity=form.get_user())
+        return response
+
+    def get_success_url(self) -> str:
+        url = self.get_redirect_url()
+        if url:
+            return url
+        user = self.request.user
+        if getattr(user, "role", "") == "host":
+            return "/host/"
+        return "/office/"
+
+
+class SignOutView(auth_views.LogoutView):
+    pass

@@ -1,0 +1,78 @@
+"""Every API error is JSON: {"error": {"code", "message", "field", "errors": [...]}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from umis.core.errors import DomainError
+
+
+def error_body(code: str, message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field, "errors": errors or [{"code": code, "message": message, "field": field}]}}
+
+
+def _field_of(loc: list[Any]) -> str | None:
+    parts = [str(p) for p in loc if p not in {"body", "payload", "query", "path"}]
+    return ".".join(parts) or None
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": lambda: _("This field is required."),
+    "string_type": lambda: _("Enter text."),
+    "date_from_datetime_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
+    "date_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
+    "date_type": lambda: _("Enter a date as YYYY-MM-DD."),
+    "list_type": lambda: _("Enter a list."),
+    "model_attributes_type": lambda: _("Enter an object."),
+    "dict_type": lambda: _("Enter an object."),
+    "json_invalid": lambda: _("The request body is not valid JSON."),
+    "string_too_long": lambda: _("The text is too long."),
+    "too_long": lambda: _("Too many items."),
+}
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        status = 422 if exc.status == 400 else exc.status
+        return api.create_response(request, {"error": exc.to_dict()}, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = []
+        for e in exc.errors:
+            kind = str(e.get("type", "invalid"))
+            message = _PYDANTIC_MESSAGES.get(kind, lambda: _("This value is not valid."))()
+            code = "required" if kind == "missing" else ("invalid_json" if kind == "json_invalid" else "invalid")
+            errors.append({"code": code, "message": str(message), "field": _field_of(list(e.get("loc", [])))})
+        first = errors[0] if errors else {"code": "invalid", "message": _("The request is not valid."), "field": None}
+        return api.create_response(request, error_body(first["code"], first["message"], first["field"], errors), status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, error_body("unauthorized", _("A valid API key is required (header X-API-Key).")), status=401
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {404: ("not_found", _("Not found.")), 413: ("too_large", _("The request is too large."))}
+        code, message = codes.get(exc.status_code, ("error", str(exc)))
+        return api.create_response(request, error_body(code, str(message)), status=exc.status_code)
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        from django.core.exceptions import RequestDataTooBig
+
+        if isinstance(exc, RequestDataTooBig):
+            return api.create_response(request, error_body("too_large", _("The request is too large.")), status=413)
+        import logging
+
+        logging.getLogger("umis.api").exception("unexpected API error")
+        return api.create_response(request, error_body("server_error", _("Something went wrong on our side. Nothing was stored; try again.")), status=500)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ErrorItem(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorDetail(ErrorItem):
+    errors: list[ErrorItem]
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class StayRegistrationIn(Schema):
+    """A guest as in the passport. Either the fields or `mrz` (2–3 lines) with the address and dates."""
+
+    surname: str | None = Field(None, description="As in the passport, any script")
+    given_names: str | None = None
+    patronymic: str | None = None
+    birth_date: str | None = Field(None, description="YYYY-MM-DD")
+    sex: str | None = Field(None, description="M, F or X")
+    nationality: str | None = Field(None, description="ISO 3166 alpha-2/alpha-3 or ICAO code")
+    document_type: str | None = Field(None, description="passport, id_card, travel_document, other")
+    document_number: str | None = None
+    issuing_state: str | None = None
+    document_expiry: str | None = Field(None, description="YYYY-MM-DD")
+    mrz: list[str] | None = Field(None, description="Machine-readable zone lines; fills the fields above")
+    region: str | None = Field(None, description="Region code (see reference data)")
+    city: str | None = None
+    street: str | None = None
+    arrival_date: str | None = Field(None, description="YYYY-MM-DD")
+    planned_departure: str | None = Field(None, description="YYYY-MM-DD")
+    client_reference: str | None = Field(None, description="Your own reference, returned as is")
+
+
+class StayRegistrationOut(Schema):
+    reference: str
+    registration_number: str
+    state: str
+    person_id: int
+    late: bool
+    arrival_date: dt.date
+    planned_departure: dt.date
+    certificate_url: str
+    verify_url: str
+    client_reference: str = ""
+    replayed: bool = False
+
+
+class BulkIn(Schema):
+    items: list[StayRegistrationIn]
+
+
+class BulkItemOut(Schema):
+    index: int
+    status: str
+    reference: str | None = None
+    verify_url: str | None = None
+    client_reference: str | None = None
+    errors: list[ErrorItem] = []
+
+
+class BulkOut(Schema):
+    accepted: int
+    refused: int
+    items: list[BulkItemOut]
+    replayed: bool = False
+
+
+class EndIn(Schema):
+    left_on: dt.date
+
+
+class GuestOut(Schema):
+    reference: str
+    surname: str
+    given_names: str
+    nationality: str
+    document_number: str
+    arrival_date: dt.date
+    planned_departure: dt.date
+    state: str
+    client_reference: str
+
+
+class MrzIn(Schema):
+    lines: list[str] = Field(..., description="The 2 or 3 lines of the machine-readable zone", max_length=3)
+
+
+class VerifyOut(Schema):
+    status: str = Field(..., description="genuine, annulled, expired or unknown")
+    kind: str | None
+    number: str | None
+    holder_name: str | None
+    travel_document: str | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    signer_certificate: str | None
+
+
+class SignerKeyOut(Schema):
+    certificate_reference: str
+    signer_identifier: str
+    active: bool
+    created_at: dt.datetime
+    retired_at: dt.datetime | None
+    certificate_pem: str

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from umis.api import documents, errors, stays
+
+api = NinjaAPI(
+    title="UMIS API",
+    version="1.0",
+    description=(
+        "Unified Migration Information System. Hotels, landlords and agencies authenticate with a per-client "
+        "API key (`X-API-Key`). Errors are JSON with a stable `code`, a `message` in the language of "
+        "`Accept-Language` (az, en, ru) and the offending `field`."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("", stays.router)
+api.add_router("", documents.router)

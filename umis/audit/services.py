@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+
+from umis.audit import context
+from umis.audit.models import AuditEvent, AuditSeal
+from umis.core import clock
+
+GENESIS = "0" * 64
+SEAL_DELAY = dt.timedelta(seconds=60)  # rows younger than this may still be in open transactions
+SEAL_BATCH = 50_000
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    payload = {
+        "at": event.at.isoformat(),
+        "actor": event.actor_id,
+        "actor_label": event.actor_label,
+        "role": event.role,
+        "office": event.office,
+        "channel": event.channel,
+        "ip": event.ip,
+        "purpose": event.purpose,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "person_id": event.person_id,
+        "data": event.data,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def event_digest(event: AuditEvent) -> str:
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    action: str
+    entity: models.Model | None = None
+    person_id: int | None = None
+    data: dict[str, Any] | None = None
+    entity_type: str = ""
+    entity_id: str = ""
+
+
+def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
+    ctx = context.current()
+    entity_type = entry.entity_type or (entry.entity._meta.label_lower if entry.entity is not None else "")
+    entity_id = entry.entity_id or (str(entry.entity.pk) if entry.entity is not None else "")
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    label = getattr(actor, "username", "") if authenticated else ""
+    if ctx.client_label:
+        label = f"{label} via {ctx.client_label}" if label else ctx.client_label
+    office = getattr(actor, "office", None) if authenticated else None
+    event = AuditEvent(
+        at=at,
+        actor=actor if authenticated else None,
+        actor_label=label[:200],
+        role=getattr(actor, "role", "") if authenticated else "",
+        office=getattr(office, "code", "") if office else "",
+        channel=ctx.channel,
+        ip=ctx.ip,
+        purpose=ctx.purpose[:200],
+        action=entry.action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        person_id=entry.person_id,
+        data=json.loads(json.dumps(entry.data or {}, default=str)),
+    )
+    event.digest = event_digest(event)
+    return event
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    entity: models.Model | None = None,
+    person_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    entity_type: str = "",
+    entity_id: str = "",
+) -> AuditEvent:
+    """Append one audit row (call inside the transaction of the change it records)."""
+    event = _build(actor, AuditEntry(action, entity, person_id, data, entity_type, entity_id), clock.now())
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
+    at = clock.now()
+    AuditEvent.objects.bulk_create([_build(actor, e, at) for e in entries], batch_size=1000)
+
+
+def _to_ranges(ids: Iterable[int]) -> list[list[int]]:
+    ranges: list[list[int]] = []
+    for i in ids:
+        if ranges and ranges[-1][1] == i - 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return ranges
+
+
+def _chain(previous: str, pairs: Iterable[tuple[int, str]]) -> str:
+    h = hashlib.sha256(previous.encode())
+    for pk, digest in pairs:
+        h.update(f"{pk}:{digest};".encode())
+    return h.hexdigest()
+
+
+def audit_seal_pending() -> int:
+    """Seal the unsealed rows older than SEAL_DELAY; returns how many rows were sealed."""
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            last = AuditSeal.objects.select_for_update().order_by("-id").first()
+            after = last.last_event_id if last else 0
+            previous = last.hash if last else GENESIS
+            cutoff = clock.now() - SEAL_DELAY
+            rows = list(
+                AuditEvent.objects.filter(id__gt=after, at__lt=cutoff)
+                .order_by("id")
+                .values_list("id", "digest")[:SEAL_BATCH]
+            )
+            if not rows:
+                return sealed
+            AuditSeal.objects.create(
+                sealed_at=clock.now(),
+                ranges=_to_ranges(pk for pk, _ in rows),
+                count=len(rows),
+                last_event_id=rows[-1][0],
+                previous_hash=previous,
+                hash=_chain(previous, rows),
+            )
+            sealed += len(rows)
+
+
+@dataclass
+class VerifyReport:
+    rows: int = 0
+    seals: int = 0
+    unsealed: int = 0
+    problems: list[str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def audit_verify() -> VerifyReport:
+    """Recompute every digest and the seal chain; name each edited, deleted or inserted row."""
+    report = VerifyReport(problems=[])
+    problems = report.problems
+    assert problems is not None
+    previous = GENESIS
+    covered_until = 0
+    for seal in AuditSeal.objects.order_by("id").iterator(chunk_size=100):
+        report.seals += 1
+        if seal.previous_hash != previous:
+            problems.append(f"seal {seal.id}: previous hash does not match seal before it (seal edited or deleted)")
+        expected_ids = [i for first, last in seal.ranges for i in range(first, last + 1)]
+        found = {
+            e.id: e
+            for e in AuditEvent.objects.filter(id__gt=covered_until, id__lte=seal.last_event_id).order_by("id")
+        }
+        pairs: list[tuple[int, str]] = []
+        row_problem = False
+        for pk in expected_ids:
+            event = found.pop(pk, None)
+            if event is None:
+                problems.append(f"row {pk}: deleted (listed in seal {seal.id})")
+                row_problem = True
+                continue
+            pairs.append((pk, event.digest))
+            if event_digest(event) != event.digest:
+                problems.append(f"row {pk}: edited (content does not match its digest)")
+                row_problem = True
+        for pk in sorted(found):
+            problems.append(f"row {pk}: inserted after seal {seal.id} was made")
+        if not row_problem and _chain(seal.previous_hash, pairs) != seal.hash:
+            problems.append(f"seal {seal.id}: hash does not match the rows it covers (a digest or the seal was edited)")
+        previous = seal.hash
+        covered_until = seal.last_event_id
+        report.rows += len(expected_ids)
+    for event in AuditEvent.objects.filter(id__gt=covered_until).order_by("id").iterator(chunk_size=2000):
+        report.rows += 1
+        report.unsealed += 1
+        if event_digest(event) != event.digest:
+            problems.append(f"row {event.id}: edited (content does not match its digest)")
+    return report
+

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+import importlib
+
+from umis.audit.models import AuditEvent
+from umis.audit.services import audit_record, audit_seal_pending, audit_verify
+from umis.core import clock
+
+append_only = importlib.import_module("umis.audit.migrations.0002_append_only")
+
+pytestmark = pytest.mark.django_db
+
+
+def _write_rows(n: int) -> list[AuditEvent]:
+    past = clock.now() - dt.timedelta(minutes=5)
+    with clock.frozen_at(past):
+        return [audit_record(actor=None, action="THING_DONE", entity_type="x", entity_id=str(i), data={"i": i}) for i in range(n)]
+
+
+def _tamper(sql: str, params: list[object]) -> None:
+    """Bypass the append-only triggers, as an attacker with the database owner's rights would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER audit_auditevent_no_update")
+            cursor.execute("DROP TRIGGER audit_auditevent_no_delete")
+            cursor.execute(sql, params)
+            for statement in append_only.SQLITE:
+                if "audit_auditevent" in statement:
+                    cursor.execute(statement)
+
+
+def test_a_clean_log_verifies() -> None:
+    _write_rows(5)
+    assert audit_seal_pending() == 5
+    report = audit_verify()
+    assert report.ok and report.rows == 5 and report.seals == 1
+    call_command("audit", "verify")
+
+
+def test_the_database_refuses_updates_and_deletes() -> None:
+    rows = _write_rows(1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=rows[0].pk).update(action="HIDDEN")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=rows[0].pk).delete()
+
+
+def test_an_edited_row_is_named() -> None:
+    rows = _write_rows(4)
+    audit_seal_pending()
+    _tamper("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["NOTHING_HAPPENED", rows[2].pk])
+    report = audit_verify()
+    assert report.problems == [f"row {rows[2].pk}: edited (content does not match its digest)"]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+
+
+def test_a_deleted_row_is_named() -> None:
+    rows = _write_rows(4)
+    audit_seal_pending()
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [rows[1].pk])
+    assert audit_verify().problems == [f"row {rows[1].pk}: deleted (listed in seal 1)".replace("seal 1", f"seal {_seal_id()}")]
+
+
+def test_an_edited_unsealed_row_is_named_too() -> None:
+    rows = _write_rows(2)
+    _tamper("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["curiosity", rows[0].pk])
+    assert audit_verify().problems == [f"row {rows[0].pk}: edited (content does not match its digest)"]
+
+
+def _seal_id() -> int:
+    from umis.audit.models import AuditSeal
+
+    return AuditSeal.objects.get().pk

@@ -1,0 +1,131 @@
+"""Officers work their office's queue and decide with legal grounds."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.cases.models import Case, CaseEvent
+from umis.core.errors import Conflict
+from umis.core.testing import World, guest
+from umis.documents.models import IssuedDocument
+from umis.documents.services import document_verify, document_verify_code
+from umis.reference.models import LegalGround
+from umis.stays.models import StayRegistration
+from umis.stays.services import stay_registration_annul, stay_registrations_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def register(world: World, **overrides: object) -> Case:
+    result = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest(**overrides)])[0]
+    assert result.registration is not None, result.errors
+    return result.registration.case
+
+
+def test_the_queue_shows_only_the_officers_office(world: World, client: Client) -> None:
+    baku = register(world)
+    shaki = register(world, region="shaki", document_number="S1234567")
+    client.force_login(world.alice)
+    page = client.get("/office/queue/").content.decode()
+    assert baku.reference in page
+    assert shaki.reference not in page
+    client.force_login(world.hannah)
+    page = client.get("/office/queue/").content.decode()
+    assert baku.reference in page and shaki.reference in page
+
+
+def test_the_queue_filters_by_service_and_state(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    assert case.reference in client.get("/office/queue/?service=stay_registration&state=registered").content.decode()
+    assert case.reference not in client.get("/office/queue/?state=confirmed").content.decode()
+    assert client.get("/office/queue/?state=;DROP&page=x&from=not-a-date").status_code == 200
+
+
+def test_an_officer_annuls_and_verify_then_says_annulled(world: World, client: Client) -> None:
+    case = register(world)
+    document = IssuedDocument.objects.get(case=case)
+    code = document_verify_code(document)
+    assert document_verify(code=code).status == "genuine"
+    client.force_login(world.alice)
+    page = client.get(f"/office/cases/{case.reference}/")
+    assert page.status_code == 200
+    response = client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "mc-21-not-residing", "version": case.version, "note": "Not at the address"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "annulled"
+    assert document_verify(code=code).status == "annulled"
+    assert client.get(f"/api/v1/documents/verify/{code}").json()["status"] == "annulled"
+    decision = CaseEvent.objects.get(case=case, action="STAY_REGISTRATION_ANNULLED")
+    assert decision.legal_ground is not None and decision.legal_ground.code == "mc-21-not-residing"
+    assert decision.actor == world.alice
+    assert StayRegistration.objects.get(case=case).active is False
+    assert AuditEvent.objects.filter(action="STAY_REGISTRATION_ANNULLED", actor=world.alice).count() == 1
+
+
+def test_an_officer_of_another_region_gets_404_and_is_logged(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.bob)
+    assert client.get(f"/office/cases/{case.reference}/").status_code == 404
+    response = client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "mc-21-not-residing", "version": case.version})
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.state == "registered"
+    denied = AuditEvent.objects.filter(action="CASE_ACCESS_DENIED", actor=world.bob)
+    assert denied.count() == 2
+    assert denied.first().entity_id == str(case.pk)
+
+
+def test_hosts_and_outsiders_cannot_open_the_back_office(world: World, client: Client) -> None:
+    case = register(world)
+    for user in (world.harry, world.oscar):
+        client.force_login(user)
+        assert client.get(f"/office/cases/{case.reference}/").status_code == 404
+        assert client.get("/office/queue/").status_code == 404
+    client.logout()
+    assert client.get("/office/queue/").status_code == 302
+
+
+def test_annulment_needs_a_legal_ground(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "", "version": case.version})
+    case.refresh_from_db()
+    assert case.state == "registered"
+
+
+def test_two_officers_deciding_at_once_one_wins(world: World) -> None:
+    case = register(world)
+    ground = LegalGround.objects.get(code="mc-21-not-residing")
+    stale_version = case.version
+    alice_copy = Case.objects.get(pk=case.pk)
+    hannah_copy = Case.objects.get(pk=case.pk)
+    stay_registration_annul(actor=world.alice, case=alice_copy, expected_version=stale_version, legal_ground=ground, note="")
+    with pytest.raises(Conflict) as raised:
+        stay_registration_annul(actor=world.hannah, case=hannah_copy, expected_version=stale_version, legal_ground=ground, note="")
+    assert raised.value.code == "version_conflict"
+    assert CaseEvent.objects.filter(case=case, action="STAY_REGISTRATION_ANNULLED").count() == 1
+    assert AuditEvent.objects.filter(action="DOCUMENT_ANNULLED").count() == 1
+
+
+def test_the_conflict_is_shown_to_the_officer(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    client.post(f"/office/cases/{case.reference}/confirm/", {"version": case.version})
+    response = client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "mc-21-not-residing", "version": case.version}, follow=True)
+    assert "Someone else changed this case" in response.content.decode() or "başqası" in response.content.decode().lower()
+    case.refresh_from_db()
+    assert case.state == "confirmed"
+
+
+def test_the_case_page_shows_person_documents_and_history(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{case.reference}/").content.decode()
+    assert "Hüseynov Rəşad" in page
+    assert "U12345678" in page
+    assert "CASE_SUBMITTED" in page
+    assert AuditEvent.objects.filter(action="CASE_VIEWED", actor=world.alice, person_id=case.applicant_id).exists()
+    assert client.get(f"/en/office/cases/{case.reference}/")["Cache-Control"] == "no-store"

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from umis.cases import registry
+from umis.cases.selectors import QueueFilter, case_get_for_user, case_history, case_queue_for_user, cases_of_person_for_user
+from umis.core import clock
+from umis.core.errors import DomainError, NotFound
+from umis.documents.models import IssuedDocument
+from umis.documents.services import document_verify_url
+from umis.people.selectors import person_get_for_user, person_search
+from umis.reference.models import LegalGround
+from umis.reference.selectors import legal_ground_list
+from umis.stays import services as stay_services
+from umis.stays.selectors import stay_registration_for_case
+
+View = Callable[..., HttpResponse]
+
+
+def officer_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_officer", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "role", "") == "host":
+        return redirect("stays:guests")
+    if getattr(request.user, "role", "") == "administrator":
+        return redirect("admin:index")
+    return redirect("backoffice:queue")
+
+
+@officer_required
+def queue(request: HttpRequest) -> HttpResponse:
+    services = [s for s in registry.all_services() if s.workflow is not None]
+    service_codes = {s.code for s in services}
+    states = sorted({st for s in services if s.workflow for st in s.workflow.states})
+    service = request.GET.get("service", "")
+    state = request.GET.get("state", "")
+    filters = QueueFilter(
+        service=service if service in service_codes else "",
+        state=state if state in states else "",
+        submitted_from=_date(request.GET.get("from", "")),
+        submitted_to=_date(request.GET.get("to", "")),
+        include_closed=request.GET.get("closed") == "1",
+    )
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    page = case_queue_for_user(user=request.user, filters=filters, page=page_number)
+    now = clock.now()
+    rows = [{"case": c, "overdue": bool(c.due_at and c.due_at < now), "soon": bool(c.due_at and now <= c.due_at < now + dt.timedelta(hours=24))} for c in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "backoffice/queue.html", {
+        "page": page, "rows": rows, "filters": filters, "services": services, "states": states, "query": query.urlencode(),
+    })
+
+
+@officer_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        case = case_get_for_user(user=request.user, reference=reference, purpose="case work")
+    except NotFound as exc:
+        raise Http404 from exc
+    service = registry.get(case.service_code)
+    documents = list(IssuedDocument.objects.filter(case=case).order_by("issued_at"))
+    workflow = service.workflow
+    return render(request, "backoffice/case.html", {
+        "case": case, "service": service, "history": case_history(case=case),
+        "registration": stay_registration_for_case(case_id=case.pk),
+        "documents": [{"doc": d, "verify_url": document_verify_url(d)} for d in documents],
+        "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
+        "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),
+        "grounds": legal_ground_list(kind="annulment", on=clock.today()),
+    })
+
+
+def _case_for_action(request: HttpRequest, reference: str) -> Any:
+    try:
+        return case_get_for_user(user=request.user, reference=reference, purpose="decision", for_update=False)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@officer_required
+@require_POST
+def case_annul(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for_action(request, reference)
+    ground = LegalGround.objects.filter(code=request.POST.get("legal_ground", "")).first()
+    try:
+        if ground is None:
+            raise DomainError("legal_ground_required", _("Choose the legal ground for this decision."), "legal_ground")
+        stay_services.stay_registration_annul(
+            actor=request.user, case=case, expected_version=_version(request), legal_ground=ground, note=request.POST.get("note", "")[:2000]
+        )
+        messages.success(request, _("The registration is annulled."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("backoffice:case", reference=reference)
+
+
+@officer_required
+@require_POST
+def case_confirm(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for_action(request, reference)
+    try:
+        stay_services.stay_registration_confirm(actor=request.user, case=case, expected_version=_version(request))
+        messages.success(request, _("The registration is confirmed."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("backoffice:case", reference=reference)
+
+
+@officer_required
+@require_POST
+def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for_action(request, reference)
+    note = request.POST.get("note", "").strip()
+    if note:
+        stay_services.stay_registration_add_note(actor=request.user, case=case, note=note)
+    return redirect("backoffice:case", reference=reference)
+
+
+@officer_required
+def people(request: HttpRequest) -> HttpResponse:
+    name = request.GET.get("name", "")[:200]
+    number = request.GET.get("document", "")[:20]
+    birth = _date(request.GET.get("birth_date", ""))
+    results = list(person_search(user=request.user, name=name, birth_date=birth, document_number=number))
+    return render(request, "backoffice/people.html", {"results": results, "name": name, "document": number, "birth_date": request.GET.get("birth_date", ""), "searched": bool(name or number or birth)})
+
+
+@officer_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    try:
+        person = person_get_for_user(user=request.user, person_id=person_id, purpose="case work")
+    except NotFound as exc:
+        raise Http404 from exc
+    cases = list(cases_of_person_for_user(user=request.user, person_id=person.pk))
+    documents = list(person.documents.select_related("issuing_state").order_by("created_at"))
+    issued = list(IssuedDocument.objects.filter(person=person, case__in=cases).order_by("issued_at"))
+    return render(request, "backoffice/person.html", {"person": person, "cases": cases, "documents": documents, "issued": issued})

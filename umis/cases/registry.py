@@ -1,0 +1,65 @@
+"""The service catalogue: every e-service registers itself here from its own app.
+
+A domain app's `catalogue.py` calls `register(ServiceDefinition(...))` from its
+AppConfig.ready(); the platform never imports a domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+from umis.core.workflow import Workflow
+
+Text = str | Promise
+
+
+@dataclass(frozen=True)
+class Sla:
+    working_days: int | None = None
+    hours: int | None = None  # around the clock, holidays included
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    code: str
+    name: Text
+    summary: Text
+    who_may_apply: Text
+    fee: Text
+    processing_time: Text
+    required_documents: tuple[Text, ...]
+    order: int = 100
+    prefix: str = ""  # case reference prefix, e.g. "SR"
+    workflow: Workflow | None = None
+    sla: Sla = field(default_factory=Sla)
+    available: bool = True
+    start_url_name: str | None = None  # where the portal sends an applicant
+
+    def __post_init__(self) -> None:
+        if self.available and self.start_url_name is None:
+            raise ValueError(f"service {self.code}: an available service needs a start page")
+        if self.workflow is not None and not self.prefix:
+            raise ValueError(f"service {self.code}: a case service needs a reference prefix")
+
+
+_services: dict[str, ServiceDefinition] = {}
+
+
+def register(service: ServiceDefinition) -> None:
+    """Register a service; a built service replaces a planned ("coming") one of the same code."""
+    existing = _services.get(service.code)
+    if existing is not None and existing.available and service.available and existing != service:
+        raise ValueError(f"service {service.code} registered twice")
+    if existing is not None and existing.available and not service.available:
+        return
+    _services[service.code] = service
+
+
+def get(code: str) -> ServiceDefinition:
+    return _services[code]
+
+
+def all_services() -> list[ServiceDefinition]:
+    return sorted(_services.values(), key=lambda s: (s.order, s.code))

@@ -1,0 +1,174 @@
+"""Every write to a case: open, transition (with optimistic locking), assign, note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from umis.audit.services import AuditEntry, audit_record, audit_record_many
+from umis.cases import registry, sla
+from umis.cases.models import Case, CaseEvent, ReferenceCounter
+from umis.core import clock
+from umis.core.errors import Conflict, DomainError, PermissionDenied
+from umis.reference.models import LegalGround
+
+
+def references_allocate(*, prefix: str, year: int, count: int) -> list[str]:
+    """Reserve `count` consecutive references like SR-2026-000123 (inside a transaction)."""
+    counter, _created = ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(value=F("value") + count)
+    last = ReferenceCounter.objects.values_list("value", flat=True).get(pk=counter.pk)
+    return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+@dataclass(frozen=True)
+class NewCase:
+    applicant_id: int | None
+    office_id: int
+    data: dict[str, Any]
+    needs_attention: bool = False
+
+
+def case_open_many(*, actor: Any, service_code: str, items: Sequence[NewCase], state: str | None = None) -> list[Case]:
+    """Open cases of one service (inside the caller's transaction), with history and audit."""
+    service = registry.get(service_code)
+    assert service.workflow is not None
+    now = clock.now()
+    start_state = state or service.workflow.initial
+    refs = references_allocate(prefix=service.prefix, year=clock.today().year, count=len(items))
+    due = sla.due_at(service.sla, now)
+    submitter = actor if getattr(actor, "is_authenticated", False) else None
+    cases = [
+        Case(
+            reference=ref,
+            service_code=service_code,
+            applicant_id=item.applicant_id,
+            submitted_by=submitter,
+            office_id=item.office_id,
+            state=start_state,
+            is_open=service.workflow.is_open(start_state),
+            needs_attention=item.needs_attention,
+            due_at=due,
+            created_at=now,
+            updated_at=now,
+        )
+        for ref, item in zip(refs, items, strict=True)
+    ]
+    Case.objects.bulk_create(cases, batch_size=1000)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(case=c, at=now, kind=CaseEvent.Kind.SUBMITTED, action="CASE_SUBMITTED", actor=submitter, to_state=start_state, data=item.data)
+            for c, item in zip(cases, items, strict=True)
+        ],
+        batch_size=1000,
+    )
+    audit_record_many(
+        actor=actor,
+        entries=[AuditEntry("CASE_SUBMITTED", c, person_id=c.applicant_id, data={"reference": c.reference, "service": service_code}) for c in cases],
+    )
+    return cases
+
+
+def _may_act_on(user: Any, case: Case) -> bool:
+    """Officers act within their office (head office: all). Other roles reach a case only
+    through their domain's scoped selector (a host's own registrations), checked there."""
+    if user.role == "head_officer":
+        return True
+    if user.role == "regional_officer":
+        return bool(user.office_id == case.office_id)
+    return user.role not in {"administrator", "analyst"}
+
+
+def case_transition(
+    *,
+    actor: Any,
+    case: Case,
+    target: str,
+    expected_version: int,
+    action: str,
+    legal_ground: LegalGround | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    system: bool = False,
+) -> Case:
+    """Move a case to `target` if the workflow allows it for the actor; 409 on a stale version.
+
+    Runs inside the caller's transaction; the version check is a conditional UPDATE, so of
+    two officers deciding at once exactly one wins.
+    """
+    service = registry.get(case.service_code)
+    workflow = service.workflow
+    assert workflow is not None
+    rule = workflow.rule_for(case.state, target)
+    if rule is None:
+        raise Conflict("invalid_transition", _("This case cannot move from “%(source)s” to “%(target)s”.") % {"source": case.state, "target": target})
+    if not system:
+        if getattr(actor, "role", None) not in rule.by or not _may_act_on(actor, case):
+            raise PermissionDenied("forbidden", _("You may not take this action on this case."))
+    if rule.guard is not None:
+        problem = rule.guard(case)
+        if problem:
+            raise DomainError("guard_failed", problem)
+    if rule.needs_legal_ground and legal_ground is None:
+        raise DomainError("legal_ground_required", _("Choose the legal ground for this decision."), "legal_ground")
+    now = clock.now()
+    is_open = workflow.is_open(target)
+    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        state=target,
+        is_open=is_open,
+        version=F("version") + 1,
+        updated_at=now,
+        closed_at=now if workflow.is_final(target) else None,
+    )
+    if updated != 1:
+        raise Conflict(
+            "version_conflict",
+            _("Someone else changed this case while you were working on it. Reload it to see the change, then decide again."),
+        )
+    source = case.state
+    case.refresh_from_db(fields=["state", "is_open", "version", "updated_at", "closed_at"])
+    kind = CaseEvent.Kind.DECISION if legal_ground is not None else CaseEvent.Kind.STATE_CHANGED
+    CaseEvent.objects.create(
+        case=case, at=now, kind=kind, action=action, actor=actor if not system else None,
+        from_state=source, to_state=target, legal_ground=legal_ground, note=note, data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        entity=case,
+        person_id=case.applicant_id,
+        data={"reference": case.reference, "from": source, "to": target, "legal_ground": legal_ground.code if legal_ground else None, **(data or {})},
+    )
+    return case
+
+
+def case_add_event(*, actor: Any, case: Case, kind: str, action: str, note: str = "", data: dict[str, Any] | None = None) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case, at=clock.now(), kind=kind, action=action, actor=actor if getattr(actor, "is_authenticated", False) else None, note=note, data=data or {}
+    )
+    audit_record(actor=actor, action=action, entity=case, person_id=case.applicant_id, data={"reference": case.reference, **(data or {})})
+    return event
+
+
+def case_assign(*, actor: Any, case: Case, assignee: Any, expected_version: int) -> Case:
+    if not _may_act_on(actor, case) or (assignee is not None and not _may_act_on(assignee, case)):
+        raise PermissionDenied("forbidden", _("You may not assign this case."))
+    with transaction.atomic():
+        updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+            assignee=assignee, version=F("version") + 1, updated_at=clock.now()
+        )
+        if updated != 1:
+            raise Conflict("version_conflict", _("Someone else changed this case while you were working on it. Reload it and try again."))
+        case.refresh_from_db(fields=["assignee", "version", "updated_at"])
+        case_add_event(actor=actor, case=case, kind=CaseEvent.Kind.ASSIGNED, action="CASE_ASSIGNED", data={"assignee": getattr(assignee, "username", None)})
+    return case
+
+
+def case_is_overdue(case: Case, at: dt.datetime | None = None) -> bool:
+    return bool(case.is_open and case.due_at and case.due_at < (at or clock.now()))

@@ -1,0 +1,93 @@
+"""Shared test personas and helpers.
+
+alice — regional officer in Baku; bob — regional officer in Shaki (another region);
+hannah — head-office officer; harry — a hotel in Baku (with an API key); larisa — a
+landlord in Ganja; oscar — an outsider with no role in any case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from umis.accounts.models import Role, Scope, User
+from umis.accounts.services import api_client_create
+from umis.core import clock
+from umis.people import mrz
+from umis.reference.models import Office, Region
+from umis.reference.services import reference_load_defaults
+from umis.stays.models import Host
+
+PASSWORD = "correct-Horse-battery-9"
+
+
+@dataclass
+class World:
+    alice: User
+    bob: User
+    hannah: User
+    admin: User
+    harry: User
+    larisa: User
+    oscar: User
+    hotel: Host
+    landlord: Host
+    hotel_key: str
+
+
+def make_user(username: str, role: str, office: str | None = None) -> User:
+    user = User(username=username, role=role, office=Office.objects.get(code=office) if office else None)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_world() -> World:
+    reference_load_defaults()
+    alice = make_user("alice", Role.REGIONAL_OFFICER, "baku")
+    bob = make_user("bob", Role.REGIONAL_OFFICER, "shaki")
+    hannah = make_user("hannah", Role.HEAD_OFFICER, "head")
+    admin = make_user("root", Role.ADMINISTRATOR, "head")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    harry = make_user("harry", Role.HOST)
+    larisa = make_user("larisa", Role.HOST)
+    oscar = make_user("oscar", Role.APPLICANT)
+    hotel = Host.objects.create(kind=Host.Kind.HOTEL, name="Hotel Baku Test", tax_id="1000000001", region=Region.objects.get(code="baku"), city="Bakı", street="Nizami 1")
+    hotel.members.add(harry)
+    landlord = Host.objects.create(kind=Host.Kind.LANDLORD, name="Larisa Landlord", tax_id="2000000002", region=Region.objects.get(code="ganja"), city="Gəncə", street="Atatürk 8")
+    landlord.members.add(larisa)
+    _client, key = api_client_create(actor=None, name="Hotel PMS", user=harry, scopes=[Scope.STAY_REGISTRATIONS])
+    return World(alice, bob, hannah, admin, harry, larisa, oscar, hotel, landlord, key)
+
+
+def guest(**overrides: Any) -> dict[str, Any]:
+    """A valid registration for a guest who arrived yesterday, as the API and form take it."""
+    today = clock.today()
+    data: dict[str, Any] = {
+        "surname": "Hüseynov",
+        "given_names": "Rəşad",
+        "birth_date": "1985-03-14",
+        "sex": "M",
+        "nationality": "TR",
+        "document_type": "passport",
+        "document_number": "U12345678",
+        "issuing_state": "TUR",
+        "document_expiry": (today + dt.timedelta(days=900)).isoformat(),
+        "region": "baku",
+        "city": "Bakı",
+        "street": "Nizami küçəsi 10",
+        "arrival_date": (today - dt.timedelta(days=1)).isoformat(),
+        "planned_departure": (today + dt.timedelta(days=20)).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+def passport_mrz(*, surname: str = "ERIKSSON", given_names: str = "ANNA MARIA", number: str = "L898902C3", nationality: str = "DEU",
+                 birth: dt.date = dt.date(1974, 8, 12), sex: str = "F", expiry: dt.date | None = None) -> tuple[str, str]:
+    return mrz.compose_td3(
+        issuing_state=nationality, surname=surname, given_names=given_names, document_number=number, nationality=nationality,
+        birth_date=birth, sex=sex, expiry_date=expiry or clock.today() + dt.timedelta(days=1000),
+    )

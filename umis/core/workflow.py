@@ -1,0 +1,59 @@
+"""Workflow primitives: each service declares its states and transitions as data.
+
+A transition names the roles that may fire it and an optional guard (a pure function
+of the case that returns an error message, or None when the transition is allowed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+Guard = Callable[[Any], str | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    by: frozenset[str]
+    guard: Guard | None = None
+    needs_legal_ground: bool = False
+    event: str = "CASE_STATE_CHANGED"
+
+
+def rule(*roles: str, guard: Guard | None = None, needs_legal_ground: bool = False, event: str = "CASE_STATE_CHANGED") -> Rule:
+    return Rule(by=frozenset(roles), guard=guard, needs_legal_ground=needs_legal_ground, event=event)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    states: tuple[str, ...]
+    initial: str
+    final: frozenset[str]
+    queue: frozenset[str]  # states in which a case waits in its office's queue
+    transitions: dict[tuple[str, str], Rule] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        known = set(self.states)
+        if self.initial not in known or not (self.final | self.queue) <= known:
+            raise ValueError("initial and final states must be declared")
+        for source, target in self.transitions:
+            if source not in known or target not in known:
+                raise ValueError(f"transition {source}->{target} uses an undeclared state")
+
+    def rule_for(self, source: str, target: str) -> Rule | None:
+        return self.transitions.get((source, target))
+
+    def targets(self, source: str) -> list[str]:
+        return [t for (s, t) in self.transitions if s == source]
+
+    def allowed(self, source: str, target: str, roles: Iterable[str]) -> bool:
+        found = self.rule_for(source, target)
+        return found is not None and bool(found.by & set(roles))
+
+    def is_open(self, state: str) -> bool:
+        """Whether a case in this state waits for staff (and so sits in the queue)."""
+        return state in self.queue
+
+    def is_final(self, state: str) -> bool:
+        return state in self.final

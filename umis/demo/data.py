@@ -1,0 +1,188 @@
+"""Demo data: offices, one user per role, hosts with API keys, a few hundred foreigners.
+
+Idempotent: a second run changes nothing. Registrations go through the real service, with
+the clock set to the day of each registration, so the data obeys the rules it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from umis.accounts.models import ApiClient, Role, Scope, User
+from umis.accounts.services import api_client_create
+from umis.core import clock
+from umis.people.models import DocumentType
+from umis.reference.models import Office
+from umis.reference.services import reference_load_defaults
+from umis.stays import services as stay_services
+from umis.stays.models import Host, StayRegistration
+
+CREDENTIALS_FILE = "demo-credentials.json"
+
+USERS = [
+    # username, role, office, first, last
+    ("admin", Role.ADMINISTRATOR, "head", "Leyla", "Əliyeva"),
+    ("head.officer", Role.HEAD_OFFICER, "head", "Rauf", "Hüseynov"),
+    ("officer.baku", Role.REGIONAL_OFFICER, "baku", "Nigar", "Məmmədova"),
+    ("officer.shaki", Role.REGIONAL_OFFICER, "shaki", "Elvin", "Qasımov"),
+    ("analyst", Role.ANALYST, "head", "Samir", "İsmayılov"),
+]
+
+HOSTS = [
+    # username, kind, name, tax id, region, city, street, api key?
+    ("hotel.caspian", Host.Kind.HOTEL, "Caspian Pearl Hotel", "1400000001", "baku", "Bakı", "Neftçilər prospekti 45", True),
+    ("hotel.shaki", Host.Kind.HOTEL, "Şəki Saray Hotel", "2300000002", "shaki", "Şəki", "M. F. Axundzadə küçəsi 12", True),
+    ("landlord.aysel", Host.Kind.LANDLORD, "Aysel Kərimova", "5XK2P7Q", "ganja", "Gəncə", "Atatürk prospekti 8, mənzil 14", False),
+]
+
+# Faker locale -> nationalities whose citizens get such names.
+LOCALES = [
+    ("ru_RU", ["RU", "KZ", "BY", "UA"], 30),
+    ("tr_TR", ["TR"], 25),
+    ("az_AZ", ["GE", "IR", "RU"], 15),
+    ("en_US", ["US", "GB", "CA", "DE"], 15),
+    ("fa_IR", ["IR"], 8),
+    ("ar_AA", ["SA", "AE", "EG", "IQ"], 7),
+]
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    credentials: dict[str, Any]
+
+
+def _credentials_path() -> Path:
+    return Path(settings.VAR_DIR) / CREDENTIALS_FILE
+
+
+def load_credentials() -> dict[str, Any]:
+    path = _credentials_path()
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save_credentials(data: dict[str, Any]) -> None:
+    path = _credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    os.chmod(path, 0o600)
+
+
+def _ensure_users(password: str) -> None:
+    offices = {o.code: o for o in Office.objects.all()}
+    for username, role, office, first, last in USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(username=username, role=role, office=offices[office], first_name=first, last_name=last,
+                    email=f"{username}@migration.gov.az", is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR)
+        user.set_password(password)
+        user.save()
+
+
+def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
+    from umis.reference.models import Region
+
+    hosts = []
+    for username, kind, name, tax_id, region, city, street, with_key in HOSTS:
+        user, created = User.objects.get_or_create(username=username, defaults={"role": Role.HOST, "first_name": name[:150]})
+        if created:
+            user.set_password(password)
+            user.save()
+        host, _ = Host.objects.get_or_create(
+            tax_id=tax_id, defaults={"kind": kind, "name": name, "region": Region.objects.get(code=region), "city": city, "street": street}
+        )
+        host.members.add(user)
+        hosts.append(host)
+        if with_key and not ApiClient.objects.filter(user=user, name=f"{name} PMS").exists():
+            _client, key = api_client_create(actor=None, name=f"{name} PMS", user=user, scopes=[Scope.STAY_REGISTRATIONS])
+            creds.setdefault("api_keys", {})[username] = key
+    return hosts
+
+
+def _guest(fake_by_locale: dict[str, Faker], rng: random.Random) -> tuple[dict[str, Any], str]:
+    locale, nationalities, _w = rng.choices(LOCALES, weights=[w for *_, w in LOCALES])[0]
+    fake = fake_by_locale[locale]
+    sex = rng.choice("MF")
+    if sex == "M":
+        given, surname = fake.first_name_male(), fake.last_name_male() if hasattr(fake, "last_name_male") else fake.last_name()
+    else:
+        given, surname = fake.first_name_female(), fake.last_name_female() if hasattr(fake, "last_name_female") else fake.last_name()
+    nationality = rng.choice(nationalities)
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55))
+    number = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(2)) + "".join(rng.choice("0123456789") for _ in range(7))
+    return {
+        "surname": surname, "given_names": given, "birth_date": birth.isoformat(), "sex": sex, "nationality": nationality,
+        "document_type": DocumentType.PASSPORT, "document_number": number, "issuing_state": nationality,
+    }, locale
+
+
+def _registrations(hosts: list[Host], count: int, seed: int) -> int:
+    rng = random.Random(seed)
+    Faker.seed(seed)
+    fakers = {loc: Faker(loc) for loc, *_ in LOCALES}
+    today = clock.today()
+    made = 0
+    guests = [_guest(fakers, rng)[0] for _ in range(int(count * 0.75))]
+    for i in range(count):
+        guest = dict(rng.choice(guests) if i >= len(guests) else guests[i])
+        host = rng.choice(hosts)
+        arrival = today - dt.timedelta(days=rng.randrange(1, 360))
+        length = rng.randrange(3, 60)
+        departure = arrival + dt.timedelta(days=length)
+        expiry = departure + dt.timedelta(days=rng.randrange(200, 3000))
+        submitted = timezone.make_aware(dt.datetime.combine(arrival + dt.timedelta(days=rng.randrange(0, 4)), dt.time(rng.randrange(8, 20), rng.randrange(60))))
+        guest.update({
+            "document_expiry": expiry.isoformat(), "region": host.region.code, "city": host.city, "street": host.street,
+            "arrival_date": arrival.isoformat(), "planned_departure": departure.isoformat(),
+        })
+        actor = host.members.first()
+        with clock.frozen_at(min(submitted, clock.now())):
+            result = stay_services.stay_registrations_submit(actor=actor, host=host, raws=[guest])[0]
+        if result.registration is None:
+            continue
+        made += 1
+        if departure < today:
+            left = min(departure, today)
+            with clock.frozen_at(timezone.make_aware(dt.datetime.combine(left, dt.time(12)))):
+                stay_services.stay_registration_end(actor=actor, registration=result.registration, left_on=left)
+    return made
+
+
+def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
+    """Load the demo once; later calls only return the saved credentials."""
+    creds = load_credentials()
+    reference_load_defaults()
+    if StayRegistration.objects.exists() and creds:
+        return DemoResult(created=False, credentials=creds)
+    password = creds.get("password") or f"Demo-{secrets.token_urlsafe(9)}"
+    creds["password"] = password
+    with transaction.atomic():
+        _ensure_users(password)
+        hosts = _ensure_hosts(password, creds)
+    _save_credentials(creds)
+    if not StayRegistration.objects.exists():
+        _registrations(hosts, registrations, seed)
+    return DemoResult(created=True, credentials=creds)
+
+
+def demo_logins_text(creds: dict[str, Any]) -> str:
+    lines = ["Demo logins (password for all: %s)" % creds.get("password", "?")]
+    for username, role, office, *_ in USERS:
+        lines.append(f"  {username:<16} {role:<18} {office}")
+    for username, _kind, name, *_ in HOSTS:
+        lines.append(f"  {username:<16} {'host':<18} {name}")
+    for username, key in creds.get("api_keys", {}).items():
+        lines.append(f"  API key of {username}: {key}")
+    return "\n".join(lines)

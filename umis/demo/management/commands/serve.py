@@ -1,0 +1,64 @@
+"""`umis serve`: migrate, load the demo when the database is empty, then run the web server
+(gunicorn), the background worker and the periodic jobs until interrupted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from umis.demo.data import demo_load, demo_logins_text
+
+
+class Command(BaseCommand):
+    help = "Run UMIS: web server and worker (loads demo data into an empty database)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--no-demo", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_demo"]:
+            result = demo_load()
+            self.stdout.write(demo_logins_text(result.credentials))
+        bind = f"{options['host']}:{options['port']}"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
+        children = [
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", bind, "--workers", str(options["workers"]),
+                 "--access-logfile", "-", "--graceful-timeout", "10"],
+                env=env,
+            ),
+            subprocess.Popen([sys.executable, "-m", "umis.cli", "worker"], env=env),  # noqa: S603
+        ]
+        self.stdout.write(f"UMIS is running at http://{bind}/  (Ctrl+C stops it)")
+        stopping = False
+
+        def stop(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping and all(c.poll() is None for c in children):
+            time.sleep(0.5)
+        for c in children:
+            if c.poll() is None:
+                c.terminate()
+        for c in children:
+            try:
+                c.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                c.kill()

@@ -1,0 +1,46 @@
+"""`umis worker`: the task worker (django-tasks database backend) plus the periodic jobs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from umis.core.periodic import run_due_jobs
+
+
+class Command(BaseCommand):
+    help = "Run background tasks and periodic jobs (audit sealing, ...)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=float, default=10.0, help="seconds between periodic runs")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tasks = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "umis.cli", "db_worker", "--interval", "1"], env=dict(os.environ)
+        )
+        stopping = False
+
+        def stop(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while not stopping and tasks.poll() is None:
+                for line in run_due_jobs():
+                    self.stdout.write(line)
+                for _ in range(int(options["interval"] * 2)):
+                    if stopping:
+                        break
+                    time.sleep(0.5)
+        finally:
+            if tasks.poll() is None:
+                tasks.terminate()
+                tasks.wait(timeout=15)

@@ -1,0 +1,84 @@
+"""Names as people write them: checks on input and the normalised form used for search.
+
+Names are stored exactly as given (NFC). The search key folds case and diacritics with
+Azerbaijani rules (İ, I, ı and i are one letter class) and transliterates other
+scripts to Latin, so "Hüseynov", "HUSEYNOV" and "Гусейнов" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+from django.utils.translation import gettext_lazy as _
+
+from umis.core.errors import FieldError
+
+BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+ZWNJ = "\u200c"
+MAX_NAME_LENGTH = 100
+
+# Letters that fold to one class for matching: dotted/dotless i and the schwa.
+_FOLD = str.maketrans({"ı": "i", "İ": "i", "I": "i", "ə": "a", "Ə": "a", "ә": "a", "Ә": "a"})
+
+
+def _script(ch: str) -> str | None:
+    if not ch.isalpha():
+        return None
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return "UNKNOWN"
+    first = name.split(" ", 1)[0]
+    # Azerbaijani schwa (U+0259) is named "LATIN SMALL LETTER SCHWA": Latin, as it should be.
+    return {"PERSIAN": "ARABIC"}.get(first, first)
+
+
+def name_scripts(value: str) -> set[str]:
+    return {s for s in (_script(c) for c in value) if s}
+
+
+def name_check(value: str, *, field: str) -> list[FieldError]:
+    """Errors for a name as typed: control, bidi and zero-width characters, mixed scripts."""
+    errors: list[FieldError] = []
+    if len(value) > MAX_NAME_LENGTH:
+        return [FieldError("too_long", _("At most %(n)d characters.") % {"n": MAX_NAME_LENGTH}, field)]
+    if any(c in BIDI_CONTROLS for c in value):
+        errors.append(FieldError("bidi_control", _("The name contains invisible text-direction characters."), field))
+    arabic = "ARABIC" in name_scripts(value)
+    if any(c in ZERO_WIDTH and not (c == ZWNJ and arabic) for c in value):
+        errors.append(FieldError("zero_width", _("The name contains invisible zero-width characters."), field))
+    if any(unicodedata.category(c) in {"Cc", "Cf", "Co", "Cs"} and c not in BIDI_CONTROLS | ZERO_WIDTH for c in value):
+        errors.append(FieldError("control_character", _("The name contains control characters."), field))
+    for token in re.split(r"[\s\-']+", value):
+        if len(name_scripts(token)) > 1:
+            errors.append(
+                FieldError(
+                    "mixed_script",
+                    _("“%(token)s” mixes letters of different alphabets (e.g. a Cyrillic letter in a Latin name).")
+                    % {"token": token},
+                    field,
+                )
+            )
+            break
+    if not errors and not any(c.isalpha() for c in value):
+        errors.append(FieldError("invalid", _("A name must contain letters."), field))
+    return errors
+
+
+def name_clean(value: str) -> str:
+    """The stored form: NFC, trimmed, inner whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def search_key(value: str) -> str:
+    """Lower-case Latin letters and single spaces, for case-, diacritic- and script-blind search."""
+    text = unicodedata.normalize("NFKC", value).translate(_FOLD)
+    if not text.isascii():
+        text = "".join(anyascii(c) if ord(c) > 0x7F else c for c in text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower().translate(_FOLD)
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    return " ".join(text.split())

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.core.testing import World, guest
+from umis.people.names import name_check, search_key
+from umis.people.selectors import person_search
+from umis.stays.services import stay_registrations_submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("HÜSEYNOV", "hüseynov"),
+        ("İsmayılov", "ISMAYILOV"),
+        ("Ismayilov", "İSMAYILOV"),
+        ("Məmmədov", "Mammadov"),
+        ("Şükürov", "sukurov"),
+        ("Ağayev", "AGAYEV"),
+    ],
+)
+def test_search_key_is_case_and_diacritic_blind(a: str, b: str) -> None:
+    assert search_key(a) == search_key(b)
+
+
+def test_search_key_transliterates_cyrillic() -> None:
+    assert search_key("Иванов") == "ivanov"
+
+
+def test_name_check_flags_traps() -> None:
+    assert [e.code for e in name_check("Hu\u202eseynov", field="surname")] == ["bidi_control"]
+    assert [e.code for e in name_check("Аliyev", field="surname")] == ["mixed_script"]
+    assert name_check("Məmmədov", field="surname") == []
+    assert name_check("محمد\u200cرضا", field="surname") == []  # ZWNJ inside an Arabic-script name is allowed
+    assert [e.code for e in name_check("Ali\u200cyev", field="surname")] == ["zero_width"]
+
+
+def test_staff_find_people_by_name_in_any_case(world: World) -> None:
+    stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest(surname="İsmayılov", given_names="Elçin")])
+    for query in ("ismayilov", "ISMAYILOV", "İsmayılov elçin", "Ismayılov"):
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == ["İsmayılov"], query
+    assert list(person_search(user=world.harry, name="ismayilov")) == []
+
+
+def test_staff_find_people_by_document_and_birth_date(world: World, client: Client) -> None:
+    stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])
+    client.force_login(world.alice)
+    page = client.get("/en/office/people/?document=u12345678").content.decode()
+    assert "Hüseynov" in page
+    page = client.get("/en/office/people/?birth_date=1985-03-14").content.decode()
+    assert "Hüseynov" in page
+
+
+def test_the_person_page_is_audited_and_lists_cases(world: World, client: Client) -> None:
+    result = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])[0]
+    assert result.registration is not None
+    person = result.registration.person
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/people/{person.pk}/").content.decode()
+    assert result.registration.case.reference in page
+    assert AuditEvent.objects.filter(action="PERSON_VIEWED", actor=world.alice, person_id=person.pk).count() == 1

@@ -1,0 +1,127 @@
+"""End to end in a real browser (Debian's Chromium driven by Playwright) against a live server."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from umis.core.testing import PASSWORD, World, passport_mrz
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("UMIS_CHROMIUM", "/usr/bin/chromium")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in this thread
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("UMIS_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip("Debian's chromium is not installed (CI installs it; apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_the_catalogue_in_three_languages(page: Any, world: World) -> None:
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "az"
+    az_title = page.locator("h1").inner_text()
+    assert "Miqrasiya" in az_title
+    assert page.locator("li.service").count() >= 13
+    page.click("button[data-lang=en]")
+    page.wait_for_url("**/en/")
+    assert page.locator("h1").inner_text() == "E-services of the State Migration Service"
+    assert page.locator("li.service.coming").count() >= 10
+    page.click("button[data-lang=ru]")
+    page.wait_for_url("**/ru/")
+    assert "миграционной" in page.locator("h1").inner_text().lower()
+
+
+def _qr_text_from_pdf(pdf: bytes) -> str:
+    import zxingcpp
+    from PIL import Image
+    from pypdf import PdfReader
+
+    for image in PdfReader(io.BytesIO(pdf)).pages[0].images:
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)).convert("L"))
+        if found:
+            return str(found[0].text)
+    raise AssertionError("no barcode in the certificate")
+
+
+def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server: Any) -> None:
+    # A hotel registers a guest by pasting the passport's MRZ.
+    sign_in(page, "harry")
+    page.goto("/en/host/register/")
+    line1, line2 = passport_mrz(surname="YILMAZ", given_names="AYSE", number="U0123456", nationality="TUR")
+    page.fill("#id_mrz", f"{line1}\n{line2}")
+    page.click("#mrz-read")
+    page.wait_for_function("document.getElementById('id_surname').value !== ''")
+    assert page.input_value("#id_surname") == "Yilmaz"
+    assert page.input_value("#id_document_number") == "U0123456"
+    assert page.input_value("#id_nationality") == "TUR"
+    page.select_option("#id_region", "baku")
+    page.click("#submit-registration")
+    page.wait_for_selector("#reference")
+    reference = page.inner_text("#reference")
+    assert reference.startswith("SR-")
+
+    # The certificate downloads and its barcode verifies as genuine.
+    with page.expect_download() as download:
+        page.click("#certificate-link")
+    pdf = open(download.value.path(), "rb").read()
+    assert pdf.startswith(b"%PDF")
+    url = _qr_text_from_pdf(pdf)
+    assert "/verify/" in url
+    code = url.rsplit("/verify/", 1)[1]
+    page.goto(f"/en/verify/{code}")
+    assert page.get_attribute("#verdict", "data-status") == "genuine"
+    assert page.inner_text("#doc-number") == reference
+
+    # An officer of the Baku region finds it in the queue and annuls it.
+    page.context.clear_cookies()
+    sign_in(page, "alice")
+    page.goto("/en/office/queue/")
+    page.click(f"text={reference}")
+    page.select_option("#id_legal_ground", "mc-21-not-residing")
+    page.fill("#id_note", "The guest does not live at the address.")
+    page.click("#annul-button")
+    page.wait_for_selector("#state")
+    assert page.inner_text("#state") == "annulled"
+    page.goto(f"/en/verify/{code}")
+    assert page.get_attribute("#verdict", "data-status") == "annulled"
+
+    # An officer of another region is refused.
+    page.context.clear_cookies()
+    sign_in(page, "bob")
+    response = page.goto(f"/en/office/cases/{reference}/")
+    assert response.status == 404
+    assert "Not found" in page.inner_text("h1")

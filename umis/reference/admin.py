@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from umis.reference.models import Country, Holiday, LegalGround, Office, Region, RegistrationRule
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("code", "alpha3", "icao_code", "name_en", "name_az", "active")
+    search_fields = ("code", "alpha3", "icao_code", "name_en", "name_az", "name_ru")
+    list_filter = ("active",)
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "kind", "active")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_az", "office")
+    list_filter = ("office",)
+
+
+@admin.register(LegalGround)
+class LegalGroundAdmin(admin.ModelAdmin):
+    list_display = ("code", "citation", "applies_to", "valid_from", "valid_to")
+
+
+@admin.register(RegistrationRule)
+class RegistrationRuleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "nationality", "threshold_days", "deadline_days", "max_length_days", "valid_from", "valid_to")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name", "working")

@@ -1,0 +1,120 @@
+"""Reference data: countries, offices and regions, legal grounds, rules with validity dates.
+
+Every number the law sets lives here, editable by an administrator, never in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Translated(models.Model):
+    name_az = models.CharField(_("name (Azerbaijani)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "az")[:2]
+        return str(getattr(self, f"name_{lang}", None) or self.name_en)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Country(Translated):
+    """A state or territory, keyed by its ISO alpha-2; ICAO code as used in MRZs."""
+
+    code = models.CharField(_("ISO alpha-2"), max_length=2, primary_key=True)
+    alpha3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
+    icao_code = models.CharField(_("ICAO code"), max_length=3, unique=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name_plural = _("countries")
+
+
+class Office(Translated):
+    class Kind(models.TextChoices):
+        HEAD = "head", _("Head office")
+        REGIONAL = "regional", _("Regional department")
+        DETENTION = "detention", _("Detention centre")
+
+    code = models.SlugField(max_length=40, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+
+class Region(Translated):
+    """An administrative region (city or district); its cases go to its office."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="regions")
+
+    class Meta:
+        ordering = ["name_az"]
+
+
+class LegalGround(Translated):
+    """A provision of law an officer cites when deciding (refusal, annulment, ...)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    citation = models.CharField(_("citation"), max_length=200)
+    applies_to = models.CharField(_("applies to (decision kinds, comma separated)"), max_length=200, blank=True)
+    valid_from = models.DateField(default=dt.date(2013, 1, 1))
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def applies(self, kind: str) -> bool:
+        return kind in {k.strip() for k in self.applies_to.split(",") if k.strip()}
+
+
+class RegistrationRule(models.Model):
+    """Place-of-stay registration rule (Migration Code art. 21), valid over a period.
+
+    `nationality` empty means the general rule; a rule for a nationality wins over it.
+    """
+
+    nationality = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT)
+    threshold_days = models.PositiveSmallIntegerField(_("registration required for stays longer than (days)"))
+    deadline_days = models.PositiveSmallIntegerField(_("register within (days of arrival)"))
+    max_length_days = models.PositiveSmallIntegerField(_("longest registration (days)"), default=90)
+    move_deadline_working_days = models.PositiveSmallIntegerField(_("re-register after a move within (working days)"), default=5)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="registration_rule_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        who = self.nationality_id or "*"
+        return f"{who}: >{self.threshold_days}d within {self.deadline_days}d from {self.valid_from}"
+
+
+class Holiday(models.Model):
+    """A non-working day added by an administrator on top of the `holidays` package."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=200)
+    working = models.BooleanField(default=False, help_text=_("A transferred working day (e.g. a Saturday)"))

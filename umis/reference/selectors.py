@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from umis.reference.models import Country, LegalGround, Region, RegistrationRule
+
+
+def country_get_by_code(code: str) -> Country | None:
+    """Find a country by ISO alpha-2, alpha-3 or ICAO code (as printed in an MRZ)."""
+    code = (code or "").strip().upper().replace("<", "")
+    if not code:
+        return None
+    if len(code) == 2:
+        return Country.objects.filter(code=code).first()
+    return Country.objects.filter(Q(icao_code=code) | Q(alpha3=code)).first()
+
+
+def region_get(code: str) -> Region | None:
+    return Region.objects.select_related("office").filter(code=code).first()
+
+
+def legal_ground_list(*, kind: str, on: dt.date) -> list[LegalGround]:
+    grounds = LegalGround.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return [g for g in grounds if g.applies(kind)]
+
+
+def registration_rule_for(*, nationality: str | None, on: dt.date) -> RegistrationRule | None:
+    rules = (
+        RegistrationRule.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .filter(Q(nationality__isnull=True) | Q(nationality_id=nationality))
+        .order_by("-valid_from")
+    )
+    specific = [r for r in rules if r.nationality_id]
+    return specific[0] if specific else next(iter(rules), None)
+
+
+class ReferenceSnapshot:
+    """Reference data loaded once for a batch, so validating 1,000 items costs three queries."""
+
+    def __init__(self) -> None:
+        self._countries: dict[str, Country] | None = None
+        self._regions: dict[str, Region] | None = None
+        self._rules: list[RegistrationRule] | None = None
+
+    def country(self, code: str) -> Country | None:
+        if self._countries is None:
+            self._countries = {}
+            for c in Country.objects.all():
+                self._countries[c.code] = c
+                self._countries[c.alpha3] = c
+                self._countries[c.icao_code] = c
+        return self._countries.get((code or "").strip().upper().replace("<", ""))
+
+    def region(self, code: str) -> Region | None:
+        if self._regions is None:
+            self._regions = {r.code: r for r in Region.objects.select_related("office")}
+        return self._regions.get(code)
+
+    def registration_rule(self, *, nationality: str, on: dt.date) -> RegistrationRule | None:
+        if self._rules is None:
+            self._rules = list(RegistrationRule.objects.order_by("-valid_from"))
+        in_force = [r for r in self._rules if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)]
+        specific = [r for r in in_force if r.nationality_id == nationality]
+        general = [r for r in in_force if r.nationality_id is None]
+        return (specific or general or [None])[0]

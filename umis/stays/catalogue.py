@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from umis.cases.registry import ServiceDefinition, Sla, register
+from umis.stays.workflow import WORKFLOW
+
+SERVICE_CODE = "stay_registration"
+
+
+def register_services() -> None:
+    register(
+        ServiceDefinition(
+            code=SERVICE_CODE,
+            order=20,
+            prefix="SR",
+            name=_("Registration at the place of stay"),
+            summary=_(
+                "A foreigner or stateless person staying more than 15 days is registered at the place of stay "
+                "within 15 days of arrival (30 days for citizens of Kazakhstan)."
+            ),
+            who_may_apply=_("The receiving party: a hotel or similar establishment, or the owner of the flat; the foreigner may also file."),
+            fee=_("Free of charge"),
+            processing_time=_("Immediately: the registration number and certificate are issued at once"),
+            required_documents=(
+                _("Passport or other travel document of the guest"),
+                _("Address of the place of stay"),
+                _("Dates of arrival and planned departure"),
+            ),
+            workflow=WORKFLOW,
+            sla=Sla(working_days=3),
+            start_url_name="stays:register",
+        )
+    )

@@ -1,0 +1,47 @@
+"""The registration certificate handed to the host and the guest."""
+
+from __future__ import annotations
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from umis.documents.models import IssuedDocument
+from umis.documents.pdf import printable, render_certificate
+from umis.documents.services import document_verify_url
+from umis.stays.models import StayRegistration
+
+
+def certificate_pdf(reg: StayRegistration) -> bytes:
+    document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    assert document is not None
+    person = reg.person
+    doc = reg.travel_document
+    latin = f"{doc.mrz_surname} {doc.mrz_given_names}".strip()
+    name = printable(person.full_name, latin)
+    rows = [
+        (_("Surname and given names"), name),
+        (_("Name as in the MRZ"), latin),
+        (_("Date of birth"), formats.date_format(person.birth_date, "d.m.Y")),
+        (_("Nationality"), str(person.nationality)),
+        (_("Travel document"), f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})"),
+        (_("Address"), f"{reg.street}, {reg.city}, {reg.region}"),
+        (_("Receiving party"), reg.host.name),
+        (_("Arrival date"), formats.date_format(reg.arrival_date, "d.m.Y")),
+        (_("Registered until"), formats.date_format(reg.planned_departure, "d.m.Y")),
+        (_("Issued"), formats.date_format(document.issued_at, "d.m.Y H:i")),
+    ]
+    if document.status == IssuedDocument.Status.ANNULLED:
+        rows.append((_("Status"), _("ANNULLED")))
+    return render_certificate(
+        authority=_("State Migration Service of the Republic of Azerbaijan"),
+        title=_("Certificate of registration at the place of stay"),
+        number_label=_("Registration number"),
+        number=reg.case.reference,
+        rows=rows,
+        qr_text=document_verify_url(document),
+        footer=_(
+            "Scan the code or open the link to check that this certificate is genuine.\n"
+            "The code carries a digital seal (ICAO Doc 9303 Part 13) that verifies offline\n"
+            "with the published signer certificates."
+        ),
+    )

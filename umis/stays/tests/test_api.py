@@ -1,0 +1,223 @@
+"""Place-of-stay registration through the API, as a hotel's software uses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.cases.models import Case
+from umis.core import clock
+from umis.core.testing import World, guest, passport_mrz
+from umis.people.models import Person, TravelDocument
+from umis.stays.models import StayRegistration
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client: Client, path: str, body: Any, key: str | None, **headers: str) -> Any:
+    extra = {"HTTP_X_API_KEY": key} if key else {}
+    extra.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
+    return client.post(path, data=json.dumps(body), content_type="application/json", **extra)
+
+
+def counts() -> tuple[int, int, int, int]:
+    return Person.objects.count(), TravelDocument.objects.count(), Case.objects.count(), StayRegistration.objects.count()
+
+
+def test_it_registers_one_guest_and_returns_the_number(world: World, client: Client) -> None:
+    response = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["reference"].startswith(f"SR-{clock.today().year}-")
+    assert body["state"] == "registered"
+    reg = StayRegistration.objects.get(case__reference=body["reference"])
+    assert reg.person.surname == "Hüseynov"
+    assert reg.person.given_names == "Rəşad"
+    assert reg.case.office.code == "baku"
+    assert reg.travel_document.number == "U12345678"
+    assert AuditEvent.objects.filter(action="STAY_REGISTRATION_SUBMITTED", entity_id=str(reg.pk)).count() == 1
+    assert body["verify_url"].startswith("http://127.0.0.1:8000/verify/")
+
+
+def test_it_attaches_a_known_document_to_the_same_person(world: World, client: Client) -> None:
+    today = clock.today()
+    first = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
+    later = guest(arrival_date=today.isoformat(), planned_departure=(today + dt.timedelta(days=40)).isoformat(), region="shaki")
+    # a new stay elsewhere after the first one ended
+    reg = StayRegistration.objects.get(case__reference=first["reference"])
+    StayRegistration.objects.filter(pk=reg.pk).update(active=False)
+    second = post(client, "/api/v1/stay-registrations", later, world.hotel_key).json()
+    assert first["person_id"] == second["person_id"]
+    assert Person.objects.count() == 1
+
+
+def test_it_fills_the_fields_from_the_mrz(world: World, client: Client) -> None:
+    line1, line2 = passport_mrz(nationality="DEU")
+    data = {k: v for k, v in guest().items() if k in {"region", "city", "street", "arrival_date", "planned_departure"}}
+    data["mrz"] = [line1, line2]
+    response = post(client, "/api/v1/stay-registrations", data, world.hotel_key)
+    assert response.status_code == 201, response.content
+    person = Person.objects.get()
+    assert (person.surname, person.given_names, person.nationality_id, person.sex) == ("Eriksson", "Anna Maria", "DE", "F")
+    assert person.birth_date == dt.date(1974, 8, 12)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"document_expiry": "2020-01-01"}, "document_expiry", "passport_expired"),
+        ({"arrival_date": "2999-01-01", "planned_departure": "2999-01-05"}, "arrival_date", "arrival_in_future"),
+        ({"nationality": "QQ"}, "nationality", "unknown_country"),
+        ({"surname": None}, "surname", "required"),
+        ({"surname": "Hu\u202eseynov"}, "surname", "bidi_control"),
+        ({"surname": "Hus\u200beynov"}, "surname", "zero_width"),
+        ({"surname": "Hus\x07eynov"}, "surname", "control_character"),
+        ({"surname": "Аliyev"}, "surname", "mixed_script"),  # Cyrillic А in a Latin name
+        ({"surname": "x" * 10_000_000}, "surname", "too_long"),
+        ({"birth_date": "14.03.1985"}, "birth_date", "invalid_date"),
+        ({"region": "atlantis"}, "region", "unknown_region"),
+    ],
+)
+def test_it_refuses_bad_input_naming_the_field(world: World, client: Client, change: dict[str, Any], field: str, code: str) -> None:
+    before = counts()
+    response = post(client, "/api/v1/stay-registrations", guest(**change), world.hotel_key)
+    assert response.status_code == 422, response.content[:300]
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == (code, field)
+    assert error["message"]
+    assert counts() == before
+
+
+def test_departure_before_arrival_is_refused(world: World, client: Client) -> None:
+    today = clock.today()
+    response = post(client, "/api/v1/stay-registrations", guest(arrival_date=today.isoformat(), planned_departure=(today - dt.timedelta(days=2)).isoformat()), world.hotel_key)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "departure_before_arrival"
+    assert response.json()["error"]["field"] == "planned_departure"
+
+
+def test_a_wrong_mrz_check_digit_is_refused(world: World, client: Client) -> None:
+    line1, line2 = passport_mrz()
+    broken = line2[:9] + str((int(line2[9]) + 1) % 10) + line2[10:]
+    data = guest()
+    data["mrz"] = [line1, broken]
+    response = post(client, "/api/v1/stay-registrations", data, world.hotel_key)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "mrz_check_digit"
+    assert response.json()["error"]["field"] == "mrz"
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_errors_come_in_the_requested_language(world: World, client: Client) -> None:
+    body = guest(document_expiry="2020-01-01")
+    messages = {}
+    for lang in ("en", "az", "ru"):
+        response = post(client, "/api/v1/stay-registrations", body, world.hotel_key, **{"Accept-Language": lang})
+        messages[lang] = response.json()["error"]["message"]
+    assert messages["en"] == "The travel document has expired."
+    assert messages["az"] != messages["en"]
+    assert messages["ru"] != messages["en"]
+    assert any(c in messages["ru"] for c in "абвгдеж")
+
+
+def test_bulk_accepts_and_refuses_item_by_item(world: World, client: Client) -> None:
+    items = [guest(document_number=f"P{i:07d}") for i in range(5)]
+    items[2]["document_expiry"] = "2020-01-01"
+    items[4]["nationality"] = "ZZZ"
+    response = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["accepted"], body["refused"]) == (3, 2)
+    assert [i["status"] for i in body["items"]] == ["accepted", "accepted", "refused", "accepted", "refused"]
+    assert body["items"][2]["errors"][0]["code"] == "passport_expired"
+    assert body["items"][4]["errors"][0]["field"] == "nationality"
+    assert StayRegistration.objects.count() == 3
+
+
+def test_a_retried_batch_never_duplicates(world: World, client: Client) -> None:
+    items = [guest(document_number=f"R{i:07d}") for i in range(10)]
+    first = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key, **{"Idempotency-Key": "batch-42"})
+    again = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key, **{"Idempotency-Key": "batch-42"})
+    assert first.status_code == again.status_code == 200
+    assert again.json()["replayed"] is True
+    assert [i["reference"] for i in again.json()["items"]] == [i["reference"] for i in first.json()["items"]]
+    assert StayRegistration.objects.count() == 10
+
+
+def test_the_same_key_with_another_body_is_a_conflict(world: World, client: Client) -> None:
+    post(client, "/api/v1/stay-registrations", guest(), world.hotel_key, **{"Idempotency-Key": "k1"})
+    response = post(client, "/api/v1/stay-registrations", guest(document_number="OTHER123"), world.hotel_key, **{"Idempotency-Key": "k1"})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert StayRegistration.objects.count() == 1
+
+
+def test_a_batch_of_1001_is_refused_whole(world: World, client: Client) -> None:
+    items = [guest(document_number=f"B{i:07d}") for i in range(1001)]
+    response = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "batch_too_large"
+    assert StayRegistration.objects.count() == 0
+
+
+def test_a_second_active_registration_for_the_same_stay_is_refused(world: World, client: Client) -> None:
+    post(client, "/api/v1/stay-registrations", guest(), world.hotel_key)
+    response = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "already_registered"
+
+
+def test_without_a_key_or_with_a_revoked_key_it_is_401(world: World, client: Client) -> None:
+    from umis.accounts.models import ApiClient
+
+    assert post(client, "/api/v1/stay-registrations", guest(), None).status_code == 401
+    ApiClient.objects.update(revoked_at=clock.now())
+    response = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert StayRegistration.objects.count() == 0
+
+
+def test_a_host_lists_current_guests_and_ends_a_stay(world: World, client: Client) -> None:
+    ref = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()["reference"]
+    guests = client.get("/api/v1/stay-registrations", HTTP_X_API_KEY=world.hotel_key).json()
+    assert [g["reference"] for g in guests] == [ref]
+    response = post(client, f"/api/v1/stay-registrations/{ref}/end", {"left_on": clock.today().isoformat()}, world.hotel_key)
+    assert response.status_code == 200
+    assert response.json()["state"] == "ended"
+    assert client.get("/api/v1/stay-registrations", HTTP_X_API_KEY=world.hotel_key).json() == []
+
+
+def test_another_host_cannot_see_or_end_the_registration(world: World, client: Client) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+
+    ref = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()["reference"]
+    _c, other_key = api_client_create(actor=None, name="Landlord app", user=world.larisa, scopes=[Scope.STAY_REGISTRATIONS])
+    assert client.get(f"/api/v1/stay-registrations/{ref}", HTTP_X_API_KEY=other_key).status_code == 404
+    response = post(client, f"/api/v1/stay-registrations/{ref}/end", {"left_on": clock.today().isoformat()}, other_key)
+    assert response.status_code == 404
+    assert StayRegistration.objects.get(case__reference=ref).active is True
+    assert AuditEvent.objects.filter(action="STAY_REGISTRATION_ACCESS_DENIED", actor=world.larisa).count() == 2
+
+
+def test_the_certificate_pdf_carries_a_verifiable_seal(world: World, client: Client) -> None:
+    from umis.documents import vds
+
+    body = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
+    pdf = client.get(f"/api/v1/stay-registrations/{body['reference']}/certificate.pdf", HTTP_X_API_KEY=world.hotel_key)
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    code = body["verify_url"].rsplit("/", 1)[1]
+    verdict = client.get(f"/api/v1/documents/verify/{code}").json()
+    assert verdict["status"] == "genuine"
+    assert verdict["number"] == body["reference"]
+    assert verdict["travel_document"] == "U12345678"
+    seal = vds.seal_decode(vds.seal_from_text(code))
+    assert seal.header.issuing_country == "AZE"

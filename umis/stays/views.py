@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from umis.core import clock
+from umis.core.errors import DomainError, NotFound
+from umis.documents.models import IssuedDocument
+from umis.documents.services import document_verify_url
+from umis.people.models import DocumentType, Sex
+from umis.reference.models import Country, Region
+from umis.stays import selectors, services
+from umis.stays.documents import certificate_pdf
+from umis.stays.models import Host
+
+FORM_FIELDS = (
+    "surname", "given_names", "patronymic", "birth_date", "sex", "nationality", "document_type", "document_number",
+    "issuing_state", "document_expiry", "region", "city", "street", "arrival_date", "planned_departure",
+)
+
+
+def _host_or_404(request: HttpRequest) -> Host:
+    host = selectors.host_for_user(user=request.user)
+    if host is None:
+        raise Http404
+    return host
+
+
+@login_required
+def guests(request: HttpRequest) -> HttpResponse:
+    host = _host_or_404(request)
+    registrations = selectors.stay_registrations_current(host=host)[:200]
+    return render(request, "stays/guests.html", {"host": host, "registrations": registrations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    host = _host_or_404(request)
+    values: dict[str, str] = {"region": host.region.code, "city": host.city, "street": host.street,
+                              "arrival_date": clock.today().isoformat(), "document_type": DocumentType.PASSPORT}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {f: request.POST.get(f, "") for f in FORM_FIELDS}
+        raw: dict[str, object] = dict(values)
+        mrz_text = request.POST.get("mrz", "").strip()
+        values["mrz"] = mrz_text
+        if mrz_text:
+            raw["mrz"] = mrz_text
+        result = services.stay_registrations_submit(actor=request.user, host=host, raws=[raw])[0]
+        if result.registration is not None:
+            messages.success(request, _("The guest is registered. Registration number: %(ref)s") % {"ref": result.registration.case.reference})
+            return redirect("stays:detail", reference=result.registration.case.reference)
+        errors = {e.field or "__all__": str(e.message) for e in result.errors}
+    countries = [(c.icao_code, c.name) for c in Country.objects.filter(active=True)]
+    countries.sort(key=lambda c: c[1])
+    regions = [(r.code, r.name) for r in Region.objects.all()]
+
+    def spec(name: str, label: str, *, options: object = None, kind: str = "") -> dict[str, object]:
+        return {"name": name, "label": label, "current": values.get(name, ""), "error": errors.get(name, ""), "options": options, "type": kind}
+
+    person_fields = [
+        spec("surname", _("Surname (as in the passport)")),
+        spec("given_names", _("Given names")),
+        spec("patronymic", _("Patronymic (if any)")),
+        spec("birth_date", _("Date of birth"), kind="date"),
+        spec("sex", _("Sex"), options=Sex.choices),
+        spec("nationality", _("Nationality"), options=countries),
+        spec("document_type", _("Document type"), options=DocumentType.choices),
+        spec("document_number", _("Document number")),
+        spec("issuing_state", _("Issuing state"), options=countries),
+        spec("document_expiry", _("Expiry date"), kind="date"),
+    ]
+    stay_fields = [
+        spec("region", _("Region"), options=regions),
+        spec("city", _("City")),
+        spec("street", _("Street and building")),
+        spec("arrival_date", _("Arrival date"), kind="date"),
+        spec("planned_departure", _("Planned departure"), kind="date"),
+    ]
+    return render(
+        request,
+        "stays/register.html",
+        {"host": host, "values": values, "errors": errors, "person_fields": person_fields, "stay_fields": stay_fields,
+         "mrz_error": errors.get("mrz", ""), "general_errors": [v for k, v in errors.items() if k == "__all__"]},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    host = _host_or_404(request)
+    try:
+        reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+    except NotFound as exc:
+        raise Http404 from exc
+    document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    return render(request, "stays/detail.html", {
+        "reg": reg, "document": document, "verify_url": document_verify_url(document) if document else "",
+        "today": clock.today().isoformat(),
+    })
+
+
+@login_required
+def certificate(request: HttpRequest, reference: str) -> HttpResponse:
+    host = _host_or_404(request)
+    try:
+        reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+    except NotFound as exc:
+        raise Http404 from exc
+    response = HttpResponse(certificate_pdf(reg), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{reg.case.reference}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def end(request: HttpRequest, reference: str) -> HttpResponse:
+    host = _host_or_404(request)
+    try:
+        reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+        left_on = dt.date.fromisoformat(request.POST.get("left_on", ""))
+        services.stay_registration_end(actor=request.user, registration=reg, left_on=left_on)
+        messages.success(request, _("The registration has ended."))
+    except NotFound as exc:
+        raise Http404 from exc
+    except ValueError:
+        messages.error(request, _("Enter a date as YYYY-MM-DD."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("stays:detail", reference=reference)

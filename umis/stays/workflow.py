@@ -1,0 +1,31 @@
+"""Place-of-stay registration: states and transitions.
+
+A registration is valid as soon as it is submitted; it waits in the office queue for a
+check (`registered`), after which the officer confirms it. The host ends it when the
+guest leaves; an officer may annul it with a legal ground.
+"""
+
+from __future__ import annotations
+
+from umis.core.workflow import Workflow, rule
+
+REGISTERED = "registered"
+CONFIRMED = "confirmed"
+ENDED = "ended"
+ANNULLED = "annulled"
+
+OFFICERS = ("regional_officer", "head_officer")
+
+WORKFLOW = Workflow(
+    states=(REGISTERED, CONFIRMED, ENDED, ANNULLED),
+    initial=REGISTERED,
+    final=frozenset({ENDED, ANNULLED}),
+    queue=frozenset({REGISTERED}),
+    transitions={
+        (REGISTERED, CONFIRMED): rule(*OFFICERS, event="STAY_REGISTRATION_CONFIRMED"),
+        (REGISTERED, ANNULLED): rule(*OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"),
+        (CONFIRMED, ANNULLED): rule(*OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"),
+        (REGISTERED, ENDED): rule("host", event="STAY_REGISTRATION_ENDED"),
+        (CONFIRMED, ENDED): rule("host", event="STAY_REGISTRATION_ENDED"),
+    },
+)
