@@ -15,7 +15,6 @@ import os
 import platform
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,9 @@ class Postgres:
     def __init__(self) -> None:
         bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
         if not bins:
-            sys.exit("PostgreSQL is not installed: apt-get install postgresql (or set BENCH_DATABASE_URL)")
+            sys.exit(
+                "PostgreSQL is not installed: apt-get install postgresql (or set BENCH_DATABASE_URL)"
+            )
         self.bin = bins[-1]
         self.dir = tempfile.mkdtemp(prefix="umis-bench-pg.")
         self.port = 55433
@@ -56,10 +57,42 @@ class Postgres:
             subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)
 
     def start(self) -> str:
-        self._as_postgres(f"{self.bin}/initdb", "-D", self.dir, "-A", "trust", "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8")
-        self._as_postgres(f"{self.bin}/pg_ctl", "-D", self.dir, "-o", f"'-p {self.port} -k /tmp -c fsync=on -c synchronous_commit=on -c shared_buffers=512MB -c max_connections=200'",
-                          "-l", f"{self.dir}/log", "-w", "start")
-        subprocess.run(["psql", "-h", "/tmp", "-p", str(self.port), "-U", "postgres", "-qc", "CREATE DATABASE umis_bench"], check=True)
+        self._as_postgres(
+            f"{self.bin}/initdb",
+            "-D",
+            self.dir,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
+        self._as_postgres(
+            f"{self.bin}/pg_ctl",
+            "-D",
+            self.dir,
+            "-o",
+            f"'-p {self.port} -k /tmp -c fsync=on -c synchronous_commit=on -c shared_buffers=512MB -c max_connections=200'",
+            "-l",
+            f"{self.dir}/log",
+            "-w",
+            "start",
+        )
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "/tmp",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-qc",
+                "CREATE DATABASE umis_bench",
+            ],
+            check=True,
+        )
         return f"postgres://postgres@127.0.0.1:{self.port}/umis_bench"
 
     def stop(self) -> None:
@@ -86,7 +119,13 @@ def guest(n: int, today: dt.date) -> dict[str, Any]:
     }
 
 
-def request(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes, float]:
+def request(
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: bytes | None,
+    headers: dict[str, str],
+) -> tuple[int, bytes, float]:
     start = time.perf_counter()
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
@@ -97,7 +136,10 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body: byte
 def bench_bulk(key: str, start_number: int) -> dict[str, Any]:
     today = dt.date.today()
     batches = [
-        json.dumps({"items": [guest(start_number + b * 1000 + i, today) for i in range(1000)]}).encode() for b in range(BATCHES)
+        json.dumps(
+            {"items": [guest(start_number + b * 1000 + i, today) for i in range(1000)]}
+        ).encode()
+        for b in range(BATCHES)
     ]
     latencies: list[float] = []
     stored = 0
@@ -112,8 +154,17 @@ def bench_bulk(key: str, start_number: int) -> dict[str, Any]:
                 if not queue:
                     return
                 index, body = queue.pop()
-            status, data, took = request(conn, "POST", "/api/v1/stay-registrations/bulk", body,
-                                         {"Content-Type": "application/json", "X-API-Key": key, "Idempotency-Key": f"bench-{index}"})
+            status, data, took = request(
+                conn,
+                "POST",
+                "/api/v1/stay-registrations/bulk",
+                body,
+                {
+                    "Content-Type": "application/json",
+                    "X-API-Key": key,
+                    "Idempotency-Key": f"bench-{index}",
+                },
+            )
             assert status == 200, data[:500]
             with lock:
                 latencies.append(took)
@@ -126,8 +177,15 @@ def bench_bulk(key: str, start_number: int) -> dict[str, Any]:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
-    return {"batches": BATCHES, "stored": stored, "seconds": round(elapsed, 2), "per_second": round(stored / elapsed),
-            "batch_p50_ms": round(pct(latencies, 50) * 1000), "batch_p99_ms": round(pct(latencies, 99) * 1000), "clients": WORKERS}
+    return {
+        "batches": BATCHES,
+        "stored": stored,
+        "seconds": round(elapsed, 2),
+        "per_second": round(stored / elapsed),
+        "batch_p50_ms": round(pct(latencies, 50) * 1000),
+        "batch_p99_ms": round(pct(latencies, 99) * 1000),
+        "clients": WORKERS,
+    }
 
 
 def bench_copy(database_url: str, start_number: int) -> dict[str, Any]:
@@ -140,13 +198,20 @@ def bench_copy(database_url: str, start_number: int) -> dict[str, Any]:
     with psycopg.connect(database_url) as conn:
         conn.execute("CREATE TABLE bench_copy (" + ", ".join(f"{c} text" for c in columns) + ")")
         began = time.perf_counter()
-        with conn.cursor() as cur, cur.copy(f"COPY bench_copy ({', '.join(columns)}) FROM STDIN") as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy(f"COPY bench_copy ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row([row[c] for c in columns])
         conn.commit()
         elapsed = time.perf_counter() - began
         conn.execute("DROP TABLE bench_copy")
-    return {"rows": len(rows), "seconds": round(elapsed, 2), "per_second": round(len(rows) / elapsed)}
+    return {
+        "rows": len(rows),
+        "seconds": round(elapsed, 2),
+        "per_second": round(len(rows) / elapsed),
+    }
 
 
 def bench_single(key: str, start_number: int, clients: int = 8) -> dict[str, Any]:
@@ -161,7 +226,13 @@ def bench_single(key: str, start_number: int, clients: int = 8) -> dict[str, Any
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         mine = []
         for body in part:
-            status, _data, took = request(conn, "POST", "/api/v1/stay-registrations", body, {"Content-Type": "application/json", "X-API-Key": key})
+            status, _data, took = request(
+                conn,
+                "POST",
+                "/api/v1/stay-registrations",
+                body,
+                {"Content-Type": "application/json", "X-API-Key": key},
+            )
             mine.append(took)
             if status != 201:
                 with lock:
@@ -176,19 +247,33 @@ def bench_single(key: str, start_number: int, clients: int = 8) -> dict[str, Any
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
-    return {"requests": SINGLES, "failures": failures, "clients": clients, "seconds": round(elapsed, 2), "per_second": round(SINGLES / elapsed),
-            "p50_ms": round(pct(latencies, 50) * 1000, 1), "p99_ms": round(pct(latencies, 99) * 1000, 1)}
+    return {
+        "requests": SINGLES,
+        "failures": failures,
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "per_second": round(SINGLES / elapsed),
+        "p50_ms": round(pct(latencies, 50) * 1000, 1),
+        "p99_ms": round(pct(latencies, 99) * 1000, 1),
+    }
 
 
 def bench_queue(session: str, rounds: int = 30) -> dict[str, Any]:
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     timings = []
     for i in range(rounds):
-        path = "/en/office/queue/" if i % 3 else "/en/office/queue/?page=50&service=stay_registration"
+        path = (
+            "/en/office/queue/" if i % 3 else "/en/office/queue/?page=50&service=stay_registration"
+        )
         status, data, took = request(conn, "GET", path, None, {"Cookie": f"sessionid={session}"})
         assert status == 200, (status, data[:300])
         timings.append(took)
-    return {"requests": rounds, "p50_ms": round(pct(timings, 50) * 1000, 1), "p99_ms": round(pct(timings, 99) * 1000, 1), "max_ms": round(max(timings) * 1000, 1)}
+    return {
+        "requests": rounds,
+        "p50_ms": round(pct(timings, 50) * 1000, 1),
+        "p99_ms": round(pct(timings, 99) * 1000, 1),
+        "max_ms": round(max(timings) * 1000, 1),
+    }
 
 
 def main() -> None:
@@ -197,19 +282,52 @@ def main() -> None:
     if not database_url:
         pg = Postgres()
         database_url = pg.start()
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings", "UMIS_LOG_LEVEL": "WARNING",
-           "UMIS_PUBLIC_URL": f"http://127.0.0.1:{PORT}", "UMIS_AXES_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "UMIS_LOG_LEVEL": "WARNING",
+        "UMIS_PUBLIC_URL": f"http://127.0.0.1:{PORT}",
+        "UMIS_AXES_ENABLED": "false",
+    }
     server = None
     try:
         subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        fixtures = json.loads(subprocess.run([PY, "bench/setup_data.py", str(QUEUE_CASES)], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        fixtures = json.loads(
+            subprocess.run(
+                [PY, "bench/setup_data.py", str(QUEUE_CASES)],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         server = subprocess.Popen(
-            [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning", "--timeout", "120"],
-            cwd=ROOT, env=env,
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                str(WORKERS),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         for _ in range(100):
             try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request("GET", "/api/v1/openapi.json")
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request(
+                    "GET", "/api/v1/openapi.json"
+                )
                 break
             except OSError:
                 time.sleep(0.2)
@@ -221,7 +339,9 @@ def main() -> None:
         }
         results["bulk"] = bench_bulk(fixtures["api_key"], 0)
         results["copy"] = bench_copy(database_url, 50_000_000)
-        results["bulk_to_copy_ratio"] = round(results["bulk"]["per_second"] / results["copy"]["per_second"], 3)
+        results["bulk_to_copy_ratio"] = round(
+            results["bulk"]["per_second"] / results["copy"]["per_second"], 3
+        )
         results["single"] = bench_single(fixtures["api_key"], 10_000_000)
         results["queue_page"] = bench_queue(fixtures["session"])
         results["queue_page"]["cases_in_database"] = QUEUE_CASES + BATCHES * 1000 + SINGLES

@@ -31,11 +31,23 @@ def main() -> None:
     reference_load_defaults()
     host_user, _ = User.objects.get_or_create(username="bench.hotel", defaults={"role": Role.HOST})
     host, _ = Host.objects.get_or_create(
-        tax_id="9999999999", defaults={"kind": Host.Kind.HOTEL, "name": "Bench Hotel", "region": Region.objects.get(code="baku"), "city": "Baku", "street": "Bench 1"}
+        tax_id="9999999999",
+        defaults={
+            "kind": Host.Kind.HOTEL,
+            "name": "Bench Hotel",
+            "region": Region.objects.get(code="baku"),
+            "city": "Baku",
+            "street": "Bench 1",
+        },
     )
     host.members.add(host_user)
-    _client, key = api_client_create(actor=None, name="bench", user=host_user, scopes=[Scope.STAY_REGISTRATIONS])
-    officer, _ = User.objects.get_or_create(username="bench.officer", defaults={"role": Role.REGIONAL_OFFICER, "office": Office.objects.get(code="baku")})
+    _client, key = api_client_create(
+        actor=None, name="bench", user=host_user, scopes=[Scope.STAY_REGISTRATIONS]
+    )
+    officer, _ = User.objects.get_or_create(
+        username="bench.officer",
+        defaults={"role": Role.REGIONAL_OFFICER, "office": Office.objects.get(code="baku")},
+    )
     session = SessionStore()
     session[SESSION_KEY] = str(officer.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -54,7 +66,24 @@ def _insert_cases(n: int, office_id: int) -> None:
         rows = []
         for i in range(n):
             due = now + dt.timedelta(minutes=i % 10_000 - 2_000)
-            rows.append((f"QB-2026-{i:07d}", "stay_registration", None, None, office_id, "registered", True, False, None, due, 1, now, now, None))
+            rows.append(
+                (
+                    f"QB-2026-{i:07d}",
+                    "stay_registration",
+                    None,
+                    None,
+                    office_id,
+                    "registered",
+                    True,
+                    False,
+                    None,
+                    due,
+                    1,
+                    now,
+                    now,
+                    None,
+                )
+            )
         if copy is not None:
             with copy(
                 "COPY cases_case (reference, service_code, applicant_id, submitted_by_id, office_id, state, is_open, needs_attention, "

@@ -13,7 +13,9 @@ class SignInForm(AuthenticationForm):
     """Password, then the TOTP code for staff when the second factor is required."""
 
     otp_token = forms.CharField(
-        label=_("One-time code"), required=False, max_length=8,
+        label=_("One-time code"),
+        required=False,
+        max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         help_text=_("Staff: the 6-digit code from your authenticator app."),
     )
@@ -24,10 +26,15 @@ class SignInForm(AuthenticationForm):
         self.otp_device = None
         if user is not None and settings.UMIS_STAFF_MFA and user.is_staff_member:
             if not any(devices_for_user(user, confirmed=True)):
-                raise forms.ValidationError(_("Your account has no second factor yet. Ask an administrator to enrol one."), code="mfa_missing")
+                raise forms.ValidationError(
+                    _("Your account has no second factor yet. Ask an administrator to enrol one."),
+                    code="mfa_missing",
+                )
             token = (cleaned.get("otp_token") or "").strip()
             device = match_token(user, token) if token else None
             if device is None:
-                raise forms.ValidationError(_("The one-time code is wrong or was already used."), code="mfa_invalid")
+                raise forms.ValidationError(
+                    _("The one-time code is wrong or was already used."), code="mfa_invalid"
+                )
             self.otp_device = device
         return cleaned

@@ -20,7 +20,10 @@ class StaffSessionMiddleware:
             now = int(time.time())
             started = request.session.setdefault("umis_started", now)
             seen = request.session.get("umis_seen", now)
-            if now - seen > settings.UMIS_STAFF_IDLE_SECONDS or now - started > settings.UMIS_STAFF_ABSOLUTE_SECONDS:
+            if (
+                now - seen > settings.UMIS_STAFF_IDLE_SECONDS
+                or now - started > settings.UMIS_STAFF_ABSOLUTE_SECONDS
+            ):
                 logout(request)
             else:
                 request.session["umis_seen"] = now

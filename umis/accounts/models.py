@@ -17,7 +17,9 @@ class Role(models.TextChoices):
     AGENCY = "agency", _("Agency system")
 
 
-STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.HEAD_OFFICER, Role.REGIONAL_OFFICER, Role.ANALYST})
+STAFF_ROLES = frozenset(
+    {Role.ADMINISTRATOR, Role.HEAD_OFFICER, Role.REGIONAL_OFFICER, Role.ANALYST}
+)
 OFFICER_ROLES = frozenset({Role.HEAD_OFFICER, Role.REGIONAL_OFFICER})
 
 

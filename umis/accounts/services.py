@@ -9,7 +9,9 @@ from umis.accounts.models import ApiClient, User
 from umis.audit.services import audit_record
 
 
-def api_client_create(*, actor: User | None, name: str, user: User, scopes: list[str], key: str | None = None) -> tuple[ApiClient, str]:
+def api_client_create(
+    *, actor: User | None, name: str, user: User, scopes: list[str], key: str | None = None
+) -> tuple[ApiClient, str]:
     """Create an API client; returns it with the key in clear (shown once, stored hashed)."""
     prefix = secrets.token_hex(4)
     key = key or f"umis_{prefix}_{secrets.token_urlsafe(32)}"
@@ -18,13 +20,20 @@ def api_client_create(*, actor: User | None, name: str, user: User, scopes: list
         client = ApiClient.objects.create(
             name=name, user=user, key_prefix=prefix, key_hash=ApiClient.hash_key(key), scopes=scopes
         )
-        audit_record(actor=actor, action="API_CLIENT_CREATED", entity=client, data={"name": name, "scopes": scopes})
+        audit_record(
+            actor=actor,
+            action="API_CLIENT_CREATED",
+            entity=client,
+            data={"name": name, "scopes": scopes},
+        )
     return client, key
 
 
-def api_client_revoke(*, actor: User, client: ApiClient) -> None:
+def api_client_revoke(*, actor: User | None, client: ApiClient) -> None:
     with transaction.atomic():
-        ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         audit_record(actor=actor, action="API_CLIENT_REVOKED", entity=client)
 
 

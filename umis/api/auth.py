@@ -17,7 +17,9 @@ class ApiKeyAuth(APIKeyHeader):
     """Per-client keys in `X-API-Key` (or `Authorization: Bearer`), checked for a scope."""
 
     param_name = "X-API-Key"
-    openapi_description = "Per-client API key issued by the migration service; scopes limit what it may do."
+    openapi_description = (
+        "Per-client API key issued by the migration service; scopes limit what it may do."
+    )
 
     def __init__(self, scope: str) -> None:
         super().__init__()
@@ -43,6 +45,9 @@ class ApiKeyAuth(APIKeyHeader):
         request.user = client.user
         request.api_client = client  # type: ignore[attr-defined]
         set_client(f"api:{client.name}")
-        if client.last_used_at is None or (timezone.now() - client.last_used_at).total_seconds() > 300:
+        if (
+            client.last_used_at is None
+            or (timezone.now() - client.last_used_at).total_seconds() > 300
+        ):
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
         return client

@@ -16,7 +16,12 @@ from umis.people import mrz
 router = Router(tags=["Documents"])
 
 
-@router.post("/documents/mrz", response={200: dict[str, Any], 422: ErrorOut}, summary="Read a machine-readable zone", auth=None)
+@router.post(
+    "/documents/mrz",
+    response={200: dict[str, Any], 422: ErrorOut},
+    summary="Read a machine-readable zone",
+    auth=None,
+)
 def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
     """Returns the document format and type, the fields, and the result of every check digit (ICAO Doc 9303)."""
     if any(len(line) > 60 for line in payload.lines):
@@ -27,13 +32,23 @@ def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
         raise DomainError(exc.code, exc.message, "lines") from exc
 
 
-@router.get("/documents/verify/{code}", response={200: VerifyOut}, summary="Verify an issued document", auth=None)
+@router.get(
+    "/documents/verify/{code}",
+    response={200: VerifyOut},
+    summary="Verify an issued document",
+    auth=None,
+)
 def verify(request: HttpRequest, code: str) -> dict[str, Any]:
     """genuine / annulled / expired / unknown, with the minimum data needed to compare with the holder."""
     return document_verify(code=code[:2000]).to_dict()
 
 
-@router.get("/documents/signer-keys", response=list[SignerKeyOut], summary="Published document-signer certificates", auth=None)
+@router.get(
+    "/documents/signer-keys",
+    response=list[SignerKeyOut],
+    summary="Published document-signer certificates",
+    auth=None,
+)
 def signer_keys(request: HttpRequest) -> list[SignerKey]:
     """All certificates ever used to seal documents (retired ones too, so old documents verify offline)."""
     return list(SignerKey.objects.order_by("-created_at"))

@@ -13,8 +13,17 @@ from ninja.errors import ValidationError as NinjaValidationError
 from umis.core.errors import DomainError
 
 
-def error_body(code: str, message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field, "errors": errors or [{"code": code, "message": message, "field": field}]}}
+def error_body(
+    code: str, message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "field": field,
+            "errors": errors or [{"code": code, "message": message, "field": field}],
+        }
+    }
 
 
 def _field_of(loc: list[Any]) -> str | None:
@@ -45,24 +54,43 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = []
+        errors: list[dict[str, Any]] = []
         for e in exc.errors:
             kind = str(e.get("type", "invalid"))
             message = _PYDANTIC_MESSAGES.get(kind, lambda: _("This value is not valid."))()
-            code = "required" if kind == "missing" else ("invalid_json" if kind == "json_invalid" else "invalid")
-            errors.append({"code": code, "message": str(message), "field": _field_of(list(e.get("loc", [])))})
-        first = errors[0] if errors else {"code": "invalid", "message": _("The request is not valid."), "field": None}
-        return api.create_response(request, error_body(first["code"], first["message"], first["field"], errors), status=422)
+            code = (
+                "required"
+                if kind == "missing"
+                else ("invalid_json" if kind == "json_invalid" else "invalid")
+            )
+            errors.append(
+                {"code": code, "message": str(message), "field": _field_of(list(e.get("loc", [])))}
+            )
+        if not errors:
+            errors = [
+                {"code": "invalid", "message": str(_("The request is not valid.")), "field": None}
+            ]
+        first = errors[0]
+        return api.create_response(
+            request,
+            error_body(str(first["code"]), str(first["message"]), first["field"], errors),
+            status=422,
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, error_body("unauthorized", _("A valid API key is required (header X-API-Key).")), status=401
+            request,
+            error_body("unauthorized", _("A valid API key is required (header X-API-Key).")),
+            status=401,
         )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        codes = {404: ("not_found", _("Not found.")), 413: ("too_large", _("The request is too large."))}
+        codes = {
+            404: ("not_found", _("Not found.")),
+            413: ("too_large", _("The request is too large.")),
+        }
         code, message = codes.get(exc.status_code, ("error", str(exc)))
         return api.create_response(request, error_body(code, str(message)), status=exc.status_code)
 
@@ -71,8 +99,17 @@ def install(api: NinjaAPI) -> None:
         from django.core.exceptions import RequestDataTooBig
 
         if isinstance(exc, RequestDataTooBig):
-            return api.create_response(request, error_body("too_large", _("The request is too large.")), status=413)
+            return api.create_response(
+                request, error_body("too_large", _("The request is too large.")), status=413
+            )
         import logging
 
         logging.getLogger("umis.api").exception("unexpected API error")
-        return api.create_response(request, error_body("server_error", _("Something went wrong on our side. Nothing was stored; try again.")), status=500)
+        return api.create_response(
+            request,
+            error_body(
+                "server_error",
+                _("Something went wrong on our side. Nothing was stored; try again."),
+            ),
+            status=500,
+        )

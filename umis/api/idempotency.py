@@ -16,13 +16,19 @@ from umis.core.models import IdempotencyRecord
 MAX_KEY = 200
 
 
-def run_idempotent(*, owner: str, key: str | None, body: bytes, work: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any]]:
+def run_idempotent(
+    *, owner: str, key: str | None, body: bytes, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> tuple[int, dict[str, Any]]:
     """Run `work` once per (owner, key); the record is written in work's transaction."""
     if not key:
         with transaction.atomic():
             return work()
     if len(key) > MAX_KEY or not key.isprintable():
-        raise DomainError("invalid_idempotency_key", _("The Idempotency-Key header must be at most 200 printable characters."), "Idempotency-Key")
+        raise DomainError(
+            "invalid_idempotency_key",
+            _("The Idempotency-Key header must be at most 200 printable characters."),
+            "Idempotency-Key",
+        )
     digest = hashlib.sha256(body).hexdigest()
     previous = IdempotencyRecord.objects.filter(client_key=owner, key=key).first()
     if previous is not None:
@@ -31,7 +37,9 @@ def run_idempotent(*, owner: str, key: str | None, body: bytes, work: Callable[[
         with transaction.atomic():
             status, payload = work()
             payload = json.loads(json.dumps(payload, default=str))
-            IdempotencyRecord.objects.create(client_key=owner, key=key, request_hash=digest, status_code=status, response=payload)
+            IdempotencyRecord.objects.create(
+                client_key=owner, key=key, request_hash=digest, status_code=status, response=payload
+            )
             return status, payload
     except IntegrityError:
         previous = IdempotencyRecord.objects.filter(client_key=owner, key=key).first()
@@ -42,5 +50,9 @@ def run_idempotent(*, owner: str, key: str | None, body: bytes, work: Callable[[
 
 def _replay(record: IdempotencyRecord, digest: str) -> tuple[int, dict[str, Any]]:
     if record.request_hash != digest:
-        raise Conflict("idempotency_key_reused", _("This Idempotency-Key was already used for a different request."), "Idempotency-Key")
+        raise Conflict(
+            "idempotency_key_reused",
+            _("This Idempotency-Key was already used for a different request."),
+            "Idempotency-Key",
+        )
     return record.status_code, {**record.response, "replayed": True}

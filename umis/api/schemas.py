@@ -33,7 +33,9 @@ class StayRegistrationIn(Schema):
     document_number: str | None = None
     issuing_state: str | None = None
     document_expiry: str | None = Field(None, description="YYYY-MM-DD")
-    mrz: list[str] | None = Field(None, description="Machine-readable zone lines; fills the fields above")
+    mrz: list[str] | None = Field(
+        None, description="Machine-readable zone lines; fills the fields above"
+    )
     region: str | None = Field(None, description="Region code (see reference data)")
     city: str | None = None
     street: str | None = None
@@ -93,7 +95,9 @@ class GuestOut(Schema):
 
 
 class MrzIn(Schema):
-    lines: list[str] = Field(..., description="The 2 or 3 lines of the machine-readable zone", max_length=3)
+    lines: list[str] = Field(
+        ..., description="The 2 or 3 lines of the machine-readable zone", max_length=3
+    )
 
 
 class VerifyOut(Schema):

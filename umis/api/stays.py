@@ -12,7 +12,15 @@ from ninja import Router
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import run_idempotent
-from umis.api.schemas import BulkIn, BulkOut, EndIn, ErrorOut, GuestOut, StayRegistrationIn, StayRegistrationOut
+from umis.api.schemas import (
+    BulkIn,
+    BulkOut,
+    EndIn,
+    ErrorOut,
+    GuestOut,
+    StayRegistrationIn,
+    StayRegistrationOut,
+)
 from umis.core.errors import DomainError, PermissionDenied, ValidationFailed
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
@@ -41,91 +49,168 @@ def _out(reg: StayRegistration, request: HttpRequest) -> dict[str, Any]:
         "late": reg.late,
         "arrival_date": reg.arrival_date,
         "planned_departure": reg.planned_departure,
-        "certificate_url": request.build_absolute_uri(f"/api/v1/stay-registrations/{reg.case.reference}/certificate.pdf"),
+        "certificate_url": request.build_absolute_uri(
+            f"/api/v1/stay-registrations/{reg.case.reference}/certificate.pdf"
+        ),
         "verify_url": document_verify_url(document) if document else "",
         "client_reference": reg.client_reference,
     }
 
 
 def _respond(status: int, payload: dict[str, Any]) -> HttpResponse:
-    return HttpResponse(json.dumps(payload, default=str), status=status, content_type="application/json")
+    return HttpResponse(
+        json.dumps(payload, default=str), status=status, content_type="application/json"
+    )
 
 
-@router.post("/stay-registrations", response={201: StayRegistrationOut, **ERRORS}, summary="Register one guest")
+@router.post(
+    "/stay-registrations",
+    response={201: StayRegistrationOut, **ERRORS},
+    summary="Register one guest",
+)
 def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpResponse:
     host = _host(request)
 
     def work() -> tuple[int, dict[str, Any]]:
-        result = services.stay_registrations_submit(actor=request.user, host=host, raws=[payload.model_dump()])[0]
+        result = services.stay_registrations_submit(
+            actor=request.user, host=host, raws=[payload.model_dump()]
+        )[0]
         if result.registration is None:
             raise ValidationFailed(result.errors)
         return 201, _out(result.registration, request)
 
-    status, body = run_idempotent(owner=f"user:{request.user.pk}", key=request.headers.get("Idempotency-Key"), body=request.body, work=work)
+    status, body = run_idempotent(
+        owner=f"user:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        body=request.body,
+        work=work,
+    )
     return _respond(status, body)
 
 
-@router.post("/stay-registrations/bulk", response={200: BulkOut, **ERRORS}, summary="Register up to 1,000 guests")
+@router.post(
+    "/stay-registrations/bulk",
+    response={200: BulkOut, **ERRORS},
+    summary="Register up to 1,000 guests",
+)
 def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
     """Each item is accepted or refused with its own errors. Send an `Idempotency-Key` header so a retried batch never duplicates."""
     host = _host(request)
     if len(payload.items) > services.MAX_BATCH:
-        raise DomainError("batch_too_large", _("At most %(n)d registrations per request.") % {"n": services.MAX_BATCH}, "items")
+        raise DomainError(
+            "batch_too_large",
+            _("At most %(n)d registrations per request.") % {"n": services.MAX_BATCH},
+            "items",
+        )
 
     def work() -> tuple[int, dict[str, Any]]:
-        results = services.stay_registrations_submit(actor=request.user, host=host, raws=[i.model_dump() for i in payload.items])
+        results = services.stay_registrations_submit(
+            actor=request.user, host=host, raws=[i.model_dump() for i in payload.items]
+        )
         urls = {}
         accepted = [r.registration for r in results if r.registration is not None]
-        for document in IssuedDocument.objects.filter(case_id__in=[r.case_id for r in accepted]).only("case_id", "seal"):
+        for document in IssuedDocument.objects.filter(
+            case_id__in=[r.case_id for r in accepted]
+        ).only("case_id", "seal"):
             urls[document.case_id] = document_verify_url(document)
         items = []
         for r in results:
             if r.registration is not None:
-                items.append({"index": r.index, "status": "accepted", "reference": r.registration.case.reference,
-                              "verify_url": urls.get(r.registration.case_id), "client_reference": r.registration.client_reference, "errors": []})
+                items.append(
+                    {
+                        "index": r.index,
+                        "status": "accepted",
+                        "reference": r.registration.case.reference,
+                        "verify_url": urls.get(r.registration.case_id),
+                        "client_reference": r.registration.client_reference,
+                        "errors": [],
+                    }
+                )
             else:
-                items.append({"index": r.index, "status": "refused", "errors": [e.to_dict() for e in r.errors]})
-        return 200, {"accepted": len(accepted), "refused": len(results) - len(accepted), "items": items}
+                items.append(
+                    {
+                        "index": r.index,
+                        "status": "refused",
+                        "errors": [e.to_dict() for e in r.errors],
+                    }
+                )
+        return 200, {
+            "accepted": len(accepted),
+            "refused": len(results) - len(accepted),
+            "items": items,
+        }
 
-    status, body = run_idempotent(owner=f"user:{request.user.pk}", key=request.headers.get("Idempotency-Key"), body=request.body, work=work)
+    status, body = run_idempotent(
+        owner=f"user:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        body=request.body,
+        work=work,
+    )
     return _respond(status, body)
 
 
-@router.get("/stay-registrations", response={200: list[GuestOut], **ERRORS}, summary="Current guests")
+@router.get(
+    "/stay-registrations", response={200: list[GuestOut], **ERRORS}, summary="Current guests"
+)
 def current_guests(request: HttpRequest, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     host = _host(request)
     limit = max(1, min(limit, 500))
     regs = selectors.stay_registrations_current(host=host)[max(offset, 0) : max(offset, 0) + limit]
     return [
         {
-            "reference": r.case.reference, "surname": r.person.surname, "given_names": r.person.given_names,
-            "nationality": r.person.nationality_id, "document_number": r.travel_document.number,
-            "arrival_date": r.arrival_date, "planned_departure": r.planned_departure, "state": r.case.state,
+            "reference": r.case.reference,
+            "surname": r.person.surname,
+            "given_names": r.person.given_names,
+            "nationality": r.person.nationality_id,
+            "document_number": r.travel_document.number,
+            "arrival_date": r.arrival_date,
+            "planned_departure": r.planned_departure,
+            "state": r.case.state,
             "client_reference": r.client_reference,
         }
         for r in regs
     ]
 
 
-@router.get("/stay-registrations/{reference}", response={200: StayRegistrationOut, **ERRORS}, summary="One registration")
+@router.get(
+    "/stay-registrations/{reference}",
+    response={200: StayRegistrationOut, **ERRORS},
+    summary="One registration",
+)
 def registration_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
     host = _host(request)
-    reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+    reg = selectors.stay_registration_get_for_host(
+        user=request.user, host=host, reference=reference
+    )
     return _out(reg, request)
 
 
-@router.post("/stay-registrations/{reference}/end", response={200: StayRegistrationOut, **ERRORS}, summary="The guest has left")
+@router.post(
+    "/stay-registrations/{reference}/end",
+    response={200: StayRegistrationOut, **ERRORS},
+    summary="The guest has left",
+)
 def registration_end(request: HttpRequest, reference: str, payload: EndIn) -> dict[str, Any]:
     host = _host(request)
-    reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
-    reg = services.stay_registration_end(actor=request.user, registration=reg, left_on=payload.left_on)
+    reg = selectors.stay_registration_get_for_host(
+        user=request.user, host=host, reference=reference
+    )
+    reg = services.stay_registration_end(
+        actor=request.user, registration=reg, left_on=payload.left_on
+    )
     return _out(reg, request)
 
 
-@router.get("/stay-registrations/{reference}/certificate.pdf", response={200: None, **ERRORS}, summary="Registration certificate (PDF)")
+@router.get(
+    "/stay-registrations/{reference}/certificate.pdf",
+    response={200: None, **ERRORS},
+    summary="Registration certificate (PDF)",
+)
 def registration_certificate(request: HttpRequest, reference: str) -> HttpResponse:
     host = _host(request)
-    reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+    reg = selectors.stay_registration_get_for_host(
+        user=request.user, host=host, reference=reference
+    )
     response = HttpResponse(certificate_pdf(reg), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{reg.case.reference}.pdf"'
     return response

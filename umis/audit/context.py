@@ -16,7 +16,7 @@ class AuditContext:
     client_label: str = ""
 
 
-_current: ContextVar[AuditContext] = ContextVar("umis_audit_context", default=AuditContext())
+_current: ContextVar[AuditContext] = ContextVar("umis_audit_context", default=AuditContext())  # noqa: B039 (frozen)
 
 
 def current() -> AuditContext:

@@ -15,8 +15,12 @@ from django.db import models
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField(max_length=200, blank=True)  # username or API client, kept if the user changes
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=200, blank=True
+    )  # username or API client, kept if the user changes
     role = models.CharField(max_length=30, blank=True)
     office = models.CharField(max_length=40, blank=True)
     channel = models.CharField(max_length=20, blank=True)  # web, api, cli, worker

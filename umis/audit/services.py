@@ -34,7 +34,9 @@ def _canonical(event: AuditEvent) -> bytes:
         "person_id": event.person_id,
         "data": event.data,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
 
 
 def event_digest(event: AuditEvent) -> str:
@@ -53,7 +55,9 @@ class AuditEntry:
 
 def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
     ctx = context.current()
-    entity_type = entry.entity_type or (entry.entity._meta.label_lower if entry.entity is not None else "")
+    entity_type = entry.entity_type or (
+        entry.entity._meta.label_lower if entry.entity is not None else ""
+    )
     entity_id = entry.entity_id or (str(entry.entity.pk) if entry.entity is not None else "")
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     label = getattr(actor, "username", "") if authenticated else ""
@@ -90,7 +94,9 @@ def audit_record(
     entity_id: str = "",
 ) -> AuditEvent:
     """Append one audit row (call inside the transaction of the change it records)."""
-    event = _build(actor, AuditEntry(action, entity, person_id, data, entity_type, entity_id), clock.now())
+    event = _build(
+        actor, AuditEntry(action, entity, person_id, data, entity_type, entity_id), clock.now()
+    )
     event.save(force_insert=True)
     return event
 
@@ -166,11 +172,15 @@ def audit_verify() -> VerifyReport:
     for seal in AuditSeal.objects.order_by("id").iterator(chunk_size=100):
         report.seals += 1
         if seal.previous_hash != previous:
-            problems.append(f"seal {seal.id}: previous hash does not match seal before it (seal edited or deleted)")
+            problems.append(
+                f"seal {seal.id}: previous hash does not match seal before it (seal edited or deleted)"
+            )
         expected_ids = [i for first, last in seal.ranges for i in range(first, last + 1)]
         found = {
             e.id: e
-            for e in AuditEvent.objects.filter(id__gt=covered_until, id__lte=seal.last_event_id).order_by("id")
+            for e in AuditEvent.objects.filter(
+                id__gt=covered_until, id__lte=seal.last_event_id
+            ).order_by("id")
         }
         pairs: list[tuple[int, str]] = []
         row_problem = False
@@ -187,14 +197,17 @@ def audit_verify() -> VerifyReport:
         for pk in sorted(found):
             problems.append(f"row {pk}: inserted after seal {seal.id} was made")
         if not row_problem and _chain(seal.previous_hash, pairs) != seal.hash:
-            problems.append(f"seal {seal.id}: hash does not match the rows it covers (a digest or the seal was edited)")
+            problems.append(
+                f"seal {seal.id}: hash does not match the rows it covers (a digest or the seal was edited)"
+            )
         previous = seal.hash
         covered_until = seal.last_event_id
         report.rows += len(expected_ids)
-    for event in AuditEvent.objects.filter(id__gt=covered_until).order_by("id").iterator(chunk_size=2000):
+    for event in (
+        AuditEvent.objects.filter(id__gt=covered_until).order_by("id").iterator(chunk_size=2000)
+    ):
         report.rows += 1
         report.unsealed += 1
         if event_digest(event) != event.digest:
             problems.append(f"row {event.id}: edited (content does not match its digest)")
     return report
-

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from umis.cases import registry
-from umis.cases.selectors import QueueFilter, case_get_for_user, case_history, case_queue_for_user, cases_of_person_for_user
+from umis.cases.selectors import (
+    QueueFilter,
+    case_get_for_user,
+    case_history,
+    case_queue_for_user,
+    cases_of_person_for_user,
+)
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.documents.models import IssuedDocument
@@ -74,12 +80,28 @@ def queue(request: HttpRequest) -> HttpResponse:
         page_number = 1
     page = case_queue_for_user(user=request.user, filters=filters, page=page_number)
     now = clock.now()
-    rows = [{"case": c, "overdue": bool(c.due_at and c.due_at < now), "soon": bool(c.due_at and now <= c.due_at < now + dt.timedelta(hours=24))} for c in page]
+    rows = [
+        {
+            "case": c,
+            "overdue": bool(c.due_at and c.due_at < now),
+            "soon": bool(c.due_at and now <= c.due_at < now + dt.timedelta(hours=24)),
+        }
+        for c in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "backoffice/queue.html", {
-        "page": page, "rows": rows, "filters": filters, "services": services, "states": states, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "backoffice/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "services": services,
+            "states": states,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @officer_required
@@ -91,19 +113,27 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     service = registry.get(case.service_code)
     documents = list(IssuedDocument.objects.filter(case=case).order_by("issued_at"))
     workflow = service.workflow
-    return render(request, "backoffice/case.html", {
-        "case": case, "service": service, "history": case_history(case=case),
-        "registration": stay_registration_for_case(case_id=case.pk),
-        "documents": [{"doc": d, "verify_url": document_verify_url(d)} for d in documents],
-        "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
-        "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),
-        "grounds": legal_ground_list(kind="annulment", on=clock.today()),
-    })
+    return render(
+        request,
+        "backoffice/case.html",
+        {
+            "case": case,
+            "service": service,
+            "history": case_history(case=case),
+            "registration": stay_registration_for_case(case_id=case.pk),
+            "documents": [{"doc": d, "verify_url": document_verify_url(d)} for d in documents],
+            "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
+            "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),
+            "grounds": legal_ground_list(kind="annulment", on=clock.today()),
+        },
+    )
 
 
 def _case_for_action(request: HttpRequest, reference: str) -> Any:
     try:
-        return case_get_for_user(user=request.user, reference=reference, purpose="decision", for_update=False)
+        return case_get_for_user(
+            user=request.user, reference=reference, purpose="decision", for_update=False
+        )
     except NotFound as exc:
         raise Http404 from exc
 
@@ -122,9 +152,17 @@ def case_annul(request: HttpRequest, reference: str) -> HttpResponse:
     ground = LegalGround.objects.filter(code=request.POST.get("legal_ground", "")).first()
     try:
         if ground is None:
-            raise DomainError("legal_ground_required", _("Choose the legal ground for this decision."), "legal_ground")
+            raise DomainError(
+                "legal_ground_required",
+                _("Choose the legal ground for this decision."),
+                "legal_ground",
+            )
         stay_services.stay_registration_annul(
-            actor=request.user, case=case, expected_version=_version(request), legal_ground=ground, note=request.POST.get("note", "")[:2000]
+            actor=request.user,
+            case=case,
+            expected_version=_version(request),
+            legal_ground=ground,
+            note=request.POST.get("note", "")[:2000],
         )
         messages.success(request, _("The registration is annulled."))
     except DomainError as exc:
@@ -137,7 +175,9 @@ def case_annul(request: HttpRequest, reference: str) -> HttpResponse:
 def case_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_for_action(request, reference)
     try:
-        stay_services.stay_registration_confirm(actor=request.user, case=case, expected_version=_version(request))
+        stay_services.stay_registration_confirm(
+            actor=request.user, case=case, expected_version=_version(request)
+        )
         messages.success(request, _("The registration is confirmed."))
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -159,8 +199,20 @@ def people(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("name", "")[:200]
     number = request.GET.get("document", "")[:20]
     birth = _date(request.GET.get("birth_date", ""))
-    results = list(person_search(user=request.user, name=name, birth_date=birth, document_number=number))
-    return render(request, "backoffice/people.html", {"results": results, "name": name, "document": number, "birth_date": request.GET.get("birth_date", ""), "searched": bool(name or number or birth)})
+    results = list(
+        person_search(user=request.user, name=name, birth_date=birth, document_number=number)
+    )
+    return render(
+        request,
+        "backoffice/people.html",
+        {
+            "results": results,
+            "name": name,
+            "document": number,
+            "birth_date": request.GET.get("birth_date", ""),
+            "searched": bool(name or number or birth),
+        },
+    )
 
 
 @officer_required
@@ -171,5 +223,11 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404 from exc
     cases = list(cases_of_person_for_user(user=request.user, person_id=person.pk))
     documents = list(person.documents.select_related("issuing_state").order_by("created_at"))
-    issued = list(IssuedDocument.objects.filter(person=person, case__in=cases).order_by("issued_at"))
-    return render(request, "backoffice/person.html", {"person": person, "cases": cases, "documents": documents, "issued": issued})
+    issued = list(
+        IssuedDocument.objects.filter(person=person, case__in=cases).order_by("issued_at")
+    )
+    return render(
+        request,
+        "backoffice/person.html",
+        {"person": person, "cases": cases, "documents": documents, "issued": issued},
+    )

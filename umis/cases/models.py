@@ -14,13 +14,19 @@ from django.utils.translation import gettext_lazy as _
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     service_code = models.CharField(_("service"), max_length=40)
-    applicant = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     office = models.ForeignKey("reference.Office", on_delete=models.PROTECT, related_name="cases")
     state = models.CharField(_("state"), max_length=30)
     is_open = models.BooleanField(default=True)
     needs_attention = models.BooleanField(default=False)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("submitted"))
@@ -31,7 +37,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["office", "is_open", "due_at", "id"], name="case_queue_idx"),
             models.Index(fields=["is_open", "due_at", "id"], name="case_queue_all_idx"),
-            models.Index(fields=["office", "service_code", "state", "due_at"], name="case_queue_filter_idx"),
+            models.Index(
+                fields=["office", "service_code", "state", "due_at"], name="case_queue_filter_idx"
+            ),
             models.Index(fields=["applicant", "created_at"], name="case_applicant_idx"),
         ]
 
@@ -55,10 +63,14 @@ class CaseEvent(models.Model):
     at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=60)  # e.g. STAY_REGISTRATION_ANNULLED
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)
-    legal_ground = models.ForeignKey("reference.LegalGround", null=True, blank=True, on_delete=models.PROTECT)
+    legal_ground = models.ForeignKey(
+        "reference.LegalGround", null=True, blank=True, on_delete=models.PROTECT
+    )
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -73,4 +85,6 @@ class ReferenceCounter(models.Model):
     value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
+        ]

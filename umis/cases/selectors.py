@@ -24,9 +24,13 @@ def case_scope_for_user(user: Any) -> QuerySet[Case]:
     return Case.objects.none()
 
 
-def case_get_for_user(*, user: Any, reference: str, purpose: str = "case work", for_update: bool = False) -> Case:
+def case_get_for_user(
+    *, user: Any, reference: str, purpose: str = "case work", for_update: bool = False
+) -> Case:
     """A case the user may see, or NotFound, with the read (or the refused attempt) audited."""
-    qs = case_scope_for_user(user).select_related("applicant", "applicant__nationality", "office", "assignee")
+    qs = case_scope_for_user(user).select_related(
+        "applicant", "applicant__nationality", "office", "assignee"
+    )
     if for_update:
         qs = qs.select_for_update(of=("self",))
     case = qs.filter(reference=reference).first()
@@ -42,7 +46,13 @@ def case_get_for_user(*, user: Any, reference: str, purpose: str = "case work", 
         )
         raise NotFound("not_found", "Not found")
     if not for_update:
-        audit_record(actor=user, action="CASE_VIEWED", entity=case, person_id=case.applicant_id, data={"purpose": purpose})
+        audit_record(
+            actor=user,
+            action="CASE_VIEWED",
+            entity=case,
+            person_id=case.applicant_id,
+            data={"purpose": purpose},
+        )
     return case
 
 
@@ -55,7 +65,9 @@ class QueueFilter:
     include_closed: bool = False
 
 
-def case_queue_for_user(*, user: Any, filters: QueueFilter, page: int = 1, per_page: int = 25) -> Page[Case]:
+def case_queue_for_user(
+    *, user: Any, filters: QueueFilter, page: int = 1, per_page: int = 25
+) -> Page[Case]:
     """The office queue: open cases first due first; filters are whitelisted fields only."""
     qs = case_scope_for_user(user)
     if not filters.include_closed:
@@ -74,8 +86,17 @@ def case_queue_for_user(*, user: Any, filters: QueueFilter, page: int = 1, per_p
 
 
 def case_history(*, case: Case) -> QuerySet[CaseEvent]:
-    return CaseEvent.objects.filter(case=case).select_related("actor", "legal_ground").order_by("at", "id")
+    return (
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor", "legal_ground")
+        .order_by("at", "id")
+    )
 
 
 def cases_of_person_for_user(*, user: Any, person_id: int) -> QuerySet[Case]:
-    return case_scope_for_user(user).filter(applicant_id=person_id).select_related("office").order_by("created_at", "id")
+    return (
+        case_scope_for_user(user)
+        .filter(applicant_id=person_id)
+        .select_related("office")
+        .order_by("created_at", "id")
+    )

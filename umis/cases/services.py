@@ -35,7 +35,9 @@ class NewCase:
     needs_attention: bool = False
 
 
-def case_open_many(*, actor: Any, service_code: str, items: Sequence[NewCase], state: str | None = None) -> list[Case]:
+def case_open_many(
+    *, actor: Any, service_code: str, items: Sequence[NewCase], state: str | None = None
+) -> list[Case]:
     """Open cases of one service (inside the caller's transaction), with history and audit."""
     service = registry.get(service_code)
     assert service.workflow is not None
@@ -63,14 +65,30 @@ def case_open_many(*, actor: Any, service_code: str, items: Sequence[NewCase], s
     Case.objects.bulk_create(cases, batch_size=1000)
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case=c, at=now, kind=CaseEvent.Kind.SUBMITTED, action="CASE_SUBMITTED", actor=submitter, to_state=start_state, data=item.data)
+            CaseEvent(
+                case=c,
+                at=now,
+                kind=CaseEvent.Kind.SUBMITTED,
+                action="CASE_SUBMITTED",
+                actor=submitter,
+                to_state=start_state,
+                data=item.data,
+            )
             for c, item in zip(cases, items, strict=True)
         ],
         batch_size=1000,
     )
     audit_record_many(
         actor=actor,
-        entries=[AuditEntry("CASE_SUBMITTED", c, person_id=c.applicant_id, data={"reference": c.reference, "service": service_code}) for c in cases],
+        entries=[
+            AuditEntry(
+                "CASE_SUBMITTED",
+                c,
+                person_id=c.applicant_id,
+                data={"reference": c.reference, "service": service_code},
+            )
+            for c in cases
+        ],
     )
     return cases
 
@@ -107,16 +125,21 @@ def case_transition(
     assert workflow is not None
     rule = workflow.rule_for(case.state, target)
     if rule is None:
-        raise Conflict("invalid_transition", _("This case cannot move from “%(source)s” to “%(target)s”.") % {"source": case.state, "target": target})
-    if not system:
-        if getattr(actor, "role", None) not in rule.by or not _may_act_on(actor, case):
-            raise PermissionDenied("forbidden", _("You may not take this action on this case."))
+        raise Conflict(
+            "invalid_transition",
+            _("This case cannot move from “%(source)s” to “%(target)s”.")
+            % {"source": case.state, "target": target},
+        )
+    if not system and (getattr(actor, "role", None) not in rule.by or not _may_act_on(actor, case)):
+        raise PermissionDenied("forbidden", _("You may not take this action on this case."))
     if rule.guard is not None:
         problem = rule.guard(case)
         if problem:
             raise DomainError("guard_failed", problem)
     if rule.needs_legal_ground and legal_ground is None:
-        raise DomainError("legal_ground_required", _("Choose the legal ground for this decision."), "legal_ground")
+        raise DomainError(
+            "legal_ground_required", _("Choose the legal ground for this decision."), "legal_ground"
+        )
     now = clock.now()
     is_open = workflow.is_open(target)
     updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
@@ -129,30 +152,66 @@ def case_transition(
     if updated != 1:
         raise Conflict(
             "version_conflict",
-            _("Someone else changed this case while you were working on it. Reload it to see the change, then decide again."),
+            _(
+                "Someone else changed this case while you were working on it. Reload it to see the change, then decide again."
+            ),
         )
     source = case.state
     case.refresh_from_db(fields=["state", "is_open", "version", "updated_at", "closed_at"])
     kind = CaseEvent.Kind.DECISION if legal_ground is not None else CaseEvent.Kind.STATE_CHANGED
     CaseEvent.objects.create(
-        case=case, at=now, kind=kind, action=action, actor=actor if not system else None,
-        from_state=source, to_state=target, legal_ground=legal_ground, note=note, data=data or {},
+        case=case,
+        at=now,
+        kind=kind,
+        action=action,
+        actor=actor if not system else None,
+        from_state=source,
+        to_state=target,
+        legal_ground=legal_ground,
+        note=note,
+        data=data or {},
     )
     audit_record(
         actor=actor,
         action=action,
         entity=case,
         person_id=case.applicant_id,
-        data={"reference": case.reference, "from": source, "to": target, "legal_ground": legal_ground.code if legal_ground else None, **(data or {})},
+        data={
+            "reference": case.reference,
+            "from": source,
+            "to": target,
+            "legal_ground": legal_ground.code if legal_ground else None,
+            **(data or {}),
+        },
     )
     return case
 
 
-def case_add_event(*, actor: Any, case: Case, kind: str, action: str, note: str = "", data: dict[str, Any] | None = None) -> CaseEvent:
+def case_add_event(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
     event = CaseEvent.objects.create(
-        case=case, at=clock.now(), kind=kind, action=action, actor=actor if getattr(actor, "is_authenticated", False) else None, note=note, data=data or {}
+        case=case,
+        at=clock.now(),
+        kind=kind,
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
+        data=data or {},
     )
-    audit_record(actor=actor, action=action, entity=case, person_id=case.applicant_id, data={"reference": case.reference, **(data or {})})
+    audit_record(
+        actor=actor,
+        action=action,
+        entity=case,
+        person_id=case.applicant_id,
+        data={"reference": case.reference, **(data or {})},
+    )
     return event
 
 
@@ -164,9 +223,20 @@ def case_assign(*, actor: Any, case: Case, assignee: Any, expected_version: int)
             assignee=assignee, version=F("version") + 1, updated_at=clock.now()
         )
         if updated != 1:
-            raise Conflict("version_conflict", _("Someone else changed this case while you were working on it. Reload it and try again."))
+            raise Conflict(
+                "version_conflict",
+                _(
+                    "Someone else changed this case while you were working on it. Reload it and try again."
+                ),
+            )
         case.refresh_from_db(fields=["assignee", "version", "updated_at"])
-        case_add_event(actor=actor, case=case, kind=CaseEvent.Kind.ASSIGNED, action="CASE_ASSIGNED", data={"assignee": getattr(assignee, "username", None)})
+        case_add_event(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.ASSIGNED,
+            action="CASE_ASSIGNED",
+            data={"assignee": getattr(assignee, "username", None)},
+        )
     return case
 
 

@@ -24,7 +24,12 @@ def _admin_overrides() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     return frozenset(d for d, w in rows if not w), frozenset(d for d, w in rows if w)
 
 
-def is_working_day(day: dt.date, *, extra_off: frozenset[dt.date] = frozenset(), extra_on: frozenset[dt.date] = frozenset()) -> bool:
+def is_working_day(
+    day: dt.date,
+    *,
+    extra_off: frozenset[dt.date] = frozenset(),
+    extra_on: frozenset[dt.date] = frozenset(),
+) -> bool:
     if day in extra_on:
         return True
     if day in extra_off or day.weekday() >= 5:

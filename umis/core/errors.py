@@ -24,7 +24,12 @@ class DomainError(Exception):
     status = 400
 
     def __init__(
-        self, code: str, message: str | Promise, field: str | None = None, *, errors: list[FieldError] | None = None
+        self,
+        code: str,
+        message: str | Promise,
+        field: str | None = None,
+        *,
+        errors: list[FieldError] | None = None,
     ) -> None:
         super().__init__(str(message))
         self.code = code

@@ -22,7 +22,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         path = request.path
         if not path.startswith("/static/"):
-            response.setdefault("Content-Security-Policy", CSP_DOCS if path.startswith("/api/v1/docs") else CSP)
+            response.setdefault(
+                "Content-Security-Policy", CSP_DOCS if path.startswith("/api/v1/docs") else CSP
+            )
             response.setdefault("Cache-Control", "no-store")
             response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

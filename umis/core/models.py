@@ -28,4 +28,6 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client_key", "key"], name="idempotency_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["client_key", "key"], name="idempotency_unique_key")
+        ]

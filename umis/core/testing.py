@@ -19,7 +19,7 @@ from umis.reference.models import Office, Region
 from umis.reference.services import reference_load_defaults
 from umis.stays.models import Host
 
-PASSWORD = "correct-Horse-battery-9"
+PASSWORD = "correct-Horse-battery-9"  # noqa: S105 (test accounts only)
 
 
 @dataclass
@@ -37,7 +37,9 @@ class World:
 
 
 def make_user(username: str, role: str, office: str | None = None) -> User:
-    user = User(username=username, role=role, office=Office.objects.get(code=office) if office else None)
+    user = User(
+        username=username, role=role, office=Office.objects.get(code=office) if office else None
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -54,11 +56,27 @@ def make_world() -> World:
     harry = make_user("harry", Role.HOST)
     larisa = make_user("larisa", Role.HOST)
     oscar = make_user("oscar", Role.APPLICANT)
-    hotel = Host.objects.create(kind=Host.Kind.HOTEL, name="Hotel Baku Test", tax_id="1000000001", region=Region.objects.get(code="baku"), city="Bakı", street="Nizami 1")
+    hotel = Host.objects.create(
+        kind=Host.Kind.HOTEL,
+        name="Hotel Baku Test",
+        tax_id="1000000001",
+        region=Region.objects.get(code="baku"),
+        city="Bakı",
+        street="Nizami 1",
+    )
     hotel.members.add(harry)
-    landlord = Host.objects.create(kind=Host.Kind.LANDLORD, name="Larisa Landlord", tax_id="2000000002", region=Region.objects.get(code="ganja"), city="Gəncə", street="Atatürk 8")
+    landlord = Host.objects.create(
+        kind=Host.Kind.LANDLORD,
+        name="Larisa Landlord",
+        tax_id="2000000002",
+        region=Region.objects.get(code="ganja"),
+        city="Gəncə",
+        street="Atatürk 8",
+    )
     landlord.members.add(larisa)
-    _client, key = api_client_create(actor=None, name="Hotel PMS", user=harry, scopes=[Scope.STAY_REGISTRATIONS])
+    _client, key = api_client_create(
+        actor=None, name="Hotel PMS", user=harry, scopes=[Scope.STAY_REGISTRATIONS]
+    )
     return World(alice, bob, hannah, admin, harry, larisa, oscar, hotel, landlord, key)
 
 
@@ -85,9 +103,48 @@ def guest(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def passport_mrz(*, surname: str = "ERIKSSON", given_names: str = "ANNA MARIA", number: str = "L898902C3", nationality: str = "DEU",
-                 birth: dt.date = dt.date(1974, 8, 12), sex: str = "F", expiry: dt.date | None = None) -> tuple[str, str]:
+def passport_mrz(
+    *,
+    surname: str = "ERIKSSON",
+    given_names: str = "ANNA MARIA",
+    number: str = "L898902C3",
+    nationality: str = "DEU",
+    birth: dt.date = dt.date(1974, 8, 12),
+    sex: str = "F",
+    expiry: dt.date | None = None,
+) -> tuple[str, str]:
     return mrz.compose_td3(
-        issuing_state=nationality, surname=surname, given_names=given_names, document_number=number, nationality=nationality,
-        birth_date=birth, sex=sex, expiry_date=expiry or clock.today() + dt.timedelta(days=1000),
+        issuing_state=nationality,
+        surname=surname,
+        given_names=given_names,
+        document_number=number,
+        nationality=nationality,
+        birth_date=birth,
+        sex=sex,
+        expiry_date=expiry or clock.today() + dt.timedelta(days=1000),
     )
+
+
+def audit_triggers_dropped_for_flush() -> None:
+    """SQLite flushes a transactional test's data with DELETE, which the audit log's
+    append-only triggers refuse; drop them just before the flush (PostgreSQL truncates,
+    which they do not stop)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for table in ("audit_auditevent", "audit_auditseal"):
+                for op in ("update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+
+
+def audit_triggers_restore() -> None:
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        migration = importlib.import_module("umis.audit.migrations.0002_append_only")
+        with connection.cursor() as cursor:
+            for statement in migration.SQLITE:
+                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))

@@ -21,8 +21,15 @@ class Rule:
     event: str = "CASE_STATE_CHANGED"
 
 
-def rule(*roles: str, guard: Guard | None = None, needs_legal_ground: bool = False, event: str = "CASE_STATE_CHANGED") -> Rule:
-    return Rule(by=frozenset(roles), guard=guard, needs_legal_ground=needs_legal_ground, event=event)
+def rule(
+    *roles: str,
+    guard: Guard | None = None,
+    needs_legal_ground: bool = False,
+    event: str = "CASE_STATE_CHANGED",
+) -> Rule:
+    return Rule(
+        by=frozenset(roles), guard=guard, needs_legal_ground=needs_legal_ground, event=event
+    )
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,36 @@ USERS = [
 
 HOSTS = [
     # username, kind, name, tax id, region, city, street, api key?
-    ("hotel.caspian", Host.Kind.HOTEL, "Caspian Pearl Hotel", "1400000001", "baku", "Bakı", "Neftçilər prospekti 45", True),
-    ("hotel.shaki", Host.Kind.HOTEL, "Şəki Saray Hotel", "2300000002", "shaki", "Şəki", "M. F. Axundzadə küçəsi 12", True),
-    ("landlord.aysel", Host.Kind.LANDLORD, "Aysel Kərimova", "5XK2P7Q", "ganja", "Gəncə", "Atatürk prospekti 8, mənzil 14", False),
+    (
+        "hotel.caspian",
+        Host.Kind.HOTEL,
+        "Caspian Pearl Hotel",
+        "1400000001",
+        "baku",
+        "Bakı",
+        "Neftçilər prospekti 45",
+        True,
+    ),
+    (
+        "hotel.shaki",
+        Host.Kind.HOTEL,
+        "Şəki Saray Hotel",
+        "2300000002",
+        "shaki",
+        "Şəki",
+        "M. F. Axundzadə küçəsi 12",
+        True,
+    ),
+    (
+        "landlord.aysel",
+        Host.Kind.LANDLORD,
+        "Aysel Kərimova",
+        "5XK2P7Q",
+        "ganja",
+        "Gəncə",
+        "Atatürk prospekti 8, mənzil 14",
+        False,
+    ),
 ]
 
 # Faker locale -> nationalities whose citizens get such names.
@@ -85,8 +112,16 @@ def _ensure_users(password: str) -> None:
     for username, role, office, first, last in USERS:
         if User.objects.filter(username=username).exists():
             continue
-        user = User(username=username, role=role, office=offices[office], first_name=first, last_name=last,
-                    email=f"{username}@migration.gov.az", is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR)
+        user = User(
+            username=username,
+            role=role,
+            office=offices[office],
+            first_name=first,
+            last_name=last,
+            email=f"{username}@migration.gov.az",
+            is_staff=role == Role.ADMINISTRATOR,
+            is_superuser=role == Role.ADMINISTRATOR,
+        )
         user.set_password(password)
         user.save()
 
@@ -96,17 +131,28 @@ def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
 
     hosts = []
     for username, kind, name, tax_id, region, city, street, with_key in HOSTS:
-        user, created = User.objects.get_or_create(username=username, defaults={"role": Role.HOST, "first_name": name[:150]})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"role": Role.HOST, "first_name": name[:150]}
+        )
         if created:
             user.set_password(password)
             user.save()
         host, _ = Host.objects.get_or_create(
-            tax_id=tax_id, defaults={"kind": kind, "name": name, "region": Region.objects.get(code=region), "city": city, "street": street}
+            tax_id=tax_id,
+            defaults={
+                "kind": kind,
+                "name": name,
+                "region": Region.objects.get(code=region),
+                "city": city,
+                "street": street,
+            },
         )
         host.members.add(user)
         hosts.append(host)
         if with_key and not ApiClient.objects.filter(user=user, name=f"{name} PMS").exists():
-            _client, key = api_client_create(actor=None, name=f"{name} PMS", user=user, scopes=[Scope.STAY_REGISTRATIONS])
+            _client, key = api_client_create(
+                actor=None, name=f"{name} PMS", user=user, scopes=[Scope.STAY_REGISTRATIONS]
+            )
             creds.setdefault("api_keys", {})[username] = key
     return hosts
 
@@ -116,15 +162,29 @@ def _guest(fake_by_locale: dict[str, Faker], rng: random.Random) -> tuple[dict[s
     fake = fake_by_locale[locale]
     sex = rng.choice("MF")
     if sex == "M":
-        given, surname = fake.first_name_male(), fake.last_name_male() if hasattr(fake, "last_name_male") else fake.last_name()
+        given, surname = (
+            fake.first_name_male(),
+            fake.last_name_male() if hasattr(fake, "last_name_male") else fake.last_name(),
+        )
     else:
-        given, surname = fake.first_name_female(), fake.last_name_female() if hasattr(fake, "last_name_female") else fake.last_name()
+        given, surname = (
+            fake.first_name_female(),
+            fake.last_name_female() if hasattr(fake, "last_name_female") else fake.last_name(),
+        )
     nationality = rng.choice(nationalities)
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55))
-    number = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(2)) + "".join(rng.choice("0123456789") for _ in range(7))
+    number = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(2)) + "".join(
+        rng.choice("0123456789") for _ in range(7)
+    )
     return {
-        "surname": surname, "given_names": given, "birth_date": birth.isoformat(), "sex": sex, "nationality": nationality,
-        "document_type": DocumentType.PASSPORT, "document_number": number, "issuing_state": nationality,
+        "surname": surname,
+        "given_names": given,
+        "birth_date": birth.isoformat(),
+        "sex": sex,
+        "nationality": nationality,
+        "document_type": DocumentType.PASSPORT,
+        "document_number": number,
+        "issuing_state": nationality,
     }, locale
 
 
@@ -142,21 +202,36 @@ def _registrations(hosts: list[Host], count: int, seed: int) -> int:
         length = rng.randrange(3, 60)
         departure = arrival + dt.timedelta(days=length)
         expiry = departure + dt.timedelta(days=rng.randrange(200, 3000))
-        submitted = timezone.make_aware(dt.datetime.combine(arrival + dt.timedelta(days=rng.randrange(0, 4)), dt.time(rng.randrange(8, 20), rng.randrange(60))))
-        guest.update({
-            "document_expiry": expiry.isoformat(), "region": host.region.code, "city": host.city, "street": host.street,
-            "arrival_date": arrival.isoformat(), "planned_departure": departure.isoformat(),
-        })
+        submitted = timezone.make_aware(
+            dt.datetime.combine(
+                arrival + dt.timedelta(days=rng.randrange(0, 4)),
+                dt.time(rng.randrange(8, 20), rng.randrange(60)),
+            )
+        )
+        guest.update(
+            {
+                "document_expiry": expiry.isoformat(),
+                "region": host.region.code,
+                "city": host.city,
+                "street": host.street,
+                "arrival_date": arrival.isoformat(),
+                "planned_departure": departure.isoformat(),
+            }
+        )
         actor = host.members.first()
         with clock.frozen_at(min(submitted, clock.now())):
-            result = stay_services.stay_registrations_submit(actor=actor, host=host, raws=[guest])[0]
+            result = stay_services.stay_registrations_submit(actor=actor, host=host, raws=[guest])[
+                0
+            ]
         if result.registration is None:
             continue
         made += 1
         if departure < today:
             left = min(departure, today)
             with clock.frozen_at(timezone.make_aware(dt.datetime.combine(left, dt.time(12)))):
-                stay_services.stay_registration_end(actor=actor, registration=result.registration, left_on=left)
+                stay_services.stay_registration_end(
+                    actor=actor, registration=result.registration, left_on=left
+                )
     return made
 
 
@@ -178,7 +253,7 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
 
 
 def demo_logins_text(creds: dict[str, Any]) -> str:
-    lines = ["Demo logins (password for all: %s)" % creds.get("password", "?")]
+    lines = [f"Demo logins (password for all: {creds.get('password', '?')})"]
     for username, role, office, *_ in USERS:
         lines.append(f"  {username:<16} {role:<18} {office}")
     for username, _kind, name, *_ in HOSTS:

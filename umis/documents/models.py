@@ -23,7 +23,9 @@ class SignerKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["active"], condition=models.Q(active=True), name="signer_key_one_active")
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="signer_key_one_active"
+            )
         ]
 
 
@@ -38,7 +40,9 @@ class IssuedDocument(models.Model):
     number = models.CharField(max_length=40, unique=True)
     kind = models.CharField(max_length=40)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="documents")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="issued_documents")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="issued_documents"
+    )
     signer_key = models.ForeignKey(SignerKey, on_delete=models.PROTECT, related_name="+")
     seal = models.BinaryField()
     holder_name = models.CharField(max_length=100)  # as printed in the seal (MRZ form)

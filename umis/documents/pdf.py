@@ -36,7 +36,14 @@ def printable(text: str, fallback: str) -> str:
 
 
 def render_certificate(
-    *, authority: str, title: str, number_label: str, number: str, rows: Sequence[tuple[str, str]], qr_text: str, footer: str
+    *,
+    authority: str,
+    title: str,
+    number_label: str,
+    number: str,
+    rows: Sequence[tuple[str, str]],
+    qr_text: str,
+    footer: str,
 ) -> bytes:
     regular, bold, _covered = _fonts()
     buffer = io.BytesIO()

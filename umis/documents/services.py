@@ -31,27 +31,38 @@ TAG_VALID_UNTIL = 0x07
 
 # Header values identifying our profile: feature definition reference, document type category.
 PROFILES: dict[str, tuple[int, int]] = {IssuedDocument.Kind.STAY_REGISTRATION: (0xA1, 0xA1)}
-KIND_CODES = {IssuedDocument.Kind.STAY_REGISTRATION: "SR"}
+KIND_CODES: dict[str, str] = {IssuedDocument.Kind.STAY_REGISTRATION: "SR"}
 
 
 def signer_key_rotate(*, actor: Any = None) -> SignerKey:
     """Create a new signing key and certificate; the old one stays published for verification."""
     with transaction.atomic():
         private_key, cert = vds.signer_key_generate(
-            country=settings.UMIS_SEAL_COUNTRY[:2] if len(settings.UMIS_SEAL_COUNTRY) == 2 else _alpha2(settings.UMIS_SEAL_COUNTRY),
+            country=settings.UMIS_SEAL_COUNTRY[:2]
+            if len(settings.UMIS_SEAL_COUNTRY) == 2
+            else _alpha2(settings.UMIS_SEAL_COUNTRY),
             signer_identifier=settings.UMIS_SEAL_SIGNER,
             common_name=f"UMIS document signer {settings.UMIS_SEAL_SIGNER}",
         )
-        SignerKey.objects.select_for_update().filter(active=True).update(active=False, retired_at=timezone.now())
+        SignerKey.objects.select_for_update().filter(active=True).update(
+            active=False, retired_at=timezone.now()
+        )
         key = SignerKey.objects.create(
             signer_identifier=settings.UMIS_SEAL_SIGNER,
             certificate_reference=vds.certificate_reference(cert),
             certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
             private_key_pem=private_key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
             ).decode(),
         )
-        audit_record(actor=actor, action="SIGNER_KEY_ROTATED", entity=key, data={"certificate_reference": key.certificate_reference})
+        audit_record(
+            actor=actor,
+            action="SIGNER_KEY_ROTATED",
+            entity=key,
+            data={"certificate_reference": key.certificate_reference},
+        )
     return key
 
 
@@ -80,7 +91,9 @@ class DocumentRequest:
     data: dict[str, Any]
 
 
-def documents_issue(*, actor: Any, kind: str, requests: Sequence[DocumentRequest]) -> list[IssuedDocument]:
+def documents_issue(
+    *, actor: Any, kind: str, requests: Sequence[DocumentRequest]
+) -> list[IssuedDocument]:
     """Seal and store documents (inside the caller's transaction)."""
     key = signer_key_active()
     private_key = serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
@@ -114,23 +127,45 @@ def documents_issue(*, actor: Any, kind: str, requests: Sequence[DocumentRequest
         )
         docs.append(
             IssuedDocument(
-                number=r.number, kind=kind, case_id=r.case_id, person_id=r.person_id, signer_key=key, seal=seal,
-                holder_name=r.holder_name[:100], issued_at=now, valid_from=r.valid_from, valid_until=r.valid_until, data=r.data,
+                number=r.number,
+                kind=kind,
+                case_id=r.case_id,
+                person_id=r.person_id,
+                signer_key=key,
+                seal=seal,
+                holder_name=r.holder_name[:100],
+                issued_at=now,
+                valid_from=r.valid_from,
+                valid_until=r.valid_until,
+                data=r.data,
             )
         )
     IssuedDocument.objects.bulk_create(docs, batch_size=1000)
     audit_record_many(
         actor=actor,
-        entries=[AuditEntry("DOCUMENT_ISSUED", d, person_id=d.person_id, data={"number": d.number, "kind": kind}) for d in docs],
+        entries=[
+            AuditEntry(
+                "DOCUMENT_ISSUED", d, person_id=d.person_id, data={"number": d.number, "kind": kind}
+            )
+            for d in docs
+        ],
     )
     return docs
 
 
 def document_annul(*, actor: Any, document: IssuedDocument, reason: str) -> None:
     """Annul a document (inside the caller's transaction): verification says so from now on."""
-    IssuedDocument.objects.filter(pk=document.pk).update(status=IssuedDocument.Status.ANNULLED, annulled_at=clock.now())
+    IssuedDocument.objects.filter(pk=document.pk).update(
+        status=IssuedDocument.Status.ANNULLED, annulled_at=clock.now()
+    )
     document.status = IssuedDocument.Status.ANNULLED
-    audit_record(actor=actor, action="DOCUMENT_ANNULLED", entity=document, person_id=document.person_id, data={"number": document.number, "reason": reason})
+    audit_record(
+        actor=actor,
+        action="DOCUMENT_ANNULLED",
+        entity=document,
+        person_id=document.person_id,
+        data={"number": document.number, "reason": reason},
+    )
 
 
 def document_verify_code(document: IssuedDocument) -> str:
@@ -176,7 +211,9 @@ def document_verify(*, code: str) -> Verification:
     if key is None:
         return unknown
     public_key = load_pem_x509_certificate(key.certificate_pem.encode()).public_key()
-    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not vds.seal_verify(seal, public_key):
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not vds.seal_verify(
+        seal, public_key
+    ):
         return unknown
     number_raw = seal.feature(TAG_NUMBER)
     number = vds.feature_text_decode(number_raw) if number_raw else ""

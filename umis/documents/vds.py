@@ -23,13 +23,20 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from cryptography.x509.oid import NameOID
 
 MAGIC = 0xDC
 VERSION_4 = 0x03
 SIGNATURE_TAG = 0xFF
-C40_VALUES = {" ": 3, **{str(d): 4 + d for d in range(10)}, **{chr(65 + i): 14 + i for i in range(26)}}
+C40_VALUES = {
+    " ": 3,
+    **{str(d): 4 + d for d in range(10)},
+    **{chr(65 + i): 14 + i for i in range(26)},
+}
 C40_CHARS = {v: k for k, v in C40_VALUES.items()}
 
 
@@ -120,12 +127,20 @@ class SealHeader:
 
     def encode(self) -> bytes:
         reference = self.certificate_reference.upper()
-        if len(self.signer_identifier) != 4 or len(reference) > 0xFF or len(self.issuing_country) != 3:
+        if (
+            len(self.signer_identifier) != 4
+            or len(reference) > 0xFF
+            or len(self.issuing_country) != 3
+        ):
             raise SealError("seal_format", "bad header fields")
         signer = c40_encode(f"{self.signer_identifier}{len(reference):02X}{reference}")
         return (
-            bytes([MAGIC, VERSION_4]) + c40_encode(self.issuing_country) + signer + _date_bytes(self.issue_date)
-            + _date_bytes(self.signature_date) + bytes([self.feature_definition_reference, self.document_type_category])
+            bytes([MAGIC, VERSION_4])
+            + c40_encode(self.issuing_country)
+            + signer
+            + _date_bytes(self.issue_date)
+            + _date_bytes(self.signature_date)
+            + bytes([self.feature_definition_reference, self.document_type_category])
         )
 
 
@@ -149,7 +164,12 @@ def _message(features: Sequence[tuple[int, bytes]]) -> bytes:
     return bytes(out)
 
 
-def seal_encode(*, header: SealHeader, features: Sequence[tuple[int, bytes]], private_key: ec.EllipticCurvePrivateKey) -> bytes:
+def seal_encode(
+    *,
+    header: SealHeader,
+    features: Sequence[tuple[int, bytes]],
+    private_key: ec.EllipticCurvePrivateKey,
+) -> bytes:
     signed = header.encode() + _message(features)
     r, s = decode_dss_signature(private_key.sign(signed, ec.ECDSA(hashes.SHA256())))
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
@@ -208,7 +228,9 @@ def seal_decode(data: bytes) -> Seal:
 def seal_verify(seal: Seal, public_key: ec.EllipticCurvePublicKey) -> bool:
     if len(seal.signature) != 64:
         return False
-    der = encode_dss_signature(int.from_bytes(seal.signature[:32], "big"), int.from_bytes(seal.signature[32:], "big"))
+    der = encode_dss_signature(
+        int.from_bytes(seal.signature[:32], "big"), int.from_bytes(seal.signature[32:], "big")
+    )
     try:
         public_key.verify(der, seal.signed_data, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
@@ -252,26 +274,35 @@ def feature_date_decode(value: bytes) -> dt.date:
     return _date_from(value)
 
 
-def signer_key_generate(*, country: str, signer_identifier: str, common_name: str, valid_days: int = 3650) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+def signer_key_generate(
+    *, country: str, signer_identifier: str, common_name: str, valid_days: int = 3650
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """A P-256 document-signer key and a self-signed certificate. In production the
     country's signing CA (CSCA) signs the certificate instead."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, country[:2]),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "State Migration Service"),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        x509.NameAttribute(NameOID.SERIAL_NUMBER, signer_identifier),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, country[:2]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "State Migration Service"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, signer_identifier),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
-        .serial_number(secrets.randbits(39) | (1 << 39))  # 10 hex digits: short enough for the seal header
+        .serial_number(
+            secrets.randbits(39) | (1 << 39)
+        )  # 10 hex digits: short enough for the seal header
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=valid_days))
-        .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False),
+            critical=True,
+        )
         .sign(key, hashes.SHA256())
     )
     return key, cert

@@ -22,7 +22,9 @@ class Person(BaseModel):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     nationality = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="+")
     search_name = models.CharField(max_length=400, db_index=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["birth_date"], name="person_birth_idx")]
@@ -44,16 +46,22 @@ class DocumentType(models.TextChoices):
 
 class TravelDocument(BaseModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
-    document_type = models.CharField(_("document type"), max_length=20, choices=DocumentType.choices)
+    document_type = models.CharField(
+        _("document type"), max_length=20, choices=DocumentType.choices
+    )
     number = models.CharField(_("document number"), max_length=20)
-    issuing_state = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="+")
+    issuing_state = models.ForeignKey(
+        "reference.Country", on_delete=models.PROTECT, related_name="+"
+    )
     expiry_date = models.DateField(_("expiry date"))
     mrz_surname = models.CharField(max_length=60, blank=True)
     mrz_given_names = models.CharField(max_length=60, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["issuing_state", "number"], name="travel_document_unique_number")
+            models.UniqueConstraint(
+                fields=["issuing_state", "number"], name="travel_document_unique_number"
+            )
         ]
         indexes = [models.Index(fields=["number"], name="travel_document_number_idx")]
 

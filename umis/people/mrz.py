@@ -38,7 +38,9 @@ def _value(ch: str) -> int:
         return ord(ch) - 55
     if ch == "<":
         return 0
-    raise MrzError("mrz_characters", _("The machine-readable zone may contain only A–Z, 0–9 and <."))
+    raise MrzError(
+        "mrz_characters", _("The machine-readable zone may contain only A–Z, 0–9 and <.")
+    )
 
 
 def check_digit(value: str) -> int:
@@ -54,7 +56,13 @@ class CheckResult:
     valid: bool
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "value": self.value, "expected": self.expected, "found": self.found, "valid": self.valid}
+        return {
+            "name": self.name,
+            "value": self.value,
+            "expected": self.expected,
+            "found": self.found,
+            "valid": self.valid,
+        }
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,11 @@ class MrzDocument:
 
     @property
     def valid(self) -> bool:
-        return all(c.valid for c in self.checks) and self.birth_date is not None and self.expiry_date is not None
+        return (
+            all(c.valid for c in self.checks)
+            and self.birth_date is not None
+            and self.expiry_date is not None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,7 +111,11 @@ class MrzDocument:
 
 
 def split_mrz_text(text: str) -> list[str]:
-    return [line.strip().replace(" ", "") for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    return [
+        line.strip().replace(" ", "")
+        for line in text.replace("\r", "\n").split("\n")
+        if line.strip()
+    ]
 
 
 def _check(name: str, value: str, found: str, *, allow_filler: bool = False) -> CheckResult:
@@ -154,17 +170,25 @@ def parse_mrz(lines: Sequence[str]) -> MrzDocument:
         raise MrzError("mrz_line_count", _("A machine-readable zone has 2 or 3 lines."))
     for line in cleaned:
         if not MRZ_CHARS.match(line):
-            raise MrzError("mrz_characters", _("The machine-readable zone may contain only A–Z, 0–9 and <."))
+            raise MrzError(
+                "mrz_characters", _("The machine-readable zone may contain only A–Z, 0–9 and <.")
+            )
     lengths = {len(line) for line in cleaned}
     if len(lengths) != 1:
-        raise MrzError("mrz_line_length", _("All lines of a machine-readable zone have the same length (30, 36 or 44)."))
+        raise MrzError(
+            "mrz_line_length",
+            _("All lines of a machine-readable zone have the same length (30, 36 or 44)."),
+        )
     length = lengths.pop()
     if len(cleaned) == 3:
         if length != 30:
             raise MrzError("mrz_line_length", _("An ID card (TD1) has 3 lines of 30 characters."))
         return _parse_td1(cleaned)
     if length not in (36, 44):
-        raise MrzError("mrz_line_length", _("A passport has 2 lines of 44 characters; an ID card (TD2) or visa 2 lines of 36."))
+        raise MrzError(
+            "mrz_line_length",
+            _("A passport has 2 lines of 44 characters; an ID card (TD2) or visa 2 lines of 36."),
+        )
     if cleaned[0][0] == "V":
         return _parse_visa(cleaned, "MRVA" if length == 44 else "MRVB")
     return _parse_two_line(cleaned, "TD3" if length == 44 else "TD2")
@@ -192,10 +216,20 @@ def _parse_td1(lines: list[str]) -> MrzDocument:
         _check("composite", l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29]),
     ]
     return MrzDocument(
-        format="TD1", document_code=code, document_type=_doc_type(code), issuing_state=l1[2:5].replace("<", ""),
-        surname=surname, given_names=given, document_number=number, nationality=l2[15:18].replace("<", ""),
-        birth_date=_date(l2[0:6], birth=True), sex=_sex(l2[7]), expiry_date=_date(l2[8:14], birth=False),
-        optional_data=_clean(optional1 + "<" + l2[18:29]), checks=tuple(checks), lines=tuple(lines),
+        format="TD1",
+        document_code=code,
+        document_type=_doc_type(code),
+        issuing_state=l1[2:5].replace("<", ""),
+        surname=surname,
+        given_names=given,
+        document_number=number,
+        nationality=l2[15:18].replace("<", ""),
+        birth_date=_date(l2[0:6], birth=True),
+        sex=_sex(l2[7]),
+        expiry_date=_date(l2[8:14], birth=False),
+        optional_data=_clean(optional1 + "<" + l2[18:29]),
+        checks=tuple(checks),
+        lines=tuple(lines),
     )
 
 
@@ -205,7 +239,11 @@ def _parse_two_line(lines: list[str], fmt: str) -> MrzDocument:
     surname, given = _names(l1[5:])
     if fmt == "TD3":
         optional = l2[28:42]
-        number, number_check, _rest = l2[0:9].replace("<", ""), _check("document_number", l2[0:9], l2[9]), ""
+        number, number_check, _rest = (
+            l2[0:9].replace("<", ""),
+            _check("document_number", l2[0:9], l2[9]),
+            "",
+        )
         checks = [
             number_check,
             _check("birth_date", l2[13:19], l2[19]),
@@ -222,10 +260,20 @@ def _parse_two_line(lines: list[str], fmt: str) -> MrzDocument:
             _check("composite", l2[0:10] + l2[13:20] + l2[21:35], l2[35]),
         ]
     return MrzDocument(
-        format=fmt, document_code=code, document_type=_doc_type(code), issuing_state=l1[2:5].replace("<", ""),
-        surname=surname, given_names=given, document_number=number, nationality=l2[10:13].replace("<", ""),
-        birth_date=_date(l2[13:19], birth=True), sex=_sex(l2[20]), expiry_date=_date(l2[21:27], birth=False),
-        optional_data=_clean(optional), checks=tuple(checks), lines=tuple(lines),
+        format=fmt,
+        document_code=code,
+        document_type=_doc_type(code),
+        issuing_state=l1[2:5].replace("<", ""),
+        surname=surname,
+        given_names=given,
+        document_number=number,
+        nationality=l2[10:13].replace("<", ""),
+        birth_date=_date(l2[13:19], birth=True),
+        sex=_sex(l2[20]),
+        expiry_date=_date(l2[21:27], birth=False),
+        optional_data=_clean(optional),
+        checks=tuple(checks),
+        lines=tuple(lines),
     )
 
 
@@ -239,24 +287,98 @@ def _parse_visa(lines: list[str], fmt: str) -> MrzDocument:
         _check("expiry_date", l2[21:27], l2[27]),
     ]
     return MrzDocument(
-        format=fmt, document_code=code, document_type="visa", issuing_state=l1[2:5].replace("<", ""),
-        surname=surname, given_names=given, document_number=l2[0:9].replace("<", ""), nationality=l2[10:13].replace("<", ""),
-        birth_date=_date(l2[13:19], birth=True), sex=_sex(l2[20]), expiry_date=_date(l2[21:27], birth=False),
-        optional_data=_clean(l2[28:]), checks=tuple(checks), lines=tuple(lines),
+        format=fmt,
+        document_code=code,
+        document_type="visa",
+        issuing_state=l1[2:5].replace("<", ""),
+        surname=surname,
+        given_names=given,
+        document_number=l2[0:9].replace("<", ""),
+        nationality=l2[10:13].replace("<", ""),
+        birth_date=_date(l2[13:19], birth=True),
+        sex=_sex(l2[20]),
+        expiry_date=_date(l2[21:27], birth=False),
+        optional_data=_clean(l2[28:]),
+        checks=tuple(checks),
+        lines=tuple(lines),
     )
 
 
 # ICAO Doc 9303 Part 3 transliteration (Latin with diacritics, Cyrillic incl. Azerbaijani Cyrillic).
 _LATIN = {
-    "Ə": "A", "Ü": "UE", "Ö": "OE", "Ä": "AE", "Å": "AA", "Æ": "AE", "Ø": "OE", "ß": "SS", "Þ": "TH", "Ð": "D",
-    "Œ": "OE", "Ĳ": "IJ", "Ł": "L", "Ħ": "H", "Ŧ": "T", "Ŋ": "N", "Ş": "S", "Ç": "C", "Ğ": "G", "İ": "I", "I": "I",
+    "Ə": "A",
+    "Ü": "UE",
+    "Ö": "OE",
+    "Ä": "AE",
+    "Å": "AA",
+    "Æ": "AE",
+    "Ø": "OE",
+    "ß": "SS",
+    "Þ": "TH",
+    "Ð": "D",
+    "Œ": "OE",
+    "Ĳ": "IJ",
+    "Ł": "L",
+    "Ħ": "H",
+    "Ŧ": "T",
+    "Ŋ": "N",
+    "Ş": "S",
+    "Ç": "C",
+    "Ğ": "G",
+    "İ": "I",
+    "I": "I",
 }
 _CYRILLIC = {
-    "А": "A", "Б": "B", "В": "V", "Г": "G", "Д": "D", "Е": "E", "Ё": "E", "Ж": "ZH", "З": "Z", "И": "I", "Й": "I",
-    "К": "K", "Л": "L", "М": "M", "Н": "N", "О": "O", "П": "P", "Р": "R", "С": "S", "Т": "T", "У": "U", "Ф": "F",
-    "Х": "KH", "Ц": "TS", "Ч": "CH", "Ш": "SH", "Щ": "SHCH", "Ъ": "IE", "Ы": "Y", "Ь": "", "Э": "E", "Ю": "IU",
-    "Я": "IA", "Ә": "A", "Ғ": "G", "Ҝ": "G", "Һ": "H", "Ј": "J", "Ө": "O", "Ү": "U", "Ҹ": "C", "Ҷ": "DZ", "Қ": "Q",
-    "Ң": "N", "Ұ": "U", "І": "I", "Ї": "I", "Є": "IE", "Ґ": "G", "Ў": "U",
+    "А": "A",
+    "Б": "B",
+    "В": "V",
+    "Г": "G",
+    "Д": "D",
+    "Е": "E",
+    "Ё": "E",
+    "Ж": "ZH",
+    "З": "Z",
+    "И": "I",
+    "Й": "I",
+    "К": "K",
+    "Л": "L",
+    "М": "M",
+    "Н": "N",
+    "О": "O",
+    "П": "P",
+    "Р": "R",
+    "С": "S",
+    "Т": "T",
+    "У": "U",
+    "Ф": "F",
+    "Х": "KH",
+    "Ц": "TS",
+    "Ч": "CH",
+    "Ш": "SH",
+    "Щ": "SHCH",
+    "Ъ": "IE",
+    "Ы": "Y",
+    "Ь": "",
+    "Э": "E",
+    "Ю": "IU",
+    "Я": "IA",
+    "Ә": "A",
+    "Ғ": "G",
+    "Ҝ": "G",
+    "Һ": "H",
+    "Ј": "J",
+    "Ө": "O",
+    "Ү": "U",
+    "Ҹ": "C",
+    "Ҷ": "DZ",
+    "Қ": "Q",
+    "Ң": "N",
+    "Ұ": "U",
+    "І": "I",
+    "Ї": "I",
+    "Є": "IE",
+    "Ґ": "G",
+    "Ў": "U",
 }
 _SEPARATORS = set(" -'’,.")
 
@@ -275,11 +397,17 @@ def mrz_name(text: str) -> str:
         elif upper in _CYRILLIC:
             out.append(_CYRILLIC[upper])
         else:
-            base = "".join(c for c in unicodedata.normalize("NFD", upper) if not unicodedata.combining(c))
+            base = "".join(
+                c for c in unicodedata.normalize("NFD", upper) if not unicodedata.combining(c)
+            )
             if base and all("A" <= c <= "Z" for c in base):
                 out.append(base)
             else:
-                out.append("".join(c for c in anyascii(ch).upper() if "A" <= c <= "Z" or c == " ").replace(" ", "<"))
+                out.append(
+                    "".join(c for c in anyascii(ch).upper() if "A" <= c <= "Z" or c == " ").replace(
+                        " ", "<"
+                    )
+                )
     result = re.sub("<+", "<", "".join(out)).strip("<")
     return result
 
@@ -304,8 +432,17 @@ def _code(value: str, width: int = 2) -> str:
 
 
 def compose_td3(
-    *, document_code: str = "P", issuing_state: str, surname: str, given_names: str, document_number: str,
-    nationality: str, birth_date: dt.date, sex: str, expiry_date: dt.date, personal_number: str = "",
+    *,
+    document_code: str = "P",
+    issuing_state: str,
+    surname: str,
+    given_names: str,
+    document_number: str,
+    nationality: str,
+    birth_date: dt.date,
+    sex: str,
+    expiry_date: dt.date,
+    personal_number: str = "",
 ) -> tuple[str, str]:
     line1 = _code(document_code) + _code(issuing_state, 3) + _name_field(surname, given_names, 39)
     number = _field(document_number, 9)
@@ -313,51 +450,114 @@ def compose_td3(
     optional_check = "<" if set(optional) == {"<"} else str(check_digit(optional))
     birth, expiry = _yymmdd(birth_date), _yymmdd(expiry_date)
     body = (
-        number + str(check_digit(number)) + _code(nationality, 3) + birth + str(check_digit(birth)) + (sex or "<")[0]
-        + expiry + str(check_digit(expiry)) + optional + optional_check
+        number
+        + str(check_digit(number))
+        + _code(nationality, 3)
+        + birth
+        + str(check_digit(birth))
+        + (sex or "<")[0]
+        + expiry
+        + str(check_digit(expiry))
+        + optional
+        + optional_check
     )
     composite = body[0:10] + body[13:20] + body[21:43]
     return line1, body + str(check_digit(composite))
 
 
 def compose_td2(
-    *, document_code: str = "I", issuing_state: str, surname: str, given_names: str, document_number: str,
-    nationality: str, birth_date: dt.date, sex: str, expiry_date: dt.date, optional_data: str = "",
+    *,
+    document_code: str = "I",
+    issuing_state: str,
+    surname: str,
+    given_names: str,
+    document_number: str,
+    nationality: str,
+    birth_date: dt.date,
+    sex: str,
+    expiry_date: dt.date,
+    optional_data: str = "",
 ) -> tuple[str, str]:
     line1 = _code(document_code) + _code(issuing_state, 3) + _name_field(surname, given_names, 31)
     number = _field(document_number, 9)
     birth, expiry = _yymmdd(birth_date), _yymmdd(expiry_date)
     body = (
-        number + str(check_digit(number)) + _code(nationality, 3) + birth + str(check_digit(birth)) + (sex or "<")[0]
-        + expiry + str(check_digit(expiry)) + _field(optional_data, 7)
+        number
+        + str(check_digit(number))
+        + _code(nationality, 3)
+        + birth
+        + str(check_digit(birth))
+        + (sex or "<")[0]
+        + expiry
+        + str(check_digit(expiry))
+        + _field(optional_data, 7)
     )
     composite = body[0:10] + body[13:20] + body[21:35]
     return line1, body + str(check_digit(composite))
 
 
 def compose_td1(
-    *, document_code: str = "I", issuing_state: str, surname: str, given_names: str, document_number: str,
-    nationality: str, birth_date: dt.date, sex: str, expiry_date: dt.date, optional_data: str = "",
+    *,
+    document_code: str = "I",
+    issuing_state: str,
+    surname: str,
+    given_names: str,
+    document_number: str,
+    nationality: str,
+    birth_date: dt.date,
+    sex: str,
+    expiry_date: dt.date,
+    optional_data: str = "",
 ) -> tuple[str, str, str]:
     number = _field(document_number, 9)
-    line1 = _code(document_code) + _code(issuing_state, 3) + number + str(check_digit(number)) + _field(optional_data, 15)
+    line1 = (
+        _code(document_code)
+        + _code(issuing_state, 3)
+        + number
+        + str(check_digit(number))
+        + _field(optional_data, 15)
+    )
     birth, expiry = _yymmdd(birth_date), _yymmdd(expiry_date)
-    line2 = birth + str(check_digit(birth)) + (sex or "<")[0] + expiry + str(check_digit(expiry)) + _code(nationality, 3) + "<" * 11
+    line2 = (
+        birth
+        + str(check_digit(birth))
+        + (sex or "<")[0]
+        + expiry
+        + str(check_digit(expiry))
+        + _code(nationality, 3)
+        + "<" * 11
+    )
     composite = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
     line2 += str(check_digit(composite))
     return line1, line2, _name_field(surname, given_names, 30)
 
 
 def _compose_visa(
-    width: int, *, issuing_state: str, surname: str, given_names: str, document_number: str, nationality: str,
-    birth_date: dt.date, sex: str, expiry_date: dt.date, optional_data: str,
+    width: int,
+    *,
+    issuing_state: str,
+    surname: str,
+    given_names: str,
+    document_number: str,
+    nationality: str,
+    birth_date: dt.date,
+    sex: str,
+    expiry_date: dt.date,
+    optional_data: str,
 ) -> tuple[str, str]:
     line1 = "V<" + _code(issuing_state, 3) + _name_field(surname, given_names, width - 5)
     number = _field(document_number, 9)
     birth, expiry = _yymmdd(birth_date), _yymmdd(expiry_date)
     line2 = (
-        number + str(check_digit(number)) + _code(nationality, 3) + birth + str(check_digit(birth)) + (sex or "<")[0]
-        + expiry + str(check_digit(expiry)) + _field(optional_data, width - 28)
+        number
+        + str(check_digit(number))
+        + _code(nationality, 3)
+        + birth
+        + str(check_digit(birth))
+        + (sex or "<")[0]
+        + expiry
+        + str(check_digit(expiry))
+        + _field(optional_data, width - 28)
     )
     return line1, line2
 

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
 
-BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+BIDI_CONTROLS = {
+    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
+}
 ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 ZWNJ = "\u200c"
 MAX_NAME_LENGTH = 100
@@ -44,20 +46,35 @@ def name_check(value: str, *, field: str) -> list[FieldError]:
     """Errors for a name as typed: control, bidi and zero-width characters, mixed scripts."""
     errors: list[FieldError] = []
     if len(value) > MAX_NAME_LENGTH:
-        return [FieldError("too_long", _("At most %(n)d characters.") % {"n": MAX_NAME_LENGTH}, field)]
+        return [
+            FieldError("too_long", _("At most %(n)d characters.") % {"n": MAX_NAME_LENGTH}, field)
+        ]
     if any(c in BIDI_CONTROLS for c in value):
-        errors.append(FieldError("bidi_control", _("The name contains invisible text-direction characters."), field))
+        errors.append(
+            FieldError(
+                "bidi_control", _("The name contains invisible text-direction characters."), field
+            )
+        )
     arabic = "ARABIC" in name_scripts(value)
     if any(c in ZERO_WIDTH and not (c == ZWNJ and arabic) for c in value):
-        errors.append(FieldError("zero_width", _("The name contains invisible zero-width characters."), field))
-    if any(unicodedata.category(c) in {"Cc", "Cf", "Co", "Cs"} and c not in BIDI_CONTROLS | ZERO_WIDTH for c in value):
-        errors.append(FieldError("control_character", _("The name contains control characters."), field))
+        errors.append(
+            FieldError("zero_width", _("The name contains invisible zero-width characters."), field)
+        )
+    if any(
+        unicodedata.category(c) in {"Cc", "Cf", "Co", "Cs"} and c not in BIDI_CONTROLS | ZERO_WIDTH
+        for c in value
+    ):
+        errors.append(
+            FieldError("control_character", _("The name contains control characters."), field)
+        )
     for token in re.split(r"[\s\-']+", value):
         if len(name_scripts(token)) > 1:
             errors.append(
                 FieldError(
                     "mixed_script",
-                    _("“%(token)s” mixes letters of different alphabets (e.g. a Cyrillic letter in a Latin name).")
+                    _(
+                        "“%(token)s” mixes letters of different alphabets (e.g. a Cyrillic letter in a Latin name)."
+                    )
                     % {"token": token},
                     field,
                 )

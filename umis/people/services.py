@@ -13,7 +13,9 @@ def _search_name(d: PersonData) -> str:
     return search_key(" ".join(p for p in (d.surname, d.given_names, d.patronymic) if p))
 
 
-def person_resolve_many(*, actor: Any, items: Sequence[PersonData]) -> list[tuple[Person, TravelDocument]]:
+def person_resolve_many(
+    *, actor: Any, items: Sequence[PersonData]
+) -> list[tuple[Person, TravelDocument]]:
     """Find or create the person and travel document for each item (call inside a transaction).
 
     Known documents attach to their person; items sharing a new document in one batch
@@ -83,6 +85,9 @@ def person_resolve_many(*, actor: Any, items: Sequence[PersonData]) -> list[tupl
     audit_record_many(
         actor=actor,
         entries=[AuditEntry("PERSON_CREATED", p, person_id=p.pk) for _, p in new_people]
-        + [AuditEntry("TRAVEL_DOCUMENT_ADDED", d, person_id=d.person_id, data={"number": d.number}) for d in new_docs],
+        + [
+            AuditEntry("TRAVEL_DOCUMENT_ADDED", d, person_id=d.person_id, data={"number": d.number})
+            for d in new_docs
+        ],
     )
     return [(resolved[i], docs[d.document_key]) for i, d in enumerate(items)]

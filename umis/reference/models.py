@@ -21,13 +21,13 @@ class Translated(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (get_language() or "az")[:2]
         return str(getattr(self, f"name_{lang}", None) or self.name_en)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Country(Translated):
@@ -72,7 +72,9 @@ class LegalGround(Translated):
 
     code = models.SlugField(max_length=60, unique=True)
     citation = models.CharField(_("citation"), max_length=200)
-    applies_to = models.CharField(_("applies to (decision kinds, comma separated)"), max_length=200, blank=True)
+    applies_to = models.CharField(
+        _("applies to (decision kinds, comma separated)"), max_length=200, blank=True
+    )
     valid_from = models.DateField(default=dt.date(2013, 1, 1))
     valid_to = models.DateField(null=True, blank=True)
 
@@ -90,10 +92,14 @@ class RegistrationRule(models.Model):
     """
 
     nationality = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT)
-    threshold_days = models.PositiveSmallIntegerField(_("registration required for stays longer than (days)"))
+    threshold_days = models.PositiveSmallIntegerField(
+        _("registration required for stays longer than (days)")
+    )
     deadline_days = models.PositiveSmallIntegerField(_("register within (days of arrival)"))
     max_length_days = models.PositiveSmallIntegerField(_("longest registration (days)"), default=90)
-    move_deadline_working_days = models.PositiveSmallIntegerField(_("re-register after a move within (working days)"), default=5)
+    move_deadline_working_days = models.PositiveSmallIntegerField(
+        _("re-register after a move within (working days)"), default=5
+    )
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True)
@@ -117,4 +123,6 @@ class Holiday(models.Model):
 
     date = models.DateField(unique=True)
     name = models.CharField(max_length=200)
-    working = models.BooleanField(default=False, help_text=_("A transferred working day (e.g. a Saturday)"))
+    working = models.BooleanField(
+        default=False, help_text=_("A transferred working day (e.g. a Saturday)")
+    )

@@ -22,7 +22,9 @@ def region_get(code: str) -> Region | None:
 
 
 def legal_ground_list(*, kind: str, on: dt.date) -> list[LegalGround]:
-    grounds = LegalGround.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    grounds = LegalGround.objects.filter(valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
     return [g for g in grounds if g.applies(kind)]
 
 
@@ -62,7 +64,12 @@ class ReferenceSnapshot:
     def registration_rule(self, *, nationality: str, on: dt.date) -> RegistrationRule | None:
         if self._rules is None:
             self._rules = list(RegistrationRule.objects.order_by("-valid_from"))
-        in_force = [r for r in self._rules if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)]
+        in_force = [
+            r
+            for r in self._rules
+            if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)
+        ]
         specific = [r for r in in_force if r.nationality_id == nationality]
         general = [r for r in in_force if r.nationality_id is None]
-        return (specific or general or [None])[0]
+        chosen = specific or general
+        return chosen[0] if chosen else None

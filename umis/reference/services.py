@@ -15,17 +15,83 @@ ICAO_EXCEPTIONS = {"DEU": "D"}
 
 OFFICES = [
     # code, kind, az, en, ru
-    ("head", Office.Kind.HEAD, "Dövlət Miqrasiya Xidməti — baş idarə", "State Migration Service — head office", "Государственная миграционная служба — центральный аппарат"),
-    ("baku", Office.Kind.REGIONAL, "Bakı regional miqrasiya idarəsi", "Baku regional migration department", "Бакинское региональное миграционное управление"),
-    ("khachmaz", Office.Kind.REGIONAL, "Xaçmaz regional miqrasiya idarəsi", "Khachmaz regional migration department", "Хачмазское региональное миграционное управление"),
-    ("yevlakh", Office.Kind.REGIONAL, "Yevlax regional miqrasiya idarəsi", "Yevlakh regional migration department", "Евлахское региональное миграционное управление"),
-    ("shirvan", Office.Kind.REGIONAL, "Şirvan regional miqrasiya idarəsi", "Shirvan regional migration department", "Ширванское региональное миграционное управление"),
-    ("shaki", Office.Kind.REGIONAL, "Şəki regional miqrasiya idarəsi", "Shaki regional migration department", "Шекинское региональное миграционное управление"),
-    ("ganja", Office.Kind.REGIONAL, "Gəncə regional miqrasiya idarəsi", "Ganja regional migration department", "Гянджинское региональное миграционное управление"),
-    ("lankaran", Office.Kind.REGIONAL, "Lənkəran regional miqrasiya idarəsi", "Lankaran regional migration department", "Ленкоранское региональное миграционное управление"),
-    ("sumgait", Office.Kind.REGIONAL, "Sumqayıt regional miqrasiya idarəsi", "Sumgait regional migration department", "Сумгаитское региональное миграционное управление"),
-    ("detention-baku", Office.Kind.DETENTION, "Qanunsuz miqrantların saxlanılması mərkəzi (Bakı)", "Detention centre for illegal migrants (Baku)", "Центр содержания незаконных мигрантов (Баку)"),
-    ("detention-yevlakh", Office.Kind.DETENTION, "Qanunsuz miqrantların saxlanılması mərkəzi (Yevlax)", "Detention centre for illegal migrants (Yevlakh)", "Центр содержания незаконных мигрантов (Евлах)"),
+    (
+        "head",
+        Office.Kind.HEAD,
+        "Dövlət Miqrasiya Xidməti — baş idarə",
+        "State Migration Service — head office",
+        "Государственная миграционная служба — центральный аппарат",
+    ),
+    (
+        "baku",
+        Office.Kind.REGIONAL,
+        "Bakı regional miqrasiya idarəsi",
+        "Baku regional migration department",
+        "Бакинское региональное миграционное управление",
+    ),
+    (
+        "khachmaz",
+        Office.Kind.REGIONAL,
+        "Xaçmaz regional miqrasiya idarəsi",
+        "Khachmaz regional migration department",
+        "Хачмазское региональное миграционное управление",
+    ),
+    (
+        "yevlakh",
+        Office.Kind.REGIONAL,
+        "Yevlax regional miqrasiya idarəsi",
+        "Yevlakh regional migration department",
+        "Евлахское региональное миграционное управление",
+    ),
+    (
+        "shirvan",
+        Office.Kind.REGIONAL,
+        "Şirvan regional miqrasiya idarəsi",
+        "Shirvan regional migration department",
+        "Ширванское региональное миграционное управление",
+    ),
+    (
+        "shaki",
+        Office.Kind.REGIONAL,
+        "Şəki regional miqrasiya idarəsi",
+        "Shaki regional migration department",
+        "Шекинское региональное миграционное управление",
+    ),
+    (
+        "ganja",
+        Office.Kind.REGIONAL,
+        "Gəncə regional miqrasiya idarəsi",
+        "Ganja regional migration department",
+        "Гянджинское региональное миграционное управление",
+    ),
+    (
+        "lankaran",
+        Office.Kind.REGIONAL,
+        "Lənkəran regional miqrasiya idarəsi",
+        "Lankaran regional migration department",
+        "Ленкоранское региональное миграционное управление",
+    ),
+    (
+        "sumgait",
+        Office.Kind.REGIONAL,
+        "Sumqayıt regional miqrasiya idarəsi",
+        "Sumgait regional migration department",
+        "Сумгаитское региональное миграционное управление",
+    ),
+    (
+        "detention-baku",
+        Office.Kind.DETENTION,
+        "Qanunsuz miqrantların saxlanılması mərkəzi (Bakı)",
+        "Detention centre for illegal migrants (Baku)",
+        "Центр содержания незаконных мигрантов (Баку)",
+    ),
+    (
+        "detention-yevlakh",
+        Office.Kind.DETENTION,
+        "Qanunsuz miqrantların saxlanılması mərkəzi (Yevlax)",
+        "Detention centre for illegal migrants (Yevlakh)",
+        "Центр содержания незаконных мигрантов (Евлах)",
+    ),
 ]
 
 REGIONS = [
@@ -49,16 +115,56 @@ REGIONS = [
 ]
 
 LEGAL_GROUNDS = [
-    ("mc-21-false-information", "annulment", "Miqrasiya Məcəlləsi, m. 21", "Migration Code, art. 21", "Миграционный кодекс, ст. 21",
-     "Qeydiyyat yalan məlumat əsasında aparılıb", "Registration made on false information", "Регистрация произведена на основании ложных сведений"),
-    ("mc-21-not-residing", "annulment", "Miqrasiya Məcəlləsi, m. 21", "Migration Code, art. 21", "Миграционный кодекс, ст. 21",
-     "Əcnəbi göstərilən ünvanda yaşamır", "The foreigner does not live at the address", "Иностранец не проживает по указанному адресу"),
-    ("mc-21-invalid-document", "annulment", "Miqrasiya Məcəlləsi, m. 21", "Migration Code, art. 21", "Миграционный кодекс, ст. 21",
-     "Səyahət sənədi etibarsızdır", "The travel document is not valid", "Проездной документ недействителен"),
-    ("mc-79-expulsion", "annulment,refusal", "Miqrasiya Məcəlləsi, m. 79", "Migration Code, art. 79", "Миграционный кодекс, ст. 79",
-     "İnzibati qaydada ölkədən çıxarılma", "Administrative expulsion", "Административное выдворение"),
-    ("host-error", "annulment", "Miqrasiya Məcəlləsi, m. 21", "Migration Code, art. 21", "Миграционный кодекс, ст. 21",
-     "Qəbul edən tərəfin səhvi", "Error of the receiving party", "Ошибка принимающей стороны"),
+    (
+        "mc-21-false-information",
+        "annulment",
+        "Miqrasiya Məcəlləsi, m. 21",
+        "Migration Code, art. 21",
+        "Миграционный кодекс, ст. 21",
+        "Qeydiyyat yalan məlumat əsasında aparılıb",
+        "Registration made on false information",
+        "Регистрация произведена на основании ложных сведений",
+    ),
+    (
+        "mc-21-not-residing",
+        "annulment",
+        "Miqrasiya Məcəlləsi, m. 21",
+        "Migration Code, art. 21",
+        "Миграционный кодекс, ст. 21",
+        "Əcnəbi göstərilən ünvanda yaşamır",
+        "The foreigner does not live at the address",
+        "Иностранец не проживает по указанному адресу",
+    ),
+    (
+        "mc-21-invalid-document",
+        "annulment",
+        "Miqrasiya Məcəlləsi, m. 21",
+        "Migration Code, art. 21",
+        "Миграционный кодекс, ст. 21",
+        "Səyahət sənədi etibarsızdır",
+        "The travel document is not valid",
+        "Проездной документ недействителен",
+    ),
+    (
+        "mc-79-expulsion",
+        "annulment,refusal",
+        "Miqrasiya Məcəlləsi, m. 79",
+        "Migration Code, art. 79",
+        "Миграционный кодекс, ст. 79",
+        "İnzibati qaydada ölkədən çıxarılma",
+        "Administrative expulsion",
+        "Административное выдворение",
+    ),
+    (
+        "host-error",
+        "annulment",
+        "Miqrasiya Məcəlləsi, m. 21",
+        "Migration Code, art. 21",
+        "Миграционный кодекс, ст. 21",
+        "Qəbul edən tərəfin səhvi",
+        "Error of the receiving party",
+        "Ошибка принимающей стороны",
+    ),
 ]
 
 
@@ -76,28 +182,70 @@ def reference_load_defaults() -> None:
     Country.objects.bulk_create(
         [
             Country(
-                code=c.alpha_2, alpha3=c.alpha_3, icao_code=ICAO_EXCEPTIONS.get(c.alpha_3, c.alpha_3),
-                name_en=c.name, name_az=az.gettext(c.name), name_ru=ru.gettext(c.name),
+                code=c.alpha_2,
+                alpha3=c.alpha_3,
+                icao_code=ICAO_EXCEPTIONS.get(c.alpha_3, c.alpha_3),
+                name_en=c.name,
+                name_az=az.gettext(c.name),
+                name_ru=ru.gettext(c.name),
             )
             for c in pycountry.countries
             if c.alpha_2 not in existing
         ]
     )
     if not Country.objects.filter(code="XK").exists():
-        Country.objects.create(code="XK", alpha3="XKX", icao_code="RKS", name_en="Kosovo", name_az="Kosovo", name_ru="Косово")
+        Country.objects.create(
+            code="XK",
+            alpha3="XKX",
+            icao_code="RKS",
+            name_en="Kosovo",
+            name_az="Kosovo",
+            name_ru="Косово",
+        )
     for code, kind, n_az, n_en, n_ru in OFFICES:
-        Office.objects.update_or_create(code=code, defaults={"kind": kind, "name_az": n_az, "name_en": n_en, "name_ru": n_ru})
+        Office.objects.update_or_create(
+            code=code, defaults={"kind": kind, "name_az": n_az, "name_en": n_en, "name_ru": n_ru}
+        )
     offices = {o.code: o for o in Office.objects.all()}
     for code, office, n_az, n_en, n_ru in REGIONS:
-        Region.objects.update_or_create(code=code, defaults={"office": offices[office], "name_az": n_az, "name_en": n_en, "name_ru": n_ru})
-    for code, applies, c_az, c_en, c_ru, n_az, n_en, n_ru in LEGAL_GROUNDS:
+        Region.objects.update_or_create(
+            code=code,
+            defaults={"office": offices[office], "name_az": n_az, "name_en": n_en, "name_ru": n_ru},
+        )
+    for code, applies, _c_az, c_en, _c_ru, n_az, n_en, n_ru in LEGAL_GROUNDS:
         LegalGround.objects.update_or_create(
-            code=code, defaults={"applies_to": applies, "citation": c_en, "name_az": n_az, "name_en": n_en, "name_ru": n_ru}
+            code=code,
+            defaults={
+                "applies_to": applies,
+                "citation": c_en,
+                "name_az": n_az,
+                "name_en": n_en,
+                "name_ru": n_ru,
+            },
         )
     if not RegistrationRule.objects.exists():
         source = "Migration Code of the Republic of Azerbaijan, art. 21"
-        RegistrationRule.objects.bulk_create([
-            RegistrationRule(threshold_days=10, deadline_days=10, valid_from=dt.date(2013, 8, 1), valid_to=dt.date(2019, 7, 23), source=f"{source} (before the amendment of 24 July 2019; deadline (?))"),
-            RegistrationRule(threshold_days=15, deadline_days=15, valid_from=dt.date(2019, 7, 24), source=source),
-            RegistrationRule(nationality_id="KZ", threshold_days=30, deadline_days=30, valid_from=dt.date(2019, 7, 24), source=f"{source}; agreement with Kazakhstan"),
-        ])
+        RegistrationRule.objects.bulk_create(
+            [
+                RegistrationRule(
+                    threshold_days=10,
+                    deadline_days=10,
+                    valid_from=dt.date(2013, 8, 1),
+                    valid_to=dt.date(2019, 7, 23),
+                    source=f"{source} (before the amendment of 24 July 2019; deadline (?))",
+                ),
+                RegistrationRule(
+                    threshold_days=15,
+                    deadline_days=15,
+                    valid_from=dt.date(2019, 7, 24),
+                    source=source,
+                ),
+                RegistrationRule(
+                    nationality_id="KZ",
+                    threshold_days=30,
+                    deadline_days=30,
+                    valid_from=dt.date(2019, 7, 24),
+                    source=f"{source}; agreement with Kazakhstan",
+                ),
+            ]
+        )

@@ -4,7 +4,7 @@ from umis.stays.models import Host
 
 
 @admin.register(Host)
-class HostAdmin(admin.ModelAdmin):
+class HostAdmin(admin.ModelAdmin[Host]):
     list_display = ("name", "kind", "tax_id", "region", "city")
     list_filter = ("kind", "region")
     search_fields = ("name", "tax_id")

@@ -19,9 +19,13 @@ def register_services() -> None:
                 "A foreigner or stateless person staying more than 15 days is registered at the place of stay "
                 "within 15 days of arrival (30 days for citizens of Kazakhstan)."
             ),
-            who_may_apply=_("The receiving party: a hotel or similar establishment, or the owner of the flat; the foreigner may also file."),
+            who_may_apply=_(
+                "The receiving party: a hotel or similar establishment, or the owner of the flat; the foreigner may also file."
+            ),
             fee=_("Free of charge"),
-            processing_time=_("Immediately: the registration number and certificate are issued at once"),
+            processing_time=_(
+                "Immediately: the registration number and certificate are issued at once"
+            ),
             required_documents=(
                 _("Passport or other travel document of the guest"),
                 _("Address of the place of stay"),

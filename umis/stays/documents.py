@@ -23,7 +23,10 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
         (_("Name as in the MRZ"), latin),
         (_("Date of birth"), formats.date_format(person.birth_date, "d.m.Y")),
         (_("Nationality"), str(person.nationality)),
-        (_("Travel document"), f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})"),
+        (
+            _("Travel document"),
+            f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})",
+        ),
         (_("Address"), f"{reg.street}, {reg.city}, {reg.region}"),
         (_("Receiving party"), reg.host.name),
         (_("Arrival date"), formats.date_format(reg.arrival_date, "d.m.Y")),

@@ -30,23 +30,34 @@ class Host(BaseModel):
 class StayRegistration(BaseModel):
     """A foreigner's registration at a place of stay; its life cycle is its case's."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="stay_registration")
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, related_name="stay_registration"
+    )
     host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="registrations")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="stay_registrations")
-    travel_document = models.ForeignKey("people.TravelDocument", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="stay_registrations"
+    )
+    travel_document = models.ForeignKey(
+        "people.TravelDocument", on_delete=models.PROTECT, related_name="+"
+    )
     region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
     city = models.CharField(_("city"), max_length=100)
     street = models.CharField(_("street and building"), max_length=200)
     arrival_date = models.DateField(_("arrival date"))
     planned_departure = models.DateField(_("planned departure"))
     ended_on = models.DateField(_("left on"), null=True, blank=True)
-    active = models.BooleanField(default=True)  # false once ended or annulled; mirrors the case's final states
+    active = models.BooleanField(
+        default=True
+    )  # false once ended or annulled; mirrors the case's final states
     late = models.BooleanField(default=False)
     client_reference = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(planned_departure__gte=F("arrival_date")), name="stay_departure_after_arrival"),
+            models.CheckConstraint(
+                condition=Q(planned_departure__gte=F("arrival_date")),
+                name="stay_departure_after_arrival",
+            ),
         ]
         indexes = [
             models.Index(fields=["host", "active", "arrival_date"], name="stay_host_active_idx"),

@@ -26,19 +26,28 @@ def stay_registrations_current(*, host: Host) -> QuerySet[StayRegistration]:
 def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> StayRegistration:
     """A registration of this host's, or NotFound (the attempt is audited)."""
     reg = (
-        StayRegistration.objects.select_related("person", "person__nationality", "travel_document", "case", "region", "host")
+        StayRegistration.objects.select_related(
+            "person", "person__nationality", "travel_document", "case", "region", "host"
+        )
         .filter(host=host, case__reference=reference)
         .first()
     )
     if reg is None:
-        audit_record(actor=user, action="STAY_REGISTRATION_ACCESS_DENIED", entity_type="stays.stayregistration", entity_id=reference[:60])
+        audit_record(
+            actor=user,
+            action="STAY_REGISTRATION_ACCESS_DENIED",
+            entity_type="stays.stayregistration",
+            entity_id=reference[:60],
+        )
         raise NotFound("not_found", "Not found")
     return reg
 
 
 def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:
     return (
-        StayRegistration.objects.select_related("host", "region", "travel_document", "travel_document__issuing_state")
+        StayRegistration.objects.select_related(
+            "host", "region", "travel_document", "travel_document__issuing_state"
+        )
         .filter(case_id=case_id)
         .first()
     )

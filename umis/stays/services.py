@@ -39,12 +39,19 @@ class ItemResult:
         return self.registration is not None
 
 
-def _overlapping(host: Host, items: Sequence[tuple[int, RegistrationData]]) -> dict[int, FieldError]:
+def _overlapping(
+    host: Host, items: Sequence[tuple[int, RegistrationData]]
+) -> dict[int, FieldError]:
     """Items whose guest already has an active registration at this host for overlapping dates."""
     numbers = {d.person.document_number for _, d in items}
     existing = list(
-        StayRegistration.objects.filter(host=host, active=True, travel_document__number__in=numbers).values_list(
-            "travel_document__issuing_state_id", "travel_document__number", "arrival_date", "planned_departure"
+        StayRegistration.objects.filter(
+            host=host, active=True, travel_document__number__in=numbers
+        ).values_list(
+            "travel_document__issuing_state_id",
+            "travel_document__number",
+            "arrival_date",
+            "planned_departure",
         )
     )
     taken: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
@@ -65,11 +72,17 @@ def _overlapping(host: Host, items: Sequence[tuple[int, RegistrationData]]) -> d
     return problems
 
 
-def stay_registrations_submit(*, actor: Any, host: Host, raws: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+def stay_registrations_submit(
+    *, actor: Any, host: Host, raws: Sequence[Mapping[str, Any]]
+) -> list[ItemResult]:
     """Register guests: each item is accepted or refused on its own; the accepted ones are
     stored together with their persons, cases, certificates and audit rows, in one transaction."""
     if len(raws) > MAX_BATCH:
-        raise DomainError("batch_too_large", _("At most %(n)d registrations per request.") % {"n": MAX_BATCH}, "items")
+        raise DomainError(
+            "batch_too_large",
+            _("At most %(n)d registrations per request.") % {"n": MAX_BATCH},
+            "items",
+        )
     today = clock.today()
     ref = ReferenceSnapshot()
     results = [ItemResult(index=i) for i in range(len(raws))]
@@ -91,7 +104,9 @@ def stay_registrations_submit(*, actor: Any, host: Host, raws: Sequence[Mapping[
     return results
 
 
-def _store(*, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]], results: list[ItemResult]) -> None:
+def _store(
+    *, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]], results: list[ItemResult]
+) -> None:
     people = person_resolve_many(actor=actor, items=[d.person for _, d in parsed])
     cases = case_open_many(
         actor=actor,
@@ -108,9 +123,18 @@ def _store(*, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]]
     )
     registrations = [
         StayRegistration(
-            case=case, host=host, person=person, travel_document=doc, region=d.region, city=d.city, street=d.street,
-            arrival_date=d.arrival_date, planned_departure=d.planned_departure, late=d.late,
-            client_reference=d.client_reference, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            case=case,
+            host=host,
+            person=person,
+            travel_document=doc,
+            region=d.region,
+            city=d.city,
+            street=d.street,
+            arrival_date=d.arrival_date,
+            planned_departure=d.planned_departure,
+            late=d.late,
+            client_reference=d.client_reference,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         for (_, d), (person, doc), case in zip(parsed, people, cases, strict=True)
     ]
@@ -118,8 +142,14 @@ def _store(*, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]]
     late_cases = [c for c, (_, d) in zip(cases, parsed, strict=True) if d.late]
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case=c, at=clock.now(), kind=CaseEvent.Kind.ALERT, action="STAY_REGISTRATION_LATE",
-                      note="Registered after the deadline", data={})
+            CaseEvent(
+                case=c,
+                at=clock.now(),
+                kind=CaseEvent.Kind.ALERT,
+                action="STAY_REGISTRATION_LATE",
+                note="Registered after the deadline",
+                data={},
+            )
             for c in late_cases
         ]
     )
@@ -128,9 +158,14 @@ def _store(*, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]]
         kind=IssuedDocument.Kind.STAY_REGISTRATION,
         requests=[
             DocumentRequest(
-                case_id=r.case.pk, person_id=r.person.pk, number=r.case.reference,
-                holder_name=f"{doc.mrz_surname} {doc.mrz_given_names}".strip(), birth_date=r.person.birth_date,
-                travel_document=doc.number, valid_from=r.arrival_date, valid_until=r.planned_departure,
+                case_id=r.case.pk,
+                person_id=r.person.pk,
+                number=r.case.reference,
+                holder_name=f"{doc.mrz_surname} {doc.mrz_given_names}".strip(),
+                birth_date=r.person.birth_date,
+                travel_document=doc.number,
+                valid_from=r.arrival_date,
+                valid_until=r.planned_departure,
                 data={"region": r.region.code},
             )
             for r, (_person, doc) in zip(registrations, people, strict=True)
@@ -139,7 +174,12 @@ def _store(*, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]]
     audit_record_many(
         actor=actor,
         entries=[
-            AuditEntry("STAY_REGISTRATION_SUBMITTED", r, person_id=r.person.pk, data={"reference": r.case.reference, "host": host.pk})
+            AuditEntry(
+                "STAY_REGISTRATION_SUBMITTED",
+                r,
+                person_id=r.person.pk,
+                data={"reference": r.case.reference, "host": host.pk},
+            )
             for r in registrations
         ],
     )
@@ -148,51 +188,93 @@ def _store(*, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]]
 
 
 def _registration_for_update(pk: int) -> StayRegistration:
-    reg = StayRegistration.objects.select_for_update(of=("self",)).select_related("case", "host").filter(pk=pk).first()
+    reg = (
+        StayRegistration.objects.select_for_update(of=("self",))
+        .select_related("case", "host")
+        .filter(pk=pk)
+        .first()
+    )
     if reg is None:
         raise NotFound("not_found", _("Registration not found."))
     return reg
 
 
-def stay_registration_end(*, actor: Any, registration: StayRegistration, left_on: dt.date) -> StayRegistration:
+def stay_registration_end(
+    *, actor: Any, registration: StayRegistration, left_on: dt.date
+) -> StayRegistration:
     """The host reports that the guest has left (the registration was selected for this host)."""
     with transaction.atomic():
         reg = _registration_for_update(registration.pk)
         if left_on < reg.arrival_date or left_on > clock.today():
-            raise DomainError("invalid_departure", _("The departure date must be between the arrival and today."), "left_on")
+            raise DomainError(
+                "invalid_departure",
+                _("The departure date must be between the arrival and today."),
+                "left_on",
+            )
         if not reg.active:
-            raise DomainError("not_active", _("This registration has already ended or was annulled."))
+            raise DomainError(
+                "not_active", _("This registration has already ended or was annulled.")
+            )
         case_transition(
-            actor=actor, case=reg.case, target=workflow.ENDED, expected_version=reg.case.version,
-            action="STAY_REGISTRATION_ENDED", data={"left_on": left_on.isoformat()},
+            actor=actor,
+            case=reg.case,
+            target=workflow.ENDED,
+            expected_version=reg.case.version,
+            action="STAY_REGISTRATION_ENDED",
+            data={"left_on": left_on.isoformat()},
         )
         StayRegistration.objects.filter(pk=reg.pk).update(ended_on=left_on, active=False)
         reg.refresh_from_db()
     return reg
 
 
-def stay_registration_annul(*, actor: Any, case: Case, expected_version: int, legal_ground: LegalGround, note: str) -> Case:
+def stay_registration_annul(
+    *, actor: Any, case: Case, expected_version: int, legal_ground: LegalGround, note: str
+) -> Case:
     """An officer annuls a registration: the case closes and its certificate verifies as annulled."""
     if not legal_ground.applies("annulment"):
-        raise DomainError("invalid_legal_ground", _("This legal ground does not apply to an annulment."), "legal_ground")
+        raise DomainError(
+            "invalid_legal_ground",
+            _("This legal ground does not apply to an annulment."),
+            "legal_ground",
+        )
     with transaction.atomic():
         reg = _registration_for_update(case.stay_registration.pk)
         case_transition(
-            actor=actor, case=case, target=workflow.ANNULLED, expected_version=expected_version,
-            action="STAY_REGISTRATION_ANNULLED", legal_ground=legal_ground, note=note,
+            actor=actor,
+            case=case,
+            target=workflow.ANNULLED,
+            expected_version=expected_version,
+            action="STAY_REGISTRATION_ANNULLED",
+            legal_ground=legal_ground,
+            note=note,
         )
         StayRegistration.objects.filter(pk=reg.pk).update(active=False)
-        for document in IssuedDocument.objects.filter(case=case, status=IssuedDocument.Status.VALID):
+        for document in IssuedDocument.objects.filter(
+            case=case, status=IssuedDocument.Status.VALID
+        ):
             document_annul(actor=actor, document=document, reason=legal_ground.code)
     return case
 
 
 def stay_registration_confirm(*, actor: Any, case: Case, expected_version: int) -> Case:
     with transaction.atomic():
-        case_transition(actor=actor, case=case, target=workflow.CONFIRMED, expected_version=expected_version, action="STAY_REGISTRATION_CONFIRMED")
+        case_transition(
+            actor=actor,
+            case=case,
+            target=workflow.CONFIRMED,
+            expected_version=expected_version,
+            action="STAY_REGISTRATION_CONFIRMED",
+        )
     return case
 
 
 def stay_registration_add_note(*, actor: Any, case: Case, note: str) -> None:
     with transaction.atomic():
-        case_add_event(actor=actor, case=case, kind=CaseEvent.Kind.NOTE, action="CASE_NOTE_ADDED", note=note[:2000])
+        case_add_event(
+            actor=actor,
+            case=case,
+            kind=CaseEvent.Kind.NOTE,
+            action="CASE_NOTE_ADDED",
+            note=note[:2000],
+        )

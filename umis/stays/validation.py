@@ -91,7 +91,9 @@ def mrz_max_name() -> int:
     return 100
 
 
-def _merge_mrz(raw: Mapping[str, Any], reader: _Reader) -> tuple[dict[str, Any], mrz.MrzDocument | None]:
+def _merge_mrz(
+    raw: Mapping[str, Any], reader: _Reader
+) -> tuple[dict[str, Any], mrz.MrzDocument | None]:
     """Fields typed win over MRZ ones for names (original script); the rest must agree."""
     lines = raw.get("mrz")
     if not lines:
@@ -99,7 +101,9 @@ def _merge_mrz(raw: Mapping[str, Any], reader: _Reader) -> tuple[dict[str, Any],
     if isinstance(lines, str):
         lines = mrz.split_mrz_text(lines) if len(lines) <= 200 else None
     if not isinstance(lines, list) or not all(isinstance(x, str) and len(x) <= 60 for x in lines):
-        reader.error("mrz_invalid", _("Paste the two or three lines of the machine-readable zone."), "mrz")
+        reader.error(
+            "mrz_invalid", _("Paste the two or three lines of the machine-readable zone."), "mrz"
+        )
         return dict(raw), None
     try:
         doc = mrz.parse_mrz(lines)
@@ -110,7 +114,9 @@ def _merge_mrz(raw: Mapping[str, Any], reader: _Reader) -> tuple[dict[str, Any],
     if failed:
         reader.error(
             "mrz_check_digit",
-            _("The check digit of “%(field)s” in the machine-readable zone is wrong: the document may be mistyped or forged.")
+            _(
+                "The check digit of “%(field)s” in the machine-readable zone is wrong: the document may be mistyped or forged."
+            )
             % {"field": failed[0].name},
             "mrz",
         )
@@ -131,7 +137,9 @@ def _merge_mrz(raw: Mapping[str, Any], reader: _Reader) -> tuple[dict[str, Any],
         typed = merged.get(key)
         if typed in (None, ""):
             merged[key] = value
-        elif key in {"document_number", "birth_date", "document_expiry"} and str(typed).strip().upper() != str(value):
+        elif key in {"document_number", "birth_date", "document_expiry"} and str(
+            typed
+        ).strip().upper() != str(value):
             reader.error("mrz_mismatch", _("This does not match the machine-readable zone."), key)
     return merged, doc
 
@@ -161,7 +169,9 @@ def registration_parse(
         if code:
             country = ref.country(code)
             if country is None:
-                r.error("unknown_country", _("Unknown country code “%(code)s”.") % {"code": code}, field)
+                r.error(
+                    "unknown_country", _("Unknown country code “%(code)s”.") % {"code": code}, field
+                )
             elif field == "nationality":
                 nationality = country
             else:
@@ -178,7 +188,9 @@ def registration_parse(
     if region_code:
         region = ref.region(region_code)
         if region is None:
-            r.error("unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region")
+            r.error(
+                "unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region"
+            )
     city = r.text("city", max_length=100)
     street = r.text("street", max_length=200)
     arrival = r.date("arrival_date")
@@ -190,11 +202,19 @@ def registration_parse(
     if arrival and arrival > today:
         r.error("arrival_in_future", _("The arrival date cannot be in the future."), "arrival_date")
     if arrival and departure and departure < arrival:
-        r.error("departure_before_arrival", _("The planned departure is before the arrival."), "planned_departure")
+        r.error(
+            "departure_before_arrival",
+            _("The planned departure is before the arrival."),
+            "planned_departure",
+        )
     if expiry and expiry < today:
         r.error("passport_expired", _("The travel document has expired."), "document_expiry")
     elif expiry and departure and expiry < departure:
-        r.error("document_expires_during_stay", _("The travel document expires before the planned departure."), "document_expiry")
+        r.error(
+            "document_expires_during_stay",
+            _("The travel document expires before the planned departure."),
+            "document_expiry",
+        )
 
     rule: RegistrationRule | None = None
     late = False
@@ -204,17 +224,26 @@ def registration_parse(
             r.error("no_rule", _("No registration rule is in force for this date."), "arrival_date")
         else:
             if arrival < today - dt.timedelta(days=365):
-                r.error("arrival_too_old", _("The arrival date is more than a year ago."), "arrival_date")
+                r.error(
+                    "arrival_too_old",
+                    _("The arrival date is more than a year ago."),
+                    "arrival_date",
+                )
             late = (today - arrival).days > rule.deadline_days
             if departure and (departure - arrival).days + 1 > rule.max_length_days:
                 r.error(
                     "stay_too_long",
-                    _("A registration may cover at most %(n)d days; register again for a longer stay.") % {"n": rule.max_length_days},
+                    _(
+                        "A registration may cover at most %(n)d days; register again for a longer stay."
+                    )
+                    % {"n": rule.max_length_days},
                     "planned_departure",
                 )
     if r.errors:
         return r.errors
-    assert birth_date and nationality and issuing_state and expiry and region and arrival and departure
+    assert (
+        birth_date and nationality and issuing_state and expiry and region and arrival and departure
+    )
     person = PersonData(
         surname=surname,
         given_names=given_names,
@@ -230,6 +259,12 @@ def registration_parse(
         mrz_given_names=mrz_doc.given_names if mrz_doc else mrz.mrz_name(given_names),
     )
     return RegistrationData(
-        person=person, region=region, city=city, street=street, arrival_date=arrival,
-        planned_departure=departure, late=late, client_reference=client_reference,
+        person=person,
+        region=region,
+        city=city,
+        street=street,
+        arrival_date=arrival,
+        planned_departure=departure,
+        late=late,
+        client_reference=client_reference,
     )

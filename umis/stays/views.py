@@ -20,8 +20,21 @@ from umis.stays.documents import certificate_pdf
 from umis.stays.models import Host
 
 FORM_FIELDS = (
-    "surname", "given_names", "patronymic", "birth_date", "sex", "nationality", "document_type", "document_number",
-    "issuing_state", "document_expiry", "region", "city", "street", "arrival_date", "planned_departure",
+    "surname",
+    "given_names",
+    "patronymic",
+    "birth_date",
+    "sex",
+    "nationality",
+    "document_type",
+    "document_number",
+    "issuing_state",
+    "document_expiry",
+    "region",
+    "city",
+    "street",
+    "arrival_date",
+    "planned_departure",
 )
 
 
@@ -43,8 +56,13 @@ def guests(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     host = _host_or_404(request)
-    values: dict[str, str] = {"region": host.region.code, "city": host.city, "street": host.street,
-                              "arrival_date": clock.today().isoformat(), "document_type": DocumentType.PASSPORT}
+    values: dict[str, str] = {
+        "region": host.region.code,
+        "city": host.city,
+        "street": host.street,
+        "arrival_date": clock.today().isoformat(),
+        "document_type": DocumentType.PASSPORT,
+    }
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {f: request.POST.get(f, "") for f in FORM_FIELDS}
@@ -55,7 +73,11 @@ def register(request: HttpRequest) -> HttpResponse:
             raw["mrz"] = mrz_text
         result = services.stay_registrations_submit(actor=request.user, host=host, raws=[raw])[0]
         if result.registration is not None:
-            messages.success(request, _("The guest is registered. Registration number: %(ref)s") % {"ref": result.registration.case.reference})
+            messages.success(
+                request,
+                _("The guest is registered. Registration number: %(ref)s")
+                % {"ref": result.registration.case.reference},
+            )
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
     countries = [(c.icao_code, c.name) for c in Country.objects.filter(active=True)]
@@ -63,7 +85,14 @@ def register(request: HttpRequest) -> HttpResponse:
     regions = [(r.code, r.name) for r in Region.objects.all()]
 
     def spec(name: str, label: str, *, options: object = None, kind: str = "") -> dict[str, object]:
-        return {"name": name, "label": label, "current": values.get(name, ""), "error": errors.get(name, ""), "options": options, "type": kind}
+        return {
+            "name": name,
+            "label": label,
+            "current": values.get(name, ""),
+            "error": errors.get(name, ""),
+            "options": options,
+            "type": kind,
+        }
 
     person_fields = [
         spec("surname", _("Surname (as in the passport)")),
@@ -87,8 +116,15 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stays/register.html",
-        {"host": host, "values": values, "errors": errors, "person_fields": person_fields, "stay_fields": stay_fields,
-         "mrz_error": errors.get("mrz", ""), "general_errors": [v for k, v in errors.items() if k == "__all__"]},
+        {
+            "host": host,
+            "values": values,
+            "errors": errors,
+            "person_fields": person_fields,
+            "stay_fields": stay_fields,
+            "mrz_error": errors.get("mrz", ""),
+            "general_errors": [v for k, v in errors.items() if k == "__all__"],
+        },
     )
 
 
@@ -96,21 +132,31 @@ def register(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     host = _host_or_404(request)
     try:
-        reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+        reg = selectors.stay_registration_get_for_host(
+            user=request.user, host=host, reference=reference
+        )
     except NotFound as exc:
         raise Http404 from exc
     document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
-    return render(request, "stays/detail.html", {
-        "reg": reg, "document": document, "verify_url": document_verify_url(document) if document else "",
-        "today": clock.today().isoformat(),
-    })
+    return render(
+        request,
+        "stays/detail.html",
+        {
+            "reg": reg,
+            "document": document,
+            "verify_url": document_verify_url(document) if document else "",
+            "today": clock.today().isoformat(),
+        },
+    )
 
 
 @login_required
 def certificate(request: HttpRequest, reference: str) -> HttpResponse:
     host = _host_or_404(request)
     try:
-        reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+        reg = selectors.stay_registration_get_for_host(
+            user=request.user, host=host, reference=reference
+        )
     except NotFound as exc:
         raise Http404 from exc
     response = HttpResponse(certificate_pdf(reg), content_type="application/pdf")
@@ -123,7 +169,9 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
 def end(request: HttpRequest, reference: str) -> HttpResponse:
     host = _host_or_404(request)
     try:
-        reg = selectors.stay_registration_get_for_host(user=request.user, host=host, reference=reference)
+        reg = selectors.stay_registration_get_for_host(
+            user=request.user, host=host, reference=reference
+        )
         left_on = dt.date.fromisoformat(request.POST.get("left_on", ""))
         services.stay_registration_end(actor=request.user, registration=reg, left_on=left_on)
         messages.success(request, _("The registration has ended."))

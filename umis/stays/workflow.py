@@ -23,8 +23,12 @@ WORKFLOW = Workflow(
     queue=frozenset({REGISTERED}),
     transitions={
         (REGISTERED, CONFIRMED): rule(*OFFICERS, event="STAY_REGISTRATION_CONFIRMED"),
-        (REGISTERED, ANNULLED): rule(*OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"),
-        (CONFIRMED, ANNULLED): rule(*OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"),
+        (REGISTERED, ANNULLED): rule(
+            *OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"
+        ),
+        (CONFIRMED, ANNULLED): rule(
+            *OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"
+        ),
         (REGISTERED, ENDED): rule("host", event="STAY_REGISTRATION_ENDED"),
         (CONFIRMED, ENDED): rule("host", event="STAY_REGISTRATION_ENDED"),
     },

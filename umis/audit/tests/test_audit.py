@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
-
-import importlib
 
 from umis.audit.models import AuditEvent
 from umis.audit.services import audit_record, audit_seal_pending, audit_verify
@@ -21,7 +20,12 @@ pytestmark = pytest.mark.django_db
 def _write_rows(n: int) -> list[AuditEvent]:
     past = clock.now() - dt.timedelta(minutes=5)
     with clock.frozen_at(past):
-        return [audit_record(actor=None, action="THING_DONE", entity_type="x", entity_id=str(i), data={"i": i}) for i in range(n)]
+        return [
+            audit_record(
+                actor=None, action="THING_DONE", entity_type="x", entity_id=str(i), data={"i": i}
+            )
+            for i in range(n)
+        ]
 
 
 def _tamper(sql: str, params: list[object]) -> None:
@@ -59,7 +63,9 @@ def test_the_database_refuses_updates_and_deletes() -> None:
 def test_an_edited_row_is_named() -> None:
     rows = _write_rows(4)
     audit_seal_pending()
-    _tamper("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["NOTHING_HAPPENED", rows[2].pk])
+    _tamper(
+        "UPDATE audit_auditevent SET action = %s WHERE id = %s", ["NOTHING_HAPPENED", rows[2].pk]
+    )
     report = audit_verify()
     assert report.problems == [f"row {rows[2].pk}: edited (content does not match its digest)"]
     with pytest.raises(CommandError):
@@ -70,13 +76,17 @@ def test_a_deleted_row_is_named() -> None:
     rows = _write_rows(4)
     audit_seal_pending()
     _tamper("DELETE FROM audit_auditevent WHERE id = %s", [rows[1].pk])
-    assert audit_verify().problems == [f"row {rows[1].pk}: deleted (listed in seal 1)".replace("seal 1", f"seal {_seal_id()}")]
+    assert audit_verify().problems == [
+        f"row {rows[1].pk}: deleted (listed in seal 1)".replace("seal 1", f"seal {_seal_id()}")
+    ]
 
 
 def test_an_edited_unsealed_row_is_named_too() -> None:
     rows = _write_rows(2)
     _tamper("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["curiosity", rows[0].pk])
-    assert audit_verify().problems == [f"row {rows[0].pk}: edited (content does not match its digest)"]
+    assert audit_verify().problems == [
+        f"row {rows[0].pk}: edited (content does not match its digest)"
+    ]
 
 
 def _seal_id() -> int:

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def register(world: World, **overrides: object) -> Case:
-    result = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest(**overrides)])[0]
+    result = stay_registrations_submit(
+        actor=world.harry, host=world.hotel, raws=[guest(**overrides)]
+    )[0]
     assert result.registration is not None, result.errors
     return result.registration.case
 
@@ -39,7 +41,10 @@ def test_the_queue_shows_only_the_officers_office(world: World, client: Client) 
 def test_the_queue_filters_by_service_and_state(world: World, client: Client) -> None:
     case = register(world)
     client.force_login(world.alice)
-    assert case.reference in client.get("/office/queue/?service=stay_registration&state=registered").content.decode()
+    assert (
+        case.reference
+        in client.get("/office/queue/?service=stay_registration&state=registered").content.decode()
+    )
     assert case.reference not in client.get("/office/queue/?state=confirmed").content.decode()
     assert client.get("/office/queue/?state=;DROP&page=x&from=not-a-date").status_code == 200
 
@@ -52,7 +57,14 @@ def test_an_officer_annuls_and_verify_then_says_annulled(world: World, client: C
     client.force_login(world.alice)
     page = client.get(f"/office/cases/{case.reference}/")
     assert page.status_code == 200
-    response = client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "mc-21-not-residing", "version": case.version, "note": "Not at the address"})
+    response = client.post(
+        f"/office/cases/{case.reference}/annul/",
+        {
+            "legal_ground": "mc-21-not-residing",
+            "version": case.version,
+            "note": "Not at the address",
+        },
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == "annulled"
@@ -62,14 +74,20 @@ def test_an_officer_annuls_and_verify_then_says_annulled(world: World, client: C
     assert decision.legal_ground is not None and decision.legal_ground.code == "mc-21-not-residing"
     assert decision.actor == world.alice
     assert StayRegistration.objects.get(case=case).active is False
-    assert AuditEvent.objects.filter(action="STAY_REGISTRATION_ANNULLED", actor=world.alice).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="STAY_REGISTRATION_ANNULLED", actor=world.alice).count()
+        == 1
+    )
 
 
 def test_an_officer_of_another_region_gets_404_and_is_logged(world: World, client: Client) -> None:
     case = register(world)
     client.force_login(world.bob)
     assert client.get(f"/office/cases/{case.reference}/").status_code == 404
-    response = client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "mc-21-not-residing", "version": case.version})
+    response = client.post(
+        f"/office/cases/{case.reference}/annul/",
+        {"legal_ground": "mc-21-not-residing", "version": case.version},
+    )
     assert response.status_code == 404
     case.refresh_from_db()
     assert case.state == "registered"
@@ -91,7 +109,9 @@ def test_hosts_and_outsiders_cannot_open_the_back_office(world: World, client: C
 def test_annulment_needs_a_legal_ground(world: World, client: Client) -> None:
     case = register(world)
     client.force_login(world.alice)
-    client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "", "version": case.version})
+    client.post(
+        f"/office/cases/{case.reference}/annul/", {"legal_ground": "", "version": case.version}
+    )
     case.refresh_from_db()
     assert case.state == "registered"
 
@@ -102,9 +122,21 @@ def test_two_officers_deciding_at_once_one_wins(world: World) -> None:
     stale_version = case.version
     alice_copy = Case.objects.get(pk=case.pk)
     hannah_copy = Case.objects.get(pk=case.pk)
-    stay_registration_annul(actor=world.alice, case=alice_copy, expected_version=stale_version, legal_ground=ground, note="")
+    stay_registration_annul(
+        actor=world.alice,
+        case=alice_copy,
+        expected_version=stale_version,
+        legal_ground=ground,
+        note="",
+    )
     with pytest.raises(Conflict) as raised:
-        stay_registration_annul(actor=world.hannah, case=hannah_copy, expected_version=stale_version, legal_ground=ground, note="")
+        stay_registration_annul(
+            actor=world.hannah,
+            case=hannah_copy,
+            expected_version=stale_version,
+            legal_ground=ground,
+            note="",
+        )
     assert raised.value.code == "version_conflict"
     assert CaseEvent.objects.filter(case=case, action="STAY_REGISTRATION_ANNULLED").count() == 1
     assert AuditEvent.objects.filter(action="DOCUMENT_ANNULLED").count() == 1
@@ -114,8 +146,15 @@ def test_the_conflict_is_shown_to_the_officer(world: World, client: Client) -> N
     case = register(world)
     client.force_login(world.alice)
     client.post(f"/office/cases/{case.reference}/confirm/", {"version": case.version})
-    response = client.post(f"/office/cases/{case.reference}/annul/", {"legal_ground": "mc-21-not-residing", "version": case.version}, follow=True)
-    assert "Someone else changed this case" in response.content.decode() or "başqası" in response.content.decode().lower()
+    response = client.post(
+        f"/office/cases/{case.reference}/annul/",
+        {"legal_ground": "mc-21-not-residing", "version": case.version},
+        follow=True,
+    )
+    assert (
+        "Someone else changed this case" in response.content.decode()
+        or "başqası" in response.content.decode().lower()
+    )
     case.refresh_from_db()
     assert case.state == "confirmed"
 
@@ -127,5 +166,7 @@ def test_the_case_page_shows_person_documents_and_history(world: World, client: 
     assert "Hüseynov Rəşad" in page
     assert "U12345678" in page
     assert "CASE_SUBMITTED" in page
-    assert AuditEvent.objects.filter(action="CASE_VIEWED", actor=world.alice, person_id=case.applicant_id).exists()
+    assert AuditEvent.objects.filter(
+        action="CASE_VIEWED", actor=world.alice, person_id=case.applicant_id
+    ).exists()
     assert client.get(f"/en/office/cases/{case.reference}/")["Cache-Control"] == "no-store"

@@ -32,7 +32,9 @@ def test_new_year_holidays_are_skipped() -> None:
 @pytest.mark.django_db
 def test_due_time_for_three_working_days_ends_at_close_of_business() -> None:
     submitted = timezone.make_aware(dt.datetime(2026, 6, 1, 10, 0))  # Monday
-    assert timezone.localtime(due_at(Sla(working_days=3), submitted)) == timezone.make_aware(dt.datetime(2026, 6, 4, 18, 0))
+    assert timezone.localtime(due_at(Sla(working_days=3), submitted)) == timezone.make_aware(
+        dt.datetime(2026, 6, 4, 18, 0)
+    )
 
 
 def test_hour_slas_run_around_the_clock() -> None:
@@ -51,14 +53,30 @@ def test_the_stay_workflow_declares_who_may_do_what() -> None:
 
 def test_a_workflow_with_an_undeclared_state_is_rejected() -> None:
     with pytest.raises(ValueError):
-        Workflow(states=("a",), initial="a", final=frozenset(), queue=frozenset(), transitions={("a", "b"): rule("x")})
+        Workflow(
+            states=("a",),
+            initial="a",
+            final=frozenset(),
+            queue=frozenset(),
+            transitions={("a", "b"): rule("x")},
+        )
 
 
 def test_the_catalogue_lists_every_one_stop_shop_service() -> None:
     codes = {s.code for s in registry.all_services()}
     assert codes >= {
-        "evisa", "stay_registration", "stay_extension", "temporary_residence", "permanent_residence", "work_permit",
-        "fine_payment", "entry_ban_check", "application_tracking", "statelessness", "asylum", "voluntary_return",
+        "evisa",
+        "stay_registration",
+        "stay_extension",
+        "temporary_residence",
+        "permanent_residence",
+        "work_permit",
+        "fine_payment",
+        "entry_ban_check",
+        "application_tracking",
+        "statelessness",
+        "asylum",
+        "voluntary_return",
         "document_verification",
     }
     assert registry.get("stay_registration").available

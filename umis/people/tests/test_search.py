@@ -35,14 +35,20 @@ def test_name_check_flags_traps() -> None:
     assert [e.code for e in name_check("Hu\u202eseynov", field="surname")] == ["bidi_control"]
     assert [e.code for e in name_check("Аliyev", field="surname")] == ["mixed_script"]
     assert name_check("Məmmədov", field="surname") == []
-    assert name_check("محمد\u200cرضا", field="surname") == []  # ZWNJ inside an Arabic-script name is allowed
+    assert (
+        name_check("محمد\u200cرضا", field="surname") == []
+    )  # ZWNJ inside an Arabic-script name is allowed
     assert [e.code for e in name_check("Ali\u200cyev", field="surname")] == ["zero_width"]
 
 
 def test_staff_find_people_by_name_in_any_case(world: World) -> None:
-    stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest(surname="İsmayılov", given_names="Elçin")])
+    stay_registrations_submit(
+        actor=world.harry, host=world.hotel, raws=[guest(surname="İsmayılov", given_names="Elçin")]
+    )
     for query in ("ismayilov", "ISMAYILOV", "İsmayılov elçin", "Ismayılov"):
-        assert [p.surname for p in person_search(user=world.alice, name=query)] == ["İsmayılov"], query
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == ["İsmayılov"], (
+            query
+        )
     assert list(person_search(user=world.harry, name="ismayilov")) == []
 
 
@@ -62,4 +68,9 @@ def test_the_person_page_is_audited_and_lists_cases(world: World, client: Client
     client.force_login(world.alice)
     page = client.get(f"/en/office/people/{person.pk}/").content.decode()
     assert result.registration.case.reference in page
-    assert AuditEvent.objects.filter(action="PERSON_VIEWED", actor=world.alice, person_id=person.pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="PERSON_VIEWED", actor=world.alice, person_id=person.pk
+        ).count()
+        == 1
+    )

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from umis.core.testing import PASSWORD, World, passport_mrz
+from umis.core.testing import (
+    PASSWORD,
+    World,
+    audit_triggers_dropped_for_flush,
+    audit_triggers_restore,
+    passport_mrz,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = os.environ.get("UMIS_CHROMIUM", "/usr/bin/chromium")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in this thread
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop in this thread
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +39,13 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-gpu",
+            ],
         )
         yield b
         b.close()
@@ -37,9 +53,11 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    audit_triggers_restore()
     context = browser.new_context(base_url=live_server.url, accept_downloads=True, locale="en-US")
     yield context.new_page()
     context.close()
+    audit_triggers_dropped_for_flush()
 
 
 def sign_in(page: Any, username: str) -> None:
@@ -81,7 +99,9 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
     # A hotel registers a guest by pasting the passport's MRZ.
     sign_in(page, "harry")
     page.goto("/en/host/register/")
-    line1, line2 = passport_mrz(surname="YILMAZ", given_names="AYSE", number="U0123456", nationality="TUR")
+    line1, line2 = passport_mrz(
+        surname="YILMAZ", given_names="AYSE", number="U0123456", nationality="TUR"
+    )
     page.fill("#id_mrz", f"{line1}\n{line2}")
     page.click("#mrz-read")
     page.wait_for_function("document.getElementById('id_surname').value !== ''")
@@ -89,6 +109,7 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
     assert page.input_value("#id_document_number") == "U0123456"
     assert page.input_value("#id_nationality") == "TUR"
     page.select_option("#id_region", "baku")
+    page.fill("#id_planned_departure", (dt.date.today() + dt.timedelta(days=14)).isoformat())
     page.click("#submit-registration")
     page.wait_for_selector("#reference")
     reference = page.inner_text("#reference")
@@ -97,7 +118,7 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
     # The certificate downloads and its barcode verifies as genuine.
     with page.expect_download() as download:
         page.click("#certificate-link")
-    pdf = open(download.value.path(), "rb").read()
+    pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     url = _qr_text_from_pdf(pdf)
     assert "/verify/" in url

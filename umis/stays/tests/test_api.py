@@ -26,7 +26,12 @@ def post(client: Client, path: str, body: Any, key: str | None, **headers: str) 
 
 
 def counts() -> tuple[int, int, int, int]:
-    return Person.objects.count(), TravelDocument.objects.count(), Case.objects.count(), StayRegistration.objects.count()
+    return (
+        Person.objects.count(),
+        TravelDocument.objects.count(),
+        Case.objects.count(),
+        StayRegistration.objects.count(),
+    )
 
 
 def test_it_registers_one_guest_and_returns_the_number(world: World, client: Client) -> None:
@@ -40,14 +45,23 @@ def test_it_registers_one_guest_and_returns_the_number(world: World, client: Cli
     assert reg.person.given_names == "Rəşad"
     assert reg.case.office.code == "baku"
     assert reg.travel_document.number == "U12345678"
-    assert AuditEvent.objects.filter(action="STAY_REGISTRATION_SUBMITTED", entity_id=str(reg.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="STAY_REGISTRATION_SUBMITTED", entity_id=str(reg.pk)
+        ).count()
+        == 1
+    )
     assert body["verify_url"].startswith("http://127.0.0.1:8000/verify/")
 
 
 def test_it_attaches_a_known_document_to_the_same_person(world: World, client: Client) -> None:
     today = clock.today()
     first = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
-    later = guest(arrival_date=today.isoformat(), planned_departure=(today + dt.timedelta(days=40)).isoformat(), region="shaki")
+    later = guest(
+        arrival_date=today.isoformat(),
+        planned_departure=(today + dt.timedelta(days=40)).isoformat(),
+        region="shaki",
+    )
     # a new stay elsewhere after the first one ended
     reg = StayRegistration.objects.get(case__reference=first["reference"])
     StayRegistration.objects.filter(pk=reg.pk).update(active=False)
@@ -58,12 +72,21 @@ def test_it_attaches_a_known_document_to_the_same_person(world: World, client: C
 
 def test_it_fills_the_fields_from_the_mrz(world: World, client: Client) -> None:
     line1, line2 = passport_mrz(nationality="DEU")
-    data = {k: v for k, v in guest().items() if k in {"region", "city", "street", "arrival_date", "planned_departure"}}
+    data = {
+        k: v
+        for k, v in guest().items()
+        if k in {"region", "city", "street", "arrival_date", "planned_departure"}
+    }
     data["mrz"] = [line1, line2]
     response = post(client, "/api/v1/stay-registrations", data, world.hotel_key)
     assert response.status_code == 201, response.content
     person = Person.objects.get()
-    assert (person.surname, person.given_names, person.nationality_id, person.sex) == ("Eriksson", "Anna Maria", "DE", "F")
+    assert (person.surname, person.given_names, person.nationality_id, person.sex) == (
+        "Eriksson",
+        "Anna Maria",
+        "DE",
+        "F",
+    )
     assert person.birth_date == dt.date(1974, 8, 12)
 
 
@@ -71,7 +94,11 @@ def test_it_fills_the_fields_from_the_mrz(world: World, client: Client) -> None:
     ("change", "field", "code"),
     [
         ({"document_expiry": "2020-01-01"}, "document_expiry", "passport_expired"),
-        ({"arrival_date": "2999-01-01", "planned_departure": "2999-01-05"}, "arrival_date", "arrival_in_future"),
+        (
+            {"arrival_date": "2999-01-01", "planned_departure": "2999-01-05"},
+            "arrival_date",
+            "arrival_in_future",
+        ),
         ({"nationality": "QQ"}, "nationality", "unknown_country"),
         ({"surname": None}, "surname", "required"),
         ({"surname": "Hu\u202eseynov"}, "surname", "bidi_control"),
@@ -83,7 +110,9 @@ def test_it_fills_the_fields_from_the_mrz(world: World, client: Client) -> None:
         ({"region": "atlantis"}, "region", "unknown_region"),
     ],
 )
-def test_it_refuses_bad_input_naming_the_field(world: World, client: Client, change: dict[str, Any], field: str, code: str) -> None:
+def test_it_refuses_bad_input_naming_the_field(
+    world: World, client: Client, change: dict[str, Any], field: str, code: str
+) -> None:
     before = counts()
     response = post(client, "/api/v1/stay-registrations", guest(**change), world.hotel_key)
     assert response.status_code == 422, response.content[:300]
@@ -95,7 +124,15 @@ def test_it_refuses_bad_input_naming_the_field(world: World, client: Client, cha
 
 def test_departure_before_arrival_is_refused(world: World, client: Client) -> None:
     today = clock.today()
-    response = post(client, "/api/v1/stay-registrations", guest(arrival_date=today.isoformat(), planned_departure=(today - dt.timedelta(days=2)).isoformat()), world.hotel_key)
+    response = post(
+        client,
+        "/api/v1/stay-registrations",
+        guest(
+            arrival_date=today.isoformat(),
+            planned_departure=(today - dt.timedelta(days=2)).isoformat(),
+        ),
+        world.hotel_key,
+    )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "departure_before_arrival"
     assert response.json()["error"]["field"] == "planned_departure"
@@ -117,7 +154,9 @@ def test_errors_come_in_the_requested_language(world: World, client: Client) -> 
     body = guest(document_expiry="2020-01-01")
     messages = {}
     for lang in ("en", "az", "ru"):
-        response = post(client, "/api/v1/stay-registrations", body, world.hotel_key, **{"Accept-Language": lang})
+        response = post(
+            client, "/api/v1/stay-registrations", body, world.hotel_key, **{"Accept-Language": lang}
+        )
         messages[lang] = response.json()["error"]["message"]
     assert messages["en"] == "The travel document has expired."
     assert messages["az"] != messages["en"]
@@ -133,7 +172,13 @@ def test_bulk_accepts_and_refuses_item_by_item(world: World, client: Client) -> 
     assert response.status_code == 200
     body = response.json()
     assert (body["accepted"], body["refused"]) == (3, 2)
-    assert [i["status"] for i in body["items"]] == ["accepted", "accepted", "refused", "accepted", "refused"]
+    assert [i["status"] for i in body["items"]] == [
+        "accepted",
+        "accepted",
+        "refused",
+        "accepted",
+        "refused",
+    ]
     assert body["items"][2]["errors"][0]["code"] == "passport_expired"
     assert body["items"][4]["errors"][0]["field"] == "nationality"
     assert StayRegistration.objects.count() == 3
@@ -141,17 +186,39 @@ def test_bulk_accepts_and_refuses_item_by_item(world: World, client: Client) -> 
 
 def test_a_retried_batch_never_duplicates(world: World, client: Client) -> None:
     items = [guest(document_number=f"R{i:07d}") for i in range(10)]
-    first = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key, **{"Idempotency-Key": "batch-42"})
-    again = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key, **{"Idempotency-Key": "batch-42"})
+    first = post(
+        client,
+        "/api/v1/stay-registrations/bulk",
+        {"items": items},
+        world.hotel_key,
+        **{"Idempotency-Key": "batch-42"},
+    )
+    again = post(
+        client,
+        "/api/v1/stay-registrations/bulk",
+        {"items": items},
+        world.hotel_key,
+        **{"Idempotency-Key": "batch-42"},
+    )
     assert first.status_code == again.status_code == 200
     assert again.json()["replayed"] is True
-    assert [i["reference"] for i in again.json()["items"]] == [i["reference"] for i in first.json()["items"]]
+    assert [i["reference"] for i in again.json()["items"]] == [
+        i["reference"] for i in first.json()["items"]
+    ]
     assert StayRegistration.objects.count() == 10
 
 
 def test_the_same_key_with_another_body_is_a_conflict(world: World, client: Client) -> None:
-    post(client, "/api/v1/stay-registrations", guest(), world.hotel_key, **{"Idempotency-Key": "k1"})
-    response = post(client, "/api/v1/stay-registrations", guest(document_number="OTHER123"), world.hotel_key, **{"Idempotency-Key": "k1"})
+    post(
+        client, "/api/v1/stay-registrations", guest(), world.hotel_key, **{"Idempotency-Key": "k1"}
+    )
+    response = post(
+        client,
+        "/api/v1/stay-registrations",
+        guest(document_number="OTHER123"),
+        world.hotel_key,
+        **{"Idempotency-Key": "k1"},
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "idempotency_key_reused"
     assert StayRegistration.objects.count() == 1
@@ -165,7 +232,9 @@ def test_a_batch_of_1001_is_refused_whole(world: World, client: Client) -> None:
     assert StayRegistration.objects.count() == 0
 
 
-def test_a_second_active_registration_for_the_same_stay_is_refused(world: World, client: Client) -> None:
+def test_a_second_active_registration_for_the_same_stay_is_refused(
+    world: World, client: Client
+) -> None:
     post(client, "/api/v1/stay-registrations", guest(), world.hotel_key)
     response = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key)
     assert response.status_code == 422
@@ -187,7 +256,12 @@ def test_a_host_lists_current_guests_and_ends_a_stay(world: World, client: Clien
     ref = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()["reference"]
     guests = client.get("/api/v1/stay-registrations", HTTP_X_API_KEY=world.hotel_key).json()
     assert [g["reference"] for g in guests] == [ref]
-    response = post(client, f"/api/v1/stay-registrations/{ref}/end", {"left_on": clock.today().isoformat()}, world.hotel_key)
+    response = post(
+        client,
+        f"/api/v1/stay-registrations/{ref}/end",
+        {"left_on": clock.today().isoformat()},
+        world.hotel_key,
+    )
     assert response.status_code == 200
     assert response.json()["state"] == "ended"
     assert client.get("/api/v1/stay-registrations", HTTP_X_API_KEY=world.hotel_key).json() == []
@@ -198,19 +272,36 @@ def test_another_host_cannot_see_or_end_the_registration(world: World, client: C
     from umis.accounts.services import api_client_create
 
     ref = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()["reference"]
-    _c, other_key = api_client_create(actor=None, name="Landlord app", user=world.larisa, scopes=[Scope.STAY_REGISTRATIONS])
-    assert client.get(f"/api/v1/stay-registrations/{ref}", HTTP_X_API_KEY=other_key).status_code == 404
-    response = post(client, f"/api/v1/stay-registrations/{ref}/end", {"left_on": clock.today().isoformat()}, other_key)
+    _c, other_key = api_client_create(
+        actor=None, name="Landlord app", user=world.larisa, scopes=[Scope.STAY_REGISTRATIONS]
+    )
+    assert (
+        client.get(f"/api/v1/stay-registrations/{ref}", HTTP_X_API_KEY=other_key).status_code == 404
+    )
+    response = post(
+        client,
+        f"/api/v1/stay-registrations/{ref}/end",
+        {"left_on": clock.today().isoformat()},
+        other_key,
+    )
     assert response.status_code == 404
     assert StayRegistration.objects.get(case__reference=ref).active is True
-    assert AuditEvent.objects.filter(action="STAY_REGISTRATION_ACCESS_DENIED", actor=world.larisa).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="STAY_REGISTRATION_ACCESS_DENIED", actor=world.larisa
+        ).count()
+        == 2
+    )
 
 
 def test_the_certificate_pdf_carries_a_verifiable_seal(world: World, client: Client) -> None:
     from umis.documents import vds
 
     body = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
-    pdf = client.get(f"/api/v1/stay-registrations/{body['reference']}/certificate.pdf", HTTP_X_API_KEY=world.hotel_key)
+    pdf = client.get(
+        f"/api/v1/stay-registrations/{body['reference']}/certificate.pdf",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")

@@ -9,7 +9,9 @@ from umis.accounts.services import api_client_create, api_client_revoke
 
 
 class Command(BaseCommand):
-    help = "umis apiclient create NAME --user USERNAME --scope SCOPE...; umis apiclient revoke PREFIX"
+    help = (
+        "umis apiclient create NAME --user USERNAME --scope SCOPE...; umis apiclient revoke PREFIX"
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["create", "revoke", "list"])
@@ -20,7 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             for c in ApiClient.objects.select_related("user").order_by("id"):
-                self.stdout.write(f"{c.key_prefix}  {c.name}  user={c.user.username} scopes={','.join(c.scopes)} revoked={c.revoked_at or '-'}")
+                self.stdout.write(
+                    f"{c.key_prefix}  {c.name}  user={c.user.username} scopes={','.join(c.scopes)} revoked={c.revoked_at or '-'}"
+                )
             return
         if not options["name"]:
             raise CommandError("Give the client's name (create) or key prefix (revoke).")
@@ -28,7 +32,12 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError("--user must name an existing account")
-            _client, key = api_client_create(actor=None, name=options["name"], user=user, scopes=options["scope"] or [Scope.STAY_REGISTRATIONS])
+            _client, key = api_client_create(
+                actor=None,
+                name=options["name"],
+                user=user,
+                scopes=options["scope"] or [Scope.STAY_REGISTRATIONS],
+            )
             self.stdout.write(f"API key (shown once, store it safely): {key}")
         else:
             client = ApiClient.objects.filter(key_prefix=options["name"]).first()

@@ -22,5 +22,7 @@ class Command(BaseCommand):
             self.stdout.write(problem)
         summary = f"{report.rows} rows, {report.seals} seals, {report.unsealed} not sealed yet"
         if not report.ok:
-            raise CommandError(f"Audit log FAILED verification: {len(report.problems or [])} problem(s); {summary}")
+            raise CommandError(
+                f"Audit log FAILED verification: {len(report.problems or [])} problem(s); {summary}"
+            )
         self.stdout.write(f"Audit log OK: {summary}.")

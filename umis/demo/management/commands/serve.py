@@ -34,11 +34,26 @@ class Command(BaseCommand):
             result = demo_load()
             self.stdout.write(demo_logins_text(result.credentials))
         bind = f"{options['host']}:{options['port']}"
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        }
         children = [
             subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", bind, "--workers", str(options["workers"]),
-                 "--access-logfile", "-", "--graceful-timeout", "10"],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(options["workers"]),
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "10",
+                ],
                 env=env,
             ),
             subprocess.Popen([sys.executable, "-m", "umis.cli", "worker"], env=env),  # noqa: S603

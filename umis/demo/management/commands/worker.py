@@ -18,7 +18,9 @@ class Command(BaseCommand):
     help = "Run background tasks and periodic jobs (audit sealing, ...)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=float, default=10.0, help="seconds between periodic runs")
+        parser.add_argument(
+            "--interval", type=float, default=10.0, help="seconds between periodic runs"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tasks = subprocess.Popen(  # noqa: S603

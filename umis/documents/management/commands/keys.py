@@ -19,4 +19,6 @@ class Command(BaseCommand):
             key = signer_key_rotate()
             self.stdout.write(f"New signer certificate {key.certificate_reference} is active.")
         for k in SignerKey.objects.order_by("created_at"):
-            self.stdout.write(f"{k.certificate_reference}  {'active' if k.active else 'retired'}  {k.created_at:%Y-%m-%d}")
+            self.stdout.write(
+                f"{k.certificate_reference}  {'active' if k.active else 'retired'}  {k.created_at:%Y-%m-%d}"
+            )

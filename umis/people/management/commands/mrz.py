@@ -18,5 +18,9 @@ class Command(BaseCommand):
         try:
             document = mrz.parse_mrz(options["lines"])
         except mrz.MrzError as exc:
-            raise CommandError(json.dumps({"error": {"code": exc.code, "message": str(exc.message), "field": exc.field}})) from exc
+            raise CommandError(
+                json.dumps(
+                    {"error": {"code": exc.code, "message": str(exc.message), "field": exc.field}}
+                )
+            ) from exc
         self.stdout.write(json.dumps(document.to_dict(), ensure_ascii=False, indent=2))
