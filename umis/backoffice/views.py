@@ -64,7 +64,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     services = [s for s in registry.all_services() if s.workflow is not None]
     service_codes = {s.code for s in services}
-    states = sorted({st for s in services if s.workflow for st in s.workflow.states})
+    state_labels = {
+        st: s.state_label(st) for s in services if s.workflow for st in s.workflow.states
+    }
+    states = sorted(state_labels)
     service = request.GET.get("service", "")
     state = request.GET.get("state", "")
     filters = QueueFilter(
@@ -98,7 +101,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             "services": services,
-            "states": states,
+            "states": sorted(state_labels.items()),
             "query": query.urlencode(),
         },
     )

@@ -43,6 +43,9 @@ class ServiceDefinition:
         if self.workflow is not None and not self.prefix:
             raise ValueError(f"service {self.code}: a case service needs a reference prefix")
 
+    def state_label(self, state: str) -> str:
+        return self.workflow.label(state) if self.workflow else state
+
 
 _services: dict[str, ServiceDefinition] = {}
 

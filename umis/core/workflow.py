@@ -39,6 +39,10 @@ class Workflow:
     final: frozenset[str]
     queue: frozenset[str]  # states in which a case waits in its office's queue
     transitions: dict[tuple[str, str], Rule] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)  # state -> translated display name
+
+    def label(self, state: str) -> str:
+        return str(self.labels.get(state, state))
 
     def __post_init__(self) -> None:
         known = set(self.states)

@@ -7,6 +7,8 @@ guest leaves; an officer may annul it with a legal ground.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from umis.core.workflow import Workflow, rule
 
 REGISTERED = "registered"
@@ -21,6 +23,12 @@ WORKFLOW = Workflow(
     initial=REGISTERED,
     final=frozenset({ENDED, ANNULLED}),
     queue=frozenset({REGISTERED}),
+    labels={
+        REGISTERED: _("registered, awaiting check"),
+        CONFIRMED: _("registered, checked"),
+        ENDED: _("ended"),
+        ANNULLED: _("annulled"),
+    },
     transitions={
         (REGISTERED, CONFIRMED): rule(*OFFICERS, event="STAY_REGISTRATION_CONFIRMED"),
         (REGISTERED, ANNULLED): rule(
