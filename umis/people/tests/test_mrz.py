@@ -1,0 +1,175 @@
+"""ICAO Doc 9303 machine-readable zones: specimens, every check digit, composition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from umis.people import mrz
+
+TD3 = (
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+)
+TD1 = (
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+)
+TD2 = ("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6")
+MRVB = ("V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<")
+
+
+def test_check_digits_follow_the_7_3_1_rule() -> None:
+    assert mrz.check_digit("L898902C3") == 6
+    assert mrz.check_digit("740812") == 2
+    assert mrz.check_digit("120415") == 9
+    assert mrz.check_digit("<<<<<<") == 0
+
+
+def test_the_icao_passport_specimen() -> None:
+    doc = mrz.parse_mrz(TD3)
+    assert (doc.format, doc.document_type, doc.issuing_state) == ("TD3", "passport", "UTO")
+    assert (doc.surname, doc.given_names) == ("ERIKSSON", "ANNA MARIA")
+    assert (doc.document_number, doc.nationality, doc.sex) == ("L898902C3", "UTO", "F")
+    assert doc.birth_date == dt.date(1974, 8, 12)
+    assert doc.expiry_date == dt.date(2012, 4, 15)
+    assert doc.optional_data == "ZE184226B"
+    assert [c.name for c in doc.checks] == [
+        "document_number",
+        "birth_date",
+        "expiry_date",
+        "optional_data",
+        "composite",
+    ]
+    assert doc.valid
+
+
+def test_the_icao_id_card_specimens() -> None:
+    td1 = mrz.parse_mrz(TD1)
+    assert (td1.format, td1.document_type, td1.document_number, td1.surname) == (
+        "TD1",
+        "id_card",
+        "D23145890",
+        "ERIKSSON",
+    )
+    assert td1.valid
+    td2 = mrz.parse_mrz(TD2)
+    assert (td2.format, td2.document_number, td2.given_names) == ("TD2", "D23145890", "ANNA MARIA")
+    assert td2.valid
+
+
+def test_the_icao_visa_specimen() -> None:
+    doc = mrz.parse_mrz(MRVB)
+    assert (doc.format, doc.document_type, doc.document_number) == ("MRVB", "visa", "L8988901C")
+    assert doc.birth_date == dt.date(1940, 9, 7)
+    assert doc.valid
+
+
+@pytest.mark.parametrize(
+    ("position", "name"),
+    [
+        (9, "document_number"),
+        (19, "birth_date"),
+        (27, "expiry_date"),
+        (42, "optional_data"),
+        (43, "composite"),
+    ],
+)
+def test_each_wrong_check_digit_is_named(position: int, name: str) -> None:
+    line2 = TD3[1]
+    wrong = str((int(line2[position]) + 1) % 10)
+    doc = mrz.parse_mrz((TD3[0], line2[:position] + wrong + line2[position + 1 :]))
+    failed = [c for c in doc.checks if not c.valid]
+    assert failed[0].name == name
+    assert failed[0].found == wrong
+    assert failed[0].expected == line2[position]
+    assert not doc.valid
+
+
+@pytest.mark.parametrize(
+    ("lines", "code"),
+    [
+        (["P<UTOERIKSSON"], "mrz_line_count"),
+        (["P<UTO", "L898902C36"], "mrz_line_length"),
+        ([TD3[0], TD3[1][:40]], "mrz_line_length"),
+        ([TD3[0].replace("E", "é", 1), TD3[1]], "mrz_characters"),
+    ],
+)
+def test_unusable_input_is_refused_with_a_code(lines: list[str], code: str) -> None:
+    with pytest.raises(mrz.MrzError) as raised:
+        mrz.parse_mrz(lines)
+    assert raised.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Məmmədov", "MAMMADOV"),
+        ("Hüseynov", "HUESEYNOV"),
+        ("Çələbi", "CALABI"),
+        ("Гусейнов", "GUSEINOV"),
+        ("Щукин", "SHCHUKIN"),
+        ("Ağayev", "AGAYEV"),
+        ("İsmayılov", "ISMAYILOV"),
+        ("O'Brien", "O<BRIEN"),
+        ("Anna-Maria", "ANNA<MARIA"),
+    ],
+)
+def test_names_are_transliterated_per_doc_9303_part_3(name: str, expected: str) -> None:
+    assert mrz.mrz_name(name) == expected
+
+
+names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZƏÜÖŞÇĞİ", min_size=1, max_size=12)
+numbers = st.text(alphabet="ABCDEFGHJKLMNPRSTUVWXYZ0123456789", min_size=1, max_size=9)
+dates = st.dates(
+    min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)
+)  # expiry years are read as 20YY
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    surname=names,
+    given_names=names,
+    number=numbers,
+    birth=st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2020, 12, 31)),
+    expiry=dates,
+    sex=st.sampled_from("MFX"),
+)
+def test_composed_zones_read_back_with_valid_digits(
+    surname: str, given_names: str, number: str, birth: dt.date, expiry: dt.date, sex: str
+) -> None:
+    fields = {
+        "issuing_state": "AZE",
+        "surname": surname,
+        "given_names": given_names,
+        "document_number": number,
+        "nationality": "AZE",
+        "birth_date": birth,
+        "sex": sex,
+        "expiry_date": expiry,
+    }
+    for compose in (
+        mrz.compose_td3,
+        mrz.compose_td2,
+        mrz.compose_td1,
+        mrz.compose_mrv_a,
+        mrz.compose_mrv_b,
+    ):
+        doc = mrz.parse_mrz(compose(**fields))
+        assert doc.valid, (compose.__name__, doc.checks)
+        assert doc.document_number == number
+        assert doc.expiry_date == expiry
+        assert doc.surname == mrz.mrz_name(surname)[: len(doc.surname)].replace("<", " ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=50), min_size=0, max_size=4))
+def test_arbitrary_text_only_ever_raises_mrz_error(lines: list[str]) -> None:
+    try:
+        mrz.parse_mrz(lines)
+    except mrz.MrzError:
+        pass
