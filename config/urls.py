@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from umis.api.urls import api
+from umis.portal.views import set_language
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", set_language, name="set_language"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("umis.portal.urls")),

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -27,4 +31,27 @@ class SecurityHeadersMiddleware:
             )
             response.setdefault("Cache-Control", "no-store")
             response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class ApiLanguageMiddleware:
+    """The API answers in the language of Accept-Language (az, en, ru); pages use the URL prefix."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        language = settings.LANGUAGE_CODE
+        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            try:
+                language = get_supported_language_variant(code)
+                break
+            except LookupError:
+                continue
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        response.setdefault("Content-Language", language)
         return response

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from umis.cases import registry
 from umis.documents.services import document_verify
@@ -52,3 +54,32 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/error.html", {"status": 500}, status=500)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the page language: the same page under the new language's URL prefix."""
+    language = request.POST.get("language", "")
+    codes = [code for code, _name in settings.LANGUAGES]
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if language not in codes:
+        return redirect(next_url)
+    path = next_url if next_url.startswith("/") else "/"
+    first = path.split("/")[1] if path.count("/") > 1 else ""
+    if first in codes:
+        path = path[len(first) + 1 :] or "/"
+    if language != settings.LANGUAGE_CODE:
+        path = f"/{language}{path}"
+    response = redirect(path)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response
