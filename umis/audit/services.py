@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.db import models, transaction
 from umis.audit import context
 from umis.audit.models import AuditEvent, AuditSeal
 from umis.core import clock
+from umis.core.bulk import bulk_insert
 
 GENESIS = "0" * 64
 SEAL_DELAY = dt.timedelta(seconds=60)  # rows younger than this may still be in open transactions
@@ -101,9 +104,34 @@ def audit_record(
     return event
 
 
+_pending: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+    "umis_audit_pending", default=None
+)
+
+
+@contextmanager
+def audit_collect() -> Iterator[None]:
+    """Within this block `audit_record_many` rows are written together, in one insert at the
+    end of the block (use it inside the transaction of the change the rows record)."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        bulk_insert(_pending.get() or [])
+    finally:
+        _pending.reset(token)
+
+
 def audit_record_many(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
     at = clock.now()
-    AuditEvent.objects.bulk_create([_build(actor, e, at) for e in entries], batch_size=1000)
+    events = [_build(actor, e, at) for e in entries]
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(events)
+    else:
+        bulk_insert(events)
 
 
 def _to_ranges(ids: Iterable[int]) -> list[list[int]]:

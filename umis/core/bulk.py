@@ -1,0 +1,94 @@
+"""Set-based inserts for the bulk paths (1,000 registrations in one request).
+
+`bulk_insert` stores model instances the way `bulk_create` does — primary keys set on
+the objects, defaults and auto_now applied, foreign keys taken from related objects saved
+just before — but without compiling one SQL placeholder per value: PostgreSQL gets the
+ids from the table's sequence in one query and the rows through `COPY`; SQLite (the
+embedded demo database) keeps `bulk_create`, which is fast enough there. See docs/adr/0004-bulk-inserts.md.
+
+It skips what `bulk_create` would skip too (save(), signals) and nothing else the
+project relies on; constraints are the database's, so a violation still aborts the
+transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections, models, router
+
+_SMALL = 3  # below this many rows the ORM's own path is as fast
+
+
+def _field_plan(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [f for f in model._meta.concrete_fields if not f.generated]
+
+
+def _prepare(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]]) -> None:
+    """What `Model.save()` and `bulk_create` do before writing: auto_now, related ids."""
+    stamped = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    relations = [f for f in fields if f.is_relation and f.many_to_one]
+    for obj in objs:
+        for f in stamped:
+            if getattr(obj, f.attname) is None or getattr(f, "auto_now", False):
+                f.pre_save(obj, add=True)
+        for f in relations:
+            if getattr(obj, f.attname) is None and f.is_cached(obj):  # type: ignore[attr-defined]
+                related = f.get_cached_value(obj)  # type: ignore[attr-defined]
+                if related is not None:
+                    if related.pk is None:
+                        raise ValueError(f"{f.name} refers to an unsaved object")
+                    setattr(obj, f.attname, related.pk)
+
+
+def bulk_insert(objs: Sequence[models.Model]) -> None:
+    """Insert unsaved instances of one model; afterwards each has its primary key."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if len(objs) < _SMALL or connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs)  # SQLite returns the new ids itself
+        return
+    fields = _field_plan(model)
+    _prepare(objs, fields)
+    pk = model._meta.pk
+    assert pk is not None
+    missing = [o for o in objs if o.pk is None]
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk.column, len(missing)],
+            )
+            for obj, (new_id,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = new_id
+        rows = [[_pg_value(f, getattr(o, f.attname)) for f in fields] for o in objs]
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _pg_value(field: models.Field[Any, Any], value: Any) -> Any:
+    """psycopg's COPY adapts str, int, bool, dates, datetimes, bytes and None itself."""
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, cls=field.encoder, ensure_ascii=False)
+    if isinstance(value, memoryview):
+        return bytes(value)
+    if isinstance(value, enum.Enum):  # TextChoices members
+        return value.value
+    return value
