@@ -56,6 +56,20 @@ class AuditEntry:
     entity_id: str = ""
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The data as it reads back from the database (dates and the like as strings), so the
+    digest computed now matches the one `audit verify` computes later."""
+    if not data:
+        return {}
+    if all(isinstance(v, _PLAIN) for v in data.values()):
+        return dict(data)
+    loaded: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    return loaded
+
+
 def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
     ctx = context.current()
     entity_type = entry.entity_type or (
@@ -80,7 +94,7 @@ def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
         entity_type=entity_type,
         entity_id=entity_id,
         person_id=entry.person_id,
-        data=json.loads(json.dumps(entry.data or {}, default=str)),
+        data=_jsonable(entry.data),
     )
     event.digest = event_digest(event)
     return event

@@ -13,7 +13,6 @@ transaction.
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -72,7 +71,7 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
             )
             for obj, (new_id,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = new_id
-        rows = [[_pg_value(f, getattr(o, f.attname)) for f in fields] for o in objs]
+        rows = _pg_rows(objs, fields)
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -81,14 +80,17 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
         obj._state.db = alias
 
 
-def _pg_value(field: models.Field[Any, Any], value: Any) -> Any:
-    """psycopg's COPY adapts str, int, bool, dates, datetimes, bytes and None itself."""
-    if value is None:
-        return None
-    if isinstance(field, models.JSONField):
-        return json.dumps(value, cls=field.encoder, ensure_ascii=False)
-    if isinstance(value, memoryview):
-        return bytes(value)
-    if isinstance(value, enum.Enum):  # TextChoices members
-        return value.value
-    return value
+def _pg_rows(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]]) -> list[list[Any]]:
+    """Column values as psycopg's COPY takes them: it adapts str (TextChoices members too),
+    int, bool, dates, datetimes, bytes and None itself; JSON is sent as its text."""
+    names = [f.attname for f in fields]
+    json_fields = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    rows = []
+    for obj in objs:
+        values = obj.__dict__
+        row = [values[name] for name in names]
+        for i, f in json_fields:
+            if row[i] is not None:
+                row[i] = json.dumps(row[i], cls=f.encoder, ensure_ascii=False)
+        rows.append(row)
+    return rows
