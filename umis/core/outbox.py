@@ -84,7 +84,9 @@ def outbox_process_one(*, topics: list[str] | None = None) -> bool:
         OutboxMessage.objects.filter(pk=pk).update(
             attempts=attempts,
             last_error=error,
-            available_at=clock.now() + delay if attempts < MAX_ATTEMPTS else now + dt.timedelta(days=3650),
+            available_at=clock.now() + delay
+            if attempts < MAX_ATTEMPTS
+            else now + dt.timedelta(days=3650),
         )
     return True
 

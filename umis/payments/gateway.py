@@ -23,7 +23,15 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 SIGNATURE_HEADER = "X-Umis-Signature"
-STATEMENT_COLUMNS = ("event_id", "transaction_id", "order", "amount", "currency", "status", "paid_at")
+STATEMENT_COLUMNS = (
+    "event_id",
+    "transaction_id",
+    "order",
+    "amount",
+    "currency",
+    "status",
+    "paid_at",
+)
 MAX_CALLBACK_BYTES = 16_384
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
 
@@ -83,7 +91,12 @@ def signature_valid(secret: str, data: bytes, signature: str) -> bool:
 
 def _text(raw: Mapping[str, Any], key: str, max_length: int = 100) -> str:
     value = raw.get(key)
-    if not isinstance(value, str) or not value or len(value) > max_length or not value.isprintable():
+    if (
+        not isinstance(value, str)
+        or not value
+        or len(value) > max_length
+        or not value.isprintable()
+    ):
         raise GatewayError("callback_malformed", f"field {key} is missing or invalid")
     return value
 

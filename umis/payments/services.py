@@ -107,9 +107,7 @@ def _apply(event: GatewayEvent, *, source: str) -> ApplyResult:
         previous = PaymentEvent.objects.filter(event_id=event.event_id).first()
         if previous is not None:
             return ApplyResult(previous.outcome, previous.order, duplicate=True)
-        order = (
-            PaymentOrder.objects.select_for_update().filter(number=event.order).first()
-        )
+        order = PaymentOrder.objects.select_for_update().filter(number=event.order).first()
         if order is None:
             outcome = PaymentEvent.Outcome.UNKNOWN_ORDER
         elif event.kind != "payment.succeeded":
@@ -229,7 +227,9 @@ def payments_reconcile(*, data: bytes, actor: Any = None) -> ReconcileReport:
             entity_id="-",
             data={"code": exc.code},
         )
-        raise DomainError(exc.code, _("The statement was refused: %(why)s") % {"why": exc.message}) from exc
+        raise DomainError(
+            exc.code, _("The statement was refused: %(why)s") % {"why": exc.message}
+        ) from exc
     report = ReconcileReport(lines=len(events))
     for event in events:
         result = _apply(event, source=PaymentOrder.SettledBy.RECONCILIATION)

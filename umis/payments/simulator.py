@@ -73,9 +73,7 @@ class Simulator:
             return payment, True
 
     def _write_statement(self, day: dt.date) -> None:
-        rows = [
-            p for p in self.payments.values() if p["paid_at"][:10] == day.isoformat()
-        ]
+        rows = [p for p in self.payments.values() if p["paid_at"][:10] == day.isoformat()]
         self.statement_dir.mkdir(parents=True, exist_ok=True)
         path = self.statement_dir / f"statement-{day.isoformat()}.csv"
         tmp = path.with_suffix(".tmp")
@@ -109,7 +107,10 @@ class Simulator:
                 url,
                 data=data,
                 method="POST",
-                headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, data)},
+                headers={
+                    "Content-Type": "application/json",
+                    SIGNATURE_HEADER: sign(self.secret, data),
+                },
             )
             status = 0
             try:
@@ -143,7 +144,13 @@ def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             log.debug(format, *args)
 
-        def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8", headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str = "text/plain; charset=utf-8",
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -225,7 +232,13 @@ def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 return
             back = params["return"]
             if action != "pay":
-                self._send(303, b"", headers={"Location": f"{back}{'&' if '?' in back else '?'}{urlencode({'cancelled': '1'})}"})
+                self._send(
+                    303,
+                    b"",
+                    headers={
+                        "Location": f"{back}{'&' if '?' in back else '?'}{urlencode({'cancelled': '1'})}"
+                    },
+                )
                 return
             payment, new = sim.book(params)
             if new:
@@ -234,14 +247,22 @@ def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 else:
                     threading.Thread(target=sim.notify, args=(payment,), daemon=True).start()
             if parts.path == "/api/pay":
-                self._send(200, json.dumps({k: payment[k] for k in ("order", "transaction_id", "event_id")}).encode(), "application/json")
+                self._send(
+                    200,
+                    json.dumps(
+                        {k: payment[k] for k in ("order", "transaction_id", "event_id")}
+                    ).encode(),
+                    "application/json",
+                )
             else:
                 self._send(303, b"", headers={"Location": back})
 
     return Handler
 
 
-def serve(*, host: str, port: int, secret: str, statement_dir: Path, faults: dict[str, bool] | None = None) -> None:
+def serve(
+    *, host: str, port: int, secret: str, statement_dir: Path, faults: dict[str, bool] | None = None
+) -> None:
     sim = Simulator(secret=secret, statement_dir=statement_dir)
     sim.faults.update(faults or {})
     server = ThreadingHTTPServer((host, port), make_handler(sim))
@@ -267,7 +288,10 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         secret=args.secret,
         statement_dir=args.statement_dir,
-        faults={n: getattr(args, n) for n in ("drop_callbacks", "duplicate_callbacks", "callback_first", "tamper_amount")},
+        faults={
+            n: getattr(args, n)
+            for n in ("drop_callbacks", "duplicate_callbacks", "callback_first", "tamper_amount")
+        },
     )
 
 

@@ -44,9 +44,7 @@ def visa_application_check(application: VisaApplication) -> list[Reason]:
         )
     last_day = application.entry_date + dt.timedelta(days=application.stay_days - 1)
     if doc.expiry_date < last_day + dt.timedelta(days=PASSPORT_MARGIN_DAYS):
-        reasons.append(
-            Reason("passport_validity", gettext_noop("Passport not valid long enough"))
-        )
+        reasons.append(Reason("passport_validity", gettext_noop("Passport not valid long enough")))
     name = search_key(f"{person.surname} {person.given_names}")
     bans = EntryBan.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).filter(
         Q(document_number=doc.number) | Q(search_name=name, birth_date=person.birth_date)
@@ -56,9 +54,7 @@ def visa_application_check(application: VisaApplication) -> list[Reason]:
     if LostDocument.objects.filter(
         issuing_state_code=doc.issuing_state_id, number=doc.number
     ).exists():
-        reasons.append(
-            Reason("lost_document", gettext_noop("Passport reported lost or stolen"))
-        )
+        reasons.append(Reason("lost_document", gettext_noop("Passport reported lost or stolen")))
     refused = (
         VisaApplication.objects.filter(
             person=person,

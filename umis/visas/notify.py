@@ -37,7 +37,9 @@ def submitted(apps: Sequence[VisaApplication], payment_url: str) -> None:
         _send(
             app,
             _("E-visa application %(ref)s received") % {"ref": app.group_reference},
-            _("Your application is received. Pay the fee to have it decided:\n%(url)s\n\nStatus: %(status)s")
+            _(
+                "Your application is received. Pay the fee to have it decided:\n%(url)s\n\nStatus: %(status)s"
+            )
             % {"url": payment_url, "status": _status_url(app)},
         )
 
@@ -56,7 +58,9 @@ def referred(app: VisaApplication) -> None:
         _send(
             app,
             _("E-visa application %(ref)s is being examined") % {"ref": app.case.reference},
-            _("An officer examines your application; you will hear from us within the processing time.\n%(url)s")
+            _(
+                "An officer examines your application; you will hear from us within the processing time.\n%(url)s"
+            )
             % {"url": _status_url(app)},
         )
 
@@ -75,7 +79,9 @@ def escalated(app: VisaApplication) -> None:
     from umis.accounts.models import User
 
     heads = list(
-        User.objects.filter(role="head_officer", is_active=True).exclude(email="").values_list("email", flat=True)
+        User.objects.filter(role="head_officer", is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
     )
     if not heads:
         return

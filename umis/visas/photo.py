@@ -44,7 +44,8 @@ def photo_clean(data: bytes) -> bytes:
                 if min(width, height) < MIN_SIDE:
                     raise _refuse(
                         "photo_too_small",
-                        _("The photo must be at least %(n)d pixels on each side.") % {"n": MIN_SIDE},
+                        _("The photo must be at least %(n)d pixels on each side.")
+                        % {"n": MIN_SIDE},
                     )
                 if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
                     raise _refuse(
@@ -53,16 +54,20 @@ def photo_clean(data: bytes) -> bytes:
                         % {"n": MAX_SIDE},
                     )
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image) or image
-                rgb = image.convert("RGB")
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                upright: Image.Image = ImageOps.exif_transpose(opened) or opened
+                rgb = upright.convert("RGB")
     except DomainError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _refuse(
+            "photo_dimensions",
+            _("The photo's dimensions are too large (at most %(n)d pixels a side).")
+            % {"n": MAX_SIDE},
+        ) from exc
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,

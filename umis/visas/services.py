@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -150,7 +151,9 @@ def _on_paid(order: PaymentOrder) -> None:
             data={"order": order.number, "transaction_id": order.transaction_id},
             system=True,
         )
-        due = sla.due_at(URGENT_SLA if app.speed == VisaApplication.Speed.URGENT else STANDARD_SLA, now)
+        due = sla.due_at(
+            URGENT_SLA if app.speed == VisaApplication.Speed.URGENT else STANDARD_SLA, now
+        )
         Case.objects.filter(pk=case.pk).update(due_at=due)
         outbox.outbox_put(topic=DECIDE_TOPIC, key=case.reference, payload={"case": case.pk})
 
@@ -306,9 +309,9 @@ def visa_refuse(
             note=note[:2000],
         )
         order = application.payment_order
-        share = (order.amount / max(1, VisaApplication.objects.filter(payment_order=order).count())).quantize(
-            Decimal("0.01")
-        )
+        share = (
+            order.amount / max(1, VisaApplication.objects.filter(payment_order=order).count())
+        ).quantize(Decimal("0.01"))
         payment_refund_record(
             actor=actor,
             order=order,
@@ -353,7 +356,7 @@ def visa_escalate_near_breach(*, now: dt.datetime | None = None) -> int:
                 note="Near breach of the SLA: escalated to the office head",
                 data={"due_at": case.due_at.isoformat()},
             )
-            transaction.on_commit(lambda app=app: notify.escalated(app))
+            transaction.on_commit(partial(notify.escalated, app))
         escalated += 1
     return escalated
 

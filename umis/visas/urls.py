@@ -8,7 +8,11 @@ urlpatterns = [
     path("evisa/status/", views.status_lookup, name="status_lookup"),
     path("evisa/status/<str:reference>", views.status, name="status"),
     path("evisa/status/<str:reference>/pay", views.pay, name="pay"),
-    path("evisa/status/<str:reference>/<str:case_reference>/evisa.pdf", views.evisa_pdf, name="evisa_pdf"),
+    path(
+        "evisa/status/<str:reference>/<str:case_reference>/evisa.pdf",
+        views.evisa_pdf,
+        name="evisa_pdf",
+    ),
     path(
         "evisa/status/<str:reference>/<str:case_reference>/refusal.pdf",
         views.refusal_pdf,

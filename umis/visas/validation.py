@@ -225,9 +225,7 @@ def application_parse(
     applicants = raw.get("applicants")
     travellers: list[Traveller] = []
     if not isinstance(applicants, list) or not applicants:
-        errors.append(
-            FieldError("required", _("Add at least one traveller."), "applicants")
-        )
+        errors.append(FieldError("required", _("Add at least one traveller."), "applicants"))
     elif len(applicants) > MAX_GROUP:
         errors.append(
             FieldError(

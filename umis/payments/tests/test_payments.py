@@ -78,7 +78,7 @@ def test_callback_twice_applies_the_payment_once(client: Client) -> None:
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.PAID
     assert order.transaction_id == "TX1"
-    assert PAID == [order.number]
+    assert [order.number] == PAID
     assert PaymentEvent.objects.count() == 1
 
 
@@ -87,7 +87,7 @@ def test_a_second_distinct_success_event_does_not_pay_again(client: Client) -> N
     _post(client, _event(order))
     again = _post(client, _event(order, event_id="EV2", transaction_id="TX2"))
     assert again.json()["status"] == "already_paid"
-    assert PAID == [order.number]
+    assert [order.number] == PAID
 
 
 def test_failure_arriving_after_success_changes_nothing(client: Client) -> None:
@@ -177,18 +177,22 @@ def test_reconciliation_settles_a_payment_whose_callback_was_lost(tmp_path: Path
     assert paid.settled_by == PaymentOrder.SettledBy.RECONCILIATION
     assert unpaid.status == PaymentOrder.Status.PENDING
     call_command("payments", "reconcile", str(path))  # a second run changes nothing
-    assert PAID == [paid.number]
+    assert [paid.number] == PAID
 
 
-def test_reconciliation_after_the_callback_does_not_pay_twice(client: Client, tmp_path: Path) -> None:
+def test_reconciliation_after_the_callback_does_not_pay_twice(
+    client: Client, tmp_path: Path
+) -> None:
     order = _order()
     _post(client, _event(order))
     path = tmp_path / "s.csv"
     path.write_bytes(
-        statement_render(settings.UMIS_PAYMENT_SECRET, [{**_event(order), "status": "payment.succeeded"}])
+        statement_render(
+            settings.UMIS_PAYMENT_SECRET, [{**_event(order), "status": "payment.succeeded"}]
+        )
     )
     call_command("payments", "reconcile", str(path))
-    assert PAID == [order.number]
+    assert [order.number] == PAID
 
 
 def test_a_tampered_statement_is_refused(tmp_path: Path) -> None:
