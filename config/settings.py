@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "umis.documents",
     "umis.people",
     "umis.stays",
+    "umis.payments",
+    "umis.visas",
     "umis.api",
     "umis.portal",
     "umis.backoffice",
@@ -206,6 +208,24 @@ UMIS_REFERENCE_CACHE_SECONDS = env_int("UMIS_REFERENCE_CACHE_SECONDS", 30)
 UMIS_SEAL_COUNTRY = env_str("UMIS_SEAL_COUNTRY", "AZE")
 UMIS_SEAL_SIGNER = env_str("UMIS_SEAL_SIGNER", "AZSM")
 UMIS_COUNTRY = env_str("UMIS_COUNTRY", "AZ")  # for public holidays
+
+# Payments: the acquirer adapter, its hosted page and the shared HMAC secret.
+UMIS_PAYMENT_GATEWAY = env_str("UMIS_PAYMENT_GATEWAY", "umis.payments.gateway.SimulatorGateway")
+UMIS_PAYMENT_SIMULATOR_PORT = env_int("UMIS_PAYMENT_SIMULATOR_PORT", 8001)
+UMIS_PAYMENT_GATEWAY_URL = env_str(
+    "UMIS_PAYMENT_GATEWAY_URL", f"http://127.0.0.1:{UMIS_PAYMENT_SIMULATOR_PORT}"
+)
+UMIS_PAYMENT_SECRET = env_str(
+    "UMIS_PAYMENT_SECRET", "" if PRODUCTION else "simulator-shared-secret-not-for-production"
+)
+if PRODUCTION and len(UMIS_PAYMENT_SECRET) < 32:
+    raise ImproperlyConfigured("UMIS_PAYMENT_SECRET must be at least 32 characters in production")
+UMIS_PAYMENT_CALLBACK_BASE = env_str("UMIS_PAYMENT_CALLBACK_BASE", UMIS_PUBLIC_URL)
+UMIS_PAYMENT_STATEMENT_DIR = Path(
+    env_str("UMIS_PAYMENT_STATEMENT_DIR", str(VAR_DIR / "payment-statements"))
+)
+# E-visa: whether the fee is refunded when an application is refused after payment.
+UMIS_EVISA_REFUND_ON_REFUSAL = env_bool("UMIS_EVISA_REFUND_ON_REFUSAL", False)
 
 LOGGING = {
     "version": 1,

@@ -8,12 +8,14 @@ from umis.portal.views import set_language
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("language/", set_language, name="set_language"),
+    path("payments/", include("umis.payments.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("umis.portal.urls")),
     path("accounts/", include("umis.accounts.urls")),
     path("host/", include("umis.stays.urls")),
     path("office/", include("umis.backoffice.urls")),
+    path("", include("umis.visas.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

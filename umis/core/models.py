@@ -31,3 +31,23 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client_key", "key"], name="idempotency_unique_key")
         ]
+
+
+class OutboxMessage(models.Model):
+    """Work that must follow a commit: written in the same transaction as the change that
+    needs it, claimed by the worker with FOR UPDATE SKIP LOCKED, done exactly once."""
+
+    topic = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)  # one message per (topic, key)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    available_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "key"], name="outbox_unique_topic_key")
+        ]
+        indexes = [models.Index(fields=["done_at", "available_at"], name="outbox_pending_idx")]

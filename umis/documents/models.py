@@ -32,6 +32,7 @@ class SignerKey(models.Model):
 class IssuedDocument(models.Model):
     class Kind(models.TextChoices):
         STAY_REGISTRATION = "stay_registration", _("Place-of-stay registration certificate")
+        EVISA = "evisa", _("Electronic visa")
 
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")

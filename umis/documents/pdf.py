@@ -44,7 +44,10 @@ def render_certificate(
     rows: Sequence[tuple[str, str]],
     qr_text: str,
     footer: str,
+    photo: bytes | None = None,
+    mrz_lines: Sequence[str] = (),
 ) -> bytes:
+    """An A4 certificate; a visa adds the holder's photo and its machine-readable zone."""
     regular, bold, _covered = _fonts()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -69,6 +72,19 @@ def render_certificate(
         pdf.setFont(regular, 12)
         pdf.drawString(75 * mm, y, value)
         y -= 8 * mm
+    if photo:
+        pdf.drawImage(
+            ImageReader(io.BytesIO(photo)),
+            width - 20 * mm - 35 * mm,
+            height - 25 * mm - 45 * mm,
+            35 * mm,
+            45 * mm,
+            preserveAspectRatio=True,
+        )
+    if mrz_lines:
+        pdf.setFont("Courier-Bold", 11)
+        for i, line in enumerate(mrz_lines):
+            pdf.drawString(20 * mm, 95 * mm - i * 6 * mm, line)
     qr = ImageReader(io.BytesIO(vds.qr_png(qr_text, scale=4)))
     size = 60 * mm
     pdf.drawImage(qr, width - 20 * mm - size, 22 * mm, size, size)

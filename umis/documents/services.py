@@ -154,6 +154,63 @@ def documents_issue(
     return docs
 
 
+def document_issue_visa(
+    *,
+    actor: Any,
+    request: DocumentRequest,
+    mrz: tuple[str, str],
+    entries: int,
+    duration_days: int,
+    visa_type: int,
+) -> IssuedDocument:
+    """Seal and store a visa with the ICAO visa profile (inside the caller's transaction)."""
+    key = signer_key_active()
+    private_key = serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
+    assert isinstance(private_key, ec.EllipticCurvePrivateKey)
+    today = clock.today()
+    header = vds.SealHeader(
+        issuing_country=settings.UMIS_SEAL_COUNTRY,
+        signer_identifier=key.signer_identifier,
+        certificate_reference=key.certificate_reference,
+        issue_date=today,
+        signature_date=today,
+        feature_definition_reference=vds.VISA_FEATURE_REFERENCE,
+        document_type_category=vds.VISA_DOCUMENT_CATEGORY,
+    )
+    seal = vds.seal_encode(
+        header=header,
+        features=vds.visa_features(
+            mrz=mrz,
+            entries=entries,
+            duration_days=duration_days,
+            passport_number=request.travel_document,
+            visa_type=visa_type,
+        ),
+        private_key=private_key,
+    )
+    document = IssuedDocument.objects.create(
+        number=request.number,
+        kind=IssuedDocument.Kind.EVISA,
+        case_id=request.case_id,
+        person_id=request.person_id,
+        signer_key=key,
+        seal=seal,
+        holder_name=request.holder_name[:100],
+        issued_at=clock.now(),
+        valid_from=request.valid_from,
+        valid_until=request.valid_until,
+        data=request.data,
+    )
+    audit_record(
+        actor=actor,
+        action="DOCUMENT_ISSUED",
+        entity=document,
+        person_id=document.person_id,
+        data={"number": document.number, "kind": document.kind},
+    )
+    return document
+
+
 def document_annul(*, actor: Any, document: IssuedDocument, reason: str) -> None:
     """Annul a document (inside the caller's transaction): verification says so from now on."""
     IssuedDocument.objects.filter(pk=document.pk).update(
@@ -216,8 +273,16 @@ def document_verify(*, code: str) -> Verification:
         seal, public_key
     ):
         return unknown
-    number_raw = seal.feature(TAG_NUMBER)
-    number = vds.feature_text_decode(number_raw) if number_raw else ""
+    visa: vds.VisaSealData | None = None
+    try:
+        if seal.header.feature_definition_reference == vds.VISA_FEATURE_REFERENCE:
+            visa = vds.visa_seal_read(seal)
+            number = visa.visa_number
+        else:
+            number_raw = seal.feature(TAG_NUMBER)
+            number = vds.feature_text_decode(number_raw) if number_raw else ""
+    except vds.SealError:
+        return unknown
     document = IssuedDocument.objects.filter(number=number).first()
     if document is None or bytes(document.seal) != vds.seal_from_text(code):
         return unknown
@@ -228,6 +293,8 @@ def document_verify(*, code: str) -> Verification:
     else:
         status = "genuine"
     travel = seal.feature(TAG_TRAVEL_DOCUMENT)
+    if visa is not None:
+        travel = vds.feature_text(visa.passport_number)
     return Verification(
         status=status,
         kind=document.kind,

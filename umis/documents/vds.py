@@ -324,3 +324,87 @@ def qr_decode_image(png_bytes: bytes) -> list[str]:
 
     image = Image.open(io.BytesIO(png_bytes)).convert("L")
     return [str(r.text) for r in zxingcpp.read_barcodes(image)]
+
+
+# ICAO Doc 9303 Part 13 visa profile: header values and message-zone tags.
+VISA_FEATURE_REFERENCE = 0x5D
+VISA_DOCUMENT_CATEGORY = 0x01
+VISA_TAG_MRZ_MRV_A = 0x01
+VISA_TAG_MRZ_MRV_B = 0x02
+VISA_TAG_ENTRIES = 0x03
+VISA_TAG_DURATION = 0x04
+VISA_TAG_PASSPORT_NUMBER = 0x05
+VISA_TAG_VISA_TYPE = 0x06
+
+
+@dataclass(frozen=True)
+class VisaSealData:
+    """The visa profile's content: the MRZ (fillers as '<'), number of entries (0 means
+    unlimited), duration of stay (days, months, years), passport number, visa type."""
+
+    mrz: tuple[str, str]
+    entries: int
+    duration_days: int
+    duration_months: int
+    duration_years: int
+    passport_number: str
+    visa_type: int
+
+    @property
+    def visa_number(self) -> str:
+        return self.mrz[1][0:9].replace("<", "")
+
+
+def visa_features(
+    *,
+    mrz: tuple[str, str],
+    entries: int,
+    duration_days: int,
+    passport_number: str,
+    visa_type: int,
+    duration_months: int = 0,
+    duration_years: int = 0,
+) -> list[tuple[int, bytes]]:
+    """Message-zone features of the visa profile, C40 and binary as the profile defines."""
+    width = len(mrz[0])
+    if len(mrz) != 2 or width not in (36, 44) or len(mrz[1]) != width:
+        raise SealError("seal_format", "a visa MRZ has two lines of 36 (MRV-B) or 44 (MRV-A)")
+    if not (0 <= entries <= 255 and 0 <= duration_days <= 255 and len(passport_number) <= 9):
+        raise SealError("seal_format", "visa fields out of range")
+    tag = VISA_TAG_MRZ_MRV_B if width == 36 else VISA_TAG_MRZ_MRV_A
+    return [
+        (tag, c40_encode(mrz[0] + mrz[1])),
+        (VISA_TAG_ENTRIES, bytes([entries])),
+        (VISA_TAG_DURATION, bytes([duration_days, duration_months, duration_years])),
+        (VISA_TAG_PASSPORT_NUMBER, c40_encode(passport_number.ljust(9, "<"))),
+        (VISA_TAG_VISA_TYPE, visa_type.to_bytes(4, "big")),
+    ]
+
+
+def visa_seal_read(seal: Seal) -> VisaSealData:
+    """The visa profile's fields from a decoded seal (signature checked separately)."""
+    if seal.header.feature_definition_reference != VISA_FEATURE_REFERENCE:
+        raise SealError("seal_profile", "not a visa seal")
+    raw_b = seal.feature(VISA_TAG_MRZ_MRV_B)
+    raw = raw_b if raw_b is not None else seal.feature(VISA_TAG_MRZ_MRV_A)
+    width = 36 if raw_b is not None else 44
+    entries = seal.feature(VISA_TAG_ENTRIES)
+    duration = seal.feature(VISA_TAG_DURATION)
+    passport = seal.feature(VISA_TAG_PASSPORT_NUMBER)
+    if raw is None or entries is None or duration is None or passport is None:
+        raise SealError("seal_format", "a mandatory visa feature is missing")
+    if len(entries) != 1 or len(duration) != 3:
+        raise SealError("seal_format", "bad visa feature length")
+    text = c40_decode(raw).replace(" ", "<")
+    if len(text) != 2 * width:
+        raise SealError("seal_format", "bad visa MRZ length")
+    visa_type_raw = seal.feature(VISA_TAG_VISA_TYPE)
+    return VisaSealData(
+        mrz=(text[:width], text[width:]),
+        entries=entries[0],
+        duration_days=duration[0],
+        duration_months=duration[1],
+        duration_years=duration[2],
+        passport_number=c40_decode(passport).replace(" ", "").replace("<", ""),
+        visa_type=int.from_bytes(visa_type_raw, "big") if visa_type_raw else 0,
+    )

@@ -116,6 +116,36 @@ REGIONS = [
 
 LEGAL_GROUNDS = [
     (
+        "mc-visa-entry-ban",
+        "visa_refusal",
+        "Miqrasiya Məcəlləsi, m. 16",
+        "Migration Code, art. 16",
+        "Миграционный кодекс, ст. 16",
+        "Ölkəyə girişi qadağan edilmiş şəxs",
+        "The person is banned from entering the country",
+        "Лицу запрещён въезд в страну",
+    ),
+    (
+        "mc-visa-false-information",
+        "visa_refusal",
+        "Miqrasiya Məcəlləsi, m. 16",
+        "Migration Code, art. 16",
+        "Миграционный кодекс, ст. 16",
+        "Müraciətdə yalan məlumat verilib",
+        "False information was given in the application",
+        "В заявлении указаны ложные сведения",
+    ),
+    (
+        "mc-visa-invalid-document",
+        "visa_refusal",
+        "Miqrasiya Məcəlləsi, m. 16",
+        "Migration Code, art. 16",
+        "Миграционный кодекс, ст. 16",
+        "Pasport etibarsızdır (itirilmiş, oğurlanmış və ya müddəti bitmiş)",
+        "The passport is not valid (lost, stolen or expiring)",
+        "Паспорт недействителен (утерян, похищен или истекает)",
+    ),
+    (
         "mc-21-false-information",
         "annulment",
         "Miqrasiya Məcəlləsi, m. 21",

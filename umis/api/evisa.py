@@ -1,0 +1,166 @@
+"""E-visa API for travel agencies: apply (1–10 travellers, one payment), follow, download."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from umis.accounts.models import Scope
+from umis.api.auth import ApiKeyAuth
+from umis.api.idempotency import run_idempotent
+from umis.api.schemas import ErrorOut
+from umis.core.errors import NotFound
+from umis.documents.models import IssuedDocument
+from umis.documents.services import document_verify_url
+from umis.visas import documents, selectors, services, workflow
+from umis.visas.models import VisaApplication
+
+router = Router(tags=["E-visa"], auth=ApiKeyAuth(Scope.EVISA))
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class TravellerIn(Schema):
+    """A traveller as in the passport: the fields, or `mrz` (the passport's two lines)."""
+
+    mrz: list[str] | str | None = None
+    surname: str | None = None
+    given_names: str | None = None
+    birth_date: str | None = Field(None, description="YYYY-MM-DD")
+    sex: str | None = Field(None, description="M, F or X")
+    nationality: str | None = Field(None, description="ISO alpha-2/alpha-3 or ICAO code")
+    issuing_state: str | None = None
+    document_number: str | None = None
+    document_expiry: str | None = Field(None, description="YYYY-MM-DD")
+    photo: str | None = Field(None, description="JPEG or PNG, base64, at most 5 MB")
+
+
+class EvisaApplicationIn(Schema):
+    purpose: str | None = Field(None, description="tourism, business, visit, treatment, other")
+    entry_date: str | None = Field(None, description="YYYY-MM-DD")
+    stay_days: int | str | None = Field(None, description="1–30")
+    speed: str | None = Field(None, description="standard (3 working days) or urgent (3 hours)")
+    email: str | None = None
+    region: str | None = Field(None, description="region code of the address in Azerbaijan")
+    city: str | None = None
+    street: str | None = None
+    client_reference: str | None = None
+    applicants: list[TravellerIn] = Field(default_factory=list, description="1–10 travellers")
+
+
+class EvisaTravellerOut(Schema):
+    reference: str
+    state: str
+    passport_number: str
+    visa_number: str | None = None
+    reasons: list[dict[str, str]] = []
+    verify_url: str | None = None
+    evisa_url: str | None = None
+
+
+class EvisaApplicationOut(Schema):
+    reference: str
+    payment_number: str
+    payment_status: str
+    amount: str
+    currency: str
+    payment_url: str | None = None
+    travellers: list[EvisaTravellerOut]
+
+
+def _out(
+    request: HttpRequest, apps: list[VisaApplication], payment_url: str | None
+) -> dict[str, Any]:
+    order = apps[0].payment_order
+    docs = {
+        d.case_id: d
+        for d in IssuedDocument.objects.filter(
+            case_id__in=[a.case_id for a in apps], kind=IssuedDocument.Kind.EVISA
+        )
+    }
+    group = apps[0].group_reference
+    return {
+        "reference": group,
+        "payment_number": order.number,
+        "payment_status": order.status,
+        "amount": str(order.amount),
+        "currency": order.currency,
+        "payment_url": payment_url,
+        "travellers": [
+            {
+                "reference": a.case.reference,
+                "state": a.case.state,
+                "passport_number": a.travel_document.number,
+                "visa_number": a.visa_number or None,
+                "reasons": [],  # the screening reasons are for officers only
+                "verify_url": document_verify_url(docs[a.case_id]) if a.case_id in docs else None,
+                "evisa_url": request.build_absolute_uri(
+                    f"/api/v1/evisa/applications/{group}/{a.case.reference}/evisa.pdf"
+                )
+                if a.case.state == workflow.ISSUED
+                else None,
+            }
+            for a in apps
+        ],
+    }
+
+
+@router.post(
+    "/evisa/applications",
+    response={201: EvisaApplicationOut, **ERRORS},
+    summary="Apply for e-visas (1–10 travellers, one payment)",
+)
+def apply(request: HttpRequest, payload: EvisaApplicationIn) -> HttpResponse:
+    """Nothing is stored if any traveller is refused (errors name `applicants[i].field`).
+    Send the payer to `payment_url`; the decision follows the payment within seconds."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        submission = services.visa_applications_submit(
+            actor=request.user,
+            raw=payload.model_dump(),
+            language=(get_language() or "az")[:2],
+        )
+        return 201, _out(request, submission.applications, submission.payment_url)
+
+    status, body = run_idempotent(
+        owner=f"user:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        body=request.body,
+        work=work,
+    )
+    return HttpResponse(
+        json.dumps(body, default=str), status=status, content_type="application/json"
+    )
+
+
+def _group(request: HttpRequest, reference: str) -> list[VisaApplication]:
+    apps = selectors.group_for_client(user=request.user, reference=reference)
+    if not apps:
+        raise NotFound("not_found", _("Application not found."))
+    return apps
+
+
+@router.get(
+    "/evisa/applications/{reference}",
+    response={200: EvisaApplicationOut, **ERRORS},
+    summary="Status of an application",
+)
+def status(request: HttpRequest, reference: str) -> dict[str, Any]:
+    apps = _group(request, reference)
+    return _out(request, apps, None)
+
+
+@router.get(
+    "/evisa/applications/{reference}/{case_reference}/evisa.pdf",
+    response={200: None, **ERRORS},
+    summary="The e-visa as PDF",
+)
+def evisa_pdf(request: HttpRequest, reference: str, case_reference: str) -> HttpResponse:
+    for app in _group(request, reference):
+        if app.case.reference == case_reference and app.case.state == workflow.ISSUED:
+            return HttpResponse(documents.evisa_pdf(app), content_type="application/pdf")
+    raise NotFound("not_found", _("No e-visa is issued for this application."))

@@ -1,0 +1,28 @@
+"""What each paying domain wants done when its order is paid (registered from its AppConfig)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from umis.payments.models import PaymentOrder
+
+
+@dataclass(frozen=True)
+class Purpose:
+    code: str
+    on_paid: Callable[[PaymentOrder], None]  # runs in the transaction that marks the order paid
+    return_path: Callable[[PaymentOrder], str]  # where the payer's browser lands afterwards
+
+
+_purposes: dict[str, Purpose] = {}
+
+
+def register(purpose: Purpose) -> None:
+    _purposes[purpose.code] = purpose
+
+
+def get(code: str) -> Purpose | None:
+    return _purposes.get(code)

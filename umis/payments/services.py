@@ -1,0 +1,356 @@
+"""Payment orders: create from the fee schedule, apply gateway events exactly once, reconcile,
+record refunds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from umis.audit.services import audit_record
+from umis.core import clock
+from umis.core.errors import DomainError, NotFound
+from umis.payments import purposes
+from umis.payments.gateway import GatewayError, GatewayEvent, gateway_get
+from umis.payments.models import Fee, PaymentEvent, PaymentOrder, Refund
+
+log = logging.getLogger("umis.payments")
+
+
+def fee_get(*, code: str, on: dt.date) -> Fee:
+    fee = (
+        Fee.objects.filter(code=code, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
+    if fee is None:
+        raise DomainError("no_fee", _("No fee is in force for this service."), "fee")
+    return fee
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    code: str
+    quantity: int = 1
+
+
+def _order_number() -> str:
+    return f"P{clock.today():%y%m%d}{secrets.token_hex(5).upper()}"
+
+
+def payment_order_create(
+    *, actor: Any, purpose: str, subject: str, lines: Sequence[FeeLine]
+) -> PaymentOrder:
+    """An order for fee-schedule lines in one currency (inside the caller's transaction)."""
+    today = clock.today()
+    fees = [(fee_get(code=line.code, on=today), line.quantity) for line in lines]
+    currencies = {f.currency for f, _q in fees}
+    if len(currencies) != 1:
+        raise DomainError("mixed_currencies", _("One payment is in one currency."), "fee")
+    now = clock.now()
+    order = PaymentOrder.objects.create(
+        number=_order_number(),
+        purpose=purpose,
+        subject=subject,
+        lines=[
+            {"fee": f.code, "quantity": q, "unit": str(f.amount), "amount": str(f.amount * q)}
+            for f, q in fees
+        ],
+        amount=sum((f.amount * q for f, q in fees), Decimal("0")),
+        currency=currencies.pop(),
+        refundable=all(f.refundable for f, _q in fees),
+        gateway=gateway_get().name,
+        created_at=now,
+        updated_at=now,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="PAYMENT_ORDER_CREATED",
+        entity=order,
+        data={"number": order.number, "amount": str(order.amount), "currency": order.currency},
+    )
+    return order
+
+
+def payment_checkout_url(*, order: PaymentOrder, return_url: str, description: str) -> str:
+    return gateway_get().checkout_url(
+        order=order.number,
+        amount=order.amount,
+        currency=order.currency,
+        description=description,
+        return_url=return_url,
+    )
+
+
+@dataclass
+class ApplyResult:
+    outcome: str
+    order: PaymentOrder | None = None
+    duplicate: bool = False
+
+
+def _apply(event: GatewayEvent, *, source: str) -> ApplyResult:
+    """Apply one verified gateway event exactly once (its own transaction)."""
+    now = clock.now()
+    with transaction.atomic():
+        previous = PaymentEvent.objects.filter(event_id=event.event_id).first()
+        if previous is not None:
+            return ApplyResult(previous.outcome, previous.order, duplicate=True)
+        order = PaymentOrder.objects.select_for_update().filter(number=event.order).first()
+        if order is None:
+            outcome = PaymentEvent.Outcome.UNKNOWN_ORDER
+        elif event.kind != "payment.succeeded":
+            outcome = PaymentEvent.Outcome.IGNORED
+        elif order.status != PaymentOrder.Status.PENDING:
+            outcome = PaymentEvent.Outcome.ALREADY_PAID
+        elif event.amount != order.amount or event.currency != order.currency:
+            outcome = PaymentEvent.Outcome.MISMATCH
+        else:
+            outcome = PaymentEvent.Outcome.APPLIED
+        try:
+            with transaction.atomic():
+                PaymentEvent.objects.create(
+                    event_id=event.event_id,
+                    order=order,
+                    source=source,
+                    kind=event.kind,
+                    outcome=outcome,
+                    data=event.to_dict(),
+                    received_at=now,
+                )
+        except IntegrityError:  # the same event arrived twice at once: the other one won
+            previous = PaymentEvent.objects.get(event_id=event.event_id)
+            return ApplyResult(previous.outcome, previous.order, duplicate=True)
+        if order is not None and outcome == PaymentEvent.Outcome.APPLIED:
+            updated = PaymentOrder.objects.filter(
+                pk=order.pk, status=PaymentOrder.Status.PENDING
+            ).update(
+                status=PaymentOrder.Status.PAID,
+                transaction_id=event.transaction_id,
+                paid_at=event.paid_at or now,
+                settled_by=source,
+                updated_at=now,
+            )
+            assert updated == 1
+            order.refresh_from_db()
+            audit_record(
+                actor=None,
+                action="PAYMENT_RECEIVED",
+                entity=order,
+                data={
+                    "number": order.number,
+                    "transaction_id": event.transaction_id,
+                    "amount": str(event.amount),
+                    "source": source,
+                },
+            )
+            purpose = purposes.get(order.purpose)
+            if purpose is not None:
+                purpose.on_paid(order)
+        elif outcome in (PaymentEvent.Outcome.MISMATCH, PaymentEvent.Outcome.UNKNOWN_ORDER):
+            audit_record(
+                actor=None,
+                action="PAYMENT_EVENT_REFUSED",
+                entity_type="payments.paymentorder",
+                entity_id=str(order.pk) if order else event.order[:60],
+                data={"outcome": outcome, **event.to_dict()},
+            )
+    return ApplyResult(outcome, order)
+
+
+def payment_callback_receive(
+    *, body: bytes, headers: Mapping[str, str], remote_addr: str = ""
+) -> ApplyResult:
+    """A gateway notification: verified, then applied once; a forged one is refused and logged."""
+    try:
+        event = gateway_get().parse_callback(body=body, headers=headers)
+    except GatewayError as exc:
+        log.warning("payment callback refused: %s from %s", exc.code, remote_addr)
+        audit_record(
+            actor=None,
+            action="PAYMENT_CALLBACK_REJECTED",
+            entity_type="payments.callback",
+            entity_id=remote_addr[:60] or "-",
+            data={"code": exc.code, "bytes": len(body), "remote_addr": remote_addr[:60]},
+        )
+        raise DomainError(
+            exc.code,
+            _("The payment notification was refused: its signature or content is not valid."),
+        ) from exc
+    result = _apply(event, source=PaymentOrder.SettledBy.CALLBACK)
+    if result.outcome == PaymentEvent.Outcome.MISMATCH:
+        raise DomainError(
+            "amount_mismatch",
+            _("The amount or currency paid does not match the payment order."),
+            "amount",
+        )
+    return result
+
+
+@dataclass
+class ReconcileReport:
+    lines: int = 0
+    settled: list[str] = field(default_factory=list)  # orders paid only now
+    already: int = 0
+    mismatched: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    unpaid_pending: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.lines} statement lines: {len(self.settled)} settled by reconciliation, "
+            f"{self.already} already applied, {len(self.mismatched)} amount mismatches, "
+            f"{len(self.unknown)} unknown orders"
+        )
+
+
+def payments_reconcile(*, data: bytes, actor: Any = None) -> ReconcileReport:
+    """Apply a daily statement: paid orders whose notification never came are settled now."""
+    try:
+        events = gateway_get().parse_statement(data=data)
+    except GatewayError as exc:
+        audit_record(
+            actor=actor,
+            action="PAYMENT_STATEMENT_REJECTED",
+            entity_type="payments.statement",
+            entity_id="-",
+            data={"code": exc.code},
+        )
+        raise DomainError(
+            exc.code, _("The statement was refused: %(why)s") % {"why": exc.message}
+        ) from exc
+    report = ReconcileReport(lines=len(events))
+    for event in events:
+        result = _apply(event, source=PaymentOrder.SettledBy.RECONCILIATION)
+        if result.duplicate or result.outcome == PaymentEvent.Outcome.ALREADY_PAID:
+            report.already += 1
+        elif result.outcome == PaymentEvent.Outcome.APPLIED:
+            report.settled.append(event.order)
+        elif result.outcome == PaymentEvent.Outcome.MISMATCH:
+            report.mismatched.append(event.order)
+        elif result.outcome == PaymentEvent.Outcome.UNKNOWN_ORDER:
+            report.unknown.append(event.order)
+    audit_record(
+        actor=actor,
+        action="PAYMENT_STATEMENT_RECONCILED",
+        entity_type="payments.statement",
+        entity_id="-",
+        data={"lines": report.lines, "settled": report.settled[:100], "already": report.already},
+    )
+    return report
+
+
+def payment_refund_record(
+    *,
+    actor: Any,
+    order: PaymentOrder,
+    subject: str,
+    amount: Decimal,
+    reason: str,
+    refund: bool | None = None,
+) -> Refund | None:
+    """Record what happens to the fee of a refused application (inside the caller's transaction).
+
+    The fee is not refundable unless the schedule or the setting says so; either way a row
+    records the decision. Nothing is recorded for an order that was never paid."""
+    if order.status != PaymentOrder.Status.PAID:
+        return None
+    existing = Refund.objects.filter(subject=subject).first()
+    if existing is not None:
+        return existing
+    give_back = order.refundable if refund is None else refund
+    now = clock.now()
+    gateway_reference = ""
+    if give_back:
+        gateway_reference = gateway_get().refund(
+            order=f"{order.number}/{subject}",
+            transaction_id=order.transaction_id,
+            amount=amount,
+            currency=order.currency,
+        )
+        if amount >= order.amount:
+            PaymentOrder.objects.filter(pk=order.pk).update(
+                status=PaymentOrder.Status.REFUNDED, updated_at=now
+            )
+    row = Refund.objects.create(
+        order=order,
+        subject=subject,
+        amount=amount if give_back else Decimal("0"),
+        currency=order.currency,
+        status=Refund.Status.REFUNDED if give_back else Refund.Status.NOT_REFUNDABLE,
+        reason=reason[:200],
+        gateway_reference=gateway_reference,
+        created_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action="PAYMENT_REFUNDED" if give_back else "PAYMENT_REFUND_DECLINED",
+        entity=order,
+        data={
+            "number": order.number,
+            "subject": subject,
+            "amount": str(row.amount),
+            "reason": reason[:200],
+        },
+    )
+    return row
+
+
+def payment_order_get(*, number: str) -> PaymentOrder:
+    order = PaymentOrder.objects.filter(number=number).first()
+    if order is None:
+        raise NotFound("not_found", _("Payment order not found."))
+    return order
+
+
+DEFAULT_FEES: list[dict[str, Any]] = [
+    {
+        "code": "evisa.standard",
+        "name_az": "Elektron viza (standart), dövlət rüsumu",
+        "name_en": "E-visa (standard), state fee",
+        "name_ru": "Электронная виза (стандартная), госпошлина",
+        "amount": Decimal("20.00"),
+        "currency": "USD",
+    },
+    {
+        "code": "evisa.urgent",
+        "name_az": "Elektron viza (təcili), dövlət rüsumu",
+        "name_en": "E-visa (urgent), state fee",
+        "name_ru": "Электронная виза (срочная), госпошлина",
+        "amount": Decimal("60.00"),
+        "currency": "USD",
+    },
+    {
+        "code": "evisa.service",
+        "name_az": "Xidmət haqqı",
+        "name_en": "Service fee",
+        "name_ru": "Сервисный сбор",
+        "amount": Decimal("5.00"),
+        "currency": "USD",
+    },
+]
+
+
+def fees_load_defaults() -> None:
+    """The default fee schedule (idempotent); amounts per DOMAIN.md, marked there as uncertain."""
+    for row in DEFAULT_FEES:
+        Fee.objects.get_or_create(
+            code=row["code"],
+            valid_from=dt.date(2016, 1, 1),
+            defaults={k: v for k, v in row.items() if k != "code"},
+        )
+
+
+def statement_path_for(day: dt.date) -> str:
+    return str(settings.UMIS_PAYMENT_STATEMENT_DIR / f"statement-{day.isoformat()}.csv")

@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.payments import purposes
+from umis.payments.gateway import SIGNATURE_HEADER, sign, statement_render
+from umis.payments.models import PaymentEvent, PaymentOrder, Refund
+from umis.payments.services import FeeLine, payment_order_create, payment_refund_record
+
+pytestmark = pytest.mark.django_db
+
+PAID: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _purpose() -> Any:
+    PAID.clear()
+    purposes.register(
+        purposes.Purpose(
+            code="test", on_paid=lambda order: PAID.append(order.number), return_path=lambda o: "/"
+        )
+    )
+    yield
+
+
+def _order(quantity: int = 1) -> PaymentOrder:
+    return payment_order_create(
+        actor=None, purpose="test", subject="T-1", lines=[FeeLine("evisa.standard", quantity)]
+    )
+
+
+def _event(o: PaymentOrder, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "event_id": "EV1",
+        "kind": "payment.succeeded",
+        "order": o.number,
+        "transaction_id": "TX1",
+        "amount": str(o.amount),
+        "currency": o.currency,
+        "paid_at": "2026-11-22T10:00:00+00:00",
+    }
+    body.update(overrides)
+    return body
+
+
+def _post(client: Client, body: Any, *, secret: str | None = None, raw: bytes | None = None) -> Any:
+    data = raw if raw is not None else json.dumps(body).encode()
+    return client.post(
+        "/payments/callback",
+        data=data,
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: sign(secret or settings.UMIS_PAYMENT_SECRET, data)},
+    )
+
+
+def test_order_amount_comes_from_the_fee_schedule() -> None:
+    order = _order(quantity=3)
+    assert order.amount == Decimal("60.00")
+    assert order.currency == "USD"
+    assert order.status == PaymentOrder.Status.PENDING
+
+
+def test_callback_twice_applies_the_payment_once(client: Client) -> None:
+    order = _order()
+    first = _post(client, _event(order))
+    second = _post(client, _event(order))
+    assert first.status_code == 200 and first.json()["status"] == "applied"
+    assert second.status_code == 200 and second.json()["duplicate"] is True
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PAID
+    assert order.transaction_id == "TX1"
+    assert [order.number] == PAID
+    assert PaymentEvent.objects.count() == 1
+
+
+def test_a_second_distinct_success_event_does_not_pay_again(client: Client) -> None:
+    order = _order()
+    _post(client, _event(order))
+    again = _post(client, _event(order, event_id="EV2", transaction_id="TX2"))
+    assert again.json()["status"] == "already_paid"
+    assert [order.number] == PAID
+
+
+def test_failure_arriving_after_success_changes_nothing(client: Client) -> None:
+    order = _order()
+    _post(client, _event(order, event_id="EV-OK"))
+    _post(client, _event(order, event_id="EV-FAIL", kind="payment.failed"))
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PAID
+
+
+def test_failure_then_success_in_any_order_pays(client: Client) -> None:
+    order = _order()
+    _post(client, _event(order, event_id="EV-FAIL", kind="payment.failed"))
+    _post(client, _event(order, event_id="EV-OK"))
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PAID
+
+
+def test_bad_signature_is_rejected_and_logged(client: Client) -> None:
+    order = _order()
+    response = _post(client, _event(order), secret="forged-secret")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_signature"
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PENDING
+    assert AuditEvent.objects.filter(action="PAYMENT_CALLBACK_REJECTED").exists()
+    assert PAID == []
+
+
+def test_wrong_amount_is_refused_and_not_paid(client: Client) -> None:
+    order = _order()
+    response = _post(client, _event(order, amount="1.00"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "amount_mismatch"
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PENDING
+    # the gateway retrying the same event gets the same refusal, nothing paid
+    assert _post(client, _event(order, amount="1.00")).status_code == 422
+    assert PAID == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b"{}",
+        json.dumps({"event_id": "E", "kind": "payment.succeeded", "order": "X"}).encode(),
+        json.dumps(
+            {
+                "event_id": "E",
+                "kind": "payment.succeeded",
+                "order": "X",
+                "transaction_id": "T",
+                "amount": "NaN",
+                "currency": "USD",
+            }
+        ).encode(),
+        b"x" * 20_000,
+    ],
+)
+def test_malformed_callbacks_get_a_clear_400(client: Client, raw: bytes) -> None:
+    response = _post(client, None, raw=raw)
+    assert response.status_code == 400
+    assert response.json()["code"] in {"callback_malformed", "callback_too_large"}
+
+
+def test_callback_for_an_unknown_order_pays_nothing(client: Client) -> None:
+    order = _order()
+    response = _post(client, _event(order, order="PNOSUCH"))
+    assert response.json()["status"] == "unknown_order"
+    assert PAID == []
+
+
+def test_reconciliation_settles_a_payment_whose_callback_was_lost(tmp_path: Path) -> None:
+    paid, unpaid = _order(), _order()
+    statement = statement_render(
+        settings.UMIS_PAYMENT_SECRET,
+        [{**_event(paid), "status": "payment.succeeded"}],
+    )
+    path = tmp_path / "statement.csv"
+    path.write_bytes(statement)
+    call_command("payments", "reconcile", str(path))
+    paid.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert paid.status == PaymentOrder.Status.PAID
+    assert paid.settled_by == PaymentOrder.SettledBy.RECONCILIATION
+    assert unpaid.status == PaymentOrder.Status.PENDING
+    call_command("payments", "reconcile", str(path))  # a second run changes nothing
+    assert [paid.number] == PAID
+
+
+def test_reconciliation_after_the_callback_does_not_pay_twice(
+    client: Client, tmp_path: Path
+) -> None:
+    order = _order()
+    _post(client, _event(order))
+    path = tmp_path / "s.csv"
+    path.write_bytes(
+        statement_render(
+            settings.UMIS_PAYMENT_SECRET, [{**_event(order), "status": "payment.succeeded"}]
+        )
+    )
+    call_command("payments", "reconcile", str(path))
+    assert [order.number] == PAID
+
+
+def test_a_tampered_statement_is_refused(tmp_path: Path) -> None:
+    order = _order()
+    good = statement_render(
+        settings.UMIS_PAYMENT_SECRET, [{**_event(order), "status": "payment.succeeded"}]
+    )
+    path = tmp_path / "s.csv"
+    path.write_bytes(good.replace(b"20.00", b"2.00", 1))
+    with pytest.raises(CommandError, match="bad_signature"):
+        call_command("payments", "reconcile", str(path))
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PENDING
+
+
+def test_refund_is_recorded_not_refundable_by_default(client: Client) -> None:
+    order = _order()
+    _post(client, _event(order))
+    order.refresh_from_db()
+    row = payment_refund_record(
+        actor=None, order=order, subject="T-1", amount=order.amount, reason="refused"
+    )
+    assert row is not None and row.status == Refund.Status.NOT_REFUNDABLE
+    assert row.amount == 0
+    again = payment_refund_record(
+        actor=None, order=order, subject="T-1", amount=order.amount, reason="refused"
+    )
+    assert again is not None and again.pk == row.pk
+    refunded = payment_refund_record(
+        actor=None, order=order, subject="T-2", amount=order.amount, reason="refused", refund=True
+    )
+    assert refunded is not None and refunded.status == Refund.Status.REFUNDED
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.REFUNDED

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from umis.core.errors import DomainError, NotFound
+from umis.payments import purposes
+from umis.payments.services import payment_callback_receive, payment_order_get
+
+
+def _json(status: int, payload: dict[str, object]) -> HttpResponse:
+    return HttpResponse(json.dumps(payload), status=status, content_type="application/json")
+
+
+@csrf_exempt  # server-to-server, authenticated by the HMAC signature instead
+@require_POST
+def callback(request: HttpRequest) -> HttpResponse:
+    try:
+        result = payment_callback_receive(
+            body=request.body,
+            headers=dict(request.headers),
+            remote_addr=request.META.get("REMOTE_ADDR", ""),
+        )
+    except DomainError as exc:
+        return _json(422 if exc.code == "amount_mismatch" else 400, exc.to_dict())
+    return _json(
+        200,
+        {
+            "status": result.outcome,
+            "duplicate": result.duplicate,
+            "order": result.order.number if result.order else None,
+        },
+    )
+
+
+@require_GET
+def payment_return(request: HttpRequest, number: str) -> HttpResponse:
+    """Where the gateway sends the payer's browser back (paid or not: the page says which)."""
+    try:
+        order = payment_order_get(number=number[:30])
+    except NotFound as exc:
+        raise Http404 from exc
+    purpose = purposes.get(order.purpose)
+    if purpose is None:
+        raise Http404
+    return redirect(purpose.return_path(order))

@@ -1,0 +1,101 @@
+"""E-visa applications, and the reference lists their exact checks use.
+
+`EntryBan` and `LostDocument` are the minimal lists the exact checks need until the
+screening engine (its own app) takes over the watchlists.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from umis.core.models import BaseModel
+
+
+class EligibleNationality(models.Model):
+    """Nationalities eligible for the e-visa (reference data, dated)."""
+
+    country_code = models.CharField(_("ISO alpha-2"), max_length=2)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country_code", "valid_from"], name="evisa_nationality_unique"
+            )
+        ]
+
+
+class EntryBan(BaseModel):
+    """A person barred from entering (exact match on document or name and birth date)."""
+
+    surname = models.CharField(max_length=100)
+    given_names = models.CharField(max_length=100)
+    search_name = models.CharField(max_length=400, db_index=True)
+    birth_date = models.DateField()
+    nationality_code = models.CharField(max_length=2, blank=True)
+    document_number = models.CharField(max_length=20, blank=True, db_index=True)
+    valid_until = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=200)
+
+
+class LostDocument(BaseModel):
+    """A travel document reported lost, stolen or invalidated."""
+
+    issuing_state_code = models.CharField(max_length=2)
+    number = models.CharField(max_length=20)
+    reported_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_state_code", "number"], name="lost_document_unique"
+            )
+        ]
+
+
+class VisaApplication(BaseModel):
+    class Purpose(models.TextChoices):
+        TOURISM = "tourism", _("Tourism")
+        BUSINESS = "business", _("Business")
+        VISIT = "visit", _("Visiting family or friends")
+        TREATMENT = "treatment", _("Medical treatment")
+        OTHER = "other", _("Other")
+
+    class Speed(models.TextChoices):
+        STANDARD = "standard", _("Standard (3 working days)")
+        URGENT = "urgent", _("Urgent (3 hours)")
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, related_name="visa_application"
+    )
+    group_reference = models.CharField(max_length=30, db_index=True)  # paid together
+    payment_order = models.ForeignKey(
+        "payments.PaymentOrder", on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="visa_applications"
+    )
+    travel_document = models.ForeignKey(
+        "people.TravelDocument", on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    entry_date = models.DateField(_("intended entry date"))
+    stay_days = models.PositiveSmallIntegerField(_("length of stay (days)"))
+    speed = models.CharField(_("speed"), max_length=10, choices=Speed.choices)
+    email = models.EmailField(_("e-mail"))
+    region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
+    city = models.CharField(_("city"), max_length=100)
+    street = models.CharField(_("street and building"), max_length=200)
+    photo = models.BinaryField()  # re-encoded JPEG, metadata stripped
+    language = models.CharField(max_length=5, default="az")
+    reasons = models.JSONField(default=list, blank=True)  # why it was referred
+    visa_number = models.CharField(max_length=9, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    client_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "created_at"], name="visa_application_person_idx")
+        ]

@@ -1,0 +1,133 @@
+"""Reads of the e-visa service, each scoped to who asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, QuerySet
+
+from umis.cases.selectors import case_scope_for_user
+from umis.core import clock
+from umis.visas import workflow
+from umis.visas.catalogue import SERVICE_CODE
+from umis.visas.models import VisaApplication
+from umis.visas.services import NEAR_BREACH_FRACTION, time_left_fraction
+
+
+def group_for_applicant(*, reference: str, passport_number: str) -> list[VisaApplication]:
+    """The applications of a group, if the passport number is one of its travellers'."""
+    apps = list(
+        VisaApplication.objects.filter(group_reference=reference[:30])
+        .select_related("case", "person", "travel_document", "payment_order")
+        .order_by("case_id")
+    )
+    number = passport_number.strip().upper().replace(" ", "")
+    if not number or not any(a.travel_document.number == number for a in apps):
+        return []
+    return apps
+
+
+def group_for_client(*, user: Any, reference: str) -> list[VisaApplication]:
+    """An agency's own application (the one its account submitted), else nothing."""
+    return list(
+        VisaApplication.objects.filter(group_reference=reference[:30], created_by=user)
+        .select_related("case", "person", "travel_document", "payment_order")
+        .order_by("case_id")
+    )
+
+
+def application_for_case(*, case_id: int) -> VisaApplication | None:
+    return (
+        VisaApplication.objects.select_related(
+            "case", "person", "person__nationality", "travel_document", "payment_order", "region"
+        )
+        .filter(case_id=case_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    application: VisaApplication
+    time_left: dt.timedelta | None
+    near_breach: bool
+    overdue: bool
+
+    @property
+    def time_left_text(self) -> str:
+        if self.time_left is None:
+            return ""
+        minutes = max(0, int(self.time_left.total_seconds() // 60))
+        days, rest = divmod(minutes, 24 * 60)
+        hours, mins = divmod(rest, 60)
+        return f"{days}d {hours}h {mins:02d}m" if days else f"{hours}h {mins:02d}m"
+
+
+def visa_queue_for_user(*, user: Any, limit: int = 200) -> list[QueueRow]:
+    """Open e-visa cases the officer may decide, most urgent first, with the time left."""
+    cases: QuerySet[Any] = case_scope_for_user(user).filter(
+        service_code=SERVICE_CODE, state__in=[workflow.REFERRED, workflow.SCREENING]
+    )
+    apps = (
+        VisaApplication.objects.filter(case__in=cases)
+        .select_related("case", "person", "person__nationality", "travel_document")
+        .order_by(F("case__due_at").asc(nulls_last=True), "case_id")[:limit]
+    )
+    now = clock.now()
+    rows = []
+    for app in apps:
+        due = app.case.due_at
+        left = due - now if due else None
+        rows.append(
+            QueueRow(
+                application=app,
+                time_left=left,
+                near_breach=bool(due and time_left_fraction(app, now) <= NEAR_BREACH_FRACTION),
+                overdue=bool(due and due < now),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class SlaStats:
+    decided: int
+    within_sla: int
+    automatic: int
+    referred_open: int
+    by_speed: dict[str, tuple[int, int]]
+
+    @property
+    def share_within(self) -> float | None:
+        return self.within_sla / self.decided if self.decided else None
+
+
+def visa_sla_stats(*, user: Any) -> SlaStats:
+    """The share of e-visa decisions made within their SLA (officer's scope)."""
+    cases = case_scope_for_user(user).filter(service_code=SERVICE_CODE)
+    by_speed: dict[str, list[int]] = {}
+    within = 0
+    total = 0
+    rows = VisaApplication.objects.filter(
+        case__in=cases.filter(state__in=[workflow.ISSUED, workflow.REFUSED])
+    ).values_list("speed", "case__closed_at", "case__due_at", "visa_number", "case__assignee")
+    for speed, closed, due, _number, _assignee in rows:
+        total += 1
+        ok = bool(closed and due and closed <= due)
+        within += ok
+        counts = by_speed.setdefault(speed, [0, 0])
+        counts[0] += 1
+        counts[1] += ok
+    automatic = (
+        cases.filter(events__action="EVISA_ISSUED", state=workflow.ISSUED).distinct().count()
+    )
+    referred_open = cases.filter(state=workflow.REFERRED).count()
+    return SlaStats(
+        decided=total,
+        within_sla=within,
+        automatic=automatic,
+        referred_open=referred_open,
+        by_speed={k: (v[0], v[1]) for k, v in by_speed.items()},
+    )

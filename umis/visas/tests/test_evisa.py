@@ -1,0 +1,478 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from PIL import Image
+
+from umis.audit.models import AuditEvent
+from umis.cases.models import Case
+from umis.core import clock
+from umis.core.errors import Conflict
+from umis.core.models import OutboxMessage
+from umis.core.outbox import outbox_drain
+from umis.documents import vds
+from umis.documents.models import IssuedDocument
+from umis.documents.services import document_verify_code
+from umis.payments.models import PaymentOrder, Refund
+from umis.people import mrz
+from umis.reference.models import LegalGround
+from umis.visas import services, workflow
+from umis.visas.models import EntryBan, LostDocument, VisaApplication
+from umis.visas.testing import application, pay_callback, photo_b64, traveller
+from umis.visas.tests.conftest import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+def _apply(client: Client, agency: Agency, body: dict[str, Any], **headers: str) -> Any:
+    return client.post(
+        "/api/v1/evisa/applications",
+        data=body,
+        content_type="application/json",
+        headers={"X-API-Key": agency.key, **headers},
+    )
+
+
+def _apply_and_pay(
+    client: Client, agency: Agency, body: dict[str, Any] | None = None
+) -> list[VisaApplication]:
+    response = _apply(client, agency, body or application())
+    assert response.status_code == 201, response.content
+    group = response.json()["reference"]
+    order = PaymentOrder.objects.get(subject=group)
+    assert pay_callback(client, order).status_code == 200
+    outbox_drain()
+    return list(
+        VisaApplication.objects.filter(group_reference=group)
+        .select_related("case")
+        .order_by("case_id")
+    )
+
+
+def test_application_opens_a_case_awaiting_payment_with_a_payment_link(
+    client: Client, agency: Agency
+) -> None:
+    response = _apply(client, agency, application())
+    assert response.status_code == 201
+    body = response.json()
+    assert body["payment_status"] == "pending"
+    assert body["amount"] == "25.00" and body["currency"] == "USD"
+    assert "/pay?" in body["payment_url"] and "sig=" in body["payment_url"]
+    assert body["travellers"][0]["state"] == workflow.AWAITING_PAYMENT
+    case = Case.objects.get(reference=body["travellers"][0]["reference"])
+    assert case.due_at is None  # the SLA clock starts at payment
+
+
+def test_clean_application_is_issued_automatically_after_payment(
+    client: Client, agency: Agency
+) -> None:
+    [app] = _apply_and_pay(client, agency)
+    assert app.case.state == workflow.ISSUED
+    document = IssuedDocument.objects.get(case=app.case, kind=IssuedDocument.Kind.EVISA)
+    lines = document.data["mrz"]
+    parsed = mrz.parse_mrz(lines)
+    assert parsed.format == "MRVB" and parsed.valid
+    assert parsed.document_number == app.visa_number == document.number
+    seal = vds.seal_decode(bytes(document.seal))
+    visa = vds.visa_seal_read(seal)
+    assert seal.header.feature_definition_reference == vds.VISA_FEATURE_REFERENCE
+    assert visa.mrz == tuple(lines)
+    assert visa.passport_number == "C01X00T47"
+    assert visa.entries == 1 and visa.duration_days == 14
+    verdict = client.get(f"/api/v1/documents/verify/{document_verify_code(document)}").json()
+    assert verdict["status"] == "genuine"
+    assert verdict["number"] == app.visa_number
+    assert verdict["travel_document"] == "C01X00T47"
+    page = client.get(f"/verify/{document_verify_code(document)}")
+    assert app.visa_number in page.content.decode()
+
+
+def test_status_api_shows_the_issued_visa_to_the_agency_only(
+    client: Client, agency: Agency
+) -> None:
+    [app] = _apply_and_pay(client, agency)
+    body = client.get(
+        f"/api/v1/evisa/applications/{app.group_reference}", headers={"X-API-Key": agency.key}
+    ).json()
+    assert body["travellers"][0]["state"] == "issued"
+    pdf = client.get(
+        f"/api/v1/evisa/applications/{app.group_reference}/{app.case.reference}/evisa.pdf",
+        headers={"X-API-Key": agency.key},
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    other = client.get(
+        f"/api/v1/evisa/applications/{app.group_reference}",
+        headers={"X-API-Key": agency.world.hotel_key},
+    )
+    assert other.status_code in (403, 404)
+
+
+def test_group_of_three_pays_once_and_each_gets_a_visa(client: Client, agency: Agency) -> None:
+    body = application(
+        traveller(),
+        traveller(given_names="Paul", document_number="C01X00T55", sex="M"),
+        traveller(given_names="Lena", document_number="C01X00T63"),
+    )
+    apps = _apply_and_pay(client, agency, body)
+    assert len(apps) == 3
+    assert PaymentOrder.objects.count() == 1
+    assert PaymentOrder.objects.get().amount == 75
+    assert all(a.case.state == workflow.ISSUED for a in apps)
+    assert len({a.visa_number for a in apps}) == 3
+
+
+def test_entry_ban_sends_the_application_to_an_officer_with_the_reason(
+    client: Client, agency: Agency
+) -> None:
+    EntryBan.objects.create(
+        surname="Muller",
+        given_names="Anna Maria",
+        search_name="x",
+        birth_date=dt.date(1970, 1, 1),
+        document_number="C01X00T47",
+        reason="test",
+    )
+    [app] = _apply_and_pay(client, agency)
+    assert app.case.state == workflow.REFERRED
+    app.refresh_from_db()
+    assert [r["code"] for r in app.reasons] == ["entry_ban"]
+    assert not IssuedDocument.objects.filter(case=app.case).exists()
+    assert app.case.is_open
+
+
+def test_lost_passport_is_referred(client: Client, agency: Agency) -> None:
+    LostDocument.objects.create(
+        issuing_state_code="DE", number="C01X00T47", reported_on=clock.today()
+    )
+    [app] = _apply_and_pay(client, agency)
+    assert app.case.state == workflow.REFERRED
+    app.refresh_from_db()
+    assert app.reasons[0]["code"] == "lost_document"
+
+
+def _bomb_png() -> str:
+    buffer = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(buffer, format="PNG")  # tiny file, 900 Mpx decoded
+    import base64
+
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        (
+            {"applicants": [traveller(document_expiry="2020-01-01")]},
+            "passport_expired",
+            "applicants[0].document_expiry",
+        ),
+        (
+            {
+                "applicants": [
+                    traveller(document_expiry=(dt.date.today() + dt.timedelta(days=40)).isoformat())
+                ]
+            },
+            "passport_validity_too_short",
+            "applicants[0].document_expiry",
+        ),
+        (
+            {"applicants": [traveller(nationality="AF")]},
+            "nationality_not_eligible",
+            "applicants[0].nationality",
+        ),
+        ({"stay_days": 31}, "stay_too_long", "stay_days"),
+        (
+            {"applicants": [traveller(photo="JVBERi0xLjQKJcfsj6IKMSAwIG9iago=")]},
+            "photo_not_image",
+            "applicants[0].photo",
+        ),
+        (
+            {"applicants": [traveller(photo="A" * (6 * 1024 * 1024 // 3 * 4))]},
+            "photo_too_large",
+            "applicants[0].photo",
+        ),
+        ({"applicants": [traveller(photo=_bomb_png())]}, "photo_dimensions", "applicants[0].photo"),
+        (
+            {"applicants": [traveller(photo=photo_b64(width=50, height=60))]},
+            "photo_too_small",
+            "applicants[0].photo",
+        ),
+        ({"applicants": [traveller()] * 11}, "group_too_large", "applicants"),
+        ({"speed": "yesterday"}, "invalid_choice", "speed"),
+        ({"entry_date": "2020-01-01"}, "entry_in_past", "entry_date"),
+    ],
+)
+def test_bad_input_is_refused_clearly_and_nothing_is_stored(
+    client: Client, agency: Agency, change: dict[str, Any], code: str, field: str
+) -> None:
+    response = _apply(client, agency, application(**change), **{"Accept-Language": "en"})
+    assert response.status_code == 422, response.content
+    errors = response.json()["error"]["errors"]
+    assert any(e["code"] == code and e["field"] == field for e in errors), errors
+    assert not Case.objects.exists()
+    assert not PaymentOrder.objects.exists()
+
+
+def test_a_50_mb_photo_is_refused_before_it_is_read(client: Client, agency: Agency) -> None:
+    response = _apply(
+        client, agency, application(traveller(photo="A" * (50 * 1024 * 1024 // 3 * 4)))
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert not Case.objects.exists()
+
+
+def test_a_50_mb_photo_in_the_portal_form_is_refused(client: Client, agency: Agency) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fields = {k: v for k, v in application().items() if k != "applicants"}
+    person = {k: v for k, v in traveller().items() if k != "photo"}
+    big = SimpleUploadedFile("me.jpg", b"\xff\xd8\xff" + b"0" * (50 * 1024 * 1024), "image/jpeg")
+    response = client.post("/evisa/apply/", {**fields, **person, "photo": big})
+    assert response.status_code == 422
+    assert "5 MB" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_error_messages_follow_the_request_language(client: Client, agency: Agency) -> None:
+    en = _apply(client, agency, application(stay_days=31), **{"Accept-Language": "en"})
+    ru = _apply(client, agency, application(stay_days=31), **{"Accept-Language": "ru"})
+    assert en.json()["error"]["code"] == ru.json()["error"]["code"] == "stay_too_long"
+
+
+def test_photo_is_re_encoded_without_exif(client: Client, agency: Agency) -> None:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (400, 500), (10, 20, 30))
+    exif = Image.Exif()
+    exif[0x8825] = {2: (40.0, 24.0, 0.0)}  # GPS
+    exif[0x010F] = "SpyCam"
+    image.save(buffer, format="JPEG", exif=exif.tobytes())
+    import base64
+
+    body = application(traveller(photo=base64.b64encode(buffer.getvalue()).decode()))
+    assert _apply(client, agency, body).status_code == 201
+    stored = bytes(VisaApplication.objects.get().photo)
+    with Image.open(io.BytesIO(stored)) as saved:
+        assert saved.format == "JPEG"
+        assert not saved.getexif()
+        assert b"SpyCam" not in stored
+
+
+def test_callback_twice_issues_one_visa(client: Client, agency: Agency) -> None:
+    [app] = _apply_and_pay(client, agency)
+    assert pay_callback(client, app.payment_order).json()["duplicate"] is True
+    assert (
+        pay_callback(client, app.payment_order, event_id="another").json()["status"]
+        == "already_paid"
+    )
+    outbox_drain()
+    assert IssuedDocument.objects.filter(case=app.case).count() == 1
+
+
+def test_wrong_amount_in_the_callback_pays_nothing(client: Client, agency: Agency) -> None:
+    response = _apply(client, agency, application())
+    order = PaymentOrder.objects.get(subject=response.json()["reference"])
+    assert pay_callback(client, order, amount="1.00").status_code == 422
+    outbox_drain()
+    case = Case.objects.get()
+    assert case.state == workflow.AWAITING_PAYMENT
+
+
+def test_lost_callback_is_settled_by_reconciliation(
+    client: Client, agency: Agency, tmp_path: Path
+) -> None:
+    from django.conf import settings
+
+    from umis.payments.gateway import statement_render
+
+    response = _apply(client, agency, application())
+    order = PaymentOrder.objects.get(subject=response.json()["reference"])
+    path = tmp_path / "statement.csv"
+    path.write_bytes(
+        statement_render(
+            settings.UMIS_PAYMENT_SECRET,
+            [
+                {
+                    "event_id": "EV-LOST",
+                    "transaction_id": "TX-LOST",
+                    "order": order.number,
+                    "amount": str(order.amount),
+                    "currency": order.currency,
+                    "status": "payment.succeeded",
+                    "paid_at": clock.now().isoformat(),
+                }
+            ],
+        )
+    )
+    call_command("payments", "reconcile", str(path))
+    outbox_drain()
+    assert Case.objects.get().state == workflow.ISSUED
+
+
+def test_worker_dying_while_issuing_issues_exactly_once_after_restart(
+    client: Client, agency: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    response = _apply(client, agency, application())
+    order = PaymentOrder.objects.get(subject=response.json()["reference"])
+    real = services.document_issue_visa
+
+    def dies(**kwargs: Any) -> Any:
+        real(**kwargs)  # the seal is written ...
+        raise SystemExit("worker killed")  # ... and the process dies before the commit
+
+    monkeypatch.setattr(services, "document_issue_visa", dies)
+    pay_callback(client, order)
+    with pytest.raises(SystemExit):
+        outbox_drain()
+    case = Case.objects.get()
+    assert case.state == workflow.SCREENING
+    assert not IssuedDocument.objects.exists()
+    assert OutboxMessage.objects.get().done_at is None
+    monkeypatch.setattr(services, "document_issue_visa", real)
+    outbox_drain()
+    outbox_drain()
+    case.refresh_from_db()
+    assert case.state == workflow.ISSUED
+    assert IssuedDocument.objects.filter(case=case).count() == 1
+    assert OutboxMessage.objects.get().done_at is not None
+
+
+def _referred(client: Client, agency: Agency) -> VisaApplication:
+    EntryBan.objects.create(
+        surname="x",
+        given_names="y",
+        search_name="z",
+        birth_date=dt.date(1970, 1, 1),
+        document_number="C01X00T47",
+        reason="test",
+    )
+    [app] = _apply_and_pay(client, agency)
+    assert app.case.state == workflow.REFERRED
+    return app
+
+
+def test_officer_refuses_with_a_legal_ground_and_the_notice_is_in_the_applicants_language(
+    client: Client, agency: Agency
+) -> None:
+    app = _referred(client, agency)
+    alice = agency.world.alice
+    client.force_login(alice)
+    page = client.get(f"/office/evisa/{app.case.reference}/")
+    assert page.status_code == 200 and "entry_ban" in page.content.decode()
+    response = client.post(
+        f"/office/evisa/{app.case.reference}/decide/",
+        {"decision": "refuse", "version": app.case.version, "legal_ground": "mc-visa-entry-ban"},
+    )
+    assert response.status_code == 302
+    app.case.refresh_from_db()
+    assert app.case.state == workflow.REFUSED
+    refund = Refund.objects.get(subject=app.case.reference)
+    assert refund.status == Refund.Status.NOT_REFUNDABLE
+    from umis.visas.documents import refusal_pdf
+
+    assert refusal_pdf(app).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="EVISA_REFUSED").exists()
+
+
+def test_refusal_needs_a_visa_refusal_ground(client: Client, agency: Agency) -> None:
+    app = _referred(client, agency)
+    with pytest.raises(Exception, match="legal ground"):
+        services.visa_refuse(
+            actor=agency.world.alice,
+            case=app.case,
+            expected_version=app.case.version,
+            legal_ground=LegalGround.objects.get(code="host-error"),
+        )
+
+
+def test_two_officers_deciding_at_once_only_one_wins(client: Client, agency: Agency) -> None:
+    app = _referred(client, agency)
+    version = app.case.version
+    services.visa_approve(actor=agency.world.alice, case=app.case, expected_version=version)
+    with pytest.raises(Conflict):
+        services.visa_refuse(
+            actor=agency.world.hannah,
+            case=Case.objects.get(pk=app.case.pk),
+            expected_version=version,
+            legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
+        )
+    assert Case.objects.get(pk=app.case.pk).state == workflow.ISSUED
+    assert IssuedDocument.objects.filter(case=app.case).count() == 1
+
+
+def test_officer_of_another_region_gets_404_and_an_audit_row(
+    client: Client, agency: Agency
+) -> None:
+    app = _referred(client, agency)
+    client.force_login(agency.world.bob)
+    assert client.get(f"/office/evisa/{app.case.reference}/").status_code == 404
+    assert (
+        client.post(
+            f"/office/evisa/{app.case.reference}/decide/", {"decision": "approve", "version": 1}
+        ).status_code
+        == 404
+    )
+    assert AuditEvent.objects.filter(action="CASE_ACCESS_DENIED").exists()
+    assert Case.objects.get(pk=app.case.pk).state == workflow.REFERRED
+
+
+def test_urgent_sla_is_three_hours_and_near_breach_escalates(
+    client: Client, agency: Agency
+) -> None:
+    EntryBan.objects.create(
+        surname="x",
+        given_names="y",
+        search_name="z",
+        birth_date=dt.date(1970, 1, 1),
+        document_number="C01X00T47",
+        reason="test",
+    )
+    paid_at = clock.now()
+    [app] = _apply_and_pay(client, agency, application(speed="urgent"))
+    case = Case.objects.get(pk=app.case.pk)
+    assert case.due_at is not None
+    assert (
+        dt.timedelta(hours=2, minutes=59) < case.due_at - paid_at < dt.timedelta(hours=3, minutes=1)
+    )
+    assert services.visa_escalate_near_breach(now=paid_at + dt.timedelta(hours=1)) == 0
+    assert services.visa_escalate_near_breach(now=paid_at + dt.timedelta(hours=2, minutes=30)) == 1
+    assert services.visa_escalate_near_breach(now=paid_at + dt.timedelta(hours=2, minutes=40)) == 0
+    case.refresh_from_db()
+    assert case.needs_attention
+    assert case.events.filter(action="EVISA_ESCALATED").exists()
+    client.force_login(agency.world.alice)
+    queue = client.get("/office/evisa/").content.decode()
+    assert app.case.reference in queue
+
+
+def test_dashboard_shows_the_share_decided_within_sla(client: Client, agency: Agency) -> None:
+    _apply_and_pay(client, agency)
+    client.force_login(agency.world.hannah)
+    page = client.get("/office/evisa/dashboard/").content.decode()
+    assert 'id="decided">1<' in page
+    assert "100 %" in page
+
+
+def test_verify_seal_command_checks_a_visa_offline(
+    client: Client, agency: Agency, tmp_path: Path
+) -> None:
+    [app] = _apply_and_pay(client, agency)
+    document = IssuedDocument.objects.get(case=app.case)
+    good = tmp_path / "payload.txt"
+    good.write_text(f"http://example/verify/{document_verify_code(document)}")
+    out = io.StringIO()
+    call_command("visa", "verify-seal", str(good), stdout=out)
+    assert "signature:          VALID" in out.getvalue()
+    assert app.visa_number in out.getvalue()
+    tampered = bytearray(bytes(document.seal))
+    tampered[-70] ^= 0x01
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(bytes(tampered))
+    with pytest.raises(CommandError):
+        call_command("visa", "verify-seal", str(bad), stdout=io.StringIO())

@@ -1,0 +1,276 @@
+"""Reading an e-visa application (portal form or agency API) into checked data.
+
+One application covers 1–10 travellers (a group pays once) who share the trip: purpose,
+entry date, length of stay, address in Azerbaijan, speed and contact e-mail. Every error
+has a stable code and names its field (`applicants[2].document_expiry` for a traveller's).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from umis.core.errors import DomainError, FieldError
+from umis.people import mrz
+from umis.people.identity import PersonData
+from umis.people.models import DocumentType, Sex
+from umis.reference.models import Region
+from umis.reference.selectors import ReferenceSnapshot
+from umis.stays.validation import _merge_mrz, _Reader
+from umis.visas.models import EligibleNationality, VisaApplication
+from umis.visas.photo import MAX_BYTES, photo_clean
+
+MAX_STAY_DAYS = 30  # single entry, up to 30 days (DOMAIN.md)
+MAX_GROUP = 10
+MAX_ENTRY_AHEAD_DAYS = 90
+PASSPORT_MARGIN_DAYS = 90  # the passport must stay valid three months beyond the stay
+
+
+@dataclass(frozen=True)
+class Traveller:
+    person: PersonData
+    photo: bytes
+
+
+@dataclass(frozen=True)
+class ApplicationData:
+    travellers: list[Traveller]
+    purpose: str
+    entry_date: dt.date
+    stay_days: int
+    speed: str
+    email: str
+    region: Region
+    city: str
+    street: str
+    client_reference: str
+
+
+def eligible_nationalities(on: dt.date) -> set[str]:
+    return set(
+        EligibleNationality.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("country_code", flat=True)
+    )
+
+
+def _photo_bytes(value: Any) -> bytes | None:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, str):
+        if len(value) > MAX_BYTES * 4 // 3 + 8:
+            return b"\0" * (MAX_BYTES + 1)  # reported as too large, without decoding it
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    return None
+
+
+def _traveller(
+    raw: Any,
+    *,
+    prefix: str,
+    today: dt.date,
+    ref: ReferenceSnapshot,
+    eligible: set[str],
+    last_day: dt.date | None,
+    errors: list[FieldError],
+) -> Traveller | None:
+    if not isinstance(raw, Mapping):
+        errors.append(FieldError("invalid", _("Each traveller must be an object."), prefix))
+        return None
+    reader = _Reader(raw)
+    merged, mrz_doc = _merge_mrz(raw, reader)
+    r = _Reader(merged)
+    r.errors = reader.errors
+    surname = r.name("surname")
+    given_names = r.name("given_names")
+    birth_date = r.date("birth_date")
+    sex = r.text("sex", max_length=1).upper()
+    if sex and sex not in Sex.values:
+        r.error("invalid_choice", _("Choose M, F or X."), "sex")
+    nationality = None
+    issuing_state = None
+    for field in ("nationality", "issuing_state"):
+        code = r.text(field, max_length=3)
+        if code:
+            country = ref.country(code)
+            if country is None:
+                r.error(
+                    "unknown_country", _("Unknown country code “%(code)s”.") % {"code": code}, field
+                )
+            elif field == "nationality":
+                nationality = country
+            else:
+                issuing_state = country
+    if nationality is not None and nationality.code not in eligible:
+        r.error(
+            "nationality_not_eligible",
+            _("Citizens of %(country)s cannot apply for an e-visa; apply at a consulate.")
+            % {"country": nationality.name},
+            "nationality",
+        )
+    number = r.text("document_number", max_length=9).upper().replace(" ", "")
+    if number and not number.isalnum():
+        r.error("invalid", _("A document number has only letters and digits."), "document_number")
+    expiry = r.date("document_expiry")
+    if birth_date and (birth_date > today or birth_date < today - dt.timedelta(days=365 * 130)):
+        r.error("invalid_birth_date", _("The date of birth is not possible."), "birth_date")
+    if expiry and expiry < today:
+        r.error("passport_expired", _("The passport has expired."), "document_expiry")
+    elif expiry and last_day and expiry < last_day + dt.timedelta(days=PASSPORT_MARGIN_DAYS):
+        r.error(
+            "passport_validity_too_short",
+            _("The passport must be valid at least three months after the end of the stay."),
+            "document_expiry",
+        )
+    photo_raw = _photo_bytes(raw.get("photo"))
+    photo = b""
+    if photo_raw is None:
+        r.error("photo_required", _("Upload a photo (JPEG or PNG)."), "photo")
+    else:
+        try:
+            photo = photo_clean(photo_raw)
+        except DomainError as exc:
+            r.error(exc.code, exc.message, "photo")
+    for e in r.errors:
+        e.field = f"{prefix}.{e.field}" if e.field else prefix
+    errors.extend(r.errors)
+    if r.errors:
+        return None
+    assert birth_date and nationality and issuing_state and expiry
+    return Traveller(
+        person=PersonData(
+            surname=surname,
+            given_names=given_names,
+            patronymic="",
+            birth_date=birth_date,
+            sex=sex,
+            nationality=nationality.code,
+            document_type=DocumentType.PASSPORT,
+            document_number=number,
+            issuing_state=issuing_state.code,
+            document_expiry=expiry,
+            mrz_surname=mrz_doc.surname if mrz_doc else mrz.mrz_name(surname),
+            mrz_given_names=mrz_doc.given_names if mrz_doc else mrz.mrz_name(given_names),
+        ),
+        photo=photo,
+    )
+
+
+def application_parse(
+    raw: Mapping[str, Any], *, today: dt.date, ref: ReferenceSnapshot | None = None
+) -> ApplicationData | list[FieldError]:
+    ref = ref or ReferenceSnapshot()
+    if not isinstance(raw, Mapping):
+        return [FieldError("invalid", _("The application must be an object."), None)]
+    r = _Reader(raw)
+    purpose = r.text("purpose", max_length=20)
+    if purpose and purpose not in VisaApplication.Purpose.values:
+        r.error("invalid_choice", _("Choose a purpose from the list."), "purpose")
+    speed = r.text("speed", max_length=10)
+    if speed and speed not in VisaApplication.Speed.values:
+        r.error("invalid_choice", _("Choose standard or urgent."), "speed")
+    entry = r.date("entry_date")
+    if entry and entry < today:
+        r.error("entry_in_past", _("The entry date cannot be in the past."), "entry_date")
+    elif entry and entry > today + dt.timedelta(days=MAX_ENTRY_AHEAD_DAYS):
+        r.error(
+            "entry_too_far",
+            _("Apply at most %(n)d days before the entry.") % {"n": MAX_ENTRY_AHEAD_DAYS},
+            "entry_date",
+        )
+    stay_raw = raw.get("stay_days")
+    stay = 0
+    if stay_raw in (None, ""):
+        r.error("required", _("This field is required."), "stay_days")
+    else:
+        try:
+            stay = int(stay_raw)
+            if str(stay_raw).strip() != str(stay):
+                raise ValueError
+        except (TypeError, ValueError):
+            r.error("invalid", _("Enter a whole number of days."), "stay_days")
+        else:
+            if not 1 <= stay <= MAX_STAY_DAYS:
+                r.error(
+                    "stay_too_long" if stay > MAX_STAY_DAYS else "invalid",
+                    _("An e-visa allows a stay of 1 to %(n)d days.") % {"n": MAX_STAY_DAYS},
+                    "stay_days",
+                )
+    email = r.text("email", max_length=254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            r.error("invalid_email", _("Enter a valid e-mail address."), "email")
+    region_code = r.text("region", max_length=40)
+    region = ref.region(region_code) if region_code else None
+    if region_code and region is None:
+        r.error("unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region")
+    city = r.text("city", max_length=100)
+    street = r.text("street", max_length=200)
+    client_reference = r.text("client_reference", required=False, max_length=100)
+    errors = list(r.errors)
+    applicants = raw.get("applicants")
+    travellers: list[Traveller] = []
+    if not isinstance(applicants, list) or not applicants:
+        errors.append(FieldError("required", _("Add at least one traveller."), "applicants"))
+    elif len(applicants) > MAX_GROUP:
+        errors.append(
+            FieldError(
+                "group_too_large",
+                _("A group application has at most %(n)d travellers.") % {"n": MAX_GROUP},
+                "applicants",
+            )
+        )
+    else:
+        eligible = eligible_nationalities(today)
+        last_day = entry + dt.timedelta(days=stay - 1) if entry and stay else None
+        seen: set[tuple[str, str]] = set()
+        for i, item in enumerate(applicants):
+            t = _traveller(
+                item,
+                prefix=f"applicants[{i}]",
+                today=today,
+                ref=ref,
+                eligible=eligible,
+                last_day=last_day,
+                errors=errors,
+            )
+            if t is not None:
+                if t.person.document_key in seen:
+                    errors.append(
+                        FieldError(
+                            "duplicate_traveller",
+                            _("This passport appears twice in the application."),
+                            f"applicants[{i}].document_number",
+                        )
+                    )
+                seen.add(t.person.document_key)
+                travellers.append(t)
+    if errors:
+        return errors
+    assert entry and region
+    return ApplicationData(
+        travellers=travellers,
+        purpose=purpose,
+        entry_date=entry,
+        stay_days=stay,
+        speed=speed,
+        email=email,
+        region=region,
+        city=city,
+        street=street,
+        client_reference=client_reference,
+    )

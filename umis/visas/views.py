@@ -1,0 +1,298 @@
+"""E-visa pages: apply and follow an application (public), the officer's queue and decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from umis.audit.services import audit_record
+from umis.backoffice.views import officer_required
+from umis.cases.selectors import case_get_for_user, case_history
+from umis.core import clock
+from umis.core.errors import DomainError, NotFound
+from umis.payments.services import payment_checkout_url
+from umis.reference.models import LegalGround, Region
+from umis.reference.selectors import legal_ground_list
+from umis.visas import documents, selectors, services, workflow
+from umis.visas.models import VisaApplication
+from umis.visas.photo import MAX_BYTES
+
+SESSION_KEY = "evisa_groups"
+PERSON_FIELDS = (
+    ("surname", "Surname", ""),
+    ("given_names", "Given names", ""),
+    ("birth_date", "Date of birth", "date"),
+    ("sex", "Sex (M, F or X)", ""),
+    ("nationality", "Nationality (country code)", ""),
+    ("issuing_state", "Passport issued by (country code)", ""),
+    ("document_number", "Passport number", ""),
+    ("document_expiry", "Passport valid until", "date"),
+)
+TRIP_FIELDS = (
+    ("entry_date", "Intended entry date", "date"),
+    ("stay_days", "Length of stay (days, at most 30)", "number"),
+    ("city", "City", ""),
+    ("street", "Street and building", ""),
+    ("email", "E-mail", "email"),
+)
+
+
+def _allow(request: HttpRequest, group: str) -> None:
+    groups = list(request.session.get(SESSION_KEY, []))[-20:]
+    if group not in groups:
+        groups.append(group)
+    request.session[SESSION_KEY] = groups
+
+
+def _group_for_session(request: HttpRequest, reference: str) -> list[VisaApplication]:
+    if reference not in request.session.get(SESSION_KEY, []):
+        return []
+    return list(
+        VisaApplication.objects.filter(group_reference=reference)
+        .select_related("case", "person", "travel_document", "payment_order")
+        .order_by("case_id")
+    )
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "")[:300] for k in request.POST if k != "csrfmiddlewaretoken"
+        }
+        person = {k: values.get(k, "") for k, _l, _t in PERSON_FIELDS}
+        if values.get("mrz"):
+            person["mrz"] = values["mrz"]
+        upload = request.FILES.get("photo")
+        if upload is not None:
+            person["photo"] = (
+                b"\0" * (MAX_BYTES + 1)
+                if (upload.size or 0) > MAX_BYTES
+                else upload.read(MAX_BYTES + 1)
+            )
+        raw = {
+            **{k: values.get(k, "") for k, _l, _t in TRIP_FIELDS},
+            "purpose": values.get("purpose", ""),
+            "speed": values.get("speed", ""),
+            "region": values.get("region", ""),
+            "applicants": [person],
+        }
+        try:
+            submission = services.visa_applications_submit(
+                actor=request.user, raw=raw, language=(get_language() or "az")[:2]
+            )
+        except DomainError as exc:
+            for e in exc.errors:
+                name = (e.field or "").removeprefix("applicants[0].")
+                if name:
+                    errors.setdefault(name, str(e.message))
+                else:
+                    general.append(str(e.message))
+        else:
+            _allow(request, submission.group_reference)
+            return redirect(submission.payment_url)
+
+    def fields(spec: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": n,
+                "label": _(label),
+                "type": t,
+                "current": values.get(n, ""),
+                "error": errors.get(n),
+            }
+            for n, label, t in spec
+        ]
+
+    regions = [(r.code, r.name) for r in Region.objects.order_by("code")]
+    return render(
+        request,
+        "visas/apply.html",
+        {
+            "person_fields": fields(PERSON_FIELDS),
+            "trip_fields": fields(TRIP_FIELDS),
+            "purposes": VisaApplication.Purpose.choices,
+            "speeds": VisaApplication.Speed.choices,
+            "regions": regions,
+            "values": values,
+            "errors": errors,
+            "general_errors": general,
+        },
+        status=422 if errors or general else 200,
+    )
+
+
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        reference = request.POST.get("reference", "").strip().upper()[:30]
+        apps = selectors.group_for_applicant(
+            reference=reference, passport_number=request.POST.get("passport_number", "")[:20]
+        )
+        if apps:
+            _allow(request, reference)
+            return redirect("visas:status", reference=reference)
+        error = _("No application matches this reference and passport number.")
+    return render(
+        request, "visas/status_lookup.html", {"error": error}, status=404 if error else 200
+    )
+
+
+def status(request: HttpRequest, reference: str) -> HttpResponse:
+    apps = _group_for_session(request, reference)
+    if not apps:
+        return redirect("visas:status_lookup")
+    order = apps[0].payment_order
+    return render(
+        request,
+        "visas/status.html",
+        {
+            "reference": reference,
+            "apps": apps,
+            "order": order,
+            "paid_return": request.GET.get("paid") == "1",
+            "workflow": workflow,
+        },
+    )
+
+
+def pay(request: HttpRequest, reference: str) -> HttpResponse:
+    apps = _group_for_session(request, reference)
+    if not apps or apps[0].payment_order.status != "pending":
+        return redirect("visas:status_lookup")
+    order = apps[0].payment_order
+    return redirect(
+        payment_checkout_url(
+            order=order, return_url=services._return_url(order), description=f"E-visa {reference}"
+        )
+    )
+
+
+def _app_in_group(request: HttpRequest, reference: str, case_reference: str) -> VisaApplication:
+    for app in _group_for_session(request, reference):
+        if app.case.reference == case_reference:
+            return app
+    raise Http404
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def evisa_pdf(request: HttpRequest, reference: str, case_reference: str) -> HttpResponse:
+    app = _app_in_group(request, reference, case_reference)
+    if app.case.state != workflow.ISSUED:
+        raise Http404
+    return _pdf(documents.evisa_pdf(app), f"evisa-{app.visa_number}.pdf")
+
+
+def refusal_pdf(request: HttpRequest, reference: str, case_reference: str) -> HttpResponse:
+    app = _app_in_group(request, reference, case_reference)
+    if app.case.state != workflow.REFUSED:
+        raise Http404
+    return _pdf(documents.refusal_pdf(app), f"refusal-{app.case.reference}.pdf")
+
+
+@officer_required
+def office_queue(request: HttpRequest) -> HttpResponse:
+    rows = selectors.visa_queue_for_user(user=request.user)
+    return render(request, "visas/office_queue.html", {"rows": rows})
+
+
+@officer_required
+def office_dashboard(request: HttpRequest) -> HttpResponse:
+    stats = selectors.visa_sla_stats(user=request.user)
+    return render(request, "visas/office_dashboard.html", {"stats": stats})
+
+
+def _case(request: HttpRequest, reference: str, purpose: str) -> Any:
+    try:
+        case = case_get_for_user(user=request.user, reference=reference[:30], purpose=purpose)
+    except NotFound as exc:
+        raise Http404 from exc
+    if case.service_code != "evisa":
+        raise Http404
+    return case
+
+
+@officer_required
+def office_case(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, "e-visa decision")
+    app = selectors.application_for_case(case_id=case.pk)
+    if app is None:
+        raise Http404
+    return render(
+        request,
+        "visas/office_case.html",
+        {
+            "case": case,
+            "app": app,
+            "history": case_history(case=case),
+            "can_decide": case.state == workflow.REFERRED,
+            "grounds": legal_ground_list(kind="visa_refusal", on=clock.today()),
+        },
+    )
+
+
+@officer_required
+def office_photo(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, "e-visa photo")
+    app = selectors.application_for_case(case_id=case.pk)
+    if app is None:
+        raise Http404
+    return HttpResponse(bytes(app.photo), content_type="image/jpeg")
+
+
+@officer_required
+@require_POST
+def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, "decision")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    note = request.POST.get("note", "")[:2000]
+    try:
+        if request.POST.get("decision") == "approve":
+            services.visa_approve(
+                actor=request.user, case=case, expected_version=version, note=note
+            )
+            messages.success(request, _("The e-visa is issued."))
+        else:
+            ground = LegalGround.objects.filter(
+                code=request.POST.get("legal_ground", "")[:60]
+            ).first()
+            if ground is None:
+                raise DomainError(
+                    "legal_ground_required",
+                    _("Choose the legal ground for this decision."),
+                    "legal_ground",
+                )
+            services.visa_refuse(
+                actor=request.user,
+                case=case,
+                expected_version=version,
+                legal_ground=ground,
+                note=note,
+            )
+            messages.success(request, _("The application is refused."))
+    except DomainError as exc:
+        audit_record(
+            actor=request.user,
+            action="EVISA_DECISION_REFUSED",
+            entity=case,
+            person_id=case.applicant_id,
+            data={"code": exc.code},
+        )
+        messages.error(request, str(exc.message))
+    return redirect("visas:office_case", reference=case.reference)
