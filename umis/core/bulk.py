@@ -2,9 +2,10 @@
 
 `bulk_insert` stores model instances the way `bulk_create` does — primary keys set on
 the objects, defaults and auto_now applied, foreign keys taken from related objects saved
-just before — but without compiling one SQL placeholder per value: PostgreSQL gets the
-ids from the table's sequence in one query and the rows through `COPY`; SQLite (the
-embedded demo database) keeps `bulk_create`, which is fast enough there. See docs/adr/0004-bulk-inserts.md.
+just before — but without Django compiling SQL for every value: on PostgreSQL a few rows
+go in with one prepared `INSERT … RETURNING` each, many rows get their ids from the
+table's sequence in one query and go in through `COPY`. SQLite (the embedded demo
+database) keeps `bulk_create`. See docs/adr/0004-bulk-inserts.md.
 
 It skips what `bulk_create` would skip too (save(), signals) and nothing else the
 project relies on; constraints are the database's, so a violation still aborts the
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.db import connections, models, router
 
-_SMALL = 3  # below this many rows the ORM's own path is as fast
+_FEW = 8  # up to this many rows, one INSERT each beats a sequence query and COPY
 
 
 def _field_plan(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -52,7 +53,7 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if len(objs) < _SMALL or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs)  # SQLite returns the new ids itself
         return
     fields = _field_plan(model)
@@ -60,8 +61,49 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
     pk = model._meta.pk
     assert pk is not None
     missing = [o for o in objs if o.pk is None]
-    table = model._meta.db_table
+    if len(objs) < _FEW:
+        _insert_each(connection, objs, fields, pk)
+    else:
+        _copy(connection, objs, fields, missing, pk)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _insert_each(
+    connection: Any,
+    objs: Sequence[models.Model],
+    fields: list[models.Field[Any, Any]],
+    pk: models.Field[Any, Any],
+) -> None:
+    """A few rows: one INSERT … RETURNING each (one round trip, no sequence query)."""
     quote = connection.ops.quote_name
+    table = quote(objs[0]._meta.db_table)
+    with connection.cursor() as cursor:
+        for obj, row in zip(objs, _pg_rows(objs, fields), strict=True):
+            pairs = [
+                (quote(str(f.column)), value)
+                for f, value in zip(fields, row, strict=True)
+                if not (f is pk and value is None)
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(c for c, _ in pairs)}) "  # noqa: S608 (model columns)
+                f"VALUES ({', '.join(['%s'] * len(pairs))}) RETURNING {quote(str(pk.column))}",
+                [v for _, v in pairs],
+            )
+            obj.pk = cursor.fetchone()[0]
+
+
+def _copy(
+    connection: Any,
+    objs: Sequence[models.Model],
+    fields: list[models.Field[Any, Any]],
+    missing: list[models.Model],
+    pk: models.Field[Any, Any],
+) -> None:
+    """Many rows: ids from the sequence in one query, then COPY."""
+    quote = connection.ops.quote_name
+    table = objs[0]._meta.db_table
     columns = ", ".join(quote(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
         if missing:
@@ -75,9 +117,6 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = alias
 
 
 def _pg_rows(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]]) -> list[list[Any]]:
