@@ -55,6 +55,8 @@ class Scope(models.TextChoices):
     STAY_REGISTRATIONS = "stay_registrations", _("Register places of stay")
     DOCUMENTS_VERIFY = "documents_verify", _("Verify documents")
     PEOPLE_READ = "people_read", _("Read person files")
+    SCREENING = "screening", _("Screen persons against watchlists")
+    WATCHLISTS_MANAGE = "watchlists_manage", _("Import watchlist entries")
 
 
 class ApiClient(models.Model):
