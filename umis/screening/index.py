@@ -27,7 +27,12 @@ from rapidfuzz import fuzz, process
 
 from umis.people.normalize import NormalizedName, name_similarity, normalize_name, token_block_key
 
-MAX_FULL_SCORING = 40  # candidates that get the full, explained name score
+MAX_FULL_SCORING = 20  # candidates that get the full, explained name score
+# Name particles (Arabic ibn/bint/banu/al-, abu) carry no identity: left out of the blocks
+# of long names, so "Lhjr bn Lhnw bn Lzd Bysn" is not filed under 15 token pairs.
+PARTICLES = frozenset(
+    {"bn", "ibn", "bin", "bint", "bnt", "bnw", "banu", "bani", "al", "el", "abu", "bw"}
+)
 
 
 def document_key(number: str) -> str:
@@ -79,7 +84,7 @@ def birth_agreement(query: Query, record: Record) -> tuple[float, str]:
     if query.birth_date and record.birth_date:
         q, r = query.birth_date, record.birth_date
         if q == r:
-            return 5.0, "birth_date:same"
+            return 8.0, "birth_date:same"
         if q.year == r.year and (q.month, q.day) == (r.day, r.month):
             return 0.0, "birth_date:day_month_swapped"
         if q.year == r.year:
@@ -87,7 +92,7 @@ def birth_agreement(query: Query, record: Record) -> tuple[float, str]:
         if (q.month, q.day) == (r.month, r.day) and abs(q.year - r.year) <= 1:
             return -5.0, "birth_date:year_off_by_one"
     elif qy == ry:
-        return 0.0, "birth_date:same_year"
+        return 2.0, "birth_date:same_year"
     if abs(qy - ry) <= 1:
         return -10.0, "birth_date:year_off_by_one"
     return -25.0, "birth_date:differs"
@@ -102,31 +107,38 @@ def nationality_agreement(query: Query, record: Record) -> tuple[float, str]:
 
 
 class _Deletions:
-    """Symmetric-deletion index over distinct token keys: keys within one edit of a key."""
+    """Symmetric-deletion index over the distinct token keys: the keys within one edit."""
 
     def __init__(self) -> None:
         self.by_deletion: dict[str, set[str]] = {}
         self.keys: set[str] = set()
 
     @staticmethod
-    def _variants(key: str) -> set[str]:
-        return {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}
+    def _deletions(key: str) -> set[str]:
+        return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+    @staticmethod
+    def _fixed(key: str) -> bool:
+        return key.startswith(("_", "v:"))
 
     def add(self, key: str) -> None:
         if key in self.keys:
             return
         self.keys.add(key)
-        if len(key) < 3 or key.startswith(("_", "v:")):
+        if self._fixed(key):
             return
-        for v in self._variants(key):
-            self.by_deletion.setdefault(v, set()).add(key)
+        self.by_deletion.setdefault(key, set()).add(key)
+        if len(key) >= 3:
+            for v in self._deletions(key):
+                self.by_deletion.setdefault(v, set()).add(key)
 
     def near(self, key: str) -> set[str]:
-        if len(key) < 3 or key.startswith(("_", "v:")):
+        if self._fixed(key):
             return {key}
-        out = {key}
-        for v in self._variants(key):
-            out |= self.by_deletion.get(v, set())
+        out = {key} | self.by_deletion.get(key, set())
+        if len(key) >= 2:
+            for v in self._deletions(key):
+                out |= self.by_deletion.get(v, set())
         return out
 
 
@@ -135,7 +147,8 @@ class CandidateIndex:
         self.records: dict[int, Record] = {}
         self._normalized: dict[int, tuple[NormalizedName, ...]] = {}
         self._keys: dict[int, str] = {}  # order-independent skeleton key of the first name
-        self._blocks: dict[str, list[int]] = {}
+        # token-pair key → year of birth (0: unknown) → entry ids
+        self._blocks: dict[str, dict[int, list[int]]] = {}
         self._documents: dict[str, list[int]] = {}
         self._deletions = _Deletions()
 
@@ -143,8 +156,14 @@ class CandidateIndex:
         return len(self.records)
 
     @staticmethod
-    def _block_keys(n: NormalizedName) -> list[str]:
-        keys = sorted({token_block_key(t) for t in n.main})
+    def _token_keys(n: NormalizedName) -> list[str]:
+        tokens = n.main
+        if len(tokens) > 3:
+            tokens = tuple(t for t in tokens if t.latin not in PARTICLES) or tokens
+        return sorted({token_block_key(t) for t in tokens})
+
+    def _block_keys(self, n: NormalizedName) -> list[str]:
+        keys = self._token_keys(n)
         if len(keys) == 1:
             return keys
         return [f"{a}|{b}" for a, b in combinations(keys, 2)]
@@ -164,7 +183,8 @@ class CandidateIndex:
             for t in n.main:
                 self._deletions.add(token_block_key(t))
             for k in self._block_keys(n):
-                self._blocks.setdefault(k, []).append(record.id)
+                year = _year(record.birth_date, record.birth_year) or 0
+                self._blocks.setdefault(k, {}).setdefault(year, []).append(record.id)
 
     def add_many(self, records: Iterable[Record]) -> None:
         for r in records:
@@ -175,20 +195,38 @@ class CandidateIndex:
         self._normalized.pop(entry_id, None)
         self._keys.pop(entry_id, None)
 
-    def _candidate_ids(self, names: Sequence[NormalizedName]) -> set[int]:
+    def _candidate_ids(self, names: Sequence[NormalizedName], year: int | None) -> set[int]:
+        """Entries sharing a (near) token pair. With a year of birth only entries born within
+        a year of it or of unknown birth: any other scores 25 points lower and cannot hit."""
         ids: set[int] = set()
+        years = (year - 1, year, year + 1, 0) if year else None
+
+        def take(k: str) -> None:
+            block = self._blocks.get(k)
+            if not block:
+                return
+            if years is None:
+                for lst in block.values():
+                    ids.update(lst)
+            else:
+                for y in years:
+                    ids.update(block.get(y, ()))
+
         for n in names:
-            keys = sorted({token_block_key(t) for t in n.main})
+            keys = self._token_keys(n)
             near = [self._deletions.near(k) for k in keys]
             if len(keys) == 1:
                 for k in near[0]:
-                    ids.update(self._blocks.get(k, ()))
+                    take(k)
                 continue
+            # One edit in either token of a pair (a typo rarely hits two name parts at once).
             for i, j in combinations(range(len(keys)), 2):
+                a0, b0 = keys[i], keys[j]
                 for a in near[i]:
-                    for b in near[j]:
-                        k = f"{a}|{b}" if a < b else f"{b}|{a}"
-                        ids.update(self._blocks.get(k, ()))
+                    take(f"{a}|{b0}" if a < b0 else f"{b0}|{a}")
+                for b in near[j]:
+                    if b != b0:
+                        take(f"{a0}|{b}" if a0 < b else f"{b}|{a0}")
         return ids
 
     def search(
@@ -208,7 +246,8 @@ class CandidateIndex:
                     continue
                 out[eid] = Candidate(eid, 100.0, 0.0, ["document_number:same"])
         if names:
-            ids = [i for i in self._candidate_ids(names) if i in self.records]
+            year = _year(query.birth_date, query.birth_year)
+            ids = [i for i in self._candidate_ids(names, year) if i in self.records]
             if ids:
                 # Pre-score: dates of birth (cheap) and a fast order-independent key ratio.
                 pre: list[tuple[float, float, int, str]] = []
@@ -219,6 +258,8 @@ class CandidateIndex:
                     eid = ids[pos]
                     rec = self.records[eid]
                     dob, _ = birth_agreement(query, rec)
+                    if f + dob < threshold - 35:  # too far apart in every spelling
+                        continue
                     pre.append((float(f) + dob, dob, eid, ""))
                 pre.sort(key=lambda p: -p[0])
                 for _, _dob, eid, _ in pre[:MAX_FULL_SCORING]:

@@ -84,7 +84,7 @@ def test_a_registration_of_a_banned_person_is_accepted_and_alerts_the_office(
 def test_a_different_person_with_a_similar_name_raises_nothing(
     world: World, client: Client
 ) -> None:
-    listed(world, full_name="Həsənov Rəşad")
+    listed(world, full_name="Həsənov Rəşad", birth_date="1983-07-01")
     case = register(client, world)
     assert not case.needs_attention
     assert not ScreeningHit.objects.exists()
