@@ -15,3 +15,11 @@ def _fast_hashing(settings: object) -> None:
 @pytest.fixture
 def world(db: None) -> World:
     return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_screening_index() -> None:
+    """Each test's watchlists live in its own transaction: start from an empty index."""
+    from umis.screening.engine import index_reset
+
+    index_reset()

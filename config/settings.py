@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "umis.cases",
     "umis.documents",
     "umis.people",
+    "umis.screening",
     "umis.stays",
     "umis.payments",
     "umis.visas",
@@ -141,6 +142,10 @@ LOGIN_REDIRECT_URL = "backoffice:home"
 UMIS_STAFF_MFA = env_bool("UMIS_STAFF_MFA", PRODUCTION)
 if PRODUCTION and not UMIS_STAFF_MFA:
     raise ImproperlyConfigured("UMIS_STAFF_MFA cannot be switched off in production")
+# Screening: a name pair at or above this score is a match; a screening hit raises an alert.
+UMIS_NAME_MATCH_THRESHOLD = float(env_str("UMIS_NAME_MATCH_THRESHOLD", "85"))
+UMIS_SCREENING_THRESHOLD = float(env_str("UMIS_SCREENING_THRESHOLD", "85"))
+
 UMIS_STAFF_IDLE_SECONDS = env_int("UMIS_STAFF_IDLE_SECONDS", 15 * 60)
 UMIS_STAFF_ABSOLUTE_SECONDS = env_int("UMIS_STAFF_ABSOLUTE_SECONDS", 8 * 3600)
 OTP_TOTP_ISSUER = "UMIS"

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("host/", include("umis.stays.urls")),
     path("office/", include("umis.backoffice.urls")),
     path("", include("umis.visas.urls")),
+    path("", include("umis.screening.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

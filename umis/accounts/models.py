@@ -56,6 +56,8 @@ class Scope(models.TextChoices):
     DOCUMENTS_VERIFY = "documents_verify", _("Verify documents")
     PEOPLE_READ = "people_read", _("Read person files")
     EVISA = "evisa", _("Apply for e-visas")
+    SCREENING = "screening", _("Screen persons against watchlists")
+    WATCHLISTS_MANAGE = "watchlists_manage", _("Import watchlist entries")
 
 
 class ApiClient(models.Model):

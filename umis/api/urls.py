@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from umis.api import documents, errors, evisa, stays
+from umis.api import documents, errors, evisa, screening, stays
 
 api = NinjaAPI(
     title="UMIS API",
@@ -20,3 +20,6 @@ errors.install(api)
 api.add_router("", stays.router)
 api.add_router("", documents.router)
 api.add_router("", evisa.router)
+api.add_router("", screening.names_router)
+api.add_router("", screening.screening_router)
+api.add_router("", screening.watchlist_router)

@@ -27,6 +27,7 @@ from umis.documents.services import document_verify_url
 from umis.people.selectors import person_get_for_user, person_search
 from umis.reference.models import LegalGround
 from umis.reference.selectors import legal_ground_list
+from umis.screening.selectors import hits_for_case
 from umis.stays import services as stay_services
 from umis.stays.selectors import stay_registration_for_case
 
@@ -128,6 +129,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
             "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),
             "grounds": legal_ground_list(kind="annulment", on=clock.today()),
+            "hits": hits_for_case(user=request.user, case_id=case.pk),
         },
     )
 

@@ -21,6 +21,7 @@ from umis.documents.services import DocumentRequest, document_annul, documents_i
 from umis.people.services import person_resolve_many
 from umis.reference.models import LegalGround
 from umis.reference.selectors import reference_snapshot
+from umis.screening.services import screening_screen_cases
 from umis.stays import workflow
 from umis.stays.catalogue import SERVICE_CODE
 from umis.stays.models import Host, StayRegistration
@@ -186,6 +187,8 @@ def _store(
             for r in registrations
         ],
     )
+    # Screening on intake: the registration stands; a hit alerts the office on the case.
+    screening_screen_cases(actor=actor, items=[(r.case, r.person) for r in registrations])
     for (i, _d), r, certificate in zip(parsed, registrations, certificates, strict=True):
         results[i].registration = r
         results[i].certificate = certificate

@@ -1,0 +1,230 @@
+"""Name matching, watchlist screening and watchlist imports for agencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from pydantic import Field
+
+from umis.accounts.models import Scope
+from umis.api.auth import ApiKeyAuth
+from umis.api.schemas import ErrorOut
+from umis.core.errors import DomainError, ErrorCollector, NotFound, ValidationFailed
+from umis.people.normalize import name_similarity, normalize_name
+from umis.reference.selectors import ReferenceSnapshot
+from umis.screening import selectors, services
+from umis.screening.engine import name_match_threshold
+from umis.screening.index import Query
+from umis.screening.models import Watchlist
+from umis.screening.validation import birth_parse, country_code, name_errors
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+names_router = Router(tags=["Names"], auth=ApiKeyAuth(Scope.SCREENING))
+screening_router = Router(tags=["Screening"], auth=ApiKeyAuth(Scope.SCREENING))
+watchlist_router = Router(tags=["Watchlists"], auth=ApiKeyAuth(Scope.WATCHLISTS_MANAGE))
+
+
+class CompareIn(Schema):
+    a: str = Field(description="A name in any script and order")
+    b: str
+
+
+class CompareOut(Schema):
+    score: float
+    threshold: float
+    match: bool
+    reasons: list[str]
+    flags: dict[str, list[str]]
+    keys: dict[str, list[str]]
+
+
+@names_router.post(
+    "/names/compare", response={200: CompareOut, **ERRORS}, summary="Compare two names"
+)
+def names_compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
+    errors = [*name_errors(payload.a, field="a"), *name_errors(payload.b, field="b")]
+    if errors:
+        raise ValidationFailed(errors)
+    return name_compare_result(payload.a, payload.b)
+
+
+def name_compare_result(a: str, b: str) -> dict[str, Any]:
+    score = name_similarity(a, b)
+    threshold = name_match_threshold()
+    na, nb = normalize_name(a), normalize_name(b)
+    return {
+        "score": score.score,
+        "threshold": threshold,
+        "match": score.score >= threshold,
+        "reasons": list(score.reasons),
+        "flags": {"a": sorted(na.flags), "b": sorted(nb.flags)},
+        "keys": {"a": list(na.skeletons), "b": list(nb.skeletons)},
+    }
+
+
+class SearchIn(Schema):
+    names: list[str] = Field(description="The person's names, any script (1 to 10)")
+    birth_date: str | None = Field(None, description="YYYY-MM-DD, or only the year YYYY")
+    nationality: str | None = Field(None, description="ISO alpha-2/alpha-3 or ICAO code")
+    document_number: str | None = None
+    issuing_state: str | None = None
+    threshold: float | None = Field(None, description="0 to 100; default the configured one")
+    limit: int = 20
+
+
+class HitOut(Schema):
+    entry_id: int
+    watchlist: str
+    category: str
+    name: str
+    aliases: list[str]
+    birth_date: str | None
+    nationality: str
+    document_number: str
+    valid_until: str | None
+    source: str
+    score: float
+    name_score: float
+    matched_name: str
+    reasons: list[str]
+
+
+class SearchOut(Schema):
+    threshold: float
+    hits: list[HitOut]
+
+
+def search_query(payload: SearchIn) -> tuple[Query, float | None]:
+    errors = ErrorCollector()
+    if not payload.names:
+        errors.add("required", _("This field is required."), "names")
+    if len(payload.names) > 10:
+        errors.add("too_many", _("Too many items."), "names")
+    for i, n in enumerate(payload.names[:10]):
+        errors.errors.extend(name_errors(n, field=f"names.{i}"))
+    birth_date, birth_year = birth_parse(
+        payload.birth_date or "", field="birth_date", errors=errors
+    )
+    ref = ReferenceSnapshot()
+    nationality = country_code(
+        payload.nationality or "", field="nationality", ref=ref, errors=errors
+    )
+    issuing_state = country_code(
+        payload.issuing_state or "", field="issuing_state", ref=ref, errors=errors
+    )
+    if payload.threshold is not None and not 0 <= payload.threshold <= 100:
+        errors.add("invalid", _("Enter a number from 0 to 100."), "threshold")
+    if not 1 <= payload.limit <= 100:
+        errors.add("invalid", _("Enter a number from 1 to 100."), "limit")
+    if len(payload.document_number or "") > 30:
+        errors.add("too_long", _("At most %(n)d characters.") % {"n": 30}, "document_number")
+    errors.raise_if_any()
+    return (
+        Query(
+            names=tuple(payload.names),
+            birth_date=birth_date,
+            birth_year=birth_year,
+            nationality=nationality,
+            document_number=payload.document_number or "",
+            issuing_state=issuing_state,
+        ),
+        payload.threshold,
+    )
+
+
+@screening_router.post(
+    "/screening/search",
+    response={200: SearchOut, **ERRORS},
+    summary="Screen a person against the watchlists",
+)
+def screening_search(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
+    """Candidate hits with their score and the reasons: which name parts matched how, date of
+    birth and nationality agreement. Entries that are withdrawn or out of force are left out."""
+    query, threshold = search_query(payload)
+    hits = selectors.screening_search(
+        actor=request.user, query=query, threshold=threshold, limit=payload.limit
+    )
+    from umis.screening.engine import screening_threshold
+
+    return {
+        "threshold": screening_threshold() if threshold is None else threshold,
+        "hits": [
+            {
+                "entry_id": h.entry.pk,
+                "watchlist": h.entry.watchlist.code,
+                "category": h.entry.category,
+                "name": h.entry.full_name,
+                "aliases": h.entry.aliases,
+                "birth_date": (
+                    h.entry.birth_date.isoformat()
+                    if h.entry.birth_date
+                    else (str(h.entry.birth_year) if h.entry.birth_year else None)
+                ),
+                "nationality": h.entry.nationality,
+                "document_number": h.entry.document_number,
+                "valid_until": h.entry.valid_until.isoformat() if h.entry.valid_until else None,
+                "source": h.entry.source,
+                "score": h.score,
+                "name_score": h.name_score,
+                "matched_name": h.matched_name,
+                "reasons": h.reasons,
+            }
+            for h in hits
+        ],
+    }
+
+
+class ImportIn(Schema):
+    entries: list[dict[str, Any]] = Field(
+        description=(
+            "Up to 10,000 entries: category (entry_ban, wanted, alert, lost, stolen, invalid), "
+            "external_id, full_name, aliases, birth_date (YYYY-MM-DD or YYYY), nationality, sex, "
+            "document_number, issuing_state, valid_from, valid_until, reason, source, "
+            "source_reference"
+        )
+    )
+    source: str | None = Field(None, description="Default source for entries without one")
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+
+
+@watchlist_router.post(
+    "/watchlists/{code}/entries",
+    response={200: ImportOut, **ERRORS},
+    summary="Import entries into a watchlist",
+)
+def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict[str, Any]:
+    """All or nothing: if any entry is invalid nothing is written and every error is listed
+    with its entry index. Entries with an `external_id` already on the list are updated
+    (with history); unchanged ones are left alone."""
+    if len(payload.entries) > services.MAX_API_IMPORT:
+        raise DomainError(
+            "batch_too_large",
+            _("At most %(n)d entries per request.") % {"n": services.MAX_API_IMPORT},
+            "entries",
+        )
+    watchlist = Watchlist.objects.filter(code=code[:50]).first()
+    if watchlist is None:
+        raise NotFound("not_found", _("No watchlist with this code."), "code")
+    result = services.watchlist_import(
+        actor=request.user,
+        watchlist=watchlist,
+        raws=payload.entries,
+        default_source=(payload.source or "")[:200],
+    )
+    if result.errors:
+        raise ValidationFailed(
+            [
+                type(e)(e.code, e.message, f"entries.{i}.{e.field}" if e.field else f"entries.{i}")
+                for i, errs in result.errors
+                for e in errs
+            ][:200]
+        )
+    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}

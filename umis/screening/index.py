@@ -1,0 +1,290 @@
+"""The in-memory candidate index: screening a person against a large watchlist in milliseconds.
+
+Pure Python (no Django), so the benchmark and the web process use the same code.
+
+Blocking: every name of an entry gives one key per main token (the token's consonant
+key from the normaliser, so scripts and spellings meet), and the entry is filed under
+every *pair* of its token keys (a one-token name under its single key). A query looks
+up the pairs of its own token keys, each widened to the watchlist token keys within one
+edit (a symmetric-deletion index over the distinct token keys), so a typo, a swapped
+order, a missing or extra name part or a patronymic still find the entry, while a common
+surname alone does not drag in every bearer of it.
+
+Scoring: candidates are ranked on the date of birth and a fast rapidfuzz pre-score of the
+order-independent skeleton key; the best ones get the full `name_similarity` with reasons.
+Exact travel-document numbers are an independent, exact path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from rapidfuzz import fuzz, process
+
+from umis.people.normalize import NormalizedName, name_similarity, normalize_name, token_block_key
+
+MAX_FULL_SCORING = 20  # candidates that get the full, explained name score
+# Name particles (Arabic ibn/bint/banu/al-, abu) carry no identity: left out of the blocks
+# of long names, so "Lhjr bn Lhnw bn Lzd Bysn" is not filed under 15 token pairs.
+PARTICLES = frozenset(
+    {"bn", "ibn", "bin", "bint", "bnt", "bnw", "banu", "bani", "al", "el", "abu", "bw"}
+)
+
+
+def document_key(number: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", number.upper())
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the index keeps of one watchlist entry."""
+
+    id: int
+    names: tuple[str, ...]
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+    nationality: str = ""
+    document_number: str = ""
+    issuing_state: str = ""
+    kind: str = "person"  # person | document
+
+
+@dataclass(frozen=True)
+class Query:
+    names: tuple[str, ...]
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+    nationality: str = ""
+    document_number: str = ""
+    issuing_state: str = ""
+
+
+@dataclass
+class Candidate:
+    entry_id: int
+    score: float
+    name_score: float
+    reasons: list[str] = field(default_factory=list)
+    matched_name: str = ""
+
+
+def _year(d: dt.date | None, y: int | None) -> int | None:
+    return d.year if d else y
+
+
+def birth_agreement(query: Query, record: Record) -> tuple[float, str]:
+    """Points added to the name score for the date of birth, and the reason."""
+    qy, ry = _year(query.birth_date, query.birth_year), _year(record.birth_date, record.birth_year)
+    if qy is None or ry is None:
+        return 0.0, "birth_date:unknown"
+    if query.birth_date and record.birth_date:
+        q, r = query.birth_date, record.birth_date
+        if q == r:
+            return 8.0, "birth_date:same"
+        if q.year == r.year and (q.month, q.day) == (r.day, r.month):
+            return 0.0, "birth_date:day_month_swapped"
+        if q.year == r.year:
+            return -5.0, "birth_date:same_year"
+        if (q.month, q.day) == (r.month, r.day) and abs(q.year - r.year) <= 1:
+            return -5.0, "birth_date:year_off_by_one"
+    elif qy == ry:
+        return 2.0, "birth_date:same_year"
+    if abs(qy - ry) <= 1:
+        return -10.0, "birth_date:year_off_by_one"
+    return -25.0, "birth_date:differs"
+
+
+def nationality_agreement(query: Query, record: Record) -> tuple[float, str]:
+    if not query.nationality or not record.nationality:
+        return 0.0, "nationality:unknown"
+    if query.nationality == record.nationality:
+        return 1.0, "nationality:same"
+    return -3.0, "nationality:differs"
+
+
+class _Deletions:
+    """Symmetric-deletion index over the distinct token keys: the keys within one edit."""
+
+    def __init__(self) -> None:
+        self.by_deletion: dict[str, set[str]] = {}
+        self.keys: set[str] = set()
+
+    @staticmethod
+    def _deletions(key: str) -> set[str]:
+        return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+    @staticmethod
+    def _fixed(key: str) -> bool:
+        return key.startswith(("_", "v:"))
+
+    def add(self, key: str) -> None:
+        if key in self.keys:
+            return
+        self.keys.add(key)
+        if self._fixed(key):
+            return
+        self.by_deletion.setdefault(key, set()).add(key)
+        if len(key) >= 3:
+            for v in self._deletions(key):
+                self.by_deletion.setdefault(v, set()).add(key)
+
+    def near(self, key: str) -> set[str]:
+        if self._fixed(key):
+            return {key}
+        out = {key} | self.by_deletion.get(key, set())
+        if len(key) >= 2:
+            for v in self._deletions(key):
+                out |= self.by_deletion.get(v, set())
+        return out
+
+
+class CandidateIndex:
+    def __init__(self) -> None:
+        self.records: dict[int, Record] = {}
+        self._normalized: dict[int, tuple[NormalizedName, ...]] = {}
+        self._keys: dict[int, str] = {}  # order-independent skeleton key of the first name
+        # token-pair key → year of birth (0: unknown) → entry ids
+        self._blocks: dict[str, dict[int, list[int]]] = {}
+        self._documents: dict[str, list[int]] = {}
+        self._deletions = _Deletions()
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @staticmethod
+    def _token_keys(n: NormalizedName) -> list[str]:
+        tokens = n.main
+        if len(tokens) > 3:
+            tokens = tuple(t for t in tokens if t.latin not in PARTICLES) or tokens
+        return sorted({token_block_key(t) for t in tokens})
+
+    def _block_keys(self, n: NormalizedName) -> list[str]:
+        keys = self._token_keys(n)
+        if len(keys) == 1:
+            return keys
+        return [f"{a}|{b}" for a, b in combinations(keys, 2)]
+
+    def add(self, record: Record) -> None:
+        """Add or replace an entry (a replaced entry's old blocks are skipped at search time)."""
+        self.records[record.id] = record
+        if record.document_number:
+            self._documents.setdefault(document_key(record.document_number), []).append(record.id)
+        if record.kind != "person":
+            self._normalized[record.id] = ()
+            return
+        names = tuple(n for n in (normalize_name(x) for x in record.names) if not n.is_empty)
+        self._normalized[record.id] = names
+        self._keys[record.id] = names[0].key if names else ""
+        for n in names:
+            for t in n.main:
+                self._deletions.add(token_block_key(t))
+            for k in self._block_keys(n):
+                year = _year(record.birth_date, record.birth_year) or 0
+                self._blocks.setdefault(k, {}).setdefault(year, []).append(record.id)
+
+    def add_many(self, records: Iterable[Record]) -> None:
+        for r in records:
+            self.add(r)
+
+    def remove(self, entry_id: int) -> None:
+        self.records.pop(entry_id, None)
+        self._normalized.pop(entry_id, None)
+        self._keys.pop(entry_id, None)
+
+    def _candidate_ids(self, names: Sequence[NormalizedName], year: int | None) -> set[int]:
+        """Entries sharing a (near) token pair. With a year of birth only entries born within
+        a year of it or of unknown birth: any other scores 25 points lower and cannot hit."""
+        ids: set[int] = set()
+        years = (year - 1, year, year + 1, 0) if year else None
+
+        def take(k: str) -> None:
+            block = self._blocks.get(k)
+            if not block:
+                return
+            if years is None:
+                for lst in block.values():
+                    ids.update(lst)
+            else:
+                for y in years:
+                    ids.update(block.get(y, ()))
+
+        for n in names:
+            keys = self._token_keys(n)
+            near = [self._deletions.near(k) for k in keys]
+            if len(keys) == 1:
+                for k in near[0]:
+                    take(k)
+                continue
+            # One edit in either token of a pair (a typo rarely hits two name parts at once).
+            for i, j in combinations(range(len(keys)), 2):
+                a0, b0 = keys[i], keys[j]
+                for a in near[i]:
+                    take(f"{a}|{b0}" if a < b0 else f"{b0}|{a}")
+                for b in near[j]:
+                    if b != b0:
+                        take(f"{a0}|{b}" if a0 < b else f"{b}|{a0}")
+        return ids
+
+    def search(
+        self, query: Query, *, threshold: float, limit: int = 20, explain: bool = True
+    ) -> list[Candidate]:
+        """Entries scoring at or above the threshold, best first."""
+        names = [n for n in (normalize_name(x) for x in query.names) if not n.is_empty]
+        out: dict[int, Candidate] = {}
+        if query.document_number:
+            for eid in self._documents.get(document_key(query.document_number), ()):
+                rec = self.records.get(eid)
+                if rec is None or document_key(rec.document_number) != document_key(
+                    query.document_number
+                ):
+                    continue
+                if query.issuing_state and rec.issuing_state not in {"", query.issuing_state}:
+                    continue
+                out[eid] = Candidate(eid, 100.0, 0.0, ["document_number:same"])
+        if names:
+            year = _year(query.birth_date, query.birth_year)
+            ids = [i for i in self._candidate_ids(names, year) if i in self.records]
+            if ids:
+                # Pre-score: dates of birth (cheap) and a fast order-independent key ratio.
+                pre: list[tuple[float, float, int, str]] = []
+                qkey = names[0].key
+                choices = [self._keys[i] for i in ids]
+                scored = process.extract(qkey, choices, scorer=fuzz.token_sort_ratio, limit=None)
+                for _choice, f, pos in scored:
+                    eid = ids[pos]
+                    rec = self.records[eid]
+                    dob, _ = birth_agreement(query, rec)
+                    if f + dob < threshold - 35:  # too far apart in every spelling
+                        continue
+                    pre.append((float(f) + dob, dob, eid, ""))
+                pre.sort(key=lambda p: -p[0])
+                for _, _dob, eid, _ in pre[:MAX_FULL_SCORING]:
+                    if eid in out:
+                        continue
+                    cand = self._score(query, names, eid, explain=explain)
+                    if cand.score >= threshold:
+                        out[eid] = cand
+        return sorted(out.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
+
+    def _score(
+        self, query: Query, names: Sequence[NormalizedName], eid: int, *, explain: bool
+    ) -> Candidate:
+        rec = self.records[eid]
+        best = None
+        best_pair = ("", "")
+        for qn in names:
+            for rn in self._normalized.get(eid, ()):
+                s = name_similarity(qn, rn)
+                if best is None or s.score > best.score:
+                    best, best_pair = s, (qn.original, rn.original)
+        if best is None:
+            return Candidate(eid, 0.0, 0.0)
+        dob, dob_reason = birth_agreement(query, rec)
+        nat, nat_reason = nationality_agreement(query, rec)
+        score = max(0.0, min(100.0, best.score + dob + nat))
+        reasons = [*best.reasons, dob_reason, nat_reason] if explain else []
+        return Candidate(eid, round(score, 1), best.score, reasons, best_pair[1])

@@ -1,0 +1,138 @@
+"""Watchlists (entry bans, wanted persons, alerts; lost, stolen and invalid documents),
+their entries with history, and the screening hits officers decide on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from umis.core.models import BaseModel
+
+
+class Category(models.TextChoices):
+    ENTRY_BAN = "entry_ban", _("Entry ban")
+    WANTED = "wanted", _("Wanted person")
+    ALERT = "alert", _("Other alert")
+    LOST = "lost", _("Lost document")
+    STOLEN = "stolen", _("Stolen document")
+    INVALID = "invalid", _("Invalid document")
+
+
+PERSON_CATEGORIES = frozenset({Category.ENTRY_BAN, Category.WANTED, Category.ALERT})
+DOCUMENT_CATEGORIES = frozenset({Category.LOST, Category.STOLEN, Category.INVALID})
+
+
+class Watchlist(BaseModel):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WatchlistEntry(BaseModel):
+    """A listed person or travel document. Names are kept as given, in any script."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        DOCUMENT = "document", _("Travel document")
+
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    full_name = models.CharField(_("name"), max_length=300, blank=True)
+    aliases = models.JSONField(_("other names"), default=list, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    document_number = models.CharField(_("document number"), max_length=30, blank=True)
+    issuing_state = models.CharField(_("issuing state"), max_length=2, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    reason = models.TextField(_("reason / grounds"))
+    legal_ground = models.ForeignKey(
+        "reference.LegalGround", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=200)
+    source_reference = models.CharField(_("source reference"), max_length=200, blank=True)
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+    change_seq = models.BigIntegerField(default=0, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="watchlist_entry_unique_external_id",
+            )
+        ]
+        indexes = [models.Index(fields=["document_number"], name="watchlist_entry_doc_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.document_number
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n in [self.full_name, *self.aliases] if n]
+
+
+class WatchlistEntryEvent(models.Model):
+    """One line of an entry's history (created, changed, withdrawn). Rows are only added."""
+
+    entry = models.ForeignKey(WatchlistEntry, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    version = models.PositiveIntegerField()
+    changes = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class WatchlistSequence(models.Model):
+    """A counter bumped by every watchlist write, so each process's index can catch up."""
+
+    value = models.BigIntegerField(default=0)
+
+
+class ScreeningHit(BaseModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    entry = models.ForeignKey(WatchlistEntry, on_delete=models.PROTECT, related_name="hits")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey("reference.Office", on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    entry_version = models.PositiveIntegerField()
+    person_fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "entry", "status"], name="hit_pair_idx"),
+            models.Index(fields=["office", "status", "created_at"], name="hit_queue_idx"),
+        ]

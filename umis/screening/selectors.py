@@ -1,0 +1,176 @@
+"""Reads: screening searches, hits and watchlist entries, scoped to the reader and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from umis.accounts.models import Role
+from umis.audit.services import audit_record
+from umis.core import clock
+from umis.core.errors import NotFound
+from umis.people.normalize import name_similarity
+from umis.screening.engine import index_current, screening_threshold
+from umis.screening.index import Candidate, Query, document_key
+from umis.screening.models import Category, ScreeningHit, WatchlistEntry
+from umis.screening.services import _in_force, hit_scope_for_user
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entry: WatchlistEntry
+    score: float
+    name_score: float
+    reasons: list[str]
+    matched_name: str
+
+
+def screening_search(
+    *, actor: Any, query: Query, threshold: float | None = None, limit: int = 20
+) -> list[SearchHit]:
+    """Watchlist entries in force that match the person, best first (agencies, officers)."""
+    cut = screening_threshold() if threshold is None else threshold
+    cands: list[Candidate] = index_current().search(query, threshold=cut, limit=limit * 2)
+    entries = WatchlistEntry.objects.select_related("watchlist").in_bulk(
+        [c.entry_id for c in cands]
+    )
+    today = clock.today()
+    hits = [
+        SearchHit(entries[c.entry_id], c.score, c.name_score, c.reasons, c.matched_name)
+        for c in cands
+        if c.entry_id in entries and _in_force(entries[c.entry_id], today)
+    ][:limit]
+    audit_record(
+        actor=actor,
+        action="SCREENING_SEARCHED",
+        entity_type="screening.search",
+        data={
+            "names": [n[:100] for n in query.names],
+            "birth": str(query.birth_date or query.birth_year or ""),
+            "hits": [h.entry.pk for h in hits],
+        },
+    )
+    return hits
+
+
+def hits_for_user(*, user: Any, status: str = "open", limit: int = 200) -> QuerySet[ScreeningHit]:
+    qs = hit_scope_for_user(user).select_related("entry", "entry__watchlist", "person", "case")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")[:limit]
+
+
+def hits_for_case(*, user: Any, case_id: int) -> list[ScreeningHit]:
+    return list(
+        hit_scope_for_user(user)
+        .filter(case_id=case_id)
+        .select_related("entry", "entry__watchlist", "decided_by")
+        .order_by("id")
+    )
+
+
+def hit_get_for_user(*, user: Any, hit_id: int) -> ScreeningHit:
+    hit = (
+        hit_scope_for_user(user)
+        .select_related("entry", "entry__watchlist", "person", "case", "decided_by")
+        .filter(pk=hit_id)
+        .first()
+    )
+    if hit is None:
+        audit_record(
+            actor=user,
+            action="SCREENING_HIT_ACCESS_DENIED",
+            entity_type="screening.screeninghit",
+            entity_id=str(hit_id),
+        )
+        raise NotFound("not_found", "Not found")
+    audit_record(
+        actor=user,
+        action="SCREENING_HIT_VIEWED",
+        entity=hit,
+        person_id=hit.person_id,
+        data={"entry": hit.entry_id},
+    )
+    return hit
+
+
+def watchlist_entries_for_user(*, user: Any, limit: int = 100) -> QuerySet[WatchlistEntry]:
+    """Watchlists are kept by the head office."""
+    if getattr(user, "role", "") != Role.HEAD_OFFICER:
+        return WatchlistEntry.objects.none()
+    return WatchlistEntry.objects.select_related("watchlist").order_by("-updated_at", "-id")[:limit]
+
+
+def watchlist_entry_get_for_user(*, user: Any, entry_id: int) -> WatchlistEntry:
+    entry = None
+    if getattr(user, "role", "") == Role.HEAD_OFFICER:
+        entry = WatchlistEntry.objects.select_related("watchlist").filter(pk=entry_id).first()
+    if entry is None:
+        audit_record(
+            actor=user,
+            action="WATCHLIST_ENTRY_ACCESS_DENIED",
+            entity_type="screening.watchlistentry",
+            entity_id=str(entry_id),
+        )
+        raise NotFound("not_found", "Not found")
+    audit_record(
+        actor=user, action="WATCHLIST_ENTRY_VIEWED", entity=entry, person_id=entry.person_id
+    )
+    return entry
+
+
+@dataclass(frozen=True)
+class EntryBanAnswer:
+    banned: bool
+    valid_until: dt.date | None = None
+
+
+def entry_ban_check(
+    *, document_number: str, issuing_state: str, surname: str, birth_date: dt.date
+) -> EntryBanAnswer:
+    """The public e-service: is an entry ban in force for *this* passport? It answers only
+    when the passport number, issuing state, surname and date of birth all belong to the
+    banned entry, so nobody can look up another person by name."""
+    number = document_key(document_number)
+    today = clock.today()
+    banned = None
+    for entry in WatchlistEntry.objects.filter(
+        category=Category.ENTRY_BAN, document_number=number, active=True
+    ):
+        if entry.issuing_state and entry.issuing_state != issuing_state:
+            continue
+        if entry.birth_date and entry.birth_date != birth_date:
+            continue
+        if entry.birth_year and entry.birth_year != birth_date.year:
+            continue
+        if not any(_surname_matches(surname, n) for n in entry.names):
+            continue
+        if _in_force(entry, today):
+            banned = entry
+            break
+    audit_record(
+        actor=None,
+        action="ENTRY_BAN_CHECKED",
+        entity_type="screening.entry_ban_check",
+        person_id=banned.person_id if banned else None,
+        data={"issuing_state": issuing_state, "document": number[-4:], "found": bool(banned)},
+    )
+    if banned is None:
+        return EntryBanAnswer(False)
+    return EntryBanAnswer(True, banned.valid_until)
+
+
+def _surname_matches(surname: str, full_name: str) -> bool:
+    """The surname given is one of the name's parts (any script or spelling)."""
+    from umis.people.normalize import normalize_name, token_similarity
+
+    s = normalize_name(surname)
+    n = normalize_name(full_name)
+    if s.is_empty or n.is_empty:
+        return False
+    if len(s.main) == 1:
+        return any(token_similarity(s.main[0], t).score >= 90 for t in n.main)
+    return name_similarity(s, n).score >= 85

@@ -1,0 +1,498 @@
+"""Writes: watchlist entries (with history) and screening hits (raised on intake, decided by
+officers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from umis.accounts.models import Role
+from umis.audit.services import AuditEntry, audit_record, audit_record_many
+from umis.cases.models import Case, CaseEvent
+from umis.core import clock
+from umis.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from umis.people.models import Person
+from umis.reference.models import LegalGround
+from umis.reference.selectors import ReferenceSnapshot
+from umis.screening.engine import index_current, screening_threshold
+from umis.screening.index import Query
+from umis.screening.models import (
+    Category,
+    ScreeningHit,
+    Watchlist,
+    WatchlistEntry,
+    WatchlistEntryEvent,
+    WatchlistSequence,
+)
+from umis.screening.validation import EntryData, entry_parse
+
+MAX_API_IMPORT = 10_000
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _next_seq() -> int:
+    """Bump the watchlist change counter (serialises watchlist writers; call in a transaction)."""
+    WatchlistSequence.objects.get_or_create(pk=1)
+    row = WatchlistSequence.objects.select_for_update().get(pk=1)
+    row.value += 1
+    row.save(update_fields=["value"])
+    return row.value
+
+
+def watchlist_get_or_create(*, actor: Any, code: str, name: str = "") -> Watchlist:
+    with transaction.atomic():
+        wl = Watchlist.objects.filter(code=code).first()
+        if wl is None:
+            wl = Watchlist.objects.create(code=code, name=name or code, created_by=_user(actor))
+            audit_record(actor=actor, action="WATCHLIST_CREATED", entity=wl, data={"code": code})
+        return wl
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, list[FieldError]]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [
+                {"index": i, "errors": [e.to_dict() for e in errs]} for i, errs in self.errors
+            ],
+        }
+
+
+def _jsonable(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(dict(fields), default=str))
+
+
+def _write_batch(
+    *, actor: Any, watchlist: Watchlist, items: Sequence[EntryData], result: ImportResult
+) -> None:
+    seq = _next_seq()
+    now = clock.now()
+    by_ext = {
+        e.external_id: e
+        for e in WatchlistEntry.objects.filter(
+            watchlist=watchlist, external_id__in=[d.external_id for d in items if d.external_id]
+        )
+    }
+    new: list[WatchlistEntry] = []
+    changed: list[tuple[WatchlistEntry, dict[str, Any]]] = []
+    for d in items:
+        fields = d.as_fields()
+        existing = by_ext.get(d.external_id) if d.external_id else None
+        if existing is None:
+            entry = WatchlistEntry(
+                watchlist=watchlist,
+                external_id=d.external_id,
+                change_seq=seq,
+                created_by=_user(actor),
+                **fields,
+            )
+            new.append(entry)
+            if d.external_id:
+                by_ext[d.external_id] = entry
+            continue
+        before = {k: getattr(existing, k) for k in fields}
+        diff = {k: [before[k], v] for k, v in fields.items() if before[k] != v}
+        if not diff and existing.active:
+            result.unchanged += 1
+            continue
+        for k, v in fields.items():
+            setattr(existing, k, v)
+        existing.active = True
+        existing.version += 1
+        existing.change_seq = seq
+        changed.append((existing, diff))
+    WatchlistEntry.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        WatchlistEntry.objects.bulk_update(
+            [e for e, _ in changed],
+            [*EntryData.__dataclass_fields__.keys() - {"external_id", "extra"}]
+            + ["active", "version", "change_seq", "updated_at"],
+            batch_size=1000,
+        )
+    WatchlistEntryEvent.objects.bulk_create(
+        [
+            WatchlistEntryEvent(
+                entry=e, at=now, actor=_user(actor), action="CREATED", version=1, changes={}
+            )
+            for e in new
+        ]
+        + [
+            WatchlistEntryEvent(
+                entry=e,
+                at=now,
+                actor=_user(actor),
+                action="UPDATED",
+                version=e.version,
+                changes=_jsonable(diff),
+            )
+            for e, diff in changed
+        ],
+        batch_size=1000,
+    )
+    audit_record_many(
+        actor=actor,
+        entries=[
+            AuditEntry(
+                "WATCHLIST_ENTRY_CREATED",
+                e,
+                person_id=e.person_id,
+                data={"watchlist": watchlist.code, "category": e.category},
+            )
+            for e in new
+        ]
+        + [
+            AuditEntry(
+                "WATCHLIST_ENTRY_UPDATED",
+                e,
+                person_id=e.person_id,
+                data={"watchlist": watchlist.code, "fields": sorted(diff)},
+            )
+            for e, diff in changed
+        ],
+    )
+    result.created += len(new)
+    result.updated += len(changed)
+
+
+def watchlist_import(
+    *,
+    actor: Any,
+    watchlist: Watchlist,
+    raws: Sequence[Mapping[str, Any]],
+    default_source: str = "",
+    skip_invalid: bool = False,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    one_transaction: bool = True,
+) -> ImportResult:
+    """Add or update entries (matched on `external_id`). Invalid rows refuse the whole import
+    (nothing written) unless `skip_invalid`; each batch is written with its history and audit."""
+    ref = ReferenceSnapshot()
+    result = ImportResult()
+    parsed: list[EntryData] = []
+    for i, raw in enumerate(raws):
+        out = entry_parse(raw, ref=ref, default_source=default_source)
+        if isinstance(out, list):
+            result.errors.append((i, out))
+        else:
+            parsed.append(out)
+    if result.errors and not skip_invalid:
+        return result
+    if one_transaction:
+        with transaction.atomic():
+            for start in range(0, len(parsed), batch_size):
+                chunk = parsed[start : start + batch_size]
+                _write_batch(actor=actor, watchlist=watchlist, items=chunk, result=result)
+                if progress:
+                    progress(len(chunk))
+    else:
+        for start in range(0, len(parsed), batch_size):
+            chunk = parsed[start : start + batch_size]
+            with transaction.atomic():
+                _write_batch(actor=actor, watchlist=watchlist, items=chunk, result=result)
+            if progress:
+                progress(len(chunk))
+    return result
+
+
+def watchlist_entry_withdraw(
+    *, actor: Any, entry: WatchlistEntry, reason: str, expected_version: int
+) -> WatchlistEntry:
+    """Take an entry off the list (kept, with its history); it no longer raises hits."""
+    if not reason.strip():
+        raise DomainError("reason_required", _("Give the reason."), "reason")
+    with transaction.atomic():
+        locked = WatchlistEntry.objects.select_for_update().get(pk=entry.pk)
+        if locked.version != expected_version:
+            raise Conflict("stale_version", _("Someone changed this entry meanwhile. Reload it."))
+        if not locked.active:
+            raise DomainError("not_active", _("This entry is already withdrawn."))
+        locked.active = False
+        locked.version += 1
+        locked.change_seq = _next_seq()
+        locked.save(update_fields=["active", "version", "change_seq", "updated_at"])
+        WatchlistEntryEvent.objects.create(
+            entry=locked,
+            at=clock.now(),
+            actor=_user(actor),
+            action="WITHDRAWN",
+            version=locked.version,
+            note=reason[:2000],
+        )
+        audit_record(
+            actor=actor,
+            action="WATCHLIST_ENTRY_WITHDRAWN",
+            entity=locked,
+            person_id=locked.person_id,
+            data={"reason": reason[:200]},
+        )
+    return locked
+
+
+def entry_ban_from_expulsion(
+    *,
+    actor: Any,
+    person: Person,
+    case: Case,
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    legal_ground: LegalGround | None,
+    reason: str,
+) -> WatchlistEntry:
+    """An expulsion decision bans the person's entry: the entry names the deciding case."""
+    watchlist = watchlist_get_or_create(actor=actor, code="entry-bans", name=str(_("Entry bans")))
+    doc = person.documents.order_by("-created_at").first()
+    raw = {
+        "category": Category.ENTRY_BAN,
+        "external_id": f"case:{case.reference}",
+        "full_name": person.full_name,
+        "aliases": [f"{doc.mrz_surname} {doc.mrz_given_names}".strip()]
+        if doc and doc.mrz_surname
+        else [],
+        "birth_date": person.birth_date.isoformat(),
+        "nationality": person.nationality_id,
+        "sex": person.sex,
+        "document_number": doc.number if doc else "",
+        "issuing_state": doc.issuing_state_id if doc else "",
+        "valid_from": valid_from.isoformat(),
+        "valid_until": valid_until.isoformat() if valid_until else "",
+        "reason": reason or (legal_ground.citation if legal_ground else ""),
+        "source": "expulsion decision",
+        "source_reference": case.reference,
+    }
+    with transaction.atomic():
+        result = watchlist_import(actor=actor, watchlist=watchlist, raws=[raw])
+        if result.errors:
+            raise ValidationFailed(result.errors[0][1])
+        entry = WatchlistEntry.objects.get(
+            watchlist=watchlist, external_id=f"case:{case.reference}"
+        )
+        WatchlistEntry.objects.filter(pk=entry.pk).update(person=person, legal_ground=legal_ground)
+        entry.refresh_from_db()
+    return entry
+
+
+# --- screening on intake ------------------------------------------------------------------
+
+
+def person_fingerprint(person: Person) -> str:
+    """What screening looked at: a change of name, birth date, nationality or documents
+    changes it, so a dismissed hit is raised again."""
+    docs = sorted(
+        f"{d.issuing_state_id}:{d.number}:{d.mrz_surname}:{d.mrz_given_names}"
+        for d in person.documents.all()
+    )
+    payload = [
+        person.surname,
+        person.given_names,
+        person.patronymic,
+        person.birth_date.isoformat(),
+        person.nationality_id,
+        docs,
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def person_query(person: Person) -> Query:
+    names = [f"{person.surname} {person.given_names} {person.patronymic}".strip()]
+    for d in person.documents.all():
+        if d.mrz_surname:
+            names.append(f"{d.mrz_surname} {d.mrz_given_names}".strip())
+    doc = next(iter(person.documents.all()), None)
+    return Query(
+        names=tuple(dict.fromkeys(names)),
+        birth_date=person.birth_date,
+        nationality=person.nationality_id,
+        document_number=doc.number if doc else "",
+        issuing_state=doc.issuing_state_id if doc else "",
+    )
+
+
+def _in_force(entry: WatchlistEntry, today: dt.date) -> bool:
+    return (
+        entry.active
+        and (entry.valid_from is None or entry.valid_from <= today)
+        and (entry.valid_until is None or entry.valid_until >= today)
+    )
+
+
+def screening_screen_cases(
+    *, actor: Any, items: Sequence[tuple[Case, Person]]
+) -> dict[int, list[ScreeningHit]]:
+    """Screen each case's person (call inside the intake's transaction). A hit at or above
+    the threshold is stored, alerts the case's office and flags the case; the intake itself
+    goes on. A pair an officer dismissed is not raised again while entry and person stay
+    the same."""
+    if not items:
+        return {}
+    index = index_current()
+    threshold = screening_threshold()
+    today = clock.today()
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in=[p.pk for _, p in items]).prefetch_related(
+            "documents"
+        )
+    }
+    found: list[tuple[Case, Person, str, Any]] = []
+    for case, person in items:
+        p = people[person.pk]
+        fp = person_fingerprint(p)
+        for cand in index.search(person_query(p), threshold=threshold, limit=10):
+            found.append((case, p, fp, cand))
+    if not found:
+        return {}
+    entries = WatchlistEntry.objects.in_bulk({c.entry_id for _, _, _, c in found})
+    dismissed = set(
+        ScreeningHit.objects.filter(
+            person_id__in=[p.pk for _, p, _, _ in found],
+            entry_id__in=list(entries),
+            status=ScreeningHit.Status.DISMISSED,
+        ).values_list("person_id", "entry_id", "entry_version", "person_fingerprint")
+    )
+    hits: list[ScreeningHit] = []
+    for case, p, fp, cand in found:
+        entry = entries.get(cand.entry_id)
+        if entry is None or not _in_force(entry, today):
+            continue
+        if (p.pk, entry.pk, entry.version, fp) in dismissed:
+            continue
+        hits.append(
+            ScreeningHit(
+                entry=entry,
+                person=p,
+                case=case,
+                office_id=case.office_id,
+                score=cand.score,
+                reasons=cand.reasons,
+                entry_version=entry.version,
+                person_fingerprint=fp,
+                created_by=_user(actor),
+            )
+        )
+    ScreeningHit.objects.bulk_create(hits)
+    case_of = {h.pk: h.case for h in hits if h.case is not None}
+    out: dict[int, list[ScreeningHit]] = {}
+    for h in hits:
+        out.setdefault(h.case_id or 0, []).append(h)
+    now = clock.now()
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case_of[h.pk],
+                at=now,
+                kind=CaseEvent.Kind.ALERT,
+                action="SCREENING_HIT_RAISED",
+                note=f"{h.entry.get_category_display()}: {h.entry.full_name or h.entry.document_number} ({h.score:g})",
+                data={"hit": h.pk, "entry": h.entry_id, "score": h.score},
+            )
+            for h in hits
+            if h.pk in case_of
+        ]
+    )
+    Case.objects.filter(pk__in=[h.case_id for h in hits]).update(needs_attention=True)
+    audit_record_many(
+        actor=actor,
+        entries=[
+            AuditEntry(
+                "SCREENING_HIT_RAISED",
+                h,
+                person_id=h.person_id,
+                data={"entry": h.entry_id, "score": h.score, "case": h.case_id},
+            )
+            for h in hits
+        ],
+    )
+    return out
+
+
+def hit_scope_for_user(user: Any) -> Any:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ScreeningHit.objects.none()
+    if user.role == Role.HEAD_OFFICER:
+        return ScreeningHit.objects.all()
+    if user.role == Role.REGIONAL_OFFICER and user.office_id:
+        return ScreeningHit.objects.filter(office_id=user.office_id)
+    return ScreeningHit.objects.none()
+
+
+def screening_hit_decide(
+    *, actor: Any, hit_id: int, decision: str, reason: str, expected_version: int
+) -> ScreeningHit:
+    """An officer confirms the hit (it is the listed person) or dismisses it (not the same
+    person), with the reason."""
+    if decision not in {"confirm", "dismiss"}:
+        raise DomainError("invalid_decision", _("Choose confirm or dismiss."), "decision")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason_required", _("Give the reason for the decision."), "reason")
+    if not hit_scope_for_user(actor).filter(pk=hit_id).exists():
+        audit_record(
+            actor=actor,
+            action="SCREENING_HIT_ACCESS_DENIED",
+            entity_type="screening.screeninghit",
+            entity_id=str(hit_id),
+        )
+        raise NotFound("not_found", _("Not found."))
+    with transaction.atomic():
+        hit = hit_scope_for_user(actor).select_for_update().get(pk=hit_id)
+        if hit.version != expected_version:
+            raise Conflict("stale_version", _("Someone decided on this hit meanwhile. Reload it."))
+        if hit.status != ScreeningHit.Status.OPEN:
+            raise DomainError("already_decided", _("This hit has already been decided."))
+        hit.status = (
+            ScreeningHit.Status.CONFIRMED
+            if decision == "confirm"
+            else ScreeningHit.Status.DISMISSED
+        )
+        hit.decided_by = actor
+        hit.decided_at = clock.now()
+        hit.decision_reason = reason[:2000]
+        hit.version += 1
+        hit.save(
+            update_fields=[
+                "status",
+                "decided_by",
+                "decided_at",
+                "decision_reason",
+                "version",
+                "updated_at",
+            ]
+        )
+        action = "SCREENING_HIT_CONFIRMED" if decision == "confirm" else "SCREENING_HIT_DISMISSED"
+        if hit.case_id:
+            CaseEvent.objects.create(
+                case_id=hit.case_id,
+                at=clock.now(),
+                kind=CaseEvent.Kind.DECISION,
+                action=action,
+                actor=actor,
+                note=reason[:2000],
+                data={"hit": hit.pk, "entry": hit.entry_id},
+            )
+        audit_record(
+            actor=actor,
+            action=action,
+            entity=hit,
+            person_id=hit.person_id,
+            data={"entry": hit.entry_id, "reason": reason[:200]},
+        )
+    return hit

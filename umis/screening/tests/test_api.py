@@ -1,0 +1,165 @@
+"""Names, screening and watchlist import through the agency API, including bad input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from umis.accounts.models import Scope
+from umis.accounts.services import api_client_create
+from umis.audit.models import AuditEvent
+from umis.core.testing import World
+from umis.screening.models import WatchlistEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def key(world: World) -> str:
+    _c, k = api_client_create(
+        actor=None,
+        name="Border service",
+        user=world.hannah,
+        scopes=[Scope.SCREENING, Scope.WATCHLISTS_MANAGE],
+    )
+    return k
+
+
+def post(client: Client, path: str, body: Any, key: str | None, lang: str = "en") -> Any:
+    extra = {"HTTP_X_API_KEY": key} if key else {}
+    return client.post(
+        path,
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=lang,
+        **extra,
+    )
+
+
+ENTRIES = [
+    {
+        "category": "entry_ban",
+        "external_id": "EB-77",
+        "full_name": "Məmmədov Cavid Hüseyn oğlu",
+        "aliases": ["MAMMADOV JAVID"],
+        "birth_date": "1979",
+        "nationality": "AZ",
+        "valid_from": "2020-01-01",
+        "reason": "Court decision 2-1234/2019",
+        "source": "Court",
+    },
+    {
+        "category": "stolen",
+        "external_id": "SD-1",
+        "document_number": "C01X00T47",
+        "issuing_state": "DEU",
+        "reason": "Reported stolen",
+        "source": "Interpol SLTD",
+    },
+]
+
+
+def test_it_compares_two_names(world: World, client: Client, key: str) -> None:
+    r = post(client, "/api/v1/names/compare", {"a": "Гусейнов Али", "b": "Ali Hüseynov"}, key)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["match"] is True
+    assert body["score"] >= 95
+    assert "order_swapped" in body["reasons"]
+    assert body["flags"] == {"a": [], "b": []}
+
+
+def test_it_reports_the_flags_of_either_name(world: World, client: Client, key: str) -> None:
+    r = post(client, "/api/v1/names/compare", {"a": "\u0410li Hü\u200bseynov", "b": "Ali"}, key)
+    assert r.json()["flags"]["a"] == ["confusable", "mixed_script", "zero_width"]
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"a": "", "b": "Ali"}, "required", "a"),
+        ({"a": "Ali", "b": "x" * 10_000}, "too_long", "b"),
+        ({"a": "\u200b\u202e\u0007", "b": "Ali"}, "invalid", "a"),
+        ({"a": "Ali"}, "required", "b"),
+        ({"a": 5, "b": "Ali"}, "invalid", "a"),
+    ],
+)
+def test_bad_names_get_a_clear_error(
+    world: World, client: Client, key: str, body: dict[str, Any], code: str, field: str
+) -> None:
+    r = post(client, "/api/v1/names/compare", body, key)
+    assert r.status_code == 422, r.content
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == (code, field)
+
+
+def test_it_imports_and_screens(world: World, client: Client, key: str) -> None:
+    r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": ENTRIES}, key)
+    assert r.status_code == 200, r.content
+    assert r.json() == {"created": 2, "updated": 0, "unchanged": 0}
+    again = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": ENTRIES}, key)
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2}
+
+    r = post(
+        client,
+        "/api/v1/screening/search",
+        {"names": ["Mamedov Dzhavid"], "birth_date": "1979-05-02", "nationality": "AZE"},
+        key,
+    )
+    assert r.status_code == 200, r.content
+    hits = r.json()["hits"]
+    assert [h["entry_id"] for h in hits] == [WatchlistEntry.objects.get(external_id="EB-77").pk]
+    assert hits[0]["category"] == "entry_ban"
+    assert "birth_date:same_year" in hits[0]["reasons"]
+    assert "nationality:same" in hits[0]["reasons"]
+    assert AuditEvent.objects.filter(action="SCREENING_SEARCHED").count() == 1
+
+    r = post(
+        client,
+        "/api/v1/screening/search",
+        {"names": ["Someone Else"], "document_number": "c01x00t47"},
+        key,
+    )
+    assert [h["category"] for h in r.json()["hits"]] == ["stolen"]
+
+    r = post(
+        client, "/api/v1/screening/search", {"names": ["Həsənov Cavid"], "birth_date": "1979"}, key
+    )
+    assert r.json()["hits"] == []
+
+
+def test_an_invalid_import_writes_nothing(world: World, client: Client, key: str) -> None:
+    bad = [ENTRIES[0], {**ENTRIES[1], "external_id": "SD-2", "document_number": ""}]
+    r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": bad}, key)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "entries.1.document_number"
+    assert WatchlistEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"names": []}, "required", "names"),
+        ({"names": ["Ali Aliyev"], "birth_date": "1985-02-30"}, "invalid_date", "birth_date"),
+        ({"names": ["Ali Aliyev"], "birth_date": "3020"}, "invalid_date", "birth_date"),
+        ({"names": ["Ali Aliyev"], "nationality": "QQQ"}, "unknown_country", "nationality"),
+        ({"names": ["x" * 10_000]}, "too_long", "names.0"),
+        ({"names": ["\u200b\u200b"]}, "invalid", "names.0"),
+        ({"names": "Ali"}, "invalid", "names"),
+    ],
+)
+def test_screening_rejects_bad_input(
+    world: World, client: Client, key: str, body: dict[str, Any], code: str, field: str
+) -> None:
+    r = post(client, "/api/v1/screening/search", body, key, lang="ru")
+    assert r.status_code == 422, r.content
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == (code, field)
+
+
+def test_a_key_without_the_scope_is_refused(world: World, client: Client) -> None:
+    r = post(client, "/api/v1/screening/search", {"names": ["Ali"]}, world.hotel_key)
+    assert r.status_code == 403
+    r = post(client, "/api/v1/screening/search", {"names": ["Ali"]}, None)
+    assert r.status_code == 401

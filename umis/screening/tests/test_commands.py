@@ -1,0 +1,92 @@
+"""The `umis watchlist import` and `umis names compare` commands."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from umis.core.testing import World
+from umis.screening.models import WatchlistEntry
+
+pytestmark = pytest.mark.django_db
+
+CSV = (
+    "category,external_id,full_name,aliases,birth_date,nationality,valid_until,reason,source\n"
+    "entry_ban,X1,Гусейнов Рашад,HUSEYNOV RASHAD;Hüseynov Rəşad,1985-03-14,TR,2030-01-01,"
+    "Expulsion 2024,SMS\n"
+    "wanted,X2,Əliyev Tural,,1990,AZ,,Wanted by police,Police\n"
+)
+
+
+def test_it_imports_a_csv_file_with_history(world: World, tmp_path: Path) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(CSV, encoding="utf-8")
+    out = io.StringIO()
+    call_command(
+        "watchlist", "import", str(f), "--list", "national-bans", stdout=out, stderr=io.StringIO()
+    )
+    assert "2 created" in out.getvalue()
+    entry = WatchlistEntry.objects.get(external_id="X1")
+    assert entry.watchlist.code == "national-bans"
+    assert entry.aliases == ["HUSEYNOV RASHAD", "Hüseynov Rəşad"]
+    assert (entry.birth_year, WatchlistEntry.objects.get(external_id="X2").birth_year) == (
+        None,
+        1990,
+    )
+    f.write_text(
+        CSV.replace("Expulsion 2024", "Expulsion 2024 (appeal rejected)"), encoding="utf-8"
+    )
+    call_command("watchlist", "import", str(f), "--list", "national-bans", "--quiet", stdout=out)
+    entry.refresh_from_db()
+    assert entry.version == 2
+    assert [e.action for e in entry.events.all()] == ["CREATED", "UPDATED"]
+    assert list(entry.events.last().changes) == ["reason"]  # type: ignore[union-attr]
+
+
+def test_it_imports_json_and_refuses_a_file_with_an_invalid_row(
+    world: World, tmp_path: Path
+) -> None:
+    f = tmp_path / "docs.json"
+    rows = [
+        {
+            "category": "lost",
+            "document_number": "AA1234567",
+            "issuing_state": "AZE",
+            "reason": "Lost",
+            "source": "Police",
+        },
+        {"category": "stolen", "document_number": "", "reason": "Stolen", "source": "Police"},
+    ]
+    f.write_text(json.dumps(rows), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("watchlist", "import", str(f), "--list", "documents", "--quiet", stderr=err)
+    assert "entry 2: document_number: required" in err.getvalue()
+    assert not WatchlistEntry.objects.exists()
+    call_command(
+        "watchlist",
+        "import",
+        str(f),
+        "--list",
+        "documents",
+        "--quiet",
+        "--skip-invalid",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert WatchlistEntry.objects.get().document_number == "AA1234567"
+
+
+def test_names_compare_prints_score_decision_reasons_and_flags() -> None:
+    out = io.StringIO()
+    call_command(
+        "names", "compare", "Məmmədov Cavid", "MAMEDOV DZH\u200bAVID", "--json", stdout=out
+    )
+    result = json.loads(out.getvalue())
+    assert result["match"] is True
+    assert result["flags"] == {"a": [], "b": ["zero_width"]}
+    assert result["threshold"] == 85

@@ -1,0 +1,212 @@
+"""Screening on intake: a registration of a listed person is accepted and alerts the office."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.cases.models import Case, CaseEvent
+from umis.core import clock
+from umis.core.errors import Conflict, DomainError, NotFound
+from umis.core.testing import World, guest
+from umis.people.models import Person
+from umis.screening.models import ScreeningHit, Watchlist, WatchlistEntry
+from umis.screening.services import (
+    entry_ban_from_expulsion,
+    screening_hit_decide,
+    watchlist_get_or_create,
+    watchlist_import,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def ban(**overrides: Any) -> dict[str, Any]:
+    row = {
+        "category": "entry_ban",
+        "external_id": "EB-1",
+        "full_name": "Гусейнов Рашад",  # the same person, written in Russian Cyrillic
+        "birth_date": "1985-03-14",
+        "nationality": "TR",
+        "reason": "Expelled in 2024 for repeated violations",
+        "source": "State Migration Service",
+        "valid_from": "2024-01-01",
+        "valid_until": (clock.today() + dt.timedelta(days=365)).isoformat(),
+    }
+    row.update(overrides)
+    return row
+
+
+def listed(world: World, **overrides: Any) -> WatchlistEntry:
+    wl = watchlist_get_or_create(actor=world.hannah, code="entry-bans", name="Entry bans")
+    result = watchlist_import(actor=world.hannah, watchlist=wl, raws=[ban(**overrides)])
+    assert not result.errors, result.to_dict()
+    return WatchlistEntry.objects.get(
+        watchlist=wl, external_id=overrides.get("external_id", "EB-1")
+    )
+
+
+def register(client: Client, world: World, **overrides: Any) -> Any:
+    response = client.post(
+        "/api/v1/stay-registrations",
+        data=json.dumps(guest(**overrides)),
+        content_type="application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    assert response.status_code == 201, response.content
+    return Case.objects.get(reference=response.json()["reference"])
+
+
+def test_a_registration_of_a_banned_person_is_accepted_and_alerts_the_office(
+    world: World, client: Client
+) -> None:
+    entry = listed(world)
+    case = register(client, world)
+    assert case.state == "registered"
+    assert case.needs_attention
+    hit = ScreeningHit.objects.get(case=case)
+    assert hit.entry == entry
+    assert hit.status == "open"
+    assert hit.office.code == "baku"
+    assert hit.score >= 85
+    assert any("transliteration" in r for r in hit.reasons)
+    assert "birth_date:same" in hit.reasons
+    alert = CaseEvent.objects.get(case=case, action="SCREENING_HIT_RAISED")
+    assert alert.kind == "alert"
+    assert AuditEvent.objects.filter(action="SCREENING_HIT_RAISED", entity_id=str(hit.pk)).exists()
+
+
+def test_a_different_person_with_a_similar_name_raises_nothing(
+    world: World, client: Client
+) -> None:
+    listed(world, full_name="Həsənov Rəşad", birth_date="1983-07-01")
+    case = register(client, world)
+    assert not case.needs_attention
+    assert not ScreeningHit.objects.exists()
+
+
+def test_an_expired_or_withdrawn_entry_raises_nothing(world: World, client: Client) -> None:
+    listed(world, valid_until=(clock.today() - dt.timedelta(days=1)).isoformat())
+    case = register(client, world)
+    assert not ScreeningHit.objects.filter(case=case).exists()
+
+
+def test_a_dismissed_hit_stays_dismissed_until_the_entry_or_the_person_changes(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    first = register(client, world)
+    hit = ScreeningHit.objects.get(case=first)
+    screening_hit_decide(
+        actor=world.alice,
+        hit_id=hit.pk,
+        decision="dismiss",
+        reason="Different father's name; passport photo differs",
+        expected_version=hit.version,
+    )
+    hit.refresh_from_db()
+    assert hit.status == "dismissed"
+    assert CaseEvent.objects.filter(case=first, action="SCREENING_HIT_DISMISSED").exists()
+
+    # The same guest registers again elsewhere: no new hit.
+    second = register(
+        client,
+        world,
+        arrival_date=(clock.today() - dt.timedelta(days=10)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=3)).isoformat(),
+    )
+    assert second.applicant_id == first.applicant_id
+    assert not ScreeningHit.objects.filter(case=second).exists()
+
+    # The entry changes (new alias): the pair is raised again.
+    listed(world, aliases=["HUSEYNOV RASHAD"])
+    third = register(
+        client,
+        world,
+        arrival_date=(clock.today() - dt.timedelta(days=20)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=12)).isoformat(),
+    )
+    assert ScreeningHit.objects.filter(case=third, status="open").count() == 1
+
+
+def test_a_changed_person_is_screened_again(world: World, client: Client) -> None:
+    listed(world)
+    first = register(client, world)
+    hit = ScreeningHit.objects.get(case=first)
+    screening_hit_decide(
+        actor=world.alice, hit_id=hit.pk, decision="dismiss", reason="Not him", expected_version=1
+    )
+    Person.objects.filter(pk=first.applicant_id).update(patronymic="Əli oğlu")
+    second = register(
+        client,
+        world,
+        arrival_date=(clock.today() - dt.timedelta(days=10)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=3)).isoformat(),
+    )
+    assert ScreeningHit.objects.filter(case=second).count() == 1
+
+
+def test_an_officer_of_another_region_cannot_decide_and_is_logged(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    with pytest.raises(NotFound):
+        screening_hit_decide(
+            actor=world.bob, hit_id=hit.pk, decision="confirm", reason="x", expected_version=1
+        )
+    hit.refresh_from_db()
+    assert hit.status == "open"
+    assert AuditEvent.objects.filter(
+        action="SCREENING_HIT_ACCESS_DENIED", entity_id=str(hit.pk), actor=world.bob
+    ).exists()
+
+
+def test_a_decision_needs_a_reason_and_the_current_version(world: World, client: Client) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    with pytest.raises(DomainError) as exc:
+        screening_hit_decide(
+            actor=world.alice, hit_id=hit.pk, decision="confirm", reason=" ", expected_version=1
+        )
+    assert exc.value.code == "reason_required"
+    with pytest.raises(Conflict):
+        screening_hit_decide(
+            actor=world.alice, hit_id=hit.pk, decision="confirm", reason="ok", expected_version=7
+        )
+    hit.refresh_from_db()
+    assert hit.status == "open"
+    screening_hit_decide(
+        actor=world.alice,
+        hit_id=hit.pk,
+        decision="confirm",
+        reason="Same person",
+        expected_version=1,
+    )
+    hit.refresh_from_db()
+    assert (hit.status, hit.decided_by, hit.version) == ("confirmed", world.alice, 2)
+
+
+def test_an_expulsion_decision_creates_an_entry_ban(world: World, client: Client) -> None:
+    case = register(client, world)
+    person = Person.objects.get(pk=case.applicant_id)
+    entry = entry_ban_from_expulsion(
+        actor=world.hannah,
+        person=person,
+        case=case,
+        valid_from=clock.today(),
+        valid_until=clock.today() + dt.timedelta(days=5 * 365),
+        legal_ground=None,
+        reason="Expelled: Migration Code art. 79",
+    )
+    assert entry.category == "entry_ban"
+    assert entry.person == person
+    assert entry.document_number == "U12345678"
+    assert entry.source_reference == case.reference
+    assert Watchlist.objects.get(code="entry-bans") == entry.watchlist
+    assert [e.action for e in entry.events.all()] == ["CREATED"]

@@ -1,0 +1,125 @@
+"""Back-office hit review and the public entry-ban check, through the pages people use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.core import clock
+from umis.core.testing import World
+from umis.screening.models import ScreeningHit
+from umis.screening.tests.test_intake import listed, register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_officer_sees_the_hit_on_the_case_and_dismisses_it(world: World, client: Client) -> None:
+    listed(world)
+    case = register(client, world)
+    hit = ScreeningHit.objects.get(case=case)
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{case.reference}/")
+    assert f"/office/screening/hits/{hit.pk}/" in page.content.decode()
+    page = client.get(f"/en/office/screening/hits/{hit.pk}/")
+    assert page.status_code == 200
+    assert "Гусейнов Рашад" in page.content.decode()
+    assert "birth_date:same" in page.content.decode()
+    r = client.post(
+        f"/en/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": "dismiss", "reason": "Different person: photo"},
+    )
+    assert r.status_code == 302
+    hit.refresh_from_db()
+    assert (hit.status, hit.decision_reason) == ("dismissed", "Different person: photo")
+    assert (
+        "Different person: photo"
+        in client.get(f"/en/office/screening/hits/{hit.pk}/").content.decode()
+    )
+
+
+def test_a_decision_without_a_reason_changes_nothing(world: World, client: Client) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.alice)
+    r = client.post(
+        f"/en/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": "confirm", "reason": ""},
+        follow=True,
+    )
+    assert "Give the reason for the decision." in r.content.decode()
+    hit.refresh_from_db()
+    assert hit.status == "open"
+
+
+def test_an_officer_of_another_region_gets_404_and_is_logged(world: World, client: Client) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.bob)
+    assert client.get(f"/en/office/screening/hits/{hit.pk}/").status_code == 404
+    assert (
+        client.get("/en/office/screening/hits/").content.decode().count("/office/screening/hits/1/")
+        == 0
+    )
+    assert AuditEvent.objects.filter(
+        action="SCREENING_HIT_ACCESS_DENIED", actor=world.bob, entity_id=str(hit.pk)
+    ).exists()
+
+
+def test_the_head_office_sees_watchlist_entries_with_history(world: World, client: Client) -> None:
+    entry = listed(world)
+    client.force_login(world.hannah)
+    page = client.get(f"/en/office/screening/watchlist/{entry.pk}/").content.decode()
+    assert "Гусейнов Рашад" in page
+    assert "CREATED" in page
+    client.force_login(world.alice)
+    assert client.get(f"/en/office/screening/watchlist/{entry.pk}/").status_code == 404
+
+
+def ban_check(client: Client, **overrides: str) -> tuple[int, str]:
+    data = {
+        "document_number": "U12345678",
+        "issuing_state": "TUR",
+        "surname": "Hüseynov",
+        "birth_date": "1985-03-14",
+    }
+    data.update(overrides)
+    r = client.post("/en/entry-ban-check/", data)
+    return r.status_code, r.content.decode()
+
+
+def test_the_entry_ban_check_answers_for_the_own_passport_only(
+    world: World, client: Client
+) -> None:
+    listed(world, document_number="U12345678", issuing_state="TR")
+    status, page = ban_check(client)
+    assert status == 200
+    assert 'data-banned="yes"' in page
+    # Somebody else's surname or birth date with the number: no answer about that person.
+    assert 'data-banned="no"' in ban_check(client, surname="Əliyev")[1]
+    assert 'data-banned="no"' in ban_check(client, birth_date="1985-03-15")[1]
+    # A name alone cannot be checked.
+    assert 'data-banned="no"' in ban_check(client, document_number="X0000000")[1]
+    assert AuditEvent.objects.filter(action="ENTRY_BAN_CHECKED").count() == 4
+
+
+def test_the_entry_ban_check_ignores_expired_bans_and_validates_input(
+    world: World, client: Client
+) -> None:
+    listed(
+        world,
+        document_number="U12345678",
+        valid_until=(clock.today() - dt.timedelta(days=1)).isoformat(),
+    )
+    assert 'data-banned="no"' in ban_check(client)[1]
+    status, page = ban_check(client, birth_date="14.03.1985", issuing_state="QQQ")
+    assert status == 422
+    assert "Enter a date as YYYY-MM-DD." in page
+    assert "Unknown country code." in page
+
+
+def test_the_portal_lists_the_entry_ban_check_as_available(client: Client) -> None:
+    page = client.get("/en/services/entry_ban_check/").content.decode()
+    assert "/entry-ban-check/" in page

@@ -1,0 +1,202 @@
+"""Parsing of watchlist entries (from CSV, JSON or the API) and of screening queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from umis.core import clock
+from umis.core.errors import ErrorCollector, FieldError
+from umis.people.normalize import normalize_name
+from umis.reference.selectors import ReferenceSnapshot
+from umis.screening.models import DOCUMENT_CATEGORIES, PERSON_CATEGORIES, Category
+
+MAX_NAME = 300
+MAX_ALIASES = 20
+
+
+@dataclass(frozen=True)
+class EntryData:
+    category: str
+    kind: str
+    external_id: str = ""
+    full_name: str = ""
+    aliases: tuple[str, ...] = ()
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+    nationality: str = ""
+    sex: str = ""
+    document_number: str = ""
+    issuing_state: str = ""
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    reason: str = ""
+    source: str = ""
+    source_reference: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_fields(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "kind": self.kind,
+            "full_name": self.full_name,
+            "aliases": list(self.aliases),
+            "birth_date": self.birth_date,
+            "birth_year": self.birth_year,
+            "nationality": self.nationality,
+            "sex": self.sex,
+            "document_number": self.document_number,
+            "issuing_state": self.issuing_state,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "reason": self.reason,
+            "source": self.source,
+            "source_reference": self.source_reference,
+        }
+
+
+def _text(raw: Mapping[str, Any], key: str, limit: int = 200) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    return " ".join(str(value).split())[: limit + 1]
+
+
+def name_errors(value: str, *, field: str) -> list[FieldError]:
+    """A name to match on: not too long, and with letters left after removing invisible ones."""
+    if len(value) > MAX_NAME:
+        return [FieldError("too_long", _("At most %(n)d characters.") % {"n": MAX_NAME}, field)]
+    if not value.strip():
+        return [FieldError("required", _("This field is required."), field)]
+    if normalize_name(value).is_empty:
+        return [FieldError("invalid", _("A name must contain letters."), field)]
+    return []
+
+
+def birth_parse(
+    value: str, *, field: str, errors: ErrorCollector
+) -> tuple[dt.date | None, int | None]:
+    """A full date (YYYY-MM-DD) or only the year (YYYY)."""
+    value = value.strip()
+    if not value:
+        return None, None
+    if re.fullmatch(r"\d{4}", value):
+        year = int(value)
+        if 1900 <= year <= clock.today().year:
+            return None, year
+    else:
+        try:
+            d = dt.date.fromisoformat(value)
+        except ValueError:
+            d = None
+        if d is not None and dt.date(1900, 1, 1) <= d <= clock.today():
+            return d, None
+    errors.add("invalid_date", _("Enter a date of birth as YYYY-MM-DD or a year as YYYY."), field)
+    return None, None
+
+
+def _date(value: str, *, field: str, errors: ErrorCollector) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.add("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
+        return None
+
+
+def country_code(value: str, *, field: str, ref: ReferenceSnapshot, errors: ErrorCollector) -> str:
+    if not value:
+        return ""
+    country = ref.country(value)
+    if country is None:
+        errors.add("unknown_country", _("Unknown country code."), field)
+        return ""
+    return country.code
+
+
+def entry_parse(
+    raw: Mapping[str, Any], *, ref: ReferenceSnapshot, default_source: str = ""
+) -> EntryData | list[FieldError]:
+    errors = ErrorCollector()
+    category = _text(raw, "category").lower()
+    if category not in Category.values:
+        errors.add("invalid_category", _("Unknown category."), "category")
+    kind = "document" if category in DOCUMENT_CATEGORIES else "person"
+    full_name = _text(raw, "full_name", MAX_NAME) or " ".join(
+        p for p in (_text(raw, "surname", 150), _text(raw, "given_names", 150)) if p
+    )
+    aliases_raw = raw.get("aliases") or []
+    if isinstance(aliases_raw, str):
+        aliases_raw = aliases_raw.split(";")
+    if not isinstance(aliases_raw, list):
+        errors.add("invalid", _("Enter a list."), "aliases")
+        aliases_raw = []
+    aliases = tuple(" ".join(str(a).split()) for a in aliases_raw if str(a).strip())
+    if len(aliases) > MAX_ALIASES:
+        errors.add("too_many", _("Too many items."), "aliases")
+    if kind == "person" or full_name:
+        for e in name_errors(full_name, field="full_name"):
+            errors.errors.append(e)
+    for i, a in enumerate(aliases[:MAX_ALIASES]):
+        errors.errors.extend(name_errors(a, field=f"aliases.{i}"))
+    birth_date, birth_year = birth_parse(
+        _text(raw, "birth_date"), field="birth_date", errors=errors
+    )
+    nationality = country_code(
+        _text(raw, "nationality"), field="nationality", ref=ref, errors=errors
+    )
+    issuing_state = country_code(
+        _text(raw, "issuing_state"), field="issuing_state", ref=ref, errors=errors
+    )
+    sex = _text(raw, "sex").upper()
+    if sex not in {"", "M", "F", "X"}:
+        errors.add("invalid", _("Use M, F or X."), "sex")
+    document_number = re.sub(r"[^0-9A-Z]", "", _text(raw, "document_number").upper())
+    if len(document_number) > 30:
+        errors.add("too_long", _("At most %(n)d characters.") % {"n": 30}, "document_number")
+    if kind == "document" and not document_number:
+        errors.add("required", _("This field is required."), "document_number")
+    valid_from = _date(_text(raw, "valid_from"), field="valid_from", errors=errors)
+    valid_until = _date(_text(raw, "valid_until"), field="valid_until", errors=errors)
+    if valid_from and valid_until and valid_until < valid_from:
+        errors.add(
+            "invalid_period", _("The end date must not be before the start date."), "valid_until"
+        )
+    reason = " ".join(str(raw.get("reason") or "").split())[:2000]
+    if not reason:
+        errors.add("required", _("This field is required."), "reason")
+    source = _text(raw, "source") or default_source
+    if not source:
+        errors.add("required", _("This field is required."), "source")
+    external_id = _text(raw, "external_id", 100)
+    if len(external_id) > 100:
+        errors.add("too_long", _("At most %(n)d characters.") % {"n": 100}, "external_id")
+    if category in PERSON_CATEGORIES and not full_name:
+        pass  # reported by name_errors above
+    if errors.errors:
+        return errors.errors
+    return EntryData(
+        category=category,
+        kind=kind,
+        external_id=external_id,
+        full_name=full_name,
+        aliases=aliases[:MAX_ALIASES],
+        birth_date=birth_date,
+        birth_year=birth_year,
+        nationality=nationality,
+        sex=sex,
+        document_number=document_number,
+        issuing_state=issuing_state,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        reason=reason,
+        source=source[:200],
+        source_reference=_text(raw, "source_reference")[:200],
+    )

@@ -1,0 +1,125 @@
+"""Back-office pages (screening hits, watchlist entries) and the public entry-ban check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from umis.backoffice.views import officer_required
+from umis.core.errors import DomainError, NotFound
+from umis.reference.selectors import country_get_by_code
+from umis.screening import selectors, services
+from umis.screening.validation import name_errors
+
+
+@officer_required
+def hits(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    if status not in {"open", "confirmed", "dismissed", ""}:
+        status = "open"
+    return render(
+        request,
+        "screening/hits.html",
+        {"hits": selectors.hits_for_user(user=request.user, status=status), "status": status},
+    )
+
+
+@officer_required
+def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
+    try:
+        hit = selectors.hit_get_for_user(user=request.user, hit_id=hit_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "screening/hit.html", {"hit": hit})
+
+
+@officer_required
+@require_POST
+def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        hit = services.screening_hit_decide(
+            actor=request.user,
+            hit_id=hit_id,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", "")[:2000],
+            expected_version=version,
+        )
+        messages.success(
+            request,
+            _("The hit is confirmed.") if hit.status == "confirmed" else _("The hit is dismissed."),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("screening:hit", hit_id=hit_id)
+
+
+@officer_required
+def entries(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "screening/entries.html",
+        {"entries": selectors.watchlist_entries_for_user(user=request.user)},
+    )
+
+
+@officer_required
+def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    try:
+        entry = selectors.watchlist_entry_get_for_user(user=request.user, entry_id=entry_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "screening/entry.html",
+        {"entry": entry, "events": entry.events.select_related("actor").all()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def entry_ban_check(request: HttpRequest) -> HttpResponse:
+    """The public e-service: is an entry ban recorded for my passport?"""
+    values = {
+        k: request.POST.get(k, "").strip()[:100]
+        for k in ("document_number", "issuing_state", "surname", "birth_date")
+    }
+    errors: dict[str, str] = {}
+    answer = None
+    if request.method == "POST":
+        if not values["document_number"]:
+            errors["document_number"] = _("This field is required.")
+        elif len(values["document_number"]) > 30:
+            errors["document_number"] = _("At most %(n)d characters.") % {"n": 30}
+        country = country_get_by_code(values["issuing_state"])
+        if country is None:
+            errors["issuing_state"] = _("Unknown country code.")
+        for e in name_errors(values["surname"], field="surname"):
+            errors["surname"] = str(e.message)
+        try:
+            birth = dt.date.fromisoformat(values["birth_date"])
+        except ValueError:
+            birth = None
+            errors["birth_date"] = _("Enter a date as YYYY-MM-DD.")
+        if not errors and country is not None and birth is not None:
+            answer = selectors.entry_ban_check(
+                document_number=values["document_number"],
+                issuing_state=country.code,
+                surname=values["surname"],
+                birth_date=birth,
+            )
+    return render(
+        request,
+        "screening/entry_ban_check.html",
+        {"values": values, "errors": errors, "answer": answer},
+        status=422 if errors else 200,
+    )
