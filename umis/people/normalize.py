@@ -1,0 +1,438 @@
+"""The name normaliser: one place that turns a name as written into keys for matching.
+
+Public interface (stable; other apps import only these):
+
+- ``normalize_name(text) -> NormalizedName`` keeps the original and gives the match
+  keys: per token a Latin form (``tokens``), an ICAO-like phonetic ``skeleton`` and a
+  vowel-less ``consonants`` key, the token set, the detected patronymic, and the flags
+  raised on the input (``mixed_script``, ``confusable``, ``bidi_control``, ``zero_width``).
+- ``name_match_keys(name) -> frozenset[str]`` blocking keys (order-independent): the
+  consonant key of each main token and the canonical form of known given-name variants.
+- ``name_similarity(a, b) -> Score`` a 0..100 score with reasons, independent of the
+  order of given and family names.
+- ``token_similarity(a, b) -> TokenMatch`` the same for two single tokens.
+
+How a token becomes a key:
+1. Unicode NFKC; zero-width and bidi control characters removed (and flagged).
+2. Homoglyphs: a token mixing Latin with Cyrillic/Greek letters is flagged
+   ``mixed_script``; if the foreign letters look like Latin ones they are mapped and the
+   name is flagged ``confusable`` (and vice versa for a mostly Cyrillic token).
+3. Script to Latin: Russian Cyrillic by ICAO Doc 9303 (``iuliia``), Azerbaijani
+   Cyrillic (ә ғ һ ҹ ј ө ү ҝ) by our table, Arabic and Persian by our table (consonants
+   and long vowels), Georgian, Armenian and anything else by ``anyascii``.
+4. Azerbaijani/Turkish case: İ, I, ı and i are one letter class; ə folds to a
+   (ICAO Doc 9303 Part 3: Ə→A, Ü→UE/U, Ş→S, Ç→C, Ğ→G).
+5. Skeleton: letters that different spelling traditions use for one sound share a
+   class (Soviet-era English Gusein-/Husein-, Dzh-/C-/J-, -zade/-zadeh, -iev/-iyev,
+   doubled letters, ue/oe from MRZ) so Hüseynov, HUSEYNOV, Guseinov and Гусейнов
+   get the same skeleton ``husainov``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import iuliia
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+from umis.people.names import BIDI_CONTROLS, ZERO_WIDTH, name_scripts
+
+__all__ = [
+    "FLAGS",
+    "NormalizedName",
+    "Score",
+    "TokenMatch",
+    "name_match_keys",
+    "name_similarity",
+    "normalize_name",
+    "token_similarity",
+]
+
+FLAGS = ("mixed_script", "confusable", "bidi_control", "zero_width")
+
+# Cyrillic and Greek letters that look like Latin ones (Unicode confusables, the subset
+# that matters for names).
+_CYR_TO_LAT = {
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "һ": "h",
+    "ә": "ə", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y", "ө": "o",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Һ": "H",
+    "Ә": "Ə",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "υ": "u",
+    "Α": "A", "Β": "B", "Ε": "E", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "Υ": "Y", "Ζ": "Z",
+}  # fmt: skip
+_LAT_TO_CYR = {
+    "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х", "i": "і",
+    "A": "А", "B": "В", "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О", "P": "Р",
+    "C": "С", "T": "Т", "X": "Х",
+}  # fmt: skip
+
+# Azerbaijani Cyrillic (1939-1991): letters Russian does not have, and those that read
+# differently (г = q, ы = ı, ј = y, х = x). Used when a token has one of the marker letters.
+_AZ_CYR_MARKERS = set("әӘғҒһҺҹҸјЈөӨүҮҝҜ")
+_AZ_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "q", "ғ": "ğ", "д": "d", "е": "e", "ә": "ə",
+    "ж": "j", "з": "z", "и": "i", "ы": "ı", "ј": "y", "к": "k", "ҝ": "g", "л": "l",
+    "м": "m", "н": "n", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ү": "ü", "ф": "f", "х": "x", "һ": "h", "ч": "ç", "ҹ": "c", "ш": "ş",
+    "ь": "", "ъ": "", "й": "y", "ю": "yu", "я": "ya", "ё": "yo", "э": "e", "ц": "ts",
+    "щ": "şç",
+}  # fmt: skip
+
+# Arabic and Persian script: consonants and the long vowels/glides; short vowels are not
+# written, so comparisons against such tokens use the consonant key.
+_ARABIC = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ء": "", "ؤ": "u", "ئ": "i",
+    "ب": "b", "پ": "p", "ت": "t", "ة": "a", "ث": "s", "ج": "j", "چ": "ch", "ح": "h",
+    "خ": "kh", "د": "d", "ذ": "z", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh",
+    "ص": "s", "ض": "z", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "q",
+    "ک": "k", "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ھ": "h",
+    "و": "u", "ی": "i", "ي": "i", "ى": "a", "ۀ": "a", "ّ": "", "َ": "a", "ُ": "u",
+    "ِ": "i", "ْ": "", "ً": "", "ٌ": "", "ٍ": "", "ـ": "",
+}  # fmt: skip
+
+_FOLD = str.maketrans({"ı": "i", "İ": "i", "I": "i", "ə": "a", "Ə": "a", "ә": "a", "Ә": "a"})
+
+# Skeleton rewrites, applied in order on a lower-case ASCII token. Classes:
+#  j: dzh dj zh ch tch c ç j   (Azerbaijani c = Russian дж = English j; MRZ writes ç as c)
+#  s: sch shch sh ş s          h: kh gh x h g q ğ (Гусейнов/Huseynov, Гасымов/Qasımov)
+#  vowels: a e ə ä → a;  i ı y → i;  o ö → o;  u ü w(after vowel) → u; then runs collapse.
+_SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"ey", "ei"),  # Hüseynov/Гусейнов (ICAO: Guseinov)
+        (r"ue", "u"),  # MRZ Ü→UE
+        (r"oe", "o"),  # MRZ Ö→OE
+        (r"shch|sch", "s"),
+        (r"dzh|dj|tch|ch|zh|c|j", "J"),
+        (r"sh", "s"),
+        (r"(?<=[aeiou])h$", ""),  # -zadeh → -zade, Allah → Alla
+        (r"kh|gh|x|g|q|h", "H"),
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"ts|tz", "z"),
+        (r"ck", "k"),
+        (r"w", "v"),
+        (r"ou", "u"),
+        (r"y(?=[aeiou])", "i"),  # Aliyev/Aliev, Yusif/Iusif
+        (r"[e]", "a"),
+        (r"y", "i"),
+    )
+)
+_VOWELS = set("aeiou")
+_CONSONANT_DROP = re.compile(r"[aeiou]")
+
+# Patronymic markers (Azerbaijani/Turkic: oğlu "son of", qızı "daughter of").
+_PATRONYMIC_MARKERS = {
+    "oglu", "ogly", "ogli", "oglou", "uly", "uli", "qizi", "kizi", "gizi", "kyzy", "gyzy",
+}  # fmt: skip
+_PATRONYMIC_SUFFIXES = ("ovich", "evich", "ovna", "evna", "ichna", "ovitch", "evitch", "yevich")
+
+# Given names whose spellings differ by more than the skeleton absorbs: (canonical, variants).
+_VARIANT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "muhammad",
+        (
+            "muhammad", "mohammad", "mohammed", "muhammed", "mohamed", "mehmet", "mehmed",
+            "mahammad", "magomed", "muhamed", "mukhammad", "mukhammed", "mamed", "mohamad",
+        ),
+    ),
+    ("husayn", ("huseyn", "hussein", "husayn", "hossein", "husein", "guseyn", "hussain")),
+    ("hasan", ("hasan", "hassan", "gasan", "hassane", "hesen")),
+    ("ibrahim", ("ibrahim", "ibragim", "ebrahim", "ibrahima")),
+    ("ismail", ("ismail", "ismayil", "ismoil", "esmail", "ismayl")),
+    ("yusuf", ("yusuf", "yusif", "yousef", "yousuf", "jusuf", "yusup", "iusif")),
+    ("abdullah", ("abdullah", "abdulla", "abdallah", "abdollah")),
+    ("rasul", ("rasul", "rasool", "rasoul")),
+    ("mahmud", ("mahmud", "mahmoud", "makhmud", "mahmood")),
+    ("ahmad", ("ahmad", "ahmed", "akhmed", "ahmet", "akhmad")),
+    ("aliyev", ("aliyev", "aliev", "aliyeu", "alijev")),
+    ("hajiyev", ("hajiyev", "gadzhiev", "hadjiev", "haciyev", "gadjiev")),
+    ("jafar", ("jafar", "cafar", "dzhafar", "jafer", "jafr")),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Token:
+    original: str
+    latin: str  # lower-case ASCII
+    skeleton: str
+    consonants: str
+    abjad: bool  # written in Arabic/Persian script (short vowels not written)
+    canonical: str  # canonical given-name variant, or ""
+
+
+@dataclass(frozen=True)
+class NormalizedName:
+    original: str
+    cleaned: str
+    main: tuple[Token, ...]
+    patronymic: tuple[Token, ...]
+    flags: frozenset[str]
+    scripts: frozenset[str]
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return tuple(t.latin for t in self.main)
+
+    @property
+    def skeletons(self) -> tuple[str, ...]:
+        return tuple(t.skeleton for t in self.main)
+
+    @property
+    def token_set(self) -> frozenset[str]:
+        return frozenset(self.skeletons)
+
+    @property
+    def key(self) -> str:
+        """Sorted skeletons, space-joined: an order-independent string for fuzzy scoring."""
+        return " ".join(sorted(self.skeletons))
+
+    @property
+    def patronymic_text(self) -> str:
+        return " ".join(t.latin for t in self.patronymic)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.main
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    a: str
+    b: str
+    score: float
+    how: str  # exact | transliteration | variant | fuzzy | consonants | initial | none
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    reasons: tuple[str, ...]
+    matches: tuple[TokenMatch, ...] = field(default=())
+
+
+def _skeleton(latin: str) -> str:
+    s = latin
+    for pattern, repl in _SKELETON_RULES:
+        s = pattern.sub(repl, s)
+    s = s.lower()
+    out: list[str] = []
+    for ch in s:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def _consonants(skeleton: str) -> str:
+    return _CONSONANT_DROP.sub("", skeleton)
+
+
+@lru_cache(maxsize=1)
+def _variant_index() -> dict[str, str]:
+    return {_skeleton(v): canon for canon, variants in _VARIANT_GROUPS for v in variants}
+
+
+def _fix_confusables(token: str) -> tuple[str, bool, bool]:
+    """(token with homoglyphs mapped to the token's main script, mixed_script, confusable)."""
+    scripts = name_scripts(token)
+    if len(scripts) <= 1:
+        return token, False, False
+    letters = [c for c in token if c.isalpha()]
+    latin = sum(1 for c in letters if "LATIN" in name_scripts(c))
+    target_latin = latin * 2 >= len(letters)
+    table = _CYR_TO_LAT if target_latin else _LAT_TO_CYR
+    mapped = "".join(table.get(c, c) for c in token)
+    confusable = len(name_scripts(mapped)) == 1
+    return (mapped if confusable else token), True, confusable
+
+
+def _to_latin(token: str) -> tuple[str, bool]:
+    """Lower-case ASCII form of one token, and whether it was in an abjad (Arabic) script."""
+    scripts = name_scripts(token)
+    abjad = "ARABIC" in scripts
+    if "CYRILLIC" in scripts:
+        if any(c in _AZ_CYR_MARKERS for c in token):
+            token = "".join(_AZ_CYR.get(c.lower(), c) for c in token)
+        else:
+            token = iuliia.ICAO_DOC_9303.translate(token)
+    if abjad:
+        token = "".join(_ARABIC.get(c, c) for c in token)
+    token = token.translate(_FOLD)
+    if not token.isascii():
+        token = "".join(anyascii(c) if ord(c) > 0x7F else c for c in token)
+    token = unicodedata.normalize("NFKD", token)
+    token = "".join(c for c in token if not unicodedata.combining(c)).lower().translate(_FOLD)
+    return re.sub(r"[^a-z]+", "", token), abjad
+
+
+def _token(original: str) -> Token | None:
+    latin, abjad = _to_latin(original)
+    if not latin:
+        return None
+    skeleton = _skeleton(latin)
+    return Token(
+        original=original,
+        latin=latin,
+        skeleton=skeleton,
+        consonants=_consonants(skeleton),
+        abjad=abjad,
+        canonical=_variant_index().get(skeleton, ""),
+    )
+
+
+def _is_patronymic_suffix(latin: str) -> bool:
+    return len(latin) > 6 and latin.endswith(_PATRONYMIC_SUFFIXES)
+
+
+@lru_cache(maxsize=65536)
+def normalize_name(text: str) -> NormalizedName:
+    """The normalised form of a full name (any order of given, family and patronymic)."""
+    flags: set[str] = set()
+    if any(c in BIDI_CONTROLS for c in text):
+        flags.add("bidi_control")
+    arabic = "ARABIC" in name_scripts(text)
+    if any(c in ZERO_WIDTH and not (c == "\u200c" and arabic) for c in text):
+        flags.add("zero_width")
+    cleaned = unicodedata.normalize("NFKC", text)
+    cleaned = "".join(
+        c
+        for c in cleaned
+        if c not in BIDI_CONTROLS
+        and c not in ZERO_WIDTH
+        and unicodedata.category(c) not in {"Cc", "Cf", "Co", "Cs"}
+    )
+    # Hyphenated and apostrophised parts are one token (Gusein-zade, O'Neil);
+    # a separate -zade/-zadeh is glued to the preceding token.
+    cleaned = re.sub(r"[\-‐‑’'`ʼ]+", "", cleaned)
+    raw = [t for t in re.split(r"[\s,.;/()]+", cleaned) if t]
+    fixed: list[str] = []
+    for t in raw:
+        t2, mixed, confusable = _fix_confusables(t)
+        if mixed:
+            flags.add("mixed_script")
+        if confusable:
+            flags.add("confusable")
+        fixed.append(t2)
+    tokens = [tok for tok in (_token(t) for t in fixed) if tok]
+    merged: list[Token] = []
+    for tok in tokens:
+        if merged and tok.latin in {"zade", "zadeh", "zada"}:
+            prev = merged.pop()
+            joined = _token(prev.original + tok.original)
+            merged.append(joined or prev)
+        else:
+            merged.append(tok)
+    main: list[Token] = []
+    patronymic: list[Token] = []
+    for i, tok in enumerate(merged):
+        if tok.latin in _PATRONYMIC_MARKERS and main:
+            patronymic.extend([main.pop(), tok])
+        elif _is_patronymic_suffix(tok.latin) and i > 0:
+            patronymic.append(tok)
+        else:
+            main.append(tok)
+    return NormalizedName(
+        original=text,
+        cleaned=" ".join(cleaned.split()),
+        main=tuple(main),
+        patronymic=tuple(patronymic),
+        flags=frozenset(flags),
+        scripts=frozenset(name_scripts(text)),
+    )
+
+
+def token_block_key(token: Token) -> str:
+    """The blocking key of one token: its consonant key (vowel-less tokens keep vowels)."""
+    if token.canonical:
+        return "v:" + token.canonical
+    return token.consonants or "_" + token.skeleton
+
+
+def name_match_keys(name: str | NormalizedName) -> frozenset[str]:
+    """Blocking keys of a name: one per main token (consonant key or canonical variant)."""
+    n = normalize_name(name) if isinstance(name, str) else name
+    return frozenset(token_block_key(t) for t in n.main)
+
+
+def token_similarity(a: Token, b: Token) -> TokenMatch:
+    if a.latin == b.latin:
+        return TokenMatch(a.original, b.original, 100.0, "exact")
+    if a.skeleton == b.skeleton:
+        return TokenMatch(a.original, b.original, 97.0, "transliteration")
+    if a.canonical and a.canonical == b.canonical:
+        return TokenMatch(a.original, b.original, 95.0, "variant")
+    if (len(a.latin) == 1 or len(b.latin) == 1) and a.latin[0] == b.latin[0]:
+        return TokenMatch(a.original, b.original, 80.0, "initial")
+    if a.abjad or b.abjad:
+        if a.consonants == b.consonants and a.consonants:
+            return TokenMatch(a.original, b.original, 92.0, "consonants")
+        s = fuzz.ratio(a.consonants, b.consonants) * 0.95
+        return TokenMatch(a.original, b.original, round(s, 1), "consonants")
+    s = fuzz.ratio(a.skeleton, b.skeleton)
+    return TokenMatch(a.original, b.original, round(s, 1), "fuzzy" if s else "none")
+
+
+def _align(a: tuple[Token, ...], b: tuple[Token, ...]) -> list[TokenMatch]:
+    """Greedy best one-to-one pairing of tokens (names have few tokens)."""
+    pairs = sorted(
+        ((token_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
+        key=lambda p: -p[0].score,
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out: list[TokenMatch] = []
+    for m, i, j in pairs:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        out.append(m)
+    return out
+
+
+def name_similarity(a: str | NormalizedName, b: str | NormalizedName) -> Score:
+    """Score 0..100 with reasons; the same whichever name comes first and in any token order."""
+    na = normalize_name(a) if isinstance(a, str) else a
+    nb = normalize_name(b) if isinstance(b, str) else b
+    if na.is_empty or nb.is_empty:
+        return Score(0.0, ("empty_name",))
+    if len(na.main) > len(nb.main) or (
+        len(na.main) == len(nb.main) and na.key > nb.key
+    ):  # a canonical order makes the score symmetric
+        na, nb = nb, na
+    matches = _align(na.main, nb.main)
+    weights = [max(len(m.a), len(m.b), 3) for m in matches]
+    score = sum(m.score * w for m, w in zip(matches, weights, strict=True)) / sum(weights)
+    reasons = [f"{m.a}~{m.b}:{m.how}:{m.score:g}" for m in matches]
+    # A weak token is not hidden by a strong one: Ali Huseynov is not Ali Hasanov.
+    weak = sum(90.0 - m.score for m in matches if m.score < 90.0)
+    if weak:
+        score -= weak
+    extra = len(nb.main) - len(na.main)
+    if extra:
+        score -= min(3.0 * extra, 6.0)
+        reasons.append(f"unmatched_tokens:{extra}")
+    if len(na.main) == 1 and len(nb.main) > 1:
+        score -= 10.0
+        reasons.append("single_token")
+    if na.patronymic and nb.patronymic:
+        pm = _align(na.patronymic[:1], nb.patronymic[:1])
+        if pm and pm[0].score < 80:
+            score -= 5.0
+            reasons.append(f"patronymic_differs:{pm[0].a}~{pm[0].b}")
+        elif pm:
+            reasons.append(f"patronymic_agrees:{pm[0].a}~{pm[0].b}")
+    order_a = [t.skeleton for t in na.main]
+    order_b = [t.skeleton for t in nb.main]
+    if len(order_a) == len(order_b) and order_a != order_b and sorted(order_a) == sorted(order_b):
+        reasons.append("order_swapped")
+    flags = sorted(na.flags | nb.flags)
+    reasons.extend(f"flag:{f}" for f in flags)
+    return Score(round(max(score, 0.0), 1), tuple(reasons), tuple(matches))

@@ -1,0 +1,97 @@
+"""The name normaliser on every case the matching rules promise."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from umis.people.normalize import name_match_keys, name_similarity, normalize_name
+
+SAME = [
+    ("Hüseynov", "Гусейнов"),  # Russian Cyrillic, ICAO Guseinov
+    ("Hüseynov", "HUSEYNOV"),  # case
+    ("Hüseynov", "HUESEYNOV"),  # MRZ Ü→UE
+    ("Məmmədov", "MAMMADOV"),  # MRZ Ə→A
+    ("Məmmədov", "Mamedov"),  # Soviet-era spelling
+    ("Şahin", "SAHIN"),  # MRZ Ş→S
+    ("Çingiz", "CINGIZ"),  # MRZ Ç→C
+    ("Ağayev", "AGAYEV"),  # MRZ Ğ→G
+    ("İsmayılov", "Ismayilov"),  # dotted/dotless i
+    ("ISMAYILOV", "ismayılov"),
+    ("Cavid", "Джавид"),  # Dzh-/C-/J-
+    ("Cavid", "Javid"),
+    ("Hüseynzadə", "Guseinzade"),  # Gusein-/Husein-, -zade
+    ("Hüseynzade", "Huseynzadeh"),  # -zade/-zadeh
+    ("Hüseyn-zadə", "Гусейн-заде"),
+    ("Aliyev", "Aliev"),
+    ("Qasımov", "Гасымов"),
+    ("Cəfərova", "Ҹәфәрова"),  # Azerbaijani Cyrillic
+    ("Mohammed", "Muhammad"),
+    ("Məhəmməd", "Магомед"),
+    ("Muhammad", "محمد"),  # Arabic script
+    ("Hüseyn", "حسین"),  # Persian script
+    ("Giorgi Javakhishvili", "გიორგი ჯავახიშვილი"),  # Georgian
+    ("Aram Hovhannisyan", "Արամ Հովհաննիսյան"),  # Armenian
+    ("Ali Hüseynov", "Hüseynov Ali"),  # order
+    ("Əli Hüseyn oğlu Məmmədov", "Mammadov Ali"),  # patronymic
+    ("Ivanov Petr Sergeevich", "Petr Ivanov"),
+    ("Hüs\u200beynov Ali", "Ali Huseynov"),  # zero width
+    ("\u202eAli Huseynov", "Ali Huseynov"),  # bidi control
+    ("\u0410li Huseynov", "Ali Huseynov"),  # Cyrillic А in a Latin name
+    ("Ｈｕｓｅｙｎｏｖ Ａｌｉ", "Ali Huseynov"),  # NFKC full-width
+]
+
+DIFFERENT = [
+    ("Aliyev", "Alizade"),
+    ("Huseynov Ali", "Hasanov Ali"),
+    ("Mammadov Ali", "Mammadli Ali"),
+    ("Leyla Hasanova", "Leyla Huseynova"),
+    ("Ali Huseynov", "Rashad Ibrahimov"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_it_matches_the_same_name_written_differently(a: str, b: str) -> None:
+    assert name_similarity(a, b).score >= 90, name_similarity(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_it_keeps_similar_but_different_names_apart(a: str, b: str) -> None:
+    assert name_similarity(a, b).score < 85, name_similarity(a, b)
+
+
+def test_it_keeps_the_original_and_flags_traps() -> None:
+    n = normalize_name("\u202eАli Hü\u200bseynov")
+    assert n.original == "\u202eАli Hü\u200bseynov"
+    assert n.tokens == ("ali", "huseynov")
+    assert n.flags == {"bidi_control", "zero_width", "mixed_script", "confusable"}
+
+
+def test_it_detects_patronymics() -> None:
+    assert normalize_name("Əli Hüseyn oğlu Məmmədov").patronymic_text == "huseyn oglu"
+    assert normalize_name("Leyla Rauf qızı Əliyeva").patronymic_text == "rauf qizi"
+    assert normalize_name("Иванов Пётр Сергеевич").patronymic_text == "sergeevich"
+    assert normalize_name("Иванов Пётр Сергеевич").tokens == ("ivanov", "petr")
+
+
+def test_it_gives_the_same_blocking_keys_across_scripts() -> None:
+    assert name_match_keys("Hüseynov Əli") == name_match_keys("Али Гусейнов")
+    assert name_match_keys("Cavid Məmmədov") == name_match_keys("MAMEDOV DZHAVID")
+
+
+def test_a_mixed_script_token_that_is_not_a_lookalike_is_flagged_but_not_confusable() -> None:
+    n = normalize_name("Aлиyev")
+    assert "mixed_script" in n.flags
+    assert "confusable" not in n.flags
+
+
+def test_an_empty_name_scores_zero() -> None:
+    assert name_similarity("\u200b\u202e", "Ali").score == 0
+
+
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_the_score_is_symmetric_and_bounded(a: str, b: str) -> None:
+    s1, s2 = name_similarity(a, b), name_similarity(b, a)
+    assert s1.score == s2.score
+    assert 0 <= s1.score <= 100
