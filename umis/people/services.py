@@ -376,3 +376,57 @@ def identity_match_decide(
             ],
         )
     return match
+
+
+def identity_matches_propose(
+    *, actor: Any, proposals: Sequence[tuple[int, int, float, Sequence[str]]]
+) -> list[IdentityMatch]:
+    """Store batch-dedup proposals (person id, person id, probability 0..1, reasons) as
+    review tasks. A pair already proposed — open, linked or kept separate — is not raised
+    again; people merged in the meantime are skipped."""
+    standing = set(
+        Person.objects.filter(
+            pk__in={i for p in proposals for i in p[:2]}, merged_into__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    wanted = {
+        (max(a, b), min(a, b)): (prob, reasons)
+        for a, b, prob, reasons in proposals
+        if a != b and a in standing and b in standing
+    }
+    known: set[tuple[int, int]] = set()
+    ids = list({i for pair in wanted for i in pair})
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for a, b in IdentityMatch.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "candidate_id"
+        ):
+            known.add((max(a, b), min(a, b)))
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    new = [
+        IdentityMatch(
+            source=IdentityMatch.Source.DEDUP,
+            person_id=a,
+            candidate_id=b,
+            score=round(prob * 100, 1),
+            reasons=list(reasons),
+            created_by=created_by,
+        )
+        for (a, b), (prob, reasons) in sorted(wanted.items())
+        if (a, b) not in known
+    ]
+    with transaction.atomic():
+        IdentityMatch.objects.bulk_create(new, batch_size=1000)
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    "IDENTITY_MATCH_RAISED",
+                    m,
+                    person_id=m.person_id,
+                    data={"candidate": m.candidate_id, "score": m.score, "source": m.source},
+                )
+                for m in new
+            ],
+        )
+    return new
