@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 RECORDS = int(os.environ.get("BENCH_DEDUP_RECORDS", "1000000"))
 SEED = int(os.environ.get("BENCH_DEDUP_SEED", "42"))
-THRESHOLD = float(os.environ.get("BENCH_DEDUP_THRESHOLD", "0.8"))
+THRESHOLD = float(os.environ.get("BENCH_DEDUP_THRESHOLD", "0.95"))
 TARGET_F1, TARGET_SECONDS, TARGET_GIB, TARGET_FEBRL_F1 = 0.97, 120.0, 4.0, 0.998
 
 

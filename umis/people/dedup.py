@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
     import pyarrow as pa
 
-DEFAULT_THRESHOLD = 0.8
+DEFAULT_THRESHOLD = 0.95
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,28 @@ def person_current(*, person: Person) -> Person:
         seen.add(person.merged_into_id)
         person = Person.objects.get(pk=person.merged_into_id)
     return person
+
+
+def person_merge_get_for_user(*, user: Any, merge_id: int) -> PersonMerge:
+    """A merge an officer may undo: head office any; a regional officer one whose surviving
+    person has a case in their office. NotFound (audited) otherwise."""
+    qs = PersonMerge.objects.none()
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        if user.role == Role.HEAD_OFFICER:
+            qs = PersonMerge.objects.all()
+        elif user.role == Role.REGIONAL_OFFICER and user.office_id:
+            local = Case.objects.filter(office_id=user.office_id)
+            qs = PersonMerge.objects.filter(
+                Exists(local.filter(applicant_id=OuterRef("survivor_id")))
+                | Exists(local.filter(applicant_id=OuterRef("merged_id")))
+            )
+    merge = qs.filter(pk=merge_id).first()
+    if merge is None:
+        audit_record(
+            actor=user,
+            action="PERSON_MERGE_ACCESS_DENIED",
+            entity_type="people.personmerge",
+            entity_id=str(merge_id),
+        )
+        raise NotFound("not_found", _("Not found"))
+    return merge

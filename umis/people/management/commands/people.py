@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Person registry tools. `umis people dedup [--threshold 0.8] [--dry-run]` finds likely "
+        "Person registry tools. `umis people dedup [--threshold 0.95] [--dry-run]` finds likely "
         "duplicates across the whole registry (Splink on DuckDB) and stores them as merge "
         "proposals for officers to review."
     )
