@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("", include("umis.portal.urls")),
     path("accounts/", include("umis.accounts.urls")),
     path("host/", include("umis.stays.urls")),
+    path("office/duplicates/", include("umis.people.urls")),
     path("office/", include("umis.backoffice.urls")),
     path("", include("umis.visas.urls")),
     path("", include("umis.screening.urls")),

@@ -24,7 +24,12 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
-from umis.people.selectors import person_get_for_user, person_search
+from umis.people.selectors import (
+    person_current,
+    person_get_for_user,
+    person_merges_of,
+    person_search,
+)
 from umis.reference.models import LegalGround
 from umis.reference.selectors import legal_ground_list
 from umis.screening.selectors import hits_for_case
@@ -234,5 +239,12 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request,
         "backoffice/person.html",
-        {"person": person, "cases": cases, "documents": documents, "issued": issued},
+        {
+            "person": person,
+            "cases": cases,
+            "documents": documents,
+            "issued": issued,
+            "merged_into": person_current(person=person) if person.merged_into_id else None,
+            "merges": list(person_merges_of(person_id=person.pk)),
+        },
     )

@@ -1,8 +1,11 @@
 """Identity resolution on intake: which known person is this?
 
-Today: an exact travel-document match (issuing state + number). Fuzzy matching on
-names, date of birth and nationality plugs in here through `UMIS_IDENTITY_MATCHERS`
-(dotted paths to functions with the signature of `match_by_document`), tried in order.
+First an exact travel-document match (issuing state + number), then names + date of
+birth (possibly only the year) + nationality + sex (`match_by_identity`): a score at or
+above `UMIS_IDENTITY_AUTO_LINK` links the new record to the known person at once; a
+score between `UMIS_IDENTITY_REVIEW` and that threshold creates a review task for an
+officer (`review_candidates`, used by `people.services.person_resolve_many`).
+Matchers are dotted paths in `UMIS_IDENTITY_MATCHERS`, tried in order.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
+from umis.people.matchkeys import NameParts, names_compare
 from umis.people.models import Person, TravelDocument
 
 
@@ -31,6 +36,7 @@ class PersonData:
     patronymic: str = ""
     mrz_surname: str = ""
     mrz_given_names: str = ""
+    birth_year_only: bool = False
 
     @property
     def document_key(self) -> tuple[str, str]:
@@ -50,6 +56,141 @@ def match_by_document(items: Sequence[PersonData]) -> dict[int, Person]:
     return {i: found[d.document_key] for i, d in enumerate(items) if d.document_key in found}
 
 
+DEFAULT_MATCHERS = [
+    "umis.people.identity.match_by_document",
+    "umis.people.identity.match_by_identity",
+]
+
+
 def matchers() -> list[Matcher]:
-    paths = getattr(settings, "UMIS_IDENTITY_MATCHERS", ["umis.people.identity.match_by_document"])
+    paths = getattr(settings, "UMIS_IDENTITY_MATCHERS", DEFAULT_MATCHERS)
     return [import_string(p) for p in paths]
+
+
+def auto_link_threshold() -> float:
+    return float(getattr(settings, "UMIS_IDENTITY_AUTO_LINK", 95))
+
+
+def review_threshold() -> float:
+    return float(getattr(settings, "UMIS_IDENTITY_REVIEW", 80))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    score: float
+    reasons: tuple[str, ...]
+
+
+def _swap_day_month(d: date) -> date | None:
+    try:
+        swapped = date(d.year, d.day, d.month)
+    except ValueError:
+        return None
+    return swapped if swapped != d else None
+
+
+def _digits_apart(a: date, b: date) -> int:
+    return sum(x != y for x, y in zip(a.strftime("%Y%m%d"), b.strftime("%Y%m%d"), strict=True))
+
+
+def birth_compare(a: date, a_year_only: bool, b: date, b_year_only: bool) -> tuple[float, str]:
+    """Points to add to the name score for the dates of birth, and the reason."""
+    if a_year_only or b_year_only:
+        return (-3.0, "birth_year_agrees") if a.year == b.year else (-40.0, "birth_differs")
+    if a == b:
+        return 0.0, "birth_date_agrees"
+    if _swap_day_month(a) == b:
+        return -6.0, "birth_day_month_swapped"
+    if _digits_apart(a, b) == 1:
+        return -8.0, "birth_date_one_digit"
+    if a.year == b.year:
+        return -20.0, "birth_year_agrees"
+    return -40.0, "birth_differs"
+
+
+def identity_score(item: PersonData, person: Person) -> tuple[float, tuple[str, ...]]:
+    """How likely `item` and `person` are one person: 0..100 and the reasons."""
+    score, reasons = names_compare(
+        NameParts(item.surname, item.given_names, item.patronymic),
+        NameParts(person.surname, person.given_names, person.patronymic),
+    )
+    points, why = birth_compare(
+        item.birth_date, item.birth_year_only, person.birth_date, person.birth_year_only
+    )
+    score += points
+    reasons.append(why)
+    if item.nationality != person.nationality_id:
+        score -= 10
+        reasons.append("nationality_differs")
+    else:
+        reasons.append("nationality_agrees")
+    if "X" not in (item.sex, person.sex) and item.sex != person.sex:
+        score -= 15
+        reasons.append("sex_differs")
+    return round(max(score, 0.0), 1), tuple(reasons)
+
+
+CANDIDATE_LIMIT = 2000
+
+
+def _near_dates(d: date) -> set[date]:
+    """The date, its day/month swap and every valid date one typed digit away."""
+    found = {d}
+    swapped = _swap_day_month(d)
+    if swapped:
+        found.add(swapped)
+    text = d.strftime("%Y%m%d")
+    for pos in range(8):
+        for digit in "0123456789":
+            if digit == text[pos]:
+                continue
+            typo = text[:pos] + digit + text[pos + 1 :]
+            try:
+                found.add(date(int(typo[:4]), int(typo[4:6]), int(typo[6:])))
+            except ValueError:
+                continue
+    return found
+
+
+def _candidate_rows(item: PersonData) -> list[Person]:
+    """Known people whose date of birth could be the item's (blocking on the indexed column)."""
+    year = (date(item.birth_date.year, 1, 1), date(item.birth_date.year, 12, 31))
+    dates = _near_dates(item.birth_date)
+    query = Q(birth_date__range=year, birth_year_only=True, nationality_id=item.nationality)
+    if item.birth_year_only:
+        query |= Q(birth_date__range=year, nationality_id=item.nationality)
+    else:
+        query |= Q(birth_date__in=dates)
+    return list(
+        Person.objects.filter(query, merged_into__isnull=True).order_by("id")[:CANDIDATE_LIMIT]
+    )
+
+
+def identity_candidates(item: PersonData, *, at_least: float | None = None) -> list[Candidate]:
+    """Known people who may be `item`, best first, scoring at least the review threshold."""
+    floor = review_threshold() if at_least is None else at_least
+    found = []
+    for person in _candidate_rows(item):
+        score, reasons = identity_score(item, person)
+        if score >= floor:
+            found.append(Candidate(person, score, reasons))
+    found.sort(key=lambda c: (-c.score, c.person.pk))
+    return found
+
+
+def match_by_identity(items: Sequence[PersonData]) -> dict[int, Person]:
+    """Index of item → person for items whose best candidate scores above the auto-link threshold
+    and clearly above the runner-up (two equally good candidates go to an officer instead)."""
+    high = auto_link_threshold()
+    linked: dict[int, Person] = {}
+    for i, item in enumerate(items):
+        found = identity_candidates(item, at_least=high)
+        if len(found) == 1 or (len(found) > 1 and found[0].score > found[1].score):
+            linked[i] = found[0].person
+    return linked
+
+
+def review_candidates(item: PersonData) -> list[Candidate]:
+    """Candidates between the review and the auto-link thresholds (at most 5), for an officer."""
+    return identity_candidates(item)[:5]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,8 @@ class Person(BaseModel):
     given_names = models.CharField(_("given names"), max_length=100)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
     birth_date = models.DateField(_("date of birth"))
+    # Only the year is known (the day and month in birth_date are then 1 January).
+    birth_year_only = models.BooleanField(_("only the year of birth is known"), default=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     nationality = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="+")
     search_name = models.CharField(max_length=400, db_index=True)
@@ -67,3 +70,80 @@ class TravelDocument(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.issuing_state_id} {self.number}"
+
+
+class IdentityMatch(BaseModel):
+    """A possible duplicate: two person records that may be one real person.
+
+    Raised on intake (score between the review and the auto-link thresholds) or by the
+    batch dedup. An officer links them (a merge) or keeps them separate; a pair is
+    proposed once, so a kept-separate pair is not raised again.
+    """
+
+    class Source(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        DEDUP = "dedup", _("Registry dedup")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        LINKED = "linked", _("Linked (one person)")
+        SEPARATE = "separate", _("Kept separate")
+        SUPERSEDED = "superseded", _("Superseded by another merge")
+
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    candidate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "candidate"], name="identity_match_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("candidate")), name="identity_match_two"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score", "id"], name="identity_match_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.candidate_id} ({self.score:.0f})"
+
+
+class PersonMerge(BaseModel):
+    """One merge of `merged` into `survivor`, with every row it re-pointed, so it can be undone."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    match = models.ForeignKey(
+        IdentityMatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    # {"app_label.model.field": [primary keys moved from merged to survivor]}
+    moved = models.JSONField(default=dict)
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unmerge_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=models.Q(unmerged_at__isnull=True),
+                name="person_merge_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ MAX_NAME_LENGTH = 100
 _FOLD = str.maketrans({"ı": "i", "İ": "i", "I": "i", "ə": "a", "Ə": "a", "ә": "a", "Ә": "a"})
 
 
+@lru_cache(maxsize=8192)
 def _script(ch: str) -> str | None:
     if not ch.isalpha():
         return None

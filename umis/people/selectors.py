@@ -3,11 +3,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from umis.accounts.models import Role
 from umis.audit.services import audit_record
+from umis.cases.models import Case
 from umis.core.errors import NotFound
-from umis.people.models import Person
+from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.names import search_key
 
 
@@ -66,3 +70,103 @@ def person_get_for_user(*, user: Any, person_id: int, purpose: str) -> Person:
         data={"purpose": purpose},
     )
     return person
+
+
+def identity_match_scope_for_user(user: Any) -> QuerySet[IdentityMatch]:
+    """Possible duplicates an officer may work: head office all; a regional officer those
+    where either person has a case in their office."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return IdentityMatch.objects.none()
+    if user.role == Role.HEAD_OFFICER:
+        return IdentityMatch.objects.all()
+    if user.role == Role.REGIONAL_OFFICER and user.office_id:
+        local = Case.objects.filter(office_id=user.office_id)
+        return IdentityMatch.objects.filter(
+            Exists(local.filter(applicant_id=OuterRef("person_id")))
+            | Exists(local.filter(applicant_id=OuterRef("candidate_id")))
+        )
+    return IdentityMatch.objects.none()
+
+
+def identity_match_queue_for_user(
+    *, user: Any, status: str = IdentityMatch.Status.OPEN, page: int = 1, per_page: int = 50
+) -> Page[IdentityMatch]:
+    qs = (
+        identity_match_scope_for_user(user)
+        .filter(status=status)
+        .select_related("person__nationality", "candidate__nationality")
+        .order_by("-score", "id")
+    )
+    return Paginator(qs, per_page).get_page(page)
+
+
+def identity_match_get_for_user(
+    *, user: Any, match_id: int, for_update: bool = False, audit_read: bool = True
+) -> IdentityMatch:
+    """A possible duplicate the user may work, or NotFound (the refusal audited); the read of
+    both persons' files is audited unless the caller is about to record a decision."""
+    qs = identity_match_scope_for_user(user).select_related(
+        "person__nationality", "candidate__nationality"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    match = qs.filter(pk=match_id).first()
+    if match is None:
+        audit_record(
+            actor=user,
+            action="IDENTITY_MATCH_ACCESS_DENIED",
+            entity_type="people.identitymatch",
+            entity_id=str(match_id),
+        )
+        raise NotFound("not_found", _("Not found"))
+    if audit_read:
+        for person_id in (match.person_id, match.candidate_id):
+            audit_record(
+                actor=user,
+                action="PERSON_VIEWED",
+                entity=match,
+                person_id=person_id,
+                data={"purpose": "identity review"},
+            )
+    return match
+
+
+def person_merges_of(*, person_id: int) -> QuerySet[PersonMerge]:
+    """Merges in which the person took part (either side), newest first."""
+    return PersonMerge.objects.filter(Q(survivor_id=person_id) | Q(merged_id=person_id)).order_by(
+        "-created_at", "-id"
+    )
+
+
+def person_current(*, person: Person) -> Person:
+    """Follow `merged_into` to the record that now stands for the person."""
+    seen = {person.pk}
+    while person.merged_into_id is not None and person.merged_into_id not in seen:
+        seen.add(person.merged_into_id)
+        person = Person.objects.get(pk=person.merged_into_id)
+    return person
+
+
+def person_merge_get_for_user(*, user: Any, merge_id: int) -> PersonMerge:
+    """A merge an officer may undo: head office any; a regional officer one whose surviving
+    person has a case in their office. NotFound (audited) otherwise."""
+    qs = PersonMerge.objects.none()
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        if user.role == Role.HEAD_OFFICER:
+            qs = PersonMerge.objects.all()
+        elif user.role == Role.REGIONAL_OFFICER and user.office_id:
+            local = Case.objects.filter(office_id=user.office_id)
+            qs = PersonMerge.objects.filter(
+                Exists(local.filter(applicant_id=OuterRef("survivor_id")))
+                | Exists(local.filter(applicant_id=OuterRef("merged_id")))
+            )
+    merge = qs.filter(pk=merge_id).first()
+    if merge is None:
+        audit_record(
+            actor=user,
+            action="PERSON_MERGE_ACCESS_DENIED",
+            entity_type="people.personmerge",
+            entity_id=str(merge_id),
+        )
+        raise NotFound("not_found", _("Not found"))
+    return merge

@@ -3,11 +3,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
 from umis.audit.services import AuditEntry, audit_record_many
+from umis.core import clock
 from umis.core.bulk import bulk_insert
-from umis.people.identity import PersonData, matchers
-from umis.people.models import Person, TravelDocument
+from umis.core.errors import Conflict, DomainError, NotFound
+from umis.people.identity import PersonData, matchers, review_candidates
+from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import search_key
+from umis.people.selectors import identity_match_get_for_user
 
 
 def _search_name(d: PersonData) -> str:
@@ -23,6 +30,7 @@ def person_resolve_many(
     become one person.
     """
     resolved: dict[int, Person] = {}
+    linked_by: dict[int, str] = {}
     for matcher in matchers():
         pending = [i for i in range(len(items)) if i not in resolved]
         if not pending:
@@ -30,6 +38,7 @@ def person_resolve_many(
         hits = matcher([items[i] for i in pending])
         for local, person in hits.items():
             resolved[pending[local]] = person
+            linked_by[pending[local]] = getattr(matcher, "__name__", "matcher")
     first_of_doc: dict[tuple[str, str], int] = {}
     new_people: list[tuple[int, Person]] = []
     for i, d in enumerate(items):
@@ -46,6 +55,7 @@ def person_resolve_many(
                     given_names=d.given_names,
                     patronymic=d.patronymic,
                     birth_date=d.birth_date,
+                    birth_year_only=d.birth_year_only,
                     sex=d.sex,
                     nationality_id=d.nationality,
                     search_name=_search_name(d),
@@ -83,12 +93,341 @@ def person_resolve_many(
         docs[d.document_key] = doc
         new_docs.append(doc)
     bulk_insert(new_docs)
+    tasks = _review_tasks_create(actor=actor, items=items, new_people=new_people)
     audit_record_many(
         actor=actor,
         entries=[AuditEntry("PERSON_CREATED", p, person_id=p.pk) for _, p in new_people]
         + [
             AuditEntry("TRAVEL_DOCUMENT_ADDED", d, person_id=d.person_id, data={"number": d.number})
             for d in new_docs
+        ]
+        + [
+            AuditEntry(
+                "PERSON_IDENTITY_LINKED",
+                resolved[i],
+                person_id=resolved[i].pk,
+                data={"matcher": how, "document": items[i].document_number},
+            )
+            for i, how in sorted(linked_by.items())
+            if how != "match_by_document"
+        ]
+        + [
+            AuditEntry(
+                "IDENTITY_MATCH_RAISED",
+                t,
+                person_id=t.person_id,
+                data={"candidate": t.candidate_id, "score": t.score, "source": t.source},
+            )
+            for t in tasks
         ],
     )
     return [(resolved[i], docs[d.document_key]) for i, d in enumerate(items)]
+
+
+def _review_tasks_create(
+    *, actor: Any, items: Sequence[PersonData], new_people: list[tuple[int, Person]]
+) -> list[IdentityMatch]:
+    """A review task for each new person who resembles a known one (between the thresholds)."""
+    new_ids = {p.pk for _, p in new_people}
+    tasks: list[IdentityMatch] = []
+    for i, person in new_people:
+        for c in review_candidates(items[i]):
+            if c.person.pk in new_ids:
+                continue
+            tasks.append(
+                IdentityMatch(
+                    source=IdentityMatch.Source.INTAKE,
+                    person=person,
+                    candidate=c.person,
+                    score=c.score,
+                    reasons=list(c.reasons),
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+            )
+    IdentityMatch.objects.bulk_create(tasks, batch_size=1000)
+    return tasks
+
+
+# --- merge and unmerge -------------------------------------------------------------------
+
+_HISTORY_MODELS = ("people.identitymatch", "people.personmerge")
+
+
+def _person_links() -> list[tuple[type[models.Model], str]]:
+    """Every (model, field) that points at a person, in any app: what a merge re-points.
+
+    Found from the model graph, so a domain added later is covered without a change here.
+    The merge history itself and `merged_into` stay as they are.
+    """
+    links: list[tuple[type[models.Model], str]] = []
+    for rel in Person._meta.related_objects:
+        model = rel.related_model
+        if not isinstance(model, type) or rel.many_to_many:
+            continue
+        if model._meta.label_lower in _HISTORY_MODELS or model is Person:
+            continue
+        links.append((model, rel.field.name))
+    return sorted(links, key=lambda link: (link[0]._meta.label_lower, link[1]))
+
+
+def _reason(reason: str) -> str:
+    text = " ".join(reason.split())[:2000]
+    if not text:
+        raise DomainError("reason_required", _("Give the reason for this decision."), "reason")
+    return text
+
+
+def _lock_people(*ids: int) -> dict[int, Person]:
+    people = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    if len(people) != len(set(ids)):
+        raise NotFound("not_found", _("Not found"))
+    return people
+
+
+def person_merge(
+    *, actor: Any, survivor_id: int, merged_id: int, reason: str, match: IdentityMatch | None = None
+) -> PersonMerge:
+    """Merge person `merged_id` into `survivor_id`: every case, document, registration and
+    other record of the merged person is re-pointed to the survivor, and each moved row is
+    kept in the merge record so `person_unmerge` can put it back."""
+    text = _reason(reason)
+    if survivor_id == merged_id:
+        raise DomainError("same_person", _("A person cannot be merged with themselves."))
+    with transaction.atomic():
+        people = _lock_people(survivor_id, merged_id)
+        survivor, merged = people[survivor_id], people[merged_id]
+        if survivor.merged_into_id or merged.merged_into_id:
+            raise Conflict(
+                "already_merged",
+                _("One of these records has already been merged into another. Reload the page."),
+            )
+        moved: dict[str, list[int]] = {}
+        for model, field in _person_links():
+            rows = model._base_manager.filter(**{field: merged})
+            pks = sorted(rows.values_list("pk", flat=True))
+            if pks:
+                rows.update(**{field: survivor})
+                moved[f"{model._meta.label_lower}.{field}"] = pks
+        others = IdentityMatch.objects.filter(
+            Q(person=merged) | Q(candidate=merged), status=IdentityMatch.Status.OPEN
+        )
+        if match is not None:
+            others = others.exclude(pk=match.pk)
+        superseded = sorted(others.values_list("pk", flat=True))
+        others.update(status=IdentityMatch.Status.SUPERSEDED, version=F("version") + 1)
+        if superseded:
+            moved["people.identitymatch.superseded"] = superseded
+        merged.merged_into = survivor
+        merged.save(update_fields=["merged_into", "updated_at"])
+        record = PersonMerge.objects.create(
+            survivor=survivor,
+            merged=merged,
+            match=match,
+            reason=text,
+            moved=moved,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        counts = {k: len(v) for k, v in moved.items()}
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    "PERSON_MERGED",
+                    record,
+                    person_id=pid,
+                    data={
+                        "survivor": survivor.pk,
+                        "merged": merged.pk,
+                        "reason": text,
+                        "moved": counts,
+                    },
+                )
+                for pid in (survivor.pk, merged.pk)
+            ],
+        )
+    return record
+
+
+def person_unmerge(*, actor: Any, merge_id: int, expected_version: int, reason: str) -> PersonMerge:
+    """Undo a merge: the rows it moved go back to the merged person (those still on the
+    survivor), the merged person stands alone again, and the pair is kept separate."""
+    text = _reason(reason)
+    with transaction.atomic():
+        record = PersonMerge.objects.select_for_update().filter(pk=merge_id).first()
+        if record is None:
+            raise NotFound("not_found", _("Not found"))
+        if record.unmerged_at is not None or record.version != expected_version:
+            raise Conflict(
+                "version_conflict",
+                _("Someone else changed this record while you were working on it. Reload it."),
+            )
+        people = _lock_people(record.survivor_id, record.merged_id)
+        survivor, merged = people[record.survivor_id], people[record.merged_id]
+        if survivor.merged_into_id:
+            raise Conflict(
+                "survivor_merged",
+                _("The surviving record was merged again later; undo that merge first."),
+            )
+        links = {f"{m._meta.label_lower}.{f}": (m, f) for m, f in _person_links()}
+        restored: dict[str, int] = {}
+        for key, pks in record.moved.items():
+            if key == "people.identitymatch.superseded":
+                IdentityMatch.objects.filter(
+                    pk__in=pks, status=IdentityMatch.Status.SUPERSEDED
+                ).update(status=IdentityMatch.Status.OPEN, version=F("version") + 1)
+                continue
+            if key not in links:
+                continue
+            model, field = links[key]
+            restored[key] = model._base_manager.filter(pk__in=pks, **{field: survivor}).update(
+                **{field: merged}
+            )
+        merged.merged_into = None
+        merged.save(update_fields=["merged_into", "updated_at"])
+        now = clock.now()
+        record.unmerged_at = now
+        record.unmerged_by = actor if getattr(actor, "is_authenticated", False) else None
+        record.unmerge_reason = text
+        record.version += 1
+        record.save(update_fields=["unmerged_at", "unmerged_by", "unmerge_reason", "version"])
+        if record.match_id:
+            IdentityMatch.objects.filter(pk=record.match_id).update(
+                status=IdentityMatch.Status.SEPARATE,
+                decision_reason=text,
+                decided_at=now,
+                decided_by=record.unmerged_by,
+                version=F("version") + 1,
+            )
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    "PERSON_UNMERGED",
+                    record,
+                    person_id=pid,
+                    data={
+                        "survivor": survivor.pk,
+                        "merged": merged.pk,
+                        "reason": text,
+                        "restored": restored,
+                    },
+                )
+                for pid in (survivor.pk, merged.pk)
+            ],
+        )
+    return record
+
+
+class MatchDecision:
+    LINK = "link"
+    SEPARATE = "separate"
+    CHOICES = (LINK, SEPARATE)
+
+
+def identity_match_decide(
+    *, actor: Any, match_id: int, decision: str, reason: str, expected_version: int
+) -> IdentityMatch:
+    """An officer's decision on a possible duplicate: link (merge the newer record into the
+    older one) or keep separate. 404 outside the officer's scope, 409 on a stale version."""
+    if decision not in MatchDecision.CHOICES:
+        raise DomainError("invalid_decision", _("Choose link or keep separate."), "decision")
+    text = _reason(reason)
+    identity_match_get_for_user(user=actor, match_id=match_id, audit_read=False)  # 404 + audit
+    with transaction.atomic():
+        match = identity_match_get_for_user(
+            user=actor, match_id=match_id, for_update=True, audit_read=False
+        )
+        if match.status != IdentityMatch.Status.OPEN or match.version != expected_version:
+            raise Conflict(
+                "version_conflict",
+                _("Someone else changed this record while you were working on it. Reload it."),
+            )
+        now = clock.now()
+        if decision == MatchDecision.LINK:
+            survivor, merged = sorted((match.person_id, match.candidate_id))
+            person_merge(
+                actor=actor, survivor_id=survivor, merged_id=merged, reason=text, match=match
+            )
+            match.status = IdentityMatch.Status.LINKED
+        else:
+            match.status = IdentityMatch.Status.SEPARATE
+        match.decided_by = actor
+        match.decided_at = now
+        match.decision_reason = text
+        match.version += 1
+        match.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_reason", "version"]
+        )
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    "IDENTITY_MATCH_LINKED"
+                    if decision == MatchDecision.LINK
+                    else "IDENTITY_MATCH_KEPT_SEPARATE",
+                    match,
+                    person_id=pid,
+                    data={
+                        "person": match.person_id,
+                        "candidate": match.candidate_id,
+                        "reason": text,
+                    },
+                )
+                for pid in (match.person_id, match.candidate_id)
+            ],
+        )
+    return match
+
+
+def identity_matches_propose(
+    *, actor: Any, proposals: Sequence[tuple[int, int, float, Sequence[str]]]
+) -> list[IdentityMatch]:
+    """Store batch-dedup proposals (person id, person id, probability 0..1, reasons) as
+    review tasks. A pair already proposed — open, linked or kept separate — is not raised
+    again; people merged in the meantime are skipped."""
+    standing = set(
+        Person.objects.filter(
+            pk__in={i for p in proposals for i in p[:2]}, merged_into__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    wanted = {
+        (max(a, b), min(a, b)): (prob, reasons)
+        for a, b, prob, reasons in proposals
+        if a != b and a in standing and b in standing
+    }
+    known: set[tuple[int, int]] = set()
+    ids = list({i for pair in wanted for i in pair})
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for a, b in IdentityMatch.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "candidate_id"
+        ):
+            known.add((max(a, b), min(a, b)))
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    new = [
+        IdentityMatch(
+            source=IdentityMatch.Source.DEDUP,
+            person_id=a,
+            candidate_id=b,
+            score=round(prob * 100, 1),
+            reasons=list(reasons),
+            created_by=created_by,
+        )
+        for (a, b), (prob, reasons) in sorted(wanted.items())
+        if (a, b) not in known
+    ]
+    with transaction.atomic():
+        IdentityMatch.objects.bulk_create(new, batch_size=1000)
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    "IDENTITY_MATCH_RAISED",
+                    m,
+                    person_id=m.person_id,
+                    data={"candidate": m.candidate_id, "score": m.score, "source": m.source},
+                )
+                for m in new
+            ],
+        )
+    return new

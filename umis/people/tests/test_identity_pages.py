@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.cases.models import Case
+from umis.core.testing import World, guest
+from umis.people.models import IdentityMatch, Person, PersonMerge
+from umis.stays.services import stay_registrations_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _doubtful_pair(world: World) -> IdentityMatch:
+    for overrides in ({}, {"birth_date": "1985-03-17", "document_number": "C7654321"}):
+        stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest(**overrides)])
+    return IdentityMatch.objects.get()
+
+
+def test_an_officer_links_two_records_from_the_review_page(world: World, client: Client) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    queue = client.get("/en/office/duplicates/").content.decode()
+    assert f"/en/office/duplicates/{match.pk}/" in queue
+    page = client.get(f"/en/office/duplicates/{match.pk}/").content.decode()
+    assert "U12345678" in page and "C7654321" in page
+    assert "birth_date_one_digit" in page
+
+    stale = client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": "same man", "version": "9"},
+        follow=True,
+    )
+    assert "Someone else changed this record" in stale.content.decode()
+    assert not PersonMerge.objects.exists()
+
+    client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": "same man, passport renewed", "version": "1"},
+    )
+    old, new = Person.objects.order_by("id")
+    assert Case.objects.filter(applicant=old).count() == 2
+    merged_page = client.get(f"/en/office/people/{new.pk}/").content.decode()
+    assert 'id="merged-into"' in merged_page
+
+    merge = PersonMerge.objects.get()
+    client.post(
+        f"/en/office/duplicates/merges/{merge.pk}/unmerge/",
+        {"reason": "two brothers after all", "version": "1", "person": str(old.pk)},
+    )
+    assert Case.objects.filter(applicant=new).count() == 1
+    assert Case.objects.filter(applicant=old).count() == 1
+
+
+def test_an_officer_of_another_region_gets_404(world: World, client: Client) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.bob)
+    assert client.get(f"/en/office/duplicates/{match.pk}/").status_code == 404
+    response = client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": "x", "version": "1"},
+    )
+    assert response.status_code == 404
+    assert (
+        f"/en/office/duplicates/{match.pk}/"
+        not in client.get("/en/office/duplicates/").content.decode()
+    )
+    match.refresh_from_db()
+    assert match.status == "open"
+    assert (
+        AuditEvent.objects.filter(action="IDENTITY_MATCH_ACCESS_DENIED", actor=world.bob).count()
+        == 2
+    )
+
+
+def test_hosts_cannot_reach_the_review_pages(world: World, client: Client) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.harry)
+    assert client.get(f"/en/office/duplicates/{match.pk}/").status_code == 404
+    assert client.get("/en/office/duplicates/").status_code == 404

@@ -1,0 +1,121 @@
+"""Officer pages for identity resolution: possible duplicates to review, unmerge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from umis.cases.selectors import cases_of_person_for_user
+from umis.core.errors import DomainError, NotFound
+from umis.people import selectors, services
+from umis.people.models import IdentityMatch, Person
+
+View = Callable[..., HttpResponse]
+
+
+def _officer_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_officer", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _int(value: str, default: int = -1) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+@_officer_required
+def matches(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", IdentityMatch.Status.OPEN)
+    if status not in IdentityMatch.Status.values:
+        status = IdentityMatch.Status.OPEN
+    page = selectors.identity_match_queue_for_user(
+        user=request.user, status=status, page=max(1, _int(request.GET.get("page", "1"), 1))
+    )
+    return render(
+        request,
+        "people/matches.html",
+        {"page": page, "status": status, "statuses": IdentityMatch.Status.choices},
+    )
+
+
+def _side(request: HttpRequest, person: Person) -> dict[str, Any]:
+    return {
+        "person": person,
+        "documents": list(person.documents.select_related("issuing_state").order_by("created_at")),
+        "cases": list(cases_of_person_for_user(user=request.user, person_id=person.pk)),
+    }
+
+
+@_officer_required
+def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
+    try:
+        match = selectors.identity_match_get_for_user(user=request.user, match_id=match_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "people/match.html",
+        {
+            "match": match,
+            "sides": [_side(request, match.candidate), _side(request, match.person)],
+        },
+    )
+
+
+@_officer_required
+@require_POST
+def match_decide(request: HttpRequest, match_id: int) -> HttpResponse:
+    try:
+        match = services.identity_match_decide(
+            actor=request.user,
+            match_id=match_id,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", "")[:2000],
+            expected_version=_int(request.POST.get("version", "")),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("people:match", match_id=match_id)
+    if match.status == IdentityMatch.Status.LINKED:
+        messages.success(request, _("The two records are now one person."))
+    else:
+        messages.success(request, _("The records are kept as two people."))
+    return redirect("people:matches")
+
+
+@_officer_required
+@require_POST
+def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
+    try:
+        merge = selectors.person_merge_get_for_user(user=request.user, merge_id=merge_id)
+        services.person_unmerge(
+            actor=request.user,
+            merge_id=merge.pk,
+            expected_version=_int(request.POST.get("version", "")),
+            reason=request.POST.get("reason", "")[:2000],
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("backoffice:person", person_id=_int(request.POST.get("person", ""), 0))
+    messages.success(request, _("The merge is undone: both people stand alone again."))
+    return redirect("backoffice:person", person_id=merge.merged_id)
