@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "umis.documents",
     "umis.people",
     "umis.stays",
+    "umis.border",
     "umis.api",
     "umis.portal",
     "umis.backoffice",

@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("", include("umis.portal.urls")),
     path("accounts/", include("umis.accounts.urls")),
     path("host/", include("umis.stays.urls")),
+    path("", include("umis.border.urls")),
     path("office/", include("umis.backoffice.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

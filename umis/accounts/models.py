@@ -55,6 +55,7 @@ class Scope(models.TextChoices):
     STAY_REGISTRATIONS = "stay_registrations", _("Register places of stay")
     DOCUMENTS_VERIFY = "documents_verify", _("Verify documents")
     PEOPLE_READ = "people_read", _("Read person files")
+    BORDER_CROSSINGS = "border_crossings", _("Send border crossings")
 
 
 class ApiClient(models.Model):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from umis.api import documents, errors, stays
+from umis.api import border, documents, errors, stays
 
 api = NinjaAPI(
     title="UMIS API",
@@ -19,3 +19,6 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", stays.router)
 api.add_router("", documents.router)
+api.add_router("", border.crossings_router)
+api.add_router("", border.people_router)
+api.add_router("", border.calculator_router)

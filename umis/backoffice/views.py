@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
 from umis.cases.selectors import (
     QueueFilter,
@@ -229,8 +230,16 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     issued = list(
         IssuedDocument.objects.filter(person=person, case__in=cases).order_by("issued_at")
     )
+    today = clock.today()
     return render(
         request,
         "backoffice/person.html",
-        {"person": person, "cases": cases, "documents": documents, "issued": issued},
+        {
+            "person": person,
+            "cases": cases,
+            "documents": documents,
+            "issued": issued,
+            "stay": person_stay_compute(person=person, on=today).to_dict(),
+            "timeline": person_timeline(person=person, until=today),
+        },
     )
