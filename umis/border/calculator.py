@@ -73,6 +73,7 @@ def stay_calculate(
     assert control is not None and parsed_regime is not None
     result = calculate(parsed, control, parsed_regime).to_dict()
     due = None
+    result["registration_required_after_days"] = None
     if result["current_entry"]:
         entry = dt.date.fromisoformat(str(result["current_entry"]))
         rule = registration_rule_for(nationality=(nationality or "").upper()[:2] or None, on=entry)

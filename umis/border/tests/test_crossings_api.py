@@ -122,9 +122,7 @@ def test_a_batch_of_10001_is_refused_whole(world: World, client: Client) -> None
     assert Crossing.objects.count() == 0
 
 
-def test_refusals_of_entry_are_recorded_but_are_not_presence(
-    world: World, client: Client
-) -> None:
+def test_refusals_of_entry_are_recorded_but_are_not_presence(world: World, client: Client) -> None:
     key = border_key()
     body = send(client, key, [event(direction="refused", refusal_reason="entry ban")]).json()
     assert body["stored"] == 1
