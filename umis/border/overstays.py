@@ -307,13 +307,17 @@ def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
                 ).values_list("id", "person_id", "kind", "entry_day")
             }
             new = []
+            refreshed = []
             for f in chunk:
                 fid = existing.get((f.person_id, f.kind, f.entry_day))
                 if fid is not None:
-                    OverstayFinding.objects.filter(pk=fid).update(
-                        days_over=f.days_over,
-                        last_detected_on=on,
-                        last_legal_day=f.last_legal_day,
+                    refreshed.append(
+                        OverstayFinding(
+                            pk=fid,
+                            days_over=f.days_over,
+                            last_detected_on=on,
+                            last_legal_day=f.last_legal_day,
+                        )
                     )
                     continue
                 new.append(
@@ -332,6 +336,9 @@ def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
                         last_detected_on=on,
                     )
                 )
+            OverstayFinding.objects.bulk_update(
+                refreshed, ["days_over", "last_detected_on", "last_legal_day"], batch_size=500
+            )
             OverstayFinding.objects.bulk_create(new, batch_size=1000)
             audit_record_many(
                 actor=actor,

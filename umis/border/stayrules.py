@@ -16,6 +16,7 @@ Rules (as the EU Entry/Exit System counts them):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -156,47 +157,47 @@ def regime_on(periods: Sequence[RegimePeriod], day: dt.date) -> Regime | None:
 
 
 class _Presence:
-    """Present days between `lo` and `hi` with prefix sums, and the stay start of each day."""
+    """Present days between `lo` and `hi` (as indices from `lo`) with prefix sums, and the
+    index of the first day of the stay each present day belongs to (-1: not present)."""
 
     def __init__(self, stays: list[Stay], lo: dt.date, hi: dt.date) -> None:
-        self.lo = lo
         size = (hi - lo).days + 1
-        self.present = bytearray(size)
-        self.start: list[dt.date | None] = [None] * size
+        present = bytearray(size)
+        self.start = [-1] * size
         for s in stays:
-            a = max(s.entry, lo)
-            b = min(s.exit or hi, hi)
-            for i in range((a - lo).days, (b - lo).days + 1):
-                self.present[i] = 1
-                # a same-day re-entry starts the later stay
-                self.start[i] = s.entry
-        self.prefix = [0] * (size + 1)
-        for i, v in enumerate(self.present):
-            self.prefix[i + 1] = self.prefix[i] + v
+            a = (max(s.entry, lo) - lo).days
+            b = (min(s.exit or hi, hi) - lo).days
+            if b < a:
+                continue
+            present[a : b + 1] = b"\x01" * (b - a + 1)
+            # a same-day re-entry starts the later stay
+            self.start[a : b + 1] = [(s.entry - lo).days] * (b - a + 1)
+        self.present = present
+        self.prefix = [0, *itertools.accumulate(present)]
 
-    def index(self, day: dt.date) -> int:
-        return (day - self.lo).days
-
-    def count(self, first: dt.date, last: dt.date) -> int:
-        a = max(self.index(first), 0)
-        b = self.index(last)
-        return 0 if b < a else self.prefix[b + 1] - self.prefix[a]
-
-    def is_present(self, day: dt.date) -> bool:
-        i = self.index(day)
-        return 0 <= i < len(self.present) and bool(self.present[i])
+    def used(self, regime: Regime, i: int) -> int:
+        if regime.window_days is None:
+            first = self.start[i]
+            return 0 if first == -1 else i - first + 1
+        return self.prefix[i + 1] - self.prefix[max(i - regime.window_days + 1, 0)]
 
 
-def _used(p: _Presence, regime: Regime, day: dt.date) -> int:
-    if regime.window_days is None:
-        start = p.start[p.index(day)] if p.is_present(day) else None
-        return 0 if start is None else (day - start).days + 1
-    return p.count(day - (regime.window_days - 1) * ONE, day)
+class _Rules:
+    """The regime in force on each day index from `lo` to `hi`."""
 
+    def __init__(self, periods: Sequence[RegimePeriod], lo: dt.date, hi: dt.date) -> None:
+        size = (hi - lo).days + 1
+        self.by_day: list[Regime | None] = [None] * size
+        # oldest first, so the latest rule in force wins where two overlap
+        for p in sorted(periods, key=lambda p: p.valid_from or dt.date.min):
+            a = 0 if p.valid_from is None else max((p.valid_from - lo).days, 0)
+            b = size - 1 if p.valid_to is None else min((p.valid_to - lo).days, size - 1)
+            if b >= a:
+                self.by_day[a : b + 1] = [p.regime] * (b - a + 1)
 
-def _legal(p: _Presence, periods: Sequence[RegimePeriod], day: dt.date) -> bool:
-    regime = regime_on(periods, day)
-    return regime is not None and _used(p, regime, day) <= regime.days
+    def legal(self, presence: _Presence, i: int) -> bool:
+        regime = self.by_day[i]
+        return regime is not None and presence.used(regime, i) <= regime.days
 
 
 def calculate(
@@ -218,44 +219,42 @@ def calculate(
         future.append(Stay(on, None))
     if current is not None and current.entry < lo:
         lo = current.entry  # a per-stay count needs the whole current stay
-    actual = _Presence([Stay(s.entry, min(s.exit or on, on)) for s in merged], lo, on)
+    actual = _Presence([Stay(s.entry, min(s.exit or on, on)) for s in merged], lo, hi)
     hypothetical = _Presence(future, lo, hi)
+    rules = _Rules(periods, lo, hi)
+    today = (on - lo).days
+    end = (hi - lo).days
 
-    regime = regime_on(periods, on)
+    regime = rules.by_day[today]
     window_start: dt.date | None = None
-    if regime is None:
-        used = 0
-    elif regime.window_days is None:
-        window_start = current.entry if current else None
-        used = _used(actual, regime, on)
-    else:
-        window_start = on - (regime.window_days - 1) * ONE
-        used = _used(actual, regime, on)
+    used = 0
+    if regime is not None:
+        used = actual.used(regime, today)
+        if regime.window_days is None:
+            window_start = current.entry if current else None
+        else:
+            window_start = on - (regime.window_days - 1) * ONE
     remaining = max(0, regime.days - used) if regime else 0
 
-    first = window_start or on
+    first = max((window_start - lo).days, 0) if window_start else today
     overstay = sum(
-        1
-        for i in range((on - first).days + 1)
-        if actual.is_present(first + i * ONE) and not _legal(actual, periods, first + i * ONE)
+        1 for i in range(first, today + 1) if actual.present[i] and not rules.legal(actual, i)
     )
 
     last_legal: dt.date | None
-    if _legal(hypothetical, periods, on):
-        day = on
-        while day < hi and _legal(hypothetical, periods, day + ONE):
-            day += ONE
-        last_legal = day
+    if rules.legal(hypothetical, today):
+        i = today
+        while i < end and rules.legal(hypothetical, i + 1):
+            i += 1
+        last_legal = lo + i * ONE
     else:
         # already past the limit: the last legal day is the day before the overstay began
-        start = current.entry if current else on
-        day = on - ONE
+        begin = (current.entry - lo).days if current else today
         last_legal = None
-        while day >= start and day >= lo:
-            if _legal(actual, periods, day):
-                last_legal = day
+        for i in range(today - 1, max(begin, 0) - 1, -1):
+            if rules.legal(actual, i):
+                last_legal = lo + i * ONE
                 break
-            day -= ONE
     return StayResult(
         on=on,
         regime=regime,
