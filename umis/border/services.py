@@ -28,6 +28,7 @@ from umis.people.models import TravelDocument
 from umis.people.services import person_resolve_many
 
 MAX_BATCH = 10_000
+REUSE_WINDOW = dt.timedelta(days=7)
 CHUNK = 5_000
 
 COLUMNS = (
@@ -102,7 +103,11 @@ def crossings_receive(*, actor: Any, source: str, raws: Sequence[Any]) -> list[C
         first_in_batch[parsed.event_id] = parsed
         accepted.append((result, parsed))
 
-    stored = _stored_times([d.event_id for _r, d in accepted])
+    stored = _stored_times(
+        [d.event_id for _r, d in accepted],
+        min((d.occurred_at for _r, d in accepted), default=now),
+        max((d.occurred_at for _r, d in accepted), default=now),
+    )
     fresh: list[tuple[CrossingResult, CrossingData]] = []
     for result, data in accepted:
         times = stored.get(data.event_id)
@@ -157,13 +162,28 @@ def _mark_repeat(result: CrossingResult, *, same: bool) -> None:
     ]
 
 
-def _stored_times(event_ids: list[str]) -> dict[str, set[dt.datetime]]:
+def _stored_times(
+    event_ids: list[str], first: dt.datetime, last: dt.datetime
+) -> dict[str, set[dt.datetime]]:
+    """Event ids already stored around the batch's times (a week either side), so the
+    lookup touches the partitions of those months only."""
     out: dict[str, set[dt.datetime]] = {}
+    low, high = first - REUSE_WINDOW, last + REUSE_WINDOW
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT event_id, occurred_at FROM border_crossing WHERE event_id = ANY(%s)"
+                " AND occurred_at >= %s AND occurred_at <= %s",
+                [event_ids, low, high],
+            )
+            for event_id, at in cursor.fetchall():
+                out.setdefault(event_id, set()).add(at)
+        return out
     for start in range(0, len(event_ids), CHUNK):
         chunk = event_ids[start : start + CHUNK]
-        for event_id, at in Crossing.objects.filter(event_id__in=chunk).values_list(
-            "event_id", "occurred_at"
-        ):
+        for event_id, at in Crossing.objects.filter(
+            event_id__in=chunk, occurred_at__gte=low, occurred_at__lte=high
+        ).values_list("event_id", "occurred_at"):
             out.setdefault(event_id, set()).add(at)
     return out
 
@@ -173,12 +193,9 @@ def _link_persons(*, actor: Any, items: list[CrossingData]) -> list[int]:
     keys = {(d.issuing_state, d.document_number) for d in items}
     known: dict[tuple[str, str], int] = {}
     numbers = sorted({k[1] for k in keys})
-    for start in range(0, len(numbers), CHUNK):
-        for state, number, person_id, merged_into in TravelDocument.objects.filter(
-            number__in=numbers[start : start + CHUNK]
-        ).values_list("issuing_state_id", "number", "person_id", "person__merged_into_id"):
-            if (state, number) in keys:
-                known[(state, number)] = merged_into or person_id
+    for state, number, person_id, merged_into in _documents(numbers):
+        if (state, number) in keys:
+            known[(state, number)] = merged_into or person_id
     unknown: dict[tuple[str, str], CrossingData] = {}
     for d in items:
         key = (d.issuing_state, d.document_number)
@@ -205,6 +222,27 @@ def _link_persons(*, actor: Any, items: list[CrossingData]) -> list[int]:
         for key, (person, _doc) in zip(unknown, resolved, strict=True):
             known[key] = person.merged_into_id or person.pk
     return [known[(d.issuing_state, d.document_number)] for d in items]
+
+
+def _documents(numbers: list[str]) -> list[tuple[str, str, int, int | None]]:
+    """(issuing state, number, person, merged into) of the travel documents with these numbers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.issuing_state_id, d.number, d.person_id, p.merged_into_id"
+                " FROM people_traveldocument d JOIN people_person p ON p.id = d.person_id"
+                " WHERE d.number = ANY(%s)",
+                [numbers],
+            )
+            return list(cursor.fetchall())
+    out: list[tuple[str, str, int, int | None]] = []
+    for start in range(0, len(numbers), CHUNK):
+        out.extend(
+            TravelDocument.objects.filter(number__in=numbers[start : start + CHUNK]).values_list(
+                "issuing_state_id", "number", "person_id", "person__merged_into_id"
+            )
+        )
+    return out
 
 
 def _row(data: CrossingData, person_id: int, source: str, now: dt.datetime) -> tuple[Any, ...]:

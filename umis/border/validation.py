@@ -7,6 +7,7 @@ and message everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,9 @@ from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean
 from umis.reference.models import Country
 
+DOCUMENT_TYPES = frozenset(DocumentType.values)
+SEXES = frozenset(Sex.values)
+PLAIN_NAME = re.compile(r"[A-Za-z]+(?:[ '\-][A-Za-z]+)*")
 FUTURE_SLACK = dt.timedelta(minutes=5)  # clocks of border posts drift a little
 OLDEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 DIRECTIONS = ("entry", "exit", "refused")
@@ -66,6 +70,7 @@ class CrossingReader:
         self.now = now
         self.tz = tz
         self.points = points
+        self.names: dict[tuple[str, str], list[FieldError]] = {}
         self.countries: dict[str, str] = {}
         for c in Country.objects.only("code", "alpha3", "icao_code"):
             self.countries[c.code] = c.code
@@ -83,6 +88,10 @@ class CrossingReader:
 
         def text(field: str, max_length: int, *, required: bool = True) -> str:
             value = raw.get(field)
+            if type(value) is str and len(value) <= max_length and value.isprintable():
+                stripped = value.strip()
+                if stripped:
+                    return stripped
             if value is None or (isinstance(value, str) and not value.strip()):
                 if required:
                     error("required", _("This field is required."), field)
@@ -112,7 +121,13 @@ class CrossingReader:
             value = text(field, 100, required=required)
             if not value:
                 return ""
-            problems = name_check(value, field=field)
+            key = (value, field)
+            problems = self.names.get(key)
+            if problems is None:
+                # plain Latin letters cannot hold the characters name_check refuses
+                problems = [] if PLAIN_NAME.fullmatch(value) else name_check(value, field=field)
+                if len(self.names) < 50_000:
+                    self.names[key] = problems
             if problems:
                 errors.append(problems[0])
                 return ""
@@ -170,7 +185,7 @@ class CrossingReader:
                 error("timestamp_too_old", _("The time is before 1990."), "timestamp")
                 occurred_at = None
         document_type = text("document_type", 20).lower()
-        if document_type and document_type not in DocumentType.values:
+        if document_type and document_type not in DOCUMENT_TYPES:
             error(
                 "unknown_document_type",
                 _(
@@ -192,7 +207,7 @@ class CrossingReader:
         ):
             error("invalid_birth_date", _("The date of birth is not possible."), "birth_date")
         sex = (text("sex", 1, required=False) or "X").upper()
-        if sex not in Sex.values:
+        if sex not in SEXES:
             error("invalid_choice", _("Choose M, F or X."), "sex")
         nationality = country("nationality")
         reason = text("refusal_reason", 200, required=False)
