@@ -99,9 +99,7 @@ def batches_for(phase: int) -> list[bytes]:
     """Phase 0: every traveller new (entry); phase 1: the same travellers leave (known)."""
     out = []
     for b in range(BATCHES):
-        events = [
-            event(b * BATCH + i, 0, "entry" if phase == 0 else "exit") for i in range(BATCH)
-        ]
+        events = [event(b * BATCH + i, 0, "entry" if phase == 0 else "exit") for i in range(BATCH)]
         out.append(json.dumps({"events": events}).encode())
     return out
 
@@ -162,9 +160,7 @@ def copy_baseline(database_url: str, bodies: list[bytes]) -> dict[str, Any]:
     rows = [e for body in bodies for e in json.loads(body)["events"]]
     columns = list(rows[0])
     with psycopg.connect(database_url) as conn:
-        conn.execute(
-            "CREATE TABLE bench_copy (" + ", ".join(f"{c} text" for c in columns) + ")"
-        )
+        conn.execute("CREATE TABLE bench_copy (" + ", ".join(f"{c} text" for c in columns) + ")")
         began = time.perf_counter()
         with (
             conn.cursor() as cur,
@@ -175,7 +171,11 @@ def copy_baseline(database_url: str, bodies: list[bytes]) -> dict[str, Any]:
         conn.commit()
         elapsed = time.perf_counter() - began
         conn.execute("DROP TABLE bench_copy")
-    return {"rows": len(rows), "seconds": round(elapsed, 2), "per_second": round(len(rows) / elapsed)}
+    return {
+        "rows": len(rows),
+        "seconds": round(elapsed, 2),
+        "per_second": round(len(rows) / elapsed),
+    }
 
 
 def bench_ingest(database_url: str) -> dict[str, Any]:
@@ -358,10 +358,15 @@ def detect(database_url: str, label: str) -> dict[str, Any]:
 
 DUCK_SQL = """
 WITH lim AS (SELECT * FROM limits),
+per_stay AS (
+    SELECT p.person_id FROM presence p JOIN lim ON lim.nationality = p.nationality
+    WHERE lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= DATE '{on}'
+      AND date_diff('day', p.entry_day, DATE '{on}') + 1 > lim.days
+),
 inside AS (
     SELECT p.person_id, p.entry_day, lim.days
     FROM presence p JOIN lim ON lim.nationality = p.nationality
-    WHERE p.last_direction = 'entry' AND p.entry_day <= DATE '{on}'
+    WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= DATE '{on}'
 ),
 ev AS (
     SELECT c.person_id, c.day, c.direction,
@@ -379,6 +384,7 @@ closed AS (
 over AS (
     SELECT i.person_id FROM inside i LEFT JOIN closed cl ON cl.person_id = i.person_id
     WHERE coalesce(cl.days, 0) + date_diff('day', greatest(i.entry_day, DATE '{ws}'), DATE '{on}') + 1 > i.days
+    UNION ALL SELECT person_id FROM per_stay
 ),
 missed AS (
     SELECT p.person_id FROM presence p
@@ -394,7 +400,7 @@ def duckdb_baseline(database_url: str) -> dict[str, Any]:
 
     from umis.border.overstays import _limits
 
-    smallest, window = _limits(ON)
+    smallest, window, per_stay = _limits(ON)
     with tempfile.TemporaryDirectory() as tmp:
         crossing_csv = Path(tmp) / "crossing.csv"
         presence_csv = Path(tmp) / "presence.csv"
@@ -417,8 +423,11 @@ def duckdb_baseline(database_url: str) -> dict[str, Any]:
         db = duckdb.connect()
         db.execute(f"CREATE TABLE crossing AS SELECT * FROM read_csv_auto('{crossing_csv}')")
         db.execute(f"CREATE TABLE presence AS SELECT * FROM read_csv_auto('{presence_csv}')")
-        db.execute("CREATE TABLE limits (nationality VARCHAR, days INTEGER)")
-        db.executemany("INSERT INTO limits VALUES (?, ?)", list(smallest.items()))
+        db.execute("CREATE TABLE limits (nationality VARCHAR, days INTEGER, stay_only BOOLEAN)")
+        db.executemany(
+            "INSERT INTO limits VALUES (?, ?, ?)",
+            [(n, d, n in per_stay) for n, d in smallest.items()],
+        )
         ws = ON - dt.timedelta(days=window - 1)
         began = time.perf_counter()
         row = db.execute(DUCK_SQL.format(on=ON.isoformat(), ws=ws.isoformat())).fetchone()
@@ -438,9 +447,9 @@ def candidates_sql_only(database_url: str) -> dict[str, Any]:
 
     from umis.border.overstays import _candidates_sql, _limits
 
-    smallest, window = _limits(ON)
+    smallest, window, per_stay = _limits(ON)
     began = time.perf_counter()
-    found = _candidates_sql(ON, smallest, window)
+    found = _candidates_sql(ON, smallest, window, per_stay)
     elapsed = time.perf_counter() - began
     connection.close()
     return {"seconds": round(elapsed, 2), "over_limit": len(found)}

@@ -75,28 +75,46 @@ def _inside(on: dt.date) -> Iterator[tuple[int, str, dt.date, str]]:
             yield pid, nationality, entry_day, point
 
 
-def _limits(on: dt.date) -> tuple[dict[str, int], int]:
-    """Per nationality the smallest visa-free allowance around `on`; the longest window."""
+def _limits(on: dt.date) -> tuple[dict[str, int], int, set[str]]:
+    """Per nationality the smallest visa-free allowance around `on`; the longest window;
+    the nationalities whose every rule counts per stay (no rolling window)."""
     periods = basis_mod.visa_free_periods_all(on - dt.timedelta(days=HISTORY_DAYS), on)
     smallest: dict[str, int] = {}
+    per_stay: set[str] = set()
     window = 1
     for nationality, found in periods.items():
         smallest[nationality] = min(p.regime.days for p in found)
         window = max([window, *(p.regime.span for p in found)])
-    return smallest, window
+        if all(p.regime.window_days is None for p in found):
+            per_stay.add(nationality)
+    return smallest, window, per_stay
 
 
-def _candidates_sql(on: dt.date, smallest: dict[str, int], window: int) -> set[int]:
+def _candidates_sql(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> set[int]:
+    """Persons inside whose days in the longest window (or in the current stay, for
+    per-stay rules) exceed their smallest allowance: an upper bound, checked exactly later."""
     ws = on - dt.timedelta(days=window - 1)
     if not smallest:
         return set()
-    nats, days = zip(*smallest.items(), strict=True)
+    nats = list(smallest)
+    days = [smallest[n] for n in nats]
+    stay_only = [n in per_stay for n in nats]
     sql = """
-    WITH lim AS (SELECT * FROM unnest(%(nats)s::varchar[], %(days)s::int[]) AS l(nationality, days)),
+    WITH lim AS (
+        SELECT * FROM unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
+            AS l(nationality, days, stay_only)
+    ),
+    per_stay AS (
+        SELECT p.person_id FROM border_presence p JOIN lim ON lim.nationality = p.nationality
+        WHERE lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
+          AND %(on)s::date - p.entry_day + 1 > lim.days
+    ),
     inside AS (
         SELECT p.person_id, p.entry_day, lim.days
         FROM border_presence p JOIN lim ON lim.nationality = p.nationality
-        WHERE p.last_direction = 'entry' AND p.entry_day <= %(on)s
+        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
     ),
     ev AS (
         SELECT c.person_id, c.day, c.direction,
@@ -113,13 +131,16 @@ def _candidates_sql(on: dt.date, smallest: dict[str, int], window: int) -> set[i
     )
     SELECT i.person_id FROM inside i LEFT JOIN closed cl ON cl.person_id = i.person_id
     WHERE coalesce(cl.days, 0) + (%(on)s::date - greatest(i.entry_day, %(ws)s::date) + 1) > i.days
+    UNION ALL
+    SELECT person_id FROM per_stay
     """
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
             {
-                "nats": list(nats),
-                "days": list(days),
+                "nats": nats,
+                "days": days,
+                "stay_only": stay_only,
                 "on": on,
                 "ws": ws,
                 "from": _start_of(ws),
@@ -130,10 +151,14 @@ def _candidates_sql(on: dt.date, smallest: dict[str, int], window: int) -> set[i
 
 
 def _candidates_python(
-    on: dt.date, inside: list[tuple[int, str, dt.date, str]], smallest: dict[str, int], window: int
+    on: dt.date,
+    inside: list[tuple[int, str, dt.date, str]],
+    smallest: dict[str, int],
+    window: int,
+    per_stay: set[str],
 ) -> set[int]:
     ws = on - dt.timedelta(days=window - 1)
-    ids = [pid for pid, nat, _e, _p in inside if nat in smallest]
+    ids = [pid for pid, nat, _e, _p in inside if nat in smallest and nat not in per_stay]
     days: dict[int, set[dt.date]] = defaultdict(set)
     by_person: dict[int, list[Any]] = defaultdict(list)
     for start in range(0, len(ids), CHUNK):
@@ -151,6 +176,10 @@ def _candidates_python(
     out = set()
     for pid, nat, entry_day, _p in inside:
         if nat not in smallest:
+            continue
+        if nat in per_stay:
+            if (on - entry_day).days + 1 > smallest[nat]:
+                out.add(pid)
             continue
         start_day: dt.date | None = None
         for _at, direction, day in by_person.get(pid, []):
@@ -250,11 +279,11 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
     """Run the detection for `on` and store the findings; returns the summary."""
     started = clock.now()
     inside = list(_inside(on))
-    smallest, window = _limits(on)
+    smallest, window, per_stay = _limits(on)
     if connection.vendor == "postgresql":
-        candidate_ids = _candidates_sql(on, smallest, window)
+        candidate_ids = _candidates_sql(on, smallest, window, per_stay)
     else:
-        candidate_ids = _candidates_python(on, inside, smallest, window)
+        candidate_ids = _candidates_python(on, inside, smallest, window, per_stay)
     if basis_mod.has_document_providers():
         candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
     candidates = [row for row in inside if row[0] in candidate_ids]

@@ -231,3 +231,43 @@ def test_the_csv_import_resumes_after_an_interruption(world: World, tmp_path: Pa
     # a third run changes nothing
     call_command("import", "crossings", str(path), stdout=StringIO(), stderr=StringIO())
     assert Crossing.objects.count() == 25
+
+
+def test_a_per_stay_rule_counts_the_current_stay_only(world: World, client: Client) -> None:
+    today = clock.today()
+    key = border_key()
+    send(
+        client,
+        key,
+        [
+            # 25 days earlier this year do not count against 30 days per stay
+            event(
+                document_number="AE1",
+                nationality="AE",
+                issuing_state="ARE",
+                timestamp=at_day(today - dt.timedelta(days=80)),
+            ),
+            event(
+                document_number="AE1",
+                nationality="AE",
+                issuing_state="ARE",
+                direction="exit",
+                timestamp=at_day(today - dt.timedelta(days=56)),
+            ),
+            event(
+                document_number="AE1",
+                nationality="AE",
+                issuing_state="ARE",
+                timestamp=at_day(today - dt.timedelta(days=29)),
+            ),
+            event(
+                document_number="AE2",
+                nationality="AE",
+                issuing_state="ARE",
+                timestamp=at_day(today - dt.timedelta(days=34)),
+            ),
+        ],
+    )
+    overstays_detect(on=today)
+    found = {(f.person_id, f.days_over) for f in OverstayFinding.objects.filter(kind="overstay")}
+    assert found == {(person_of("AE2"), 5)}
