@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "umis.stays",
     "umis.payments",
     "umis.visas",
+    "umis.border",
     "umis.api",
     "umis.portal",
     "umis.backoffice",

@@ -58,6 +58,7 @@ class Scope(models.TextChoices):
     EVISA = "evisa", _("Apply for e-visas")
     SCREENING = "screening", _("Screen persons against watchlists")
     WATCHLISTS_MANAGE = "watchlists_manage", _("Import watchlist entries")
+    BORDER_CROSSINGS = "border_crossings", _("Send border crossings")
 
 
 class ApiClient(models.Model):

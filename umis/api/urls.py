@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from umis.api import documents, errors, evisa, screening, stays
+from umis.api import border, documents, errors, evisa, screening, stays
 
 api = NinjaAPI(
     title="UMIS API",
@@ -23,3 +23,6 @@ api.add_router("", evisa.router)
 api.add_router("", screening.names_router)
 api.add_router("", screening.screening_router)
 api.add_router("", screening.watchlist_router)
+api.add_router("", border.crossings_router)
+api.add_router("", border.people_router)
+api.add_router("", border.calculator_router)

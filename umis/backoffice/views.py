@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
 from umis.cases.selectors import (
     QueueFilter,
@@ -236,6 +237,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     issued = list(
         IssuedDocument.objects.filter(person=person, case__in=cases).order_by("issued_at")
     )
+    today = clock.today()
     return render(
         request,
         "backoffice/person.html",
@@ -246,5 +248,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "issued": issued,
             "merged_into": person_current(person=person) if person.merged_into_id else None,
             "merges": list(person_merges_of(person_id=person.pk)),
+            "stay": person_stay_compute(person=person, on=today).to_dict(),
+            "timeline": person_timeline(person=person, until=today),
         },
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from umis.accounts.models import Role, Scope, User
 from umis.accounts.services import api_client_create
+from umis.border.services import crossing_points_load_defaults
 from umis.core import clock
 from umis.people import mrz
 from umis.reference.models import Office, Region
@@ -47,6 +48,7 @@ def make_user(username: str, role: str, office: str | None = None) -> User:
 
 def make_world() -> World:
     reference_load_defaults()
+    crossing_points_load_defaults()
     alice = make_user("alice", Role.REGIONAL_OFFICER, "baku")
     bob = make_user("bob", Role.REGIONAL_OFFICER, "shaki")
     hannah = make_user("hannah", Role.HEAD_OFFICER, "head")

@@ -22,6 +22,7 @@ from faker import Faker
 
 from umis.accounts.models import ApiClient, Role, Scope, User
 from umis.accounts.services import api_client_create
+from umis.border.demo import border_demo_load
 from umis.core import clock
 from umis.people.models import DocumentType
 from umis.reference.models import Office
@@ -249,6 +250,8 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     _save_credentials(creds)
     if not StayRegistration.objects.exists():
         _registrations(hosts, registrations, seed)
+    border_demo_load(creds, seed)
+    _save_credentials(creds)
     return DemoResult(created=True, credentials=creds)
 
 

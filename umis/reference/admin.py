@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from umis.reference.models import Country, Holiday, LegalGround, Office, Region, RegistrationRule
+from umis.reference.models import (
+    Country,
+    Holiday,
+    LegalGround,
+    Office,
+    Region,
+    RegistrationRule,
+    VisaFreeRegime,
+)
 
 
 @admin.register(Country)
@@ -37,6 +45,12 @@ class RegistrationRuleAdmin(admin.ModelAdmin[RegistrationRule]):
         "valid_from",
         "valid_to",
     )
+
+
+@admin.register(VisaFreeRegime)
+class VisaFreeRegimeAdmin(admin.ModelAdmin[VisaFreeRegime]):
+    list_display = ("nationality", "days", "window_days", "valid_from", "valid_to", "source")
+    list_filter = ("window_days",)
 
 
 @admin.register(Holiday)

@@ -126,3 +126,39 @@ class Holiday(models.Model):
     working = models.BooleanField(
         default=False, help_text=_("A transferred working day (e.g. a Saturday)")
     )
+
+
+class VisaFreeRegime(models.Model):
+    """How long citizens of a country may stay without a visa, over a period of validity.
+
+    `window_days` set: `days` days in any `window_days` days (90 in 180); empty: `days`
+    days per stay (30 days). A change of rule is a new row from its date.
+    """
+
+    nationality = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("days of stay allowed"))
+    window_days = models.PositiveSmallIntegerField(
+        _("in any period of (days); empty: per stay"), null=True, blank=True
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["nationality_id", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="visa_free_regime_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gte=1)
+                & (Q(window_days__isnull=True) | Q(window_days__gt=models.F("days"))),
+                name="visa_free_regime_days",
+            ),
+        ]
+        indexes = [models.Index(fields=["nationality", "valid_from"], name="visa_free_nat_idx")]
+
+    def __str__(self) -> str:
+        rule = f"{self.days}/{self.window_days}" if self.window_days else f"{self.days}"
+        return f"{self.nationality_id}: {rule} from {self.valid_from}"

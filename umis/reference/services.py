@@ -8,7 +8,14 @@ import gettext
 import pycountry
 from django.db import transaction
 
-from umis.reference.models import Country, LegalGround, Office, Region, RegistrationRule
+from umis.reference.models import (
+    Country,
+    LegalGround,
+    Office,
+    Region,
+    RegistrationRule,
+    VisaFreeRegime,
+)
 
 # ICAO Doc 9303 Part 3 codes that differ from ISO 3166-1 alpha-3.
 ICAO_EXCEPTIONS = {"DEU": "D"}
@@ -198,6 +205,20 @@ LEGAL_GROUNDS = [
 ]
 
 
+# Visa-free stays by nationality (?): defaults to check against the current agreements.
+VISA_FREE = [
+    # nationalities, days, window (None: per stay), valid from, source
+    (
+        ("BY", "GE", "KG", "KZ", "MD", "RU", "TJ", "UA", "UZ", "TR"),
+        90,
+        180,
+        dt.date(2013, 8, 1),
+        "bilateral agreements (?)",
+    ),
+    (("AE", "BH", "KW", "OM", "QA"), 30, None, dt.date(2016, 1, 1), "visa-free stay (?)"),
+]
+
+
 def _country_names(lang: str) -> gettext.NullTranslations:
     try:
         return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
@@ -277,5 +298,19 @@ def reference_load_defaults() -> None:
                     valid_from=dt.date(2019, 7, 24),
                     source=f"{source}; agreement with Kazakhstan",
                 ),
+            ]
+        )
+    if not VisaFreeRegime.objects.exists():
+        VisaFreeRegime.objects.bulk_create(
+            [
+                VisaFreeRegime(
+                    nationality_id=code,
+                    days=days,
+                    window_days=window,
+                    valid_from=valid_from,
+                    source=source,
+                )
+                for codes, days, window, valid_from, source in VISA_FREE
+                for code in codes
             ]
         )

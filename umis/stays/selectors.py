@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -51,3 +52,42 @@ def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:
         .filter(case_id=case_id)
         .first()
     )
+
+
+def persons_registered_since(*, arrivals: dict[int, dt.date]) -> set[int]:
+    """Of these persons (id → day of arrival), those with a registration made for that stay
+    (arrival on or after the day before, not annulled)."""
+    out: set[int] = set()
+    ids = list(arrivals)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for person_id, arrival in (
+            StayRegistration.objects.filter(person_id__in=chunk)
+            .exclude(case__state="annulled")
+            .values_list("person_id", "arrival_date")
+        ):
+            if arrival >= arrivals[person_id] - dt.timedelta(days=1):
+                out.add(person_id)
+    return out
+
+
+def stay_registrations_of_person(*, person_id: int, limit: int = 200) -> list[StayRegistration]:
+    return list(
+        StayRegistration.objects.filter(person_id=person_id)
+        .select_related("case", "host", "region")
+        .order_by("-arrival_date", "-id")[:limit]
+    )
+
+
+def person_office_of_latest_registration(*, person_ids: list[int]) -> dict[int, int]:
+    """The office of each person's latest registration (where they live)."""
+    out: dict[int, int] = {}
+    for start in range(0, len(person_ids), 5000):
+        rows = (
+            StayRegistration.objects.filter(person_id__in=person_ids[start : start + 5000])
+            .order_by("person_id", "arrival_date", "id")
+            .values_list("person_id", "region__office_id")
+        )
+        for person_id, office_id in rows:
+            out[person_id] = office_id
+    return out

@@ -6,100 +6,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('name_az', models.CharField(max_length=200, verbose_name='name (Azerbaijani)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(max_length=200, verbose_name='name (Russian)')),
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='ISO alpha-2')),
-                ('alpha3', models.CharField(max_length=3, unique=True, verbose_name='ISO alpha-3')),
-                ('icao_code', models.CharField(max_length=3, unique=True, verbose_name='ICAO code')),
-                ('active', models.BooleanField(default=True)),
+                ("name_az", models.CharField(max_length=200, verbose_name="name (Azerbaijani)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(max_length=200, verbose_name="name (Russian)")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2, primary_key=True, serialize=False, verbose_name="ISO alpha-2"
+                    ),
+                ),
+                ("alpha3", models.CharField(max_length=3, unique=True, verbose_name="ISO alpha-3")),
+                (
+                    "icao_code",
+                    models.CharField(max_length=3, unique=True, verbose_name="ICAO code"),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['name_en'],
+                "verbose_name_plural": "countries",
+                "ordering": ["name_en"],
             },
         ),
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('working', models.BooleanField(default=False, help_text='A transferred working day (e.g. a Saturday)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "working",
+                    models.BooleanField(
+                        default=False, help_text="A transferred working day (e.g. a Saturday)"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LegalGround',
+            name="LegalGround",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_az', models.CharField(max_length=200, verbose_name='name (Azerbaijani)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(max_length=200, verbose_name='name (Russian)')),
-                ('code', models.SlugField(max_length=60, unique=True)),
-                ('citation', models.CharField(max_length=200, verbose_name='citation')),
-                ('applies_to', models.CharField(blank=True, max_length=200, verbose_name='applies to (decision kinds, comma separated)')),
-                ('valid_from', models.DateField(default=datetime.date(2013, 1, 1))),
-                ('valid_to', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_az", models.CharField(max_length=200, verbose_name="name (Azerbaijani)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(max_length=200, verbose_name="name (Russian)")),
+                ("code", models.SlugField(max_length=60, unique=True)),
+                ("citation", models.CharField(max_length=200, verbose_name="citation")),
+                (
+                    "applies_to",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="applies to (decision kinds, comma separated)",
+                    ),
+                ),
+                ("valid_from", models.DateField(default=datetime.date(2013, 1, 1))),
+                ("valid_to", models.DateField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Office',
+            name="Office",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_az', models.CharField(max_length=200, verbose_name='name (Azerbaijani)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(max_length=200, verbose_name='name (Russian)')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('kind', models.CharField(choices=[('head', 'Head office'), ('regional', 'Regional department'), ('detention', 'Detention centre')], max_length=20)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_az", models.CharField(max_length=200, verbose_name="name (Azerbaijani)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(max_length=200, verbose_name="name (Russian)")),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("head", "Head office"),
+                            ("regional", "Regional department"),
+                            ("detention", "Detention centre"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_az', models.CharField(max_length=200, verbose_name='name (Azerbaijani)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(max_length=200, verbose_name='name (Russian)')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='regions', to='reference.office')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_az", models.CharField(max_length=200, verbose_name="name (Azerbaijani)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(max_length=200, verbose_name="name (Russian)")),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="regions",
+                        to="reference.office",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name_az'],
+                "ordering": ["name_az"],
             },
         ),
         migrations.CreateModel(
-            name='RegistrationRule',
+            name="RegistrationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold_days', models.PositiveSmallIntegerField(verbose_name='registration required for stays longer than (days)')),
-                ('deadline_days', models.PositiveSmallIntegerField(verbose_name='register within (days of arrival)')),
-                ('max_length_days', models.PositiveSmallIntegerField(default=90, verbose_name='longest registration (days)')),
-                ('move_deadline_working_days', models.PositiveSmallIntegerField(default=5, verbose_name='re-register after a move within (working days)')),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('nationality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reference.country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "threshold_days",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="registration required for stays longer than (days)"
+                    ),
+                ),
+                (
+                    "deadline_days",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="register within (days of arrival)"
+                    ),
+                ),
+                (
+                    "max_length_days",
+                    models.PositiveSmallIntegerField(
+                        default=90, verbose_name="longest registration (days)"
+                    ),
+                ),
+                (
+                    "move_deadline_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="re-register after a move within (working days)"
+                    ),
+                ),
+                ("valid_from", models.DateField()),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                (
+                    "nationality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reference.country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['valid_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='registration_rule_period')],
+                "ordering": ["valid_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="registration_rule_period",
+                    )
+                ],
             },
         ),
     ]

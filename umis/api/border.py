@@ -1,0 +1,181 @@
+"""Border crossings in (border service), a person's authorised stay (agencies), and the
+public stay calculator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from umis.accounts.models import Scope
+from umis.api.auth import ApiKeyAuth
+from umis.api.idempotency import run_idempotent
+from umis.api.schemas import ErrorOut
+from umis.border import calculator, selectors, services
+from umis.core import clock
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+crossings_router = Router(tags=["Border crossings"], auth=ApiKeyAuth(Scope.BORDER_CROSSINGS))
+people_router = Router(tags=["Authorised stay"], auth=ApiKeyAuth(Scope.PEOPLE_READ))
+calculator_router = Router(tags=["Stay calculator"], auth=None)
+
+
+class CrossingEventIn(Schema):
+    """One event as the border post recorded it. Every field is checked on its own, so a
+    bad event is refused with its errors and the rest of the batch is stored."""
+
+    event_id: str = Field(..., description="Unique id of the event at the border service")
+    crossing_point: str = Field(..., description="Crossing point code, e.g. gyd, samur")
+    direction: str = Field(..., description="entry, exit or refused")
+    timestamp: str = Field(..., description="ISO 8601 with offset, e.g. 2026-03-10T14:05:00+04:00")
+    document_type: str = Field(..., description="passport, id_card, travel_document or other")
+    document_number: str
+    issuing_state: str = Field(..., description="ISO alpha-2/alpha-3 or ICAO code")
+    document_expiry: str = Field(..., description="YYYY-MM-DD")
+    surname: str
+    given_names: str | None = None
+    birth_date: str = Field(..., description="YYYY-MM-DD")
+    sex: str | None = None
+    nationality: str
+    refusal_reason: str | None = None
+
+
+class CrossingsIn(Schema):
+    events: list[Any] = Field(
+        ..., description="Up to 10,000 events, each shaped like CrossingEventIn"
+    )
+
+
+class CrossingItemOut(Schema):
+    index: int
+    event_id: str
+    status: str
+    person_id: int | None = None
+    errors: list[dict[str, Any]]
+
+
+class CrossingsOut(Schema):
+    stored: int
+    duplicates: int
+    refused: int
+    items: list[CrossingItemOut] = Field(
+        ..., description="Only the events not stored now: duplicates and refusals"
+    )
+
+
+@crossings_router.post(
+    "/border/crossings",
+    response={200: CrossingsOut, 413: ErrorOut, **ERRORS},
+    summary="Entries, exits and refusals of entry (up to 10,000 per request)",
+)
+def crossings_in(request: HttpRequest, payload: CrossingsIn) -> HttpResponse:
+    """Each event is stored, recognised as a duplicate of one already stored (same
+    `event_id` and time), or refused with its errors; the rest of the batch is stored."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        client = getattr(request, "api_client", None)
+        results = services.crossings_receive(
+            actor=request.user, source=getattr(client, "name", ""), raws=payload.events
+        )
+        return 200, {
+            "stored": sum(1 for r in results if r.status == "stored"),
+            "duplicates": sum(1 for r in results if r.status == "duplicate"),
+            "refused": sum(1 for r in results if r.status == "refused"),
+            "items": [r.to_dict() for r in results if r.status != "stored"],
+        }
+
+    status, body = run_idempotent(
+        owner=f"user:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        body=request.body,
+        work=work,
+    )
+    return HttpResponse(
+        json.dumps(body, default=str), status=status, content_type="application/json"
+    )
+
+
+class BasisOut(Schema):
+    kind: str
+    label: str
+    reference: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class RegistrationOut(Schema):
+    status: str = Field(..., description="registered, due, overdue, not_required or not_in_country")
+    due_by: dt.date | None
+
+
+class PersonStayOut(Schema):
+    person_id: int
+    on: dt.date
+    in_country: bool
+    current_entry: dt.date | None
+    legal_basis: BasisOut | None
+    regime: str | None
+    window_start: dt.date | None
+    days_used: int | None
+    days_remaining: int | None
+    overstay_days: int | None
+    last_legal_day: dt.date | None
+    registration: RegistrationOut
+    anomalies: list[dict[str, Any]]
+
+
+@people_router.get(
+    "/people/{person_id}/stay",
+    response={200: PersonStayOut, **ERRORS},
+    summary="A person's authorised stay on a date",
+)
+def person_stay(
+    request: HttpRequest, person_id: int, on: dt.date | None = None, purpose: str = "status check"
+) -> dict[str, Any]:
+    """In the country or not, on which legal basis, days used in the current window, days
+    left, last day of legal stay, and whether registration at the place of stay is due."""
+    found = selectors.person_stay_for_user(
+        user=request.user, person_id=person_id, on=on or clock.today(), purpose=purpose[:200]
+    )
+    return found.to_dict()
+
+
+class StayIn(Schema):
+    entry: str = Field(..., description="YYYY-MM-DD")
+    exit: str | None = Field(None, description="YYYY-MM-DD; empty while still in the country")
+
+
+class CalculateIn(Schema):
+    stays: list[dict[str, Any]] = Field(..., description="Each like StayIn: entry and exit dates")
+    on: str = Field(..., description="Control date, YYYY-MM-DD")
+    regime: str = Field("90/180", description="90/180 (days in any period) or 30 (per stay)")
+    nationality: str = Field("", description="ISO alpha-2, for the registration deadline")
+
+
+class CalculateOut(Schema):
+    on: str
+    regime: str | None
+    in_country: bool
+    window_start: str | None
+    days_used: int
+    days_remaining: int
+    overstay_days: int
+    last_legal_day: str | None
+    current_entry: str | None
+    registration_due_by: str | None
+    registration_required_after_days: int | None
+
+
+@calculator_router.post(
+    "/stay/calculate", response={200: CalculateOut, **ERRORS}, summary="Stay calculator"
+)
+def stay_calculate(request: HttpRequest, payload: CalculateIn) -> dict[str, Any]:
+    """Days used in the window, days left, overstay days and the last legal day if the
+    person stays on, from entry/exit dates (both count) and a regime such as 90/180."""
+    return calculator.stay_calculate(
+        stays=payload.stays, on=payload.on, regime=payload.regime, nationality=payload.nationality
+    )

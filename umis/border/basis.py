@@ -1,0 +1,114 @@
+"""Legal basis of a stay: which rules let a person be in the country on a day.
+
+Providers feed it. Visa-free stay by nationality (reference data) is built in; the
+e-visa, stay-extension and residence-permit apps register their own provider from their
+`AppConfig.ready()`:
+
+    from umis.border import basis
+    basis.register_provider("evisa", evisa_bases)
+
+A provider takes the persons (id → nationality) and a date range and returns, for the
+persons it knows, their bases in force at some moment of that range. Each basis carries
+the stay rules that apply while it is in force (for a residence permit: its validity;
+for an e-visa: its validity and 30 days per stay). The calculator evaluates every basis
+and keeps the one that keeps the person legal longest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from umis.border.stayrules import MAX_DAYS, Regime, RegimePeriod
+
+
+@dataclass(frozen=True)
+class Basis:
+    kind: str  # visa_free, evisa, stay_extension, residence_permit, ...
+    label: str  # what a person reads: "visa-free, 90 days in 180", "e-visa EV-2026-000123"
+    periods: tuple[RegimePeriod, ...]
+    reference: str = ""  # the document or case it rests on
+
+    @property
+    def valid_from(self) -> dt.date | None:
+        starts = [p.valid_from for p in self.periods]
+        return None if any(s is None for s in starts) else min(s for s in starts if s)
+
+    @property
+    def valid_to(self) -> dt.date | None:
+        ends = [p.valid_to for p in self.periods]
+        return None if any(e is None for e in ends) else max(e for e in ends if e)
+
+
+def document_basis(
+    *, kind: str, label: str, valid_from: dt.date, valid_to: dt.date, reference: str = ""
+) -> Basis:
+    """A basis that allows presence on every day of its validity (a permit, an extension)."""
+    return Basis(kind, label, (RegimePeriod(Regime(MAX_DAYS), valid_from, valid_to),), reference)
+
+
+Provider = Callable[[Mapping[int, str], dt.date, dt.date], dict[int, list[Basis]]]
+
+_providers: dict[str, Provider] = {}
+
+
+def register_provider(name: str, provider: Provider) -> None:
+    _providers[name] = provider
+
+
+def bases_for(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dict[int, list[Basis]]:
+    """Every basis of these persons (id → nationality) in force at some day of the range."""
+    out: dict[int, list[Basis]] = {pid: [] for pid in persons}
+    for provider in _providers.values():
+        for pid, found in provider(persons, start, end).items():
+            out.setdefault(pid, []).extend(found)
+    return out
+
+
+def visa_free_periods(
+    nationalities: Sequence[str], start: dt.date, end: dt.date
+) -> dict[str, tuple[RegimePeriod, ...]]:
+    from umis.reference.models import VisaFreeRegime
+
+    rows = (
+        VisaFreeRegime.objects.filter(nationality_id__in=set(nationalities))
+        .filter(valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .order_by("nationality_id", "valid_from")
+    )
+    out: dict[str, list[RegimePeriod]] = {}
+    for r in rows:
+        out.setdefault(r.nationality_id, []).append(
+            RegimePeriod(Regime(r.days, r.window_days), r.valid_from, r.valid_to)
+        )
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def visa_free_provider(
+    persons: Mapping[int, str], start: dt.date, end: dt.date
+) -> dict[int, list[Basis]]:
+    periods = visa_free_periods(list(set(persons.values())), start, end)
+    out: dict[int, list[Basis]] = {}
+    for pid, nationality in persons.items():
+        found = periods.get(nationality)
+        if found:
+            rules = ", ".join(p.regime.label for p in found)
+            out[pid] = [Basis("visa_free", str(_("visa-free stay (%s)") % rules), found)]
+    return out
+
+
+def visa_free_periods_all(start: dt.date, end: dt.date) -> dict[str, tuple[RegimePeriod, ...]]:
+    """The visa-free rules of every nationality in force at some day of the range."""
+    from umis.reference.models import VisaFreeRegime
+
+    nationalities = list(VisaFreeRegime.objects.values_list("nationality_id", flat=True).distinct())
+    return visa_free_periods(nationalities, start, end)
+
+
+def has_document_providers() -> bool:
+    """Whether any provider besides visa-free stay is registered (e-visa, permits...)."""
+    return any(name != "visa_free" for name in _providers)

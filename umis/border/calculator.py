@@ -1,0 +1,84 @@
+"""The stay calculator a foreigner uses with their own dates (portal, API, CLI).
+
+Same answer everywhere: `stay_calculate` reads the raw input, names every error with a
+stable code and a translated message, and returns the JSON-ready result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from umis.border.stayrules import Regime, Stay, StayInputError, calculate
+from umis.core.errors import ErrorCollector
+from umis.reference.selectors import registration_rule_for
+
+MAX_STAYS = 500
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
+def _date(value: Any, field: str, errors: ErrorCollector) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        errors.add("required", _("This field is required."), field)
+        return None
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        errors.add("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
+        return None
+    if not EARLIEST <= day <= LATEST:
+        errors.add("date_out_of_range", _("The date must be between 1990 and 2100."), field)
+        return None
+    return day
+
+
+def stay_calculate(
+    *, stays: Sequence[Any], on: Any, regime: Any, nationality: str = ""
+) -> dict[str, Any]:
+    errors = ErrorCollector()
+    parsed_regime: Regime | None = None
+    try:
+        parsed_regime = Regime.parse(regime if isinstance(regime, str) else "")
+    except StayInputError:
+        errors.add("invalid_regime", _("Write the regime as 90/180 or 30."), "regime")
+    control = _date(on, "on", errors)
+    if not isinstance(stays, Sequence) or isinstance(stays, str):
+        errors.add("invalid", _("Enter a list."), "stays")
+        stays = []
+    if len(stays) > MAX_STAYS:
+        errors.add("too_many_stays", _("At most %(n)d stays.") % {"n": MAX_STAYS}, "stays")
+        stays = []
+    parsed: list[Stay] = []
+    for i, item in enumerate(stays):
+        if not isinstance(item, Mapping):
+            errors.add("invalid", _("Each stay has an entry and an exit date."), f"stays.{i}")
+            continue
+        entry = _date(item.get("entry"), f"stays.{i}.entry", errors)
+        exit_raw = item.get("exit")
+        exit_day = None
+        if exit_raw not in (None, ""):
+            exit_day = _date(exit_raw, f"stays.{i}.exit", errors)
+        if entry and exit_day and exit_day < entry:
+            errors.add("exit_before_entry", _("The exit is before the entry."), f"stays.{i}.exit")
+            continue
+        if entry:
+            parsed.append(Stay(entry, exit_day))
+    errors.raise_if_any()
+    assert control is not None and parsed_regime is not None
+    result = calculate(parsed, control, parsed_regime).to_dict()
+    due = None
+    result["registration_required_after_days"] = None
+    if result["current_entry"]:
+        entry = dt.date.fromisoformat(str(result["current_entry"]))
+        rule = registration_rule_for(nationality=(nationality or "").upper()[:2] or None, on=entry)
+        if rule is not None:
+            due = entry + dt.timedelta(days=rule.deadline_days)
+            result["registration_required_after_days"] = rule.threshold_days
+    result["registration_due_by"] = due.isoformat() if due else None
+    return result

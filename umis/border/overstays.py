@@ -1,0 +1,385 @@
+"""The daily overstay and missed-registration job (`umis overstays --on DATE`).
+
+1. Who is inside: `Presence` rows whose last crossing is an entry (index on direction and
+   entry day) — the job never scans the whole crossing history.
+2. Candidates: on PostgreSQL one set-based query over the crossings of the last window
+   (partitions pruned by time, index on person and time) gives an upper bound of the
+   days used by each visa-free person inside; those above their limit are candidates.
+   Other databases compute the same bound in Python (small installations, tests).
+3. Each candidate is checked exactly with `stayrules.calculate` against every legal
+   basis the providers know (visa-free, e-visa, extension, permit); a person is an
+   overstayer when the date is past their last legal day.
+4. Persons inside past their registration deadline (reference rule by nationality) with
+   no registration for that stay: missed registration.
+Each finding is one row per person, kind and stay, opened as a proposal (fine or
+enforcement case) in the office where the person is registered, or of the crossing
+point; a rerun refreshes the figures and changes nothing else (idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from umis.audit.services import AuditEntry, audit_record_many
+from umis.border import basis as basis_mod
+from umis.border.models import (
+    Crossing,
+    CrossingPoint,
+    DetectionRun,
+    FindingKind,
+    OverstayFinding,
+    Presence,
+    Proposal,
+)
+from umis.border.selectors import HISTORY_DAYS, best_result
+from umis.border.services import country_tz
+from umis.border.stayrules import Event, stays_from_events
+from umis.core import clock
+from umis.reference.models import Office, RegistrationRule
+from umis.reference.selectors import ReferenceSnapshot
+from umis.stays.selectors import person_office_of_latest_registration, persons_registered_since
+
+CHUNK = 2000
+
+
+@dataclass
+class Found:
+    person_id: int
+    kind: str
+    entry_day: dt.date
+    nationality: str
+    entry_point: str
+    days_over: int
+    last_legal_day: dt.date | None = None
+    registration_due: dt.date | None = None
+    basis: str = ""
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), country_tz())
+
+
+def _inside(on: dt.date) -> Iterator[tuple[int, str, dt.date, str]]:
+    qs = Presence.objects.filter(last_direction="entry", entry_day__lte=on).values_list(
+        "person_id", "nationality", "entry_day", "entry_point"
+    )
+    for pid, nationality, entry_day, point in qs.iterator(chunk_size=20000):
+        if entry_day is not None:
+            yield pid, nationality, entry_day, point
+
+
+def _limits(on: dt.date) -> tuple[dict[str, int], int, set[str]]:
+    """Per nationality the smallest visa-free allowance around `on`; the longest window;
+    the nationalities whose every rule counts per stay (no rolling window)."""
+    periods = basis_mod.visa_free_periods_all(on - dt.timedelta(days=HISTORY_DAYS), on)
+    smallest: dict[str, int] = {}
+    per_stay: set[str] = set()
+    window = 1
+    for nationality, found in periods.items():
+        smallest[nationality] = min(p.regime.days for p in found)
+        window = max([window, *(p.regime.span for p in found)])
+        if all(p.regime.window_days is None for p in found):
+            per_stay.add(nationality)
+    return smallest, window, per_stay
+
+
+def _candidates_sql(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> set[int]:
+    """Persons inside whose days in the longest window (or in the current stay, for
+    per-stay rules) exceed their smallest allowance: an upper bound, checked exactly later."""
+    ws = on - dt.timedelta(days=window - 1)
+    if not smallest:
+        return set()
+    nats = list(smallest)
+    days = [smallest[n] for n in nats]
+    stay_only = [n in per_stay for n in nats]
+    sql = """
+    WITH lim AS (
+        SELECT * FROM unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
+            AS l(nationality, days, stay_only)
+    ),
+    per_stay AS (
+        SELECT p.person_id FROM border_presence p JOIN lim ON lim.nationality = p.nationality
+        WHERE lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
+          AND %(on)s::date - p.entry_day + 1 > lim.days
+    ),
+    inside AS (
+        SELECT p.person_id, p.entry_day, lim.days
+        FROM border_presence p JOIN lim ON lim.nationality = p.nationality
+        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
+    ),
+    ev AS (
+        SELECT c.person_id, c.day, c.direction,
+               lag(c.direction) OVER w AS prev_dir, lag(c.day) OVER w AS prev_day
+        FROM border_crossing c JOIN inside i ON i.person_id = c.person_id
+        WHERE c.occurred_at >= %(from)s AND c.occurred_at < %(to)s AND c.direction <> 'refused'
+        WINDOW w AS (PARTITION BY c.person_id ORDER BY c.occurred_at, c.id)
+    ),
+    closed AS (
+        SELECT person_id,
+               sum(day - CASE WHEN prev_dir = 'entry' THEN greatest(prev_day, %(ws)s::date)
+                              ELSE %(ws)s::date END + 1) AS days
+        FROM ev WHERE direction = 'exit' GROUP BY person_id
+    )
+    SELECT i.person_id FROM inside i LEFT JOIN closed cl ON cl.person_id = i.person_id
+    WHERE coalesce(cl.days, 0) + (%(on)s::date - greatest(i.entry_day, %(ws)s::date) + 1) > i.days
+    UNION ALL
+    SELECT person_id FROM per_stay
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "nats": nats,
+                "days": days,
+                "stay_only": stay_only,
+                "on": on,
+                "ws": ws,
+                "from": _start_of(ws),
+                "to": _start_of(on + dt.timedelta(days=1)),
+            },
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _candidates_python(
+    on: dt.date,
+    inside: list[tuple[int, str, dt.date, str]],
+    smallest: dict[str, int],
+    window: int,
+    per_stay: set[str],
+) -> set[int]:
+    ws = on - dt.timedelta(days=window - 1)
+    ids = [pid for pid, nat, _e, _p in inside if nat in smallest and nat not in per_stay]
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    by_person: dict[int, list[Any]] = defaultdict(list)
+    for start in range(0, len(ids), CHUNK):
+        for pid, at, direction, day in (
+            Crossing.objects.filter(
+                person_id__in=ids[start : start + CHUNK],
+                occurred_at__gte=_start_of(ws),
+                occurred_at__lt=_start_of(on + dt.timedelta(days=1)),
+            )
+            .exclude(direction="refused")
+            .order_by("occurred_at", "id")
+            .values_list("person_id", "occurred_at", "direction", "day")
+        ):
+            by_person[pid].append((at, direction, day))
+    out = set()
+    for pid, nat, entry_day, _p in inside:
+        if nat not in smallest:
+            continue
+        if nat in per_stay:
+            if (on - entry_day).days + 1 > smallest[nat]:
+                out.add(pid)
+            continue
+        start_day: dt.date | None = None
+        for _at, direction, day in by_person.get(pid, []):
+            if direction == "entry":
+                start_day = day
+            else:
+                first = max(start_day or ws, ws)
+                days[pid].update(
+                    first + dt.timedelta(days=i) for i in range((day - first).days + 1)
+                )
+                start_day = None
+        first = max(entry_day, ws)
+        days[pid].update(first + dt.timedelta(days=i) for i in range((on - first).days + 1))
+        if len(days[pid]) > smallest[nat]:
+            out.add(pid)
+    return out
+
+
+def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]]) -> list[Found]:
+    out: list[Found] = []
+    tz = country_tz()
+    start = on - dt.timedelta(days=HISTORY_DAYS)
+    for first in range(0, len(candidates), CHUNK):
+        chunk = candidates[first : first + CHUNK]
+        ids = [c[0] for c in chunk]
+        events: dict[int, list[Event]] = defaultdict(list)
+        for pid, at, direction, event_id in (
+            Crossing.objects.filter(
+                person_id__in=ids,
+                occurred_at__gte=_start_of(start),
+                occurred_at__lt=_start_of(on + dt.timedelta(days=1)),
+            )
+            .exclude(direction="refused")
+            .values_list("person_id", "occurred_at", "direction", "event_id")
+        ):
+            events[pid].append(Event(at, direction, event_id))
+        bases = basis_mod.bases_for({c[0]: c[1] for c in chunk}, start, on)
+        for pid, nationality, entry_day, point in chunk:
+            evs = events.get(pid, [])
+            if entry_day < start or not evs:
+                evs = [Event(_start_of(max(entry_day, start)), "entry", ""), *evs]
+            stays = stays_from_events(evs, tz).stays
+            result, chosen = best_result(stays, on, bases.get(pid, []))
+            if result is None or chosen is None:
+                continue
+            last = result.last_legal_day
+            if last is not None and last >= on:
+                continue
+            current = result.current_entry or entry_day
+            over = (on - last).days if last else (on - current).days + 1
+            out.append(
+                Found(
+                    person_id=pid,
+                    kind=FindingKind.OVERSTAY,
+                    entry_day=current,
+                    nationality=nationality,
+                    entry_point=point,
+                    days_over=over,
+                    last_legal_day=last,
+                    basis=chosen.label[:100],
+                )
+            )
+    return out
+
+
+def _missed_registrations(on: dt.date, inside: list[tuple[int, str, dt.date, str]]) -> list[Found]:
+    ref = ReferenceSnapshot()
+    late: dict[int, tuple[str, dt.date, str, dt.date]] = {}
+    rules: dict[tuple[str, dt.date], RegistrationRule | None] = {}
+    for pid, nationality, entry_day, point in inside:
+        key = (nationality, entry_day)
+        if key not in rules:
+            rules[key] = ref.registration_rule(nationality=nationality, on=entry_day)
+        rule = rules[key]
+        if rule is None:
+            continue
+        due = entry_day + dt.timedelta(days=rule.deadline_days)
+        if on > due and (on - entry_day).days + 1 > rule.threshold_days:
+            late[pid] = (nationality, entry_day, point, due)
+    registered = persons_registered_since(arrivals={pid: v[1] for pid, v in late.items()})
+    return [
+        Found(
+            person_id=pid,
+            kind=FindingKind.MISSED_REGISTRATION,
+            entry_day=entry_day,
+            nationality=nationality,
+            entry_point=point,
+            days_over=(on - due).days,
+            registration_due=due,
+        )
+        for pid, (nationality, entry_day, point, due) in late.items()
+        if pid not in registered
+    ]
+
+
+def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
+    """Run the detection for `on` and store the findings; returns the summary."""
+    started = clock.now()
+    inside = list(_inside(on))
+    smallest, window, per_stay = _limits(on)
+    if connection.vendor == "postgresql":
+        candidate_ids = _candidates_sql(on, smallest, window, per_stay)
+    else:
+        candidate_ids = _candidates_python(on, inside, smallest, window, per_stay)
+    if basis_mod.has_document_providers():
+        candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
+    candidates = [row for row in inside if row[0] in candidate_ids]
+    found = _exact_overstays(on, candidates) + _missed_registrations(on, inside)
+    opened = _store(on=on, found=found, actor=actor)
+    summary = {
+        "on": on.isoformat(),
+        "inside": len(inside),
+        "candidates": len(candidates),
+        "overstays": sum(1 for f in found if f.kind == FindingKind.OVERSTAY),
+        "missed_registrations": sum(1 for f in found if f.kind == FindingKind.MISSED_REGISTRATION),
+        "opened": opened,
+        "seconds": round((clock.now() - started).total_seconds(), 3),
+    }
+    DetectionRun.objects.update_or_create(
+        on=on, defaults={"started_at": started, "finished_at": clock.now(), "summary": summary}
+    )
+    return summary
+
+
+def _offices(found: list[Found]) -> dict[int, int]:
+    registered = person_office_of_latest_registration(person_ids=[f.person_id for f in found])
+    points = dict(CrossingPoint.objects.values_list("code", "region__office_id"))
+    head = Office.objects.filter(kind=Office.Kind.HEAD).values_list("id", flat=True).first()
+    out = {}
+    for f in found:
+        office = registered.get(f.person_id) or points.get(f.entry_point) or head
+        if office is not None:
+            out[f.person_id] = office
+    return out
+
+
+def _proposal(f: Found) -> str:
+    limit = int(getattr(settings, "UMIS_ENFORCEMENT_AFTER_OVERSTAY_DAYS", 90))
+    if f.kind == FindingKind.OVERSTAY and f.days_over > limit:
+        return Proposal.ENFORCEMENT
+    return Proposal.FINE
+
+
+def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
+    offices = _offices(found)
+    opened = 0
+    for first in range(0, len(found), CHUNK):
+        chunk = [f for f in found[first : first + CHUNK] if f.person_id in offices]
+        with transaction.atomic():
+            existing = {
+                (pid, kind, entry): fid
+                for fid, pid, kind, entry in OverstayFinding.objects.filter(
+                    person_id__in={f.person_id for f in chunk}
+                ).values_list("id", "person_id", "kind", "entry_day")
+            }
+            new = []
+            refreshed = []
+            for f in chunk:
+                fid = existing.get((f.person_id, f.kind, f.entry_day))
+                if fid is not None:
+                    refreshed.append(
+                        OverstayFinding(
+                            pk=fid,
+                            days_over=f.days_over,
+                            last_detected_on=on,
+                            last_legal_day=f.last_legal_day,
+                        )
+                    )
+                    continue
+                new.append(
+                    OverstayFinding(
+                        person_id=f.person_id,
+                        kind=f.kind,
+                        entry_day=f.entry_day,
+                        office_id=offices[f.person_id],
+                        proposal=_proposal(f),
+                        nationality=f.nationality,
+                        legal_basis=f.basis,
+                        last_legal_day=f.last_legal_day,
+                        registration_due=f.registration_due,
+                        days_over=f.days_over,
+                        first_detected_on=on,
+                        last_detected_on=on,
+                    )
+                )
+            OverstayFinding.objects.bulk_update(
+                refreshed, ["days_over", "last_detected_on", "last_legal_day"], batch_size=500
+            )
+            OverstayFinding.objects.bulk_create(new, batch_size=1000)
+            audit_record_many(
+                actor=actor,
+                entries=[
+                    AuditEntry(
+                        "OVERSTAY_FINDING_OPENED",
+                        n,
+                        person_id=n.person_id,
+                        data={"kind": n.kind, "proposal": n.proposal, "days_over": n.days_over},
+                    )
+                    for n in new
+                ],
+            )
+            opened += len(new)
+    return opened

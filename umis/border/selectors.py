@@ -1,0 +1,272 @@
+"""Reads of the border domain, bounded and indexed: a person's crossings in a date range
+(index on person and time, partitions pruned by time), their stay on a date, timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from umis.audit.services import audit_record
+from umis.border import basis as basis_mod
+from umis.border.models import Crossing, FindingKind, FindingState, OverstayFinding, Presence
+from umis.border.services import country_tz
+from umis.border.stayrules import Event, Stay, StayResult, calculate, stays_from_events
+from umis.core.errors import NotFound
+from umis.people.models import Person
+from umis.reference.selectors import registration_rule_for
+from umis.stays.selectors import persons_registered_since
+
+HISTORY_DAYS = 800  # crossings read for one answer: more than two 180-day windows and a year
+MAX_CROSSINGS = 5000
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), country_tz())
+
+
+def person_crossings(
+    *, person_id: int, start: dt.date, end: dt.date, limit: int = MAX_CROSSINGS
+) -> list[Crossing]:
+    return list(
+        Crossing.objects.filter(
+            person_id=person_id,
+            occurred_at__gte=_start_of(start),
+            occurred_at__lt=_start_of(end + dt.timedelta(days=1)),
+        ).order_by("occurred_at", "id")[:limit]
+    )
+
+
+def person_stays(*, person_id: int, start: dt.date, end: dt.date) -> tuple[list[Stay], list[Any]]:
+    """Stays from the crossings of [start, end]; someone inside at `start` enters then."""
+    crossings = [
+        c for c in person_crossings(person_id=person_id, start=start, end=end) if c.direction
+    ]
+    before = (
+        Crossing.objects.filter(person_id=person_id, occurred_at__lt=_start_of(start))
+        .exclude(direction="refused")
+        .order_by("-occurred_at")
+        .values_list("direction", flat=True)
+        .first()
+    )
+    events = [Event(c.occurred_at, c.direction, c.event_id) for c in crossings]
+    if before == "entry":
+        events.insert(0, Event(_start_of(start), "entry", ""))
+    timeline = stays_from_events(events, country_tz())
+    return timeline.stays, timeline.anomalies
+
+
+@dataclass
+class PersonStay:
+    person: Person
+    on: dt.date
+    result: StayResult | None
+    basis: basis_mod.Basis | None
+    registration_status: str  # registered, due, overdue, not_required, not_in_country
+    registration_due: dt.date | None
+    anomalies: list[tuple[dt.date, str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "person_id": self.person.pk,
+            "on": self.on,
+            "in_country": bool(r and r.in_country),
+            "current_entry": r.current_entry if r else None,
+            "legal_basis": (
+                {
+                    "kind": self.basis.kind,
+                    "label": self.basis.label,
+                    "reference": self.basis.reference,
+                    "valid_from": self.basis.valid_from,
+                    "valid_to": self.basis.valid_to,
+                }
+                if self.basis
+                else None
+            ),
+            "regime": r.regime.label if r and r.regime else None,
+            "window_start": r.window_start if r else None,
+            "days_used": r.days_used if r else None,
+            "days_remaining": r.days_remaining if r else None,
+            "overstay_days": r.overstay_days if r else None,
+            "last_legal_day": r.last_legal_day if r else None,
+            "registration": {
+                "status": self.registration_status,
+                "due_by": self.registration_due,
+            },
+            "anomalies": [{"day": d, "kind": k} for d, k in self.anomalies],
+        }
+
+
+def best_result(
+    stays: list[Stay], on: dt.date, bases: list[basis_mod.Basis]
+) -> tuple[StayResult | None, basis_mod.Basis | None]:
+    """The basis that keeps the person legal on `on` and for the longest after it."""
+    best: tuple[tuple[bool, dt.date], StayResult, basis_mod.Basis] | None = None
+    for b in bases:
+        result = calculate(stays, on, b.periods)
+        last = result.last_legal_day or dt.date.min
+        key = (last >= on, last)
+        if best is None or key > best[0]:
+            best = (key, result, b)
+    if best is None:
+        return None, None
+    return best[1], best[2]
+
+
+def person_stay_compute(*, person: Person, on: dt.date) -> PersonStay:
+    start = on - dt.timedelta(days=HISTORY_DAYS)
+    stays, anomalies = person_stays(person_id=person.pk, start=start, end=on)
+    bases = basis_mod.bases_for({person.pk: person.nationality_id}, start, on).get(person.pk, [])
+    result, chosen = best_result(stays, on, bases)
+    current = next((s for s in stays if s.entry <= on and (s.exit is None or s.exit >= on)), None)
+    status, due = "not_in_country", None
+    if current is not None:
+        status, due = _registration_status(person, current.entry, on)
+    if result is None and current is not None:
+        # no basis known: still say who is inside and since when
+        result = StayResult(on, None, True, 0, 0, 0, None, None, current.entry)
+    return PersonStay(person, on, result, chosen, status, due, anomalies)
+
+
+def _registration_status(person: Person, entry: dt.date, on: dt.date) -> tuple[str, dt.date | None]:
+    rule = registration_rule_for(nationality=person.nationality_id, on=entry)
+    if rule is None:
+        return "not_required", None
+    due = entry + dt.timedelta(days=rule.deadline_days)
+    if persons_registered_since(arrivals={person.pk: entry}):
+        return "registered", due
+    if on > due and (on - entry).days + 1 > rule.threshold_days:
+        return "overdue", due
+    return "due", due
+
+
+def _may_read_people(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (getattr(user, "is_staff_member", False) or getattr(user, "role", "") == "agency")
+    )
+
+
+def person_stay_for_user(*, user: Any, person_id: int, on: dt.date, purpose: str) -> PersonStay:
+    """A person's stay on a date, for staff and agencies; the read is audited."""
+    person = (
+        Person.objects.filter(pk=person_id, merged_into__isnull=True).first()
+        if _may_read_people(user)
+        else None
+    )
+    if person is None:
+        audit_record(
+            actor=user,
+            action="PERSON_ACCESS_DENIED",
+            entity_type="people.person",
+            entity_id=str(person_id),
+        )
+        raise NotFound("not_found", "Not found")
+    audit_record(
+        actor=user,
+        action="PERSON_STAY_VIEWED",
+        entity=person,
+        person_id=person.pk,
+        data={"purpose": purpose, "on": on.isoformat()},
+    )
+    return person_stay_compute(person=person, on=on)
+
+
+def presence_of(*, person_id: int) -> Presence | None:
+    return Presence.objects.filter(person_id=person_id).first()
+
+
+# --- findings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    kind: str = ""
+    state: str = FindingState.OPEN
+    nationality: str = ""
+    detected_from: dt.date | None = None
+    detected_to: dt.date | None = None
+
+
+def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[OverstayFinding]:
+    """Findings of the officer's office (head office: all); others see none."""
+    role = getattr(user, "role", "")
+    if role == "head_officer":
+        qs = OverstayFinding.objects.all()
+    elif role == "regional_officer":
+        qs = OverstayFinding.objects.filter(office_id=user.office_id)
+    else:
+        return OverstayFinding.objects.none()
+    if filters.kind in FindingKind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.state in FindingState.values:
+        qs = qs.filter(state=filters.state)
+    if filters.nationality:
+        qs = qs.filter(nationality=filters.nationality.upper()[:2])
+    if filters.detected_from:
+        qs = qs.filter(last_detected_on__gte=filters.detected_from)
+    if filters.detected_to:
+        qs = qs.filter(last_detected_on__lte=filters.detected_to)
+    return qs.select_related("person", "office").order_by("-last_detected_on", "-days_over", "id")
+
+
+def person_timeline(*, person: Person, until: dt.date, limit: int = 300) -> list[dict[str, Any]]:
+    """Crossings, stays, registrations, visas and permits of one person, newest first."""
+    from umis.stays.selectors import stay_registrations_of_person
+
+    start = until - dt.timedelta(days=HISTORY_DAYS * 3)
+    items: list[dict[str, Any]] = []
+    for c in person_crossings(person_id=person.pk, start=start, end=until, limit=limit):
+        items.append(
+            {
+                "day": c.day,
+                "kind": "crossing",
+                "direction": c.direction,
+                "label": c.get_direction_display(),
+                "detail": c.crossing_point,
+                "at": c.occurred_at,
+            }
+        )
+    stays, anomalies = person_stays(person_id=person.pk, start=start, end=until)
+    for s in stays:
+        items.append({"day": s.entry, "kind": "stay", "label": "stay", "end": s.exit, "detail": ""})
+    for day, kind in anomalies:
+        items.append({"day": day, "kind": "anomaly", "label": kind, "detail": ""})
+    for reg in stay_registrations_of_person(person_id=person.pk):
+        items.append(
+            {
+                "day": reg.arrival_date,
+                "kind": "registration",
+                "label": reg.case.reference,
+                "end": reg.ended_on or reg.planned_departure,
+                "detail": f"{reg.host.name}, {reg.city}",
+                "reference": reg.case.reference,
+            }
+        )
+    bases = basis_mod.bases_for({person.pk: person.nationality_id}, start, until)
+    for b in bases.get(person.pk, []):
+        if b.kind == "visa_free" or b.valid_from is None:
+            continue
+        items.append(
+            {
+                "day": b.valid_from,
+                "kind": b.kind,
+                "label": b.label,
+                "end": b.valid_to,
+                "detail": b.reference,
+            }
+        )
+    order = {"crossing": 0, "anomaly": 1, "stay": 2, "registration": 3}
+    items.sort(key=lambda i: (i["day"], order.get(i["kind"], 4)), reverse=True)
+    return items[: limit * 2]
+
+
+def findings_for_person(*, person_id: int) -> list[OverstayFinding]:
+    return list(
+        OverstayFinding.objects.filter(person_id=person_id)
+        .filter(Q(state=FindingState.OPEN) | Q(state=FindingState.TAKEN))
+        .order_by("-last_detected_on")[:50]
+    )

@@ -1,0 +1,430 @@
+"""Every write of the border domain: crossings in, presence kept current, findings.
+
+Crossings arrive in batches of up to 10,000. The path is set-based: one query for the
+event ids already stored, one for the known travel documents, identity resolution only
+for documents never seen, then COPY (PostgreSQL) or a bulk insert, one upsert of each
+person's presence and one audit row for the batch, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from umis.audit.services import AuditEntry, audit_record_many
+from umis.border.models import Crossing, CrossingPoint
+from umis.border.validation import CrossingData, CrossingReader
+from umis.core import clock
+from umis.core.errors import DomainError, FieldError
+from umis.people.identity import PersonData
+from umis.people.models import TravelDocument
+from umis.people.services import person_resolve_many
+
+MAX_BATCH = 10_000
+REUSE_WINDOW = dt.timedelta(days=7)
+CHUNK = 5_000
+
+COLUMNS = (
+    "event_id",
+    "occurred_at",
+    "day",
+    "direction",
+    "crossing_point",
+    "person_id",
+    "document_type",
+    "document_number",
+    "issuing_state",
+    "nationality",
+    "surname",
+    "given_names",
+    "birth_date",
+    "refusal_reason",
+    "source",
+    "received_at",
+)
+
+
+@dataclass
+class CrossingResult:
+    index: int
+    event_id: str
+    status: str  # stored, duplicate or refused
+    person_id: int | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "event_id": self.event_id,
+            "status": self.status,
+            "person_id": self.person_id,
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+def country_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def crossings_receive(*, actor: Any, source: str, raws: Sequence[Any]) -> list[CrossingResult]:
+    """Store a batch of border events; each is stored, a duplicate, or refused with errors."""
+    if len(raws) > MAX_BATCH:
+        raise DomainError(
+            "batch_too_large",
+            _("At most %(n)d events per request; this one has %(m)d.")
+            % {"n": MAX_BATCH, "m": len(raws)},
+            "events",
+        )
+    now = clock.now()
+    points = set(CrossingPoint.objects.filter(active=True).values_list("code", flat=True))
+    reader = CrossingReader(now=now, tz=country_tz(), points=points)
+    results: list[CrossingResult] = []
+    accepted: list[tuple[CrossingResult, CrossingData]] = []
+    first_in_batch: dict[str, CrossingData] = {}
+    for i, raw in enumerate(raws):
+        parsed = reader.parse(raw)
+        event_id = str(raw.get("event_id", ""))[:64] if isinstance(raw, dict) else ""
+        if isinstance(parsed, list):
+            results.append(CrossingResult(i, event_id, "refused", errors=parsed))
+            continue
+        result = CrossingResult(i, parsed.event_id, "stored")
+        results.append(result)
+        earlier = first_in_batch.get(parsed.event_id)
+        if earlier is not None:
+            _mark_repeat(result, same=earlier.occurred_at == parsed.occurred_at)
+            continue
+        first_in_batch[parsed.event_id] = parsed
+        accepted.append((result, parsed))
+
+    stored = _stored_times(
+        [d.event_id for _r, d in accepted],
+        min((d.occurred_at for _r, d in accepted), default=now),
+        max((d.occurred_at for _r, d in accepted), default=now),
+    )
+    fresh: list[tuple[CrossingResult, CrossingData]] = []
+    for result, data in accepted:
+        times = stored.get(data.event_id)
+        if times:
+            _mark_repeat(result, same=data.occurred_at in times)
+        else:
+            fresh.append((result, data))
+
+    with transaction.atomic():
+        persons = _link_persons(actor=actor, items=[d for _r, d in fresh])
+        for (result, _data), person_id in zip(fresh, persons, strict=True):
+            result.person_id = person_id
+        rows = [
+            _row(data, person_id, source, now)
+            for (_r, data), person_id in zip(fresh, persons, strict=True)
+        ]
+        _insert(rows)
+        _presence_update([(d, pid) for (_r, d), pid in zip(fresh, persons, strict=True)])
+        if fresh:
+            audit_record_many(
+                actor=actor,
+                entries=[
+                    AuditEntry(
+                        "BORDER_CROSSINGS_RECEIVED",
+                        entity_type="border.crossing",
+                        entity_id=fresh[0][1].event_id,
+                        data={
+                            "source": source,
+                            "stored": len(fresh),
+                            "refused": sum(1 for r in results if r.status == "refused"),
+                            "duplicates": sum(1 for r in results if r.status == "duplicate"),
+                            "first_event": fresh[0][1].event_id,
+                            "last_event": fresh[-1][1].event_id,
+                        },
+                    )
+                ],
+            )
+    return results
+
+
+def _mark_repeat(result: CrossingResult, *, same: bool) -> None:
+    if same:
+        result.status = "duplicate"
+        return
+    result.status = "refused"
+    result.errors = [
+        FieldError(
+            "event_id_reused",
+            _("This event id was already used for a crossing at another time."),
+            "event_id",
+        )
+    ]
+
+
+def _stored_times(
+    event_ids: list[str], first: dt.datetime, last: dt.datetime
+) -> dict[str, set[dt.datetime]]:
+    """Event ids already stored around the batch's times (a week either side), so the
+    lookup touches the partitions of those months only."""
+    out: dict[str, set[dt.datetime]] = {}
+    low, high = first - REUSE_WINDOW, last + REUSE_WINDOW
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT event_id, occurred_at FROM border_crossing WHERE event_id = ANY(%s)"
+                " AND occurred_at >= %s AND occurred_at <= %s",
+                [event_ids, low, high],
+            )
+            for event_id, at in cursor.fetchall():
+                out.setdefault(event_id, set()).add(at)
+        return out
+    for start in range(0, len(event_ids), CHUNK):
+        chunk = event_ids[start : start + CHUNK]
+        for event_id, at in Crossing.objects.filter(
+            event_id__in=chunk, occurred_at__gte=low, occurred_at__lte=high
+        ).values_list("event_id", "occurred_at"):
+            out.setdefault(event_id, set()).add(at)
+    return out
+
+
+def _link_persons(*, actor: Any, items: list[CrossingData]) -> list[int]:
+    """The person of each event: a known travel document first, then identity resolution."""
+    keys = {(d.issuing_state, d.document_number) for d in items}
+    known: dict[tuple[str, str], int] = {}
+    numbers = sorted({k[1] for k in keys})
+    for state, number, person_id, merged_into in _documents(numbers):
+        if (state, number) in keys:
+            known[(state, number)] = merged_into or person_id
+    unknown: dict[tuple[str, str], CrossingData] = {}
+    for d in items:
+        key = (d.issuing_state, d.document_number)
+        if key not in known and key not in unknown:
+            unknown[key] = d
+    if unknown:
+        resolved = person_resolve_many(
+            actor=actor,
+            items=[
+                PersonData(
+                    surname=d.surname,
+                    given_names=d.given_names,
+                    birth_date=d.birth_date,
+                    sex=d.sex,
+                    nationality=d.nationality,
+                    document_type=d.document_type,
+                    document_number=d.document_number,
+                    issuing_state=d.issuing_state,
+                    document_expiry=d.document_expiry,
+                )
+                for d in unknown.values()
+            ],
+        )
+        for key, (person, _doc) in zip(unknown, resolved, strict=True):
+            known[key] = person.merged_into_id or person.pk
+    return [known[(d.issuing_state, d.document_number)] for d in items]
+
+
+def _documents(numbers: list[str]) -> list[tuple[str, str, int, int | None]]:
+    """(issuing state, number, person, merged into) of the travel documents with these numbers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.issuing_state_id, d.number, d.person_id, p.merged_into_id"
+                " FROM people_traveldocument d JOIN people_person p ON p.id = d.person_id"
+                " WHERE d.number = ANY(%s)",
+                [numbers],
+            )
+            return list(cursor.fetchall())
+    out: list[tuple[str, str, int, int | None]] = []
+    for start in range(0, len(numbers), CHUNK):
+        out.extend(
+            TravelDocument.objects.filter(number__in=numbers[start : start + CHUNK]).values_list(
+                "issuing_state_id", "number", "person_id", "person__merged_into_id"
+            )
+        )
+    return out
+
+
+def _row(data: CrossingData, person_id: int, source: str, now: dt.datetime) -> tuple[Any, ...]:
+    return (
+        data.event_id,
+        data.occurred_at,
+        data.day,
+        data.direction,
+        data.crossing_point,
+        person_id,
+        data.document_type,
+        data.document_number,
+        data.issuing_state,
+        data.nationality,
+        data.surname,
+        data.given_names,
+        data.birth_date,
+        data.refusal_reason,
+        source[:100],
+        now,
+    )
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                raw = cursor.cursor  # psycopg 3
+                with raw.copy(f"COPY border_crossing ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        except IntegrityError:
+            pass  # a concurrent batch stored some of the same events: insert the rest
+        except Exception as exc:  # psycopg's own UniqueViolation from COPY
+            if getattr(exc, "sqlstate", "") != "23505":
+                raise
+    Crossing.objects.bulk_create(
+        [Crossing(**dict(zip(COLUMNS, row, strict=True))) for row in rows],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+
+
+PRESENCE_INSERT = (
+    "INSERT INTO border_presence (person_id, nationality, last_event_at, last_direction,"
+    " last_day, entry_day, entry_point)"
+)
+PRESENCE_CONFLICT = """
+ON CONFLICT (person_id) DO UPDATE SET
+    nationality = excluded.nationality,
+    last_event_at = CASE WHEN excluded.last_event_at > border_presence.last_event_at
+        THEN excluded.last_event_at ELSE border_presence.last_event_at END,
+    last_direction = CASE WHEN excluded.last_event_at > border_presence.last_event_at
+        THEN excluded.last_direction ELSE border_presence.last_direction END,
+    last_day = CASE WHEN excluded.last_event_at > border_presence.last_event_at
+        THEN excluded.last_day ELSE border_presence.last_day END,
+    entry_day = CASE
+        WHEN excluded.entry_day IS NULL THEN border_presence.entry_day
+        WHEN border_presence.entry_day IS NULL OR excluded.entry_day > border_presence.entry_day
+            THEN excluded.entry_day
+        ELSE border_presence.entry_day END,
+    entry_point = CASE
+        WHEN excluded.entry_day IS NULL THEN border_presence.entry_point
+        WHEN border_presence.entry_day IS NULL OR excluded.entry_day > border_presence.entry_day
+            THEN excluded.entry_point
+        ELSE border_presence.entry_point END
+"""
+PRESENCE_UNNEST = (
+    PRESENCE_INSERT  # noqa: S608 (constant text, values are parameters)
+    + " SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[],"
+    " %s::date[], %s::date[], %s::varchar[])" + PRESENCE_CONFLICT
+)
+PRESENCE_VALUES = PRESENCE_INSERT + " VALUES (%s, %s, %s, %s, %s, %s, %s)" + PRESENCE_CONFLICT
+
+
+def _presence_update(events: list[tuple[CrossingData, int]]) -> None:
+    """Each person's latest entry or exit (refusals do not change presence)."""
+    latest: dict[int, CrossingData] = {}
+    entry: dict[int, CrossingData] = {}
+    for data, pid in events:
+        if data.direction == "refused":
+            continue
+        if pid not in latest or data.occurred_at > latest[pid].occurred_at:
+            latest[pid] = data
+        if data.direction == "entry" and (
+            pid not in entry or data.occurred_at > entry[pid].occurred_at
+        ):
+            entry[pid] = data
+    if not latest:
+        return
+    rows = []
+    for pid, data in latest.items():
+        e = entry.get(pid)
+        if e is not None and e.occurred_at > data.occurred_at:
+            e = None
+        rows.append(
+            (
+                pid,
+                data.nationality,
+                data.occurred_at,
+                data.direction,
+                data.day,
+                e.day if e else None,
+                e.crossing_point if e else "",
+            )
+        )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                PRESENCE_UNNEST,
+                [list(col) for col in zip(*rows, strict=True)],
+            )
+        else:
+            ops = connection.ops
+            cursor.executemany(
+                PRESENCE_VALUES,
+                [
+                    (
+                        r[0],
+                        r[1],
+                        ops.adapt_datetimefield_value(r[2]),
+                        r[3],
+                        ops.adapt_datefield_value(r[4]),
+                        ops.adapt_datefield_value(r[5]),
+                        r[6],
+                    )
+                    for r in rows
+                ],
+            )
+
+
+CROSSING_POINTS = [
+    # code, kind, region, az, en, ru
+    (
+        "gyd",
+        "air",
+        "baku",
+        "Heydər Əliyev Beynəlxalq Aeroportu",
+        "Heydar Aliyev International Airport",
+        "Международный аэропорт Гейдар Алиев",
+    ),
+    (
+        "gnj",
+        "air",
+        "ganja",
+        "Gəncə Beynəlxalq Aeroportu",
+        "Ganja International Airport",
+        "Международный аэропорт Гянджа",
+    ),
+    (
+        "baku-port",
+        "sea",
+        "baku",
+        "Bakı Beynəlxalq Dəniz Ticarət Limanı",
+        "Port of Baku",
+        "Бакинский морской порт",
+    ),
+    ("samur", "land", "khachmaz", "Samur", "Samur (Russia)", "Самур (Россия)"),
+    (
+        "red-bridge",
+        "land",
+        "ganja",
+        "Qırmızı Körpü",
+        "Red Bridge (Georgia)",
+        "Красный мост (Грузия)",
+    ),
+    ("astara", "land", "astara", "Astara", "Astara (Iran)", "Астара (Иран)"),
+]
+
+
+@transaction.atomic
+def crossing_points_load_defaults() -> None:
+    """The main crossing points (idempotent); an administrator adds the others."""
+    from umis.reference.models import Region
+
+    regions = {r.code: r for r in Region.objects.all()}
+    for code, kind, region, n_az, n_en, n_ru in CROSSING_POINTS:
+        if code in set(CrossingPoint.objects.values_list("code", flat=True)):
+            continue
+        CrossingPoint.objects.create(
+            code=code, kind=kind, region=regions[region], name_az=n_az, name_en=n_en, name_ru=n_ru
+        )

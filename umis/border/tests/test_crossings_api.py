@@ -1,0 +1,157 @@
+"""Crossings in, as the border service sends them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.border.models import Crossing, Presence
+from umis.border.tests.factories import at_day, border_key, event, send
+from umis.core import clock
+from umis.core.testing import World
+from umis.people.models import Person, TravelDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_stores_a_batch_and_links_each_event_to_a_person(world: World, client: Client) -> None:
+    key = border_key()
+    today = clock.today()
+    events = [
+        event(timestamp=at_day(today - dt.timedelta(days=10)), direction="entry"),
+        event(timestamp=at_day(today - dt.timedelta(days=5)), direction="exit"),
+        event(document_number="C01X00T47", issuing_state="DEU", nationality="DE", surname="Müller"),
+    ]
+    response = send(client, key, events)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["stored"], body["duplicates"], body["refused"]) == (3, 0, 0)
+    assert body["items"] == []
+    assert Crossing.objects.count() == 3
+    assert Person.objects.count() == 2
+    turk = TravelDocument.objects.get(number="U12345678").person
+    assert Crossing.objects.filter(person_id=turk.pk).count() == 2
+    presence = Presence.objects.get(person_id=turk.pk)
+    assert (presence.last_direction, presence.entry_day) == ("exit", today - dt.timedelta(days=10))
+    assert AuditEvent.objects.filter(action="BORDER_CROSSINGS_RECEIVED").count() == 1
+
+
+def test_a_known_document_links_to_the_same_person(world: World, client: Client) -> None:
+    key = border_key()
+    send(client, key, [event()])
+    send(client, key, [event(direction="exit", timestamp=clock.now().isoformat())])
+    assert Person.objects.count() == 1
+    assert Crossing.objects.values("person_id").distinct().count() == 1
+
+
+def test_a_resent_event_is_a_duplicate_and_stored_once(world: World, client: Client) -> None:
+    key = border_key()
+    e = event()
+    first = send(client, key, [e]).json()
+    again = send(client, key, [e, e]).json()
+    assert first["stored"] == 1
+    assert (again["stored"], again["duplicates"]) == (0, 2)
+    assert {i["status"] for i in again["items"]} == {"duplicate"}
+    assert Crossing.objects.count() == 1
+
+
+def test_an_event_id_reused_for_another_time_is_refused(world: World, client: Client) -> None:
+    key = border_key()
+    e = event()
+    send(client, key, [e])
+    other = dict(e, timestamp=(clock.now() - dt.timedelta(hours=3)).isoformat())
+    body = send(client, key, [other]).json()
+    assert body["refused"] == 1
+    assert body["items"][0]["errors"][0]["code"] == "event_id_reused"
+    assert Crossing.objects.count() == 1
+
+
+def test_bad_events_are_refused_one_by_one_and_the_rest_stored(
+    world: World, client: Client
+) -> None:
+    key = border_key()
+    future = (clock.now() + dt.timedelta(hours=2)).isoformat()
+    events = [
+        event(document_type="seaman_book"),
+        event(timestamp=future),
+        event(birth_date="1980-02-31"),
+        event(timestamp="2026-13-01T10:00:00+04:00"),
+        event(timestamp="2026-03-01T10:00:00"),
+        event(crossing_point="nowhere"),
+        event(direction="sideways"),
+        event(nationality="XXX"),
+        event(),
+        "not an object",
+    ]
+    response = send(client, key, events, **{"Accept-Language": "en"})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["stored"], body["refused"]) == (1, 9)
+    codes = {(i["index"], e["field"], e["code"]) for i in body["items"] for e in i["errors"]}
+    assert (0, "document_type", "unknown_document_type") in codes
+    assert (1, "timestamp", "timestamp_in_future") in codes
+    assert (2, "birth_date", "invalid_date") in codes
+    assert (3, "timestamp", "invalid_timestamp") in codes
+    assert (4, "timestamp", "timestamp_without_zone") in codes
+    assert (5, "crossing_point", "unknown_crossing_point") in codes
+    assert (6, "direction", "invalid_choice") in codes
+    assert (7, "nationality", "unknown_country") in codes
+    assert (9, None, "invalid") in codes
+    message = next(e["message"] for i in body["items"] if i["index"] == 0 for e in i["errors"])
+    assert "seaman_book" in message
+    assert Crossing.objects.count() == 1
+
+
+def test_messages_follow_the_language(world: World, client: Client) -> None:
+    key = border_key()
+    body = send(client, key, [event(document_type="x")], **{"Accept-Language": "ru"}).json()
+    message = body["items"][0]["errors"][0]["message"]
+    assert "x" in message and message != body["items"][0]["errors"][0]["code"]
+
+
+def test_a_batch_of_10001_is_refused_whole(world: World, client: Client) -> None:
+    key = border_key()
+    one = event()
+    response = send(client, key, [dict(one, event_id=f"B{i}") for i in range(10_001)])
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "batch_too_large"
+    assert response.json()["error"]["field"] == "events"
+    assert Crossing.objects.count() == 0
+
+
+def test_refusals_of_entry_are_recorded_but_are_not_presence(world: World, client: Client) -> None:
+    key = border_key()
+    body = send(client, key, [event(direction="refused", refusal_reason="entry ban")]).json()
+    assert body["stored"] == 1
+    crossing = Crossing.objects.get()
+    assert (crossing.direction, crossing.refusal_reason) == ("refused", "entry ban")
+    assert not Presence.objects.exists()
+
+
+def test_out_of_order_events_keep_the_latest_presence(world: World, client: Client) -> None:
+    key = border_key()
+    today = clock.today()
+    send(client, key, [event(direction="exit", timestamp=at_day(today - dt.timedelta(days=2)))])
+    send(client, key, [event(direction="entry", timestamp=at_day(today - dt.timedelta(days=9)))])
+    presence = Presence.objects.get()
+    assert presence.last_direction == "exit"
+    assert presence.entry_day == today - dt.timedelta(days=9)
+
+
+def test_it_needs_the_border_scope(world: World, client: Client) -> None:
+    response = send(client, world.hotel_key, [event()])
+    assert response.status_code == 403
+    assert send(client, "wrong", [event()]).status_code == 401
+    assert Crossing.objects.count() == 0
+
+
+def test_idempotency_key_replays_the_answer(world: World, client: Client) -> None:
+    key = border_key()
+    e = event()
+    first = send(client, key, [e], **{"Idempotency-Key": "k1"}).json()
+    second = send(client, key, [e], **{"Idempotency-Key": "k1"}).json()
+    assert first["stored"] == 1 and second["stored"] == 1 and second["replayed"] is True
+    assert Crossing.objects.count() == 1

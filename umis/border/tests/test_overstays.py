@@ -1,0 +1,273 @@
+"""The daily overstay job, the officers' list and its exports, the person's time line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from umis.accounts.models import User
+from umis.audit.models import AuditEvent
+from umis.border.imports import crossings_import
+from umis.border.jobs import overstays_daily
+from umis.border.models import Crossing, DetectionRun, ImportRun, OverstayFinding
+from umis.border.overstays import overstays_detect
+from umis.border.tests.factories import at_day, border_key, event, send
+from umis.core import clock
+from umis.core.testing import World, guest
+from umis.people.models import TravelDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def person_of(number: str) -> int:
+    return TravelDocument.objects.get(number=number).person_id
+
+
+def setup_people(client: Client, today: dt.date) -> None:
+    """An overstayer (95 days, Turkish, entered at the airport: Baku office), one registered
+    in Shaki who overstays, a recent arrival, one who left, and a Kazakh with 30 days to register."""
+    key = border_key()
+    send(
+        client,
+        key,
+        [
+            event(document_number="OVER1", timestamp=at_day(today - dt.timedelta(days=94))),
+            event(document_number="OVER2", timestamp=at_day(today - dt.timedelta(days=200))),
+            event(document_number="NEW1", timestamp=at_day(today - dt.timedelta(days=3))),
+            event(document_number="GONE1", timestamp=at_day(today - dt.timedelta(days=120))),
+            event(
+                document_number="GONE1",
+                direction="exit",
+                timestamp=at_day(today - dt.timedelta(days=10)),
+            ),
+            event(
+                document_number="KZ1",
+                nationality="KZ",
+                issuing_state="KAZ",
+                timestamp=at_day(today - dt.timedelta(days=20)),
+            ),
+        ],
+    )
+
+
+def test_the_job_finds_overstays_and_missed_registrations(world: World, client: Client) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    # OVER2 registered in Shaki a long time ago: the finding goes to the Shaki office
+    reg = guest(
+        document_number="OVER2",
+        region="shaki",
+        arrival_date=(today - dt.timedelta(days=1)).isoformat(),
+    )
+    response = client.post(
+        "/api/v1/stay-registrations",
+        json.dumps(reg),
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    assert response.status_code == 201, response.content
+
+    summary = overstays_detect(on=today)
+    assert summary["inside"] == 4
+    findings = {(f.person_id, f.kind): f for f in OverstayFinding.objects.select_related("office")}
+    over1 = findings[(person_of("OVER1"), "overstay")]
+    assert over1.days_over == 5
+    assert over1.last_legal_day == today - dt.timedelta(days=5)
+    assert over1.proposal == "fine"
+    assert over1.office.code == "baku"  # the airport's region
+    over2 = findings[(person_of("OVER2"), "overstay")]
+    assert over2.days_over == 111
+    assert over2.proposal == "enforcement"
+    assert over2.office.code == "shaki"  # where the person is registered
+    # missed registration: OVER1 (no registration, 15 days passed); OVER2 registered late
+    # but registered; NEW1 still has time; KZ1 has 30 days
+    missed = {pid for pid, kind in findings if kind == "missed_registration"}
+    assert missed == {person_of("OVER1")}
+    assert (person_of("GONE1"), "overstay") not in findings
+    assert AuditEvent.objects.filter(action="OVERSTAY_FINDING_OPENED").count() == 3
+
+    # idempotent: a rerun the next day refreshes the figures and opens nothing new
+    again = overstays_detect(on=today + dt.timedelta(days=1))
+    assert again["opened"] == 0
+    assert OverstayFinding.objects.count() == 3
+    over1.refresh_from_db()
+    assert over1.days_over == 6
+
+
+def test_the_periodic_job_runs_once_a_day(world: World, client: Client) -> None:
+    setup_people(client, clock.today())
+    assert "overstays" in (overstays_daily() or "")
+    assert overstays_daily() is None
+    assert DetectionRun.objects.count() == 1
+
+
+def test_the_command_prints_the_summary(world: World, client: Client) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    out = StringIO()
+    call_command("overstays", "--on", today.isoformat(), stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["overstays"] == 2
+
+
+def login(client: Client, username: str) -> None:
+    client.force_login(User.objects.get(username=username))
+
+
+def test_the_list_shows_the_officers_office_only(world: World, client: Client) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "alice")  # Baku
+    html = client.get("/en/office/overstays/").content.decode()
+    assert "Öztürk" in html
+    assert html.count('data-kind="overstay"') == 2  # OVER1, OVER2 (both entered at gyd)
+    filtered = client.get("/en/office/overstays/?kind=missed_registration").content.decode()
+    assert filtered.count('data-kind="missed_registration"') == 2  # OVER1, OVER2
+    assert 'data-kind="overstay"' not in filtered
+    login(client, "bob")  # Shaki: none
+    assert 'data-kind="' not in client.get("/en/office/overstays/").content.decode()
+    client.logout()
+    assert client.get("/en/office/overstays/").status_code == 302
+    login(client, "harry")  # a hotel
+    assert client.get("/en/office/overstays/").status_code == 404
+
+
+def test_exports_csv_and_xlsx(world: World, client: Client) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "hannah")
+    response = client.get("/en/office/overstays/export.csv?kind=overstay")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["person_id", "surname", "given_names"]
+    assert sorted(int(r[12]) for r in rows[1:]) == [5, 111]
+    xlsx = client.get("/en/office/overstays/export.xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<row" in sheet and sheet.count("<row") == 5  # header + 4 findings
+    assert "missed_registration" in strings
+    assert AuditEvent.objects.filter(action="OVERSTAY_FINDINGS_EXPORTED").count() == 2
+
+
+def test_the_person_page_shows_the_time_line(world: World, client: Client) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    login(client, "alice")
+    html = client.get(f"/en/office/people/{person_of('GONE1')}/").content.decode()
+    assert html.count('data-kind="crossing"') == 2
+    assert 'data-kind="stay"' in html
+    assert "Red Bridge" not in html
+    page = client.get(f"/en/office/people/{person_of('OVER1')}/").content.decode()
+    assert 'data-status="overdue"' in page
+
+
+CSV_FIELDS = [
+    "event_id",
+    "crossing_point",
+    "direction",
+    "timestamp",
+    "document_type",
+    "document_number",
+    "issuing_state",
+    "document_expiry",
+    "surname",
+    "given_names",
+    "birth_date",
+    "nationality",
+]
+
+
+def test_the_csv_import_resumes_after_an_interruption(world: World, tmp_path: Path) -> None:
+    today = clock.today()
+    path = tmp_path / "history.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(CSV_FIELDS)
+        for i in range(25):
+            day = today - dt.timedelta(days=400 - i * 10)
+            e = event(
+                event_id=f"H{i}",
+                document_number=f"P{i % 5}",
+                direction="entry" if i < 20 else "exit",
+                timestamp=at_day(day),
+            )
+            writer.writerow([e[k] for k in CSV_FIELDS])
+        writer.writerow(["BAD", "gyd", "entry", "2026-99-01T00:00:00Z", "passport", "Z", "TUR"])
+    first = crossings_import(path=path, batch=10, stop_after_batches=1)
+    assert (first.rows_done, Crossing.objects.count()) == (10, 10)
+    out = StringIO()
+    errors = tmp_path / "errors.csv"
+    call_command(
+        "import",
+        "crossings",
+        str(path),
+        "--batch",
+        "10",
+        "--errors",
+        str(errors),
+        stdout=out,
+        stderr=StringIO(),
+    )
+    assert "26 rows: 25 stored, 1 refused (resumed)" in out.getvalue()
+    assert Crossing.objects.count() == 25
+    assert "timestamp:invalid_timestamp" in errors.read_text()
+    run = ImportRun.objects.get()
+    assert run.finished
+    # a third run changes nothing
+    call_command("import", "crossings", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Crossing.objects.count() == 25
+
+
+def test_a_per_stay_rule_counts_the_current_stay_only(world: World, client: Client) -> None:
+    today = clock.today()
+    key = border_key()
+    send(
+        client,
+        key,
+        [
+            # 25 days earlier this year do not count against 30 days per stay
+            event(
+                document_number="AE1",
+                nationality="AE",
+                issuing_state="ARE",
+                timestamp=at_day(today - dt.timedelta(days=80)),
+            ),
+            event(
+                document_number="AE1",
+                nationality="AE",
+                issuing_state="ARE",
+                direction="exit",
+                timestamp=at_day(today - dt.timedelta(days=56)),
+            ),
+            event(
+                document_number="AE1",
+                nationality="AE",
+                issuing_state="ARE",
+                timestamp=at_day(today - dt.timedelta(days=29)),
+            ),
+            event(
+                document_number="AE2",
+                nationality="AE",
+                issuing_state="ARE",
+                timestamp=at_day(today - dt.timedelta(days=34)),
+            ),
+        ],
+    )
+    overstays_detect(on=today)
+    found = {(f.person_id, f.days_over) for f in OverstayFinding.objects.filter(kind="overstay")}
+    assert found == {(person_of("AE2"), 5)}

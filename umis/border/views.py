@@ -1,0 +1,215 @@
+"""Pages: the public stay calculator, the officers' overstay list and its exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from umis.audit.services import audit_record
+from umis.border.calculator import stay_calculate
+from umis.border.models import FindingKind, FindingState, OverstayFinding
+from umis.border.selectors import FindingFilter, findings_for_user
+from umis.core import clock
+from umis.core.errors import DomainError
+
+View = Callable[..., HttpResponse | StreamingHttpResponse]
+CALCULATOR_ROWS = 8
+EXPORT_LIMIT = 100_000
+
+
+def officer_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(
+        request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse | StreamingHttpResponse:
+        if not getattr(request.user, "is_officer", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+def calculator(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    rows = [
+        {"entry": data.get(f"entry_{i}", "")[:10], "exit": data.get(f"exit_{i}", "")[:10]}
+        for i in range(CALCULATOR_ROWS)
+    ]
+    context: dict[str, Any] = {
+        "rows": rows,
+        "on": data.get("on", clock.today().isoformat())[:10],
+        "regime": data.get("regime", "90/180")[:9],
+        "nationality": data.get("nationality", "")[:2],
+        "regimes": ["90/180", "30", "15"],
+    }
+    if request.method == "POST":
+        try:
+            context["result"] = stay_calculate(
+                stays=[r for r in rows if r["entry"] or r["exit"]],
+                on=context["on"],
+                regime=context["regime"],
+                nationality=context["nationality"],
+            )
+        except DomainError as exc:
+            context["errors"] = exc.errors
+    return render(request, "border/calculator.html", context)
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest) -> FindingFilter:
+    return FindingFilter(
+        kind=request.GET.get("kind", "")[:30],
+        state=request.GET.get("state", FindingState.OPEN)[:20],
+        nationality=request.GET.get("nationality", "")[:2],
+        detected_from=_date(request.GET.get("from", "")[:10]),
+        detected_to=_date(request.GET.get("to", "")[:10]),
+    )
+
+
+@officer_required
+def findings(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    page = Paginator(findings_for_user(user=request.user, filters=filters), 50).get_page(number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    response = render(
+        request,
+        "border/findings.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": FindingKind.choices,
+            "states": FindingState.choices,
+            "query": query.urlencode(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+HEADER = (
+    "person_id",
+    "surname",
+    "given_names",
+    "birth_date",
+    "nationality",
+    "kind",
+    "proposal",
+    "state",
+    "office",
+    "entry_day",
+    "last_legal_day",
+    "registration_due",
+    "days_over",
+    "first_detected_on",
+    "last_detected_on",
+)
+
+
+def _rows(request: HttpRequest, fmt: str) -> Iterator[list[Any]]:
+    qs = findings_for_user(user=request.user, filters=_filters(request))[:EXPORT_LIMIT]
+    audit_record(
+        actor=request.user,
+        action="OVERSTAY_FINDINGS_EXPORTED",
+        entity_type="border.overstayfinding",
+        data={"format": fmt, "query": request.GET.urlencode()[:500]},
+    )
+    f: OverstayFinding
+    for f in qs.iterator(chunk_size=2000):
+        yield [
+            f.person_id,
+            f.person.surname,
+            f.person.given_names,
+            f.person.birth_date,
+            f.nationality,
+            f.kind,
+            f.proposal,
+            f.state,
+            f.office.code,
+            f.entry_day,
+            f.last_legal_day,
+            f.registration_due,
+            f.days_over,
+            f.first_detected_on,
+            f.last_detected_on,
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _safe(value: Any) -> Any:
+    """No spreadsheet formulas from data (CSV injection)."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
+        return "'" + value
+    return "" if value is None else value
+
+
+@officer_required
+def findings_csv(request: HttpRequest) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(HEADER)
+        for row in _rows(request, "csv"):
+            yield writer.writerow([_safe(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="overstays.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@officer_required
+def findings_xlsx(request: HttpRequest) -> HttpResponse:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    sheet = book.add_worksheet(_("Overstays")[:31])
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, HEADER, bold)
+    for r, row in enumerate(_rows(request, "xlsx"), start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
+            elif value is None:
+                sheet.write_blank(r, c, None)
+            else:
+                sheet.write(r, c, value)
+    book.close()
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="overstays.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
