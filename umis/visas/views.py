@@ -98,7 +98,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                     general.append(str(e.message))
         else:
             _allow(request, submission.group_reference)
-            return redirect(submission.payment_url)
+            # The status page links to the gateway: a form may only post back to UMIS (CSP).
+            return redirect("visas:status", reference=submission.group_reference)
 
     def fields(spec: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
         return [

@@ -28,8 +28,10 @@ def _form(**overrides: object) -> dict[str, object]:
 def test_apply_in_the_portal_then_pay_then_download(client: Client, agency: Agency) -> None:
     response = client.post("/en/evisa/apply/", _form())
     assert response.status_code == 302
-    assert "/pay?" in response["Location"]
     app = VisaApplication.objects.select_related("case").get()
+    assert response["Location"].endswith(f"/evisa/status/{app.group_reference}")
+    pay = client.get(f"/en/evisa/status/{app.group_reference}/pay")
+    assert "/pay?" in pay["Location"] and "sig=" in pay["Location"]
     assert app.language == "en"
     status = client.get(f"/en/evisa/status/{app.group_reference}")
     assert status.status_code == 200
