@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install run test lint typecheck test-unit test-browser bench bench-border migrate demo messages clean
+.PHONY: install run test lint typecheck test-unit test-browser bench bench-border bench-evisa migrate demo messages clean
 
 $(VENV)/.install-stamp: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
@@ -41,13 +41,16 @@ test: install lint typecheck
 test-browser: install
 	$(PY) -m pytest -q -m browser
 
-bench: install bench-border
+bench: install bench-border bench-evisa
 	$(PY) bench/run.py
 
 # Border crossings: ingest through the API beside COPY; overstay detection over 10M crossings
 # beside DuckDB. Smaller: make bench-border BENCH_BORDER_PERSONS=200000 BENCH_BORDER_BATCHES=4
 bench-border: install
 	$(PY) bench/border.py
+
+bench-evisa: install
+	$(PY) bench/evisa.py
 
 messages: install
 	$(PY) manage.py makemessages -l az -l en -l ru --ignore=.venv --ignore=bench

@@ -14,6 +14,7 @@ from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import run_idempotent
 from umis.api.schemas import ErrorOut
+from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
@@ -140,7 +141,22 @@ def apply(request: HttpRequest, payload: EvisaApplicationIn) -> HttpResponse:
 def _group(request: HttpRequest, reference: str) -> list[VisaApplication]:
     apps = selectors.group_for_client(user=request.user, reference=reference)
     if not apps:
+        audit_record(
+            actor=request.user,
+            action="EVISA_ACCESS_DENIED",
+            entity_type="visas.visaapplication",
+            entity_id=reference[:60],
+        )
         raise NotFound("not_found", _("Application not found."))
+    audit_record_many(
+        actor=request.user,
+        entries=[
+            AuditEntry(
+                "EVISA_VIEWED", a, person_id=a.person_id, data={"reference": a.case.reference}
+            )
+            for a in apps
+        ],
+    )
     return apps
 
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from umis.core import clock
@@ -44,58 +45,68 @@ def outbox_put(*, topic: str, key: str, payload: dict[str, Any] | None = None) -
     return True
 
 
+TASK_PATH = "umis.core.tasks.outbox_drain_task"
+
+
 def _kick() -> None:
+    """Wake the worker unless a drain is already waiting to run (it will see this message)."""
     from umis.core.tasks import outbox_drain_task
 
     try:
+        if "django_tasks_db" in settings.TASKS["default"]["BACKEND"]:
+            from django_tasks_db.models import DBTaskResult
+
+            if DBTaskResult.objects.filter(status="READY", task_path=TASK_PATH).exists():
+                return
         outbox_drain_task.enqueue()
     except Exception:  # the periodic sweep picks the message up anyway
         log.exception("could not enqueue the outbox drain")
 
 
-def outbox_process_one(*, topics: list[str] | None = None) -> bool:
-    """Claim and handle one pending message; False when nothing is pending."""
+def outbox_process_batch(*, size: int = 20, topics: list[str] | None = None) -> int:
+    """Claim up to `size` pending messages and handle each in its own savepoint, all in one
+    transaction (one commit for the batch); returns how many were claimed."""
     now = clock.now()
-    failed: tuple[int, int, str] | None = None
     with transaction.atomic():
         qs = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
             done_at__isnull=True, available_at__lte=now
         )
         if topics:
             qs = qs.filter(topic__in=topics)
-        message = qs.order_by("available_at", "id").first()
-        if message is None:
-            return False
-        handler = _handlers.get(message.topic)
-        try:
-            if handler is None:
-                raise LookupError(f"no outbox handler for {message.topic}")
-            with transaction.atomic():
-                handler(message)
+        messages = list(qs.order_by("available_at", "id")[:size])
+        for message in messages:
+            handler = _handlers.get(message.topic)
+            try:
+                if handler is None:
+                    raise LookupError(f"no outbox handler for {message.topic}")
+                with transaction.atomic():
+                    handler(message)
+            except Exception as exc:
+                log.exception("outbox message %s/%s failed", message.topic, message.key)
+                attempts = message.attempts + 1
+                delay = dt.timedelta(seconds=min(600, 2**attempts))
+                OutboxMessage.objects.filter(pk=message.pk).update(
+                    attempts=attempts,
+                    last_error=repr(exc)[:2000],
+                    available_at=clock.now() + delay
+                    if attempts < MAX_ATTEMPTS
+                    else now + dt.timedelta(days=3650),
+                )
+                continue
             OutboxMessage.objects.filter(pk=message.pk).update(
                 done_at=clock.now(), attempts=message.attempts + 1
             )
-        except Exception as exc:
-            log.exception("outbox message %s/%s failed", message.topic, message.key)
-            failed = (message.pk, message.attempts + 1, repr(exc)[:2000])
-    if failed is not None:
-        pk, attempts, error = failed
-        delay = dt.timedelta(seconds=min(600, 2**attempts))
-        OutboxMessage.objects.filter(pk=pk).update(
-            attempts=attempts,
-            last_error=error,
-            available_at=clock.now() + delay
-            if attempts < MAX_ATTEMPTS
-            else now + dt.timedelta(days=3650),
-        )
-    return True
+    return len(messages)
 
 
 def outbox_drain(*, limit: int = 1000, topics: list[str] | None = None) -> int:
     """Handle pending messages until none is left (or `limit`); returns how many were claimed."""
     done = 0
-    while done < limit and outbox_process_one(topics=topics):
-        done += 1
+    while done < limit:
+        claimed = outbox_process_batch(size=min(20, limit - done), topics=topics)
+        if not claimed:
+            break
+        done += claimed
     return done
 
 

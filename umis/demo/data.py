@@ -240,6 +240,9 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     """Load the demo once; later calls only return the saved credentials."""
     creds = load_credentials()
     reference_load_defaults()
+    from umis.visas.demo import visa_demo_load
+
+    visa_demo_load()
     if StayRegistration.objects.exists() and creds:
         return DemoResult(created=False, credentials=creds)
     password = creds.get("password") or f"Demo-{secrets.token_urlsafe(9)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -154,6 +155,13 @@ def documents_issue(
     return docs
 
 
+@lru_cache(maxsize=8)
+def _private_key(pem: str) -> ec.EllipticCurvePrivateKey:
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key
+
+
 def document_issue_visa(
     *,
     actor: Any,
@@ -165,8 +173,7 @@ def document_issue_visa(
 ) -> IssuedDocument:
     """Seal and store a visa with the ICAO visa profile (inside the caller's transaction)."""
     key = signer_key_active()
-    private_key = serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
-    assert isinstance(private_key, ec.EllipticCurvePrivateKey)
+    private_key = _private_key(key.private_key_pem)
     today = clock.today()
     header = vds.SealHeader(
         issuing_country=settings.UMIS_SEAL_COUNTRY,

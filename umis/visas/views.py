@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,21 +25,21 @@ from umis.visas.photo import MAX_BYTES
 
 SESSION_KEY = "evisa_groups"
 PERSON_FIELDS = (
-    ("surname", "Surname", ""),
-    ("given_names", "Given names", ""),
-    ("birth_date", "Date of birth", "date"),
-    ("sex", "Sex (M, F or X)", ""),
-    ("nationality", "Nationality (country code)", ""),
-    ("issuing_state", "Passport issued by (country code)", ""),
-    ("document_number", "Passport number", ""),
-    ("document_expiry", "Passport valid until", "date"),
+    ("surname", gettext_noop("Surname"), ""),
+    ("given_names", gettext_noop("Given names"), ""),
+    ("birth_date", gettext_noop("Date of birth"), "date"),
+    ("sex", gettext_noop("Sex (M, F or X)"), ""),
+    ("nationality", gettext_noop("Nationality (country code)"), ""),
+    ("issuing_state", gettext_noop("Passport issued by (country code)"), ""),
+    ("document_number", gettext_noop("Passport number"), ""),
+    ("document_expiry", gettext_noop("Passport valid until"), "date"),
 )
 TRIP_FIELDS = (
-    ("entry_date", "Intended entry date", "date"),
-    ("stay_days", "Length of stay (days, at most 30)", "number"),
-    ("city", "City", ""),
-    ("street", "Street and building", ""),
-    ("email", "E-mail", "email"),
+    ("entry_date", gettext_noop("Intended entry date"), "date"),
+    ("stay_days", gettext_noop("Length of stay (days, at most 30)"), "number"),
+    ("city", gettext_noop("City"), ""),
+    ("street", gettext_noop("Street and building"), ""),
+    ("email", gettext_noop("E-mail"), "email"),
 )
 
 
@@ -98,7 +98,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                     general.append(str(e.message))
         else:
             _allow(request, submission.group_reference)
-            return redirect(submission.payment_url)
+            # The status page links to the gateway: a form may only post back to UMIS (CSP).
+            return redirect("visas:status", reference=submission.group_reference)
 
     def fields(spec: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
         return [

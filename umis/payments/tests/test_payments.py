@@ -14,7 +14,12 @@ from umis.audit.models import AuditEvent
 from umis.payments import purposes
 from umis.payments.gateway import SIGNATURE_HEADER, sign, statement_render
 from umis.payments.models import PaymentEvent, PaymentOrder, Refund
-from umis.payments.services import FeeLine, payment_order_create, payment_refund_record
+from umis.payments.services import (
+    FeeLine,
+    fees_load_defaults,
+    payment_order_create,
+    payment_refund_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +28,7 @@ PAID: list[str] = []
 
 @pytest.fixture(autouse=True)
 def _purpose() -> Any:
+    fees_load_defaults()
     PAID.clear()
     purposes.register(
         purposes.Purpose(

@@ -13,7 +13,7 @@ from PIL import Image
 from umis.audit.models import AuditEvent
 from umis.cases.models import Case
 from umis.core import clock
-from umis.core.errors import Conflict
+from umis.core.errors import Conflict, DomainError
 from umis.core.models import OutboxMessage
 from umis.core.outbox import outbox_drain
 from umis.documents import vds
@@ -382,13 +382,14 @@ def test_officer_refuses_with_a_legal_ground_and_the_notice_is_in_the_applicants
 
 def test_refusal_needs_a_visa_refusal_ground(client: Client, agency: Agency) -> None:
     app = _referred(client, agency)
-    with pytest.raises(Exception, match="legal ground"):
+    with pytest.raises(DomainError) as refused:
         services.visa_refuse(
             actor=agency.world.alice,
             case=app.case,
             expected_version=app.case.version,
             legal_ground=LegalGround.objects.get(code="host-error"),
         )
+    assert refused.value.code == "invalid_legal_ground"
 
 
 def test_two_officers_deciding_at_once_only_one_wins(client: Client, agency: Agency) -> None:

@@ -1,5 +1,6 @@
 """`umis serve`: migrate, load the demo when the database is empty, then run the web server
-(gunicorn), the background worker and the periodic jobs until interrupted."""
+(gunicorn), the background worker with the periodic jobs, and the payment gateway
+simulator until interrupted."""
 
 from __future__ import annotations
 
@@ -57,8 +58,12 @@ class Command(BaseCommand):
                 env=env,
             ),
             subprocess.Popen([sys.executable, "-m", "umis.cli", "worker"], env=env),  # noqa: S603
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "umis.cli", "payments", "simulator"], env=env
+            ),
         ]
         self.stdout.write(f"UMIS is running at http://{bind}/  (Ctrl+C stops it)")
+        self.stdout.write(f"Payment gateway simulator at {settings.UMIS_PAYMENT_GATEWAY_URL}/")
         stopping = False
 
         def stop(*_: Any) -> None:

@@ -24,7 +24,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         tasks = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "umis.cli", "db_worker", "--interval", "1"], env=dict(os.environ)
+            [
+                sys.executable,
+                "-m",
+                "umis.cli",
+                "db_worker",
+                "--interval",
+                os.environ.get("UMIS_TASK_POLL_SECONDS", "0.2"),
+                "--no-startup-delay",
+            ],
+            env=dict(os.environ),
         )
         stopping = False
 

@@ -1,0 +1,87 @@
+"""Run the gateway simulator as a real process in tests (on a free loopback port)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningSimulator:
+    url: str
+    statement_dir: Path
+    process: subprocess.Popen[bytes]
+
+    def faults(self, **changes: bool) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            f"{self.url}/_faults", data=json.dumps(changes).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            result: dict[str, Any] = json.loads(response.read())
+            return result
+
+    def pay(self, checkout_url: str) -> dict[str, Any]:
+        """What a payer pressing Pay on the hosted page does (scripted)."""
+        query = checkout_url.split("?", 1)[1]
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            f"{self.url}/api/pay", data=query.encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            result: dict[str, Any] = json.loads(response.read())
+            return result
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.url}/_deliveries", timeout=5) as response:  # noqa: S310
+            result: list[dict[str, Any]] = json.loads(response.read())
+            return result
+
+
+@contextlib.contextmanager
+def simulator_running(
+    *, secret: str, statement_dir: Path, port: int | None = None
+) -> Iterator[RunningSimulator]:
+    port = port or free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "umis.payments.simulator",
+            "--port",
+            str(port),
+            "--secret",
+            secret,
+            "--statement-dir",
+            str(statement_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the payment simulator did not start") from None
+                time.sleep(0.1)
+        yield RunningSimulator(url=url, statement_dir=statement_dir, process=process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from umis.core.outbox import outbox_drain
+from umis.payments.models import PaymentOrder
+from umis.visas import workflow
+from umis.visas.models import VisaApplication
+from umis.visas.testing import application, pay_callback, photo_png, traveller
+from umis.visas.tests.conftest import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**overrides: object) -> dict[str, object]:
+    fields = {k: v for k, v in application().items() if k != "applicants"}
+    person = {k: v for k, v in traveller().items() if k != "photo"}
+    return {
+        **fields,
+        **person,
+        "photo": SimpleUploadedFile("me.png", photo_png(), "image/png"),
+        **overrides,
+    }
+
+
+def test_apply_in_the_portal_then_pay_then_download(client: Client, agency: Agency) -> None:
+    response = client.post("/en/evisa/apply/", _form())
+    assert response.status_code == 302
+    app = VisaApplication.objects.select_related("case").get()
+    assert response["Location"].endswith(f"/evisa/status/{app.group_reference}")
+    pay = client.get(f"/en/evisa/status/{app.group_reference}/pay")
+    assert "/pay?" in pay["Location"] and "sig=" in pay["Location"]
+    assert app.language == "en"
+    status = client.get(f"/en/evisa/status/{app.group_reference}")
+    assert status.status_code == 200
+    assert 'data-status="pending"' in status.content.decode()
+    pay_callback(client, app.payment_order)
+    outbox_drain()
+    page = client.get(f"/en/evisa/status/{app.group_reference}?paid=1").content.decode()
+    assert 'data-state="issued"' in page
+    pdf = client.get(f"/en/evisa/status/{app.group_reference}/{app.case.reference}/evisa.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_portal_form_shows_field_errors(client: Client, agency: Agency) -> None:
+    response = client.post(
+        "/en/evisa/apply/",
+        _form(stay_days="31", photo=SimpleUploadedFile("cv.jpg", b"%PDF-1.4 fake", "image/jpeg")),
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="error_stay_days"' in page and 'id="error_photo"' in page
+    assert not VisaApplication.objects.exists()
+    assert not PaymentOrder.objects.exists()
+
+
+def test_status_needs_the_reference_and_a_passport_number(client: Client, agency: Agency) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    stranger = Client()
+    assert stranger.get(f"/en/evisa/status/{app.group_reference}").status_code == 302
+    wrong = stranger.post(
+        "/en/evisa/status/", {"reference": app.group_reference, "passport_number": "X1"}
+    )
+    assert wrong.status_code == 404
+    right = stranger.post(
+        "/en/evisa/status/", {"reference": app.group_reference, "passport_number": "c01x00t47"}
+    )
+    assert right.status_code == 302
+    assert stranger.get(f"/en/evisa/status/{app.group_reference}").status_code == 200
+
+
+def test_the_browser_returning_before_the_callback_sees_a_waiting_page(
+    client: Client, agency: Agency
+) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    back = client.get(f"/payments/return/{app.payment_order.number}", follow=True)
+    assert 'id="payment-waiting"' in back.content.decode()
+    assert app.case.state == workflow.AWAITING_PAYMENT
+
+
+def test_the_catalogue_offers_the_e_visa(client: Client, agency: Agency) -> None:
+    page = client.get("/en/services/evisa/").content.decode()
+    assert "/evisa/apply/" in page
