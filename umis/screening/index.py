@@ -278,7 +278,7 @@ class CandidateIndex:
         best_pair = ("", "")
         for qn in names:
             for rn in self._normalized.get(eid, ()):
-                s = name_similarity(qn, rn)
+                s = name_similarity(qn, rn, typo_discount=0.0)
                 if best is None or s.score > best.score:
                     best, best_pair = s, (qn.original, rn.original)
         if best is None:
