@@ -359,7 +359,9 @@ def normalize_name(text: str) -> NormalizedName:
 def token_block_key(token: Token) -> str:
     """The blocking key of one token: its consonant key (vowel-less tokens keep vowels)."""
     if token.canonical:
-        return "v:" + token.canonical
+        # Spelling variants share their canonical form's key, which is also what the
+        # Arabic-script spelling gives (Mehmet, Magomed, محمد → mhmd).
+        return _consonants(_skeleton(token.canonical))
     return token.consonants or "_" + token.skeleton
 
 
