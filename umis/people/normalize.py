@@ -10,7 +10,11 @@ Public interface (stable; other apps import only these):
   consonant key of each main token and the canonical form of known given-name variants.
 - ``name_similarity(a, b) -> Score`` a 0..100 score with reasons, independent of the
   order of given and family names.
-- ``token_similarity(a, b) -> TokenMatch`` the same for two single tokens.
+- ``token_similarity(a, b) -> TokenMatch`` the same for two single tokens;
+  ``token_block_key(token)`` the blocking key of one token.
+- Both similarity functions take ``typo_discount`` (default ``TYPO_DISCOUNT`` = 10): a
+  merely similar spelling (not explained by a transliteration rule) scores that much below
+  its edit ratio. Pass 0 where other evidence (date of birth) backs a typo up.
 
 How a token becomes a key:
 1. Unicode NFKC; zero-width and bidi control characters removed (and flagged).
@@ -50,6 +54,7 @@ __all__ = [
     "name_match_keys",
     "name_similarity",
     "normalize_name",
+    "token_block_key",
     "token_similarity",
 ]
 
