@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install run test lint typecheck test-unit test-browser bench bench-border bench-evisa migrate demo messages clean
+.PHONY: install run test lint typecheck test-unit test-browser bench bench-platform bench-names bench-screening bench-dedup bench-border bench-evisa migrate demo messages clean
 
 $(VENV)/.install-stamp: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
@@ -41,8 +41,19 @@ test: install lint typecheck
 test-browser: install
 	$(PY) -m pytest -q -m browser
 
-bench: install bench-border bench-evisa
+bench: install bench-names bench-screening bench-border bench-evisa bench-platform
+
+# Place-of-stay registration over HTTP beside COPY, and the officer queue with 100,000 cases.
+bench-platform: install
 	$(PY) bench/run.py
+
+# Name matching on the labelled pairs in bench/data/name_pairs.csv (seconds).
+bench-names: install
+	$(PY) bench/name_quality.py
+
+# Screening over a synthetic watchlist; smaller: SCREENING_BENCH_SIZE=100000 make bench-screening
+bench-screening: install
+	$(PY) bench/screening.py
 
 # Border crossings: ingest through the API beside COPY; overstay detection over 10M crossings
 # beside DuckDB. Smaller: make bench-border BENCH_BORDER_PERSONS=200000 BENCH_BORDER_BATCHES=4

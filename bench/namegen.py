@@ -117,7 +117,7 @@ class Generator:
     def _az_to_cyr(self, text: str) -> str:
         out = []
         for i, ch in enumerate(text):
-            low = ch.lower()
+            low = "i" if ch == "İ" else ch.lower()
             cyr = AZ_TO_RU.get(low, low)
             if low == "e" and (i == 0 or text[i - 1] == " "):
                 cyr = "э"

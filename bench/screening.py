@@ -96,15 +96,26 @@ def build() -> tuple[list[Record], list[tuple[Query, int | None]], dict[str, Any
     return records, queries, {}
 
 
+_CPU_MS: list[float] = []
+
+
 def _ours(chunk: list[int]) -> list[tuple[int, float, list[int]]]:
     assert _INDEX is not None
     out = []
     for qi in chunk:
         q, _target = _QUERIES[qi]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         hits = _INDEX.search(q, threshold=THRESHOLD, limit=20, explain=False)
+        _CPU_MS.append((time.thread_time() - c0) * 1000)
         out.append((qi, (time.perf_counter() - t0) * 1000, [h.entry_id for h in hits]))
     return out
+
+
+def _ours_cpu(chunk: list[int]) -> list[float]:
+    """CPU time per query (unaffected by other programs competing for the cores)."""
+    _CPU_MS.clear()
+    _ours(chunk)
+    return list(_CPU_MS)
 
 
 def _brute(chunk: list[int]) -> list[tuple[int, float, list[int]]]:
@@ -112,10 +123,9 @@ def _brute(chunk: list[int]) -> list[tuple[int, float, list[int]]]:
     for qi in chunk:
         q, _target = _QUERIES[qi]
         t0 = time.perf_counter()
-        key = " ".join(normalize_name(q.names[0]).tokens)
-        found = process.extract(
-            key, _BRUTE_LIST, scorer=fuzz.token_sort_ratio, score_cutoff=85, limit=None
-        )
+        # token_sort_ratio == ratio of the token-sorted strings; the list is sorted once.
+        key = " ".join(sorted(normalize_name(q.names[0]).tokens))
+        found = process.extract(key, _BRUTE_LIST, scorer=fuzz.ratio, score_cutoff=85, limit=None)
         out.append((qi, (time.perf_counter() - t0) * 1000, [i for _c, _s, i in found]))
     return out
 
@@ -160,15 +170,19 @@ def main() -> None:
     build_s = time.perf_counter() - t0
     _INDEX = index
     t0 = time.perf_counter()
-    _BRUTE_LIST = [" ".join(normalize_name(r.names[0]).tokens) for r in records]
+    _BRUTE_LIST = [" ".join(sorted(normalize_name(r.names[0]).tokens)) for r in records]
     brute_prep_s = time.perf_counter() - t0
     gc.collect()
     gc.freeze()  # keep forked workers from copying the index pages on refcount writes
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    load_start = [round(x, 1) for x in os.getloadavg()]
     ids = list(range(len(queries)))
     ours, ours_wall = run_pool(_ours, ids)
     # Latency without a second process competing for the 2 cores: one process, in turn.
     single, _single_wall = run_pool(_ours, ids, procs=1)
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        cpu = pool.map(_ours_cpu, [ids])[0]
     brute_ids = ids[: max(2, BRUTE)]
     brute, brute_wall = run_pool(_brute, brute_ids)
     ours_same = [r for r in ours if r[0] < len(brute_ids)]
@@ -180,6 +194,7 @@ def main() -> None:
         "queries": QUERIES,
         "processes": PROCS,
         "threshold": THRESHOLD,
+        "load_average_1_5_15_at_start": load_start,
         "generate_s": round(gen_s, 1),
         "index_build_s": round(build_s, 1),
         "brute_list_normalise_s": round(brute_prep_s, 1),
@@ -188,13 +203,19 @@ def main() -> None:
         "index_latency_one_process": {
             k: v for k, v in score(single, _single_wall).items() if k.endswith("_ms")
         },
+        "index_cpu_time_per_query": {
+            "p50_ms": round(pct(cpu, 50), 2),
+            "p99_ms": round(pct(cpu, 99), 2),
+        },
+        "load_average_1_5_15_at_end": [round(x, 1) for x in os.getloadavg()],
         "index_on_brute_subset": score(ours_same, ours_wall * len(ours_same) / len(ours)),
         "brute_force_token_sort_ratio_85": score(brute, brute_wall),
     }
     b, o = result["brute_force_token_sort_ratio_85"], result["index"]
     result["speedup_qps"] = round(o["queries_per_s"] / max(b["queries_per_s"], 1e-9), 1)
     result["targets"] = {
-        "p99_le_10ms": min(o["p99_ms"], result["index_latency_one_process"]["p99_ms"]) <= 10,
+        "p99_le_10ms_wall_one_process": result["index_latency_one_process"]["p99_ms"] <= 10,
+        "p99_le_10ms_cpu": result["index_cpu_time_per_query"]["p99_ms"] <= 10,
         "recall_ge_0.95": o["recall_true_variants"] >= 0.95,
         "fewer_alerts_per_negative_than_brute": result["index_on_brute_subset"][
             "alerts_per_negative_query"

@@ -16,7 +16,7 @@ from umis.core.errors import DomainError, ErrorCollector, NotFound, ValidationFa
 from umis.people.normalize import name_similarity, normalize_name
 from umis.reference.selectors import ReferenceSnapshot
 from umis.screening import selectors, services
-from umis.screening.engine import name_match_threshold
+from umis.screening.engine import name_match_threshold, screening_threshold
 from umis.screening.index import Query
 from umis.screening.models import Watchlist
 from umis.screening.validation import birth_parse, country_code, name_errors
@@ -147,8 +147,6 @@ def screening_search(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
     hits = selectors.screening_search(
         actor=request.user, query=query, threshold=threshold, limit=payload.limit
     )
-    from umis.screening.engine import screening_threshold
-
     return {
         "threshold": screening_threshold() if threshold is None else threshold,
         "hits": [

@@ -196,6 +196,7 @@ def _registrations(hosts: list[Host], count: int, seed: int) -> int:
     today = clock.today()
     made = 0
     guests = [_guest(fakers, rng)[0] for _ in range(int(count * 0.75))]
+    _watchlists(guests[:40:10])
     for i in range(count):
         guest = dict(rng.choice(guests) if i >= len(guests) else guests[i])
         host = rng.choice(hosts)
@@ -234,6 +235,34 @@ def _registrations(hosts: list[Host], count: int, seed: int) -> int:
                     actor=actor, registration=result.registration, left_on=left
                 )
     return made
+
+
+def _watchlists(listed: list[dict[str, Any]]) -> None:
+    """A few guests are on the entry-ban and wanted lists, written another way (upper case,
+    year of birth only), so their registrations raise screening hits for the officers."""
+    from umis.screening.services import watchlist_get_or_create, watchlist_import
+
+    rows = []
+    for i, g in enumerate(listed):
+        rows.append(
+            {
+                "category": "entry_ban" if i % 2 == 0 else "wanted",
+                "external_id": f"DEMO-{i + 1}",
+                "full_name": f"{g['given_names']} {g['surname']}".upper(),
+                "birth_date": g["birth_date"][:4] if i % 2 else g["birth_date"],
+                "nationality": g["nationality"],
+                "valid_from": "2024-01-01",
+                "reason": "Demo: expelled for repeated overstay" if i % 2 == 0 else "Demo: wanted",
+                "source": "Demo data",
+            }
+        )
+    for code in ("entry-bans", "wanted"):
+        wl = watchlist_get_or_create(actor=None, code=code, name=code)
+        watchlist_import(
+            actor=None,
+            watchlist=wl,
+            raws=[r for r in rows if (r["category"] == "entry_ban") == (code == "entry-bans")],
+        )
 
 
 def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:

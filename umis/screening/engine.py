@@ -4,11 +4,12 @@ Each process (web worker, task worker) holds one index. Every watchlist write bu
 `WatchlistSequence` and stamps the entries it touched with the new value; before a
 search the index reads that one number and, if it moved, loads only the entries changed
 since (so an import is visible to the next screening in every process). See
-docs/adr/0010-screening-index.md for how this scales.
+docs/adr/0004-screening-candidate-index.md for how this scales.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from django.conf import settings
@@ -83,6 +84,11 @@ def index_current() -> CandidateIndex:
             index = CandidateIndex()
             for e in _rows(WatchlistEntry.objects.filter(active=True)).iterator(chunk_size=5000):
                 index.add(entry_record(e))
+            # A million indexed names are millions of long-lived objects: keep the cyclic
+            # garbage collector from walking them on every full collection (latency spikes).
+            if len(index) >= 10_000:
+                gc.collect()
+                gc.freeze()
         elif _state.seq < seq:
             changed = WatchlistEntry.objects.filter(change_seq__gt=_state.seq)
             for e in _rows(changed).iterator(chunk_size=5000):

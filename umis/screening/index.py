@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 from umis.people.normalize import NormalizedName, name_similarity, normalize_name, token_block_key
 
 MAX_FULL_SCORING = 20  # candidates that get the full, explained name score
+PRUNE = 35.0  # candidates this far below the threshold on the quick score are not scored
 # Name particles (Arabic ibn/bint/banu/al-, abu) carry no identity: left out of the blocks
 # of long names, so "Lhjr bn Lhnw bn Lzd Bysn" is not filed under 15 token pairs.
 PARTICLES = frozenset(
@@ -258,7 +259,7 @@ class CandidateIndex:
                     eid = ids[pos]
                     rec = self.records[eid]
                     dob, _ = birth_agreement(query, rec)
-                    if f + dob < threshold - 35:  # too far apart in every spelling
+                    if f + dob < threshold - PRUNE:  # too far apart in every spelling
                         continue
                     pre.append((float(f) + dob, dob, eid, ""))
                 pre.sort(key=lambda p: -p[0])
@@ -278,7 +279,7 @@ class CandidateIndex:
         best_pair = ("", "")
         for qn in names:
             for rn in self._normalized.get(eid, ()):
-                s = name_similarity(qn, rn)
+                s = name_similarity(qn, rn, typo_discount=0.0)
                 if best is None or s.score > best.score:
                     best, best_pair = s, (qn.original, rn.original)
         if best is None:

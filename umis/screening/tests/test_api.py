@@ -163,3 +163,16 @@ def test_a_key_without_the_scope_is_refused(world: World, client: Client) -> Non
     assert r.status_code == 403
     r = post(client, "/api/v1/screening/search", {"names": ["Ali"]}, None)
     assert r.status_code == 401
+
+
+def test_screening_tolerates_a_typo_when_the_birth_date_agrees(
+    world: World, client: Client, key: str
+) -> None:
+    post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": ENTRIES[:1]}, key)
+    r = post(
+        client,
+        "/api/v1/screening/search",
+        {"names": ["Mammadpv Javid"], "birth_date": "1979"},
+        key,
+    )
+    assert len(r.json()["hits"]) == 1

@@ -210,3 +210,25 @@ def test_an_expulsion_decision_creates_an_entry_ban(world: World, client: Client
     assert entry.source_reference == case.reference
     assert Watchlist.objects.get(code="entry-bans") == entry.watchlist
     assert [e.action for e in entry.events.all()] == ["CREATED"]
+
+
+def test_a_withdrawn_entry_stops_raising_hits_and_keeps_its_history(
+    world: World, client: Client
+) -> None:
+    from umis.screening.services import watchlist_entry_withdraw
+
+    entry = listed(world)
+    with pytest.raises(Conflict):
+        watchlist_entry_withdraw(actor=world.hannah, entry=entry, reason="x", expected_version=9)
+    watchlist_entry_withdraw(
+        actor=world.hannah, entry=entry, reason="Ban lifted by court", expected_version=1
+    )
+    case = register(client, world)
+    assert not ScreeningHit.objects.filter(case=case).exists()
+    entry.refresh_from_db()
+    assert (entry.active, entry.version) == (False, 2)
+    assert [(e.action, e.note) for e in entry.events.all()] == [
+        ("CREATED", ""),
+        ("WITHDRAWN", "Ban lifted by court"),
+    ]
+    assert AuditEvent.objects.filter(action="WATCHLIST_ENTRY_WITHDRAWN").count() == 1

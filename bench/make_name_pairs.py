@@ -1,0 +1,234 @@
+"""Builds bench/data/name_pairs.csv, the labelled name-pair set (run once; the CSV is kept
+in the repository so the figures can be reproduced and the set reviewed).
+
+Sources, per row (column `source`):
+- `faker:<locale>`: the names themselves come from Faker's locale data (az_AZ, ru_RU,
+  tr_TR, fa_IR, ar_AA), i.e. real given names and surnames of each country.
+- `rule:az-ru`: Azerbaijani Latin → Russian Cyrillic as Soviet and Russian documents
+  wrote Azerbaijani names (ə→а/е, h→г, q→г, c→дж, ç→ч, ş→ш, x→х, ı→ы, ü→ю, ö→ё, y→й);
+  the table is in bench/namegen.py (AZ_TO_RU).
+- `rule:icao9303`: ICAO Doc 9303 Part 3 (8th ed.), section 6 transliteration for the MRZ
+  (Ə→A, Ü→UE or U, Ö→OE or O, Ş→S, Ç→C, Ğ→G, İ/I/ı→I).
+- `rule:ru-latin:<scheme>`: Russian romanisations as published (ICAO Doc 9303, BGN/PCGN
+  1947, Wikipedia, MVD 782), applied with the `iuliia` package's scheme tables.
+- `rule:soviet-english`: Azerbaijani name through Russian Cyrillic, then BGN/PCGN (the
+  Guseinov / Dzhafarov / Mamedov spellings of Soviet passports).
+- `rule:arabic-latin`: Arabic/Persian script ↔ its letter-by-letter romanisation
+  (`anyascii`), and the hand list ARABIC_PAIRS of common English spellings.
+- `unicode`: the same name with an invisible or look-alike trap (zero-width space or
+  joiner, bidi control, Cyrillic homoglyph, full-width letters, decomposed diacritics).
+- `order` / `patronymic`: given and family name swapped; with a patronymic added.
+- `hand:negative`: HAND_NEGATIVES, similar but different names (the issue's examples and
+  more); `mined:negative`: two different surnames of the same locale's list that are
+  close in spelling (rapidfuzz ratio ≥ 75 after folding), with the same given name,
+  each written in a different script or spelling; pairs that differ only in letters
+  Azerbaijani spellings alternate (q/x/ğ/g/k, ı/i, ə/e, ü/u, ö/o) are left out, as those
+  are often one name written two ways.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+import unicodedata
+from pathlib import Path
+
+import iuliia
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from namegen import MRZ, MRZ_PLAIN, Generator  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "data" / "name_pairs.csv"
+RU_SCHEMES = {
+    "icao": iuliia.ICAO_DOC_9303,
+    "bgn_pcgn": iuliia.BGN_PCGN,
+    "wikipedia": iuliia.WIKIPEDIA,
+    "mvd_782": iuliia.MVD_782,
+}
+
+ARABIC_PAIRS = [
+    ("محمد", "Muhammad"), ("محمد", "Mohammed"), ("محمد", "Mohamed"), ("أحمد", "Ahmad"),
+    ("أحمد", "Ahmed"), ("حسين", "Hussein"), ("حسین", "Hossein"), ("حسن", "Hassan"),
+    ("علي", "Ali"), ("علی", "Ali"), ("عمر", "Omar"), ("يوسف", "Yusuf"), ("یوسف", "Yousef"),
+    ("إبراهيم", "Ibrahim"), ("ابراهیم", "Ebrahim"), ("خالد", "Khaled"), ("محمود", "Mahmoud"),
+    ("مصطفى", "Mustafa"), ("عبدالله", "Abdullah"), ("فاطمة", "Fatima"), ("زينب", "Zeynab"),
+    ("رضا", "Reza"), ("مهدی", "Mahdi"), ("جعفر", "Jafar"), ("کریمی", "Karimi"),
+    ("رحیمی", "Rahimi"), ("نوری", "Nouri"), ("حیدری", "Heydari"), ("سلیمانی", "Soleimani"),
+    ("قاسمی", "Ghasemi"), ("جمال", "Jamal"), ("سعید", "Saeed"), ("ناصر", "Nasser"),
+    ("کاظم", "Kazem"), ("طارق", "Tariq"), ("بلال", "Bilal"), ("سمیرا", "Samira"),
+    ("لیلا", "Leila"), ("مریم", "Maryam"), ("امیر", "Amir"),
+]  # fmt: skip
+
+HAND_NEGATIVES = [
+    ("Aliyev", "Alizade"), ("Huseynov", "Hasanov"), ("Mammadov", "Mammadli"),
+    ("Əliyev Rəşad", "Əlizadə Rəşad"), ("Hüseynov Elvin", "Həsənov Elvin"),
+    ("Məmmədov Tural", "Məmmədli Tural"), ("Rəşad Quliyev", "Rəşid Quliyev"),
+    ("Ilham Aliyev", "Ilkin Aliyev"), ("Huseyn Ibrahimov", "Hasan Ibrahimov"),
+    ("Orxan Nəsirov", "Orxan Nəbiyev"), ("Səbinə Kərimova", "Səbinə Rəhimova"),
+    ("Kamran Əhmədov", "Kamal Əhmədov"), ("Vüsal Abbasov", "Vüqar Abbasov"),
+    ("Elnur Həsənli", "Elnur Hüseynli"), ("Anar Babayev", "Anar Bağırov"),
+    ("Ramil Səfərov", "Ramil Cəfərov"), ("Nigar Qasımova", "Nigar Kazımova"),
+    ("Tural Zeynalov", "Tural Zeynallı"), ("Ayaz Mustafayev", "Ayaz Muradov"),
+    ("Ivanov Petr", "Ivanova Petra"), ("Petrov Sergei", "Petrenko Sergei"),
+    ("Smirnov Oleg", "Smirnitsky Oleg"), ("Kuznetsov Ivan", "Kuzmin Ivan"),
+    ("Popov Dmitry", "Popovich Dmitry"), ("Sokolov Andrei", "Sokolovsky Andrei"),
+    ("Mohammed Ali", "Mahmoud Ali"), ("Hassan Karimi", "Hossein Karimi"),
+    ("Ahmad Rahimi", "Hamid Rahimi"), ("Omar Khaled", "Amer Khaled"),
+    ("Yılmaz Mehmet", "Yıldız Mehmet"), ("Kaya Ayşe", "Kara Ayşe"),
+    ("Demir Ali", "Demirel Ali"), ("Çelik Emre", "Çelikel Emre"),
+    ("Şahin Burak", "Şener Burak"), ("Aydın Elif", "Aydoğan Elif"),
+    ("Rəsulov Samir", "Rüstəmov Samir"), ("Nəsibov Emin", "Nəbiyev Emin"),
+    ("Qurbanov Fuad", "Qafarov Fuad"), ("Süleymanov Ruslan", "Salmanov Ruslan"),
+    ("Ismayilov Zaur", "Ismayilzade Zaur"), ("Musayev Elşən", "Musazadə Elşən"),
+    ("Guliyev Vugar", "Guluzade Vugar"), ("Hajiyev Rauf", "Hajizade Rauf"),
+    ("Rzayev Elchin", "Rzazade Elchin"), ("Bayramov Araz", "Bayramlı Araz"),
+    ("Novruzov Eldar", "Novruzlu Eldar"), ("Allahverdiyev Kamal", "Allahyarov Kamal"),
+    ("Əhmədov Rəşad", "Mehdiyev Rəşad"), ("Gasanov Ali", "Gusanov Ali"),
+    ("Aliyeva Leyla", "Valiyeva Leyla"),
+]  # fmt: skip
+
+TRAPS = [
+    ("zero_width_space", lambda s: s[:2] + "\u200b" + s[2:]),
+    ("zero_width_joiner", lambda s: s[:3] + "\u200d" + s[3:]),
+    ("bidi_control", lambda s: "\u202e" + s + "\u202c"),
+    ("homoglyph", lambda s: s.replace("a", "\u0430", 1).replace("o", "\u043e", 1)),
+    ("fullwidth", lambda s: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)),
+    ("decomposed", lambda s: unicodedata.normalize("NFD", s)),
+]
+
+
+def az_to_ru(text: str) -> str:
+    gen = Generator.__new__(Generator)
+    return Generator._az_to_cyr(gen, text)
+
+
+def fold(s: str) -> str:
+    return anyascii(s).lower()
+
+
+def spelling_fold(s: str) -> str:
+    """Letters Azerbaijani spellings alternate (Sadıqov/Sadıxov, Əli/Ali): two list
+    entries differing only there are often one name, so they are not mined as negatives."""
+    t = s.lower().replace("i̇", "i")
+    for a, b in (
+        ("ğ", "q"),
+        ("x", "q"),
+        ("g", "q"),
+        ("k", "q"),
+        ("ı", "i"),
+        ("ə", "e"),
+        ("ü", "u"),
+        ("ö", "o"),
+    ):
+        t = t.replace(a, b)
+    return t
+
+
+def main() -> None:
+    rng = random.Random(7)
+    gen = Generator(seed=7)
+    rows: list[tuple[str, str, int, str, str]] = []
+
+    def pos(a: str, b: str, category: str, source: str) -> None:
+        if a != b:
+            rows.append((a, b, 1, category, source))
+
+    az = gen.pools["az_AZ"]
+    for i in range(60):
+        sur = (
+            az.male_last[i % len(az.male_last)]
+            if i % 2
+            else az.female_last[i % len(az.female_last)]
+        )
+        giv = az.male_first[i] if i % 2 else az.female_first[i]
+        name = f"{sur} {giv}"
+        pos(name, az_to_ru(name), "az_cyrillic", "faker:az_AZ+rule:az-ru")
+        table = MRZ if i % 2 else MRZ_PLAIN
+        mrz = "".join(table.get(c.lower(), c) for c in name).upper()
+        pos(name, mrz, "mrz", "faker:az_AZ+rule:icao9303")
+        pos(
+            name,
+            iuliia.BGN_PCGN.translate(az_to_ru(name)),
+            "soviet_english",
+            "faker:az_AZ+rule:soviet-english",
+        )
+    tr = gen.pools["tr_TR"]
+    for i in range(30):
+        name = f"{tr.male_last[i % len(tr.male_last)]} {tr.male_first[i * 7]}"
+        pos(
+            name,
+            "".join(MRZ_PLAIN.get(c.lower(), c) for c in name).upper(),
+            "mrz",
+            "faker:tr_TR+rule:icao9303",
+        )
+        pos(name, az_to_ru(name), "tr_cyrillic", "faker:tr_TR+rule:az-ru")
+    ru = gen.pools["ru_RU"]
+    schemes = list(RU_SCHEMES.items())
+    for i in range(60):
+        name = f"{ru.male_last[i] if i % 2 else ru.female_last[i]} {ru.male_first[i] if i % 2 else ru.female_first[i]}"
+        label, scheme = schemes[i % len(schemes)]
+        pos(name, scheme.translate(name), "ru_latin", f"faker:ru_RU+rule:ru-latin:{label}")
+    for loc in ("fa_IR", "ar_AA"):
+        p = gen.pools[loc]
+        for i in range(20):
+            name = f"{p.male_last[i]} {p.male_first[i]}"
+            pos(name, anyascii(name).title(), "arabic_latin", f"faker:{loc}+rule:arabic-latin")
+    for a, b in ARABIC_PAIRS:
+        pos(a, b, "arabic_latin", "hand:arabic-latin")
+    # Unicode traps, order, patronymic: on a sample of the names above.
+    base = [r[0] for r in rows if r[3] in {"az_cyrillic", "ru_latin"}]
+    rng.shuffle(base)
+    for i, name in enumerate(base[:60]):
+        trap, fn = TRAPS[i % len(TRAPS)]
+        pos(name, fn(name), f"unicode_{trap}", "unicode")
+    for name in base[60:90]:
+        parts = name.split(" ", 1)
+        if len(parts) == 2:
+            pos(name, f"{parts[1]} {parts[0]}", "order", "order")
+    for i, name in enumerate(base[90:110]):
+        parts = name.split(" ", 1)
+        father = az.male_first[(i * 13) % len(az.male_first)]
+        marker = "oğlu" if i % 2 else "qızı"
+        pos(
+            name,
+            f"{parts[1]} {father} {marker} {parts[0]}" if len(parts) == 2 else name,
+            "patronymic",
+            "patronymic",
+        )
+
+    for a, b in HAND_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative", "hand:negative"))
+    # Mined hard negatives: close but different surnames of one locale, same given name,
+    # rendered in different scripts/spellings.
+    for loc in ("az_AZ", "ru_RU", "tr_TR"):
+        p = gen.pools[loc]
+        surnames = sorted(set(p.male_last))
+        close = [
+            (a, b)
+            for i, a in enumerate(surnames)
+            for b in surnames[i + 1 :]
+            if fuzz.ratio(fold(a), fold(b)) >= 75 and spelling_fold(a) != spelling_fold(b)
+        ]
+        rng.shuffle(close)
+        for a, b in close[:70]:
+            giv = rng.choice(p.male_first)
+            left = f"{a} {giv}"
+            right = f"{b} {giv}"
+            if loc == "az_AZ" and rng.random() < 0.5:
+                right = az_to_ru(right)
+            elif loc == "ru_RU" and rng.random() < 0.5:
+                right = iuliia.ICAO_DOC_9303.translate(right)
+            rows.append((left, right, 0, "mined_negative", f"faker:{loc}+mined:negative"))
+    OUT.parent.mkdir(exist_ok=True)
+    with OUT.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", "same", "category", "source"])
+        w.writerows(rows)
+    print(f"{len(rows)} pairs: {sum(r[2] for r in rows)} positive -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()
