@@ -58,7 +58,7 @@ def visa_demo_load() -> int:
                 photo=photo_b64(width=300 + 10 * i, height=400),
             ),
             speed="urgent" if i % 2 else "standard",
-            email=f"{given.lower()}@example.org",
+            email=f"traveller{i + 1}@example.org",
         )
         submission = visa_applications_submit(
             actor=None, raw=raw, language=["en", "az", "ru"][i % 3]
