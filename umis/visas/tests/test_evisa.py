@@ -477,3 +477,17 @@ def test_verify_seal_command_checks_a_visa_offline(
     bad.write_bytes(bytes(tampered))
     with pytest.raises(CommandError):
         call_command("visa", "verify-seal", str(bad), stdout=io.StringIO())
+
+
+def test_escalation_mails_the_office_head(
+    client: Client, agency: Agency, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    hannah = agency.world.hannah
+    hannah.email = "head@migration.gov.az"
+    hannah.save()
+    app = _referred(client, agency)
+    due = Case.objects.get(pk=app.case.pk).due_at
+    assert due is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visa_escalate_near_breach(now=due - dt.timedelta(minutes=5))
+    assert any("head@migration.gov.az" in m.to for m in mailoutbox)
