@@ -11,7 +11,7 @@ Measures, in one run against gunicorn + `umis worker` + the payment gateway simu
 
 Sizes: BENCH_EVISA_N (default 1000), BENCH_EVISA_CLIENTS (4), BENCH_EVISA_PAY_RATE (per
 second, 20), BENCH_EVISA_WORKERS (gunicorn, 2), BENCH_EVISA_TASK_WORKERS (db_worker
-processes, 1). Starts its own PostgreSQL on
+processes, 2). Starts its own PostgreSQL on
 BENCH_EVISA_PG_PORT (55451) unless BENCH_DATABASE_URL is set. Results: printed and written
 to bench/results/evisa.json.
 """
@@ -44,7 +44,7 @@ N = int(os.environ.get("BENCH_EVISA_N", "1000"))
 CLIENTS = int(os.environ.get("BENCH_EVISA_CLIENTS", "4"))
 PAY_RATE = float(os.environ.get("BENCH_EVISA_PAY_RATE", "20"))
 WORKERS = int(os.environ.get("BENCH_EVISA_WORKERS", "2"))
-TASK_WORKERS = int(os.environ.get("BENCH_EVISA_TASK_WORKERS", "1"))
+TASK_WORKERS = int(os.environ.get("BENCH_EVISA_TASK_WORKERS", "2"))
 WEB_PORT = int(os.environ.get("BENCH_EVISA_WEB_PORT", "8851"))
 SIM_PORT = int(os.environ.get("BENCH_EVISA_SIM_PORT", "8852"))
 PG_PORT = int(os.environ.get("BENCH_EVISA_PG_PORT", "55451"))
