@@ -202,6 +202,9 @@ EMAIL_BACKEND = env_str("UMIS_EMAIL_BACKEND", "django.core.mail.backends.console
 DEFAULT_FROM_EMAIL = env_str("UMIS_FROM_EMAIL", "noreply@migration.gov.az")
 
 # Documents: the signer identity printed in seals.
+# Reference data (countries, regions, registration rules, holidays) is re-read at most
+# this often by each process; 0 reads it on every request.
+UMIS_REFERENCE_CACHE_SECONDS = env_int("UMIS_REFERENCE_CACHE_SECONDS", 30)
 UMIS_SEAL_COUNTRY = env_str("UMIS_SEAL_COUNTRY", "AZE")
 UMIS_SEAL_SIGNER = env_str("UMIS_SEAL_SIGNER", "AZSM")
 UMIS_COUNTRY = env_str("UMIS_COUNTRY", "AZ")  # for public holidays

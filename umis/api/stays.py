@@ -39,8 +39,11 @@ def _host(request: HttpRequest) -> Host:
     return host
 
 
-def _out(reg: StayRegistration, request: HttpRequest) -> dict[str, Any]:
-    document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+def _out(
+    reg: StayRegistration, request: HttpRequest, document: IssuedDocument | None = None
+) -> dict[str, Any]:
+    if document is None:
+        document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
     return {
         "reference": reg.case.reference,
         "registration_number": reg.case.reference,
@@ -77,7 +80,7 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
         )[0]
         if result.registration is None:
             raise ValidationFailed(result.errors)
-        return 201, _out(result.registration, request)
+        return 201, _out(result.registration, request, result.certificate)
 
     status, body = run_idempotent(
         owner=f"user:{request.user.pk}",
@@ -107,12 +110,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
         results = services.stay_registrations_submit(
             actor=request.user, host=host, raws=[i.model_dump() for i in payload.items]
         )
-        urls = {}
         accepted = [r.registration for r in results if r.registration is not None]
-        for document in IssuedDocument.objects.filter(
-            case_id__in=[r.case_id for r in accepted]
-        ).only("case_id", "seal"):
-            urls[document.case_id] = document_verify_url(document)
         items = []
         for r in results:
             if r.registration is not None:
@@ -121,7 +119,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
                         "index": r.index,
                         "status": "accepted",
                         "reference": r.registration.case.reference,
-                        "verify_url": urls.get(r.registration.case_id),
+                        "verify_url": document_verify_url(r.certificate) if r.certificate else None,
                         "client_reference": r.registration.client_reference,
                         "errors": [],
                     }

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.db import models, transaction
 from umis.audit import context
 from umis.audit.models import AuditEvent, AuditSeal
 from umis.core import clock
+from umis.core.bulk import bulk_insert
 
 GENESIS = "0" * 64
 SEAL_DELAY = dt.timedelta(seconds=60)  # rows younger than this may still be in open transactions
@@ -53,6 +56,20 @@ class AuditEntry:
     entity_id: str = ""
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The data as it reads back from the database (dates and the like as strings), so the
+    digest computed now matches the one `audit verify` computes later."""
+    if not data:
+        return {}
+    if all(isinstance(v, _PLAIN) for v in data.values()):
+        return dict(data)
+    loaded: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    return loaded
+
+
 def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
     ctx = context.current()
     entity_type = entry.entity_type or (
@@ -77,7 +94,7 @@ def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
         entity_type=entity_type,
         entity_id=entity_id,
         person_id=entry.person_id,
-        data=json.loads(json.dumps(entry.data or {}, default=str)),
+        data=_jsonable(entry.data),
     )
     event.digest = event_digest(event)
     return event
@@ -101,9 +118,34 @@ def audit_record(
     return event
 
 
+_pending: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+    "umis_audit_pending", default=None
+)
+
+
+@contextmanager
+def audit_collect() -> Iterator[None]:
+    """Within this block `audit_record_many` rows are written together, in one insert at the
+    end of the block (use it inside the transaction of the change the rows record)."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        bulk_insert(_pending.get() or [])
+    finally:
+        _pending.reset(token)
+
+
 def audit_record_many(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
     at = clock.now()
-    AuditEvent.objects.bulk_create([_build(actor, e, at) for e in entries], batch_size=1000)
+    events = [_build(actor, e, at) for e in entries]
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(events)
+    else:
+        bulk_insert(events)
 
 
 def _to_ranges(ids: Iterable[int]) -> list[list[int]]:

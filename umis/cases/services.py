@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -15,15 +15,24 @@ from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases import registry, sla
 from umis.cases.models import Case, CaseEvent, ReferenceCounter
 from umis.core import clock
+from umis.core.bulk import bulk_insert
 from umis.core.errors import Conflict, DomainError, PermissionDenied
 from umis.reference.models import LegalGround
 
 
 def references_allocate(*, prefix: str, year: int, count: int) -> list[str]:
-    """Reserve `count` consecutive references like SR-2026-000123 (inside a transaction)."""
-    counter, _created = ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
-    ReferenceCounter.objects.filter(pk=counter.pk).update(value=F("value") + count)
-    last = ReferenceCounter.objects.values_list("value", flat=True).get(pk=counter.pk)
+    """Reserve `count` consecutive references like SR-2026-000123 (inside a transaction).
+
+    One statement: concurrent callers serialise on the counter row, none gets a number twice."""
+    assert ReferenceCounter._meta.db_table == "cases_referencecounter"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_referencecounter (prefix, year, value) VALUES (%s, %s, %s) "
+            "ON CONFLICT (prefix, year) DO UPDATE "
+            "SET value = cases_referencecounter.value + excluded.value RETURNING value",
+            [prefix, year, count],
+        )
+        (last,) = cursor.fetchone()
     return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
@@ -62,8 +71,8 @@ def case_open_many(
         )
         for ref, item in zip(refs, items, strict=True)
     ]
-    Case.objects.bulk_create(cases, batch_size=1000)
-    CaseEvent.objects.bulk_create(
+    bulk_insert(cases)
+    bulk_insert(
         [
             CaseEvent(
                 case=c,
@@ -75,8 +84,7 @@ def case_open_many(
                 data=item.data,
             )
             for c, item in zip(cases, items, strict=True)
-        ],
-        batch_size=1000,
+        ]
     )
     audit_record_many(
         actor=actor,

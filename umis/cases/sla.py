@@ -18,10 +18,9 @@ def _public_holidays(year: int, country: str) -> frozenset[dt.date]:
 
 
 def _admin_overrides() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
-    from umis.reference.models import Holiday
+    from umis.reference.selectors import reference_snapshot
 
-    rows = list(Holiday.objects.values_list("date", "working"))
-    return frozenset(d for d, w in rows if not w), frozenset(d for d, w in rows if w)
+    return reference_snapshot().holiday_overrides()
 
 
 def is_working_day(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core import clock
+from umis.core.bulk import bulk_insert
 from umis.documents import vds
 from umis.documents.models import IssuedDocument, SignerKey
 
@@ -141,7 +142,7 @@ def documents_issue(
                 data=r.data,
             )
         )
-    IssuedDocument.objects.bulk_create(docs, batch_size=1000)
+    bulk_insert(docs)
     audit_record_many(
         actor=actor,
         entries=[

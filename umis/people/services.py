@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from umis.audit.services import AuditEntry, audit_record_many
+from umis.core.bulk import bulk_insert
 from umis.people.identity import PersonData, matchers
 from umis.people.models import Person, TravelDocument
 from umis.people.names import search_key
@@ -52,7 +53,7 @@ def person_resolve_many(
                 ),
             )
         )
-    Person.objects.bulk_create([p for _, p in new_people], batch_size=1000)
+    bulk_insert([p for _, p in new_people])
     for i, p in new_people:
         resolved[i] = p
     for i, d in enumerate(items):
@@ -81,7 +82,7 @@ def person_resolve_many(
         )
         docs[d.document_key] = doc
         new_docs.append(doc)
-    TravelDocument.objects.bulk_create(new_docs, batch_size=1000)
+    bulk_insert(new_docs)
     audit_record_many(
         actor=actor,
         entries=[AuditEntry("PERSON_CREATED", p, person_id=p.pk) for _, p in new_people]

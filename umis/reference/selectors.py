@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
+from django.conf import settings
 from django.db.models import Q
 
-from umis.reference.models import Country, LegalGround, Region, RegistrationRule
+from umis.reference.models import Country, Holiday, LegalGround, Region, RegistrationRule
 
 
 def country_get_by_code(code: str) -> Country | None:
@@ -46,6 +49,17 @@ class ReferenceSnapshot:
         self._countries: dict[str, Country] | None = None
         self._regions: dict[str, Region] | None = None
         self._rules: list[RegistrationRule] | None = None
+        self._holidays: tuple[frozenset[dt.date], frozenset[dt.date]] | None = None
+
+    def holiday_overrides(self) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+        """Days an administrator declared off, and weekend days declared working."""
+        if self._holidays is None:
+            rows = list(Holiday.objects.values_list("date", "working"))
+            self._holidays = (
+                frozenset(d for d, w in rows if not w),
+                frozenset(d for d, w in rows if w),
+            )
+        return self._holidays
 
     def country(self, code: str) -> Country | None:
         if self._countries is None:
@@ -73,3 +87,23 @@ class ReferenceSnapshot:
         general = [r for r in in_force if r.nationality_id is None]
         chosen = specific or general
         return chosen[0] if chosen else None
+
+
+_shared: tuple[float, ReferenceSnapshot] | None = None
+_shared_lock = threading.Lock()
+
+
+def reference_snapshot() -> ReferenceSnapshot:
+    """The reference data as validation and due times read it, shared by the requests of a
+    process for `UMIS_REFERENCE_CACHE_SECONDS` (so an administrator's edit applies within
+    that time; 0 reads the database every time). Rules carry validity dates, so a change
+    decided in advance applies on its day regardless."""
+    global _shared
+    ttl = settings.UMIS_REFERENCE_CACHE_SECONDS
+    if ttl <= 0:
+        return ReferenceSnapshot()
+    now = time.monotonic()
+    with _shared_lock:
+        if _shared is None or now - _shared[0] > ttl:
+            _shared = (now, ReferenceSnapshot())
+        return _shared[1]

@@ -10,16 +10,17 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from umis.audit.services import AuditEntry, audit_record_many
+from umis.audit.services import AuditEntry, audit_collect, audit_record_many
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import NewCase, case_add_event, case_open_many, case_transition
 from umis.core import clock
+from umis.core.bulk import bulk_insert
 from umis.core.errors import DomainError, FieldError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_annul, documents_issue
 from umis.people.services import person_resolve_many
 from umis.reference.models import LegalGround
-from umis.reference.selectors import ReferenceSnapshot
+from umis.reference.selectors import reference_snapshot
 from umis.stays import workflow
 from umis.stays.catalogue import SERVICE_CODE
 from umis.stays.models import Host, StayRegistration
@@ -32,6 +33,7 @@ MAX_BATCH = 1000
 class ItemResult:
     index: int
     registration: StayRegistration | None = None
+    certificate: IssuedDocument | None = None
     errors: list[FieldError] = field(default_factory=list)
 
     @property
@@ -84,7 +86,7 @@ def stay_registrations_submit(
             "items",
         )
     today = clock.today()
-    ref = ReferenceSnapshot()
+    ref = reference_snapshot()
     results = [ItemResult(index=i) for i in range(len(raws))]
     parsed: list[tuple[int, RegistrationData]] = []
     for i, raw in enumerate(raws):
@@ -100,7 +102,8 @@ def stay_registrations_submit(
                 results[i].errors = [problem]
             parsed = [(i, d) for i, d in parsed if i not in duplicates]
         if parsed:
-            _store(actor=actor, host=host, parsed=parsed, results=results)
+            with audit_collect():
+                _store(actor=actor, host=host, parsed=parsed, results=results)
     return results
 
 
@@ -138,9 +141,9 @@ def _store(
         )
         for (_, d), (person, doc), case in zip(parsed, people, cases, strict=True)
     ]
-    StayRegistration.objects.bulk_create(registrations, batch_size=1000)
+    bulk_insert(registrations)
     late_cases = [c for c, (_, d) in zip(cases, parsed, strict=True) if d.late]
-    CaseEvent.objects.bulk_create(
+    bulk_insert(
         [
             CaseEvent(
                 case=c,
@@ -153,7 +156,7 @@ def _store(
             for c in late_cases
         ]
     )
-    documents_issue(
+    certificates = documents_issue(
         actor=actor,
         kind=IssuedDocument.Kind.STAY_REGISTRATION,
         requests=[
@@ -183,8 +186,9 @@ def _store(
             for r in registrations
         ],
     )
-    for (i, _d), r in zip(parsed, registrations, strict=True):
+    for (i, _d), r, certificate in zip(parsed, registrations, certificates, strict=True):
         results[i].registration = r
+        results[i].certificate = certificate
 
 
 def _registration_for_update(pk: int) -> StayRegistration:

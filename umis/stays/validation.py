@@ -19,7 +19,7 @@ from umis.people.identity import PersonData
 from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean
 from umis.reference.models import Region, RegistrationRule
-from umis.reference.selectors import ReferenceSnapshot
+from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 
 MAX_TEXT = 200
 MRZ_TYPES = {"passport": DocumentType.PASSPORT, "id_card": DocumentType.ID_CARD}
@@ -147,7 +147,7 @@ def _merge_mrz(
 def registration_parse(
     raw: Mapping[str, Any], *, today: dt.date, ref: ReferenceSnapshot | None = None
 ) -> RegistrationData | list[FieldError]:
-    ref = ref or ReferenceSnapshot()
+    ref = ref or reference_snapshot()
     if not isinstance(raw, Mapping):
         return [FieldError("invalid", _("Each registration must be an object."), None)]
     reader = _Reader(raw)

@@ -1,0 +1,135 @@
+"""Set-based inserts for the bulk paths (1,000 registrations in one request).
+
+`bulk_insert` stores model instances the way `bulk_create` does — primary keys set on
+the objects, defaults and auto_now applied, foreign keys taken from related objects saved
+just before — but without Django compiling SQL for every value: on PostgreSQL a few rows
+go in with one prepared `INSERT … RETURNING` each, many rows get their ids from the
+table's sequence in one query and go in through `COPY`. SQLite (the embedded demo
+database) keeps `bulk_create`. See docs/adr/0004-bulk-inserts.md.
+
+It skips what `bulk_create` would skip too (save(), signals) and nothing else the
+project relies on; constraints are the database's, so a violation still aborts the
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections, models, router
+
+_FEW = 8  # up to this many rows, one INSERT each beats a sequence query and COPY
+
+
+def _field_plan(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [f for f in model._meta.concrete_fields if not f.generated]
+
+
+def _prepare(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]]) -> None:
+    """What `Model.save()` and `bulk_create` do before writing: auto_now, related ids."""
+    stamped = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    relations = [f for f in fields if f.is_relation and f.many_to_one]
+    for obj in objs:
+        for f in stamped:
+            if getattr(obj, f.attname) is None or getattr(f, "auto_now", False):
+                f.pre_save(obj, add=True)
+        for f in relations:
+            if getattr(obj, f.attname) is None and f.is_cached(obj):  # type: ignore[attr-defined]
+                related = f.get_cached_value(obj)  # type: ignore[attr-defined]
+                if related is not None:
+                    if related.pk is None:
+                        raise ValueError(f"{f.name} refers to an unsaved object")
+                    setattr(obj, f.attname, related.pk)
+
+
+def bulk_insert(objs: Sequence[models.Model]) -> None:
+    """Insert unsaved instances of one model; afterwards each has its primary key."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs)  # SQLite returns the new ids itself
+        return
+    fields = _field_plan(model)
+    _prepare(objs, fields)
+    pk = model._meta.pk
+    assert pk is not None
+    missing = [o for o in objs if o.pk is None]
+    if len(objs) < _FEW:
+        _insert_each(connection, objs, fields, pk)
+    else:
+        _copy(connection, objs, fields, missing, pk)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _insert_each(
+    connection: Any,
+    objs: Sequence[models.Model],
+    fields: list[models.Field[Any, Any]],
+    pk: models.Field[Any, Any],
+) -> None:
+    """A few rows: one INSERT … RETURNING each (one round trip, no sequence query)."""
+    quote = connection.ops.quote_name
+    table = quote(objs[0]._meta.db_table)
+    with connection.cursor() as cursor:
+        for obj, row in zip(objs, _pg_rows(objs, fields), strict=True):
+            pairs = [
+                (quote(str(f.column)), value)
+                for f, value in zip(fields, row, strict=True)
+                if not (f is pk and value is None)
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(c for c, _ in pairs)}) "  # noqa: S608 (model columns)
+                f"VALUES ({', '.join(['%s'] * len(pairs))}) RETURNING {quote(str(pk.column))}",
+                [v for _, v in pairs],
+            )
+            obj.pk = cursor.fetchone()[0]
+
+
+def _copy(
+    connection: Any,
+    objs: Sequence[models.Model],
+    fields: list[models.Field[Any, Any]],
+    missing: list[models.Model],
+    pk: models.Field[Any, Any],
+) -> None:
+    """Many rows: ids from the sequence in one query, then COPY."""
+    quote = connection.ops.quote_name
+    table = objs[0]._meta.db_table
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk.column, len(missing)],
+            )
+            for obj, (new_id,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = new_id
+        rows = _pg_rows(objs, fields)
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _pg_rows(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]]) -> list[list[Any]]:
+    """Column values as psycopg's COPY takes them: it adapts str (TextChoices members too),
+    int, bool, dates, datetimes, bytes and None itself; JSON is sent as its text."""
+    names = [f.attname for f in fields]
+    json_fields = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    rows = []
+    for obj in objs:
+        values = obj.__dict__
+        row = [values[name] for name in names]
+        for i, f in json_fields:
+            if row[i] is not None:
+                row[i] = json.dumps(row[i], cls=f.encoder, ensure_ascii=False)
+        rows.append(row)
+    return rows

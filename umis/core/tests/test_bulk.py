@@ -1,0 +1,94 @@
+"""Set-based inserts store what bulk_create would, on SQLite and on PostgreSQL (COPY)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from umis.cases.models import Case, CaseEvent
+from umis.cases.services import references_allocate
+from umis.core import clock
+from umis.core.bulk import bulk_insert
+from umis.core.testing import World
+from umis.people.models import Person, TravelDocument
+from umis.reference.models import Office
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_get_their_ids_and_related_rows_point_at_them(world: World) -> None:
+    people = [
+        Person(
+            surname=f"Məmmədova-{i}",
+            given_names="Gülşən",
+            birth_date=dt.date(1990, 1, 1 + i),
+            sex="F",
+            nationality_id="AZ",
+            search_name="mammadova gulsen",
+        )
+        for i in range(5)
+    ]
+    bulk_insert(people)
+    documents = [
+        TravelDocument(
+            person=p,
+            document_type="passport",
+            number=f"C0{i}",
+            issuing_state_id="AZ",
+            expiry_date=dt.date(2031, 1, 1),
+        )
+        for i, p in enumerate(people)
+    ]
+    bulk_insert(documents)
+
+    assert len({p.pk for p in people}) == 5
+    stored = {d.number: d.person.surname for d in TravelDocument.objects.select_related("person")}
+    assert stored == {f"C0{i}": f"Məmmədova-{i}" for i in range(5)}
+    assert all(p.created_at is not None for p in Person.objects.all())
+    # an instance saved that way can be updated like any other
+    people[0].given_names = "Aynur"
+    people[0].save(update_fields=["given_names"])
+    assert Person.objects.get(pk=people[0].pk).given_names == "Aynur"
+
+
+def test_json_and_choices_round_trip(world: World) -> None:
+    now = clock.now()
+    cases = [
+        Case(
+            reference=f"T-2026-{i:06d}",
+            service_code="stay_registration",
+            office=Office.objects.get(code="baku"),
+            state="registered",
+            due_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(4)
+    ]
+    bulk_insert(cases)
+    bulk_insert(
+        [
+            CaseEvent(
+                case=c,
+                at=now,
+                kind=CaseEvent.Kind.SUBMITTED,
+                action="CASE_SUBMITTED",
+                data={"host": "Otel «Şirvan»", "late": False, "n": [1, 2]},
+            )
+            for c in cases
+        ]
+    )
+    event = CaseEvent.objects.get(case=cases[2])
+    assert event.kind == "submitted"
+    assert event.data == {"host": "Otel «Şirvan»", "late": False, "n": [1, 2]}
+    assert event.at == now
+
+
+def test_references_are_consecutive_and_never_reused(world: World) -> None:
+    first = references_allocate(prefix="SR", year=2026, count=3)
+    second = references_allocate(prefix="SR", year=2026, count=2)
+    other_year = references_allocate(prefix="SR", year=2027, count=1)
+    assert first == ["SR-2026-000001", "SR-2026-000002", "SR-2026-000003"]
+    assert second == ["SR-2026-000004", "SR-2026-000005"]
+    assert other_year == ["SR-2027-000001"]
