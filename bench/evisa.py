@@ -10,7 +10,8 @@ Measures, in one run against gunicorn + `umis worker` + the payment gateway simu
     officer queue and none may be issued.
 
 Sizes: BENCH_EVISA_N (default 1000), BENCH_EVISA_CLIENTS (4), BENCH_EVISA_PAY_RATE (per
-second, 20), BENCH_EVISA_WORKERS (gunicorn, 2). Starts its own PostgreSQL on
+second, 20), BENCH_EVISA_WORKERS (gunicorn, 2), BENCH_EVISA_TASK_WORKERS (db_worker
+processes, 2). Starts its own PostgreSQL on
 BENCH_EVISA_PG_PORT (55451) unless BENCH_DATABASE_URL is set. Results: printed and written
 to bench/results/evisa.json.
 """
@@ -43,6 +44,7 @@ N = int(os.environ.get("BENCH_EVISA_N", "1000"))
 CLIENTS = int(os.environ.get("BENCH_EVISA_CLIENTS", "4"))
 PAY_RATE = float(os.environ.get("BENCH_EVISA_PAY_RATE", "20"))
 WORKERS = int(os.environ.get("BENCH_EVISA_WORKERS", "2"))
+TASK_WORKERS = int(os.environ.get("BENCH_EVISA_TASK_WORKERS", "2"))
 WEB_PORT = int(os.environ.get("BENCH_EVISA_WEB_PORT", "8851"))
 SIM_PORT = int(os.environ.get("BENCH_EVISA_SIM_PORT", "8852"))
 PG_PORT = int(os.environ.get("BENCH_EVISA_PG_PORT", "55451"))
@@ -264,6 +266,7 @@ def main() -> None:
         "UMIS_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "UMIS_LOG_LEVEL": "WARNING",
         "UMIS_VAR_DIR": str(ROOT / "var" / "bench-evisa"),
+        "UMIS_TASK_WORKERS": str(TASK_WORKERS),
     }
     os.environ.update(env)
     children: list[subprocess.Popen[bytes]] = []
@@ -325,7 +328,8 @@ def main() -> None:
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}",
             "database": "PostgreSQL (fsync=on, synchronous_commit=on)",
-            "server": f"gunicorn {WORKERS} sync workers, 1 umis worker (db_worker polling 0.2 s), simulator",
+            "server": f"gunicorn {WORKERS} sync workers, umis worker with {TASK_WORKERS} db_worker "
+            "process(es) polling 0.2 s, simulator",
             "clients": CLIENTS,
         }
         results["baseline_refused_callback_per_second"] = round(baseline(max(200, N // 2)), 1)

@@ -155,7 +155,23 @@ def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
                 actor=None, name=f"{name} PMS", user=user, scopes=[Scope.STAY_REGISTRATIONS]
             )
             creds.setdefault("api_keys", {})[username] = key
+    _ensure_agency(password, creds)
     return hosts
+
+
+def _ensure_agency(password: str, creds: dict[str, Any]) -> None:
+    """A travel agency that applies for e-visas through the API."""
+    user, created = User.objects.get_or_create(
+        username="agency.silkway", defaults={"role": Role.AGENCY, "first_name": "Silk Way Travel"}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    if not ApiClient.objects.filter(user=user, name="Silk Way Travel").exists():
+        _client, key = api_client_create(
+            actor=None, name="Silk Way Travel", user=user, scopes=[Scope.EVISA]
+        )
+        creds.setdefault("api_keys", {})[user.username] = key
 
 
 def _guest(fake_by_locale: dict[str, Faker], rng: random.Random) -> tuple[dict[str, Any], str]:

@@ -225,7 +225,6 @@ def _application_for_update(case_id: int) -> VisaApplication:
     )
     if application is None:
         raise NotFound("not_found", _("Application not found."))
-    application.case.refresh_from_db()
     return application
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,12 +56,24 @@ class ApplicationData:
     client_reference: str
 
 
-def eligible_nationalities(on: dt.date) -> set[str]:
-    return set(
+_eligible_cache: dict[dt.date, tuple[float, frozenset[str]]] = {}
+ELIGIBLE_CACHE_SECONDS = 30.0
+
+
+def eligible_nationalities(on: dt.date) -> frozenset[str]:
+    """The eligible nationalities on a date (cached for 30 seconds: reference data)."""
+    cached = _eligible_cache.get(on)
+    if cached is not None and time.monotonic() - cached[0] < ELIGIBLE_CACHE_SECONDS:
+        return cached[1]
+    codes = frozenset(
         EligibleNationality.objects.filter(valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .values_list("country_code", flat=True)
     )
+    _eligible_cache.clear()
+    if codes:  # an empty list is not cached: it means the reference data is being loaded
+        _eligible_cache[on] = (time.monotonic(), codes)
+    return codes
 
 
 def _photo_bytes(value: Any) -> bytes | None:
@@ -82,7 +95,7 @@ def _traveller(
     prefix: str,
     today: dt.date,
     ref: ReferenceSnapshot,
-    eligible: set[str],
+    eligible: frozenset[str],
     last_day: dt.date | None,
     errors: list[FieldError],
 ) -> Traveller | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from umis.reference.selectors import legal_ground_list
 from umis.visas import documents, selectors, services, workflow
 from umis.visas.models import VisaApplication
 from umis.visas.photo import MAX_BYTES
+from umis.visas.validation import MAX_GROUP
 
 SESSION_KEY = "evisa_groups"
 PERSON_FIELDS = (
@@ -60,7 +62,37 @@ def _group_for_session(request: HttpRequest, reference: str) -> list[VisaApplica
     )
 
 
+def _prefix(i: int) -> str:
+    """Form field prefix of the i-th traveller: the first has none, the others `t2-`, `t3-`..."""
+    return "" if i == 0 else f"t{i + 1}-"
+
+
+def _travellers_count(request: HttpRequest) -> int:
+    try:
+        n = int(request.POST.get("travellers") or request.GET.get("travellers") or 1)
+    except ValueError:
+        n = 1
+    return max(1, min(MAX_GROUP, n))
+
+
+def _traveller_from_form(request: HttpRequest, values: dict[str, Any], i: int) -> dict[str, Any]:
+    p = _prefix(i)
+    person: dict[str, Any] = {k: values.get(f"{p}{k}", "") for k, _l, _t in PERSON_FIELDS}
+    if values.get(f"{p}mrz"):
+        person["mrz"] = values[f"{p}mrz"]
+    upload = request.FILES.get(f"{p}photo")
+    if upload is not None:
+        person["photo"] = (
+            b"\0" * (MAX_BYTES + 1)
+            if (upload.size or 0) > MAX_BYTES
+            else upload.read(MAX_BYTES + 1)
+        )
+    return person
+
+
 def apply(request: HttpRequest) -> HttpResponse:
+    """One traveller, or a group of up to ten (`?travellers=N`) paying once."""
+    count = _travellers_count(request)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     general: list[str] = []
@@ -68,22 +100,12 @@ def apply(request: HttpRequest) -> HttpResponse:
         values = {
             k: request.POST.get(k, "")[:300] for k in request.POST if k != "csrfmiddlewaretoken"
         }
-        person = {k: values.get(k, "") for k, _l, _t in PERSON_FIELDS}
-        if values.get("mrz"):
-            person["mrz"] = values["mrz"]
-        upload = request.FILES.get("photo")
-        if upload is not None:
-            person["photo"] = (
-                b"\0" * (MAX_BYTES + 1)
-                if (upload.size or 0) > MAX_BYTES
-                else upload.read(MAX_BYTES + 1)
-            )
         raw = {
             **{k: values.get(k, "") for k, _l, _t in TRIP_FIELDS},
             "purpose": values.get("purpose", ""),
             "speed": values.get("speed", ""),
             "region": values.get("region", ""),
-            "applicants": [person],
+            "applicants": [_traveller_from_form(request, values, i) for i in range(count)],
         }
         try:
             submission = services.visa_applications_submit(
@@ -91,7 +113,10 @@ def apply(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             for e in exc.errors:
-                name = (e.field or "").removeprefix("applicants[0].")
+                name = e.field or ""
+                match = re.match(r"applicants\[(\d+)\]\.(.+)", name)
+                if match:
+                    name = _prefix(int(match.group(1))) + match.group(2)
                 if name:
                     errors.setdefault(name, str(e.message))
                 else:
@@ -101,24 +126,37 @@ def apply(request: HttpRequest) -> HttpResponse:
             # The status page links to the gateway: a form may only post back to UMIS (CSP).
             return redirect("visas:status", reference=submission.group_reference)
 
-    def fields(spec: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
+    def fields(spec: tuple[tuple[str, str, str], ...], prefix: str = "") -> list[dict[str, Any]]:
         return [
             {
-                "name": n,
+                "name": f"{prefix}{n}",
                 "label": _(label),
                 "type": t,
-                "current": values.get(n, ""),
-                "error": errors.get(n),
+                "current": values.get(f"{prefix}{n}", ""),
+                "error": errors.get(f"{prefix}{n}"),
             }
             for n, label, t in spec
         ]
 
+    travellers = [
+        {
+            "number": i + 1,
+            "prefix": _prefix(i),
+            "fields": fields(PERSON_FIELDS, _prefix(i)),
+            "mrz": values.get(f"{_prefix(i)}mrz", ""),
+            "mrz_error": errors.get(f"{_prefix(i)}mrz"),
+            "photo_error": errors.get(f"{_prefix(i)}photo"),
+        }
+        for i in range(count)
+    ]
     regions = [(r.code, r.name) for r in Region.objects.order_by("code")]
     return render(
         request,
         "visas/apply.html",
         {
-            "person_fields": fields(PERSON_FIELDS),
+            "travellers": travellers,
+            "count": count,
+            "counts": range(1, MAX_GROUP + 1),
             "trip_fields": fields(TRIP_FIELDS),
             "purposes": VisaApplication.Purpose.choices,
             "speeds": VisaApplication.Speed.choices,

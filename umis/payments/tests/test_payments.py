@@ -233,3 +233,26 @@ def test_refund_is_recorded_not_refundable_by_default(client: Client) -> None:
     assert refunded is not None and refunded.status == Refund.Status.REFUNDED
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.REFUNDED
+
+
+def test_mutated_signed_callbacks_never_cause_a_server_error(client: Client) -> None:
+    """A small fuzz: valid-signature bodies with fields dropped, retyped or garbled."""
+    import random
+
+    order = _order()
+    rng = random.Random(9303)
+    values: list[Any] = [None, "", 0, -1, 1e309, "1e5", "20.001", [], {}, "x" * 500, "\u0000", True]
+    for _ in range(300):
+        body: Any = _event(order, event_id=f"F{rng.randrange(10**9)}")
+        for _m in range(rng.randint(1, 3)):
+            key = rng.choice(list(body))
+            if rng.random() < 0.3:
+                body.pop(key)
+            else:
+                body[key] = rng.choice(values)
+        if rng.random() < 0.1:
+            body = rng.choice([[body], "text", 42, None])
+        response = _post(client, body)
+        assert response.status_code in (200, 400, 422), response.content
+    order.refresh_from_db()
+    assert PAID.count(order.number) <= 1

@@ -477,3 +477,50 @@ def test_verify_seal_command_checks_a_visa_offline(
     bad.write_bytes(bytes(tampered))
     with pytest.raises(CommandError):
         call_command("visa", "verify-seal", str(bad), stdout=io.StringIO())
+
+
+def test_escalation_mails_the_office_head(
+    client: Client, agency: Agency, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    hannah = agency.world.hannah
+    hannah.email = "head@migration.gov.az"
+    hannah.save()
+    app = _referred(client, agency)
+    due = Case.objects.get(pk=app.case.pk).due_at
+    assert due is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visa_escalate_near_breach(now=due - dt.timedelta(minutes=5))
+    assert any("head@migration.gov.az" in m.to for m in mailoutbox)
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_refusal_notice_is_in_the_applicants_language(client: Client, agency: Agency) -> None:
+    from umis.visas.documents import refusal_pdf
+
+    app = _referred(client, agency)
+    VisaApplication.objects.filter(pk=app.pk).update(language="ru")
+    services.visa_refuse(
+        actor=agency.world.alice,
+        case=app.case,
+        expected_version=app.case.version,
+        legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
+    )
+    app.refresh_from_db()
+    text = _pdf_text(refusal_pdf(app))
+    assert "Уведомление об отказе в э-визе" in text
+    assert "Лицу запрещён въезд в страну" in text
+
+
+def test_evisa_pdf_prints_the_machine_readable_zone(client: Client, agency: Agency) -> None:
+    from umis.visas.documents import evisa_pdf
+
+    [app] = _apply_and_pay(client, agency)
+    document = IssuedDocument.objects.get(case=app.case)
+    text = _pdf_text(evisa_pdf(app))
+    for line in document.data["mrz"]:
+        assert line in text

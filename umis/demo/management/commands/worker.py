@@ -23,18 +23,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tasks = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "umis.cli",
-                "db_worker",
-                "--interval",
-                os.environ.get("UMIS_TASK_POLL_SECONDS", "0.2"),
-                "--no-startup-delay",
-            ],
-            env=dict(os.environ),
-        )
+        command = [
+            sys.executable,
+            "-m",
+            "umis.cli",
+            "db_worker",
+            "--interval",
+            os.environ.get("UMIS_TASK_POLL_SECONDS", "0.2"),
+            "--no-startup-delay",
+        ]
+        # Several task processes share the queue safely (tasks and outbox rows are claimed
+        # with FOR UPDATE SKIP LOCKED on PostgreSQL).
+        pool = [
+            subprocess.Popen(command, env=dict(os.environ))  # noqa: S603
+            for _ in range(max(1, int(os.environ.get("UMIS_TASK_WORKERS", "1"))))
+        ]
         stopping = False
 
         def stop(*_: Any) -> None:
@@ -44,7 +47,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            while not stopping and tasks.poll() is None:
+            while not stopping and all(t.poll() is None for t in pool):
                 for line in run_due_jobs():
                     self.stdout.write(line)
                 for _ in range(int(options["interval"] * 2)):
@@ -52,6 +55,8 @@ class Command(BaseCommand):
                         break
                     time.sleep(0.5)
         finally:
-            if tasks.poll() is None:
-                tasks.terminate()
-                tasks.wait(timeout=15)
+            for t in pool:
+                if t.poll() is None:
+                    t.terminate()
+            for t in pool:
+                t.wait(timeout=15)
