@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install run test lint typecheck test-unit test-browser bench migrate demo messages clean
+.PHONY: install run test lint typecheck test-unit test-browser bench bench-dedup migrate demo messages clean
 
 $(VENV)/.install-stamp: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
@@ -41,8 +41,12 @@ test: install lint typecheck
 test-browser: install
 	$(PY) -m pytest -q -m browser
 
-bench: install
+bench: install bench-dedup
 	$(PY) bench/run.py
+
+bench-dedup: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	$(PY) bench/dedup.py
 
 messages: install
 	$(PY) manage.py makemessages -l az -l en -l ru --ignore=.venv --ignore=bench
