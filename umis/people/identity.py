@@ -167,11 +167,20 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[Person]]:
     for start in range(0, len(ordered), 1000):
         for person in live.filter(birth_date__in=ordered[start : start + 1000]):
             by_date.setdefault(person.birth_date, []).append(person)
-    for year, nationality in sorted(years):
+    # Known people with only a year of birth (few): one query for the batch.
+    low, high = min(y for y, _ in years), max(y for y, _ in years)
+    for person in live.filter(
+        birth_year_only=True,
+        birth_date__range=(date(low, 1, 1), date(high, 12, 31)),
+        nationality_id__in={n for _, n in years},
+    ):
+        key = (person.birth_date.year, person.nationality_id)
+        if key in years:
+            by_year.setdefault(key, []).append(person)
+    # An item with only a year of birth: everyone of that year and nationality.
+    for year, nationality in sorted(wide_years):
         span = (date(year, 1, 1), date(year, 12, 31))
         query = live.filter(birth_date__range=span, nationality_id=nationality)
-        if (year, nationality) not in wide_years:
-            query = query.filter(birth_year_only=True)
         by_year[(year, nationality)] = list(query[:CANDIDATE_LIMIT])
     rows: list[list[Person]] = []
     for item in items:
