@@ -40,6 +40,11 @@ SAME = [
     ("\u202eAli Huseynov", "Ali Huseynov"),  # bidi control
     ("\u0410li Huseynov", "Ali Huseynov"),  # Cyrillic А in a Latin name
     ("Ｈｕｓｅｙｎｏｖ Ａｌｉ", "Ali Huseynov"),  # NFKC full-width
+    ("Фёкла", "FEKLA"),  # ICAO writes ё as e
+    ("Фёкла", "Fyokla"),  # ... other schemes as yo
+    ("Зуев", "Zuyev"),  # уе is not the MRZ ue of ü
+    ("Ксения", "Kseniya"),
+    ("Fatimah", "فاطمة"),
 ]
 
 DIFFERENT = [
@@ -48,6 +53,8 @@ DIFFERENT = [
     ("Mammadov Ali", "Mammadli Ali"),
     ("Leyla Hasanova", "Leyla Huseynova"),
     ("Ali Huseynov", "Rashad Ibrahimov"),
+    ("Носов Еремей", "Носков Еремей"),  # one letter apart, but two surnames
+    ("Rəşad Quliyev", "Rəşid Quliyev"),
 ]
 
 
