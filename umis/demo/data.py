@@ -279,6 +279,8 @@ def _watchlists(listed: list[dict[str, Any]]) -> None:
             watchlist=wl,
             raws=[r for r in rows if (r["category"] == "entry_ban") == (code == "entry-bans")],
         )
+
+
 DUPLICATES = [
     # the same man in Latin and Cyrillic with a renewed passport: linked on intake
     ("Hüseynov", "Rəşad", "1985-03-14", "M", "AZ", "AZ1100001"),
