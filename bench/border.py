@@ -11,7 +11,8 @@
    timing) in the same run.
 
 Sizes: BENCH_BORDER_PERSONS (default 2,000,000), BENCH_BORDER_CROSSINGS is 5 per person
-on average; BENCH_BORDER_BATCHES (default 10 per phase). Starts its own PostgreSQL
+on average; BENCH_BORDER_BATCHES (default 10 per phase); BENCH_BORDER_PARTS
+(default "ingest,detect") runs one part alone. Starts its own PostgreSQL
 cluster (port BENCH_BORDER_PG_PORT, default 55433, as bench/run.py) unless
 BENCH_DATABASE_URL names a database. Results: printed and written to
 bench/results/border.json.
@@ -479,9 +480,13 @@ def main() -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "database": "PostgreSQL (fsync=on, synchronous_commit=on), crossings partitioned by month",
         }
-        if os.environ.get("BENCH_BORDER_SKIP_INGEST") != "1":
+        parts = os.environ.get("BENCH_BORDER_PARTS", "ingest,detect").split(",")
+        if "ingest" in parts:
             results["ingest"] = bench_ingest(database_url)
             print(json.dumps(results["ingest"], indent=2), file=sys.stderr, flush=True)
+        if "detect" not in parts:
+            print(json.dumps(results, indent=2))
+            return
         results["data"] = generate(database_url)
         print(json.dumps(results["data"]), file=sys.stderr, flush=True)
         results["detection_first_run"] = detect(database_url, "first run: findings opened")
