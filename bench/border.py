@@ -489,6 +489,10 @@ def main() -> None:
             return
         results["data"] = generate(database_url)
         print(json.dumps(results["data"]), file=sys.stderr, flush=True)
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("TRUNCATE border_overstayfinding, border_detectionrun")
         results["detection_first_run"] = detect(database_url, "first run: findings opened")
         results["detection_rerun"] = detect(database_url, "rerun: findings refreshed")
         results["postgres_set_stage"] = candidates_sql_only(database_url)

@@ -19,6 +19,7 @@ point; a rerun refreshes the figures and changes nothing else (idempotent).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -278,7 +279,17 @@ def _missed_registrations(on: dt.date, inside: list[tuple[int, str, dt.date, str
 def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
     """Run the detection for `on` and store the findings; returns the summary."""
     started = clock.now()
+    timings: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = round(now - mark, 2)
+        mark = now
+
     inside = list(_inside(on))
+    lap("inside")
     smallest, window, per_stay = _limits(on)
     if connection.vendor == "postgresql":
         candidate_ids = _candidates_sql(on, smallest, window, per_stay)
@@ -287,8 +298,13 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
     if basis_mod.has_document_providers():
         candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
     candidates = [row for row in inside if row[0] in candidate_ids]
-    found = _exact_overstays(on, candidates) + _missed_registrations(on, inside)
+    lap("candidates")
+    found = _exact_overstays(on, candidates)
+    lap("exact")
+    found += _missed_registrations(on, inside)
+    lap("registrations")
     opened = _store(on=on, found=found, actor=actor)
+    lap("store")
     summary = {
         "on": on.isoformat(),
         "inside": len(inside),
@@ -297,6 +313,7 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
         "missed_registrations": sum(1 for f in found if f.kind == FindingKind.MISSED_REGISTRATION),
         "opened": opened,
         "seconds": round((clock.now() - started).total_seconds(), 3),
+        "timings": timings,
     }
     DetectionRun.objects.update_or_create(
         on=on, defaults={"started_at": started, "finished_at": clock.now(), "summary": summary}
@@ -321,6 +338,32 @@ def _proposal(f: Found) -> str:
     if f.kind == FindingKind.OVERSTAY and f.days_over > limit:
         return Proposal.ENFORCEMENT
     return Proposal.FINE
+
+
+def _refresh(findings: list[OverstayFinding], on: dt.date) -> None:
+    """Today's figures on findings already open: one statement per chunk."""
+    if not findings:
+        return
+    if connection.vendor != "postgresql":
+        for f in findings:
+            f.last_detected_on = on
+        OverstayFinding.objects.bulk_update(
+            findings, ["days_over", "last_detected_on", "last_legal_day"], batch_size=500
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE border_overstayfinding f SET days_over = v.days_over,"
+            " last_legal_day = v.last_legal_day, last_detected_on = %s"
+            " FROM unnest(%s::bigint[], %s::int[], %s::date[]) AS v(id, days_over, last_legal_day)"
+            " WHERE f.id = v.id",
+            [
+                on,
+                [f.pk for f in findings],
+                [f.days_over for f in findings],
+                [f.last_legal_day for f in findings],
+            ],
+        )
 
 
 def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
@@ -365,9 +408,7 @@ def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
                         last_detected_on=on,
                     )
                 )
-            OverstayFinding.objects.bulk_update(
-                refreshed, ["days_over", "last_detected_on", "last_legal_day"], batch_size=500
-            )
+            _refresh(refreshed, on)
             OverstayFinding.objects.bulk_create(new, batch_size=1000)
             audit_record_many(
                 actor=actor,
