@@ -47,7 +47,8 @@ from umis.reference.models import Office, RegistrationRule
 from umis.reference.selectors import ReferenceSnapshot
 from umis.stays.selectors import person_office_of_latest_registration, persons_registered_since
 
-CHUNK = 2000
+CHUNK = 2000  # persons per query on SQLite
+PG_CHUNK = 10_000
 
 
 @dataclass
@@ -199,23 +200,34 @@ def _candidates_python(
     return out
 
 
+def _events_of(ids: list[int], start: dt.date, on: dt.date) -> list[tuple[Any, ...]]:
+    low, high = _start_of(start), _start_of(on + dt.timedelta(days=1))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT person_id, occurred_at, direction, event_id FROM border_crossing"
+                " WHERE person_id = ANY(%s) AND occurred_at >= %s AND occurred_at < %s"
+                " AND direction <> 'refused'",
+                [ids, low, high],
+            )
+            return list(cursor.fetchall())
+    return list(
+        Crossing.objects.filter(person_id__in=ids, occurred_at__gte=low, occurred_at__lt=high)
+        .exclude(direction="refused")
+        .values_list("person_id", "occurred_at", "direction", "event_id")
+    )
+
+
 def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]]) -> list[Found]:
     out: list[Found] = []
     tz = country_tz()
     start = on - dt.timedelta(days=HISTORY_DAYS)
-    for first in range(0, len(candidates), CHUNK):
-        chunk = candidates[first : first + CHUNK]
+    size = PG_CHUNK if connection.vendor == "postgresql" else CHUNK
+    for first in range(0, len(candidates), size):
+        chunk = candidates[first : first + size]
         ids = [c[0] for c in chunk]
         events: dict[int, list[Event]] = defaultdict(list)
-        for pid, at, direction, event_id in (
-            Crossing.objects.filter(
-                person_id__in=ids,
-                occurred_at__gte=_start_of(start),
-                occurred_at__lt=_start_of(on + dt.timedelta(days=1)),
-            )
-            .exclude(direction="refused")
-            .values_list("person_id", "occurred_at", "direction", "event_id")
-        ):
+        for pid, at, direction, event_id in _events_of(ids, start, on):
             events[pid].append(Event(at, direction, event_id))
         bases = basis_mod.bases_for({c[0]: c[1] for c in chunk}, start, on)
         for pid, nationality, entry_day, point in chunk:
@@ -223,7 +235,7 @@ def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]
             if entry_day < start or not evs:
                 evs = [Event(_start_of(max(entry_day, start)), "entry", ""), *evs]
             stays = stays_from_events(evs, tz).stays
-            result, chosen = best_result(stays, on, bases.get(pid, []))
+            result, chosen = best_result(stays, on, bases.get(pid, []), count_overstay=False)
             if result is None or chosen is None:
                 continue
             last = result.last_legal_day
@@ -366,17 +378,32 @@ def _refresh(findings: list[OverstayFinding], on: dt.date) -> None:
         )
 
 
+def _findings_of(person_ids: list[int]) -> list[tuple[Any, ...]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, person_id, kind, entry_day FROM border_overstayfinding"
+                " WHERE person_id = ANY(%s)",
+                [person_ids],
+            )
+            return list(cursor.fetchall())
+    return list(
+        OverstayFinding.objects.filter(person_id__in=person_ids).values_list(
+            "id", "person_id", "kind", "entry_day"
+        )
+    )
+
+
 def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
     offices = _offices(found)
     opened = 0
-    for first in range(0, len(found), CHUNK):
-        chunk = [f for f in found[first : first + CHUNK] if f.person_id in offices]
+    size = PG_CHUNK if connection.vendor == "postgresql" else CHUNK
+    for first in range(0, len(found), size):
+        chunk = [f for f in found[first : first + size] if f.person_id in offices]
         with transaction.atomic():
             existing = {
                 (pid, kind, entry): fid
-                for fid, pid, kind, entry in OverstayFinding.objects.filter(
-                    person_id__in={f.person_id for f in chunk}
-                ).values_list("id", "person_id", "kind", "entry_day")
+                for fid, pid, kind, entry in _findings_of(list({f.person_id for f in chunk}))
             }
             new = []
             refreshed = []

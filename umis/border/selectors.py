@@ -101,12 +101,12 @@ class PersonStay:
 
 
 def best_result(
-    stays: list[Stay], on: dt.date, bases: list[basis_mod.Basis]
+    stays: list[Stay], on: dt.date, bases: list[basis_mod.Basis], *, count_overstay: bool = True
 ) -> tuple[StayResult | None, basis_mod.Basis | None]:
     """The basis that keeps the person legal on `on` and for the longest after it."""
     best: tuple[tuple[bool, dt.date], StayResult, basis_mod.Basis] | None = None
     for b in bases:
-        result = calculate(stays, on, b.periods)
+        result = calculate(stays, on, b.periods, count_overstay=count_overstay)
         last = result.last_legal_day or dt.date.min
         key = (last >= on, last)
         if best is None or key > best[0]:
