@@ -207,10 +207,10 @@ def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[Overstay
     if filters.nationality:
         qs = qs.filter(nationality=filters.nationality.upper()[:2])
     if filters.detected_from:
-        qs = qs.filter(last_detected_on__gte=filters.detected_from)
+        qs = qs.filter(first_detected_on__gte=filters.detected_from)
     if filters.detected_to:
-        qs = qs.filter(last_detected_on__lte=filters.detected_to)
-    return qs.select_related("person", "office").order_by("-last_detected_on", "-days_over", "id")
+        qs = qs.filter(first_detected_on__lte=filters.detected_to)
+    return qs.select_related("person", "office").order_by("-first_detected_on", "-id")
 
 
 def person_timeline(*, person: Person, until: dt.date, limit: int = 300) -> list[dict[str, Any]]:
