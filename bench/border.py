@@ -250,7 +250,8 @@ INSERT INTO border_crossing (event_id, occurred_at, day, direction, crossing_poi
     document_type, document_number, issuing_state, nationality, surname, given_names,
     birth_date, refusal_reason, source, received_at)
 SELECT 'G' || p.g || '-' || d.e,
-       (d.day + time '08:00' + (p.g %% 600) * interval '1 minute') AT TIME ZONE 'Asia/Baku',
+       (d.day + time '08:00' + (p.g %% 600) * interval '1 minute' + d.e * interval '10 minutes')
+           AT TIME ZONE 'Asia/Baku',
        d.day, d.dir, 'gyd', p.person_id, 'passport', 'G' || p.g, p.nat, p.nat, 'P' || p.g, 'X',
        date '1980-01-01', '', 'bench', now()
 FROM p CROSS JOIN LATERAL (VALUES
