@@ -44,6 +44,7 @@ BATCHES = int(os.environ.get("BENCH_BORDER_BATCHES", "10"))
 BATCH = 10_000
 PERSONS = int(os.environ.get("BENCH_BORDER_PERSONS", "2000000"))
 ON = dt.date(2026, 11, 1)  # control date of the detection (data is generated around it)
+RUN = int(time.time()) % 1_000_000  # fresh event ids and documents in every run
 NATIONALITIES = ["TR", "RU", "GE", "KZ", "UZ", "AE", "BY", "UA", "AE", "US"]
 
 
@@ -80,12 +81,12 @@ def event(n: int, trip: int, direction: str) -> dict[str, Any]:
     base = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=n % 400_000)
     at = base + dt.timedelta(days=trip * 20 + (1 if direction == "exit" else 0) * 7)
     return {
-        "event_id": f"I{n}-{trip}-{direction[:2]}",
+        "event_id": f"I{RUN}-{n}-{trip}-{direction[:2]}",
         "crossing_point": "gyd" if n % 3 else "samur",
         "direction": direction,
         "timestamp": at.isoformat(),
         "document_type": "passport",
-        "document_number": f"I{n:09d}",
+        "document_number": f"I{RUN:06d}{n:08d}",
         "issuing_state": "TUR" if n % 2 else "RUS",
         "document_expiry": "2031-01-01",
         "surname": "Yılmaz" if n % 2 else "Иванов",
