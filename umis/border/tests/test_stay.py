@@ -244,3 +244,20 @@ def test_another_app_can_feed_a_legal_basis(
     assert body["days_used"] == 11
     assert body["last_legal_day"] == (entry + dt.timedelta(days=29)).isoformat()
     assert basis.has_document_providers()
+
+
+def test_a_malformed_date_is_a_clear_error(world: World, client: Client) -> None:
+    key = border_key()
+    response = client.get(
+        "/api/v1/people/1/stay?on=2026-02-30", HTTP_X_API_KEY=key, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid", "on")
+
+
+def test_the_endpoints_are_in_the_openapi_document(world: World, client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "post" in paths["/api/v1/border/crossings"]
+    assert "get" in paths["/api/v1/people/{person_id}/stay"]
+    assert "post" in paths["/api/v1/stay/calculate"]
