@@ -136,7 +136,10 @@ def _candidates_sql(
     UNION ALL
     SELECT person_id FROM per_stay
     """
-    with connection.cursor() as cursor:
+    work_mem = str(getattr(settings, "UMIS_OVERSTAY_WORK_MEM", "256MB"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # the per-person window sort of a national day fits in memory instead of on disk
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         cursor.execute(
             sql,
             {
