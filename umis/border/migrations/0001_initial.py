@@ -277,4 +277,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(umis.border.partitions.findings_fillfactor, migrations.RunPython.noop),
     ]
