@@ -68,13 +68,34 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), country_tz())
 
 
-def _inside(on: dt.date) -> Iterator[tuple[int, str, dt.date, str]]:
-    qs = Presence.objects.filter(last_direction="entry", entry_day__lte=on).values_list(
-        "person_id", "nationality", "entry_day", "entry_point"
+def _inside(on: dt.date, base: Any = None) -> Iterator[tuple[int, str, dt.date, str]]:
+    qs = (base if base is not None else Presence.objects.all()).filter(
+        last_direction="entry", entry_day__lte=on
     )
-    for pid, nationality, entry_day, point in qs.iterator(chunk_size=20000):
+    for pid, nationality, entry_day, point in qs.values_list(
+        "person_id", "nationality", "entry_day", "entry_point"
+    ).iterator(chunk_size=20000):
         if entry_day is not None:
             yield pid, nationality, entry_day, point
+
+
+def _presence_rows(ids: list[int]) -> list[tuple[int, str, dt.date, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person_id, nationality, entry_day, entry_point FROM border_presence"
+            " WHERE person_id = ANY(%s)",
+            [ids],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _late_cutoff(on: dt.date) -> dt.date:
+    """Entries before this day may be past a registration deadline on `on`."""
+    shortest = min(
+        [min(r.deadline_days, max(r.threshold_days - 1, 0)) for r in RegistrationRule.objects.all()]
+        or [0]
+    )
+    return on - dt.timedelta(days=shortest)
 
 
 def _limits(on: dt.date) -> tuple[dict[str, int], int, set[str]]:
@@ -303,26 +324,38 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
         timings[name] = round(now - mark, 2)
         mark = now
 
-    inside = list(_inside(on))
-    lap("inside")
     smallest, window, per_stay = _limits(on)
     if connection.vendor == "postgresql":
+        # only the rows that matter leave the database: candidates and the late
+        inside_count = Presence.objects.filter(last_direction="entry", entry_day__lte=on).count()
+        lap("inside")
         candidate_ids = _candidates_sql(on, smallest, window, per_stay)
+        candidates = _presence_rows(sorted(candidate_ids))
+        if basis_mod.has_document_providers():
+            candidates += list(
+                _inside(on, Presence.objects.exclude(nationality__in=list(smallest)))
+            )
+        lap("candidates")
+        late_enough = list(_inside(on, Presence.objects.filter(entry_day__lt=_late_cutoff(on))))
     else:
+        inside = list(_inside(on))
+        inside_count = len(inside)
+        lap("inside")
         candidate_ids = _candidates_python(on, inside, smallest, window, per_stay)
-    if basis_mod.has_document_providers():
-        candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
-    candidates = [row for row in inside if row[0] in candidate_ids]
-    lap("candidates")
+        if basis_mod.has_document_providers():
+            candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
+        candidates = [row for row in inside if row[0] in candidate_ids]
+        lap("candidates")
+        late_enough = inside
     found = _exact_overstays(on, candidates)
     lap("exact")
-    found += _missed_registrations(on, inside)
+    found += _missed_registrations(on, late_enough)
     lap("registrations")
     opened = _store(on=on, found=found, actor=actor)
     lap("store")
     summary = {
         "on": on.isoformat(),
-        "inside": len(inside),
+        "inside": inside_count,
         "candidates": len(candidates),
         "overstays": sum(1 for f in found if f.kind == FindingKind.OVERSTAY),
         "missed_registrations": sum(1 for f in found if f.kind == FindingKind.MISSED_REGISTRATION),
