@@ -1,7 +1,7 @@
 """Border crossings, each person's presence, overstay findings, crossing points.
 
 `Crossing` is the largest table of the system: on PostgreSQL it is partitioned by month
-of `occurred_at` (see migrations/0002 and docs/adr/0004); on SQLite it is a plain table.
+of `occurred_at` (see migrations/0002 and docs/adr/0006); on SQLite it is a plain table.
 Because a partitioned table's unique keys must contain the partition key, the
 idempotency key is (event_id, occurred_at), and a reused event id with another time is
 refused by the ingest service before the insert.
