@@ -24,9 +24,9 @@ from umis.core.errors import DomainError, FieldError
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType, Sex
+from umis.people.validation import FieldReader, mrz_merge
 from umis.reference.models import Region
 from umis.reference.selectors import ReferenceSnapshot
-from umis.stays.validation import _merge_mrz, _Reader
 from umis.visas.models import EligibleNationality, VisaApplication
 from umis.visas.photo import MAX_BYTES, photo_clean
 
@@ -102,9 +102,9 @@ def _traveller(
     if not isinstance(raw, Mapping):
         errors.append(FieldError("invalid", _("Each traveller must be an object."), prefix))
         return None
-    reader = _Reader(raw)
-    merged, mrz_doc = _merge_mrz(raw, reader)
-    r = _Reader(merged)
+    reader = FieldReader(raw)
+    merged, mrz_doc = mrz_merge(raw, reader)
+    r = FieldReader(merged)
     r.errors = reader.errors
     surname = r.name("surname")
     given_names = r.name("given_names")
@@ -187,7 +187,7 @@ def application_parse(
     ref = ref or ReferenceSnapshot()
     if not isinstance(raw, Mapping):
         return [FieldError("invalid", _("The application must be an object."), None)]
-    r = _Reader(raw)
+    r = FieldReader(raw)
     purpose = r.text("purpose", max_length=20)
     if purpose and purpose not in VisaApplication.Purpose.values:
         r.error("invalid_choice", _("Choose a purpose from the list."), "purpose")

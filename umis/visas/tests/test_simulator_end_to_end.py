@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from umis.cases.models import Case
+from umis.core.models import OutboxMessage
 from umis.core.outbox import outbox_drain
 from umis.core.testing import audit_triggers_dropped_for_flush, audit_triggers_restore
 from umis.documents.models import IssuedDocument
@@ -50,11 +51,21 @@ def _apply(client: Client, agency: Agency) -> dict[str, Any]:
     return body
 
 
+AWAITING = workflow.AWAITING_PAYMENT
+
+
 def _wait_paid(number: str, timeout: float = 15) -> PaymentOrder:
+    """Until the payment is applied in full: the order paid and the application moved on
+    (on SQLite the live server shares the test's connection, so the order can be seen paid
+    before the callback's transaction has finished)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         order = PaymentOrder.objects.get(number=number)
-        if order.status == PaymentOrder.Status.PAID:
+        states = set(Case.objects.values_list("state", flat=True))
+        moved_on = AWAITING not in states and (
+            workflow.SCREENING not in states or OutboxMessage.objects.exists()
+        )
+        if order.status == PaymentOrder.Status.PAID and moved_on:
             return order
         time.sleep(0.05)
     raise AssertionError("the payment was not applied")

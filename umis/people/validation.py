@@ -1,0 +1,129 @@
+"""Reading a traveller's identity and travel document as typed (form or API), with every
+error named by field: the shared reader of the services that take such data (place-of-stay
+registration, e-visa, ...), so a mistake gets the same code and message everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from umis.core.errors import FieldError
+from umis.people import mrz
+from umis.people.models import DocumentType
+from umis.people.names import name_check, name_clean
+
+MAX_TEXT = 200
+MRZ_TYPES = {"passport": DocumentType.PASSPORT, "id_card": DocumentType.ID_CARD}
+
+
+class FieldReader:
+    """Reads fields of a submitted mapping, keeping the first error of each field."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        self.errors: list[FieldError] = []
+
+    def error(self, code: str, message: Any, field: str) -> None:
+        if not any(e.field == field for e in self.errors):
+            self.errors.append(FieldError(code, message, field))
+
+    def text(self, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
+        value = self.raw.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error("required", _("This field is required."), field)
+            return ""
+        if not isinstance(value, str):
+            self.error("invalid", _("Enter text."), field)
+            return ""
+        if len(value) > max_length:
+            self.error("too_long", _("At most %(n)d characters.") % {"n": max_length}, field)
+            return ""
+        if any(ord(c) < 32 for c in value):
+            self.error("control_character", _("The text contains control characters."), field)
+            return ""
+        return value.strip()
+
+    def date(self, field: str) -> dt.date | None:
+        value = self.raw.get(field)
+        if isinstance(value, dt.date):
+            return value
+        text = self.text(field, max_length=10)
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.error("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
+            return None
+
+    def name(self, field: str, *, required: bool = True) -> str:
+        value = self.text(field, required=required, max_length=mrz_max_name())
+        if not value:
+            return ""
+        problems = name_check(value, field=field)
+        if problems:
+            self.errors.append(problems[0])
+            return ""
+        return name_clean(value)
+
+
+def mrz_max_name() -> int:
+    return 100
+
+
+def mrz_merge(
+    raw: Mapping[str, Any], reader: FieldReader
+) -> tuple[dict[str, Any], mrz.MrzDocument | None]:
+    """Fields typed win over MRZ ones for names (original script); the rest must agree."""
+    lines = raw.get("mrz")
+    if not lines:
+        return dict(raw), None
+    if isinstance(lines, str):
+        lines = mrz.split_mrz_text(lines) if len(lines) <= 200 else None
+    if not isinstance(lines, list) or not all(isinstance(x, str) and len(x) <= 60 for x in lines):
+        reader.error(
+            "mrz_invalid", _("Paste the two or three lines of the machine-readable zone."), "mrz"
+        )
+        return dict(raw), None
+    try:
+        doc = mrz.parse_mrz(lines)
+    except mrz.MrzError as exc:
+        reader.error(exc.code, exc.message, "mrz")
+        return dict(raw), None
+    failed = [c for c in doc.checks if not c.valid]
+    if failed:
+        reader.error(
+            "mrz_check_digit",
+            _(
+                "The check digit of “%(field)s” in the machine-readable zone is wrong: the document may be mistyped or forged."
+            )
+            % {"field": failed[0].name},
+            "mrz",
+        )
+        return dict(raw), None
+    merged = dict(raw)
+    from_mrz: dict[str, Any] = {
+        "surname": doc.surname.title(),
+        "given_names": doc.given_names.title(),
+        "birth_date": doc.birth_date,
+        "sex": doc.sex,
+        "nationality": doc.nationality,
+        "document_type": MRZ_TYPES.get(doc.document_type, DocumentType.OTHER),
+        "document_number": doc.document_number,
+        "issuing_state": doc.issuing_state,
+        "document_expiry": doc.expiry_date,
+    }
+    for key, value in from_mrz.items():
+        typed = merged.get(key)
+        if typed in (None, ""):
+            merged[key] = value
+        elif key in {"document_number", "birth_date", "document_expiry"} and str(
+            typed
+        ).strip().upper() != str(value):
+            reader.error("mrz_mismatch", _("This does not match the machine-readable zone."), key)
+    return merged, doc
