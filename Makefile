@@ -34,6 +34,7 @@ typecheck: install
 	$(VENV)/bin/mypy umis config
 
 test: install lint typecheck
+	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) -m pytest -q -n 2 -m "not browser"
 	$(PY) -m pytest -q -m browser
