@@ -279,9 +279,7 @@ def run_round(key: str, start: int, count: int, banned_every: int | None) -> dic
         "watchlist_hits_referred": sum(1 for r in hits if states.get(r) == "referred"),
         "watchlist_hits_issued": sum(1 for r in hits if states.get(r) == "issued"),
         "referred_not_listed": len(wrongly),
-        "referred_not_listed_reasons": sorted(
-            {r["code"] for a in wrongly for r in a.reasons}
-        ),
+        "referred_not_listed_reasons": sorted({r["code"] for a in wrongly for r in a.reasons}),
     }
 
 
