@@ -41,7 +41,7 @@ test: install lint typecheck
 test-browser: install
 	$(PY) -m pytest -q -m browser
 
-bench: install bench-names bench-screening bench-border bench-evisa bench-platform
+bench: install bench-names bench-screening bench-dedup bench-border bench-evisa bench-platform
 
 # Place-of-stay registration over HTTP beside COPY, and the officer queue with 100,000 cases.
 bench-platform: install
@@ -62,6 +62,11 @@ bench-border: install
 
 bench-evisa: install
 	$(PY) bench/evisa.py
+
+# Batch dedup of 1,000,000 synthetic records beside plain Splink; FEBRL3/4 smoke test.
+bench-dedup: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	$(PY) bench/dedup.py
 
 messages: install
 	$(PY) manage.py makemessages -l az -l en -l ru --ignore=.venv --ignore=bench

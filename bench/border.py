@@ -11,7 +11,8 @@
    timing) in the same run.
 
 Sizes: BENCH_BORDER_PERSONS (default 2,000,000), BENCH_BORDER_CROSSINGS is 5 per person
-on average; BENCH_BORDER_BATCHES (default 10 per phase). Starts its own PostgreSQL
+on average; BENCH_BORDER_BATCHES (default 10 per phase); BENCH_BORDER_PARTS
+(default "ingest,detect") runs one part alone. Starts its own PostgreSQL
 cluster (port BENCH_BORDER_PG_PORT, default 55433, as bench/run.py) unless
 BENCH_DATABASE_URL names a database. Results: printed and written to
 bench/results/border.json.
@@ -43,6 +44,7 @@ BATCHES = int(os.environ.get("BENCH_BORDER_BATCHES", "10"))
 BATCH = 10_000
 PERSONS = int(os.environ.get("BENCH_BORDER_PERSONS", "2000000"))
 ON = dt.date(2026, 11, 1)  # control date of the detection (data is generated around it)
+RUN = int(time.time()) % 1_000_000  # fresh event ids and documents in every run
 NATIONALITIES = ["TR", "RU", "GE", "KZ", "UZ", "AE", "BY", "UA", "AE", "US"]
 
 
@@ -79,12 +81,12 @@ def event(n: int, trip: int, direction: str) -> dict[str, Any]:
     base = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=n % 400_000)
     at = base + dt.timedelta(days=trip * 20 + (1 if direction == "exit" else 0) * 7)
     return {
-        "event_id": f"I{n}-{trip}-{direction[:2]}",
+        "event_id": f"I{RUN}-{n}-{trip}-{direction[:2]}",
         "crossing_point": "gyd" if n % 3 else "samur",
         "direction": direction,
         "timestamp": at.isoformat(),
         "document_type": "passport",
-        "document_number": f"I{n:09d}",
+        "document_number": f"I{RUN:06d}{n:08d}",
         "issuing_state": "TUR" if n % 2 else "RUS",
         "document_expiry": "2031-01-01",
         "surname": "Yılmaz" if n % 2 else "Иванов",
@@ -249,7 +251,8 @@ INSERT INTO border_crossing (event_id, occurred_at, day, direction, crossing_poi
     document_type, document_number, issuing_state, nationality, surname, given_names,
     birth_date, refusal_reason, source, received_at)
 SELECT 'G' || p.g || '-' || d.e,
-       (d.day + time '08:00' + (p.g %% 600) * interval '1 minute') AT TIME ZONE 'Asia/Baku',
+       (d.day + time '08:00' + (p.g %% 600) * interval '1 minute' + d.e * interval '10 minutes')
+           AT TIME ZONE 'Asia/Baku',
        d.day, d.dir, 'gyd', p.person_id, 'passport', 'G' || p.g, p.nat, p.nat, 'P' || p.g, 'X',
        date '1980-01-01', '', 'bench', now()
 FROM p CROSS JOIN LATERAL (VALUES
@@ -479,11 +482,19 @@ def main() -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "database": "PostgreSQL (fsync=on, synchronous_commit=on), crossings partitioned by month",
         }
-        if os.environ.get("BENCH_BORDER_SKIP_INGEST") != "1":
+        parts = os.environ.get("BENCH_BORDER_PARTS", "ingest,detect").split(",")
+        if "ingest" in parts:
             results["ingest"] = bench_ingest(database_url)
             print(json.dumps(results["ingest"], indent=2), file=sys.stderr, flush=True)
+        if "detect" not in parts:
+            print(json.dumps(results, indent=2))
+            return
         results["data"] = generate(database_url)
         print(json.dumps(results["data"]), file=sys.stderr, flush=True)
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("TRUNCATE border_overstayfinding, border_detectionrun")
         results["detection_first_run"] = detect(database_url, "first run: findings opened")
         results["detection_rerun"] = detect(database_url, "rerun: findings refreshed")
         results["postgres_set_stage"] = candidates_sql_only(database_url)

@@ -1,7 +1,7 @@
 """Border crossings, each person's presence, overstay findings, crossing points.
 
 `Crossing` is the largest table of the system: on PostgreSQL it is partitioned by month
-of `occurred_at` (see migrations/0002 and docs/adr/0004); on SQLite it is a plain table.
+of `occurred_at` (see migrations/0002 and docs/adr/0006); on SQLite it is a plain table.
 Because a partitioned table's unique keys must contain the partition key, the
 idempotency key is (event_id, occurred_at), and a reused event id with another time is
 refused by the ingest service before the insert.
@@ -125,7 +125,8 @@ class FindingState(models.TextChoices):
 class OverstayFinding(BaseModel):
     """A person found in the country after their last legal day, or not registered in
     time: a proposal to the office for a fine or an enforcement case. One per person,
-    kind and stay (entry day); the daily job refreshes the figures."""
+    kind and stay (entry day); the daily job refreshes the figures, which no index holds,
+    so the refresh is a heap-only update."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=30, choices=FindingKind.choices)
@@ -150,10 +151,10 @@ class OverstayFinding(BaseModel):
         ]
         indexes = [
             models.Index(
-                fields=["office", "state", "kind", "last_detected_on"],
+                fields=["office", "state", "kind", "first_detected_on"],
                 name="finding_office_idx",
             ),
-            models.Index(fields=["state", "kind", "last_detected_on"], name="finding_all_idx"),
+            models.Index(fields=["state", "kind", "first_detected_on"], name="finding_all_idx"),
         ]
 
 

@@ -19,6 +19,7 @@ point; a rerun refreshes the figures and changes nothing else (idempotent).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,7 +47,8 @@ from umis.reference.models import Office, RegistrationRule
 from umis.reference.selectors import ReferenceSnapshot
 from umis.stays.selectors import person_office_of_latest_registration, persons_registered_since
 
-CHUNK = 2000
+CHUNK = 2000  # persons per query on SQLite
+PG_CHUNK = 10_000
 
 
 @dataclass
@@ -66,13 +68,34 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), country_tz())
 
 
-def _inside(on: dt.date) -> Iterator[tuple[int, str, dt.date, str]]:
-    qs = Presence.objects.filter(last_direction="entry", entry_day__lte=on).values_list(
-        "person_id", "nationality", "entry_day", "entry_point"
+def _inside(on: dt.date, base: Any = None) -> Iterator[tuple[int, str, dt.date, str]]:
+    qs = (base if base is not None else Presence.objects.all()).filter(
+        last_direction="entry", entry_day__lte=on
     )
-    for pid, nationality, entry_day, point in qs.iterator(chunk_size=20000):
+    for pid, nationality, entry_day, point in qs.values_list(
+        "person_id", "nationality", "entry_day", "entry_point"
+    ).iterator(chunk_size=20000):
         if entry_day is not None:
             yield pid, nationality, entry_day, point
+
+
+def _presence_rows(ids: list[int]) -> list[tuple[int, str, dt.date, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person_id, nationality, entry_day, entry_point FROM border_presence"
+            " WHERE person_id = ANY(%s)",
+            [ids],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _late_cutoff(on: dt.date) -> dt.date:
+    """Entries before this day may be past a registration deadline on `on`."""
+    shortest = min(
+        [min(r.deadline_days, max(r.threshold_days - 1, 0)) for r in RegistrationRule.objects.all()]
+        or [0]
+    )
+    return on - dt.timedelta(days=shortest)
 
 
 def _limits(on: dt.date) -> tuple[dict[str, int], int, set[str]]:
@@ -134,7 +157,10 @@ def _candidates_sql(
     UNION ALL
     SELECT person_id FROM per_stay
     """
-    with connection.cursor() as cursor:
+    work_mem = str(getattr(settings, "UMIS_OVERSTAY_WORK_MEM", "256MB"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # the per-person window sort of a national day fits in memory instead of on disk
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         cursor.execute(
             sql,
             {
@@ -198,23 +224,34 @@ def _candidates_python(
     return out
 
 
+def _events_of(ids: list[int], start: dt.date, on: dt.date) -> list[tuple[Any, ...]]:
+    low, high = _start_of(start), _start_of(on + dt.timedelta(days=1))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT person_id, occurred_at, direction, event_id FROM border_crossing"
+                " WHERE person_id = ANY(%s) AND occurred_at >= %s AND occurred_at < %s"
+                " AND direction <> 'refused'",
+                [ids, low, high],
+            )
+            return list(cursor.fetchall())
+    return list(
+        Crossing.objects.filter(person_id__in=ids, occurred_at__gte=low, occurred_at__lt=high)
+        .exclude(direction="refused")
+        .values_list("person_id", "occurred_at", "direction", "event_id")
+    )
+
+
 def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]]) -> list[Found]:
     out: list[Found] = []
     tz = country_tz()
     start = on - dt.timedelta(days=HISTORY_DAYS)
-    for first in range(0, len(candidates), CHUNK):
-        chunk = candidates[first : first + CHUNK]
+    size = PG_CHUNK if connection.vendor == "postgresql" else CHUNK
+    for first in range(0, len(candidates), size):
+        chunk = candidates[first : first + size]
         ids = [c[0] for c in chunk]
         events: dict[int, list[Event]] = defaultdict(list)
-        for pid, at, direction, event_id in (
-            Crossing.objects.filter(
-                person_id__in=ids,
-                occurred_at__gte=_start_of(start),
-                occurred_at__lt=_start_of(on + dt.timedelta(days=1)),
-            )
-            .exclude(direction="refused")
-            .values_list("person_id", "occurred_at", "direction", "event_id")
-        ):
+        for pid, at, direction, event_id in _events_of(ids, start, on):
             events[pid].append(Event(at, direction, event_id))
         bases = basis_mod.bases_for({c[0]: c[1] for c in chunk}, start, on)
         for pid, nationality, entry_day, point in chunk:
@@ -222,7 +259,7 @@ def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]
             if entry_day < start or not evs:
                 evs = [Event(_start_of(max(entry_day, start)), "entry", ""), *evs]
             stays = stays_from_events(evs, tz).stays
-            result, chosen = best_result(stays, on, bases.get(pid, []))
+            result, chosen = best_result(stays, on, bases.get(pid, []), count_overstay=False)
             if result is None or chosen is None:
                 continue
             last = result.last_legal_day
@@ -278,25 +315,53 @@ def _missed_registrations(on: dt.date, inside: list[tuple[int, str, dt.date, str
 def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
     """Run the detection for `on` and store the findings; returns the summary."""
     started = clock.now()
-    inside = list(_inside(on))
+    timings: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = round(now - mark, 2)
+        mark = now
+
     smallest, window, per_stay = _limits(on)
     if connection.vendor == "postgresql":
+        # only the rows that matter leave the database: candidates and the late
+        inside_count = Presence.objects.filter(last_direction="entry", entry_day__lte=on).count()
+        lap("inside")
         candidate_ids = _candidates_sql(on, smallest, window, per_stay)
+        candidates = _presence_rows(sorted(candidate_ids))
+        if basis_mod.has_document_providers():
+            candidates += list(
+                _inside(on, Presence.objects.exclude(nationality__in=list(smallest)))
+            )
+        lap("candidates")
+        late_enough = list(_inside(on, Presence.objects.filter(entry_day__lt=_late_cutoff(on))))
     else:
+        inside = list(_inside(on))
+        inside_count = len(inside)
+        lap("inside")
         candidate_ids = _candidates_python(on, inside, smallest, window, per_stay)
-    if basis_mod.has_document_providers():
-        candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
-    candidates = [row for row in inside if row[0] in candidate_ids]
-    found = _exact_overstays(on, candidates) + _missed_registrations(on, inside)
+        if basis_mod.has_document_providers():
+            candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
+        candidates = [row for row in inside if row[0] in candidate_ids]
+        lap("candidates")
+        late_enough = inside
+    found = _exact_overstays(on, candidates)
+    lap("exact")
+    found += _missed_registrations(on, late_enough)
+    lap("registrations")
     opened = _store(on=on, found=found, actor=actor)
+    lap("store")
     summary = {
         "on": on.isoformat(),
-        "inside": len(inside),
+        "inside": inside_count,
         "candidates": len(candidates),
         "overstays": sum(1 for f in found if f.kind == FindingKind.OVERSTAY),
         "missed_registrations": sum(1 for f in found if f.kind == FindingKind.MISSED_REGISTRATION),
         "opened": opened,
         "seconds": round((clock.now() - started).total_seconds(), 3),
+        "timings": timings,
     }
     DetectionRun.objects.update_or_create(
         on=on, defaults={"started_at": started, "finished_at": clock.now(), "summary": summary}
@@ -323,17 +388,58 @@ def _proposal(f: Found) -> str:
     return Proposal.FINE
 
 
+def _refresh(findings: list[OverstayFinding], on: dt.date) -> None:
+    """Today's figures on findings already open: one statement per chunk."""
+    if not findings:
+        return
+    if connection.vendor != "postgresql":
+        for f in findings:
+            f.last_detected_on = on
+        OverstayFinding.objects.bulk_update(
+            findings, ["days_over", "last_detected_on", "last_legal_day"], batch_size=500
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE border_overstayfinding f SET days_over = v.days_over,"
+            " last_legal_day = v.last_legal_day, last_detected_on = %s"
+            " FROM unnest(%s::bigint[], %s::int[], %s::date[]) AS v(id, days_over, last_legal_day)"
+            " WHERE f.id = v.id",
+            [
+                on,
+                [f.pk for f in findings],
+                [f.days_over for f in findings],
+                [f.last_legal_day for f in findings],
+            ],
+        )
+
+
+def _findings_of(person_ids: list[int]) -> list[tuple[Any, ...]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, person_id, kind, entry_day FROM border_overstayfinding"
+                " WHERE person_id = ANY(%s)",
+                [person_ids],
+            )
+            return list(cursor.fetchall())
+    return list(
+        OverstayFinding.objects.filter(person_id__in=person_ids).values_list(
+            "id", "person_id", "kind", "entry_day"
+        )
+    )
+
+
 def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
     offices = _offices(found)
     opened = 0
-    for first in range(0, len(found), CHUNK):
-        chunk = [f for f in found[first : first + CHUNK] if f.person_id in offices]
+    size = PG_CHUNK if connection.vendor == "postgresql" else CHUNK
+    for first in range(0, len(found), size):
+        chunk = [f for f in found[first : first + size] if f.person_id in offices]
         with transaction.atomic():
             existing = {
                 (pid, kind, entry): fid
-                for fid, pid, kind, entry in OverstayFinding.objects.filter(
-                    person_id__in={f.person_id for f in chunk}
-                ).values_list("id", "person_id", "kind", "entry_day")
+                for fid, pid, kind, entry in _findings_of(list({f.person_id for f in chunk}))
             }
             new = []
             refreshed = []
@@ -365,9 +471,7 @@ def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
                         last_detected_on=on,
                     )
                 )
-            OverstayFinding.objects.bulk_update(
-                refreshed, ["days_over", "last_detected_on", "last_legal_day"], batch_size=500
-            )
+            _refresh(refreshed, on)
             OverstayFinding.objects.bulk_create(new, batch_size=1000)
             audit_record_many(
                 actor=actor,

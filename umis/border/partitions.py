@@ -102,3 +102,10 @@ def drop_crossing_table(apps: Any, schema_editor: Any) -> None:
         return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DROP TABLE border_crossing CASCADE")
+
+
+def findings_fillfactor(apps: Any, schema_editor: Any) -> None:
+    """Room in each page so the daily refresh of a finding stays a heap-only update."""
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE border_overstayfinding SET (fillfactor = 70)")

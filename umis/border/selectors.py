@@ -101,12 +101,12 @@ class PersonStay:
 
 
 def best_result(
-    stays: list[Stay], on: dt.date, bases: list[basis_mod.Basis]
+    stays: list[Stay], on: dt.date, bases: list[basis_mod.Basis], *, count_overstay: bool = True
 ) -> tuple[StayResult | None, basis_mod.Basis | None]:
     """The basis that keeps the person legal on `on` and for the longest after it."""
     best: tuple[tuple[bool, dt.date], StayResult, basis_mod.Basis] | None = None
     for b in bases:
-        result = calculate(stays, on, b.periods)
+        result = calculate(stays, on, b.periods, count_overstay=count_overstay)
         last = result.last_legal_day or dt.date.min
         key = (last >= on, last)
         if best is None or key > best[0]:
@@ -207,10 +207,10 @@ def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[Overstay
     if filters.nationality:
         qs = qs.filter(nationality=filters.nationality.upper()[:2])
     if filters.detected_from:
-        qs = qs.filter(last_detected_on__gte=filters.detected_from)
+        qs = qs.filter(first_detected_on__gte=filters.detected_from)
     if filters.detected_to:
-        qs = qs.filter(last_detected_on__lte=filters.detected_to)
-    return qs.select_related("person", "office").order_by("-last_detected_on", "-days_over", "id")
+        qs = qs.filter(first_detected_on__lte=filters.detected_to)
+    return qs.select_related("person", "office").order_by("-first_detected_on", "-id")
 
 
 def person_timeline(*, person: Person, until: dt.date, limit: int = 300) -> list[dict[str, Any]]:

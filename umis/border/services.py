@@ -428,3 +428,41 @@ def crossing_points_load_defaults() -> None:
         CrossingPoint.objects.create(
             code=code, kind=kind, region=regions[region], name_az=n_az, name_en=n_en, name_ru=n_ru
         )
+
+
+def overstay_finding_take(*, actor: Any, finding_id: int, case_reference: str) -> None:
+    """The fines or enforcement app took the proposal up and opened a case."""
+    _finding_close(actor=actor, finding_id=finding_id, state="taken", case_reference=case_reference)
+
+
+def overstay_finding_dismiss(*, actor: Any, finding_id: int, reason: str) -> None:
+    _finding_close(actor=actor, finding_id=finding_id, state="dismissed", reason=reason)
+
+
+def _finding_close(
+    *, actor: Any, finding_id: int, state: str, case_reference: str = "", reason: str = ""
+) -> None:
+    from umis.border.models import OverstayFinding
+
+    with transaction.atomic():
+        finding = OverstayFinding.objects.select_for_update().filter(pk=finding_id).first()
+        if finding is None:
+            raise DomainError("not_found", _("Not found."), "finding")
+        if finding.state != "open":
+            raise DomainError(
+                "finding_not_open", _("This finding was already dealt with."), "finding"
+            )
+        finding.state = state
+        finding.case_reference = case_reference[:30]
+        finding.save(update_fields=["state", "case_reference", "updated_at"])
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    "OVERSTAY_FINDING_TAKEN" if state == "taken" else "OVERSTAY_FINDING_DISMISSED",
+                    finding,
+                    person_id=finding.person_id,
+                    data={"case": case_reference, "reason": reason[:500]},
+                )
+            ],
+        )

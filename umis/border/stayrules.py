@@ -201,9 +201,16 @@ class _Rules:
 
 
 def calculate(
-    stays: Sequence[Stay], on: dt.date, regimes: Regime | Sequence[RegimePeriod]
+    stays: Sequence[Stay],
+    on: dt.date,
+    regimes: Regime | Sequence[RegimePeriod],
+    *,
+    count_overstay: bool = True,
 ) -> StayResult:
-    """The answer for a control date `on`: see the module docstring for the rules."""
+    """The answer for a control date `on`: see the module docstring for the rules.
+
+    `count_overstay=False` skips counting the overstay days of the window (0 is returned),
+    for callers that only need the last legal day (the overstay job)."""
     periods = _periods(regimes)
     if not periods:
         raise StayInputError("no_regime", "No stay regime applies.", "regime")
@@ -237,8 +244,10 @@ def calculate(
     remaining = max(0, regime.days - used) if regime else 0
 
     first = max((window_start - lo).days, 0) if window_start else today
-    overstay = sum(
-        1 for i in range(first, today + 1) if actual.present[i] and not rules.legal(actual, i)
+    overstay = (
+        sum(1 for i in range(first, today + 1) if actual.present[i] and not rules.legal(actual, i))
+        if count_overstay
+        else 0
     )
 
     last_legal: dt.date | None

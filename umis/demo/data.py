@@ -281,6 +281,39 @@ def _watchlists(listed: list[dict[str, Any]]) -> None:
         )
 
 
+DUPLICATES = [
+    # the same man in Latin and Cyrillic with a renewed passport: linked on intake
+    ("Hüseynov", "Rəşad", "1985-03-14", "M", "AZ", "AZ1100001"),
+    ("Гусейнов", "Рашад", "1985-03-14", "M", "AZ", "C01100002"),
+    # one digit apart in the date of birth: a review task for an officer
+    ("Məmmədova", "Aysel", "1990-07-02", "F", "TR", "U21100003"),
+    ("MAMMADOVA", "AYSEL", "1990-07-05", "F", "TR", "U21100004"),
+]
+
+
+def _duplicates(host: Host) -> None:
+    """Guests who are already known under another spelling or passport."""
+    today = clock.today()
+    for surname, given, birth, sex, nationality, number in DUPLICATES:
+        raw = {
+            "surname": surname,
+            "given_names": given,
+            "birth_date": birth,
+            "sex": sex,
+            "nationality": nationality,
+            "document_type": DocumentType.PASSPORT,
+            "document_number": number,
+            "issuing_state": nationality,
+            "document_expiry": (today + dt.timedelta(days=900)).isoformat(),
+            "region": host.region.code,
+            "city": host.city,
+            "street": host.street,
+            "arrival_date": (today - dt.timedelta(days=2)).isoformat(),
+            "planned_departure": (today + dt.timedelta(days=10)).isoformat(),
+        }
+        stay_services.stay_registrations_submit(actor=host.members.first(), host=host, raws=[raw])
+
+
 def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     """Load the demo once; later calls only return the saved credentials."""
     creds = load_credentials()
@@ -298,6 +331,7 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     _save_credentials(creds)
     if not StayRegistration.objects.exists():
         _registrations(hosts, registrations, seed)
+        _duplicates(hosts[0])
     border_demo_load(creds, seed)
     _save_credentials(creds)
     return DemoResult(created=True, credentials=creds)

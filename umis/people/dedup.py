@@ -371,8 +371,18 @@ def dedup_run(
     db_api = DuckDBAPI(con)
     sdf = db_api.register(table)
     settings = settings or dedup_settings(explain=explain)
-    if table.num_rows < TRAIN_MIN_RECORDS:  # untrained: a small registry
+    if table.num_rows < TRAIN_MIN_RECORDS:  # a small registry: priors, no name frequencies
         settings["probability_two_random_records_match"] = 1e-4
+        settings["comparisons"] = [
+            {
+                **c,
+                "comparison_levels": [
+                    {k: v for k, v in level.items() if not k.startswith("tf_")}
+                    for level in c["comparison_levels"]
+                ],
+            }
+            for c in settings["comparisons"]
+        ]
     linker = Linker(sdf, settings)
     splink_train(linker, table.num_rows)
     predictions = linker.inference.predict(

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from umis.people.matchkeys import NameParts, names_compare
@@ -153,44 +152,79 @@ def _near_dates(d: date) -> set[date]:
     return found
 
 
-def _candidate_rows(item: PersonData) -> list[Person]:
-    """Known people whose date of birth could be the item's (blocking on the indexed column)."""
-    year = (date(item.birth_date.year, 1, 1), date(item.birth_date.year, 12, 31))
-    dates = _near_dates(item.birth_date)
-    query = Q(birth_date__range=year, birth_year_only=True, nationality_id=item.nationality)
-    if item.birth_year_only:
-        query |= Q(birth_date__range=year, nationality_id=item.nationality)
-    else:
-        query |= Q(birth_date__in=dates)
-    return list(
-        Person.objects.filter(query, merged_into__isnull=True).order_by("id")[:CANDIDATE_LIMIT]
-    )
+def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[Person]]:
+    """Known people whose date of birth could be each item's, in a few queries for the whole
+    batch (blocking on the indexed birth date; by year for a year-only date)."""
+    by_date: dict[date, list[Person]] = {}
+    by_year: dict[tuple[int, str], list[Person]] = {}
+    wanted_dates = {
+        d for item in items if not item.birth_year_only for d in _near_dates(item.birth_date)
+    }
+    years = {(item.birth_date.year, item.nationality) for item in items}
+    wide_years = {(i.birth_date.year, i.nationality) for i in items if i.birth_year_only}
+    live = Person.objects.filter(merged_into__isnull=True).order_by("id")
+    ordered = sorted(wanted_dates)
+    for start in range(0, len(ordered), 1000):
+        for person in live.filter(birth_date__in=ordered[start : start + 1000]):
+            by_date.setdefault(person.birth_date, []).append(person)
+    # Known people with only a year of birth (few): one query for the batch.
+    low, high = min(y for y, _ in years), max(y for y, _ in years)
+    for person in live.filter(
+        birth_year_only=True,
+        birth_date__range=(date(low, 1, 1), date(high, 12, 31)),
+        nationality_id__in={n for _, n in years},
+    ):
+        key = (person.birth_date.year, person.nationality_id)
+        if key in years:
+            by_year.setdefault(key, []).append(person)
+    # An item with only a year of birth: everyone of that year and nationality.
+    for year, nationality in sorted(wide_years):
+        span = (date(year, 1, 1), date(year, 12, 31))
+        query = live.filter(birth_date__range=span, nationality_id=nationality)
+        by_year[(year, nationality)] = list(query[:CANDIDATE_LIMIT])
+    rows: list[list[Person]] = []
+    for item in items:
+        found = {p.pk: p for p in by_year.get((item.birth_date.year, item.nationality), [])}
+        if not item.birth_year_only:
+            for d in _near_dates(item.birth_date):
+                for p in by_date.get(d, []):
+                    found.setdefault(p.pk, p)
+        rows.append([found[k] for k in sorted(found)][:CANDIDATE_LIMIT])
+    return rows
+
+
+def identity_candidates_many(
+    items: Sequence[PersonData], *, at_least: float | None = None
+) -> list[list[Candidate]]:
+    """For each item, known people who may be it, best first, scoring at least the review
+    threshold."""
+    floor = review_threshold() if at_least is None else at_least
+    out: list[list[Candidate]] = []
+    for item, people in zip(items, _candidate_rows_many(items), strict=True):
+        found = []
+        for person in people:
+            score, reasons = identity_score(item, person)
+            if score >= floor:
+                found.append(Candidate(person, score, reasons))
+        found.sort(key=lambda c: (-c.score, c.person.pk))
+        out.append(found)
+    return out
 
 
 def identity_candidates(item: PersonData, *, at_least: float | None = None) -> list[Candidate]:
-    """Known people who may be `item`, best first, scoring at least the review threshold."""
-    floor = review_threshold() if at_least is None else at_least
-    found = []
-    for person in _candidate_rows(item):
-        score, reasons = identity_score(item, person)
-        if score >= floor:
-            found.append(Candidate(person, score, reasons))
-    found.sort(key=lambda c: (-c.score, c.person.pk))
-    return found
+    return identity_candidates_many([item], at_least=at_least)[0]
 
 
 def match_by_identity(items: Sequence[PersonData]) -> dict[int, Person]:
     """Index of item → person for items whose best candidate scores above the auto-link threshold
     and clearly above the runner-up (two equally good candidates go to an officer instead)."""
-    high = auto_link_threshold()
     linked: dict[int, Person] = {}
-    for i, item in enumerate(items):
-        found = identity_candidates(item, at_least=high)
+    for i, found in enumerate(identity_candidates_many(items, at_least=auto_link_threshold())):
         if len(found) == 1 or (len(found) > 1 and found[0].score > found[1].score):
             linked[i] = found[0].person
     return linked
 
 
-def review_candidates(item: PersonData) -> list[Candidate]:
-    """Candidates between the review and the auto-link thresholds (at most 5), for an officer."""
-    return identity_candidates(item)[:5]
+def review_candidates_many(items: Sequence[PersonData]) -> list[list[Candidate]]:
+    """Candidates between the review and the auto-link thresholds (at most 5 per item)."""
+    return [found[:5] for found in identity_candidates_many(items)]

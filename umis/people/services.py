@@ -11,7 +11,7 @@ from umis.audit.services import AuditEntry, audit_record_many
 from umis.core import clock
 from umis.core.bulk import bulk_insert
 from umis.core.errors import Conflict, DomainError, NotFound
-from umis.people.identity import PersonData, matchers, review_candidates
+from umis.people.identity import PersonData, matchers, review_candidates_many
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import search_key
 from umis.people.selectors import identity_match_get_for_user
@@ -130,8 +130,9 @@ def _review_tasks_create(
     """A review task for each new person who resembles a known one (between the thresholds)."""
     new_ids = {p.pk for _, p in new_people}
     tasks: list[IdentityMatch] = []
-    for i, person in new_people:
-        for c in review_candidates(items[i]):
+    found = review_candidates_many([items[i] for i, _ in new_people]) if new_people else []
+    for (_i, person), candidates in zip(new_people, found, strict=True):
+        for c in candidates:
             if c.person.pk in new_ids:
                 continue
             tasks.append(

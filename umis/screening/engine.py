@@ -4,7 +4,7 @@ Each process (web worker, task worker) holds one index. Every watchlist write bu
 `WatchlistSequence` and stamps the entries it touched with the new value; before a
 search the index reads that one number and, if it moved, loads only the entries changed
 since (so an import is visible to the next screening in every process). See
-docs/adr/0004-screening-candidate-index.md for how this scales.
+docs/adr/0008-screening-candidate-index.md for how this scales.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from umis.audit.services import audit_record
@@ -58,16 +59,34 @@ def persons_registered_since(*, arrivals: dict[int, dt.date]) -> set[int]:
     """Of these persons (id → day of arrival), those with a registration made for that stay
     (arrival on or after the day before, not annulled)."""
     out: set[int] = set()
-    ids = list(arrivals)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        for person_id, arrival in (
-            StayRegistration.objects.filter(person_id__in=chunk)
+    for person_id, arrival, _office in _registrations_of(list(arrivals)):
+        if arrival >= arrivals[person_id] - dt.timedelta(days=1):
+            out.add(person_id)
+    return out
+
+
+def _registrations_of(person_ids: list[int]) -> list[tuple[int, dt.date, int]]:
+    """(person, arrival date, office) of the registrations of these persons, oldest first;
+    one array parameter on PostgreSQL, chunks elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT r.person_id, r.arrival_date, g.office_id FROM stays_stayregistration r"
+                " JOIN cases_case c ON c.id = r.case_id"
+                " JOIN reference_region g ON g.id = r.region_id"
+                " WHERE r.person_id = ANY(%s) AND c.state <> 'annulled'"
+                " ORDER BY r.person_id, r.arrival_date, r.id",
+                [person_ids],
+            )
+            return list(cursor.fetchall())
+    out: list[tuple[int, dt.date, int]] = []
+    for start in range(0, len(person_ids), 5000):
+        out.extend(
+            StayRegistration.objects.filter(person_id__in=person_ids[start : start + 5000])
             .exclude(case__state="annulled")
-            .values_list("person_id", "arrival_date")
-        ):
-            if arrival >= arrivals[person_id] - dt.timedelta(days=1):
-                out.add(person_id)
+            .order_by("person_id", "arrival_date", "id")
+            .values_list("person_id", "arrival_date", "region__office_id")
+        )
     return out
 
 
@@ -81,13 +100,6 @@ def stay_registrations_of_person(*, person_id: int, limit: int = 200) -> list[St
 
 def person_office_of_latest_registration(*, person_ids: list[int]) -> dict[int, int]:
     """The office of each person's latest registration (where they live)."""
-    out: dict[int, int] = {}
-    for start in range(0, len(person_ids), 5000):
-        rows = (
-            StayRegistration.objects.filter(person_id__in=person_ids[start : start + 5000])
-            .order_by("person_id", "arrival_date", "id")
-            .values_list("person_id", "region__office_id")
-        )
-        for person_id, office_id in rows:
-            out[person_id] = office_id
-    return out
+    return {
+        person_id: office_id for person_id, _arrival, office_id in _registrations_of(person_ids)
+    }

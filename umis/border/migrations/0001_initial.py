@@ -263,11 +263,11 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [
                     models.Index(
-                        fields=["office", "state", "kind", "last_detected_on"],
+                        fields=["office", "state", "kind", "first_detected_on"],
                         name="finding_office_idx",
                     ),
                     models.Index(
-                        fields=["state", "kind", "last_detected_on"], name="finding_all_idx"
+                        fields=["state", "kind", "first_detected_on"], name="finding_all_idx"
                     ),
                 ],
                 "constraints": [
@@ -277,4 +277,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(umis.border.partitions.findings_fillfactor, migrations.RunPython.noop),
     ]

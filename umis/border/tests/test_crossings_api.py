@@ -155,3 +155,17 @@ def test_idempotency_key_replays_the_answer(world: World, client: Client) -> Non
     second = send(client, key, [e], **{"Idempotency-Key": "k1"}).json()
     assert first["stored"] == 1 and second["stored"] == 1 and second["replayed"] is True
     assert Crossing.objects.count() == 1
+
+
+def test_the_day_of_a_crossing_is_the_day_in_baku(world: World, client: Client) -> None:
+    key = border_key()
+    send(
+        client,
+        key,
+        [
+            event(timestamp="2026-03-10T21:30:00Z"),  # 01:30 on 11 March in Baku
+            event(direction="exit", timestamp="2026-03-11T19:59:00+00:00"),  # 23:59 in Baku
+        ],
+    )
+    days = sorted(Crossing.objects.values_list("direction", "day"))
+    assert days == [("entry", dt.date(2026, 3, 11)), ("exit", dt.date(2026, 3, 11))]

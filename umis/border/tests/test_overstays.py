@@ -271,3 +271,22 @@ def test_a_per_stay_rule_counts_the_current_stay_only(world: World, client: Clie
     overstays_detect(on=today)
     found = {(f.person_id, f.days_over) for f in OverstayFinding.objects.filter(kind="overstay")}
     assert found == {(person_of("AE2"), 5)}
+
+
+def test_a_finding_is_taken_up_once(world: World, client: Client) -> None:
+    from umis.border.services import overstay_finding_dismiss, overstay_finding_take
+    from umis.core.errors import DomainError
+
+    setup_people(client, clock.today())
+    overstays_detect(on=clock.today())
+    finding = OverstayFinding.objects.filter(kind="overstay").first()
+    assert finding is not None
+    overstay_finding_take(actor=world.alice, finding_id=finding.pk, case_reference="FN-2026-000001")
+    finding.refresh_from_db()
+    assert (finding.state, finding.case_reference) == ("taken", "FN-2026-000001")
+    with pytest.raises(DomainError) as exc:
+        overstay_finding_dismiss(actor=world.alice, finding_id=finding.pk, reason="x")
+    assert exc.value.code == "finding_not_open"
+    finding.refresh_from_db()
+    assert finding.state == "taken"
+    assert AuditEvent.objects.filter(action="OVERSTAY_FINDING_TAKEN").count() == 1

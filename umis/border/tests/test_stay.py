@@ -198,3 +198,66 @@ def test_the_portal_page_calculates(world: World, client: Client) -> None:
 def test_the_portal_lists_the_calculator_as_available(world: World, client: Client) -> None:
     html = client.get("/en/services/stay_calculator/").content.decode()
     assert "/en/stay-calculator/" in html
+
+
+def test_another_app_can_feed_a_legal_basis(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An e-visa app registers a provider; a visa-required person then has a basis."""
+    from umis.border import basis
+
+    key = border_key()
+    today = clock.today()
+    entry = today - dt.timedelta(days=10)
+    send(
+        client,
+        key,
+        [
+            event(
+                nationality="US", issuing_state="USA", document_number="X1", timestamp=at_day(entry)
+            )
+        ],
+    )
+    person_id = TravelDocument.objects.get(number="X1").person_id
+
+    def evisa(
+        persons: dict[int, str], start: dt.date, end: dt.date
+    ) -> dict[int, list[basis.Basis]]:
+        from umis.border.stayrules import Regime, RegimePeriod
+
+        visa = basis.Basis(
+            "evisa",
+            "e-visa EV-1",
+            (
+                RegimePeriod(
+                    Regime(30), entry - dt.timedelta(days=5), entry + dt.timedelta(days=85)
+                ),
+            ),
+            "EV-1",
+        )
+        return {pid: [visa] for pid in persons if pid == person_id}
+
+    monkeypatch.setitem(basis._providers, "evisa", evisa)
+    body = stay_of(client, key, person_id, today)
+    assert body["legal_basis"]["kind"] == "evisa"
+    assert body["legal_basis"]["reference"] == "EV-1"
+    assert body["days_used"] == 11
+    assert body["last_legal_day"] == (entry + dt.timedelta(days=29)).isoformat()
+    assert basis.has_document_providers()
+
+
+def test_a_malformed_date_is_a_clear_error(world: World, client: Client) -> None:
+    key = border_key()
+    response = client.get(
+        "/api/v1/people/1/stay?on=2026-02-30", HTTP_X_API_KEY=key, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid", "on")
+
+
+def test_the_endpoints_are_in_the_openapi_document(world: World, client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "post" in paths["/api/v1/border/crossings"]
+    assert "get" in paths["/api/v1/people/{person_id}/stay"]
+    assert "post" in paths["/api/v1/stay/calculate"]

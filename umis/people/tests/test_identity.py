@@ -12,7 +12,7 @@ from umis.documents.models import IssuedDocument
 from umis.people.identity import PersonData, birth_compare, identity_score
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.selectors import identity_match_scope_for_user, person_search
-from umis.people.services import identity_match_decide, person_unmerge
+from umis.people.services import identity_match_decide, person_merge, person_unmerge
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registrations_submit
 
@@ -206,3 +206,17 @@ def test_an_officer_of_another_region_cannot_see_or_decide(world: World) -> None
     assert AuditEvent.objects.filter(
         action="IDENTITY_MATCH_ACCESS_DENIED", actor=world.bob, entity_id=str(task.pk)
     ).exists()
+
+
+def test_a_merge_under_a_later_merge_is_undone_last_first(world: World) -> None:
+    old, new = _two_files(world)
+    _register(world, surname="Smith", given_names="John", document_number="Z9999999")
+    third = Person.objects.get(surname="Smith")
+    first = person_merge(actor=world.hannah, survivor_id=old.pk, merged_id=new.pk, reason="same")
+    person_merge(actor=world.hannah, survivor_id=third.pk, merged_id=old.pk, reason="test")
+    with pytest.raises(Conflict) as refused:
+        person_unmerge(actor=world.hannah, merge_id=first.pk, expected_version=1, reason="undo")
+    assert refused.value.code == "survivor_merged"
+    new.refresh_from_db()
+    assert new.merged_into_id == old.pk
+    assert Case.objects.filter(applicant=third).count() == 3
