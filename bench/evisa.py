@@ -6,8 +6,9 @@ Measures, in one run against gunicorn + `umis worker` + the payment gateway simu
     that writes one row (POST /payments/callback refused for its signature);
   * time from the payment notification reaching UMIS (PaymentEvent.received_at) to the
     issued e-visa (IssuedDocument.issued_at), p50 / p99, payments paced at a fixed rate;
-  * the same with 5 % of travellers on the entry-ban list: they must all land in the
-    officer queue and none may be issued.
+  * the same with 5 % of travellers on the screening entry-ban watchlist (by name, date of
+    birth and passport; every application is screened by the fuzzy screening engine): they
+    must all land in the officer queue and none may be issued.
 
 Sizes: BENCH_EVISA_N (default 1000), BENCH_EVISA_CLIENTS (4), BENCH_EVISA_PAY_RATE (per
 second, 20), BENCH_EVISA_WORKERS (gunicorn, 2), BENCH_EVISA_TASK_WORKERS (db_worker
@@ -59,7 +60,21 @@ def photo() -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+SYLLABLES = ["ba", "ke", "li", "mo", "nu", "ra", "se", "ti", "vo", "zu"]
+
+
+def traveller_name(n: int) -> tuple[str, str, str]:
+    """A distinct surname, given name and date of birth per traveller, so the screening
+    engine's fuzzy name matching only finds the travellers actually listed."""
+    digits = f"{(n * 48271 + 12345) % 10**8:08d}"  # a bijection: neighbours look unlike
+    surname = "".join(SYLLABLES[int(d)] for d in digits[:4]).capitalize()
+    given = "".join(SYLLABLES[int(d)] for d in digits[4:]).capitalize()
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=(n * 7919) % 18000)
+    return surname, given, born.isoformat()
+
+
 def application(n: int, today: dt.date, picture: str) -> bytes:
+    surname, given, born = traveller_name(n)
     return json.dumps(
         {
             "purpose": "tourism",
@@ -72,9 +87,9 @@ def application(n: int, today: dt.date, picture: str) -> bytes:
             "street": "Nizami 10",
             "applicants": [
                 {
-                    "surname": "Traveller",
-                    "given_names": f"Bench {n}",
-                    "birth_date": "1980-01-01",
+                    "surname": surname,
+                    "given_names": given,
+                    "birth_date": born,
                     "sex": "F",
                     "nationality": "DE",
                     "issuing_state": "DEU",
@@ -197,7 +212,7 @@ def latencies(case_refs: list[str]) -> list[float]:
 
 def run_round(key: str, start: int, count: int, banned_every: int | None) -> dict[str, Any]:
     from umis.cases.models import Case
-    from umis.visas.models import EntryBan
+    from umis.screening.services import watchlist_get_or_create, watchlist_import
 
     today = dt.date.today()
     picture = photo()
@@ -205,17 +220,27 @@ def run_round(key: str, start: int, count: int, banned_every: int | None) -> dic
     accepted, elapsed, failures = submit(key, bodies)
     banned: set[str] = set()
     if banned_every:
+        rows = []
         for i in range(0, count, banned_every):
             number = f"B{start + i:08d}"
             banned.add(number)
-            EntryBan.objects.create(
-                surname="Traveller",
-                given_names="x",
-                search_name="x",
-                birth_date=dt.date(1950, 1, 1),
-                document_number=number,
-                reason="bench",
+            surname, given, born = traveller_name(start + i)
+            rows.append(
+                {
+                    "category": "entry_ban",
+                    "external_id": f"BENCH-{number}",
+                    "full_name": f"{given} {surname}",
+                    "birth_date": born,
+                    "nationality": "DE",
+                    "document_number": number,
+                    "issuing_state": "DE",
+                    "reason": "bench",
+                    "source": "bench",
+                }
             )
+        watchlist = watchlist_get_or_create(actor=None, code="entry-bans")
+        result = watchlist_import(actor=None, watchlist=watchlist, raws=rows)
+        assert not result.errors, result.errors
     refs = [a["travellers"][0]["reference"] for a in accepted]
     passport = {
         a["travellers"][0]["reference"]: a["travellers"][0]["passport_number"] for a in accepted
@@ -225,6 +250,14 @@ def run_round(key: str, start: int, count: int, banned_every: int | None) -> dic
     lat = latencies(refs)
     states = dict(Case.objects.filter(reference__in=refs).values_list("reference", "state"))
     hits = [r for r in refs if passport[r] in banned]
+    from umis.visas.models import VisaApplication
+
+    wrongly = list(
+        VisaApplication.objects.filter(
+            case__reference__in=[r for r in refs if passport[r] not in banned],
+            case__state="referred",
+        )
+    )
     return {
         "applications": count,
         "accepted": len(accepted),
@@ -245,6 +278,8 @@ def run_round(key: str, start: int, count: int, banned_every: int | None) -> dic
         "watchlist_hits": len(hits),
         "watchlist_hits_referred": sum(1 for r in hits if states.get(r) == "referred"),
         "watchlist_hits_issued": sum(1 for r in hits if states.get(r) == "issued"),
+        "referred_not_listed": len(wrongly),
+        "referred_not_listed_reasons": sorted({r["code"] for a in wrongly for r in a.reasons}),
     }
 
 

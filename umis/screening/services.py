@@ -18,7 +18,7 @@ from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case, CaseEvent
 from umis.core import clock
 from umis.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
-from umis.people.models import Person
+from umis.people.models import Person, TravelDocument
 from umis.reference.models import LegalGround
 from umis.reference.selectors import ReferenceSnapshot
 from umis.screening.engine import index_current, screening_threshold
@@ -311,12 +311,16 @@ def person_fingerprint(person: Person) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
-def person_query(person: Person) -> Query:
+def person_query(person: Person, *, document: TravelDocument | None = None) -> Query:
+    """The person's names (as registered and as in every document's MRZ), date of birth,
+    nationality and one travel document for the exact document check: the one given (the
+    document presented on the case), else the latest recorded."""
     names = [f"{person.surname} {person.given_names} {person.patronymic}".strip()]
-    for d in person.documents.all():
+    docs = list(person.documents.all())
+    for d in docs:
         if d.mrz_surname:
             names.append(f"{d.mrz_surname} {d.mrz_given_names}".strip())
-    doc = next(iter(person.documents.all()), None)
+    doc = document or max(docs, key=lambda d: (d.created_at, d.pk), default=None)
     return Query(
         names=tuple(dict.fromkeys(names)),
         birth_date=person.birth_date,
@@ -335,12 +339,17 @@ def _in_force(entry: WatchlistEntry, today: dt.date) -> bool:
 
 
 def screening_screen_cases(
-    *, actor: Any, items: Sequence[tuple[Case, Person]]
+    *,
+    actor: Any,
+    items: Sequence[tuple[Case, Person]],
+    documents: Mapping[int, TravelDocument] | None = None,
 ) -> dict[int, list[ScreeningHit]]:
     """Screen each case's person (call inside the intake's transaction). A hit at or above
     the threshold is stored, alerts the case's office and flags the case; the intake itself
     goes on. A pair an officer dismissed is not raised again while entry and person stay
-    the same."""
+    the same. `documents` (case id → travel document) names the document presented on a
+    case, checked against the lost, stolen and invalid documents by its number; without
+    it, the person's latest document is."""
     if not items:
         return {}
     index = index_current()
@@ -356,7 +365,8 @@ def screening_screen_cases(
     for case, person in items:
         p = people[person.pk]
         fp = person_fingerprint(p)
-        for cand in index.search(person_query(p), threshold=threshold, limit=10):
+        doc = (documents or {}).get(case.pk)
+        for cand in index.search(person_query(p, document=doc), threshold=threshold, limit=10):
             found.append((case, p, fp, cand))
     if not found:
         return {}

@@ -1,11 +1,15 @@
-"""The exact checks an e-visa application passes before it may be issued automatically.
+"""The checks an e-visa application passes before it may be issued automatically.
 
-`visa_application_check` is the one function the decision calls; the screening engine
-(fuzzy name matching against the watchlists) replaces it when it lands. Until then the
-checks are exact: entry bans by passport number or by folded name and date of birth,
-lost or stolen passports by issuing state and number, an earlier e-visa refusal within a
-year, a passport that no longer meets the rules. Previous overstays and open fines have
-no register in UMIS yet, so they are not checked here.
+`visa_application_check` is the one function the decision calls. The applicant is
+screened against the watchlists by the screening engine (`umis.screening`): fuzzy,
+multi-script name matching with the date of birth for entry bans, wanted persons and
+alerts, and the exact travel-document number for lost, stolen and invalid documents. Every
+hit is stored on the case for the officers (and on the screening hits page), alerts the
+office and refers the application with a reason naming the list's category; a hit an
+officer dismissed is not raised again while the entry and the person's data stay the same.
+The other checks are exact: an earlier e-visa refusal within a year, a passport that no
+longer meets the rules, a nationality no longer eligible. Previous overstays and open fines
+have no register in UMIS yet, so they are not checked here.
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from umis.core import clock
-from umis.people.names import search_key
+from umis.screening.models import Category
+from umis.screening.services import screening_screen_cases
 from umis.visas import workflow
-from umis.visas.models import EntryBan, LostDocument, VisaApplication
+from umis.visas.models import VisaApplication
 from umis.visas.validation import PASSPORT_MARGIN_DAYS, eligible_nationalities
 
 
@@ -30,6 +34,35 @@ class Reason:
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
+
+
+# A screening hit's watchlist category → the referral reason (stable codes).
+WATCHLIST_REASONS: dict[str, Reason] = {
+    Category.ENTRY_BAN: Reason("entry_ban", gettext_noop("Matches an entry ban")),
+    Category.WANTED: Reason("wanted_person", gettext_noop("Wanted person")),
+    Category.ALERT: Reason("watchlist_alert", gettext_noop("Matches a watchlist alert")),
+    Category.LOST: Reason("lost_document", gettext_noop("Passport reported lost or stolen")),
+    Category.STOLEN: Reason("lost_document", gettext_noop("Passport reported lost or stolen")),
+    Category.INVALID: Reason("invalid_document", gettext_noop("Passport reported invalid")),
+}
+WATCHLIST_HIT = Reason("watchlist_hit", gettext_noop("Matches a watchlist entry"))
+
+
+def watchlist_reasons(application: VisaApplication) -> list[Reason]:
+    """Screen the applicant and the passport presented (hits stored on the case); one
+    reason per kind of hit."""
+    case = application.case
+    hits = screening_screen_cases(
+        actor=None,
+        items=[(case, application.person)],
+        documents={case.pk: application.travel_document},
+    )
+    reasons: list[Reason] = []
+    for hit in hits.get(case.pk, []):
+        reason = WATCHLIST_REASONS.get(hit.entry.category, WATCHLIST_HIT)
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons
 
 
 def visa_application_check(application: VisaApplication) -> list[Reason]:
@@ -45,16 +78,7 @@ def visa_application_check(application: VisaApplication) -> list[Reason]:
     last_day = application.entry_date + dt.timedelta(days=application.stay_days - 1)
     if doc.expiry_date < last_day + dt.timedelta(days=PASSPORT_MARGIN_DAYS):
         reasons.append(Reason("passport_validity", gettext_noop("Passport not valid long enough")))
-    name = search_key(f"{person.surname} {person.given_names}")
-    bans = EntryBan.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).filter(
-        Q(document_number=doc.number) | Q(search_name=name, birth_date=person.birth_date)
-    )
-    if bans.exists():
-        reasons.append(Reason("entry_ban", gettext_noop("Matches an entry ban")))
-    if LostDocument.objects.filter(
-        issuing_state_code=doc.issuing_state_id, number=doc.number
-    ).exists():
-        reasons.append(Reason("lost_document", gettext_noop("Passport reported lost or stolen")))
+    reasons.extend(watchlist_reasons(application))
     refused = (
         VisaApplication.objects.filter(
             person=person,

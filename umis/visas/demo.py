@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django.conf import settings
@@ -11,7 +10,8 @@ from umis.core import clock
 from umis.core.outbox import outbox_drain
 from umis.payments.gateway import SIGNATURE_HEADER, sign
 from umis.payments.services import payment_callback_receive
-from umis.visas.models import EntryBan, LostDocument, VisaApplication
+from umis.screening.services import watchlist_get_or_create, watchlist_import
+from umis.visas.models import VisaApplication
 from umis.visas.reference import visa_reference_load_defaults
 from umis.visas.services import visa_applications_submit
 from umis.visas.testing import application, photo_b64, traveller
@@ -26,24 +26,52 @@ DEMO_TRAVELLERS = [
 ]
 
 
+def _watchlists() -> None:
+    """Schwarz is on the entry-ban list (by name, birth date and passport), Rossi's passport
+    is on the stolen-documents list: screening refers both applications to an officer."""
+    bans = watchlist_get_or_create(actor=None, code="entry-bans", name="entry-bans")
+    watchlist_import(
+        actor=None,
+        watchlist=bans,
+        raws=[
+            {
+                "category": "entry_ban",
+                "external_id": "DEMO-EVISA-1",
+                "full_name": "Peter Schwarz",
+                "birth_date": "1973-04-13",
+                "nationality": "DE",
+                "document_number": "C4J6R2L19",
+                "issuing_state": "DE",
+                "valid_from": "2024-01-01",
+                "reason": "Demo: administrative expulsion 2024",
+                "source": "Demo data",
+            }
+        ],
+    )
+    documents = watchlist_get_or_create(
+        actor=None, code="lost-stolen-documents", name="lost-stolen-documents"
+    )
+    watchlist_import(
+        actor=None,
+        watchlist=documents,
+        raws=[
+            {
+                "category": "stolen",
+                "external_id": "DEMO-EVISA-2",
+                "document_number": "YA1234567",
+                "issuing_state": "IT",
+                "reason": "Demo: passport reported stolen",
+                "source": "Demo data",
+            }
+        ],
+    )
+
+
 def visa_demo_load() -> int:
     visa_reference_load_defaults()
     if VisaApplication.objects.exists():
         return 0
-    today = clock.today()
-    EntryBan.objects.get_or_create(
-        document_number="C4J6R2L19",
-        defaults={
-            "surname": "Schwarz",
-            "given_names": "Peter",
-            "search_name": "schwarz peter",
-            "birth_date": dt.date(1975, 2, 3),
-            "reason": "Administrative expulsion 2024 (demo)",
-        },
-    )
-    LostDocument.objects.get_or_create(
-        issuing_state_code="IT", number="YA1234567", defaults={"reported_on": today}
-    )
+    _watchlists()
     made = 0
     for i, (surname, given, nat, state, number, sex, pay) in enumerate(DEMO_TRAVELLERS):
         raw = application(

@@ -1,8 +1,5 @@
-"""E-visa applications, and the reference lists their exact checks use.
-
-`EntryBan` and `LostDocument` are the minimal lists the exact checks need until the
-screening engine (its own app) takes over the watchlists.
-"""
+"""E-visa applications and the eligible nationalities (the watchlists the decision screens
+against belong to `umis.screening`)."""
 
 from __future__ import annotations
 
@@ -23,34 +20,6 @@ class EligibleNationality(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["country_code", "valid_from"], name="evisa_nationality_unique"
-            )
-        ]
-
-
-class EntryBan(BaseModel):
-    """A person barred from entering (exact match on document or name and birth date)."""
-
-    surname = models.CharField(max_length=100)
-    given_names = models.CharField(max_length=100)
-    search_name = models.CharField(max_length=400, db_index=True)
-    birth_date = models.DateField()
-    nationality_code = models.CharField(max_length=2, blank=True)
-    document_number = models.CharField(max_length=20, blank=True, db_index=True)
-    valid_until = models.DateField(null=True, blank=True)
-    reason = models.CharField(max_length=200)
-
-
-class LostDocument(BaseModel):
-    """A travel document reported lost, stolen or invalidated."""
-
-    issuing_state_code = models.CharField(max_length=2)
-    number = models.CharField(max_length=20)
-    reported_on = models.DateField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["issuing_state_code", "number"], name="lost_document_unique"
             )
         ]
 

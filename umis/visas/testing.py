@@ -81,3 +81,23 @@ def pay_callback(
         content_type="application/json",
         headers={SIGNATURE_HEADER: sign(settings.UMIS_PAYMENT_SECRET, body)},
     )
+
+
+def watchlist_entry(*, category: str = "entry_ban", **fields: Any) -> Any:
+    """Put a person or a travel document on a screening watchlist (through screening's
+    import service, as an operator would)."""
+    from umis.screening.models import WatchlistEntry
+    from umis.screening.services import watchlist_get_or_create, watchlist_import
+
+    watchlist = watchlist_get_or_create(actor=None, code=f"test-{category}")
+    external_id = f"T-{WatchlistEntry.objects.count() + 1}"
+    raw = {
+        "category": category,
+        "external_id": external_id,
+        "reason": "test",
+        "source": "test",
+        **fields,
+    }
+    result = watchlist_import(actor=None, watchlist=watchlist, raws=[raw])
+    assert not result.errors, result.errors
+    return WatchlistEntry.objects.get(watchlist=watchlist, external_id=external_id)

@@ -20,6 +20,7 @@ from umis.core.errors import DomainError, NotFound
 from umis.payments.services import payment_checkout_url
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
+from umis.screening.selectors import hits_for_case
 from umis.visas import documents, selectors, services, workflow
 from umis.visas.models import VisaApplication
 from umis.visas.photo import MAX_BYTES
@@ -277,6 +278,7 @@ def office_case(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "app": app,
             "history": case_history(case=case),
+            "hits": hits_for_case(user=request.user, case_id=case.pk),
             "can_decide": case.state == workflow.REFERRED,
             "grounds": legal_ground_list(kind="visa_refusal", on=clock.today()),
         },

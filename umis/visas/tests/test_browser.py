@@ -19,9 +19,9 @@ from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_tri
 from umis.payments.models import PaymentOrder
 from umis.payments.testing import simulator_running
 from umis.portal.tests.test_browser import _qr_text_from_pdf, browser, sign_in
-from umis.visas.models import EntryBan, VisaApplication
+from umis.visas.models import VisaApplication
 from umis.visas.reference import visa_reference_load_defaults
-from umis.visas.testing import photo_png
+from umis.visas.testing import photo_png, watchlist_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["browser"]
@@ -108,14 +108,7 @@ def test_apply_pay_receive_verify_and_a_refusal(page: Any, world: World, tmp_pat
     assert page.inner_text("#doc-number") == visa_number
 
     # A flagged application waits for an officer, who refuses it.
-    EntryBan.objects.create(
-        surname="x",
-        given_names="y",
-        search_name="z",
-        birth_date=dt.date(1970, 1, 1),
-        document_number="C01X00T55",
-        reason="expelled",
-    )
+    watchlist_entry(full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T55")
     page.context.clear_cookies()
     flagged = _apply_and_pay(page, tmp_path, number="C01X00T55", given="Berta")
     assert page.get_attribute("td.state", "data-state") == "referred"

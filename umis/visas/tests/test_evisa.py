@@ -22,9 +22,11 @@ from umis.documents.services import document_verify_code
 from umis.payments.models import PaymentOrder, Refund
 from umis.people import mrz
 from umis.reference.models import LegalGround
+from umis.screening.models import ScreeningHit
+from umis.screening.services import screening_hit_decide
 from umis.visas import services, workflow
-from umis.visas.models import EntryBan, LostDocument, VisaApplication
-from umis.visas.testing import application, pay_callback, photo_b64, traveller
+from umis.visas.models import VisaApplication
+from umis.visas.testing import application, pay_callback, photo_b64, traveller, watchlist_entry
 from umis.visas.tests.conftest import Agency
 
 pytestmark = pytest.mark.django_db
@@ -130,13 +132,8 @@ def test_group_of_three_pays_once_and_each_gets_a_visa(client: Client, agency: A
 def test_entry_ban_sends_the_application_to_an_officer_with_the_reason(
     client: Client, agency: Agency
 ) -> None:
-    EntryBan.objects.create(
-        surname="Muller",
-        given_names="Anna Maria",
-        search_name="x",
-        birth_date=dt.date(1970, 1, 1),
-        document_number="C01X00T47",
-        reason="test",
+    watchlist_entry(
+        full_name="Anna Maria Muller", birth_date="1970-01-01", document_number="C01X00T47"
     )
     [app] = _apply_and_pay(client, agency)
     assert app.case.state == workflow.REFERRED
@@ -147,13 +144,77 @@ def test_entry_ban_sends_the_application_to_an_officer_with_the_reason(
 
 
 def test_lost_passport_is_referred(client: Client, agency: Agency) -> None:
-    LostDocument.objects.create(
-        issuing_state_code="DE", number="C01X00T47", reported_on=clock.today()
-    )
+    watchlist_entry(category="stolen", document_number="C01X00T47", issuing_state="DE")
     [app] = _apply_and_pay(client, agency)
     assert app.case.state == workflow.REFERRED
     app.refresh_from_db()
-    assert app.reasons[0]["code"] == "lost_document"
+    assert app.reasons == [{"code": "lost_document", "message": "Passport reported lost or stolen"}]
+    assert not IssuedDocument.objects.filter(case=app.case).exists()
+    hit = ScreeningHit.objects.get(case=app.case)
+    assert hit.entry.category == "stolen" and hit.status == ScreeningHit.Status.OPEN
+
+
+def test_a_stolen_passport_of_another_state_with_the_same_number_is_not_a_hit(
+    client: Client, agency: Agency
+) -> None:
+    watchlist_entry(category="stolen", document_number="C01X00T47", issuing_state="FR")
+    [app] = _apply_and_pay(client, agency)
+    assert app.case.state == workflow.ISSUED
+    assert not ScreeningHit.objects.exists()
+
+
+def test_the_passport_presented_is_checked_not_an_older_one(client: Client, agency: Agency) -> None:
+    [first] = _apply_and_pay(client, agency)
+    assert first.case.state == workflow.ISSUED
+    watchlist_entry(category="lost", document_number="C01X00T47", issuing_state="DE")
+    # The traveller comes back with a new passport: the lost old one is not a reason.
+    [second] = _apply_and_pay(client, agency, application(traveller(document_number="C01X00T88")))
+    assert second.person_id == first.person_id
+    assert second.case.state == workflow.ISSUED
+    # Presenting the lost one again is.
+    watchlist_entry(category="stolen", document_number="C01X00T88", issuing_state="DE")
+    [third] = _apply_and_pay(client, agency, application(traveller(document_number="C01X00T88")))
+    assert third.case.state == workflow.REFERRED
+
+
+def test_a_wanted_person_found_by_name_in_another_spelling_is_referred_and_the_hit_is_shown(
+    client: Client, agency: Agency
+) -> None:
+    watchlist_entry(category="wanted", full_name="MUELLER ANNA MARIA", birth_date="1980-05-17")
+    [app] = _apply_and_pay(client, agency)
+    assert app.case.state == workflow.REFERRED
+    app.refresh_from_db()
+    assert app.reasons == [{"code": "wanted_person", "message": "Wanted person"}]
+    hit = ScreeningHit.objects.get(case=app.case)
+    assert hit.office_id == app.case.office_id
+    assert app.case.events.filter(action="SCREENING_HIT_RAISED").exists()
+    client.force_login(agency.world.alice)
+    hits_page = client.get("/office/screening/hits/").content.decode()
+    assert f"/office/screening/hits/{hit.pk}/" in hits_page and "MUELLER ANNA MARIA" in hits_page
+    for url in (f"/office/cases/{app.case.reference}/", f"/office/evisa/{app.case.reference}/"):
+        assert f"/office/screening/hits/{hit.pk}/" in client.get(url).content.decode()
+
+
+def test_a_dismissed_hit_is_not_raised_again_on_the_next_application(
+    client: Client, agency: Agency
+) -> None:
+    watchlist_entry(full_name="Anna Müller", birth_date="1980-05-17", nationality="AT")
+    [first] = _apply_and_pay(client, agency)
+    assert first.case.state == workflow.REFERRED
+    hit = ScreeningHit.objects.get(case=first.case)
+    screening_hit_decide(
+        actor=agency.world.alice,
+        hit_id=hit.pk,
+        decision="dismiss",
+        reason="Another person: different passport and nationality.",
+        expected_version=hit.version,
+    )
+    case = Case.objects.get(pk=first.case.pk)
+    services.visa_approve(actor=agency.world.alice, case=case, expected_version=case.version)
+    [second] = _apply_and_pay(client, agency)
+    assert second.person_id == first.person_id
+    assert second.case.state == workflow.ISSUED
+    assert ScreeningHit.objects.count() == 1
 
 
 def _bomb_png() -> str:
@@ -344,14 +405,7 @@ def test_worker_dying_while_issuing_issues_exactly_once_after_restart(
 
 
 def _referred(client: Client, agency: Agency) -> VisaApplication:
-    EntryBan.objects.create(
-        surname="x",
-        given_names="y",
-        search_name="z",
-        birth_date=dt.date(1970, 1, 1),
-        document_number="C01X00T47",
-        reason="test",
-    )
+    watchlist_entry(full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T47")
     [app] = _apply_and_pay(client, agency)
     assert app.case.state == workflow.REFERRED
     return app
@@ -426,14 +480,7 @@ def test_officer_of_another_region_gets_404_and_an_audit_row(
 def test_urgent_sla_is_three_hours_and_near_breach_escalates(
     client: Client, agency: Agency
 ) -> None:
-    EntryBan.objects.create(
-        surname="x",
-        given_names="y",
-        search_name="z",
-        birth_date=dt.date(1970, 1, 1),
-        document_number="C01X00T47",
-        reason="test",
-    )
+    watchlist_entry(full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T47")
     paid_at = clock.now()
     [app] = _apply_and_pay(client, agency, application(speed="urgent"))
     case = Case.objects.get(pk=app.case.pk)
