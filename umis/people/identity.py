@@ -10,14 +10,17 @@ Matchers are dotted paths in `UMIS_IDENTITY_MATCHERS`, tried in order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from umis.people.matchkeys import NameParts, names_compare
+from umis.people.matchkeys import NameParts, names_compare, names_may_match
 from umis.people.models import Person, TravelDocument
 
 
@@ -108,7 +111,34 @@ def birth_compare(a: date, a_year_only: bool, b: date, b_year_only: bool) -> tup
     return -40.0, "birth_differs"
 
 
-def identity_score(item: PersonData, person: Person) -> tuple[float, tuple[str, ...]]:
+@dataclass(frozen=True)
+class KnownPerson:
+    """The fields of a known person that matching reads: loaded as plain rows, since an
+    intake looks at hundreds of candidates and keeps a few."""
+
+    pk: int
+    surname: str
+    given_names: str
+    patronymic: str
+    birth_date: date
+    birth_year_only: bool
+    nationality_id: str
+    sex: str
+
+
+KNOWN_FIELDS = (
+    "pk",
+    "surname",
+    "given_names",
+    "patronymic",
+    "birth_date",
+    "birth_year_only",
+    "nationality_id",
+    "sex",
+)
+
+
+def identity_score(item: PersonData, person: Person | KnownPerson) -> tuple[float, tuple[str, ...]]:
     """How likely `item` and `person` are one person: 0..100 and the reasons."""
     score, reasons = names_compare(
         NameParts(item.surname, item.given_names, item.patronymic),
@@ -152,27 +182,33 @@ def _near_dates(d: date) -> set[date]:
     return found
 
 
-def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[Person]]:
+def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]:
     """Known people whose date of birth could be each item's, in a few queries for the whole
     batch (blocking on the indexed birth date; by year for a year-only date)."""
-    by_date: dict[date, list[Person]] = {}
-    by_year: dict[tuple[int, str], list[Person]] = {}
+    by_date: dict[date, list[KnownPerson]] = {}
+    by_year: dict[tuple[int, str], list[KnownPerson]] = {}
     wanted_dates = {
         d for item in items if not item.birth_year_only for d in _near_dates(item.birth_date)
     }
     years = {(item.birth_date.year, item.nationality) for item in items}
     wide_years = {(i.birth_date.year, i.nationality) for i in items if i.birth_year_only}
     live = Person.objects.filter(merged_into__isnull=True).order_by("id")
+
+    def load(query: Any) -> list[KnownPerson]:
+        return [KnownPerson(*values) for values in query.values_list(*KNOWN_FIELDS)]
+
     ordered = sorted(wanted_dates)
     for start in range(0, len(ordered), 1000):
-        for person in live.filter(birth_date__in=ordered[start : start + 1000]):
+        for person in load(live.filter(birth_date__in=ordered[start : start + 1000])):
             by_date.setdefault(person.birth_date, []).append(person)
     # Known people with only a year of birth (few): one query for the batch.
     low, high = min(y for y, _ in years), max(y for y, _ in years)
-    for person in live.filter(
-        birth_year_only=True,
-        birth_date__range=(date(low, 1, 1), date(high, 12, 31)),
-        nationality_id__in={n for _, n in years},
+    for person in load(
+        live.filter(
+            birth_year_only=True,
+            birth_date__range=(date(low, 1, 1), date(high, 12, 31)),
+            nationality_id__in={n for _, n in years},
+        )
     ):
         key = (person.birth_date.year, person.nationality_id)
         if key in years:
@@ -181,8 +217,8 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[Person]]:
     for year, nationality in sorted(wide_years):
         span = (date(year, 1, 1), date(year, 12, 31))
         query = live.filter(birth_date__range=span, nationality_id=nationality)
-        by_year[(year, nationality)] = list(query[:CANDIDATE_LIMIT])
-    rows: list[list[Person]] = []
+        by_year[(year, nationality)] = load(query[:CANDIDATE_LIMIT])
+    rows: list[list[KnownPerson]] = []
     for item in items:
         found = {p.pk: p for p in by_year.get((item.birth_date.year, item.nationality), [])}
         if not item.birth_year_only:
@@ -193,21 +229,58 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[Person]]:
     return rows
 
 
+_batch_memo: ContextVar[dict[PersonData, list[Candidate]] | None] = ContextVar(
+    "umis_identity_batch", default=None
+)
+
+
+@contextmanager
+def identity_batch() -> Iterator[None]:
+    """Within this block an item's candidates are looked up once, however many steps of the
+    intake ask (the auto-link matcher, then the review tasks)."""
+    token = _batch_memo.set({})
+    try:
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
 def identity_candidates_many(
     items: Sequence[PersonData], *, at_least: float | None = None
 ) -> list[list[Candidate]]:
     """For each item, known people who may be it, best first, scoring at least the review
     threshold."""
     floor = review_threshold() if at_least is None else at_least
+    memo = _batch_memo.get()
+    if memo is None or floor < review_threshold():
+        return _candidates_scored(items, floor)
+    todo = [item for item in dict.fromkeys(items) if item not in memo]
+    for item, found in zip(todo, _candidates_scored(todo, review_threshold()), strict=True):
+        memo[item] = found
+    return [[c for c in memo[item] if c.score >= floor] for item in items]
+
+
+def _candidates_scored(items: Sequence[PersonData], floor: float) -> list[list[Candidate]]:
     out: list[list[Candidate]] = []
+    if not items:
+        return out
+    scored: list[list[tuple[int, float, tuple[str, ...]]]] = []
     for item, people in zip(items, _candidate_rows_many(items), strict=True):
         found = []
+        name = NameParts(item.surname, item.given_names, item.patronymic)
         for person in people:
+            if not names_may_match(
+                name, NameParts(person.surname, person.given_names, person.patronymic)
+            ):
+                continue
             score, reasons = identity_score(item, person)
             if score >= floor:
-                found.append(Candidate(person, score, reasons))
-        found.sort(key=lambda c: (-c.score, c.person.pk))
-        out.append(found)
+                found.append((person.pk, score, reasons))
+        found.sort(key=lambda c: (-c[1], c[0]))
+        scored.append(found)
+    people_by_pk = Person.objects.in_bulk({pk for found in scored for pk, _, _ in found})
+    for found in scored:
+        out.append([Candidate(people_by_pk[pk], score, reasons) for pk, score, reasons in found])
     return out
 
 

@@ -9,8 +9,15 @@ missing on one side).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
 
 from umis.people.normalize import name_match_keys, name_similarity, normalize_name
+
+# Below this token-set ratio of the sorted skeletons two names are not worth the full
+# comparison: the same name in another script or order scores far above it.
+PREFILTER_CUTOFF = 50
 
 
 @dataclass(frozen=True)
@@ -36,5 +43,23 @@ def skeletons(text: str) -> tuple[str, ...]:
 
 def names_compare(a: NameParts, b: NameParts) -> tuple[float, list[str]]:
     """Score 0..100 for two people's names and the reasons behind it."""
-    result = name_similarity(a.full, b.full)
-    return result.score, list(result.reasons)
+    score, reasons = _names_compare(a.full, b.full)
+    return score, list(reasons)
+
+
+@lru_cache(maxsize=65536)
+def _names_compare(a: str, b: str) -> tuple[float, tuple[str, ...]]:
+    # common names meet again and again on intake: each pair is scored once per process
+    result = name_similarity(a, b)
+    return result.score, tuple(result.reasons)
+
+
+@lru_cache(maxsize=65536)
+def name_key(full: str) -> str:
+    """Sorted phonetic skeletons of a full name: order- and script-free, for a quick look."""
+    return normalize_name(full).key
+
+
+def names_may_match(a: NameParts, b: NameParts) -> bool:
+    """A cheap first look before `names_compare`: False only for clearly different names."""
+    return fuzz.token_set_ratio(name_key(a.full), name_key(b.full)) >= PREFILTER_CUTOFF

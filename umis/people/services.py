@@ -11,7 +11,7 @@ from umis.audit.services import AuditEntry, audit_record_many
 from umis.core import clock
 from umis.core.bulk import bulk_insert
 from umis.core.errors import Conflict, DomainError, NotFound
-from umis.people.identity import PersonData, matchers, review_candidates_many
+from umis.people.identity import PersonData, identity_batch, matchers, review_candidates_many
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import search_key
 from umis.people.selectors import identity_match_get_for_user
@@ -29,6 +29,13 @@ def person_resolve_many(
     Known documents attach to their person; items sharing a new document in one batch
     become one person.
     """
+    with identity_batch():
+        return _person_resolve_many(actor=actor, items=items)
+
+
+def _person_resolve_many(
+    *, actor: Any, items: Sequence[PersonData]
+) -> list[tuple[Person, TravelDocument]]:
     resolved: dict[int, Person] = {}
     linked_by: dict[int, str] = {}
     for matcher in matchers():
