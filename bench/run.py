@@ -99,11 +99,28 @@ class Postgres:
         self._as_postgres(f"{self.bin}/pg_ctl", "-D", self.dir, "-m", "fast", "stop")
 
 
+def _name_pools() -> tuple[list[str], list[str]]:
+    """Surnames and given names as registrations bring them: several locales and scripts."""
+    from faker import Faker
+
+    surnames: list[str] = []
+    given: list[str] = []
+    for locale in ("az_AZ", "ru_RU", "tr_TR", "en_US", "fa_IR", "ar_AA"):
+        fake = Faker(locale)
+        fake.seed_instance(2026)
+        surnames += list(dict.fromkeys(fake.last_name() for _ in range(400)))
+        given += list(dict.fromkeys(fake.first_name() for _ in range(200)))
+    return surnames, given
+
+
+SURNAMES, GIVEN_NAMES = _name_pools()
+
+
 def guest(n: int, today: dt.date) -> dict[str, Any]:
     rng = random.Random(n)
     return {
-        "surname": rng.choice(["Hüseynov", "Иванов", "Yılmaz", "Smith", "محمدی", "Məmmədova"]),
-        "given_names": rng.choice(["Rəşad", "Ольга", "Ayşe", "John", "علی", "Leyla"]),
+        "surname": rng.choice(SURNAMES),
+        "given_names": rng.choice(GIVEN_NAMES),
         "birth_date": (dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(15000))).isoformat(),
         "sex": rng.choice("MF"),
         "nationality": rng.choice(["TR", "RU", "US", "IR", "GE"]),
