@@ -7,9 +7,10 @@ alerts, and the exact travel-document number for lost, stolen and invalid docume
 hit is stored on the case for the officers (and on the screening hits page), alerts the
 office and refers the application with a reason naming the list's category; a hit an
 officer dismissed is not raised again while the entry and the person's data stay the same.
-The other checks are exact: an earlier e-visa refusal within a year, a passport that no
-longer meets the rules, a nationality no longer eligible. Previous overstays and open fines
-have no register in UMIS yet, so they are not checked here.
+The other checks are exact: an overstay found on an earlier visit (the border domain's
+findings, open or taken up), an earlier e-visa refusal within a year, a passport that no
+longer meets the rules, a nationality no longer eligible. Open fines have no register in
+UMIS yet, so they are not checked here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_noop
 
+from umis.border.models import FindingKind
+from umis.border.selectors import findings_for_person
 from umis.core import clock
 from umis.screening.models import Category
 from umis.screening.services import screening_screen_cases
@@ -92,4 +95,6 @@ def visa_application_check(application: VisaApplication) -> list[Reason]:
         reasons.append(
             Reason("previous_refusal", gettext_noop("E-visa refused within the last year"))
         )
+    if any(f.kind == FindingKind.OVERSTAY for f in findings_for_person(person_id=person.pk)):
+        reasons.append(Reason("previous_overstay", gettext_noop("Overstayed on an earlier visit")))
     return reasons

@@ -143,6 +143,37 @@ def test_entry_ban_sends_the_application_to_an_officer_with_the_reason(
     assert app.case.is_open
 
 
+def test_an_earlier_overstay_refers_the_next_application(client: Client, agency: Agency) -> None:
+    from umis.border.models import FindingKind, FindingState, OverstayFinding, Proposal
+
+    [first] = _apply_and_pay(client, agency)
+    assert first.case.state == workflow.ISSUED
+    today = clock.today()
+    finding = OverstayFinding.objects.create(
+        person=first.person,
+        kind=FindingKind.OVERSTAY,
+        entry_day=today - dt.timedelta(days=60),
+        office=first.case.office,
+        proposal=Proposal.FINE,
+        nationality="DE",
+        days_over=12,
+        first_detected_on=today - dt.timedelta(days=20),
+        last_detected_on=today - dt.timedelta(days=20),
+    )
+    [second] = _apply_and_pay(client, agency, application(traveller(document_number="C01X00T88")))
+    assert second.person_id == first.person_id
+    assert second.case.state == workflow.REFERRED
+    second.refresh_from_db()
+    assert [r["code"] for r in second.reasons] == ["previous_overstay"]
+    assert not IssuedDocument.objects.filter(case=second.case).exists()
+
+    # a finding the office dismissed is no reason
+    finding.state = FindingState.DISMISSED
+    finding.save(update_fields=["state"])
+    [third] = _apply_and_pay(client, agency, application(traveller(document_number="C01X00T96")))
+    assert third.case.state == workflow.ISSUED
+
+
 def test_lost_passport_is_referred(client: Client, agency: Agency) -> None:
     watchlist_entry(category="stolen", document_number="C01X00T47", issuing_state="DE")
     [app] = _apply_and_pay(client, agency)
