@@ -270,3 +270,12 @@ def findings_for_person(*, person_id: int) -> list[OverstayFinding]:
         .filter(Q(state=FindingState.OPEN) | Q(state=FindingState.TAKEN))
         .order_by("-last_detected_on")[:50]
     )
+
+
+def person_has_overstayed(*, person_id: int) -> bool:
+    """Whether an overstay of this person is on record (open or taken up, not dismissed)."""
+    return (
+        OverstayFinding.objects.filter(person_id=person_id, kind=FindingKind.OVERSTAY)
+        .filter(Q(state=FindingState.OPEN) | Q(state=FindingState.TAKEN))
+        .exists()
+    )

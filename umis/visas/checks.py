@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_noop
 
-from umis.border.models import FindingKind
-from umis.border.selectors import findings_for_person
+from umis.border.selectors import person_has_overstayed
 from umis.core import clock
 from umis.screening.models import Category
 from umis.screening.services import screening_screen_cases
@@ -95,6 +94,6 @@ def visa_application_check(application: VisaApplication) -> list[Reason]:
         reasons.append(
             Reason("previous_refusal", gettext_noop("E-visa refused within the last year"))
         )
-    if any(f.kind == FindingKind.OVERSTAY for f in findings_for_person(person_id=person.pk)):
+    if person_has_overstayed(person_id=person.pk):
         reasons.append(Reason("previous_overstay", gettext_noop("Overstayed on an earlier visit")))
     return reasons
