@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from umis.people.matchkeys import NameParts, names_compare, names_may_match
+from umis.people.matchkeys import NameParts, names_compare, names_worth_comparing
 from umis.people.models import Person, TravelDocument
 
 
@@ -268,10 +268,11 @@ def _candidates_scored(items: Sequence[PersonData], floor: float) -> list[list[C
     for item, people in zip(items, _candidate_rows_many(items), strict=True):
         found = []
         name = NameParts(item.surname, item.given_names, item.patronymic)
-        for person in people:
-            if not names_may_match(
-                name, NameParts(person.surname, person.given_names, person.patronymic)
-            ):
+        worth = names_worth_comparing(
+            name, [NameParts(p.surname, p.given_names, p.patronymic) for p in people]
+        )
+        for index, person in enumerate(people):
+            if index not in worth:
                 continue
             score, reasons = identity_score(item, person)
             if score >= floor:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from umis.people.normalize import name_match_keys, name_similarity, normalize_name
 
@@ -60,6 +60,15 @@ def name_key(full: str) -> str:
     return normalize_name(full).key
 
 
-def names_may_match(a: NameParts, b: NameParts) -> bool:
-    """A cheap first look before `names_compare`: False only for clearly different names."""
-    return fuzz.token_set_ratio(name_key(a.full), name_key(b.full)) >= PREFILTER_CUTOFF
+def names_worth_comparing(name: NameParts, others: list[NameParts]) -> set[int]:
+    """A cheap first look before `names_compare`, in one vectorised pass: the indexes of
+    `others` whose names are not clearly different from `name`."""
+    keys = [name_key(o.full) for o in others]
+    found = process.extract(
+        name_key(name.full),
+        keys,
+        scorer=fuzz.token_set_ratio,
+        score_cutoff=PREFILTER_CUTOFF,
+        limit=None,
+    )
+    return {index for _key, _score, index in found}
