@@ -6,15 +6,16 @@ registration, e-visa, ...), so a mistake gets the same code and message everywhe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
 from umis.people import mrz
-from umis.people.models import DocumentType
+from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean
+from umis.reference.models import Country
 
 MAX_TEXT = 200
 MRZ_TYPES = {"passport": DocumentType.PASSPORT, "id_card": DocumentType.ID_CARD}
@@ -70,6 +71,24 @@ class FieldReader:
             self.errors.append(problems[0])
             return ""
         return name_clean(value)
+
+    def sex(self, field: str = "sex") -> str:
+        value = self.text(field, max_length=1).upper()
+        if value and value not in Sex.values:
+            self.error("invalid_choice", _("Choose M, F or X."), field)
+        return value
+
+    def country(self, field: str, lookup: Callable[[str], Country | None]) -> Country | None:
+        """A country by ISO or ICAO code, as `lookup` (the reference snapshot) finds it."""
+        code = self.text(field, max_length=3)
+        if not code:
+            return None
+        country = lookup(code)
+        if country is None:
+            self.error(
+                "unknown_country", _("Unknown country code “%(code)s”.") % {"code": code}, field
+            )
+        return country
 
 
 def mrz_max_name() -> int:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from umis.core.errors import FieldError
 from umis.people import mrz
 from umis.people.identity import PersonData
-from umis.people.models import DocumentType, Sex
+from umis.people.models import DocumentType
 from umis.people.validation import FieldReader, mrz_merge
 from umis.reference.models import Region, RegistrationRule
 from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
@@ -49,23 +49,9 @@ def registration_parse(
     given_names = r.name("given_names")
     patronymic = r.name("patronymic", required=False)
     birth_date = r.date("birth_date")
-    sex = r.text("sex", max_length=1).upper()
-    if sex and sex not in Sex.values:
-        r.error("invalid_choice", _("Choose M, F or X."), "sex")
-    nationality = None
-    issuing_state = None
-    for field in ("nationality", "issuing_state"):
-        code = r.text(field, max_length=3)
-        if code:
-            country = ref.country(code)
-            if country is None:
-                r.error(
-                    "unknown_country", _("Unknown country code “%(code)s”.") % {"code": code}, field
-                )
-            elif field == "nationality":
-                nationality = country
-            else:
-                issuing_state = country
+    sex = r.sex()
+    nationality = r.country("nationality", ref.country)
+    issuing_state = r.country("issuing_state", ref.country)
     document_type = r.text("document_type", max_length=20)
     if document_type and document_type not in DocumentType.values:
         r.error("invalid_choice", _("Choose a document type from the list."), "document_type")

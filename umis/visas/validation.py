@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from umis.core.errors import DomainError, FieldError
 from umis.people import mrz
 from umis.people.identity import PersonData
-from umis.people.models import DocumentType, Sex
+from umis.people.models import DocumentType
 from umis.people.validation import FieldReader, mrz_merge
 from umis.reference.models import Region
 from umis.reference.selectors import ReferenceSnapshot
@@ -109,23 +109,9 @@ def _traveller(
     surname = r.name("surname")
     given_names = r.name("given_names")
     birth_date = r.date("birth_date")
-    sex = r.text("sex", max_length=1).upper()
-    if sex and sex not in Sex.values:
-        r.error("invalid_choice", _("Choose M, F or X."), "sex")
-    nationality = None
-    issuing_state = None
-    for field in ("nationality", "issuing_state"):
-        code = r.text(field, max_length=3)
-        if code:
-            country = ref.country(code)
-            if country is None:
-                r.error(
-                    "unknown_country", _("Unknown country code “%(code)s”.") % {"code": code}, field
-                )
-            elif field == "nationality":
-                nationality = country
-            else:
-                issuing_state = country
+    sex = r.sex()
+    nationality = r.country("nationality", ref.country)
+    issuing_state = r.country("issuing_state", ref.country)
     if nationality is not None and nationality.code not in eligible:
         r.error(
             "nationality_not_eligible",
