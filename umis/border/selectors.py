@@ -9,13 +9,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from umis.audit.services import audit_record
 from umis.border import basis as basis_mod
 from umis.border.models import Crossing, FindingKind, FindingState, OverstayFinding, Presence
 from umis.border.services import country_tz
 from umis.border.stayrules import Event, Stay, StayResult, calculate, stays_from_events
-from umis.core.errors import NotFound
 from umis.people.models import Person
+from umis.people.selectors import person_get_for_user
 from umis.reference.selectors import registration_rule_for
 from umis.stays.selectors import persons_registered_since
 
@@ -143,34 +142,16 @@ def _registration_status(person: Person, entry: dt.date, on: dt.date) -> tuple[s
     return "due", due
 
 
-def _may_read_people(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (getattr(user, "is_staff_member", False) or getattr(user, "role", "") == "agency")
-    )
-
-
 def person_stay_for_user(*, user: Any, person_id: int, on: dt.date, purpose: str) -> PersonStay:
     """A person's stay on a date, for staff and agencies; the read is audited."""
-    person = (
-        Person.objects.filter(pk=person_id, merged_into__isnull=True).first()
-        if _may_read_people(user)
-        else None
-    )
-    if person is None:
-        audit_record(
-            actor=user,
-            action="PERSON_ACCESS_DENIED",
-            entity_type="people.person",
-            entity_id=str(person_id),
-        )
-        raise NotFound("not_found", "Not found")
-    audit_record(
-        actor=user,
+    person = person_get_for_user(
+        user=user,
+        person_id=person_id,
+        purpose=purpose,
         action="PERSON_STAY_VIEWED",
-        entity=person,
-        person_id=person.pk,
-        data={"purpose": purpose, "on": on.isoformat()},
+        data={"on": on.isoformat()},
+        agencies=True,
+        current_only=True,
     )
     return person_stay_compute(person=person, on=on)
 

@@ -47,13 +47,28 @@ def person_search(
     )
 
 
-def person_get_for_user(*, user: Any, person_id: int, purpose: str) -> Person:
-    """A person's file for staff; the read is audited with its purpose."""
-    person = (
-        Person.objects.select_related("nationality").filter(pk=person_id).first()
-        if _staff(user)
-        else None
+def person_get_for_user(
+    *,
+    user: Any,
+    person_id: int,
+    purpose: str,
+    action: str = "PERSON_VIEWED",
+    data: dict[str, Any] | None = None,
+    agencies: bool = False,
+    current_only: bool = False,
+) -> Person:
+    """A person's file for staff (and, with `agencies`, for agency API clients); the read
+    is audited as `action` with its purpose, a refusal as PERSON_ACCESS_DENIED.
+    `current_only` refuses a record that was merged into another."""
+    allowed = _staff(user) or (
+        agencies
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "role", "") == "agency"
     )
+    people = Person.objects.select_related("nationality").filter(pk=person_id)
+    if current_only:
+        people = people.filter(merged_into__isnull=True)
+    person = people.first() if allowed else None
     if person is None:
         audit_record(
             actor=user,
@@ -64,10 +79,10 @@ def person_get_for_user(*, user: Any, person_id: int, purpose: str) -> Person:
         raise NotFound("not_found", "Not found")
     audit_record(
         actor=user,
-        action="PERSON_VIEWED",
+        action=action,
         entity=person,
         person_id=person.pk,
-        data={"purpose": purpose},
+        data={"purpose": purpose, **(data or {})},
     )
     return person
 
