@@ -157,27 +157,9 @@ def post_all(key: str, bodies: list[bytes], tag: str) -> dict[str, Any]:
 
 
 def copy_baseline(database_url: str, bodies: list[bytes]) -> dict[str, Any]:
-    import psycopg
+    from run import copy_rows
 
-    rows = [e for body in bodies for e in json.loads(body)["events"]]
-    columns = list(rows[0])
-    with psycopg.connect(database_url) as conn:
-        conn.execute("CREATE TABLE bench_copy (" + ", ".join(f"{c} text" for c in columns) + ")")
-        began = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy(f"COPY bench_copy ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-        conn.commit()
-        elapsed = time.perf_counter() - began
-        conn.execute("DROP TABLE bench_copy")
-    return {
-        "rows": len(rows),
-        "seconds": round(elapsed, 2),
-        "per_second": round(len(rows) / elapsed),
-    }
+    return copy_rows(database_url, [e for body in bodies for e in json.loads(body)["events"]])
 
 
 def bench_ingest(database_url: str) -> dict[str, Any]:

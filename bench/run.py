@@ -205,12 +205,11 @@ def bench_bulk(key: str, start_number: int) -> dict[str, Any]:
     }
 
 
-def bench_copy(database_url: str, start_number: int) -> dict[str, Any]:
-    """The same rows, flattened, stored with psycopg COPY: the raw rate of the database here."""
+def copy_rows(database_url: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows, flattened to text columns, stored with psycopg COPY into a bare table: the raw
+    rate of the database here, the baseline the API figures are compared with."""
     import psycopg
 
-    today = dt.date.today()
-    rows = [guest(start_number + i, today) for i in range(BATCHES * 1000)]
     columns = list(rows[0])
     with psycopg.connect(database_url) as conn:
         conn.execute("CREATE TABLE bench_copy (" + ", ".join(f"{c} text" for c in columns) + ")")
@@ -229,6 +228,12 @@ def bench_copy(database_url: str, start_number: int) -> dict[str, Any]:
         "seconds": round(elapsed, 2),
         "per_second": round(len(rows) / elapsed),
     }
+
+
+def bench_copy(database_url: str, start_number: int) -> dict[str, Any]:
+    """The same registrations as the bulk run, through COPY."""
+    today = dt.date.today()
+    return copy_rows(database_url, [guest(start_number + i, today) for i in range(BATCHES * 1000)])
 
 
 def bench_single(key: str, start_number: int, clients: int = 8) -> dict[str, Any]:
