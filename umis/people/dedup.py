@@ -13,6 +13,8 @@ Splink, DuckDB and pyarrow are imported only when a dedup runs, never on a web r
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
     import pyarrow as pa
 
-DEFAULT_THRESHOLD = 0.95
+# Merge when a pair (and its cluster) is more likely one person than two: the model's match
+# probability is a posterior (the prior comes from the data), so 0.5 is its decision point,
+# the same rule for the registry and for FEBRL.
+DEFAULT_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ FEATURE_COLUMNS = (
     "unique_id",
     "name_key",
     "name_tokens",
+    "name_cons",
+    "name_parts",
     "patronymic_key",
     "birth_date",
     "birth_year",
@@ -112,7 +119,10 @@ def dedup_features(records: Iterable[DedupRecord], *, workers: int = 1) -> pa.Ta
         )
         cols["unique_id"].append(r.unique_id)
         cols["name_key"].append(" ".join(sorted(skeletons)) or None)
-        cols["name_tokens"].append(sorted(set(surname.block_keys + given.block_keys)))
+        tokens = sorted(set(surname.block_keys + given.block_keys))
+        cols["name_tokens"].append(tokens)
+        cols["name_cons"].append(" ".join(tokens) or None)
+        cols["name_parts"].append(sorted(skeletons))
         cols["patronymic_key"].append(" ".join(patronymic) or None)
         cols["birth_date"].append(r.birth_date.isoformat() if r.birth_date else None)
         cols["birth_year"].append(r.birth_date.year if r.birth_date else None)
@@ -128,6 +138,8 @@ def dedup_features(records: Iterable[DedupRecord], *, workers: int = 1) -> pa.Ta
             ("unique_id", pa.int64()),
             ("name_key", pa.string()),
             ("name_tokens", pa.list_(pa.string())),
+            ("name_cons", pa.string()),
+            ("name_parts", pa.list_(pa.string())),
             ("patronymic_key", pa.string()),
             ("birth_date", pa.string()),
             ("birth_year", pa.int32()),
@@ -160,6 +172,26 @@ _DOB_SWAP = (
 )
 _SHARED = "len(list_intersect(name_tokens_l, name_tokens_r))"
 
+
+def _closest(a: str, b: str) -> str:
+    """The weakest of the best matches of each token of `a` among the tokens of `b`."""
+    return (
+        f"list_min(list_transform({a}, lambda x: list_max(list_transform({b},"
+        " lambda y: jaro_winkler_similarity(x, y)))))"
+    )
+
+
+def _all_close(column: str) -> str:
+    return (
+        f"least({_closest(column + '_l', column + '_r')}, {_closest(column + '_r', column + '_l')})"
+    )
+
+
+# Every token of either name has a close partner in the other: by consonant keys (what
+# Arabic-script spellings and their readings share) or by skeletons (a typo in a short
+# name: Muñoz/Muoz).
+_TOKENS_CLOSE = f"greatest({_all_close('name_tokens')}, {_all_close('name_parts')})"
+
 COMPARISONS: list[dict[str, Any]] = [
     {
         "output_column_name": "name",
@@ -172,19 +204,19 @@ COMPARISONS: list[dict[str, Any]] = [
                 "tf_adjustment_weight": 1.0,
             },
             {
-                "sql_condition": f"{_SHARED} >= 2"
-                " OR jaro_winkler_similarity(name_key_l, name_key_r) >= 0.95",
-                "label_for_charts": "tokens_agree",
+                "sql_condition": "name_cons_l = name_cons_r",
+                "label_for_charts": "same_consonants",
+                "tf_adjustment_column": "name_cons",
+                "tf_adjustment_weight": 1.0,
             },
+            {"sql_condition": f"{_SHARED} >= 2", "label_for_charts": "tokens_agree"},
+            {"sql_condition": f"{_TOKENS_CLOSE} >= 0.9", "label_for_charts": "tokens_close"},
+            {"sql_condition": f"{_TOKENS_CLOSE} >= 0.8", "label_for_charts": "similar"},
             {
-                "sql_condition": "jaro_winkler_similarity(name_key_l, name_key_r) >= 0.88",
-                "label_for_charts": "similar",
+                "sql_condition": f"{_SHARED} >= 1 AND {_TOKENS_CLOSE} >= 0.7",
+                "label_for_charts": "one_token_close",
             },
-            {
-                "sql_condition": f"{_SHARED} >= 1"
-                " AND jaro_winkler_similarity(name_key_l, name_key_r) >= 0.75",
-                "label_for_charts": "one_token",
-            },
+            {"sql_condition": f"{_SHARED} >= 1", "label_for_charts": "one_token"},
             _else(),
         ],
     },
@@ -202,8 +234,13 @@ COMPARISONS: list[dict[str, Any]] = [
             },
             {"sql_condition": _DOB_SWAP, "label_for_charts": "day_month_swapped"},
             {
+                "sql_condition": "birth_year_l = birth_year_r"
+                " AND levenshtein(birth_date_l, birth_date_r) = 1",
+                "label_for_charts": "one_digit_day_month",
+            },
+            {
                 "sql_condition": "levenshtein(birth_date_l, birth_date_r) = 1",
-                "label_for_charts": "one_digit",
+                "label_for_charts": "one_digit_year",
             },
             {"sql_condition": "birth_year_l = birth_year_r", "label_for_charts": "same_year"},
             _else(),
@@ -221,11 +258,18 @@ COMPARISONS: list[dict[str, Any]] = [
             _else(),
         ],
     },
+    # Nationality and sex follow from the name (people who share a name share them), so
+    # their agreement adds no evidence beyond the name's: only a disagreement counts.
     {
         "output_column_name": "nationality",
         "comparison_levels": [
             _null("nationality"),
-            {"sql_condition": "nationality_l = nationality_r", "label_for_charts": "exact"},
+            {
+                "sql_condition": "nationality_l = nationality_r",
+                "label_for_charts": "exact",
+                "fix_m_probability": True,
+                "fix_u_probability": True,
+            },
             _else(),
         ],
     },
@@ -233,7 +277,12 @@ COMPARISONS: list[dict[str, Any]] = [
         "output_column_name": "sex",
         "comparison_levels": [
             _null("sex"),
-            {"sql_condition": "sex_l = sex_r", "label_for_charts": "exact"},
+            {
+                "sql_condition": "sex_l = sex_r",
+                "label_for_charts": "exact",
+                "fix_m_probability": True,
+                "fix_u_probability": True,
+            },
             _else(),
         ],
     },
@@ -251,18 +300,28 @@ COMPARISONS: list[dict[str, Any]] = [
 # Starting values (m, u) per level, from a trained run on synthetic data: used as they
 # are when the registry is too small to train on.
 PRIORS: dict[str, list[tuple[float, float]]] = {
-    "name": [(0.63, 3e-4), (0.28, 3e-4), (0.02, 2e-3), (0.06, 0.005), (0.01, 0.98)],
+    "name": [
+        (0.63, 3e-4),
+        (0.1, 3e-4),
+        (0.16, 5e-4),
+        (0.03, 1e-3),
+        (0.02, 2e-3),
+        (0.02, 5e-3),
+        (0.02, 0.02),
+        (0.02, 0.98),
+    ],
     "birth_date": [
         (0.75, 1e-4),
         (0.08, 1.4e-3),
         (0.03, 2e-5),
-        (0.13, 1.6e-3),
+        (0.09, 2e-4),
+        (0.04, 1e-3),
         (0.002, 0.015),
         (0.006, 0.98),
     ],
     "patronymic_key": [(0.89, 0.015), (0.09, 0.0045), (0.02, 0.98)],
-    "nationality": [(0.98, 0.2), (0.02, 0.8)],
-    "sex": [(0.98, 0.5), (0.02, 0.5)],
+    "nationality": [(0.5, 0.5), (0.02, 0.8)],
+    "sex": [(0.5, 0.5), (0.02, 0.5)],
     "document": [(0.56, 4e-5), (0.44, 0.99996)],
 }
 
@@ -352,11 +411,34 @@ def splink_train(linker: Any, records: int) -> None:
     )
 
 
+TF_COLUMNS = ("name_key", "name_cons")
+
+
+def register_name_frequencies(linker: Any, db_api: Any, table: str) -> None:
+    """How common each name is, counted over distinct people rather than records.
+
+    Splink would count records, so a rare name whose bearer has four records looks four
+    times as common as it is, and exactly the duplicates we look for weaken their own
+    evidence. One (name, date of birth) is taken as one person: a person's duplicates
+    mostly share the date, different people sharing a name mostly do not."""
+    for column in TF_COLUMNS:
+        frame = db_api.duckdb_con.sql(
+            f"""
+            WITH people AS (
+                SELECT DISTINCT "{column}", birth_date FROM {table} WHERE "{column}" IS NOT NULL
+            )
+            SELECT "{column}", count(*) / (SELECT count(*) FROM people) AS "tf_{column}"
+            FROM people GROUP BY "{column}"
+            """  # noqa: S608 (our own table and column names)
+        ).to_arrow_table()
+        linker.table_management.register_term_frequency_lookup(db_api.register(frame), column)
+
+
 def dedup_run(
     table: pa.Table,
     *,
     settings: dict[str, Any] | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = DEFAULT_THRESHOLD,
     connection: duckdb.DuckDBPyConnection | None = None,
     explain: bool = False,
 ) -> tuple[Any, Any]:
@@ -384,6 +466,8 @@ def dedup_run(
             for c in settings["comparisons"]
         ]
     linker = Linker(sdf, settings)
+    if table.num_rows >= TRAIN_MIN_RECORDS:
+        register_name_frequencies(linker, db_api, sdf.physical_name)
     splink_train(linker, table.num_rows)
     predictions = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"
@@ -391,10 +475,128 @@ def dedup_run(
     return linker, predictions
 
 
+def decision_weight(threshold: float) -> float:
+    """The match weight (log2 posterior odds) of a match probability."""
+    if not 0 < threshold < 1:
+        raise ValueError("threshold must be between 0 and 1")
+    return math.log2(threshold / (1 - threshold))
+
+
+def cluster_signed(edges: Iterable[tuple[int, int, float]]) -> dict[int, int]:
+    """Group records so that every group is more likely one person than not, as a whole.
+
+    `edges` are (record, record, signed weight): the pair's match weight less the decision
+    weight, so positive means "more likely the same person than the threshold asks",
+    negative "more likely different". Greedy additive edge contraction (the standard
+    heuristic for correlation clustering / multicut): repeatedly join the two groups whose
+    pairs add up to the largest positive weight; stop when no join adds up positive.
+    Unlike connected components, two strong links A~B and B~C do not pull A and C into one
+    person when A and C clearly differ (their negative weight counts against the join).
+    Returns record -> group id (the group's smallest record id) for records in groups of two
+    or more."""
+    adjacency: dict[int, dict[int, float]] = {}
+    for a, b, w in edges:
+        if a == b:
+            continue
+        adjacency.setdefault(a, {})[b] = adjacency.get(a, {}).get(b, 0.0) + w
+        adjacency.setdefault(b, {})[a] = adjacency[a][b]
+    heap = [(-w, a, b) for a, nbrs in adjacency.items() for b, w in nbrs.items() if a < b and w > 0]
+    heapq.heapify(heap)
+    parent: dict[int, int] = {}
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if a in parent or b in parent or adjacency[a].get(b) != -neg:
+            continue  # stale: one side was joined elsewhere, or the weight has changed
+        if len(adjacency[a]) < len(adjacency[b]):
+            a, b = b, a
+        parent[b] = a
+        joined = adjacency.pop(b)
+        del adjacency[a][b]
+        for y, w in joined.items():
+            if y == a:
+                continue
+            del adjacency[y][b]
+            total = adjacency[a].get(y, 0.0) + w
+            adjacency[a][y] = adjacency[y][a] = total
+            if total > 0:
+                heapq.heappush(heap, (-total, min(a, y), max(a, y)))
+
+    def root(v: int) -> int:
+        while v in parent:
+            v = parent[v]
+        return v
+
+    members: dict[int, list[int]] = {}
+    for v in {*parent, *parent.values()}:
+        members.setdefault(root(v), []).append(v)
+    return {v: min(group) for group in members.values() for v in group}
+
+
+def dedup_clusters(linker: Any, predictions: Any, *, threshold: float) -> dict[int, int]:
+    """Records -> cluster id from the scored pairs (all blocked pairs, not only those above
+    the threshold: the negative ones are what stops a chain).
+
+    Pairs above the threshold first make connected groups; a group of two is one person;
+    a bigger group is split by `cluster_signed` on every scored pair inside it."""
+    con = linker._db_api.duckdb_con  # noqa: SLF001
+    cut = decision_weight(threshold)
+    parent: dict[int, int] = {}
+
+    def find(v: int) -> int:
+        root = v
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(v, v) != root:
+            parent[v], v = root, parent[v]
+        return root
+
+    table = predictions.physical_name
+    positive = con.sql(
+        f"SELECT unique_id_l, unique_id_r FROM {table} WHERE match_weight > {cut}"  # noqa: S608
+    ).fetchall()
+    for a, b in positive:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for v in {x for pair in positive for x in pair}:
+        groups.setdefault(find(v), []).append(v)
+    clusters: dict[int, int] = {}
+    big: list[tuple[int, int]] = []
+    for root, group in groups.items():
+        if len(group) == 2:
+            clusters.update((v, min(group)) for v in group)
+        else:
+            big.extend((v, root) for v in group)
+    if big:
+        import pyarrow as pa
+
+        con.register(
+            "__umis_dedup_groups",
+            pa.table({"uid": [v for v, _ in big], "grp": [g for _, g in big]}),
+        )
+        inside = con.sql(
+            f"""
+            SELECT gl.grp, p.unique_id_l, p.unique_id_r, p.match_weight - {cut}
+            FROM {predictions.physical_name} p
+            JOIN __umis_dedup_groups gl ON gl.uid = p.unique_id_l
+            JOIN __umis_dedup_groups gr ON gr.uid = p.unique_id_r AND gr.grp = gl.grp
+            ORDER BY gl.grp
+            """  # noqa: S608
+        ).fetchall()
+        con.unregister("__umis_dedup_groups")
+        start = 0
+        for end in range(1, len(inside) + 1):
+            if end == len(inside) or inside[end][0] != inside[start][0]:
+                clusters.update(cluster_signed((a, b, w) for _, a, b, w in inside[start:end]))
+                start = end
+    return clusters
+
+
 def proposals_from(predictions: Any) -> Iterator[Proposal]:
     """Merge proposals from Splink's predictions, with a reason per comparison."""
     labels = _level_labels()
-    table = predictions.as_pyarrow_table()
+    table = predictions if hasattr(predictions, "column") else predictions.as_pyarrow_table()
     columns = {n: table.column(f"gamma_{n}").to_pylist() for n in labels}
     ids_l = table.column("unique_id_l").to_pylist()
     ids_r = table.column("unique_id_r").to_pylist()
@@ -456,10 +658,20 @@ def registry_records() -> Iterator[DedupRecord]:
 
 
 def registry_proposals(*, threshold: float = DEFAULT_THRESHOLD, workers: int = 1) -> list[Proposal]:
-    """Run the dedup over the whole registry and return the pairs above the threshold."""
+    """Run the dedup over the whole registry and return the pairs to merge: above the
+    threshold and kept together by the clustering (a chain is not proposed whole)."""
     records = list(registry_records())
     if len(records) < 2:
         return []
     table = dedup_features(records, workers=workers)
-    _linker, predictions = dedup_run(table, threshold=threshold, explain=True)
-    return list(proposals_from(predictions))
+    linker, predictions = dedup_run(table, threshold=None, explain=True)
+    clusters = dedup_clusters(linker, predictions, threshold=threshold)
+    cut = decision_weight(threshold)
+    kept = linker._db_api.duckdb_con.sql(  # noqa: SLF001
+        f"SELECT * FROM {predictions.physical_name} WHERE match_weight >= {cut}"  # noqa: S608
+    )
+    return [
+        p
+        for p in proposals_from(kept.to_arrow_table())
+        if p.id_l in clusters and clusters[p.id_l] == clusters.get(p.id_r)
+    ]
