@@ -298,6 +298,7 @@ def febrl(which: str) -> dict[str, Any]:
     sdf = db_api.register(table)
     linker = Linker(sdf, settings)
     dedup.register_name_frequencies(linker, db_api, sdf.physical_name)
+    dedup.estimate_prior(linker)  # the same rule as the registry: 0.5 is the decision point
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("birth_date"), record_sample_proportion=1.0
