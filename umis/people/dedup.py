@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,12 @@ def _normalise_all(texts: set[str], workers: int) -> dict[str, _Part]:
     }
 
 
+# At most this share of the people (distinct name key and date of birth) bear a "rare" name.
+# Without a date of birth, a pair with a more common name stays below the decision point
+# unless a patronymic or a document backs it (the prior is below 1e-5 at registry sizes,
+# so the name alone would need a share of about that), so such pairs are not compared.
+RARE_NAME_SHARE = 3e-4
+
 FEATURE_COLUMNS = (
     "unique_id",
     "name_key",
@@ -96,6 +103,7 @@ FEATURE_COLUMNS = (
     "sex",
     "nationality",
     "document",
+    "rare_key",
 )
 
 
@@ -133,6 +141,16 @@ def dedup_features(records: Iterable[DedupRecord], *, workers: int = 1) -> pa.Ta
         cols["sex"].append(r.sex if r.sex in {"M", "F"} else None)
         cols["nationality"].append(r.nationality or None)
         cols["document"].append(r.document or None)
+    # A name borne by many people cannot decide a pair whose date of birth is missing, so
+    # only rare names are compared without a date (common ones need the patronymic).
+    people = Counter(
+        k
+        for k, _ in {(k, d) for k, d in zip(cols["name_key"], cols["birth_date"], strict=True) if k}
+    )
+    total = sum(people.values()) or 1
+    cols["rare_key"] = [
+        k if k and people[k] / total <= RARE_NAME_SHARE else None for k in cols["name_key"]
+    ]
     schema = pa.schema(
         [
             ("unique_id", pa.int64()),
@@ -148,6 +166,7 @@ def dedup_features(records: Iterable[DedupRecord], *, workers: int = 1) -> pa.Ta
             ("sex", pa.string()),
             ("nationality", pa.string()),
             ("document", pa.string()),
+            ("rare_key", pa.string()),
         ]
     )
     return pa.table(cols, schema=schema)
@@ -250,7 +269,12 @@ COMPARISONS: list[dict[str, Any]] = [
         "output_column_name": "patronymic_key",
         "comparison_levels": [
             _null("patronymic_key"),
-            {"sql_condition": "patronymic_key_l = patronymic_key_r", "label_for_charts": "exact"},
+            {
+                "sql_condition": "patronymic_key_l = patronymic_key_r",
+                "label_for_charts": "exact",
+                "tf_adjustment_column": "patronymic_key",
+                "tf_adjustment_weight": 1.0,
+            },
             {
                 "sql_condition": "jaro_winkler_similarity(patronymic_key_l, patronymic_key_r) >= 0.9",
                 "label_for_charts": "similar",
@@ -352,14 +376,16 @@ def dedup_settings(*, explain: bool = False) -> dict[str, Any]:
         "comparisons": _with_priors(COMPARISONS),
         # Records that share a name-token key and the date of birth; the same name
         # (keys) within a birth year, on the same day and month (a mistyped year) or
-        # with a date missing; the same document.
+        # with a date missing (a rare name, or the same patronymic); the same document.
         # Each rule is an equi-join, so the same rules run on Spark.
         "blocking_rules_to_generate_predictions": [
             block_on("name_tokens", "birth_date", arrays_to_explode=["name_tokens"]),
             block_on("name_key", "birth_year"),
             block_on("name_tokens", "birth_year"),
             block_on("name_tokens", "birth_md"),
-            "l.name_key = r.name_key AND (l.birth_date IS NULL OR r.birth_date IS NULL)",
+            "l.rare_key = r.rare_key AND (l.birth_date IS NULL OR r.birth_date IS NULL)",
+            "l.name_key = r.name_key AND l.patronymic_key = r.patronymic_key"
+            " AND (l.birth_date IS NULL OR r.birth_date IS NULL)",
             block_on("document"),
         ],
         "retain_intermediate_calculation_columns": False,
@@ -420,7 +446,7 @@ def splink_train(linker: Any, records: int) -> None:
     )
 
 
-TF_COLUMNS = ("name_key", "name_cons")
+TF_COLUMNS = ("name_key", "name_cons", "patronymic_key")
 
 
 def register_name_frequencies(linker: Any, db_api: Any, table: str) -> None:
