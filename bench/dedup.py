@@ -145,6 +145,50 @@ def losses(con: Any, predictions: str, threshold: float) -> dict[str, float]:
     }
 
 
+def undecidable(con: Any, real: float) -> dict[str, float]:
+    """True pairs that no method can decide from these fields (untimed): one record of the
+    pair has no date of birth or only the year, no shared passport or patronymic tells, and
+    the name key is also borne by a *different* real person whose records fit that date.
+    The weak record is then as much one person's as the other's: the best any method can
+    do is to guess among the k people who fit, losing (1 - 1/k) of such a pair on average.
+    Needs tables `recs` (unique_id, person, birth_date, birth_year_only, document,
+    patronymic) and `feats` (unique_id, name_key)."""
+    q = """
+    WITH d AS (
+        SELECT r.unique_id, r.person, r.birth_date, r.birth_year_only AS yo,
+               nullif(r.document, '') AS doc, nullif(r.patronymic, '') AS pat, f.name_key
+        FROM recs r JOIN feats f USING (unique_id)
+    ),
+    tp AS (
+        SELECT a.name_key AS k,
+               CASE WHEN a.birth_date IS NULL THEN a.unique_id
+                    WHEN b.birth_date IS NULL THEN b.unique_id
+                    WHEN a.yo THEN a.unique_id ELSE b.unique_id END AS weak,
+               a.unique_id AS l, b.unique_id AS r
+        FROM d a JOIN d b ON a.person = b.person AND a.unique_id < b.unique_id
+        WHERE a.name_key = b.name_key
+          AND (a.birth_date IS NULL OR b.birth_date IS NULL OR a.yo OR b.yo)
+          AND coalesce(a.doc = b.doc, false) = false
+          AND NOT (a.pat IS NOT NULL AND b.pat IS NOT NULL)
+    ),
+    k AS (
+        SELECT tp.l, tp.r, count(DISTINCT c.person) AS k
+        FROM tp JOIN d w ON w.unique_id = tp.weak
+        JOIN d c ON c.name_key = tp.k AND (
+            w.birth_date IS NULL OR c.birth_date IS NULL
+            OR year(c.birth_date) = year(w.birth_date))
+        GROUP BY tp.l, tp.r
+    )
+    SELECT count(*) FILTER (WHERE k > 1), sum(CASE WHEN k > 1 THEN 1 - 1 / k ELSE 0 END)
+    FROM k
+    """
+    pairs, lost = (float(x or 0) for x in con.sql(q).fetchall()[0])
+    return {
+        "undecidable_share_of_true_pairs": round(pairs / real, 4),
+        "recall_ceiling": round(1 - lost / real, 4),
+    }
+
+
 def child(method: str, path: str) -> dict[str, Any]:
     import logging
 
@@ -187,6 +231,9 @@ def child(method: str, path: str) -> dict[str, Any]:
             pa.table({"unique_id": list(clustered), "cluster_id": list(clustered.values())}),
         )
         con.register("truth", raw.select(["unique_id", "person"]))
+        con.register("recs", raw)
+        con.register("feats", table.select(["unique_id", "name_key"]))
+        scores = pairwise_scores(con, "ours_clusters", "truth")
         return {
             "method": method,
             "threshold": THRESHOLD,
@@ -194,8 +241,9 @@ def child(method: str, path: str) -> dict[str, Any]:
             "seconds": round(elapsed, 1),
             "features_seconds": round(features_s, 1),
             "peak_gib": round(peak_gib(), 2),
-            **pairwise_scores(con, "ours_clusters", "truth"),
+            **scores,
             "losses": losses(con, predictions.physical_name, THRESHOLD),
+            "ceiling": undecidable(con, scores["true_pairs"]),
         }
     else:
         con.register("raw_input", raw)

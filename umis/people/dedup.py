@@ -1,11 +1,22 @@
 """Batch dedup of the person registry with Splink (DuckDB here; the same settings run on Spark).
 
 Each record gets match features from the shared name normaliser — an order-free key of
-phonetic skeletons (`name_key`), one blocking key per name token (`name_tokens`) and
-the patronymic — so Hüseynov, HUSEYNOV, Guseinov and Гусейнов share keys and land in
-one block. Splink then scores every blocked pair with a Fellegi–Sunter model (u from
-random sampling, m by expectation maximisation) and pairs above the threshold become
-merge proposals (`people.IdentityMatch`, source "dedup") for an officer to review.
+phonetic skeletons (`name_key`), one consonant key per name token (`name_tokens`, also
+exploded for blocking), the skeletons themselves (`name_parts`) and the patronymic — so
+Hüseynov, HUSEYNOV, Guseinov and Гусейнов share keys and land in one block. Splink then
+scores every blocked pair with a Fellegi–Sunter model: the prior from deterministic rules,
+u from random sampling, m by expectation maximisation, name and patronymic frequencies
+counted per person (distinct name and date of birth) rather than per record. Names are
+compared token by token (same keys, same consonant keys, every token close by
+Jaro-Winkler on consonant keys or skeletons, one token shared); nationality and sex count
+only when they disagree (a name already implies them).
+
+The match probability is then a posterior, so 0.5 is the decision point (the same rule
+for the registry and the FEBRL smoke test). Records are grouped by signed clustering
+(`cluster_signed`: each pair weighs its log-odds above that point, positive or negative),
+so a chain of look-alikes is cut where its ends clearly differ; the pairs at or above
+the threshold that stay in one group become merge proposals (`people.IdentityMatch`,
+source "dedup") for an officer to review.
 
 Splink, DuckDB and pyarrow are imported only when a dedup runs, never on a web request.
 """
