@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -154,10 +153,11 @@ def dedup_features(records: Iterable[DedupRecord], *, workers: int = 1) -> pa.Ta
         cols["document"].append(r.document or None)
     # A name borne by many people cannot decide a pair whose date of birth is missing, so
     # only rare names are compared without a date (common ones need the patronymic).
-    people = Counter(
-        k
-        for k, _ in {(k, d) for k, d in zip(cols["name_key"], cols["birth_date"], strict=True) if k}
-    )
+    dates: dict[str, set[str]] = {}
+    for k, d in zip(cols["name_key"], cols["birth_date"], strict=True):
+        if k:
+            dates.setdefault(k, set()).add(d)
+    people = {k: len(ds - {None}) or 1 for k, ds in dates.items()}
     total = sum(people.values()) or 1
     cols["rare_key"] = [
         k if k and people[k] / total <= RARE_NAME_SHARE else None for k in cols["name_key"]
@@ -426,6 +426,8 @@ class Proposal:
 
 
 TRAIN_MIN_RECORDS = 1000
+# Random pairs sampled to estimate u (how often different people agree at each level).
+U_SAMPLE_PAIRS = 1e6
 
 
 def estimate_prior(linker: Any) -> None:
@@ -447,7 +449,7 @@ def splink_train(linker: Any, records: int) -> None:
     if records < TRAIN_MIN_RECORDS:
         return
     estimate_prior(linker)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
     # Records sharing a passport number are nearly all one person: a clean sample for m.
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("document"), max_pairs=1e6
@@ -466,15 +468,16 @@ def register_name_frequencies(linker: Any, db_api: Any, table: str) -> None:
     Splink would count records, so a rare name whose bearer has four records looks four
     times as common as it is, and exactly the duplicates we look for weaken their own
     evidence. One (name, date of birth) is taken as one person: a person's duplicates
-    mostly share the date, different people sharing a name mostly do not."""
+    mostly share the date, different people sharing a name mostly do not. A record with
+    no date adds no one (its bearer is most likely among those with a date)."""
     for column in TF_COLUMNS:
         frame = db_api.duckdb_con.sql(
             f"""
             WITH people AS (
-                SELECT DISTINCT "{column}", birth_date FROM {table} WHERE "{column}" IS NOT NULL
+                SELECT "{column}", greatest(count(DISTINCT birth_date), 1) AS n
+                FROM {table} WHERE "{column}" IS NOT NULL GROUP BY "{column}"
             )
-            SELECT "{column}", count(*) / (SELECT count(*) FROM people) AS "tf_{column}"
-            FROM people GROUP BY "{column}"
+            SELECT "{column}", n / (SELECT sum(n) FROM people) AS "tf_{column}" FROM people
             """  # noqa: S608 (our own table and column names)
         ).to_arrow_table()
         linker.table_management.register_term_frequency_lookup(db_api.register(frame), column)
