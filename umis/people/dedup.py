@@ -460,6 +460,8 @@ def splink_train(linker: Any, records: int) -> None:
 
 
 TF_COLUMNS = ("name_key", "name_cons", "patronymic_key")
+# Frequencies up to this count of people are smoothed (Good-Turing), above it as counted.
+GOOD_TURING_MAX = 5
 
 
 def register_name_frequencies(linker: Any, db_api: Any, table: str) -> None:
@@ -476,8 +478,19 @@ def register_name_frequencies(linker: Any, db_api: Any, table: str) -> None:
             WITH people AS (
                 SELECT "{column}", greatest(count(DISTINCT birth_date), 1) AS n
                 FROM {table} WHERE "{column}" IS NOT NULL GROUP BY "{column}"
+            ),
+            counts AS (SELECT n, count(*) AS names FROM people GROUP BY n),
+            -- Good-Turing: a name seen with r people is expected (r + 1) N(r+1) / N(r)
+            -- times, N(r) being how many names are seen with r people.
+            smoothed AS (
+                SELECT c.n, least(c.n, (c.n + 1) * coalesce(d.names, 0) / c.names) AS r
+                FROM counts c LEFT JOIN counts d ON d.n = c.n + 1
+                WHERE c.n <= {GOOD_TURING_MAX}
             )
-            SELECT "{column}", n / (SELECT sum(n) FROM people) AS "tf_{column}" FROM people
+            SELECT "{column}",
+                   greatest(coalesce(s.r, p.n), 0.1) / (SELECT sum(n) FROM people)
+                       AS "tf_{column}"
+            FROM people p LEFT JOIN smoothed s USING (n)
             """  # noqa: S608 (our own table and column names)
         ).to_arrow_table()
         linker.table_management.register_term_frequency_lookup(db_api.register(frame), column)
