@@ -6,7 +6,8 @@ exploded for blocking), the skeletons themselves (`name_parts`) and the patronym
 Hüseynov, HUSEYNOV, Guseinov and Гусейнов share keys and land in one block. Splink then
 scores every blocked pair with a Fellegi–Sunter model: the prior from deterministic rules,
 u from random sampling, m by expectation maximisation, name and patronymic frequencies
-counted per person (distinct name and date of birth) rather than per record. Names are
+counted per person (distinct name and date of birth) rather than per record, the rare ones
+smoothed (Good-Turing). Names are
 compared token by token (same keys, same consonant keys, every token close by
 Jaro-Winkler on consonant keys or skeletons, one token shared); nationality and sex count
 only when they disagree (a name already implies them).
