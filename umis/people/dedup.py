@@ -1,4 +1,4 @@
-"""Batch dedup of the person registry with Splink (DuckDB here; the same settings run on Spark).
+"""Batch dedup of the person registry with Splink (DuckDB here; Splink translates the SQL for Spark).
 
 Each record gets match features from the shared name normaliser — an order-free key of
 phonetic skeletons (`name_key`), one consonant key per name token (`name_tokens`, also
