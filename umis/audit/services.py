@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import models, transaction
@@ -70,6 +71,11 @@ def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
+@lru_cache(maxsize=1)
+def _attnames() -> tuple[str, ...]:
+    return tuple(f.attname for f in AuditEvent._meta.concrete_fields)
+
+
 def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
     ctx = context.current()
     entity_type = entry.entity_type or (
@@ -81,21 +87,26 @@ def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
     if ctx.client_label:
         label = f"{label} via {ctx.client_label}" if label else ctx.client_label
     office = getattr(actor, "office", None) if authenticated else None
-    event = AuditEvent(
-        at=at,
-        actor=actor if authenticated else None,
-        actor_label=label[:200],
-        role=getattr(actor, "role", "") if authenticated else "",
-        office=getattr(office, "code", "") if office else "",
-        channel=ctx.channel,
-        ip=ctx.ip,
-        purpose=ctx.purpose[:200],
-        action=entry.action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        person_id=entry.person_id,
-        data=_jsonable(entry.data),
-    )
+    values = {
+        "id": None,
+        "at": at,
+        "actor_id": actor.pk if authenticated else None,
+        "actor_label": label[:200],
+        "role": getattr(actor, "role", "") if authenticated else "",
+        "office": getattr(office, "code", "") if office else "",
+        "channel": ctx.channel,
+        "ip": ctx.ip,
+        "purpose": ctx.purpose[:200],
+        "action": entry.action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "person_id": entry.person_id,
+        "data": _jsonable(entry.data),
+        "digest": "",
+    }
+    # positional: a tenth of the cost of keyword arguments, on paths writing thousands of rows
+    args: list[Any] = [values[name] for name in _attnames()]
+    event = AuditEvent(*args)  # type: ignore[misc]
     event.digest = event_digest(event)
     return event
 

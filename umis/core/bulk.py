@@ -133,3 +133,26 @@ def _pg_rows(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]])
                 row[i] = json.dumps(row[i], cls=f.encoder, ensure_ascii=False)
         rows.append(row)
     return rows
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert plain rows (values of `fields`, in that order) when no instance is needed
+    afterwards — derived data such as index keys: COPY on PostgreSQL, one executemany
+    elsewhere. Primary keys come from the database."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    columns = ", ".join(quote(str(by_name[f].column)) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 (model columns)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from umis.core.errors import FieldError
 from umis.people import mrz
 from umis.people.models import DocumentType, Sex
-from umis.people.names import name_check, name_clean
+from umis.people.names import name_check, name_clean, name_is_clean
 from umis.reference.models import Country
 
 MAX_TEXT = 200
@@ -66,9 +66,8 @@ class FieldReader:
         value = self.text(field, required=required, max_length=mrz_max_name())
         if not value:
             return ""
-        problems = name_check(value, field=field)
-        if problems:
-            self.errors.append(problems[0])
+        if not name_is_clean(value):
+            self.errors.append(name_check(value, field=field)[0])
             return ""
         return name_clean(value)
 
