@@ -149,21 +149,32 @@ def _pg_rows(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]])
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert plain rows (values of `fields`, in that order) when no instance is needed
-    afterwards — derived data such as index keys: COPY on PostgreSQL, one executemany
-    elsewhere. Primary keys come from the database."""
+    """Insert plain rows (values of the fields named by attribute, in that order) when no
+    instance is needed afterwards — audit rows, index keys: COPY on PostgreSQL, one
+    executemany elsewhere. Primary keys come from the database."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    by_name = {f.name: f for f in model._meta.concrete_fields}
-    columns = ", ".join(quote(str(by_name[f].column)) for f in fields)
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    plan = [by_name[name] for name in fields]
+    columns = ", ".join(quote(str(f.column)) for f in plan)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            json_at = [(i, f) for i, f in enumerate(plan) if isinstance(f, models.JSONField)]
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
+                    if json_at:
+                        row = list(row)
+                        for i, f in json_at:
+                            if row[i] is not None:
+                                row[i] = json.dumps(row[i], cls=f.encoder, ensure_ascii=False)
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 (model columns)
+            marks = ", ".join(["%s"] * len(plan))
+            prepared = [
+                [f.get_db_prep_save(v, connection) for f, v in zip(plan, row, strict=True)]
+                for row in rows
+            ]
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)  # noqa: S608 (model columns)

@@ -81,7 +81,7 @@ def _person_resolve_many(
     bulk_insert([p for _, p in new_people])
     insert_rows(
         PersonBlockKey,
-        ("person", "key"),
+        ("person_id", "key"),
         [
             (p.pk, key)
             for _, p in new_people

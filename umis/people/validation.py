@@ -6,6 +6,7 @@ registration, e-visa, ...), so a mistake gets the same code and message everywhe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from umis.people.names import name_check, name_clean, name_is_clean
 from umis.reference.models import Country
 
 MAX_TEXT = 200
+_CONTROL = re.compile(r"[\x00-\x1f]")
 MRZ_TYPES = {"passport": DocumentType.PASSPORT, "id_card": DocumentType.ID_CARD}
 
 
@@ -44,7 +46,7 @@ class FieldReader:
         if len(value) > max_length:
             self.error("too_long", _("At most %(n)d characters.") % {"n": max_length}, field)
             return ""
-        if any(ord(c) < 32 for c in value):
+        if _CONTROL.search(value):
             self.error("control_character", _("The text contains control characters."), field)
             return ""
         return value.strip()
