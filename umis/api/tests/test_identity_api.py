@@ -38,10 +38,8 @@ def _doubtful_pair(world: World) -> IdentityMatch:
     return IdentityMatch.objects.get()
 
 
-def _get(client: Client, key: str, path: str, **params: Any) -> Any:
-    return client.get(
-        f"/api/v1{path}", params, HTTP_X_API_KEY=key, HTTP_ACCEPT_LANGUAGE=params.pop("lang", "en")
-    )
+def _get(client: Client, key: str, path: str, lang: str = "en", **params: Any) -> Any:
+    return client.get(f"/api/v1{path}", params, HTTP_X_API_KEY=key, HTTP_ACCEPT_LANGUAGE=lang)
 
 
 def _post(client: Client, key: str, path: str, body: Any, lang: str = "en") -> Any:
@@ -311,9 +309,13 @@ def test_bad_filters_get_a_coded_error(
     world: World, client: Client, params: dict[str, str], field: str
 ) -> None:
     key = _key(world.alice)
-    response = _get(client, key, "/identity/reviews", **params)
-    assert response.status_code == 422
-    assert response.json()["error"]["field"] == field
+    messages = set()
+    for lang in ("en", "ru"):
+        response = _get(client, key, "/identity/reviews", lang=lang, **params)
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == field
+        messages.add(response.json()["error"]["message"])
+    assert len(messages) == 2  # English and Russian
 
 
 def test_bad_identifiers_are_4xx_not_500(world: World, client: Client) -> None:
