@@ -330,3 +330,13 @@ def test_bad_identifiers_are_4xx_not_500(world: World, client: Client) -> None:
     assert AuditEvent.objects.filter(
         action="PERSON_MERGE_ACCESS_DENIED", entity_id="987654"
     ).exists()
+
+
+def test_the_api_description_lists_the_identity_review_endpoints(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/identity/reviews",
+        "/api/v1/identity/reviews/{match_id}",
+        "/api/v1/identity/reviews/{match_id}/decision",
+        "/api/v1/identity/merges/{merge_id}/unmerge",
+    } <= set(paths)

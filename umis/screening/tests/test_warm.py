@@ -78,18 +78,16 @@ def test_a_search_during_the_warm_up_waits_for_it_and_finds_every_entry(
     _rashad, elvin = _two_bans(world)
     engine.index_reset()
     halfway, release = threading.Event(), threading.Event()
-    real = engine.entry_record
-    calls = 0
+    real = engine._records
 
-    def slow_record(e: WatchlistEntry) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the first entry is in, the second not yet
-            halfway.set()
-            release.wait(timeout=30)
-        return real(e)
+    def slow_records(qs: Any) -> Iterator[Any]:
+        for i, record in enumerate(real(qs)):
+            if i == 1:  # the first entry is in, the second not yet
+                halfway.set()
+                release.wait(timeout=30)
+            yield record
 
-    monkeypatch.setattr(engine, "entry_record", slow_record)
+    monkeypatch.setattr(engine, "_records", slow_records)
     thread = engine.index_warm_start(force=True)
     assert thread is not None
     assert halfway.wait(timeout=30)
