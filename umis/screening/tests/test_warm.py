@@ -40,6 +40,7 @@ def _two_bans(world: World) -> tuple[WatchlistEntry, WatchlistEntry]:
             ban(
                 external_id="EB-2",
                 full_name="Məmmədov Elvin Rauf oğlu",
+                aliases=["Rzayev Tofiq"],
                 birth_date="1979-06-02",
                 nationality="AZ",
             ),
@@ -53,7 +54,7 @@ def _two_bans(world: World) -> tuple[WatchlistEntry, WatchlistEntry]:
 def test_the_warm_up_builds_the_index_before_the_first_search(
     world: World, _audit_triggers: None, settings: Any
 ) -> None:
-    rashad, _elvin = _two_bans(world)
+    rashad, elvin = _two_bans(world)
     engine.index_reset()
     assert engine.index_warm_start() is None  # off unless configured (tests, commands)
     settings.UMIS_SCREENING_WARM = True
@@ -69,6 +70,11 @@ def test_the_warm_up_builds_the_index_before_the_first_search(
         query=Query(names=("HUSEYNOV RASHAD",), birth_date=rashad.birth_date, nationality="TR"),
     )
     assert [h.entry.pk for h in hits] == [rashad.pk]
+    by_alias = screening_search(
+        actor=world.hannah,
+        query=Query(names=("TOFIQ RZAYEV",), birth_date=elvin.birth_date, nationality="AZ"),
+    )
+    assert [h.entry.pk for h in by_alias] == [elvin.pk]
     assert engine.index_status().builds == 1  # the first search found the index ready
 
 
