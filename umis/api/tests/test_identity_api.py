@@ -340,3 +340,27 @@ def test_the_api_description_lists_the_identity_review_endpoints(client: Client)
         "/api/v1/identity/reviews/{match_id}/decision",
         "/api/v1/identity/merges/{merge_id}/unmerge",
     } <= set(paths)
+
+
+def test_an_officer_of_another_region_cannot_undo_a_merge(world: World, client: Client) -> None:
+    match = _doubtful_pair(world)
+    linked = _post(
+        client,
+        _key(world.alice),
+        f"/identity/reviews/{match.pk}/decision",
+        {"decision": "link", "reason": "same man", "version": 1},
+    ).json()
+    merge_id = linked["merge"]["id"]
+    refused = _post(
+        client,
+        _key(world.bob),
+        f"/identity/merges/{merge_id}/unmerge",
+        {"reason": "not mine to undo", "version": 1},
+    )
+    assert refused.status_code == 404
+    merge = PersonMerge.objects.get(pk=merge_id)
+    assert (merge.unmerged_at, merge.version) == (None, 1)
+    assert AuditEvent.objects.filter(
+        action="PERSON_MERGE_ACCESS_DENIED", actor=world.bob, entity_id=str(merge_id)
+    ).exists()
+    assert not AuditEvent.objects.filter(action="PERSON_UNMERGED").exists()
