@@ -18,6 +18,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
+from umis.api.idempotency import run_idempotent
 from umis.api.schemas import ErrorOut
 from umis.audit.services import audit_record
 from umis.core.errors import DomainError, ErrorCollector, PermissionDenied
@@ -110,6 +111,15 @@ class DecisionOut(Schema):
     decided_at: dt.datetime | None
     decision_reason: str
     merge: MergeOut | None
+    replayed: bool = Field(
+        False, description="The answer to an earlier request with this Idempotency-Key"
+    )
+
+
+class UnmergeOut(MergeOut):
+    replayed: bool = Field(
+        False, description="The answer to an earlier request with this Idempotency-Key"
+    )
 
 
 class UnmergeIn(Schema):
@@ -276,47 +286,70 @@ def review_decide(request: HttpRequest, match_id: int, payload: DecisionIn) -> d
     """`link` merges the newer record into the older one: every case, document and
     registration moves, and the merge can be undone (`POST /identity/merges/{id}/unmerge`).
     `separate` keeps two people; the pair is not proposed again. A stale `version` gets 409
-    and changes nothing."""
+    and changes nothing. With an `Idempotency-Key`, a retry gets the first answer back."""
     errors = ErrorCollector()
     _reason(payload.reason, errors)
     errors.raise_if_any()
-    match = services.identity_match_decide(
-        actor=request.user,
-        match_id=_id(match_id, "match_id"),
-        decision=payload.decision,
-        reason=payload.reason,
-        expected_version=payload.version,
+    pk = _id(match_id, "match_id")
+    # The access check (a refusal is audited) before the decision's transaction.
+    selectors.identity_match_get_for_user(user=request.user, match_id=pk, audit_read=False)
+
+    def work() -> tuple[int, dict[str, Any]]:
+        match = services.identity_match_decide(
+            actor=request.user,
+            match_id=pk,
+            decision=payload.decision,
+            reason=payload.reason,
+            expected_version=payload.version,
+        )
+        linked = match.status == IdentityMatch.Status.LINKED
+        return 200, {
+            "id": match.pk,
+            "status": match.status,
+            "version": match.version,
+            "decided_at": match.decided_at,
+            "decision_reason": match.decision_reason,
+            "merge": _merge(_merge_of(match)) if linked else None,
+        }
+
+    _status, body = run_idempotent(
+        owner=f"user:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        body=f"identity-decision:{pk}:".encode() + request.body,
+        work=work,
     )
-    return {
-        "id": match.pk,
-        "status": match.status,
-        "version": match.version,
-        "decided_at": match.decided_at,
-        "decision_reason": match.decision_reason,
-        "merge": _merge(_merge_of(match)) if match.status == IdentityMatch.Status.LINKED else None,
-    }
+    return body
 
 
 @router.post(
     "/identity/merges/{merge_id}/unmerge",
-    response={200: MergeOut, **ERRORS},
+    response={200: UnmergeOut, **ERRORS},
     summary="Undo a merge",
 )
 def merge_undo(request: HttpRequest, merge_id: int, payload: UnmergeIn) -> dict[str, Any]:
     """The rows the merge moved go back to the merged person, who stands alone again; the
-    pair is then kept separate. A stale `version` gets 409 and changes nothing."""
+    pair is then kept separate. A stale `version` gets 409 and changes nothing. With an
+    `Idempotency-Key`, a retry gets the first answer back."""
     errors = ErrorCollector()
     _reason(payload.reason, errors)
     errors.raise_if_any()
     merge = selectors.person_merge_get_for_user(
         user=request.user, merge_id=_id(merge_id, "merge_id")
     )
-    merge = services.person_unmerge(
-        actor=request.user,
-        merge_id=merge.pk,
-        expected_version=payload.version,
-        reason=payload.reason,
+
+    def work() -> tuple[int, dict[str, Any]]:
+        undone = services.person_unmerge(
+            actor=request.user,
+            merge_id=merge.pk,
+            expected_version=payload.version,
+            reason=payload.reason,
+        )
+        return 200, _merge(undone) or {}
+
+    _status, body = run_idempotent(
+        owner=f"user:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        body=f"identity-unmerge:{merge.pk}:".encode() + request.body,
+        work=work,
     )
-    out = _merge(merge)
-    assert out is not None
-    return out
+    return body

@@ -364,3 +364,31 @@ def test_an_officer_of_another_region_cannot_undo_a_merge(world: World, client: 
         action="PERSON_MERGE_ACCESS_DENIED", actor=world.bob, entity_id=str(merge_id)
     ).exists()
     assert not AuditEvent.objects.filter(action="PERSON_UNMERGED").exists()
+
+
+def test_a_retried_decision_with_its_idempotency_key_gets_the_first_answer(
+    world: World, client: Client
+) -> None:
+    match = _doubtful_pair(world)
+    key = _key(world.alice)
+    body = {"decision": "link", "reason": "same man", "version": 1}
+
+    def decide(payload: dict[str, Any], idem: str) -> Any:
+        return client.post(
+            f"/api/v1/identity/reviews/{match.pk}/decision",
+            data=json.dumps(payload),
+            content_type="application/json",
+            HTTP_X_API_KEY=key,
+            HTTP_IDEMPOTENCY_KEY=idem,
+        )
+
+    first = decide(body, "desk-42")
+    again = decide(body, "desk-42")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json()["replayed"] is True
+    assert again.json()["merge"]["id"] == first.json()["merge"]["id"]
+    assert PersonMerge.objects.count() == 1
+    assert AuditEvent.objects.filter(action="IDENTITY_MATCH_LINKED").count() == 2
+    other = decide({**body, "reason": "another reason"}, "desk-42")
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
