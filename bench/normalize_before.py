@@ -11,14 +11,12 @@ import unicodedata
 from functools import lru_cache
 
 from umis.people.names import BIDI_CONTROLS, ZERO_WIDTH, _script
-from umis.people.normalize import (
-    _PATRONYMIC_MARKERS,
-    NormalizedName,
-    Token,
-    _fix_confusables,
-    _is_patronymic_suffix,
-    _token,
-)
+from umis.people import normalize as _now
+from umis.people.normalize import _PATRONYMIC_MARKERS, NormalizedName, Token, _is_patronymic_suffix
+
+# The name-part helpers without any cache they may have gained since (as at 12a29cb).
+_fix_confusables = getattr(_now._fix_confusables, "__wrapped__", _now._fix_confusables)
+_token = getattr(_now._token, "__wrapped__", _now._token)
 
 
 def name_scripts(value: str) -> set[str]:
