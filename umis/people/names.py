@@ -41,6 +41,8 @@ def _script(ch: str) -> str | None:
 
 
 def name_scripts(value: str) -> set[str]:
+    if value.isascii():  # the common case, without a look-up per letter
+        return {"LATIN"} if any(c.isalpha() for c in value) else set()
     return {s for s in (_script(c) for c in value) if s}
 
 
@@ -85,6 +87,12 @@ def name_check(value: str, *, field: str) -> list[FieldError]:
     if not errors and not any(c.isalpha() for c in value):
         errors.append(FieldError("invalid", _("A name must contain letters."), field))
     return errors
+
+
+@lru_cache(maxsize=65536)
+def name_is_clean(value: str) -> bool:
+    """Whether `name_check` finds nothing wrong (common names are checked once a process)."""
+    return not name_check(value, field="")
 
 
 def name_clean(value: str) -> str:
