@@ -21,6 +21,11 @@ SEAL_DELAY = dt.timedelta(seconds=60)  # rows younger than this may still be in 
 SEAL_BATCH = 50_000
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)  # the canonical form: what `json.dumps` gives with these options, built once
+
+
 def _canonical(event: AuditEvent) -> bytes:
     payload = {
         "at": event.at.isoformat(),
@@ -37,9 +42,7 @@ def _canonical(event: AuditEvent) -> bytes:
         "person_id": event.person_id,
         "data": event.data,
     }
-    return json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode()
+    return _ENCODER.encode(payload).encode()
 
 
 def event_digest(event: AuditEvent) -> str:
@@ -138,9 +141,46 @@ def audit_collect() -> Iterator[None]:
         _pending.reset(token)
 
 
+_VARYING = ("action", "entity_type", "entity_id", "person_id", "data")
+
+
+def _build_many(actor: Any, entries: Sequence[AuditEntry], at: dt.datetime) -> list[AuditEvent]:
+    """The rows of one batch: who, where and when are the same for all of them, so their
+    part of each row and of its canonical form is built once (the digest is the same as
+    `_build` gives, byte for byte)."""
+    if len(entries) < 2:
+        return [_build(actor, e, at) for e in entries]
+    template = _build(actor, AuditEntry(""), at)
+    fields = [f.attname for f in AuditEvent._meta.concrete_fields]
+    values = {name: getattr(template, name) for name in fields}
+    values["id"] = None
+    payload = json.loads(_canonical(template))
+    pieces = {k: f"{_ENCODER.encode(k)}:{_ENCODER.encode(v)}" for k, v in payload.items()}
+    keys = sorted(payload)
+    encode = _ENCODER.encode
+    events = []
+    for entry in entries:
+        row = dict(values)
+        row["action"] = entry.action
+        row["entity_type"] = entry.entity_type or (
+            entry.entity._meta.label_lower if entry.entity is not None else ""
+        )
+        row["entity_id"] = entry.entity_id or (
+            str(entry.entity.pk) if entry.entity is not None else ""
+        )
+        row["person_id"] = entry.person_id
+        row["data"] = _jsonable(entry.data)
+        own = {k: f'"{k}":{encode(row[k])}' for k in _VARYING}
+        canonical = "{" + ",".join(own[k] if k in own else pieces[k] for k in keys) + "}"
+        row["digest"] = hashlib.sha256(canonical.encode()).hexdigest()
+        values_in_order = [row[name] for name in fields]
+        events.append(AuditEvent(*values_in_order))  # type: ignore[misc]  # positional: no defaults
+    return events
+
+
 def audit_record_many(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
     at = clock.now()
-    events = [_build(actor, e, at) for e in entries]
+    events = _build_many(actor, entries, at)
     pending = _pending.get()
     if pending is not None:
         pending.extend(events)
