@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import resource
 import subprocess
 import sys
@@ -78,6 +79,12 @@ def django_setup(database_url: str) -> None:
 
 
 def event(n: int, trip: int, direction: str) -> dict[str, Any]:
+    """Traveller n's crossing: names from several locales and scripts and birth dates over
+    40 years (as bench/run.py's guests), so every new traveller is a distinct person to
+    identity resolution, as at a real border."""
+    from run import GIVEN_NAMES, SURNAMES
+
+    rng = random.Random(n)
     base = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=n % 400_000)
     at = base + dt.timedelta(days=trip * 20 + (1 if direction == "exit" else 0) * 7)
     return {
@@ -89,10 +96,10 @@ def event(n: int, trip: int, direction: str) -> dict[str, Any]:
         "document_number": f"I{RUN:06d}{n:08d}",
         "issuing_state": "TUR" if n % 2 else "RUS",
         "document_expiry": "2031-01-01",
-        "surname": "Yılmaz" if n % 2 else "Иванов",
-        "given_names": "Ayşe" if n % 2 else "Ольга",
-        "birth_date": f"19{60 + n % 40}-0{1 + n % 9}-1{n % 9}",
-        "sex": "F",
+        "surname": rng.choice(SURNAMES),
+        "given_names": rng.choice(GIVEN_NAMES),
+        "birth_date": (dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(15000))).isoformat(),
+        "sex": rng.choice("MF"),
         "nationality": "TR" if n % 2 else "RU",
     }
 
