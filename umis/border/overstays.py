@@ -359,7 +359,7 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
     lap("exact")
     found += _missed_registrations(on, late_enough)
     lap("registrations")
-    opened = _store(on=on, found=found, actor=actor)
+    opened = _store(on=on, found=found, actor=actor, timings=timings)
     lap("store")
     summary = {
         "on": on.isoformat(),
@@ -430,13 +430,15 @@ def _opened_entries(rows: list[tuple[int, int, str, str, int]]) -> list[AuditEnt
     ]
 
 
-def _store(*, on: dt.date, found: list[Found], actor: Any) -> int:
+def _store(
+    *, on: dt.date, found: list[Found], actor: Any, timings: dict[str, Any] | None = None
+) -> int:
     """Open a finding (and its proposal) for each new person, kind and stay, refresh the
     figures of the ones already open; returns how many were opened."""
     offices = _offices(found)
     found = [f for f in found if f.person_id in offices]
     if connection.vendor == "postgresql":
-        return _store_sql(on=on, found=found, offices=offices, actor=actor)
+        return _store_sql(on=on, found=found, offices=offices, actor=actor, timings=timings)
     opened = 0
     for first in range(0, len(found), CHUNK):
         chunk = found[first : first + CHUNK]
@@ -518,10 +520,26 @@ RETURNING id, person_id, kind, proposal, days_over
 """
 
 
-def _store_sql(*, on: dt.date, found: list[Found], offices: dict[int, int], actor: Any) -> int:
+def _store_sql(
+    *,
+    on: dt.date,
+    found: list[Found],
+    offices: dict[int, int],
+    actor: Any,
+    timings: dict[str, Any] | None = None,
+) -> int:
     """PostgreSQL: every finding goes to the database once (binary COPY into a temporary
     table); one UPDATE refreshes the open ones, one INSERT opens the others and returns
     them for their audit rows — all in one transaction, so a failure leaves nothing."""
+    parts: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        parts[name] = round(now - mark, 2)
+        mark = now
+
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(FOUND_TABLE)
         with cursor.cursor.copy("COPY border_found FROM STDIN (FORMAT BINARY)") as copy:
@@ -542,9 +560,16 @@ def _store_sql(*, on: dt.date, found: list[Found], offices: dict[int, int], acto
                     )
                 )
         cursor.execute("ANALYZE border_found")
+        lap("copy")
         cursor.execute(FOUND_REFRESH, {"on": on})
+        lap("refresh")
         cursor.execute(FOUND_OPEN, {"now": clock.now(), "on": on, "state": str(FindingState.OPEN)})
         opened = cursor.fetchall()
         cursor.execute("DROP TABLE border_found")  # the job may run twice in one transaction
+        lap("open")
         audit_record_many(actor=actor, entries=_opened_entries(opened))
+        lap("audit")
+    lap("commit")  # with the deferred foreign-key checks of the new findings
+    if timings is not None:
+        timings["store_parts"] = parts
     return len(opened)
