@@ -4,7 +4,7 @@ import contextvars
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -14,39 +14,40 @@ from django.db import models, transaction
 from umis.audit import context
 from umis.audit.models import AuditEvent, AuditSeal
 from umis.core import clock
-from umis.core.bulk import bulk_insert
+from umis.core.bulk import insert_rows
 
 GENESIS = "0" * 64
 SEAL_DELAY = dt.timedelta(seconds=60)  # rows younger than this may still be in open transactions
 SEAL_BATCH = 50_000
 
 
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-)  # the canonical form: what `json.dumps` gives with these options, built once
+_SIGNED = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "role",
+    "office",
+    "channel",
+    "ip",
+    "purpose",
+    "action",
+    "entity_type",
+    "entity_id",
+    "person_id",
+    "data",
+)
 
 
-def _canonical(event: AuditEvent) -> bytes:
-    payload = {
-        "at": event.at.isoformat(),
-        "actor": event.actor_id,
-        "actor_label": event.actor_label,
-        "role": event.role,
-        "office": event.office,
-        "channel": event.channel,
-        "ip": event.ip,
-        "purpose": event.purpose,
-        "action": event.action,
-        "entity_type": event.entity_type,
-        "entity_id": event.entity_id,
-        "person_id": event.person_id,
-        "data": event.data,
-    }
-    return _ENCODER.encode(payload).encode()
+def _canonical(values: Mapping[str, Any]) -> bytes:
+    payload = {("actor" if k == "actor_id" else k): values[k] for k in _SIGNED}
+    payload["at"] = values["at"].isoformat()
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
 
 
 def event_digest(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(event)).hexdigest()
+    return hashlib.sha256(_canonical({k: getattr(event, k) for k in _SIGNED})).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
-def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
+def _values(actor: Any, entry: AuditEntry, at: dt.datetime) -> dict[str, Any]:
+    """The row of one audit event, digest included, by column attribute name."""
     ctx = context.current()
     entity_type = entry.entity_type or (
         entry.entity._meta.label_lower if entry.entity is not None else ""
@@ -84,23 +86,26 @@ def _build(actor: Any, entry: AuditEntry, at: dt.datetime) -> AuditEvent:
     if ctx.client_label:
         label = f"{label} via {ctx.client_label}" if label else ctx.client_label
     office = getattr(actor, "office", None) if authenticated else None
-    event = AuditEvent(
-        at=at,
-        actor=actor if authenticated else None,
-        actor_label=label[:200],
-        role=getattr(actor, "role", "") if authenticated else "",
-        office=getattr(office, "code", "") if office else "",
-        channel=ctx.channel,
-        ip=ctx.ip,
-        purpose=ctx.purpose[:200],
-        action=entry.action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        person_id=entry.person_id,
-        data=_jsonable(entry.data),
-    )
-    event.digest = event_digest(event)
-    return event
+    values = {
+        "at": at,
+        "actor_id": actor.pk if authenticated else None,
+        "actor_label": label[:200],
+        "role": getattr(actor, "role", "") if authenticated else "",
+        "office": getattr(office, "code", "") if office else "",
+        "channel": ctx.channel,
+        "ip": ctx.ip,
+        "purpose": ctx.purpose[:200],
+        "action": entry.action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "person_id": entry.person_id,
+        "data": _jsonable(entry.data),
+    }
+    values["digest"] = hashlib.sha256(_canonical(values)).hexdigest()
+    return values
+
+
+_COLUMNS = (*_SIGNED, "digest")
 
 
 def audit_record(
@@ -114,14 +119,15 @@ def audit_record(
     entity_id: str = "",
 ) -> AuditEvent:
     """Append one audit row (call inside the transaction of the change it records)."""
-    event = _build(
+    values = _values(
         actor, AuditEntry(action, entity, person_id, data, entity_type, entity_id), clock.now()
     )
+    event = AuditEvent(**values)
     event.save(force_insert=True)
     return event
 
 
-_pending: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+_pending: contextvars.ContextVar[list[tuple[Any, ...]] | None] = contextvars.ContextVar(
     "umis_audit_pending", default=None
 )
 
@@ -136,56 +142,22 @@ def audit_collect() -> Iterator[None]:
     token = _pending.set([])
     try:
         yield
-        bulk_insert(_pending.get() or [])
+        insert_rows(AuditEvent, _COLUMNS, _pending.get() or [])
     finally:
         _pending.reset(token)
 
 
-_VARYING = ("action", "entity_type", "entity_id", "person_id", "data")
-
-
-def _build_many(actor: Any, entries: Sequence[AuditEntry], at: dt.datetime) -> list[AuditEvent]:
-    """The rows of one batch: who, where and when are the same for all of them, so their
-    part of each row and of its canonical form is built once (the digest is the same as
-    `_build` gives, byte for byte)."""
-    if len(entries) < 2:
-        return [_build(actor, e, at) for e in entries]
-    template = _build(actor, AuditEntry(""), at)
-    fields = [f.attname for f in AuditEvent._meta.concrete_fields]
-    values = {name: getattr(template, name) for name in fields}
-    values["id"] = None
-    payload = json.loads(_canonical(template))
-    pieces = {k: f"{_ENCODER.encode(k)}:{_ENCODER.encode(v)}" for k, v in payload.items()}
-    keys = sorted(payload)
-    encode = _ENCODER.encode
-    events = []
-    for entry in entries:
-        row = dict(values)
-        row["action"] = entry.action
-        row["entity_type"] = entry.entity_type or (
-            entry.entity._meta.label_lower if entry.entity is not None else ""
-        )
-        row["entity_id"] = entry.entity_id or (
-            str(entry.entity.pk) if entry.entity is not None else ""
-        )
-        row["person_id"] = entry.person_id
-        row["data"] = _jsonable(entry.data)
-        own = {k: f'"{k}":{encode(row[k])}' for k in _VARYING}
-        canonical = "{" + ",".join(own[k] if k in own else pieces[k] for k in keys) + "}"
-        row["digest"] = hashlib.sha256(canonical.encode()).hexdigest()
-        values_in_order = [row[name] for name in fields]
-        events.append(AuditEvent(*values_in_order))  # type: ignore[misc]  # positional: no defaults
-    return events
-
-
 def audit_record_many(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
     at = clock.now()
-    events = _build_many(actor, entries, at)
+    # plain rows, not model instances: intake writes thousands of these per request
+    rows = [
+        tuple(values[c] for c in _COLUMNS) for values in (_values(actor, e, at) for e in entries)
+    ]
     pending = _pending.get()
     if pending is not None:
-        pending.extend(events)
+        pending.extend(rows)
     else:
-        bulk_insert(events)
+        insert_rows(AuditEvent, _COLUMNS, rows)
 
 
 def _to_ranges(ids: Iterable[int]) -> list[list[int]]:

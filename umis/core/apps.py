@@ -6,7 +6,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from umis.core import periodic
+        from umis.core import (
+            lookups,  # noqa: F401 (registers field__any)
+            periodic,
+        )
         from umis.core.outbox import outbox_drain
 
         def sweep() -> str | None:

@@ -76,22 +76,33 @@ def _insert_each(
     fields: list[models.Field[Any, Any]],
     pk: models.Field[Any, Any],
 ) -> None:
-    """A few rows: one INSERT … RETURNING each (one round trip, no sequence query)."""
+    """A few rows: one multi-row INSERT … RETURNING (one round trip, no sequence query);
+    rows that bring their own primary key go one INSERT each."""
     quote = connection.ops.quote_name
     table = quote(objs[0]._meta.db_table)
+    rows = _pg_rows(objs, fields)
+    fresh = [(obj, row) for obj, row in zip(objs, rows, strict=True) if obj.pk is None]
     with connection.cursor() as cursor:
-        for obj, row in zip(objs, _pg_rows(objs, fields), strict=True):
-            pairs = [
-                (quote(str(f.column)), value)
-                for f, value in zip(fields, row, strict=True)
-                if not (f is pk and value is None)
-            ]
+        if fresh:
+            columns = [f for f in fields if f is not pk]
+            at = [i for i, f in enumerate(fields) if f is not pk]
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(c for c, _ in pairs)}) "  # noqa: S608 (model columns)
-                f"VALUES ({', '.join(['%s'] * len(pairs))}) RETURNING {quote(str(pk.column))}",
-                [v for _, v in pairs],
+                f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in columns)}) "  # noqa: S608 (model columns)
+                f"VALUES {', '.join([one] * len(fresh))} RETURNING {quote(str(pk.column))}",
+                [row[i] for _, row in fresh for i in at],
             )
-            obj.pk = cursor.fetchone()[0]
+            # PostgreSQL returns the ids in the order of the VALUES rows (bulk_create relies on it too)
+            for (obj, _row), (new_id,) in zip(fresh, cursor.fetchall(), strict=True):
+                obj.pk = new_id
+        for obj, row in zip(objs, rows, strict=True):
+            if any(obj is o for o, _ in fresh):
+                continue
+            names = ", ".join(quote(str(f.column)) for f in fields)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608 (model columns)
+                row,
+            )
 
 
 def _copy(
@@ -133,3 +144,37 @@ def _pg_rows(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]])
                 row[i] = json.dumps(row[i], cls=f.encoder, ensure_ascii=False)
         rows.append(row)
     return rows
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert plain rows (values of the fields named by attribute, in that order) when no
+    instance is needed afterwards — audit rows, index keys: COPY on PostgreSQL, one
+    executemany elsewhere. Primary keys come from the database."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    plan = [by_name[name] for name in fields]
+    columns = ", ".join(quote(str(f.column)) for f in plan)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            json_at = [(i, f) for i, f in enumerate(plan) if isinstance(f, models.JSONField)]
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    if json_at:
+                        row = list(row)
+                        for i, f in json_at:
+                            if row[i] is not None:
+                                row[i] = json.dumps(row[i], cls=f.encoder, ensure_ascii=False)
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(plan))
+            prepared = [
+                [f.get_db_prep_save(v, connection) for f, v in zip(plan, row, strict=True)]
+                for row in rows
+            ]
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)  # noqa: S608 (model columns)

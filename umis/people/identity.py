@@ -15,12 +15,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from umis.people.matchkeys import NameParts, names_compare, names_worth_comparing
+from umis.people.matchkeys import (
+    NameParts,
+    name_key,
+    names_compare,
+    names_worth_comparing,
+    token_keys,
+)
 from umis.people.models import Person, TravelDocument
 
 
@@ -124,6 +131,14 @@ class KnownPerson:
     birth_year_only: bool
     nationality_id: str
     sex: str
+    match_key: str
+
+    @property
+    def key(self) -> str:
+        """The stored name key, or the name's own for a record written before it was kept."""
+        return self.match_key or name_key(
+            NameParts(self.surname, self.given_names, self.patronymic).full
+        )
 
 
 KNOWN_FIELDS = (
@@ -135,6 +150,7 @@ KNOWN_FIELDS = (
     "birth_year_only",
     "nationality_id",
     "sex",
+    "match_key",
 )
 
 
@@ -163,53 +179,68 @@ def identity_score(item: PersonData, person: Person | KnownPerson) -> tuple[floa
 CANDIDATE_LIMIT = 2000
 
 
-def _near_dates(d: date) -> set[date]:
-    """The date, its day/month swap and every valid date one typed digit away."""
-    found = {d}
-    swapped = _swap_day_month(d)
-    if swapped:
-        found.add(swapped)
-    text = d.strftime("%Y%m%d")
-    for pos in range(8):
-        for digit in "0123456789":
-            if digit == text[pos]:
-                continue
-            typo = text[:pos] + digit + text[pos + 1 :]
-            try:
-                found.add(date(int(typo[:4]), int(typo[4:6]), int(typo[6:])))
-            except ValueError:
-                continue
-    return found
+@lru_cache(maxsize=65536)
+def _name_block(surname: str, given_names: str) -> str:
+    return " ".join(token_keys(f"{surname} {given_names}"))[:180]
+
+
+def block_keys(
+    surname: str, given_names: str, birth_date: date, birth_year_only: bool
+) -> list[str]:
+    """The person's name key (one blocking key per main token of the family and given names,
+    sorted, so script, spelling and order do not matter) with each digit of the date of birth
+    masked in turn: two records share a key when their names agree and their dates are the
+    same or one typed digit apart. None for a person known by the year of birth only."""
+    if birth_year_only:
+        return []
+    name = _name_block(surname, given_names)
+    text = birth_date.strftime("%Y%m%d")
+    return [f"{name}|{text[:i]}_{text[i + 1 :]}" for i in range(8)]
 
 
 def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]:
-    """Known people whose date of birth could be each item's, in a few queries for the whole
-    batch (blocking on the indexed birth date; by year for a year-only date)."""
+    """Known people who could be each item, in a few queries for the whole batch: everyone
+    born on the item's date of birth or its day/month swap (the indexed birth date), people
+    with the same name key born one typed digit away (`PersonBlockKey`), and by year for a
+    year-only date."""
     by_date: dict[date, list[KnownPerson]] = {}
+    by_key: dict[str, list[KnownPerson]] = {}
     by_year: dict[tuple[int, str], list[KnownPerson]] = {}
-    wanted_dates = {
-        d for item in items if not item.birth_year_only for d in _near_dates(item.birth_date)
-    }
+    exact: dict[PersonData, set[date]] = {}
+    keys: dict[PersonData, list[str]] = {}
+    for item in items:
+        if item.birth_year_only:
+            continue
+        swapped = _swap_day_month(item.birth_date)
+        exact[item] = {item.birth_date, swapped} if swapped else {item.birth_date}
+        keys[item] = block_keys(item.surname, item.given_names, item.birth_date, False)
     years = {(item.birth_date.year, item.nationality) for item in items}
     wide_years = {(i.birth_date.year, i.nationality) for i in items if i.birth_year_only}
     live = Person.objects.filter(merged_into__isnull=True).order_by("id")
 
-    def load(query: Any) -> list[KnownPerson]:
-        return [KnownPerson(*values) for values in query.values_list(*KNOWN_FIELDS)]
+    def load(query: Any, *extra: str) -> list[tuple[Any, ...]]:
+        return list(query.values_list(*KNOWN_FIELDS, *extra))
 
-    ordered = sorted(wanted_dates)
-    for start in range(0, len(ordered), 1000):
-        for person in load(live.filter(birth_date__in=ordered[start : start + 1000])):
+    dates = sorted({d for found in exact.values() for d in found})
+    for start in range(0, len(dates), 5000):
+        for values in load(live.filter(birth_date__any=dates[start : start + 5000])):
+            person = KnownPerson(*values)
             by_date.setdefault(person.birth_date, []).append(person)
+    wanted = sorted({k for found in keys.values() for k in found})
+    for start in range(0, len(wanted), 5000):
+        query = live.filter(block_keys__key__any=wanted[start : start + 5000])
+        for values in load(query, "block_keys__key"):
+            by_key.setdefault(values[-1], []).append(KnownPerson(*values[:-1]))
     # Known people with only a year of birth (few): one query for the batch.
     low, high = min(y for y, _ in years), max(y for y, _ in years)
-    for person in load(
+    for values in load(
         live.filter(
             birth_year_only=True,
             birth_date__range=(date(low, 1, 1), date(high, 12, 31)),
             nationality_id__in={n for _, n in years},
         )
     ):
+        person = KnownPerson(*values)
         key = (person.birth_date.year, person.nationality_id)
         if key in years:
             by_year.setdefault(key, []).append(person)
@@ -217,14 +248,16 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
     for year, nationality in sorted(wide_years):
         span = (date(year, 1, 1), date(year, 12, 31))
         query = live.filter(birth_date__range=span, nationality_id=nationality)
-        by_year[(year, nationality)] = load(query[:CANDIDATE_LIMIT])
+        by_year[(year, nationality)] = [KnownPerson(*v) for v in load(query[:CANDIDATE_LIMIT])]
     rows: list[list[KnownPerson]] = []
     for item in items:
         found = {p.pk: p for p in by_year.get((item.birth_date.year, item.nationality), [])}
-        if not item.birth_year_only:
-            for d in _near_dates(item.birth_date):
-                for p in by_date.get(d, []):
-                    found.setdefault(p.pk, p)
+        for d in exact.get(item, ()):
+            for p in by_date.get(d, []):
+                found.setdefault(p.pk, p)
+        for k in keys.get(item, ()):
+            for p in by_key.get(k, []):
+                found.setdefault(p.pk, p)
         rows.append([found[k] for k in sorted(found)][:CANDIDATE_LIMIT])
     return rows
 
@@ -268,9 +301,7 @@ def _candidates_scored(items: Sequence[PersonData], floor: float) -> list[list[C
     for item, people in zip(items, _candidate_rows_many(items), strict=True):
         found = []
         name = NameParts(item.surname, item.given_names, item.patronymic)
-        worth = names_worth_comparing(
-            name, [NameParts(p.surname, p.given_names, p.patronymic) for p in people]
-        )
+        worth = names_worth_comparing(name, [p.key for p in people])
         for index, person in enumerate(people):
             if index not in worth:
                 continue

@@ -60,13 +60,13 @@ def name_key(full: str) -> str:
     return normalize_name(full).key
 
 
-def names_worth_comparing(name: NameParts, others: list[NameParts]) -> set[int]:
+def names_worth_comparing(name: NameParts, others: list[str]) -> set[int]:
     """A cheap first look before `names_compare`, in one vectorised pass: the indexes of
-    `others` whose names are not clearly different from `name`."""
-    keys = [name_key(o.full) for o in others]
+    `others` (their `name_key`s, as stored on the person) whose names are not clearly
+    different from `name`."""
     found = process.extract(
         name_key(name.full),
-        keys,
+        others,
         scorer=fuzz.token_set_ratio,
         score_cutoff=PREFILTER_CUTOFF,
         limit=None,

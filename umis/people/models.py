@@ -25,6 +25,9 @@ class Person(BaseModel):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     nationality = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="+")
     search_name = models.CharField(max_length=400, db_index=True)
+    # Sorted phonetic skeletons of the full name (`people.matchkeys.name_key`): intake
+    # matching's first look at a candidate, read instead of normalising the name again.
+    match_key = models.CharField(max_length=400, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -38,6 +41,22 @@ class Person(BaseModel):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.surname, self.given_names, self.patronymic) if p)
+
+
+class PersonBlockKey(models.Model):
+    """Where intake matching looks for a person born on a date one typed digit away: the
+    person's order- and script-free name key with one digit of the date of birth masked,
+    eight rows a person (`people.identity.block_keys`). Derived data, written with the person;
+    a merge moves the rows to the survivor, so either name finds the surviving record."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="block_keys")
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="person_block_key_idx")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class DocumentType(models.TextChoices):

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from anyascii import anyascii
@@ -383,6 +384,7 @@ _CYRILLIC = {
 _SEPARATORS = set(" -'’,.")
 
 
+@lru_cache(maxsize=65536)
 def mrz_name(text: str) -> str:
     """A visual-zone name as MRZ characters (A–Z and '<'), per ICAO Doc 9303 Part 3."""
     out: list[str] = []

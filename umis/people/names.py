@@ -87,6 +87,12 @@ def name_check(value: str, *, field: str) -> list[FieldError]:
     return errors
 
 
+@lru_cache(maxsize=65536)
+def name_is_clean(value: str) -> bool:
+    """Whether `name_check` finds nothing wrong (common names are checked once a process)."""
+    return not name_check(value, field="")
+
+
 def name_clean(value: str) -> str:
     """The stored form: NFC, trimmed, inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFC", value).split())

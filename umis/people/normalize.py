@@ -247,6 +247,7 @@ def _variant_index() -> dict[str, str]:
     return {_skeleton(v): canon for canon, variants in _VARIANT_GROUPS for v in variants}
 
 
+@lru_cache(maxsize=262144)
 def _fix_confusables(token: str) -> tuple[str, bool, bool]:
     """(token with homoglyphs mapped to the token's main script, mixed_script, confusable)."""
     scripts = name_scripts(token)
@@ -278,7 +279,9 @@ def _to_latin(token: str) -> tuple[str, bool]:
     return re.sub(r"[^a-z]+", "", token), abjad
 
 
+@lru_cache(maxsize=262144)
 def _token(original: str) -> Token | None:
+    # names are built from far fewer tokens than there are names: each token once a process
     latin, abjad = _to_latin(original)
     if not latin:
         return None

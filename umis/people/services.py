@@ -9,10 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
 from umis.core import clock
-from umis.core.bulk import bulk_insert
+from umis.core.bulk import bulk_insert, insert_rows
 from umis.core.errors import Conflict, DomainError, NotFound
-from umis.people.identity import PersonData, identity_batch, matchers, review_candidates_many
-from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
+from umis.people.identity import (
+    PersonData,
+    block_keys,
+    identity_batch,
+    matchers,
+    review_candidates_many,
+)
+from umis.people.matchkeys import NameParts, name_key
+from umis.people.models import IdentityMatch, Person, PersonBlockKey, PersonMerge, TravelDocument
 from umis.people.names import search_key
 from umis.people.selectors import identity_match_get_for_user
 
@@ -66,11 +73,21 @@ def _person_resolve_many(
                     sex=d.sex,
                     nationality_id=d.nationality,
                     search_name=_search_name(d),
+                    match_key=name_key(NameParts(d.surname, d.given_names, d.patronymic).full),
                     created_by=actor if getattr(actor, "is_authenticated", False) else None,
                 ),
             )
         )
     bulk_insert([p for _, p in new_people])
+    insert_rows(
+        PersonBlockKey,
+        ("person_id", "key"),
+        [
+            (p.pk, key)
+            for _, p in new_people
+            for key in block_keys(p.surname, p.given_names, p.birth_date, p.birth_year_only)
+        ],
+    )
     for i, p in new_people:
         resolved[i] = p
     for i, d in enumerate(items):

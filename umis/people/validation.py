@@ -6,6 +6,7 @@ registration, e-visa, ...), so a mistake gets the same code and message everywhe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from umis.core.errors import FieldError
 from umis.people import mrz
 from umis.people.models import DocumentType, Sex
-from umis.people.names import name_check, name_clean
+from umis.people.names import name_check, name_clean, name_is_clean
 from umis.reference.models import Country
 
 MAX_TEXT = 200
+_CONTROL = re.compile(r"[\x00-\x1f]")
 MRZ_TYPES = {"passport": DocumentType.PASSPORT, "id_card": DocumentType.ID_CARD}
 
 
@@ -44,7 +46,7 @@ class FieldReader:
         if len(value) > max_length:
             self.error("too_long", _("At most %(n)d characters.") % {"n": max_length}, field)
             return ""
-        if any(ord(c) < 32 for c in value):
+        if _CONTROL.search(value):
             self.error("control_character", _("The text contains control characters."), field)
             return ""
         return value.strip()
@@ -66,9 +68,8 @@ class FieldReader:
         value = self.text(field, required=required, max_length=mrz_max_name())
         if not value:
             return ""
-        problems = name_check(value, field=field)
-        if problems:
-            self.errors.append(problems[0])
+        if not name_is_clean(value):
+            self.errors.append(name_check(value, field=field)[0])
             return ""
         return name_clean(value)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -293,12 +293,51 @@ def entry_ban_from_expulsion(
 # --- screening on intake ------------------------------------------------------------------
 
 
-def person_fingerprint(person: Person) -> str:
+class DocumentView(Protocol):
+    """What screening reads of a travel document (a `TravelDocument` or a `DocumentRow`)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def issuing_state_id(self) -> Any: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def mrz_surname(self) -> str: ...
+    @property
+    def mrz_given_names(self) -> str: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
+class DocumentRow(NamedTuple):
+    person_id: int
+    pk: int
+    issuing_state_id: str
+    number: str
+    mrz_surname: str
+    mrz_given_names: str
+    created_at: dt.datetime
+
+
+def _documents_of(person_ids: Iterable[int]) -> dict[int, list[DocumentRow]]:
+    """Every travel document of these people, as plain rows, in one query."""
+    found: dict[int, list[DocumentRow]] = {}
+    query = TravelDocument.objects.filter(person_id__in=set(person_ids)).values_list(
+        *DocumentRow._fields
+    )
+    for values in query:
+        row = DocumentRow(*values)
+        found.setdefault(row.person_id, []).append(row)
+    return found
+
+
+def person_fingerprint(person: Person, documents: Sequence[DocumentView] | None = None) -> str:
     """What screening looked at: a change of name, birth date, nationality or documents
     changes it, so a dismissed hit is raised again."""
     docs = sorted(
         f"{d.issuing_state_id}:{d.number}:{d.mrz_surname}:{d.mrz_given_names}"
-        for d in person.documents.all()
+        for d in (person.documents.all() if documents is None else documents)
     )
     payload = [
         person.surname,
@@ -311,12 +350,17 @@ def person_fingerprint(person: Person) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
-def person_query(person: Person, *, document: TravelDocument | None = None) -> Query:
+def person_query(
+    person: Person,
+    *,
+    document: DocumentView | None = None,
+    documents: Sequence[DocumentView] | None = None,
+) -> Query:
     """The person's names (as registered and as in every document's MRZ), date of birth,
     nationality and one travel document for the exact document check: the one given (the
     document presented on the case), else the latest recorded."""
     names = [f"{person.surname} {person.given_names} {person.patronymic}".strip()]
-    docs = list(person.documents.all())
+    docs = list(person.documents.all()) if documents is None else list(documents)
     for d in docs:
         if d.mrz_surname:
             names.append(f"{d.mrz_surname} {d.mrz_given_names}".strip())
@@ -355,19 +399,16 @@ def screening_screen_cases(
     index = index_current()
     threshold = screening_threshold()
     today = clock.today()
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in=[p.pk for _, p in items]).prefetch_related(
-            "documents"
-        )
-    }
+    docs_of = _documents_of(p.pk for _, p in items)
     found: list[tuple[Case, Person, str, Any]] = []
-    for case, person in items:
-        p = people[person.pk]
-        fp = person_fingerprint(p)
+    for case, p in items:
+        docs = docs_of.get(p.pk, [])
         doc = (documents or {}).get(case.pk)
-        for cand in index.search(person_query(p, document=doc), threshold=threshold, limit=10):
-            found.append((case, p, fp, cand))
+        query = person_query(p, document=doc, documents=docs)
+        candidates = index.search(query, threshold=threshold, limit=10)
+        if candidates:
+            fp = person_fingerprint(p, docs)
+            found.extend((case, p, fp, cand) for cand in candidates)
     if not found:
         return {}
     entries = WatchlistEntry.objects.in_bulk({c.entry_id for _, _, _, c in found})

@@ -96,7 +96,9 @@ def stay_registrations_submit(
             results[i].errors = outcome
         else:
             parsed.append((i, outcome))
-    with transaction.atomic():
+    # no savepoint of its own: a failure aborts the caller's transaction, which is the
+    # request's, and a savepoint is two more round trips on every single registration
+    with transaction.atomic(savepoint=False):
         if parsed:
             duplicates = _overlapping(host, parsed)
             for i, problem in duplicates.items():

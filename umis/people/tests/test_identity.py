@@ -85,6 +85,22 @@ def test_a_doubtful_resemblance_becomes_a_review_task(world: World) -> None:
     assert AuditEvent.objects.filter(action="IDENTITY_MATCH_RAISED", person_id=new.pk).exists()
 
 
+def test_a_mistyped_date_in_another_script_is_still_found(world: World) -> None:
+    # the date is one digit off, so the person is found through the name key, not the date
+    _register(world)
+    _register(
+        world,
+        surname="РАШАД",
+        given_names="ГУСЕЙНОВ",
+        birth_date="1985-08-14",
+        document_number="C7654321",
+    )
+    old, new = Person.objects.order_by("id")
+    task = IdentityMatch.objects.get()
+    assert (task.person_id, task.candidate_id) == (new.pk, old.pk)
+    assert "birth_date_one_digit" in task.reasons
+
+
 def test_a_different_person_is_neither_linked_nor_raised(world: World) -> None:
     _register(world)
     _register(world, surname="Həsənov", given_names="Elçin", document_number="C7654321")
