@@ -263,10 +263,10 @@ WHERE d.e <= CASE WHEN p.r1 < 250 THEN 4 WHEN p.r1 < 500 THEN 6 ELSE 5 END
 PERSONS_SQL = """
 INSERT INTO people_person (id, surname, given_names, patronymic, birth_date, sex,
     nationality_id, search_name, merged_into_id, created_at, updated_at, created_by_id,
-    birth_year_only)
+    birth_year_only, match_key)
 SELECT %(base)s::bigint + g, 'P' || g, 'X', '', date '1980-01-01', 'M',
        (%(nats)s::varchar[])[1 + (g * 31) %% %(n_nats)s], 'p' || g || ' x', NULL, now(), now(), NULL,
-       false
+       false, 'p' || g || ' x'
 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g
 """
 
