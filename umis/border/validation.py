@@ -63,6 +63,11 @@ class CrossingData:
     refusal_reason: str
 
 
+# names that passed name_check, as stored (a pure function of the text: kept across
+# batches, so a name seen in one request is not checked again in the next)
+_CLEAN_NAMES: dict[str, str] = {}
+
+
 def _text(value: Any, max_length: int) -> str | None:
     """A required text field as the quick path takes it, or None."""
     if type(value) is str and len(value) <= max_length and value.isprintable():
@@ -87,7 +92,6 @@ class CrossingReader:
         self.tz = tz
         self.points = points
         self.names: dict[tuple[str, str], list[FieldError]] = {}
-        self.clean_names: dict[str, str] = {}
         self.dates: dict[str, dt.date] = {}
         self.today = now.date()
         self.oldest_birth = self.today - dt.timedelta(days=47500)
@@ -112,12 +116,12 @@ class CrossingReader:
     def _clean_name(self, value: str | None) -> str | None:
         if value is None:
             return None
-        cleaned = self.clean_names.get(value)
+        cleaned = _CLEAN_NAMES.get(value)
         # plain Latin letters cannot hold the characters name_check refuses
         if cleaned is None and (PLAIN_NAME.fullmatch(value) or not name_check(value, field="")):
             cleaned = name_clean(value)
-            if len(self.clean_names) < 50_000:
-                self.clean_names[value] = cleaned
+            if len(_CLEAN_NAMES) < 200_000:
+                _CLEAN_NAMES[value] = cleaned
         return cleaned
 
     def _date(self, value: str | None) -> dt.date | None:
