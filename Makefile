@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install run test lint typecheck test-unit test-browser bench bench-platform bench-names bench-screening bench-dedup bench-border bench-evisa migrate demo messages clean
+.PHONY: install run test lint typecheck test-unit test-browser bench bench-platform bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa migrate demo messages clean
 
 $(VENV)/.install-stamp: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
@@ -42,7 +42,7 @@ test: install lint typecheck
 test-browser: install
 	$(PY) -m pytest -q -m browser
 
-bench: install bench-names bench-screening bench-dedup bench-border bench-evisa bench-platform
+bench: install bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa bench-platform
 
 # Place-of-stay registration over HTTP beside COPY, and the officer queue with 100,000 cases.
 bench-platform: install
@@ -55,6 +55,11 @@ bench-names: install
 # Screening over a synthetic watchlist; smaller: SCREENING_BENCH_SIZE=100000 make bench-screening
 bench-screening: install
 	$(PY) bench/screening.py
+
+# Screening index build at process start, warm-up and fallback cost; smaller:
+# SCREENING_WARM_BENCH_SIZE=100000 make bench-screening-warm
+bench-screening-warm: install
+	$(PY) bench/screening_warm.py
 
 # Border crossings: ingest through the API beside COPY; overstay detection over 10M crossings
 # beside DuckDB. Smaller: make bench-border BENCH_BORDER_PERSONS=200000 BENCH_BORDER_BATCHES=4

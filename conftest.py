@@ -10,6 +10,8 @@ def _fast_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     # each test builds its own reference data: no snapshot shared between tests
     settings.UMIS_REFERENCE_CACHE_SECONDS = 0  # type: ignore[attr-defined]
+    # no background index build unless a test asks for one
+    settings.UMIS_SCREENING_WARM = False  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Build the screening index in the background now, not on the first intake (UMIS_SCREENING_WARM).
+from umis.screening.engine import index_warm_start  # noqa: E402
+
+index_warm_start()

@@ -59,6 +59,7 @@ class Scope(models.TextChoices):
     SCREENING = "screening", _("Screen persons against watchlists")
     WATCHLISTS_MANAGE = "watchlists_manage", _("Import watchlist entries")
     BORDER_CROSSINGS = "border_crossings", _("Send border crossings")
+    IDENTITY_REVIEW = "identity_review", _("Review possible duplicate persons")
 
 
 class ApiClient(models.Model):

@@ -10,6 +10,7 @@ from ninja.security import APIKeyHeader
 from umis.accounts.models import ApiClient
 from umis.accounts.services import api_client_authenticate
 from umis.audit.context import set_client
+from umis.audit.services import audit_record
 from umis.core.errors import PermissionDenied
 
 
@@ -40,11 +41,17 @@ class ApiKeyAuth(APIKeyHeader):
         client = api_client_authenticate(key or "")
         if client is None:
             return None
+        set_client(f"api:{client.name}")
         if not client.has_scope(self.scope):
+            audit_record(
+                actor=client.user,
+                action="API_SCOPE_DENIED",
+                entity=client,
+                data={"scope": self.scope, "path": request.path[:200]},
+            )
             raise PermissionDenied("scope_missing", _("This API key may not use this endpoint."))
         request.user = client.user
         request.api_client = client  # type: ignore[attr-defined]
-        set_client(f"api:{client.name}")
         if (
             client.last_used_at is None
             or (timezone.now() - client.last_used_at).total_seconds() > 300

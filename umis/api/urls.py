@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from umis.api import border, documents, errors, evisa, screening, stays
+from umis.api import border, documents, errors, evisa, identity, screening, stays
 
 api = NinjaAPI(
     title="UMIS API",
@@ -26,3 +26,4 @@ api.add_router("", screening.watchlist_router)
 api.add_router("", border.crossings_router)
 api.add_router("", border.people_router)
 api.add_router("", border.calculator_router)
+api.add_router("", identity.router)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +21,21 @@ from umis.reference.models import LegalGround
 
 
 def references_allocate(*, prefix: str, year: int, count: int) -> list[str]:
-    """Reserve `count` consecutive references like SR-2026-000123 (inside a transaction).
+    """Reserve `count` references like SR-2026-000123 (inside a transaction), increasing and
+    never given twice.
 
-    One statement: concurrent callers serialise on the counter row, none gets a number twice."""
+    On PostgreSQL the numbers come from a sequence per service prefix and year, which takes
+    no lock: concurrent submissions do not wait for each other's commit, and a submission
+    that rolls back leaves a gap. Elsewhere (SQLite: one writer at a time anyway) one
+    counter row per prefix and year, in the caller's transaction, without gaps."""
+    if connection.vendor == "postgresql":
+        numbers = _sequence_numbers(prefix, year, count)
+    else:
+        numbers = _counter_numbers(prefix, year, count)
+    return [f"{prefix}-{year}-{n:06d}" for n in numbers]
+
+
+def _counter_numbers(prefix: str, year: int, count: int) -> list[int]:
     assert ReferenceCounter._meta.db_table == "cases_referencecounter"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -33,7 +45,37 @@ def references_allocate(*, prefix: str, year: int, count: int) -> list[str]:
             [prefix, year, count],
         )
         (last,) = cursor.fetchone()
-    return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+    return list(range(last - count + 1, last + 1))
+
+
+def _sequence_numbers(prefix: str, year: int, count: int) -> list[int]:
+    if not (prefix.isascii() and prefix.isalpha() and len(prefix) <= 10):
+        raise ValueError(f"bad reference prefix {prefix!r}")
+    name = f"cases_reference_{prefix.lower()}_{year}"
+    draw = (
+        "SELECT nextval(s.oid) FROM (SELECT to_regclass(%s) AS oid) s, generate_series(1, %s) "
+        "WHERE s.oid IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(draw, [name, count])
+        numbers = [n for (n,) in cursor.fetchall()]
+        if not numbers:
+            # The year's first reference: the sequence starts after what the counter row
+            # (used before sequences) gave out. A concurrent creator may win; either is fine.
+            cursor.execute(
+                "SELECT value FROM cases_referencecounter WHERE prefix = %s AND year = %s",
+                [prefix, year],
+            )
+            row = cursor.fetchone()
+            start = (row[0] if row else 0) + 1
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start:d}")
+            except DatabaseError:
+                pass
+            cursor.execute(draw, [name, count])
+            numbers = [n for (n,) in cursor.fetchall()]
+    return sorted(numbers)
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,18 @@ def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
             )
             creds.setdefault("api_keys", {})[username] = key
     _ensure_agency(password, creds)
+    _ensure_identity_review_key(creds)
     return hosts
+
+
+def _ensure_identity_review_key(creds: dict[str, Any]) -> None:
+    """The head office's desk system reviews possible duplicates through the API."""
+    user = User.objects.filter(username="head.officer").first()
+    if user and not ApiClient.objects.filter(user=user, name="Identity review desk").exists():
+        _client, key = api_client_create(
+            actor=None, name="Identity review desk", user=user, scopes=[Scope.IDENTITY_REVIEW]
+        )
+        creds.setdefault("api_keys", {})[user.username] = key
 
 
 def _ensure_agency(password: str, creds: dict[str, Any]) -> None:

@@ -41,6 +41,8 @@ def _script(ch: str) -> str | None:
 
 
 def name_scripts(value: str) -> set[str]:
+    if value.isascii():  # the common case, without a look-up per letter
+        return {"LATIN"} if any(c.isalpha() for c in value) else set()
     return {s for s in (_script(c) for c in value) if s}
 
 

@@ -303,40 +303,58 @@ def _token(original: str) -> Token | None:
     )
 
 
+@lru_cache(maxsize=262_144)
+def _token_parts(raw: str) -> tuple[Token | None, bool, bool]:
+    """One raw token's normalised form and its mixed-script and confusable flags. Cached:
+    names repeat their parts (a million listed names have far fewer distinct tokens), so
+    building the screening index normalises each distinct part once."""
+    fixed, mixed, confusable = _fix_confusables(raw)
+    return _token(fixed), mixed, confusable
+
+
 def _is_patronymic_suffix(latin: str) -> bool:
     return len(latin) > 6 and latin.endswith(_PATRONYMIC_SUFFIXES)
+
+
+_JOINERS = re.compile(r"[\-‐‑’'`ʼ]+")
+_SEPARATORS = re.compile(r"[\s,.;/()]+")
 
 
 @lru_cache(maxsize=65536)
 def normalize_name(text: str) -> NormalizedName:
     """The normalised form of a full name (any order of given, family and patronymic)."""
     flags: set[str] = set()
-    if any(c in BIDI_CONTROLS for c in text):
-        flags.add("bidi_control")
-    arabic = "ARABIC" in name_scripts(text)
-    if any(c in ZERO_WIDTH and not (c == "\u200c" and arabic) for c in text):
-        flags.add("zero_width")
+    scripts = name_scripts(text)
+    # Every bidi and zero-width control is a format character (Cf), never printable: a
+    # printable name (nearly all of them) skips the character-by-character checks.
+    if not text.isprintable():
+        if any(c in BIDI_CONTROLS for c in text):
+            flags.add("bidi_control")
+        arabic = "ARABIC" in scripts
+        if any(c in ZERO_WIDTH and not (c == "\u200c" and arabic) for c in text):
+            flags.add("zero_width")
     cleaned = unicodedata.normalize("NFKC", text)
-    cleaned = "".join(
-        c
-        for c in cleaned
-        if c not in BIDI_CONTROLS
-        and c not in ZERO_WIDTH
-        and unicodedata.category(c) not in {"Cc", "Cf", "Co", "Cs"}
-    )
+    if not cleaned.isprintable():
+        cleaned = "".join(
+            c
+            for c in cleaned
+            if c not in BIDI_CONTROLS
+            and c not in ZERO_WIDTH
+            and unicodedata.category(c) not in {"Cc", "Cf", "Co", "Cs"}
+        )
     # Hyphenated and apostrophised parts are one token (Gusein-zade, O'Neil);
     # a separate -zade/-zadeh is glued to the preceding token.
-    cleaned = re.sub(r"[\-‐‑’'`ʼ]+", "", cleaned)
-    raw = [t for t in re.split(r"[\s,.;/()]+", cleaned) if t]
-    fixed: list[str] = []
+    cleaned = _JOINERS.sub("", cleaned)
+    raw = [t for t in _SEPARATORS.split(cleaned) if t]
+    tokens: list[Token] = []
     for t in raw:
-        t2, mixed, confusable = _fix_confusables(t)
+        tok, mixed, confusable = _token_parts(t)
         if mixed:
             flags.add("mixed_script")
         if confusable:
             flags.add("confusable")
-        fixed.append(t2)
-    tokens = [tok for tok in (_token(t) for t in fixed) if tok]
+        if tok:
+            tokens.append(tok)
     merged: list[Token] = []
     for tok in tokens:
         if merged and tok.latin in {"zade", "zadeh", "zada"}:
@@ -360,7 +378,7 @@ def normalize_name(text: str) -> NormalizedName:
         main=tuple(main),
         patronymic=tuple(patronymic),
         flags=frozenset(flags),
-        scripts=frozenset(name_scripts(text)),
+        scripts=frozenset(scripts),
     )
 
 

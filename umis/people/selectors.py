@@ -103,15 +103,37 @@ def identity_match_scope_for_user(user: Any) -> QuerySet[IdentityMatch]:
     return IdentityMatch.objects.none()
 
 
+class MatchOrder:
+    BEST = "best"  # highest score first
+    NEWEST = "newest"  # most recently raised first
+    CHOICES = (BEST, NEWEST)
+
+
 def identity_match_queue_for_user(
-    *, user: Any, status: str = IdentityMatch.Status.OPEN, page: int = 1, per_page: int = 50
+    *,
+    user: Any,
+    status: str = IdentityMatch.Status.OPEN,
+    page: int = 1,
+    per_page: int = 50,
+    source: str = "",
+    min_score: float | None = None,
+    order: str = MatchOrder.BEST,
 ) -> Page[IdentityMatch]:
+    """The possible duplicates the user may work, filtered by source (intake or dedup) and
+    lowest score, best or newest first."""
     qs = (
         identity_match_scope_for_user(user)
         .filter(status=status)
         .select_related("person__nationality", "candidate__nationality")
-        .order_by("-score", "id")
     )
+    if source:
+        qs = qs.filter(source=source)
+    if min_score is not None:
+        qs = qs.filter(score__gte=min_score)
+    if order == MatchOrder.NEWEST:
+        qs = qs.order_by("-created_at", "-id")
+    else:
+        qs = qs.order_by("-score", "id")
     return Paginator(qs, per_page).get_page(page)
 
 

@@ -147,7 +147,8 @@ class CandidateIndex:
     def __init__(self) -> None:
         self.records: dict[int, Record] = {}
         self._normalized: dict[int, tuple[NormalizedName, ...]] = {}
-        self._keys: dict[int, str] = {}  # order-independent skeleton key of the first name
+        # order-independent skeleton key of each of the entry's names (the name, its aliases)
+        self._keys: dict[int, tuple[str, ...]] = {}
         # token-pair key → year of birth (0: unknown) → entry ids
         self._blocks: dict[str, dict[int, list[int]]] = {}
         self._documents: dict[str, list[int]] = {}
@@ -179,7 +180,7 @@ class CandidateIndex:
             return
         names = tuple(n for n in (normalize_name(x) for x in record.names) if not n.is_empty)
         self._normalized[record.id] = names
-        self._keys[record.id] = names[0].key if names else ""
+        self._keys[record.id] = tuple(dict.fromkeys(n.key for n in names))
         for n in names:
             for t in n.main:
                 self._deletions.add(token_block_key(t))
@@ -250,13 +251,23 @@ class CandidateIndex:
             year = _year(query.birth_date, query.birth_year)
             ids = [i for i in self._candidate_ids(names, year) if i in self.records]
             if ids:
-                # Pre-score: dates of birth (cheap) and a fast order-independent key ratio.
+                # Pre-score: dates of birth (cheap) and a fast order-independent key ratio,
+                # the best over the query's names and the entry's names and aliases.
                 pre: list[tuple[float, float, int, str]] = []
-                qkey = names[0].key
-                choices = [self._keys[i] for i in ids]
-                scored = process.extract(qkey, choices, scorer=fuzz.token_sort_ratio, limit=None)
-                for _choice, f, pos in scored:
-                    eid = ids[pos]
+                choices: list[str] = []
+                owners: list[int] = []
+                for i in ids:
+                    for k in self._keys[i]:
+                        choices.append(k)
+                        owners.append(i)
+                quick: dict[int, float] = {}
+                for qkey in dict.fromkeys(n.key for n in names):
+                    for _choice, f, pos in process.extract(
+                        qkey, choices, scorer=fuzz.token_sort_ratio, limit=None
+                    ):
+                        if f > quick.get(owners[pos], -1.0):
+                            quick[owners[pos]] = f
+                for eid, f in quick.items():
                     rec = self.records[eid]
                     dob, _ = birth_agreement(query, rec)
                     if f + dob < threshold - PRUNE:  # too far apart in every spelling

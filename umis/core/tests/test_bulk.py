@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection, connections, transaction
 
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import references_allocate
@@ -85,10 +87,45 @@ def test_json_and_choices_round_trip(world: World) -> None:
     assert event.at == now
 
 
-def test_references_are_consecutive_and_never_reused(world: World) -> None:
+def _numbers(refs: list[str]) -> list[int]:
+    return [int(r.rsplit("-", 1)[1]) for r in refs]
+
+
+def test_references_increase_and_are_never_reused(world: World) -> None:
     first = references_allocate(prefix="SR", year=2026, count=3)
     second = references_allocate(prefix="SR", year=2026, count=2)
     other_year = references_allocate(prefix="SR", year=2027, count=1)
-    assert first == ["SR-2026-000001", "SR-2026-000002", "SR-2026-000003"]
-    assert second == ["SR-2026-000004", "SR-2026-000005"]
-    assert other_year == ["SR-2027-000001"]
+    assert all(r.startswith("SR-2026-") for r in first + second)
+    assert _numbers(first) == sorted(set(_numbers(first)))
+    assert max(_numbers(first)) < min(_numbers(second))
+    assert other_year[0].startswith("SR-2027-")
+    if connection.vendor != "postgresql":  # the counter row gives them without gaps
+        assert first == ["SR-2026-000001", "SR-2026-000002", "SR-2026-000003"]
+        assert second == ["SR-2026-000004", "SR-2026-000005"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has one writer at a time anyway"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_waiting_to_commit_does_not_hold_up_another() -> None:
+    """References come from a sequence: a long batch that has drawn its references but not
+    committed yet does not make a concurrent submission wait for its commit."""
+    other: list[str] = []
+    references_allocate(prefix="TQ", year=2026, count=1)  # the year's sequence exists
+
+    def submit() -> None:
+        try:
+            with transaction.atomic():
+                other.extend(references_allocate(prefix="TQ", year=2026, count=2))
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        mine = references_allocate(prefix="TQ", year=2026, count=3)
+        worker = threading.Thread(target=submit)
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive(), "the second submission waited for the first to commit"
+    assert len(set(mine + other)) == 5
+    assert min(_numbers(mine + other)) > 1

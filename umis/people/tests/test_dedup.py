@@ -11,7 +11,13 @@ from django.core.management import call_command
 
 from umis.audit.models import AuditEvent
 from umis.core.testing import World
-from umis.people.dedup import DedupRecord, dedup_features
+from umis.people.dedup import (
+    DEFAULT_THRESHOLD,
+    DedupRecord,
+    cluster_signed,
+    decision_weight,
+    dedup_features,
+)
 from umis.people.models import IdentityMatch, Person
 from umis.people.services import identity_match_decide
 from umis.reference.services import reference_load_defaults
@@ -113,3 +119,47 @@ def test_web_code_does_not_import_splink() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)  # noqa: S603
     assert done.returncode == 0, done.stderr
+
+
+def test_a_chain_is_split_where_its_ends_clearly_differ() -> None:
+    # 1~2 and 2~3 look alike, but 1 and 3 clearly differ: 3 stays apart.
+    assert cluster_signed([(1, 2, 10.0), (2, 3, 8.0), (1, 3, -20.0)]) == {1: 1, 2: 1}
+    # A group whose pairs add up positive stays one person even with one weak pair.
+    assert cluster_signed([(1, 2, 5.0), (2, 3, 5.0), (1, 3, -1.0)]) == {1: 1, 2: 1, 3: 1}
+    assert cluster_signed([(1, 2, -0.5)]) == {}
+
+
+def test_the_default_threshold_is_the_models_decision_point() -> None:
+    # A pair is proposed when it is more likely one person than two.
+    assert DEFAULT_THRESHOLD == 0.5
+    assert decision_weight(DEFAULT_THRESHOLD) == 0
+    assert decision_weight(0.8) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        decision_weight(1.0)
+    _registry()
+    assert _dedup("--dry-run")["threshold"] == 0.5
+
+
+def test_a_record_that_fits_two_different_people_joins_only_one() -> None:
+    reference_load_defaults()
+
+    def person(surname: str, given: str, birth: str, **extra: object) -> Person:
+        return Person.objects.create(
+            surname=surname,
+            given_names=given,
+            birth_date=dt.date.fromisoformat(birth),
+            sex="M",
+            nationality_id="AZ",
+            search_name=f"{surname} {given}".lower(),
+            **extra,
+        )
+
+    a = person("Hüseynov", "Rəşad", "1985-03-14")
+    b = person("Гусейнов", "Рашад", "1985-01-01", birth_year_only=True)  # only the year
+    c = person("HUSEYNOV", "RASHAD", "1985-09-30")  # same name and year, another day
+    _dedup()
+    pairs = {frozenset((m.person_id, m.candidate_id)) for m in IdentityMatch.objects.all()}
+    # b fits a and c alike, but a and c are two men: b is proposed with one of them only.
+    assert len(pairs) == 1
+    assert b.pk in next(iter(pairs))
+    assert frozenset((a.pk, c.pk)) not in pairs

@@ -59,3 +59,20 @@ def test_a_replaced_or_removed_entry_is_searched_as_it_is_now() -> None:
     assert ids(idx, Query(("Гасымов Эльвин",), birth_year=1979)) == [2]
     idx.remove(2)
     assert ids(idx, Query(("Гасымов Эльвин",), birth_year=1979)) == []
+
+
+def test_an_alias_unlike_the_listed_name_is_found() -> None:
+    idx = CandidateIndex()
+    idx.add(
+        Record(
+            7,
+            ("Məmmədov Elvin Rauf oğlu", "Rzayev Tofiq"),
+            birth_date=dt.date(1979, 6, 2),
+            nationality="AZ",
+        )
+    )
+    born = dt.date(1979, 6, 2)
+    assert ids(idx, Query(("TOFIQ RZAYEV",), birth_date=born)) == [7]
+    assert ids(idx, Query(("Мамедов Эльвин",), birth_date=born)) == [7]
+    # a person screened under two names (as registered and as in the MRZ): either may hit
+    assert ids(idx, Query(("Quliyev Anar", "RZAYEV TOFIQ"), birth_date=born)) == [7]

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             sys.executable,
             "-m",
             "umis.cli",
-            "db_worker",
+            "task_worker",
             "--interval",
             os.environ.get("UMIS_TASK_POLL_SECONDS", "0.2"),
             "--no-startup-delay",

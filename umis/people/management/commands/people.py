@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Person registry tools. `umis people dedup [--threshold 0.95] [--dry-run]` finds likely "
+        "Person registry tools. `umis people dedup [--threshold 0.5] [--dry-run]` finds likely "
         "duplicates across the whole registry (Splink on DuckDB) and stores them as merge "
-        "proposals for officers to review."
+        "proposals for officers to review: pairs whose match probability reaches the "
+        "threshold and that the clustering keeps in one person."
     )
 
     def add_arguments(self, parser: Any) -> None:
