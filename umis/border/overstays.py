@@ -515,6 +515,7 @@ WHERE NOT EXISTS (
     SELECT 1 FROM border_overstayfinding f
     WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
 )
+ORDER BY n.person_id, n.kind
 ON CONFLICT (person_id, kind, entry_day) DO NOTHING
 RETURNING id, person_id, kind, proposal, days_over
 """
