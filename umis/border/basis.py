@@ -92,12 +92,15 @@ def visa_free_provider(
     persons: Mapping[int, str], start: dt.date, end: dt.date
 ) -> dict[int, list[Basis]]:
     periods = visa_free_periods(list(set(persons.values())), start, end)
+    labels = {
+        nationality: str(_("visa-free stay (%s)") % ", ".join(p.regime.label for p in found))
+        for nationality, found in periods.items()
+    }  # one per nationality, not per person
     out: dict[int, list[Basis]] = {}
     for pid, nationality in persons.items():
         found = periods.get(nationality)
         if found:
-            rules = ", ".join(p.regime.label for p in found)
-            out[pid] = [Basis("visa_free", str(_("visa-free stay (%s)") % rules), found)]
+            out[pid] = [Basis("visa_free", labels[nationality], found)]
     return out
 
 

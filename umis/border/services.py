@@ -50,6 +50,26 @@ COLUMNS = (
     "received_at",
 )
 
+# the PostgreSQL types of COLUMNS, for binary COPY (no text to format here or to parse there)
+COLUMN_TYPES = [
+    "varchar",
+    "timestamptz",
+    "date",
+    "varchar",
+    "varchar",
+    "int8",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "date",
+    "varchar",
+    "varchar",
+    "timestamptz",
+]
+
 
 @dataclass
 class CrossingResult:
@@ -273,7 +293,10 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 raw = cursor.cursor  # psycopg 3
-                with raw.copy(f"COPY border_crossing ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                with raw.copy(
+                    f"COPY border_crossing ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+                ) as copy:
+                    copy.set_types(COLUMN_TYPES)
                     for row in rows:
                         copy.write_row(row)
             return
@@ -313,10 +336,17 @@ ON CONFLICT (person_id) DO UPDATE SET
             THEN excluded.entry_point
         ELSE border_presence.entry_point END
 """
-PRESENCE_UNNEST = (
-    PRESENCE_INSERT  # noqa: S608 (constant text, values are parameters)
-    + " SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[],"
-    " %s::date[], %s::date[], %s::varchar[])" + PRESENCE_CONFLICT
+PRESENCE_STAGE = """
+CREATE TEMPORARY TABLE border_presence_in (
+    person_id bigint, nationality varchar, last_event_at timestamptz, last_direction varchar,
+    last_day date, entry_day date, entry_point varchar
+) ON COMMIT DROP
+"""
+PRESENCE_STAGE_TYPES = ["int8", "varchar", "timestamptz", "varchar", "date", "date", "varchar"]
+PRESENCE_FROM_STAGE = (
+    PRESENCE_INSERT  # noqa: S608 (constant text)
+    + " SELECT * FROM border_presence_in"
+    + PRESENCE_CONFLICT
 )
 PRESENCE_VALUES = PRESENCE_INSERT + " VALUES (%s, %s, %s, %s, %s, %s, %s)" + PRESENCE_CONFLICT
 
@@ -354,10 +384,15 @@ def _presence_update(events: list[tuple[CrossingData, int]]) -> None:
         )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                PRESENCE_UNNEST,
-                [list(col) for col in zip(*rows, strict=True)],
-            )
+            # binary COPY into a temporary table, then one upsert: psycopg formats
+            # 10,000 rows for COPY in C, where array parameters are built in Python
+            cursor.execute(PRESENCE_STAGE)
+            with cursor.cursor.copy("COPY border_presence_in FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(PRESENCE_STAGE_TYPES)
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(PRESENCE_FROM_STAGE)
+            cursor.execute("DROP TABLE border_presence_in")  # batches may share a transaction
         else:
             ops = connection.ops
             cursor.executemany(

@@ -8,9 +8,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from umis.accounts.models import Role
+from umis.audit.context import audit_context
 from umis.audit.models import AuditEvent
-from umis.audit.services import audit_record, audit_seal_pending, audit_verify
+from umis.audit.services import (
+    AuditEntry,
+    audit_record,
+    audit_record_many,
+    audit_seal_pending,
+    audit_verify,
+    event_digest,
+)
 from umis.core import clock
+from umis.core.testing import make_user
 
 append_only = importlib.import_module("umis.audit.migrations.0002_append_only")
 
@@ -94,3 +104,30 @@ def _seal_id() -> int:
     from umis.audit.models import AuditSeal
 
     return AuditSeal.objects.get().pk
+
+
+def test_rows_written_in_a_batch_verify_like_rows_written_one_by_one() -> None:
+    """A batch builds the shared part of its rows once; each row's digest must still be the
+    one `audit verify` recomputes from the stored row."""
+    officer = make_user("alice", Role.ADMINISTRATOR)
+    entries = [
+        AuditEntry("THING_DONE", officer, person_id=7, data={"on": dt.date(2026, 3, 1), "n": 1}),
+        AuditEntry("THING_DONE", entity_type="x", entity_id="2", data={"name": "Əli «Иван»"}),
+        AuditEntry("OTHER_THING", entity_type="y", entity_id="3"),
+    ]
+    past = clock.now() - dt.timedelta(minutes=5)
+    with clock.frozen_at(past), audit_context(channel="api", ip="127.0.0.1", purpose="check"):
+        audit_record_many(actor=officer, entries=entries)
+    rows = list(AuditEvent.objects.order_by("id"))
+    assert [(r.action, r.entity_type, r.entity_id, r.person_id) for r in rows] == [
+        ("THING_DONE", "accounts.user", str(officer.pk), 7),
+        ("THING_DONE", "x", "2", None),
+        ("OTHER_THING", "y", "3", None),
+    ]
+    assert {(r.actor_id, r.channel, r.ip, r.purpose) for r in rows} == {
+        (officer.pk, "api", "127.0.0.1", "check")
+    }
+    assert rows[0].data == {"on": "2026-03-01", "n": 1}
+    assert all(event_digest(r) == r.digest for r in rows)
+    assert audit_seal_pending() == 3
+    assert audit_verify().ok

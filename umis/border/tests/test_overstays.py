@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.test import Client
 
 from umis.accounts.models import User
 from umis.audit.models import AuditEvent
+from umis.border import overstays
 from umis.border.imports import crossings_import
 from umis.border.jobs import overstays_daily
 from umis.border.models import Crossing, DetectionRun, ImportRun, OverstayFinding
@@ -92,14 +94,41 @@ def test_the_job_finds_overstays_and_missed_registrations(world: World, client: 
     missed = {pid for pid, kind in findings if kind == "missed_registration"}
     assert missed == {person_of("OVER1")}
     assert (person_of("GONE1"), "overstay") not in findings
-    assert AuditEvent.objects.filter(action="OVERSTAY_FINDING_OPENED").count() == 3
+    opened = AuditEvent.objects.filter(action="OVERSTAY_FINDING_OPENED")
+    assert sorted(
+        (a.entity_type, a.entity_id, a.person_id, a.data["kind"]) for a in opened
+    ) == sorted(
+        ("border.overstayfinding", str(f.pk), f.person_id, f.kind) for f in findings.values()
+    )
+    assert {a.data["proposal"] for a in opened if a.entity_id == str(over2.pk)} == {"enforcement"}
 
     # idempotent: a rerun the next day refreshes the figures and opens nothing new
     again = overstays_detect(on=today + dt.timedelta(days=1))
     assert again["opened"] == 0
     assert OverstayFinding.objects.count() == 3
+    assert AuditEvent.objects.filter(action="OVERSTAY_FINDING_OPENED").count() == 3
     over1.refresh_from_db()
     assert over1.days_over == 6
+
+
+def test_findings_and_their_audit_rows_are_stored_together_or_not_at_all(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+
+    def audit_down(**_kwargs: object) -> None:
+        raise DatabaseError("audit table unavailable")
+
+    monkeypatch.setattr(overstays, "audit_record_many", audit_down)
+    with pytest.raises(DatabaseError):
+        overstays_detect(on=today)
+    assert OverstayFinding.objects.count() == 0
+    assert not DetectionRun.objects.exists()
+
+    monkeypatch.undo()  # OVER1 and OVER2: overstay and missed registration each
+    assert overstays_detect(on=today)["opened"] == 4
+    assert AuditEvent.objects.filter(action="OVERSTAY_FINDING_OPENED").count() == 4
 
 
 def test_the_periodic_job_runs_once_a_day(world: World, client: Client) -> None:
