@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "umis.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        from umis.cases.services import reference_sequences_prepare
+        from umis.core import periodic
+
+        def prepare() -> str | None:
+            made = reference_sequences_prepare()
+            return f"reference sequences created: {', '.join(made)}" if made else None
+
+        periodic.register("case-reference-sequences", 86400, prepare)

@@ -49,9 +49,7 @@ def _counter_numbers(prefix: str, year: int, count: int) -> list[int]:
 
 
 def _sequence_numbers(prefix: str, year: int, count: int) -> list[int]:
-    if not (prefix.isascii() and prefix.isalpha() and len(prefix) <= 10):
-        raise ValueError(f"bad reference prefix {prefix!r}")
-    name = f"cases_reference_{prefix.lower()}_{year}"
+    name = _sequence_name(prefix, year)
     draw = (
         "SELECT nextval(s.oid) FROM (SELECT to_regclass(%s) AS oid) s, generate_series(1, %s) "
         "WHERE s.oid IS NOT NULL"
@@ -60,22 +58,57 @@ def _sequence_numbers(prefix: str, year: int, count: int) -> list[int]:
         cursor.execute(draw, [name, count])
         numbers = [n for (n,) in cursor.fetchall()]
         if not numbers:
-            # The year's first reference: the sequence starts after what the counter row
-            # (used before sequences) gave out. A concurrent creator may win; either is fine.
-            cursor.execute(
-                "SELECT value FROM cases_referencecounter WHERE prefix = %s AND year = %s",
-                [prefix, year],
-            )
-            row = cursor.fetchone()
-            start = (row[0] if row else 0) + 1
-            try:
-                with transaction.atomic():
-                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start:d}")
-            except DatabaseError:
-                pass
+            # The daily job creates the sequences ahead (`reference_sequences_prepare`);
+            # without it the year's first submission creates its own.
+            _sequence_create(cursor, prefix, year)
             cursor.execute(draw, [name, count])
             numbers = [n for (n,) in cursor.fetchall()]
     return sorted(numbers)
+
+
+def _sequence_name(prefix: str, year: int) -> str:
+    if not (prefix.isascii() and prefix.isalpha() and len(prefix) <= 10):
+        raise ValueError(f"bad reference prefix {prefix!r}")
+    return f"cases_reference_{prefix.lower()}_{year}"
+
+
+def _sequence_create(cursor: Any, prefix: str, year: int) -> None:
+    """The sequence starts after what the counter row (used before sequences) gave out.
+    A concurrent creator may win; either is fine."""
+    cursor.execute(
+        "SELECT value FROM cases_referencecounter WHERE prefix = %s AND year = %s",
+        [prefix, year],
+    )
+    row = cursor.fetchone()
+    start = (row[0] if row else 0) + 1
+    try:
+        with transaction.atomic():
+            cursor.execute(
+                f"CREATE SEQUENCE IF NOT EXISTS {_sequence_name(prefix, year)} START WITH {start:d}"
+            )
+    except DatabaseError:
+        pass
+
+
+def reference_sequences_prepare(*, today: dt.date | None = None) -> list[str]:
+    """Create this year's and next year's reference sequence of every case service (a daily
+    job, PostgreSQL only), so no submission creates one inside its own transaction — where
+    concurrent first submissions of a year would wait for its commit."""
+    if connection.vendor != "postgresql":
+        return []
+    year = (today or clock.today()).year
+    made: list[str] = []
+    with connection.cursor() as cursor:
+        for service in registry.all_services():
+            if service.workflow is None:
+                continue
+            for y in (year, year + 1):
+                cursor.execute("SELECT to_regclass(%s)", [_sequence_name(service.prefix, y)])
+                if cursor.fetchone()[0] is None:
+                    with transaction.atomic():
+                        _sequence_create(cursor, service.prefix, y)
+                    made.append(f"{service.prefix}-{y}")
+    return made
 
 
 @dataclass(frozen=True)

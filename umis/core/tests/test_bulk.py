@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from umis.cases.models import Case, CaseEvent
-from umis.cases.services import references_allocate
+from umis.cases.services import reference_sequences_prepare, references_allocate
 from umis.core import clock
 from umis.core.bulk import bulk_insert
 from umis.core.testing import World
@@ -129,3 +129,11 @@ def test_a_submission_waiting_to_commit_does_not_hold_up_another() -> None:
         assert not worker.is_alive(), "the second submission waited for the first to commit"
     assert len(set(mine + other)) == 5
     assert min(_numbers(mine + other)) > 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="sequences are PostgreSQL's")
+def test_the_daily_job_creates_next_years_reference_sequences(world: World) -> None:
+    made = reference_sequences_prepare(today=dt.date(2031, 6, 1))
+    assert {"SR-2031", "SR-2032"} <= set(made)
+    assert reference_sequences_prepare(today=dt.date(2031, 6, 1)) == []
+    assert references_allocate(prefix="SR", year=2032, count=1) == ["SR-2032-000001"]
