@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -320,17 +320,24 @@ def _missed_registrations(on: dt.date, inside: list[tuple[int, str, dt.date, str
     ]
 
 
-def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
-    """Run the detection for `on` and store the findings; returns the summary."""
-    started = clock.now()
-    timings: dict[str, float] = {}
+def _stopwatch(into: dict[str, Any]) -> Callable[[str], None]:
+    """`lap(name)` records in `into` the seconds since the previous lap (or the start)."""
     mark = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal mark
         now = time.perf_counter()
-        timings[name] = round(now - mark, 2)
+        into[name] = round(now - mark, 2)
         mark = now
+
+    return lap
+
+
+def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
+    """Run the detection for `on` and store the findings; returns the summary."""
+    started = clock.now()
+    timings: dict[str, Any] = {}
+    lap = _stopwatch(timings)
 
     smallest, window, per_stay = _limits(on)
     if connection.vendor == "postgresql":
@@ -532,14 +539,8 @@ def _store_sql(
     """PostgreSQL: every finding goes to the database once (binary COPY into a temporary
     table); one UPDATE refreshes the open ones, one INSERT opens the others and returns
     them for their audit rows — all in one transaction, so a failure leaves nothing."""
-    parts: dict[str, float] = {}
-    mark = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        parts[name] = round(now - mark, 2)
-        mark = now
+    parts: dict[str, Any] = {}
+    lap = _stopwatch(parts)
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(FOUND_TABLE)
