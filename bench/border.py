@@ -170,6 +170,8 @@ def copy_baseline(database_url: str, bodies: list[bytes]) -> dict[str, Any]:
 
 
 def bench_ingest(database_url: str) -> dict[str, Any]:
+    from run import gunicorn, wait_ready
+
     from umis.accounts.models import Role, Scope, User
     from umis.accounts.services import api_client_create
     from umis.border.services import crossing_points_load_defaults
@@ -181,33 +183,9 @@ def bench_ingest(database_url: str) -> dict[str, Any]:
     _client, key = api_client_create(
         actor=None, name=f"bench {time.time()}", user=user, scopes=[Scope.BORDER_CROSSINGS]
     )
-    server = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-            "--timeout",
-            "600",
-        ],
-        cwd=ROOT,
-        env=django_env(database_url),
-    )
+    server = gunicorn(PORT, WORKERS, django_env(database_url), timeout=600)
     try:
-        for _ in range(150):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request(
-                    "GET", "/api/v1/openapi.json"
-                )
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_ready(PORT)
         first = batches_for(0)
         known = batches_for(1)
         out: dict[str, Any] = {"batch": BATCH, "server": f"gunicorn, {WORKERS} workers"}

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import Postgres, pct  # noqa: E402
+from run import Postgres, gunicorn, pct  # noqa: E402
 
 PY = sys.executable
 N = int(os.environ.get("BENCH_EVISA_N", "1000"))
@@ -321,24 +321,7 @@ def main() -> None:
             username="bench-agency", defaults={"role": Role.AGENCY}
         )
         _client, key = api_client_create(actor=None, name="bench", user=user, scopes=[Scope.EVISA])
-        children.append(
-            subprocess.Popen(
-                [
-                    PY,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{WEB_PORT}",
-                    "--workers",
-                    str(WORKERS),
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-        )
+        children.append(gunicorn(WEB_PORT, WORKERS, env, timeout=30))
         children.append(
             subprocess.Popen([PY, "-m", "umis.cli", "worker", "--interval", "5"], cwd=ROOT, env=env)
         )

@@ -99,6 +99,42 @@ class Postgres:
         self._as_postgres(f"{self.bin}/pg_ctl", "-D", self.dir, "-m", "fast", "stop")
 
 
+def gunicorn(
+    port: int, workers: int, env: dict[str, str], timeout: int = 120
+) -> subprocess.Popen[bytes]:
+    """The production server (gunicorn, sync workers) on 127.0.0.1:`port`."""
+    return subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--timeout",
+            str(timeout),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def wait_ready(port: int, tries: int = 150) -> None:
+    """Until the server on `port` answers (the OpenAPI document), at most `tries` × 0.2 s."""
+    for _ in range(tries):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request(
+                "GET", "/api/v1/openapi.json"
+            )
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
 def _name_pools() -> tuple[list[str], list[str]]:
     """Surnames and given names as registrations bring them: several locales and scripts."""
     from faker import Faker
@@ -327,32 +363,8 @@ def main() -> None:
             .stdout.strip()
             .splitlines()[-1]
         )
-        server = subprocess.Popen(
-            [
-                PY,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                str(WORKERS),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "120",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=2).request(
-                    "GET", "/api/v1/openapi.json"
-                )
-                break
-            except OSError:
-                time.sleep(0.2)
+        server = gunicorn(PORT, WORKERS, env, timeout=120)
+        wait_ready(PORT)
         results: dict[str, Any] = {
             "date": dt.datetime.now().isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",

@@ -80,13 +80,20 @@ def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
+def _entity(entry: AuditEntry) -> tuple[str, str]:
+    """(entity type, entity id) the entry names, given or read from its model instance."""
+    if entry.entity is None:
+        return entry.entity_type, entry.entity_id
+    return (
+        entry.entity_type or entry.entity._meta.label_lower,
+        entry.entity_id or str(entry.entity.pk),
+    )
+
+
 def _values(actor: Any, entry: AuditEntry, at: dt.datetime) -> dict[str, Any]:
     """The row of one audit event, digest included, by column attribute name."""
     ctx = context.current()
-    entity_type = entry.entity_type or (
-        entry.entity._meta.label_lower if entry.entity is not None else ""
-    )
-    entity_id = entry.entity_id or (str(entry.entity.pk) if entry.entity is not None else "")
+    entity_type, entity_id = _entity(entry)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     label = getattr(actor, "username", "") if authenticated else ""
     if ctx.client_label:
@@ -170,12 +177,7 @@ def _rows(actor: Any, entries: Sequence[AuditEntry], at: dt.datetime) -> list[tu
     for entry in entries:
         values = dict(shared)
         values["action"] = entry.action
-        values["entity_type"] = entry.entity_type or (
-            entry.entity._meta.label_lower if entry.entity is not None else ""
-        )
-        values["entity_id"] = entry.entity_id or (
-            str(entry.entity.pk) if entry.entity is not None else ""
-        )
+        values["entity_type"], values["entity_id"] = _entity(entry)
         values["person_id"] = entry.person_id
         values["data"] = _jsonable(entry.data)
         own = {k: f"{encode(k)}:{encode(values[k])}" for k in _VARYING}

@@ -105,8 +105,7 @@ def reference_sequences_prepare(*, today: dt.date | None = None) -> list[str]:
             for y in (year, year + 1):
                 cursor.execute("SELECT to_regclass(%s)", [_sequence_name(service.prefix, y)])
                 if cursor.fetchone()[0] is None:
-                    with transaction.atomic():
-                        _sequence_create(cursor, service.prefix, y)
+                    _sequence_create(cursor, service.prefix, y)
                     made.append(f"{service.prefix}-{y}")
     return made
 

@@ -82,6 +82,7 @@ def _insert_each(
     table = quote(objs[0]._meta.db_table)
     rows = _pg_rows(objs, fields)
     fresh = [(obj, row) for obj, row in zip(objs, rows, strict=True) if obj.pk is None]
+    given = [row for obj, row in zip(objs, rows, strict=True) if obj.pk is not None]
     with connection.cursor() as cursor:
         if fresh:
             columns = [f for f in fields if f is not pk]
@@ -95,10 +96,8 @@ def _insert_each(
             # PostgreSQL returns the ids in the order of the VALUES rows (bulk_create relies on it too)
             for (obj, _row), (new_id,) in zip(fresh, cursor.fetchall(), strict=True):
                 obj.pk = new_id
-        for obj, row in zip(objs, rows, strict=True):
-            if any(obj is o for o, _ in fresh):
-                continue
-            names = ", ".join(quote(str(f.column)) for f in fields)
+        names = ", ".join(quote(str(f.column)) for f in fields)
+        for row in given:
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608 (model columns)
                 row,

@@ -332,12 +332,11 @@ def _documents_of(person_ids: Iterable[int]) -> dict[int, list[DocumentRow]]:
     return found
 
 
-def person_fingerprint(person: Person, documents: Sequence[DocumentView] | None = None) -> str:
+def person_fingerprint(person: Person, documents: Sequence[DocumentView]) -> str:
     """What screening looked at: a change of name, birth date, nationality or documents
     changes it, so a dismissed hit is raised again."""
     docs = sorted(
-        f"{d.issuing_state_id}:{d.number}:{d.mrz_surname}:{d.mrz_given_names}"
-        for d in (person.documents.all() if documents is None else documents)
+        f"{d.issuing_state_id}:{d.number}:{d.mrz_surname}:{d.mrz_given_names}" for d in documents
     )
     payload = [
         person.surname,
@@ -354,17 +353,16 @@ def person_query(
     person: Person,
     *,
     document: DocumentView | None = None,
-    documents: Sequence[DocumentView] | None = None,
+    documents: Sequence[DocumentView],
 ) -> Query:
     """The person's names (as registered and as in every document's MRZ), date of birth,
     nationality and one travel document for the exact document check: the one given (the
     document presented on the case), else the latest recorded."""
     names = [f"{person.surname} {person.given_names} {person.patronymic}".strip()]
-    docs = list(person.documents.all()) if documents is None else list(documents)
-    for d in docs:
+    for d in documents:
         if d.mrz_surname:
             names.append(f"{d.mrz_surname} {d.mrz_given_names}".strip())
-    doc = document or max(docs, key=lambda d: (d.created_at, d.pk), default=None)
+    doc = document or max(documents, key=lambda d: (d.created_at, d.pk), default=None)
     return Query(
         names=tuple(dict.fromkeys(names)),
         birth_date=person.birth_date,
