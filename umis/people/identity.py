@@ -180,40 +180,63 @@ CANDIDATE_LIMIT = 2000
 
 
 @lru_cache(maxsize=65536)
-def _name_block(surname: str, given_names: str) -> str:
-    return " ".join(token_keys(f"{surname} {given_names}"))[:180]
+def _name_tokens(surname: str, given_names: str) -> tuple[str, ...]:
+    return token_keys(f"{surname} {given_names}")
 
 
 def block_keys(
     surname: str, given_names: str, birth_date: date, birth_year_only: bool
-) -> list[str]:
-    """The person's name key (one blocking key per main token of the family and given names,
-    sorted, so script, spelling and order do not matter) with each digit of the date of birth
-    masked in turn: two records share a key when their names agree and their dates are the
-    same or one typed digit apart. None for a person known by the year of birth only."""
+) -> tuple[str, ...]:
+    """Where intake matching finds a person (`PersonBlockKey` rows), none for a person known
+    by the year of birth only:
+    - the name key (one blocking key per main token of the family and given names, sorted,
+      so script, spelling and order do not matter) with each digit of the date of birth
+      masked in turn: two records share one when their names agree and their dates are the
+      same or one typed digit apart;
+    - each main token's key with the whole date: two records share one when one part of
+      their names agrees and they were born on the same day (a misspelt given name, a
+      second family name added or dropped)."""
     if birth_year_only:
-        return []
-    name = _name_block(surname, given_names)
+        return ()
+    return _block_keys(surname, given_names, birth_date)
+
+
+@lru_cache(maxsize=65536)
+def _block_keys(surname: str, given_names: str, birth_date: date) -> tuple[str, ...]:
+    tokens = _name_tokens(surname, given_names)
+    name = " ".join(tokens)[:180]
     text = birth_date.strftime("%Y%m%d")
-    return [f"{name}|{text[:i]}_{text[i + 1 :]}" for i in range(8)]
+    masked = tuple(f"{name}|{text[:i]}_{text[i + 1 :]}" for i in range(8))
+    return masked + _token_date_keys(tokens, birth_date)
+
+
+def _token_date_keys(tokens: tuple[str, ...], birth_date: date) -> tuple[str, ...]:
+    text = birth_date.strftime("%Y%m%d")
+    return tuple(f"{token[:180]}#{text}" for token in tokens)
+
+
+def _wanted_keys(item: PersonData) -> tuple[str, ...]:
+    """The keys to look up for an item: its own, and its tokens with the day and month
+    swapped (a date written the other way round)."""
+    keys = block_keys(item.surname, item.given_names, item.birth_date, False)
+    swapped = _swap_day_month(item.birth_date)
+    if swapped is None:
+        return keys
+    return keys + _token_date_keys(_name_tokens(item.surname, item.given_names), swapped)
 
 
 def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]:
-    """Known people who could be each item, in a few queries for the whole batch: everyone
-    born on the item's date of birth or its day/month swap (the indexed birth date), people
-    with the same name key born one typed digit away (`PersonBlockKey`), and by year for a
-    year-only date."""
-    by_date: dict[date, list[KnownPerson]] = {}
+    """Known people who could be each item, in a few queries for the whole batch: those
+    sharing a block key with it (`PersonBlockKey`: same name key born one typed digit away,
+    or one name part in common and the same date of birth or its day/month swap), and by
+    year for a year-only date. Each lookup is by index and grows with the batch, not with
+    the registry."""
     by_key: dict[str, list[KnownPerson]] = {}
     by_year: dict[tuple[int, str], list[KnownPerson]] = {}
-    exact: dict[PersonData, set[date]] = {}
-    keys: dict[PersonData, list[str]] = {}
+    keys: dict[PersonData, tuple[str, ...]] = {}
     for item in items:
-        if item.birth_year_only:
-            continue
-        swapped = _swap_day_month(item.birth_date)
-        exact[item] = {item.birth_date, swapped} if swapped else {item.birth_date}
-        keys[item] = block_keys(item.surname, item.given_names, item.birth_date, False)
+        if not item.birth_year_only:
+            keys[item] = _wanted_keys(item)
     years = {(item.birth_date.year, item.nationality) for item in items}
     wide_years = {(i.birth_date.year, i.nationality) for i in items if i.birth_year_only}
     live = Person.objects.filter(merged_into__isnull=True).order_by("id")
@@ -221,11 +244,6 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
     def load(query: Any, *extra: str) -> list[tuple[Any, ...]]:
         return list(query.values_list(*KNOWN_FIELDS, *extra))
 
-    dates = sorted({d for found in exact.values() for d in found})
-    for start in range(0, len(dates), 5000):
-        for values in load(live.filter(birth_date__any=dates[start : start + 5000])):
-            person = KnownPerson(*values)
-            by_date.setdefault(person.birth_date, []).append(person)
     wanted = sorted({k for found in keys.values() for k in found})
     for start in range(0, len(wanted), 5000):
         query = live.filter(block_keys__key__any=wanted[start : start + 5000])
@@ -252,9 +270,6 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
     rows: list[list[KnownPerson]] = []
     for item in items:
         found = {p.pk: p for p in by_year.get((item.birth_date.year, item.nationality), [])}
-        for d in exact.get(item, ()):
-            for p in by_date.get(d, []):
-                found.setdefault(p.pk, p)
         for k in keys.get(item, ()):
             for p in by_key.get(k, []):
                 found.setdefault(p.pk, p)

@@ -44,12 +44,17 @@ class Person(BaseModel):
 
 
 class PersonBlockKey(models.Model):
-    """Where intake matching looks for a person born on a date one typed digit away: the
-    person's order- and script-free name key with one digit of the date of birth masked,
-    eight rows a person (`people.identity.block_keys`). Derived data, written with the person;
-    a merge moves the rows to the survivor, so either name finds the surviving record."""
+    """Where intake matching looks for a person: the person's order- and script-free name
+    key with one digit of the date of birth masked (eight rows), and each main name part
+    with the whole date (`people.identity.block_keys`). Derived data, written with the
+    person; a merge moves the rows to the survivor, so either name finds the surviving
+    record. About ten rows a person, so the link is not a database constraint: checking it
+    would be most of the work of committing a batch of new people (Django still deletes
+    the rows with the person)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="block_keys")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="block_keys", db_constraint=False
+    )
     key = models.CharField(max_length=200)
 
     class Meta:

@@ -101,6 +101,22 @@ def test_a_mistyped_date_in_another_script_is_still_found(world: World) -> None:
     assert "birth_date_one_digit" in task.reasons
 
 
+def test_a_second_given_name_and_a_swapped_date_are_still_found(world: World) -> None:
+    # neither the whole name nor the date agrees: found through one name part and the date
+    # written the other way round
+    _register(world, birth_date="1985-03-04")
+    _register(
+        world,
+        given_names="Rəşad Elçin",
+        birth_date="1985-04-03",
+        document_number="C7654321",
+    )
+    old, new = Person.objects.order_by("id")
+    task = IdentityMatch.objects.get()
+    assert (task.person_id, task.candidate_id) == (new.pk, old.pk)
+    assert "birth_day_month_swapped" in task.reasons
+
+
 def test_a_different_person_is_neither_linked_nor_raised(world: World) -> None:
     _register(world)
     _register(world, surname="Həsənov", given_names="Elçin", document_number="C7654321")

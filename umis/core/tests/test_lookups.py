@@ -1,0 +1,49 @@
+"""`field__any=`: one parameter for a long list of values, same answer as `__in`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from umis.core.bulk import bulk_insert
+from umis.core.testing import World
+from umis.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _people() -> list[Person]:
+    people = [
+        Person(
+            surname=name,
+            given_names="Aynur",
+            birth_date=dt.date(1990, 1, 1 + i),
+            sex="F",
+            nationality_id="AZ",
+            search_name=name.lower(),
+        )
+        for i, name in enumerate(["Əliyeva", "Ali,yeva", 'Qu"liyeva', "{Hə}sənova", "Nəbiyeva"])
+    ]
+    bulk_insert(people)
+    return people
+
+
+def test_dates_names_and_ids_find_the_same_rows_as_in(world: World) -> None:
+    people = _people()
+    dates = [dt.date(1990, 1, 2), dt.date(1990, 1, 4), dt.date(2001, 5, 5)]
+    names = ["Ali,yeva", 'Qu"liyeva', "{Hə}sənova", "nobody"]
+    ids = [people[0].pk, people[4].pk, 10**9]
+    for field, values in (("birth_date", dates), ("surname", names), ("id", ids)):
+        expected = set(Person.objects.filter(**{f"{field}__in": values}).values_list("pk"))
+        found = set(Person.objects.filter(**{f"{field}__any": values}).values_list("pk"))
+        assert found == expected and found
+
+
+def test_a_value_holding_the_separator_and_an_empty_list(world: World) -> None:
+    _people()
+    assert not Person.objects.filter(surname__any=["Əli\x1fyeva"]).exists()
+    assert list(
+        Person.objects.filter(surname__any=["Əliyeva", "x\x1fy"]).values_list("surname", flat=True)
+    ) == ["Əliyeva"]
+    assert not Person.objects.filter(surname__any=[]).exists()

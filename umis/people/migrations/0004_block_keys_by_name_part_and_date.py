@@ -1,0 +1,47 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+def backfill(apps, schema_editor):
+    """Token-and-date block keys for the people already in the registry (intake no longer
+    reads everyone born on a date; it looks these keys up instead)."""
+    from umis.people.identity import block_keys
+
+    Person = apps.get_model("people", "Person")
+    PersonBlockKey = apps.get_model("people", "PersonBlockKey")
+    last = 0
+    while True:
+        chunk = list(
+            Person.objects.filter(pk__gt=last, birth_year_only=False)
+            .order_by("pk")
+            .values_list("pk", "surname", "given_names", "birth_date")[:5000]
+        )
+        if not chunk:
+            return
+        PersonBlockKey.objects.bulk_create(
+            PersonBlockKey(person_id=pk, key=key)
+            for pk, surname, given_names, birth_date in chunk
+            for key in block_keys(surname, given_names, birth_date, False)
+            if "#" in key
+        )
+        last = chunk[-1][0]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("people", "0003_intake_block_keys"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="personblockkey",
+            name="person",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="block_keys",
+                to="people.person",
+            ),
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
+    ]
