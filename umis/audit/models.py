@@ -16,7 +16,12 @@ from django.db import models
 class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # a shared row: see ADR 9
     )
     actor_label = models.CharField(
         max_length=200, blank=True

@@ -14,13 +14,30 @@ from django.utils.translation import gettext_lazy as _
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     service_code = models.CharField(_("service"), max_length=40)
+    # applicant and office are indexed first in case_applicant_idx and case_queue_idx
     applicant = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # a shared row: see ADR 9
     )
-    office = models.ForeignKey("reference.Office", on_delete=models.PROTECT, related_name="cases")
+    office = models.ForeignKey(
+        "reference.Office",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        db_constraint=False,  # a shared row: see ADR 9
+    )
     state = models.CharField(_("state"), max_length=30)
     is_open = models.BooleanField(default=True)
     needs_attention = models.BooleanField(default=False)
@@ -59,12 +76,19 @@ class CaseEvent(models.Model):
         DECISION = "decision", _("Decision")
         ALERT = "alert", _("Alert")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(  # indexed first in case_event_case_idx
+        Case, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=60)  # e.g. STAY_REGISTRATION_ANNULLED
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # a shared row: see ADR 9
     )
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)

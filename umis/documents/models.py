@@ -41,10 +41,15 @@ class IssuedDocument(models.Model):
     number = models.CharField(max_length=40, unique=True)
     kind = models.CharField(max_length=40)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="documents")
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, related_name="issued_documents"
+    person = models.ForeignKey(  # indexed first in issued_document_person_idx
+        "people.Person", on_delete=models.PROTECT, related_name="issued_documents", db_index=False
     )
-    signer_key = models.ForeignKey(SignerKey, on_delete=models.PROTECT, related_name="+")
+    signer_key = models.ForeignKey(
+        SignerKey,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # a shared row: see ADR 9
+    )
     seal = models.BinaryField()
     holder_name = models.CharField(max_length=100)  # as printed in the seal (MRZ form)
     issued_at = models.DateTimeField()

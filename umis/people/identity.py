@@ -190,9 +190,9 @@ def block_keys(
     """Where intake matching finds a person (`PersonBlockKey` rows), none for a person known
     by the year of birth only:
     - the name key (one blocking key per main token of the family and given names, sorted,
-      so script, spelling and order do not matter) with each digit of the date of birth
-      masked in turn: two records share one when their names agree and their dates are the
-      same or one typed digit apart;
+      so script, spelling and order do not matter) with the year of birth, and with the
+      month and day: two records share one when their names agree and their dates differ
+      at most in the day and month, or in the year (a typed digit, a swap);
     - each main token's key with the whole date: two records share one when one part of
       their names agrees and they were born on the same day (a misspelt given name, a
       second family name added or dropped)."""
@@ -206,8 +206,7 @@ def _block_keys(surname: str, given_names: str, birth_date: date) -> tuple[str, 
     tokens = _name_tokens(surname, given_names)
     name = " ".join(tokens)[:180]
     text = birth_date.strftime("%Y%m%d")
-    masked = tuple(f"{name}|{text[:i]}_{text[i + 1 :]}" for i in range(8))
-    return masked + _token_date_keys(tokens, birth_date)
+    return (f"{name}|y{text[:4]}", f"{name}|d{text[4:]}", *_token_date_keys(tokens, birth_date))
 
 
 def _token_date_keys(tokens: tuple[str, ...], birth_date: date) -> tuple[str, ...]:
@@ -227,8 +226,9 @@ def _wanted_keys(item: PersonData) -> tuple[str, ...]:
 
 def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]:
     """Known people who could be each item, in a few queries for the whole batch: those
-    sharing a block key with it (`PersonBlockKey`: same name key born one typed digit away,
-    or one name part in common and the same date of birth or its day/month swap), and by
+    sharing a block key with it (`PersonBlockKey`: same name key born the same year or on
+    the same day of the year, or one name part in common and the same date of birth or its
+    day/month swap), and by
     year for a year-only date. Each lookup is by index and grows with the batch, not with
     the registry."""
     by_key: dict[str, list[KnownPerson]] = {}

@@ -23,8 +23,17 @@ class Person(BaseModel):
     # Only the year is known (the day and month in birth_date are then 1 January).
     birth_year_only = models.BooleanField(_("only the year of birth is known"), default=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    nationality = models.ForeignKey("reference.Country", on_delete=models.PROTECT, related_name="+")
-    search_name = models.CharField(max_length=400, db_index=True)
+    # No index of its own: nobody looks people up by nationality alone, and staff search
+    # matches `search_name` by substring, which a b-tree cannot serve; both only slowed
+    # every new person down.
+    nationality = models.ForeignKey(
+        "reference.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,  # a shared row: see ADR 9
+    )
+    search_name = models.CharField(max_length=400)
     # Sorted phonetic skeletons of the full name (`people.matchkeys.name_key`): intake
     # matching's first look at a candidate, read instead of normalising the name again.
     match_key = models.CharField(max_length=400, blank=True)
@@ -45,10 +54,10 @@ class Person(BaseModel):
 
 class PersonBlockKey(models.Model):
     """Where intake matching looks for a person: the person's order- and script-free name
-    key with one digit of the date of birth masked (eight rows), and each main name part
-    with the whole date (`people.identity.block_keys`). Derived data, written with the
+    key with the year of birth and with the day and month (two rows), and each main name
+    part with the whole date (`people.identity.block_keys`). Derived data, written with the
     person; a merge moves the rows to the survivor, so either name finds the surviving
-    record. About ten rows a person, so the link is not a database constraint: checking it
+    record. Four or five rows a person, so the link is not a database constraint: checking it
     would be most of the work of committing a batch of new people (Django still deletes
     the rows with the person)."""
 
@@ -77,8 +86,12 @@ class TravelDocument(BaseModel):
         _("document type"), max_length=20, choices=DocumentType.choices
     )
     number = models.CharField(_("document number"), max_length=20)
-    issuing_state = models.ForeignKey(
-        "reference.Country", on_delete=models.PROTECT, related_name="+"
+    issuing_state = models.ForeignKey(  # indexed first in travel_document_unique_number
+        "reference.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,  # a shared row: see ADR 9
     )
     expiry_date = models.DateField(_("expiry date"))
     mrz_surname = models.CharField(max_length=60, blank=True)

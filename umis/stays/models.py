@@ -33,14 +33,26 @@ class StayRegistration(BaseModel):
     case = models.OneToOneField(
         "cases.Case", on_delete=models.PROTECT, related_name="stay_registration"
     )
-    host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="registrations")
+    # host and person are indexed first in stay_host_active_idx and stay_person_idx
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        db_index=False,
+        db_constraint=False,  # a shared row: see ADR 9
+    )
     person = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, related_name="stay_registrations"
+        "people.Person", on_delete=models.PROTECT, related_name="stay_registrations", db_index=False
     )
     travel_document = models.ForeignKey(
         "people.TravelDocument", on_delete=models.PROTECT, related_name="+"
     )
-    region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "reference.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # a shared row: see ADR 9
+    )
     city = models.CharField(_("city"), max_length=100)
     street = models.CharField(_("street and building"), max_length=200)
     arrival_date = models.DateField(_("arrival date"))

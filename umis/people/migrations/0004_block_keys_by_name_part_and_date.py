@@ -3,8 +3,9 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    """Token-and-date block keys for the people already in the registry (intake no longer
-    reads everyone born on a date; it looks these keys up instead)."""
+    """The block keys of the people already in the registry, rebuilt: the name key with
+    the year and with the day and month, and each name part with the whole date (intake
+    no longer reads everyone born on a date, nor eight masked dates a person)."""
     from umis.people.identity import block_keys
 
     Person = apps.get_model("people", "Person")
@@ -18,11 +19,11 @@ def backfill(apps, schema_editor):
         )
         if not chunk:
             return
+        PersonBlockKey.objects.filter(person_id__in=[row[0] for row in chunk]).delete()
         PersonBlockKey.objects.bulk_create(
             PersonBlockKey(person_id=pk, key=key)
             for pk, surname, given_names, birth_date in chunk
             for key in block_keys(surname, given_names, birth_date, False)
-            if "#" in key
         )
         last = chunk[-1][0]
 
