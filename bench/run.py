@@ -30,6 +30,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 BATCHES = int(os.environ.get("BENCH_BATCHES", "30"))
 SINGLES = int(os.environ.get("BENCH_SINGLES", "4000"))
 QUEUE_CASES = int(os.environ.get("BENCH_QUEUE_CASES", "100000"))
+# known people already in the registry when the guests arrive (intake matches against them)
+REGISTRY = int(os.environ.get("BENCH_REGISTRY_PERSONS", "0"))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -353,7 +355,7 @@ def main() -> None:
         subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         fixtures = json.loads(
             subprocess.run(
-                [PY, "bench/setup_data.py", str(QUEUE_CASES)],
+                [PY, "bench/setup_data.py", str(QUEUE_CASES), str(REGISTRY)],
                 cwd=ROOT,
                 env=env,
                 check=True,
@@ -370,6 +372,7 @@ def main() -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "database": "PostgreSQL (fsync=on, synchronous_commit=on)",
             "server": f"gunicorn, {WORKERS} sync workers",
+            "known_people_in_registry": REGISTRY,
         }
         results["bulk"] = bench_bulk(fixtures["api_key"], 0)
         results["copy"] = bench_copy(database_url, 50_000_000)

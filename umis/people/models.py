@@ -42,7 +42,16 @@ class Person(BaseModel):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["birth_date"], name="person_birth_idx")]
+        indexes = [
+            models.Index(fields=["birth_date"], name="person_birth_idx"),
+            # the few people known by the year of birth only, which intake matching reads
+            # for every guest born in their year
+            models.Index(
+                fields=["birth_date"],
+                name="person_year_only_idx",
+                condition=models.Q(birth_year_only=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.surname} {self.given_names}".strip()
