@@ -98,22 +98,21 @@ def documents_issue(
 ) -> list[IssuedDocument]:
     """Seal and store documents (inside the caller's transaction)."""
     key = signer_key_active()
-    private_key = serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
-    assert isinstance(private_key, ec.EllipticCurvePrivateKey)
+    private_key = _private_key(key.private_key_pem)
     feature_ref, category = PROFILES[kind]
     now = clock.now()
     today = clock.today()
+    header = vds.SealHeader(
+        issuing_country=settings.UMIS_SEAL_COUNTRY,
+        signer_identifier=key.signer_identifier,
+        certificate_reference=key.certificate_reference,
+        issue_date=today,
+        signature_date=today,
+        feature_definition_reference=feature_ref,
+        document_type_category=category,
+    )
     docs: list[IssuedDocument] = []
     for r in requests:
-        header = vds.SealHeader(
-            issuing_country=settings.UMIS_SEAL_COUNTRY,
-            signer_identifier=key.signer_identifier,
-            certificate_reference=key.certificate_reference,
-            issue_date=today,
-            signature_date=today,
-            feature_definition_reference=feature_ref,
-            document_type_category=category,
-        )
         seal = vds.seal_encode(
             header=header,
             features=[

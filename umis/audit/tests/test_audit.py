@@ -114,20 +114,22 @@ def test_rows_written_in_a_batch_verify_like_rows_written_one_by_one() -> None:
         AuditEntry("THING_DONE", officer, person_id=7, data={"on": dt.date(2026, 3, 1), "n": 1}),
         AuditEntry("THING_DONE", entity_type="x", entity_id="2", data={"name": "Əli «Иван»"}),
         AuditEntry("OTHER_THING", entity_type="y", entity_id="3"),
+        AuditEntry("BRACES", entity_type="z", entity_id="{4}", data={"q": 'a"b{c}\\'}),
     ]
     past = clock.now() - dt.timedelta(minutes=5)
-    with clock.frozen_at(past), audit_context(channel="api", ip="127.0.0.1", purpose="check"):
+    with clock.frozen_at(past), audit_context(channel="api", ip="127.0.0.1", purpose="check {0}"):
         audit_record_many(actor=officer, entries=entries)
     rows = list(AuditEvent.objects.order_by("id"))
     assert [(r.action, r.entity_type, r.entity_id, r.person_id) for r in rows] == [
         ("THING_DONE", "accounts.user", str(officer.pk), 7),
         ("THING_DONE", "x", "2", None),
         ("OTHER_THING", "y", "3", None),
+        ("BRACES", "z", "{4}", None),
     ]
     assert {(r.actor_id, r.channel, r.ip, r.purpose) for r in rows} == {
-        (officer.pk, "api", "127.0.0.1", "check")
+        (officer.pk, "api", "127.0.0.1", "check {0}")
     }
     assert rows[0].data == {"on": "2026-03-01", "n": 1}
     assert all(event_digest(r) == r.digest for r in rows)
-    assert audit_seal_pending() == 3
+    assert audit_seal_pending() == 4
     assert audit_verify().ok
