@@ -80,6 +80,20 @@ def signer_key_active() -> SignerKey:
     return key if key is not None else signer_key_rotate()
 
 
+def _header(key: SignerKey, feature_ref: int, category: int) -> vds.SealHeader:
+    """Today's seal header for documents signed with `key`."""
+    today = clock.today()
+    return vds.SealHeader(
+        issuing_country=settings.UMIS_SEAL_COUNTRY,
+        signer_identifier=key.signer_identifier,
+        certificate_reference=key.certificate_reference,
+        issue_date=today,
+        signature_date=today,
+        feature_definition_reference=feature_ref,
+        document_type_category=category,
+    )
+
+
 @dataclass(frozen=True)
 class DocumentRequest:
     case_id: int
@@ -101,16 +115,7 @@ def documents_issue(
     private_key = _private_key(key.private_key_pem)
     feature_ref, category = PROFILES[kind]
     now = clock.now()
-    today = clock.today()
-    header = vds.SealHeader(
-        issuing_country=settings.UMIS_SEAL_COUNTRY,
-        signer_identifier=key.signer_identifier,
-        certificate_reference=key.certificate_reference,
-        issue_date=today,
-        signature_date=today,
-        feature_definition_reference=feature_ref,
-        document_type_category=category,
-    )
+    header = _header(key, feature_ref, category)
     docs: list[IssuedDocument] = []
     for r in requests:
         seal = vds.seal_encode(
@@ -173,16 +178,7 @@ def document_issue_visa(
     """Seal and store a visa with the ICAO visa profile (inside the caller's transaction)."""
     key = signer_key_active()
     private_key = _private_key(key.private_key_pem)
-    today = clock.today()
-    header = vds.SealHeader(
-        issuing_country=settings.UMIS_SEAL_COUNTRY,
-        signer_identifier=key.signer_identifier,
-        certificate_reference=key.certificate_reference,
-        issue_date=today,
-        signature_date=today,
-        feature_definition_reference=vds.VISA_FEATURE_REFERENCE,
-        document_type_category=vds.VISA_DOCUMENT_CATEGORY,
-    )
+    header = _header(key, vds.VISA_FEATURE_REFERENCE, vds.VISA_DOCUMENT_CATEGORY)
     seal = vds.seal_encode(
         header=header,
         features=vds.visa_features(
