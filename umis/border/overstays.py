@@ -2,9 +2,12 @@
 
 1. Who is inside: `Presence` rows whose last crossing is an entry (index on direction and
    entry day) — the job never scans the whole crossing history.
-2. Candidates: on PostgreSQL one set-based query over the crossings of the last window
-   (partitions pruned by time, index on person and time) gives an upper bound of the
-   days used by each visa-free person inside; those above their limit are candidates.
+2. Candidates: persons whose days used exceed their smallest allowance, an upper bound.
+   On PostgreSQL, first those whose current stay alone is too long (presence rows only),
+   then one set-based query over the crossings of the last window (partitions pruned by
+   time, parallel workers) for the others, whose earlier stays of the window count too;
+   that query runs on a second connection while this process checks the first candidates
+   and the registrations (when the job is not inside a caller's transaction).
    Other databases compute the same bound in Python (small installations, tests).
 3. Each candidate is checked exactly with `stayrules.calculate` against every legal
    basis the providers know (visa-free, e-visa, extension, permit); a person is an
@@ -22,6 +25,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,74 +118,102 @@ def _limits(on: dt.date) -> tuple[dict[str, int], int, set[str]]:
     return smallest, window, per_stay
 
 
-def _candidates_sql(
+# Persons inside whose current stay alone is above their smallest allowance (the days of the
+# stay in the longest window, or of the whole stay for per-stay rules): candidates whatever
+# their earlier crossings. One pass over the persons inside, no crossing read.
+CURRENT_SQL = """
+SELECT p.person_id, p.nationality, p.entry_day, p.entry_point
+FROM border_presence p JOIN unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
+    AS lim(nationality, days, stay_only) ON lim.nationality = p.nationality
+WHERE p.last_direction = 'entry' AND p.entry_day <= %(on)s
+  AND CASE WHEN lim.stay_only THEN %(on)s::date - p.entry_day + 1
+           ELSE %(on)s::date - greatest(p.entry_day, %(ws)s::date) + 1 END > lim.days
+ORDER BY p.person_id
+"""
+
+# The others under a rolling rule: the closed stays of the window (each exit counts from the
+# entry before it, or from the window's start) plus the current stay, above the allowance.
+# The limits are inline arrays (no CTE), so the plan may use parallel workers; what the final
+# test needs (the days the current stay leaves free) rides along with each crossing, so the
+# per-person aggregate is the last step, without a second pass over the persons inside.
+HISTORY_SQL = """
+SELECT person_id FROM (
+    SELECT c.person_id, c.day, c.direction, f.free,
+           lag(c.direction) OVER w AS prev_dir, lag(c.day) OVER w AS prev_day
+    FROM border_crossing c
+    JOIN (
+        SELECT p.person_id,
+               lim.days - (%(on)s::date - greatest(p.entry_day, %(ws)s::date) + 1) AS free
+        FROM border_presence p
+        JOIN unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
+            AS lim(nationality, days, stay_only) ON lim.nationality = p.nationality
+        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
+    ) f ON f.person_id = c.person_id
+    WHERE f.free >= 0
+      AND c.occurred_at >= %(from)s AND c.occurred_at < %(to)s AND c.direction <> 'refused'
+    WINDOW w AS (PARTITION BY c.person_id ORDER BY c.occurred_at, c.id)
+) ev
+WHERE direction = 'exit'
+GROUP BY person_id
+HAVING sum(day - CASE WHEN prev_dir = 'entry' THEN greatest(prev_day, %(ws)s::date)
+                      ELSE %(ws)s::date END + 1) > max(free)
+"""
+
+
+def _candidate_params(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> dict[str, Any]:
+    ws = on - dt.timedelta(days=window - 1)
+    nats = list(smallest)
+    return {
+        "nats": nats,
+        "days": [smallest[n] for n in nats],
+        "stay_only": [n in per_stay for n in nats],
+        "on": on,
+        "ws": ws,
+        "from": _start_of(ws),
+        "to": _start_of(on + dt.timedelta(days=1)),
+    }
+
+
+def _current_candidates(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> list[tuple[int, str, dt.date, str]]:
+    """Presence rows of the persons whose current stay alone is above their allowance."""
+    if not smallest:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENT_SQL, _candidate_params(on, smallest, window, per_stay))
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _history_candidates(
     on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
 ) -> set[int]:
-    """Persons inside whose days in the longest window (or in the current stay, for
-    per-stay rules) exceed their smallest allowance: an upper bound, checked exactly later.
-    The crossings are joined to the persons inside directly (not through the `inside` list),
-    so the planner hashes the million persons inside, not the millions of crossings."""
-    ws = on - dt.timedelta(days=window - 1)
-    if not smallest:
+    """Persons within their allowance by the current stay whose closed stays of the window
+    bring them above it."""
+    if not smallest or all(n in per_stay for n in smallest):
         return set()
-    nats = list(smallest)
-    days = [smallest[n] for n in nats]
-    stay_only = [n in per_stay for n in nats]
-    sql = """
-    WITH lim AS (
-        SELECT * FROM unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
-            AS l(nationality, days, stay_only)
-    ),
-    per_stay AS (
-        SELECT p.person_id FROM border_presence p JOIN lim ON lim.nationality = p.nationality
-        WHERE lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
-          AND %(on)s::date - p.entry_day + 1 > lim.days
-    ),
-    inside AS (
-        SELECT p.person_id, p.entry_day, lim.days
-        FROM border_presence p JOIN lim ON lim.nationality = p.nationality
-        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
-    ),
-    ev AS (
-        SELECT c.person_id, c.day, c.direction,
-               lag(c.direction) OVER w AS prev_dir, lag(c.day) OVER w AS prev_day
-        FROM border_crossing c
-        JOIN border_presence p ON p.person_id = c.person_id
-        JOIN lim ON lim.nationality = p.nationality
-        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
-          AND c.occurred_at >= %(from)s AND c.occurred_at < %(to)s AND c.direction <> 'refused'
-        WINDOW w AS (PARTITION BY c.person_id ORDER BY c.occurred_at, c.id)
-    ),
-    closed AS (
-        SELECT person_id,
-               sum(day - CASE WHEN prev_dir = 'entry' THEN greatest(prev_day, %(ws)s::date)
-                              ELSE %(ws)s::date END + 1) AS days
-        FROM ev WHERE direction = 'exit' GROUP BY person_id
-    )
-    SELECT i.person_id FROM inside i LEFT JOIN closed cl ON cl.person_id = i.person_id
-    WHERE coalesce(cl.days, 0) + (%(on)s::date - greatest(i.entry_day, %(ws)s::date) + 1) > i.days
-    UNION ALL
-    SELECT person_id FROM per_stay
-    """
     work_mem = str(getattr(settings, "UMIS_OVERSTAY_WORK_MEM", "256MB"))
+    workers = str(int(getattr(settings, "UMIS_OVERSTAY_PARALLEL_WORKERS", 2)))
     with transaction.atomic(), connection.cursor() as cursor:
         # the per-person window sort of a national day fits in memory instead of on disk
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         # compiling this one query with JIT costs more (1.3 s at 10 M crossings) than it saves
         cursor.execute("SELECT set_config('jit', 'off', true)")
-        cursor.execute(
-            sql,
-            {
-                "nats": nats,
-                "days": days,
-                "stay_only": stay_only,
-                "on": on,
-                "ws": ws,
-                "from": _start_of(ws),
-                "to": _start_of(on + dt.timedelta(days=1)),
-            },
-        )
+        # the scan, the join to the persons inside and the sort split between processes
+        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [workers])
+        cursor.execute(HISTORY_SQL, _candidate_params(on, smallest, window, per_stay))
         return {row[0] for row in cursor.fetchall()}
+
+
+def _candidates_sql(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> set[int]:
+    """Persons inside whose days in the longest window (or in the current stay, for
+    per-stay rules) exceed their smallest allowance: an upper bound, checked exactly later."""
+    current = {row[0] for row in _current_candidates(on, smallest, window, per_stay)}
+    return current | _history_candidates(on, smallest, window, per_stay)
 
 
 def _candidates_python(
@@ -333,6 +365,43 @@ def _stopwatch(into: dict[str, Any]) -> Callable[[str], None]:
     return lap
 
 
+class _Meanwhile:
+    """`fn(*args)` on a connection of its own in another thread, while the caller goes on;
+    `result()` waits for it. Inside a transaction (a caller's, or a test's) another
+    connection would not see its uncommitted rows: then `result()` runs `fn` itself."""
+
+    def __init__(self, fn: Callable[..., set[int]], *args: Any) -> None:
+        self._fn, self._args = fn, args
+        self._pool: ThreadPoolExecutor | None = None
+        self._future: Future[set[int]] | None = None
+        self.seconds = 0.0
+
+    def __enter__(self) -> _Meanwhile:
+        if not connection.in_atomic_block:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="overstays")
+            self._future = self._pool.submit(self._run)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # a failure here still waits for the query
+
+    def _run(self) -> set[int]:
+        try:
+            return self._timed()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _timed(self) -> set[int]:
+        began = time.perf_counter()
+        out = self._fn(*self._args)
+        self.seconds = time.perf_counter() - began
+        return out
+
+    def result(self) -> set[int]:
+        return self._future.result() if self._future is not None else self._timed()
+
+
 def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
     """Run the detection for `on` and store the findings; returns the summary."""
     started = clock.now()
@@ -344,14 +413,26 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
         # only the rows that matter leave the database: candidates and the late
         inside_count = Presence.objects.filter(last_direction="entry", entry_day__lte=on).count()
         lap("inside")
-        candidate_ids = _candidates_sql(on, smallest, window, per_stay)
-        candidates = _presence_rows(sorted(candidate_ids))
-        if basis_mod.has_document_providers():
-            candidates += list(
-                _inside(on, Presence.objects.exclude(nationality__in=list(smallest)))
-            )
-        lap("candidates")
-        late_enough = list(_inside(on, Presence.objects.filter(entry_day__lt=_late_cutoff(on))))
+        # the crossing history of the window is read by the database while this process
+        # checks the persons whose current stay alone is too long and the registrations
+        with _Meanwhile(_history_candidates, on, smallest, window, per_stay) as history:
+            candidates = _current_candidates(on, smallest, window, per_stay)
+            if basis_mod.has_document_providers():
+                candidates += list(
+                    _inside(on, Presence.objects.exclude(nationality__in=list(smallest)))
+                )
+            lap("candidates")
+            found = _exact_overstays(on, candidates)
+            lap("exact")
+            late = list(_inside(on, Presence.objects.filter(entry_day__lt=_late_cutoff(on))))
+            found += _missed_registrations(on, late)
+            lap("registrations")
+            more = _presence_rows(sorted(history.result()))
+            timings["history_query"] = round(history.seconds, 2)
+            lap("history_wait")
+        found += _exact_overstays(on, more)
+        candidates += more
+        lap("history_exact")
     else:
         inside = list(_inside(on))
         inside_count = len(inside)
@@ -361,11 +442,10 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
             candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
         candidates = [row for row in inside if row[0] in candidate_ids]
         lap("candidates")
-        late_enough = inside
-    found = _exact_overstays(on, candidates)
-    lap("exact")
-    found += _missed_registrations(on, late_enough)
-    lap("registrations")
+        found = _exact_overstays(on, candidates)
+        lap("exact")
+        found += _missed_registrations(on, inside)
+        lap("registrations")
     opened = _store(on=on, found=found, actor=actor, timings=timings)
     lap("store")
     summary = {
