@@ -32,9 +32,9 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
-from umis.audit.services import AuditEntry, audit_record_many
+from umis.audit.services import AuditEntry, audit_collect, audit_record_many
 from umis.border import basis as basis_mod
 from umis.border.models import (
     Crossing,
@@ -501,11 +501,14 @@ def _offices(found: list[Found]) -> dict[int, int]:
     return out
 
 
-def _proposal(f: Found) -> str:
-    limit = int(getattr(settings, "UMIS_ENFORCEMENT_AFTER_OVERSTAY_DAYS", 90))
-    if f.kind == FindingKind.OVERSTAY and f.days_over > limit:
-        return Proposal.ENFORCEMENT
-    return Proposal.FINE
+def _enforcement_after() -> int:
+    return int(getattr(settings, "UMIS_ENFORCEMENT_AFTER_OVERSTAY_DAYS", 90))
+
+
+def _proposal(f: Found, enforcement_after: int) -> str:
+    if f.kind == FindingKind.OVERSTAY and f.days_over > enforcement_after:
+        return str(Proposal.ENFORCEMENT)
+    return str(Proposal.FINE)
 
 
 def _refresh(findings: list[OverstayFinding], on: dt.date) -> None:
@@ -552,6 +555,7 @@ def _store(
     if connection.vendor == "postgresql":
         return _store_sql(on=on, found=found, offices=offices, actor=actor, timings=timings)
     opened = 0
+    enforcement_after = _enforcement_after()
     for first in range(0, len(found), CHUNK):
         chunk = found[first : first + CHUNK]
         with transaction.atomic():
@@ -579,7 +583,7 @@ def _store(
                         kind=f.kind,
                         entry_day=f.entry_day,
                         office_id=offices[f.person_id],
-                        proposal=_proposal(f),
+                        proposal=_proposal(f, enforcement_after),
                         nationality=f.nationality,
                         legal_basis=f.basis,
                         last_legal_day=f.last_legal_day,
@@ -605,9 +609,13 @@ FOUND_TABLE = """
 CREATE TEMPORARY TABLE border_found (
     person_id bigint, kind text, entry_day date, office_id bigint, proposal text,
     nationality text, legal_basis text, last_legal_day date, registration_due date,
-    days_over integer
+    days_over integer, id bigint
 ) ON COMMIT DROP
 """
+FOUND_COLUMNS = (
+    "person_id, kind, entry_day, office_id, proposal, nationality, legal_basis,"
+    " last_legal_day, registration_due, days_over"
+)
 FOUND_TYPES = ["int8", "text", "date", "int8", "text", "text", "text", "date", "date", "int4"]
 FOUND_REFRESH = """
 UPDATE border_overstayfinding f
@@ -615,22 +623,49 @@ SET days_over = n.days_over, last_legal_day = n.last_legal_day, last_detected_on
 FROM border_found n
 WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
 """
+# the findings not open yet get their ids from the table's sequence, in person order, and
+# come back for their audit rows before they are inserted
+FOUND_NEW = """
+UPDATE border_found n SET id = s.id
+FROM (
+    SELECT o.person_id, o.kind, o.entry_day,
+           nextval(pg_get_serial_sequence('border_overstayfinding', 'id')) AS id
+    FROM (
+        SELECT n.person_id, n.kind, n.entry_day FROM border_found n
+        WHERE NOT EXISTS (
+            SELECT 1 FROM border_overstayfinding f
+            WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
+        )
+        ORDER BY n.person_id, n.kind
+    ) o
+) s
+WHERE n.person_id = s.person_id AND n.kind = s.kind AND n.entry_day = s.entry_day
+RETURNING n.id, n.person_id, n.kind, n.proposal, n.days_over
+"""
 FOUND_OPEN = """
-INSERT INTO border_overstayfinding (created_at, updated_at, created_by_id, person_id, kind,
+INSERT INTO border_overstayfinding (id, created_at, updated_at, created_by_id, person_id, kind,
     entry_day, office_id, proposal, state, nationality, legal_basis, last_legal_day,
     registration_due, days_over, first_detected_on, last_detected_on, case_reference)
-SELECT %(now)s, %(now)s, NULL, n.person_id, n.kind, n.entry_day, n.office_id, n.proposal,
+SELECT n.id, %(now)s, %(now)s, NULL, n.person_id, n.kind, n.entry_day, n.office_id, n.proposal,
        %(state)s, n.nationality, n.legal_basis, n.last_legal_day, n.registration_due,
        n.days_over, %(on)s, %(on)s, ''
 FROM border_found n
-WHERE NOT EXISTS (
-    SELECT 1 FROM border_overstayfinding f
-    WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
-)
-ORDER BY n.person_id, n.kind
+WHERE n.id IS NOT NULL
+ORDER BY n.id
 ON CONFLICT (person_id, kind, entry_day) DO NOTHING
-RETURNING id, person_id, kind, proposal, days_over
 """
+
+
+def _open_new(raw: Any, params: dict[str, Any]) -> int:
+    """Insert the new findings (on the job's connection, from another thread); their foreign
+    keys are checked by this statement rather than at commit, so while the database checks
+    them the job's process builds their audit rows."""
+    with raw.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(FOUND_OPEN, params)
+        inserted = int(cursor.rowcount)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
+        return inserted
 
 
 def _store_sql(
@@ -642,14 +677,19 @@ def _store_sql(
     timings: dict[str, Any] | None = None,
 ) -> int:
     """PostgreSQL: every finding goes to the database once (binary COPY into a temporary
-    table); one UPDATE refreshes the open ones, one INSERT opens the others and returns
-    them for their audit rows — all in one transaction, so a failure leaves nothing."""
+    table); one UPDATE refreshes the open ones, one INSERT opens the others while their
+    audit rows are built — all in one transaction, so a failure leaves nothing."""
     parts: dict[str, Any] = {}
     lap = _stopwatch(parts)
+    enforcement_after = _enforcement_after()
 
     with transaction.atomic(), connection.cursor() as cursor:
+        # one job stores at a time: what is new is decided before it is inserted
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('umis.border.overstays'))")
         cursor.execute(FOUND_TABLE)
-        with cursor.cursor.copy("COPY border_found FROM STDIN (FORMAT BINARY)") as copy:
+        with cursor.cursor.copy(
+            f"COPY border_found ({FOUND_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
             copy.set_types(FOUND_TYPES)
             for f in found:
                 copy.write_row(
@@ -658,7 +698,7 @@ def _store_sql(
                         str(f.kind),
                         f.entry_day,
                         offices[f.person_id],
-                        str(_proposal(f)),
+                        _proposal(f, enforcement_after),
                         f.nationality,
                         f.basis,
                         f.last_legal_day,
@@ -670,13 +710,23 @@ def _store_sql(
         lap("copy")
         cursor.execute(FOUND_REFRESH, {"on": on})
         lap("refresh")
-        cursor.execute(FOUND_OPEN, {"now": clock.now(), "on": on, "state": str(FindingState.OPEN)})
-        opened = cursor.fetchall()
+        cursor.execute(FOUND_NEW)
+        opened = sorted(cursor.fetchall())
+        lap("new")
+        if opened:
+            params = {"now": clock.now(), "on": on, "state": str(FindingState.OPEN)}
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="overstays") as pool:
+                inserting = pool.submit(_open_new, connection.connection, params)
+                with audit_collect():  # the rows are built here and written at the end
+                    audit_record_many(actor=actor, entries=_opened_entries(opened))
+                    lap("audit_rows")
+                    inserted = inserting.result()
+                    lap("open")
+                    if inserted != len(opened):  # cannot happen under the lock
+                        raise DatabaseError("overstay findings opened by another job meanwhile")
+            lap("audit_insert")
         cursor.execute("DROP TABLE border_found")  # the job may run twice in one transaction
-        lap("open")
-        audit_record_many(actor=actor, entries=_opened_entries(opened))
-        lap("audit")
-    lap("commit")  # with the deferred foreign-key checks of the new findings
+    lap("commit")  # with the deferred foreign-key checks of the audit rows
     if timings is not None:
         timings["store_parts"] = parts
     return len(opened)
