@@ -347,19 +347,55 @@ def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]
     return out
 
 
+def _registration_due(
+    ref: ReferenceSnapshot, nationality: str, entry_day: dt.date, on: dt.date
+) -> dt.date | None:
+    """The registration deadline of a stay begun on `entry_day`, if it has passed on `on`
+    (and the stay is long enough to need one); otherwise None."""
+    rule = ref.registration_rule(nationality=nationality, on=entry_day)
+    if rule is None:
+        return None
+    due = entry_day + dt.timedelta(days=rule.deadline_days)
+    if on > due and (on - entry_day).days + 1 > rule.threshold_days:
+        return due
+    return None
+
+
+def _past_deadline_sql(on: dt.date) -> list[tuple[int, str, dt.date, str]]:
+    """PostgreSQL: presence rows of the persons inside past a registration deadline. The rule
+    is looked up per nationality and day of entry (a few hundred pairs), then only the
+    persons of the late pairs are read, not the million inside."""
+    ref = ReferenceSnapshot()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT nationality, entry_day FROM border_presence"
+            " WHERE last_direction = 'entry' AND entry_day < %s",
+            [_late_cutoff(on)],
+        )
+        late = [(n, d) for n, d in cursor.fetchall() if _registration_due(ref, n, d, on)]
+        if not late:
+            return []
+        cursor.execute(
+            "SELECT p.person_id, p.nationality, p.entry_day, p.entry_point"
+            " FROM border_presence p JOIN unnest(%s::varchar[], %s::date[])"
+            "   AS k(nationality, entry_day)"
+            "   ON k.nationality = p.nationality AND k.entry_day = p.entry_day"
+            " WHERE p.last_direction = 'entry'",
+            [[n for n, _d in late], [d for _n, d in late]],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def _missed_registrations(on: dt.date, inside: list[tuple[int, str, dt.date, str]]) -> list[Found]:
     ref = ReferenceSnapshot()
     late: dict[int, tuple[str, dt.date, str, dt.date]] = {}
-    rules: dict[tuple[str, dt.date], RegistrationRule | None] = {}
+    dues: dict[tuple[str, dt.date], dt.date | None] = {}
     for pid, nationality, entry_day, point in inside:
         key = (nationality, entry_day)
-        if key not in rules:
-            rules[key] = ref.registration_rule(nationality=nationality, on=entry_day)
-        rule = rules[key]
-        if rule is None:
-            continue
-        due = entry_day + dt.timedelta(days=rule.deadline_days)
-        if on > due and (on - entry_day).days + 1 > rule.threshold_days:
+        if key not in dues:
+            dues[key] = _registration_due(ref, nationality, entry_day, on)
+        due = dues[key]
+        if due is not None:
             late[pid] = (nationality, entry_day, point, due)
     registered = persons_registered_since(arrivals={pid: v[1] for pid, v in late.items()})
     return [
@@ -449,8 +485,7 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
             lap("candidates")
             found = _exact_overstays(on, candidates)
             lap("exact")
-            late = list(_inside(on, Presence.objects.filter(entry_day__lt=_late_cutoff(on))))
-            found += _missed_registrations(on, late)
+            found += _missed_registrations(on, _past_deadline_sql(on))
             lap("registrations")
             more = _presence_rows(sorted(history.result()))
             timings["history_query"] = round(history.seconds, 2)
