@@ -363,8 +363,8 @@ def _registration_due(
 
 def _past_deadline_sql(on: dt.date) -> list[tuple[int, str, dt.date, str]]:
     """PostgreSQL: presence rows of the persons inside past a registration deadline. The rule
-    is looked up per nationality and day of entry (a few hundred pairs), then only the
-    persons of the late pairs are read, not the million inside."""
+    is looked up per nationality and day of entry (a few dozen pairs), then only the
+    persons of the late pairs are read, not everyone inside who entered before the cut-off."""
     ref = ReferenceSnapshot()
     with connection.cursor() as cursor:
         cursor.execute(
