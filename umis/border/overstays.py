@@ -2,9 +2,12 @@
 
 1. Who is inside: `Presence` rows whose last crossing is an entry (index on direction and
    entry day) — the job never scans the whole crossing history.
-2. Candidates: on PostgreSQL one set-based query over the crossings of the last window
-   (partitions pruned by time, index on person and time) gives an upper bound of the
-   days used by each visa-free person inside; those above their limit are candidates.
+2. Candidates: persons whose days used exceed their smallest allowance, an upper bound.
+   On PostgreSQL, first those whose current stay alone is too long (presence rows only),
+   then one set-based query over the crossings of the last window (partitions pruned by
+   time, parallel workers) for the others, whose earlier stays of the window count too;
+   that query runs on a second connection while this process checks the first candidates
+   and the registrations (when the job is not inside a caller's transaction).
    Other databases compute the same bound in Python (small installations, tests).
 3. Each candidate is checked exactly with `stayrules.calculate` against every legal
    basis the providers know (visa-free, e-visa, extension, permit); a person is an
@@ -22,13 +25,16 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
-from umis.audit.services import AuditEntry, audit_record_many
+from umis.audit.services import AuditEntry, audit_collect, audit_record_many
 from umis.border import basis as basis_mod
 from umis.border.models import (
     Crossing,
@@ -114,74 +120,102 @@ def _limits(on: dt.date) -> tuple[dict[str, int], int, set[str]]:
     return smallest, window, per_stay
 
 
-def _candidates_sql(
+# Persons inside whose current stay alone is above their smallest allowance (the days of the
+# stay in the longest window, or of the whole stay for per-stay rules): candidates whatever
+# their earlier crossings. One pass over the persons inside, no crossing read.
+CURRENT_SQL = """
+SELECT p.person_id, p.nationality, p.entry_day, p.entry_point
+FROM border_presence p JOIN unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
+    AS lim(nationality, days, stay_only) ON lim.nationality = p.nationality
+WHERE p.last_direction = 'entry' AND p.entry_day <= %(on)s
+  AND CASE WHEN lim.stay_only THEN %(on)s::date - p.entry_day + 1
+           ELSE %(on)s::date - greatest(p.entry_day, %(ws)s::date) + 1 END > lim.days
+ORDER BY p.person_id
+"""
+
+# The others under a rolling rule: the closed stays of the window (each exit counts from the
+# entry before it, or from the window's start) plus the current stay, above the allowance.
+# The limits are inline arrays (no CTE), so the plan may use parallel workers; what the final
+# test needs (the days the current stay leaves free) rides along with each crossing, so the
+# per-person aggregate is the last step, without a second pass over the persons inside.
+HISTORY_SQL = """
+SELECT person_id FROM (
+    SELECT c.person_id, c.day, c.direction, f.free,
+           lag(c.direction) OVER w AS prev_dir, lag(c.day) OVER w AS prev_day
+    FROM border_crossing c
+    JOIN (
+        SELECT p.person_id,
+               lim.days - (%(on)s::date - greatest(p.entry_day, %(ws)s::date) + 1) AS free
+        FROM border_presence p
+        JOIN unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
+            AS lim(nationality, days, stay_only) ON lim.nationality = p.nationality
+        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
+    ) f ON f.person_id = c.person_id
+    WHERE f.free >= 0
+      AND c.occurred_at >= %(from)s AND c.occurred_at < %(to)s AND c.direction <> 'refused'
+    WINDOW w AS (PARTITION BY c.person_id ORDER BY c.occurred_at, c.id)
+) ev
+WHERE direction = 'exit'
+GROUP BY person_id
+HAVING sum(day - CASE WHEN prev_dir = 'entry' THEN greatest(prev_day, %(ws)s::date)
+                      ELSE %(ws)s::date END + 1) > max(free)
+"""
+
+
+def _candidate_params(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> dict[str, Any]:
+    ws = on - dt.timedelta(days=window - 1)
+    nats = list(smallest)
+    return {
+        "nats": nats,
+        "days": [smallest[n] for n in nats],
+        "stay_only": [n in per_stay for n in nats],
+        "on": on,
+        "ws": ws,
+        "from": _start_of(ws),
+        "to": _start_of(on + dt.timedelta(days=1)),
+    }
+
+
+def _current_candidates(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> list[tuple[int, str, dt.date, str]]:
+    """Presence rows of the persons whose current stay alone is above their allowance."""
+    if not smallest:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENT_SQL, _candidate_params(on, smallest, window, per_stay))
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _history_candidates(
     on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
 ) -> set[int]:
-    """Persons inside whose days in the longest window (or in the current stay, for
-    per-stay rules) exceed their smallest allowance: an upper bound, checked exactly later.
-    The crossings are joined to the persons inside directly (not through the `inside` list),
-    so the planner hashes the million persons inside, not the millions of crossings."""
-    ws = on - dt.timedelta(days=window - 1)
-    if not smallest:
+    """Persons within their allowance by the current stay whose closed stays of the window
+    bring them above it."""
+    if not smallest or all(n in per_stay for n in smallest):
         return set()
-    nats = list(smallest)
-    days = [smallest[n] for n in nats]
-    stay_only = [n in per_stay for n in nats]
-    sql = """
-    WITH lim AS (
-        SELECT * FROM unnest(%(nats)s::varchar[], %(days)s::int[], %(stay_only)s::bool[])
-            AS l(nationality, days, stay_only)
-    ),
-    per_stay AS (
-        SELECT p.person_id FROM border_presence p JOIN lim ON lim.nationality = p.nationality
-        WHERE lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
-          AND %(on)s::date - p.entry_day + 1 > lim.days
-    ),
-    inside AS (
-        SELECT p.person_id, p.entry_day, lim.days
-        FROM border_presence p JOIN lim ON lim.nationality = p.nationality
-        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
-    ),
-    ev AS (
-        SELECT c.person_id, c.day, c.direction,
-               lag(c.direction) OVER w AS prev_dir, lag(c.day) OVER w AS prev_day
-        FROM border_crossing c
-        JOIN border_presence p ON p.person_id = c.person_id
-        JOIN lim ON lim.nationality = p.nationality
-        WHERE NOT lim.stay_only AND p.last_direction = 'entry' AND p.entry_day <= %(on)s
-          AND c.occurred_at >= %(from)s AND c.occurred_at < %(to)s AND c.direction <> 'refused'
-        WINDOW w AS (PARTITION BY c.person_id ORDER BY c.occurred_at, c.id)
-    ),
-    closed AS (
-        SELECT person_id,
-               sum(day - CASE WHEN prev_dir = 'entry' THEN greatest(prev_day, %(ws)s::date)
-                              ELSE %(ws)s::date END + 1) AS days
-        FROM ev WHERE direction = 'exit' GROUP BY person_id
-    )
-    SELECT i.person_id FROM inside i LEFT JOIN closed cl ON cl.person_id = i.person_id
-    WHERE coalesce(cl.days, 0) + (%(on)s::date - greatest(i.entry_day, %(ws)s::date) + 1) > i.days
-    UNION ALL
-    SELECT person_id FROM per_stay
-    """
     work_mem = str(getattr(settings, "UMIS_OVERSTAY_WORK_MEM", "256MB"))
+    workers = str(int(getattr(settings, "UMIS_OVERSTAY_PARALLEL_WORKERS", 2)))
     with transaction.atomic(), connection.cursor() as cursor:
         # the per-person window sort of a national day fits in memory instead of on disk
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         # compiling this one query with JIT costs more (1.3 s at 10 M crossings) than it saves
         cursor.execute("SELECT set_config('jit', 'off', true)")
-        cursor.execute(
-            sql,
-            {
-                "nats": nats,
-                "days": days,
-                "stay_only": stay_only,
-                "on": on,
-                "ws": ws,
-                "from": _start_of(ws),
-                "to": _start_of(on + dt.timedelta(days=1)),
-            },
-        )
+        # the scan, the join to the persons inside and the sort split between processes
+        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [workers])
+        cursor.execute(HISTORY_SQL, _candidate_params(on, smallest, window, per_stay))
         return {row[0] for row in cursor.fetchall()}
+
+
+def _candidates_sql(
+    on: dt.date, smallest: dict[str, int], window: int, per_stay: set[str]
+) -> set[int]:
+    """Persons inside whose days in the longest window (or in the current stay, for
+    per-stay rules) exceed their smallest allowance: an upper bound, checked exactly later."""
+    current = {row[0] for row in _current_candidates(on, smallest, window, per_stay)}
+    return current | _history_candidates(on, smallest, window, per_stay)
 
 
 def _candidates_python(
@@ -232,15 +266,38 @@ def _candidates_python(
     return out
 
 
+@contextmanager
+def _planner(**values: str) -> Iterator[None]:
+    """PostgreSQL settings for the statements of the block (inside `transaction.atomic()`),
+    put back as they were afterwards, also inside a longer transaction."""
+    with connection.cursor() as cursor:
+        names = list(values)
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        before = cursor.fetchone()
+        for name in names:
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, values[name]])
+        yield  # after a failure the transaction (or savepoint) rolls the settings back
+        for name, value in zip(names, before or [], strict=True):
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
 def _events_of(ids: list[int], start: dt.date, on: dt.date) -> list[tuple[Any, ...]]:
     low, high = _start_of(start), _start_of(on + dt.timedelta(days=1))
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        # one index probe per person and month: the planner, which overestimates the rows of
+        # a list of ids, would scan every crossing of the 800 days with parallel workers
+        with (
+            transaction.atomic(),
+            _planner(enable_seqscan="off", max_parallel_workers_per_gather="0", jit="off"),
+            psycopg.Cursor(connection.connection) as cursor,
+        ):
+            # binary results: the moments arrive as numbers, not text to parse
             cursor.execute(
                 "SELECT person_id, occurred_at, direction, event_id FROM border_crossing"
-                " WHERE person_id = ANY(%s) AND occurred_at >= %s AND occurred_at < %s"
+                " WHERE person_id = ANY(%s::bigint[]) AND occurred_at >= %s AND occurred_at < %s"
                 " AND direction <> 'refused'",
                 [ids, low, high],
+                binary=True,
             )
             return list(cursor.fetchall())
     return list(
@@ -290,19 +347,55 @@ def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]
     return out
 
 
+def _registration_due(
+    ref: ReferenceSnapshot, nationality: str, entry_day: dt.date, on: dt.date
+) -> dt.date | None:
+    """The registration deadline of a stay begun on `entry_day`, if it has passed on `on`
+    (and the stay is long enough to need one); otherwise None."""
+    rule = ref.registration_rule(nationality=nationality, on=entry_day)
+    if rule is None:
+        return None
+    due = entry_day + dt.timedelta(days=rule.deadline_days)
+    if on > due and (on - entry_day).days + 1 > rule.threshold_days:
+        return due
+    return None
+
+
+def _past_deadline_sql(on: dt.date) -> list[tuple[int, str, dt.date, str]]:
+    """PostgreSQL: presence rows of the persons inside past a registration deadline. The rule
+    is looked up per nationality and day of entry (a few dozen pairs), then only the
+    persons of the late pairs are read, not everyone inside who entered before the cut-off."""
+    ref = ReferenceSnapshot()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT nationality, entry_day FROM border_presence"
+            " WHERE last_direction = 'entry' AND entry_day < %s",
+            [_late_cutoff(on)],
+        )
+        late = [(n, d) for n, d in cursor.fetchall() if _registration_due(ref, n, d, on)]
+        if not late:
+            return []
+        cursor.execute(
+            "SELECT p.person_id, p.nationality, p.entry_day, p.entry_point"
+            " FROM border_presence p JOIN unnest(%s::varchar[], %s::date[])"
+            "   AS k(nationality, entry_day)"
+            "   ON k.nationality = p.nationality AND k.entry_day = p.entry_day"
+            " WHERE p.last_direction = 'entry'",
+            [[n for n, _d in late], [d for _n, d in late]],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def _missed_registrations(on: dt.date, inside: list[tuple[int, str, dt.date, str]]) -> list[Found]:
     ref = ReferenceSnapshot()
     late: dict[int, tuple[str, dt.date, str, dt.date]] = {}
-    rules: dict[tuple[str, dt.date], RegistrationRule | None] = {}
+    dues: dict[tuple[str, dt.date], dt.date | None] = {}
     for pid, nationality, entry_day, point in inside:
         key = (nationality, entry_day)
-        if key not in rules:
-            rules[key] = ref.registration_rule(nationality=nationality, on=entry_day)
-        rule = rules[key]
-        if rule is None:
-            continue
-        due = entry_day + dt.timedelta(days=rule.deadline_days)
-        if on > due and (on - entry_day).days + 1 > rule.threshold_days:
+        if key not in dues:
+            dues[key] = _registration_due(ref, nationality, entry_day, on)
+        due = dues[key]
+        if due is not None:
             late[pid] = (nationality, entry_day, point, due)
     registered = persons_registered_since(arrivals={pid: v[1] for pid, v in late.items()})
     return [
@@ -333,6 +426,43 @@ def _stopwatch(into: dict[str, Any]) -> Callable[[str], None]:
     return lap
 
 
+class _Meanwhile:
+    """`fn(*args)` on a connection of its own in another thread, while the caller goes on;
+    `result()` waits for it. Inside a transaction (a caller's, or a test's) another
+    connection would not see its uncommitted rows: then `result()` runs `fn` itself."""
+
+    def __init__(self, fn: Callable[..., set[int]], *args: Any) -> None:
+        self._fn, self._args = fn, args
+        self._pool: ThreadPoolExecutor | None = None
+        self._future: Future[set[int]] | None = None
+        self.seconds = 0.0
+
+    def __enter__(self) -> _Meanwhile:
+        if not connection.in_atomic_block:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="overstays")
+            self._future = self._pool.submit(self._run)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # a failure here still waits for the query
+
+    def _run(self) -> set[int]:
+        try:
+            return self._timed()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _timed(self) -> set[int]:
+        began = time.perf_counter()
+        out = self._fn(*self._args)
+        self.seconds = time.perf_counter() - began
+        return out
+
+    def result(self) -> set[int]:
+        return self._future.result() if self._future is not None else self._timed()
+
+
 def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
     """Run the detection for `on` and store the findings; returns the summary."""
     started = clock.now()
@@ -344,14 +474,25 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
         # only the rows that matter leave the database: candidates and the late
         inside_count = Presence.objects.filter(last_direction="entry", entry_day__lte=on).count()
         lap("inside")
-        candidate_ids = _candidates_sql(on, smallest, window, per_stay)
-        candidates = _presence_rows(sorted(candidate_ids))
-        if basis_mod.has_document_providers():
-            candidates += list(
-                _inside(on, Presence.objects.exclude(nationality__in=list(smallest)))
-            )
-        lap("candidates")
-        late_enough = list(_inside(on, Presence.objects.filter(entry_day__lt=_late_cutoff(on))))
+        # the crossing history of the window is read by the database while this process
+        # checks the persons whose current stay alone is too long and the registrations
+        with _Meanwhile(_history_candidates, on, smallest, window, per_stay) as history:
+            candidates = _current_candidates(on, smallest, window, per_stay)
+            if basis_mod.has_document_providers():
+                candidates += list(
+                    _inside(on, Presence.objects.exclude(nationality__in=list(smallest)))
+                )
+            lap("candidates")
+            found = _exact_overstays(on, candidates)
+            lap("exact")
+            found += _missed_registrations(on, _past_deadline_sql(on))
+            lap("registrations")
+            more = _presence_rows(sorted(history.result()))
+            timings["history_query"] = round(history.seconds, 2)
+            lap("history_wait")
+        found += _exact_overstays(on, more)
+        candidates += more
+        lap("history_exact")
     else:
         inside = list(_inside(on))
         inside_count = len(inside)
@@ -361,11 +502,10 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
             candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
         candidates = [row for row in inside if row[0] in candidate_ids]
         lap("candidates")
-        late_enough = inside
-    found = _exact_overstays(on, candidates)
-    lap("exact")
-    found += _missed_registrations(on, late_enough)
-    lap("registrations")
+        found = _exact_overstays(on, candidates)
+        lap("exact")
+        found += _missed_registrations(on, inside)
+        lap("registrations")
     opened = _store(on=on, found=found, actor=actor, timings=timings)
     lap("store")
     summary = {
@@ -396,11 +536,14 @@ def _offices(found: list[Found]) -> dict[int, int]:
     return out
 
 
-def _proposal(f: Found) -> str:
-    limit = int(getattr(settings, "UMIS_ENFORCEMENT_AFTER_OVERSTAY_DAYS", 90))
-    if f.kind == FindingKind.OVERSTAY and f.days_over > limit:
-        return Proposal.ENFORCEMENT
-    return Proposal.FINE
+def _enforcement_after() -> int:
+    return int(getattr(settings, "UMIS_ENFORCEMENT_AFTER_OVERSTAY_DAYS", 90))
+
+
+def _proposal(f: Found, enforcement_after: int) -> str:
+    if f.kind == FindingKind.OVERSTAY and f.days_over > enforcement_after:
+        return str(Proposal.ENFORCEMENT)
+    return str(Proposal.FINE)
 
 
 def _refresh(findings: list[OverstayFinding], on: dt.date) -> None:
@@ -447,6 +590,7 @@ def _store(
     if connection.vendor == "postgresql":
         return _store_sql(on=on, found=found, offices=offices, actor=actor, timings=timings)
     opened = 0
+    enforcement_after = _enforcement_after()
     for first in range(0, len(found), CHUNK):
         chunk = found[first : first + CHUNK]
         with transaction.atomic():
@@ -474,7 +618,7 @@ def _store(
                         kind=f.kind,
                         entry_day=f.entry_day,
                         office_id=offices[f.person_id],
-                        proposal=_proposal(f),
+                        proposal=_proposal(f, enforcement_after),
                         nationality=f.nationality,
                         legal_basis=f.basis,
                         last_legal_day=f.last_legal_day,
@@ -500,9 +644,13 @@ FOUND_TABLE = """
 CREATE TEMPORARY TABLE border_found (
     person_id bigint, kind text, entry_day date, office_id bigint, proposal text,
     nationality text, legal_basis text, last_legal_day date, registration_due date,
-    days_over integer
+    days_over integer, id bigint
 ) ON COMMIT DROP
 """
+FOUND_COLUMNS = (
+    "person_id, kind, entry_day, office_id, proposal, nationality, legal_basis,"
+    " last_legal_day, registration_due, days_over"
+)
 FOUND_TYPES = ["int8", "text", "date", "int8", "text", "text", "text", "date", "date", "int4"]
 FOUND_REFRESH = """
 UPDATE border_overstayfinding f
@@ -510,22 +658,49 @@ SET days_over = n.days_over, last_legal_day = n.last_legal_day, last_detected_on
 FROM border_found n
 WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
 """
+# the findings not open yet get their ids from the table's sequence, in person order, and
+# come back for their audit rows before they are inserted
+FOUND_NEW = """
+UPDATE border_found n SET id = s.id
+FROM (
+    SELECT o.person_id, o.kind, o.entry_day,
+           nextval(pg_get_serial_sequence('border_overstayfinding', 'id')) AS id
+    FROM (
+        SELECT n.person_id, n.kind, n.entry_day FROM border_found n
+        WHERE NOT EXISTS (
+            SELECT 1 FROM border_overstayfinding f
+            WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
+        )
+        ORDER BY n.person_id, n.kind
+    ) o
+) s
+WHERE n.person_id = s.person_id AND n.kind = s.kind AND n.entry_day = s.entry_day
+RETURNING n.id, n.person_id, n.kind, n.proposal, n.days_over
+"""
 FOUND_OPEN = """
-INSERT INTO border_overstayfinding (created_at, updated_at, created_by_id, person_id, kind,
+INSERT INTO border_overstayfinding (id, created_at, updated_at, created_by_id, person_id, kind,
     entry_day, office_id, proposal, state, nationality, legal_basis, last_legal_day,
     registration_due, days_over, first_detected_on, last_detected_on, case_reference)
-SELECT %(now)s, %(now)s, NULL, n.person_id, n.kind, n.entry_day, n.office_id, n.proposal,
+SELECT n.id, %(now)s, %(now)s, NULL, n.person_id, n.kind, n.entry_day, n.office_id, n.proposal,
        %(state)s, n.nationality, n.legal_basis, n.last_legal_day, n.registration_due,
        n.days_over, %(on)s, %(on)s, ''
 FROM border_found n
-WHERE NOT EXISTS (
-    SELECT 1 FROM border_overstayfinding f
-    WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
-)
-ORDER BY n.person_id, n.kind
+WHERE n.id IS NOT NULL
+ORDER BY n.id
 ON CONFLICT (person_id, kind, entry_day) DO NOTHING
-RETURNING id, person_id, kind, proposal, days_over
 """
+
+
+def _open_new(raw: Any, params: dict[str, Any]) -> int:
+    """Insert the new findings (on the job's connection, from another thread); their foreign
+    keys are checked by this statement rather than at commit, so while the database checks
+    them the job's process builds their audit rows."""
+    with raw.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(FOUND_OPEN, params)
+        inserted = int(cursor.rowcount)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
+        return inserted
 
 
 def _store_sql(
@@ -537,14 +712,19 @@ def _store_sql(
     timings: dict[str, Any] | None = None,
 ) -> int:
     """PostgreSQL: every finding goes to the database once (binary COPY into a temporary
-    table); one UPDATE refreshes the open ones, one INSERT opens the others and returns
-    them for their audit rows — all in one transaction, so a failure leaves nothing."""
+    table); one UPDATE refreshes the open ones, one INSERT opens the others while their
+    audit rows are built — all in one transaction, so a failure leaves nothing."""
     parts: dict[str, Any] = {}
     lap = _stopwatch(parts)
+    enforcement_after = _enforcement_after()
 
     with transaction.atomic(), connection.cursor() as cursor:
+        # one job stores at a time: what is new is decided before it is inserted
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('umis.border.overstays'))")
         cursor.execute(FOUND_TABLE)
-        with cursor.cursor.copy("COPY border_found FROM STDIN (FORMAT BINARY)") as copy:
+        with cursor.cursor.copy(
+            f"COPY border_found ({FOUND_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
             copy.set_types(FOUND_TYPES)
             for f in found:
                 copy.write_row(
@@ -553,7 +733,7 @@ def _store_sql(
                         str(f.kind),
                         f.entry_day,
                         offices[f.person_id],
-                        str(_proposal(f)),
+                        _proposal(f, enforcement_after),
                         f.nationality,
                         f.basis,
                         f.last_legal_day,
@@ -565,13 +745,23 @@ def _store_sql(
         lap("copy")
         cursor.execute(FOUND_REFRESH, {"on": on})
         lap("refresh")
-        cursor.execute(FOUND_OPEN, {"now": clock.now(), "on": on, "state": str(FindingState.OPEN)})
-        opened = cursor.fetchall()
+        cursor.execute(FOUND_NEW)
+        opened = sorted(cursor.fetchall())
+        lap("new")
+        if opened:
+            params = {"now": clock.now(), "on": on, "state": str(FindingState.OPEN)}
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="overstays") as pool:
+                inserting = pool.submit(_open_new, connection.connection, params)
+                with audit_collect():  # the rows are built here and written at the end
+                    audit_record_many(actor=actor, entries=_opened_entries(opened))
+                    lap("audit_rows")
+                    inserted = inserting.result()
+                    lap("open")
+                    if inserted != len(opened):  # cannot happen under the lock
+                        raise DatabaseError("overstay findings opened by another job meanwhile")
+            lap("audit_insert")
         cursor.execute("DROP TABLE border_found")  # the job may run twice in one transaction
-        lap("open")
-        audit_record_many(actor=actor, entries=_opened_entries(opened))
-        lap("audit")
-    lap("commit")  # with the deferred foreign-key checks of the new findings
+    lap("commit")  # with the deferred foreign-key checks of the audit rows
     if timings is not None:
         timings["store_parts"] = parts
     return len(opened)

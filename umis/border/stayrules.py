@@ -199,6 +199,27 @@ class _Rules:
         regime = self.by_day[i]
         return regime is not None and presence.used(regime, i) <= regime.days
 
+    def find(self, presence: _Presence, indices: range, legal: bool) -> int | None:
+        """The first of `indices` on which presence is legal (or, `legal=False`, is not):
+        `self.legal` day after day, with the lookups inlined (the overstay job's hot loop)."""
+        by_day, start, prefix = self.by_day, presence.start, presence.prefix
+        for i in indices:
+            regime = by_day[i]
+            if regime is None:
+                ok = False
+            else:
+                window = regime.window_days
+                if window is None:
+                    first = start[i]
+                    used = 0 if first == -1 else i - first + 1
+                else:
+                    low = i - window + 1
+                    used = prefix[i + 1] - prefix[low if low > 0 else 0]
+                ok = used <= regime.days
+            if ok is legal:
+                return i
+        return None
+
 
 def calculate(
     stays: Sequence[Stay],
@@ -252,18 +273,14 @@ def calculate(
 
     last_legal: dt.date | None
     if rules.legal(hypothetical, today):
-        i = today
-        while i < end and rules.legal(hypothetical, i + 1):
-            i += 1
-        last_legal = lo + i * ONE
+        # legal up to the day before the first day that is not (or to the end of the range)
+        after = rules.find(hypothetical, range(today + 1, end + 1), legal=False)
+        last_legal = lo + (end if after is None else after - 1) * ONE
     else:
         # already past the limit: the last legal day is the day before the overstay began
         begin = (current.entry - lo).days if current else today
-        last_legal = None
-        for i in range(today - 1, max(begin, 0) - 1, -1):
-            if rules.legal(actual, i):
-                last_legal = lo + i * ONE
-                break
+        back = rules.find(actual, range(today - 1, max(begin, 0) - 1, -1), legal=True)
+        last_legal = None if back is None else lo + back * ONE
     return StayResult(
         on=on,
         regime=regime,
