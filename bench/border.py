@@ -104,6 +104,24 @@ def event(n: int, trip: int, direction: str) -> dict[str, Any]:
     }
 
 
+# share of first-seen travellers in a mixed stream: in the detection data every person
+# crosses five times, so one crossing in five is a traveller's first
+NEW_SHARE = float(os.environ.get("BENCH_BORDER_NEW_SHARE", "0.2"))
+
+
+def mixed_batches() -> list[bytes]:
+    """A border's usual stream: mostly travellers already known (a second trip of phase 0's
+    travellers), some arriving for the first time, interleaved in every batch."""
+    out = []
+    new_per_batch = round(BATCH * NEW_SHARE)
+    for b in range(BATCHES):
+        events = [event(10_000_000 + b * BATCH + i, 0, "entry") for i in range(new_per_batch)]
+        events += [event(b * BATCH + i, 1, "entry") for i in range(BATCH - new_per_batch)]
+        random.Random(b).shuffle(events)
+        out.append(json.dumps({"events": events}).encode())
+    return out
+
+
 def batches_for(phase: int) -> list[bytes]:
     """Phase 0: every traveller new (entry); phase 1: the same travellers leave (known)."""
     out = []
@@ -193,9 +211,15 @@ def bench_ingest(database_url: str) -> dict[str, Any]:
         out["load_average_after_new"] = [round(x, 2) for x in os.getloadavg()]
         out["known_travellers"] = post_all(key, known, f"known-{time.time()}")
         out["load_average_after_known"] = [round(x, 2) for x in os.getloadavg()]
+        out["mixed_new_share"] = NEW_SHARE
+        out["mixed"] = post_all(key, mixed_batches(), f"mixed-{time.time()}")
+        out["load_average_after_mixed"] = [round(x, 2) for x in os.getloadavg()]
         out["copy"] = copy_baseline(database_url, known)
         out["known_to_copy_ratio"] = round(
             out["known_travellers"]["per_second"] / out["copy"]["per_second"], 3
+        )
+        out["mixed_to_copy_ratio"] = round(
+            out["mixed"]["per_second"] / out["copy"]["per_second"], 3
         )
         out["new_to_copy_ratio"] = round(
             out["new_travellers"]["per_second"] / out["copy"]["per_second"], 3
