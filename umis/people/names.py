@@ -100,6 +100,7 @@ def name_clean(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
+@lru_cache(maxsize=65536)
 def search_key(value: str) -> str:
     """Lower-case Latin letters and single spaces, for case-, diacritic- and script-blind search."""
     text = unicodedata.normalize("NFKC", value).translate(_FOLD)
