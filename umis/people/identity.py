@@ -228,9 +228,8 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
     """Known people who could be each item, in a few queries for the whole batch: those
     sharing a block key with it (`PersonBlockKey`: same name key born the same year or on
     the same day of the year, or one name part in common and the same date of birth or its
-    day/month swap), and by
-    year for a year-only date. Each lookup is by index and grows with the batch, not with
-    the registry."""
+    day/month swap), and by year for a year-only date. Each lookup is by index and grows
+    with the batch, not with the registry."""
     by_key: dict[str, list[KnownPerson]] = {}
     by_year: dict[tuple[int, str], list[KnownPerson]] = {}
     keys: dict[PersonData, tuple[str, ...]] = {}
