@@ -148,6 +148,8 @@ UMIS_NAME_MATCH_THRESHOLD = float(env_str("UMIS_NAME_MATCH_THRESHOLD", "85"))
 UMIS_SCREENING_THRESHOLD = float(env_str("UMIS_SCREENING_THRESHOLD", "85"))
 # The web server and the task worker build the screening index in the background at start.
 UMIS_SCREENING_WARM = env_bool("UMIS_SCREENING_WARM", True)
+# parallel PostgreSQL workers for the overstay job's history query (0: none)
+UMIS_OVERSTAY_PARALLEL_WORKERS = env_int("UMIS_OVERSTAY_PARALLEL_WORKERS", 2)
 
 UMIS_STAFF_IDLE_SECONDS = env_int("UMIS_STAFF_IDLE_SECONDS", 15 * 60)
 UMIS_STAFF_ABSOLUTE_SECONDS = env_int("UMIS_STAFF_ABSOLUTE_SECONDS", 8 * 3600)

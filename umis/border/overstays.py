@@ -197,7 +197,7 @@ def _history_candidates(
     if not smallest or all(n in per_stay for n in smallest):
         return set()
     work_mem = str(getattr(settings, "UMIS_OVERSTAY_WORK_MEM", "256MB"))
-    workers = str(int(getattr(settings, "UMIS_OVERSTAY_PARALLEL_WORKERS", 2)))
+    workers = str(int(settings.UMIS_OVERSTAY_PARALLEL_WORKERS))
     with transaction.atomic(), connection.cursor() as cursor:
         # the per-person window sort of a national day fits in memory instead of on disk
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
