@@ -9,20 +9,14 @@ inserted row. Database triggers refuse UPDATE and DELETE on both tables.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
+
+from umis.core.models import acting_user
 
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,  # a shared row: see ADR 9
-    )
+    actor = acting_user()
     actor_label = models.CharField(
         max_length=200, blank=True
     )  # username or API client, kept if the user changes

@@ -199,12 +199,12 @@ class CrossingReader:
             return None
         if occurred_at.tzinfo is None or not self.earliest <= occurred_at <= self.latest:
             return None
-        return CrossingData(
+        return self._data(
+            occurred_at,
+            direction,
+            reason,
             event_id=event_id,
             crossing_point=point,
-            direction=direction,
-            occurred_at=occurred_at,
-            day=occurred_at.astimezone(self.tz).date(),
             document_type=document_type,
             document_number=number,
             issuing_state=issuing_state,
@@ -214,7 +214,18 @@ class CrossingReader:
             birth_date=birth_date,
             sex=sex,
             nationality=nationality,
+        )
+
+    def _data(
+        self, occurred_at: dt.datetime, direction: str, reason: str, **fields: Any
+    ) -> CrossingData:
+        """The event as stored: its day in the country's time zone, a reason for refusals only."""
+        return CrossingData(
+            occurred_at=occurred_at,
+            direction=direction,
+            day=occurred_at.astimezone(self.tz).date(),
             refusal_reason=reason if direction == "refused" else "",
+            **fields,
         )
 
     def _parse_checked(self, raw: Any) -> CrossingData | list[FieldError]:
@@ -354,12 +365,12 @@ class CrossingReader:
         if errors:
             return errors
         assert occurred_at and expiry and birth_date
-        return CrossingData(
+        return self._data(
+            occurred_at,
+            direction,
+            reason,
             event_id=event_id,
             crossing_point=point,
-            direction=direction,
-            occurred_at=occurred_at,
-            day=occurred_at.astimezone(self.tz).date(),
             document_type=document_type,
             document_number=number,
             issuing_state=issuing_state,
@@ -369,5 +380,4 @@ class CrossingReader:
             birth_date=birth_date,
             sex=sex,
             nationality=nationality,
-            refusal_reason=reason if direction == "refused" else "",
         )

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from umis.core.models import acting_user
+
 
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
@@ -23,14 +25,7 @@ class Case(models.Model):
         related_name="cases",
         db_index=False,
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,  # a shared row: see ADR 9
-    )
+    submitted_by = acting_user()
     office = models.ForeignKey(
         "reference.Office",
         on_delete=models.PROTECT,
@@ -82,14 +77,7 @@ class CaseEvent(models.Model):
     at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=60)  # e.g. STAY_REGISTRATION_ANNULLED
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,  # a shared row: see ADR 9
-    )
+    actor = acting_user()
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)
     legal_ground = models.ForeignKey(

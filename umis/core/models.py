@@ -1,7 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+
+def acting_user() -> models.ForeignKey[Any, Any]:
+    """Who created or did something: a user many rows share, so PROTECT in the ORM and no
+    database constraint (ADR 9)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
 
 
 class BaseModel(models.Model):
@@ -9,14 +24,7 @@ class BaseModel(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,  # a shared row: see ADR 9
-    )
+    created_by = acting_user()
 
     class Meta:
         abstract = True
