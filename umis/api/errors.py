@@ -43,6 +43,18 @@ _PYDANTIC_MESSAGES = {
     "json_invalid": lambda: _("The request body is not valid JSON."),
     "string_too_long": lambda: _("The text is too long."),
     "too_long": lambda: _("Too many items."),
+    "int_parsing": lambda: _("Enter a whole number."),
+    "int_type": lambda: _("Enter a whole number."),
+    "int_from_float": lambda: _("Enter a whole number."),
+    "float_parsing": lambda: _("Enter a number."),
+    "float_type": lambda: _("Enter a number."),
+    "finite_number": lambda: _("Enter a number."),
+    "greater_than_equal": lambda: _("The number is too small."),
+    "greater_than": lambda: _("The number is too small."),
+    "less_than_equal": lambda: _("The number is too large."),
+    "less_than": lambda: _("The number is too large."),
+    "bool_parsing": lambda: _("Enter true or false."),
+    "bool_type": lambda: _("Enter true or false."),
 }
 
 
@@ -88,10 +100,13 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         codes = {
+            # django-ninja raises 400 when the body cannot be read as JSON (or not UTF-8)
+            400: ("invalid_json", _("The request body is not valid JSON.")),
             404: ("not_found", _("Not found.")),
+            405: ("method_not_allowed", _("This method is not allowed here.")),
             413: ("too_large", _("The request is too large.")),
         }
-        code, message = codes.get(exc.status_code, ("error", str(exc)))
+        code, message = codes.get(exc.status_code, ("error", _("The request is not valid.")))
         return api.create_response(request, error_body(code, str(message)), status=exc.status_code)
 
     @api.exception_handler(Exception)

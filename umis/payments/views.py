@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,8 +22,15 @@ def _json(status: int, payload: dict[str, object]) -> HttpResponse:
 @require_POST
 def callback(request: HttpRequest) -> HttpResponse:
     try:
+        body = request.body
+    except RequestDataTooBig:
+        return _json(
+            413,
+            {"code": "too_large", "message": str(_("The request is too large.")), "field": None},
+        )
+    try:
         result = payment_callback_receive(
-            body=request.body,
+            body=body,
             headers=dict(request.headers),
             remote_addr=request.META.get("REMOTE_ADDR", ""),
         )

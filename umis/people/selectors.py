@@ -76,7 +76,7 @@ def person_get_for_user(
             entity_type="people.person",
             entity_id=str(person_id),
         )
-        raise NotFound("not_found", "Not found")
+        raise NotFound("not_found", _("Not found"))
     audit_record(
         actor=user,
         action=action,

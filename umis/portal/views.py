@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from umis.cases import registry
@@ -40,20 +43,41 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/verify.html", {"result": result})
 
 
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    """The error page, or under /api/ the API's JSON error: an API client never gets HTML."""
+    if request.path.startswith("/api/"):
+        from umis.api.errors import error_body
+
+        code, message = {
+            400: ("bad_request", _("The request is not valid.")),
+            403: ("forbidden", _("You may not do this.")),
+            404: ("not_found", _("Not found.")),
+        }.get(
+            status,
+            ("server_error", _("Something went wrong on our side. Nothing was stored; try again.")),
+        )
+        return HttpResponse(
+            json.dumps(error_body(code, str(message))),
+            status=status,
+            content_type="application/json",
+        )
+    return render(request, "errors/error.html", {"status": status}, status=status)
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 400}, status=400)
+    return _error(request, 400)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 403}, status=403)
+    return _error(request, 403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 404}, status=404)
+    return _error(request, 404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 500}, status=500)
+    return _error(request, 500)
 
 
 @require_POST

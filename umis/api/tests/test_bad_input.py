@@ -1,0 +1,96 @@
+"""Bad input found by the fuzz tests (test_fuzz.py), each kept as its own regression test:
+a clear JSON error with a stable code, in the request's language, nothing stored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from umis.core.testing import World, guest
+from umis.payments.models import PaymentEvent
+from umis.stays.models import StayRegistration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_page_offset_past_the_databases_integers_is_refused_naming_the_field(
+    world: World, client: Client
+) -> None:
+    response = client.get(
+        "/api/v1/stay-registrations?offset=9223372036854775808",
+        HTTP_X_API_KEY=world.hotel_key,
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"], error["message"]) == (
+        "invalid",
+        "offset",
+        "Число слишком большое.",
+    )
+
+
+def test_an_unknown_api_path_answers_json_not_an_html_page(world: World, client: Client) -> None:
+    # an encoded slash in a reference makes a path that no endpoint has
+    for path in ("/api/v1/stay-registrations/..%2F..%2Fetc%2Fpasswd", "/api/v1/no-such-thing"):
+        response = client.get(path, HTTP_X_API_KEY=world.hotel_key, HTTP_ACCEPT_LANGUAGE="ru")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == "not_found"
+        assert response.json()["error"]["message"] == "Не найдено."
+
+
+def test_a_body_that_is_not_json_gets_a_translated_error(world: World, client: Client) -> None:
+    for body in (b"{", b"\xff\xfe not utf-8", b"[" * 100_000 + b"]" * 100_000):
+        response = client.generic(
+            "POST",
+            "/api/v1/stay-registrations",
+            body,
+            content_type="application/json",
+            HTTP_X_API_KEY=world.hotel_key,
+            HTTP_ACCEPT_LANGUAGE="ru",
+        )
+        assert response.status_code in (400, 422), body[:10]
+        error = response.json()["error"]
+        assert error["code"] == "invalid_json"
+        assert error["message"] == "Тело запроса не является корректным JSON."
+    assert StayRegistration.objects.count() == 0
+
+
+def test_an_unknown_registration_is_not_found_in_the_requests_language(
+    world: World, client: Client
+) -> None:
+    response = client.get(
+        "/api/v1/stay-registrations/SR-2026-999999",
+        HTTP_X_API_KEY=world.hotel_key,
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "Не найдено"
+
+
+def test_a_20_mb_payment_notification_is_refused_as_json_and_nothing_is_applied(
+    world: World, client: Client
+) -> None:
+    body = json.dumps({"event_id": "EV-1", "order": "A" * (20 * 1024 * 1024)}).encode()
+    response = client.post("/payments/callback", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert PaymentEvent.objects.count() == 0
+
+
+def test_a_registration_still_works_after_the_refusals(world: World, client: Client) -> None:
+    """The fixes refuse only what is wrong."""
+    response = client.post(
+        "/api/v1/stay-registrations",
+        data=json.dumps(guest()),
+        content_type="application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    assert response.status_code == 201
+    listed = client.get(
+        "/api/v1/stay-registrations?offset=0&limit=5", HTTP_X_API_KEY=world.hotel_key
+    )
+    assert [g["reference"] for g in listed.json()] == [response.json()["reference"]]
