@@ -13,6 +13,7 @@ from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.schemas import ErrorOut
 from umis.core.errors import DomainError, ErrorCollector, NotFound, ValidationFailed
+from umis.core.text import storable
 from umis.people.normalize import name_similarity, normalize_name
 from umis.reference.selectors import ReferenceSnapshot
 from umis.screening import selectors, services
@@ -208,7 +209,7 @@ def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict
             _("At most %(n)d entries per request.") % {"n": services.MAX_API_IMPORT},
             "entries",
         )
-    watchlist = Watchlist.objects.filter(code=code[:50]).first()
+    watchlist = Watchlist.objects.filter(code=code[:50]).first() if storable(code) else None
     if watchlist is None:
         raise NotFound("not_found", _("No watchlist with this code."), "code")
     result = services.watchlist_import(

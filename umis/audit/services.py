@@ -4,6 +4,7 @@ import contextvars
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,14 +71,38 @@ class AuditEntry:
 _PLAIN = (str, int, float, bool, type(None))
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """Text as the database keeps it: a refused request records what was tried, and that
+    may hold a NUL or a lone surrogate, which PostgreSQL refuses in text and JSON."""
+    if "\x00" not in text and (text.isascii() or not _SURROGATES.search(text)):
+        return text
+    return text.encode("utf-8", "replace").decode().replace("\x00", "\ufffd")
+
+
+def _storable_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable_json(v) for v in value]
+    return value
+
+
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
     """The data as it reads back from the database (dates and the like as strings), so the
     digest computed now matches the one `audit verify` computes later."""
     if not data:
         return {}
-    if all(isinstance(v, _PLAIN) for v in data.values()):
+    if all(
+        isinstance(v, _PLAIN) and (not isinstance(v, str) or _storable(v) is v)
+        for v in data.values()
+    ):
         return dict(data)
-    loaded: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    loaded: dict[str, Any] = _storable_json(json.loads(json.dumps(data, default=str)))
     return loaded
 
 
@@ -108,10 +133,10 @@ def _values(actor: Any, entry: AuditEntry, at: dt.datetime) -> dict[str, Any]:
         "office": getattr(office, "code", "") if office else "",
         "channel": ctx.channel,
         "ip": ctx.ip,
-        "purpose": ctx.purpose[:200],
+        "purpose": _storable(ctx.purpose[:200]),
         "action": entry.action,
         "entity_type": entity_type,
-        "entity_id": entity_id,
+        "entity_id": _storable(entity_id[:60]),
         "person_id": entry.person_id,
         "data": _jsonable(entry.data),
     }

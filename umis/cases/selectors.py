@@ -12,6 +12,7 @@ from umis.accounts.models import Role
 from umis.audit.services import audit_record
 from umis.cases.models import Case, CaseEvent
 from umis.core.errors import NotFound
+from umis.core.text import storable
 
 
 def case_scope_for_user(user: Any) -> QuerySet[Case]:
@@ -34,9 +35,14 @@ def case_get_for_user(
     )
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    case = qs.filter(reference=reference).first()
+    known = storable(reference)  # a NUL or a lone surrogate is in no stored reference
+    case = qs.filter(reference=reference).first() if known else None
     if case is None:
-        exists = Case.objects.filter(reference=reference).values_list("id", "applicant_id").first()
+        exists = (
+            Case.objects.filter(reference=reference).values_list("id", "applicant_id").first()
+            if known
+            else None
+        )
         audit_record(
             actor=user,
             action="CASE_ACCESS_DENIED",

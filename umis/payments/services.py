@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from umis.audit.services import audit_record
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
+from umis.core.text import storable
 from umis.payments import purposes
 from umis.payments.gateway import GatewayError, GatewayEvent, gateway_get
 from umis.payments.models import Fee, PaymentEvent, PaymentOrder, Refund
@@ -308,7 +309,7 @@ def payment_refund_record(
 
 
 def payment_order_get(*, number: str) -> PaymentOrder:
-    order = PaymentOrder.objects.filter(number=number).first()
+    order = PaymentOrder.objects.filter(number=number).first() if storable(number) else None
     if order is None:
         raise NotFound("not_found", _("Payment order not found."))
     return order

@@ -14,6 +14,8 @@ from umis.core.errors import NotFound
 from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.names import search_key
 
+MAX_ID = 2**63 - 1  # the largest id the database can hold
+
 
 def _staff(user: Any) -> bool:
     return bool(
@@ -68,13 +70,14 @@ def person_get_for_user(
     people = Person.objects.select_related("nationality").filter(pk=person_id)
     if current_only:
         people = people.filter(merged_into__isnull=True)
-    person = people.first() if allowed else None
+    # an id past the database's integers names no one (and would fail the query)
+    person = people.first() if allowed and 1 <= person_id <= MAX_ID else None
     if person is None:
         audit_record(
             actor=user,
             action="PERSON_ACCESS_DENIED",
             entity_type="people.person",
-            entity_id=str(person_id),
+            entity_id=str(person_id)[:60],
         )
         raise NotFound("not_found", _("Not found"))
     audit_record(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,8 +32,12 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
 def verify_form(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip()
     if code:
-        code = code.rsplit("/verify/", 1)[-1].strip("/")
-        return redirect(reverse("portal:verify", kwargs={"code": code[:2000]}))
+        code = code.rsplit("/verify/", 1)[-1].strip("/")[:2000]
+        if "/" in code:
+            # not a code that any seal has (they are base32): answer here, as unknown
+            result = document_verify(code=code)
+            return render(request, "portal/verify.html", {"result": result})
+        return redirect(reverse("portal:verify", kwargs={"code": code}))
     return render(request, "portal/verify_form.html")
 
 
@@ -86,19 +90,21 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     codes = [code for code, _name in settings.LANGUAGES]
     next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
+        # only a path of this site; anything else (even "0", which redirect() would take
+        # for a view name) goes home
         next_url = "/"
     if language not in codes:
-        return redirect(next_url)
-    path = next_url if next_url.startswith("/") else "/"
+        return HttpResponseRedirect(next_url)
+    path = next_url
     first = path.split("/")[1] if path.count("/") > 1 else ""
     if first in codes:
         path = path[len(first) + 1 :] or "/"
     if language != settings.LANGUAGE_CODE:
         path = f"/{language}{path}"
-    response = redirect(path)
+    response = HttpResponseRedirect(path)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

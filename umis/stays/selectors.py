@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
 from umis.core.errors import NotFound
+from umis.core.text import storable
 from umis.stays.models import Host, StayRegistration
 
 
@@ -34,6 +35,8 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
         )
         .filter(host=host, case__reference=reference)
         .first()
+        if storable(reference)
+        else None
     )
     if reg is None:
         audit_record(

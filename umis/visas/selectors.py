@@ -10,6 +10,7 @@ from django.db.models import F, QuerySet
 
 from umis.cases.selectors import case_scope_for_user
 from umis.core import clock
+from umis.core.text import storable
 from umis.visas import workflow
 from umis.visas.catalogue import SERVICE_CODE
 from umis.visas.models import VisaApplication
@@ -31,6 +32,8 @@ def group_for_applicant(*, reference: str, passport_number: str) -> list[VisaApp
 
 def group_for_client(*, user: Any, reference: str) -> list[VisaApplication]:
     """An agency's own application (the one its account submitted), else nothing."""
+    if not storable(reference):
+        return []
     return list(
         VisaApplication.objects.filter(group_reference=reference[:30], created_by=user)
         .select_related("case", "person", "travel_document", "payment_order")

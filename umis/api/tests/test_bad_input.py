@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from umis.audit.models import AuditEvent
 from umis.core.testing import World, guest
 from umis.payments.models import PaymentEvent
 from umis.stays.models import StayRegistration
@@ -94,3 +95,28 @@ def test_a_registration_still_works_after_the_refusals(world: World, client: Cli
         "/api/v1/stay-registrations?offset=0&limit=5", HTTP_X_API_KEY=world.hotel_key
     )
     assert [g["reference"] for g in listed.json()] == [response.json()["reference"]]
+
+
+def test_a_nul_in_a_reference_is_not_found_and_the_attempt_is_audited(
+    world: World, client: Client
+) -> None:
+    """PostgreSQL refuses NUL in text: the lookup must not reach it."""
+    for path in ("/api/v1/stay-registrations/a%00b", "/api/v1/stay-registrations/%ED%A0%80"):
+        response = client.get(path, HTTP_X_API_KEY=world.hotel_key)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
+    denied = AuditEvent.objects.filter(action="STAY_REGISTRATION_ACCESS_DENIED").first()
+    assert denied is not None and denied.entity_id == "a\ufffdb"
+
+
+def test_a_person_id_past_the_databases_integers_is_not_found(world: World, client: Client) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+
+    _client, key = api_client_create(
+        actor=None, name="desk", user=world.hannah, scopes=[Scope.PEOPLE_READ]
+    )
+    response = client.get(f"/api/v1/people/{10**40}/stay?purpose=a%00b", HTTP_X_API_KEY=key)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert AuditEvent.objects.filter(action="PERSON_ACCESS_DENIED").exists()

@@ -94,7 +94,9 @@ def _key(username: str, role: str, office: str | None = None) -> str:
     return key
 
 
-def _env() -> Env:
+def _env(prepare: Callable[[], None] | None = None) -> Env:
+    """The world, keys with every scope, and one of each object the endpoints address;
+    `prepare` runs once the reference data is there, before the guests arrive."""
     from umis.screening.services import watchlist_get_or_create
     from umis.stays.services import stay_registrations_submit
     from umis.visas.reference import visa_reference_load_defaults
@@ -103,6 +105,8 @@ def _env() -> Env:
 
     world = make_world()
     visa_reference_load_defaults()
+    if prepare is not None:
+        prepare()
     keys = {
         "host": _key("harry", Role.HOST),
         "officer": _key("hannah", Role.HEAD_OFFICER, "head"),

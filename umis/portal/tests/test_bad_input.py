@@ -1,0 +1,31 @@
+"""Form input found by the fuzz tests (test_forms_fuzz.py) to break pages, kept as
+regression tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_language_switch_goes_home_when_next_is_not_a_path(client: Client) -> None:
+    # "0" was taken for a view name and failed with a server error
+    for next_url in ("0", "home", "javascript:alert(1)", "//evil.example/"):
+        response = client.post("/language/", {"language": "ru", "next": next_url})
+        assert response.status_code == 302, next_url
+        assert response["Location"] == "/ru/"
+        response = client.post("/language/", {"language": "xx", "next": next_url})
+        assert response["Location"] == "/"
+
+
+def test_the_language_switch_keeps_a_path_of_this_site(client: Client) -> None:
+    response = client.post("/language/", {"language": "ru", "next": "/evisa/apply/"})
+    assert response["Location"] == "/ru/evisa/apply/"
+
+
+def test_verifying_a_code_with_a_slash_says_unknown(client: Client) -> None:
+    response = client.get("/verify/", {"code": "<script>alert(1)</script>"})
+    assert response.status_code == 200
+    assert response.context["result"].status == "unknown"
+    assert b"<script>alert(1)</script>" not in response.content

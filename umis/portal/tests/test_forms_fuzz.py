@@ -1,0 +1,337 @@
+"""No form input yields a 500: every page of the portal and the back-office that holds a
+form is fetched as the person who uses it, each of its forms is read from the HTML (fields,
+method, action, CSRF token) and submitted with generated garbage — control, bidi and
+zero-width characters, NUL bytes, lone surrogates, huge strings, impossible dates, missing
+and unknown fields.
+
+Every answer is below 500; a submission that is not accepted (no redirect) re-renders the
+page with an error shown and stores nothing. The URL names come from the project's URL
+configuration: a new page fails `test_every_page_is_covered` until it is listed here as a
+form page, a form's target, or a page without input (with the reason).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+from hypothesis import given
+from hypothesis import strategies as st
+
+from umis.api.tests import fuzzing
+from umis.api.tests.test_fuzz import FORBIDDEN_IN_NAMES, FUZZ, Env, _counts, _env
+from umis.people.models import Person
+from umis.screening.models import ScreeningHit, WatchlistEntry
+from umis.visas.models import VisaApplication
+
+pytestmark = pytest.mark.django_db
+
+ERROR_SHOWN = re.compile(
+    r'role="alert"|class="[^"]*\b(error|errors|errorlist|has-error)\b|aria-invalid'
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # with {placeholders} filled from FormEnv
+    persona: str | None  # "host", "officer" or None (anyone)
+    targets: tuple[str, ...] = ()  # URL names its forms submit to (checked)
+    # a calculator or a check: any input gets an answer on the page, not necessarily an error
+    answers_in_place: bool = False
+
+
+PAGES: dict[str, Page] = {
+    "portal:home": Page("/", None, ("set_language",)),
+    "portal:verify_form": Page("/verify/", None, ("portal:verify_form",)),
+    "accounts:login": Page("/accounts/login/", None, ("accounts:login",)),
+    "stays:guests": Page("/host/", "host"),
+    "stays:register": Page("/host/register/", "host", ("stays:register",)),
+    "stays:detail": Page("/host/registrations/{registration}/", "host", ("stays:end",)),
+    "border:calculator": Page(
+        "/stay-calculator/", None, ("border:calculator",), answers_in_place=True
+    ),
+    "border:findings": Page("/office/overstays/", "officer", ("border:findings",)),
+    "backoffice:queue": Page("/office/queue/", "officer", ("backoffice:queue",)),
+    "backoffice:case": Page(
+        "/office/cases/{registration}/",
+        "officer",
+        ("backoffice:case_annul", "backoffice:case_note"),
+    ),
+    "backoffice:people": Page("/office/people/", "officer", ("backoffice:people",)),
+    "backoffice:person": Page("/office/people/{merged_person}/", "officer", ("people:unmerge",)),
+    "people:matches": Page("/office/duplicates/", "officer"),
+    "people:match": Page("/office/duplicates/{match}/", "officer", ("people:match_decide",)),
+    "visas:apply": Page("/evisa/apply/", None, ("visas:apply",)),
+    "visas:status_lookup": Page("/evisa/status/", None, ("visas:status_lookup",)),
+    "visas:office_queue": Page("/office/evisa/", "officer"),
+    "visas:office_case": Page("/office/evisa/{referred}/", "officer", ("visas:office_decide",)),
+    "screening:hits": Page("/office/screening/hits/", "officer"),
+    "screening:hit": Page("/office/screening/hits/{hit}/", "officer", ("screening:hit_decide",)),
+    "screening:entry_ban_check": Page(
+        "/entry-ban-check/", None, ("screening:entry_ban_check",), answers_in_place=True
+    ),
+}
+
+NO_INPUT: dict[str, str] = {
+    "portal:service": "a catalogue page without a form",
+    "portal:verify": "the verification result; the code in its URL is fuzzed by the API test",
+    "accounts:logout": "signing out takes no input",
+    "stays:certificate": "a PDF download",
+    "border:findings_csv": "an export of the list whose filters are fuzzed on border:findings",
+    "border:findings_xlsx": "an export of the list whose filters are fuzzed on border:findings",
+    "backoffice:home": "a dashboard without a form",
+    "backoffice:case_confirm": "a button without fields, on the case page when it can be confirmed",
+    "visas:status": "the applicant's status page, reached from the status lookup form",
+    "visas:pay": "a button that sends the payer to the gateway",
+    "visas:evisa_pdf": "a PDF download",
+    "visas:refusal_pdf": "a PDF download",
+    "visas:office_dashboard": "a dashboard without a form",
+    "visas:office_photo": "an image download",
+    "screening:entry": "a watchlist entry's history, read only",
+    "screening:entries": "the watchlist, a list without filters",
+    "payments:callback": "server to server JSON, fuzzed with the API (umis/api/tests/test_fuzz.py)",
+    "payments:return": "a redirect back from the gateway",
+    "set_language": "the language switch, fuzzed as the home page's form target",
+}
+
+NAMESPACES = (
+    "portal",
+    "accounts",
+    "stays",
+    "people",
+    "border",
+    "backoffice",
+    "visas",
+    "screening",
+    "payments",
+)
+
+
+def _url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, None)
+    return {n for n in names if n.split(":")[0] in NAMESPACES or n == "set_language"}
+
+
+def test_every_page_is_covered() -> None:
+    targets = {t for page in PAGES.values() for t in page.targets}
+    covered = set(PAGES) | targets | set(NO_INPUT)
+    missing = sorted(_url_names() - covered)
+    assert missing == [], f"pages neither fuzzed nor listed without input: {missing}"
+    assert all(reason.strip() for reason in NO_INPUT.values())
+
+
+@dataclass
+class Form:
+    method: str
+    action: str
+    fields: dict[str, list[str]] = field(default_factory=dict)  # name -> candidate values
+    files: set[str] = field(default_factory=set)
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, page_url: str) -> None:
+        super().__init__()
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._form = Form(a.get("method", "get").upper(), a.get("action") or self.page_url)
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        name = a.get("name", "")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind == "file":
+                self._form.files.add(name)
+            elif kind not in {"submit", "button", "image", "reset"} or a.get("value"):
+                self._form.fields.setdefault(name, []).append(a.get("value", ""))
+        elif tag == "select" and name:
+            self._select = name
+            self._form.fields.setdefault(name, [])
+        elif tag == "option" and self._select:
+            self._form.fields[self._select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._form.fields.setdefault(name, [""])
+        elif tag == "button" and name:
+            self._form.fields.setdefault(name, []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def forms_of(html: str, page_url: str) -> list[Form]:
+    parser = _FormParser(page_url)
+    parser.feed(html)
+    return parser.forms
+
+
+@dataclass
+class FormEnv:
+    api: Env
+    values: dict[str, str]
+
+
+def _form_env() -> FormEnv:
+    from umis.core.outbox import outbox_drain
+    from umis.payments.models import PaymentOrder
+    from umis.visas.testing import pay_callback, watchlist_entry
+
+    def watchlists() -> None:
+        # a wanted person with the e-visa traveller's passport: the paid application is referred
+        watchlist_entry(
+            full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T47"
+        )
+        # and the hotel guest's name on an alert list: the registration raises a screening hit
+        watchlist_entry(
+            category="alert", full_name="Rəşad Hüseynov", birth_date="1985-03-14", nationality="TR"
+        )
+
+    env = _env(watchlists)
+    order = PaymentOrder.objects.get(subject=env.evisa_group)
+    assert pay_callback(Client(), order).status_code == 200
+    outbox_drain()
+    referred = VisaApplication.objects.select_related("case").get(group_reference=env.evisa_group)
+    hit = ScreeningHit.objects.order_by("id").first()
+    assert hit is not None
+    from umis.people.models import PersonMerge
+
+    merge = PersonMerge.objects.get()
+    return FormEnv(
+        api=env,
+        values={
+            "registration": env.registration,
+            "match": str(env.match_id),
+            "merged_person": str(merge.survivor_id),
+            "referred": referred.case.reference,
+            "hit": str(hit.pk),
+            "entry": str(WatchlistEntry.objects.order_by("id").values_list("pk", flat=True)[0]),
+        },
+    )
+
+
+def _login(client: Client, env: FormEnv, persona: str | None) -> None:
+    if persona == "host":
+        client.force_login(env.api.world.harry)
+    elif persona == "officer":
+        client.force_login(env.api.world.hannah)
+
+
+def _value() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(fuzzing.EDGE_STRINGS),
+        fuzzing.text_with_nasties(),
+        fuzzing.huge_strings(),
+        st.sampled_from(fuzzing.BIG_INTS).map(str),
+    )
+
+
+@st.composite
+def submission(draw: st.DrawFn, form: Form) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, candidates in form.fields.items():
+        if name == "csrfmiddlewaretoken":
+            data[name] = candidates[0]
+            continue
+        choice = draw(st.integers(0, 5))
+        if choice == 0:
+            continue  # missing
+        if choice <= 2 and [c for c in candidates if c]:
+            data[name] = draw(st.sampled_from([c for c in candidates if c]))
+        else:
+            data[name] = draw(_value())
+    if draw(st.integers(0, 4)) == 0:
+        data[draw(st.sampled_from(["zzz", "id", "version", "\x00"]))] = draw(_value())
+    for name in form.files:
+        if draw(st.booleans()):
+            data[name] = _upload(draw(fuzzing.raw_bodies()))
+    return data
+
+
+def _upload(content: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("photo\u202egpj.png", content[:200_000], content_type="image/png")
+
+
+def _clean(value: Any) -> Any:
+    """The test client encodes form values as UTF-8: keep lone surrogates as the bytes a
+    browser would never send but an attacker can."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_form_input_yields_a_500(name: str, db: None) -> None:
+    env = _form_env()
+    page = PAGES[name]
+    client = Client()
+    _login(client, env, page.persona)
+    url = page.url.format(**env.values)
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    forms = [f for f in forms_of(response.content.decode(), url) if f.fields or f.files]
+    found = set()
+    for form in forms:
+        try:
+            match = resolve(urlsplit(form.action).path)
+        except Resolver404:
+            continue
+        found.add(f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name)
+    assert set(page.targets) <= found, (name, found)
+    forms = [f for f in forms if urlsplit(f.action).netloc == ""]
+
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data: st.DataObject) -> None:
+        form = data.draw(st.sampled_from(forms))
+        values = {k: _clean(v) for k, v in data.draw(submission(form)).items()}
+        before = _counts()
+        people_before = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if form.method == "POST":
+            answer = client.post(form.action, values)
+        else:
+            query = urlencode({k: v for k, v in values.items() if isinstance(v, str)})
+            answer = client.get(f"{urlsplit(form.action).path}?{query}")
+        sent = f"{form.method} {form.action} {repr(values)[:600]}"
+        assert answer.status_code < 500, f"{answer.status_code} for {sent}"
+        if form.method == "POST" and answer.status_code in (200, 400, 422):
+            html = answer.content.decode()
+            assert page.answers_in_place or ERROR_SHOWN.search(html), f"no error shown for {sent}"
+            after = _counts()
+            changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+            assert changed == {}, f"not accepted but stored {changed}: {sent}"
+        for person in Person.objects.filter(pk__gt=people_before):
+            for text in (person.surname, person.given_names, person.patronymic):
+                assert not FORBIDDEN_IN_NAMES.search(text), f"stored name {text!r} from {sent}"
+
+    if forms:
+        fuzz()
