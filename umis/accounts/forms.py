@@ -20,6 +20,17 @@ class SignInForm(AuthenticationForm):
         help_text=_("Staff: the 6-digit code from your authenticator app."),
     )
 
+    def clean_username(self) -> str:
+        # AuthenticationForm only sets the field's max_length after the validators are
+        # built: an overlong name would reach authentication and the failed-attempt log
+        username: str = self.cleaned_data.get("username") or ""
+        limit = self.username_field.max_length or 150
+        if len(username) > limit:
+            raise forms.ValidationError(
+                _("At most %(n)d characters.") % {"n": limit}, code="too_long"
+            )
+        return username
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         user = self.get_user()

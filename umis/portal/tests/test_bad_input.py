@@ -29,3 +29,13 @@ def test_verifying_a_code_with_a_slash_says_unknown(client: Client) -> None:
     assert response.status_code == 200
     assert response.context["result"].status == "unknown"
     assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_an_overlong_user_name_is_refused_before_sign_in_is_tried(client: Client) -> None:
+    """The failed-attempt log holds 255 characters: PostgreSQL refused a longer name."""
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": "A" * 5000, "password": "x"})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert AccessAttempt.objects.count() == 0

@@ -335,3 +335,35 @@ def test_no_form_input_yields_a_500(name: str, db: None) -> None:
 
     if forms:
         fuzz()
+
+
+def _numbered_urls() -> list[tuple[str, list[str]]]:
+    """Named pages whose path holds a number, with the names of those numbers."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                converters = getattr(p.pattern, "converters", {})
+                numbers = [k for k, c in converters.items() if type(c).__name__ == "IntConverter"]
+                if numbers and (namespace or "") in NAMESPACES:
+                    found.append((f"{namespace}:{p.name}" if namespace else p.name, numbers))
+
+    walk(get_resolver().url_patterns, None)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("name,numbers", _numbered_urls(), ids=lambda v: str(v))
+def test_a_number_past_the_databases_integers_in_a_path_is_not_found(
+    name: str, numbers: list[str], world: Any, client: Client
+) -> None:
+    from django.urls import reverse
+
+    client.force_login(world.hannah)
+    url = reverse(name, kwargs=dict.fromkeys(numbers, 10**30))
+    # a form's target may refuse the empty form first and send the officer back (302)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code in (302, 404, 405), (url, response.status_code)
