@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
@@ -31,6 +32,11 @@ from umis.stays.models import Host, StayRegistration
 router = Router(tags=["Place-of-stay registration"], auth=ApiKeyAuth(Scope.STAY_REGISTRATIONS))
 MAX_OFFSET = 10**9  # far past any host's list; a bigger one overflows the database's integers
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class Paging(Schema):
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(100, description="1 to 500")
 
 
 def _host(request: HttpRequest) -> Host:
@@ -151,14 +157,10 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
 @router.get(
     "/stay-registrations", response={200: list[GuestOut], **ERRORS}, summary="Current guests"
 )
-def current_guests(
-    request: HttpRequest,
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
-    limit: int = Query(100, description="1 to 500"),
-) -> list[dict[str, Any]]:
+def current_guests(request: HttpRequest, paging: Query[Paging]) -> list[dict[str, Any]]:
     host = _host(request)
-    limit = max(1, min(limit, 500))
-    regs = selectors.stay_registrations_current(host=host)[max(offset, 0) : max(offset, 0) + limit]
+    limit, offset = max(1, min(paging.limit, 500)), paging.offset
+    regs = selectors.stay_registrations_current(host=host)[offset : offset + limit]
     return [
         {
             "reference": r.case.reference,
