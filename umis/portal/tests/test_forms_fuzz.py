@@ -289,23 +289,31 @@ def _clean(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_no_form_input_yields_a_500(name: str, db: None) -> None:
-    env = _form_env()
-    page = PAGES[name]
-    client = Client()
+def _name_of(action: str) -> str | None:
+    try:
+        match = resolve(urlsplit(action).path)
+    except Resolver404:
+        return None
+    return f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+
+
+def _page_forms(env: FormEnv, page: Page) -> tuple[Client, list[Form]]:
+    """A client signed in as the page's user (CSRF checked, as in a browser) and the forms
+    the page shows."""
+    client = Client(enforce_csrf_checks=True)
     _login(client, env, page.persona)
     url = page.url.format(**env.values)
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    forms = [f for f in forms_of(response.content.decode(), url) if f.fields or f.files]
-    found = set()
-    for form in forms:
-        try:
-            match = resolve(urlsplit(form.action).path)
-        except Resolver404:
-            continue
-        found.add(f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name)
+    return client, [f for f in forms_of(response.content.decode(), url) if f.fields or f.files]
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_form_input_yields_a_500(name: str, db: None) -> None:
+    env = _form_env()
+    page = PAGES[name]
+    client, forms = _page_forms(env, page)
+    found = {_name_of(form.action) for form in forms}
     assert set(page.targets) <= found, (name, found)
     forms = [f for f in forms if urlsplit(f.action).netloc == ""]
 
@@ -367,3 +375,23 @@ def test_a_number_past_the_databases_integers_in_a_path_is_not_found(
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code in (302, 404, 405), (url, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "name", ["stays:register", "visas:apply", "screening:entry_ban_check", "accounts:login"]
+)
+def test_a_10_mb_field_in_a_form_is_refused_and_nothing_is_stored(name: str, db: None) -> None:
+    env = _form_env()
+    client, forms = _page_forms(env, PAGES[name])
+    target = PAGES[name].targets[0]
+    form = next(f for f in forms if f.method == "POST" and _name_of(f.action) == target)
+    values = {k: (v[0] if v else "") for k, v in form.fields.items()}
+    field_name = next(k for k in values if k != "csrfmiddlewaretoken")
+    values[field_name] = "Ə" * (5 * 1024 * 1024)  # 10 MB of UTF-8
+    before = _counts()
+    response = client.post(form.action, values)
+    # under the request size limit the form comes back with the error; over it, a 400 page
+    assert response.status_code in (200, 400, 413, 422), response.status_code
+    if response.status_code == 200:
+        assert ERROR_SHOWN.search(response.content.decode())
+    assert _counts() == before
