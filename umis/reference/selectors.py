@@ -13,8 +13,8 @@ from umis.reference.models import Country, Holiday, LegalGround, Region, Registr
 def country_get_by_code(code: str) -> Country | None:
     """Find a country by ISO alpha-2, alpha-3 or ICAO code (as printed in an MRZ)."""
     code = (code or "").strip().upper().replace("<", "")
-    if not code:
-        return None
+    if not (1 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+        return None  # no code has another form (nor reaches the database: NUL, say)
     if len(code) == 2:
         return Country.objects.filter(code=code).first()
     return Country.objects.filter(Q(icao_code=code) | Q(alpha3=code)).first()

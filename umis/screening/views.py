@@ -100,6 +100,8 @@ def entry_ban_check(request: HttpRequest) -> HttpResponse:
             errors["document_number"] = _("This field is required.")
         elif len(values["document_number"]) > 30:
             errors["document_number"] = _("At most %(n)d characters.") % {"n": 30}
+        elif not values["document_number"].isprintable():
+            errors["document_number"] = _("The text contains control characters.")
         country = country_get_by_code(values["issuing_state"])
         if country is None:
             errors["issuing_state"] = _("Unknown country code.")

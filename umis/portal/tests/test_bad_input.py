@@ -39,3 +39,20 @@ def test_an_overlong_user_name_is_refused_before_sign_in_is_tried(client: Client
     assert response.status_code == 200
     assert "username" in response.context["form"].errors
     assert AccessAttempt.objects.count() == 0
+
+
+def test_the_entry_ban_check_refuses_a_nul_in_the_country_or_the_number(
+    world: object, client: Client
+) -> None:
+    """PostgreSQL failed on the NUL: the country is unknown, the number refused."""
+    base = {"surname": "Hüseynov", "birth_date": "1985-03-14"}
+    response = client.post(
+        "/entry-ban-check/", {**base, "document_number": "U123", "issuing_state": "a\x00b"}
+    )
+    assert response.status_code == 422
+    assert set(response.context["errors"]) == {"issuing_state"}
+    response = client.post(
+        "/entry-ban-check/", {**base, "document_number": "U1\x0023", "issuing_state": "TUR"}
+    )
+    assert response.status_code == 422
+    assert set(response.context["errors"]) == {"document_number"}
