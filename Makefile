@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install run test lint typecheck test-unit test-browser bench bench-platform bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa migrate demo messages clean
+.PHONY: install run test lint typecheck test-unit test-browser fuzz bench bench-platform bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa migrate demo messages clean
 
 $(VENV)/.install-stamp: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
@@ -41,6 +41,11 @@ test: install lint typecheck
 
 test-browser: install
 	$(PY) -m pytest -q -m browser
+
+# A longer, random campaign of the bad-input tests (every API endpoint and form).
+FUZZ_EXAMPLES ?= 300
+fuzz: install
+	UMIS_FUZZ_RANDOM=1 UMIS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -n 2 umis/api/tests/test_fuzz.py umis/portal/tests/test_forms_fuzz.py
 
 bench: install bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa bench-platform
 
