@@ -207,6 +207,7 @@ def application_parse(
                     _("An e-visa allows a stay of 1 to %(n)d days.") % {"n": MAX_STAY_DAYS},
                     "stay_days",
                 )
+                stay = 0  # refused: no last day is computed from it (it may pass year 9999)
     email = r.text("email", max_length=254)
     if email:
         try:

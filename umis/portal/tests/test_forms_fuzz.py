@@ -395,3 +395,36 @@ def test_a_10_mb_field_in_a_form_is_refused_and_nothing_is_stored(name: str, db:
     if response.status_code == 200:
         assert ERROR_SHOWN.search(response.content.decode())
     assert _counts() == before
+
+
+def _worded_urls() -> list[tuple[str, str]]:
+    """Named pages whose path holds text (a reference, a code), as route templates."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns: list[Any], namespace: str | None, prefix: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace, route)
+            elif isinstance(p, URLPattern) and p.name and (namespace or "") in NAMESPACES:
+                converters = getattr(p.pattern, "converters", {})
+                if any(type(c).__name__ == "StringConverter" for c in converters.values()):
+                    found.append((f"{namespace}:{p.name}" if namespace else p.name, route))
+
+    walk(get_resolver().url_patterns, None, "/")
+    return sorted(found)
+
+
+@pytest.mark.parametrize("name,route", _worded_urls(), ids=lambda v: str(v))
+def test_odd_text_in_a_path_is_not_a_server_error(
+    name: str, route: str, world: Any, client: Client
+) -> None:
+    """NUL (PostgreSQL refuses it in text), an encoded lone surrogate, a long string."""
+    for persona in (None, world.hannah, world.harry):
+        if persona is not None:
+            client.force_login(persona)
+        for odd in ("a%00b", "%ED%A0%80", "A" * 3000, "%E2%80%AE"):
+            url = re.sub(r"<(?:str:)?\w+>", odd, route)
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code < 500, (url[:120], response.status_code)

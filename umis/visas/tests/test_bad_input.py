@@ -1,0 +1,33 @@
+"""E-visa input found by the fuzz tests (umis/api/tests/test_fuzz.py) to fail the server."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from umis.payments.models import PaymentOrder
+from umis.visas.models import VisaApplication
+from umis.visas.testing import application, traveller
+from umis.visas.tests.conftest import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("days", [2147483648, 10**9, 3_000_000, -(10**12)])
+def test_a_stay_of_more_days_than_a_date_can_hold_is_refused_naming_the_field(
+    client: Client, agency: Agency, days: int
+) -> None:
+    # the last day of the stay was computed from the refused number and overflowed
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=application(traveller(), stay_days=days),
+        content_type="application/json",
+        headers={"X-API-Key": agency.key, "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "stay_days"
+    assert error["code"] in {"stay_too_long", "invalid"}
+    assert error["message"] == "An e-visa allows a stay of 1 to 30 days."
+    assert VisaApplication.objects.count() == 0
+    assert PaymentOrder.objects.count() == 0
