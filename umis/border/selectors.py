@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from umis.border import basis as basis_mod
+from umis.border.calculator import EARLIEST, LATEST
 from umis.border.models import Crossing, FindingKind, FindingState, OverstayFinding, Presence
 from umis.border.services import country_tz
 from umis.border.stayrules import Event, Stay, StayResult, calculate, stays_from_events
+from umis.core.errors import DomainError
 from umis.people.models import Person
 from umis.people.selectors import person_get_for_user
 from umis.reference.selectors import registration_rule_for
@@ -144,6 +147,9 @@ def _registration_status(person: Person, entry: dt.date, on: dt.date) -> tuple[s
 
 def person_stay_for_user(*, user: Any, person_id: int, on: dt.date, purpose: str) -> PersonStay:
     """A person's stay on a date, for staff and agencies; the read is audited."""
+    if not EARLIEST <= on <= LATEST:
+        # the windows around a date in year 1 or 9999 would run off the calendar
+        raise DomainError("date_out_of_range", _("The date must be between 1990 and 2100."), "on")
     person = person_get_for_user(
         user=user,
         person_id=person_id,

@@ -189,6 +189,7 @@ def application_parse(
             _("Apply at most %(n)d days before the entry.") % {"n": MAX_ENTRY_AHEAD_DAYS},
             "entry_date",
         )
+        entry = None  # refused: no last day is computed from it (it may be 9999-12-31)
     stay_raw = raw.get("stay_days")
     stay = 0
     if stay_raw in (None, ""):

@@ -12,6 +12,7 @@ from umis.audit.models import AuditEvent
 from umis.core.testing import World, guest
 from umis.payments.models import PaymentEvent
 from umis.stays.models import StayRegistration
+from umis.stays.services import stay_registrations_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,29 @@ def test_a_person_id_past_the_databases_integers_is_not_found(world: World, clie
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert AuditEvent.objects.filter(action="PERSON_ACCESS_DENIED").exists()
+
+
+@pytest.mark.parametrize("on", ["0001-01-01", "9999-12-31"])
+def test_a_persons_stay_on_a_date_off_the_calendars_edge_is_refused(
+    world: World, client: Client, on: str
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+
+    [result] = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])
+    assert result.registration is not None
+    _client, key = api_client_create(
+        actor=None, name="desk", user=world.hannah, scopes=[Scope.PEOPLE_READ]
+    )
+    response = client.get(
+        f"/api/v1/people/{result.registration.person_id}/stay?on={on}",
+        HTTP_X_API_KEY=key,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"], error["message"]) == (
+        "date_out_of_range",
+        "on",
+        "The date must be between 1990 and 2100.",
+    )

@@ -31,3 +31,19 @@ def test_a_stay_of_more_days_than_a_date_can_hold_is_refused_naming_the_field(
     assert error["message"] == "An e-visa allows a stay of 1 to 30 days."
     assert VisaApplication.objects.count() == 0
     assert PaymentOrder.objects.count() == 0
+
+
+def test_an_entry_date_at_the_end_of_the_calendar_is_refused_naming_the_field(
+    client: Client, agency: Agency
+) -> None:
+    # the refused entry date plus the stay ran past year 9999
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=application(traveller(), entry_date="9999-12-31"),
+        content_type="application/json",
+        headers={"X-API-Key": agency.key, "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("entry_too_far", "entry_date")
+    assert VisaApplication.objects.count() == 0
