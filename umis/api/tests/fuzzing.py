@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,6 +82,27 @@ EDGE_STRINGS = [
     "link",
     "separate",
     "90/180",
+]
+
+DATE_EDGES = [
+    "0001-01-01",
+    "9999-12-31",
+    "1900-02-29",
+    "2024-02-29",
+    "2026-02-29",
+    "2026-02-30",
+    "1969-12-31",
+    "2100-12-31",
+    "2101-01-01",
+    "1989-12-31",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-12:00",
+    "2026-03-29T03:30:00+04:00",
+    "2026-01-01T00:00:00",
+    "20260101",
+    "2026-W01-1",
+    "٢٠٢٦-٠١-٠١",
+    "2026-01-01\n",
 ]
 
 BIG_INTS = [0, -1, 1, 2**31, 2**63, -(2**63) - 1, 10**20, -(10**20), 10**400]
@@ -167,6 +189,23 @@ def replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
     return out_list
 
 
+_DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def like(value: Any) -> st.SearchStrategy[Any]:
+    """Garbage of the same kind as `value` (a date for a date, a number for a number), to get
+    past type checks and into the rules; or any garbage."""
+    if isinstance(value, str) and _DATE_LIKE.match(value):
+        return st.one_of(st.sampled_from(DATE_EDGES), garbage())
+    if isinstance(value, bool):
+        return garbage()
+    if isinstance(value, int):
+        return st.one_of(st.sampled_from(BIG_INTS), st.integers(-1000, 1000), garbage())
+    if isinstance(value, str):
+        return st.one_of(text_with_nasties(), st.sampled_from(EDGE_STRINGS), garbage())
+    return garbage()
+
+
 @st.composite
 def mutated(draw: st.DrawFn, valid: Any) -> Any:
     """The valid body with one to three of its parts replaced by garbage, removed, or with
@@ -188,7 +227,7 @@ def mutated(draw: st.DrawFn, valid: Any) -> Any:
                 )
                 body = replaced(body, where, extra)
         else:
-            body = replaced(body, path, draw(garbage()))
+            body = replaced(body, path, draw(like(_at(body, path))))
     return body
 
 

@@ -411,7 +411,7 @@ def requests_for(draw: st.DrawFn, op: tuple[str, str], profile: Profile, env: En
         if choice == 0:
             query.pop(name)
         elif choice == 1:
-            query[name] = str(draw(fuzzing.scalars()))[:3000]
+            query[name] = str(draw(fuzzing.like(query[name])))[:3000]
     if query:
         url += "?" + urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in query.items()})
     headers: dict[str, str] = {}

@@ -247,6 +247,7 @@ def _login(client: Client, env: FormEnv, persona: str | None) -> None:
 def _value() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(fuzzing.EDGE_STRINGS),
+        st.sampled_from(fuzzing.DATE_EDGES),
         fuzzing.text_with_nasties(),
         fuzzing.huge_strings(),
         st.sampled_from(fuzzing.BIG_INTS).map(str),
