@@ -21,7 +21,7 @@ from umis.people.identity import (
 from umis.people.matchkeys import NameParts, name_key
 from umis.people.models import IdentityMatch, Person, PersonBlockKey, PersonMerge, TravelDocument
 from umis.people.names import search_key
-from umis.people.selectors import identity_match_get_for_user
+from umis.people.selectors import identity_match_get_for_user, person_merge_get_for_user
 
 
 def _search_name(d: PersonData) -> str:
@@ -275,7 +275,9 @@ def person_merge(
 
 def person_unmerge(*, actor: Any, merge_id: int, expected_version: int, reason: str) -> PersonMerge:
     """Undo a merge: the rows it moved go back to the merged person (those still on the
-    survivor), the merged person stands alone again, and the pair is kept separate."""
+    survivor), the merged person stands alone again, and the pair is kept separate. A merge
+    outside the officer's scope is NotFound (audited)."""
+    person_merge_get_for_user(user=actor, merge_id=merge_id)
     text = _reason(reason)
     with transaction.atomic():
         record = PersonMerge.objects.select_for_update().filter(pk=merge_id).first()
@@ -354,10 +356,11 @@ def identity_match_decide(
 ) -> IdentityMatch:
     """An officer's decision on a possible duplicate: link (merge the newer record into the
     older one) or keep separate. 404 outside the officer's scope, 409 on a stale version."""
+    # 404 (audited) outside the officer's scope, whatever was posted
+    identity_match_get_for_user(user=actor, match_id=match_id, audit_read=False)
     if decision not in MatchDecision.CHOICES:
         raise DomainError("invalid_decision", _("Choose link or keep separate."), "decision")
     text = _reason(reason)
-    identity_match_get_for_user(user=actor, match_id=match_id, audit_read=False)  # 404 + audit
     with transaction.atomic():
         match = identity_match_get_for_user(
             user=actor, match_id=match_id, for_update=True, audit_read=False

@@ -63,6 +63,11 @@ def hits_for_user(*, user: Any, status: str = "open", limit: int = 200) -> Query
     return qs.order_by("-created_at", "-id")[:limit]
 
 
+def hits_of_office(office_id: int) -> QuerySet[ScreeningHit]:
+    """An office's screening hits: its officers may open those persons' files."""
+    return ScreeningHit.objects.filter(office_id=office_id)
+
+
 def hits_for_case(*, user: Any, case_id: int) -> list[ScreeningHit]:
     return list(
         hit_scope_for_user(user)
