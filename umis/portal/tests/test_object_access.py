@@ -63,6 +63,10 @@ def _key(attr: str) -> Callable[[Scene], Who]:
     return lambda s: Who(_key_user(getattr(s, attr)), getattr(s, attr))
 
 
+def _hotel_app(s: Scene) -> Who:
+    return Who(s.world.harry, s.world.hotel_key)
+
+
 OFFICE = (_alice, _bob)
 HOSTS = (_harry, _larisa)
 
@@ -92,13 +96,13 @@ OBJECTS: dict[str, Guarded] = {
         lambda s: Who(s.world.hannah), _alice, "WATCHLIST_ENTRY_ACCESS_DENIED"
     ),
     "GET /api/v1/stay-registrations/{reference}": Guarded(
-        _key("_hotel_key"), _key("other_hotel_key"), "STAY_REGISTRATION_ACCESS_DENIED"
+        _hotel_app, _key("other_hotel_key"), "STAY_REGISTRATION_ACCESS_DENIED"
     ),
     "POST /api/v1/stay-registrations/{reference}/end": Guarded(
-        _key("_hotel_key"), _key("other_hotel_key"), "STAY_REGISTRATION_ACCESS_DENIED"
+        _hotel_app, _key("other_hotel_key"), "STAY_REGISTRATION_ACCESS_DENIED"
     ),
     "GET /api/v1/stay-registrations/{reference}/certificate.pdf": Guarded(
-        _key("_hotel_key"), _key("other_hotel_key"), "STAY_REGISTRATION_ACCESS_DENIED"
+        _hotel_app, _key("other_hotel_key"), "STAY_REGISTRATION_ACCESS_DENIED"
     ),
     "GET /api/v1/evisa/applications/{reference}": Guarded(
         _key("agency_key"), _key("other_agency_key"), "EVISA_ACCESS_DENIED"
@@ -178,9 +182,7 @@ def _call(client: Client, route: str, scene: Scene, who: Who) -> Any:
 
 @pytest.fixture
 def scene(world: World, client: Client) -> Scene:
-    s = make_scene(world, client)
-    s._hotel_key = world.hotel_key  # type: ignore[attr-defined]
-    return s
+    return make_scene(world, client)
 
 
 def test_every_address_with_an_id_is_guarded_or_public_by_design() -> None:
