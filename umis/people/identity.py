@@ -65,6 +65,20 @@ def match_by_document(items: Sequence[PersonData]) -> dict[int, Person]:
     return {i: found[d.document_key] for i, d in enumerate(items) if d.document_key in found}
 
 
+def documents_held_by_others(items: Sequence[PersonData]) -> dict[int, Person]:
+    """Items whose travel document is already on file for a person the item does not agree
+    with (identity score below the review threshold), with that person. A host or an
+    applicant who typed someone else's passport number must not be linked to that file:
+    the answer would show them the holder's name, birth date and nationality, and a
+    certificate or a visa would be issued in the holder's name."""
+    cut = review_threshold()
+    return {
+        i: person
+        for i, person in match_by_document(items).items()
+        if identity_score(items[i], person)[0] < cut
+    }
+
+
 DEFAULT_MATCHERS = [
     "umis.people.identity.match_by_document",
     "umis.people.identity.match_by_identity",

@@ -18,6 +18,7 @@ from umis.core.bulk import bulk_insert
 from umis.core.errors import DomainError, FieldError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_annul, documents_issue
+from umis.people.identity import documents_held_by_others
 from umis.people.services import person_resolve_many
 from umis.reference.models import LegalGround
 from umis.reference.selectors import reference_snapshot
@@ -75,6 +76,25 @@ def _overlapping(
     return problems
 
 
+def _documents_held_by_others(
+    *, parsed: Sequence[tuple[int, RegistrationData]]
+) -> dict[int, FieldError]:
+    """Guests whose passport number is on file for somebody else are refused, so a host
+    never sees, nor registers, another person by their number."""
+    held = documents_held_by_others([d.person for _, d in parsed])
+    return {
+        parsed[k][0]: FieldError(
+            "document_held_by_another",
+            _(
+                "This document number is on file with another name or date of birth. "
+                "Check the document number, the name and the date of birth."
+            ),
+            "document_number",
+        )
+        for k in held
+    }
+
+
 def stay_registrations_submit(
     *, actor: Any, host: Host, raws: Sequence[Mapping[str, Any]]
 ) -> list[ItemResult]:
@@ -104,6 +124,11 @@ def stay_registrations_submit(
             for i, problem in duplicates.items():
                 results[i].errors = [problem]
             parsed = [(i, d) for i, d in parsed if i not in duplicates]
+        if parsed:
+            held = _documents_held_by_others(parsed=parsed)
+            for i, problem in held.items():
+                results[i].errors = [problem]
+            parsed = [(i, d) for i, d in parsed if i not in held]
         if parsed:
             with audit_collect():
                 _store(actor=actor, host=host, parsed=parsed, results=results)
