@@ -41,7 +41,12 @@ PRODUCTION_SETTINGS = (
 
 
 def _production_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UMIS_", "DATABASE_URL"))}
+    # a clean environment: no test settings (other tests set DJANGO_ALLOW_ASYNC_UNSAFE)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("UMIS_", "DATABASE_URL", "DJANGO_"))
+    }
     env.update(
         UMIS_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
