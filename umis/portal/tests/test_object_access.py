@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from umis.accounts.models import ApiClient, User
+from umis.accounts.models import STAFF_ROLES, ApiClient, Role, User
 from umis.audit.models import AuditEvent
 from umis.cases.models import Case, CaseEvent
 from umis.core.testing import World
@@ -212,8 +212,16 @@ def test_the_owners_get_the_object(scene: Scene) -> None:
     for route, guarded in OBJECTS.items():
         if _spec(route).method != "GET":
             continue
-        response = _call(Client(), route, scene, guarded.owner(scene))
+        owner = guarded.owner(scene)
+        last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        response = _call(Client(), route, scene, owner)
         assert response.status_code == 200, (route, response.status_code)
+        if owner.user.role in STAFF_ROLES or owner.user.role == Role.AGENCY:
+            # every staff or agency read of a person's file is in the audit log
+            reads = AuditEvent.objects.filter(id__gt=last, actor=owner.user)
+            assert reads.exists(), route
+            if "watchlist" not in route:  # an entry names a registry person only if linked
+                assert reads.filter(person_id__isnull=False).exists(), route
 
 
 def test_lists_show_only_the_users_own(scene: Scene) -> None:
