@@ -344,3 +344,15 @@ def test_a_key_with_the_scope_is_let_through(scene: Scene) -> None:
         response = _call(client, spec, scene, HTTP_X_API_KEY=key)
         assert response.status_code not in {401, 403}, (route, response.status_code)
         assert response.status_code < 500, (route, response.content)
+
+
+def test_a_signed_in_session_is_no_api_credential(scene: Scene) -> None:
+    """The API takes keys only: a browser session of an officer or a host gets 401, so a
+    page of another site cannot call the API with the user's cookies."""
+    for user in (scene.world.hannah, scene.world.harry):
+        client = Client()
+        client.force_login(user)
+        for route, spec in API.items():
+            if spec.access == API_PUBLIC:
+                continue
+            assert _call(client, spec, scene).status_code == 401, (route, user.username)
