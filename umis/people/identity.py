@@ -10,7 +10,7 @@ Matchers are dotted paths in `UMIS_IDENTITY_MATCHERS`, tried in order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -65,18 +65,21 @@ def match_by_document(items: Sequence[PersonData]) -> dict[int, Person]:
     return {i: found[d.document_key] for i, d in enumerate(items) if d.document_key in found}
 
 
-def documents_held_by_others(items: Sequence[PersonData]) -> dict[int, Person]:
-    """Items whose travel document is already on file for a person the item does not agree
-    with (identity score below the review threshold), with that person. A host or an
-    applicant who typed someone else's passport number must not be linked to that file:
-    the answer would show them the holder's name, birth date and nationality, and a
-    certificate or a visa would be issued in the holder's name."""
+def documents_held_by_others(
+    items: Sequence[PersonData], stored: Mapping[tuple[str, str], TravelDocument]
+) -> dict[int, Person]:
+    """Items whose travel document is already on file (`stored`, read with its person) for a
+    person the item does not agree with (identity score below the review threshold), with
+    that person. A host or an applicant who typed someone else's passport number must not
+    be linked to that file: the answer would show them the holder's name, birth date and
+    nationality, and a certificate or a visa would be issued in the holder's name."""
     cut = review_threshold()
-    return {
-        i: person
-        for i, person in match_by_document(items).items()
-        if identity_score(items[i], person)[0] < cut
-    }
+    held: dict[int, Person] = {}
+    for i, d in enumerate(items):
+        doc = stored.get(d.document_key)
+        if doc is not None and identity_score(d, doc.person)[0] < cut:
+            held[i] = doc.person
+    return held
 
 
 DEFAULT_MATCHERS = [

@@ -30,19 +30,30 @@ def _search_name(d: PersonData) -> str:
 
 
 def person_resolve_many(
-    *, actor: Any, items: Sequence[PersonData], documents_unknown: bool = False
+    *,
+    actor: Any,
+    items: Sequence[PersonData],
+    documents_unknown: bool = False,
+    stored: dict[tuple[str, str], TravelDocument] | None = None,
 ) -> list[tuple[Person, TravelDocument]]:
     """Find or create the person and travel document for each item (call inside a transaction).
 
     Known documents attach to their person; items sharing a new document in one batch
     become one person. `documents_unknown`: the caller has just looked the items' documents
-    up and found none stored (the border's intake), so they are not looked up again.
+    up and found none stored (the border's intake), so they are not looked up again;
+    `stored`: the caller has just read them (`travel_documents_stored`, in the same
+    transaction).
     """
     with identity_batch():
-        return _person_resolve_many(actor=actor, items=items, documents_unknown=documents_unknown)
+        return _person_resolve_many(
+            actor=actor, items=items, documents_unknown=documents_unknown, stored=stored
+        )
 
 
-def _stored_documents(items: Sequence[PersonData]) -> dict[tuple[str, str], TravelDocument]:
+def travel_documents_stored(
+    items: Sequence[PersonData],
+) -> dict[tuple[str, str], TravelDocument]:
+    """The items' travel documents already on file, with their persons, by (state, number)."""
     keys = {d.document_key for d in items}
     return {
         (doc.issuing_state_id, doc.number): doc
@@ -54,9 +65,17 @@ def _stored_documents(items: Sequence[PersonData]) -> dict[tuple[str, str], Trav
 
 
 def _person_resolve_many(
-    *, actor: Any, items: Sequence[PersonData], documents_unknown: bool
+    *,
+    actor: Any,
+    items: Sequence[PersonData],
+    documents_unknown: bool,
+    stored: dict[tuple[str, str], TravelDocument] | None,
 ) -> list[tuple[Person, TravelDocument]]:
-    docs = {} if documents_unknown else _stored_documents(items)
+    docs: dict[tuple[str, str], TravelDocument] = {}
+    if stored is not None:
+        docs = dict(stored)
+    elif not documents_unknown:
+        docs = travel_documents_stored(items)
     resolved: dict[int, Person] = {}
     linked_by: dict[int, str] = {}
     for matcher in matchers():

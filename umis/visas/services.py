@@ -33,7 +33,8 @@ from umis.payments.services import (
 )
 from umis.people import mrz
 from umis.people.identity import PersonData, documents_held_by_others
-from umis.people.services import person_resolve_many
+from umis.people.models import TravelDocument
+from umis.people.services import person_resolve_many, travel_documents_stored
 from umis.reference.models import LegalGround, Office
 from umis.visas import notify, workflow
 from umis.visas.catalogue import SERVICE_CODE, STANDARD_SLA, URGENT_SLA
@@ -59,10 +60,12 @@ def _return_url(order: PaymentOrder) -> str:
     return f"{settings.UMIS_PUBLIC_URL}/payments/return/{order.number}"
 
 
-def _refuse_documents_held_by_others(items: list[PersonData]) -> None:
+def _refuse_documents_held_by_others(
+    items: list[PersonData], stored: dict[tuple[str, str], TravelDocument]
+) -> None:
     """A passport number on file for somebody else is refused, so an applicant never sees,
     nor obtains a visa in, another person's name by their number."""
-    held = documents_held_by_others(items)
+    held = documents_held_by_others(items, stored)
     if held:
         raise ValidationFailed(
             [
@@ -87,10 +90,12 @@ def visa_applications_submit(
     parsed = application_parse(raw, today=clock.today())
     if isinstance(parsed, list):
         raise ValidationFailed(parsed)
-    _refuse_documents_held_by_others([t.person for t in parsed.travellers])
     office = Office.objects.get(code=EVISA_OFFICE)
     with transaction.atomic():
-        people = person_resolve_many(actor=actor, items=[t.person for t in parsed.travellers])
+        items = [t.person for t in parsed.travellers]
+        stored = travel_documents_stored(items)  # one read: the check and the intake
+        _refuse_documents_held_by_others(items, stored)
+        people = person_resolve_many(actor=actor, items=items, stored=stored)
         cases = case_open_many(
             actor=actor,
             service_code=SERVICE_CODE,
