@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from umis.accounts.models import Role
 from umis.audit.services import audit_record
@@ -44,7 +45,7 @@ def case_get_for_user(
             person_id=exists[1] if exists else None,
             data={"reference": reference[:60], "exists": bool(exists)},
         )
-        raise NotFound("not_found", "Not found")
+        raise NotFound("not_found", _("Not found."))
     if not for_update:
         audit_record(
             actor=user,

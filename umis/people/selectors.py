@@ -124,7 +124,7 @@ def person_get_for_user(
             entity_type="people.person",
             entity_id=str(person_id),
         )
-        raise NotFound("not_found", "Not found")
+        raise NotFound("not_found", _("Not found."))
     audit_record(
         actor=user,
         action=action,
@@ -203,7 +203,7 @@ def identity_match_get_for_user(
             entity_type="people.identitymatch",
             entity_id=str(match_id),
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     if audit_read:
         for person_id in (match.person_id, match.candidate_id):
             audit_record(
@@ -253,5 +253,5 @@ def person_merge_get_for_user(*, user: Any, merge_id: int) -> PersonMerge:
             entity_type="people.personmerge",
             entity_id=str(merge_id),
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     return merge

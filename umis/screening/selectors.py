@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from umis.accounts.models import Role
 from umis.audit.services import audit_record
@@ -91,7 +92,7 @@ def hit_get_for_user(*, user: Any, hit_id: int) -> ScreeningHit:
             entity_type="screening.screeninghit",
             entity_id=str(hit_id),
         )
-        raise NotFound("not_found", "Not found")
+        raise NotFound("not_found", _("Not found."))
     audit_record(
         actor=user,
         action="SCREENING_HIT_VIEWED",
@@ -120,7 +121,7 @@ def watchlist_entry_get_for_user(*, user: Any, entry_id: int) -> WatchlistEntry:
             entity_type="screening.watchlistentry",
             entity_id=str(entry_id),
         )
-        raise NotFound("not_found", "Not found")
+        raise NotFound("not_found", _("Not found."))
     audit_record(
         actor=user, action="WATCHLIST_ENTRY_VIEWED", entity=entry, person_id=entry.person_id
     )

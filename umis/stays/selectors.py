@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
 from umis.core.errors import NotFound
@@ -41,7 +42,7 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
             entity_type="stays.stayregistration",
             entity_id=reference[:60],
         )
-        raise NotFound("not_found", "Not found")
+        raise NotFound("not_found", _("Not found."))
     return reg
 
 

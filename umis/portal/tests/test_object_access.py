@@ -169,7 +169,7 @@ def _spec(route: str) -> Url:
 def _call(client: Client, route: str, scene: Scene, who: Who) -> Any:
     spec = _spec(route)
     url = spec.url(scene)
-    extra = {"HTTP_X_API_KEY": who.key} if who.key else {}
+    extra = {"HTTP_X_API_KEY": who.key, "HTTP_ACCEPT_LANGUAGE": "ru"} if who.key else {}
     if not who.key:
         client.force_login(who.user)
     if spec.method == "POST":
@@ -200,6 +200,10 @@ def test_outsiders_get_404_nothing_changes_and_the_attempt_is_logged(scene: Scen
         assert response.status_code == 404, (route, response.status_code)
         body = response.content.decode(errors="replace")
         assert "Hüseynov" not in body and "U12345678" not in body, route
+        if who.key:  # a JSON error with a stable code, in the caller's language
+            error = response.json()["error"]
+            assert error["code"] == "not_found", route
+            assert "найден" in error["message"], (route, error["message"])  # Russian
         assert _state(scene) == before, route
         assert (
             AuditEvent.objects.filter(action=guarded.denied, actor=who.user).count()
