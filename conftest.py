@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from umis.core.testing import World, make_world
+
+# Property tests check what is computed, not how fast: on a shared two-core machine an
+# example that meets a cold cache can take longer than hypothesis's 200 ms default, and
+# a failure for that alone would be noise (speed is measured by the benchmarks).
+hypothesis_settings.register_profile("umis", deadline=None)
+hypothesis_settings.load_profile("umis")
 
 
 @pytest.fixture(autouse=True)

@@ -287,12 +287,12 @@ def review_decide(request: HttpRequest, match_id: int, payload: DecisionIn) -> d
     registration moves, and the merge can be undone (`POST /identity/merges/{id}/unmerge`).
     `separate` keeps two people; the pair is not proposed again. A stale `version` gets 409
     and changes nothing. With an `Idempotency-Key`, a retry gets the first answer back."""
+    pk = _id(match_id, "match_id")
+    # The access check (a refusal is audited) before anything else.
+    selectors.identity_match_get_for_user(user=request.user, match_id=pk, audit_read=False)
     errors = ErrorCollector()
     _reason(payload.reason, errors)
     errors.raise_if_any()
-    pk = _id(match_id, "match_id")
-    # The access check (a refusal is audited) before the decision's transaction.
-    selectors.identity_match_get_for_user(user=request.user, match_id=pk, audit_read=False)
 
     def work() -> tuple[int, dict[str, Any]]:
         match = services.identity_match_decide(
@@ -330,12 +330,12 @@ def merge_undo(request: HttpRequest, merge_id: int, payload: UnmergeIn) -> dict[
     """The rows the merge moved go back to the merged person, who stands alone again; the
     pair is then kept separate. A stale `version` gets 409 and changes nothing. With an
     `Idempotency-Key`, a retry gets the first answer back."""
-    errors = ErrorCollector()
-    _reason(payload.reason, errors)
-    errors.raise_if_any()
     merge = selectors.person_merge_get_for_user(
         user=request.user, merge_id=_id(merge_id, "merge_id")
     )
+    errors = ErrorCollector()
+    _reason(payload.reason, errors)
+    errors.raise_if_any()
 
     def work() -> tuple[int, dict[str, Any]]:
         undone = services.person_unmerge(

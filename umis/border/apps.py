@@ -6,8 +6,11 @@ class BorderConfig(AppConfig):
     label = "border"
 
     def ready(self) -> None:
-        from umis.border import basis, catalogue, jobs
+        from umis.border import basis, catalogue, jobs, selectors
+        from umis.people.selectors import person_office_link_register
 
+        person_office_link_register(selectors.findings_of_office, "person_id")
+        person_office_link_register(selectors.crossings_of_office, "person_id")
         catalogue.register_services()
         basis.register_provider("visa_free", basis.visa_free_provider)
         jobs.register()

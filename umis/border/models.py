@@ -67,13 +67,13 @@ class Crossing(models.Model):
 
     class Meta:
         constraints = [
+            # also the index of event-id lookups (idempotency), which it leads
             models.UniqueConstraint(
                 fields=["event_id", "occurred_at"], name="crossing_event_unique"
             ),
         ]
         indexes = [
             models.Index(fields=["person", "occurred_at"], name="crossing_person_idx"),
-            models.Index(fields=["event_id"], name="crossing_event_idx"),
             models.Index(fields=["occurred_at"], name="crossing_time_idx"),
         ]
 

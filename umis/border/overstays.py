@@ -664,7 +664,9 @@ FOUND_NEW = """
 UPDATE border_found n SET id = s.id
 FROM (
     SELECT o.person_id, o.kind, o.entry_day,
-           nextval(pg_get_serial_sequence('border_overstayfinding', 'id')) AS id
+           -- the sequence looked up once (an InitPlan), not for every row
+           nextval((SELECT pg_get_serial_sequence('border_overstayfinding', 'id'))::regclass)
+               AS id
     FROM (
         SELECT n.person_id, n.kind, n.entry_day FROM border_found n
         WHERE NOT EXISTS (

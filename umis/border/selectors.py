@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.border import basis as basis_mod
 from umis.border.calculator import EARLIEST, LATEST
-from umis.border.models import Crossing, FindingKind, FindingState, OverstayFinding, Presence
+from umis.border.models import (
+    Crossing,
+    CrossingPoint,
+    FindingKind,
+    FindingState,
+    OverstayFinding,
+    Presence,
+)
 from umis.border.services import country_tz
 from umis.border.stayrules import Event, Stay, StayResult, calculate, stays_from_events
 from umis.core.errors import DomainError
@@ -160,6 +167,17 @@ def person_stay_for_user(*, user: Any, person_id: int, on: dt.date, purpose: str
         current_only=True,
     )
     return person_stay_compute(person=person, on=on)
+
+
+def findings_of_office(office_id: int) -> QuerySet[OverstayFinding]:
+    """An office's overstay findings: its officers may open those persons' files."""
+    return OverstayFinding.objects.filter(office_id=office_id)
+
+
+def crossings_of_office(office_id: int) -> QuerySet[Crossing]:
+    """Crossings at the border points of the office's regions."""
+    points = CrossingPoint.objects.filter(region__office_id=office_id).values("code")
+    return Crossing.objects.filter(crossing_point__in=points)
 
 
 def presence_of(*, person_id: int) -> Presence | None:

@@ -51,7 +51,7 @@ def case_get_for_user(
             person_id=exists[1] if exists else None,
             data={"reference": reference[:60], "exists": bool(exists)},
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     if not for_update:
         audit_record(
             actor=user,

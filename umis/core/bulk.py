@@ -16,11 +16,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
 
 _FEW = 8  # up to this many rows, one INSERT each beats a sequence query and COPY
+
+M = TypeVar("M", bound=models.Model)
+
+
+@cache
+def _init_plan(model: type[models.Model]) -> tuple[tuple[str, models.Field[Any, Any]], ...]:
+    return tuple((f.attname, f) for f in model._meta.concrete_fields)
+
+
+def unsaved(model: type[M], values: dict[str, Any]) -> M:
+    """A new instance from field values by attribute name (`nationality_id`, not
+    `nationality`), the others at their defaults: what `model(**values)` gives, built the
+    way Django builds rows it reads (positional), in under half the time — for the bulk
+    paths that build thousands."""
+    unknown = values.keys() - {name for name, _f in _init_plan(model)}
+    if unknown:
+        raise TypeError(f"{model.__name__} has no fields {sorted(unknown)}")
+    return model(*[values[n] if n in values else f.get_default() for n, f in _init_plan(model)])
 
 
 def _field_plan(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -104,6 +123,20 @@ def _insert_each(
             )
 
 
+_sequences: dict[tuple[str, str, str], str] = {}
+
+
+def _sequence(connection: Any, table: str, column: str) -> str:
+    """The sequence of a table's id, looked up once: `pg_get_serial_sequence` in the id
+    query itself is evaluated for every row, and cost more than the ids."""
+    key = (connection.alias, table, column)
+    if key not in _sequences:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+            _sequences[key] = cursor.fetchone()[0]
+    return _sequences[key]
+
+
 def _copy(
     connection: Any,
     objs: Sequence[models.Model],
@@ -118,8 +151,8 @@ def _copy(
     with connection.cursor() as cursor:
         if missing:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk.column, len(missing)],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                [_sequence(connection, table, str(pk.column)), len(missing)],
             )
             for obj, (new_id,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = new_id

@@ -10,7 +10,7 @@ Matchers are dotted paths in `UMIS_IDENTITY_MATCHERS`, tried in order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -65,6 +65,23 @@ def match_by_document(items: Sequence[PersonData]) -> dict[int, Person]:
     return {i: found[d.document_key] for i, d in enumerate(items) if d.document_key in found}
 
 
+def documents_held_by_others(
+    items: Sequence[PersonData], stored: Mapping[tuple[str, str], TravelDocument]
+) -> dict[int, Person]:
+    """Items whose travel document is already on file (`stored`, read with its person) for a
+    person the item does not agree with (identity score below the review threshold), with
+    that person. A host or an applicant who typed someone else's passport number must not
+    be linked to that file: the answer would show them the holder's name, birth date and
+    nationality, and a certificate or a visa would be issued in the holder's name."""
+    cut = review_threshold()
+    held: dict[int, Person] = {}
+    for i, d in enumerate(items):
+        doc = stored.get(d.document_key)
+        if doc is not None and identity_score(d, doc.person)[0] < cut:
+            held[i] = doc.person
+    return held
+
+
 DEFAULT_MATCHERS = [
     "umis.people.identity.match_by_document",
     "umis.people.identity.match_by_identity",
@@ -99,8 +116,13 @@ def _swap_day_month(d: date) -> date | None:
     return swapped if swapped != d else None
 
 
+def _digits(d: date) -> str:
+    """YYYYMMDD (quicker than strftime, which intake calls for every key)."""
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+
+
 def _digits_apart(a: date, b: date) -> int:
-    return sum(x != y for x, y in zip(a.strftime("%Y%m%d"), b.strftime("%Y%m%d"), strict=True))
+    return sum(x != y for x, y in zip(_digits(a), _digits(b), strict=True))
 
 
 def birth_compare(a: date, a_year_only: bool, b: date, b_year_only: bool) -> tuple[float, str]:
@@ -205,13 +227,12 @@ def block_keys(
 def _block_keys(surname: str, given_names: str, birth_date: date) -> tuple[str, ...]:
     tokens = _name_tokens(surname, given_names)
     name = " ".join(tokens)[:180]
-    text = birth_date.strftime("%Y%m%d")
-    return (f"{name}|y{text[:4]}", f"{name}|d{text[4:]}", *_token_date_keys(tokens, birth_date))
+    text = _digits(birth_date)
+    return (f"{name}|y{text[:4]}", f"{name}|d{text[4:]}", *_token_date_keys(tokens, text))
 
 
-def _token_date_keys(tokens: tuple[str, ...], birth_date: date) -> tuple[str, ...]:
-    text = birth_date.strftime("%Y%m%d")
-    return tuple(f"{token[:180]}#{text}" for token in tokens)
+def _token_date_keys(tokens: tuple[str, ...], text: str) -> tuple[str, ...]:
+    return tuple([f"{token[:180]}#{text}" for token in tokens])
 
 
 def _wanted_keys(item: PersonData) -> tuple[str, ...]:
@@ -221,7 +242,7 @@ def _wanted_keys(item: PersonData) -> tuple[str, ...]:
     swapped = _swap_day_month(item.birth_date)
     if swapped is None:
         return keys
-    return keys + _token_date_keys(_name_tokens(item.surname, item.given_names), swapped)
+    return keys + _token_date_keys(_name_tokens(item.surname, item.given_names), _digits(swapped))
 
 
 def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]:

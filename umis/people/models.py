@@ -37,8 +37,8 @@ class Person(BaseModel):
     # Sorted phonetic skeletons of the full name (`people.matchkeys.name_key`): intake
     # matching's first look at a candidate, read instead of normalising the name again.
     match_key = models.CharField(max_length=400, blank=True)
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    merged_into = models.ForeignKey(  # indexed where set: person_merged_idx
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:
@@ -50,6 +50,12 @@ class Person(BaseModel):
                 fields=["birth_date"],
                 name="person_year_only_idx",
                 condition=models.Q(birth_year_only=True),
+            ),
+            # the few merged records (an unmerge finds them); the others cost no entry
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_idx",
+                condition=models.Q(merged_into__isnull=False),
             ),
         ]
 

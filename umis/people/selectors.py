@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -15,6 +16,47 @@ from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.names import search_key
 
 MAX_ID = 2**63 - 1  # the largest id the database can hold
+
+# How a domain ties a person to an office beyond the office's cases (an overstay finding, a
+# screening hit, a crossing at one of its border points): office id -> a queryset of the
+# domain's rows of that office, and the name of its person field. Registered in ready().
+OfficeLink = tuple[Callable[[int], QuerySet[Any]], str]
+_OFFICE_LINKS: list[OfficeLink] = []
+
+
+def person_office_link_register(rows_of_office: Callable[[int], QuerySet[Any]], field: str) -> None:
+    """Let a regional officer reach the persons `rows_of_office(office_id)` point to."""
+    if (rows_of_office, field) not in _OFFICE_LINKS:
+        _OFFICE_LINKS.append((rows_of_office, field))
+
+
+def _linked_to_office(office_id: int, ref: str) -> Q:
+    local = Case.objects.filter(office_id=office_id)
+    condition = Q(Exists(local.filter(applicant_id=OuterRef(ref))))
+    for rows_of_office, field in _OFFICE_LINKS:
+        condition |= Q(Exists(rows_of_office(office_id).filter(**{field: OuterRef(ref)})))
+    return condition
+
+
+def person_scope_for_user(user: Any) -> QuerySet[Person]:
+    """The person files a staff member may open: the head office, analysts and
+    administrators all; a regional officer those tied to their office (a case of the
+    office, or a domain's link such as a finding, a hit or a crossing there), and records
+    merged into such a person. Nobody else any."""
+    if not _staff(user) or not user.is_active:
+        return Person.objects.none()
+    if user.sees_all_offices:
+        return Person.objects.all()
+    if user.role == Role.REGIONAL_OFFICER and user.office_id:
+        # either side of a possible duplicate the officer may review
+        reviews = identity_match_scope_for_user(user)
+        return Person.objects.filter(
+            _linked_to_office(user.office_id, "pk")
+            | _linked_to_office(user.office_id, "merged_into_id")
+            | Q(Exists(reviews.filter(person_id=OuterRef("pk"))))
+            | Q(Exists(reviews.filter(candidate_id=OuterRef("pk"))))
+        )
+    return Person.objects.none()
 
 
 def _staff(user: Any) -> bool:
@@ -31,10 +73,11 @@ def person_search(
     document_number: str = "",
     limit: int = 50,
 ) -> QuerySet[Person]:
-    """Staff search by name (any script, case/diacritic-blind), date of birth, document number."""
+    """Staff search by name (any script, case/diacritic-blind), date of birth, document
+    number, among the persons the user may open (`person_scope_for_user`)."""
     if not _staff(user):
         return Person.objects.none()
-    qs = Person.objects.filter(merged_into__isnull=True)
+    qs = person_scope_for_user(user).filter(merged_into__isnull=True)
     key = search_key(name)
     for token in key.split():
         qs = qs.filter(search_name__contains=token)
@@ -59,15 +102,20 @@ def person_get_for_user(
     agencies: bool = False,
     current_only: bool = False,
 ) -> Person:
-    """A person's file for staff (and, with `agencies`, for agency API clients); the read
-    is audited as `action` with its purpose, a refusal as PERSON_ACCESS_DENIED.
-    `current_only` refuses a record that was merged into another."""
-    allowed = _staff(user) or (
+    """A person's file for staff within their scope (`person_scope_for_user`: a regional
+    officer only persons tied to their office) and, with `agencies`, for agency API
+    clients; the read is audited as `action` with its purpose, a refusal as
+    PERSON_ACCESS_DENIED. `current_only` refuses a record that was merged into another."""
+    agency = (
         agencies
         and getattr(user, "is_authenticated", False)
         and getattr(user, "role", "") == "agency"
     )
-    people = Person.objects.select_related("nationality").filter(pk=person_id)
+    allowed = _staff(user) or agency
+    people = (Person.objects.all() if agency else person_scope_for_user(user)).select_related(
+        "nationality"
+    )
+    people = people.filter(pk=person_id)
     if current_only:
         people = people.filter(merged_into__isnull=True)
     # an id past the database's integers names no one (and would fail the query)
@@ -79,7 +127,7 @@ def person_get_for_user(
             entity_type="people.person",
             entity_id=str(person_id)[:60],
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     audit_record(
         actor=user,
         action=action,
@@ -158,7 +206,7 @@ def identity_match_get_for_user(
             entity_type="people.identitymatch",
             entity_id=str(match_id),
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     if audit_read:
         for person_id in (match.person_id, match.candidate_id):
             audit_record(
@@ -208,5 +256,5 @@ def person_merge_get_for_user(*, user: Any, merge_id: int) -> PersonMerge:
             entity_type="people.personmerge",
             entity_id=str(merge_id),
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     return merge

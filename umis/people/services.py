@@ -9,19 +9,20 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
 from umis.core import clock
-from umis.core.bulk import bulk_insert, insert_rows
+from umis.core.bulk import bulk_insert, insert_rows, unsaved
 from umis.core.errors import Conflict, DomainError, NotFound
 from umis.people.identity import (
     PersonData,
     block_keys,
     identity_batch,
+    match_by_document,
     matchers,
     review_candidates_many,
 )
 from umis.people.matchkeys import NameParts, name_key
 from umis.people.models import IdentityMatch, Person, PersonBlockKey, PersonMerge, TravelDocument
 from umis.people.names import search_key
-from umis.people.selectors import identity_match_get_for_user
+from umis.people.selectors import identity_match_get_for_user, person_merge_get_for_user
 
 
 def _search_name(d: PersonData) -> str:
@@ -29,30 +30,70 @@ def _search_name(d: PersonData) -> str:
 
 
 def person_resolve_many(
-    *, actor: Any, items: Sequence[PersonData]
+    *,
+    actor: Any,
+    items: Sequence[PersonData],
+    documents_unknown: bool = False,
+    stored: dict[tuple[str, str], TravelDocument] | None = None,
 ) -> list[tuple[Person, TravelDocument]]:
     """Find or create the person and travel document for each item (call inside a transaction).
 
     Known documents attach to their person; items sharing a new document in one batch
-    become one person.
+    become one person. `documents_unknown`: the caller has just looked the items' documents
+    up and found none stored (the border's intake), so they are not looked up again;
+    `stored`: the caller has just read them (`travel_documents_stored`, in the same
+    transaction).
     """
     with identity_batch():
-        return _person_resolve_many(actor=actor, items=items)
+        return _person_resolve_many(
+            actor=actor, items=items, documents_unknown=documents_unknown, stored=stored
+        )
+
+
+def travel_documents_stored(
+    items: Sequence[PersonData],
+) -> dict[tuple[str, str], TravelDocument]:
+    """The items' travel documents already on file, with their persons, by (state, number)."""
+    keys = {d.document_key for d in items}
+    return {
+        (doc.issuing_state_id, doc.number): doc
+        for doc in TravelDocument.objects.filter(number__in={k[1] for k in keys}).select_related(
+            "person"
+        )
+        if (doc.issuing_state_id, doc.number) in keys
+    }
 
 
 def _person_resolve_many(
-    *, actor: Any, items: Sequence[PersonData]
+    *,
+    actor: Any,
+    items: Sequence[PersonData],
+    documents_unknown: bool,
+    stored: dict[tuple[str, str], TravelDocument] | None,
 ) -> list[tuple[Person, TravelDocument]]:
+    docs: dict[tuple[str, str], TravelDocument] = {}
+    if stored is not None:
+        docs = dict(stored)
+    elif not documents_unknown:
+        docs = travel_documents_stored(items)
     resolved: dict[int, Person] = {}
     linked_by: dict[int, str] = {}
     for matcher in matchers():
         pending = [i for i in range(len(items)) if i not in resolved]
         if not pending:
             break
-        hits = matcher([items[i] for i in pending])
+        if matcher is match_by_document:  # answered by the documents read above
+            hits = {
+                local: docs[items[i].document_key].person
+                for local, i in enumerate(pending)
+                if items[i].document_key in docs
+            }
+        else:
+            hits = matcher([items[i] for i in pending])
         for local, person in hits.items():
             resolved[pending[local]] = person
             linked_by[pending[local]] = getattr(matcher, "__name__", "matcher")
+    by = actor.pk if getattr(actor, "is_authenticated", False) else None
     first_of_doc: dict[tuple[str, str], int] = {}
     new_people: list[tuple[int, Person]] = []
     for i, d in enumerate(items):
@@ -64,17 +105,22 @@ def _person_resolve_many(
         new_people.append(
             (
                 i,
-                Person(
-                    surname=d.surname,
-                    given_names=d.given_names,
-                    patronymic=d.patronymic,
-                    birth_date=d.birth_date,
-                    birth_year_only=d.birth_year_only,
-                    sex=d.sex,
-                    nationality_id=d.nationality,
-                    search_name=_search_name(d),
-                    match_key=name_key(NameParts(d.surname, d.given_names, d.patronymic).full),
-                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                unsaved(
+                    Person,
+                    {
+                        "surname": d.surname,
+                        "given_names": d.given_names,
+                        "patronymic": d.patronymic,
+                        "birth_date": d.birth_date,
+                        "birth_year_only": d.birth_year_only,
+                        "sex": d.sex,
+                        "nationality_id": d.nationality,
+                        "search_name": _search_name(d),
+                        "match_key": name_key(
+                            NameParts(d.surname, d.given_names, d.patronymic).full
+                        ),
+                        "created_by_id": by,
+                    },
                 ),
             )
         )
@@ -94,36 +140,45 @@ def _person_resolve_many(
         if i not in resolved:
             resolved[i] = resolved[first_of_doc[d.document_key]]
 
-    keys = {d.document_key for d in items}
-    docs: dict[tuple[str, str], TravelDocument] = {
-        (doc.issuing_state_id, doc.number): doc
-        for doc in TravelDocument.objects.filter(number__in={k[1] for k in keys})
-        if (doc.issuing_state_id, doc.number) in keys
-    }
     new_docs: list[TravelDocument] = []
     for i, d in enumerate(items):
         if d.document_key in docs:
             continue
-        doc = TravelDocument(
-            person=resolved[i],
-            document_type=d.document_type,
-            number=d.document_number,
-            issuing_state_id=d.issuing_state,
-            expiry_date=d.document_expiry,
-            mrz_surname=d.mrz_surname,
-            mrz_given_names=d.mrz_given_names,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        doc = unsaved(
+            TravelDocument,
+            {
+                "person_id": resolved[i].pk,
+                "document_type": d.document_type,
+                "number": d.document_number,
+                "issuing_state_id": d.issuing_state,
+                "expiry_date": d.document_expiry,
+                "mrz_surname": d.mrz_surname,
+                "mrz_given_names": d.mrz_given_names,
+                "created_by_id": by,
+            },
         )
+        TravelDocument.person.field.set_cached_value(doc, resolved[i])
         docs[d.document_key] = doc
         new_docs.append(doc)
     bulk_insert(new_docs)
     tasks = _review_tasks_create(actor=actor, items=items, new_people=new_people)
+    new_ids = {p.pk for _, p in new_people}
     audit_record_many(
         actor=actor,
-        entries=[AuditEntry("PERSON_CREATED", p, person_id=p.pk) for _, p in new_people]
+        # a new person comes with the document they presented: one event for both
+        entries=[
+            AuditEntry(
+                "PERSON_CREATED",
+                p,
+                person_id=p.pk,
+                data={"document": docs[items[i].document_key].pk},
+            )
+            for i, p in new_people
+        ]
         + [
             AuditEntry("TRAVEL_DOCUMENT_ADDED", d, person_id=d.person_id, data={"number": d.number})
             for d in new_docs
+            if d.person_id not in new_ids
         ]
         + [
             AuditEntry(
@@ -275,7 +330,9 @@ def person_merge(
 
 def person_unmerge(*, actor: Any, merge_id: int, expected_version: int, reason: str) -> PersonMerge:
     """Undo a merge: the rows it moved go back to the merged person (those still on the
-    survivor), the merged person stands alone again, and the pair is kept separate."""
+    survivor), the merged person stands alone again, and the pair is kept separate. A merge
+    outside the officer's scope is NotFound (audited)."""
+    person_merge_get_for_user(user=actor, merge_id=merge_id)
     text = _reason(reason)
     with transaction.atomic():
         record = PersonMerge.objects.select_for_update().filter(pk=merge_id).first()
@@ -354,10 +411,11 @@ def identity_match_decide(
 ) -> IdentityMatch:
     """An officer's decision on a possible duplicate: link (merge the newer record into the
     older one) or keep separate. 404 outside the officer's scope, 409 on a stale version."""
+    # 404 (audited) outside the officer's scope, whatever was posted
+    identity_match_get_for_user(user=actor, match_id=match_id, audit_read=False)
     if decision not in MatchDecision.CHOICES:
         raise DomainError("invalid_decision", _("Choose link or keep separate."), "decision")
     text = _reason(reason)
-    identity_match_get_for_user(user=actor, match_id=match_id, audit_read=False)  # 404 + audit
     with transaction.atomic():
         match = identity_match_get_for_user(
             user=actor, match_id=match_id, for_update=True, audit_read=False

@@ -6,6 +6,8 @@ class ScreeningConfig(AppConfig):
     label = "screening"
 
     def ready(self) -> None:
-        from umis.screening import catalogue
+        from umis.people.selectors import person_office_link_register
+        from umis.screening import catalogue, selectors
 
+        person_office_link_register(selectors.hits_of_office, "person_id")
         catalogue.register_services()

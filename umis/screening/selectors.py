@@ -64,6 +64,11 @@ def hits_for_user(*, user: Any, status: str = "open", limit: int = 200) -> Query
     return qs.order_by("-created_at", "-id")[:limit]
 
 
+def hits_of_office(office_id: int) -> QuerySet[ScreeningHit]:
+    """An office's screening hits: its officers may open those persons' files."""
+    return ScreeningHit.objects.filter(office_id=office_id)
+
+
 def hits_for_case(*, user: Any, case_id: int) -> list[ScreeningHit]:
     return list(
         hit_scope_for_user(user)
@@ -87,7 +92,7 @@ def hit_get_for_user(*, user: Any, hit_id: int) -> ScreeningHit:
             entity_type="screening.screeninghit",
             entity_id=str(hit_id),
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     audit_record(
         actor=user,
         action="SCREENING_HIT_VIEWED",
@@ -116,7 +121,7 @@ def watchlist_entry_get_for_user(*, user: Any, entry_id: int) -> WatchlistEntry:
             entity_type="screening.watchlistentry",
             entity_id=str(entry_id),
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     audit_record(
         actor=user, action="WATCHLIST_ENTRY_VIEWED", entity=entry, person_id=entry.person_id
     )

@@ -488,11 +488,8 @@ def screening_hit_decide(
 ) -> ScreeningHit:
     """An officer confirms the hit (it is the listed person) or dismisses it (not the same
     person), with the reason."""
-    if decision not in {"confirm", "dismiss"}:
-        raise DomainError("invalid_decision", _("Choose confirm or dismiss."), "decision")
-    reason = reason.strip()
-    if not reason:
-        raise DomainError("reason_required", _("Give the reason for the decision."), "reason")
+    # The access check first: outside the officer's scope the answer is 404 (and audited)
+    # whatever was posted.
     if not hit_scope_for_user(actor).filter(pk=hit_id).exists():
         audit_record(
             actor=actor,
@@ -501,6 +498,11 @@ def screening_hit_decide(
             entity_id=str(hit_id),
         )
         raise NotFound("not_found", _("Not found."))
+    if decision not in {"confirm", "dismiss"}:
+        raise DomainError("invalid_decision", _("Choose confirm or dismiss."), "decision")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason_required", _("Give the reason for the decision."), "reason")
     with transaction.atomic():
         hit = hit_scope_for_user(actor).select_for_update().get(pk=hit_id)
         if hit.version != expected_version:

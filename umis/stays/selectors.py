@@ -45,7 +45,7 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
             entity_type="stays.stayregistration",
             entity_id=reference[:60],
         )
-        raise NotFound("not_found", _("Not found"))
+        raise NotFound("not_found", _("Not found."))
     return reg
 
 

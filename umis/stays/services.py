@@ -18,7 +18,9 @@ from umis.core.bulk import bulk_insert
 from umis.core.errors import DomainError, FieldError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_annul, documents_issue
-from umis.people.services import person_resolve_many
+from umis.people.identity import documents_held_by_others
+from umis.people.models import TravelDocument
+from umis.people.services import person_resolve_many, travel_documents_stored
 from umis.reference.models import LegalGround
 from umis.reference.selectors import reference_snapshot
 from umis.screening.services import screening_screen_cases
@@ -75,6 +77,27 @@ def _overlapping(
     return problems
 
 
+def _documents_held_by_others(
+    *,
+    parsed: Sequence[tuple[int, RegistrationData]],
+    stored: dict[tuple[str, str], TravelDocument],
+) -> dict[int, FieldError]:
+    """Guests whose passport number is on file for somebody else are refused, so a host
+    never sees, nor registers, another person by their number."""
+    held = documents_held_by_others([d.person for _, d in parsed], stored)
+    return {
+        parsed[k][0]: FieldError(
+            "document_held_by_another",
+            _(
+                "This document number is on file with another name or date of birth. "
+                "Check the document number, the name and the date of birth."
+            ),
+            "document_number",
+        )
+        for k in held
+    }
+
+
 def stay_registrations_submit(
     *, actor: Any, host: Host, raws: Sequence[Mapping[str, Any]]
 ) -> list[ItemResult]:
@@ -105,15 +128,27 @@ def stay_registrations_submit(
                 results[i].errors = [problem]
             parsed = [(i, d) for i, d in parsed if i not in duplicates]
         if parsed:
-            with audit_collect():
-                _store(actor=actor, host=host, parsed=parsed, results=results)
+            # the one read of the guests' documents: the check below and the intake use it
+            stored = travel_documents_stored([d.person for _, d in parsed])
+            held = _documents_held_by_others(parsed=parsed, stored=stored)
+            for i, problem in held.items():
+                results[i].errors = [problem]
+            parsed = [(i, d) for i, d in parsed if i not in held]
+            if parsed:
+                with audit_collect():
+                    _store(actor=actor, host=host, parsed=parsed, results=results, stored=stored)
     return results
 
 
 def _store(
-    *, actor: Any, host: Host, parsed: list[tuple[int, RegistrationData]], results: list[ItemResult]
+    *,
+    actor: Any,
+    host: Host,
+    parsed: list[tuple[int, RegistrationData]],
+    results: list[ItemResult],
+    stored: dict[tuple[str, str], TravelDocument],
 ) -> None:
-    people = person_resolve_many(actor=actor, items=[d.person for _, d in parsed])
+    people = person_resolve_many(actor=actor, items=[d.person for _, d in parsed], stored=stored)
     cases = case_open_many(
         actor=actor,
         service_code=SERVICE_CODE,

@@ -19,7 +19,7 @@ from umis.cases import sla
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import NewCase, case_add_event, case_open_many, case_transition
 from umis.core import clock, outbox
-from umis.core.errors import DomainError, NotFound, ValidationFailed
+from umis.core.errors import DomainError, FieldError, NotFound, ValidationFailed
 from umis.core.models import OutboxMessage
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_issue_visa
@@ -32,7 +32,9 @@ from umis.payments.services import (
     payment_refund_record,
 )
 from umis.people import mrz
-from umis.people.services import person_resolve_many
+from umis.people.identity import PersonData, documents_held_by_others
+from umis.people.models import TravelDocument
+from umis.people.services import person_resolve_many, travel_documents_stored
 from umis.reference.models import LegalGround, Office
 from umis.visas import notify, workflow
 from umis.visas.catalogue import SERVICE_CODE, STANDARD_SLA, URGENT_SLA
@@ -58,6 +60,28 @@ def _return_url(order: PaymentOrder) -> str:
     return f"{settings.UMIS_PUBLIC_URL}/payments/return/{order.number}"
 
 
+def _refuse_documents_held_by_others(
+    items: list[PersonData], stored: dict[tuple[str, str], TravelDocument]
+) -> None:
+    """A passport number on file for somebody else is refused, so an applicant never sees,
+    nor obtains a visa in, another person's name by their number."""
+    held = documents_held_by_others(items, stored)
+    if held:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "document_held_by_another",
+                    _(
+                        "This document number is on file with another name or date of "
+                        "birth. Check the document number, the name and the date of birth."
+                    ),
+                    f"applicants[{i}].document_number",
+                )
+                for i in sorted(held)
+            ]
+        )
+
+
 def visa_applications_submit(
     *, actor: Any, raw: Mapping[str, Any], language: str = "az"
 ) -> Submission:
@@ -68,7 +92,10 @@ def visa_applications_submit(
         raise ValidationFailed(parsed)
     office = Office.objects.get(code=EVISA_OFFICE)
     with transaction.atomic():
-        people = person_resolve_many(actor=actor, items=[t.person for t in parsed.travellers])
+        items = [t.person for t in parsed.travellers]
+        stored = travel_documents_stored(items)  # one read: the check and the intake
+        _refuse_documents_held_by_others(items, stored)
+        people = person_resolve_many(actor=actor, items=items, stored=stored)
         cases = case_open_many(
             actor=actor,
             service_code=SERVICE_CODE,

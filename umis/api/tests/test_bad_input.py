@@ -70,7 +70,7 @@ def test_an_unknown_registration_is_not_found_in_the_requests_language(
         HTTP_ACCEPT_LANGUAGE="ru",
     )
     assert response.status_code == 404
-    assert response.json()["error"]["message"] == "Не найдено"
+    assert response.json()["error"]["message"] == "Не найдено."
 
 
 def test_a_20_mb_payment_notification_is_refused_as_json_and_nothing_is_applied(

@@ -65,6 +65,9 @@ def test_the_job_finds_overstays_and_missed_registrations(world: World, client: 
     setup_people(client, today)
     # OVER2 registered in Shaki a long time ago: the finding goes to the Shaki office
     reg = guest(
+        surname="Öztürk",
+        given_names="Mehmet",
+        birth_date="1980-05-01",
         document_number="OVER2",
         region="shaki",
         arrival_date=(today - dt.timedelta(days=1)).isoformat(),

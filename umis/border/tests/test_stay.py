@@ -60,7 +60,15 @@ def test_a_registration_for_the_stay_is_seen(world: World, client: Client) -> No
     send(client, key, [event(timestamp=at_day(today - dt.timedelta(days=1)))])
     registration = client.post(
         "/api/v1/stay-registrations",
-        data=json.dumps(guest(nationality="TR", issuing_state="TUR", surname="Öztürk")),
+        data=json.dumps(
+            guest(
+                nationality="TR",
+                issuing_state="TUR",
+                surname="Öztürk",
+                given_names="Mehmet",
+                birth_date="1980-05-01",
+            )
+        ),
         content_type="application/json",
         HTTP_X_API_KEY=world.hotel_key,
     )

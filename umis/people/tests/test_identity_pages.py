@@ -79,3 +79,50 @@ def test_hosts_cannot_reach_the_review_pages(world: World, client: Client) -> No
     client.force_login(world.harry)
     assert client.get(f"/en/office/duplicates/{match.pk}/").status_code == 404
     assert client.get("/en/office/duplicates/").status_code == 404
+
+
+def test_another_regions_officer_gets_404_whatever_was_posted(world: World, client: Client) -> None:
+    """A foreign officer's incomplete decision or undo is refused as not found (and logged),
+    not answered with the form's validation message."""
+    match = _doubtful_pair(world)
+    client.force_login(world.bob)
+    response = client.post(
+        f"/en/office/duplicates/{match.pk}/decide/", {"decision": "", "reason": ""}
+    )
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="IDENTITY_MATCH_ACCESS_DENIED", actor=world.bob, entity_id=str(match.pk)
+    ).exists()
+
+    client.force_login(world.alice)
+    client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": "same man", "version": "1"},
+    )
+    merge = PersonMerge.objects.get()
+    client.force_login(world.bob)
+    response = client.post(
+        f"/en/office/duplicates/merges/{merge.pk}/unmerge/", {"reason": "", "version": "x"}
+    )
+    assert response.status_code == 404
+    merge.refresh_from_db()
+    assert merge.unmerged_at is None
+    assert AuditEvent.objects.filter(
+        action="PERSON_MERGE_ACCESS_DENIED", actor=world.bob, entity_id=str(merge.pk)
+    ).exists()
+
+
+def test_the_unmerge_service_itself_refuses_a_merge_of_another_region(world: World) -> None:
+    from umis.core.errors import NotFound
+    from umis.people.services import identity_match_decide, person_unmerge
+
+    match = _doubtful_pair(world)
+    identity_match_decide(
+        actor=world.alice, match_id=match.pk, decision="link", reason="same", expected_version=1
+    )
+    merge = PersonMerge.objects.get()
+    with pytest.raises(NotFound):
+        person_unmerge(actor=world.bob, merge_id=merge.pk, expected_version=1, reason="no")
+    merge.refresh_from_db()
+    assert merge.unmerged_at is None
+    assert AuditEvent.objects.filter(action="PERSON_MERGE_ACCESS_DENIED", actor=world.bob).exists()

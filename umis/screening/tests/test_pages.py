@@ -123,3 +123,20 @@ def test_the_entry_ban_check_ignores_expired_bans_and_validates_input(
 def test_the_portal_lists_the_entry_ban_check_as_available(client: Client) -> None:
     page = client.get("/en/services/entry_ban_check/").content.decode()
     assert "/entry-ban-check/" in page
+
+
+def test_another_regions_officer_gets_404_for_an_incomplete_decision_too(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.bob)
+    response = client.post(
+        f"/en/office/screening/hits/{hit.pk}/decide/", {"decision": "maybe", "reason": ""}
+    )
+    assert response.status_code == 404
+    hit.refresh_from_db()
+    assert (hit.status, hit.version) == ("open", 1)
+    assert AuditEvent.objects.filter(
+        action="SCREENING_HIT_ACCESS_DENIED", actor=world.bob, entity_id=str(hit.pk)
+    ).exists()

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from umis.accounts.models import Scope
+from umis.accounts.services import api_client_create
 from umis.audit.models import AuditEvent
 from umis.cases.models import Case
 from umis.core import clock
@@ -312,3 +314,31 @@ def test_the_certificate_pdf_carries_a_verifiable_seal(world: World, client: Cli
     assert verdict["travel_document"] == "U12345678"
     seal = vds.seal_decode(vds.seal_from_text(code))
     assert seal.header.issuing_country == "AZE"
+
+
+def test_another_persons_passport_number_is_refused_and_shows_nothing(
+    world: World, client: Client
+) -> None:
+    """A host who types a passport number on file for somebody else (with another name and
+    date of birth) is not linked to that person's file: nothing about the holder comes back,
+    and nothing is stored."""
+    first = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
+    holder = first["person_id"]
+    _client, landlord_key = api_client_create(
+        actor=None, name="Landlord", user=world.larisa, scopes=[Scope.STAY_REGISTRATIONS]
+    )
+    before = counts()
+    probe = guest(surname="Petrov", given_names="Ivan", birth_date="1990-01-01", region="ganja")
+    response = post(client, "/api/v1/stay-registrations", probe, landlord_key)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "document_held_by_another"
+    assert response.json()["error"]["field"] == "document_number"
+    assert "Hüseynov" not in response.content.decode() and str(holder) not in response.json()
+    assert counts() == before
+
+    # the same guest, spelled another way, is still the same person
+    StayRegistration.objects.update(active=False)
+    same = guest(surname="Huseynov", given_names="Rashad", region="ganja")
+    response = post(client, "/api/v1/stay-registrations", same, landlord_key)
+    assert response.status_code == 201, response.content
+    assert response.json()["person_id"] == holder

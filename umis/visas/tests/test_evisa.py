@@ -602,3 +602,34 @@ def test_evisa_pdf_prints_the_machine_readable_zone(client: Client, agency: Agen
     text = _pdf_text(evisa_pdf(app))
     for line in document.data["mrz"]:
         assert line in text
+
+
+def test_an_application_with_another_persons_passport_number_is_refused(
+    client: Client, agency: Agency
+) -> None:
+    """Nobody obtains an e-visa in another person's name, nor sees that name, by typing the
+    number of a passport on file for that person."""
+    _apply_and_pay(client, agency)
+    before = (VisaApplication.objects.count(), PaymentOrder.objects.count(), Case.objects.count())
+    impostor = traveller(surname="Schmidt", given_names="Karl", birth_date="1990-02-02", sex="M")
+    response = _apply(client, agency, application(impostor))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == (
+        "document_held_by_another",
+        "applicants[0].document_number",
+    )
+    assert "Müller" not in response.content.decode()
+    assert (
+        VisaApplication.objects.count(),
+        PaymentOrder.objects.count(),
+        Case.objects.count(),
+    ) == before
+    # the portal form marks the passport number field
+    from umis.visas.tests.test_portal import _form
+
+    page = client.post(
+        "/en/evisa/apply/", _form(surname="Schmidt", given_names="Karl", birth_date="1990-02-02")
+    )
+    assert page.status_code == 422
+    assert "on file with another name" in page.content.decode()

@@ -1,0 +1,117 @@
+"""One of everything a URL can point at, owned by the Baku office, the Baku hotel and one
+agency: the objects the access tests try to reach as the owner and as everybody else."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.test import Client
+
+from umis.accounts.models import Role, Scope, User
+from umis.accounts.services import api_client_create
+from umis.cases.models import Case
+from umis.core.outbox import outbox_drain
+from umis.core.testing import World, guest, make_user
+from umis.people.models import IdentityMatch, Person, PersonMerge
+from umis.people.services import identity_match_decide
+from umis.screening.models import ScreeningHit, WatchlistEntry
+from umis.screening.tests.test_intake import listed
+from umis.stays.models import Host
+from umis.stays.services import stay_registrations_submit
+from umis.visas.models import VisaApplication
+from umis.visas.reference import visa_reference_load_defaults
+from umis.visas.testing import application, pay_callback
+
+
+@dataclass
+class Scene:
+    world: World
+    case: Case  # a stay registration of the Baku hotel: a case of the Baku office
+    person: Person  # its guest
+    match: IdentityMatch  # an open possible duplicate of Baku guests
+    merge: PersonMerge  # a merge of two Baku guests
+    hit: ScreeningHit  # the guest is on the entry-ban list: a hit for the Baku office
+    entry: WatchlistEntry
+    visa: VisaApplication  # an issued e-visa, applied for by the agency, Baku office
+    analyst: User
+    agency: User
+    agency_key: str  # the agency that applied (evisa scope)
+    other_agency_key: str  # another agency with the same scope
+    other_hotel_key: str  # the Ganja landlord's key (stay_registrations scope)
+    alice_key: str  # keys acting as the officers, with every scope
+    bob_key: str
+
+
+def _register(world: World, **overrides: object) -> Case:
+    result = stay_registrations_submit(
+        actor=world.harry, host=world.hotel, raws=[guest(**overrides)]
+    )[0]
+    assert result.registration is not None, result.errors
+    return result.registration.case
+
+
+def _key(user: User, scopes: list[str], name: str) -> str:
+    return api_client_create(actor=None, name=name, user=user, scopes=scopes)[1]
+
+
+def make_scene(world: World, client: Client) -> Scene:
+    visa_reference_load_defaults()
+    entry = listed(world)
+    case = _register(world)
+    hit = ScreeningHit.objects.get(case=case)
+    _register(world, birth_date="1985-03-17", document_number="C7654321")
+    match = IdentityMatch.objects.get()
+    _register(world, surname="Quliyev", given_names="Tural", document_number="Q1111111")
+    _register(
+        world,
+        surname="Quliyev",
+        given_names="Tural",
+        birth_date="1985-03-17",
+        document_number="Q2222222",
+    )
+    pair = IdentityMatch.objects.exclude(pk=match.pk).get()
+    identity_match_decide(
+        actor=world.alice, match_id=pair.pk, decision="link", reason="same", expected_version=1
+    )
+    merge = PersonMerge.objects.get()
+
+    agency = make_user("agency", Role.AGENCY)
+    agency_key = _key(agency, [Scope.EVISA], "Travel agency")
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=json.dumps(application()),
+        content_type="application/json",
+        HTTP_X_API_KEY=agency_key,
+    )
+    assert response.status_code == 201, response.content
+    visa = VisaApplication.objects.select_related("case", "payment_order").get()
+    pay_callback(client, visa.payment_order)
+    outbox_drain()
+    visa.refresh_from_db()
+    visa.case.refresh_from_db()
+    assert visa.case.state == "issued"
+
+    other_agency = make_user("other.agency", Role.AGENCY)
+    every_scope = list(Scope.values)
+    return Scene(
+        world=world,
+        case=case,
+        person=case.applicant,
+        match=match,
+        merge=merge,
+        hit=hit,
+        entry=entry,
+        visa=visa,
+        analyst=make_user("ana", Role.ANALYST, "head"),
+        agency=agency,
+        agency_key=agency_key,
+        other_agency_key=_key(other_agency, [Scope.EVISA], "Another agency"),
+        other_hotel_key=_key(world.larisa, [Scope.STAY_REGISTRATIONS], "Landlord app"),
+        alice_key=_key(world.alice, every_scope, "Baku office tools"),
+        bob_key=_key(world.bob, every_scope, "Shaki office tools"),
+    )
+
+
+def host_of(user: User) -> Host:
+    return Host.objects.get(members=user)
