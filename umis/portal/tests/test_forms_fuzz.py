@@ -283,8 +283,8 @@ def _upload(content: bytes) -> Any:
 
 
 def _clean(value: Any) -> Any:
-    """The test client encodes form values as UTF-8: keep lone surrogates as the bytes a
-    browser would never send but an attacker can."""
+    """The test client encodes form values as strict UTF-8: a lone surrogate goes as the
+    replacement characters that a server decodes its bytes (ED A0 80) into."""
     if isinstance(value, str):
         return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     return value
