@@ -19,6 +19,8 @@ from umis.visas.services import NEAR_BREACH_FRACTION, time_left_fraction
 
 def group_for_applicant(*, reference: str, passport_number: str) -> list[VisaApplication]:
     """The applications of a group, if the passport number is one of its travellers'."""
+    if not storable(reference):
+        return []  # a NUL or a lone surrogate is in no reference (and PostgreSQL refuses it)
     apps = list(
         VisaApplication.objects.filter(group_reference=reference[:30])
         .select_related("case", "person", "travel_document", "payment_order")

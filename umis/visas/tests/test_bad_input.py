@@ -47,3 +47,12 @@ def test_an_entry_date_at_the_end_of_the_calendar_is_refused_naming_the_field(
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("entry_too_far", "entry_date")
     assert VisaApplication.objects.count() == 0
+
+
+def test_the_status_lookup_with_a_nul_in_the_reference_finds_nothing(
+    client: Client, agency: Agency
+) -> None:
+    # PostgreSQL refused the NUL in the lookup: a server error instead of "no match"
+    response = client.post("/evisa/status/", {"reference": "EV\x00", "passport_number": "C01"})
+    assert response.status_code == 404
+    assert response.context["error"]
