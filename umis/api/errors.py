@@ -99,6 +99,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, DomainError):  # refused while the body was read
+            return domain_error(request, exc.__cause__)
         codes = {
             # django-ninja raises 400 when the body cannot be read as JSON (or not UTF-8)
             400: ("invalid_json", _("The request body is not valid JSON.")),

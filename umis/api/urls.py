@@ -3,6 +3,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from umis.api import border, documents, errors, evisa, identity, screening, stays
+from umis.api.parser import CheckedJsonParser
 
 api = NinjaAPI(
     title="UMIS API",
@@ -15,6 +16,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=CheckedJsonParser(),
 )
 errors.install(api)
 api.add_router("", stays.router)

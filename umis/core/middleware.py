@@ -3,10 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
+
+from umis.core.text import storable
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -55,3 +59,41 @@ class ApiLanguageMiddleware:
             response = self.get_response(request)
         response.setdefault("Content-Language", language)
         return response
+
+
+class UnstorableInputMiddleware:
+    """A page request whose query or form holds text the database cannot hold (a NUL: no
+    browser sends one, a crafted request can) is refused with a 400 page saying so, before
+    any view reads it into a query. The API refuses it in its JSON errors instead."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and self._unstorable(request):
+            from django.shortcuts import render
+
+            message = translation.gettext("The text contains control characters.")
+            return render(
+                request, "errors/error.html", {"status": 400, "message": message}, status=400
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _unstorable(request: HttpRequest) -> bool:
+        try:
+            data = [request.GET]
+            if request.method == "POST" and request.content_type in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            ):
+                request.body  # noqa: B018 (kept, so the view can still read the raw body)
+                data.append(request.POST)
+            return any(
+                not storable(text)
+                for query in data
+                for key, values in query.lists()
+                for text in (key, *values)
+            )
+        except (RequestDataTooBig, MultiPartParserError, TooManyFieldsSent, UnreadablePostError):
+            return False  # the view refuses it as before, with its own answer

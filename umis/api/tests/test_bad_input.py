@@ -147,3 +147,33 @@ def test_a_persons_stay_on_a_date_off_the_calendars_edge_is_refused(
         "on",
         "The date must be between 1990 and 2100.",
     )
+
+
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        (
+            "/api/v1/stay/calculate",
+            {"stays": [], "on": "2026-01-01", "nationality": "a\x00b"},
+            "nationality",
+        ),
+        (
+            "/api/v1/stay/calculate",
+            {"stays": [{"entry": "\ud800"}], "on": "2026-01-01"},
+            "stays.0.entry",
+        ),
+        ("/api/v1/documents/mrz", {"lines": ["P<UTO", "L898\x00"]}, "lines.1"),
+    ],
+)
+def test_text_the_database_cannot_hold_is_refused_naming_the_field(
+    client: Client, path: str, body: dict[str, object], field: str
+) -> None:
+    """A NUL or a lone surrogate anywhere in a JSON body (PostgreSQL refuses both) is refused
+    as the body is read, before any rule or query; it failed several endpoints on PostgreSQL."""
+    response = client.post(
+        path, data=json.dumps(body), content_type="application/json", HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("control_character", field)
+    assert error["message"] == "Текст содержит управляющие символы."
