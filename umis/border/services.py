@@ -224,7 +224,7 @@ def _link_persons(*, actor: Any, items: list[CrossingData]) -> list[int]:
     if unknown:
         resolved = person_resolve_many(
             actor=actor,
-            documents_unknown=True,  # looked up just above
+            stored={},  # none on file: looked up just above
             items=[
                 PersonData(
                     surname=d.surname,

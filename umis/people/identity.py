@@ -20,7 +20,9 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
+from umis.core.errors import FieldError
 from umis.people.matchkeys import (
     NameParts,
     name_key,
@@ -55,14 +57,29 @@ class PersonData:
 Matcher = Callable[[Sequence[PersonData]], dict[int, Person]]
 
 
+def travel_documents_stored(
+    items: Sequence[PersonData],
+) -> dict[tuple[str, str], TravelDocument]:
+    """The items' travel documents already on file, with their persons, by (state, number)."""
+    keys = {d.document_key for d in items}
+    return {
+        (doc.issuing_state_id, doc.number): doc
+        for doc in TravelDocument.objects.filter(number__in={k[1] for k in keys}).select_related(
+            "person"
+        )
+        if (doc.issuing_state_id, doc.number) in keys
+    }
+
+
 def match_by_document(items: Sequence[PersonData]) -> dict[int, Person]:
-    """Index of item → person for items whose travel document is already registered."""
-    numbers = {d.document_number for d in items}
-    found: dict[tuple[str, str], Person] = {}
-    for doc in TravelDocument.objects.filter(number__in=numbers).select_related("person"):
-        person = doc.person
-        found[(doc.issuing_state_id, doc.number)] = person
-    return {i: found[d.document_key] for i, d in enumerate(items) if d.document_key in found}
+    """Index of item → person for items whose travel document is already registered (read
+    once per intake: the documents `identity_batch` was given, when it was)."""
+    stored = _batch_documents.get()
+    if stored is None:
+        stored = travel_documents_stored(items)
+    return {
+        i: stored[d.document_key].person for i, d in enumerate(items) if d.document_key in stored
+    }
 
 
 def documents_held_by_others(
@@ -80,6 +97,18 @@ def documents_held_by_others(
         if doc is not None and identity_score(d, doc.person)[0] < cut:
             held[i] = doc.person
     return held
+
+
+def document_held_error(field: str) -> FieldError:
+    """The refusal of an item in `documents_held_by_others`, naming its document field."""
+    return FieldError(
+        "document_held_by_another",
+        _(
+            "This document number is on file with another name or date of birth. "
+            "Check the document number, the name and the date of birth."
+        ),
+        field,
+    )
 
 
 DEFAULT_MATCHERS = [
@@ -275,7 +304,7 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
         live.filter(
             birth_year_only=True,
             birth_date__range=(date(low, 1, 1), date(high, 12, 31)),
-            nationality_id__in={n for _, n in years},
+            nationality_id__in={nationality for _year, nationality in years},
         )
     ):
         person = KnownPerson(*values)
@@ -302,14 +331,24 @@ _batch_memo: ContextVar[dict[PersonData, list[Candidate]] | None] = ContextVar(
 )
 
 
+_batch_documents: ContextVar[Mapping[tuple[str, str], TravelDocument] | None] = ContextVar(
+    "umis_identity_documents", default=None
+)
+
+
 @contextmanager
-def identity_batch() -> Iterator[None]:
+def identity_batch(
+    documents: Mapping[tuple[str, str], TravelDocument] | None = None,
+) -> Iterator[None]:
     """Within this block an item's candidates are looked up once, however many steps of the
-    intake ask (the auto-link matcher, then the review tasks)."""
+    intake ask (the auto-link matcher, then the review tasks); `documents`, the intake's
+    one read of the items' travel documents on file, answers `match_by_document`."""
     token = _batch_memo.set({})
+    documents_token = _batch_documents.set(documents)
     try:
         yield
     finally:
+        _batch_documents.reset(documents_token)
         _batch_memo.reset(token)
 
 

@@ -15,9 +15,9 @@ from umis.people.identity import (
     PersonData,
     block_keys,
     identity_batch,
-    match_by_document,
     matchers,
     review_candidates_many,
+    travel_documents_stored,
 )
 from umis.people.matchkeys import NameParts, name_key
 from umis.people.models import IdentityMatch, Person, PersonBlockKey, PersonMerge, TravelDocument
@@ -33,63 +33,33 @@ def person_resolve_many(
     *,
     actor: Any,
     items: Sequence[PersonData],
-    documents_unknown: bool = False,
     stored: dict[tuple[str, str], TravelDocument] | None = None,
 ) -> list[tuple[Person, TravelDocument]]:
     """Find or create the person and travel document for each item (call inside a transaction).
 
     Known documents attach to their person; items sharing a new document in one batch
-    become one person. `documents_unknown`: the caller has just looked the items' documents
-    up and found none stored (the border's intake), so they are not looked up again;
-    `stored`: the caller has just read them (`travel_documents_stored`, in the same
-    transaction).
+    become one person. `stored`: the items' documents already on file, when the caller
+    has just read them in the same transaction (`travel_documents_stored`; an empty dict
+    when it found none), so they are not read again.
     """
-    with identity_batch():
-        return _person_resolve_many(
-            actor=actor, items=items, documents_unknown=documents_unknown, stored=stored
-        )
-
-
-def travel_documents_stored(
-    items: Sequence[PersonData],
-) -> dict[tuple[str, str], TravelDocument]:
-    """The items' travel documents already on file, with their persons, by (state, number)."""
-    keys = {d.document_key for d in items}
-    return {
-        (doc.issuing_state_id, doc.number): doc
-        for doc in TravelDocument.objects.filter(number__in={k[1] for k in keys}).select_related(
-            "person"
-        )
-        if (doc.issuing_state_id, doc.number) in keys
-    }
+    docs = dict(stored) if stored is not None else travel_documents_stored(items)
+    with identity_batch(documents=dict(docs)):
+        return _person_resolve_many(actor=actor, items=items, docs=docs)
 
 
 def _person_resolve_many(
     *,
     actor: Any,
     items: Sequence[PersonData],
-    documents_unknown: bool,
-    stored: dict[tuple[str, str], TravelDocument] | None,
+    docs: dict[tuple[str, str], TravelDocument],
 ) -> list[tuple[Person, TravelDocument]]:
-    docs: dict[tuple[str, str], TravelDocument] = {}
-    if stored is not None:
-        docs = dict(stored)
-    elif not documents_unknown:
-        docs = travel_documents_stored(items)
     resolved: dict[int, Person] = {}
     linked_by: dict[int, str] = {}
     for matcher in matchers():
         pending = [i for i in range(len(items)) if i not in resolved]
         if not pending:
             break
-        if matcher is match_by_document:  # answered by the documents read above
-            hits = {
-                local: docs[items[i].document_key].person
-                for local, i in enumerate(pending)
-                if items[i].document_key in docs
-            }
-        else:
-            hits = matcher([items[i] for i in pending])
+        hits = matcher([items[i] for i in pending])
         for local, person in hits.items():
             resolved[pending[local]] = person
             linked_by[pending[local]] = getattr(matcher, "__name__", "matcher")

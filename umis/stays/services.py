@@ -18,9 +18,13 @@ from umis.core.bulk import bulk_insert
 from umis.core.errors import DomainError, FieldError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_annul, documents_issue
-from umis.people.identity import documents_held_by_others
+from umis.people.identity import (
+    document_held_error,
+    documents_held_by_others,
+    travel_documents_stored,
+)
 from umis.people.models import TravelDocument
-from umis.people.services import person_resolve_many, travel_documents_stored
+from umis.people.services import person_resolve_many
 from umis.reference.models import LegalGround
 from umis.reference.selectors import reference_snapshot
 from umis.screening.services import screening_screen_cases
@@ -85,17 +89,7 @@ def _documents_held_by_others(
     """Guests whose passport number is on file for somebody else are refused, so a host
     never sees, nor registers, another person by their number."""
     held = documents_held_by_others([d.person for _, d in parsed], stored)
-    return {
-        parsed[k][0]: FieldError(
-            "document_held_by_another",
-            _(
-                "This document number is on file with another name or date of birth. "
-                "Check the document number, the name and the date of birth."
-            ),
-            "document_number",
-        )
-        for k in held
-    }
+    return {parsed[k][0]: document_held_error("document_number") for k in held}
 
 
 def stay_registrations_submit(

@@ -19,7 +19,7 @@ from umis.cases import sla
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import NewCase, case_add_event, case_open_many, case_transition
 from umis.core import clock, outbox
-from umis.core.errors import DomainError, FieldError, NotFound, ValidationFailed
+from umis.core.errors import DomainError, NotFound, ValidationFailed
 from umis.core.models import OutboxMessage
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_issue_visa
@@ -32,9 +32,14 @@ from umis.payments.services import (
     payment_refund_record,
 )
 from umis.people import mrz
-from umis.people.identity import PersonData, documents_held_by_others
+from umis.people.identity import (
+    PersonData,
+    document_held_error,
+    documents_held_by_others,
+    travel_documents_stored,
+)
 from umis.people.models import TravelDocument
-from umis.people.services import person_resolve_many, travel_documents_stored
+from umis.people.services import person_resolve_many
 from umis.reference.models import LegalGround, Office
 from umis.visas import notify, workflow
 from umis.visas.catalogue import SERVICE_CODE, STANDARD_SLA, URGENT_SLA
@@ -68,17 +73,7 @@ def _refuse_documents_held_by_others(
     held = documents_held_by_others(items, stored)
     if held:
         raise ValidationFailed(
-            [
-                FieldError(
-                    "document_held_by_another",
-                    _(
-                        "This document number is on file with another name or date of "
-                        "birth. Check the document number, the name and the date of birth."
-                    ),
-                    f"applicants[{i}].document_number",
-                )
-                for i in sorted(held)
-            ]
+            [document_held_error(f"applicants[{i}].document_number") for i in sorted(held)]
         )
 
 

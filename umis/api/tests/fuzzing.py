@@ -6,10 +6,15 @@ from __future__ import annotations
 import copy
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from hypothesis import strategies as st
+
+from umis.people.models import Person
 
 # characters a name or a free-text field must never smuggle in
 NASTY_CHARS = [
@@ -312,3 +317,63 @@ CONTENT_TYPES = [
     "multipart/form-data; boundary=x",
     "",
 ]
+
+
+# --- what a refused request may leave behind --------------------------------------------
+
+# apps whose rows a refused request must leave alone (the audit log records refusals on
+# purpose; accounts keeps the API key's last use)
+STORED_APPS = ("people", "cases", "stays", "visas", "border", "screening", "documents", "payments")
+FORBIDDEN_IN_NAMES = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        m._meta.label: m._default_manager.count()
+        for name in STORED_APPS
+        for m in apps.get_app_config(name).get_models()
+        if not m._meta.proxy
+    }
+
+
+def _scripts(token: str) -> set[str]:
+    return {
+        unicodedata.name(c, "?").split(" ")[0]
+        for c in token
+        if c.isalpha() and unicodedata.name(c, "?").split(" ")[0] in {"LATIN", "CYRILLIC", "GREEK"}
+    }
+
+
+def name_is_clean(name: str) -> bool:
+    """No control, bidi or zero-width character, NFC, and no token mixing Latin, Cyrillic
+    or Greek letters (a homoglyph spoof)."""
+    return (
+        not FORBIDDEN_IN_NAMES.search(name)
+        and unicodedata.is_normalized("NFC", name)
+        and all(len(_scripts(t)) <= 1 for t in re.split(r"[\s\-'’.,]+", name))
+    )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The stored rows before a request, to check what it left behind."""
+
+    counts: dict[str, int]
+    last_person: int
+
+    @classmethod
+    def take(cls) -> Snapshot:
+        last = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
+        return cls(row_counts(), last or 0)
+
+    def assert_nothing_stored(self, what: str) -> None:
+        after = row_counts()
+        changed = {k: (v, after[k]) for k, v in self.counts.items() if v != after[k]}
+        assert changed == {}, f"stored {changed}: {what}"
+
+    def assert_new_names_clean(self, what: str) -> None:
+        for person in Person.objects.filter(pk__gt=self.last_person):
+            for name in (person.surname, person.given_names, person.patronymic):
+                assert name_is_clean(name), f"stored name {name!r} from {what}"
