@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "umis.core.middleware.ApiLanguageMiddleware",
+    "umis.api.middleware.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "umis.core.middleware.UnstorableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +157,14 @@ UMIS_STAFF_IDLE_SECONDS = env_int("UMIS_STAFF_IDLE_SECONDS", 15 * 60)
 UMIS_STAFF_ABSOLUTE_SECONDS = env_int("UMIS_STAFF_ABSOLUTE_SECONDS", 8 * 3600)
 OTP_TOTP_ISSUER = "UMIS"
 
+# Requests a caller may make per minute (0: no limit), beyond which the answer is 429 with
+# Retry-After: an API client (its key), API calls without a key (per address), and the
+# public look-ups of the portal that answer from personal data (per address).
+UMIS_RATE_LIMITS = {
+    "api_client": env_int("UMIS_RATE_LIMIT_API_CLIENT", 12_000),
+    "api_anonymous": env_int("UMIS_RATE_LIMIT_API_ANONYMOUS", 300),
+    "lookup": env_int("UMIS_RATE_LIMIT_LOOKUP", 20),
+}
 AXES_FAILURE_LIMIT = env_int("UMIS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

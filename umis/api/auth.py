@@ -14,6 +14,24 @@ from umis.audit.services import audit_record
 from umis.core.errors import PermissionDenied
 
 
+def presented_key(request: HttpRequest) -> str | None:
+    """The API key a request carries: `X-API-Key`, or `Authorization: Bearer <key>`."""
+    key = request.headers.get("X-API-Key")
+    if not key:
+        authorization = request.headers.get("Authorization", "")
+        if authorization.startswith("Bearer "):
+            key = authorization[7:].strip()
+    return key
+
+
+def request_api_client(request: HttpRequest, key: str | None) -> ApiClient | None:
+    """The active client of the request's key, looked up once per request (the rate limit
+    looks first, `ApiKeyAuth` then uses its answer)."""
+    if not hasattr(request, "umis_api_client"):
+        request.umis_api_client = api_client_authenticate(key or "")  # type: ignore[attr-defined]
+    return request.umis_api_client  # type: ignore[attr-defined]
+
+
 class ApiKeyAuth(APIKeyHeader):
     """Per-client keys in `X-API-Key` (or `Authorization: Bearer`), checked for a scope."""
 
@@ -27,18 +45,13 @@ class ApiKeyAuth(APIKeyHeader):
         self.scope = scope
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        key = request.headers.get(self.param_name)
-        if not key:
-            authorization = request.headers.get("Authorization", "")
-            if authorization.startswith("Bearer "):
-                key = authorization[7:].strip()
-        return key
+        return presented_key(request)
 
     def __call__(self, request: HttpRequest) -> Any:
         return self.authenticate(request, self._get_key(request))
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiClient | None:
-        client = api_client_authenticate(key or "")
+        client = request_api_client(request, key)
         if client is None:
             return None
         set_client(f"api:{client.name}")

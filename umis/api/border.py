@@ -13,11 +13,9 @@ from ninja import Field, Router, Schema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import run_idempotent
-from umis.api.schemas import ErrorOut
+from umis.api.schemas import ERRORS, ErrorOut
 from umis.border import calculator, selectors, services
 from umis.core import clock
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 crossings_router = Router(tags=["Border crossings"], auth=ApiKeyAuth(Scope.BORDER_CROSSINGS))
 people_router = Router(tags=["Authorised stay"], auth=ApiKeyAuth(Scope.PEOPLE_READ))

@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from umis.core.errors import DomainError
+from umis.core.ratelimit import RateLimited
 
 
 def error_body(
@@ -62,7 +63,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         status = 422 if exc.status == 400 else exc.status
-        return api.create_response(request, {"error": exc.to_dict()}, status=status)
+        response = api.create_response(request, {"error": exc.to_dict()}, status=status)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

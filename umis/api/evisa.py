@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import run_idempotent
-from umis.api.schemas import ErrorOut
+from umis.api.schemas import ERRORS
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
 from umis.documents.models import IssuedDocument
@@ -22,7 +22,6 @@ from umis.visas import documents, selectors, services, workflow
 from umis.visas.models import VisaApplication
 
 router = Router(tags=["E-visa"], auth=ApiKeyAuth(Scope.EVISA))
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class TravellerIn(Schema):

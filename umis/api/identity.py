@@ -19,14 +19,13 @@ from pydantic import Field
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import run_idempotent
-from umis.api.schemas import ErrorOut
+from umis.api.schemas import ERRORS
 from umis.audit.services import audit_record
 from umis.core.errors import DomainError, ErrorCollector, PermissionDenied
 from umis.people import selectors, services
 from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.selectors import MatchOrder
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 router = Router(tags=["Identity review"], auth=ApiKeyAuth(Scope.IDENTITY_REVIEW))
 
 MAX_ID = 2**63 - 1

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -18,6 +19,17 @@ class ErrorDetail(ErrorItem):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+# the error answers every endpoint with a key may give (429: `core.ratelimit`)
+ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 class StayRegistrationIn(Schema):

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.schemas import ErrorOut
+from umis.api.schemas import ERRORS
 from umis.core.errors import DomainError, ErrorCollector, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.normalize import name_similarity, normalize_name
@@ -22,7 +22,6 @@ from umis.screening.index import Query
 from umis.screening.models import Watchlist
 from umis.screening.validation import birth_parse, country_code, name_errors
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 names_router = Router(tags=["Names"], auth=ApiKeyAuth(Scope.SCREENING))
 screening_router = Router(tags=["Screening"], auth=ApiKeyAuth(Scope.SCREENING))
 watchlist_router = Router(tags=["Watchlists"], auth=ApiKeyAuth(Scope.WATCHLISTS_MANAGE))

@@ -14,10 +14,10 @@ from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import run_idempotent
 from umis.api.schemas import (
+    ERRORS,
     BulkIn,
     BulkOut,
     EndIn,
-    ErrorOut,
     GuestOut,
     StayRegistrationIn,
     StayRegistrationOut,
@@ -31,7 +31,6 @@ from umis.stays.models import Host, StayRegistration
 
 router = Router(tags=["Place-of-stay registration"], auth=ApiKeyAuth(Scope.STAY_REGISTRATIONS))
 MAX_OFFSET = 10**9  # far past any host's list; a bigger one overflows the database's integers
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class Paging(Schema):

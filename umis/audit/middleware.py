@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from umis.audit.context import audit_context
+from umis.audit.services import audit_refusals_kept
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -23,5 +24,8 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
-        with audit_context(channel=channel, ip=client_ip(request), purpose=""):
+        with (
+            audit_context(channel=channel, ip=client_ip(request), purpose=""),
+            audit_refusals_kept(),
+        ):
             return self.get_response(request)

@@ -244,6 +244,39 @@ def audit_record_many(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
         insert_rows(AuditEvent, _COLUMNS, rows)
 
 
+_kept: contextvars.ContextVar[list[tuple[Any, ...]] | None] = contextvars.ContextVar(
+    "umis_audit_kept", default=None
+)
+
+
+def audit_refusal(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
+    """Audit rows of a refused attempt that must stay on record even though the request's
+    transaction rolls back with the refusal (someone typing another person's passport
+    number). Within `audit_refusals_kept` (every request) they are written when the
+    request has ended, in a transaction of their own; elsewhere at once, like
+    `audit_record_many`."""
+    kept = _kept.get()
+    if kept is None:
+        audit_record_many(actor=actor, entries=entries)
+    else:
+        kept.extend(_rows(actor, entries, clock.now()))
+
+
+@contextmanager
+def audit_refusals_kept() -> Iterator[None]:
+    """Write the `audit_refusal` rows of this block at its end, whatever became of the
+    block's own transactions (the request middleware wraps every request in it)."""
+    token = _kept.set([])
+    try:
+        yield
+    finally:
+        rows = _kept.get() or []
+        _kept.reset(token)
+        if rows:
+            with transaction.atomic():
+                insert_rows(AuditEvent, _COLUMNS, rows)
+
+
 def _to_ranges(ids: Iterable[int]) -> list[list[int]]:
     ranges: list[list[int]] = []
     for i in ids:

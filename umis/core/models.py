@@ -66,3 +66,17 @@ class OutboxMessage(models.Model):
             models.UniqueConstraint(fields=["topic", "key"], name="outbox_unique_topic_key")
         ]
         indexes = [models.Index(fields=["done_at", "available_at"], name="outbox_pending_idx")]
+
+
+class RateCounter(models.Model):
+    """Requests of one caller in one minute, for the rate limits (`core.ratelimit`). The
+    caller is a digest (an API client, a key or an address), never the address itself."""
+
+    bucket = models.CharField(max_length=80)  # "<limit>:<digest of the caller>"
+    minute = models.BigIntegerField()  # minutes since the epoch
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "minute"], name="rate_counter_unique")
+        ]

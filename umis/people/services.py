@@ -7,7 +7,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from umis.audit.services import AuditEntry, audit_record_many
+from umis.audit.services import AuditEntry, audit_record_many, audit_refusal
 from umis.core import clock
 from umis.core.bulk import bulk_insert, insert_rows, unsaved
 from umis.core.errors import Conflict, DomainError, NotFound
@@ -171,6 +171,30 @@ def _person_resolve_many(
         ],
     )
     return [(resolved[i], docs[d.document_key]) for i, d in enumerate(items)]
+
+
+def document_held_refusals_audit(
+    *, actor: Any, items: Sequence[PersonData], held: dict[int, Person], service: str
+) -> None:
+    """Put each refusal of `documents_held_by_others` in the holder's audit trail: someone
+    typed their passport number with another name. Kept even though the refused request
+    rolls back."""
+    audit_refusal(
+        actor=actor,
+        entries=[
+            AuditEntry(
+                "DOCUMENT_HELD_REFUSED",
+                holder,
+                person_id=holder.pk,
+                data={
+                    "service": service,
+                    "document": items[i].document_number,
+                    "issuing_state": items[i].issuing_state,
+                },
+            )
+            for i, holder in sorted(held.items())
+        ],
+    )
 
 
 def _review_tasks_create(

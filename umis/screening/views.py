@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.backoffice.views import officer_required
 from umis.core.errors import DomainError, NotFound
+from umis.core.ratelimit import rate_limited
 from umis.reference.selectors import country_get_by_code
 from umis.screening import selectors, services
 from umis.screening.validation import name_errors
@@ -87,6 +88,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("lookup")
 def entry_ban_check(request: HttpRequest) -> HttpResponse:
     """The public e-service: is an entry ban recorded for my passport?"""
     values = {

@@ -24,7 +24,7 @@ from umis.people.identity import (
     travel_documents_stored,
 )
 from umis.people.models import TravelDocument
-from umis.people.services import person_resolve_many
+from umis.people.services import document_held_refusals_audit, person_resolve_many
 from umis.reference.models import LegalGround
 from umis.reference.selectors import reference_snapshot
 from umis.screening.services import screening_screen_cases
@@ -83,12 +83,16 @@ def _overlapping(
 
 def _documents_held_by_others(
     *,
+    actor: Any,
     parsed: Sequence[tuple[int, RegistrationData]],
     stored: dict[tuple[str, str], TravelDocument],
 ) -> dict[int, FieldError]:
     """Guests whose passport number is on file for somebody else are refused, so a host
-    never sees, nor registers, another person by their number."""
-    held = documents_held_by_others([d.person for _, d in parsed], stored)
+    never sees, nor registers, another person by their number; the holder's audit trail
+    shows the attempt."""
+    items = [d.person for _, d in parsed]
+    held = documents_held_by_others(items, stored)
+    document_held_refusals_audit(actor=actor, items=items, held=held, service=SERVICE_CODE)
     return {parsed[k][0]: document_held_error("document_number") for k in held}
 
 
@@ -124,7 +128,7 @@ def stay_registrations_submit(
         if parsed:
             # the one read of the guests' documents: the check below and the intake use it
             stored = travel_documents_stored([d.person for _, d in parsed])
-            held = _documents_held_by_others(parsed=parsed, stored=stored)
+            held = _documents_held_by_others(actor=actor, parsed=parsed, stored=stored)
             for i, problem in held.items():
                 results[i].errors = [problem]
             parsed = [(i, d) for i, d in parsed if i not in held]

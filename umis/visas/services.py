@@ -39,7 +39,7 @@ from umis.people.identity import (
     travel_documents_stored,
 )
 from umis.people.models import TravelDocument
-from umis.people.services import person_resolve_many
+from umis.people.services import document_held_refusals_audit, person_resolve_many
 from umis.reference.models import LegalGround, Office
 from umis.visas import notify, workflow
 from umis.visas.catalogue import SERVICE_CODE, STANDARD_SLA, URGENT_SLA
@@ -66,12 +66,14 @@ def _return_url(order: PaymentOrder) -> str:
 
 
 def _refuse_documents_held_by_others(
-    items: list[PersonData], stored: dict[tuple[str, str], TravelDocument]
+    actor: Any, items: list[PersonData], stored: dict[tuple[str, str], TravelDocument]
 ) -> None:
     """A passport number on file for somebody else is refused, so an applicant never sees,
-    nor obtains a visa in, another person's name by their number."""
+    nor obtains a visa in, another person's name by their number; the holder's audit trail
+    shows the attempt."""
     held = documents_held_by_others(items, stored)
     if held:
+        document_held_refusals_audit(actor=actor, items=items, held=held, service=SERVICE_CODE)
         raise ValidationFailed(
             [document_held_error(f"applicants[{i}].document_number") for i in sorted(held)]
         )
@@ -89,7 +91,7 @@ def visa_applications_submit(
     with transaction.atomic():
         items = [t.person for t in parsed.travellers]
         stored = travel_documents_stored(items)  # one read: the check and the intake
-        _refuse_documents_held_by_others(items, stored)
+        _refuse_documents_held_by_others(actor, items, stored)
         people = person_resolve_many(actor=actor, items=items, stored=stored)
         cases = case_open_many(
             actor=actor,

@@ -17,6 +17,7 @@ from umis.backoffice.views import officer_required
 from umis.cases.selectors import case_get_for_user, case_history
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
+from umis.core.ratelimit import rate_limited
 from umis.payments.services import payment_checkout_url
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
@@ -170,6 +171,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rate_limited("lookup")
 def status_lookup(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":

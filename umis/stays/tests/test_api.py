@@ -335,6 +335,11 @@ def test_another_persons_passport_number_is_refused_and_shows_nothing(
     assert response.json()["error"]["field"] == "document_number"
     assert "Hüseynov" not in response.content.decode() and str(holder) not in response.json()
     assert counts() == before
+    # the attempt stays in the holder's audit trail, although the request rolled back
+    [attempt] = AuditEvent.objects.filter(action="DOCUMENT_HELD_REFUSED")
+    assert (attempt.person_id, attempt.actor_id) == (holder, world.larisa.pk)
+    assert attempt.data["document"] == probe["document_number"]
+    assert attempt.data["service"] == "stay_registration"
 
     # the same guest, spelled another way, is still the same person
     StayRegistration.objects.update(active=False)

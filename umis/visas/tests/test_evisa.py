@@ -21,6 +21,7 @@ from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_code
 from umis.payments.models import PaymentOrder, Refund
 from umis.people import mrz
+from umis.people.models import TravelDocument
 from umis.reference.models import LegalGround
 from umis.screening.models import ScreeningHit
 from umis.screening.services import screening_hit_decide
@@ -625,6 +626,10 @@ def test_an_application_with_another_persons_passport_number_is_refused(
         PaymentOrder.objects.count(),
         Case.objects.count(),
     ) == before
+    # the attempt stays in the holder's audit trail, although the request rolled back
+    holder = TravelDocument.objects.get(number=impostor["document_number"]).person_id
+    [attempt] = AuditEvent.objects.filter(action="DOCUMENT_HELD_REFUSED")
+    assert (attempt.person_id, attempt.data["service"]) == (holder, "evisa")
     # the portal form marks the passport number field
     from umis.visas.tests.test_portal import _form
 

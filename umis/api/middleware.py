@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from umis.api.auth import presented_key, request_api_client
+from umis.api.errors import error_body
+from umis.audit.middleware import client_ip
+from umis.core.ratelimit import RateLimited, rate_limit_count
+
+
+class ApiRateLimitMiddleware:
+    """Every API call counts: against its client when it carries a valid key
+    (`api_client`), otherwise against the caller's address (`api_anonymous`), so neither
+    a missing nor a made-up key escapes the limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            key = presented_key(request)
+            client = request_api_client(request, key) if key else None
+            try:
+                if client is not None:
+                    rate_limit_count("api_client", f"client:{client.pk}")
+                else:
+                    rate_limit_count("api_anonymous", client_ip(request) or "")
+            except RateLimited as exc:
+                response = JsonResponse(error_body(exc.code, str(exc.message)), status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
+        return self.get_response(request)
