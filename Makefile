@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install run test lint typecheck test-unit test-browser fuzz bench bench-platform bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa migrate demo messages clean
+.PHONY: install run test lint typecheck test-unit test-browser fuzz bench bench-platform bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa bench-durability migrate demo messages clean
 
 $(VENV)/.install-stamp: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
@@ -47,7 +47,7 @@ FUZZ_EXAMPLES ?= 300
 fuzz: install
 	UMIS_FUZZ_RANDOM=1 UMIS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -n 2 umis/api/tests/test_fuzz.py umis/portal/tests/test_forms_fuzz.py
 
-bench: install bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa bench-platform
+bench: install bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa bench-platform bench-durability
 
 # Place-of-stay registration over HTTP beside COPY, and the officer queue with 100,000 cases.
 bench-platform: install
@@ -73,6 +73,11 @@ bench-border: install
 
 bench-evisa: install
 	$(PY) bench/evisa.py
+
+# Registrations submitted and retried while PostgreSQL is killed (SIGKILL) again and again:
+# nothing acknowledged lost, nothing stored twice. Smaller: BENCH_DURABILITY_SUBMISSIONS=500
+bench-durability: install
+	$(PY) bench/durability.py
 
 # Batch dedup of 1,000,000 synthetic records beside plain Splink; FEBRL3/4 smoke test.
 bench-dedup: install

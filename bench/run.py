@@ -101,28 +101,28 @@ class Postgres:
         self._as_postgres(f"{self.bin}/pg_ctl", "-D", self.dir, "-m", "fast", "stop")
 
 
+def gunicorn_command(port: int, workers: int, timeout: int = 120) -> list[str]:
+    """The production server (gunicorn, sync workers) on 127.0.0.1:`port`."""
+    return [
+        PY,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--timeout",
+        str(timeout),
+    ]
+
+
 def gunicorn(
     port: int, workers: int, env: dict[str, str], timeout: int = 120
 ) -> subprocess.Popen[bytes]:
-    """The production server (gunicorn, sync workers) on 127.0.0.1:`port`."""
-    return subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--timeout",
-            str(timeout),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    return subprocess.Popen(gunicorn_command(port, workers, timeout), cwd=ROOT, env=env)
 
 
 def wait_ready(port: int, tries: int = 150) -> None:
