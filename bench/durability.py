@@ -1,22 +1,26 @@
 """`make bench-durability`: nothing acknowledged is lost, nothing is done twice, while
-PostgreSQL is killed with SIGKILL again and again under load.
+PostgreSQL or the web server's workers are killed with SIGKILL again and again under load.
 
 Starts its own PostgreSQL cluster (port 55434) and gunicorn, then several clients submit
 place-of-stay registrations one by one through the API, each with its own
 `Idempotency-Key`, and retry the same request (same key, same body) after any failure —
-a refused connection, a 500 or 503 while the database is down — until it is
-acknowledged (201, or the stored answer replayed). Meanwhile the postmaster and every
-backend are killed with SIGKILL every few seconds and the cluster is started again
-(crash recovery). At the end every acknowledged registration must be stored exactly
-once, and no registration may be stored twice.
+a refused or reset connection, a 500 while the database is down — until it is
+acknowledged (201, or the stored answer replayed). At the end every acknowledged
+registration must be stored exactly once, and no registration may be stored twice.
 
-The same run with `synchronous_commit=off` (`BENCH_DURABILITY_MODES=on,off`, the default)
-is the probe's own check: there PostgreSQL acknowledges commits before their WAL is on
-disk, and killing it must lose some of them, or the probe could not see a loss.
+Runs (`BENCH_DURABILITY_RUNS`, all three by default):
+- `postgres`: the postmaster and every backend are killed every few seconds and the
+  cluster is started again (crash recovery);
+- `postgres-async`: the same with `synchronous_commit=off`, the probe's own check: there
+  PostgreSQL acknowledges commits before their WAL is on disk, so killing it must lose
+  some of them, or the probe could not see a loss;
+- `workers`: a gunicorn worker, possibly in the middle of a request, is killed every
+  second and a half (gunicorn starts another).
 
-Sizes: BENCH_DURABILITY_SUBMISSIONS (2,000 per mode), BENCH_DURABILITY_CLIENTS (6),
-BENCH_DURABILITY_KILLS (5 per mode). Results: printed and written to
-bench/results/durability-<time>.json.
+Sizes: BENCH_DURABILITY_SUBMISSIONS (2,000 per run), BENCH_DURABILITY_CLIENTS (6),
+BENCH_DURABILITY_KILLS (5 PostgreSQL kills, twice as many worker kills, per run).
+Results: printed and written to bench/results/durability-<time>.json; the script fails
+when a run with synchronous commit loses or doubles a registration.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import signal
 import subprocess
 import sys
@@ -43,7 +48,13 @@ PG_PORT = 55434
 SUBMISSIONS = int(os.environ.get("BENCH_DURABILITY_SUBMISSIONS", "2000"))
 CLIENTS = int(os.environ.get("BENCH_DURABILITY_CLIENTS", "6"))
 KILLS = int(os.environ.get("BENCH_DURABILITY_KILLS", "5"))
-MODES = os.environ.get("BENCH_DURABILITY_MODES", "on,off").split(",")
+# what is killed, and PostgreSQL's synchronous_commit in that run
+RUNS = {
+    "postgres": ("postgres", "on"),
+    "postgres-async": ("postgres", "off"),  # the probe's own check: here it must see a loss
+    "workers": ("workers", "on"),
+}
+MODES = os.environ.get("BENCH_DURABILITY_RUNS", ",".join(RUNS)).split(",")
 GIVE_UP_SECONDS = 120
 
 
@@ -177,7 +188,7 @@ def submit_all(key: str, start_number: int, stop: threading.Event) -> dict[str, 
     }
 
 
-def killer(cluster: Cluster, stop: threading.Event, kills: list[float]) -> None:
+def kill_postgres(cluster: Cluster, stop: threading.Event, kills: list[float]) -> None:
     """Kill PostgreSQL every few seconds while the clients submit, then start it again."""
     time.sleep(3)
     while len(kills) < KILLS and not stop.is_set():
@@ -186,6 +197,26 @@ def killer(cluster: Cluster, stop: threading.Event, kills: list[float]) -> None:
         time.sleep(0.5)
         cluster.restart()
         stop.wait(3)
+
+
+def kill_workers(
+    server: subprocess.Popen[bytes], stop: threading.Event, kills: list[float]
+) -> None:
+    """SIGKILL one of the web server's worker processes (the one a request may be in the
+    middle of) every second and a half; gunicorn starts a new one."""
+    time.sleep(3)
+    rng = random.Random(7)
+    while len(kills) < 2 * KILLS and not stop.is_set():
+        workers = subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+        ).stdout.split()
+        if workers:
+            try:
+                os.kill(int(rng.choice(workers)), signal.SIGKILL)
+                kills.append(time.monotonic())
+            except ProcessLookupError:
+                pass
+        stop.wait(1.5)
 
 
 def stored(database_url: str) -> dict[str, list[str]]:
@@ -203,7 +234,7 @@ def stored(database_url: str) -> dict[str, list[str]]:
     return out
 
 
-def run_mode(mode: str) -> dict[str, Any]:
+def run_mode(target: str, mode: str) -> dict[str, Any]:
     cluster = Cluster(mode)
     database_url = cluster.start()
     env = {
@@ -236,7 +267,11 @@ def run_mode(mode: str) -> dict[str, Any]:
         start_number = 70_000_000
         stop = threading.Event()
         kills: list[float] = []
-        chaos = threading.Thread(target=killer, args=(cluster, stop, kills))
+        chaos = (
+            threading.Thread(target=kill_workers, args=(server, stop, kills))
+            if target == "workers"
+            else threading.Thread(target=kill_postgres, args=(cluster, stop, kills))
+        )
         chaos.start()
         outcome = submit_all(fixtures["api_key"], start_number, stop)
         chaos.join()
@@ -250,6 +285,7 @@ def run_mode(mode: str) -> dict[str, Any]:
             r for r, number in acknowledged.items() if r in on_disk and on_disk[r] != [number]
         )
         return {
+            "killed": target,
             "synchronous_commit": mode,
             "submissions": SUBMISSIONS,
             "clients": CLIENTS,
@@ -275,11 +311,10 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "runs": [],
     }
-    for mode in MODES:
-        print(
-            f"synchronous_commit={mode}: {SUBMISSIONS} submissions, {KILLS} kills ...", flush=True
-        )
-        result = run_mode(mode)
+    for name in MODES:
+        target, mode = RUNS[name]
+        print(f"{name}: {SUBMISSIONS} submissions, killing {target} ...", flush=True)
+        result = run_mode(target, mode)
         print(json.dumps(result, indent=2), flush=True)
         results["runs"].append(result)
     out = ROOT / "bench" / "results"
