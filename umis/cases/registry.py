@@ -36,12 +36,23 @@ class ServiceDefinition:
     sla: Sla = field(default_factory=Sla)
     available: bool = True
     start_url_name: str | None = None  # where the portal sends an applicant
+    # the roles whose signed-in users may use the start page (empty: anyone); a visitor
+    # who is not signed in is sent to sign in by the start page itself
+    start_roles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.available and self.start_url_name is None:
             raise ValueError(f"service {self.code}: an available service needs a start page")
         if self.workflow is not None and not self.prefix:
             raise ValueError(f"service {self.code}: a case service needs a reference prefix")
+
+    def can_start(self, user: object) -> bool:
+        """Whether the portal's start button leads this user to a page they may use."""
+        if not self.available or self.start_url_name is None:
+            return False
+        if not self.start_roles or not getattr(user, "is_authenticated", False):
+            return True
+        return getattr(user, "role", "") in self.start_roles
 
     def state_label(self, state: str) -> str:
         return self.workflow.label(state) if self.workflow else state

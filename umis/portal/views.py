@@ -25,7 +25,11 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         service = registry.get(code)
     except KeyError as exc:
         raise Http404 from exc
-    return render(request, "portal/service.html", {"service": service})
+    return render(
+        request,
+        "portal/service.html",
+        {"service": service, "can_start": service.can_start(request.user)},
+    )
 
 
 @require_GET

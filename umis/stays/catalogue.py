@@ -34,5 +34,6 @@ def register_services() -> None:
             workflow=WORKFLOW,
             sla=Sla(working_days=3),
             start_url_name="stays:register",
+            start_roles=frozenset({"host"}),
         )
     )
