@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from umis.core.workflow import Workflow
 
@@ -59,6 +60,21 @@ class ServiceDefinition:
 
 
 _services: dict[str, ServiceDefinition] = {}
+_event_labels: dict[str, Text] = {
+    "CASE_SUBMITTED": _("Submitted"),
+    "CASE_ASSIGNED": _("Assigned"),
+}
+
+
+def register_event_labels(labels: dict[str, Text]) -> None:
+    """Name a domain's case events (CaseEvent.action) for the case history pages."""
+    _event_labels.update(labels)
+
+
+def event_label(action: str) -> str:
+    """The case event's name in the current language (its code if none is registered)."""
+    label = _event_labels.get(action)
+    return str(label) if label is not None else action
 
 
 def register(service: ServiceDefinition) -> None:

@@ -71,31 +71,103 @@ def crawl_as(client: Client, role: Role) -> Crawl:
     return crawl(client, dict.fromkeys(starts), limit=700)
 
 
-@pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])
-def test_every_page_works(world: World, client: Client, role: Role) -> None:
-    make_crawl_world(world, client)
-    client.logout()
-    result = crawl_as(client, role)
+# Text that is the same in English and in az or ru and is not a miss: words the languages
+# share, and the test world's own data (a hotel's name, a watchlist entry's source).
+SAME_IN_EVERY_LANGUAGE = {"API"}
+SAME_IN = {"az": {"Region", "Status"}, "ru": set()}
+DATA = ("Hotel Baku Test",)
+DATA_ON = {"/office/screening/": {"State Migration Service"}}
+# The admin's own pages are Django's and its add-ons' (axes, django-otp, django-tasks have
+# no az catalogue) and name our models by their field names: they are not checked for
+# English here (see docs/architecture.md, "Languages").
+NOT_CHECKED_FOR_ENGLISH = ("/admin/",)
+
+
+def _allowed(lang: str, url: str, text: str) -> bool:
+    if text in SAME_IN_EVERY_LANGUAGE or text in SAME_IN[lang]:
+        return True
+    if any(d in text for d in DATA):
+        return True
+    return any(url.startswith(p) and text in allowed for p, allowed in DATA_ON.items())
+
+
+def problems_of(result: Crawl) -> list[str]:
     problems = []
     for page in result.pages.values():
         if page.status >= 500:
             problems.append(f"{page.url}: {page.status} (from {page.referrer or 'start'})")
         elif page.status == 404:
             problems.append(f"{page.url}: 404 (linked from {page.referrer or 'start'})")
-        if page.is_html and page.status == 200:
-            expected = language_of(page.url.split("?")[0])
-            if expected is not None and page.lang != expected:
-                problems.append(f"{page.url}: <html lang={page.lang!r}>, expected {expected}")
-            for f in page.unlabelled():
-                problems.append(f"{page.url}: <{f.tag} name={f.name!r} id={f.id!r}> has no label")
-    print("PAGES", role.name, len(result.pages), result.truncated)
     vocabulary = english_vocabulary()
     english = {unprefixed(p.url): p for p in result.html_pages() if language_of(p.url) == "en"}
     for page in result.html_pages():
         lang = language_of(page.url)
-        if lang in ("az", "ru") and unprefixed(page.url) in english:
-            for text in untranslated(page, english[unprefixed(page.url)], vocabulary):
-                print("ENGLISH", lang, unprefixed(page.url), "|", text)
-    for line in problems:
-        print("PROBLEM", role.name, line)
-    assert problems == []
+        if lang is not None and page.lang != lang:
+            problems.append(f"{page.url}: <html lang={page.lang!r}>, expected {lang}")
+        for f in page.unlabelled():
+            problems.append(f"{page.url}: <{f.tag} name={f.name!r} id={f.id!r}> has no label")
+        url = unprefixed(page.url)
+        if lang in ("az", "ru") and url in english and not url.startswith(NOT_CHECKED_FOR_ENGLISH):
+            for text in untranslated(page, english[url], vocabulary):
+                if not _allowed(lang, url, text):
+                    problems.append(f"{page.url}: English on a {lang} page: {text!r}")
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])
+def test_every_page_works_in_every_language(world: World, client: Client, role: Role) -> None:
+    make_crawl_world(world, client)
+    client.logout()
+    result = crawl_as(client, role)
+    assert not result.truncated, "the crawl hit its page limit: raise it or sample more"
+    html = result.html_pages()
+    # the crawl reached the role's pages in the three languages
+    assert {language_of(p.url) for p in html} >= {"az", "en", "ru"}
+    assert len(html) >= 20, [p.url for p in html]
+    assert problems_of(result) == []
+
+
+def test_the_crawl_reaches_every_role_page(world: World, client: Client) -> None:
+    """The crawl is not vacuous: signed in as the head-office officer it reaches a case, a
+    person, a possible duplicate, a hit, a watchlist entry, an e-visa and the overstays."""
+    make_crawl_world(world, client)
+    client.force_login(User.objects.get(username="hannah"))
+    result = crawl(client, ["/en/office/"], limit=400)
+    reached = {unprefixed(p.url).split("?")[0] for p in result.html_pages()}
+    for page in (
+        "/office/queue/",
+        "/office/people/",
+        "/office/duplicates/",
+        "/office/screening/hits/",
+        "/office/screening/watchlist/",
+        "/office/evisa/",
+        "/office/evisa/dashboard/",
+        "/office/overstays/",
+    ):
+        assert page in reached, page
+    for kind in ("/office/cases/", "/office/people/", "/office/duplicates/", "/office/evisa/"):
+        assert any(r.startswith(kind) and r != kind for r in reached), kind
+    assert any(r.startswith("/office/screening/hits/") and r[-2].isdigit() for r in reached)
+
+
+def test_the_checks_catch_what_they_look_for() -> None:
+    """An unlabelled field, a wrong <html lang> and English text on an az page are found."""
+    from umis.portal.tests.crawl import Page, parse
+
+    en = Page(url="/en/x/", status=200, referrer="", content_type="text/html")
+    parse(en, '<html lang="en"><body><p>Save the application</p><p>Hüseynov</p></body></html>')
+    az = Page(url="/x/", status=200, referrer="", content_type="text/html")
+    parse(
+        az,
+        '<html lang="en"><body><p>Save the application</p><p>Hüseynov</p>'
+        '<label>Ad <input name="a"></label><label for="b">Soyad</label><input id="b" name="b">'
+        '<input name="c" aria-label="C"><input name="d"><input type="hidden" name="e">'
+        "<select name=f></select></body></html>",
+    )
+    result = Crawl(pages={en.url: en, az.url: az})
+    assert problems_of(result) == [
+        "/x/: <html lang='en'>, expected az",
+        "/x/: <input name='d' id=''> has no label",
+        "/x/: <select name='f' id=''> has no label",
+        "/x/: English on a az page: 'Save the application'",
+    ]
