@@ -5,6 +5,8 @@ for what the crawl tests check: <html lang>, form fields and their labels, visib
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -13,6 +15,15 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from django.test import Client
+
+from umis.border.overstays import overstays_detect
+from umis.border.tests.factories import at_day, border_key, event, send
+from umis.core import clock
+from umis.core.outbox import outbox_drain
+from umis.core.testing import World
+from umis.portal.tests.scene import Scene, make_scene
+from umis.visas.models import VisaApplication
+from umis.visas.testing import application, pay_callback, traveller, watchlist_entry
 
 LANGUAGES = ("az", "en", "ru")
 PREFIX = {"az": "", "en": "/en", "ru": "/ru"}
@@ -326,3 +337,59 @@ def untranslated(page: Page, english: Page, vocabulary: frozenset[str]) -> list[
         if known and len(known) * 2 >= len(words):
             found.append(text)
     return found
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    username: str | None  # None: anonymous
+    home: str  # where signing in lands (az address)
+
+
+ROLES = [
+    Role("anonymous", None, "/"),
+    Role("host", "harry", "/host/"),
+    Role("regional_officer", "alice", "/office/"),
+    Role("head_officer", "hannah", "/office/"),
+    Role("analyst", "ana", "/office/"),
+    Role("administrator", "root", "/office/"),
+]
+
+
+def make_crawl_world(world: World, client: Client) -> Scene:
+    """The test world with one of everything a list shows: a stay registration, an issued
+    e-visa, a watchlist entry and its hit, a possible duplicate and a merge (the scene of
+    the access tests), an e-visa application referred to an officer and an overstay
+    finding of the Baku office."""
+    scene = make_scene(world, client)
+    # a second e-visa application, with a passport on the lost-documents list: referred to
+    # an officer
+    watchlist_entry(category="stolen", document_number="C01X00T55", issuing_state="DE")
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=json.dumps(
+            application(
+                traveller(
+                    given_names="Paul",
+                    sex="M",
+                    birth_date="1978-02-02",
+                    document_number="C01X00T55",
+                )
+            )
+        ),
+        content_type="application/json",
+        HTTP_X_API_KEY=scene.agency_key,
+    )
+    assert response.status_code == 201, response.content
+    referred = VisaApplication.objects.exclude(pk=scene.visa.pk).select_related("payment_order")
+    pay_callback(client, referred.get().payment_order)
+    outbox_drain()
+    assert referred.get().case.state == "referred"
+    today = clock.today()
+    send(
+        client,
+        border_key(),
+        [event(document_number="OVER1", timestamp=at_day(today - dt.timedelta(days=94)))],
+    )
+    overstays_detect(on=today)
+    return scene

@@ -5,61 +5,25 @@ language, no form field without a label, and no English left on an az or ru page
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import pytest
 from django.test import Client
 
 from umis.accounts.models import User
-from umis.border.overstays import overstays_detect
-from umis.border.tests.factories import at_day, border_key, event, send
-from umis.core import clock
 from umis.core.testing import World
 from umis.portal.tests.crawl import (
     PREFIX,
+    ROLES,
     Crawl,
+    Role,
     crawl,
     english_vocabulary,
     language_of,
+    make_crawl_world,
     unprefixed,
     untranslated,
 )
-from umis.portal.tests.scene import Scene, make_scene
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass(frozen=True)
-class Role:
-    name: str
-    username: str | None  # None: anonymous
-    home: str  # where signing in lands (az address)
-
-
-ROLES = [
-    Role("anonymous", None, "/"),
-    Role("host", "harry", "/host/"),
-    Role("regional_officer", "alice", "/office/"),
-    Role("head_officer", "hannah", "/office/"),
-    Role("analyst", "ana", "/office/"),
-    Role("administrator", "root", "/office/"),
-]
-
-
-def make_crawl_world(world: World, client: Client) -> Scene:
-    """The test world with one of everything a list shows: a stay registration, an issued
-    e-visa, a watchlist entry and its hit, a possible duplicate and a merge (the scene of
-    the access tests), and an overstay finding of the Baku office."""
-    scene = make_scene(world, client)
-    today = clock.today()
-    send(
-        client,
-        border_key(),
-        [event(document_number="OVER1", timestamp=at_day(today - dt.timedelta(days=94)))],
-    )
-    overstays_detect(on=today)
-    return scene
 
 
 def crawl_as(client: Client, role: Role) -> Crawl:
