@@ -165,6 +165,8 @@ UMIS_RATE_LIMITS = {
     "api_anonymous": env_int("UMIS_RATE_LIMIT_API_ANONYMOUS", 300),
     "lookup": env_int("UMIS_RATE_LIMIT_LOOKUP", 20),
 }
+# How long a submission's answer is kept for a retry with the same Idempotency-Key.
+UMIS_IDEMPOTENCY_DAYS = env_int("UMIS_IDEMPOTENCY_DAYS", 7)
 AXES_FAILURE_LIMIT = env_int("UMIS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
