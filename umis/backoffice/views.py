@@ -25,9 +25,11 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
+from umis.people.purposes import MAX_REFERENCE, PURPOSES, read_purpose
 from umis.people.selectors import (
     person_current,
     person_get_for_user,
+    person_in_scope,
     person_merges_of,
     person_search,
 )
@@ -228,8 +230,25 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    purpose, problem = read_purpose(request.GET)
     try:
-        person = person_get_for_user(user=request.user, person_id=person_id, purpose="case work")
+        if purpose is None:
+            # who may open the file is settled before anything is asked
+            if not person_in_scope(user=request.user, person_id=person_id):
+                person_get_for_user(user=request.user, person_id=person_id, purpose="")
+            return render(
+                request,
+                "backoffice/person_purpose.html",
+                {
+                    "person_id": person_id,
+                    "purposes": PURPOSES.items(),
+                    "chosen": request.GET.get("purpose", ""),
+                    "reference": request.GET.get("ref", "")[:MAX_REFERENCE],
+                    "problem": problem,
+                },
+                status=422 if problem else 200,
+            )
+        person = person_get_for_user(user=request.user, person_id=person_id, purpose=purpose.text)
     except NotFound as exc:
         raise Http404 from exc
     cases = list(cases_of_person_for_user(user=request.user, person_id=person.pk))
@@ -250,5 +269,6 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "merges": list(person_merges_of(person_id=person.pk)),
             "stay": person_stay_compute(person=person, on=today).to_dict(),
             "timeline": person_timeline(person=person, until=today),
+            "purpose": purpose,
         },
     )

@@ -104,7 +104,7 @@ PAGES: dict[str, Url] = {
     ),
     "office/people/": Url(OFFICER, "GET", lambda s: "/office/people/?name=huseynov"),
     "office/people/<int:person_id>/": Url(
-        OFFICER, "GET", lambda s: f"/office/people/{s.person.pk}/"
+        OFFICER, "GET", lambda s: f"/office/people/{s.person.pk}/?purpose=case"
     ),
     "office/duplicates/": Url(OFFICER, "GET", lambda s: "/office/duplicates/"),
     "office/duplicates/<int:match_id>/": Url(
