@@ -171,6 +171,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("UMIS_AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# the caller's address as the audit log and the rate limits see it: X-Forwarded-For only
+# behind a proxy of ours (UMIS_BEHIND_PROXY), else the connection's address
+AXES_CLIENT_IP_CALLABLE = "umis.audit.middleware.client_ip"
 
 LANGUAGE_CODE = "az"
 LANGUAGES = [("az", _("Azerbaijani")), ("en", _("English")), ("ru", _("Russian"))]
@@ -250,9 +253,17 @@ UMIS_EVISA_REFUND_ON_REFUSAL = env_bool("UMIS_EVISA_REFUND_ON_REFUSAL", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # request paths and lines lose their query strings and verification codes (personal data)
+    "filters": {"personal_data": {"()": "umis.core.redact.PersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("UMIS_LOG_LEVEL", "WARNING")},
-    "loggers": {"umis": {"level": env_str("UMIS_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "umis": {"level": env_str("UMIS_LOG_LEVEL", "INFO")},
+        # runserver's request lines, through the same filter
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
