@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp import match_token
 from django_otp.models import Device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from umis.accounts.models import ApiClient, User
 from umis.audit.services import audit_record
@@ -60,19 +59,12 @@ def user_requires_second_factor(*, user: User) -> bool:
 
 
 def user_second_factor_verify(*, user: User, token: str) -> Device | None:
-    """The user's device that accepts `token`, or None; a code accepted once is refused for
-    the rest of its time step, also when two sign-ins race with the same code (the devices
-    are locked until the accepted step is stored)."""
+    """The user's device that accepts `token`, or None. A code accepted once is refused for
+    the rest of its time step (the device keeps the last step used), also when two sign-ins
+    race with the same code: django-otp's `match_token` checks under a row lock
+    (`select_for_update`) on the user's devices."""
     token = token.strip()
-    if not token:
-        return None
-    with transaction.atomic():
-        list(
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=True)
-            .values_list("pk", flat=True)
-        )
-        return match_token(user, token)
+    return match_token(user, token) if token else None
 
 
 def user_sign_in_refused(*, username: str, reason: str) -> None:

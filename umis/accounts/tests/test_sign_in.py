@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from config import settings as configured
 from umis.audit.models import AuditEvent
-from umis.core.testing import PASSWORD, World
+from umis.core.testing import PASSWORD, World, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,45 @@ def test_a_new_password_from_an_administrator_still_needs_the_code(
     assert sign_in(client, "alice", password=new) == 200
     assert "_auth_user_id" not in client.session
     assert sign_in(client, "alice", password=new, otp=current_code(device)) == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ins_racing_with_the_same_code_let_one_in(
+    settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Somebody who saw the password and the code typed races the officer: both requests
+    check the code at the same moment; only one gets in."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between two connections: run on PostgreSQL (as CI does)")
+    world = make_world()
+    settings.UMIS_STAFF_MFA = True
+    device = TOTPDevice.objects.create(user=world.alice, name="phone", confirmed=True)
+    code = current_code(device)
+    both_checking = threading.Barrier(2)
+    check = TOTPDevice.verify_token
+
+    def check_together(self: TOTPDevice, token: str) -> bool:
+        try:  # wait for the other request to reach its check too (it cannot if it is held)
+            both_checking.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        return bool(check(self, token))
+
+    monkeypatch.setattr(TOTPDevice, "verify_token", check_together)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        try:
+            statuses.append(sign_in(Client(), "alice", otp=code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200, 302]
+    assert AuditEvent.objects.filter(action="USER_SIGNED_IN").count() == 1
