@@ -190,6 +190,12 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UMIS_MAX_REQUEST_BYTES", 12 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# an uploaded file is kept only up to the same size (umis/core/uploads.py)
+FILE_UPLOAD_HANDLERS = [
+    "umis.core.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Security headers and cookies.
 SECURE_CONTENT_TYPE_NOSNIFF = True
