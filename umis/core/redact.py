@@ -1,6 +1,8 @@
 """Personal data kept out of log lines: query strings (a search, a look-up) and the codes of
 verification links (a document's seal, which carries the holder's name, document number and
-birth date) are replaced before a request line or path is written to a log."""
+birth date) are replaced before a request line or path is written to a log; the DETAIL
+line of a PostgreSQL error (`Key (number)=(U12345678) already exists`) is dropped from
+logged tracebacks."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ _SEAL = re.compile(r"(/verify/)[^\s\"?]+")
 # Django's own loggers that write request paths or request lines (runserver, 4xx/5xx answers,
 # refused hosts); our own log calls name references, never a person.
 _REQUEST_LOGGERS = ("django.request", "django.server", "django.security")
+_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.M)
 
 
 def path_for_log(text: str) -> str:
@@ -32,4 +35,9 @@ class PersonalDataFilter(logging.Filter):
                 )
             if isinstance(record.msg, str):
                 record.msg = path_for_log(record.msg)
+        if record.exc_info:
+            # formatted here (the handler's formatter reuses exc_text), without the values
+            # a database error quotes
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _DETAIL.sub(r"\1 ***", text)
         return True

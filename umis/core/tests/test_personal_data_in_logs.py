@@ -104,3 +104,21 @@ def test_runserver_request_lines_lose_their_query_strings(console: io.StringIO) 
     text = console.getvalue()
     assert '"GET /en/evisa/apply/?*** HTTP/1.1" 200 1024' in text
     assert "U12345678" not in text
+
+
+def test_a_logged_database_error_keeps_its_kind_but_not_the_values_it_quotes(
+    console: io.StringIO,
+) -> None:
+    from django.db import IntegrityError
+
+    try:  # how PostgreSQL words a duplicate passport number
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "people_document_number_uniq"\n'
+            "DETAIL:  Key (number, issuing_state)=(U12345678, TUR) already exists."
+        )
+    except IntegrityError:
+        logging.getLogger("umis.outbox").exception("outbox message %s failed", "evisa.decide")
+    text = console.getvalue()
+    assert "outbox message evisa.decide failed" in text
+    assert "IntegrityError: duplicate key value" in text and "DETAIL: ***" in text
+    assert "U12345678" not in text
