@@ -170,6 +170,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("UMIS_AXES_ENABLED", True)
+if PRODUCTION and not AXES_ENABLED:
+    raise ImproperlyConfigured("UMIS_AXES_ENABLED cannot be switched off in production")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # the caller's address as the audit log and the rate limits see it: X-Forwarded-For only
 # behind a proxy of ours (UMIS_BEHIND_PROXY), else the connection's address
