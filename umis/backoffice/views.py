@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
@@ -208,10 +208,13 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
 def people(request: HttpRequest) -> HttpResponse:
-    name = request.GET.get("name", "")[:200]
-    number = request.GET.get("document", "")[:20]
-    birth = _date(request.GET.get("birth_date", ""))
+    """The search is posted: names, birth dates and document numbers never go into a URL
+    (browser history, access logs, the Referer of the next page)."""
+    name = request.POST.get("name", "")[:200]
+    number = request.POST.get("document", "")[:20]
+    birth = _date(request.POST.get("birth_date", ""))
     results = list(
         person_search(user=request.user, name=name, birth_date=birth, document_number=number)
     )
@@ -222,7 +225,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "results": results,
             "name": name,
             "document": number,
-            "birth_date": request.GET.get("birth_date", ""),
+            "birth_date": request.POST.get("birth_date", ""),
             "searched": bool(name or number or birth),
         },
     )

@@ -102,7 +102,7 @@ PAGES: dict[str, Url] = {
     "office/cases/<str:reference>/note/": Url(
         OFFICER, "POST", lambda s: f"/office/cases/{s.case.reference}/note/"
     ),
-    "office/people/": Url(OFFICER, "GET", lambda s: "/office/people/?name=huseynov"),
+    "office/people/": Url(OFFICER, "POST", lambda s: "/office/people/"),
     "office/people/<int:person_id>/": Url(
         OFFICER, "GET", lambda s: f"/office/people/{s.person.pk}/?purpose=case"
     ),
