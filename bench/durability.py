@@ -41,7 +41,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import PY, ROOT, Postgres, guest, gunicorn_command, wait_ready  # noqa: E402
+from run import (  # noqa: E402
+    ROOT,
+    Postgres,
+    guest,
+    gunicorn_command,
+    prepare_database,
+    server_env,
+    wait_ready,
+)
 
 PORT = int(os.environ.get("BENCH_DURABILITY_HTTP_PORT", "8767"))
 PG_PORT = 55434
@@ -237,29 +245,10 @@ def stored(database_url: str) -> dict[str, list[str]]:
 def run_mode(target: str, mode: str) -> dict[str, Any]:
     cluster = Cluster(mode)
     database_url = cluster.start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "UMIS_LOG_LEVEL": "CRITICAL",
-        "UMIS_PUBLIC_URL": f"http://127.0.0.1:{PORT}",
-        "UMIS_AXES_ENABLED": "false",
-    }
+    env = server_env(database_url, PORT, log_level="CRITICAL")
     server = None
     try:
-        subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        fixtures = json.loads(
-            subprocess.run(
-                [PY, "bench/setup_data.py", "0", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        fixtures = prepare_database(env, 0, 0)
         # the server's error log (every request that met the database down) goes to a file
         log = open(Path(cluster.dir, "server.log"), "wb")  # noqa: SIM115 (open while serving)
         server = subprocess.Popen(gunicorn_command(PORT, 3, 60), cwd=ROOT, env=env, stderr=log)

@@ -343,35 +343,43 @@ def bench_queue(session: str, rounds: int = 30) -> dict[str, Any]:
     }
 
 
+def server_env(database_url: str, port: int, log_level: str = "WARNING") -> dict[str, str]:
+    """The environment of the benchmark's server and setup commands."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "UMIS_LOG_LEVEL": log_level,
+        "UMIS_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "UMIS_AXES_ENABLED": "false",
+    }
+
+
+def prepare_database(env: dict[str, str], queue_cases: int, registry: int) -> dict[str, Any]:
+    """Migrate, then the fixtures of bench/setup_data.py: the host's API key, an officer's
+    session, `queue_cases` queue cases and `registry` known people."""
+    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [PY, "bench/setup_data.py", str(queue_cases), str(registry)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def main() -> None:
     pg = None
     database_url = os.environ.get("BENCH_DATABASE_URL")
     if not database_url:
         pg = Postgres()
         database_url = pg.start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "UMIS_LOG_LEVEL": "WARNING",
-        "UMIS_PUBLIC_URL": f"http://127.0.0.1:{PORT}",
-        "UMIS_AXES_ENABLED": "false",
-    }
+    env = server_env(database_url, PORT)
     server = None
     try:
-        subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        fixtures = json.loads(
-            subprocess.run(
-                [PY, "bench/setup_data.py", str(QUEUE_CASES), str(REGISTRY)],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        fixtures = prepare_database(env, QUEUE_CASES, REGISTRY)
         server = gunicorn(PORT, WORKERS, env, timeout=120)
         wait_ready(PORT)
         results: dict[str, Any] = {

@@ -169,12 +169,19 @@ UMIS_RATE_LIMITS = {
     "api_anonymous": env_int("UMIS_RATE_LIMIT_API_ANONYMOUS", 300),
     "lookup": env_int("UMIS_RATE_LIMIT_LOOKUP", 20),
 }
+# How long a submission's answer is kept for a retry with the same Idempotency-Key.
+UMIS_IDEMPOTENCY_DAYS = env_int("UMIS_IDEMPOTENCY_DAYS", 7)
 AXES_FAILURE_LIMIT = env_int("UMIS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("UMIS_AXES_ENABLED", True)
+if PRODUCTION and not AXES_ENABLED:
+    raise ImproperlyConfigured("UMIS_AXES_ENABLED cannot be switched off in production")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# the caller's address as the audit log and the rate limits see it: X-Forwarded-For only
+# behind a proxy of ours (UMIS_BEHIND_PROXY), else the connection's address
+AXES_CLIENT_IP_CALLABLE = "umis.audit.middleware.client_ip"
 
 LANGUAGE_CODE = "az"
 LANGUAGES = [("az", _("Azerbaijani")), ("en", _("English")), ("ru", _("Russian"))]
@@ -191,6 +198,12 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UMIS_MAX_REQUEST_BYTES", 12 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# an uploaded file is kept only up to the same size (umis/core/uploads.py)
+FILE_UPLOAD_HANDLERS = [
+    "umis.core.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Security headers and cookies.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -254,9 +267,17 @@ UMIS_EVISA_REFUND_ON_REFUSAL = env_bool("UMIS_EVISA_REFUND_ON_REFUSAL", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # request paths and lines lose their query strings and verification codes (personal data)
+    "filters": {"personal_data": {"()": "umis.core.redact.PersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("UMIS_LOG_LEVEL", "WARNING")},
-    "loggers": {"umis": {"level": env_str("UMIS_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "umis": {"level": env_str("UMIS_LOG_LEVEL", "INFO")},
+        # runserver's request lines, through the same filter
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
+
+from umis.accounts.services import user_requires_second_factor, user_second_factor_verify
 
 
 class SignInForm(AuthenticationForm):
@@ -35,14 +36,13 @@ class SignInForm(AuthenticationForm):
         cleaned = super().clean()
         user = self.get_user()
         self.otp_device = None
-        if user is not None and settings.UMIS_STAFF_MFA and user.is_staff_member:
+        if user is not None and user_requires_second_factor(user=user):
             if not any(devices_for_user(user, confirmed=True)):
                 raise forms.ValidationError(
                     _("Your account has no second factor yet. Ask an administrator to enrol one."),
                     code="mfa_missing",
                 )
-            token = (cleaned.get("otp_token") or "").strip()
-            device = match_token(user, token) if token else None
+            device = user_second_factor_verify(user=user, token=cleaned.get("otp_token") or "")
             if device is None:
                 raise forms.ValidationError(
                     _("The one-time code is wrong or was already used."), code="mfa_invalid"

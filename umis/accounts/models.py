@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.password_validation import validate_password
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,23 @@ STAFF_ROLES = frozenset(
 OFFICER_ROLES = frozenset({Role.HEAD_OFFICER, Role.REGIONAL_OFFICER})
 
 
+class UmisUserManager(UserManager["User"]):
+    """Accounts made in code (`createsuperuser`, also with --noinput and
+    DJANGO_SUPERUSER_PASSWORD, scripts) pass the same password rules as the forms; there is
+    no way around them."""
+
+    def _create_user_object(
+        self, username: str, email: str | None, password: str | None, **extra_fields: Any
+    ) -> User:
+        user: User = super()._create_user_object(username, email, password, **extra_fields)  # type: ignore[misc]
+        if password is not None:
+            validate_password(password, user)
+        return user
+
+
 class User(AbstractUser):
+    objects = UmisUserManager()  # type: ignore[misc]
+
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.APPLICANT)
     office = models.ForeignKey(
         "reference.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp import match_token
+from django_otp.models import Device
 
 from umis.accounts.models import ApiClient, User
 from umis.audit.services import audit_record
@@ -46,3 +49,32 @@ def api_client_authenticate(key: str) -> ApiClient | None:
         .first()
     )
     return client
+
+
+def user_requires_second_factor(*, user: User) -> bool:
+    """Staff (by role) and anybody who may open the admin sign in with a TOTP code too."""
+    return bool(
+        settings.UMIS_STAFF_MFA and (user.is_staff_member or user.is_staff or user.is_superuser)
+    )
+
+
+def user_second_factor_verify(*, user: User, token: str) -> Device | None:
+    """The user's device that accepts `token`, or None. A code accepted once is refused for
+    the rest of its time step (the device keeps the last step used), also when two sign-ins
+    race with the same code: django-otp's `match_token` checks under a row lock
+    (`select_for_update`) on the user's devices."""
+    token = token.strip()
+    return match_token(user, token) if token else None
+
+
+def user_sign_in_refused(*, username: str, reason: str) -> None:
+    """An audit row for a refused sign-in (`reason`: password, mfa_missing, mfa_invalid,
+    locked_out). A name that is no account is not kept: it may be a mistyped password."""
+    user = User.objects.filter(username=username[:150]).first() if username else None
+    audit_record(
+        actor=None,
+        action="USER_LOCKED_OUT" if reason == "locked_out" else "USER_SIGN_IN_REFUSED",
+        entity=user,
+        entity_type="" if user else "accounts.user",
+        data={"reason": reason, "known_account": user is not None},
+    )

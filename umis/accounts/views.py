@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django_otp import login as otp_login
 
 from umis.accounts.forms import SignInForm
+from umis.accounts.services import user_sign_in_refused
 from umis.audit.services import audit_record
 
 
@@ -19,6 +20,17 @@ class SignInView(auth_views.LoginView):
             otp_login(self.request, form.otp_device)
         audit_record(actor=form.get_user(), action="USER_SIGNED_IN", entity=form.get_user())
         return response
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        if getattr(self.request, "axes_locked_out", False):
+            reason = "locked_out"  # django-axes answers 429 with the lockout page
+        else:
+            codes = {e.code for e in form.non_field_errors().as_data()}
+            reason = next((c for c in ("mfa_missing", "mfa_invalid") if c in codes), "")
+            reason = reason or ("password" if "invalid_login" in codes else "")
+        if reason:
+            user_sign_in_refused(username=form.data.get("username", "") or "", reason=reason)
+        return super().form_invalid(form)
 
     def get_success_url(self) -> str:
         url = self.get_redirect_url()

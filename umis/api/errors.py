@@ -11,7 +11,6 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from umis.core.errors import DomainError
-from umis.core.ratelimit import RateLimited
 
 
 def error_body(
@@ -63,10 +62,7 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         status = 422 if exc.status == 400 else exc.status
-        response = api.create_response(request, {"error": exc.to_dict()}, status=status)
-        if isinstance(exc, RateLimited):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+        return api.create_response(request, {"error": exc.to_dict()}, status=status)
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

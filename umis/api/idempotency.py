@@ -1,15 +1,22 @@
-"""Idempotency-Key: a retried submission gets the first answer back and changes nothing."""
+"""Idempotency-Key: a retried submission gets the first answer back and changes nothing.
+
+Answers are kept `UMIS_IDEMPOTENCY_DAYS` (7 by default; clients retry within minutes or
+hours), then pruned by the worker: a key reused after that is a new request.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from umis.core import clock
 from umis.core.errors import Conflict, DomainError
 from umis.core.models import IdempotencyRecord
 
@@ -56,3 +63,22 @@ def _replay(record: IdempotencyRecord, digest: str) -> tuple[int, dict[str, Any]
             "Idempotency-Key",
         )
     return record.status_code, {**record.response, "replayed": True}
+
+
+PRUNE_CHUNK = 5_000
+
+
+def idempotency_records_prune() -> int:
+    """Forget stored answers older than the retention (a periodic job; in chunks, so it
+    never holds a long lock on a busy table)."""
+    cutoff = clock.now() - dt.timedelta(days=settings.UMIS_IDEMPOTENCY_DAYS)
+    deleted = 0
+    while True:
+        ids = list(
+            IdempotencyRecord.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_CHUNK
+            ]
+        )
+        if not ids:
+            return deleted
+        deleted += IdempotencyRecord.objects.filter(pk__in=ids).delete()[0]

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
@@ -25,9 +25,11 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
+from umis.people.purposes import MAX_REFERENCE, PURPOSES, read_purpose
 from umis.people.selectors import (
     person_current,
     person_get_for_user,
+    person_in_scope,
     person_merges_of,
     person_search,
 )
@@ -211,10 +213,13 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
 def people(request: HttpRequest) -> HttpResponse:
-    name = request.GET.get("name", "")[:200]
-    number = request.GET.get("document", "")[:20]
-    birth = _date(request.GET.get("birth_date", ""))
+    """The search is posted: names, birth dates and document numbers never go into a URL
+    (browser history, access logs, the Referer of the next page)."""
+    name = request.POST.get("name", "")[:200]
+    number = request.POST.get("document", "")[:20]
+    birth = _date(request.POST.get("birth_date", ""))
     results = list(
         person_search(user=request.user, name=name, birth_date=birth, document_number=number)
     )
@@ -225,7 +230,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "results": results,
             "name": name,
             "document": number,
-            "birth_date": request.GET.get("birth_date", ""),
+            "birth_date": request.POST.get("birth_date", ""),
             "searched": bool(name or number or birth),
         },
     )
@@ -233,8 +238,25 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    purpose, problem = read_purpose(request.GET)
     try:
-        person = person_get_for_user(user=request.user, person_id=person_id, purpose="case work")
+        if purpose is None:
+            # who may open the file is settled before anything is asked
+            if not person_in_scope(user=request.user, person_id=person_id):
+                person_get_for_user(user=request.user, person_id=person_id, purpose="")
+            return render(
+                request,
+                "backoffice/person_purpose.html",
+                {
+                    "person_id": person_id,
+                    "purposes": PURPOSES.items(),
+                    "chosen": request.GET.get("purpose", ""),
+                    "reference": request.GET.get("ref", "")[:MAX_REFERENCE],
+                    "problem": problem,
+                },
+                status=422 if problem else 200,
+            )
+        person = person_get_for_user(user=request.user, person_id=person_id, purpose=purpose.text)
     except NotFound as exc:
         raise Http404 from exc
     cases = list(cases_of_person_for_user(user=request.user, person_id=person.pk))
@@ -255,5 +277,6 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "merges": list(person_merges_of(person_id=person.pk)),
             "stay": person_stay_compute(person=person, on=today).to_dict(),
             "timeline": person_timeline(person=person, until=today),
+            "purpose": purpose,
         },
     )

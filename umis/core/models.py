@@ -46,6 +46,7 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client_key", "key"], name="idempotency_unique_key")
         ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
 
 
 class OutboxMessage(models.Model):

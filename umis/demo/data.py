@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -336,6 +337,7 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
         return DemoResult(created=False, credentials=creds)
     password = creds.get("password") or f"Demo-{secrets.token_urlsafe(9)}"
     creds["password"] = password
+    validate_password(password)  # a password put in the credentials file obeys the rules too
     with transaction.atomic():
         _ensure_users(password)
         hosts = _ensure_hosts(password, creds)

@@ -92,6 +92,11 @@ def person_search(
     )
 
 
+def person_in_scope(*, user: Any, person_id: int) -> bool:
+    """Whether `user` may open this person's file (nothing is read, nothing audited)."""
+    return 1 <= person_id <= MAX_ID and person_scope_for_user(user).filter(pk=person_id).exists()
+
+
 def person_get_for_user(
     *,
     user: Any,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from umis.cases.selectors import cases_of_person_for_user
 from umis.core.errors import DomainError, NotFound
 from umis.people import selectors, services
 from umis.people.models import IdentityMatch, Person
+from umis.people.purposes import purpose_query
 
 View = Callable[..., HttpResponse]
 
@@ -116,6 +118,11 @@ def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
         raise Http404 from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        return redirect("backoffice:person", person_id=_int(request.POST.get("person", ""), 0))
+        back = _int(request.POST.get("person", ""), 0)
+        return redirect(reverse("backoffice:person", args=[back]) + _merge_purpose(merge_id))
     messages.success(request, _("The merge is undone: both people stand alone again."))
-    return redirect("backoffice:person", person_id=merge.merged_id)
+    return redirect(reverse("backoffice:person", args=[merge.merged_id]) + _merge_purpose(merge_id))
+
+
+def _merge_purpose(merge_id: int) -> str:
+    return purpose_query("identity", f"U{merge_id}")

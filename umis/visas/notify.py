@@ -21,8 +21,14 @@ log = logging.getLogger("umis.visas")
 def _send(app: VisaApplication, subject: str, body: str) -> None:
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [app.email], fail_silently=False)
-    except Exception:
-        log.exception("e-mail to the applicant of %s failed", app.group_reference)
+    except Exception as exc:
+        # the error's text names the address (SMTP refusals do): the log gets its kind only
+        log.error("e-mail to the applicant of %s failed: %s", app.group_reference, _kind(exc))
+
+
+def _kind(exc: Exception) -> str:
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
 def _status_url(app: VisaApplication) -> str:
@@ -92,5 +98,5 @@ def escalated(app: VisaApplication) -> None:
             settings.DEFAULT_FROM_EMAIL,
             heads,
         )
-    except Exception:
-        log.exception("escalation e-mail for %s failed", app.case.reference)
+    except Exception as exc:
+        log.error("escalation e-mail for %s failed: %s", app.case.reference, _kind(exc))

@@ -293,7 +293,10 @@ def office_photo(request: HttpRequest, reference: str) -> HttpResponse:
     app = selectors.application_for_case(case_id=case.pk)
     if app is None:
         raise Http404
-    return HttpResponse(bytes(app.photo), content_type="image/jpeg")
+    # the JPEG we re-encoded at intake, under a name we make (never the uploaded file's)
+    response = HttpResponse(bytes(app.photo), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="{case.reference}-photo.jpg"'
+    return response
 
 
 @officer_required

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -11,10 +15,12 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from config import settings as configured
 from umis.audit.models import AuditEvent
-from umis.core.testing import PASSWORD, World
+from umis.core.testing import PASSWORD, World, make_world
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def sign_in(client: Client, username: str, password: str = PASSWORD, otp: str = "") -> int:
@@ -30,12 +36,18 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-def test_passwords_are_hashed_with_argon2(settings: SettingsWrapper) -> None:
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
+def test_passwords_are_hashed_with_argon2(
+    world: World, client: Client, settings: SettingsWrapper
+) -> None:
+    # the hashers the application is configured with (the suite swaps in a fast one)
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
     assert make_password("a-long-pass-phrase-7").startswith("argon2$argon2id$")
+    # an older hash is replaced by an Argon2 one when its owner next signs in
+    world.harry.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    world.harry.save()
+    assert sign_in(client, "harry") == 302
+    world.harry.refresh_from_db()
+    assert world.harry.password.startswith("argon2$argon2id$")
 
 
 def test_staff_need_the_one_time_code_when_the_second_factor_is_on(
@@ -58,8 +70,22 @@ def test_staff_need_the_one_time_code_when_the_second_factor_is_on(
 
     # the same code cannot be used twice
     other = Client()
-    assert sign_in(other, "alice", otp=code) == 200
+    response = other.post(
+        "/en/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "otp_token": code},
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert response.status_code == 200
+    assert "wrong or was already used" in response.content.decode()
     assert "_auth_user_id" not in other.session
+    refusals = AuditEvent.objects.filter(
+        action="USER_SIGN_IN_REFUSED", entity_id=str(world.alice.pk)
+    )
+    assert [e.data["reason"] for e in refusals.order_by("id")] == [
+        "mfa_invalid",
+        "mfa_invalid",
+        "mfa_invalid",
+    ]
 
 
 def test_staff_without_an_enrolled_factor_cannot_sign_in(
@@ -82,11 +108,35 @@ def test_hosts_sign_in_with_a_password_alone(
     assert client.session["_auth_user_id"] == str(world.harry.pk)
 
 
-def test_five_failures_lock_the_account_out(world: World, client: Client) -> None:
+def test_five_failures_lock_the_account_out_and_are_in_the_audit_log(
+    world: World, client: Client
+) -> None:
     for _ in range(5):
         sign_in(client, "alice", password="wrong-password-1")
-    assert sign_in(client, "alice") == 429
+    response = client.post(
+        "/en/accounts/login/",
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert response.status_code == 429
+    assert "Account locked" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    rows = AuditEvent.objects.filter(
+        action__in=("USER_SIGN_IN_REFUSED", "USER_LOCKED_OUT"), entity_id=str(world.alice.pk)
+    ).order_by("id")
+    assert [(e.action, e.data["reason"]) for e in rows] == [
+        *[("USER_SIGN_IN_REFUSED", "password")] * 4,
+        *[("USER_LOCKED_OUT", "locked_out")] * 2,
+    ]
+    # a name that is no account is logged without the name (it may be a mistyped password)
+    client.post(
+        "/en/accounts/login/",
+        {"username": "my-Secret-passw0rd", "password": "x"},
+        REMOTE_ADDR="10.9.8.99",
+    )
+    unknown = AuditEvent.objects.filter(action="USER_SIGN_IN_REFUSED", entity_id="").get()
+    assert unknown.data == {"reason": "password", "known_account": False}
+    assert "my-Secret" not in str(unknown.data)
 
 
 def test_signing_in_gives_a_new_session_id(world: World, client: Client) -> None:
@@ -112,9 +162,156 @@ def test_an_idle_staff_session_ends(
     assert "/accounts/login/" in response["Location"]
 
 
+def test_a_staff_session_ends_after_eight_hours_however_busy(
+    world: World, client: Client, settings: SettingsWrapper
+) -> None:
+    client.force_login(world.alice)
+    assert client.get("/en/office/queue/").status_code == 200
+    session = client.session
+    session["umis_started"] = int(time.time()) - settings.UMIS_STAFF_ABSOLUTE_SECONDS - 5
+    session["umis_seen"] = int(time.time()) - 30  # active a moment ago
+    session.save()
+    response = client.get("/en/office/queue/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_disabled_account_loses_its_session(world: World, client: Client) -> None:
     client.force_login(world.alice)
+    assert client.get("/en/office/queue/").status_code == 200
     world.alice.is_active = False
     world.alice.save()
     response = client.get("/en/office/queue/")
     assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    # the session is over: enabling the account again does not bring it back
+    world.alice.is_active = True
+    world.alice.save()
+    assert client.get("/en/office/queue/").status_code == 302
+
+
+def test_a_staff_session_not_confirmed_with_the_code_ends(
+    world: World, client: Client, settings: SettingsWrapper
+) -> None:
+    """Any way in other than the sign-in page (a password reset that signs in, a future
+    single sign-on) leaves a session without the second factor: it is not a staff session."""
+    settings.UMIS_STAFF_MFA = True
+    TOTPDevice.objects.create(user=world.alice, name="phone", confirmed=True)
+    client.force_login(world.alice)
+    response = client.get("/en/office/queue/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert "_auth_user_id" not in client.session
+    harry = Client()  # a host signs in with a password alone
+    harry.force_login(world.harry)
+    assert harry.get("/en/host/").status_code == 200
+
+
+def test_the_admin_has_no_sign_in_form_of_its_own(world: World, client: Client) -> None:
+    response = client.get("/en/admin/login/?next=/en/admin/accounts/user/")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/login/?next=/en/admin/accounts/user/"
+    response = client.post(
+        "/en/admin/login/", {"username": "root", "password": PASSWORD}, REMOTE_ADDR="10.9.8.7"
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    # a signed-in user the admin is not for is refused, not sent round in a loop
+    client.force_login(world.alice)
+    assert client.get("/en/admin/").status_code == 302
+    assert client.get("/en/admin/login/?next=/en/admin/").status_code == 403
+
+
+def test_an_account_the_admin_may_open_needs_the_code_whatever_its_role(
+    world: World, client: Client, settings: SettingsWrapper
+) -> None:
+    settings.UMIS_STAFF_MFA = True
+    world.oscar.is_staff = True
+    world.oscar.save()
+    TOTPDevice.objects.create(user=world.oscar, name="phone", confirmed=True)
+    assert sign_in(client, "oscar") == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_new_password_from_an_administrator_still_needs_the_code(
+    world: World, client: Client, settings: SettingsWrapper
+) -> None:
+    """There is no self-service password reset; an administrator sets a new password in the
+    admin, and the second factor stays what it was."""
+    device = TOTPDevice.objects.create(user=world.alice, name="phone", confirmed=True)
+    admin = Client()
+    admin.force_login(world.admin)
+    new = "another-Long-phrase-42"
+    response = admin.post(
+        f"/en/admin/accounts/user/{world.alice.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content
+    settings.UMIS_STAFF_MFA = True
+    assert sign_in(client, "alice", password=new) == 200
+    assert "_auth_user_id" not in client.session
+    assert sign_in(client, "alice", password=new, otp=current_code(device)) == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ins_racing_with_the_same_code_let_one_in(
+    settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Somebody who saw the password and the code typed races the officer: both requests
+    check the code at the same moment; only one gets in."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between two connections: run on PostgreSQL (as CI does)")
+    world = make_world()
+    settings.UMIS_STAFF_MFA = True
+    device = TOTPDevice.objects.create(user=world.alice, name="phone", confirmed=True)
+    code = current_code(device)
+    both_checking = threading.Barrier(2)
+    check = TOTPDevice.verify_token
+
+    def check_together(self: TOTPDevice, token: str) -> bool:
+        try:  # wait for the other request to reach its check too (it cannot if it is held)
+            both_checking.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        return bool(check(self, token))
+
+    monkeypatch.setattr(TOTPDevice, "verify_token", check_together)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        try:
+            statuses.append(sign_in(Client(), "alice", otp=code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200, 302]
+    assert AuditEvent.objects.filter(action="USER_SIGNED_IN").count() == 1
+
+
+def test_production_refuses_to_start_without_the_lockout(tmp_path: Path) -> None:
+    from umis.portal.tests.test_security_headers import _production_env
+
+    env = _production_env(tmp_path)
+    run = [sys.executable, "-c", "import django; django.setup()"]
+    started = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert started.returncode == 0, started.stderr
+    refused = subprocess.run(  # noqa: S603
+        run,
+        cwd=ROOT,
+        env={**env, "UMIS_AXES_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "UMIS_AXES_ENABLED cannot be switched off in production" in refused.stderr

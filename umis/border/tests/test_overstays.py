@@ -200,11 +200,11 @@ def test_the_person_page_shows_the_time_line(world: World, client: Client) -> No
     today = clock.today()
     setup_people(client, today)
     login(client, "alice")
-    html = client.get(f"/en/office/people/{person_of('GONE1')}/").content.decode()
+    html = client.get(f"/en/office/people/{person_of('GONE1')}/?purpose=overstay").content.decode()
     assert html.count('data-kind="crossing"') == 2
     assert 'data-kind="stay"' in html
     assert "Red Bridge" not in html
-    page = client.get(f"/en/office/people/{person_of('OVER1')}/").content.decode()
+    page = client.get(f"/en/office/people/{person_of('OVER1')}/?purpose=overstay").content.decode()
     assert 'data-status="overdue"' in page
 
 

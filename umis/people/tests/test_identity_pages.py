@@ -41,7 +41,7 @@ def test_an_officer_links_two_records_from_the_review_page(world: World, client:
     )
     old, new = Person.objects.order_by("id")
     assert Case.objects.filter(applicant=old).count() == 2
-    merged_page = client.get(f"/en/office/people/{new.pk}/").content.decode()
+    merged_page = client.get(f"/en/office/people/{new.pk}/?purpose=identity").content.decode()
     assert 'id="merged-into"' in merged_page
 
     merge = PersonMerge.objects.get()

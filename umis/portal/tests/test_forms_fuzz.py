@@ -64,7 +64,9 @@ PAGES: dict[str, Page] = {
         ("backoffice:case_annul", "backoffice:case_note"),
     ),
     "backoffice:people": Page("/office/people/", "officer", ("backoffice:people",)),
-    "backoffice:person": Page("/office/people/{merged_person}/", "officer", ("people:unmerge",)),
+    "backoffice:person": Page(
+        "/office/people/{merged_person}/?purpose=identity", "officer", ("people:unmerge",)
+    ),
     "people:matches": Page("/office/duplicates/", "officer"),
     "people:match": Page("/office/duplicates/{match}/", "officer", ("people:match_decide",)),
     "visas:apply": Page("/evisa/apply/", None, ("visas:apply",)),

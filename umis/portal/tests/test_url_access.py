@@ -102,9 +102,9 @@ PAGES: dict[str, Url] = {
     "office/cases/<str:reference>/note/": Url(
         OFFICER, "POST", lambda s: f"/office/cases/{s.case.reference}/note/"
     ),
-    "office/people/": Url(OFFICER, "GET", lambda s: "/office/people/?name=huseynov"),
+    "office/people/": Url(OFFICER, "POST", lambda s: "/office/people/"),
     "office/people/<int:person_id>/": Url(
-        OFFICER, "GET", lambda s: f"/office/people/{s.person.pk}/"
+        OFFICER, "GET", lambda s: f"/office/people/{s.person.pk}/?purpose=case"
     ),
     "office/duplicates/": Url(OFFICER, "GET", lambda s: "/office/duplicates/"),
     "office/duplicates/<int:match_id>/": Url(

@@ -52,6 +52,8 @@ class Command(BaseCommand):
                     str(options["workers"]),
                     "--access-logfile",
                     "-",
+                    "--logger-class",
+                    "umis.core.accesslog.AccessLogger",
                     "--graceful-timeout",
                     "10",
                 ],

@@ -1,0 +1,66 @@
+"""Why a staff member opens a person's file: stated before the file is shown and kept in
+the audit row of the read (purpose limitation). Links from a case, a screening hit, a
+finding or a duplicate review state it themselves; a file opened from the people search
+asks for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext_lazy as _
+
+PURPOSES = {
+    "case": _("Work on a case"),
+    "screening": _("Review of a screening hit"),
+    "identity": _("Identity review (possible duplicates)"),
+    "overstay": _("Overstay or late registration"),
+    "inquiry": _("Inquiry from another authority"),
+    "supervision": _("Supervision or audit"),
+}
+# an inquiry must name the request it answers (its number or letter)
+NEEDS_REFERENCE = {"inquiry"}
+MAX_REFERENCE = 100
+
+
+@dataclass(frozen=True)
+class ReadPurpose:
+    code: str
+    reference: str = ""
+
+    @property
+    def text(self) -> str:
+        """As the audit row keeps it."""
+        return f"{self.code}: {self.reference}" if self.reference else self.code
+
+    @property
+    def label(self) -> str:
+        return f"{PURPOSES[self.code]} {self.reference}".strip()
+
+    @property
+    def query(self) -> str:
+        """The query string that states this purpose on a link to a person's file."""
+        values = {"purpose": self.code}
+        if self.reference:
+            values["ref"] = self.reference
+        return urlencode(values)
+
+
+def read_purpose(params: Mapping[str, str]) -> tuple[ReadPurpose | None, str]:
+    """The purpose stated in a request's parameters, or None and what is missing (an empty
+    message when nothing was stated yet)."""
+    code = params.get("purpose", "")
+    reference = " ".join(params.get("ref", "").split())[:MAX_REFERENCE]
+    if not code:
+        return None, ""
+    if code not in PURPOSES:
+        return None, str(_("Choose the purpose from the list."))
+    if code in NEEDS_REFERENCE and not reference:
+        return None, str(_("Give the number of the request you are answering."))
+    return ReadPurpose(code, reference), ""
+
+
+def purpose_query(code: str, reference: object = "") -> str:
+    """`?purpose=…&ref=…` for a link that opens a person's file for `code`."""
+    return "?" + ReadPurpose(code, str(reference)).query

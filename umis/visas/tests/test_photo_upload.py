@@ -1,0 +1,114 @@
+"""The applicant's photo: checked by what it is, not by its name; re-encoded, so no
+metadata (GPS position) and nothing hidden in it survives; kept without the uploaded file
+name; served to officers as a JPEG under a name of ours."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from umis.visas.models import VisaApplication
+from umis.visas.testing import application, photo_png, traveller
+from umis.visas.tests.conftest import Agency
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = b"<script>alert(document.cookie)</script>"
+
+
+def _form(photo: SimpleUploadedFile) -> dict[str, object]:
+    fields = {k: v for k, v in application().items() if k != "applicants"}
+    person = {k: v for k, v in traveller().items() if k != "photo"}
+    return {**fields, **person, "region": "baku", "photo": photo}
+
+
+def _jpeg_with_gps() -> bytes:
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (40.0, 24.0, 0.0), 3: "E", 4: (49.0, 52.0, 0.0)}  # GPS
+    exif[0x010F] = "SpyCam"
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 500), (10, 20, 30)).save(buffer, format="JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_with_script() -> bytes:
+    """A real PNG carrying a script in a text chunk and after its end."""
+    png = photo_png()
+    end = png.rindex(b"IEND") - 4
+    return png[:end] + _png_chunk(b"tEXt", b"Comment\x00" + SCRIPT) + png[end:] + SCRIPT
+
+
+def _upload(client: Client, name: str, data: bytes, content_type: str) -> int:
+    response = client.post("/en/evisa/apply/", _form(SimpleUploadedFile(name, data, content_type)))
+    return response.status_code
+
+
+def _officer_photo(agency: Agency) -> tuple[VisaApplication, object]:
+    app = VisaApplication.objects.select_related("case").get()
+    officer = Client()
+    officer.force_login(agency.world.alice)
+    return app, officer.get(f"/en/office/evisa/{app.case.reference}/photo.jpg")
+
+
+def test_a_photo_with_its_gps_position_is_kept_and_served_without_it(
+    client: Client, agency: Agency
+) -> None:
+    assert _upload(client, "IMG_0001.jpg", _jpeg_with_gps(), "image/jpeg") == 302
+    app, response = _officer_photo(agency)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    served: bytes = response.content  # type: ignore[attr-defined]
+    assert served == bytes(app.photo)
+    with Image.open(io.BytesIO(served)) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+        assert image.info.get("exif") is None
+    assert b"SpyCam" not in served and b"Exif" not in served
+    assert response["Content-Type"] == "image/jpeg"  # type: ignore[index]
+    assert (
+        response["Content-Disposition"]  # type: ignore[index]
+        == f'inline; filename="{app.case.reference}-photo.jpg"'
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"  # type: ignore[index]
+    assert response["Cache-Control"] == "no-store"  # type: ignore[index]
+
+
+def test_a_png_named_jpg_with_a_script_inside_is_re_encoded_without_it(
+    client: Client, agency: Agency
+) -> None:
+    upload = _png_with_script()
+    with Image.open(io.BytesIO(upload)) as check:  # the upload is a readable PNG
+        assert check.format == "PNG" and check.text.get("Comment") == SCRIPT.decode()
+    assert _upload(client, '"><img src=x>.jpg', upload, "image/jpeg") == 302
+    app, response = _officer_photo(agency)
+    stored = bytes(app.photo)
+    assert stored.startswith(b"\xff\xd8\xff")
+    assert b"<script" not in stored and b"script" not in response.content  # type: ignore[attr-defined]
+    assert b"<img" not in response["Content-Disposition"].encode()  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("photo.jpg", b"<html><body>" + SCRIPT + b"</body></html>"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + SCRIPT * 50),  # a JPEG's first bytes, then a page
+        ("photo.png", b"GIF89a" + SCRIPT),
+        ("photo.png", b"%PDF-1.4\n" + SCRIPT),
+    ],
+)
+def test_what_is_not_a_jpeg_or_png_is_refused_whatever_its_name(
+    client: Client, agency: Agency, name: str, data: bytes
+) -> None:
+    response = client.post("/en/evisa/apply/", _form(SimpleUploadedFile(name, data, "image/jpeg")))
+    assert response.status_code == 422
+    assert 'id="error_photo"' in response.content.decode()
+    assert not VisaApplication.objects.exists()
