@@ -71,7 +71,9 @@ class LegalGround(Translated):
     """A provision of law an officer cites when deciding (refusal, annulment, ...)."""
 
     code = models.SlugField(max_length=60, unique=True)
-    citation = models.CharField(_("citation"), max_length=200)
+    citation = models.CharField(_("citation"), max_length=200)  # in English
+    citation_az = models.CharField(_("citation (Azerbaijani)"), max_length=200, blank=True)
+    citation_ru = models.CharField(_("citation (Russian)"), max_length=200, blank=True)
     applies_to = models.CharField(
         _("applies to (decision kinds, comma separated)"), max_length=200, blank=True
     )
@@ -80,6 +82,12 @@ class LegalGround(Translated):
 
     class Meta:
         ordering = ["code"]
+
+    @property
+    def cited(self) -> str:
+        """The citation in the current language (English where none is stored)."""
+        lang = (get_language() or "az")[:2]
+        return str(getattr(self, f"citation_{lang}", "") or self.citation)
 
     def applies(self, kind: str) -> bool:
         return kind in {k.strip() for k in self.applies_to.split(",") if k.strip()}

@@ -321,12 +321,14 @@ def reference_load_defaults() -> None:
             code=code,
             defaults={"office": offices[office], "name_az": n_az, "name_en": n_en, "name_ru": n_ru},
         )
-    for code, applies, _c_az, c_en, _c_ru, n_az, n_en, n_ru in LEGAL_GROUNDS:
+    for code, applies, c_az, c_en, c_ru, n_az, n_en, n_ru in LEGAL_GROUNDS:
         LegalGround.objects.update_or_create(
             code=code,
             defaults={
                 "applies_to": applies,
                 "citation": c_en,
+                "citation_az": c_az,
+                "citation_ru": c_ru,
                 "name_az": n_az,
                 "name_en": n_en,
                 "name_ru": n_ru,

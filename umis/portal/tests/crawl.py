@@ -326,10 +326,20 @@ def english_vocabulary() -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2)
 
 
+SEPARATORS = re.compile(r" [—·|] |: ")
+
+
+def _parts(texts: list[str]) -> list[str]:
+    return [p.strip() for t in texts for p in SEPARATORS.split(t) if p.strip()]
+
+
 def untranslated(page: Page, english: Page, vocabulary: frozenset[str]) -> list[str]:
     """Text of an az or ru page that is the same as on the page's English rendering and is
     made of English words (names, codes and numbers are not)."""
     same = set(page.text) & set(english.text)
+    # a text node that joins several things ("Migration Code, art. 21 — <a name>") is also
+    # compared part by part
+    same |= set(_parts(page.text)) & set(_parts(english.text))
     found = []
     for text in sorted(same):
         words = WORD.findall(text)
