@@ -343,7 +343,8 @@ def untranslated(page: Page, english: Page, vocabulary: frozenset[str]) -> list[
     found = []
     for text in sorted(same):
         words = WORD.findall(text)
-        known = [w for w in words if w.lower() in vocabulary]
+        # codes and abbreviations (AND, ARE, MRZ, API) are not English text
+        known = [w for w in words if w.lower() in vocabulary and not w.isupper()]
         if known and len(known) * 2 >= len(words):
             found.append(text)
     return found
