@@ -73,6 +73,8 @@ def problems_of(result: Crawl, usernames: set[str] | None = None) -> list[str]:
         lang = language_of(page.url)
         if lang is not None and page.lang != lang:
             problems.append(f"{page.url}: <html lang={page.lang!r}>, expected {lang}")
+        elif not page.lang:  # outside the language prefixes (the API docs): declared
+            problems.append(f"{page.url}: <html> without lang")
         for f in page.unlabelled():
             problems.append(f"{page.url}: <{f.tag} name={f.name!r} id={f.id!r}> has no label")
         url = unprefixed(page.url)
