@@ -36,7 +36,9 @@ SKIPPED = re.compile(
     r"|[?&](_popup|_changelist_filters)="
 )
 UNLABELLED_TYPES = {"hidden", "submit", "button", "image", "reset"}
-INVISIBLE = {"script", "style", "template", "noscript", "head", "title"}
+INVISIBLE = {"script", "style", "template", "noscript"}
+# attributes whose text people see or hear (a tooltip, a placeholder, a screen reader)
+SPOKEN = ("title", "placeholder", "aria-label", "alt")
 VOID = {
     "area",
     "base",
@@ -84,6 +86,7 @@ class Page:
     fields: list[FormField] = field(default_factory=list)
     label_for: set[str] = field(default_factory=set)
     text: list[str] = field(default_factory=list)  # visible text, one entry per text node
+    inline: list[str] = field(default_factory=list)  # what the CSP refuses: inline code, styles
     templates: tuple[str, ...] = ()
 
     @property
@@ -117,6 +120,15 @@ class _Parser(HTMLParser):
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: v or "" for k, v in attrs_list}
         page = self.page
+        for name in SPOKEN:
+            text = " ".join(attrs.get(name, "").split())
+            if text:
+                page.text.append(text)
+        if "style" in attrs:
+            page.inline.append(f"<{tag} style=...>")
+        page.inline.extend(f"<{tag} {k}=...>" for k in attrs if k.startswith("on"))
+        if tag == "script" and not attrs.get("src") and attrs.get("type") != "application/json":
+            page.inline.append("<script> without src")
         if tag == "html":
             page.lang = attrs.get("lang")
         elif tag == "a" and "href" in attrs:

@@ -75,6 +75,8 @@ def problems_of(result: Crawl, usernames: set[str] | None = None) -> list[str]:
             problems.append(f"{page.url}: <html lang={page.lang!r}>, expected {lang}")
         elif not page.lang:  # outside the language prefixes (the API docs): declared
             problems.append(f"{page.url}: <html> without lang")
+        for code in sorted(set(page.inline)):
+            problems.append(f"{page.url}: {code} (refused by the Content-Security-Policy)")
         for f in page.unlabelled():
             problems.append(f"{page.url}: <{f.tag} name={f.name!r} id={f.id!r}> has no label")
         url = unprefixed(page.url)
@@ -129,7 +131,8 @@ def test_the_crawl_reaches_every_role_page(world: World, client: Client) -> None
 
 
 def test_the_checks_catch_what_they_look_for() -> None:
-    """An unlabelled field, a wrong <html lang> and English text on an az page are found."""
+    """A wrong <html lang>, inline code, an unlabelled field and English text on an az page
+    are found."""
     from umis.portal.tests.crawl import Page, parse
 
     en = Page(url="/en/x/", status=200, referrer="", content_type="text/html")
@@ -140,11 +143,15 @@ def test_the_checks_catch_what_they_look_for() -> None:
         '<html lang="en"><body><p>Save the application</p><p>Hüseynov</p>'
         '<label>Ad <input name="a"></label><label for="b">Soyad</label><input id="b" name="b">'
         '<input name="c" aria-label="C"><input name="d"><input type="hidden" name="e">'
+        '<p style="color: red" onclick="go()">x</p><script>go()</script>'
         "<select name=f></select></body></html>",
     )
     result = Crawl(pages={en.url: en, az.url: az})
     assert problems_of(result) == [
         "/x/: <html lang='en'>, expected az",
+        "/x/: <p onclick=...> (refused by the Content-Security-Policy)",
+        "/x/: <p style=...> (refused by the Content-Security-Policy)",
+        "/x/: <script> without src (refused by the Content-Security-Policy)",
         "/x/: <input name='d' id=''> has no label",
         "/x/: <select name='f' id=''> has no label",
         "/x/: English on a az page: 'Save the application'",
