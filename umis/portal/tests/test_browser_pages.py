@@ -159,3 +159,26 @@ def test_every_page_template_loads_cleanly_in_a_browser(
     assert page.evaluate("window.__csp")[0].startswith("style-src")
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_wrong_mrz_check_digit_is_named_in_the_page_language(
+    chromium: Any, live_server: Any, triggers: None, world: World
+) -> None:
+    from umis.core.testing import passport_mrz
+
+    client = _signed_in(Role("host", "harry", "/host/"))
+    name = settings.SESSION_COOKIE_NAME
+    context = chromium.new_context(base_url=live_server.url)
+    context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto("/host/register/")  # Azerbaijani
+    line1, line2 = passport_mrz(number="U0123456", nationality="TUR")
+    wrong = line2[:9] + str((int(line2[9]) + 1) % 10) + line2[10:]  # the number's digit
+    page.fill("#id_mrz", f"{line1}\n{wrong}")
+    page.click("#mrz-read")
+    page.wait_for_function("document.getElementById('mrz-status').textContent !== ''")
+    status = page.inner_text("#mrz-status")
+    assert "sənədin nömrəsi" in status and "document_number" not in status, status
+    context.close()
