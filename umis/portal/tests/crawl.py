@@ -241,7 +241,7 @@ class Crawl:
         return [p for p in self.pages.values() if p.is_html and p.status == 200]
 
 
-def _shape(path: str) -> str:
+def shape(path: str) -> str:
     """The path with its object ids taken out: /office/cases/SR-2026-000001/ and
     /admin/accounts/user/7/change/ stand for every case and every user."""
     return NUMBERED.sub("/#", ADMIN_OBJECT.sub(r"\1/#/", path))
@@ -306,16 +306,16 @@ def crawl(
             if target is None or target in queued or SKIPPED.search(target):
                 continue
             path = urlsplit(target).path
-            seen = shapes.setdefault(_shape(path), set())
+            seen = shapes.setdefault(shape(path), set())
             if path not in seen:
                 if len(seen) >= per_shape:
                     continue
                 seen.add(path)
             if urlsplit(target).query:
-                shape = _shape(path)
-                if queries.get(shape, 0) >= per_path:
+                kind = shape(path)
+                if queries.get(kind, 0) >= per_path:
                     continue
-                queries[shape] = queries.get(shape, 0) + 1
+                queries[kind] = queries.get(kind, 0) + 1
             queued.add(target)
             queue.append((target, url))
     return result

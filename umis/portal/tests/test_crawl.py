@@ -21,6 +21,7 @@ from umis.portal.tests.crawl import (
     english_vocabulary,
     language_of,
     make_crawl_world,
+    shape,
     unprefixed,
     untranslated,
 )
@@ -98,6 +99,39 @@ def test_every_page_works_in_every_language(world: World, client: Client, role: 
     assert {language_of(p.url) for p in html} >= {"az", "en", "ru"}
     assert len(html) >= 20, [p.url for p in html]
     problems = problems_of(result, set(User.objects.values_list("username", flat=True)))
+    assert not problems, "\n".join(problems)
+
+
+def switch_problems(client: Client, result: Crawl) -> tuple[list[str], int]:
+    """The language buttons of one page of each kind lead to that page in each language
+    (the problems, and how many kinds of page were tried)."""
+    problems = []
+    done: set[str] = set()
+    for page in result.html_pages():
+        kind = shape(unprefixed(page.url))
+        if kind in done or page.url.startswith(NOT_SWITCHED):
+            continue
+        done.add(kind)
+        for lang in ("az", "en", "ru"):
+            switched = client.post("/language/", {"language": lang, "next": page.url})
+            target = switched["Location"]
+            landed = client.get(target)
+            if landed.status_code >= 400 or language_of(target.split("?")[0]) not in (lang, None):
+                problems.append(f"{page.url}: switching to {lang} leads to {target}")
+    return problems, len(done)
+
+
+# the admin and the API docs have no language buttons
+NOT_SWITCHED = ("/admin/", "/en/admin/", "/ru/admin/", "/api/")
+
+
+@pytest.mark.parametrize("role", ROLES[:5], ids=[r.name for r in ROLES[:5]])
+def test_the_language_buttons_keep_the_page(world: World, client: Client, role: Role) -> None:
+    make_crawl_world(world, client)
+    client.logout()
+    result = crawl_as(client, role)
+    problems, kinds = switch_problems(client, result)
+    assert kinds >= 8, kinds
     assert not problems, "\n".join(problems)
 
 

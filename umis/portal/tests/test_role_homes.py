@@ -52,3 +52,11 @@ def test_the_start_button_is_for_accounts_that_can_file_the_service(
         'href="/en/stay-calculator/"'
         in client.get("/en/services/stay_calculator/").content.decode()
     )
+
+
+def test_the_language_buttons_leave_unprefixed_addresses_alone(client: Client) -> None:
+    for next_url in ("/payments/return/P1", "/api/v1/docs"):
+        response = client.post("/language/", {"language": "ru", "next": next_url})
+        assert response["Location"] == next_url
+    response = client.post("/language/", {"language": "ru", "next": "/en/verify/?code=x"})
+    assert response["Location"] == "/ru/verify/?code=x"
