@@ -37,6 +37,7 @@ SKIPPED = re.compile(
 )
 UNLABELLED_TYPES = {"hidden", "submit", "button", "image", "reset"}
 INVISIBLE = {"script", "style", "template", "noscript"}
+CODE = {"code", "kbd", "samp"}  # identifiers and commands, the same in every language
 # attributes whose text people see or hear (a tooltip, a placeholder, a screen reader)
 SPOKEN = ("title", "placeholder", "aria-label", "alt")
 VOID = {
@@ -190,7 +191,7 @@ class _Parser(HTMLParser):
                 pass
 
     def handle_data(self, data: str) -> None:
-        if any(t in INVISIBLE for t in self.stack):
+        if any(t in INVISIBLE or t in CODE for t in self.stack):
             return
         text = " ".join(data.split())
         if text:
