@@ -43,7 +43,10 @@
         fill(form, "document_type", d.document_type === "id_card" ? "id_card" : (d.document_type === "passport" ? "passport" : "other"));
         countryOption(form, "nationality", d.nationality_alpha2 || d.nationality);
         countryOption(form, "issuing_state", d.issuing_state_alpha2 || d.issuing_state);
-        var bad = (d.checks || []).filter(function (c) { return !c.valid; }).map(function (c) { return c.name; });
+        // the failed checks named in the page's language (data-check-* of the text area)
+        var bad = (d.checks || []).filter(function (c) { return !c.valid; }).map(function (c) {
+          return area.getAttribute("data-check-" + c.name.replace(/_/g, "-")) || c.name;
+        });
         status.textContent = bad.length ? (area.getAttribute("data-bad") || "Check digit wrong: ") + bad.join(", ") : (area.getAttribute("data-good") || "✓");
         status.className = bad.length ? "hint mrz-bad" : "hint mrz-ok";
       })

@@ -3,10 +3,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from umis.accounts.models import ApiClient, User
 
@@ -21,16 +23,24 @@ def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpRespon
 
 
 admin.site.login = admin_sign_in  # type: ignore[method-assign]
+# access follows the role and the office: Django's groups of per-model permissions are
+# not used, and their permission names are stored in English only
+admin.site.unregister(Group)
 
 
 @admin.register(User)
 class UmisUserAdmin(UserAdmin[User]):
     list_display = ("username", "email", "role", "office", "is_active")
-    list_filter = ("role", "office", "is_active")
+    # access in UMIS follows the role and the office; Django's groups and per-model
+    # permissions are not used (their names are stored in English, untranslatable)
     fieldsets = (
-        *UserAdmin.fieldsets,
-        ("UMIS", {"fields": ("role", "office", "preferred_language")}),
-    )  # type: ignore[misc]
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Role and office"), {"fields": ("role", "office", "preferred_language")}),
+        (_("Status"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    list_filter = ("role", "office", "is_active")
 
 
 @admin.register(ApiClient)

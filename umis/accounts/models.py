@@ -44,9 +44,14 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.APPLICANT)
     office = models.ForeignKey(
-        "reference.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        "reference.Office",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("office"),
     )
-    preferred_language = models.CharField(max_length=5, default="az")
+    preferred_language = models.CharField(_("preferred language"), max_length=5, default="az")
 
     class Meta:
         constraints = [
@@ -86,14 +91,20 @@ class ApiClient(models.Model):
     The key is shown once at creation; only its SHA-256 is stored. Calls act as `user`.
     """
 
-    name = models.CharField(max_length=200)
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_clients")
-    key_prefix = models.CharField(max_length=16, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    scopes = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="api_clients", verbose_name=_("acts as")
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix})"

@@ -66,7 +66,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("stays:guests")
     if getattr(request.user, "role", "") == "administrator":
         return redirect("admin:index")
-    return redirect("backoffice:queue")
+    if getattr(request.user, "is_officer", False):
+        return redirect("backoffice:queue")
+    # analysts (and any other signed-in account) have no back-office page yet: the
+    # portal, with a word why, rather than the queue's 404
+    messages.info(request, _("There are no back-office pages for your role yet."))
+    return redirect("portal:home")
 
 
 @officer_required

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from umis.core.workflow import Workflow
 
@@ -36,6 +37,9 @@ class ServiceDefinition:
     sla: Sla = field(default_factory=Sla)
     available: bool = True
     start_url_name: str | None = None  # where the portal sends an applicant
+    # the roles whose signed-in users may use the start page (empty: anyone); a visitor
+    # who is not signed in is sent to sign in by the start page itself
+    start_roles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.available and self.start_url_name is None:
@@ -43,11 +47,34 @@ class ServiceDefinition:
         if self.workflow is not None and not self.prefix:
             raise ValueError(f"service {self.code}: a case service needs a reference prefix")
 
+    def can_start(self, user: object) -> bool:
+        """Whether the portal's start button leads this user to a page they may use."""
+        if not self.available or self.start_url_name is None:
+            return False
+        if not self.start_roles or not getattr(user, "is_authenticated", False):
+            return True
+        return getattr(user, "role", "") in self.start_roles
+
     def state_label(self, state: str) -> str:
         return self.workflow.label(state) if self.workflow else state
 
 
 _services: dict[str, ServiceDefinition] = {}
+_event_labels: dict[str, Text] = {
+    "CASE_SUBMITTED": _("Submitted"),
+    "CASE_ASSIGNED": _("Assigned"),
+}
+
+
+def register_event_labels(labels: dict[str, Text]) -> None:
+    """Name a domain's case events (CaseEvent.action) for the case history pages."""
+    _event_labels.update(labels)
+
+
+def event_label(action: str) -> str:
+    """The case event's name in the current language (its code if none is registered)."""
+    label = _event_labels.get(action)
+    return str(label) if label is not None else action
 
 
 def register(service: ServiceDefinition) -> None:

@@ -25,7 +25,11 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         service = registry.get(code)
     except KeyError as exc:
         raise Http404 from exc
-    return render(request, "portal/service.html", {"service": service})
+    return render(
+        request,
+        "portal/service.html",
+        {"service": service, "can_start": service.can_start(request.user)},
+    )
 
 
 @require_GET
@@ -84,6 +88,9 @@ def error_500(request: HttpRequest) -> HttpResponse:
     return _error(request, 500)
 
 
+UNPREFIXED = ("/api/", "/payments/", "/language/")
+
+
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the page language: the same page under the new language's URL prefix."""
@@ -102,7 +109,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     first = path.split("/")[1] if path.count("/") > 1 else ""
     if first in codes:
         path = path[len(first) + 1 :] or "/"
-    if language != settings.LANGUAGE_CODE:
+    # the API and the payment gateway's pages have no language prefix: stay there
+    if language != settings.LANGUAGE_CODE and not path.startswith(UNPREFIXED):
         path = f"/{language}{path}"
     response = HttpResponseRedirect(path)
     response.set_cookie(

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from umis.reference.models import (
     Country,
@@ -13,25 +14,45 @@ from umis.reference.models import (
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin[Country]):
-    list_display = ("code", "alpha3", "icao_code", "name_en", "name_az", "active")
+    list_display = ("code", "alpha3", "icao_code", "local_name", "name_en", "active")
     search_fields = ("code", "alpha3", "icao_code", "name_en", "name_az", "name_ru")
     list_filter = ("active",)
+
+    @admin.display(description=_("name"), ordering="name_az")
+    def local_name(self, obj: Country) -> str:
+        return obj.name
 
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin[Office]):
-    list_display = ("code", "name_en", "kind", "active")
+    list_display = ("code", "local_name", "kind", "active")
+
+    @admin.display(description=_("name"))
+    def local_name(self, obj: Office) -> str:
+        return obj.name
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin[Region]):
-    list_display = ("code", "name_az", "office")
+    list_display = ("code", "local_name", "office")
     list_filter = ("office",)
+
+    @admin.display(description=_("name"), ordering="name_az")
+    def local_name(self, obj: Region) -> str:
+        return obj.name
 
 
 @admin.register(LegalGround)
 class LegalGroundAdmin(admin.ModelAdmin[LegalGround]):
-    list_display = ("code", "citation", "applies_to", "valid_from", "valid_to")
+    list_display = ("code", "local_citation", "local_name", "valid_from", "valid_to")
+
+    @admin.display(description=_("citation"))
+    def local_citation(self, obj: LegalGround) -> str:
+        return obj.cited
+
+    @admin.display(description=_("name"))
+    def local_name(self, obj: LegalGround) -> str:
+        return obj.name
 
 
 @admin.register(RegistrationRule)

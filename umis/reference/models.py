@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,10 +36,11 @@ class Country(Translated):
     code = models.CharField(_("ISO alpha-2"), max_length=2, primary_key=True)
     alpha3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
     icao_code = models.CharField(_("ICAO code"), max_length=3, unique=True)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name_en"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
 
 
@@ -49,37 +50,53 @@ class Office(Translated):
         REGIONAL = "regional", _("Regional department")
         DETENTION = "detention", _("Detention centre")
 
-    code = models.SlugField(max_length=40, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    active = models.BooleanField(default=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
 
 
 class Region(Translated):
     """An administrative region (city or district); its cases go to its office."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="regions")
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="regions", verbose_name=_("office")
+    )
 
     class Meta:
         ordering = ["name_az"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
 
 
 class LegalGround(Translated):
     """A provision of law an officer cites when deciding (refusal, annulment, ...)."""
 
-    code = models.SlugField(max_length=60, unique=True)
-    citation = models.CharField(_("citation"), max_length=200)
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    citation = models.CharField(_("citation"), max_length=200)  # in English
+    citation_az = models.CharField(_("citation (Azerbaijani)"), max_length=200, blank=True)
+    citation_ru = models.CharField(_("citation (Russian)"), max_length=200, blank=True)
     applies_to = models.CharField(
         _("applies to (decision kinds, comma separated)"), max_length=200, blank=True
     )
-    valid_from = models.DateField(default=dt.date(2013, 1, 1))
-    valid_to = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), default=dt.date(2013, 1, 1))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("legal ground")
+        verbose_name_plural = _("legal grounds")
+
+    @property
+    def cited(self) -> str:
+        """The citation in the current language (English where none is stored)."""
+        lang = (get_language() or "az")[:2]
+        return str(getattr(self, f"citation_{lang}", "") or self.citation)
 
     def applies(self, kind: str) -> bool:
         return kind in {k.strip() for k in self.applies_to.split(",") if k.strip()}
@@ -91,7 +108,9 @@ class RegistrationRule(models.Model):
     `nationality` empty means the general rule; a rule for a nationality wins over it.
     """
 
-    nationality = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT)
+    nationality = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("nationality")
+    )
     threshold_days = models.PositiveSmallIntegerField(
         _("registration required for stays longer than (days)")
     )
@@ -100,12 +119,14 @@ class RegistrationRule(models.Model):
     move_deadline_working_days = models.PositiveSmallIntegerField(
         _("re-register after a move within (working days)"), default=5
     )
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["valid_from"]
+        verbose_name = _("registration rule")
+        verbose_name_plural = _("registration rules")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -114,18 +135,29 @@ class RegistrationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.nationality_id or "*"
-        return f"{who}: >{self.threshold_days}d within {self.deadline_days}d from {self.valid_from}"
+        return gettext(
+            "%(who)s: stays over %(threshold)s days, register within %(deadline)s days, "
+            "from %(start)s"
+        ) % {
+            "who": self.nationality_id or "*",
+            "threshold": self.threshold_days,
+            "deadline": self.deadline_days,
+            "start": self.valid_from,
+        }
 
 
 class Holiday(models.Model):
     """A non-working day added by an administrator on top of the `holidays` package."""
 
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=200)
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
     working = models.BooleanField(
-        default=False, help_text=_("A transferred working day (e.g. a Saturday)")
+        _("working day"), default=False, help_text=_("A transferred working day (e.g. a Saturday)")
     )
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
 
 
 class VisaFreeRegime(models.Model):
@@ -135,17 +167,21 @@ class VisaFreeRegime(models.Model):
     days per stay (30 days). A change of rule is a new row from its date.
     """
 
-    nationality = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    nationality = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("nationality")
+    )
     days = models.PositiveSmallIntegerField(_("days of stay allowed"))
     window_days = models.PositiveSmallIntegerField(
         _("in any period of (days); empty: per stay"), null=True, blank=True
     )
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["nationality_id", "valid_from"]
+        verbose_name = _("visa-free regime")
+        verbose_name_plural = _("visa-free regimes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -161,4 +197,8 @@ class VisaFreeRegime(models.Model):
 
     def __str__(self) -> str:
         rule = f"{self.days}/{self.window_days}" if self.window_days else f"{self.days}"
-        return f"{self.nationality_id}: {rule} from {self.valid_from}"
+        return gettext("%(country)s: %(rule)s days from %(start)s") % {
+            "country": self.nationality_id,
+            "rule": rule,
+            "start": self.valid_from,
+        }

@@ -6,7 +6,7 @@ import datetime as dt
 import gettext
 
 import pycountry
-from django.db import transaction
+from django.db import models, transaction
 
 from umis.reference.models import (
     Country,
@@ -219,6 +219,57 @@ VISA_FREE = [
 ]
 
 
+# Azerbaijani names that pycountry's catalogue lacks (it leaves them in English).
+AZ_COUNTRY_NAMES = {
+    "AX": "Aland adaları",
+    "TF": "Fransanın Cənub əraziləri",
+    "BQ": "Bonayre, Sint-Estatius və Saba",
+    "BL": "Sen-Bartelemi",
+    "BM": "Bermud adaları",
+    "CD": "Konqo Demokratik Respublikası",
+    "CV": "Kabo-Verde",
+    "CW": "Kürasao",
+    "CZ": "Çexiya",
+    "FM": "Mikroneziya",
+    "GB": "Birləşmiş Krallıq",
+    "GG": "Gernsi",
+    "GI": "Cəbəllütariq",
+    "HM": "Herd və Makdonald adaları",
+    "IM": "Men adası",
+    "IR": "İran",
+    "JE": "Cersi",
+    "KE": "Keniya",
+    "KN": "Sent-Kits və Nevis",
+    "LA": "Laos",
+    "LY": "Liviya",
+    "LC": "Sent-Lusiya",
+    "MF": "Sen-Marten",
+    "MV": "Maldiv adaları",
+    "MK": "Şimali Makedoniya",
+    "MM": "Myanma",
+    "ME": "Monteneqro",
+    "MS": "Monserrat",
+    "MU": "Mavriki",
+    "PS": "Fələstin",
+    "SH": "Müqəddəs Yelena, Askenson və Tristan-da-Kunya",
+    "SM": "San-Marino",
+    "PM": "Sen-Pyer və Mikelon",
+    "RS": "Serbiya",
+    "SS": "Cənubi Sudan",
+    "SZ": "Esvatini",
+    "SX": "Sint-Marten",
+    "SY": "Suriya",
+    "TC": "Terks və Kaykos adaları",
+    "TL": "Şərqi Timor",
+    "TW": "Tayvan",
+    "TZ": "Tanzaniya",
+    "VC": "Sent-Vinsent və Qrenadinlər",
+    "VE": "Venesuela",
+    "VN": "Vyetnam",
+    "MD": "Moldova",
+}
+
+
 def _country_names(lang: str) -> gettext.NullTranslations:
     try:
         return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
@@ -237,13 +288,20 @@ def reference_load_defaults() -> None:
                 alpha3=c.alpha_3,
                 icao_code=ICAO_EXCEPTIONS.get(c.alpha_3, c.alpha_3),
                 name_en=c.name,
-                name_az=az.gettext(c.name),
+                name_az=AZ_COUNTRY_NAMES.get(c.alpha_2) or az.gettext(c.name),
                 name_ru=ru.gettext(c.name),
             )
             for c in pycountry.countries
             if c.alpha_2 not in existing
         ]
     )
+    # countries stored before their Azerbaijani name was known here
+    untranslated = list(
+        Country.objects.filter(code__in=AZ_COUNTRY_NAMES, name_az=models.F("name_en")).only("code")
+    )
+    for country in untranslated:
+        country.name_az = AZ_COUNTRY_NAMES[country.code]
+    Country.objects.bulk_update(untranslated, ["name_az"])
     if not Country.objects.filter(code="XK").exists():
         Country.objects.create(
             code="XK",
@@ -263,12 +321,14 @@ def reference_load_defaults() -> None:
             code=code,
             defaults={"office": offices[office], "name_az": n_az, "name_en": n_en, "name_ru": n_ru},
         )
-    for code, applies, _c_az, c_en, _c_ru, n_az, n_en, n_ru in LEGAL_GROUNDS:
+    for code, applies, c_az, c_en, c_ru, n_az, n_en, n_ru in LEGAL_GROUNDS:
         LegalGround.objects.update_or_create(
             code=code,
             defaults={
                 "applies_to": applies,
                 "citation": c_en,
+                "citation_az": c_az,
+                "citation_ru": c_ru,
                 "name_az": n_az,
                 "name_en": n_en,
                 "name_ru": n_ru,

@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from umis.cases.registry import ServiceDefinition, register
+from umis.cases.registry import ServiceDefinition, register, register_event_labels
 
 ENTRY_BAN_CHECK = "entry_ban_check"
 
 
 def register_services() -> None:
+    register_event_labels(
+        {
+            "SCREENING_HIT_RAISED": _("Watchlist hit raised"),
+        }
+    )
     register(
         ServiceDefinition(
             code=ENTRY_BAN_CHECK,

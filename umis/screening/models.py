@@ -31,6 +31,22 @@ class Watchlist(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def title(self) -> str:
+        """The list's name in the current language: the built-in lists are named by the
+        product, any other list by the name it was given."""
+        default = DEFAULT_TITLES.get(self.code)
+        return str(default) if default is not None else self.name
+
+
+# the lists every installation has (migration 0002), named in each language
+DEFAULT_TITLES = {
+    "entry-bans": _("Entry bans"),
+    "wanted": _("Wanted persons"),
+    "alerts": _("Other alerts"),
+    "documents": _("Lost, stolen and invalid travel documents"),
+}
+
 
 class WatchlistEntry(BaseModel):
     """A listed person or travel document. Names are kept as given, in any script."""

@@ -450,8 +450,15 @@ def screening_screen_cases(
                 at=now,
                 kind=CaseEvent.Kind.ALERT,
                 action="SCREENING_HIT_RAISED",
-                note=f"{h.entry.get_category_display()}: {h.entry.full_name or h.entry.document_number} ({h.score:g})",
-                data={"hit": h.pk, "entry": h.entry_id, "score": h.score},
+                # no words in the note: it is shown in every language (the category is
+                # in the data and named by the case page's hits table)
+                note=f"{h.entry.full_name or h.entry.document_number} ({h.score:g})",
+                data={
+                    "hit": h.pk,
+                    "entry": h.entry_id,
+                    "score": h.score,
+                    "category": h.entry.category,
+                },
             )
             for h in hits
             if h.pk in case_of

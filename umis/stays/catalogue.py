@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from umis.cases.registry import ServiceDefinition, Sla, register
+from umis.cases.registry import ServiceDefinition, Sla, register, register_event_labels
 from umis.stays.workflow import WORKFLOW
 
 SERVICE_CODE = "stay_registration"
 
 
 def register_services() -> None:
+    register_event_labels(
+        {
+            "STAY_REGISTRATION_LATE": _("Registered late"),
+            "STAY_REGISTRATION_ENDED": _("Stay ended"),
+            "STAY_REGISTRATION_ANNULLED": _("Registration annulled"),
+            "STAY_REGISTRATION_CONFIRMED": _("Registration confirmed"),
+            "CASE_NOTE_ADDED": _("Note added"),
+        }
+    )
     register(
         ServiceDefinition(
             code=SERVICE_CODE,
@@ -34,5 +43,6 @@ def register_services() -> None:
             workflow=WORKFLOW,
             sla=Sla(working_days=3),
             start_url_name="stays:register",
+            start_roles=frozenset({"host"}),
         )
     )

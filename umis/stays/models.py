@@ -18,10 +18,18 @@ class Host(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     tax_id = models.CharField(_("tax ID (VÖEN) or personal ID (FİN)"), max_length=20, unique=True)
-    region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "reference.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
     city = models.CharField(_("city"), max_length=100)
     street = models.CharField(_("street and building"), max_length=200)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="hosts", blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="hosts", blank=True, verbose_name=_("members")
+    )
+
+    class Meta:
+        verbose_name = _("host")
+        verbose_name_plural = _("hosts")
 
     def __str__(self) -> str:
         return self.name

@@ -186,7 +186,7 @@ def _store(
                 at=clock.now(),
                 kind=CaseEvent.Kind.ALERT,
                 action="STAY_REGISTRATION_LATE",
-                note="Registered after the deadline",
+                note="",  # the event is named in the reader's language (its label)
                 data={},
             )
             for c in late_cases

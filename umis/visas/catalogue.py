@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from umis.cases.registry import ServiceDefinition, Sla, register
+from umis.cases.registry import ServiceDefinition, Sla, register, register_event_labels
 from umis.visas.workflow import WORKFLOW
 
 SERVICE_CODE = "evisa"
@@ -11,6 +11,16 @@ URGENT_SLA = Sla(hours=3)  # around the clock, holidays included
 
 
 def register_services() -> None:
+    register_event_labels(
+        {
+            "EVISA_PAID": _("Fee paid"),
+            "EVISA_REFERRED": _("Referred to an officer"),
+            "EVISA_ISSUED": _("E-visa issued"),
+            "EVISA_APPROVED": _("Approved by an officer"),
+            "EVISA_REFUSED": _("Refused"),
+            "EVISA_ESCALATED": _("Escalated to the office head"),
+        }
+    )
     register(
         ServiceDefinition(
             code=SERVICE_CODE,

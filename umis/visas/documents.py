@@ -71,7 +71,7 @@ def refusal_pdf(app: VisaApplication) -> bytes:
             (_("Passport"), f"{doc.number} ({doc.issuing_state_id})"),
             (_("Decision"), _("The e-visa is refused")),
             (_("Date of decision"), formats.date_format(decision.at, "d.m.Y H:i")),
-            (_("Legal ground"), f"{ground.citation} — {ground.name}" if ground else "—"),
+            (_("Legal ground"), f"{ground.cited} — {ground.name}" if ground else "—"),
         ]
         return render_certificate(
             authority=_("State Migration Service of the Republic of Azerbaijan"),

@@ -376,7 +376,7 @@ def visa_escalate_near_breach(*, now: dt.datetime | None = None) -> int:
                 case=case,
                 kind=CaseEvent.Kind.ALERT,
                 action="EVISA_ESCALATED",
-                note="Near breach of the SLA: escalated to the office head",
+                note="",  # the event is named in the reader's language (its label)
                 data={"due_at": case.due_at.isoformat()},
             )
             transaction.on_commit(partial(notify.escalated, app))

@@ -71,9 +71,7 @@ def test_the_link_from_a_case_states_the_case(world: World, client: Client) -> N
     assert _reads(person) == [f"case: {reference}"]
 
 
-def test_another_regions_officer_gets_404_before_any_question(
-    world: World, client: Client
-) -> None:
+def test_another_regions_officer_gets_404_before_any_question(world: World, client: Client) -> None:
     person, _reference = _registered(world)  # a guest in Baku: not Shaki's
     client.force_login(world.bob)
     response = client.get(f"/en/office/people/{person.pk}/")

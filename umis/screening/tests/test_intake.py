@@ -78,6 +78,9 @@ def test_a_registration_of_a_banned_person_is_accepted_and_alerts_the_office(
     assert "birth_date:same" in hit.reasons
     alert = CaseEvent.objects.get(case=case, action="SCREENING_HIT_RAISED")
     assert alert.kind == "alert"
+    # the history line reads the same in every language: no category words stored in it
+    assert alert.note == f"Гусейнов Рашад ({hit.score:g})"
+    assert alert.data["category"] == "entry_ban"
     assert AuditEvent.objects.filter(action="SCREENING_HIT_RAISED", entity_id=str(hit.pk)).exists()
 
 
