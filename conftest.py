@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -35,3 +40,30 @@ def _fresh_screening_index() -> None:
     from umis.screening.engine import index_reset
 
     index_reset()
+
+
+CHROMIUM = os.environ.get("UMIS_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, for the browser tests."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("UMIS_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip("Debian's chromium is not installed (CI installs it; apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-gpu",
+            ],
+        )
+        yield b
+        b.close()

@@ -6,7 +6,6 @@ ones the crawl reaches (umis/portal/tests/crawl.py), one per template."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,6 @@ from umis.portal.tests.crawl import ROLES, Role, crawl, make_crawl_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("UMIS_CHROMIUM", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Collects the policy's refusals as the page meets them (an init script is not itself
@@ -32,29 +30,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
     + ":" + e.lineNumber);
 });
 """
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("UMIS_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip("Debian's chromium is not installed (CI installs it; apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-gpu",
-            ],
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -107,7 +82,7 @@ def _watch(page: Any, role: str, current: dict[str, str], problems: list[str]) -
 
 
 def test_every_page_template_loads_cleanly_in_a_browser(
-    chromium: Any, live_server: Any, triggers: None, world: World
+    browser: Any, live_server: Any, triggers: None, world: World
 ) -> None:
     make_crawl_world(world, Client())
     chosen = pages_by_template()
@@ -131,7 +106,7 @@ def test_every_page_template_loads_cleanly_in_a_browser(
         urls = [url for r, url in chosen.values() if r == role]
         if not urls:
             continue
-        context = chromium.new_context(base_url=live_server.url, locale="az-AZ")
+        context = browser.new_context(base_url=live_server.url, locale="az-AZ")
         client = _signed_in(role)
         if role.username is not None:
             name = settings.SESSION_COOKIE_NAME
@@ -150,7 +125,7 @@ def test_every_page_template_loads_cleanly_in_a_browser(
                 problems.append(f"{role.name} {url}: CSP refused {violation}")
         context.close()
     # the watch sees what it looks for: an inline style the policy refuses
-    context = chromium.new_context(base_url=live_server.url)
+    context = browser.new_context(base_url=live_server.url)
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
     page.goto("/en/")
@@ -162,13 +137,13 @@ def test_every_page_template_loads_cleanly_in_a_browser(
 
 
 def test_a_wrong_mrz_check_digit_is_named_in_the_page_language(
-    chromium: Any, live_server: Any, triggers: None, world: World
+    browser: Any, live_server: Any, triggers: None, world: World
 ) -> None:
     from umis.core.testing import passport_mrz
 
     client = _signed_in(Role("host", "harry", "/host/"))
     name = settings.SESSION_COOKIE_NAME
-    context = chromium.new_context(base_url=live_server.url)
+    context = browser.new_context(base_url=live_server.url)
     context.add_cookies(
         [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
     )

@@ -18,13 +18,12 @@ from umis.core.outbox import outbox_drain
 from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_triggers_restore
 from umis.payments.models import PaymentOrder
 from umis.payments.testing import simulator_running
-from umis.portal.tests.test_browser import _qr_text_from_pdf, browser, sign_in
+from umis.portal.tests.test_browser import _qr_text_from_pdf, sign_in
 from umis.visas.models import VisaApplication
 from umis.visas.reference import visa_reference_load_defaults
 from umis.visas.testing import photo_png, watchlist_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser"]
 
 
 @pytest.fixture
