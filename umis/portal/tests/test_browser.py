@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from umis.core.testing import (
     PASSWORD,
@@ -83,7 +84,7 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
     )
     page.fill("#id_mrz", f"{line1}\n{line2}")
     page.click("#mrz-read")
-    page.wait_for_function("document.getElementById('id_surname').value !== ''")
+    expect(page.locator("#id_surname")).not_to_have_value("")
     assert page.input_value("#id_surname") == "Yilmaz"
     assert page.input_value("#id_document_number") == "U0123456"
     assert page.input_value("#id_nationality") == "TUR"

@@ -6,12 +6,14 @@ ones the crawl reaches (umis/portal/tests/crawl.py), one per template."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from umis.accounts.models import User
 from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_triggers_restore
@@ -30,6 +32,14 @@ document.addEventListener("securitypolicyviolation", (e) => {
     + ":" + e.lineNumber);
 });
 """
+
+
+def expect_soon(check: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Poll from the test (the page's policy forbids evaluating strings in the page)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "not seen in time"
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -130,7 +140,7 @@ def test_every_page_template_loads_cleanly_in_a_browser(
     page = context.new_page()
     page.goto("/en/")
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')")
-    page.wait_for_function("window.__csp.length > 0")
+    expect_soon(lambda: page.evaluate("window.__csp.length") > 0)
     assert page.evaluate("window.__csp")[0].startswith("style-src")
     context.close()
     assert not problems, "\n".join(problems)
@@ -153,7 +163,7 @@ def test_a_wrong_mrz_check_digit_is_named_in_the_page_language(
     wrong = line2[:9] + str((int(line2[9]) + 1) % 10) + line2[10:]  # the number's digit
     page.fill("#id_mrz", f"{line1}\n{wrong}")
     page.click("#mrz-read")
-    page.wait_for_function("document.getElementById('mrz-status').textContent !== ''")
+    expect(page.locator("#mrz-status")).not_to_have_text("")
     status = page.inner_text("#mrz-status")
     assert "sənədin nömrəsi" in status and "document_number" not in status, status
     context.close()
