@@ -144,3 +144,20 @@ def test_old_counters_are_pruned(client: Client, settings: Any) -> None:
     with clock.frozen_at(MINUTE_START + dt.timedelta(minutes=12)):
         assert rate_counters_prune() == 1
     assert RateCounter.objects.count() == 1
+
+
+def test_sign_in_attempts_are_limited_per_address(
+    client: Client, world: World, settings: Any
+) -> None:
+    _limits(settings, sign_in=2)
+    wrong = {"username": "alice", "password": "not her password"}
+    with clock.frozen_at(MINUTE_START):
+        tries = [client.post("/en/accounts/login/", wrong).status_code for _ in range(2)]
+        refused = client.post("/en/accounts/login/", wrong)
+        form = client.get("/en/accounts/login/")
+    assert 429 not in tries
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.content.decode()
+    assert form.status_code == 200  # showing the form is not an attempt
+    # the refused attempt never reached the password check: no sign-in refusal recorded
+    assert AuditEvent.objects.filter(action="USER_SIGN_IN_REFUSED").count() == 2
