@@ -8,8 +8,16 @@ landlord in Ganja; oscar — an outsider with no role in any case.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from umis.accounts.models import Role, Scope, User
 from umis.accounts.services import api_client_create
@@ -150,3 +158,48 @@ def audit_triggers_restore() -> None:
         with connection.cursor() as cursor:
             for statement in migration.SQLITE:
                 cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+
+
+def production_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """The environment of a production process: no test settings (other tests set
+    DJANGO_ALLOW_ASYNC_UNSAFE), a fresh secret, its files under `tmp`, plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("UMIS_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(
+        UMIS_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        UMIS_PAYMENT_SECRET=secrets.token_urlsafe(40),
+        UMIS_ALLOWED_HOSTS="umis.example.gov",
+        UMIS_VAR_DIR=str(tmp),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`code` run after `django.setup()` in a process of its own, with `env`."""
+    return subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_settings(tmp: Path, names: tuple[str, ...], **extra: str) -> dict[str, Any]:
+    """The values of settings `names` as a production process reads them (`extra`: more
+    environment)."""
+    out = run_django(
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps({{k: getattr(s, k) for k in {names!r}}}))",
+        production_env(tmp, **extra),
+    )
+    out.check_returncode()
+    values: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return values

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,10 +15,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from config import settings as configured
 from umis.audit.models import AuditEvent
-from umis.core.testing import PASSWORD, World, make_world
+from umis.core.testing import PASSWORD, World, make_world, production_env, run_django
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def sign_in(client: Client, username: str, password: str = PASSWORD, otp: str = "") -> int:
@@ -297,21 +294,8 @@ def test_two_sign_ins_racing_with_the_same_code_let_one_in(
 
 
 def test_production_refuses_to_start_without_the_lockout(tmp_path: Path) -> None:
-    from umis.portal.tests.test_security_headers import _production_env
-
-    env = _production_env(tmp_path)
-    run = [sys.executable, "-c", "import django; django.setup()"]
-    started = subprocess.run(  # noqa: S603 (our own interpreter and code)
-        run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    started = run_django("", production_env(tmp_path))
     assert started.returncode == 0, started.stderr
-    refused = subprocess.run(  # noqa: S603
-        run,
-        cwd=ROOT,
-        env={**env, "UMIS_AXES_ENABLED": "false"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    refused = run_django("", production_env(tmp_path, UMIS_AXES_ENABLED="false"))
     assert refused.returncode != 0
     assert "UMIS_AXES_ENABLED cannot be switched off in production" in refused.stderr

@@ -5,21 +5,16 @@ appended. The audit log, the rate limits and the sign-in lockout all see the sam
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from umis.audit.models import AuditEvent
 from umis.core import clock
-from umis.core.testing import PASSWORD, World
-from umis.portal.tests.test_security_headers import _production_env
+from umis.core.testing import PASSWORD, World, production_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -112,21 +107,7 @@ def test_a_forwarded_host_or_scheme_is_ignored(world: World, client: Client) -> 
 
 def _production_proxy_settings(tmp: Path, **extra: str) -> dict[str, Any]:
     names = ("SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT")
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        f"print(json.dumps({{k: getattr(s, k) for k in {names!r}}}))"
-    )
-    out = subprocess.run(  # noqa: S603 (our own interpreter and code)
-        [sys.executable, "-c", code],
-        cwd=django_settings.BASE_DIR,
-        env={**_production_env(tmp), **extra},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    values: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return values
+    return production_settings(tmp, names, **extra)
 
 
 def test_production_trusts_the_forwarded_scheme_only_behind_our_proxy(tmp_path: Path) -> None:

@@ -4,9 +4,6 @@ and `manage.py check --deploy` clean."""
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +14,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from umis.cases.models import Case
-from umis.core.testing import PASSWORD, World
+from umis.core.testing import PASSWORD, World, production_env, production_settings
 from umis.portal.tests.scene import Scene, make_scene
 from umis.portal.tests.test_url_access import PAGES
 
@@ -40,42 +37,10 @@ PRODUCTION_SETTINGS = (
 )
 
 
-def _production_env(tmp: Path) -> dict[str, str]:
-    # a clean environment: no test settings (other tests set DJANGO_ALLOW_ASYNC_UNSAFE)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("UMIS_", "DATABASE_URL", "DJANGO_"))
-    }
-    env.update(
-        UMIS_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        UMIS_PAYMENT_SECRET=secrets.token_urlsafe(40),
-        UMIS_ALLOWED_HOSTS="umis.example.gov",
-        UMIS_VAR_DIR=str(tmp),
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    return env
-
-
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The settings a production process reads (computed in a process of its own)."""
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        f"print(json.dumps({{k: getattr(s, k) for k in {PRODUCTION_SETTINGS!r}}}))"
-    )
-    out = subprocess.run(  # noqa: S603 (our own interpreter and code)
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=_production_env(tmp_path_factory.mktemp("prod")),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    values: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return values
+    return production_settings(tmp_path_factory.mktemp("prod"), PRODUCTION_SETTINGS)
 
 
 def _assert_secure_headers(response: Any) -> None:
@@ -155,7 +120,7 @@ def test_manage_check_deploy_is_clean_under_production_settings(tmp_path: Path) 
     result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=_production_env(tmp_path),
+        env=production_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
