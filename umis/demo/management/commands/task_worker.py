@@ -7,6 +7,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from umis.core.collector import collector_tune
 from umis.screening.engine import index_warm_start
 
 
@@ -14,5 +15,6 @@ class Command(DbWorkerCommand):
     help = "Run background tasks (the database worker), the screening index warmed at start."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        collector_tune()
         index_warm_start()
         super().handle(*args, **options)

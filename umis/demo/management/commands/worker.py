@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from umis.core.collector import collector_tune
 from umis.core.periodic import run_due_jobs
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        collector_tune()
         command = [
             sys.executable,
             "-m",
