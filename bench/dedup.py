@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/dedup.py              # 1,000,000 records (`make bench-dedup`)
     BENCH_DEDUP_RECORDS=200000 .venv/bin/python bench/dedup.py
+    BENCH_DEDUP_ZIPF=0.7 .venv/bin/python bench/dedup.py   # fewer namesakes (default 1.07)
 
 Generates synthetic multi-script person records (bench/dedup_data.py), then runs each
 method in its own process (so peak memory is its own): reading the records, computing
@@ -407,7 +408,7 @@ def run_child(*args: str) -> dict[str, Any]:
 def main() -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from dedup_data import generate
+    from dedup_data import ZIPF, generate
 
     print(f"generating {RECORDS:,} records (seed {SEED}) ...", flush=True)
     t = time.perf_counter()
@@ -439,6 +440,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
         "records": RECORDS,
         "people": people,
+        "zipf_exponent": ZIPF,
         "threshold": THRESHOLD,
         "plain_threshold": PLAIN_THRESHOLD,
     }

@@ -12,6 +12,7 @@ birth (day/month swap, one digit, only the year, missing) and missing passports.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import string
 from dataclasses import dataclass
@@ -71,7 +72,10 @@ class Record:
     document: str
 
 
-def _zipf(n: int, s: float = 1.07) -> list[float]:
+ZIPF = float(os.environ.get("BENCH_DEDUP_ZIPF", "1.07"))
+
+
+def _zipf(n: int, s: float = ZIPF) -> list[float]:
     return [1 / (r**s) for r in range(1, n + 1)]
 
 
