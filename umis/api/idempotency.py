@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
 from umis.core import clock
 from umis.core.errors import Conflict, DomainError
 from umis.core.models import IdempotencyRecord
+from umis.core.races import atomic_retried
 
 MAX_KEY = 200
 
@@ -26,10 +27,11 @@ MAX_KEY = 200
 def run_idempotent(
     *, owner: str, key: str | None, body: bytes, work: Callable[[], tuple[int, dict[str, Any]]]
 ) -> tuple[int, dict[str, Any]]:
-    """Run `work` once per (owner, key); the record is written in work's transaction."""
+    """Run `work` once per (owner, key); the record is written in work's transaction. Work
+    that collided with a concurrent transaction storing the same new row runs again once
+    (`atomic_retried`)."""
     if not key:
-        with transaction.atomic():
-            return work()
+        return atomic_retried(work)
     if len(key) > MAX_KEY or not key.isprintable():
         raise DomainError(
             "invalid_idempotency_key",
@@ -37,17 +39,20 @@ def run_idempotent(
             "Idempotency-Key",
         )
     digest = hashlib.sha256(body).hexdigest()
-    previous = IdempotencyRecord.objects.filter(client_key=owner, key=key).first()
-    if previous is not None:
-        return _replay(previous, digest)
+
+    def attempt() -> tuple[int, dict[str, Any]]:
+        previous = IdempotencyRecord.objects.filter(client_key=owner, key=key).first()
+        if previous is not None:  # also when a retry of the same request has just won
+            return _replay(previous, digest)
+        status, payload = work()
+        payload = json.loads(json.dumps(payload, default=str))
+        IdempotencyRecord.objects.create(
+            client_key=owner, key=key, request_hash=digest, status_code=status, response=payload
+        )
+        return status, payload
+
     try:
-        with transaction.atomic():
-            status, payload = work()
-            payload = json.loads(json.dumps(payload, default=str))
-            IdempotencyRecord.objects.create(
-                client_key=owner, key=key, request_hash=digest, status_code=status, response=payload
-            )
-            return status, payload
+        return atomic_retried(attempt)
     except IntegrityError:
         previous = IdempotencyRecord.objects.filter(client_key=owner, key=key).first()
         if previous is None:

@@ -6,8 +6,16 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
-        from umis.audit.services import audit_seal_pending
+        from umis.audit.services import (
+            audit_refusals_mark,
+            audit_refusals_rewind,
+            audit_seal_pending,
+        )
         from umis.core import periodic
+        from umis.core.races import Rewind, rewind_register
+
+        # a unit of work run again after a race must not leave its refusal rows twice
+        rewind_register(Rewind(audit_refusals_mark, audit_refusals_rewind))
 
         def seal() -> str | None:
             sealed = audit_seal_pending()

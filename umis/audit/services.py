@@ -262,6 +262,19 @@ def audit_refusal(*, actor: Any, entries: Sequence[AuditEntry]) -> None:
         kept.extend(_rows(actor, entries, clock.now()))
 
 
+def audit_refusals_mark() -> int:
+    """How many refusal rows are kept so far (for `audit_refusals_rewind`)."""
+    kept = _kept.get()
+    return len(kept) if kept is not None else 0
+
+
+def audit_refusals_rewind(mark: int) -> None:
+    """Forget the refusal rows kept since `mark`: the attempt that made them is run again."""
+    kept = _kept.get()
+    if kept is not None:
+        del kept[mark:]
+
+
 @contextmanager
 def audit_refusals_kept() -> Iterator[None]:
     """Write the `audit_refusal` rows of this block at its end, whatever became of the

@@ -203,3 +203,52 @@ def production_settings(tmp: Path, names: tuple[str, ...], **extra: str) -> dict
     out.check_returncode()
     values: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return values
+
+
+def at_the_same_moment(fn: Any, parties: int = 2) -> Any:
+    """`fn`, except that its first call in each of `parties` threads waits until all of
+    them have reached it: two requests racing for the same row. A thread held up elsewhere
+    (by a row lock) does not hold the others for more than a few seconds."""
+    import threading
+
+    arrived = threading.Barrier(parties)
+    waited = threading.local()
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not getattr(waited, "done", False):
+            waited.done = True
+            try:
+                arrived.wait(timeout=3)
+            except threading.BrokenBarrierError:
+                pass
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def in_threads(*calls: Any) -> list[Any]:
+    """Run each call in a thread of its own (each with its own database connection) and
+    return their results in order; an exception in a thread fails the test."""
+    import threading
+
+    from django.db import connection
+
+    results: list[Any] = [None] * len(calls)
+    failures: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        except BaseException as exc:  # noqa: BLE001 (reported to the test below)
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if failures:
+        raise failures[0]
+    return results

@@ -58,15 +58,18 @@ Matcher = Callable[[Sequence[PersonData]], dict[int, Person]]
 
 
 def travel_documents_stored(
-    items: Sequence[PersonData],
+    items: Sequence[PersonData], *, lock: bool = False
 ) -> dict[tuple[str, str], TravelDocument]:
-    """The items' travel documents already on file, with their persons, by (state, number)."""
+    """The items' travel documents already on file, with their persons, by (state, number).
+    `lock`: hold them (FOR NO KEY UPDATE, in id order) until the transaction ends, so a
+    concurrent intake of the same documents waits and then reads what this one stored."""
     keys = {d.document_key for d in items}
+    found = TravelDocument.objects.filter(number__in={k[1] for k in keys}).select_related("person")
+    if lock:
+        found = found.select_for_update(no_key=True, of=("self",)).order_by("pk")
     return {
         (doc.issuing_state_id, doc.number): doc
-        for doc in TravelDocument.objects.filter(number__in={k[1] for k in keys}).select_related(
-            "person"
-        )
+        for doc in found
         if (doc.issuing_state_id, doc.number) in keys
     }
 

@@ -121,13 +121,17 @@ def stay_registrations_submit(
     # request's, and a savepoint is two more round trips on every single registration
     with transaction.atomic(savepoint=False):
         if parsed:
+            # The one read of the guests' documents (the checks and the intake use it),
+            # locked: the same guest registered at the same moment by another request
+            # waits here until this one has committed, and is then refused as a duplicate.
+            # A guest whose passport is new to both requests makes the second one fail on
+            # the unique document number; the caller runs it again (`atomic_retried`).
+            stored = travel_documents_stored([d.person for _, d in parsed], lock=True)
             duplicates = _overlapping(host, parsed)
             for i, problem in duplicates.items():
                 results[i].errors = [problem]
             parsed = [(i, d) for i, d in parsed if i not in duplicates]
         if parsed:
-            # the one read of the guests' documents: the check below and the intake use it
-            stored = travel_documents_stored([d.person for _, d in parsed])
             held = _documents_held_by_others(actor=actor, parsed=parsed, stored=stored)
             for i, problem in held.items():
                 results[i].errors = [problem]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
+from umis.core.races import atomic_retried
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
 from umis.people.models import DocumentType, Sex
@@ -71,7 +72,9 @@ def register(request: HttpRequest) -> HttpResponse:
         values["mrz"] = mrz_text
         if mrz_text:
             raw["mrz"] = mrz_text
-        result = services.stay_registrations_submit(actor=request.user, host=host, raws=[raw])[0]
+        result = atomic_retried(
+            lambda: services.stay_registrations_submit(actor=request.user, host=host, raws=[raw])
+        )[0]
         if result.registration is not None:
             messages.success(
                 request,

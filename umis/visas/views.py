@@ -17,6 +17,7 @@ from umis.backoffice.views import officer_required
 from umis.cases.selectors import case_get_for_user, case_history
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
+from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.payments.services import payment_checkout_url
 from umis.reference.models import LegalGround, Region
@@ -110,8 +111,10 @@ def apply(request: HttpRequest) -> HttpResponse:
             "applicants": [_traveller_from_form(request, values, i) for i in range(count)],
         }
         try:
-            submission = services.visa_applications_submit(
-                actor=request.user, raw=raw, language=(get_language() or "az")[:2]
+            submission = atomic_retried(
+                lambda: services.visa_applications_submit(
+                    actor=request.user, raw=raw, language=(get_language() or "az")[:2]
+                )
             )
         except DomainError as exc:
             for e in exc.errors:

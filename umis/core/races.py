@@ -1,0 +1,72 @@
+"""Two transactions that store the same new thing at the same moment.
+
+Two hotels' clerks register the same guest at once, or two border batches carry the same
+first-time traveller: both read "no such passport on file", both create it, and the
+database's unique constraint refuses the second insert once the first has committed.
+`atomic_retried` runs such a unit of work again, once: the second attempt reads the row
+the other transaction stored and goes on from there (links to its person, or refuses a
+second registration for the same dates), instead of answering 500.
+
+Some work keeps things outside its transaction on purpose (`audit_refusal` rows survive a
+rollback); an app registers a `Rewind` so that a retried attempt does not leave them twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+UNIQUE_VIOLATION = "23505"
+
+
+@dataclass(frozen=True)
+class Rewind:
+    """`mark()` before an attempt; `rewind(token)` when that attempt is to be run again."""
+
+    mark: Callable[[], Any]
+    rewind: Callable[[Any], None]
+
+
+_rewinds: list[Rewind] = []
+
+
+def rewind_register(rewind: Rewind) -> None:
+    if rewind not in _rewinds:
+        _rewinds.append(rewind)
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether the database refused a duplicate (PostgreSQL's SQLSTATE 23505, SQLite's
+    "UNIQUE constraint failed"), not some other broken rule."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) == UNIQUE_VIOLATION:
+        return True
+    return "UNIQUE constraint failed" in str(exc)
+
+
+def atomic_retried(work: Callable[[], T], *, attempts: int = 2) -> T:
+    """`work()` in a transaction (a savepoint inside an outer one); run again, up to
+    `attempts` times in all, when a unique constraint refused what a concurrent
+    transaction had just stored."""
+    for attempt in range(1, attempts + 1):
+        marks = [(r, r.mark()) for r in _rewinds]
+        try:
+            with transaction.atomic():
+                return work()
+        except IntegrityError as exc:
+            if attempt == attempts or not is_unique_violation(exc):
+                raise
+            # the constraint's name only: the error's own text holds the duplicate values
+            constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+            log.info("a concurrent transaction stored the same row first (%s); again", constraint)
+            for r, token in marks:
+                r.rewind(token)
+    raise AssertionError("unreachable")

@@ -1,0 +1,81 @@
+"""`atomic_retried`: a unit of work that lost a race on a unique constraint runs once
+more; any other broken rule is not retried; rows kept outside the transaction on purpose
+are not left twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError
+
+from umis.audit.models import AuditEvent
+from umis.audit.services import AuditEntry, audit_refusal, audit_refusals_kept
+from umis.core.models import IdempotencyRecord
+from umis.core.races import atomic_retried
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(key: str, status: int = 200) -> IdempotencyRecord:
+    return IdempotencyRecord.objects.create(
+        client_key="c", key=key, request_hash="h", status_code=status, response={}
+    )
+
+
+def test_work_that_lost_a_unique_race_runs_again_and_its_result_is_kept() -> None:
+    _record("taken")  # what "the other transaction" stored first
+    calls: list[int] = []
+
+    def work() -> str:
+        calls.append(1)
+        _record("mine")
+        if len(calls) == 1:
+            _record("taken")  # refused: the other one has it
+        return "done"
+
+    assert atomic_retried(work) == "done"
+    assert len(calls) == 2
+    # the first attempt was rolled back whole: "mine" is stored once
+    assert IdempotencyRecord.objects.filter(key="mine").count() == 1
+
+
+def test_it_gives_up_after_the_second_attempt() -> None:
+    _record("taken")
+    calls: list[int] = []
+
+    def work() -> None:
+        calls.append(1)
+        _record("taken")
+
+    with pytest.raises(IntegrityError):
+        atomic_retried(work)
+    assert len(calls) == 2
+
+
+def test_another_broken_rule_is_not_retried() -> None:
+    calls: list[int] = []
+
+    def work() -> None:
+        calls.append(1)
+        _record("negative", status=-1)  # a CHECK constraint, not a race
+
+    with pytest.raises(IntegrityError):
+        atomic_retried(work)
+    assert calls == [1]
+
+
+def test_refusal_rows_of_an_attempt_run_again_are_kept_once() -> None:
+    _record("taken")
+    calls: list[int] = []
+
+    def work() -> None:
+        calls.append(1)
+        audit_refusal(
+            actor=None, entries=[AuditEntry("DOCUMENT_HELD_REFUSED", None, None, {"try": 1})]
+        )
+        if len(calls) == 1:
+            _record("taken")
+
+    with audit_refusals_kept():
+        atomic_retried(work)
+    assert len(calls) == 2
+    assert AuditEvent.objects.filter(action="DOCUMENT_HELD_REFUSED").count() == 1

@@ -1,0 +1,79 @@
+"""The same guest registered twice at the same moment (two clerks, or a client that sent
+the request again without an Idempotency-Key): one registration, the other request refused
+as a duplicate, never a server error and never two active registrations.
+
+Two connections racing need PostgreSQL (SQLite runs one writer at a time, and CI runs
+these on PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from umis.core import clock
+from umis.core.testing import World, at_the_same_moment, guest, in_threads
+from umis.people.models import Person, TravelDocument
+from umis.stays import services
+from umis.stays.models import StayRegistration
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections racing: run on PostgreSQL (as CI does)")
+
+
+def register(key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    response = Client().post(
+        "/api/v1/stay-registrations",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_X_API_KEY=key,
+    )
+    return response.status_code, response.json()
+
+
+def both_at_once(world: World, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, Any]]:
+    """Both requests read the guest's documents at the same moment."""
+    monkeypatch.setattr(
+        services, "travel_documents_stored", at_the_same_moment(services.travel_documents_stored)
+    )
+    body = guest()
+    return in_threads(
+        lambda: register(world.hotel_key, body), lambda: register(world.hotel_key, body)
+    )
+
+
+def test_a_new_guest_registered_twice_at_once_is_registered_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = both_at_once(world, monkeypatch)
+    assert sorted(status for status, _ in results) == [201, 422], results
+    refused = next(body for status, body in results if status == 422)
+    assert refused["error"]["code"] == "already_registered"
+    assert (Person.objects.count(), TravelDocument.objects.count()) == (1, 1)
+    assert StayRegistration.objects.filter(active=True).count() == 1
+
+
+def test_a_known_guest_registered_twice_at_once_is_registered_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the guest stayed before: passport and person are on file, that stay has ended
+    earlier = guest(
+        arrival_date=(clock.today() - dt.timedelta(days=30)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=20)).isoformat(),
+    )
+    status, body = register(world.hotel_key, earlier)
+    assert status == 201, body
+    StayRegistration.objects.update(active=False)
+    results = both_at_once(world, monkeypatch)
+    assert sorted(status for status, _ in results) == [201, 422], results
+    assert (Person.objects.count(), TravelDocument.objects.count()) == (1, 1)
+    assert StayRegistration.objects.filter(active=True).count() == 1
