@@ -66,7 +66,7 @@ def atomic_retried(work: Callable[[], T], *, attempts: int = 2) -> T:
                 raise
             # the constraint's name only: the error's own text holds the duplicate values
             constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
-            log.info("a concurrent transaction stored the same row first (%s); again", constraint)
+            log.info("a concurrent transaction stored the row first (%s): run again", constraint)
             for r, token in marks:
                 r.rewind(token)
     raise AssertionError("unreachable")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -15,7 +14,15 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from config import settings as configured
 from umis.audit.models import AuditEvent
-from umis.core.testing import PASSWORD, World, make_world, production_env, run_django
+from umis.core.testing import (
+    PASSWORD,
+    World,
+    at_the_same_moment,
+    in_threads,
+    make_world,
+    production_env,
+    run_django,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -265,30 +272,11 @@ def test_two_sign_ins_racing_with_the_same_code_let_one_in(
     settings.UMIS_STAFF_MFA = True
     device = TOTPDevice.objects.create(user=world.alice, name="phone", confirmed=True)
     code = current_code(device)
-    both_checking = threading.Barrier(2)
-    check = TOTPDevice.verify_token
-
-    def check_together(self: TOTPDevice, token: str) -> bool:
-        try:  # wait for the other request to reach its check too (it cannot if it is held)
-            both_checking.wait(timeout=3)
-        except threading.BrokenBarrierError:
-            pass
-        return bool(check(self, token))
-
-    monkeypatch.setattr(TOTPDevice, "verify_token", check_together)
-    statuses: list[int] = []
-
-    def attempt() -> None:
-        try:
-            statuses.append(sign_in(Client(), "alice", otp=code))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # both requests check the code at the same moment (unless one is held by a row lock)
+    monkeypatch.setattr(TOTPDevice, "verify_token", at_the_same_moment(TOTPDevice.verify_token))
+    statuses = in_threads(
+        lambda: sign_in(Client(), "alice", otp=code), lambda: sign_in(Client(), "alice", otp=code)
+    )
     assert sorted(statuses) == [200, 302]
     assert AuditEvent.objects.filter(action="USER_SIGNED_IN").count() == 1
 
