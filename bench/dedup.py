@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -453,6 +454,7 @@ def main() -> None:
             print(f"running {which} ...", flush=True)
             results[which] = run_child("febrl", which)
             print("  ", results[which], flush=True)
+    shutil.rmtree(tmp, ignore_errors=True)
     ours, plain = results["ours"], results["plain"]
     results["ratio"] = {
         "f1": round(ours["f1"] / plain["f1"], 3) if plain["f1"] else None,

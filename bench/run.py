@@ -98,7 +98,11 @@ class Postgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/umis_bench"
 
     def stop(self) -> None:
+        """Stop the cluster and delete its files (a full-size run leaves gigabytes), unless
+        BENCH_KEEP_PG=1 keeps them for a look afterwards."""
         self._as_postgres(f"{self.bin}/pg_ctl", "-D", self.dir, "-m", "fast", "stop")
+        if os.environ.get("BENCH_KEEP_PG") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def gunicorn_command(port: int, workers: int, timeout: int = 120) -> list[str]:
