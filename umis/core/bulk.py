@@ -157,7 +157,11 @@ def _copy(
             for obj, (new_id,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = new_id
         rows = _pg_rows(objs, fields)
-        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        # psycopg's own errors from COPY become Django's (a duplicate is an IntegrityError)
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
 
@@ -195,7 +199,10 @@ def insert_rows(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             json_at = [(i, f) for i, f in enumerate(plan) if isinstance(f, models.JSONField)]
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     if json_at:
                         row = list(row)

@@ -77,3 +77,57 @@ def test_a_known_guest_registered_twice_at_once_is_registered_once(
     assert sorted(status for status, _ in results) == [201, 422], results
     assert (Person.objects.count(), TravelDocument.objects.count()) == (1, 1)
     assert StayRegistration.objects.filter(active=True).count() == 1
+
+
+def bulk(key: str, items: list[dict[str, Any]], idempotency_key: str) -> tuple[int, Any]:
+    response = Client().post(
+        "/api/v1/stay-registrations/bulk",
+        data=json.dumps({"items": items}),
+        content_type="application/json",
+        HTTP_X_API_KEY=key,
+        HTTP_IDEMPOTENCY_KEY=idempotency_key,
+    )
+    return response.status_code, response.json()
+
+
+def guests(count: int) -> list[dict[str, Any]]:
+    # enough new guests that their passports are stored with COPY, not INSERT
+    return [
+        guest(document_number=f"U{70000000 + i}", surname=f"Guest{chr(65 + i % 26)}")
+        for i in range(count)
+    ]
+
+
+def test_the_same_batch_uploaded_twice_at_once_registers_each_guest_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two clerks upload the same file at the same moment (two Idempotency-Keys)."""
+    monkeypatch.setattr(
+        services, "travel_documents_stored", at_the_same_moment(services.travel_documents_stored)
+    )
+    items = guests(40)
+    answers = in_threads(
+        lambda: bulk(world.hotel_key, items, "clerk-1"),
+        lambda: bulk(world.hotel_key, items, "clerk-2"),
+    )
+    assert [status for status, _ in answers] == [200, 200], answers
+    assert sorted((a["accepted"], a["refused"]) for _, a in answers) == [(0, 40), (40, 0)]
+    assert StayRegistration.objects.filter(active=True).count() == 40
+    assert TravelDocument.objects.count() == 40
+
+
+def test_a_batch_sent_again_with_its_key_while_the_first_is_running_is_replayed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        services, "travel_documents_stored", at_the_same_moment(services.travel_documents_stored)
+    )
+    items = guests(40)
+    answers = in_threads(
+        lambda: bulk(world.hotel_key, items, "batch-7"),
+        lambda: bulk(world.hotel_key, items, "batch-7"),
+    )
+    assert [status for status, _ in answers] == [200, 200], answers
+    assert sorted(bool(a.get("replayed")) for _, a in answers) == [False, True]
+    assert [a["accepted"] for _, a in answers] == [40, 40]
+    assert StayRegistration.objects.count() == 40
