@@ -346,7 +346,7 @@ CREATE TEMPORARY TABLE border_presence_in (
 PRESENCE_STAGE_TYPES = ["int8", "varchar", "timestamptz", "varchar", "date", "date", "varchar"]
 PRESENCE_FROM_STAGE = (
     PRESENCE_INSERT  # noqa: S608 (constant text)
-    + " SELECT * FROM border_presence_in"
+    + " SELECT * FROM border_presence_in ORDER BY person_id"
     + PRESENCE_CONFLICT
 )
 PRESENCE_VALUES = PRESENCE_INSERT + " VALUES (%s, %s, %s, %s, %s, %s, %s)" + PRESENCE_CONFLICT
@@ -368,7 +368,9 @@ def _presence_update(events: list[tuple[CrossingData, int]]) -> None:
     if not latest:
         return
     rows = []
-    for pid, data in latest.items():
+    # in person order: two batches updating the same people lock their rows in the same
+    # order and wait for each other, instead of deadlocking
+    for pid, data in sorted(latest.items()):
         e = entry.get(pid)
         if e is not None and e.occurred_at > data.occurred_at:
             e = None

@@ -7,6 +7,11 @@ database's unique constraint refuses the second insert once the first has commit
 the other transaction stored and goes on from there (links to its person, or refuses a
 second registration for the same dates), instead of answering 500.
 
+The same holds for a transaction that PostgreSQL aborted to break a deadlock (two
+transactions each waiting for a row the other holds): it runs again once the other has
+gone on. Writers that lock many rows lock them in one order (a batch's people by id), so
+this stays rare.
+
 Some work keeps things outside its transaction on purpose (`audit_refusal` rows survive a
 rollback); an app registers a `Rewind` so that a retried attempt does not leave them twice.
 """
@@ -18,13 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 UNIQUE_VIOLATION = "23505"
+DEADLOCK = "40P01"
 
 
 @dataclass(frozen=True)
@@ -43,30 +49,36 @@ def rewind_register(rewind: Rewind) -> None:
         _rewinds.append(rewind)
 
 
-def is_unique_violation(exc: IntegrityError) -> bool:
+def is_race(exc: DatabaseError) -> bool:
     """Whether the database refused a duplicate (PostgreSQL's SQLSTATE 23505, SQLite's
-    "UNIQUE constraint failed"), not some other broken rule."""
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) == UNIQUE_VIOLATION:
+    "UNIQUE constraint failed") or chose this transaction as a deadlock's victim (40P01):
+    not some other broken rule."""
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate in (UNIQUE_VIOLATION, DEADLOCK):
         return True
-    return "UNIQUE constraint failed" in str(exc)
+    return isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in str(exc)
 
 
 def atomic_retried(work: Callable[[], T], *, attempts: int = 2) -> T:
     """`work()` in a transaction (a savepoint inside an outer one); run again, up to
     `attempts` times in all, when a unique constraint refused what a concurrent
-    transaction had just stored."""
+    transaction had just stored, or the database broke a deadlock by aborting this one."""
     for attempt in range(1, attempts + 1):
         marks = [(r, r.mark()) for r in _rewinds]
         try:
             with transaction.atomic():
                 return work()
-        except IntegrityError as exc:
-            if attempt == attempts or not is_unique_violation(exc):
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == attempts or not is_race(exc):
                 raise
-            # the constraint's name only: the error's own text holds the duplicate values
-            constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
-            log.info("a concurrent transaction stored the row first (%s): run again", constraint)
+            # the code and constraint only: the error's own text holds the duplicate values
+            cause = exc.__cause__
+            constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
+            log.info(
+                "lost a race with a concurrent transaction (%s %s): run again",
+                getattr(cause, "sqlstate", ""),
+                constraint or "",
+            )
             for r, token in marks:
                 r.rewind(token)
     raise AssertionError("unreachable")

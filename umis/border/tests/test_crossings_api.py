@@ -207,3 +207,37 @@ def test_two_batches_with_the_same_first_time_traveller_at_once_make_one_person(
     assert Person.objects.count() == 19
     assert Crossing.objects.filter(person_id=traveller.pk).count() == 2
     assert Presence.objects.get(person_id=traveller.pk).last_direction == "exit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_of_the_same_people_in_opposite_orders_at_once_are_both_stored() -> None:
+    """Two border posts send batches of the same travellers at the same moment, one in the
+    opposite order of the other. Each batch updates its people's presence; locking them in
+    different orders deadlocked, and one whole batch was answered 500."""
+    from django.db import connection
+
+    from umis.core.testing import in_threads, make_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections racing: run on PostgreSQL (as CI does)")
+    make_world()
+    key = border_key()
+    people = [
+        {"document_number": f"T{n:08d}", "surname": "Yılmaz", "given_names": f"Ali {n}"}
+        for n in range(1500)
+    ]
+    setup = send(Client(), key, [event(**p) for p in people])
+    assert setup.json()["stored"] == 1500
+    for round_ in range(3):
+        when = clock.now() - dt.timedelta(minutes=30 - round_)
+        exits = [event(direction="exit", timestamp=when.isoformat(), **p) for p in people]
+        entries = [
+            event(timestamp=(when + dt.timedelta(seconds=5)).isoformat(), **p)
+            for p in reversed(people)
+        ]
+        answers = in_threads(
+            lambda e=exits: send(Client(), key, e), lambda e=entries: send(Client(), key, e)
+        )
+        assert [a.status_code for a in answers] == [200, 200], [a.content[:200] for a in answers]
+        assert [a.json()["stored"] for a in answers] == [1500, 1500]
+    assert set(Presence.objects.values_list("last_direction", flat=True)) == {"entry"}

@@ -79,3 +79,40 @@ def test_refusal_rows_of_an_attempt_run_again_are_kept_once() -> None:
         atomic_retried(work)
     assert len(calls) == 2
     assert AuditEvent.objects.filter(action="DOCUMENT_HELD_REFUSED").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_victim_of_a_deadlock_runs_again() -> None:
+    """Two transactions each lock a row the other then wants: PostgreSQL aborts one of
+    them; it runs again once the other has committed, and both get done."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from umis.core.testing import in_threads
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between two connections: run on PostgreSQL (as CI does)")
+    first, second = _record("a"), _record("b")
+    both_hold_one = threading.Barrier(2)
+    runs: list[str] = []
+
+    def lock_then(mine: IdempotencyRecord, other: IdempotencyRecord, name: str) -> str:
+        def work() -> str:
+            runs.append(name)
+            IdempotencyRecord.objects.select_for_update().get(pk=mine.pk)
+            if runs.count(name) == 1:  # the first attempt waits for the other to hold its row
+                both_hold_one.wait(timeout=10)
+            IdempotencyRecord.objects.select_for_update().get(pk=other.pk)
+            IdempotencyRecord.objects.filter(pk=mine.pk).update(status_code=201)
+            return name
+
+        assert not transaction.get_connection().in_atomic_block
+        return atomic_retried(work)
+
+    done = in_threads(
+        lambda: lock_then(first, second, "one"), lambda: lock_then(second, first, "two")
+    )
+    assert done == ["one", "two"]
+    assert sorted(runs) in (["one", "one", "two"], ["one", "two", "two"])  # one ran twice
+    assert set(IdempotencyRecord.objects.values_list("status_code", flat=True)) == {201}
