@@ -98,18 +98,22 @@ def guests(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def test_the_same_batch_uploaded_twice_at_once_registers_each_guest_once(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two clerks upload the same file at the same moment (two Idempotency-Keys)."""
+def upload_at_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, *idempotency_keys: str
+) -> list[tuple[int, Any]]:
+    """The same 40 new guests uploaded once per key, all at the same moment."""
     monkeypatch.setattr(
         services, "travel_documents_stored", at_the_same_moment(services.travel_documents_stored)
     )
     items = guests(40)
-    answers = in_threads(
-        lambda: bulk(world.hotel_key, items, "clerk-1"),
-        lambda: bulk(world.hotel_key, items, "clerk-2"),
-    )
+    return in_threads(*[lambda k=k: bulk(world.hotel_key, items, k) for k in idempotency_keys])
+
+
+def test_the_same_batch_uploaded_twice_at_once_registers_each_guest_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two clerks upload the same file at the same moment (two Idempotency-Keys)."""
+    answers = upload_at_once(world, monkeypatch, "clerk-1", "clerk-2")
     assert [status for status, _ in answers] == [200, 200], answers
     assert sorted((a["accepted"], a["refused"]) for _, a in answers) == [(0, 40), (40, 0)]
     assert StayRegistration.objects.filter(active=True).count() == 40
@@ -119,14 +123,7 @@ def test_the_same_batch_uploaded_twice_at_once_registers_each_guest_once(
 def test_a_batch_sent_again_with_its_key_while_the_first_is_running_is_replayed(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        services, "travel_documents_stored", at_the_same_moment(services.travel_documents_stored)
-    )
-    items = guests(40)
-    answers = in_threads(
-        lambda: bulk(world.hotel_key, items, "batch-7"),
-        lambda: bulk(world.hotel_key, items, "batch-7"),
-    )
+    answers = upload_at_once(world, monkeypatch, "batch-7", "batch-7")
     assert [status for status, _ in answers] == [200, 200], answers
     assert sorted(bool(a.get("replayed")) for _, a in answers) == [False, True]
     assert [a["accepted"] for _, a in answers] == [40, 40]
