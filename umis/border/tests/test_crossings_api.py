@@ -13,6 +13,7 @@ from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
 from umis.core.testing import World
 from umis.people.models import Person, TravelDocument
+from umis.people.services import person_merge
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,33 @@ def test_a_known_document_links_to_the_same_person(world: World, client: Client)
     send(client, key, [event(direction="exit", timestamp=clock.now().isoformat())])
     assert Person.objects.count() == 1
     assert Crossing.objects.values("person_id").distinct().count() == 1
+
+
+def test_a_merged_persons_document_links_to_the_survivor(world: World, client: Client) -> None:
+    key = border_key()
+    send(client, key, [event(event_id="first")])
+    send(
+        client,
+        key,
+        [
+            event(
+                event_id="second",
+                document_number="U87654321",
+                surname="Yılmaz",
+                given_names="Ahmet",
+                birth_date="1975-03-03",
+            )
+        ],
+    )
+    old = TravelDocument.objects.get(number="U12345678").person
+    survivor = TravelDocument.objects.get(number="U87654321").person
+    assert old.pk != survivor.pk
+    person_merge(actor=world.hannah, survivor_id=survivor.pk, merged_id=old.pk, reason="same")
+    exit_at = clock.now().isoformat()
+    body = send(client, key, [event(event_id="third", direction="exit", timestamp=exit_at)]).json()
+    assert body["stored"] == 1
+    assert Crossing.objects.get(event_id="third").person_id == survivor.pk
+    assert Presence.objects.get(person_id=survivor.pk).last_direction == "exit"
 
 
 def test_a_resent_event_is_a_duplicate_and_stored_once(world: World, client: Client) -> None:
