@@ -7,6 +7,7 @@ dates travel as one text split on the server (`string_to_array`, much cheaper to
 than an array literal) and are joined as a set (`IN (SELECT unnest(...))`): the planner
 then looks each value up in the column's index, where `= ANY(array)` of thousands of
 values made it scan the whole table, a cost growing with the registry, not the batch.
+`array_parameter` sends a long list to raw SQL the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ def _joined(values: list[Any]) -> str | None:
         else:
             return None
     return SEPARATOR.join(texts)
+
+
+def array_parameter(values: list[Any]) -> tuple[str, Any]:
+    """A PostgreSQL array of `values` as SQL text and its one parameter, for raw queries
+    (`… = ANY({sql})`): the values joined into one text split by the server when they
+    can travel so (psycopg builds an array parameter of ten thousand strings in Python,
+    about 12 ms against 1 ms), else the array itself."""
+    joined = _joined(values)
+    if joined is None:
+        return "%s", values
+    return "string_to_array(%s, chr(31))", joined
 
 
 @Field.register_lookup

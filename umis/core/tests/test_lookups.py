@@ -1,12 +1,15 @@
-"""`field__any=`: one parameter for a long list of values, same answer as `__in`."""
+"""`field__any=` and `array_parameter`: one parameter for a long list of values, same answer
+as `__in`."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from umis.core.bulk import bulk_insert
+from umis.core.lookups import array_parameter
 from umis.core.testing import World
 from umis.people.models import Person
 
@@ -47,3 +50,15 @@ def test_a_value_holding_the_separator_and_an_empty_list(world: World) -> None:
         Person.objects.filter(surname__any=["Əliyeva", "x\x1fy"]).values_list("surname", flat=True)
     ) == ["Əliyeva"]
     assert not Person.objects.filter(surname__any=[]).exists()
+
+
+def test_an_array_parameter_finds_the_same_rows_either_way(world: World) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("raw PostgreSQL arrays")
+    _people()
+    for names in (["Ali,yeva", 'Qu"liyeva', "nobody"], ["Ali,yeva", 'Qu"liyeva', "x\x1fy"]):
+        sql, param = array_parameter(names)
+        with connection.cursor() as cursor:
+            query = f"SELECT surname FROM people_person WHERE surname = ANY({sql})"  # noqa: S608
+            cursor.execute(query, [param])
+            assert sorted(r[0] for r in cursor.fetchall()) == ["Ali,yeva", 'Qu"liyeva']
