@@ -122,6 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
+# Prepared reads (umis.core.prepared) are also prepared on the PostgreSQL server, once per
+# session; off behind a pooler that moves sessions between clients (PgBouncer, transaction mode).
+UMIS_DB_PREPARE = env_bool("UMIS_DB_PREPARE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

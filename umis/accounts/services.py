@@ -10,6 +10,7 @@ from django_otp.models import Device
 
 from umis.accounts.models import ApiClient, User
 from umis.audit.services import audit_record
+from umis.core.prepared import Prepared
 
 
 def api_client_create(
@@ -40,15 +41,21 @@ def api_client_revoke(*, actor: User | None, client: ApiClient) -> None:
         audit_record(actor=actor, action="API_CLIENT_REVOKED", entity=client)
 
 
+_CLIENT_BY_KEY_HASH = Prepared(
+    lambda p: (
+        ApiClient.objects.select_related("user", "user__office")
+        .filter(key_hash=p["key_hash"], revoked_at__isnull=True, user__is_active=True)
+        .order_by("pk")[:1]
+    )
+)
+
+
 def api_client_authenticate(key: str) -> ApiClient | None:
+    """The active client of an active user holding this key (read on every API request:
+    compiled once, `core.prepared`)."""
     if not key or len(key) > 200:
         return None
-    client = (
-        ApiClient.objects.select_related("user", "user__office")
-        .filter(key_hash=ApiClient.hash_key(key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    return client
+    return _CLIENT_BY_KEY_HASH.first(key_hash=ApiClient.hash_key(key))
 
 
 def user_requires_second_factor(*, user: User) -> bool:

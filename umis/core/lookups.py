@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Field, Lookup
+from django.db.models import Field, ForeignKey, Lookup
 
 SEPARATOR = "\x1f"  # the unit separator: never part of a key, a name or a date
 
@@ -46,6 +46,7 @@ def array_parameter(values: list[Any]) -> tuple[str, Any]:
     return "string_to_array(%s, chr(31))", joined
 
 
+@ForeignKey.register_lookup  # `person_id__any=[ids]`: the keys themselves
 @Field.register_lookup
 class AnyOf(Lookup):
     lookup_name = "any"
@@ -54,6 +55,11 @@ class AnyOf(Lookup):
     def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
+        if getattr(self.rhs, "many", False):  # a prepared read's list (core.prepared)
+            if connection.vendor == "postgresql":
+                return _unnested(lhs, field, connection), (*lhs_params, self.rhs)
+            # the list as one JSON text (the column is compiled by Django, never user text)
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, self.rhs)  # noqa: S608
         values = [field.get_db_prep_value(v, connection, prepared=False) for v in self.rhs]
         if not values:
             return "1 = 0", ()
@@ -61,10 +67,12 @@ class AnyOf(Lookup):
             joined = _joined(values)
             if joined is None:
                 return f"{lhs} = ANY(%s)", (*lhs_params, values)
-            cast = field.cast_db_type(connection)
-            return (
-                f"{lhs} IN (SELECT unnest(string_to_array(%s, chr(31))::{cast}[]))",
-                (*lhs_params, joined),
-            )
+            return _unnested(lhs, field, connection), (*lhs_params, joined)
         marks = ", ".join(["%s"] * len(values))
         return f"{lhs} IN ({marks})", (*lhs_params, *values)
+
+
+def _unnested(lhs: str, field: Any, connection: Any) -> str:
+    """`lhs` in the values of one separated text, as a set the planner probes the index with."""
+    cast = field.cast_db_type(connection)
+    return f"{lhs} IN (SELECT unnest(string_to_array(%s, chr(31))::{cast}[]))"

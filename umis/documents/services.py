@@ -18,6 +18,7 @@ from django.utils import timezone
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core import clock
 from umis.core.bulk import bulk_insert
+from umis.core.prepared import Prepared
 from umis.documents import vds
 from umis.documents.models import IssuedDocument, SignerKey
 
@@ -75,8 +76,11 @@ def _alpha2(alpha3: str) -> str:
     return country.code if country else alpha3[:2]
 
 
+_ACTIVE_KEY = Prepared(lambda p: SignerKey.objects.filter(active=True).order_by("pk")[:1])
+
+
 def signer_key_active() -> SignerKey:
-    key = SignerKey.objects.filter(active=True).first()
+    key = _ACTIVE_KEY.first()
     return key if key is not None else signer_key_rotate()
 
 

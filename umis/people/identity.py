@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
+from umis.core.prepared import Prepared
 from umis.people.matchkeys import (
     NameParts,
     name_key,
@@ -64,14 +65,25 @@ def travel_documents_stored(
     `lock`: hold them (FOR NO KEY UPDATE, in id order) until the transaction ends, so a
     concurrent intake of the same documents waits and then reads what this one stored."""
     keys = {d.document_key for d in items}
-    found = TravelDocument.objects.filter(number__in={k[1] for k in keys}).select_related("person")
-    if lock:
-        found = found.select_for_update(no_key=True, of=("self",)).order_by("pk")
+    read = _DOCUMENTS_LOCKED if lock else _DOCUMENTS
     return {
         (doc.issuing_state_id, doc.number): doc
-        for doc in found
+        for doc in read.all(numbers=sorted({k[1] for k in keys}))
         if (doc.issuing_state_id, doc.number) in keys
     }
+
+
+_DOCUMENTS = Prepared(
+    lambda p: TravelDocument.objects.filter(number__any=p["numbers[]"]).select_related("person")
+)
+_DOCUMENTS_LOCKED = Prepared(
+    lambda p: (
+        TravelDocument.objects.filter(number__any=p["numbers[]"])
+        .select_related("person")
+        .select_for_update(no_key=True, of=("self",))
+        .order_by("pk")
+    )
+)
 
 
 def match_by_document(items: Sequence[PersonData]) -> dict[int, Person]:
@@ -277,6 +289,28 @@ def _wanted_keys(item: PersonData) -> tuple[str, ...]:
     return keys + _token_date_keys(_name_tokens(item.surname, item.given_names), _digits(swapped))
 
 
+_BY_BLOCK_KEY = Prepared(
+    lambda p: (
+        Person.objects.filter(merged_into__isnull=True, block_keys__key__any=p["keys[]"])
+        .order_by("id")
+        .values_list(*KNOWN_FIELDS, "block_keys__key")
+    )
+)
+_YEAR_ONLY = Prepared(
+    lambda p: (
+        Person.objects.filter(
+            merged_into__isnull=True,
+            birth_year_only=True,
+            birth_date__range=(p["low"], p["high"]),
+            nationality_id__any=p["nationalities[]"],
+        )
+        .order_by("id")
+        .values_list(*KNOWN_FIELDS)
+    )
+)
+_PEOPLE = Prepared(lambda p: Person.objects.filter(pk__any=p["ids[]"]))
+
+
 def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]:
     """Known people who could be each item, in a few queries for the whole batch: those
     sharing a block key with it (`PersonBlockKey`: same name key born the same year or on
@@ -298,17 +332,14 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
 
     wanted = sorted({k for found in keys.values() for k in found})
     for start in range(0, len(wanted), 5000):
-        query = live.filter(block_keys__key__any=wanted[start : start + 5000])
-        for values in load(query, "block_keys__key"):
+        for values in _BY_BLOCK_KEY.all(keys=wanted[start : start + 5000]):
             by_key.setdefault(values[-1], []).append(KnownPerson(*values[:-1]))
     # Known people with only a year of birth (few): one query for the batch.
     low, high = min(y for y, _ in years), max(y for y, _ in years)
-    for values in load(
-        live.filter(
-            birth_year_only=True,
-            birth_date__range=(date(low, 1, 1), date(high, 12, 31)),
-            nationality_id__in={nationality for _year, nationality in years},
-        )
+    for values in _YEAR_ONLY.all(
+        low=date(low, 1, 1),
+        high=date(high, 12, 31),
+        nationalities=sorted({nationality for _year, nationality in years}),
     ):
         person = KnownPerson(*values)
         key = (person.birth_date.year, person.nationality_id)
@@ -387,7 +418,8 @@ def _candidates_scored(items: Sequence[PersonData], floor: float) -> list[list[C
                 found.append((person.pk, score, reasons))
         found.sort(key=lambda c: (-c[1], c[0]))
         scored.append(found)
-    people_by_pk = Person.objects.in_bulk({pk for found in scored for pk, _, _ in found})
+    wanted = sorted({pk for found in scored for pk, _, _ in found})
+    people_by_pk = {p.pk: p for p in _PEOPLE.all(ids=wanted)} if wanted else {}
     for found in scored:
         out.append([Candidate(people_by_pk[pk], score, reasons) for pk, score, reasons in found])
     return out

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
+from umis.core.prepared import Prepared
 from umis.screening.index import CandidateIndex, Record
 from umis.screening.models import WatchlistEntry, WatchlistSequence
 
@@ -122,8 +123,13 @@ def _rows(qs: QuerySet[WatchlistEntry]) -> QuerySet[WatchlistEntry]:
     ).order_by("id")
 
 
+_SEQUENCE = Prepared(
+    lambda p: WatchlistSequence.objects.filter(pk=1).values_list("value", flat=True)
+)
+
+
 def current_sequence() -> int:
-    row = WatchlistSequence.objects.filter(pk=1).values_list("value", flat=True).first()
+    row = _SEQUENCE.first()
     return int(row or 0)
 
 

@@ -18,6 +18,7 @@ from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case, CaseEvent
 from umis.core import clock
 from umis.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from umis.core.prepared import Prepared
 from umis.people.models import Person, TravelDocument
 from umis.reference.models import LegalGround
 from umis.reference.selectors import ReferenceSnapshot
@@ -320,13 +321,17 @@ class DocumentRow(NamedTuple):
     created_at: dt.datetime
 
 
+_DOCUMENTS_OF = Prepared(
+    lambda p: TravelDocument.objects.filter(person_id__any=p["people[]"]).values_list(
+        *DocumentRow._fields
+    )
+)
+
+
 def _documents_of(person_ids: Iterable[int]) -> dict[int, list[DocumentRow]]:
     """Every travel document of these people, as plain rows, in one query."""
     found: dict[int, list[DocumentRow]] = {}
-    query = TravelDocument.objects.filter(person_id__in=set(person_ids)).values_list(
-        *DocumentRow._fields
-    )
-    for values in query:
+    for values in _DOCUMENTS_OF.all(people=sorted(set(person_ids))):
         row = DocumentRow(*values)
         found.setdefault(row.person_id, []).append(row)
     return found

@@ -9,14 +9,20 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
 from umis.core.errors import NotFound
+from umis.core.prepared import Prepared
 from umis.core.text import storable
 from umis.stays.models import Host, StayRegistration
 
+_HOST_OF_MEMBER = Prepared(
+    lambda p: Host.objects.select_related("region").filter(members=p["user"]).order_by("id")[:1]
+)
+
 
 def host_for_user(*, user: Any) -> Host | None:
+    """The hotel or landlord the account acts for (read on every host request)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Host.objects.select_related("region").filter(members=user).order_by("id").first()
+    return _HOST_OF_MEMBER.first(user=user.pk)
 
 
 def stay_registrations_current(*, host: Host) -> QuerySet[StayRegistration]:

@@ -16,6 +16,7 @@ from umis.cases.services import NewCase, case_add_event, case_open_many, case_tr
 from umis.core import clock
 from umis.core.bulk import bulk_insert
 from umis.core.errors import DomainError, FieldError, NotFound
+from umis.core.prepared import Prepared
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_annul, documents_issue
 from umis.people.identity import (
@@ -48,21 +49,24 @@ class ItemResult:
         return self.registration is not None
 
 
+_ACTIVE_AT_HOST = Prepared(
+    lambda p: StayRegistration.objects.filter(
+        host=p["host"], active=True, travel_document__number__any=p["numbers[]"]
+    ).values_list(
+        "travel_document__issuing_state_id",
+        "travel_document__number",
+        "arrival_date",
+        "planned_departure",
+    )
+)
+
+
 def _overlapping(
     host: Host, items: Sequence[tuple[int, RegistrationData]]
 ) -> dict[int, FieldError]:
     """Items whose guest already has an active registration at this host for overlapping dates."""
-    numbers = {d.person.document_number for _, d in items}
-    existing = list(
-        StayRegistration.objects.filter(
-            host=host, active=True, travel_document__number__in=numbers
-        ).values_list(
-            "travel_document__issuing_state_id",
-            "travel_document__number",
-            "arrival_date",
-            "planned_departure",
-        )
-    )
+    numbers = sorted({d.person.document_number for _, d in items})
+    existing = _ACTIVE_AT_HOST.all(host=host.pk, numbers=numbers)
     taken: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
     for state, number, arrival, departure in existing:
         taken.setdefault((state, number), []).append((arrival, departure))
