@@ -16,9 +16,9 @@ whatever the list's length. A value the prepared SQL cannot carry (None, which n
 `IS NULL`; a list value holding the separator) runs the same QuerySet through the ORM
 with the values in place, so both paths always give the same answer.
 
-On PostgreSQL the SQL is also prepared on the server (`PREPARE`, once per database
-session), so the server does not parse and plan it on every call either (0.1–0.3 ms
-each). `UMIS_DB_PREPARE=false` turns that off, for a connection pooler that hands one
+On PostgreSQL a read of single values (the API key, the host, the signing key) is also
+prepared on the server (`PREPARE`, once per database session), so the server does not
+parse and plan it on every call either (0.1–0.3 ms each). `UMIS_DB_PREPARE=false` turns that off, for a connection pooler that hands one
 session's statements to another (PgBouncer in transaction mode).
 
 Supported: QuerySets of model instances (with `select_related`, `select_for_update`) and
@@ -147,6 +147,15 @@ _numbers = itertools.count(1)
 _prepared_in: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
+def _plan_once(compiler: Any, params: Any) -> bool:
+    """Prepare on the server a read whose plan does not depend on its values: PostgreSQL's.
+    A read of a list (`field__any=`) is planned for each call, as its plan depends on the
+    list's length (a generic plan for a thousand keys of a bulk intake is a slow one)."""
+    return compiler.connection.vendor == "postgresql" and not any(
+        isinstance(p, Param) and p.many for p in params
+    )
+
+
 def _numbered(sql: str) -> str:
     """Django's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` as `%`)."""
     counter = itertools.count(1)
@@ -220,7 +229,7 @@ class Prepared(Generic[T]):
                 compiler,
                 kind,
                 compiler.get_converters(fields),
-                server_sql=_numbered(sql) if compiler.connection.vendor == "postgresql" else None,
+                server_sql=_numbered(sql) if _plan_once(compiler, params) else None,
             )
             if kind == "model":
                 info = compiler.klass_info

@@ -155,6 +155,11 @@ def test_prepared_on_the_server_once_per_session(world: World) -> None:
     with CaptureQueriesContext(connection) as again:
         assert by_surname.all(name="Əliyeva") == ["Əliyeva"]
     assert [q["sql"].split()[0] for q in again.captured_queries] == ["EXECUTE"]
+    # a list read is planned for each call: its plan depends on the list's length
+    with CaptureQueriesContext(connection) as listed:
+        BY_SURNAME.all(names=["Ali,yeva"])
+        BY_SURNAME.all(names=["Əliyeva", "Nəbiyeva"])
+    assert [q["sql"].split()[0] for q in listed.captured_queries] == ["SELECT", "SELECT"]
 
 
 def test_values_the_sql_cannot_carry_go_through_the_orm(world: World) -> None:
