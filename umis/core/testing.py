@@ -252,3 +252,42 @@ def in_threads(*calls: Any) -> list[Any]:
     if failures:
         raise failures[0]
     return results
+
+
+def people_named(surnames: list[str]) -> list[Any]:
+    """Stored people with these surnames, born on 1 January 1990 and the days after."""
+    from umis.core.bulk import bulk_insert
+    from umis.people.models import Person
+
+    people = [
+        Person(
+            surname=name,
+            given_names="Aynur",
+            birth_date=dt.date(1990, 1, 1 + i),
+            sex="F",
+            nationality_id="AZ",
+            search_name=name.lower(),
+        )
+        for i, name in enumerate(surnames)
+    ]
+    bulk_insert(people)
+    return people
+
+
+def passports_of(people: list[Any]) -> list[Any]:
+    """A stored Azerbaijani passport for each person, numbered C00, C01, …"""
+    from umis.core.bulk import bulk_insert
+    from umis.people.models import TravelDocument
+
+    documents = [
+        TravelDocument(
+            person=p,
+            document_type="P",
+            number=f"C0{i}",
+            issuing_state_id="AZ",
+            expiry_date=dt.date(2035, 1, 1),
+        )
+        for i, p in enumerate(people)
+    ]
+    bulk_insert(documents)
+    return documents

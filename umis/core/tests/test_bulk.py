@@ -12,7 +12,7 @@ from umis.cases.models import Case, CaseEvent
 from umis.cases.services import reference_sequences_prepare, references_allocate
 from umis.core import clock
 from umis.core.bulk import bulk_insert
-from umis.core.testing import World
+from umis.core.testing import World, passports_of
 from umis.people.models import Person, TravelDocument
 from umis.reference.models import Office
 
@@ -32,17 +32,7 @@ def test_rows_get_their_ids_and_related_rows_point_at_them(world: World) -> None
         for i in range(5)
     ]
     bulk_insert(people)
-    documents = [
-        TravelDocument(
-            person=p,
-            document_type="passport",
-            number=f"C0{i}",
-            issuing_state_id="AZ",
-            expiry_date=dt.date(2031, 1, 1),
-        )
-        for i, p in enumerate(people)
-    ]
-    bulk_insert(documents)
+    passports_of(people)  # bulk_insert again: the documents point at the new ids
 
     assert len({p.pk for p in people}) == 5
     stored = {d.number: d.person.surname for d in TravelDocument.objects.select_related("person")}

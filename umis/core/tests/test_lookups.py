@@ -8,28 +8,15 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from umis.core.bulk import bulk_insert
 from umis.core.lookups import array_parameter
-from umis.core.testing import World
+from umis.core.testing import World, people_named
 from umis.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
 
 def _people() -> list[Person]:
-    people = [
-        Person(
-            surname=name,
-            given_names="Aynur",
-            birth_date=dt.date(1990, 1, 1 + i),
-            sex="F",
-            nationality_id="AZ",
-            search_name=name.lower(),
-        )
-        for i, name in enumerate(["Əliyeva", "Ali,yeva", 'Qu"liyeva', "{Hə}sənova", "Nəbiyeva"])
-    ]
-    bulk_insert(people)
-    return people
+    return people_named(["Əliyeva", "Ali,yeva", 'Qu"liyeva', "{Hə}sənova", "Nəbiyeva"])
 
 
 def test_dates_names_and_ids_find_the_same_rows_as_in(world: World) -> None:

@@ -10,9 +10,8 @@ from django.db import connection, transaction
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
-from umis.core.bulk import bulk_insert
 from umis.core.prepared import Prepared
-from umis.core.testing import World
+from umis.core.testing import World, passports_of, people_named
 from umis.people.models import Person, TravelDocument
 
 pytestmark = pytest.mark.django_db
@@ -21,30 +20,8 @@ NAMES = ["Əliyeva", "Ali,yeva", 'Qu"liyeva', "{Hə}sənova", "Nəbiyeva"]
 
 
 def _people() -> list[Person]:
-    people = [
-        Person(
-            surname=name,
-            given_names="Aynur",
-            birth_date=dt.date(1990, 1, 1 + i),
-            sex="F",
-            nationality_id="AZ",
-            search_name=name.lower(),
-        )
-        for i, name in enumerate(NAMES)
-    ]
-    bulk_insert(people)
-    bulk_insert(
-        [
-            TravelDocument(
-                person=p,
-                document_type="P",
-                number=f"C0{i}",
-                issuing_state_id="AZ",
-                expiry_date=dt.date(2035, 1, 1),
-            )
-            for i, p in enumerate(people)
-        ]
-    )
+    people = people_named(NAMES)
+    passports_of(people)
     return people
 
 
