@@ -20,8 +20,11 @@ from django.db.models import Field, ForeignKey, Lookup
 SEPARATOR = "\x1f"  # the unit separator: never part of a key, a name or a date
 
 
-def _joined(values: list[Any]) -> str | None:
-    """The values as one separated text, or None when one of them cannot travel so."""
+def separated_text(values: list[Any]) -> str | None:
+    """The values as one separated text, or None when they cannot travel so (a value
+    holding the separator; one empty text alone, which `string_to_array` reads as none)."""
+    if values == [""]:
+        return None
     texts: list[str] = []
     for v in values:
         if isinstance(v, str):
@@ -40,7 +43,7 @@ def array_parameter(values: list[Any]) -> tuple[str, Any]:
     (`… = ANY({sql})`): the values joined into one text split by the server when they
     can travel so (psycopg builds an array parameter of ten thousand strings in Python,
     about 12 ms against 1 ms), else the array itself."""
-    joined = _joined(values)
+    joined = separated_text(values)
     if joined is None:
         return "%s", values
     return "string_to_array(%s, chr(31))", joined
@@ -64,7 +67,7 @@ class AnyOf(Lookup):
         if not values:
             return "1 = 0", ()
         if connection.vendor == "postgresql":
-            joined = _joined(values)
+            joined = separated_text(values)
             if joined is None:
                 return f"{lhs} = ANY(%s)", (*lhs_params, values)
             return _unnested(lhs, field, connection), (*lhs_params, joined)

@@ -18,8 +18,9 @@ with the values in place, so both paths always give the same answer.
 
 On PostgreSQL a read of single values (the API key, the host, the signing key) is also
 prepared on the server (`PREPARE`, once per database session), so the server does not
-parse and plan it on every call either (0.1–0.3 ms each). `UMIS_DB_PREPARE=false` turns that off, for a connection pooler that hands one
-session's statements to another (PgBouncer in transaction mode).
+parse and plan it on every call either (0.1–0.3 ms each). `UMIS_DB_PREPARE=false` turns
+that off, for a connection pooler that hands one session's statements to another
+(PgBouncer in transaction mode).
 
 Supported: QuerySets of model instances (with `select_related`, `select_for_update`) and
 `values_list` (also `flat=True`); no `prefetch_related`, no annotations.
@@ -47,7 +48,7 @@ from django.db.models.query import (
     get_related_populators,
 )
 
-from umis.core.lookups import SEPARATOR
+from umis.core.lookups import separated_text
 
 T = TypeVar("T")
 
@@ -80,7 +81,10 @@ class Param(Expression):
         if self.many:
             values = list(value)
             if connection.vendor == "postgresql":
-                return _separated(values)
+                text = separated_text(values)
+                if text is None:
+                    raise Unbindable(self.name)
+                return text
             return json.dumps([_scalar(v, connection, json_form=True) for v in values])
         if value is None:
             raise Unbindable(self.name)
@@ -88,29 +92,11 @@ class Param(Expression):
 
 
 def _scalar(value: Any, connection: Any, *, json_form: bool = False) -> Any:
-    if isinstance(value, bool):
-        return value
     if isinstance(value, dt.datetime):
         return value.isoformat() if json_form else connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, dt.date):
         return value.isoformat() if json_form else connection.ops.adapt_datefield_value(value)
-    if hasattr(value, "pk") and hasattr(value, "_meta"):  # a model instance: its key
-        return value.pk
     return value
-
-
-def _separated(values: list[Any]) -> str:
-    texts = []
-    for v in values:
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-            texts.append(v.isoformat())
-        elif isinstance(v, int) and not isinstance(v, bool):
-            texts.append(str(v))
-        elif isinstance(v, str) and v and SEPARATOR not in v:
-            texts.append(v)
-        else:
-            raise Unbindable(repr(v)[:40])
-    return SEPARATOR.join(texts)
 
 
 class _Names(Mapping[str, Param]):

@@ -16,7 +16,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -325,11 +324,6 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
             keys[item] = _wanted_keys(item)
     years = {(item.birth_date.year, item.nationality) for item in items}
     wide_years = {(i.birth_date.year, i.nationality) for i in items if i.birth_year_only}
-    live = Person.objects.filter(merged_into__isnull=True).order_by("id")
-
-    def load(query: Any, *extra: str) -> list[tuple[Any, ...]]:
-        return list(query.values_list(*KNOWN_FIELDS, *extra))
-
     wanted = sorted({k for found in keys.values() for k in found})
     for start in range(0, len(wanted), 5000):
         for values in _BY_BLOCK_KEY.all(keys=wanted[start : start + 5000]):
@@ -348,8 +342,10 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
     # An item with only a year of birth: everyone of that year and nationality.
     for year, nationality in sorted(wide_years):
         span = (date(year, 1, 1), date(year, 12, 31))
-        query = live.filter(birth_date__range=span, nationality_id=nationality)
-        by_year[(year, nationality)] = [KnownPerson(*v) for v in load(query[:CANDIDATE_LIMIT])]
+        query = Person.objects.filter(
+            merged_into__isnull=True, birth_date__range=span, nationality_id=nationality
+        ).order_by("id")[:CANDIDATE_LIMIT]
+        by_year[(year, nationality)] = [KnownPerson(*v) for v in query.values_list(*KNOWN_FIELDS)]
     rows: list[list[KnownPerson]] = []
     for item in items:
         found = {p.pk: p for p in by_year.get((item.birth_date.year, item.nationality), [])}
