@@ -3,6 +3,8 @@
     .venv/bin/python bench/dedup.py              # 1,000,000 records (`make bench-dedup`)
     BENCH_DEDUP_RECORDS=200000 .venv/bin/python bench/dedup.py
     BENCH_DEDUP_ZIPF=0.7 .venv/bin/python bench/dedup.py   # fewer namesakes (default 1.07)
+    BENCH_DEDUP_RESPELL=0.1 .venv/bin/python bench/dedup.py  # records keep the passport's
+        # spelling, 10 % are spelt afresh (default: every record in a style of its own)
 
 Generates synthetic multi-script person records (bench/dedup_data.py), then runs each
 method in its own process (so peak memory is its own): reading the records, computing
@@ -409,7 +411,7 @@ def run_child(*args: str) -> dict[str, Any]:
 def main() -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from dedup_data import ZIPF, generate
+    from dedup_data import RESPELL, ZIPF, generate
 
     print(f"generating {RECORDS:,} records (seed {SEED}) ...", flush=True)
     t = time.perf_counter()
@@ -442,6 +444,7 @@ def main() -> None:
         "records": RECORDS,
         "people": people,
         "zipf_exponent": ZIPF,
+        "respell": "every record" if RESPELL is None else float(RESPELL),
         "threshold": THRESHOLD,
         "plain_threshold": PLAIN_THRESHOLD,
     }

@@ -73,6 +73,10 @@ class Record:
 
 
 ZIPF = float(os.environ.get("BENCH_DEDUP_ZIPF", "1.07"))
+# Unset: every record spells the name in a style of its own. A share (e.g. 0.1): each
+# person has the spelling of their passport, and a record is spelt afresh (another
+# script or scheme, as a clerk copying from another paper would) with that probability.
+RESPELL = os.environ.get("BENCH_DEDUP_RESPELL")
 
 
 def _zipf(n: int, s: float = ZIPF) -> list[float]:
@@ -257,11 +261,18 @@ def generate(records: int, seed: int = 42) -> list[Record]:
         nationality = LOCALES[loc][1]
         passport = _passport(rng)
         k = rng.choices(*RECORDS_PER_PERSON)[0]
+        home: tuple[str, ...] | None = None
+        if RESPELL is not None:
+            style, scheme = _style(loc, rng), rng.choice(_SCHEMES)
+            home = tuple(render(x, style, rng, scheme) for x in (surname, given, patronymic))
         for _ in range(k):
             if len(out) >= records:
                 break
-            style, scheme = _style(loc, rng), rng.choice(_SCHEMES)
-            s, gv, pt = (render(x, style, rng, scheme) for x in (surname, given, patronymic))
+            if home is None or rng.random() < float(RESPELL or 0):
+                style, scheme = _style(loc, rng), rng.choice(_SCHEMES)
+                s, gv, pt = (render(x, style, rng, scheme) for x in (surname, given, patronymic))
+            else:
+                s, gv, pt = home
             if rng.random() < P_TYPO:
                 if rng.random() < 0.5:
                     s = typo(s, rng)

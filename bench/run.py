@@ -1,6 +1,7 @@
 """`make bench`: place-of-stay registration throughput on PostgreSQL, over HTTP, against
-gunicorn with several workers, beside psycopg COPY of the same rows in the same run; and
-the officer queue page with 100,000 cases.
+gunicorn with several workers, beside psycopg COPY of the same rows and beside bare
+django-ninja endpoints (bench/bare: validation and one INSERT or one bulk_create) served the
+same way, in the same run; and the officer queue page with 100,000 cases.
 
 Starts its own PostgreSQL cluster in a temporary folder (Debian's postgresql package)
 unless BENCH_DATABASE_URL names one. Results: printed, and written to bench/results/.
@@ -97,6 +98,9 @@ class Postgres:
         )
         return f"postgres://postgres@127.0.0.1:{self.port}/umis_bench"
 
+    def postmaster(self) -> int:
+        return int(Path(self.dir, "postmaster.pid").read_text().split()[0])
+
     def stop(self) -> None:
         """Stop the cluster and delete its files (a full-size run leaves gigabytes), unless
         BENCH_KEEP_PG=1 keeps them for a look afterwards."""
@@ -105,13 +109,82 @@ class Postgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def gunicorn_command(port: int, workers: int, timeout: int = 120) -> list[str]:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by a process and all its descendants, those that have
+    exited included (a parent that reaps a child adds the child's time to its own)."""
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        # utime, stime, cutime, cstime (fields 14–17 of proc(5))
+        times[pid] = sum(int(x) for x in fields[11:15]) / _TICK
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class CpuMeter:
+    """Where a phase's CPU went: the web server's processes, PostgreSQL's (when the script
+    started the cluster) and the benchmark's own client threads."""
+
+    def __init__(self, server: subprocess.Popen[bytes], pg: Postgres | None) -> None:
+        self.server = server.pid
+        self.postmaster = pg.postmaster() if pg is not None else None
+        self._settle()
+
+    def _settle(self, quiet: float = 0.05, most: float = 60.0) -> None:
+        """Wait until the server's workers have booted (imports, the screening index):
+        their start is not part of any phase."""
+        last, began = tree_cpu_seconds(self.server), time.perf_counter()
+        while time.perf_counter() - began < most:
+            time.sleep(0.5)
+            now = tree_cpu_seconds(self.server)
+            if now - last < quiet:
+                return
+            last = now
+
+    def _now(self) -> dict[str, float]:
+        import resource
+
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        now = {"server": tree_cpu_seconds(self.server), "clients": own.ru_utime + own.ru_stime}
+        if self.postmaster is not None:
+            now["postgres"] = tree_cpu_seconds(self.postmaster)
+        return now
+
+    def measure(self, phase: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Run a phase (a bench_* function) and add its CPU per stored registration, in ms."""
+        before = self._now()
+        result: dict[str, Any] = phase(*args, **kwargs)
+        after = self._now()
+        count = result.get("stored", result.get("requests", 0) - result.get("failures", 0))
+        count = max(count, 1)
+        result["cpu_ms_per_registration"] = {
+            k: round((after[k] - before[k]) * 1000 / count, 2) for k in before
+        }
+        return result
+
+
+def gunicorn_command(
+    port: int, workers: int, timeout: int = 120, app: str = "config.wsgi:application"
+) -> list[str]:
     """The production server (gunicorn, sync workers) on 127.0.0.1:`port`."""
     return [
         PY,
         "-m",
         "gunicorn",
-        "config.wsgi:application",
+        app,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -124,18 +197,22 @@ def gunicorn_command(port: int, workers: int, timeout: int = 120) -> list[str]:
 
 
 def gunicorn(
-    port: int, workers: int, env: dict[str, str], timeout: int = 120
+    port: int,
+    workers: int,
+    env: dict[str, str],
+    timeout: int = 120,
+    app: str = "config.wsgi:application",
 ) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(gunicorn_command(port, workers, timeout), cwd=ROOT, env=env)
+    return subprocess.Popen(gunicorn_command(port, workers, timeout, app), cwd=ROOT, env=env)
 
 
 def wait_ready(port: int, tries: int = 150) -> None:
     """Until the server on `port` answers (the OpenAPI document), at most `tries` × 0.2 s."""
     for _ in range(tries):
         try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request(
-                "GET", "/api/v1/openapi.json"
-            )
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/openapi.json")
+            conn.getresponse().read()
             return
         except OSError:
             time.sleep(0.2)
@@ -192,7 +269,16 @@ def request(
     return response.status, data, time.perf_counter() - start
 
 
-def bench_bulk(key: str, start_number: int) -> dict[str, Any]:
+def _headers(key: str | None) -> dict[str, str]:
+    return {"Content-Type": "application/json", **({"X-API-Key": key} if key else {})}
+
+
+def bench_bulk(
+    key: str | None,
+    start_number: int,
+    port: int = PORT,
+    path: str = "/api/v1/stay-registrations/bulk",
+) -> dict[str, Any]:
     today = dt.date.today()
     batches = [
         json.dumps(
@@ -207,22 +293,14 @@ def bench_bulk(key: str, start_number: int) -> dict[str, Any]:
 
     def client() -> None:
         nonlocal stored
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         while True:
             with lock:
                 if not queue:
                     return
                 index, body = queue.pop()
             status, data, took = request(
-                conn,
-                "POST",
-                "/api/v1/stay-registrations/bulk",
-                body,
-                {
-                    "Content-Type": "application/json",
-                    "X-API-Key": key,
-                    "Idempotency-Key": f"bench-{index}",
-                },
+                conn, "POST", path, body, {**_headers(key), "Idempotency-Key": f"bench-{index}"}
             )
             assert status == 200, data[:500]
             with lock:
@@ -285,7 +363,13 @@ def bench_copy(database_url: str, start_number: int) -> dict[str, Any]:
     return copy_rows(database_url, [guest(start_number + i, today) for i in range(BATCHES * 1000)])
 
 
-def bench_single(key: str, start_number: int, clients: int = 8) -> dict[str, Any]:
+def bench_single(
+    key: str | None,
+    start_number: int,
+    clients: int = 8,
+    port: int = PORT,
+    path: str = "/api/v1/stay-registrations",
+) -> dict[str, Any]:
     today = dt.date.today()
     bodies = [json.dumps(guest(start_number + i, today)).encode() for i in range(SINGLES)]
     latencies: list[float] = []
@@ -294,16 +378,10 @@ def bench_single(key: str, start_number: int, clients: int = 8) -> dict[str, Any
 
     def client(part: list[bytes]) -> None:
         nonlocal failures
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine = []
         for body in part:
-            status, _data, took = request(
-                conn,
-                "POST",
-                "/api/v1/stay-registrations",
-                body,
-                {"Content-Type": "application/json", "X-API-Key": key},
-            )
+            status, _data, took = request(conn, "POST", path, body, _headers(key))
             mine.append(took)
             if status != 201:
                 with lock:
@@ -345,6 +423,34 @@ def bench_queue(session: str, rounds: int = 30) -> dict[str, Any]:
         "p99_ms": round(pct(timings, 99) * 1000, 1),
         "max_ms": round(max(timings) * 1000, 1),
     }
+
+
+def bench_bare(database_url: str, pg: Postgres | None) -> dict[str, Any]:
+    """The same bulk and single runs against the bare endpoints of bench/bare (validation and
+    one INSERT or one bulk_create, nothing else), served the same way: the floor of this
+    stack here."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bare.settings",
+        "PYTHONPATH": str(ROOT / "bench"),
+    }
+    subprocess.run(
+        [PY, "-m", "django", "migrate", "--run-syncdb", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    port = PORT + 1
+    server = gunicorn(port, WORKERS, env, app="bare.wsgi:application")
+    try:
+        wait_ready(port)
+        path = "/bare/stay-registrations"
+        meter = CpuMeter(server, pg)
+        return {
+            "bulk": meter.measure(bench_bulk, None, 60_000_000, port=port, path=f"{path}/bulk"),
+            "single": meter.measure(bench_single, None, 70_000_000, port=port, path=path),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def server_env(database_url: str, port: int, log_level: str = "WARNING") -> dict[str, str]:
@@ -393,7 +499,8 @@ def main() -> None:
             "server": f"gunicorn, {WORKERS} sync workers",
             "known_people_in_registry": REGISTRY,
         }
-        results["bulk"] = bench_bulk(fixtures["api_key"], 0)
+        meter = CpuMeter(server, pg)
+        results["bulk"] = meter.measure(bench_bulk, fixtures["api_key"], 0)
         results["copy"] = bench_copy(database_url, 50_000_000)
         results["bulk_to_copy_ratio"] = round(
             results["bulk"]["per_second"] / results["copy"]["per_second"], 3
@@ -402,9 +509,19 @@ def main() -> None:
         # phase would otherwise be planned as empty until autovacuum's next analyze
         # (up to a minute later), and the single registrations would pay for that.
         analyze(database_url)
-        results["single"] = bench_single(fixtures["api_key"], 10_000_000)
+        results["single"] = meter.measure(bench_single, fixtures["api_key"], 10_000_000)
         results["queue_page"] = bench_queue(fixtures["session"])
         results["queue_page"]["cases_in_database"] = QUEUE_CASES + BATCHES * 1000 + SINGLES
+        server.terminate()
+        server.wait(timeout=20)
+        server = None
+        results["bare"] = bench_bare(database_url, pg)
+        results["bulk_to_bare_ratio"] = round(
+            results["bulk"]["per_second"] / results["bare"]["bulk"]["per_second"], 3
+        )
+        results["single_to_bare_ratio"] = round(
+            results["single"]["per_second"] / results["bare"]["single"]["per_second"], 3
+        )
         out = ROOT / "bench" / "results"
         out.mkdir(exist_ok=True)
         (out / "latest.json").write_text(json.dumps(results, indent=2))
