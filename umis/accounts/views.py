@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django_otp import login as otp_login
 
@@ -42,10 +43,10 @@ class SignInView(auth_views.LoginView):
         url = self.get_redirect_url()
         if url:
             return url
-        user = self.request.user
-        if getattr(user, "role", "") == "host":
-            return "/host/"
-        return "/office/"
+        # in the language the form was read in (its address's prefix)
+        if getattr(self.request.user, "role", "") == "host":
+            return reverse("stays:guests")
+        return reverse("backoffice:home")
 
 
 class SignOutView(auth_views.LogoutView):

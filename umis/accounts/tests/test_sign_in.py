@@ -143,6 +143,33 @@ def test_five_failures_lock_the_account_out_and_are_in_the_audit_log(
     assert "my-Secret" not in str(unknown.data)
 
 
+@pytest.mark.parametrize(
+    ("language", "username", "lands_on"),
+    [
+        ("/en", "alice", "/en/office/"),
+        ("/ru", "harry", "/ru/host/"),
+        ("", "alice", "/office/"),  # Azerbaijani, the default, has no prefix
+    ],
+)
+def test_signing_in_keeps_the_language_of_the_form(
+    world: World, client: Client, language: str, username: str, lands_on: str
+) -> None:
+    response = client.post(
+        f"{language}/accounts/login/",
+        {"username": username, "password": PASSWORD},
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+    # and a page asked for before signing in is where the officer goes back to
+    response = Client().post(
+        "/en/accounts/login/?next=/en/office/people/",
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert response["Location"] == "/en/office/people/"
+
+
 def test_signing_in_gives_a_new_session_id(world: World, client: Client) -> None:
     client.get("/en/accounts/login/")
     session = client.session
