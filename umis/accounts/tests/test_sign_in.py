@@ -161,8 +161,10 @@ def test_signing_in_keeps_the_language_of_the_form(
     )
     assert response.status_code == 302
     assert response["Location"] == lands_on
-    # and a page asked for before signing in is where the officer goes back to
-    response = Client().post(
+
+
+def test_signing_in_returns_to_the_page_asked_for(world: World, client: Client) -> None:
+    response = client.post(
         "/en/accounts/login/?next=/en/office/people/",
         {"username": "alice", "password": PASSWORD},
         REMOTE_ADDR="10.9.8.7",
