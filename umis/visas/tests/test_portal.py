@@ -82,6 +82,20 @@ def test_the_browser_returning_before_the_callback_sees_a_waiting_page(
     assert app.case.state == workflow.AWAITING_PAYMENT
 
 
+@pytest.mark.parametrize(
+    ("prefix", "status_page"), [("/en", "/en/evisa/"), ("/ru", "/ru/evisa/"), ("", "/evisa/")]
+)
+def test_back_from_the_gateway_the_payer_reads_their_own_language(
+    client: Client, agency: Agency, prefix: str, status_page: str
+) -> None:
+    client.post(f"{prefix}/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    # the gateway's return address has no language prefix, and this browser sends no hint
+    back = client.get(f"/payments/return/{app.payment_order.number}")
+    assert back.status_code == 302
+    assert back["Location"] == f"{status_page}status/{app.group_reference}?paid=1"
+
+
 def test_the_catalogue_offers_the_e_visa(client: Client, agency: Agency) -> None:
     page = client.get("/en/services/evisa/").content.decode()
     assert "/evisa/apply/" in page
