@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -94,6 +96,22 @@ def test_back_from_the_gateway_the_payer_reads_their_own_language(
     back = client.get(f"/payments/return/{app.payment_order.number}")
     assert back.status_code == 302
     assert back["Location"] == f"{status_page}status/{app.group_reference}?paid=1"
+
+
+@pytest.mark.parametrize(("prefix", "status_page"), [("/ru", "/ru/evisa/"), ("", "/evisa/")])
+def test_the_e_mail_links_to_the_status_page_in_the_applicants_language(
+    client: Client,
+    agency: Agency,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+    prefix: str,
+    status_page: str,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes after the commit
+        client.post(f"{prefix}/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    [received] = mailoutbox
+    assert f"{status_page}status/{app.group_reference}\n" in received.body + "\n"
 
 
 def test_the_catalogue_offers_the_e_visa(client: Client, agency: Agency) -> None:
