@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -111,7 +112,8 @@ def test_the_e_mail_links_to_the_status_page_in_the_applicants_language(
         client.post(f"{prefix}/evisa/apply/", _form())
     app = VisaApplication.objects.get()
     [received] = mailoutbox
-    assert f"{status_page}status/{app.group_reference}\n" in received.body + "\n"
+    link = f"{settings.UMIS_PUBLIC_URL}{status_page}status/{app.group_reference}"
+    assert f"{link}\n" in received.body + "\n"
 
 
 def test_the_catalogue_offers_the_e_visa(client: Client, agency: Agency) -> None:
