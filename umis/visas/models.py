@@ -4,6 +4,8 @@ against belong to `umis.screening`)."""
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.models import BaseModel
@@ -68,3 +70,9 @@ class VisaApplication(BaseModel):
         indexes = [
             models.Index(fields=["person", "created_at"], name="visa_application_person_idx")
         ]
+
+    def get_absolute_url(self) -> str:
+        """The group's status page in the language the application was made in (its
+        address carries the language: e-mails and the payment gateway's return use it)."""
+        with translation.override(self.language):
+            return reverse("visas:status", kwargs={"reference": self.group_reference})

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -33,10 +32,7 @@ def _kind(exc: Exception) -> str:
 
 
 def _status_url(app: VisaApplication) -> str:
-    """The status page in the applicant's language (its address carries the language)."""
-    with translation.override(app.language):
-        path = reverse("visas:status", kwargs={"reference": app.group_reference})
-    return f"{settings.UMIS_PUBLIC_URL}{path}"
+    return f"{settings.UMIS_PUBLIC_URL}{app.get_absolute_url()}"
 
 
 def submitted(apps: Sequence[VisaApplication], payment_url: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
@@ -186,15 +186,13 @@ def _on_paid(order: PaymentOrder) -> None:
 def _return_path(order: PaymentOrder) -> str:
     """The status page, in the language the application was made in: the gateway sends the
     payer back to an address without a language prefix."""
-    from django.urls import reverse
-
-    language = (
-        VisaApplication.objects.filter(group_reference=order.subject)
-        .values_list("language", flat=True)
-        .first()
+    app = VisaApplication.objects.filter(group_reference=order.subject).order_by("pk").first()
+    path = (
+        app.get_absolute_url()
+        if app is not None
+        else reverse("visas:status", kwargs={"reference": order.subject})
     )
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return reverse("visas:status", kwargs={"reference": order.subject}) + "?paid=1"
+    return path + "?paid=1"
 
 
 def _visa_number(case: Case) -> str:
