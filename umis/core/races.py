@@ -10,7 +10,9 @@ second registration for the same dates), instead of answering 500.
 The same holds for a transaction that PostgreSQL aborted to break a deadlock (two
 transactions each waiting for a row the other holds): it runs again once the other has
 gone on. Writers that lock many rows lock them in one order (a batch's people by id), so
-this stays rare.
+this stays rare. The victim waits a moment before it runs again: at once, its new
+transaction could take back a row the other transaction was waiting for (a row whose
+locker has gone is free to whoever asks first) and deadlock with it a second time.
 
 Some work keeps things outside its transaction on purpose (`audit_refusal` rows survive a
 rollback); an app registers a `Rewind` so that a retried attempt does not leave them twice.
@@ -19,6 +21,8 @@ rollback); an app registers a `Rewind` so that a retried attempt does not leave 
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,6 +35,7 @@ T = TypeVar("T")
 
 UNIQUE_VIOLATION = "23505"
 DEADLOCK = "40P01"
+DEADLOCK_BACKOFF_SECONDS = (0.1, 0.2)
 
 
 @dataclass(frozen=True)
@@ -81,4 +86,6 @@ def atomic_retried(work: Callable[[], T], *, attempts: int = 2) -> T:
             )
             for r, token in marks:
                 r.rewind(token)
+            if getattr(cause, "sqlstate", None) == DEADLOCK:
+                time.sleep(random.uniform(*DEADLOCK_BACKOFF_SECONDS))
     raise AssertionError("unreachable")
