@@ -84,7 +84,8 @@ def test_refusal_rows_of_an_attempt_run_again_are_kept_once() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_victim_of_a_deadlock_runs_again() -> None:
     """Two transactions each lock a row the other then wants: PostgreSQL aborts one of
-    them; it runs again once the other has committed, and both get done."""
+    them; it runs again once the other has committed, and both get done. Run again at
+    once, it could take back its row before the other got it, and deadlock once more."""
     import threading
 
     from django.db import connection, transaction
@@ -96,10 +97,12 @@ def test_the_victim_of_a_deadlock_runs_again() -> None:
     first, second = _record("a"), _record("b")
     both_hold_one = threading.Barrier(2)
     runs: list[str] = []
+    order: list[tuple[str, str]] = []  # ("run" | "committed", name), in the order they came
 
     def lock_then(mine: IdempotencyRecord, other: IdempotencyRecord, name: str) -> str:
         def work() -> str:
             runs.append(name)
+            order.append(("run", name))
             IdempotencyRecord.objects.select_for_update().get(pk=mine.pk)
             if runs.count(name) == 1:  # the first attempt waits for the other to hold its row
                 both_hold_one.wait(timeout=10)
@@ -108,11 +111,17 @@ def test_the_victim_of_a_deadlock_runs_again() -> None:
             return name
 
         assert not transaction.get_connection().in_atomic_block
-        return atomic_retried(work)
+        done = atomic_retried(work)
+        order.append(("committed", name))
+        return done
 
     done = in_threads(
         lambda: lock_then(first, second, "one"), lambda: lock_then(second, first, "two")
     )
     assert done == ["one", "two"]
     assert sorted(runs) in (["one", "one", "two"], ["one", "two", "two"])  # one ran twice
+    victim = max(("one", "two"), key=runs.count)
+    survivor = "two" if victim == "one" else "one"
+    rerun = [i for i, step in enumerate(order) if step == ("run", victim)][1]
+    assert order.index(("committed", survivor)) < rerun, order
     assert set(IdempotencyRecord.objects.values_list("status_code", flat=True)) == {201}
