@@ -444,7 +444,7 @@ def main() -> None:
         "records": RECORDS,
         "people": people,
         "zipf_exponent": ZIPF,
-        "respell": "every record" if RESPELL is None else float(RESPELL),
+        "respell": "every record" if RESPELL is None else RESPELL,
         "threshold": THRESHOLD,
         "plain_threshold": PLAIN_THRESHOLD,
     }

@@ -76,7 +76,8 @@ ZIPF = float(os.environ.get("BENCH_DEDUP_ZIPF", "1.07"))
 # Unset: every record spells the name in a style of its own. A share (e.g. 0.1): each
 # person has the spelling of their passport, and a record is spelt afresh (another
 # script or scheme, as a clerk copying from another paper would) with that probability.
-RESPELL = os.environ.get("BENCH_DEDUP_RESPELL")
+_respell = os.environ.get("BENCH_DEDUP_RESPELL")
+RESPELL = float(_respell) if _respell else None
 
 
 def _zipf(n: int, s: float = ZIPF) -> list[float]:
@@ -268,7 +269,7 @@ def generate(records: int, seed: int = 42) -> list[Record]:
         for _ in range(k):
             if len(out) >= records:
                 break
-            if home is None or rng.random() < float(RESPELL or 0):
+            if RESPELL is None or home is None or rng.random() < RESPELL:
                 style, scheme = _style(loc, rng), rng.choice(_SCHEMES)
                 s, gv, pt = (render(x, style, rng, scheme) for x in (surname, given, patronymic))
             else:

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
@@ -185,14 +184,10 @@ def _on_paid(order: PaymentOrder) -> None:
 
 def _return_path(order: PaymentOrder) -> str:
     """The status page, in the language the application was made in: the gateway sends the
-    payer back to an address without a language prefix."""
-    app = VisaApplication.objects.filter(group_reference=order.subject).order_by("pk").first()
-    path = (
-        app.get_absolute_url()
-        if app is not None
-        else reverse("visas:status", kwargs={"reference": order.subject})
-    )
-    return path + "?paid=1"
+    payer back to an address without a language prefix. (The order and its applications
+    are stored in one transaction.)"""
+    app = VisaApplication.objects.filter(payment_order=order).earliest("pk")
+    return app.get_absolute_url() + "?paid=1"
 
 
 def _visa_number(case: Case) -> str:
