@@ -151,7 +151,9 @@ class CalculateIn(Schema):
     stays: list[dict[str, Any]] = Field(..., description="Each like StayIn: entry and exit dates")
     on: str = Field(..., description="Control date, YYYY-MM-DD")
     regime: str = Field("90/180", description="90/180 (days in any period) or 30 (per stay)")
-    nationality: str = Field("", description="ISO alpha-2, for the registration deadline")
+    nationality: str = Field(
+        "", description="ISO 3166 alpha-2/alpha-3 or ICAO code, for the registration deadline"
+    )
 
 
 class CalculateOut(Schema):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.border.stayrules import Regime, Stay, StayInputError, calculate
 from umis.core.errors import ErrorCollector
-from umis.reference.selectors import registration_rule_for
+from umis.reference.selectors import reference_snapshot, registration_rule_for
 
 MAX_STAYS = 500
 EARLIEST = dt.date(1990, 1, 1)
@@ -48,6 +48,11 @@ def stay_calculate(
     except StayInputError:
         errors.add("invalid_regime", _("Write the regime as 90/180 or 30."), "regime")
     control = _date(on, "on", errors)
+    country = None
+    if isinstance(nationality, str) and nationality.strip():
+        country = reference_snapshot().country(nationality)
+        if country is None:
+            errors.add("unknown_country", _("Unknown country code."), "nationality")
     if not isinstance(stays, Sequence) or isinstance(stays, str):
         errors.add("invalid", _("Enter a list."), "stays")
         stays = []
@@ -76,7 +81,7 @@ def stay_calculate(
     result["registration_required_after_days"] = None
     if result["current_entry"]:
         entry = dt.date.fromisoformat(str(result["current_entry"]))
-        rule = registration_rule_for(nationality=(nationality or "").upper()[:2] or None, on=entry)
+        rule = registration_rule_for(nationality=country.code if country else None, on=entry)
         if rule is not None:
             due = entry + dt.timedelta(days=rule.deadline_days)
             result["registration_required_after_days"] = rule.threshold_days

@@ -167,6 +167,27 @@ def test_the_calculator_names_bad_input(world: World, client: Client) -> None:
     }
 
 
+@pytest.mark.parametrize("code", ["KZ", "KAZ", "kaz"])
+def test_the_calculator_reads_the_nationality_in_any_country_code(
+    world: World, client: Client, code: str
+) -> None:
+    body = {"stays": [{"entry": "2026-03-01"}], "on": "2026-03-10", "nationality": code}
+    response = client.post("/api/v1/stay/calculate", json.dumps(body), "application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["registration_required_after_days"] == 30  # Kazakhstan's agreement
+    assert response.json()["registration_due_by"] == "2026-03-31"
+
+
+def test_the_calculator_refuses_an_unknown_nationality(world: World, client: Client) -> None:
+    body = {"stays": [{"entry": "2026-03-01"}], "on": "2026-03-10", "nationality": "ZZ"}
+    response = client.post(
+        "/api/v1/stay/calculate", json.dumps(body), "application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["field"], error["code"]) == ("nationality", "unknown_country")
+
+
 def test_the_cli_prints_the_same_json(world: World, client: Client, tmp_path: Path) -> None:
     stays = [{"entry": "2026-01-01", "exit": "2026-01-01"}, {"entry": "2026-03-01"}]
     path = tmp_path / "stays.json"

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         calc.add_argument("--stays", required=True, help="JSON file: a list of {entry, exit}")
         calc.add_argument("--on", required=True, help="control date, YYYY-MM-DD")
         calc.add_argument("--regime", default="90/180", help="90/180 or 30")
-        calc.add_argument("--nationality", default="", help="ISO alpha-2 (registration rule)")
+        calc.add_argument(
+            "--nationality", default="", help="ISO alpha-2/alpha-3 or ICAO code (registration rule)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
