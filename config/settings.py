@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "umis.core.middleware.ApiLanguageMiddleware",
     "umis.api.middleware.ApiRateLimitMiddleware",
+    "umis.api.middleware.ApiMethodMiddleware",
     "django.middleware.common.CommonMiddleware",
     "umis.core.middleware.UnstorableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from umis.api.auth import presented_key, request_api_client
 from umis.api.errors import error_body
@@ -32,3 +33,29 @@ class ApiRateLimitMiddleware:
                 response["Retry-After"] = str(exc.retry_after)
                 return response
         return self.get_response(request)
+
+
+class ApiMethodMiddleware:
+    """A method an API path does not take is refused like every other API error: JSON with
+    a stable code in the request's language, with the `Allow` header. HEAD is answered as
+    GET, without the body."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        response = self.get_response(request)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allow = response.get("Allow", "")
+            response = JsonResponse(
+                error_body("method_not_allowed", _("This method is not allowed here.")), status=405
+            )
+            response["Allow"] = allow
+        if head and not response.streaming:
+            response.content = b""
+        return response

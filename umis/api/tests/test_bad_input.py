@@ -44,6 +44,32 @@ def test_an_unknown_api_path_answers_json_not_an_html_page(world: World, client:
         assert response.json()["error"]["message"] == "Не найдено."
 
 
+def test_a_method_an_endpoint_does_not_take_answers_json_with_the_allowed_ones(
+    world: World, client: Client
+) -> None:
+    for method, path in (
+        ("PUT", "/api/v1/stay-registrations"),
+        ("DELETE", "/api/v1/documents/signer-keys"),
+    ):
+        response = client.generic(
+            method, path, b"{}", "application/json",
+            HTTP_X_API_KEY=world.hotel_key, HTTP_ACCEPT_LANGUAGE="ru",
+        )  # fmt: skip
+        assert response.status_code == 405
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == "method_not_allowed"
+        assert response.json()["error"]["message"] == "Этот метод здесь не разрешён."
+        assert "GET" in response["Allow"]
+    assert StayRegistration.objects.count() == 0
+
+
+def test_head_answers_as_get_without_a_body(world: World, client: Client) -> None:
+    response = client.head("/api/v1/documents/signer-keys")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response.content == b""
+
+
 def test_a_body_that_is_not_json_gets_a_translated_error(world: World, client: Client) -> None:
     for body in (b"{", b"\xff\xfe not utf-8", b"[" * 100_000 + b"]" * 100_000):
         response = client.generic(
