@@ -187,7 +187,9 @@ UMIS_IDEMPOTENCY_DAYS = env_int("UMIS_IDEMPOTENCY_DAYS", 7)
 AXES_FAILURE_LIMIT = env_int("UMIS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# a success clears the failures of its own account only, never the address's
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "umis.accounts.lockout.AccountLockoutHandler"
 AXES_ENABLED = env_bool("UMIS_AXES_ENABLED", True)
 if PRODUCTION and not AXES_ENABLED:
     raise ImproperlyConfigured("UMIS_AXES_ENABLED cannot be switched off in production")

@@ -143,6 +143,30 @@ def test_five_failures_lock_the_account_out_and_are_in_the_audit_log(
     assert "my-Secret" not in str(unknown.data)
 
 
+def test_signing_in_to_ones_own_account_does_not_clear_the_failures_on_another(
+    world: World,
+) -> None:
+    """Anyone with an account (a hotel clerk) guesses an officer's password four times,
+    signs in to their own account and out again, and guesses once more: the fifth failure
+    locks the officer's account as if there had been no sign-in between."""
+    for _ in range(4):
+        sign_in(Client(), "alice", password="wrong-password-1")
+    own = Client()
+    assert sign_in(own, "harry") == 302
+    own.post("/en/accounts/logout/")
+    sign_in(Client(), "alice", password="wrong-password-1")
+    assert sign_in(Client(), "alice") == 429
+
+
+def test_signing_in_clears_ones_own_failures(world: World) -> None:
+    for _ in range(4):
+        sign_in(Client(), "harry", password="wrong-password-1")
+    assert sign_in(Client(), "harry") == 302
+    for _ in range(4):
+        sign_in(Client(), "harry", password="wrong-password-1")
+    assert sign_in(Client(), "harry") == 302
+
+
 @pytest.mark.parametrize(
     ("language", "username", "lands_on"),
     [
