@@ -109,6 +109,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     first = path.split("/")[1] if path.count("/") > 1 else ""
     if first in codes:
         path = path[len(first) + 1 :] or "/"
+    # "/en//evil.example/" is a path of this site; without its prefix it would be a
+    # link to another one
+    path = "/" + path.lstrip("/\\")
     # the API and the payment gateway's pages have no language prefix: stay there
     if language != settings.LANGUAGE_CODE and not path.startswith(UNPREFIXED):
         path = f"/{language}{path}"

@@ -24,6 +24,18 @@ def test_the_language_switch_keeps_a_path_of_this_site(client: Client) -> None:
     assert response["Location"] == "/ru/evisa/apply/"
 
 
+@pytest.mark.parametrize("next_url", ["/en//evil.example/", "/ru/\\evil.example/", "/en///evil"])
+def test_the_language_switch_never_sends_the_reader_to_another_site(
+    client: Client, next_url: str
+) -> None:
+    # the page /en//evil.example/ is this site's own 404 page, whose language form
+    # carries its path as `next`; without the prefix it must not become //evil.example/
+    for language in ("az", "ru", "en"):
+        location = client.post("/language/", {"language": language, "next": next_url})["Location"]
+        assert location.startswith("/"), location
+        assert location[1:2] not in ("/", "\\"), location
+
+
 def test_verifying_a_code_with_a_slash_says_unknown(client: Client) -> None:
     response = client.get("/verify/", {"code": "<script>alert(1)</script>"})
     assert response.status_code == 200
