@@ -210,7 +210,7 @@ def case_transition(
         raise Conflict(
             "invalid_transition",
             _("This case cannot move from “%(source)s” to “%(target)s”.")
-            % {"source": case.state, "target": target},
+            % {"source": service.state_label(case.state), "target": service.state_label(target)},
         )
     if not system and (getattr(actor, "role", None) not in rule.by or not _may_act_on(actor, case)):
         raise PermissionDenied("forbidden", _("You may not take this action on this case."))
@@ -221,6 +221,10 @@ def case_transition(
     if rule.needs_legal_ground and legal_ground is None:
         raise DomainError(
             "legal_ground_required", _("Choose the legal ground for this decision."), "legal_ground"
+        )
+    if legal_ground is not None and not legal_ground.in_force(clock.today()):
+        raise DomainError(
+            "legal_ground_not_in_force", _("This legal ground is not in force."), "legal_ground"
         )
     now = clock.now()
     is_open = workflow.is_open(target)

@@ -101,6 +101,9 @@ class LegalGround(Translated):
     def applies(self, kind: str) -> bool:
         return kind in {k.strip() for k in self.applies_to.split(",") if k.strip()}
 
+    def in_force(self, on: dt.date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
 
 class RegistrationRule(models.Model):
     """Place-of-stay registration rule (Migration Code art. 21), valid over a period.

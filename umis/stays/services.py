@@ -278,10 +278,17 @@ def stay_registration_end(
     return reg
 
 
+def _stay_case(case: Case) -> None:
+    """The officer's stay actions are posted to the case page of any service."""
+    if case.service_code != SERVICE_CODE:
+        raise DomainError("wrong_service", _("This action does not apply to this case."))
+
+
 def stay_registration_annul(
     *, actor: Any, case: Case, expected_version: int, legal_ground: LegalGround, note: str
 ) -> Case:
     """An officer annuls a registration: the case closes and its certificate verifies as annulled."""
+    _stay_case(case)
     if not legal_ground.applies("annulment"):
         raise DomainError(
             "invalid_legal_ground",
@@ -308,6 +315,7 @@ def stay_registration_annul(
 
 
 def stay_registration_confirm(*, actor: Any, case: Case, expected_version: int) -> Case:
+    _stay_case(case)
     with transaction.atomic():
         case_transition(
             actor=actor,

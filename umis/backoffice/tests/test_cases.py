@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from umis.audit.models import AuditEvent
 from umis.cases.models import Case, CaseEvent
+from umis.core import clock
 from umis.core.errors import Conflict
 from umis.core.testing import World, guest
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify, document_verify_code
+from umis.portal.tests.scene import make_scene
 from umis.reference.models import LegalGround
 from umis.stays.models import StayRegistration
-from umis.stays.services import stay_registration_annul, stay_registrations_submit
+from umis.stays.services import (
+    stay_registration_annul,
+    stay_registration_end,
+    stay_registrations_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +122,63 @@ def test_annulment_needs_a_legal_ground(world: World, client: Client) -> None:
     )
     case.refresh_from_db()
     assert case.state == "registered"
+
+
+def test_an_annulment_cannot_cite_a_legal_ground_no_longer_in_force(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    ground = LegalGround.objects.get(code="mc-21-not-residing")
+    ground.valid_to = clock.today() - dt.timedelta(days=30)  # repealed a month ago
+    ground.save()
+    client.force_login(world.alice)
+    page = client.post(
+        f"/en/office/cases/{case.reference}/annul/",
+        {"legal_ground": ground.code, "version": case.version},
+        follow=True,
+    ).content.decode()
+    assert "This legal ground is not in force." in page
+    case.refresh_from_db()
+    assert case.state == "registered"
+    assert IssuedDocument.objects.get(case=case).status == IssuedDocument.Status.VALID
+
+
+def test_the_stay_actions_on_another_services_case_are_refused_not_a_server_error(
+    world: World, client: Client
+) -> None:
+    case = make_scene(world, client).visa.case  # an e-visa of Alice's office
+    state, version = case.state, case.version
+    officer = Client(raise_request_exception=False)
+    officer.force_login(world.alice)
+    for action, data in (
+        ("annul", {"legal_ground": "mc-21-not-residing", "version": version}),
+        ("confirm", {"version": version}),
+    ):
+        response = officer.post(f"/en/office/cases/{case.reference}/{action}/", data, follow=True)
+        assert response.status_code == 200, action
+        assert "This action does not apply to this case." in response.content.decode()
+    case.refresh_from_db()
+    assert (case.state, case.version) == (state, version)
+
+
+def test_a_refused_transition_names_the_states_in_the_readers_language(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    stale = case.version
+    stay_registration_end(
+        actor=world.harry,
+        registration=StayRegistration.objects.get(case=case),
+        left_on=clock.today(),
+    )
+    client.force_login(world.alice)
+    page = client.post(
+        f"/ru/office/cases/{case.reference}/annul/",
+        {"legal_ground": "mc-21-not-residing", "version": stale},
+        follow=True,
+    ).content.decode()
+    message = page.split('class="messages">', 1)[1].split("</ul>", 1)[0]
+    assert "из состояния «завершена» в «аннулирована»" in message, message
 
 
 def test_two_officers_deciding_at_once_one_wins(world: World) -> None:
