@@ -41,15 +41,16 @@ def _linked_to_office(office_id: int, ref: str) -> Q:
 def person_scope_for_user(user: Any) -> QuerySet[Person]:
     """The person files a staff member may open: the head office, analysts and
     administrators all; a regional officer those tied to their office (a case of the
-    office, or a domain's link such as a finding, a hit or a crossing there), and records
-    merged into such a person. Nobody else any."""
+    office, or a domain's link such as a finding, a hit or a crossing there), records
+    merged into such a person, and both sides of an open duplicate review of the office.
+    Nobody else any."""
     if not _staff(user) or not user.is_active:
         return Person.objects.none()
     if user.sees_all_offices:
         return Person.objects.all()
     if user.role == Role.REGIONAL_OFFICER and user.office_id:
-        # either side of a possible duplicate the officer may review
-        reviews = identity_match_scope_for_user(user)
+        # either side of a possible duplicate the officer may review, while it is open
+        reviews = identity_match_scope_for_user(user).filter(status=IdentityMatch.Status.OPEN)
         return Person.objects.filter(
             _linked_to_office(user.office_id, "pk")
             | _linked_to_office(user.office_id, "merged_into_id")

@@ -118,7 +118,10 @@ def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
         raise Http404 from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        back = _int(request.POST.get("person", ""), 0)
+        # back to the page the form was on: one of the two records, the merged one otherwise
+        back = _int(request.POST.get("person", ""))
+        if back not in (merge.survivor_id, merge.merged_id):
+            back = merge.merged_id
         return redirect(reverse("backoffice:person", args=[back]) + _merge_purpose(merge_id))
     messages.success(request, _("The merge is undone: both people stand alone again."))
     return redirect(reverse("backoffice:person", args=[merge.merged_id]) + _merge_purpose(merge_id))

@@ -126,3 +126,45 @@ def test_the_unmerge_service_itself_refuses_a_merge_of_another_region(world: Wor
     merge.refresh_from_db()
     assert merge.unmerged_at is None
     assert AuditEvent.objects.filter(action="PERSON_MERGE_ACCESS_DENIED", actor=world.bob).exists()
+
+
+def test_a_failed_undo_returns_to_the_merged_record_whatever_was_posted(
+    world: World, client: Client
+) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": "same man", "version": "1"},
+    )
+    merge = PersonMerge.objects.get()
+    for person in ("-1", "", str(10**30)):
+        response = client.post(
+            f"/en/office/duplicates/merges/{merge.pk}/unmerge/",
+            {"reason": "undo", "version": "999", "person": person},  # a stale version
+        )
+        assert response.status_code == 302, person
+        assert response["Location"].startswith(f"/en/office/people/{merge.merged_id}/")
+    merge.refresh_from_db()
+    assert merge.unmerged_at is None
+
+
+def test_a_closed_review_no_longer_opens_another_offices_file(world: World, client: Client) -> None:
+    baku = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])[0]
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[guest(region="shaki", birth_date="1985-03-17", document_number="C7654321")],
+    )
+    match = IdentityMatch.objects.get()  # the Baku person and the Shaki person
+    assert baku.registration is not None
+    person_id = baku.registration.person_id
+    client.force_login(world.bob)  # Shaki: may open both files while the review is open
+    assert client.get(f"/en/office/people/{person_id}/?purpose=identity").status_code == 200
+    client.force_login(world.hannah)
+    client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "separate", "reason": "different people", "version": "1"},
+    )
+    client.force_login(world.bob)
+    assert client.get(f"/en/office/people/{person_id}/?purpose=identity").status_code == 404
