@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from umis.accounts.models import Role
-from umis.audit.services import audit_record
+from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case
 from umis.core.errors import NotFound
 from umis.people.models import IdentityMatch, Person, PersonMerge
@@ -73,24 +73,38 @@ def person_search(
     birth_date: dt.date | None = None,
     document_number: str = "",
     limit: int = 50,
-) -> QuerySet[Person]:
+) -> list[Person]:
     """Staff search by name (any script, case/diacritic-blind), date of birth, document
-    number, among the persons the user may open (`person_scope_for_user`)."""
+    number, among the persons the user may open (`person_scope_for_user`). A search is a
+    read of every file it shows: each is in the audit log, with what was searched by (not
+    the words: a document number is itself personal data)."""
     if not _staff(user):
-        return Person.objects.none()
-    qs = person_scope_for_user(user).filter(merged_into__isnull=True)
+        return []
+    number = document_number.strip().upper()
     key = search_key(name)
+    if not (key or birth_date or number):
+        return []
+    qs = person_scope_for_user(user).filter(merged_into__isnull=True)
     for token in key.split():
         qs = qs.filter(search_name__contains=token)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
-    if document_number.strip():
-        qs = qs.filter(documents__number=document_number.strip().upper())
-    if not (key or birth_date or document_number.strip()):
-        return Person.objects.none()
-    return (
+    if number:
+        qs = qs.filter(documents__number=number)
+    found = list(
         qs.select_related("nationality").order_by("surname", "given_names", "id").distinct()[:limit]
     )
+    by = [
+        k for k, given in (("name", key), ("birth_date", birth_date), ("document", number)) if given
+    ]
+    audit_record_many(
+        actor=user,
+        entries=[
+            AuditEntry("PERSON_SEARCHED", entity=p, person_id=p.pk, data={"by": by}) for p in found
+        ]
+        or [AuditEntry("PERSON_SEARCHED", entity_type="people.search", data={"by": by})],
+    )
+    return found
 
 
 def person_in_scope(*, user: Any, person_id: int) -> bool:

@@ -78,3 +78,17 @@ def test_the_person_page_is_audited_and_lists_cases(world: World, client: Client
         ).count()
         == 1
     )
+
+
+def test_a_search_is_in_the_audit_log_for_every_file_it_shows(world: World, client: Client) -> None:
+    [result] = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])
+    assert result.registration is not None
+    client.force_login(world.alice)
+    page = client.post("/en/office/people/", {"document": "U12345678"}).content.decode()
+    assert "Hüseynov" in page and "14.03.1985" in page
+    [row] = AuditEvent.objects.filter(action="PERSON_SEARCHED", actor=world.alice)
+    assert row.person_id == result.registration.person_id
+    assert row.data == {"by": ["document"]}  # not the number itself
+    client.post("/en/office/people/", {"name": "nobody-of-that-name"})
+    empty = AuditEvent.objects.filter(action="PERSON_SEARCHED", person_id__isnull=True).get()
+    assert empty.data == {"by": ["name"]}
