@@ -276,7 +276,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "merged_into": person_current(person=person) if person.merged_into_id else None,
             "merges": list(person_merges_of(person_id=person.pk)),
             "stay": person_stay_compute(person=person, on=today).to_dict(),
-            "timeline": person_timeline(person=person, until=today),
+            "timeline": person_timeline(person=person, until=today, user=request.user),
             "purpose": purpose,
         },
     )

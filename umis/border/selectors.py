@@ -218,8 +218,18 @@ def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[Overstay
     return qs.select_related("person", "office").order_by("-first_detected_on", "-id")
 
 
-def person_timeline(*, person: Person, until: dt.date, limit: int = 300) -> list[dict[str, Any]]:
-    """Crossings, stays, registrations, visas and permits of one person, newest first."""
+ANOMALY_LABELS = {
+    "entry_without_exit": _("two entries with no exit between them"),
+    "exit_without_entry": _("an exit with no entry before it"),
+}
+
+
+def person_timeline(
+    *, person: Person, until: dt.date, user: Any, limit: int = 300
+) -> list[dict[str, Any]]:
+    """Crossings, stays, registrations, visas and permits of one person, newest first. A
+    registration of a case the user may not open shows its dates and region only."""
+    from umis.cases.selectors import case_scope_for_user
     from umis.stays.selectors import stay_registrations_of_person
 
     start = until - dt.timedelta(days=HISTORY_DAYS * 3)
@@ -239,8 +249,27 @@ def person_timeline(*, person: Person, until: dt.date, limit: int = 300) -> list
     for s in stays:
         items.append({"day": s.entry, "kind": "stay", "label": "stay", "end": s.exit, "detail": ""})
     for day, kind in anomalies:
-        items.append({"day": day, "kind": "anomaly", "label": kind, "detail": ""})
-    for reg in stay_registrations_of_person(person_id=person.pk):
+        items.append(
+            {"day": day, "kind": "anomaly", "label": ANOMALY_LABELS.get(kind, kind), "detail": ""}
+        )
+    registrations = stay_registrations_of_person(person_id=person.pk)
+    visible = set(
+        case_scope_for_user(user)
+        .filter(pk__in=[reg.case_id for reg in registrations])
+        .values_list("pk", flat=True)
+    )
+    for reg in registrations:
+        if reg.case_id not in visible:
+            items.append(
+                {
+                    "day": reg.arrival_date,
+                    "kind": "registration_elsewhere",
+                    "label": "",
+                    "end": reg.ended_on or reg.planned_departure,
+                    "detail": reg.region.name,
+                }
+            )
+            continue
         items.append(
             {
                 "day": reg.arrival_date,
@@ -264,7 +293,7 @@ def person_timeline(*, person: Person, until: dt.date, limit: int = 300) -> list
                 "detail": b.reference,
             }
         )
-    order = {"crossing": 0, "anomaly": 1, "stay": 2, "registration": 3}
+    order = {"crossing": 0, "anomaly": 1, "stay": 2, "registration": 3, "registration_elsewhere": 3}
     items.sort(key=lambda i: (i["day"], order.get(i["kind"], 4)), reverse=True)
     return items[: limit * 2]
 

@@ -11,6 +11,8 @@ def register_services() -> None:
     register_event_labels(
         {
             "SCREENING_HIT_RAISED": _("Watchlist hit raised"),
+            "SCREENING_HIT_CONFIRMED": _("Watchlist hit confirmed"),
+            "SCREENING_HIT_DISMISSED": _("Watchlist hit dismissed"),
         }
     )
     register(

@@ -8,12 +8,14 @@ import pytest
 from django.test import Client
 
 from umis.audit.models import AuditEvent
+from umis.border.tests.factories import at_day, border_key, event, send
 from umis.cases.models import Case, CaseEvent
 from umis.core import clock
 from umis.core.errors import Conflict
 from umis.core.testing import World, guest
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify, document_verify_code
+from umis.people.models import TravelDocument
 from umis.portal.tests.scene import make_scene
 from umis.reference.models import LegalGround
 from umis.stays.models import StayRegistration
@@ -235,3 +237,43 @@ def test_the_case_page_shows_person_documents_and_history(world: World, client: 
         action="CASE_VIEWED", actor=world.alice, person_id=case.applicant_id
     ).exists()
     assert client.get(f"/en/office/cases/{case.reference}/")["Cache-Control"] == "no-store"
+
+
+def test_the_time_line_shows_another_offices_registration_without_its_details(
+    world: World, client: Client
+) -> None:
+    baku = register(world)
+    shaki = register(
+        world,
+        region="shaki",
+        street="Shaki street 9",
+        arrival_date=(clock.today() - dt.timedelta(days=60)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
+    )
+    assert baku.applicant_id == shaki.applicant_id and shaki.office_id != baku.office_id
+    client.force_login(world.alice)  # Baku
+    assert client.get(f"/en/office/cases/{shaki.reference}/").status_code == 404
+    page = client.get(f"/en/office/people/{baku.applicant_id}/?purpose=case").content.decode()
+    assert baku.reference in page
+    assert shaki.reference not in page
+    assert "registered at the place of stay, in another office's region · Shaki city" in page
+    client.force_login(world.hannah)  # the head office sees both in full
+    page = client.get(f"/en/office/people/{baku.applicant_id}/?purpose=case").content.decode()
+    assert baku.reference in page and shaki.reference in page
+
+
+def test_the_time_line_names_a_crossing_anomaly_in_the_readers_language(
+    world: World, client: Client
+) -> None:
+    key = border_key()
+    today = clock.today()
+    two_entries = [
+        event(event_id="a1", timestamp=at_day(today - dt.timedelta(days=20))),
+        event(event_id="a2", timestamp=at_day(today - dt.timedelta(days=10))),
+    ]
+    send(client, key, two_entries)
+    person = TravelDocument.objects.get(number="U12345678").person
+    client.force_login(world.hannah)
+    page = client.get(f"/en/office/people/{person.pk}/?purpose=supervision").content.decode()
+    assert "check the crossings: two entries with no exit between them" in page
+    assert "entry_without_exit" not in page

@@ -40,6 +40,29 @@ def test_an_officer_sees_the_hit_on_the_case_and_dismisses_it(world: World, clie
     )
 
 
+@pytest.mark.parametrize(
+    ("decision", "named"),
+    [
+        ("dismiss", "Совпадение с контрольным списком отклонено"),
+        ("confirm", "Совпадение с контрольным списком подтверждено"),
+    ],
+)
+def test_the_case_history_names_the_hit_decision_in_the_readers_language(
+    world: World, client: Client, decision: str, named: str
+) -> None:
+    listed(world)
+    case = register(client, world)
+    hit = ScreeningHit.objects.get(case=case)
+    client.force_login(world.alice)
+    client.post(
+        f"/ru/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": decision, "reason": "checked"},
+    )
+    page = client.get(f"/ru/office/cases/{case.reference}/").content.decode()
+    assert named in page
+    assert "SCREENING_HIT_" not in page.replace('data-action="SCREENING_HIT_', "")
+
+
 def test_a_decision_without_a_reason_changes_nothing(world: World, client: Client) -> None:
     listed(world)
     hit = ScreeningHit.objects.get(case=register(client, world))
