@@ -33,6 +33,10 @@ STATEMENT_COLUMNS = (
     "paid_at",
 )
 MAX_CALLBACK_BYTES = 16_384
+# A payment time outside these bounds is a garbled field, not a payment (and some such times
+# cannot even be told in UTC, where the database keeps them).
+PAID_AT_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+PAID_AT_LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
 
 
@@ -125,6 +129,12 @@ def event_from_mapping(raw: Mapping[str, Any]) -> GatewayEvent:
             raise GatewayError("callback_malformed", "paid_at is not a timestamp") from exc
         if paid_at.tzinfo is None:
             paid_at = paid_at.replace(tzinfo=dt.UTC)
+        try:
+            in_utc = paid_at.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise GatewayError("callback_malformed", "paid_at is out of range") from exc
+        if not PAID_AT_EARLIEST <= in_utc < PAID_AT_LATEST:
+            raise GatewayError("callback_malformed", "paid_at is out of range")
     return GatewayEvent(
         event_id=_text(raw, "event_id"),
         kind=kind,
@@ -178,7 +188,7 @@ class SimulatorGateway:
             raise GatewayError("bad_signature", "the notification's signature is not valid")
         try:
             raw = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # nested too deep
             raise GatewayError("callback_malformed", "the notification is not JSON") from exc
         return event_from_mapping(raw)
 

@@ -93,6 +93,8 @@ class PaymentEvent(models.Model):
         MISMATCH = "mismatch", _("Amount or currency does not match")
         UNKNOWN_ORDER = "unknown_order", _("Unknown order")
         IGNORED = "ignored", _("Ignored")
+        DUPLICATE_TRANSACTION = "duplicate_transaction", _("Transaction already on another order")
+        DUPLICATE_PAYMENT = "duplicate_payment", _("Paid again, to be refunded")
 
     event_id = models.CharField(max_length=100, unique=True)
     order = models.ForeignKey(
@@ -100,7 +102,7 @@ class PaymentEvent(models.Model):
     )
     source = models.CharField(max_length=20, choices=PaymentOrder.SettledBy.choices)
     kind = models.CharField(max_length=40)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
     data = models.JSONField(default=dict)
     received_at = models.DateTimeField()
 

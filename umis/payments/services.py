@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
 from umis.core import clock
-from umis.core.errors import DomainError, NotFound
+from umis.core.errors import Conflict, DomainError, NotFound
 from umis.core.text import storable
 from umis.payments import purposes
 from umis.payments.gateway import GatewayError, GatewayEvent, gateway_get
@@ -101,6 +101,37 @@ class ApplyResult:
     duplicate: bool = False
 
 
+def _transaction_elsewhere(order: PaymentOrder, event: GatewayEvent) -> bool:
+    """Whether the event's transaction already settled another order."""
+    return (
+        PaymentOrder.objects.filter(gateway=order.gateway, transaction_id=event.transaction_id)
+        .exclude(pk=order.pk)
+        .exists()
+    )
+
+
+def _order_settle(
+    order: PaymentOrder, event: GatewayEvent, *, source: str, now: dt.datetime
+) -> bool:
+    """Mark a pending order paid; False if another order took the transaction since the look
+    before (the unique constraint sees what that look missed), and then nothing is changed."""
+    try:
+        with transaction.atomic():
+            updated = PaymentOrder.objects.filter(
+                pk=order.pk, status=PaymentOrder.Status.PENDING
+            ).update(
+                status=PaymentOrder.Status.PAID,
+                transaction_id=event.transaction_id,
+                paid_at=event.paid_at or now,
+                settled_by=source,
+                updated_at=now,
+            )
+    except IntegrityError:
+        return False
+    assert updated == 1
+    return True
+
+
 def _apply(event: GatewayEvent, *, source: str) -> ApplyResult:
     """Apply one verified gateway event exactly once (its own transaction)."""
     now = clock.now()
@@ -113,8 +144,15 @@ def _apply(event: GatewayEvent, *, source: str) -> ApplyResult:
             outcome = PaymentEvent.Outcome.UNKNOWN_ORDER
         elif event.kind != "payment.succeeded":
             outcome = PaymentEvent.Outcome.IGNORED
-        elif order.status != PaymentOrder.Status.PENDING:
+        elif (
+            order.status != PaymentOrder.Status.PENDING
+            and event.transaction_id == order.transaction_id
+        ):
             outcome = PaymentEvent.Outcome.ALREADY_PAID
+        elif _transaction_elsewhere(order, event):
+            outcome = PaymentEvent.Outcome.DUPLICATE_TRANSACTION
+        elif order.status != PaymentOrder.Status.PENDING:  # a second payment: money to give back
+            outcome = PaymentEvent.Outcome.DUPLICATE_PAYMENT
         elif event.amount != order.amount or event.currency != order.currency:
             outcome = PaymentEvent.Outcome.MISMATCH
         else:
@@ -133,17 +171,14 @@ def _apply(event: GatewayEvent, *, source: str) -> ApplyResult:
         except IntegrityError:  # the same event arrived twice at once: the other one won
             previous = PaymentEvent.objects.get(event_id=event.event_id)
             return ApplyResult(previous.outcome, previous.order, duplicate=True)
+        if (
+            order is not None
+            and outcome == PaymentEvent.Outcome.APPLIED
+            and not _order_settle(order, event, source=source, now=now)
+        ):
+            outcome = PaymentEvent.Outcome.DUPLICATE_TRANSACTION
+            PaymentEvent.objects.filter(event_id=event.event_id).update(outcome=outcome)
         if order is not None and outcome == PaymentEvent.Outcome.APPLIED:
-            updated = PaymentOrder.objects.filter(
-                pk=order.pk, status=PaymentOrder.Status.PENDING
-            ).update(
-                status=PaymentOrder.Status.PAID,
-                transaction_id=event.transaction_id,
-                paid_at=event.paid_at or now,
-                settled_by=source,
-                updated_at=now,
-            )
-            assert updated == 1
             order.refresh_from_db()
             audit_record(
                 actor=None,
@@ -159,7 +194,27 @@ def _apply(event: GatewayEvent, *, source: str) -> ApplyResult:
             purpose = purposes.get(order.purpose)
             if purpose is not None:
                 purpose.on_paid(order)
-        elif outcome in (PaymentEvent.Outcome.MISMATCH, PaymentEvent.Outcome.UNKNOWN_ORDER):
+        elif order is not None and outcome == PaymentEvent.Outcome.DUPLICATE_PAYMENT:
+            audit_record(
+                actor=None,
+                action="PAYMENT_DUPLICATE_RECEIVED",
+                entity=order,
+                data={
+                    "number": order.number,
+                    "status": order.status,
+                    "paid_with": order.transaction_id,
+                    "event_id": event.event_id,
+                    "transaction_id": event.transaction_id,
+                    "amount": str(event.amount),
+                    "currency": event.currency,
+                    "source": source,
+                },
+            )
+        elif outcome in (
+            PaymentEvent.Outcome.MISMATCH,
+            PaymentEvent.Outcome.UNKNOWN_ORDER,
+            PaymentEvent.Outcome.DUPLICATE_TRANSACTION,
+        ):
             audit_record(
                 actor=None,
                 action="PAYMENT_EVENT_REFUSED",
@@ -196,6 +251,12 @@ def payment_callback_receive(
             _("The amount or currency paid does not match the payment order."),
             "amount",
         )
+    if result.outcome == PaymentEvent.Outcome.DUPLICATE_TRANSACTION:
+        raise Conflict(
+            "duplicate_transaction",
+            _("This transaction has already paid another payment order."),
+            "transaction_id",
+        )
     return result
 
 
@@ -206,13 +267,17 @@ class ReconcileReport:
     already: int = 0
     mismatched: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    duplicate_transactions: list[str] = field(default_factory=list)  # the tx paid another order
+    to_refund: list[str] = field(default_factory=list)  # orders paid again: money to give back
     unpaid_pending: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.lines} statement lines: {len(self.settled)} settled by reconciliation, "
             f"{self.already} already applied, {len(self.mismatched)} amount mismatches, "
-            f"{len(self.unknown)} unknown orders"
+            f"{len(self.unknown)} unknown orders, "
+            f"{len(self.duplicate_transactions)} transaction ids already on another order, "
+            f"{len(self.to_refund)} paid again (to be refunded)"
         )
 
 
@@ -234,7 +299,12 @@ def payments_reconcile(*, data: bytes, actor: Any = None) -> ReconcileReport:
     report = ReconcileReport(lines=len(events))
     for event in events:
         result = _apply(event, source=PaymentOrder.SettledBy.RECONCILIATION)
-        if result.duplicate or result.outcome == PaymentEvent.Outcome.ALREADY_PAID:
+        # money to give back, or a line to look into, is listed on every run that reads it
+        if result.outcome == PaymentEvent.Outcome.DUPLICATE_PAYMENT:
+            report.to_refund.append(event.order)
+        elif result.outcome == PaymentEvent.Outcome.DUPLICATE_TRANSACTION:
+            report.duplicate_transactions.append(event.order)
+        elif result.duplicate or result.outcome == PaymentEvent.Outcome.ALREADY_PAID:
             report.already += 1
         elif result.outcome == PaymentEvent.Outcome.APPLIED:
             report.settled.append(event.order)
@@ -247,7 +317,13 @@ def payments_reconcile(*, data: bytes, actor: Any = None) -> ReconcileReport:
         action="PAYMENT_STATEMENT_RECONCILED",
         entity_type="payments.statement",
         entity_id="-",
-        data={"lines": report.lines, "settled": report.settled[:100], "already": report.already},
+        data={
+            "lines": report.lines,
+            "settled": report.settled[:100],
+            "already": report.already,
+            "duplicate_transactions": report.duplicate_transactions[:100],
+            "to_refund": report.to_refund[:100],
+        },
     )
     return report
 

@@ -35,7 +35,7 @@ def callback(request: HttpRequest) -> HttpResponse:
             remote_addr=request.META.get("REMOTE_ADDR", ""),
         )
     except DomainError as exc:
-        return _json(422 if exc.code == "amount_mismatch" else 400, exc.to_dict())
+        return _json(422 if exc.code == "amount_mismatch" else exc.status, exc.to_dict())
     return _json(
         200,
         {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -88,11 +89,38 @@ def test_callback_twice_applies_the_payment_once(client: Client) -> None:
     assert PaymentEvent.objects.count() == 1
 
 
-def test_a_second_distinct_success_event_does_not_pay_again(client: Client) -> None:
+def test_a_second_payment_for_a_paid_order_is_recorded_to_be_refunded(client: Client) -> None:
     order = _order()
     _post(client, _event(order))
     again = _post(client, _event(order, event_id="EV2", transaction_id="TX2"))
+    assert again.status_code == 200
+    assert again.json()["status"] == "duplicate_payment"
+    assert [order.number] == PAID
+    order.refresh_from_db()
+    assert order.transaction_id == "TX1"
+    assert PaymentEvent.objects.get(event_id="EV2").outcome == "duplicate_payment"
+    [audit] = AuditEvent.objects.filter(action="PAYMENT_DUPLICATE_RECEIVED")
+    assert audit.entity_id == str(order.pk)
+    assert audit.data["transaction_id"] == "TX2"
+    assert audit.data["paid_with"] == "TX1"
+    assert audit.data["amount"] == "20.00"
+    # the gateway repeating that notification is not a third payment
+    assert _post(client, _event(order, event_id="EV2", transaction_id="TX2")).json() == {
+        "status": "duplicate_payment",
+        "duplicate": True,
+        "order": order.number,
+    }
+    assert AuditEvent.objects.filter(action="PAYMENT_DUPLICATE_RECEIVED").count() == 1
+
+
+def test_the_same_payment_told_again_under_a_new_event_id_is_already_paid(
+    client: Client,
+) -> None:
+    order = _order()
+    _post(client, _event(order))
+    again = _post(client, _event(order, event_id="EV2"))
     assert again.json()["status"] == "already_paid"
+    assert not AuditEvent.objects.filter(action="PAYMENT_DUPLICATE_RECEIVED").exists()
     assert [order.number] == PAID
 
 
@@ -256,3 +284,123 @@ def test_mutated_signed_callbacks_never_cause_a_server_error(client: Client) -> 
         assert response.status_code in (200, 400, 422), response.content
     order.refresh_from_db()
     assert PAID.count(order.number) <= 1
+
+
+@pytest.mark.parametrize("paid_at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_a_paid_at_out_of_range_is_refused_with_a_400_and_logged(
+    client: Client, paid_at: str
+) -> None:
+    order = _order()
+    response = _post(client, _event(order, paid_at=paid_at))
+    assert response.status_code == 400
+    assert response.json()["code"] == "callback_malformed"
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PENDING
+    assert not PaymentEvent.objects.exists()
+    assert AuditEvent.objects.filter(action="PAYMENT_CALLBACK_REJECTED").count() == 1
+    assert PAID == []
+
+
+def test_a_callback_nested_too_deep_is_refused_with_a_400_and_logged(client: Client) -> None:
+    response = _post(client, None, raw=b"[" * 8000 + b"]" * 8000)  # under the size limit
+    assert response.status_code == 400
+    assert response.json()["code"] == "callback_malformed"
+    assert AuditEvent.objects.filter(action="PAYMENT_CALLBACK_REJECTED").count() == 1
+
+
+def test_a_transaction_id_already_on_another_order_is_recorded_and_refused(
+    client: Client,
+) -> None:
+    first, second = _order(), _order()
+    assert _post(client, _event(first, event_id="E1", transaction_id="TX")).status_code == 200
+    response = _post(client, _event(second, event_id="E2", transaction_id="TX"))
+    assert response.status_code == 409
+    assert response.json()["code"] == "duplicate_transaction"
+    second.refresh_from_db()
+    assert second.status == PaymentOrder.Status.PENDING
+    assert second.transaction_id == ""
+    event = PaymentEvent.objects.get(event_id="E2")
+    assert (event.order, event.outcome) == (second, "duplicate_transaction")
+    [audit] = AuditEvent.objects.filter(action="PAYMENT_EVENT_REFUSED")
+    assert audit.entity_id == str(second.pk)
+    assert audit.data["outcome"] == "duplicate_transaction"
+    # the gateway retrying gets the same answer, and nothing more is written
+    assert _post(client, _event(second, event_id="E2", transaction_id="TX")).status_code == 409
+    assert AuditEvent.objects.filter(action="PAYMENT_EVENT_REFUSED").count() == 1
+    assert [first.number] == PAID
+
+
+def test_a_transaction_id_taken_at_the_same_moment_is_recorded_not_a_500(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from umis.payments import services
+
+    first, second = _order(), _order()
+    _post(client, _event(first, event_id="E1", transaction_id="TX"))
+    # the other order took the transaction id after this one looked (only the constraint sees it)
+    monkeypatch.setattr(services, "_transaction_elsewhere", lambda order, event: False)
+    response = _post(client, _event(second, event_id="E2", transaction_id="TX"))
+    assert response.status_code == 409
+    second.refresh_from_db()
+    assert second.status == PaymentOrder.Status.PENDING
+    assert PaymentEvent.objects.get(event_id="E2").outcome == "duplicate_transaction"
+    assert AuditEvent.objects.filter(action="PAYMENT_EVENT_REFUSED").count() == 1
+    assert not AuditEvent.objects.filter(action="PAYMENT_RECEIVED", entity_id=str(second.pk))
+    assert [first.number] == PAID
+
+
+def _statement(*lines: tuple[str, PaymentOrder, str]) -> bytes:
+    return statement_render(
+        settings.UMIS_PAYMENT_SECRET,
+        [
+            {**_event(order, event_id=event_id, transaction_id=tx), "status": "payment.succeeded"}
+            for event_id, order, tx in lines
+        ],
+    )
+
+
+def test_reconciliation_goes_past_a_transaction_id_already_on_another_order(
+    tmp_path: Path,
+) -> None:
+    a, b, c = _order(), _order(), _order()
+    path = tmp_path / "s.csv"
+    path.write_bytes(_statement(("S1", a, "TX"), ("S2", b, "TX"), ("S3", c, "TY")))
+    out = io.StringIO()
+    call_command("payments", "reconcile", str(path), stdout=out)
+    for order in (a, b, c):
+        order.refresh_from_db()
+    assert (a.status, b.status, c.status) == ("paid", "pending", "paid")
+    assert PaymentEvent.objects.get(event_id="S2").outcome == "duplicate_transaction"
+    assert out.getvalue().splitlines() == [
+        "3 statement lines: 2 settled by reconciliation, 0 already applied, 0 amount mismatches, "
+        "0 unknown orders, 1 transaction ids already on another order, "
+        "0 paid again (to be refunded)",
+        f"settled {a.number}",
+        f"settled {c.number}",
+        f"DUPLICATE TRANSACTION {b.number}",
+    ]
+    call_command("payments", "reconcile", str(path), stdout=io.StringIO())  # a rerun: the same
+    assert [a.number, c.number] == PAID
+    assert AuditEvent.objects.filter(action="PAYMENT_EVENT_REFUSED").count() == 1
+
+
+def test_reconciliation_lists_an_order_paid_twice_to_be_refunded(
+    client: Client, tmp_path: Path
+) -> None:
+    order = _order()
+    _post(client, _event(order))
+    path = tmp_path / "s.csv"
+    path.write_bytes(_statement(("EV1", order, "TX1"), ("S2", order, "TX2")))
+    out = io.StringIO()
+    call_command("payments", "reconcile", str(path), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2 statement lines: 0 settled by reconciliation, 1 already applied, 0 amount mismatches, "
+        "0 unknown orders, 0 transaction ids already on another order, "
+        "1 paid again (to be refunded)",
+        f"REFUND {order.number}",
+    ]
+    [audit] = AuditEvent.objects.filter(action="PAYMENT_DUPLICATE_RECEIVED")
+    assert audit.data["transaction_id"] == "TX2"
+    [reconciled] = AuditEvent.objects.filter(action="PAYMENT_STATEMENT_RECONCILED")
+    assert reconciled.data["to_refund"] == [order.number]
+    assert [order.number] == PAID

@@ -58,3 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(f"MISMATCH {number}")
         for number in report.unknown:
             self.stdout.write(f"UNKNOWN {number}")
+        for number in report.duplicate_transactions:
+            self.stdout.write(f"DUPLICATE TRANSACTION {number}")
+        for number in report.to_refund:
+            self.stdout.write(f"REFUND {number}")
