@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
-from umis.border.models import Crossing, CrossingPoint
+from umis.border.models import Crossing, CrossingPoint, Presence
 from umis.border.validation import CrossingData, CrossingReader
 from umis.core import clock
 from umis.core.errors import DomainError, FieldError
@@ -356,10 +356,25 @@ PRESENCE_FROM_STAGE = (
 PRESENCE_VALUES = PRESENCE_INSERT + " VALUES (%s, %s, %s, %s, %s, %s, %s)" + PRESENCE_CONFLICT
 
 
-def _presence_update(events: list[tuple[CrossingData, int]]) -> None:
+class _Crossed(Protocol):
+    """What presence reads of a crossing: one just received or one stored."""
+
+    @property
+    def direction(self) -> str: ...
+    @property
+    def occurred_at(self) -> dt.datetime: ...
+    @property
+    def day(self) -> dt.date: ...
+    @property
+    def nationality(self) -> str: ...
+    @property
+    def crossing_point(self) -> str: ...
+
+
+def _presence_update(events: Sequence[tuple[_Crossed, int]]) -> None:
     """Each person's latest entry or exit (refusals do not change presence)."""
-    latest: dict[int, CrossingData] = {}
-    entry: dict[int, CrossingData] = {}
+    latest: dict[int, _Crossed] = {}
+    entry: dict[int, _Crossed] = {}
     for data, pid in events:
         if data.direction == "refused":
             continue
@@ -417,6 +432,24 @@ def _presence_update(events: list[tuple[CrossingData, int]]) -> None:
                     for r in rows
                 ],
             )
+
+
+def presence_rebuild(person_ids: Sequence[int]) -> None:
+    """These people's presence again from their stored crossings, after a merge or an
+    unmerge moved crossings between their records: a person left with none has no row."""
+    ids = sorted(set(person_ids))
+    Presence.objects.filter(person_id__in=ids).delete()
+    events: list[tuple[_Crossed, int]] = []
+    for pid in ids:
+        # on the index of person and time: the last entry or exit, and the last entry
+        mine = Crossing.objects.filter(person_id=pid).order_by("-occurred_at", "-id")
+        for last in (
+            mine.exclude(direction="refused").first(),
+            mine.filter(direction="entry").first(),
+        ):
+            if last is not None:
+                events.append((last, pid))
+    _presence_update(events)
 
 
 CROSSING_POINTS = [

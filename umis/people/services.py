@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -224,24 +224,66 @@ def _review_tasks_create(
 
 # --- merge and unmerge -------------------------------------------------------------------
 
-_HISTORY_MODELS = ("people.identitymatch", "people.personmerge")
+# the merge history itself, and `merged_into` (an earlier merge into the merged person
+# stays as it was recorded)
+_KEPT_LINKS = frozenset(
+    {
+        "people.identitymatch.candidate",
+        "people.identitymatch.person",
+        "people.person.merged_into",
+        "people.personmerge.merged",
+        "people.personmerge.survivor",
+    }
+)
+# link → rebuild(person ids): a domain's rows derived from its other rows, one per person
+_DERIVED_LINKS: dict[str, Callable[[Sequence[int]], None]] = {}
+
+
+def _link_key(model: type[models.Model], field: str) -> str:
+    return f"{model._meta.label_lower}.{field}"
+
+
+def person_derived_link_register(
+    model: type[models.Model], field: str, rebuild: Callable[[Sequence[int]], None]
+) -> None:
+    """Declare `model.field` a summary of the person's other rows (border presence, built
+    from the crossings): a merge and an unmerge do not move its rows but call
+    `rebuild(person_ids)` for both people once everything else has moved."""
+    _DERIVED_LINKS[_link_key(model, field)] = rebuild
 
 
 def _person_links() -> list[tuple[type[models.Model], str]]:
-    """Every (model, field) that points at a person, in any app: what a merge re-points.
+    """Every (model, field) that points at a person, in any app, and is neither merge
+    history nor derived: what a merge re-points.
 
-    Found from the model graph, so a domain added later is covered without a change here.
-    The merge history itself and `merged_into` stay as they are.
+    Found from the model graph, hidden relations (`related_name="+"`) included, so a domain
+    added later is covered without a change here.
     """
     links: list[tuple[type[models.Model], str]] = []
-    for rel in Person._meta.related_objects:
-        model = rel.related_model
-        if not isinstance(model, type) or rel.many_to_many:
+    for rel in Person._meta.get_fields(include_hidden=True):
+        if not isinstance(rel, models.ForeignObjectRel) or rel.many_to_many:
             continue
-        if model._meta.label_lower in _HISTORY_MODELS or model is Person:
+        model = rel.related_model
+        if not isinstance(model, type):
+            continue
+        key = _link_key(model, rel.field.name)
+        if key in _KEPT_LINKS or key in _DERIVED_LINKS:
             continue
         links.append((model, rel.field.name))
-    return sorted(links, key=lambda link: (link[0]._meta.label_lower, link[1]))
+    return sorted(links, key=lambda link: _link_key(*link))
+
+
+def person_links_handled() -> dict[str, str]:
+    """What a merge does with each link to a person: "moved", "rebuilt" or "kept"."""
+    handled = {_link_key(m, f): "moved" for m, f in _person_links()}
+    handled.update(dict.fromkeys(_DERIVED_LINKS, "rebuilt"))
+    handled.update(dict.fromkeys(_KEPT_LINKS, "kept"))
+    return handled
+
+
+def _derived_rebuild(*person_ids: int) -> None:
+    for _key, rebuild in sorted(_DERIVED_LINKS.items()):
+        rebuild(sorted(person_ids))
 
 
 def _reason(reason: str) -> str:
@@ -263,7 +305,8 @@ def person_merge(
 ) -> PersonMerge:
     """Merge person `merged_id` into `survivor_id`: every case, document, registration and
     other record of the merged person is re-pointed to the survivor, and each moved row is
-    kept in the merge record so `person_unmerge` can put it back."""
+    kept in the merge record so `person_unmerge` can put it back. Rows a domain derives
+    from the others (border presence) are built again for both people."""
     text = _reason(reason)
     if survivor_id == merged_id:
         raise DomainError("same_person", _("A person cannot be merged with themselves."))
@@ -281,7 +324,8 @@ def person_merge(
             pks = sorted(rows.values_list("pk", flat=True))
             if pks:
                 rows.update(**{field: survivor})
-                moved[f"{model._meta.label_lower}.{field}"] = pks
+                moved[_link_key(model, field)] = pks
+        _derived_rebuild(survivor.pk, merged.pk)
         others = IdentityMatch.objects.filter(
             Q(person=merged) | Q(candidate=merged), status=IdentityMatch.Status.OPEN
         )
@@ -344,7 +388,7 @@ def person_unmerge(*, actor: Any, merge_id: int, expected_version: int, reason: 
                 "survivor_merged",
                 _("The surviving record was merged again later; undo that merge first."),
             )
-        links = {f"{m._meta.label_lower}.{f}": (m, f) for m, f in _person_links()}
+        links = {_link_key(m, f): (m, f) for m, f in _person_links()}
         restored: dict[str, int] = {}
         for key, pks in record.moved.items():
             if key == "people.identitymatch.superseded":
@@ -358,6 +402,7 @@ def person_unmerge(*, actor: Any, merge_id: int, expected_version: int, reason: 
             restored[key] = model._base_manager.filter(pk__in=pks, **{field: survivor}).update(
                 **{field: merged}
             )
+        _derived_rebuild(survivor.pk, merged.pk)
         merged.merged_into = None
         merged.save(update_fields=["merged_into", "updated_at"])
         now = clock.now()

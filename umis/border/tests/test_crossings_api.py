@@ -8,12 +8,14 @@ import pytest
 from django.test import Client
 
 from umis.audit.models import AuditEvent
-from umis.border.models import Crossing, Presence
+from umis.border.models import Crossing, OverstayFinding, Presence
+from umis.border.overstays import overstays_detect
+from umis.border.selectors import person_stay_compute
 from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
 from umis.core.testing import World
-from umis.people.models import Person, TravelDocument
-from umis.people.services import person_merge
+from umis.people.models import Person, PersonMerge, TravelDocument
+from umis.people.services import person_merge, person_unmerge
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,77 @@ def test_a_merged_persons_document_links_to_the_survivor(world: World, client: C
     assert body["stored"] == 1
     assert Crossing.objects.get(event_id="third").person_id == survivor.pk
     assert Presence.objects.get(person_id=survivor.pk).last_direction == "exit"
+
+
+def _presence(person: Person) -> tuple[str, dt.date | None, dt.date | None] | None:
+    p = Presence.objects.filter(person_id=person.pk).first()
+    return (p.last_direction, p.last_day, p.entry_day) if p else None
+
+
+def test_a_merge_moves_the_crossings_presence_and_findings_and_an_unmerge_puts_them_back(
+    world: World, client: Client
+) -> None:
+    key = border_key()
+    today = clock.today()
+    ten_days_ago, long_ago, left = (today - dt.timedelta(days=d) for d in (10, 400, 390))
+    # the merged record entered ten days ago under an old passport; the survivor came and
+    # went long ago
+    send(client, key, [event(event_id="e1", timestamp=at_day(ten_days_ago))])
+    other = {
+        "document_number": "U87654321",
+        "surname": "Yılmaz",
+        "given_names": "Ahmet",
+        "birth_date": "1975-03-03",
+    }
+    send(
+        client,
+        key,
+        [
+            event(event_id="e2", timestamp=at_day(long_ago), **other),
+            event(event_id="e3", direction="exit", timestamp=at_day(left), **other),
+        ],
+    )
+    merged = TravelDocument.objects.get(number="U12345678").person
+    survivor = TravelDocument.objects.get(number="U87654321").person
+    overstays_detect(on=today + dt.timedelta(days=100))  # a finding on the merged record
+    finding = OverstayFinding.objects.get(kind="overstay")
+    assert finding.person_id == merged.pk
+    findings = sorted(OverstayFinding.objects.values_list("pk", flat=True))
+    before = {
+        merged.pk: sorted(
+            Crossing.objects.filter(person_id=merged.pk).values_list("pk", flat=True)
+        ),
+        survivor.pk: sorted(
+            Crossing.objects.filter(person_id=survivor.pk).values_list("pk", flat=True)
+        ),
+    }
+    assert _presence(merged) == ("entry", ten_days_ago, ten_days_ago)
+    assert _presence(survivor) == ("exit", left, long_ago)
+
+    person_merge(actor=world.hannah, survivor_id=survivor.pk, merged_id=merged.pk, reason="same")
+
+    assert Crossing.objects.filter(person_id=merged.pk).count() == 0
+    assert Crossing.objects.filter(person_id=survivor.pk).count() == 3
+    assert _presence(merged) is None  # the overstay job no longer starts from the old record
+    assert _presence(survivor) == ("entry", ten_days_ago, ten_days_ago)
+    assert person_stay_compute(person=survivor, on=today).to_dict()["in_country"] is True
+    finding.refresh_from_db()
+    assert finding.person_id == survivor.pk
+    merge = PersonMerge.objects.get()
+    assert merge.moved["border.crossing.person"] == before[merged.pk]
+    assert merge.moved["border.overstayfinding.person"] == findings
+    assert "border.presence.person" not in merge.moved
+
+    person_unmerge(actor=world.hannah, merge_id=merge.pk, expected_version=1, reason="two men")
+
+    for person in (merged, survivor):
+        pks = Crossing.objects.filter(person_id=person.pk).values_list("pk", flat=True)
+        assert sorted(pks) == before[person.pk]
+    assert _presence(merged) == ("entry", ten_days_ago, ten_days_ago)
+    assert _presence(survivor) == ("exit", left, long_ago)
+    assert person_stay_compute(person=survivor, on=today).to_dict()["in_country"] is False
+    finding.refresh_from_db()
+    assert finding.person_id == merged.pk
 
 
 def test_a_resent_event_is_a_duplicate_and_stored_once(world: World, client: Client) -> None:

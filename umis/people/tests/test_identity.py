@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 
 from umis.audit.models import AuditEvent
 from umis.cases.models import Case
@@ -12,7 +13,12 @@ from umis.documents.models import IssuedDocument
 from umis.people.identity import PersonData, birth_compare, identity_score
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.selectors import identity_match_scope_for_user, person_search
-from umis.people.services import identity_match_decide, person_merge, person_unmerge
+from umis.people.services import (
+    identity_match_decide,
+    person_links_handled,
+    person_merge,
+    person_unmerge,
+)
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registrations_submit
 
@@ -252,3 +258,24 @@ def test_a_merge_under_a_later_merge_is_undone_last_first(world: World) -> None:
     new.refresh_from_db()
     assert new.merged_into_id == old.pk
     assert Case.objects.filter(applicant=third).count() == 3
+
+
+def test_a_merge_handles_every_link_to_a_person_in_every_app() -> None:
+    links = {
+        f"{model._meta.label_lower}.{f.name}": f
+        for model in apps.get_models(include_auto_created=True)
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.concrete and f.is_relation and f.related_model is Person
+    }
+    handled = person_links_handled()
+    assert sorted(links) == sorted(handled)
+    assert {k for k, how in handled.items() if how == "kept"} == {
+        "people.identitymatch.candidate",
+        "people.identitymatch.person",
+        "people.person.merged_into",
+        "people.personmerge.merged",
+        "people.personmerge.survivor",
+    }
+    # one row per person cannot be moved onto a person who has one: it is built again
+    unique = {k for k, f in links.items() if f.unique}
+    assert unique and {handled[k] for k in unique} == {"rebuilt"}

@@ -15,6 +15,7 @@ from umis.core import clock
 from umis.core.errors import Conflict, DomainError, NotFound
 from umis.core.testing import World, guest
 from umis.people.models import Person
+from umis.people.services import person_merge, person_unmerge
 from umis.screening.models import ScreeningHit, Watchlist, WatchlistEntry
 from umis.screening.services import (
     entry_ban_from_expulsion,
@@ -235,3 +236,40 @@ def test_a_withdrawn_entry_stops_raising_hits_and_keeps_its_history(
         ("WITHDRAWN", "Ban lifted by court"),
     ]
     assert AuditEvent.objects.filter(action="WATCHLIST_ENTRY_WITHDRAWN").count() == 1
+
+
+def test_a_merge_moves_the_hits_and_entries_of_the_person_and_an_unmerge_puts_them_back(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    case = register(client, world)
+    hit = ScreeningHit.objects.get(case=case)
+    person = Person.objects.get(pk=case.applicant_id)
+    entry = entry_ban_from_expulsion(
+        actor=world.hannah,
+        person=person,
+        case=case,
+        valid_from=clock.today(),
+        valid_until=clock.today() + dt.timedelta(days=365),
+        legal_ground=None,
+        reason="Expelled: Migration Code art. 79",
+    )
+    other = Person.objects.get(
+        pk=register(
+            client, world, surname="Həsənov", given_names="Elçin", document_number="C7654321"
+        ).applicant_id
+    )
+
+    merge = person_merge(actor=world.hannah, survivor_id=other.pk, merged_id=person.pk, reason="x")
+
+    hit.refresh_from_db()
+    entry.refresh_from_db()
+    assert (hit.person_id, entry.person_id) == (other.pk, other.pk)
+    assert merge.moved["screening.screeninghit.person"] == [hit.pk]
+    assert merge.moved["screening.watchlistentry.person"] == [entry.pk]
+
+    person_unmerge(actor=world.hannah, merge_id=merge.pk, expected_version=1, reason="two men")
+
+    hit.refresh_from_db()
+    entry.refresh_from_db()
+    assert (hit.person_id, entry.person_id) == (person.pk, person.pk)
