@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -323,7 +323,16 @@ def person_merge(
             rows = model._base_manager.filter(**{field: merged})
             pks = sorted(rows.values_list("pk", flat=True))
             if pks:
-                rows.update(**{field: survivor})
+                try:
+                    with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+                        rows.update(**{field: survivor})
+                except IntegrityError as exc:  # the whole merge rolls back
+                    raise Conflict(
+                        "merge_conflict",
+                        _(
+                            "Both records hold something only one person can have (for example an overstay finding for the same stay). Close one of them, then merge again."
+                        ),
+                    ) from exc
                 moved[_link_key(model, field)] = pks
         _derived_rebuild(survivor.pk, merged.pk)
         others = IdentityMatch.objects.filter(

@@ -13,6 +13,7 @@ from umis.border.overstays import overstays_detect
 from umis.border.selectors import person_stay_compute
 from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
+from umis.core.errors import Conflict
 from umis.core.testing import World
 from umis.people.models import Person, PersonMerge, TravelDocument
 from umis.people.services import person_merge, person_unmerge
@@ -146,6 +147,36 @@ def test_a_merge_moves_the_crossings_presence_and_findings_and_an_unmerge_puts_t
     assert person_stay_compute(person=survivor, on=today).to_dict()["in_country"] is False
     finding.refresh_from_db()
     assert finding.person_id == merged.pk
+
+
+def test_a_merge_of_two_records_with_a_finding_for_the_same_stay_is_refused_unchanged(
+    world: World, client: Client
+) -> None:
+    """Two records that each overstay from the same day, each with its finding: the merge
+    says what stands in the way, and nothing moves."""
+    key = border_key()
+    entered = clock.today() - dt.timedelta(days=10)
+    other = {
+        "document_number": "U87654321",
+        "event_id": "e2",
+        "surname": "Yılmaz",
+        "given_names": "Ahmet",
+        "birth_date": "1975-03-03",
+    }
+    send(client, key, [event(event_id="e1", timestamp=at_day(entered))])
+    send(client, key, [event(timestamp=at_day(entered), **other)])
+    merged = TravelDocument.objects.get(number="U12345678").person
+    survivor = TravelDocument.objects.get(number="U87654321").person
+    assert merged.pk != survivor.pk
+    overstays_detect(on=clock.today() + dt.timedelta(days=100))
+    assert OverstayFinding.objects.filter(kind="overstay").count() == 2
+    with pytest.raises(Conflict) as refused:
+        person_merge(actor=world.hannah, survivor_id=survivor.pk, merged_id=merged.pk, reason="x")
+    assert refused.value.code == "merge_conflict"
+    assert Crossing.objects.filter(person_id=merged.pk).count() == 1
+    assert not PersonMerge.objects.exists()
+    merged.refresh_from_db()
+    assert merged.merged_into_id is None
 
 
 def test_a_resent_event_is_a_duplicate_and_stored_once(world: World, client: Client) -> None:
