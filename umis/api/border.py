@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.idempotency import run_idempotent
+from umis.api.idempotency import request_idempotent
 from umis.api.schemas import ERRORS, ErrorOut
 from umis.border import calculator, selectors, services
 from umis.core import clock
@@ -86,12 +86,7 @@ def crossings_in(request: HttpRequest, payload: CrossingsIn) -> HttpResponse:
             "items": [r.to_dict() for r in results if r.status != "stored"],
         }
 
-    status, body = run_idempotent(
-        owner=f"user:{request.user.pk}",
-        key=request.headers.get("Idempotency-Key"),
-        body=request.body,
-        work=work,
-    )
+    status, body = request_idempotent(request, work)
     return HttpResponse(
         json.dumps(body, default=str), status=status, content_type="application/json"
     )

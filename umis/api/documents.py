@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from umis.api.schemas import ErrorOut, MrzIn, SignerKeyOut, VerifyOut
@@ -25,7 +26,9 @@ router = Router(tags=["Documents"])
 def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
     """Returns the document format and type, the fields, and the result of every check digit (ICAO Doc 9303)."""
     if any(len(line) > 60 for line in payload.lines):
-        raise DomainError("mrz_line_length", "Each MRZ line has at most 44 characters.", "lines")
+        raise DomainError(
+            "mrz_line_length", _("A machine-readable zone line has at most 44 characters."), "lines"
+        )
     try:
         return mrz.parse_mrz(payload.lines).to_dict()
     except mrz.MrzError as exc:

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.idempotency import run_idempotent
+from umis.api.idempotency import request_idempotent
 from umis.api.schemas import ERRORS
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
@@ -126,12 +126,7 @@ def apply(request: HttpRequest, payload: EvisaApplicationIn) -> HttpResponse:
         )
         return 201, _out(request, submission.applications, submission.payment_url)
 
-    status, body = run_idempotent(
-        owner=f"user:{request.user.pk}",
-        key=request.headers.get("Idempotency-Key"),
-        body=request.body,
-        work=work,
-    )
+    status, body = request_idempotent(request, work)
     return HttpResponse(
         json.dumps(body, default=str), status=status, content_type="application/json"
     )

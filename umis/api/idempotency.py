@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from umis.core import clock
@@ -22,6 +23,22 @@ from umis.core.models import IdempotencyRecord
 from umis.core.races import atomic_retried
 
 MAX_KEY = 200
+
+
+def request_idempotent(
+    request: HttpRequest, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> tuple[int, dict[str, Any]]:
+    """`run_idempotent` for an API request. The keys are the calling client's own (two
+    programs of one account may pick the same key), and a key names one request to one
+    endpoint: the same key sent with the same body to another endpoint is refused."""
+    client = getattr(request, "api_client", None)
+    owner = f"client:{client.pk}" if client is not None else f"user:{request.user.pk}"
+    return run_idempotent(
+        owner=owner,
+        key=request.headers.get("Idempotency-Key"),
+        body=f"{request.method} {request.path}\n".encode() + request.body,
+        work=work,
+    )
 
 
 def run_idempotent(

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.idempotency import run_idempotent
+from umis.api.idempotency import request_idempotent
 from umis.api.schemas import ERRORS
 from umis.audit.services import audit_record
 from umis.core.errors import DomainError, ErrorCollector, PermissionDenied
@@ -311,12 +311,7 @@ def review_decide(request: HttpRequest, match_id: int, payload: DecisionIn) -> d
             "merge": _merge(_merge_of(match)) if linked else None,
         }
 
-    _status, body = run_idempotent(
-        owner=f"user:{request.user.pk}",
-        key=request.headers.get("Idempotency-Key"),
-        body=f"identity-decision:{pk}:".encode() + request.body,
-        work=work,
-    )
+    _status, body = request_idempotent(request, work)
     return body
 
 
@@ -345,10 +340,5 @@ def merge_undo(request: HttpRequest, merge_id: int, payload: UnmergeIn) -> dict[
         )
         return 200, _merge(undone) or {}
 
-    _status, body = run_idempotent(
-        owner=f"user:{request.user.pk}",
-        key=request.headers.get("Idempotency-Key"),
-        body=f"identity-unmerge:{merge.pk}:".encode() + request.body,
-        work=work,
-    )
+    _status, body = request_idempotent(request, work)
     return body

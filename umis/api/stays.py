@@ -12,7 +12,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.idempotency import run_idempotent
+from umis.api.idempotency import request_idempotent
 from umis.api.schemas import (
     ERRORS,
     BulkIn,
@@ -88,12 +88,7 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
             raise ValidationFailed(result.errors)
         return 201, _out(result.registration, request, result.certificate)
 
-    status, body = run_idempotent(
-        owner=f"user:{request.user.pk}",
-        key=request.headers.get("Idempotency-Key"),
-        body=request.body,
-        work=work,
-    )
+    status, body = request_idempotent(request, work)
     return _respond(status, body)
 
 
@@ -144,12 +139,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
             "items": items,
         }
 
-    status, body = run_idempotent(
-        owner=f"user:{request.user.pk}",
-        key=request.headers.get("Idempotency-Key"),
-        body=request.body,
-        work=work,
-    )
+    status, body = request_idempotent(request, work)
     return _respond(status, body)
 
 
@@ -194,15 +184,20 @@ def registration_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
     response={200: StayRegistrationOut, **ERRORS},
     summary="The guest has left",
 )
-def registration_end(request: HttpRequest, reference: str, payload: EndIn) -> dict[str, Any]:
+def registration_end(request: HttpRequest, reference: str, payload: EndIn) -> HttpResponse:
+    """With an `Idempotency-Key`, a retry gets the first answer back."""
     host = _host(request)
     reg = selectors.stay_registration_get_for_host(
         user=request.user, host=host, reference=reference
     )
-    reg = services.stay_registration_end(
-        actor=request.user, registration=reg, left_on=payload.left_on
-    )
-    return _out(reg, request)
+
+    def work() -> tuple[int, dict[str, Any]]:
+        ended = services.stay_registration_end(
+            actor=request.user, registration=reg, left_on=payload.left_on
+        )
+        return 200, _out(ended, request)
+
+    return _respond(*request_idempotent(request, work))
 
 
 @router.get(

@@ -67,8 +67,12 @@ def test_unreadable_lines_get_a_coded_error_in_the_language_asked(client: Client
         "/api/v1/documents/mrz",
         data=json.dumps({"lines": ["P" * 5000, "X" * 5000]}),
         content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ru",
     )
     assert too_long.status_code == 422
+    error = too_long.json()["error"]
+    assert (error["code"], error["field"]) == ("mrz_line_length", "lines")
+    assert error["message"] == "Строка машиночитаемой зоны содержит не более 44 символов."
 
 
 def test_the_mrz_command_prints_the_same_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,8 @@ import json
 import pytest
 from django.test import Client
 
+from umis.accounts.models import Scope
+from umis.accounts.services import api_client_create
 from umis.api.idempotency import idempotency_records_prune
 from umis.core import clock
 from umis.core.models import IdempotencyRecord
@@ -52,3 +54,51 @@ def test_answers_are_kept_for_the_retention_then_pruned(
     late = _register(client, world, body)
     assert late["status"] == 422
     assert StayRegistration.objects.count() == 1
+
+
+def _post(
+    client: Client, path: str, body: dict[str, object], key: str, idempotency_key: str
+) -> dict[str, object]:
+    response = client.post(
+        path,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_X_API_KEY=key,
+        HTTP_IDEMPOTENCY_KEY=idempotency_key,
+    )
+    return {"status": response.status_code, **response.json()}
+
+
+def test_each_client_has_its_own_keys(client: Client, world: World) -> None:
+    """Two programs of one hotel (a front desk and a booking engine), each with its own key,
+    may happen to use the same Idempotency-Key: each gets its own registration."""
+    _other, other_key = api_client_create(
+        actor=None, name="Booking engine", user=world.harry, scopes=[Scope.STAY_REGISTRATIONS]
+    )
+    path = "/api/v1/stay-registrations"
+    first = _post(client, path, guest(), world.hotel_key, "k1")
+    second = _post(client, path, guest(document_number="C7654321"), other_key, "k1")
+    assert (first["status"], second["status"]) == (201, 201)
+    assert "replayed" not in second
+    assert StayRegistration.objects.count() == 2
+
+
+def test_a_key_used_on_one_endpoint_is_refused_on_another(client: Client, world: World) -> None:
+    body = {"items": [guest()], **guest(document_number="Z9999999")}
+    bulk = _post(client, "/api/v1/stay-registrations/bulk", body, world.hotel_key, "k2")
+    assert bulk["status"] == 200
+    one = _post(client, "/api/v1/stay-registrations", body, world.hotel_key, "k2")
+    assert one["status"] == 409
+    assert one["error"]["code"] == "idempotency_key_reused"  # type: ignore[index]
+    assert StayRegistration.objects.count() == 1
+
+
+def test_a_retried_end_of_stay_gets_the_first_answer(client: Client, world: World) -> None:
+    reference = _post(client, "/api/v1/stay-registrations", guest(), world.hotel_key, "k3")
+    path = f"/api/v1/stay-registrations/{reference['reference']}/end"
+    body = {"left_on": clock.today().isoformat()}
+    first = _post(client, path, body, world.hotel_key, "end-1")
+    retry = _post(client, path, body, world.hotel_key, "end-1")
+    assert (first["status"], retry["status"]) == (200, 200)
+    assert retry["replayed"] is True
+    assert retry["reference"] == first["reference"]
