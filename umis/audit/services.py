@@ -45,8 +45,10 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 
 
 def _payload(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The signed fields. The time is signed in UTC, as the database gives it back whatever
+    zone it was written in (the demo and tests freeze the clock at Baku times)."""
     payload = {("actor" if k == "actor_id" else k): values[k] for k in _SIGNED}
-    payload["at"] = values["at"].isoformat()
+    payload["at"] = values["at"].astimezone(dt.UTC).isoformat()
     return payload
 
 

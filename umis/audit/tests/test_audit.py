@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from umis.accounts.models import Role
 from umis.audit.context import audit_context
@@ -133,3 +134,46 @@ def test_rows_written_in_a_batch_verify_like_rows_written_one_by_one() -> None:
     assert all(event_digest(r) == r.digest for r in rows)
     assert audit_seal_pending() == 4
     assert audit_verify().ok
+
+
+def test_rows_recorded_at_a_local_time_verify() -> None:
+    """The clock may give Baku time (+04:00); the database gives the row back in UTC."""
+    local = timezone.make_aware(dt.datetime(2025, 1, 10, 12, 0))
+    assert local.utcoffset() == dt.timedelta(hours=4)
+    with clock.frozen_at(local):
+        audit_record(actor=None, action="THING_DONE", entity_type="x", entity_id="1")
+        audit_record_many(
+            actor=None,
+            entries=[AuditEntry("THING_DONE", entity_type="x", entity_id=str(i)) for i in (2, 3)],
+        )
+    assert audit_verify().problems == []
+    assert audit_seal_pending() == 3
+    assert audit_verify().problems == []
+
+
+def test_rows_recorded_in_utc_keep_the_digest_they_were_written_with() -> None:
+    import hashlib
+    import json
+
+    past = (clock.now() - dt.timedelta(minutes=5)).astimezone(dt.UTC)
+    with clock.frozen_at(past):
+        row = audit_record(actor=None, action="THING_DONE", entity_type="x", entity_id="1")
+    stored = AuditEvent.objects.get(pk=row.pk)
+    payload = {
+        "at": past.isoformat(),
+        "actor": None,
+        "actor_label": "",
+        "role": "",
+        "office": "",
+        "channel": stored.channel,
+        "ip": stored.ip,
+        "purpose": stored.purpose,
+        "action": "THING_DONE",
+        "entity_type": "x",
+        "entity_id": "1",
+        "person_id": None,
+        "data": {},
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert stored.digest == hashlib.sha256(canonical.encode()).hexdigest()
+    assert event_digest(stored) == stored.digest
