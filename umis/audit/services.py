@@ -310,7 +310,13 @@ def _chain(previous: str, pairs: Iterable[tuple[int, str]]) -> str:
 
 
 def audit_seal_pending() -> int:
-    """Seal the unsealed rows older than SEAL_DELAY; returns how many rows were sealed."""
+    """Seal the rows after the last seal, in id order, up to the first one younger than
+    SEAL_DELAY; returns how many rows were sealed.
+
+    Ids and times need not agree: a refused attempt's rows are stamped during the request
+    and stored when it ends, after rows other requests wrote meanwhile. A seal therefore
+    never passes over a stored row: the run stops at the first row still too recent, and
+    the rows after it wait for the next round."""
     sealed = 0
     while True:
         with transaction.atomic():
@@ -318,11 +324,13 @@ def audit_seal_pending() -> int:
             after = last.last_event_id if last else 0
             previous = last.hash if last else GENESIS
             cutoff = clock.now() - SEAL_DELAY
-            rows = list(
-                AuditEvent.objects.filter(id__gt=after, at__lt=cutoff)
-                .order_by("id")
-                .values_list("id", "digest")[:SEAL_BATCH]
-            )
+            batch = AuditEvent.objects.filter(id__gt=after).order_by("id")
+            fetched = list(batch.values_list("id", "digest", "at")[:SEAL_BATCH])
+            rows = []
+            for pk, digest, at in fetched:
+                if at >= cutoff:
+                    break
+                rows.append((pk, digest))
             if not rows:
                 return sealed
             AuditSeal.objects.create(
@@ -334,6 +342,8 @@ def audit_seal_pending() -> int:
                 hash=_chain(previous, rows),
             )
             sealed += len(rows)
+            if len(rows) < len(fetched):
+                return sealed
 
 
 @dataclass

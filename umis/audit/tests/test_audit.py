@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from umis.accounts.models import Role
 from umis.audit.context import audit_context
-from umis.audit.models import AuditEvent
+from umis.audit.models import AuditEvent, AuditSeal
 from umis.audit.services import (
     AuditEntry,
     audit_record,
     audit_record_many,
+    audit_refusal,
+    audit_refusals_kept,
     audit_seal_pending,
     audit_verify,
     event_digest,
@@ -177,3 +179,37 @@ def test_rows_recorded_in_utc_keep_the_digest_they_were_written_with() -> None:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert stored.digest == hashlib.sha256(canonical.encode()).hexdigest()
     assert event_digest(stored) == stored.digest
+
+
+def test_rows_stored_out_of_time_order_are_all_sealed_and_verify() -> None:
+    """A refused attempt's row is stamped during its request and stored when the request
+    ends; a row another request wrote meanwhile has the lower id and the later time."""
+    t0 = clock.now() - dt.timedelta(minutes=10)
+    with audit_refusals_kept():
+        with clock.frozen_at(t0):
+            audit_refusal(
+                actor=None, entries=[AuditEntry("REFUSED", entity_type="x", entity_id="r")]
+            )
+        with clock.frozen_at(t0 + dt.timedelta(seconds=30)):
+            other = audit_record(actor=None, action="THING_DONE", entity_type="x", entity_id="a")
+    refused = AuditEvent.objects.get(action="REFUSED")
+    assert other.pk < refused.pk
+    with clock.frozen_at(t0 + dt.timedelta(seconds=70)):  # `other` is still too recent
+        assert audit_seal_pending() == 0
+    assert audit_seal_pending() == 2
+    assert audit_verify().problems == []
+    assert [s.ranges for s in AuditSeal.objects.order_by("id")] == [[[other.pk, refused.pk]]]
+
+
+def test_a_recent_row_holds_back_the_sealing_of_the_rows_after_it() -> None:
+    old = _write_rows(2)
+    with clock.frozen_at(clock.now()):
+        recent = audit_record(actor=None, action="THING_DONE", entity_type="x", entity_id="new")
+    with clock.frozen_at(clock.now() - dt.timedelta(minutes=5)):
+        later = audit_record(actor=None, action="THING_DONE", entity_type="x", entity_id="late")
+    assert audit_seal_pending() == 2
+    assert AuditSeal.objects.get().ranges == [[old[0].pk, old[1].pk]]
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=2)):
+        assert audit_seal_pending() == 2
+    assert AuditSeal.objects.order_by("id").last().ranges == [[recent.pk, later.pk]]
+    assert audit_verify().problems == []
