@@ -13,8 +13,9 @@ from umis.accounts.services import user_requires_second_factor
 class StaffSessionMiddleware:
     """Sessions end on the next request when the account was disabled or removed, and a
     staff session that was not confirmed with the second factor (any way of signing in
-    other than the sign-in page) ends at once. Staff sessions end after 15 minutes idle
-    and 8 hours in all."""
+    other than the sign-in page) ends at once. Staff sessions (a staff role, or an account
+    that may open the admin, whatever its role) end after 15 minutes idle and 8 hours in
+    all."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -30,7 +31,7 @@ class StaffSessionMiddleware:
                 request.session.flush()
         elif user_requires_second_factor(user=user) and not _verified(user):
             logout(request)
-        elif getattr(user, "is_staff_member", False):
+        elif user.is_staff or user.is_superuser or getattr(user, "is_staff_member", False):
             now = int(time.time())
             started = request.session.setdefault("umis_started", now)
             seen = request.session.get("umis_seen", now)

@@ -28,7 +28,17 @@ OFFICER_ROLES = frozenset({Role.HEAD_OFFICER, Role.REGIONAL_OFFICER})
 class UmisUserManager(UserManager["User"]):
     """Accounts made in code (`createsuperuser`, also with --noinput and
     DJANGO_SUPERUSER_PASSWORD, scripts) pass the same password rules as the forms; there is
-    no way around them."""
+    no way around them. A superuser is an administrator by role."""
+
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
 
     def _create_user_object(
         self, username: str, email: str | None, password: str | None, **extra_fields: Any

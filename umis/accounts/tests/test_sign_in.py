@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from config import settings as configured
+from umis.accounts.models import Role, User
 from umis.audit.models import AuditEvent
 from umis.core.testing import (
     PASSWORD,
@@ -231,6 +233,39 @@ def test_a_staff_session_ends_after_eight_hours_however_busy(
     response = client.get("/en/office/queue/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_superuser_made_with_createsuperuser_is_an_administrator_and_times_out(
+    client: Client, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", interactive=False, username="boss", email="b@example.org")
+    boss = User.objects.get(username="boss")
+    assert (boss.role, boss.is_staff, boss.is_superuser) == (Role.ADMINISTRATOR, True, True)
+    client.force_login(boss)
+    assert client.get("/en/admin/accounts/user/").status_code == 200
+    session = client.session
+    session["umis_seen"] = int(time.time()) - settings.UMIS_STAFF_IDLE_SECONDS - 5
+    session.save()
+    response = client.get("/en/admin/accounts/user/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
+def test_an_account_the_admin_may_open_times_out_like_staff_whatever_its_role(
+    world: World, client: Client, settings: SettingsWrapper, flag: str
+) -> None:
+    setattr(world.oscar, flag, True)  # an applicant by role
+    world.oscar.save()
+    client.force_login(world.oscar)
+    assert client.get("/en/").status_code == 200
+    session = client.session
+    session["umis_started"] = int(time.time()) - settings.UMIS_STAFF_ABSOLUTE_SECONDS - 5
+    session["umis_seen"] = int(time.time()) - 30  # active a moment ago
+    session.save()
+    client.get("/en/")
     assert "_auth_user_id" not in client.session
 
 
