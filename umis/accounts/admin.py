@@ -1,16 +1,22 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from umis.accounts.models import ApiClient, User
+from umis.accounts.services import api_client_revoke
+from umis.audit.admin import AuditedModelAdmin, audit_admin_change
 
 
 def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
@@ -29,7 +35,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UmisUserAdmin(UserAdmin[User]):
+class UmisUserAdmin(AuditedModelAdmin[User], UserAdmin[User]):
     list_display = ("username", "email", "role", "office", "is_active")
     # access in UMIS follows the role and the office; Django's groups and per-model
     # permissions are not used (their names are stored in English, untranslatable)
@@ -42,9 +48,22 @@ class UmisUserAdmin(UserAdmin[User]):
     )
     list_filter = ("role", "office", "is_active")
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """The password page saves its form itself, not through `save_model`: a new
+        password is recorded here (that it changed, never the password)."""
+        with transaction.atomic():
+            before = User.objects.filter(pk=unquote(id)).values_list("password").first()
+            response = super().user_change_password(request, id, form_url)
+            user = User.objects.filter(pk=unquote(id)).first()
+            if user is not None and before is not None and before[0] != user.password:
+                audit_admin_change(request=request, obj=user, fields=["password"])
+        return response
+
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
+class ApiClientAdmin(AuditedModelAdmin[ApiClient]):
     list_display = (
         "name",
         "user",
@@ -54,7 +73,9 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
         "revoked_at",
         "last_used_at",
     )
-    readonly_fields = ("key_prefix", "key_hash", "created_at", "last_used_at")
+    # a revoked key stays revoked: revocation is the action below, never an edited date
+    readonly_fields = ("key_prefix", "key_hash", "created_at", "revoked_at", "last_used_at")
+    actions = ("revoke_keys",)
     fields = (
         "name",
         "user",
@@ -68,3 +89,12 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
 
     def has_add_permission(self, request: object) -> bool:
         return False  # keys are created with `umis apiclient create`, which shows the key once
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke_keys(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        keys = list(queryset.filter(revoked_at__isnull=True))
+        for key in keys:
+            api_client_revoke(actor=request.user, client=key)  # type: ignore[arg-type]
+        self.message_user(
+            request, gettext("Keys revoked: %(count)d") % {"count": len(keys)}, messages.SUCCESS
+        )

@@ -6,6 +6,9 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
+        from umis.audit.admin import admin_site_audit
         from umis.audit.services import (
             audit_refusals_mark,
             audit_refusals_rewind,
@@ -22,3 +25,7 @@ class AuditConfig(AppConfig):
             return f"sealed {sealed} audit rows" if sealed else None
 
         periodic.register("audit-seal", 30, seal)
+
+        # the admin modules are loaded by now (the admin app comes first): those of
+        # installed packages change data too, and must leave audit rows like ours
+        admin_site_audit(admin.site)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from umis.audit.admin import AuditedModelAdmin
 from umis.reference.models import (
     Country,
     Holiday,
@@ -13,7 +14,7 @@ from umis.reference.models import (
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin[Country]):
+class CountryAdmin(AuditedModelAdmin[Country]):
     list_display = ("code", "alpha3", "icao_code", "local_name", "name_en", "active")
     search_fields = ("code", "alpha3", "icao_code", "name_en", "name_az", "name_ru")
     list_filter = ("active",)
@@ -24,7 +25,7 @@ class CountryAdmin(admin.ModelAdmin[Country]):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin[Office]):
+class OfficeAdmin(AuditedModelAdmin[Office]):
     list_display = ("code", "local_name", "kind", "active")
 
     @admin.display(description=_("name"))
@@ -33,7 +34,7 @@ class OfficeAdmin(admin.ModelAdmin[Office]):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin[Region]):
+class RegionAdmin(AuditedModelAdmin[Region]):
     list_display = ("code", "local_name", "office")
     list_filter = ("office",)
 
@@ -43,7 +44,7 @@ class RegionAdmin(admin.ModelAdmin[Region]):
 
 
 @admin.register(LegalGround)
-class LegalGroundAdmin(admin.ModelAdmin[LegalGround]):
+class LegalGroundAdmin(AuditedModelAdmin[LegalGround]):
     list_display = ("code", "local_citation", "local_name", "valid_from", "valid_to")
 
     @admin.display(description=_("citation"))
@@ -56,7 +57,7 @@ class LegalGroundAdmin(admin.ModelAdmin[LegalGround]):
 
 
 @admin.register(RegistrationRule)
-class RegistrationRuleAdmin(admin.ModelAdmin[RegistrationRule]):
+class RegistrationRuleAdmin(AuditedModelAdmin[RegistrationRule]):
     list_display = (
         "__str__",
         "nationality",
@@ -69,11 +70,11 @@ class RegistrationRuleAdmin(admin.ModelAdmin[RegistrationRule]):
 
 
 @admin.register(VisaFreeRegime)
-class VisaFreeRegimeAdmin(admin.ModelAdmin[VisaFreeRegime]):
+class VisaFreeRegimeAdmin(AuditedModelAdmin[VisaFreeRegime]):
     list_display = ("nationality", "days", "window_days", "valid_from", "valid_to", "source")
     list_filter = ("window_days",)
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin[Holiday]):
+class HolidayAdmin(AuditedModelAdmin[Holiday]):
     list_display = ("date", "name", "working")

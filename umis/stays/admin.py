@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from umis.audit.admin import AuditedModelAdmin
 from umis.stays.models import Host
 
 
 @admin.register(Host)
-class HostAdmin(admin.ModelAdmin[Host]):
+class HostAdmin(AuditedModelAdmin[Host]):
     list_display = ("name", "kind", "tax_id", "region", "city")
     list_filter = ("kind", "region")
     search_fields = ("name", "tax_id")

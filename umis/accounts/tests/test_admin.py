@@ -1,0 +1,121 @@
+"""The admin: every change it makes is in the audit log; a revoked key stays revoked."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from umis.accounts.models import ApiClient, Role, Scope, User
+from umis.accounts.services import api_client_revoke
+from umis.audit.models import AuditEvent
+from umis.core.testing import PASSWORD, World
+
+pytestmark = pytest.mark.django_db
+
+
+def _admin(world: World) -> Client:
+    client = Client()
+    client.force_login(world.admin)
+    return client
+
+
+def _user_form(user: User, **changes: str) -> dict[str, str]:
+    joined = timezone.localtime(user.date_joined)
+    form = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "role": user.role,
+        "office": str(user.office_id or ""),
+        "preferred_language": user.preferred_language,
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+        # the page sends the initial value too (the field's default is a callable)
+        "initial-date_joined_0": joined.strftime("%Y-%m-%d"),
+        "initial-date_joined_1": joined.strftime("%H:%M:%S"),
+    }
+    form.update(changes)
+    return form
+
+
+def test_making_an_account_superuser_in_the_admin_is_audited_with_the_fields_changed(
+    world: World,
+) -> None:
+    oscar = world.oscar
+    form = _user_form(oscar, role=Role.ADMINISTRATOR, is_staff="on", is_superuser="on")
+    response = _admin(world).post(f"/en/admin/accounts/user/{oscar.pk}/change/", form)
+    assert response.status_code == 302
+    oscar.refresh_from_db()
+    assert (oscar.role, oscar.is_staff, oscar.is_superuser) == (Role.ADMINISTRATOR, True, True)
+    event = AuditEvent.objects.get(action="ADMIN_RECORD_CHANGED")
+    assert (event.actor_id, event.entity_type, event.entity_id) == (
+        world.admin.pk,
+        "accounts.user",
+        str(oscar.pk),
+    )
+    assert event.data == {"fields": ["is_staff", "is_superuser", "role"]}
+
+
+def test_a_password_set_in_the_admin_is_audited_without_the_password(world: World) -> None:
+    oscar = world.oscar
+    new = f"{PASSWORD}-renewed"
+    response = _admin(world).post(
+        f"/en/admin/accounts/user/{oscar.pk}/password/",
+        {"password1": new, "password2": new, "set_usable_password": "true"},
+    )
+    assert response.status_code == 302
+    oscar.refresh_from_db()
+    assert oscar.check_password(new)
+    event = AuditEvent.objects.get(action="ADMIN_RECORD_CHANGED")
+    assert (event.actor_id, event.entity_id, event.data) == (
+        world.admin.pk,
+        str(oscar.pk),
+        {"fields": ["password"]},
+    )
+    assert new not in str(event.data) and oscar.password not in str(event.data)
+
+
+def test_a_revoked_key_cannot_be_brought_back_in_the_admin(world: World) -> None:
+    key = ApiClient.objects.get(user=world.harry)
+    api_client_revoke(actor=world.admin, client=key)
+    key.refresh_from_db()
+    revoked_at = key.revoked_at
+    assert revoked_at is not None
+    response = _admin(world).post(
+        f"/en/admin/accounts/apiclient/{key.pk}/change/",
+        {
+            "name": key.name,
+            "user": world.harry.pk,
+            "scopes": f'["{Scope.STAY_REGISTRATIONS}", "{Scope.PEOPLE_READ}"]',
+            "revoked_at_0": "",
+            "revoked_at_1": "",
+        },
+    )
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at == revoked_at  # still revoked
+    event = AuditEvent.objects.get(action="ADMIN_RECORD_CHANGED")
+    assert (event.entity_type, event.entity_id, event.data) == (
+        "accounts.apiclient",
+        str(key.pk),
+        {"fields": ["scopes"]},
+    )
+    assert key.key_hash not in str(event.data)
+
+
+def test_keys_are_revoked_from_the_admin_list(world: World) -> None:
+    key = ApiClient.objects.get(user=world.harry)
+    response = _admin(world).post(
+        "/en/admin/accounts/apiclient/",
+        {"action": "revoke_keys", "_selected_action": [str(key.pk)]},
+    )
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    event = AuditEvent.objects.get(action="API_CLIENT_REVOKED")
+    assert (event.actor_id, event.entity_id) == (world.admin.pk, str(key.pk))
