@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import ERRORS, ErrorOut
+from umis.api.schemas import BODY_ERRORS, ERRORS, PUBLIC_BODY_ERRORS
 from umis.border import calculator, selectors, services
 from umis.core import clock
 
@@ -67,7 +67,7 @@ class CrossingsOut(Schema):
 
 @crossings_router.post(
     "/border/crossings",
-    response={200: CrossingsOut, 413: ErrorOut, **ERRORS},
+    response={200: CrossingsOut, **BODY_ERRORS},
     summary="Entries, exits and refusals of entry (up to 10,000 per request)",
 )
 def crossings_in(request: HttpRequest, payload: CrossingsIn) -> HttpResponse:
@@ -166,7 +166,7 @@ class CalculateOut(Schema):
 
 
 @calculator_router.post(
-    "/stay/calculate", response={200: CalculateOut, **ERRORS}, summary="Stay calculator"
+    "/stay/calculate", response={200: CalculateOut, **PUBLIC_BODY_ERRORS}, summary="Stay calculator"
 )
 def stay_calculate(request: HttpRequest, payload: CalculateIn) -> dict[str, Any]:
     """Days used in the window, days left, overstay days and the last legal day if the

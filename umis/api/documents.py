@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
-from umis.api.schemas import ErrorOut, MrzIn, SignerKeyOut, VerifyOut
+from umis.api.schemas import PUBLIC_BODY_ERRORS, PUBLIC_ERRORS, MrzIn, SignerKeyOut, VerifyOut
 from umis.core.errors import DomainError
 from umis.documents.models import SignerKey
 from umis.documents.services import document_verify
@@ -19,7 +19,7 @@ router = Router(tags=["Documents"])
 
 @router.post(
     "/documents/mrz",
-    response={200: dict[str, Any], 422: ErrorOut},
+    response={200: dict[str, Any], **PUBLIC_BODY_ERRORS},
     summary="Read a machine-readable zone",
     auth=None,
 )
@@ -37,7 +37,7 @@ def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
 
 @router.get(
     "/documents/verify/{code}",
-    response={200: VerifyOut},
+    response={200: VerifyOut, **PUBLIC_ERRORS},
     summary="Verify an issued document",
     auth=None,
 )
@@ -48,7 +48,7 @@ def verify(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get(
     "/documents/signer-keys",
-    response=list[SignerKeyOut],
+    response={200: list[SignerKeyOut], **PUBLIC_ERRORS},
     summary="Published document-signer certificates",
     auth=None,
 )

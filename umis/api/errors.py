@@ -26,8 +26,15 @@ def error_body(
     }
 
 
+# what pydantic puts in an error's location that is no field: where the value came from,
+# and the member of a union it tried ("int", "list[str]", "function-after[...]")
+_NOT_FIELDS = {"body", "payload", "query", "path", "int", "str", "float", "bool", "none"}
+
+
 def _field_of(loc: list[Any]) -> str | None:
-    parts = [str(p) for p in loc if p not in {"body", "payload", "query", "path"}]
+    parts = [
+        str(p) for p in loc if isinstance(p, int) or (p not in _NOT_FIELDS and "[" not in str(p))
+    ]
     return ".".join(parts) or None
 
 

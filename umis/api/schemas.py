@@ -21,15 +21,21 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-# the error answers every endpoint with a key may give (429: `core.ratelimit`)
+# the error answers every endpoint with a key may give (413: `UMIS_MAX_REQUEST_BYTES`, 429:
+# `core.ratelimit`); an endpoint that reads a body also 400 (not JSON)
 ERRORS: dict[int, Any] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
     429: ErrorOut,
 }
+BODY_ERRORS: dict[int, Any] = {400: ErrorOut, **ERRORS}
+# the endpoints anyone may call, without a key
+PUBLIC_ERRORS: dict[int, Any] = {413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+PUBLIC_BODY_ERRORS: dict[int, Any] = {400: ErrorOut, **PUBLIC_ERRORS}
 
 
 class StayRegistrationIn(Schema):

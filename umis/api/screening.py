@@ -11,7 +11,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.schemas import ERRORS
+from umis.api.schemas import BODY_ERRORS
 from umis.core.errors import DomainError, ErrorCollector, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.normalize import name_similarity, normalize_name
@@ -42,7 +42,7 @@ class CompareOut(Schema):
 
 
 @names_router.post(
-    "/names/compare", response={200: CompareOut, **ERRORS}, summary="Compare two names"
+    "/names/compare", response={200: CompareOut, **BODY_ERRORS}, summary="Compare two names"
 )
 def names_compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
     errors = [*name_errors(payload.a, field="a"), *name_errors(payload.b, field="b")]
@@ -137,7 +137,7 @@ def search_query(payload: SearchIn) -> tuple[Query, float | None]:
 
 @screening_router.post(
     "/screening/search",
-    response={200: SearchOut, **ERRORS},
+    response={200: SearchOut, **BODY_ERRORS},
     summary="Screen a person against the watchlists",
 )
 def screening_search(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
@@ -195,7 +195,7 @@ class ImportOut(Schema):
 
 @watchlist_router.post(
     "/watchlists/{code}/entries",
-    response={200: ImportOut, **ERRORS},
+    response={200: ImportOut, **BODY_ERRORS},
     summary="Import entries into a watchlist",
 )
 def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict[str, Any]:

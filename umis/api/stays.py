@@ -14,6 +14,7 @@ from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
 from umis.api.schemas import (
+    BODY_ERRORS,
     ERRORS,
     BulkIn,
     BulkOut,
@@ -74,7 +75,7 @@ def _respond(status: int, payload: dict[str, Any]) -> HttpResponse:
 
 @router.post(
     "/stay-registrations",
-    response={201: StayRegistrationOut, **ERRORS},
+    response={201: StayRegistrationOut, **BODY_ERRORS},
     summary="Register one guest",
 )
 def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpResponse:
@@ -94,7 +95,7 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
 
 @router.post(
     "/stay-registrations/bulk",
-    response={200: BulkOut, **ERRORS},
+    response={200: BulkOut, **BODY_ERRORS},
     summary="Register up to 1,000 guests",
 )
 def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
@@ -181,7 +182,7 @@ def registration_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 @router.post(
     "/stay-registrations/{reference}/end",
-    response={200: StayRegistrationOut, **ERRORS},
+    response={200: StayRegistrationOut, **BODY_ERRORS},
     summary="The guest has left",
 )
 def registration_end(request: HttpRequest, reference: str, payload: EndIn) -> HttpResponse:

@@ -70,6 +70,17 @@ def test_head_answers_as_get_without_a_body(world: World, client: Client) -> Non
     assert response.content == b""
 
 
+def test_a_value_of_the_wrong_type_names_the_field_not_a_type() -> None:
+    from umis.api.errors import _field_of
+
+    # pydantic names the member of a union it tried: "stay_days: int | str" gives "int"
+    assert _field_of(["body", "payload", "stay_days", "int"]) == "stay_days"
+    assert _field_of(["body", "payload", "applicants", 0, "mrz", "list[str]", 1]) == (
+        "applicants.0.mrz.1"
+    )
+    assert _field_of(["body", "payload", "items", 3, "surname"]) == "items.3.surname"
+
+
 def test_a_body_that_is_not_json_gets_a_translated_error(world: World, client: Client) -> None:
     for body in (b"{", b"\xff\xfe not utf-8", b"[" * 100_000 + b"]" * 100_000):
         response = client.generic(

@@ -121,3 +121,16 @@ def test_the_api_describes_itself_and_its_docs_need_no_network(client: Client) -
         if src.startswith(("http://", "https://", "//"))
     ]
     assert external == []
+
+
+def test_the_openapi_document_lists_the_errors_each_endpoint_gives(client: Client) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            where = f"{method.upper()} {path}"
+            assert {"413", "429"} <= codes, where  # the size limit and the rate limit
+            if method == "post":
+                assert {"400", "422"} <= codes, where  # unreadable JSON, invalid fields
+            public = not operation.get("security")
+            assert ("401" in codes) is not public, where
