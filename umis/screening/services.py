@@ -189,12 +189,23 @@ def watchlist_import(
     ref = ReferenceSnapshot()
     result = ImportResult()
     parsed: list[EntryData] = []
+    seen: set[str] = set()
     for i, raw in enumerate(raws):
         out = entry_parse(raw, ref=ref, default_source=default_source)
+        if not isinstance(out, list) and out.external_id in seen:
+            out = [
+                FieldError(
+                    "duplicate_in_batch",
+                    _("Another entry of this import has the same external id."),
+                    "external_id",
+                )
+            ]
         if isinstance(out, list):
             result.errors.append((i, out))
         else:
             parsed.append(out)
+            if out.external_id:
+                seen.add(out.external_id)
     if result.errors and not skip_invalid:
         return result
     if one_transaction:

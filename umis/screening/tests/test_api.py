@@ -77,6 +77,17 @@ def test_it_reports_the_flags_of_either_name(world: World, client: Client, key: 
     assert r.json()["flags"]["a"] == ["confusable", "mixed_script", "zero_width"]
 
 
+def test_an_import_naming_one_entry_twice_writes_nothing(
+    world: World, client: Client, key: str
+) -> None:
+    twice = [ENTRIES[0], {**ENTRIES[0], "full_name": "Another Person"}]
+    r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": twice}, key)
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("duplicate_in_batch", "entries.1.external_id")
+    assert WatchlistEntry.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
