@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import translate_url
+from django.utils.translation import get_language_from_path, override
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -56,4 +59,11 @@ def payment_return(request: HttpRequest, number: str) -> HttpResponse:
     purpose = purposes.get(order.purpose)
     if purpose is None:
         raise Http404
-    return redirect(purpose.return_path(order))
+    path = purpose.return_path(order)
+    # the purpose answers in the language the payment was started in; a language the
+    # reader chose since (the switch's cookie) wins
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        with override(get_language_from_path(path) or settings.LANGUAGE_CODE):
+            path = translate_url(path, chosen)
+    return redirect(path)
