@@ -1,6 +1,7 @@
 """Applicant photos: only a real JPEG or PNG of sane size and dimensions is accepted; it is
 decoded under limits (image bombs), re-encoded as a fresh JPEG, and every metadata block
-(EXIF with its location, comments, ICC) is dropped."""
+(EXIF with its location, comments, ICC) is dropped, after the EXIF orientation is applied.
+A file Pillow cannot decode, whatever the way it fails, is refused as not an image."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 import warnings
 
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from umis.core.errors import DomainError
 
@@ -56,8 +57,12 @@ def photo_clean(data: bytes) -> bytes:
                 probe.verify()
             with Image.open(io.BytesIO(data)) as opened:
                 opened.load()
-                upright: Image.Image = ImageOps.exif_transpose(opened) or opened
-                rgb = upright.convert("RGB")
+                rgb = _upright(opened, _orientation(opened)).convert("RGB")
+            rgb.thumbnail((OUT_MAX_SIDE, OUT_MAX_SIDE))
+            clean = Image.new("RGB", rgb.size)
+            clean.paste(rgb)
+            out = io.BytesIO()
+            clean.save(out, format="JPEG", quality=88, optimize=True)
     except DomainError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -66,16 +71,35 @@ def photo_clean(data: bytes) -> bytes:
             _("The photo's dimensions are too large (at most %(n)d pixels a side).")
             % {"n": MAX_SIDE},
         ) from exc
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ) as exc:
+    except Exception as exc:
+        # Pillow's decoders fail in many ways on damaged files (IndexError, struct.error,
+        # OSError, ...): whatever it is, the photo could not be read.
         raise _refuse("photo_not_image", _("The photo could not be read as an image.")) from exc
-    rgb.thumbnail((OUT_MAX_SIDE, OUT_MAX_SIDE))
-    clean = Image.new("RGB", rgb.size)
-    clean.paste(rgb)
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=88, optimize=True)
     return out.getvalue()
+
+
+ORIENTATION_TAG = 0x0112
+_TURNS = {  # EXIF orientation -> the turn that makes the picture upright
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1 = as stored); an unreadable value counts as 1. Read alone,
+    so a camera's odd tags elsewhere in its EXIF do not matter (they are dropped)."""
+    try:
+        value = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:
+        return 1
+    return value if isinstance(value, int) and value in _TURNS else 1
+
+
+def _upright(image: Image.Image, orientation: int) -> Image.Image:
+    turn = _TURNS.get(orientation)
+    return image if turn is None else image.transpose(turn)

@@ -4,7 +4,10 @@ name; served to officers as a JPEG under a name of ours."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
+import random
 import struct
 import zlib
 
@@ -13,7 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from umis.core.errors import DomainError
 from umis.visas.models import VisaApplication
+from umis.visas.photo import photo_clean
 from umis.visas.testing import application, photo_png, traveller
 from umis.visas.tests.conftest import Agency
 
@@ -112,3 +117,91 @@ def test_what_is_not_a_jpeg_or_png_is_refused_whatever_its_name(
     assert response.status_code == 422
     assert 'id="error_photo"' in response.content.decode()
     assert not VisaApplication.objects.exists()
+
+
+# A PNG header for a 400x500 image with no image data (IHDR + IEND, 57 bytes).
+PNG_WITHOUT_IDAT = (
+    b"\x89PNG\r\n\x1a\n"
+    + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 400, 500, 8, 2, 0, 0, 0))
+    + _png_chunk(b"IEND", b"")
+)
+
+
+def _jpeg_turned_with_odd_exif() -> bytes:
+    """A 400x500 camera JPEG to be turned a quarter right (Orientation=6), whose EXIF also
+    holds a tag stored with an unexpected type."""
+    tiff = b"MM\x00*" + struct.pack(">I", 8) + struct.pack(">H", 2)
+    tiff += struct.pack(">HHI", 0x0155, 2, 4) + b"cam\x00"  # SMinSampleValue as ASCII
+    tiff += struct.pack(">HHI", 0x0112, 3, 1) + struct.pack(">HH", 6, 0)  # Orientation
+    tiff += struct.pack(">I", 0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 500), (200, 180, 160)).save(
+        buffer, format="JPEG", exif=b"Exif\x00\x00" + tiff
+    )
+    return buffer.getvalue()
+
+
+def test_a_png_without_image_data_is_refused_in_the_portal_in_the_readers_language(
+    agency: Agency,
+) -> None:
+    client = Client(raise_request_exception=False)
+    upload = SimpleUploadedFile("me.png", PNG_WITHOUT_IDAT, "image/png")
+    response = client.post("/ru/evisa/apply/", _form(upload))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="error_photo"' in page
+    assert "Фото не удалось прочитать как изображение." in page
+    assert not VisaApplication.objects.exists()
+
+
+def test_a_png_without_image_data_is_refused_by_the_api(agency: Agency) -> None:
+    client = Client(raise_request_exception=False)
+    body = application(traveller(photo=base64.b64encode(PNG_WITHOUT_IDAT).decode()))
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-API-Key": agency.key},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "applicants[0].photo"
+    assert response.json()["error"]["code"] == "photo_not_image"
+    assert not VisaApplication.objects.exists()
+
+
+def test_a_turned_camera_photo_with_odd_exif_is_kept_upright(
+    client: Client, agency: Agency
+) -> None:
+    upload = _jpeg_turned_with_odd_exif()
+    assert _upload(client, "IMG_0002.jpg", upload, "image/jpeg") == 302
+    app = VisaApplication.objects.get()
+    with Image.open(io.BytesIO(bytes(app.photo))) as stored:
+        assert stored.size == (500, 400)  # turned as the camera said, then stripped
+        assert not stored.getexif()
+
+
+def _mutants(seed: int, count: int) -> list[bytes]:
+    rng = random.Random(seed)  # noqa: S311 - a fixed corpus, not a secret
+    jpeg = io.BytesIO()
+    Image.new("RGB", (240, 260), (90, 120, 150)).save(jpeg, format="JPEG")
+    samples = [jpeg.getvalue(), photo_png(240, 260), _jpeg_turned_with_odd_exif()]
+    out = []
+    for _ in range(count):
+        data = bytearray(rng.choice(samples))
+        if rng.random() < 0.3:
+            del data[rng.randrange(8, len(data)) :]
+        for _flip in range(rng.randrange(1, 6)):
+            data[rng.randrange(3, len(data))] = rng.randrange(256)
+        out.append(bytes(data))
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+def test_a_damaged_photo_is_refused_or_re_encoded_never_an_error() -> None:
+    for data in _mutants(seed=20261123, count=300):
+        try:
+            cleaned = photo_clean(data)
+        except DomainError as exc:
+            assert exc.code in {"photo_not_image", "photo_too_small", "photo_dimensions"}
+        else:
+            assert cleaned.startswith(b"\xff\xd8\xff")
