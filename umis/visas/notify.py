@@ -1,26 +1,88 @@
 """E-mails to the applicant at each step (console/file backend in the demo, SMTP in production).
 
-Sent after the commit; a failed e-mail is logged and never undoes the decision.
+The step's transaction writes an outbox message (`mail_owe`), one per application (or group)
+and step, so a process dying after the commit loses no e-mail and a step queued again sends
+nothing more; the worker sends it when it drains the outbox (`mail_message`). A failed
+e-mail is logged and never undoes the decision.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from umis.core import outbox
+from umis.core.models import OutboxMessage
 from umis.visas.models import VisaApplication
 
 log = logging.getLogger("umis.visas")
 
+MAIL_TOPIC = "evisa.mail"
+SUBMITTED = "submitted"
+ISSUED = "issued"
+REFERRED = "referred"
+REFUSED = "refused"
+ESCALATED = "escalated"
 
-def _send(app: VisaApplication, subject: str, body: str) -> None:
+
+def mail_owe(*, kind: str, application: VisaApplication, **payload: Any) -> bool:
+    """Owe the e-mail of this step, in the caller's transaction; False when it is already
+    owed or sent (one per application and step; the received e-mail, one per group)."""
+    reference = application.group_reference if kind == SUBMITTED else application.case.reference
+    return outbox.outbox_put(
+        topic=MAIL_TOPIC,
+        key=f"{kind}:{reference}",
+        payload={"kind": kind, "application": application.pk, **payload},
+    )
+
+
+def mail_message(message: OutboxMessage) -> None:
+    """Send the e-mail an outbox message owes (the worker, in the message's transaction)."""
+    kind = message.payload["kind"]
+    app = (
+        VisaApplication.objects.select_related("case")
+        .filter(pk=int(message.payload["application"]))
+        .first()
+    )
+    if app is None:
+        log.warning("e-mail %s: the application is gone", message.key)
+        return
+    message_id = _message_id(message.key)
+    if kind == SUBMITTED:
+        submitted([app], str(message.payload["payment_url"]), message_id=message_id)
+    elif kind == ISSUED:
+        issued(app, message_id=message_id)
+    elif kind == REFERRED:
+        referred(app, message_id=message_id)
+    elif kind == REFUSED:
+        refused(app, message_id=message_id)
+    elif kind == ESCALATED:
+        escalated(app)
+    else:
+        raise LookupError(f"no e-mail of kind {kind}")
+
+
+def _message_id(key: str) -> str:
+    """The same Message-ID each time one step's e-mail is sent: should a worker die after
+    sending and before its commit, the e-mail sent again is recognised as the same one
+    (mail servers and clients keep one of each)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<evisa.{key.replace(':', '.')}@{domain}>"
+
+
+def _send(app: VisaApplication, subject: str, body: str, *, message_id: str = "") -> None:
+    headers = {"Message-ID": message_id} if message_id else None
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [app.email], fail_silently=False)
+        EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [app.email], headers=headers
+        ).send()
     except Exception as exc:
         # the error's text names the address (SMTP refusals do): the log gets its kind only
         log.error("e-mail to the applicant of %s failed: %s", app.group_reference, _kind(exc))
@@ -35,7 +97,7 @@ def _status_url(app: VisaApplication) -> str:
     return f"{settings.UMIS_PUBLIC_URL}{app.get_absolute_url()}"
 
 
-def submitted(apps: Sequence[VisaApplication], payment_url: str) -> None:
+def submitted(apps: Sequence[VisaApplication], payment_url: str, *, message_id: str = "") -> None:
     if not apps:
         return
     app = apps[0]
@@ -47,19 +109,21 @@ def submitted(apps: Sequence[VisaApplication], payment_url: str) -> None:
                 "Your application is received. Pay the fee to have it decided:\n%(url)s\n\nStatus: %(status)s"
             )
             % {"url": payment_url, "status": _status_url(app)},
+            message_id=message_id,
         )
 
 
-def issued(app: VisaApplication) -> None:
+def issued(app: VisaApplication, *, message_id: str = "") -> None:
     with translation.override(app.language):
         _send(
             app,
             _("Your e-visa %(number)s is issued") % {"number": app.visa_number},
             _("Your e-visa is issued. Download it here:\n%(url)s") % {"url": _status_url(app)},
+            message_id=message_id,
         )
 
 
-def referred(app: VisaApplication) -> None:
+def referred(app: VisaApplication, *, message_id: str = "") -> None:
     with translation.override(app.language):
         _send(
             app,
@@ -68,16 +132,18 @@ def referred(app: VisaApplication) -> None:
                 "An officer examines your application; you will hear from us within the processing time.\n%(url)s"
             )
             % {"url": _status_url(app)},
+            message_id=message_id,
         )
 
 
-def refused(app: VisaApplication) -> None:
+def refused(app: VisaApplication, *, message_id: str = "") -> None:
     with translation.override(app.language):
         _send(
             app,
             _("Decision on e-visa application %(ref)s") % {"ref": app.case.reference},
             _("Your application is refused. The notice with the reasons is here:\n%(url)s")
             % {"url": _status_url(app)},
+            message_id=message_id,
         )
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -155,7 +154,7 @@ def visa_applications_submit(
             return_url=_return_url(order),
             description=f"E-visa {group}",
         )
-        transaction.on_commit(lambda: notify.submitted(applications, payment_url))
+        notify.mail_owe(kind=notify.SUBMITTED, application=applications[0], payment_url=payment_url)
     return Submission(group, applications, order, payment_url)
 
 
@@ -276,7 +275,7 @@ def visa_decide_automatically(*, case_id: int) -> str:
             reasons=[r.to_dict() for r in reasons]
         )
         Case.objects.filter(pk=case.pk).update(needs_attention=True)
-        transaction.on_commit(lambda: notify.referred(application))
+        notify.mail_owe(kind=notify.REFERRED, application=application)
         return workflow.REFERRED
     case_transition(
         actor=None,
@@ -288,7 +287,7 @@ def visa_decide_automatically(*, case_id: int) -> str:
         system=True,
     )
     _issue(actor=None, application=application)
-    transaction.on_commit(lambda: notify.issued(application))
+    notify.mail_owe(kind=notify.ISSUED, application=application)
     return workflow.ISSUED
 
 
@@ -308,7 +307,7 @@ def visa_approve(*, actor: Any, case: Case, expected_version: int, note: str = "
             note=note[:2000],
         )
         _issue(actor=actor, application=application)
-        transaction.on_commit(lambda: notify.issued(application))
+        notify.mail_owe(kind=notify.ISSUED, application=application)
     return case
 
 
@@ -345,7 +344,7 @@ def visa_refuse(
             reason=legal_ground.code,
             refund=True if settings.UMIS_EVISA_REFUND_ON_REFUSAL else None,
         )
-        transaction.on_commit(lambda: notify.refused(application))
+        notify.mail_owe(kind=notify.REFUSED, application=application)
     return case
 
 
@@ -381,7 +380,7 @@ def visa_escalate_near_breach(*, now: dt.datetime | None = None) -> int:
                 note="",  # the event is named in the reader's language (its label)
                 data={"due_at": case.due_at.isoformat()},
             )
-            transaction.on_commit(partial(notify.escalated, app))
+            notify.mail_owe(kind=notify.ESCALATED, application=app)
         escalated += 1
     return escalated
 
@@ -407,3 +406,4 @@ def register_hooks() -> None:
         purposes.Purpose(code=SERVICE_CODE, on_paid=_on_paid, return_path=_return_path)
     )
     outbox.register(DECIDE_TOPIC, _decide_message)
+    outbox.register(notify.MAIL_TOPIC, notify.mail_message)

@@ -21,7 +21,7 @@ def test_a_refused_e_mail_is_logged_without_the_address(
             {"anna.muller@example.org": (550, b"5.1.1 <anna.muller@example.org> unknown")}
         )
 
-    monkeypatch.setattr(notify, "send_mail", refuse)
+    monkeypatch.setattr(notify.EmailMessage, "send", refuse)
     app = SimpleNamespace(email="anna.muller@example.org", group_reference="EV-2026-000042")
     with caplog.at_level(logging.INFO, logger="umis.visas"):
         notify._send(app, "subject", "body")  # type: ignore[arg-type]
