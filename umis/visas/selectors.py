@@ -18,18 +18,34 @@ from umis.visas.services import NEAR_BREACH_FRACTION, time_left_fraction
 
 
 def group_for_applicant(*, reference: str, passport_number: str) -> list[VisaApplication]:
-    """The applications of a group, if the passport number is one of its travellers'."""
+    """The applications of a group, found by the group's reference and any of its travellers'
+    passport numbers, or by one application's own reference (the one its traveller's e-mails
+    and PDFs name) and that traveller's passport number; else nothing."""
     if not storable(reference):
         return []  # a NUL or a lone surrogate is in no reference (and PostgreSQL refuses it)
+    reference = reference[:30]
+    number = passport_number.strip().upper().replace(" ", "")
+    if not number:
+        return []
     apps = list(
-        VisaApplication.objects.filter(group_reference=reference[:30])
+        VisaApplication.objects.filter(group_reference=reference)
         .select_related("case", "person", "travel_document", "payment_order")
         .order_by("case_id")
     )
-    number = passport_number.strip().upper().replace(" ", "")
-    if not number or not any(a.travel_document.number == number for a in apps):
+    if apps:
+        return apps if any(a.travel_document.number == number for a in apps) else []
+    own = (
+        VisaApplication.objects.filter(case__reference=reference, travel_document__number=number)
+        .values_list("group_reference", flat=True)
+        .first()
+    )
+    if own is None:
         return []
-    return apps
+    return list(
+        VisaApplication.objects.filter(group_reference=own)
+        .select_related("case", "person", "travel_document", "payment_order")
+        .order_by("case_id")
+    )
 
 
 def group_for_client(*, user: Any, reference: str) -> list[VisaApplication]:

@@ -182,9 +182,10 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         apps = selectors.group_for_applicant(
             reference=reference, passport_number=request.POST.get("passport_number", "")[:20]
         )
-        if apps:
-            _allow(request, reference)
-            return redirect("visas:status", reference=reference)
+        if apps:  # found by the group's reference or by one traveller's own
+            group = apps[0].group_reference
+            _allow(request, group)
+            return redirect("visas:status", reference=group)
         error = _("No application matches this reference and passport number.")
     return render(
         request, "visas/status_lookup.html", {"error": error}, status=404 if error else 200

@@ -157,3 +157,50 @@ def test_a_group_error_names_the_traveller(client: Client, agency: Agency) -> No
     assert 'id="error_t2-nationality"' in page
     assert not VisaApplication.objects.exists()
 
+
+def _group_of_two(client: Client) -> list[VisaApplication]:
+    second = {
+        f"t2-{k}": v
+        for k, v in traveller(given_names="Paul", document_number="C01X00T55").items()
+        if k != "photo"
+    }
+    form = {
+        **_form(),
+        **second,
+        "t2-photo": SimpleUploadedFile("paul.png", photo_png(), "image/png"),
+        "travellers": "2",
+    }
+    assert client.post("/en/evisa/apply/?travellers=2", form).status_code == 302
+    return list(VisaApplication.objects.select_related("case").order_by("case_id"))
+
+
+def test_a_traveller_finds_the_group_by_their_own_application_reference(
+    client: Client, agency: Agency
+) -> None:
+    _anna, paul = _group_of_two(client)
+    assert paul.case.reference != paul.group_reference  # his e-mails and PDFs name his own
+    stranger = Client()
+    found = stranger.post(
+        "/en/evisa/status/", {"reference": paul.case.reference, "passport_number": "c01x00t55"}
+    )
+    assert found.status_code == 302
+    assert found["Location"] == f"/en/evisa/status/{paul.group_reference}"
+    page = stranger.get(found["Location"])
+    assert page.status_code == 200
+    assert paul.case.reference in page.content.decode()
+
+
+def test_an_application_reference_with_another_travellers_passport_finds_nothing(
+    client: Client, agency: Agency
+) -> None:
+    _anna, paul = _group_of_two(client)
+    stranger = Client()
+    for reference, number in [(paul.case.reference, "C01X00T47"), (paul.case.reference, "X1")]:
+        wrong = stranger.post(
+            "/en/evisa/status/", {"reference": reference, "passport_number": number}
+        )
+        assert wrong.status_code == 404
+        assert "No application matches this reference and passport number." in (
+            wrong.content.decode()
+        )
+    assert stranger.get(f"/en/evisa/status/{paul.group_reference}").status_code == 302
