@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
@@ -19,7 +19,8 @@ from umis.cases.models import Case, CaseEvent
 from umis.cases.services import NewCase, case_add_event, case_open_many, case_transition
 from umis.core import clock, outbox
 from umis.core.errors import DomainError, NotFound, ValidationFailed
-from umis.core.models import OutboxMessage
+from umis.core.models import IdempotencyRecord, OutboxMessage
+from umis.core.races import atomic_retried
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_issue_visa
 from umis.payments import purposes
@@ -156,6 +157,43 @@ def visa_applications_submit(
         )
         notify.mail_owe(kind=notify.SUBMITTED, application=applications[0], payment_url=payment_url)
     return Submission(group, applications, order, payment_url)
+
+
+PORTAL_FORM = "portal:evisa-apply"  # the key space of the portal form's one-time tokens
+
+
+def visa_applications_submit_once(
+    *, actor: Any, raw: Mapping[str, Any], language: str, token: str
+) -> tuple[str, bool]:
+    """Submit the portal form once per one-time token: the group reference, and whether the
+    token had already been used (a double click, or back and send again), in which case
+    nothing new is stored. The token is kept with the submission, in its transaction."""
+
+    def previous() -> str | None:
+        record = IdempotencyRecord.objects.filter(client_key=PORTAL_FORM, key=token).first()
+        return None if record is None else str(record.response["reference"])
+
+    def attempt() -> tuple[str, bool]:
+        done = previous()
+        if done is not None:
+            return done, True
+        submission = visa_applications_submit(actor=actor, raw=raw, language=language)
+        IdempotencyRecord.objects.create(
+            client_key=PORTAL_FORM,
+            key=token,
+            request_hash="",
+            status_code=302,
+            response={"reference": submission.group_reference},
+        )
+        return submission.group_reference, False
+
+    try:
+        return atomic_retried(attempt)
+    except IntegrityError:  # the same token, sent at once, won in another transaction
+        done = previous()
+        if done is None:
+            raise
+        return done, True
 
 
 def _on_paid(order: PaymentOrder) -> None:

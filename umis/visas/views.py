@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,8 @@ from umis.visas.photo import MAX_BYTES
 from umis.visas.validation import MAX_GROUP
 
 SESSION_KEY = "evisa_groups"
+TOKENS_KEY = "evisa_form_tokens"  # the one-time tokens of the forms this browser was given
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 PERSON_FIELDS = (
     ("surname", gettext_noop("Surname"), ""),
     ("given_names", gettext_noop("Given names"), ""),
@@ -53,6 +56,17 @@ def _allow(request: HttpRequest, group: str) -> None:
     if group not in groups:
         groups.append(group)
     request.session[SESSION_KEY] = groups
+
+
+def _form_token(request: HttpRequest, posted: str) -> str:
+    """The form's one-time token: the one it was sent with, if this browser was given it
+    (the form shown again with its errors), else a new one remembered for this browser."""
+    tokens = list(request.session.get(TOKENS_KEY, []))
+    if posted in tokens:
+        return posted
+    token = secrets.token_urlsafe(24)
+    request.session[TOKENS_KEY] = [*tokens[-19:], token]
+    return token
 
 
 def _group_for_session(request: HttpRequest, reference: str) -> list[VisaApplication]:
@@ -110,12 +124,20 @@ def apply(request: HttpRequest) -> HttpResponse:
             "region": values.get("region", ""),
             "applicants": [_traveller_from_form(request, values, i) for i in range(count)],
         }
+        language = (get_language() or "az")[:2]
+        token = values.get("submission", "")
         try:
-            submission = atomic_retried(
-                lambda: services.visa_applications_submit(
-                    actor=request.user, raw=raw, language=(get_language() or "az")[:2]
+            if TOKEN_RE.fullmatch(token):
+                group, replayed = services.visa_applications_submit_once(
+                    actor=request.user, raw=raw, language=language, token=token
                 )
-            )
+            else:  # a form without its token (a script): submitted as it is
+                submission = atomic_retried(
+                    lambda: services.visa_applications_submit(
+                        actor=request.user, raw=raw, language=language
+                    )
+                )
+                group, replayed = submission.group_reference, False
         except DomainError as exc:
             for e in exc.errors:
                 name = e.field or ""
@@ -127,9 +149,12 @@ def apply(request: HttpRequest) -> HttpResponse:
                 else:
                     general.append(str(e.message))
         else:
-            _allow(request, submission.group_reference)
+            # A form sent again shows what its first sending made; only to the browser the
+            # form was given to, as a token seen elsewhere opens nobody's application.
+            if not replayed or token in request.session.get(TOKENS_KEY, []):
+                _allow(request, group)
             # The status page links to the gateway: a form may only post back to UMIS (CSP).
-            return redirect("visas:status", reference=submission.group_reference)
+            return redirect("visas:status", reference=group)
 
     def fields(spec: tuple[tuple[str, str, str], ...], prefix: str = "") -> list[dict[str, Any]]:
         return [
@@ -169,6 +194,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "values": values,
             "errors": errors,
             "general_errors": general,
+            "submission": _form_token(request, values.get("submission", "")),
         },
         status=422 if errors or general else 200,
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -204,3 +205,43 @@ def test_an_application_reference_with_another_travellers_passport_finds_nothing
             wrong.content.decode()
         )
     assert stranger.get(f"/en/evisa/status/{paul.group_reference}").status_code == 302
+
+
+def _submission_token(client: Client) -> str:
+    page = client.get("/en/evisa/apply/").content.decode()
+    match = re.search(r'name="submission" value="([^"]+)"', page)
+    assert match, "the form carries a one-time submission token"
+    return match.group(1)
+
+
+def test_a_form_sent_twice_opens_one_application_and_shows_it_again(
+    client: Client, agency: Agency
+) -> None:
+    token = _submission_token(client)
+    first = client.post("/en/evisa/apply/", _form(submission=token))
+    again = client.post("/en/evisa/apply/", _form(submission=token))  # double click, or back
+    app = VisaApplication.objects.get()
+    assert PaymentOrder.objects.count() == 1
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"] == f"/en/evisa/status/{app.group_reference}"
+    assert client.get(again["Location"]).status_code == 200
+
+
+def test_a_new_form_opens_a_new_application(client: Client, agency: Agency) -> None:
+    client.post("/en/evisa/apply/", _form(submission=_submission_token(client)))
+    other = {"document_number": "C01X00T55", "given_names": "Paul"}
+    client.post("/en/evisa/apply/", _form(submission=_submission_token(client), **other))
+    assert VisaApplication.objects.count() == 2
+
+
+def test_another_browser_sending_a_used_token_is_not_shown_the_application(
+    client: Client, agency: Agency
+) -> None:
+    token = _submission_token(client)
+    client.post("/en/evisa/apply/", _form(submission=token))
+    app = VisaApplication.objects.get()
+    stranger = Client()
+    response = stranger.post("/en/evisa/apply/", _form(submission=token))
+    assert VisaApplication.objects.count() == 1
+    assert stranger.get(f"/en/evisa/status/{app.group_reference}").status_code == 302
+    assert response.status_code == 302
