@@ -85,3 +85,11 @@ def user_sign_in_refused(*, username: str, reason: str) -> None:
         entity_type="" if user else "accounts.user",
         data={"reason": reason, "known_account": user is not None},
     )
+
+
+def sessions_prune() -> None:
+    """Forget the sessions that have expired (a periodic job): the session table would
+    otherwise keep every visitor's session, the anonymous ones included."""
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

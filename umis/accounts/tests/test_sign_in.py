@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -375,3 +377,19 @@ def test_production_refuses_to_start_without_the_lockout(tmp_path: Path) -> None
     refused = run_django("", production_env(tmp_path, UMIS_AXES_ENABLED="false"))
     assert refused.returncode != 0
     assert "UMIS_AXES_ENABLED cannot be switched off in production" in refused.stderr
+
+
+def test_expired_sessions_are_forgotten_by_the_worker(world: World) -> None:
+    from django.contrib.sessions.models import Session
+
+    from umis.core import periodic
+
+    gone, kept = Client(), Client()
+    gone.get("/en/evisa/apply/")  # an anonymous visitor's session
+    kept.force_login(world.harry)
+    assert Session.objects.count() == 2
+    Session.objects.exclude(session_key=kept.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    periodic._jobs["sessions-prune"].run()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [kept.session.session_key]
