@@ -29,6 +29,13 @@ PRODUCTION = UMIS_ENV == "production"
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else "development-only-not-a-secret")
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production")
+# The key of the audit seals' signatures (HMAC-SHA256): kept out of the database, so that
+# someone who can rewrite the audit tables cannot make a seal that verifies (ADR 0002).
+UMIS_AUDIT_KEY = env_str(
+    "UMIS_AUDIT_KEY", "" if PRODUCTION else "development-only-audit-key-not-a-secret"
+)
+if PRODUCTION and len(UMIS_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("UMIS_AUDIT_KEY must be at least 32 characters in production")
 DEBUG = env_bool("UMIS_DEBUG", False)
 ALLOWED_HOSTS = env_list("UMIS_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 # The public address printed in barcodes (verification links).

@@ -3,8 +3,9 @@
 Every row is written inside the transaction of the change it records, with the SHA-256
 of its content. A periodic job seals the rows older than a minute: a seal lists the ids
 it covers and hashes their digests together with the previous seal's hash, forming a
-chain. `umis audit verify` recomputes everything and names the edited, deleted or
-inserted row. Database triggers refuse UPDATE and DELETE on both tables.
+chain, and each seal is signed with a key kept outside the database. `umis audit verify`
+recomputes everything and names the edited, deleted or inserted row and the rewritten
+seal. Database triggers refuse UPDATE and DELETE on both tables.
 """
 
 from __future__ import annotations
@@ -47,3 +48,7 @@ class AuditSeal(models.Model):
     last_event_id = models.BigIntegerField()
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC-SHA256 of the seal with settings.UMIS_AUDIT_KEY. NULL (not "") on seals made
+    # before seals were signed: the column is added without a default, which SQLite does in
+    # place, where a default would rebuild the table and drop its append-only triggers.
+    signature = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001

@@ -3,7 +3,9 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import hashlib
+import hmac
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -11,12 +13,15 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 
 from umis.audit import context
 from umis.audit.models import AuditEvent, AuditSeal
 from umis.core import clock
 from umis.core.bulk import insert_rows
+
+log = logging.getLogger("umis.audit")
 
 GENESIS = "0" * 64
 SEAL_DELAY = dt.timedelta(seconds=60)  # rows younger than this may still be in open transactions
@@ -309,41 +314,77 @@ def _chain(previous: str, pairs: Iterable[tuple[int, str]]) -> str:
     return h.hexdigest()
 
 
+def seal_signature(seal: AuditSeal) -> str:
+    """HMAC-SHA256 of what the seal says, with the key kept outside the database: without
+    it a seal rewritten in the database (a row edited and every hash recomputed) cannot be
+    signed again."""
+    content = {
+        "id": seal.id,
+        "previous_hash": seal.previous_hash,
+        "ranges": seal.ranges,
+        "last_event_id": seal.last_event_id,
+        "hash": seal.hash,
+    }
+    key = settings.UMIS_AUDIT_KEY.encode()
+    return hmac.new(key, _ENCODER.encode(content).encode(), hashlib.sha256).hexdigest()
+
+
 def audit_seal_pending() -> int:
     """Seal the rows after the last seal, in id order, up to the first one younger than
-    SEAL_DELAY; returns how many rows were sealed.
+    SEAL_DELAY; returns how many rows were sealed. A run that seals logs the newest seal
+    (`umis.audit`, INFO), the anchor `umis audit verify --expect-seal` checks against.
 
     Ids and times need not agree: a refused attempt's rows are stamped during the request
     and stored when it ends, after rows other requests wrote meanwhile. A seal therefore
     never passes over a stored row: the run stops at the first row still too recent, and
     the rows after it wait for the next round."""
     sealed = 0
-    while True:
-        with transaction.atomic():
-            last = AuditSeal.objects.select_for_update().order_by("-id").first()
-            after = last.last_event_id if last else 0
-            previous = last.hash if last else GENESIS
-            cutoff = clock.now() - SEAL_DELAY
-            batch = AuditEvent.objects.filter(id__gt=after).order_by("id")
-            fetched = list(batch.values_list("id", "digest", "at")[:SEAL_BATCH])
-            rows = []
-            for pk, digest, at in fetched:
-                if at >= cutoff:
-                    break
-                rows.append((pk, digest))
-            if not rows:
+    newest: AuditSeal | None = None
+    try:
+        while True:
+            made = _seal_batch()
+            if made is None:
                 return sealed
-            AuditSeal.objects.create(
-                sealed_at=clock.now(),
-                ranges=_to_ranges(pk for pk, _ in rows),
-                count=len(rows),
-                last_event_id=rows[-1][0],
-                previous_hash=previous,
-                hash=_chain(previous, rows),
-            )
-            sealed += len(rows)
-            if len(rows) < len(fetched):
+            newest, count, more = made
+            sealed += count
+            if not more:
                 return sealed
+    finally:
+        if newest is not None:  # committed: each batch is its own transaction
+            anchor = f"{newest.id}:{newest.hash}"
+            log.info("newest audit seal %s (umis audit verify --expect-seal %s)", anchor, anchor)
+
+
+def _seal_batch() -> tuple[AuditSeal, int, bool] | None:
+    """One seal of up to SEAL_BATCH rows, in a transaction of its own: (the seal, how many
+    rows it covers, whether rows may be left to seal), or None when there is nothing."""
+    with transaction.atomic():
+        last = AuditSeal.objects.select_for_update().order_by("-id").first()
+        after = last.last_event_id if last else 0
+        previous = last.hash if last else GENESIS
+        cutoff = clock.now() - SEAL_DELAY
+        batch = AuditEvent.objects.filter(id__gt=after).order_by("id")
+        fetched = list(batch.values_list("id", "digest", "at")[:SEAL_BATCH])
+        rows = []
+        for pk, digest, at in fetched:
+            if at >= cutoff:
+                break
+            rows.append((pk, digest))
+        if not rows:
+            return None
+        # the id is signed, so it is chosen before the insert (the last seal is locked)
+        seal = AuditSeal(
+            id=last.id + 1 if last else 1,
+            sealed_at=clock.now(),
+            ranges=_to_ranges(pk for pk, _ in rows),
+            count=len(rows),
+            last_event_id=rows[-1][0],
+            previous_hash=previous,
+            hash=_chain(previous, rows),
+        )
+        seal.signature = seal_signature(seal)
+        seal.save(force_insert=True)
+        return seal, len(rows), len(rows) == len(fetched)
 
 
 @dataclass
@@ -351,6 +392,7 @@ class VerifyReport:
     rows: int = 0
     seals: int = 0
     unsealed: int = 0
+    unsigned: int = 0  # seals made before seals were signed
     problems: list[str] | None = None
 
     @property
@@ -358,19 +400,38 @@ class VerifyReport:
         return not self.problems
 
 
-def audit_verify() -> VerifyReport:
-    """Recompute every digest and the seal chain; name each edited, deleted or inserted row."""
+def audit_verify(*, expect_seal: tuple[int, str] | None = None) -> VerifyReport:
+    """Recompute every digest, the seal chain and each seal's signature; name each edited,
+    deleted or inserted row and each rewritten seal. `expect_seal`, (id, hash) of a seal
+    logged when it was made, must be there unchanged: the log cut off at its end with
+    its newest seals is otherwise a shorter log that holds together."""
     report = VerifyReport(problems=[])
     problems = report.problems
     assert problems is not None
     previous = GENESIS
     covered_until = 0
+    signed = False  # a seal before this one is signed
+    expected_hash: str | None = None
     for seal in AuditSeal.objects.order_by("id").iterator(chunk_size=100):
         report.seals += 1
         if seal.previous_hash != previous:
             problems.append(
                 f"seal {seal.id}: previous hash does not match seal before it (seal edited or deleted)"
             )
+        if seal.signature is None and not signed:
+            report.unsigned += 1
+        elif seal.signature is None:
+            problems.append(
+                f"seal {seal.id}: not signed, though a seal before it is (the seal was rewritten)"
+            )
+        elif not hmac.compare_digest(seal.signature, seal_signature(seal)):
+            problems.append(
+                f"seal {seal.id}: signature does not match (the seal was rewritten, or the key "
+                "is not the one it was made with)"
+            )
+        signed = signed or seal.signature is not None
+        if expect_seal is not None and seal.id == expect_seal[0]:
+            expected_hash = seal.hash
         expected_ids = [i for first, last in seal.ranges for i in range(first, last + 1)]
         found = {
             e.id: e
@@ -406,4 +467,14 @@ def audit_verify() -> VerifyReport:
         report.unsealed += 1
         if event_digest(event) != event.digest:
             problems.append(f"row {event.id}: edited (content does not match its digest)")
+    if expect_seal is not None and expected_hash is None:
+        problems.append(
+            f"seal {expect_seal[0]}: missing, though the log names it (the end of the audit "
+            "log was cut off)"
+        )
+    elif expect_seal is not None and expected_hash != expect_seal[1]:
+        problems.append(
+            f"seal {expect_seal[0]}: hash {expected_hash} is not the one the log names "
+            f"({expect_seal[1]})"
+        )
     return report

@@ -162,7 +162,7 @@ def audit_triggers_restore() -> None:
 
 def production_env(tmp: Path, **extra: str) -> dict[str, str]:
     """The environment of a production process: no test settings (other tests set
-    DJANGO_ALLOW_ASYNC_UNSAFE), a fresh secret, its files under `tmp`, plus `extra`."""
+    DJANGO_ALLOW_ASYNC_UNSAFE), fresh secrets, its files under `tmp`, plus `extra`."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -172,6 +172,7 @@ def production_env(tmp: Path, **extra: str) -> dict[str, str]:
         UMIS_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         UMIS_PAYMENT_SECRET=secrets.token_urlsafe(40),
+        UMIS_AUDIT_KEY=secrets.token_urlsafe(40),
         UMIS_ALLOWED_HOSTS="umis.example.gov",
         UMIS_VAR_DIR=str(tmp),
         DJANGO_SETTINGS_MODULE="config.settings",

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
+from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -13,7 +16,9 @@ from umis.accounts.models import Role
 from umis.audit.context import audit_context
 from umis.audit.models import AuditEvent, AuditSeal
 from umis.audit.services import (
+    GENESIS,
     AuditEntry,
+    _chain,
     audit_record,
     audit_record_many,
     audit_refusal,
@@ -23,7 +28,7 @@ from umis.audit.services import (
     event_digest,
 )
 from umis.core import clock
-from umis.core.testing import make_user
+from umis.core.testing import make_user, production_env, run_django
 
 append_only = importlib.import_module("umis.audit.migrations.0002_append_only")
 
@@ -41,20 +46,20 @@ def _write_rows(n: int) -> list[AuditEvent]:
         ]
 
 
-def _tamper(sql: str, params: list[object]) -> None:
+def _tamper(sql: str, params: list[object], table: str = "audit_auditevent") -> None:
     """Bypass the append-only triggers, as an attacker with the database owner's rights would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         else:
-            cursor.execute("DROP TRIGGER audit_auditevent_no_update")
-            cursor.execute("DROP TRIGGER audit_auditevent_no_delete")
+            cursor.execute(f"DROP TRIGGER {table}_no_update")
+            cursor.execute(f"DROP TRIGGER {table}_no_delete")
             cursor.execute(sql, params)
             for statement in append_only.SQLITE:
-                if "audit_auditevent" in statement:
+                if f" {table} " in statement:
                     cursor.execute(statement)
 
 
@@ -213,3 +218,147 @@ def test_a_recent_row_holds_back_the_sealing_of_the_rows_after_it() -> None:
         assert audit_seal_pending() == 2
     assert AuditSeal.objects.order_by("id").last().ranges == [[recent.pk, later.pk]]
     assert audit_verify().problems == []
+
+
+def _two_seals() -> tuple[list[AuditEvent], AuditSeal, AuditSeal]:
+    first = _write_rows(3)
+    audit_seal_pending()
+    _write_rows(2)
+    audit_seal_pending()
+    older, newer = AuditSeal.objects.order_by("id")
+    return first, older, newer
+
+
+REWRITTEN = (
+    "signature does not match (the seal was rewritten, or the key is not the one it was made with)"
+)
+
+
+def test_the_database_refuses_updates_and_deletes_of_seals() -> None:
+    """After every migration (a rebuilt table loses its triggers on SQLite)."""
+    _write_rows(1)
+    audit_seal_pending()
+    seal = AuditSeal.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditSeal.objects.filter(pk=seal.pk).update(signature="0" * 64)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditSeal.objects.filter(pk=seal.pk).delete()
+    assert AuditSeal.objects.get().signature == seal.signature
+
+
+def test_a_sealed_row_rewritten_with_its_digest_and_every_later_seal_is_found() -> None:
+    """Someone past the triggers edits a row, recomputes its digest and every seal hash
+    from there on: the chain holds together, but the seals' signatures do not."""
+    rows, older, newer = _two_seals()
+    edited = AuditEvent.objects.get(pk=rows[1].pk)
+    edited.action = "NOTHING_HAPPENED"
+    _tamper(
+        "UPDATE audit_auditevent SET action = %s, digest = %s WHERE id = %s",
+        [edited.action, event_digest(edited), edited.pk],
+    )
+    previous = GENESIS
+    for seal in (older, newer):
+        ids = [i for first, last in seal.ranges for i in range(first, last + 1)]
+        digests = dict(AuditEvent.objects.filter(id__in=ids).values_list("id", "digest"))
+        rehashed = _chain(previous, [(i, digests[i]) for i in ids])
+        _tamper(
+            "UPDATE audit_auditseal SET previous_hash = %s, hash = %s WHERE id = %s",
+            [previous, rehashed, seal.pk],
+            table="audit_auditseal",
+        )
+        previous = rehashed
+    assert audit_verify().problems == [
+        f"seal {older.pk}: {REWRITTEN}",
+        f"seal {newer.pk}: {REWRITTEN}",
+    ]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+
+
+def test_a_seal_is_not_verifiable_with_another_key(settings: object) -> None:
+    _write_rows(2)
+    audit_seal_pending()
+    seal = AuditSeal.objects.get()
+    assert audit_verify().problems == []
+    settings.UMIS_AUDIT_KEY = "another-key-another-key-another-key"  # type: ignore[attr-defined]
+    assert audit_verify().problems == [f"seal {seal.pk}: {REWRITTEN}"]
+
+
+def test_each_sealing_run_logs_the_newest_seal(caplog: pytest.LogCaptureFixture) -> None:
+    _write_rows(2)
+    with caplog.at_level(logging.INFO, logger="umis.audit"):
+        audit_seal_pending()
+        audit_seal_pending()  # nothing to seal: nothing logged
+    seal = AuditSeal.objects.get()
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            "umis.audit",
+            logging.INFO,
+            f"newest audit seal {seal.pk}:{seal.hash} (umis audit verify --expect-seal {seal.pk}:{seal.hash})",
+        )
+    ]
+
+
+def test_the_end_of_the_log_cut_off_is_found_against_the_logged_seal() -> None:
+    _rows, older, newer = _two_seals()
+    expected = f"{newer.pk}:{newer.hash}"
+    assert audit_verify(expect_seal=(newer.pk, newer.hash)).problems == []
+    call_command("audit", "verify", "--expect-seal", expected)
+    _tamper("DELETE FROM audit_auditseal WHERE id = %s", [newer.pk], table="audit_auditseal")
+    _tamper("DELETE FROM audit_auditevent WHERE id > %s", [older.last_event_id])
+    assert audit_verify().problems == []  # the rest of the log holds together
+    assert audit_verify(expect_seal=(newer.pk, newer.hash)).problems == [
+        f"seal {newer.pk}: missing, though the log names it (the end of the audit log was cut off)"
+    ]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--expect-seal", expected)
+
+
+def test_a_seal_other_than_the_logged_one_is_named() -> None:
+    _rows, older, _newer = _two_seals()
+    assert audit_verify(expect_seal=(older.pk, "f" * 64)).problems == [
+        f"seal {older.pk}: hash {older.hash} is not the one the log names ({'f' * 64})"
+    ]
+
+
+def test_an_expected_seal_must_read_id_colon_hash() -> None:
+    with pytest.raises(CommandError, match="--expect-seal"):
+        call_command("audit", "verify", "--expect-seal", "12")
+
+
+def _unsign(seal: AuditSeal) -> None:
+    """As a seal made before seals were signed."""
+    _tamper(
+        "UPDATE audit_auditseal SET signature = NULL WHERE id = %s",
+        [seal.pk],
+        table="audit_auditseal",
+    )
+
+
+def test_seals_made_before_signatures_are_counted_not_failed() -> None:
+    _rows, older, newer = _two_seals()
+    _unsign(older)
+    _unsign(newer)
+    report = audit_verify()
+    assert (report.problems, report.unsigned) == ([], 2)
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "2 seals made before seals were signed" in out.getvalue()
+
+
+def test_an_unsigned_seal_after_a_signed_one_is_named() -> None:
+    _rows, _older, newer = _two_seals()
+    _unsign(newer)
+    assert audit_verify().problems == [
+        f"seal {newer.pk}: not signed, though a seal before it is (the seal was rewritten)"
+    ]
+
+
+def test_production_refuses_to_start_without_the_audit_key(tmp_path: Path) -> None:
+    started = run_django("", production_env(tmp_path))
+    assert started.returncode == 0, started.stderr
+    refused = run_django("", production_env(tmp_path, UMIS_AUDIT_KEY=""))
+    assert refused.returncode != 0
+    assert "UMIS_AUDIT_KEY must be at least 32 characters in production" in refused.stderr
+    short = run_django("", production_env(tmp_path, UMIS_AUDIT_KEY="short"))
+    assert short.returncode != 0
