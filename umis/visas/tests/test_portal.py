@@ -122,20 +122,7 @@ def test_the_catalogue_offers_the_e_visa(client: Client, agency: Agency) -> None
 
 
 def test_a_group_of_two_applies_in_the_portal_and_pays_once(client: Client, agency: Agency) -> None:
-    second = {
-        f"t2-{k}": v
-        for k, v in traveller(given_names="Paul", document_number="C01X00T55").items()
-        if k != "photo"
-    }
-    form = {
-        **_form(),
-        **second,
-        "t2-photo": SimpleUploadedFile("paul.png", photo_png(), "image/png"),
-        "travellers": "2",
-    }
-    response = client.post("/en/evisa/apply/?travellers=2", form)
-    assert response.status_code == 302
-    apps = list(VisaApplication.objects.order_by("case_id"))
+    apps = _group_of_two(client)
     assert len(apps) == 2 and apps[0].payment_order_id == apps[1].payment_order_id
     assert apps[0].payment_order.amount == 50
 
