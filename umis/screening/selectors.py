@@ -143,9 +143,12 @@ def entry_ban_check(
     number = document_key(document_number)
     today = clock.today()
     banned = None
-    for entry in WatchlistEntry.objects.filter(
+    # no number, no answer: a ban recorded without a passport number would otherwise
+    # answer for anyone's name and date of birth
+    entries = WatchlistEntry.objects.filter(
         category=Category.ENTRY_BAN, document_number=number, active=True
-    ):
+    ).exclude(document_number="")
+    for entry in entries:
         if entry.issuing_state and entry.issuing_state != issuing_state:
             continue
         if entry.birth_date and entry.birth_date != birth_date:

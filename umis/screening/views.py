@@ -15,6 +15,7 @@ from umis.core.errors import DomainError, NotFound
 from umis.core.ratelimit import rate_limited
 from umis.reference.selectors import country_get_by_code
 from umis.screening import selectors, services
+from umis.screening.index import document_key
 from umis.screening.validation import name_errors
 
 
@@ -104,6 +105,8 @@ def entry_ban_check(request: HttpRequest) -> HttpResponse:
             errors["document_number"] = _("At most %(n)d characters.") % {"n": 30}
         elif not values["document_number"].isprintable():
             errors["document_number"] = _("The text contains control characters.")
+        elif not document_key(values["document_number"]):  # "-", "< <": no passport's number
+            errors["document_number"] = _("Enter the number as printed in the passport.")
         country = country_get_by_code(values["issuing_state"])
         if country is None:
             errors["issuing_state"] = _("Unknown country code.")

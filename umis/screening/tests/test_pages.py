@@ -10,6 +10,7 @@ from django.test import Client
 from umis.audit.models import AuditEvent
 from umis.core import clock
 from umis.core.testing import World
+from umis.screening import selectors
 from umis.screening.models import ScreeningHit
 from umis.screening.tests.test_intake import listed, register
 
@@ -126,6 +127,23 @@ def test_the_entry_ban_check_answers_for_the_own_passport_only(
     # A name alone cannot be checked.
     assert 'data-banned="no"' in ban_check(client, document_number="X0000000")[1]
     assert AuditEvent.objects.filter(action="ENTRY_BAN_CHECKED").count() == 4
+
+
+@pytest.mark.parametrize("number", ["-", "< <", "***"])
+def test_a_number_without_letters_or_digits_cannot_look_up_a_ban_by_name(
+    world: World, client: Client, number: str
+) -> None:
+    listed(world)  # a ban recorded by name and date of birth, no passport number
+    status, page = ban_check(client, document_number=number)
+    assert status == 422
+    assert "Enter the number as printed in the passport." in page
+    assert 'data-banned="yes"' not in page
+    assert selectors.entry_ban_check(
+        document_number=number,
+        issuing_state="TR",
+        surname="Hüseynov",
+        birth_date=dt.date(1985, 3, 14),
+    ) == selectors.EntryBanAnswer(False)
 
 
 def test_the_entry_ban_check_ignores_expired_bans_and_validates_input(
