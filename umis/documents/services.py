@@ -232,6 +232,30 @@ def document_annul(*, actor: Any, document: IssuedDocument, reason: str) -> None
     )
 
 
+def document_valid_until_shorten(
+    *, actor: Any, document: IssuedDocument, until: dt.date, reason: str
+) -> None:
+    """The right a document records ended early (a guest left): verification gives the new
+    last day, and says "expired" after it (inside the caller's transaction)."""
+    if document.valid_until <= until:
+        return
+    previous = document.valid_until
+    IssuedDocument.objects.filter(pk=document.pk).update(valid_until=until)
+    document.valid_until = until
+    audit_record(
+        actor=actor,
+        action="DOCUMENT_VALIDITY_SHORTENED",
+        entity=document,
+        person_id=document.person_id,
+        data={
+            "number": document.number,
+            "from": previous.isoformat(),
+            "to": until.isoformat(),
+            "reason": reason,
+        },
+    )
+
+
 def document_verify_code(document: IssuedDocument) -> str:
     return vds.seal_to_text(bytes(document.seal))
 

@@ -18,7 +18,12 @@ from umis.core.bulk import bulk_insert
 from umis.core.errors import DomainError, FieldError, NotFound
 from umis.core.prepared import Prepared
 from umis.documents.models import IssuedDocument
-from umis.documents.services import DocumentRequest, document_annul, documents_issue
+from umis.documents.services import (
+    DocumentRequest,
+    document_annul,
+    document_valid_until_shorten,
+    documents_issue,
+)
 from umis.people.identity import (
     document_held_error,
     documents_held_by_others,
@@ -274,6 +279,12 @@ def stay_registration_end(
             data={"left_on": left_on.isoformat()},
         )
         StayRegistration.objects.filter(pk=reg.pk).update(ended_on=left_on, active=False)
+        for document in IssuedDocument.objects.filter(
+            case=reg.case, status=IssuedDocument.Status.VALID
+        ):
+            document_valid_until_shorten(
+                actor=actor, document=document, until=left_on, reason="guest_left"
+            )
         reg.refresh_from_db()
     return reg
 

@@ -269,6 +269,30 @@ def test_a_host_lists_current_guests_and_ends_a_stay(world: World, client: Clien
     assert client.get("/api/v1/stay-registrations", HTTP_X_API_KEY=world.hotel_key).json() == []
 
 
+def test_a_certificate_verifies_until_the_guest_left_then_as_expired(
+    world: World, client: Client
+) -> None:
+    arrived = clock.today() - dt.timedelta(days=3)
+    body = guest(
+        arrival_date=arrived.isoformat(),
+        planned_departure=(clock.today() + dt.timedelta(days=10)).isoformat(),
+    )
+    registered = post(client, "/api/v1/stay-registrations", body, world.hotel_key).json()
+    code = registered["verify_url"].rsplit("/", 1)[1]
+    left = clock.today() - dt.timedelta(days=1)
+    ended = post(
+        client,
+        f"/api/v1/stay-registrations/{registered['reference']}/end",
+        {"left_on": left.isoformat()},
+        world.hotel_key,
+    )
+    assert ended.status_code == 200
+    verdict = client.get(f"/api/v1/documents/verify/{code}").json()
+    assert (verdict["status"], verdict["valid_until"]) == ("expired", left.isoformat())
+    shortened = AuditEvent.objects.get(action="DOCUMENT_VALIDITY_SHORTENED")
+    assert shortened.data["to"] == left.isoformat()
+
+
 def test_another_host_cannot_see_or_end_the_registration(world: World, client: Client) -> None:
     from umis.accounts.models import Scope
     from umis.accounts.services import api_client_create
