@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
+from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean
 from umis.reference.models import Country
@@ -184,7 +185,7 @@ class CrossingReader:
             point not in self.points
             or direction not in DIRECTIONS
             or document_type not in DOCUMENT_TYPES
-            or not number.isalnum()
+            or not (number.isascii() and number.isalnum())  # else the checked path folds it
             or issuing_state is None
             or nationality is None
             or given is None
@@ -345,9 +346,11 @@ class CrossingReader:
                 % {"value": document_type},
                 "document_type",
             )
-        number = text("document_number", 20).upper().replace(" ", "")
-        if number and not number.isalnum():
-            error("invalid", _("A document number has only letters and digits."), "document_number")
+        number = text("document_number", 20)
+        if number:
+            number = document_number_clean(number) or ""
+            if not number:
+                error("invalid", DOCUMENT_NUMBER_MESSAGE, "document_number")
         issuing_state = country("issuing_state")
         expiry = date("document_expiry")
         surname = name("surname", required=True)

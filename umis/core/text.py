@@ -8,7 +8,10 @@ never stored, so a lookup by it finds nothing, and must not be sent to the datab
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -36,3 +39,25 @@ def unstorable_path(value: Any, path: tuple[str, ...] = ()) -> str | None:
             if found is not None:
                 return found
     return None
+
+
+_DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]+")
+DOCUMENT_NUMBER_MESSAGE = _("A document number has only the letters A–Z and the digits 0–9.")
+
+
+def document_number_clean(raw: str) -> str | None:
+    """A travel document's number as its machine-readable zone writes it: capitals, no
+    spaces, full-width forms folded (NFKC) and any script's digits read as 0–9 (a Persian
+    keyboard types ۱۲۳). None when anything but A–Z and 0–9 remains: a Cyrillic С in a
+    number would otherwise never meet the same number on a watchlist or another record."""
+    text = fold_forms(raw).upper().replace(" ", "")
+    return text if _DOCUMENT_NUMBER.fullmatch(text) else None
+
+
+def fold_forms(text: str) -> str:
+    """Full-width and other compatibility forms folded (NFKC), and any script's decimal
+    digits written 0–9."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)

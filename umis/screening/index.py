@@ -25,6 +25,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz, process
 
+from umis.core.text import fold_forms
 from umis.people.normalize import NormalizedName, name_similarity, normalize_name, token_block_key
 
 MAX_FULL_SCORING = 20  # candidates that get the full, explained name score
@@ -37,7 +38,8 @@ PARTICLES = frozenset(
 
 
 def document_key(number: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", number.upper())
+    """The number's letters A–Z and digits, any script's digits read as 0–9."""
+    return re.sub(r"[^0-9A-Z]", "", fold_forms(number).upper())
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
+from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
@@ -55,9 +56,11 @@ def registration_parse(
     document_type = r.text("document_type", max_length=20)
     if document_type and document_type not in DocumentType.values:
         r.error("invalid_choice", _("Choose a document type from the list."), "document_type")
-    number = r.text("document_number", max_length=20).upper().replace(" ", "")
-    if number and not number.isalnum():
-        r.error("invalid", _("A document number has only letters and digits."), "document_number")
+    number = r.text("document_number", max_length=20)
+    if number:
+        number = document_number_clean(number) or ""
+        if not number:
+            r.error("invalid", DOCUMENT_NUMBER_MESSAGE, "document_number")
     expiry = r.date("document_expiry")
     region_code = r.text("region", max_length=40)
     region = None

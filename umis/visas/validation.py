@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import DomainError, FieldError
+from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
@@ -119,9 +120,11 @@ def _traveller(
             % {"country": nationality.name},
             "nationality",
         )
-    number = r.text("document_number", max_length=9).upper().replace(" ", "")
-    if number and not number.isalnum():
-        r.error("invalid", _("A document number has only letters and digits."), "document_number")
+    number = r.text("document_number", max_length=9)
+    if number:
+        number = document_number_clean(number) or ""
+        if not number:
+            r.error("invalid", DOCUMENT_NUMBER_MESSAGE, "document_number")
     expiry = r.date("document_expiry")
     if birth_date and (birth_date > today or birth_date < today - dt.timedelta(days=365 * 130)):
         r.error("invalid_birth_date", _("The date of birth is not possible."), "birth_date")

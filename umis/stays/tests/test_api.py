@@ -371,3 +371,44 @@ def test_another_persons_passport_number_is_refused_and_shows_nothing(
     response = post(client, "/api/v1/stay-registrations", same, landlord_key)
     assert response.status_code == 201, response.content
     assert response.json()["person_id"] == holder
+
+
+@pytest.mark.parametrize("typed", ["U１２３４５６７８", "U۱۲۳۴۵۶۷۸", "u 1234 5678"])
+def test_a_number_typed_with_other_digits_is_the_same_passport(
+    world: World, client: Client, typed: str
+) -> None:
+    """A Persian keyboard types ۱۲۳, a Japanese one full-width digits: the same passport,
+    so a stolen one is caught and the same guest is not registered twice."""
+    from umis.screening.models import ScreeningHit
+    from umis.screening.services import watchlist_get_or_create, watchlist_import
+
+    stolen = {"category": "stolen", "document_number": "U12345678", "issuing_state": "TR"}
+    watchlist_import(
+        actor=None,
+        watchlist=watchlist_get_or_create(actor=None, code="sltd", name="SLTD"),
+        raws=[{**stolen, "reason": "stolen", "source": "Interpol"}],
+    )
+    response = post(
+        client, "/api/v1/stay-registrations", guest(document_number=typed), world.hotel_key
+    )
+    assert response.status_code == 201, response.content
+    assert TravelDocument.objects.get().number == "U12345678"
+    assert ScreeningHit.objects.count() == 1
+    again = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key)
+    assert again.status_code == 422
+    assert again.json()["error"]["code"] == "already_registered"
+    assert StayRegistration.objects.count() == 1
+
+
+def test_a_number_with_a_cyrillic_letter_is_refused(world: World, client: Client) -> None:
+    response = post(
+        client,
+        "/api/v1/stay-registrations",
+        guest(document_number="С01Х00Т47"),  # Cyrillic С, Х and Т
+        world.hotel_key,
+        **{"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid", "document_number")
+    assert error["message"] == "A document number has only the letters A–Z and the digits 0–9."
