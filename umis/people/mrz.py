@@ -20,6 +20,8 @@ from anyascii import anyascii
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from umis.core import clock
+
 MRZ_CHARS = re.compile(r"^[A-Z0-9<]*$")
 WEIGHTS = (7, 3, 1)
 
@@ -130,11 +132,11 @@ def _date(text: str, *, birth: bool) -> dt.date | None:
     if not text.isdigit() or len(text) != 6:
         return None
     yy, mm, dd = int(text[:2]), int(text[2:4]), int(text[4:])
-    if birth:
-        current = dt.date.today().year % 100
-        century = 1900 if yy > current else 2000
-    else:
-        century = 2000
+    today = clock.today()
+    if birth:  # no one is born in the future
+        century = 1900 if 2000 + yy > today.year else 2000
+    else:  # an expiry more than 50 years ahead is one long past (the 1996 of a specimen)
+        century = 1900 if 2000 + yy > today.year + 50 else 2000
     try:
         return dt.date(century + yy, mm, dd)
     except ValueError:
@@ -384,6 +386,9 @@ _CYRILLIC = {
 _SEPARATORS = set(" -'’,.")
 
 
+MRZ_NAME_MAX = 39
+
+
 @lru_cache(maxsize=65536)
 def mrz_name(text: str) -> str:
     """A visual-zone name as MRZ characters (A–Z and '<'), per ICAO Doc 9303 Part 3."""
@@ -411,7 +416,8 @@ def mrz_name(text: str) -> str:
                     )
                 )
     result = re.sub("<+", "<", "".join(out)).strip("<")
-    return result
+    # the widest name field of a zone (TD3) holds 39 characters; Щ alone becomes SHCH
+    return result[:MRZ_NAME_MAX].rstrip("<")
 
 
 def _name_field(surname: str, given_names: str, width: int) -> str:

@@ -66,6 +66,7 @@ def test_the_icao_visa_specimen() -> None:
     doc = mrz.parse_mrz(MRVB)
     assert (doc.format, doc.document_type, doc.document_number) == ("MRVB", "visa", "L8988901C")
     assert doc.birth_date == dt.date(1940, 9, 7)
+    assert doc.expiry_date == dt.date(1996, 12, 10)  # not 2096: long expired
     assert doc.valid
 
 
@@ -125,9 +126,9 @@ def test_names_are_transliterated_per_doc_9303_part_3(name: str, expected: str) 
 
 names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZƏÜÖŞÇĞİ", min_size=1, max_size=12)
 numbers = st.text(alphabet="ABCDEFGHJKLMNPRSTUVWXYZ0123456789", min_size=1, max_size=9)
-dates = st.dates(
-    min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)
-)  # expiry years are read as 20YY
+# an expiry is read within 50 years ahead (a later year is taken for the past century)
+_YEAR = dt.date.today().year
+dates = st.dates(min_value=dt.date(_YEAR - 49, 1, 1), max_value=dt.date(_YEAR + 50, 12, 31))
 
 
 @settings(max_examples=200, deadline=None)
@@ -173,3 +174,9 @@ def test_arbitrary_text_only_ever_raises_mrz_error(lines: list[str]) -> None:
         mrz.parse_mrz(lines)
     except mrz.MrzError:
         pass
+
+
+def test_a_long_name_fits_the_widest_name_field() -> None:
+    name = mrz.mrz_name("Щедрина Щукина Щербакова Щеглова Щорсовна Щапова")
+    assert len(name) <= mrz.MRZ_NAME_MAX
+    assert name.startswith("SHCHEDRINA<SHCHUKINA<") and not name.endswith("<")

@@ -412,3 +412,13 @@ def test_a_number_with_a_cyrillic_letter_is_refused(world: World, client: Client
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("invalid", "document_number")
     assert error["message"] == "A document number has only the letters A–Z and the digits 0–9."
+
+
+def test_a_long_name_is_kept_whole_and_its_mrz_form_fits(world: World, client: Client) -> None:
+    given = "Щедрина Щукина Щербакова Щеглова Щорсовна Щапова"  # Щ is SHCH in the MRZ
+    body = guest(surname="Щербаков-Щукин", given_names=given)
+    assert post(client, "/api/v1/stay-registrations", body, world.hotel_key).status_code == 201
+    document = TravelDocument.objects.select_related("person").get()
+    assert document.person.given_names == given
+    for field in ("mrz_surname", "mrz_given_names"):
+        assert len(getattr(document, field)) <= TravelDocument._meta.get_field(field).max_length
