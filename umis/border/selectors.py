@@ -290,7 +290,8 @@ def person_timeline(
                 "kind": b.kind,
                 "label": b.label,
                 "end": b.valid_to,
-                "detail": b.reference,
+                # a label that already names its document ("e-visa E26000123") is not repeated
+                "detail": "" if b.reference in b.label else b.reference,
             }
         )
     order = {"crossing": 0, "anomaly": 1, "stay": 2, "registration": 3, "registration_elsewhere": 3}

@@ -6,11 +6,14 @@ class VisasConfig(AppConfig):
     label = "visas"
 
     def ready(self) -> None:
+        from umis.border import basis
         from umis.core import periodic
-        from umis.visas import catalogue, services
+        from umis.visas import catalogue, selectors, services
 
         catalogue.register_services()
         services.register_hooks()
+        # an issued e-visa is a legal basis of its holder's stay (the border's calculation)
+        basis.register_provider("evisa", selectors.evisa_bases)
 
         def escalate() -> str | None:
             n = services.visa_escalate_near_breach()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
+from umis.border.basis import Basis
+from umis.border.stayrules import Regime, RegimePeriod
 from umis.cases.selectors import case_scope_for_user
 from umis.core import clock
 from umis.core.text import storable
+from umis.documents.models import IssuedDocument
 from umis.visas import workflow
 from umis.visas.catalogue import SERVICE_CODE
 from umis.visas.models import VisaApplication
@@ -152,3 +157,30 @@ def visa_sla_stats(*, user: Any) -> SlaStats:
         referred_open=referred_open,
         by_speed={k: (v[0], v[1]) for k, v in by_speed.items()},
     )
+
+
+def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dict[int, list[Basis]]:
+    """The legal bases of the border's stay calculation (a `border.basis` provider): each
+    issued e-visa of these persons (id → nationality) valid at some day of [start, end] and
+    not annulled. A single-entry e-visa allows `stay_days` days from the entry, within its
+    validity. One query for the whole batch (the overstay job asks for thousands)."""
+    rows = IssuedDocument.objects.filter(
+        kind=IssuedDocument.Kind.EVISA,
+        status=IssuedDocument.Status.VALID,
+        person_id__in=list(persons),
+        valid_from__lte=end,
+        valid_until__gte=start,
+    ).values_list(
+        "person_id", "number", "valid_from", "valid_until", "case__visa_application__stay_days"
+    )
+    out: dict[int, list[Basis]] = {}
+    for person_id, number, valid_from, valid_until, stay_days in rows.order_by("valid_from", "id"):
+        if not stay_days:
+            continue  # a visa without an application to say how long (none is issued so)
+        label = _("e-visa %(number)s, single entry, %(days)d days") % {
+            "number": number,
+            "days": stay_days,
+        }
+        period = RegimePeriod(Regime(stay_days), valid_from, valid_until)
+        out.setdefault(person_id, []).append(Basis("evisa", str(label), (period,), number))
+    return out
