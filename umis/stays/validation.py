@@ -108,7 +108,10 @@ def registration_parse(
                     _("The arrival date is more than a year ago."),
                     "arrival_date",
                 )
-            late = (today - arrival).days > rule.deadline_days
+            # late only for a stay that had to be registered: one longer than the threshold
+            # (a short stay already over was registered of the host's own accord)
+            required = departure is None or (departure - arrival).days + 1 > rule.threshold_days
+            late = required and (today - arrival).days > rule.deadline_days
             if departure and (departure - arrival).days + 1 > rule.max_length_days:
                 r.error(
                     "stay_too_long",

@@ -422,3 +422,27 @@ def test_a_long_name_is_kept_whole_and_its_mrz_form_fits(world: World, client: C
     assert document.person.given_names == given
     for field in ("mrz_surname", "mrz_given_names"):
         assert len(getattr(document, field)) <= TravelDocument._meta.get_field(field).max_length
+
+
+@pytest.mark.parametrize(
+    ("arrived_days_ago", "left_days_ago", "late"),
+    [
+        (25, 16, False),  # ten days, over: no registration was needed
+        (25, None, True),  # still there after 25 days: due on day 15
+        (10, None, False),  # within the deadline
+    ],
+)
+def test_a_registration_is_late_only_for_a_stay_that_had_to_be_registered(
+    world: World, client: Client, arrived_days_ago: int, left_days_ago: int | None, late: bool
+) -> None:
+    today = clock.today()
+    departure = today + dt.timedelta(days=5)
+    if left_days_ago is not None:
+        departure = today - dt.timedelta(days=left_days_ago)
+    body = guest(
+        arrival_date=(today - dt.timedelta(days=arrived_days_ago)).isoformat(),
+        planned_departure=departure.isoformat(),
+    )
+    assert post(client, "/api/v1/stay-registrations", body, world.hotel_key).status_code == 201
+    registration = StayRegistration.objects.select_related("case").get()
+    assert (registration.late, registration.case.needs_attention) == (late, late)
