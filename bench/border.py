@@ -280,6 +280,8 @@ SELECT %(base)s::bigint + g, 'P' || g, 'X', '', date '1980-01-01', 'M',
 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g
 """
 
+# each person's latest entry is the first day of their latest stay (the service's rule):
+# the generated crossings alternate entry and exit, with no missed exit
 PRESENCE_SQL = """
 INSERT INTO border_presence (person_id, nationality, last_event_at, last_direction, last_day,
     entry_day, entry_point)

@@ -97,7 +97,7 @@ class Presence(models.Model):
     last_event_at = models.DateTimeField()
     last_direction = models.CharField(max_length=8, choices=Direction.choices)
     last_day = models.DateField()
-    entry_day = models.DateField(null=True)  # of the latest entry
+    entry_day = models.DateField(null=True)  # first day of the latest stay (its first entry)
     entry_point = models.CharField(max_length=20, blank=True)
 
     class Meta:

@@ -134,14 +134,17 @@ ORDER BY p.person_id
 """
 
 # The others under a rolling rule: the closed stays of the window (each exit counts from the
-# entry before it, or from the window's start) plus the current stay, above the allowance.
+# entry before it, or from the window's start: also after two entries in a row, a missed exit
+# that keeps the person inside since the first of them, which this one pass cannot see) plus
+# the current stay, above the allowance.
 # The limits are inline arrays (no CTE), so the plan may use parallel workers; what the final
 # test needs (the days the current stay leaves free) rides along with each crossing, so the
 # per-person aggregate is the last step, without a second pass over the persons inside.
 HISTORY_SQL = """
 SELECT person_id FROM (
     SELECT c.person_id, c.day, c.direction, f.free,
-           lag(c.direction) OVER w AS prev_dir, lag(c.day) OVER w AS prev_day
+           lag(c.direction) OVER w AS prev_dir, lag(c.day) OVER w AS prev_day,
+           lag(c.direction, 2) OVER w AS prev2_dir
     FROM border_crossing c
     JOIN (
         SELECT p.person_id,
@@ -157,7 +160,8 @@ SELECT person_id FROM (
 ) ev
 WHERE direction = 'exit'
 GROUP BY person_id
-HAVING sum(day - CASE WHEN prev_dir = 'entry' THEN greatest(prev_day, %(ws)s::date)
+HAVING sum(day - CASE WHEN prev_dir = 'entry' AND prev2_dir IS DISTINCT FROM 'entry'
+                           THEN greatest(prev_day, %(ws)s::date)
                       ELSE %(ws)s::date END + 1) > max(free)
 """
 
@@ -252,7 +256,8 @@ def _candidates_python(
         start_day: dt.date | None = None
         for _at, direction, day in by_person.get(pid, []):
             if direction == "entry":
-                start_day = day
+                # a second entry without an exit: inside since the first (`stays_from_events`)
+                start_day = start_day or day
             else:
                 first = max(start_day or ws, ws)
                 days[pid].update(

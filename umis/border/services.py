@@ -321,6 +321,15 @@ PRESENCE_INSERT = (
     "INSERT INTO border_presence (person_id, nationality, last_event_at, last_direction,"
     " last_day, entry_day, entry_point)"
 )
+# `entry_day` is the first day of the person's latest stay, as the stay rules count it: a
+# second entry without an exit between keeps the person inside since the first. A newer
+# batch moves it to the batch's stay when that stay follows an exit (of the batch, marked by
+# `{restarts}`, or the stored last crossing); when the stored last crossing is an entry the
+# batch's entries continue that stay. Events older than the stored last one change nothing,
+# except that they give a row with no entry yet (only exits seen) its entry.
+PRESENCE_MOVES = """excluded.entry_day IS NOT NULL AND (border_presence.entry_day IS NULL
+        OR excluded.last_event_at > border_presence.last_event_at
+            AND ({restarts} OR border_presence.last_direction <> 'entry'))"""
 PRESENCE_CONFLICT = """
 ON CONFLICT (person_id) DO UPDATE SET
     nationality = excluded.nationality,
@@ -330,16 +339,10 @@ ON CONFLICT (person_id) DO UPDATE SET
         THEN excluded.last_direction ELSE border_presence.last_direction END,
     last_day = CASE WHEN excluded.last_event_at > border_presence.last_event_at
         THEN excluded.last_day ELSE border_presence.last_day END,
-    entry_day = CASE
-        WHEN excluded.entry_day IS NULL THEN border_presence.entry_day
-        WHEN border_presence.entry_day IS NULL OR excluded.entry_day > border_presence.entry_day
-            THEN excluded.entry_day
-        ELSE border_presence.entry_day END,
-    entry_point = CASE
-        WHEN excluded.entry_day IS NULL THEN border_presence.entry_point
-        WHEN border_presence.entry_day IS NULL OR excluded.entry_day > border_presence.entry_day
-            THEN excluded.entry_point
-        ELSE border_presence.entry_point END
+    entry_day = CASE WHEN {moves}
+        THEN excluded.entry_day ELSE border_presence.entry_day END,
+    entry_point = CASE WHEN {moves}
+        THEN excluded.entry_point ELSE border_presence.entry_point END
 """
 PRESENCE_STAGE = """
 CREATE TEMPORARY TABLE border_presence_in (
@@ -348,12 +351,21 @@ CREATE TEMPORARY TABLE border_presence_in (
 ) ON COMMIT DROP
 """
 PRESENCE_STAGE_TYPES = ["int8", "varchar", "timestamptz", "varchar", "date", "date", "varchar"]
+# PostgreSQL: the people whose batch has an exit before its stay come as one array parameter
+# (twice: once for each column it decides)
 PRESENCE_FROM_STAGE = (
     PRESENCE_INSERT  # noqa: S608 (constant text)
     + " SELECT * FROM border_presence_in ORDER BY person_id"
-    + PRESENCE_CONFLICT
+    + PRESENCE_CONFLICT.format(
+        moves=PRESENCE_MOVES.format(restarts="excluded.person_id = ANY(%s::bigint[])")
+    )
 )
-PRESENCE_VALUES = PRESENCE_INSERT + " VALUES (%s, %s, %s, %s, %s, %s, %s)" + PRESENCE_CONFLICT
+# other databases: each row says it itself (a parameter after the values, twice)
+PRESENCE_VALUES = (
+    PRESENCE_INSERT
+    + " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    + PRESENCE_CONFLICT.format(moves=PRESENCE_MOVES.format(restarts="%s"))
+)
 
 
 class _Crossed(Protocol):
@@ -371,28 +383,42 @@ class _Crossed(Protocol):
     def crossing_point(self) -> str: ...
 
 
+def _in_time_order(crossed: _Crossed) -> tuple[dt.datetime, bool]:
+    return crossed.occurred_at, crossed.direction != "entry"  # as `stays_from_events`
+
+
+def _latest_stay(crossed: Sequence[_Crossed]) -> tuple[_Crossed | None, bool]:
+    """The entry that began the latest stay of these crossings (in time order), and whether
+    an exit came before it: a later entry without an exit between continues that stay."""
+    start: _Crossed | None = None
+    inside = after_exit = restarts = False
+    for c in crossed:
+        if c.direction == "exit":
+            inside, after_exit = False, True
+        elif not inside:
+            start, inside, restarts = c, True, after_exit
+    return start, restarts
+
+
 def _presence_update(events: Sequence[tuple[_Crossed, int]]) -> None:
-    """Each person's latest entry or exit (refusals do not change presence)."""
-    latest: dict[int, _Crossed] = {}
-    entry: dict[int, _Crossed] = {}
+    """Each person's latest entry or exit and the first day of their latest stay (refusals
+    do not change presence)."""
+    by_person: dict[int, list[_Crossed]] = {}
     for data, pid in events:
-        if data.direction == "refused":
-            continue
-        if pid not in latest or data.occurred_at > latest[pid].occurred_at:
-            latest[pid] = data
-        if data.direction == "entry" and (
-            pid not in entry or data.occurred_at > entry[pid].occurred_at
-        ):
-            entry[pid] = data
-    if not latest:
+        if data.direction != "refused":
+            by_person.setdefault(pid, []).append(data)
+    if not by_person:
         return
     rows = []
+    restarts: list[int] = []
     # in person order: two batches updating the same people lock their rows in the same
     # order and wait for each other, instead of deadlocking
-    for pid, data in sorted(latest.items()):
-        e = entry.get(pid)
-        if e is not None and e.occurred_at > data.occurred_at:
-            e = None
+    for pid in sorted(by_person):
+        crossed = sorted(by_person[pid], key=_in_time_order)
+        data = crossed[-1]
+        e, after_exit = _latest_stay(crossed)
+        if after_exit:
+            restarts.append(pid)
         rows.append(
             (
                 pid,
@@ -413,10 +439,11 @@ def _presence_update(events: Sequence[tuple[_Crossed, int]]) -> None:
                 copy.set_types(PRESENCE_STAGE_TYPES)
                 for row in rows:
                     copy.write_row(row)
-            cursor.execute(PRESENCE_FROM_STAGE)
+            cursor.execute(PRESENCE_FROM_STAGE, [restarts, restarts])
             cursor.execute("DROP TABLE border_presence_in")  # batches may share a transaction
         else:
             ops = connection.ops
+            restarted = set(restarts)
             cursor.executemany(
                 PRESENCE_VALUES,
                 [
@@ -428,6 +455,8 @@ def _presence_update(events: Sequence[tuple[_Crossed, int]]) -> None:
                         ops.adapt_datefield_value(r[4]),
                         ops.adapt_datefield_value(r[5]),
                         r[6],
+                        r[0] in restarted,
+                        r[0] in restarted,
                     )
                     for r in rows
                 ],
@@ -441,14 +470,19 @@ def presence_rebuild(person_ids: Sequence[int]) -> None:
     Presence.objects.filter(person_id__in=ids).delete()
     events: list[tuple[_Crossed, int]] = []
     for pid in ids:
-        # on the index of person and time: the last entry or exit, and the last entry
-        mine = Crossing.objects.filter(person_id=pid).order_by("-occurred_at", "-id")
-        for last in (
-            mine.exclude(direction="refused").first(),
-            mine.filter(direction="entry").first(),
-        ):
-            if last is not None:
-                events.append((last, pid))
+        # on the index of person and time, latest first: the last entry or exit, back to
+        # the exit before the latest stay (a later entry without an exit continues a stay)
+        latest = (
+            Crossing.objects.filter(person_id=pid)
+            .exclude(direction="refused")
+            .order_by("-occurred_at", "-direction", "-id")
+        )
+        entered = False
+        for crossing in latest.iterator(chunk_size=50):
+            if crossing.direction == "exit" and entered:
+                break
+            entered = entered or crossing.direction == "entry"
+            events.append((crossing, pid))
     _presence_update(events)
 
 

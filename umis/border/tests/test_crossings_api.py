@@ -11,6 +11,7 @@ from umis.audit.models import AuditEvent
 from umis.border.models import Crossing, OverstayFinding, Presence
 from umis.border.overstays import overstays_detect
 from umis.border.selectors import person_stay_compute
+from umis.border.services import presence_rebuild
 from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
 from umis.core.errors import Conflict
@@ -271,6 +272,59 @@ def test_out_of_order_events_keep_the_latest_presence(world: World, client: Clie
     presence = Presence.objects.get()
     assert presence.last_direction == "exit"
     assert presence.entry_day == today - dt.timedelta(days=9)
+
+
+def _days_ago(today: dt.date, *days: int) -> list[dt.date]:
+    return [today - dt.timedelta(days=d) for d in days]
+
+
+@pytest.mark.parametrize("batches", [1, 2])
+def test_a_second_entry_without_an_exit_keeps_the_first_entry_day(
+    world: World, client: Client, batches: int
+) -> None:
+    """A missed exit: the person has been inside since the first entry, as the stay rules
+    count it, whether the two entries come in one batch or in two."""
+    key = border_key()
+    today = clock.today()
+    first, second = _days_ago(today, 120, 20)
+    entries = [
+        event(document_number="TWICE1", timestamp=at_day(first)),
+        event(document_number="TWICE1", timestamp=at_day(second), crossing_point="samur"),
+    ]
+    for chunk in [entries] if batches == 1 else [[e] for e in entries]:
+        assert send(client, key, chunk).status_code == 200
+    person = TravelDocument.objects.get(number="TWICE1").person
+    assert _presence(person) == ("entry", second, first)
+    assert Presence.objects.get(person_id=person.pk).entry_point == "gyd"
+    presence_rebuild([person.pk])  # after a merge: the same row from the stored crossings
+    assert _presence(person) == ("entry", second, first)
+    assert Presence.objects.get(person_id=person.pk).entry_point == "gyd"
+
+
+def test_an_exit_then_an_entry_starts_a_new_stay(world: World, client: Client) -> None:
+    key = border_key()
+    today = clock.today()
+    entered, left, back, left_again, back_again = _days_ago(today, 60, 50, 40, 30, 20)
+    person_events = {"document_number": "TRIPS1"}
+    send(client, key, [event(timestamp=at_day(entered), **person_events)])
+    send(client, key, [event(direction="exit", timestamp=at_day(left), **person_events)])
+    send(client, key, [event(timestamp=at_day(back), crossing_point="samur", **person_events)])
+    person = TravelDocument.objects.get(number="TRIPS1").person
+    assert _presence(person) == ("entry", back, back)
+    assert Presence.objects.get(person_id=person.pk).entry_point == "samur"
+    # the exit and the next entry in one batch
+    send(
+        client,
+        key,
+        [
+            event(direction="exit", timestamp=at_day(left_again), **person_events),
+            event(timestamp=at_day(back_again), **person_events),
+        ],
+    )
+    assert _presence(person) == ("entry", back_again, back_again)
+    assert Presence.objects.get(person_id=person.pk).entry_point == "gyd"
+    presence_rebuild([person.pk])
+    assert _presence(person) == ("entry", back_again, back_again)
 
 
 def test_it_needs_the_border_scope(world: World, client: Client) -> None:

@@ -21,10 +21,11 @@ from umis.border.imports import crossings_import
 from umis.border.jobs import overstays_daily
 from umis.border.models import Crossing, DetectionRun, ImportRun, OverstayFinding
 from umis.border.overstays import overstays_detect
+from umis.border.selectors import person_stay_compute
 from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
 from umis.core.testing import World, guest
-from umis.people.models import TravelDocument
+from umis.people.models import Person, TravelDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -303,6 +304,64 @@ def test_a_per_stay_rule_counts_the_current_stay_only(world: World, client: Clie
     overstays_detect(on=today)
     found = {(f.person_id, f.days_over) for f in OverstayFinding.objects.filter(kind="overstay")}
     assert found == {(person_of("AE2"), 5)}
+
+
+@pytest.mark.parametrize("batches", [1, 2])
+def test_a_second_entry_without_an_exit_counts_the_stay_from_the_first(
+    world: World, client: Client, batches: int
+) -> None:
+    """Entered 120 days ago and again 20 days ago with no exit between (a missed exit):
+    inside since the first entry, as the stay calculation counts it, so 31 days over 90."""
+    today = clock.today()
+    key = border_key()
+    entries = [
+        event(document_number="TWICE1", timestamp=at_day(today - dt.timedelta(days=days)))
+        for days in (120, 20)
+    ]
+    for chunk in [entries] if batches == 1 else [[e] for e in entries]:
+        send(client, key, chunk)
+    pid = person_of("TWICE1")
+    stay = person_stay_compute(person=Person.objects.get(pk=pid), on=today)
+    assert stay.result.overstay_days == 31
+
+    overstays_detect(on=today)
+
+    finding = OverstayFinding.objects.get(person_id=pid, kind="overstay")
+    assert (finding.entry_day, finding.days_over, finding.last_legal_day) == (
+        today - dt.timedelta(days=120),
+        31,
+        today - dt.timedelta(days=31),
+    )
+
+
+def test_a_missed_exit_in_an_earlier_stay_counts_that_stay_from_its_first_entry(
+    world: World, client: Client
+) -> None:
+    """Entries 170 and 100 days ago, an exit 60 days ago, back 5 days ago: the earlier
+    stay counts 111 days of the window, so 117 days in the last 180 are over 90."""
+    today = clock.today()
+    key = border_key()
+    trips = [("entry", 170), ("entry", 100), ("exit", 60), ("entry", 5)]
+    send(
+        client,
+        key,
+        [
+            event(
+                document_number="TWICE2",
+                direction=direction,
+                timestamp=at_day(today - dt.timedelta(days=days)),
+            )
+            for direction, days in trips
+        ],
+    )
+    pid = person_of("TWICE2")
+    stay = person_stay_compute(person=Person.objects.get(pk=pid), on=today)
+    assert (stay.result.days_used, stay.result.overstay_days) == (117, 27)
+
+    overstays_detect(on=today)
+
+    finding = OverstayFinding.objects.get(person_id=pid, kind="overstay")
+    assert (finding.entry_day, finding.days_over) == (today - dt.timedelta(days=5), 6)
 
 
 def test_a_finding_is_taken_up_once(world: World, client: Client) -> None:
