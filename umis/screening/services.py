@@ -186,6 +186,55 @@ def watchlist_import(
 ) -> ImportResult:
     """Add or update entries (matched on `external_id`). Invalid rows refuse the whole import
     (nothing written) unless `skip_invalid`; each batch is written with its history and audit."""
+    parsed, result = _entries_parse(raws, default_source=default_source)
+    if result.errors and not skip_invalid:
+        return result
+    _entries_write(
+        actor=actor,
+        watchlist=watchlist,
+        parsed=parsed,
+        result=result,
+        batch_size=batch_size,
+        progress=progress,
+        one_transaction=one_transaction,
+    )
+    return result
+
+
+def watchlist_import_by_code(
+    *,
+    actor: Any,
+    code: str,
+    name: str = "",
+    raws: Sequence[Mapping[str, Any]],
+    default_source: str = "",
+    skip_invalid: bool = False,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    one_transaction: bool = True,
+) -> ImportResult:
+    """`watchlist_import` into the list with this code, creating the list (audited) only when
+    the import goes ahead: a refused file leaves no empty list behind."""
+    parsed, result = _entries_parse(raws, default_source=default_source)
+    if result.errors and not skip_invalid:
+        return result
+    watchlist = watchlist_get_or_create(actor=actor, code=code, name=name)
+    _entries_write(
+        actor=actor,
+        watchlist=watchlist,
+        parsed=parsed,
+        result=result,
+        batch_size=batch_size,
+        progress=progress,
+        one_transaction=one_transaction,
+    )
+    return result
+
+
+def _entries_parse(
+    raws: Sequence[Mapping[str, Any]], *, default_source: str
+) -> tuple[list[EntryData], ImportResult]:
+    """The valid rows, and the others' errors by index in `result.errors`."""
     ref = ReferenceSnapshot()
     result = ImportResult()
     parsed: list[EntryData] = []
@@ -206,8 +255,19 @@ def watchlist_import(
             parsed.append(out)
             if out.external_id:
                 seen.add(out.external_id)
-    if result.errors and not skip_invalid:
-        return result
+    return parsed, result
+
+
+def _entries_write(
+    *,
+    actor: Any,
+    watchlist: Watchlist,
+    parsed: Sequence[EntryData],
+    result: ImportResult,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+    one_transaction: bool,
+) -> None:
     if one_transaction:
         with transaction.atomic():
             for start in range(0, len(parsed), batch_size):
@@ -222,7 +282,6 @@ def watchlist_import(
                 _write_batch(actor=actor, watchlist=watchlist, items=chunk, result=result)
             if progress:
                 progress(len(chunk))
-    return result
 
 
 def watchlist_entry_withdraw(

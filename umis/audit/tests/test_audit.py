@@ -326,6 +326,12 @@ def test_an_expected_seal_must_read_id_colon_hash() -> None:
         call_command("audit", "verify", "--expect-seal", "12")
 
 
+@pytest.mark.parametrize("seal_id", ["²", "١٢", "１２"])  # superscript, Arabic-Indic, fullwidth
+def test_an_expected_seal_numbered_with_other_digits_is_refused_plainly(seal_id: str) -> None:
+    with pytest.raises(CommandError, match="--expect-seal"):
+        call_command("audit", "verify", "--expect-seal", f"{seal_id}:{'a' * 64}")
+
+
 def _unsign(seal: AuditSeal) -> None:
     """As a seal made before seals were signed."""
     _tamper(

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from umis.audit.models import AuditEvent
 from umis.core.testing import World
-from umis.screening.models import WatchlistEntry
+from umis.screening.models import Watchlist, WatchlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,45 @@ def test_it_imports_json_and_refuses_a_file_with_an_invalid_row(
         stderr=io.StringIO(),
     )
     assert WatchlistEntry.objects.get().document_number == "AA1234567"
+
+
+def test_it_refuses_a_json_file_nested_too_deeply_to_read(world: World, tmp_path: Path) -> None:
+    f = tmp_path / "deep.json"
+    f.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("watchlist", "import", str(f), "--list", "deep", "--quiet")
+    assert not Watchlist.objects.filter(code="deep").exists()
+
+
+ROW = {"category": "entry_ban", "full_name": "John Smith", "reason": "Expelled", "source": "SMS"}
+
+
+@pytest.mark.parametrize("code", ["", "   ", "x" * 51])
+def test_it_refuses_a_blank_or_too_long_list_code(world: World, tmp_path: Path, code: str) -> None:
+    f = tmp_path / "bans.json"
+    f.write_text(json.dumps([ROW]), encoding="utf-8")
+    lists = Watchlist.objects.count()
+    with pytest.raises(CommandError, match="--list"):
+        call_command("watchlist", "import", str(f), "--list", code, "--quiet", stdout=io.StringIO())
+    assert Watchlist.objects.count() == lists
+    assert not WatchlistEntry.objects.exists()
+
+
+def test_a_refused_file_leaves_no_new_empty_list_behind(world: World, tmp_path: Path) -> None:
+    f = tmp_path / "bans.json"
+    f.write_text(json.dumps([ROW, {**ROW, "full_name": ""}]), encoding="utf-8")
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command(
+            "watchlist", "import", str(f), "--list", "new-bans", "--quiet", stderr=io.StringIO()
+        )
+    assert not Watchlist.objects.filter(code="new-bans").exists()
+    assert not AuditEvent.objects.filter(action="WATCHLIST_CREATED").exists()
+
+    f.write_text(json.dumps([ROW]), encoding="utf-8")
+    call_command(
+        "watchlist", "import", str(f), "--list", "new-bans", "--quiet", stdout=io.StringIO()
+    )
+    assert WatchlistEntry.objects.get().watchlist.code == "new-bans"
 
 
 def test_names_compare_prints_score_decision_reasons_and_flags() -> None:

@@ -44,6 +44,7 @@ def _expected(value: str | None) -> tuple[int, str] | None:
     if value is None:
         return None
     seal_id, _, seal_hash = value.partition(":")
-    if not seal_id.isdigit() or len(seal_hash) != 64:
+    # ASCII digits only: "²".isdigit() holds, and int() reads "١٢" as 12.
+    if not (seal_id.isascii() and seal_id.isdigit()) or len(seal_hash) != 64:
         raise CommandError(f"--expect-seal {value!r}: give ID:HASH as the sealing job logs it")
     return int(seal_id), seal_hash.lower()

@@ -8,7 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from umis.screening.services import watchlist_get_or_create, watchlist_import
+from umis.screening.models import Watchlist
+from umis.screening.services import watchlist_import_by_code
+
+CODE_MAX_LENGTH: int = Watchlist._meta.get_field("code").max_length or 50
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -44,25 +47,30 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
+        code: str = options["list_code"]
+        if not code.strip() or len(code) > CODE_MAX_LENGTH:
+            raise CommandError(
+                f"--list {code!r}: give the watchlist's code (1 to {CODE_MAX_LENGTH} characters)"
+            )
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
             rows = read_rows(path)
         except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
             raise CommandError(f"{path}: cannot read: {exc}") from exc
-        watchlist = watchlist_get_or_create(
-            actor=None, code=options["list_code"][:50], name=options["name"]
-        )
+        except RecursionError as exc:
+            raise CommandError(f"{path}: cannot read: JSON nested too deeply") from exc
         bar = tqdm(
             total=len(rows),
             unit="entries",
             disable=options["quiet"],
             file=self.stderr._out,
-            desc=watchlist.code,
+            desc=code,
         )
-        result = watchlist_import(
+        result = watchlist_import_by_code(
             actor=None,
-            watchlist=watchlist,
+            code=code,
+            name=options["name"],
             raws=rows,
             default_source=options["source"] or f"import:{path.name}",
             skip_invalid=options["skip_invalid"],
@@ -82,6 +90,6 @@ class Command(BaseCommand):
                 "(fix them, or use --skip-invalid)"
             )
         self.stdout.write(
-            f"{watchlist.code}: {result.created} created, {result.updated} updated, "
+            f"{code}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged, {len(result.errors)} skipped"
         )
