@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 from django_otp import match_token
@@ -39,6 +40,16 @@ def api_client_revoke(*, actor: User | None, client: ApiClient) -> None:
             revoked_at=timezone.now()
         )
         audit_record(actor=actor, action="API_CLIENT_REVOKED", entity=client)
+
+
+def user_password_set(*, actor: User | None, user: User, password: str) -> None:
+    """Give the account a new password (it must pass the password rules); the audit row says
+    that it changed, never what to."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(actor=actor, action="USER_PASSWORD_CHANGED", entity=user)
 
 
 _CLIENT_BY_KEY_HASH = Prepared(

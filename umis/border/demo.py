@@ -17,6 +17,10 @@ from umis.border.services import crossing_points_load_defaults, crossings_receiv
 from umis.core import clock
 from umis.stays.models import StayRegistration
 
+# The border service's account and API client, as the demo makes them.
+BORDER_USER = ("border.service", Role.AGENCY, "Border service")
+BORDER_KEY_NAME = "State Border Service"
+
 POINTS = ["gyd", "gyd", "gyd", "samur", "red-bridge", "astara", "baku-port"]
 VISITORS = [
     # surname, given names, nationality, ISO3, document, days ago entered
@@ -29,17 +33,20 @@ VISITORS = [
 
 def border_demo_load(creds: dict[str, Any], seed: int = 2026) -> None:
     crossing_points_load_defaults()
+    username, role, first_name = BORDER_USER
     user, _ = User.objects.get_or_create(
-        username="border.service", defaults={"role": Role.AGENCY, "first_name": "Border service"}
+        username=username, defaults={"role": role, "first_name": first_name}
     )
-    if not ApiClient.objects.filter(user=user).exists():
+    if not ApiClient.objects.filter(
+        user=user, name=BORDER_KEY_NAME, revoked_at__isnull=True
+    ).exists():
         _client, key = api_client_create(
             actor=None,
-            name="State Border Service",
+            name=BORDER_KEY_NAME,
             user=user,
             scopes=[Scope.BORDER_CROSSINGS, Scope.PEOPLE_READ],
         )
-        creds.setdefault("api_keys", {})["border.service"] = key
+        creds.setdefault("api_keys", {})[username] = key
     if Crossing.objects.exists():
         return
     rng = random.Random(seed)

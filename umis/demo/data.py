@@ -22,8 +22,8 @@ from django.utils import timezone
 from faker import Faker
 
 from umis.accounts.models import ApiClient, Role, Scope, User
-from umis.accounts.services import api_client_create
-from umis.border.demo import border_demo_load
+from umis.accounts.services import api_client_create, api_client_revoke, user_password_set
+from umis.border.demo import BORDER_KEY_NAME, BORDER_USER, border_demo_load
 from umis.core import clock
 from umis.people.models import DocumentType
 from umis.reference.models import Office
@@ -76,6 +76,9 @@ HOSTS = [
     ),
 ]
 
+AGENCY = ("agency.silkway", "Silk Way Travel")  # username, name (of the account and its key)
+IDENTITY_REVIEW_KEY = "Identity review desk"  # the head officer's
+
 # Faker locale -> nationalities whose citizens get such names.
 LOCALES = [
     ("ru_RU", ["RU", "KZ", "BY", "UA"], 30),
@@ -91,6 +94,9 @@ LOCALES = [
 class DemoResult:
     created: bool
     credentials: dict[str, Any]
+    # The credentials file was lost: accounts given the new password, API keys revoked.
+    renewed_accounts: int = 0
+    revoked_keys: int = 0
 
 
 def _credentials_path() -> Path:
@@ -151,7 +157,12 @@ def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
         )
         host.members.add(user)
         hosts.append(host)
-        if with_key and not ApiClient.objects.filter(user=user, name=f"{name} PMS").exists():
+        if (
+            with_key
+            and not ApiClient.objects.filter(
+                user=user, name=f"{name} PMS", revoked_at__isnull=True
+            ).exists()
+        ):
             _client, key = api_client_create(
                 actor=None, name=f"{name} PMS", user=user, scopes=[Scope.STAY_REGISTRATIONS]
             )
@@ -164,25 +175,29 @@ def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
 def _ensure_identity_review_key(creds: dict[str, Any]) -> None:
     """The head office's desk system reviews possible duplicates through the API."""
     user = User.objects.filter(username="head.officer").first()
-    if user and not ApiClient.objects.filter(user=user, name="Identity review desk").exists():
+    if (
+        user
+        and not ApiClient.objects.filter(
+            user=user, name=IDENTITY_REVIEW_KEY, revoked_at__isnull=True
+        ).exists()
+    ):
         _client, key = api_client_create(
-            actor=None, name="Identity review desk", user=user, scopes=[Scope.IDENTITY_REVIEW]
+            actor=None, name=IDENTITY_REVIEW_KEY, user=user, scopes=[Scope.IDENTITY_REVIEW]
         )
         creds.setdefault("api_keys", {})[user.username] = key
 
 
 def _ensure_agency(password: str, creds: dict[str, Any]) -> None:
     """A travel agency that applies for e-visas through the API."""
+    username, name = AGENCY
     user, created = User.objects.get_or_create(
-        username="agency.silkway", defaults={"role": Role.AGENCY, "first_name": "Silk Way Travel"}
+        username=username, defaults={"role": Role.AGENCY, "first_name": name}
     )
     if created:
         user.set_password(password)
         user.save()
-    if not ApiClient.objects.filter(user=user, name="Silk Way Travel").exists():
-        _client, key = api_client_create(
-            actor=None, name="Silk Way Travel", user=user, scopes=[Scope.EVISA]
-        )
+    if not ApiClient.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
+        _client, key = api_client_create(actor=None, name=name, user=user, scopes=[Scope.EVISA])
         creds.setdefault("api_keys", {})[user.username] = key
 
 
@@ -223,7 +238,7 @@ def _registrations(hosts: list[Host], count: int, seed: int) -> int:
     fakers = {loc: Faker(loc) for loc, *_ in LOCALES}
     today = clock.today()
     made = 0
-    guests = [_guest(fakers, rng)[0] for _ in range(int(count * 0.75))]
+    guests = [_guest(fakers, rng)[0] for _ in range(max(1, int(count * 0.75)))]
     _watchlists(guests[:40:10])
     for i in range(count):
         guest = dict(rng.choice(guests) if i >= len(guests) else guests[i])
@@ -326,28 +341,104 @@ def _duplicates(host: Host) -> None:
         stay_services.stay_registrations_submit(actor=host.members.first(), host=host, raws=[raw])
 
 
+def _demo_accounts() -> list[tuple[str, dict[str, str], bool, list[str]]]:
+    """The accounts the demo makes: username, the details it gives them (an account someone
+    else made under the same name lacks them), whether it has the demo password, and the
+    names of its API clients."""
+    accounts = [
+        (
+            username,
+            {
+                "role": role,
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@migration.gov.az",
+            },
+            True,
+            [IDENTITY_REVIEW_KEY] if username == "head.officer" else [],
+        )
+        for username, role, _office, first, last in USERS
+    ]
+    accounts += [
+        (
+            username,
+            {"role": Role.HOST, "first_name": name[:150]},
+            True,
+            [f"{name} PMS"] if with_key else [],
+        )
+        for username, _kind, name, *_, with_key in HOSTS
+    ]
+    accounts.append((AGENCY[0], {"role": Role.AGENCY, "first_name": AGENCY[1]}, True, [AGENCY[1]]))
+    username, role, first_name = BORDER_USER
+    accounts.append((username, {"role": role, "first_name": first_name}, False, [BORDER_KEY_NAME]))
+    return accounts
+
+
+def _demo_logins_renew(password: str) -> tuple[int, int]:
+    """The credentials file was lost while the demo's accounts remain: give them the new
+    password and revoke their API keys (new ones are then issued), so the logins printed
+    work. Returns how many accounts and keys."""
+    accounts = keys = 0
+    for username, details, with_password, key_names in _demo_accounts():
+        user = User.objects.filter(username=username, **details).first()
+        if user is None:
+            continue
+        if with_password:
+            user_password_set(actor=None, user=user, password=password)
+            accounts += 1
+        for client in ApiClient.objects.filter(
+            user=user, name__in=key_names, revoked_at__isnull=True
+        ):
+            api_client_revoke(actor=None, client=client)
+            keys += 1
+    return accounts, keys
+
+
 def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
-    """Load the demo once; later calls only return the saved credentials."""
+    """Load the demo once; later calls only return the saved credentials. If the credentials
+    file was lost, the demo's accounts get a new password and new API keys."""
+    if registrations < 0:
+        raise ValueError("registrations: 0 or more")
     creds = load_credentials()
     reference_load_defaults()
     from umis.visas.demo import visa_demo_load
 
     visa_demo_load()
-    if StayRegistration.objects.exists() and creds:
+    loaded = StayRegistration.objects.exists()
+    if loaded and creds:
         return DemoResult(created=False, credentials=creds)
     password = creds.get("password") or f"Demo-{secrets.token_urlsafe(9)}"
-    creds["password"] = password
     validate_password(password)  # a password put in the credentials file obeys the rules too
+    renewed = (0, 0)
     with transaction.atomic():
+        if not creds:
+            renewed = _demo_logins_renew(password)
+        creds["password"] = password
         _ensure_users(password)
         hosts = _ensure_hosts(password, creds)
     _save_credentials(creds)
-    if not StayRegistration.objects.exists():
+    if not loaded:
         _registrations(hosts, registrations, seed)
         _duplicates(hosts[0])
     border_demo_load(creds, seed)
     _save_credentials(creds)
-    return DemoResult(created=True, credentials=creds)
+    return DemoResult(
+        created=not loaded,
+        credentials=creds,
+        renewed_accounts=renewed[0],
+        revoked_keys=renewed[1],
+    )
+
+
+def demo_renewed_text(result: DemoResult) -> str:
+    """What was done when the credentials file was lost ("" if nothing)."""
+    if not (result.renewed_accounts or result.revoked_keys):
+        return ""
+    return (
+        f"The demo credentials file was missing: a new password for the "
+        f"{result.renewed_accounts} demo accounts, {len(result.credentials.get('api_keys', {}))} "
+        f"new API keys, the old ones revoked."
+    )
 
 
 def demo_logins_text(creds: dict[str, Any]) -> str:

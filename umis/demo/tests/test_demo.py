@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from pytest_django.fixtures import Settings
 
-from umis.accounts.models import ApiClient, User
+from umis.accounts.models import ApiClient, Role, Scope, User
+from umis.accounts.services import api_client_authenticate, api_client_create
+from umis.audit.models import AuditEvent
 from umis.audit.services import audit_seal_pending, audit_verify
 from umis.cases.models import Case
 from umis.core import clock
-from umis.demo.data import DUPLICATES, demo_load, demo_logins_text
+from umis.core.testing import make_user
+from umis.demo.data import (
+    CREDENTIALS_FILE,
+    DUPLICATES,
+    demo_load,
+    demo_logins_text,
+    load_credentials,
+)
 from umis.people.models import Person
 from umis.people.names import name_scripts
+from umis.reference.services import reference_load_defaults
 from umis.stays.models import StayRegistration
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +83,68 @@ def test_the_audit_log_of_the_demo_verifies(settings: Settings, tmp_path: Path) 
         audit_seal_pending()
     report = audit_verify()
     assert report.problems == [] and report.unsealed == 0
+
+
+def test_the_demo_loads_with_a_single_registration(settings: Settings, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    call_command("demo", "--registrations", "1", stdout=out)
+    assert out.getvalue().startswith("Demo data loaded.")
+    assert StayRegistration.objects.count() == 1 + len(DUPLICATES)
+
+
+def test_a_negative_number_of_registrations_is_refused(settings: Settings, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
+    with pytest.raises(CommandError, match="--registrations"):
+        call_command("demo", "--registrations", "-1", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+
+def test_the_printed_logins_work_after_the_credentials_file_is_lost(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Only the accounts the demo made get the new password and keys: an `analyst` someone
+    made before the demo, and a key of another account, are left as they were."""
+    settings.VAR_DIR = tmp_path
+    reference_load_defaults()
+    theirs = make_user("analyst", Role.ANALYST, "head")
+    their_password = theirs.password
+    first = demo_load(registrations=4, seed=7)
+    old_keys = dict(first.credentials["api_keys"])
+    their_client, their_key = api_client_create(
+        actor=None, name="Caspian Pearl Hotel PMS", user=theirs, scopes=[Scope.STAY_REGISTRATIONS]
+    )
+    (tmp_path / CREDENTIALS_FILE).unlink()
+
+    out = io.StringIO()
+    call_command("demo", "--registrations", "4", stdout=out)
+
+    text = out.getvalue()
+    password = text.split("password for all: ")[1].split(")")[0]
+    assert password != first.credentials["password"]
+    assert text.splitlines()[:2] == [
+        "Demo data already present.",
+        f"The demo credentials file was missing: a new password for the 8 demo accounts, "
+        f"{len(old_keys)} new API keys, the old ones revoked.",
+    ]
+    demo_accounts = User.objects.exclude(pk=theirs.pk).exclude(username="border.service")
+    assert demo_accounts.count() == 8
+    assert all(user.check_password(password) for user in demo_accounts)
+    assert User.objects.get(pk=theirs.pk).password == their_password
+    keys = load_credentials()["api_keys"]
+    assert set(keys) == set(old_keys)
+    for username, key in keys.items():
+        assert f"API key of {username}: {key}" in text
+        assert api_client_authenticate(key).user.username == username  # type: ignore[union-attr]
+        assert api_client_authenticate(old_keys[username]) is None
+    assert api_client_authenticate(their_key) == their_client
+    assert AuditEvent.objects.filter(action="API_CLIENT_REVOKED").count() == len(old_keys)
+    assert AuditEvent.objects.filter(action="USER_PASSWORD_CHANGED").count() == 8
+    assert StayRegistration.objects.count() == 4 + len(DUPLICATES)
+
+    again = io.StringIO()
+    call_command("demo", "--registrations", "4", stdout=again)
+    assert (
+        again.getvalue()
+        == "Demo data already present.\n" + demo_logins_text(load_credentials()) + "\n"
+    )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from umis.demo.data import demo_load, demo_logins_text
+from umis.demo.data import demo_load, demo_logins_text, demo_renewed_text
 
 
 class Command(BaseCommand):
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_demo"]:
             result = demo_load()
+            if renewed := demo_renewed_text(result):
+                self.stdout.write(renewed)
             self.stdout.write(demo_logins_text(result.credentials))
         bind = f"{options['host']}:{options['port']}"
         env = {
