@@ -130,7 +130,11 @@ def person_stay_compute(*, person: Person, on: dt.date) -> PersonStay:
     stays, anomalies = person_stays(person_id=person.pk, start=start, end=on)
     bases = basis_mod.bases_for({person.pk: person.nationality_id}, start, on).get(person.pk, [])
     result, chosen = best_result(stays, on, bases)
-    current = next((s for s in stays if s.entry <= on and (s.exit is None or s.exit >= on)), None)
+    current = max(  # the new stay on the day of an exit and a new entry
+        (s for s in stays if s.entry <= on and (s.exit is None or s.exit >= on)),
+        key=lambda s: s.entry,
+        default=None,
+    )
     status, due = "not_in_country", None
     if current is not None:
         status, due = _registration_status(person, current.entry, on)

@@ -237,7 +237,12 @@ def calculate(
         raise StayInputError("no_regime", "No stay regime applies.", "regime")
     longest = max(p.regime.span for p in periods)
     merged = merge(s for s in stays if s.entry <= on)
-    current = next((s for s in merged if s.entry <= on and (s.exit is None or s.exit >= on)), None)
+    # on the day of an exit and a new entry both stays cover `on`: the new one is current
+    current = max(
+        (s for s in merged if s.entry <= on and (s.exit is None or s.exit >= on)),
+        key=lambda s: s.entry,
+        default=None,
+    )
     in_country = current is not None
     lo = on - (2 * longest + 2) * ONE
     hi = on + (2 * longest + 2) * ONE

@@ -178,6 +178,22 @@ def test_the_calculator_reads_the_nationality_in_any_country_code(
     assert response.json()["registration_due_by"] == "2026-03-31"
 
 
+def test_on_the_day_of_an_exit_and_a_new_entry_the_new_stay_is_current(
+    world: World, client: Client
+) -> None:
+    body = {
+        "stays": [{"entry": "2026-01-01", "exit": "2026-01-25"}, {"entry": "2026-01-25"}],
+        "on": "2026-01-25",
+        "regime": "30",
+        "nationality": "TR",
+    }
+    response = client.post("/api/v1/stay/calculate", json.dumps(body), "application/json")
+    result = response.json()
+    assert result["days_used"] == 1
+    assert result["current_entry"] == "2026-01-25"
+    assert result["registration_due_by"] == "2026-02-09"
+
+
 def test_the_calculator_refuses_an_unknown_nationality(world: World, client: Client) -> None:
     body = {"stays": [{"entry": "2026-03-01"}], "on": "2026-03-10", "nationality": "ZZ"}
     response = client.post(
