@@ -92,6 +92,16 @@ class FieldReader:
         return country
 
 
+# what each check digit of a zone covers, as the form names it
+CHECK_LABELS = {
+    "document_number": _("document number"),
+    "birth_date": _("date of birth"),
+    "expiry_date": _("expiry date"),
+    "optional_data": _("optional data"),
+    "composite": _("the whole zone (composite)"),
+}
+
+
 def mrz_max_name() -> int:
     return 100
 
@@ -122,7 +132,7 @@ def mrz_merge(
             _(
                 "The check digit of “%(field)s” in the machine-readable zone is wrong: the document may be mistyped or forged."
             )
-            % {"field": failed[0].name},
+            % {"field": CHECK_LABELS.get(failed[0].name, failed[0].name)},
             "mrz",
         )
         return dict(raw), None

@@ -145,10 +145,13 @@ def test_a_wrong_mrz_check_digit_is_refused(world: World, client: Client) -> Non
     broken = line2[:9] + str((int(line2[9]) + 1) % 10) + line2[10:]
     data = guest()
     data["mrz"] = [line1, broken]
-    response = post(client, "/api/v1/stay-registrations", data, world.hotel_key)
+    response = post(
+        client, "/api/v1/stay-registrations", data, world.hotel_key, **{"Accept-Language": "ru"}
+    )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "mrz_check_digit"
     assert response.json()["error"]["field"] == "mrz"
+    assert "«номер документа»" in response.json()["error"]["message"]  # not «document_number»
     assert counts() == (0, 0, 0, 0)
 
 
