@@ -5,13 +5,16 @@ e-visa, stay-extension and residence-permit apps register their own provider fro
 `AppConfig.ready()`:
 
     from umis.border import basis
-    basis.register_provider("evisa", evisa_bases)
+    basis.register_provider("evisa", evisa_bases, evisa_holders)
 
 A provider takes the persons (id → nationality) and a date range and returns, for the
 persons it knows, their bases in force at some moment of that range. Each basis carries
 the stay rules that apply while it is in force (for a residence permit: its validity;
-for an e-visa: its validity and 30 days per stay). The calculator evaluates every basis
-and keeps the one that keeps the person legal longest.
+for an e-visa: its validity and its days per stay). The calculator evaluates every basis
+and keeps the one that keeps the person legal longest. A document provider also says who
+holds a document (`holders`): the daily overstay job looks at people of a nationality
+without visa-free stay only then, since a document the system does not keep yet (a
+consular visa, a permit) may be what lets them stay.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from umis.border.stayrules import MAX_DAYS, Regime, RegimePeriod
@@ -52,12 +56,27 @@ def document_basis(
 
 
 Provider = Callable[[Mapping[int, str], dt.date, dt.date], dict[int, list[Basis]]]
+# the persons a provider holds a basis for at some day of a range, as a query of person ids
+# (the overstay job looks at people without visa-free stay only when they hold one)
+Holders = Callable[[dt.date, dt.date], "QuerySet[Any, int]"]
 
 _providers: dict[str, Provider] = {}
+_holders: dict[str, Holders] = {}
 
 
-def register_provider(name: str, provider: Provider) -> None:
+def register_provider(name: str, provider: Provider, holders: Holders | None = None) -> None:
+    """A provider of bases; a document provider (e-visa, permit) also gives `holders`."""
     _providers[name] = provider
+    if holders is not None:
+        _holders[name] = holders
+
+
+def document_holders(start: dt.date, end: dt.date) -> list[QuerySet[Any, int]]:
+    """The person-id queries of every document provider for the range. A person of a
+    nationality without visa-free stay who holds no document the system knows is not taken
+    for an overstayer: the documents it does not keep yet (consular visas, permits) would
+    otherwise make every such person one."""
+    return [holders(start, end) for _name, holders in sorted(_holders.items())]
 
 
 def bases_for(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dict[int, list[Basis]]:
@@ -110,8 +129,3 @@ def visa_free_periods_all(start: dt.date, end: dt.date) -> dict[str, tuple[Regim
 
     nationalities = list(VisaFreeRegime.objects.values_list("nationality_id", flat=True).distinct())
     return visa_free_periods(nationalities, start, end)
-
-
-def has_document_providers() -> bool:
-    """Whether any provider besides visa-free stay is registered (e-visa, permits...)."""
-    return any(name != "visa_free" for name in _providers)

@@ -483,10 +483,9 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
         # checks the persons whose current stay alone is too long and the registrations
         with _Meanwhile(_history_candidates, on, smallest, window, per_stay) as history:
             candidates = _current_candidates(on, smallest, window, per_stay)
-            if basis_mod.has_document_providers():
-                candidates += list(
-                    _inside(on, Presence.objects.exclude(nationality__in=list(smallest)))
-                )
+            for holders in basis_mod.document_holders(on - dt.timedelta(days=window), on):
+                without_visa_free = Presence.objects.exclude(nationality__in=list(smallest))
+                candidates += list(_inside(on, without_visa_free.filter(person_id__in=holders)))
             lap("candidates")
             found = _exact_overstays(on, candidates)
             lap("exact")
@@ -503,8 +502,11 @@ def overstays_detect(*, on: dt.date, actor: Any = None) -> dict[str, Any]:
         inside_count = len(inside)
         lap("inside")
         candidate_ids = _candidates_python(on, inside, smallest, window, per_stay)
-        if basis_mod.has_document_providers():
-            candidate_ids |= {pid for pid, nat, _e, _p in inside if nat not in smallest}
+        for holders in basis_mod.document_holders(on - dt.timedelta(days=window), on):
+            held = set(holders)
+            candidate_ids |= {
+                pid for pid, nat, _e, _p in inside if nat not in smallest and pid in held
+            }
         candidates = [row for row in inside if row[0] in candidate_ids]
         lap("candidates")
         found = _exact_overstays(on, candidates)

@@ -13,7 +13,7 @@ class VisasConfig(AppConfig):
         catalogue.register_services()
         services.register_hooks()
         # an issued e-visa is a legal basis of its holder's stay (the border's calculation)
-        basis.register_provider("evisa", selectors.evisa_bases)
+        basis.register_provider("evisa", selectors.evisa_bases, selectors.evisa_holders)
 
         def escalate() -> str | None:
             n = services.visa_escalate_near_breach()

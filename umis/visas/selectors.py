@@ -159,6 +159,17 @@ def visa_sla_stats(*, user: Any) -> SlaStats:
     )
 
 
+def evisa_holders(start: dt.date, end: dt.date) -> QuerySet[Any, int]:
+    """The persons holding an issued e-visa valid at some day of [start, end] (the overstay
+    job's candidates among visa-required nationals), as a query of person ids."""
+    return IssuedDocument.objects.filter(
+        kind=IssuedDocument.Kind.EVISA,
+        status=IssuedDocument.Status.VALID,
+        valid_from__lte=end,
+        valid_until__gte=start,
+    ).values_list("person_id", flat=True)
+
+
 def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dict[int, list[Basis]]:
     """The legal bases of the border's stay calculation (a `border.basis` provider): each
     issued e-visa of these persons (id → nationality) valid at some day of [start, end] and

@@ -288,7 +288,6 @@ def test_another_app_can_feed_a_legal_basis(
     assert body["legal_basis"]["reference"] == "EV-1"
     assert body["days_used"] == 11
     assert body["last_legal_day"] == (entry + dt.timedelta(days=29)).isoformat()
-    assert basis.has_document_providers()
 
 
 def test_a_malformed_date_is_a_clear_error(world: World, client: Client) -> None:

@@ -142,6 +142,20 @@ def test_an_evisa_holder_still_inside_after_the_last_legal_day_is_found(
     assert app.visa_number in finding.legal_basis
 
 
+def test_the_job_looks_only_at_visa_required_people_who_hold_a_known_document(
+    client: Client, agency: Agency
+) -> None:
+    """Someone of a nationality without visa-free stay and no e-visa may hold a consular
+    visa or a permit the system does not keep yet: not taken for an overstayer, and the
+    daily job spends nothing on them."""
+    today = clock.today()
+    key = border_key()
+    person_id = _enter(client, key, today - dt.timedelta(days=100))
+    summary = overstays_detect(on=today)
+    assert summary["candidates"] == 0
+    assert not OverstayFinding.objects.filter(person_id=person_id, kind="overstay").exists()
+
+
 def test_an_annulled_evisa_is_no_legal_basis(client: Client, agency: Agency) -> None:
     [app] = _issued(client, agency)
     document = IssuedDocument.objects.get(case=app.case, kind=IssuedDocument.Kind.EVISA)
