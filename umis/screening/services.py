@@ -186,19 +186,16 @@ def watchlist_import(
 ) -> ImportResult:
     """Add or update entries (matched on `external_id`). Invalid rows refuse the whole import
     (nothing written) unless `skip_invalid`; each batch is written with its history and audit."""
-    parsed, result = _entries_parse(raws, default_source=default_source)
-    if result.errors and not skip_invalid:
-        return result
-    _entries_write(
+    return _import(
         actor=actor,
-        watchlist=watchlist,
-        parsed=parsed,
-        result=result,
+        watchlist=lambda: watchlist,
+        raws=raws,
+        default_source=default_source,
+        skip_invalid=skip_invalid,
         batch_size=batch_size,
         progress=progress,
         one_transaction=one_transaction,
     )
-    return result
 
 
 def watchlist_import_by_code(
@@ -215,13 +212,36 @@ def watchlist_import_by_code(
 ) -> ImportResult:
     """`watchlist_import` into the list with this code, creating the list (audited) only when
     the import goes ahead: a refused file leaves no empty list behind."""
+    return _import(
+        actor=actor,
+        watchlist=lambda: watchlist_get_or_create(actor=actor, code=code, name=name),
+        raws=raws,
+        default_source=default_source,
+        skip_invalid=skip_invalid,
+        batch_size=batch_size,
+        progress=progress,
+        one_transaction=one_transaction,
+    )
+
+
+def _import(
+    *,
+    actor: Any,
+    watchlist: Callable[[], Watchlist],
+    raws: Sequence[Mapping[str, Any]],
+    default_source: str,
+    skip_invalid: bool,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+    one_transaction: bool,
+) -> ImportResult:
+    """Parse every row, then, if the import goes ahead, write them to `watchlist()`."""
     parsed, result = _entries_parse(raws, default_source=default_source)
     if result.errors and not skip_invalid:
         return result
-    watchlist = watchlist_get_or_create(actor=actor, code=code, name=name)
     _entries_write(
         actor=actor,
-        watchlist=watchlist,
+        watchlist=watchlist(),
         parsed=parsed,
         result=result,
         batch_size=batch_size,
