@@ -34,6 +34,11 @@ def api_client_create(
     return client, key
 
 
+def api_client_live_exists(*, user: User, name: str) -> bool:
+    """Whether the account has a key of this name that is not revoked."""
+    return ApiClient.objects.filter(user=user, name=name, revoked_at__isnull=True).exists()
+
+
 def api_client_revoke(*, actor: User | None, client: ApiClient) -> None:
     with transaction.atomic():
         ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from umis.accounts.models import ApiClient, Role, Scope, User
-from umis.accounts.services import api_client_create
+from umis.accounts.models import Role, Scope, User
+from umis.accounts.services import api_client_create, api_client_live_exists
 from umis.border.models import Crossing
 from umis.border.overstays import overstays_detect
 from umis.border.services import crossing_points_load_defaults, crossings_receive
@@ -37,9 +37,7 @@ def border_demo_load(creds: dict[str, Any], seed: int = 2026) -> None:
     user, _ = User.objects.get_or_create(
         username=username, defaults={"role": role, "first_name": first_name}
     )
-    if not ApiClient.objects.filter(
-        user=user, name=BORDER_KEY_NAME, revoked_at__isnull=True
-    ).exists():
+    if not api_client_live_exists(user=user, name=BORDER_KEY_NAME):
         _client, key = api_client_create(
             actor=None,
             name=BORDER_KEY_NAME,

@@ -22,7 +22,12 @@ from django.utils import timezone
 from faker import Faker
 
 from umis.accounts.models import ApiClient, Role, Scope, User
-from umis.accounts.services import api_client_create, api_client_revoke, user_password_set
+from umis.accounts.services import (
+    api_client_create,
+    api_client_live_exists,
+    api_client_revoke,
+    user_password_set,
+)
 from umis.border.demo import BORDER_KEY_NAME, BORDER_USER, border_demo_load
 from umis.core import clock
 from umis.people.models import DocumentType
@@ -157,12 +162,7 @@ def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
         )
         host.members.add(user)
         hosts.append(host)
-        if (
-            with_key
-            and not ApiClient.objects.filter(
-                user=user, name=f"{name} PMS", revoked_at__isnull=True
-            ).exists()
-        ):
+        if with_key and not api_client_live_exists(user=user, name=f"{name} PMS"):
             _client, key = api_client_create(
                 actor=None, name=f"{name} PMS", user=user, scopes=[Scope.STAY_REGISTRATIONS]
             )
@@ -175,12 +175,7 @@ def _ensure_hosts(password: str, creds: dict[str, Any]) -> list[Host]:
 def _ensure_identity_review_key(creds: dict[str, Any]) -> None:
     """The head office's desk system reviews possible duplicates through the API."""
     user = User.objects.filter(username="head.officer").first()
-    if (
-        user
-        and not ApiClient.objects.filter(
-            user=user, name=IDENTITY_REVIEW_KEY, revoked_at__isnull=True
-        ).exists()
-    ):
+    if user and not api_client_live_exists(user=user, name=IDENTITY_REVIEW_KEY):
         _client, key = api_client_create(
             actor=None, name=IDENTITY_REVIEW_KEY, user=user, scopes=[Scope.IDENTITY_REVIEW]
         )
@@ -196,7 +191,7 @@ def _ensure_agency(password: str, creds: dict[str, Any]) -> None:
     if created:
         user.set_password(password)
         user.save()
-    if not ApiClient.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
+    if not api_client_live_exists(user=user, name=name):
         _client, key = api_client_create(actor=None, name=name, user=user, scopes=[Scope.EVISA])
         creds.setdefault("api_keys", {})[user.username] = key
 

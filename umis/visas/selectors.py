@@ -14,7 +14,7 @@ from umis.border.basis import Basis
 from umis.border.stayrules import Regime, RegimePeriod
 from umis.cases.selectors import case_scope_for_user
 from umis.core import clock
-from umis.core.text import storable
+from umis.core.text import document_number_clean, storable
 from umis.documents.models import IssuedDocument
 from umis.visas import workflow
 from umis.visas.catalogue import SERVICE_CODE
@@ -29,14 +29,10 @@ def group_for_applicant(*, reference: str, passport_number: str) -> list[VisaApp
     if not storable(reference):
         return []  # a NUL or a lone surrogate is in no reference (and PostgreSQL refuses it)
     reference = reference[:30]
-    number = passport_number.strip().upper().replace(" ", "")
+    number = document_number_clean(passport_number) or ""  # as the numbers are stored
     if not number:
         return []
-    apps = list(
-        VisaApplication.objects.filter(group_reference=reference)
-        .select_related("case", "person", "travel_document", "payment_order")
-        .order_by("case_id")
-    )
+    apps = _group(reference)
     if apps:
         return apps if any(a.travel_document.number == number for a in apps) else []
     own = (
@@ -44,10 +40,12 @@ def group_for_applicant(*, reference: str, passport_number: str) -> list[VisaApp
         .values_list("group_reference", flat=True)
         .first()
     )
-    if own is None:
-        return []
+    return [] if own is None else _group(own)
+
+
+def _group(reference: str) -> list[VisaApplication]:
     return list(
-        VisaApplication.objects.filter(group_reference=own)
+        VisaApplication.objects.filter(group_reference=reference)
         .select_related("case", "person", "travel_document", "payment_order")
         .order_by("case_id")
     )
@@ -162,12 +160,17 @@ def visa_sla_stats(*, user: Any) -> SlaStats:
 def evisa_holders(start: dt.date, end: dt.date) -> QuerySet[Any, int]:
     """The persons holding an issued e-visa valid at some day of [start, end] (the overstay
     job's candidates among visa-required nationals), as a query of person ids."""
+    return _evisas_valid(start, end).values_list("person_id", flat=True)
+
+
+def _evisas_valid(start: dt.date, end: dt.date) -> QuerySet[IssuedDocument]:
+    """Issued e-visas, not annulled, valid at some day of [start, end]."""
     return IssuedDocument.objects.filter(
         kind=IssuedDocument.Kind.EVISA,
         status=IssuedDocument.Status.VALID,
         valid_from__lte=end,
         valid_until__gte=start,
-    ).values_list("person_id", flat=True)
+    )
 
 
 def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dict[int, list[Basis]]:
@@ -175,14 +178,12 @@ def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dic
     issued e-visa of these persons (id → nationality) valid at some day of [start, end] and
     not annulled. A single-entry e-visa allows `stay_days` days from the entry, within its
     validity. One query for the whole batch (the overstay job asks for thousands)."""
-    rows = IssuedDocument.objects.filter(
-        kind=IssuedDocument.Kind.EVISA,
-        status=IssuedDocument.Status.VALID,
-        person_id__in=list(persons),
-        valid_from__lte=end,
-        valid_until__gte=start,
-    ).values_list(
-        "person_id", "number", "valid_from", "valid_until", "case__visa_application__stay_days"
+    rows = (
+        _evisas_valid(start, end)
+        .filter(person_id__in=list(persons))
+        .values_list(
+            "person_id", "number", "valid_from", "valid_until", "case__visa_application__stay_days"
+        )
     )
     out: dict[int, list[Basis]] = {}
     for person_id, number, valid_from, valid_until, stay_days in rows.order_by("valid_from", "id"):
