@@ -185,6 +185,10 @@ def _may_act_on(user: Any, case: Case) -> bool:
     return user.role not in {"administrator", "analyst"}
 
 
+def _officer_may_act_on(user: Any, case: Case) -> bool:
+    return bool(user.is_officer) and _may_act_on(user, case)
+
+
 def case_transition(
     *,
     actor: Any,
@@ -302,7 +306,11 @@ def case_add_event(
 
 
 def case_assign(*, actor: Any, case: Case, assignee: Any, expected_version: int) -> Case:
-    if not _may_act_on(actor, case) or (assignee is not None and not _may_act_on(assignee, case)):
+    """Give the case to an officer who may act on it, or to nobody; only such an officer
+    assigns (a host or an applicant acts on a case only through its workflow)."""
+    if not _officer_may_act_on(actor, case) or (
+        assignee is not None and not _officer_may_act_on(assignee, case)
+    ):
         raise PermissionDenied("forbidden", _("You may not assign this case."))
     with transaction.atomic():
         updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
