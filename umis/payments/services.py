@@ -4,6 +4,7 @@ record refunds."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
@@ -17,8 +18,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
-from umis.core import clock
+from umis.core import clock, outbox
 from umis.core.errors import Conflict, DomainError, NotFound
+from umis.core.models import OutboxMessage
 from umis.core.text import storable
 from umis.payments import purposes
 from umis.payments.gateway import GatewayError, GatewayEvent, gateway_get
@@ -195,6 +197,16 @@ def _apply(event: GatewayEvent, *, source: str) -> ApplyResult:
             if purpose is not None:
                 purpose.on_paid(order)
         elif order is not None and outcome == PaymentEvent.Outcome.DUPLICATE_PAYMENT:
+            outbox.outbox_put(
+                topic=DUPLICATE_REFUND_TOPIC,
+                key=_duplicate_subject(event.transaction_id),
+                payload={
+                    "order": order.pk,
+                    "transaction_id": event.transaction_id,
+                    "amount": str(event.amount),
+                    "currency": event.currency,
+                },
+            )
             audit_record(
                 actor=None,
                 action="PAYMENT_DUPLICATE_RECEIVED",
@@ -269,6 +281,7 @@ class ReconcileReport:
     unknown: list[str] = field(default_factory=list)
     duplicate_transactions: list[str] = field(default_factory=list)  # the tx paid another order
     to_refund: list[str] = field(default_factory=list)  # orders paid again: money to give back
+    refunded: list[tuple[str, str]] = field(default_factory=list)  # (order, tx) given back
     unpaid_pending: int = 0
 
     def summary(self) -> str:
@@ -277,7 +290,8 @@ class ReconcileReport:
             f"{self.already} already applied, {len(self.mismatched)} amount mismatches, "
             f"{len(self.unknown)} unknown orders, "
             f"{len(self.duplicate_transactions)} transaction ids already on another order, "
-            f"{len(self.to_refund)} paid again (to be refunded)"
+            f"{len(self.to_refund)} paid again (to be refunded), "
+            f"{len(self.refunded)} paid again and refunded"
         )
 
 
@@ -299,9 +313,12 @@ def payments_reconcile(*, data: bytes, actor: Any = None) -> ReconcileReport:
     report = ReconcileReport(lines=len(events))
     for event in events:
         result = _apply(event, source=PaymentOrder.SettledBy.RECONCILIATION)
-        # money to give back, or a line to look into, is listed on every run that reads it
+        # money still to give back, or a line to look into, is listed on every run that reads it
         if result.outcome == PaymentEvent.Outcome.DUPLICATE_PAYMENT:
-            report.to_refund.append(event.order)
+            if Refund.objects.filter(subject=_duplicate_subject(event.transaction_id)).exists():
+                report.refunded.append((event.order, event.transaction_id))
+            else:
+                report.to_refund.append(event.order)
         elif result.outcome == PaymentEvent.Outcome.DUPLICATE_TRANSACTION:
             report.duplicate_transactions.append(event.order)
         elif result.duplicate or result.outcome == PaymentEvent.Outcome.ALREADY_PAID:
@@ -323,6 +340,7 @@ def payments_reconcile(*, data: bytes, actor: Any = None) -> ReconcileReport:
             "already": report.already,
             "duplicate_transactions": report.duplicate_transactions[:100],
             "to_refund": report.to_refund[:100],
+            "refunded": [number for number, _tx in report.refunded[:100]],
         },
     )
     return report
@@ -336,12 +354,16 @@ def payment_refund_record(
     amount: Decimal,
     reason: str,
     refund: bool | None = None,
+    transaction_id: str = "",
+    currency: str = "",
 ) -> Refund | None:
     """Record what happens to the fee of a refused application (inside the caller's transaction).
 
     The fee is not refundable unless the schedule or the setting says so; either way a row
-    records the decision. Nothing is recorded for an order that was never paid."""
-    if order.status != PaymentOrder.Status.PAID:
+    records the decision. Nothing is recorded for an order that was never paid. With
+    `transaction_id`, the money of that payment (not the one that settled the order) is given
+    back (in its `currency`) and the order keeps its status."""
+    if order.status != PaymentOrder.Status.PAID and not transaction_id:
         return None
     existing = Refund.objects.filter(subject=subject).first()
     if existing is not None:
@@ -352,11 +374,11 @@ def payment_refund_record(
     if give_back:
         gateway_reference = gateway_get().refund(
             order=f"{order.number}/{subject}",
-            transaction_id=order.transaction_id,
+            transaction_id=transaction_id or order.transaction_id,
             amount=amount,
-            currency=order.currency,
+            currency=currency or order.currency,
         )
-        if amount >= order.amount:
+        if amount >= order.amount and not transaction_id:
             PaymentOrder.objects.filter(pk=order.pk).update(
                 status=PaymentOrder.Status.REFUNDED, updated_at=now
             )
@@ -364,7 +386,7 @@ def payment_refund_record(
         order=order,
         subject=subject,
         amount=amount if give_back else Decimal("0"),
-        currency=order.currency,
+        currency=currency or order.currency,
         status=Refund.Status.REFUNDED if give_back else Refund.Status.NOT_REFUNDABLE,
         reason=reason[:200],
         gateway_reference=gateway_reference,
@@ -382,6 +404,33 @@ def payment_refund_record(
         },
     )
     return row
+
+
+DUPLICATE_REFUND_TOPIC = "payments.duplicate_refund"
+
+
+def _duplicate_subject(transaction_id: str) -> str:
+    """The refund's subject for a payment made twice: its transaction (hashed when long)."""
+    if len(transaction_id) > 50:
+        transaction_id = hashlib.sha256(transaction_id.encode()).hexdigest()[:50]
+    return f"duplicate:{transaction_id}"
+
+
+def payment_duplicate_refund(message: OutboxMessage) -> None:
+    """Give back a second payment for an order already paid (the worker, after the commit that
+    recorded it; once per transaction, as the refund's subject is unique). The order stays
+    paid by its first payment."""
+    payload = message.payload
+    payment_refund_record(
+        actor=None,
+        order=PaymentOrder.objects.get(pk=int(payload["order"])),
+        subject=_duplicate_subject(payload["transaction_id"]),
+        amount=Decimal(payload["amount"]),
+        reason="paid twice",
+        refund=True,
+        transaction_id=payload["transaction_id"],
+        currency=payload["currency"],
+    )
 
 
 def payment_order_get(*, number: str) -> PaymentOrder:

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from umis.audit.models import AuditEvent
+from umis.core.outbox import outbox_drain
 from umis.payments import purposes
 from umis.payments.gateway import SIGNATURE_HEADER, sign, statement_render
 from umis.payments.models import PaymentEvent, PaymentOrder, Refund
@@ -111,6 +112,34 @@ def test_a_second_payment_for_a_paid_order_is_recorded_to_be_refunded(client: Cl
         "order": order.number,
     }
     assert AuditEvent.objects.filter(action="PAYMENT_DUPLICATE_RECEIVED").count() == 1
+
+
+def test_a_second_payment_for_a_paid_order_is_given_back_once(client: Client) -> None:
+    order = _order()
+    _post(client, _event(order))
+    _post(client, _event(order, event_id="EV2", transaction_id="TX2"))
+    assert not Refund.objects.exists()  # the worker gives it back, after the commit
+    outbox_drain()
+    [refund] = Refund.objects.all()
+    assert (refund.order_id, refund.subject, refund.status) == (
+        order.pk,
+        "duplicate:TX2",
+        Refund.Status.REFUNDED,
+    )
+    assert (refund.amount, refund.currency, refund.gateway_reference) == (
+        Decimal("20.00"),
+        "USD",
+        "RF-TX2",
+    )
+    [audit] = AuditEvent.objects.filter(action="PAYMENT_REFUNDED")
+    assert audit.data["subject"] == "duplicate:TX2"
+    order.refresh_from_db()
+    assert (order.status, order.transaction_id) == (PaymentOrder.Status.PAID, "TX1")
+    # the gateway telling it again, and the worker running again, give nothing more back
+    _post(client, _event(order, event_id="EV2", transaction_id="TX2"))
+    outbox_drain()
+    assert Refund.objects.count() == 1
+    assert AuditEvent.objects.filter(action="PAYMENT_REFUNDED").count() == 1
 
 
 def test_the_same_payment_told_again_under_a_new_event_id_is_already_paid(
@@ -374,7 +403,7 @@ def test_reconciliation_goes_past_a_transaction_id_already_on_another_order(
     assert out.getvalue().splitlines() == [
         "3 statement lines: 2 settled by reconciliation, 0 already applied, 0 amount mismatches, "
         "0 unknown orders, 1 transaction ids already on another order, "
-        "0 paid again (to be refunded)",
+        "0 paid again (to be refunded), 0 paid again and refunded",
         f"settled {a.number}",
         f"settled {c.number}",
         f"DUPLICATE TRANSACTION {b.number}",
@@ -396,7 +425,7 @@ def test_reconciliation_lists_an_order_paid_twice_to_be_refunded(
     assert out.getvalue().splitlines() == [
         "2 statement lines: 0 settled by reconciliation, 1 already applied, 0 amount mismatches, "
         "0 unknown orders, 0 transaction ids already on another order, "
-        "1 paid again (to be refunded)",
+        "1 paid again (to be refunded), 0 paid again and refunded",
         f"REFUND {order.number}",
     ]
     [audit] = AuditEvent.objects.filter(action="PAYMENT_DUPLICATE_RECEIVED")
@@ -404,3 +433,14 @@ def test_reconciliation_lists_an_order_paid_twice_to_be_refunded(
     [reconciled] = AuditEvent.objects.filter(action="PAYMENT_STATEMENT_RECONCILED")
     assert reconciled.data["to_refund"] == [order.number]
     assert [order.number] == PAID
+
+    # once the worker has given the money back, the next run says so instead
+    outbox_drain()
+    out = io.StringIO()
+    call_command("payments", "reconcile", str(path), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2 statement lines: 0 settled by reconciliation, 1 already applied, 0 amount mismatches, "
+        "0 unknown orders, 0 transaction ids already on another order, "
+        "0 paid again (to be refunded), 1 paid again and refunded",
+        f"refunded {order.number} (TX2)",
+    ]

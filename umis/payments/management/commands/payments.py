@@ -62,3 +62,5 @@ class Command(BaseCommand):
             self.stdout.write(f"DUPLICATE TRANSACTION {number}")
         for number in report.to_refund:
             self.stdout.write(f"REFUND {number}")
+        for number, transaction_id in report.refunded:
+            self.stdout.write(f"refunded {number} ({transaction_id})")
