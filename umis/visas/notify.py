@@ -3,12 +3,14 @@
 The step's transaction writes an outbox message (`mail_owe`), one per application (or group)
 and step, so a process dying after the commit loses no e-mail and a step queued again sends
 nothing more; the worker sends it when it drains the outbox (`mail_message`). A failed
-e-mail is logged and never undoes the decision.
+e-mail is logged and never undoes the decision; one the mail server could not take now (down,
+or a 4xx answer) is tried again by the outbox, one it refused for good (5xx) is not.
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Sequence
 from email.utils import parseaddr
 from typing import Any
@@ -86,6 +88,21 @@ def _send(app: VisaApplication, subject: str, body: str, *, message_id: str = ""
     except Exception as exc:
         # the error's text names the address (SMTP refusals do): the log gets its kind only
         log.error("e-mail to the applicant of %s failed: %s", app.group_reference, _kind(exc))
+        if not _refused_for_good(exc):
+            raise MailNotSent(_kind(exc)) from None  # the outbox tries again later
+
+
+class MailNotSent(Exception):
+    """The mail server could not take the e-mail now; the text names no address."""
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    """An SMTP 5xx answer (unknown user, rejected) will not change on a retry; a server that
+    is down or answers 4xx ("try again later") may take the e-mail later."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in exc.recipients.values())
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
 
 
 def _kind(exc: Exception) -> str:

@@ -5,6 +5,7 @@ no e-mail; a message queued again for the same application and step sends nothin
 from __future__ import annotations
 
 import json
+import smtplib
 from typing import Any
 
 import pytest
@@ -105,3 +106,48 @@ def test_an_e_mail_sent_again_after_a_crash_carries_the_same_message_id(
         f"<evisa.issued.{app.case.reference}@migration.gov.az>"
     )
     assert first.message()["Message-ID"] == first.extra_headers["Message-ID"]
+
+
+def test_an_e_mail_the_server_could_not_take_is_sent_again_later(
+    client: Client, agency: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mail server that is down, or says "try again later" (4xx), is retried by the outbox;
+    the error it keeps names no address."""
+    sent = notify.EmailMessage.send
+    failures = [
+        ConnectionRefusedError(111, "Connection refused"),
+        smtplib.SMTPRecipientsRefused({"anna@example.org": (451, b"4.7.1 anna@example.org later")}),
+    ]
+
+    def flaky(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop(0)
+        return sent(self, *args, **kwargs)
+
+    monkeypatch.setattr(notify.EmailMessage, "send", flaky)
+    assert client.post("/en/evisa/apply/", _form()).status_code == 302
+    app = VisaApplication.objects.get()
+    for attempt in (1, 2):
+        outbox_drain()
+        assert mail.outbox == []
+        message = OutboxMessage.objects.get(topic=notify.MAIL_TOPIC)
+        assert (message.done_at, message.attempts) == (None, attempt)
+        assert "anna" not in message.last_error
+        OutboxMessage.objects.filter(pk=message.pk).update(available_at=message.created_at)
+    outbox_drain()
+    [received] = mail.outbox
+    assert received.subject == f"E-visa application {app.group_reference} received"
+    assert _owed() == []
+
+
+def test_an_address_the_server_refuses_for_good_is_not_tried_again(
+    client: Client, agency: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise smtplib.SMTPRecipientsRefused({"anna@example.org": (550, b"5.1.1 unknown user")})
+
+    monkeypatch.setattr(notify.EmailMessage, "send", refuse)
+    assert client.post("/en/evisa/apply/", _form()).status_code == 302
+    outbox_drain()
+    message = OutboxMessage.objects.get(topic=notify.MAIL_TOPIC)
+    assert message.done_at is not None and message.attempts == 1
