@@ -555,7 +555,12 @@ def _finding_close(
 
     with transaction.atomic():
         finding = OverstayFinding.objects.select_for_update().filter(pk=finding_id).first()
-        if finding is None:
+        # an officer of the finding's office, or of the head office; to anyone else it is
+        # as unknown as a finding that does not exist
+        if finding is None or not (
+            actor.is_officer
+            and (actor.role == "head_officer" or actor.office_id == finding.office_id)
+        ):
             raise DomainError("not_found", _("Not found."), "finding")
         if finding.state != "open":
             raise DomainError(

@@ -381,3 +381,26 @@ def test_a_finding_is_taken_up_once(world: World, client: Client) -> None:
     finding.refresh_from_db()
     assert finding.state == "taken"
     assert AuditEvent.objects.filter(action="OVERSTAY_FINDING_TAKEN").count() == 1
+
+
+def test_only_the_findings_office_takes_up_or_dismisses_it(world: World, client: Client) -> None:
+    from umis.border.services import overstay_finding_dismiss, overstay_finding_take
+    from umis.core.errors import DomainError
+
+    setup_people(client, clock.today())
+    overstays_detect(on=clock.today())
+    finding = OverstayFinding.objects.filter(kind="overstay").first()
+    assert finding is not None
+    officers = [world.alice, world.bob]
+    [outsider] = [u for u in officers if u.office_id != finding.office_id]
+    for actor in (outsider, world.harry, world.admin):
+        with pytest.raises(DomainError) as exc:
+            overstay_finding_dismiss(actor=actor, finding_id=finding.pk, reason="x")
+        assert exc.value.code == "not_found"
+        with pytest.raises(DomainError):
+            overstay_finding_take(actor=actor, finding_id=finding.pk, case_reference="FN-1")
+    finding.refresh_from_db()
+    assert finding.state == "open"
+    overstay_finding_dismiss(actor=world.hannah, finding_id=finding.pk, reason="left in time")
+    finding.refresh_from_db()
+    assert finding.state == "dismissed"
