@@ -10,11 +10,13 @@ e-visa, stay-extension and residence-permit apps register their own provider fro
 A provider takes the persons (id → nationality) and a date range and returns, for the
 persons it knows, their bases in force at some moment of that range. Each basis carries
 the stay rules that apply while it is in force (for a residence permit: its validity;
-for an e-visa: its validity and its days per stay). The calculator evaluates every basis
-and keeps the one that keeps the person legal longest. A document provider also says who
-holds a document (`holders`): the daily overstay job looks at people of a nationality
-without visa-free stay only then, since a document the system does not keep yet (a
-consular visa, a permit) may be what lets them stay.
+for an e-visa: its validity and its days per stay). A single-entry basis (the e-visa) is
+used by one entry and gives nothing after the exit that ends that stay (`bases_as_used`).
+The calculator evaluates every basis and keeps the one that keeps the person legal
+longest. A document provider also says who holds a document (`holders`): the daily
+overstay job looks at people of a nationality without visa-free stay only then, since a
+document the system does not keep yet (a consular visa, a permit) may be what lets them
+stay.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from umis.border.stayrules import MAX_DAYS, Regime, RegimePeriod
+from umis.border.stayrules import MAX_DAYS, Regime, RegimePeriod, Stay, current_stay, merge
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Basis:
     label: str  # what a person reads: "visa-free, 90 days in 180", "e-visa EV-2026-000123"
     periods: tuple[RegimePeriod, ...]
     reference: str = ""  # the document or case it rests on
+    single_entry: bool = False  # used by one entry: no basis for a later one
 
     @property
     def valid_from(self) -> dt.date | None:
@@ -53,6 +56,42 @@ def document_basis(
 ) -> Basis:
     """A basis that allows presence on every day of its validity (a permit, an extension)."""
     return Basis(kind, label, (RegimePeriod(Regime(MAX_DAYS), valid_from, valid_to),), reference)
+
+
+def bases_as_used(
+    bases: Sequence[Basis], stays: Sequence[Stay], on: dt.date
+) -> list[tuple[Basis, tuple[RegimePeriod, ...]]]:
+    """Each basis with the periods it gives the stays up to `on`, the bases that give none
+    left out. A single-entry basis is used by the first entry within its validity that no
+    single-entry basis valid from earlier used (a holder of two e-visas makes two visits);
+    it ends with the exit that ends that stay, and is no basis for a stay begun after it."""
+    if not any(b.single_entry for b in bases):
+        return [(b, b.periods) for b in bases]  # most people: visa-free stay only
+    merged = merge(s for s in stays if s.entry <= on)
+    current = current_stay(merged, on)
+    begun = current.entry if current else on  # of the stay on `on` (or of an entry on `on`)
+    used: set[int] = set()  # the stays (indices of `merged`) a single-entry basis was used by
+    periods = {i: b.periods for i, b in enumerate(bases)}
+    single = [i for i, b in enumerate(bases) if b.single_entry]
+    for i in sorted(single, key=lambda i: (bases[i].valid_from or dt.date.min, bases[i].reference)):
+        start, end = bases[i].valid_from or dt.date.min, bases[i].valid_to or dt.date.max
+        k = next(
+            (k for k, s in enumerate(merged) if start <= s.entry <= end and k not in used), None
+        )
+        if k is None:
+            continue  # not used yet
+        used.add(k)
+        left = merged[k].exit
+        if left is None:
+            continue  # the stay it was used for goes on
+        if left < begun:
+            periods[i] = ()  # used up
+        else:  # left on the day of `on` or back the same day: legal up to that day
+            periods[i] = tuple(
+                RegimePeriod(p.regime, p.valid_from, min(p.valid_to or left, left))
+                for p in bases[i].periods
+            )
+    return [(b, periods[i]) for i, b in enumerate(bases) if periods[i]]
 
 
 Provider = Callable[[Mapping[int, str], dt.date, dt.date], dict[int, list[Basis]]]

@@ -329,8 +329,12 @@ def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]
             if entry_day < start or not evs:
                 evs = [Event(_start_of(max(entry_day, start)), "entry", ""), *evs]
             stays = stays_from_events(evs, tz).stays
-            result, chosen = best_result(stays, on, bases.get(pid, []), count_overstay=False)
-            if result is None or chosen is None:
+            held = bases.get(pid, [])
+            result, chosen = best_result(stays, on, held, count_overstay=False)
+            if result is None or not held:
+                # not inside, or of a nationality without visa-free stay and no document the
+                # system knows (`basis.document_holders`); with a single-entry e-visa used
+                # by an earlier stay, no basis is left and the whole stay is over
                 continue
             last = result.last_legal_day
             if last is not None and last >= on:
@@ -346,7 +350,7 @@ def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]
                     entry_point=point,
                     days_over=over,
                     last_legal_day=last,
-                    basis=chosen.label[:100],
+                    basis=chosen.label[:100] if chosen else "",
                 )
             )
     return out

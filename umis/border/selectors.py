@@ -21,7 +21,14 @@ from umis.border.models import (
     Presence,
 )
 from umis.border.services import country_tz
-from umis.border.stayrules import Event, Stay, StayResult, calculate, stays_from_events
+from umis.border.stayrules import (
+    Event,
+    Stay,
+    StayResult,
+    calculate,
+    current_stay,
+    stays_from_events,
+)
 from umis.core.errors import DomainError
 from umis.people.models import Person
 from umis.people.selectors import person_get_for_user
@@ -112,17 +119,22 @@ class PersonStay:
 def best_result(
     stays: list[Stay], on: dt.date, bases: list[basis_mod.Basis], *, count_overstay: bool = True
 ) -> tuple[StayResult | None, basis_mod.Basis | None]:
-    """The basis that keeps the person legal on `on` and for the longest after it."""
+    """The basis that keeps the person legal on `on` and for the longest after it, as the
+    stays have used the bases (a single-entry e-visa allows one stay). Inside with no basis
+    left, a result without one: no day of the stay is legal."""
     best: tuple[tuple[bool, dt.date], StayResult, basis_mod.Basis] | None = None
-    for b in bases:
-        result = calculate(stays, on, b.periods, count_overstay=count_overstay)
+    for b, periods in basis_mod.bases_as_used(bases, stays, on):
+        result = calculate(stays, on, periods, count_overstay=count_overstay)
         last = result.last_legal_day or dt.date.min
         key = (last >= on, last)
         if best is None or key > best[0]:
             best = (key, result, b)
-    if best is None:
+    if best is not None:
+        return best[1], best[2]
+    current = current_stay(stays, on)
+    if current is None:
         return None, None
-    return best[1], best[2]
+    return StayResult(on, None, True, 0, 0, 0, None, None, current.entry), None
 
 
 def person_stay_compute(*, person: Person, on: dt.date) -> PersonStay:
@@ -130,17 +142,10 @@ def person_stay_compute(*, person: Person, on: dt.date) -> PersonStay:
     stays, anomalies = person_stays(person_id=person.pk, start=start, end=on)
     bases = basis_mod.bases_for({person.pk: person.nationality_id}, start, on).get(person.pk, [])
     result, chosen = best_result(stays, on, bases)
-    current = max(  # the new stay on the day of an exit and a new entry
-        (s for s in stays if s.entry <= on and (s.exit is None or s.exit >= on)),
-        key=lambda s: s.entry,
-        default=None,
-    )
+    current = current_stay(stays, on)
     status, due = "not_in_country", None
     if current is not None:
         status, due = _registration_status(person, current.entry, on)
-    if result is None and current is not None:
-        # no basis known: still say who is inside and since when
-        result = StayResult(on, None, True, 0, 0, 0, None, None, current.entry)
     return PersonStay(person, on, result, chosen, status, due, anomalies)
 
 

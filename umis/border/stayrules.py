@@ -142,6 +142,15 @@ def merge(stays: Iterable[Stay]) -> list[Stay]:
     return out
 
 
+def current_stay(stays: Iterable[Stay], on: dt.date) -> Stay | None:
+    """The stay `on` falls in; on the day of an exit and a new entry, the new one."""
+    return max(
+        (s for s in stays if s.entry <= on and (s.exit is None or s.exit >= on)),
+        key=lambda s: s.entry,
+        default=None,
+    )
+
+
 def _periods(regimes: Regime | Sequence[RegimePeriod]) -> list[RegimePeriod]:
     if isinstance(regimes, Regime):
         return [RegimePeriod(regimes)]
@@ -237,12 +246,7 @@ def calculate(
         raise StayInputError("no_regime", "No stay regime applies.", "regime")
     longest = max(p.regime.span for p in periods)
     merged = merge(s for s in stays if s.entry <= on)
-    # on the day of an exit and a new entry both stays cover `on`: the new one is current
-    current = max(
-        (s for s in merged if s.entry <= on and (s.exit is None or s.exit >= on)),
-        key=lambda s: s.entry,
-        default=None,
-    )
+    current = current_stay(merged, on)
     in_country = current is not None
     lo = on - (2 * longest + 2) * ONE
     hi = on + (2 * longest + 2) * ONE

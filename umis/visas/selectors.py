@@ -177,7 +177,8 @@ def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dic
     """The legal bases of the border's stay calculation (a `border.basis` provider): each
     issued e-visa of these persons (id → nationality) valid at some day of [start, end] and
     not annulled. A single-entry e-visa allows `stay_days` days from the entry, within its
-    validity. One query for the whole batch (the overstay job asks for thousands)."""
+    validity, and no later entry (`Basis.single_entry`). One query for the whole batch (the
+    overstay job asks for thousands)."""
     rows = (
         _evisas_valid(start, end)
         .filter(person_id__in=list(persons))
@@ -194,5 +195,7 @@ def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dic
             "days": stay_days,
         }
         period = RegimePeriod(Regime(stay_days), valid_from, valid_until)
-        out.setdefault(person_id, []).append(Basis("evisa", str(label), (period,), number))
+        out.setdefault(person_id, []).append(
+            Basis("evisa", str(label), (period,), number, single_entry=True)
+        )
     return out

@@ -46,13 +46,17 @@ def _issued(client: Client, agency: Agency, *travellers: dict[str, Any]) -> list
     )
 
 
-def _enter(client: Client, key: str, day: dt.date, number: str = "C01X00T47") -> int:
-    """The holder crosses into the country on `day` with the passport the visa names."""
+def _enter(
+    client: Client, key: str, day: dt.date, number: str = "C01X00T47", direction: str = "entry"
+) -> int:
+    """The holder crosses into the country on `day` with the passport the visa names (or,
+    `direction="exit"`, out of it)."""
     response = send(
         client,
         key,
         [
             event(
+                direction=direction,
                 document_number=number,
                 issuing_state="DEU",
                 nationality="DE",
@@ -225,3 +229,147 @@ def test_the_evisas_of_a_batch_of_persons_are_read_in_one_query(
 
     assert sorted(bases) == sorted(a.person_id for a in apps)
     assert {b[0].reference for b in bases.values()} == {a.visa_number for a in apps}
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return dt.datetime.fromisoformat(at_day(day, hour=12))
+
+
+def _issued_on(day: dt.date, client: Client, agency: Agency) -> VisaApplication:
+    """An e-visa applied for, paid and issued on `day` (valid from that day for 90 days)."""
+    with clock.frozen_at(_moment(day)):
+        [app] = _issued(client, agency)
+    return app
+
+
+def test_a_single_entry_evisa_is_no_basis_for_a_second_entry(
+    client: Client, agency: Agency
+) -> None:
+    """The holder enters, leaves after six days and comes back within the visa's validity:
+    the visa was used by the first entry, so the second stay has no legal basis."""
+    issued = clock.today() - dt.timedelta(days=60)
+    app = _issued_on(issued, client, agency)
+    key = border_key()
+    person_id = _enter(client, key, issued)
+    _enter(client, key, issued + dt.timedelta(days=5), direction="exit")
+    again = issued + dt.timedelta(days=20)
+    _enter(client, key, again)
+
+    during_first = _stay(client, key, person_id, issued + dt.timedelta(days=3))
+    between = _stay(client, key, person_id, issued + dt.timedelta(days=10))
+    body = _stay(client, key, person_id, again + dt.timedelta(days=2))
+
+    assert during_first["legal_basis"]["reference"] == app.visa_number
+    assert during_first["last_legal_day"] == (issued + dt.timedelta(days=13)).isoformat()
+    assert between["in_country"] is False
+    assert between["legal_basis"] is None  # no entry left on the visa
+    assert between["last_legal_day"] is None
+    assert body["in_country"] is True
+    assert body["current_entry"] == again.isoformat()
+    assert body["legal_basis"] is None
+    assert body["regime"] is None
+    assert (body["days_used"], body["days_remaining"]) == (0, 0)
+    assert body["last_legal_day"] is None
+
+
+def test_the_job_finds_a_holder_back_on_a_used_single_entry_evisa(
+    client: Client, agency: Agency
+) -> None:
+    issued = clock.today() - dt.timedelta(days=60)
+    _issued_on(issued, client, agency)
+    key = border_key()
+    person_id = _enter(client, key, issued)
+    _enter(client, key, issued + dt.timedelta(days=5), direction="exit")
+    again = issued + dt.timedelta(days=20)
+    _enter(client, key, again)
+
+    summary = overstays_detect(on=again + dt.timedelta(days=2))
+
+    finding = OverstayFinding.objects.get(person_id=person_id, kind="overstay")
+    assert summary["overstays"] == 1
+    assert finding.entry_day == again
+    assert finding.last_legal_day is None
+    assert finding.days_over == 3  # every day of the second stay
+    assert finding.nationality == "DE"
+
+
+def test_leaving_and_coming_back_the_same_day_starts_no_new_count(
+    client: Client, agency: Agency
+) -> None:
+    """Leaving and coming back on the same day does not open a new count of days: the
+    visa's stay ends with that exit day."""
+    issued = clock.today() - dt.timedelta(days=60)
+    _issued_on(issued, client, agency)
+    key = border_key()
+    person_id = _enter(client, key, issued)
+    left = issued + dt.timedelta(days=5)
+    _enter(client, key, left, direction="exit")
+    response = send(
+        client,
+        key,
+        [
+            event(
+                document_number="C01X00T47",
+                issuing_state="DEU",
+                nationality="DE",
+                surname="Müller",
+                given_names="Anna Maria",
+                birth_date="1980-05-17",
+                sex="F",
+                timestamp=at_day(left, hour=20),
+            )
+        ],
+    )
+    assert response.status_code == 200, response.content
+
+    body = _stay(client, key, person_id, left)
+    assert body["current_entry"] == left.isoformat()
+    assert body["last_legal_day"] == left.isoformat()
+    assert not OverstayFinding.objects.filter(person_id=person_id).exists()
+    overstays_detect(on=left + dt.timedelta(days=1))
+    finding = OverstayFinding.objects.get(person_id=person_id, kind="overstay")
+    assert (finding.entry_day, finding.last_legal_day, finding.days_over) == (left, left, 1)
+
+
+def test_a_second_evisa_is_the_basis_of_a_second_visit(client: Client, agency: Agency) -> None:
+    issued = clock.today() - dt.timedelta(days=60)
+    _issued_on(issued, client, agency)
+    key = border_key()
+    person_id = _enter(client, key, issued)
+    _enter(client, key, issued + dt.timedelta(days=5), direction="exit")
+    second = _issued_on(issued + dt.timedelta(days=15), client, agency)
+    again = issued + dt.timedelta(days=20)
+    _enter(client, key, again)
+
+    body = _stay(client, key, person_id, again + dt.timedelta(days=2))
+    summary = overstays_detect(on=again + dt.timedelta(days=2))
+
+    assert body["legal_basis"]["reference"] == second.visa_number
+    assert (body["days_used"], body["days_remaining"]) == (3, 11)
+    assert body["last_legal_day"] == (again + dt.timedelta(days=13)).isoformat()
+    assert summary["overstays"] == 0
+    assert not OverstayFinding.objects.filter(person_id=person_id).exists()
+
+
+def test_two_evisas_held_before_the_first_trip_allow_two_visits(
+    client: Client, agency: Agency
+) -> None:
+    """Both visas are valid at the first entry: that entry uses one of them (the one valid
+    from earlier), the second entry the other."""
+    issued = clock.today() - dt.timedelta(days=60)
+    first = _issued_on(issued, client, agency)
+    second = _issued_on(issued + dt.timedelta(days=1), client, agency)
+    key = border_key()
+    person_id = _enter(client, key, issued + dt.timedelta(days=2))
+    _enter(client, key, issued + dt.timedelta(days=5), direction="exit")
+    again = issued + dt.timedelta(days=20)
+    _enter(client, key, again)
+
+    during_first = _stay(client, key, person_id, issued + dt.timedelta(days=3))
+    body = _stay(client, key, person_id, again + dt.timedelta(days=2))
+    summary = overstays_detect(on=again + dt.timedelta(days=2))
+
+    assert during_first["legal_basis"]["reference"] == first.visa_number
+    assert body["legal_basis"]["reference"] == second.visa_number
+    assert body["last_legal_day"] == (again + dt.timedelta(days=13)).isoformat()
+    assert summary["overstays"] == 0
