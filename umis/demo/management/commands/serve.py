@@ -28,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        public = _public_url(options["host"], options["port"])
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         bind = f"{options['host']}:{options['port']}"
         env = {
             **os.environ,
+            **public,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
         }
         children = [
@@ -86,3 +88,17 @@ class Command(BaseCommand):
                 c.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 c.kill()
+
+
+def _public_url(host: str, port: int) -> dict[str, str]:
+    """Unless set, the address that links, e-mails, payment returns and certificates' codes
+    point to is the one served here (`make run PORT=8123`), in this process and its children."""
+    if os.environ.get("UMIS_PUBLIC_URL"):
+        return {}
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    public = {"UMIS_PUBLIC_URL": url}
+    settings.UMIS_PUBLIC_URL = url
+    if not os.environ.get("UMIS_PAYMENT_CALLBACK_BASE"):
+        public["UMIS_PAYMENT_CALLBACK_BASE"] = url
+        settings.UMIS_PAYMENT_CALLBACK_BASE = url
+    return public
