@@ -25,6 +25,7 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
+from umis.people import selectors as people_selectors
 from umis.people.purposes import MAX_REFERENCE, PURPOSES, read_purpose
 from umis.people.selectors import (
     person_current,
@@ -232,6 +233,8 @@ def people(request: HttpRequest) -> HttpResponse:
             "document": number,
             "birth_date": request.POST.get("birth_date", ""),
             "searched": bool(name or number or birth),
+            "truncated": len(results) >= people_selectors.SEARCH_LIMIT,
+            "limit": people_selectors.SEARCH_LIMIT,
         },
     )
 

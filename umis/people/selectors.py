@@ -14,6 +14,7 @@ from umis.cases.models import Case
 from umis.core.errors import NotFound
 from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.names import search_key
+from umis.people.normalize import normalize_name
 
 MAX_ID = 2**63 - 1  # the largest id the database can hold
 
@@ -66,13 +67,16 @@ def _staff(user: Any) -> bool:
     )
 
 
+SEARCH_LIMIT = 50  # people shown for one search; the page says when there may be more
+
+
 def person_search(
     *,
     user: Any,
     name: str = "",
     birth_date: dt.date | None = None,
     document_number: str = "",
-    limit: int = 50,
+    limit: int | None = None,
 ) -> list[Person]:
     """Staff search by name (any script, case/diacritic-blind), date of birth, document
     number, among the persons the user may open (`person_scope_for_user`). A search is a
@@ -85,14 +89,20 @@ def person_search(
     if not (key or birth_date or number):
         return []
     qs = person_scope_for_user(user).filter(merged_into__isnull=True)
-    for token in key.split():
-        qs = qs.filter(search_name__contains=token)
+    if key:
+        # the letters as written (folded), or the same name in another script or spelling:
+        # Гусейнов, Guseynov and HUSEYNOV all find Hüseynov by its phonetic skeletons
+        spelt = Q(*(Q(search_name__contains=token) for token in key.split()))
+        sounds = normalize_name(name).skeletons
+        qs = qs.filter(spelt | Q(*(Q(match_key__contains=s) for s in sounds)) if sounds else spelt)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
     if number:
         qs = qs.filter(documents__number=number)
     found = list(
-        qs.select_related("nationality").order_by("surname", "given_names", "id").distinct()[:limit]
+        qs.select_related("nationality")
+        .order_by("surname", "given_names", "id")
+        .distinct()[: limit or SEARCH_LIMIT]
     )
     by = [
         k for k, given in (("name", key), ("birth_date", birth_date), ("document", number)) if given

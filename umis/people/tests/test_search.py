@@ -92,3 +92,47 @@ def test_a_search_is_in_the_audit_log_for_every_file_it_shows(world: World, clie
     client.post("/en/office/people/", {"name": "nobody-of-that-name"})
     empty = AuditEvent.objects.filter(action="PERSON_SEARCHED", person_id__isnull=True).get()
     assert empty.data == {"by": ["name"]}
+
+
+def test_staff_find_a_name_written_in_another_script_or_spelling(world: World) -> None:
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Hüseynov", given_names="Elçin"),
+            guest(surname="Öztürk", given_names="Mehmet Ali", document_number="U22345678"),
+            guest(surname="Hasanov", given_names="Elçin", document_number="U32345678"),
+        ],
+    )
+    for query, found in [
+        ("Гусейнов", ["Hüseynov"]),
+        ("Guseynov Elchin", ["Hüseynov"]),
+        ("HUSEYNOV", ["Hüseynov"]),
+        ("Oeztuerk", ["Öztürk"]),
+        ("OZTURK MEHMET", ["Öztürk"]),
+        ("Эльчин", ["Hasanov", "Hüseynov"]),
+        ("Гасанов", ["Hasanov"]),
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+
+
+def test_the_search_page_says_when_it_shows_only_the_first_results(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from umis.people import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 2)
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(document_number=f"U{n}2345678", given_names=given)
+            for n, given in enumerate(("Elçin", "Rəşad", "Kamran"), start=1)
+        ],
+    )
+    client.force_login(world.alice)
+    page = client.post("/en/office/people/", {"name": "huseynov"}).content.decode()
+    assert page.count("/office/people/") >= 2
+    assert "Only the first 2 people found are shown" in page
+    page = client.post("/en/office/people/", {"name": "huseynov kamran"}).content.decode()
+    assert "Only the first" not in page
