@@ -64,6 +64,8 @@ class User(AbstractUser):
     preferred_language = models.CharField(_("preferred language"), max_length=5, default="az")
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(role="regional_officer") | models.Q(office__isnull=False),

@@ -16,16 +16,18 @@ class Fee(models.Model):
     """One line of the fee schedule (reference data, dated)."""
 
     code = models.CharField(_("code"), max_length=40)
-    name_az = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    name_ru = models.CharField(max_length=200)
+    name_az = models.CharField(_("name (Azerbaijani)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     refundable = models.BooleanField(_("refundable when refused"), default=False)
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("fee")
+        verbose_name_plural = _("fee schedule")
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="fee_unique_code_from")
         ]

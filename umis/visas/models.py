@@ -15,10 +15,12 @@ class EligibleNationality(models.Model):
     """Nationalities eligible for the e-visa (reference data, dated)."""
 
     country_code = models.CharField(_("ISO alpha-2"), max_length=2)
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("nationality eligible for the e-visa")
+        verbose_name_plural = _("nationalities eligible for the e-visa")
         constraints = [
             models.UniqueConstraint(
                 fields=["country_code", "valid_from"], name="evisa_nationality_unique"

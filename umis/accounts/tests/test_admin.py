@@ -119,3 +119,43 @@ def test_keys_are_revoked_from_the_admin_list(world: World) -> None:
     assert key.revoked_at is not None
     event = AuditEvent.objects.get(action="API_CLIENT_REVOKED")
     assert (event.actor_id, event.entity_id) == (world.admin.pk, str(key.pk))
+
+
+def test_the_admin_speaks_azerbaijani_and_keeps_the_fees_and_e_visa_nationalities(
+    world: World,
+) -> None:
+    import re
+
+    from umis.payments.models import Fee
+    from umis.payments.services import fees_load_defaults
+    from umis.visas.models import EligibleNationality
+
+    client = _admin(world)
+    page = client.get("/admin/").content.decode()
+    headings = re.findall(r"<caption>\s*<a[^>]*>([^<]+)</a>", page)
+    rows = re.findall(r"<th scope=.row.[^>]*>\s*<a[^>]*>([^<]+)</a>", page)
+    assert {"Giriş cəhdləri", "Arxa plan tapşırıqları", "Arayış məlumatları"} <= set(headings)
+    assert {"İstifadəçilər", "İdarələr", "Rüsumlar cədvəli", "TOTP cihazları"} <= set(rows)
+    english = {"Axes", "Otp_Totp", "Tasks Database Backend", "Users", "Access attempts"}
+    assert not english & set(headings + rows)
+    assert not [r for r in rows if r.startswith("I")]  # capital İ, not I, in Azerbaijani
+
+    fees_load_defaults()
+    fee = Fee.objects.order_by("pk").first()
+    assert fee is not None
+    assert client.get(f"/admin/payments/fee/{fee.pk}/change/").status_code == 200
+    refused = client.post(
+        "/admin/visas/eligiblenationality/add/",
+        {"country_code": "QQ", "valid_from": "2026-01-01", "valid_to": ""},
+    )
+    assert refused.status_code == 200 and "Naməlum ölkə kodu" in refused.content.decode()
+    assert not EligibleNationality.objects.filter(country_code="QQ").exists()
+    added = client.post(
+        "/admin/visas/eligiblenationality/add/",
+        {"country_code": "de", "valid_from": "2026-01-01", "valid_to": ""},
+    )
+    assert added.status_code == 302
+    assert EligibleNationality.objects.filter(country_code="DE").exists()
+    assert AuditEvent.objects.filter(
+        action="ADMIN_RECORD_CREATED", entity_type="visas.eligiblenationality"
+    ).exists()
