@@ -420,6 +420,12 @@ def mrz_name(text: str) -> str:
     return result[:MRZ_NAME_MAX].rstrip("<")
 
 
+def mrz_name_readable(text: str) -> str:
+    """A name in MRZ characters as people read it and as a read zone gives it back: the
+    filler between words a space (`MEHMET ALI`, never `MEHMET<ALI`)."""
+    return mrz_name(text).replace("<", " ")
+
+
 def _name_field(surname: str, given_names: str, width: int) -> str:
     field = mrz_name(surname) + "<<" + mrz_name(given_names).replace(" ", "<")
     return field[:width].ljust(width, "<")

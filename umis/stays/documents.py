@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from umis.documents.models import IssuedDocument
@@ -31,7 +31,7 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
         (_("Receiving party"), reg.host.name),
         (_("Arrival date"), formats.date_format(reg.arrival_date, "d.m.Y")),
         (_("Registered until"), formats.date_format(reg.planned_departure, "d.m.Y")),
-        (_("Issued"), formats.date_format(document.issued_at, "d.m.Y H:i")),
+        (_("Issued"), formats.date_format(timezone.localtime(document.issued_at), "d.m.Y H:i")),
     ]
     if document.status == IssuedDocument.Status.ANNULLED:
         rows.append((_("Status"), _("ANNULLED")))

@@ -137,8 +137,8 @@ def registration_parse(
         document_number=number,
         issuing_state=issuing_state.code,
         document_expiry=expiry,
-        mrz_surname=mrz_doc.surname if mrz_doc else mrz.mrz_name(surname),
-        mrz_given_names=mrz_doc.given_names if mrz_doc else mrz.mrz_name(given_names),
+        mrz_surname=mrz_doc.surname if mrz_doc else mrz.mrz_name_readable(surname),
+        mrz_given_names=mrz_doc.given_names if mrz_doc else mrz.mrz_name_readable(given_names),
     )
     return RegistrationData(
         person=person,

@@ -343,6 +343,41 @@ def test_the_certificate_pdf_carries_a_verifiable_seal(world: World, client: Cli
     assert seal.header.issuing_country == "AZE"
 
 
+def test_the_certificate_and_verify_show_names_and_times_as_people_read_them(
+    world: World, client: Client
+) -> None:
+    """Given names typed in a form are kept in MRZ characters with a space between them, as
+    a read zone gives them (never the filler `<`), and the certificate's time of issue is
+    Baku time."""
+    import io
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from umis.documents.models import IssuedDocument
+    from umis.people.models import TravelDocument
+
+    data = guest(surname="Öztürk", given_names="Mehmet Ali")
+    body = post(client, "/api/v1/stay-registrations", data, world.hotel_key).json()
+    doc = TravelDocument.objects.get(number="U12345678")
+    assert (doc.mrz_surname, doc.mrz_given_names) == ("OEZTUERK", "MEHMET ALI")
+    code = body["verify_url"].rsplit("/", 1)[1]
+    verdict = client.get(f"/api/v1/documents/verify/{code}").json()
+    assert verdict["holder_name"] == "OEZTUERK MEHMET ALI"
+    page = client.get(f"/en/verify/{code}").content.decode()
+    assert "OEZTUERK MEHMET ALI" in page and "MEHMET&lt;ALI" not in page
+    pdf = client.get(
+        f"/api/v1/stay-registrations/{body['reference']}/certificate.pdf",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "MEHMET ALI" in text and "<" not in text
+    issued = IssuedDocument.objects.get(number=body["reference"]).issued_at
+    baku = timezone.localtime(issued, timezone.get_fixed_timezone(240))
+    assert baku.strftime("%d.%m.%Y %H:%M") in text
+    assert issued.astimezone(dt.UTC).strftime("%d.%m.%Y %H:%M") not in text
+
+
 def test_another_persons_passport_number_is_refused_and_shows_nothing(
     world: World, client: Client
 ) -> None:

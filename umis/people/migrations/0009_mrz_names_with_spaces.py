@@ -1,0 +1,27 @@
+"""Names in MRZ characters were stored with the filler between words when typed in a form
+(`MEHMET<ALI`) and with a space when read from a zone (`MEHMET ALI`): all get the space."""
+
+from django.db import migrations
+from django.db.models import Value
+from django.db.models.functions import Replace
+
+
+def forwards(apps, schema_editor):
+    TravelDocument = apps.get_model("people", "TravelDocument")
+    for field in ("mrz_surname", "mrz_given_names"):
+        TravelDocument.objects.filter(**{f"{field}__contains": "<"}).update(
+            **{field: Replace(field, Value("<"), Value(" "))}
+        )
+    IssuedDocument = apps.get_model("documents", "IssuedDocument")
+    IssuedDocument.objects.filter(holder_name__contains="<").update(
+        holder_name=Replace("holder_name", Value("<"), Value(" "))
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("people", "0008_sequence_cache"),
+        ("documents", "0002_lean_indexes_and_shared_links"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
