@@ -99,10 +99,13 @@ class CrossingReader:
         self.earliest = OLDEST
         self.latest = now + FUTURE_SLACK
         self.countries: dict[str, str] = {}
-        for c in Country.objects.only("code", "alpha3", "icao_code"):
+        self.issuers: set[str] = set()  # states: not XXA, XXB... (a nationality only)
+        for c in Country.objects.only("code", "alpha3", "icao_code", "kind"):
             self.countries[c.code] = c.code
             self.countries[c.alpha3] = c.code
             self.countries[c.icao_code] = c.code
+            if c.is_state:
+                self.issuers.add(c.code)
 
     def parse(self, raw: Any) -> CrossingData | list[FieldError]:
         """The event read, or every error in it. A clean event (nearly all of them) is read
@@ -186,7 +189,7 @@ class CrossingReader:
             or direction not in DIRECTIONS
             or document_type not in DOCUMENT_TYPES
             or not (number.isascii() and number.isalnum())  # else the checked path folds it
-            or issuing_state is None
+            or issuing_state not in self.issuers
             or nationality is None
             or given is None
             or sex not in SEXES
@@ -352,6 +355,13 @@ class CrossingReader:
             if not number:
                 error("invalid", DOCUMENT_NUMBER_MESSAGE, "document_number")
         issuing_state = country("issuing_state")
+        if issuing_state and issuing_state not in self.issuers:
+            error(
+                "not_an_issuing_state",
+                _("“%(code)s” is not a state: enter the state that issued the travel document.")
+                % {"code": text("issuing_state", 3)},
+                "issuing_state",
+            )
         expiry = date("document_expiry")
         surname = name("surname", required=True)
         given_names = name("given_names", required=False)

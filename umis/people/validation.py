@@ -91,6 +91,20 @@ class FieldReader:
             )
         return country
 
+    def issuing_state(self, field: str, lookup: Callable[[str], Country | None]) -> Country | None:
+        """The state that issued a travel document: a country, but not one of the statuses
+        (XXA stateless, XXB refugee, ...) that only ever stand for a nationality."""
+        country = self.country(field, lookup)
+        if country is not None and not country.is_state:
+            self.error(
+                "not_an_issuing_state",
+                _("“%(code)s” is not a state: enter the state that issued the travel document.")
+                % {"code": str(self.raw.get(field) or "").strip()},
+                field,
+            )
+            return None
+        return country
+
 
 # what each check digit of a zone covers, as the form names it
 CHECK_LABELS = {

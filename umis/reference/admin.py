@@ -15,9 +15,9 @@ from umis.reference.models import (
 
 @admin.register(Country)
 class CountryAdmin(AuditedModelAdmin[Country]):
-    list_display = ("code", "alpha3", "icao_code", "local_name", "name_en", "active")
+    list_display = ("code", "alpha3", "icao_code", "local_name", "name_en", "kind", "active")
     search_fields = ("code", "alpha3", "icao_code", "name_en", "name_az", "name_ru")
-    list_filter = ("active",)
+    list_filter = ("kind", "active")
 
     @admin.display(description=_("name"), ordering="name_az")
     def local_name(self, obj: Country) -> str:

@@ -31,17 +31,32 @@ class Translated(models.Model):
 
 
 class Country(Translated):
-    """A state or territory, keyed by its ISO alpha-2; ICAO code as used in MRZs."""
+    """A state or territory, keyed by its ISO alpha-2; ICAO code as used in MRZs.
+
+    Also the statuses ICAO Doc 9303 writes in a document's nationality field for people
+    without one (XXA stateless, XXB and XXC refugees, XXX unspecified), under ISO
+    user-assigned alpha-2 codes: a nationality, never a state that issues documents.
+    """
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State or territory")
+        STATUS = "status", _("Status in place of a nationality (stateless, refugee)")
 
     code = models.CharField(_("ISO alpha-2"), max_length=2, primary_key=True)
     alpha3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
     icao_code = models.CharField(_("ICAO code"), max_length=3, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STATE)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("country")
         verbose_name_plural = _("countries")
+
+    @property
+    def is_state(self) -> bool:
+        """A state (or territory) issues travel documents; a status only names a nationality."""
+        return self.kind == Country.Kind.STATE
 
 
 class Office(Translated):
@@ -171,7 +186,11 @@ class VisaFreeRegime(models.Model):
     """
 
     nationality = models.ForeignKey(
-        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("nationality")
+        Country,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": Country.Kind.STATE},  # citizens of a state, by agreement
+        verbose_name=_("nationality"),
     )
     days = models.PositiveSmallIntegerField(_("days of stay allowed"))
     window_days = models.PositiveSmallIntegerField(

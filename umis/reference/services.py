@@ -219,6 +219,53 @@ VISA_FREE = [
 ]
 
 
+# ICAO Doc 9303 Part 3 codes for the nationality of people without one, under ISO 3166
+# user-assigned alpha-2 codes: (alpha-2, ICAO = alpha-3, az, en, ru).
+WITHOUT_A_STATE = [
+    ("XA", "XXA", "Vətəndaşlığı olmayan şəxs", "Stateless person", "Лицо без гражданства"),
+    (
+        "XB",
+        "XXB",
+        "Qaçqın (1951-ci il Konvensiyası)",
+        "Refugee (1951 Convention)",
+        "Беженец (Конвенция 1951 года)",
+    ),
+    ("XC", "XXC", "Qaçqın (digər)", "Refugee (other)", "Беженец (иной)"),
+    (
+        "XX",
+        "XXX",
+        "Vətəndaşlığı müəyyən edilməmiş şəxs",
+        "Person of unspecified nationality",
+        "Лицо с неустановленным гражданством",
+    ),
+]
+
+
+def countries_without_a_state_add() -> None:
+    """Add the statuses not yet stored (idempotent)."""
+    codes = [code for code, *_rest in WITHOUT_A_STATE]
+    icao = [icao for _code, icao, *_names in WITHOUT_A_STATE]
+    stored = Country.objects.filter(
+        models.Q(code__in=codes) | models.Q(icao_code__in=icao) | models.Q(alpha3__in=icao)
+    ).values_list("code", "icao_code", "alpha3")
+    taken = {value for row in stored for value in row}
+    Country.objects.bulk_create(
+        [
+            Country(
+                code=code,
+                alpha3=icao,
+                icao_code=icao,
+                kind=Country.Kind.STATUS,
+                name_az=n_az,
+                name_en=n_en,
+                name_ru=n_ru,
+            )
+            for code, icao, n_az, n_en, n_ru in WITHOUT_A_STATE
+            if not {code, icao} & taken
+        ]
+    )
+
+
 # Azerbaijani names that pycountry's catalogue lacks (it leaves them in English).
 AZ_COUNTRY_NAMES = {
     "AX": "Aland adaları",
@@ -311,6 +358,7 @@ def reference_load_defaults() -> None:
             name_az="Kosovo",
             name_ru="Косово",
         )
+    countries_without_a_state_add()
     for code, kind, n_az, n_en, n_ru in OFFICES:
         Office.objects.update_or_create(
             code=code, defaults={"kind": kind, "name_az": n_az, "name_en": n_en, "name_ru": n_ru}

@@ -52,7 +52,7 @@ def registration_parse(
     birth_date = r.date("birth_date")
     sex = r.sex()
     nationality = r.country("nationality", ref.country)
-    issuing_state = r.country("issuing_state", ref.country)
+    issuing_state = r.issuing_state("issuing_state", ref.country)
     document_type = r.text("document_type", max_length=20)
     if document_type and document_type not in DocumentType.values:
         r.error("invalid_choice", _("Choose a document type from the list."), "document_type")

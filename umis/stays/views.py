@@ -83,8 +83,9 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
-    countries = [(c.icao_code, c.name) for c in Country.objects.filter(active=True)]
-    countries.sort(key=lambda c: c[1])
+    active = sorted(Country.objects.filter(active=True), key=lambda c: c.name)
+    nationalities = [(c.icao_code, c.name) for c in active]
+    issuers = [(c.icao_code, c.name) for c in active if c.is_state]
     regions = [(r.code, r.name) for r in Region.objects.all()]
 
     def spec(name: str, label: str, *, options: object = None, kind: str = "") -> dict[str, object]:
@@ -103,10 +104,10 @@ def register(request: HttpRequest) -> HttpResponse:
         spec("patronymic", _("Patronymic (if any)")),
         spec("birth_date", _("Date of birth"), kind="date"),
         spec("sex", _("Sex"), options=Sex.choices),
-        spec("nationality", _("Nationality"), options=countries),
+        spec("nationality", _("Nationality"), options=nationalities),
         spec("document_type", _("Document type"), options=DocumentType.choices),
         spec("document_number", _("Document number")),
-        spec("issuing_state", _("Issuing state"), options=countries),
+        spec("issuing_state", _("Issuing state"), options=issuers),
         spec("document_expiry", _("Expiry date"), kind="date"),
     ]
     stay_fields = [

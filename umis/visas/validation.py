@@ -112,14 +112,17 @@ def _traveller(
     birth_date = r.date("birth_date")
     sex = r.sex()
     nationality = r.country("nationality", ref.country)
-    issuing_state = r.country("issuing_state", ref.country)
+    issuing_state = r.issuing_state("issuing_state", ref.country)
     if nationality is not None and nationality.code not in eligible:
-        r.error(
-            "nationality_not_eligible",
-            _("Citizens of %(country)s cannot apply for an e-visa; apply at a consulate.")
-            % {"country": nationality.name},
-            "nationality",
-        )
+        if nationality.is_state:
+            message = _(
+                "Citizens of %(country)s cannot apply for an e-visa; apply at a consulate."
+            ) % {"country": nationality.name}
+        else:  # stateless, refugee: no citizens of an eligible country
+            message = _(
+                "%(status)s: the e-visa is only for citizens of the eligible countries; apply at a consulate."
+            ) % {"status": nationality.name}
+        r.error("nationality_not_eligible", message, "nationality")
     number = r.text("document_number", max_length=9)
     if number:
         number = document_number_clean(number) or ""

@@ -3,6 +3,7 @@ API's own description, as hotels' software and border readers use them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -13,6 +14,7 @@ from django.test import Client
 from umis.core.testing import World, guest, passport_mrz
 from umis.documents.models import SignerKey
 from umis.documents.services import signer_key_rotate
+from umis.people import mrz
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,25 @@ def test_the_mrz_service_returns_fields_and_every_check_digit(client: Client) ->
     assert body["valid"] is True
     assert len(body["checks"]) == 5
     assert all(check["valid"] for check in body["checks"])
+
+
+def test_the_mrz_service_reports_a_stateless_holders_nationality(client: Client) -> None:
+    line1, line2 = mrz.compose_td3(
+        issuing_state="DEU",
+        surname="NASSER",
+        given_names="OMAR",
+        document_number="T22000129",
+        nationality="XXA",
+        birth_date=dt.date(1985, 3, 14),
+        sex="M",
+        expiry_date=dt.date(2031, 5, 1),
+    )
+    body = client.post(
+        "/api/v1/documents/mrz",
+        data=json.dumps({"lines": [line1, line2]}),
+        content_type="application/json",
+    ).json()
+    assert (body["issuing_state"], body["nationality"], body["valid"]) == ("DEU", "XXA", True)
 
 
 def test_a_wrong_check_digit_is_reported_not_hidden(client: Client) -> None:

@@ -215,7 +215,7 @@ def test_bad_events_are_refused_one_by_one_and_the_rest_stored(
         event(timestamp="2026-03-01T10:00:00"),
         event(crossing_point="nowhere"),
         event(direction="sideways"),
-        event(nationality="XXX"),
+        event(nationality="QQQ"),
         event(),
         "not an object",
     ]
@@ -236,6 +236,40 @@ def test_bad_events_are_refused_one_by_one_and_the_rest_stored(
     message = next(e["message"] for i in body["items"] if i["index"] == 0 for e in i["errors"])
     assert "seaman_book" in message
     assert Crossing.objects.count() == 1
+
+
+def test_a_stateless_traveller_crosses_but_a_status_never_issues_the_document(
+    world: World, client: Client
+) -> None:
+    """XXA is the nationality of a stateless person; the travel document is issued by a
+    state (here Germany, under the 1954 Convention), never by XXA."""
+    key = border_key()
+    stateless = {
+        "document_type": "travel_document",
+        "document_number": "T22000129",
+        "surname": "Nasser",
+        "given_names": "Omar",
+        "nationality": "XXA",
+    }
+    events = [
+        event(issuing_state="DEU", **stateless),
+        event(issuing_state="XXA", **stateless),
+    ]
+    body = send(client, key, events, **{"Accept-Language": "en"}).json()
+    assert (body["stored"], body["refused"]) == (1, 1)
+    [refused] = body["items"]
+    assert refused["index"] == 1
+    assert [(e["field"], e["code"], e["message"]) for e in refused["errors"]] == [
+        (
+            "issuing_state",
+            "not_an_issuing_state",
+            "“XXA” is not a state: enter the state that issued the travel document.",
+        )
+    ]
+    crossing = Crossing.objects.get()
+    assert (crossing.nationality, crossing.issuing_state) == ("XA", "DE")
+    document = TravelDocument.objects.select_related("person").get()
+    assert (document.issuing_state_id, document.person.nationality_id) == ("DE", "XA")
 
 
 def test_messages_follow_the_language(world: World, client: Client) -> None:

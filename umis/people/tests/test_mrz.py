@@ -70,6 +70,30 @@ def test_the_icao_visa_specimen() -> None:
     assert doc.valid
 
 
+@pytest.mark.parametrize("nationality", ["XXA", "XXB", "XXC", "XXX"])
+def test_a_convention_travel_document_names_the_status_as_nationality(nationality: str) -> None:
+    """A stateless person's or a refugee's travel document: a state issues it, and the
+    nationality is the ICAO code of the holder's status."""
+    lines = mrz.compose_td3(
+        issuing_state="DEU",
+        surname="NASSER",
+        given_names="OMAR",
+        document_number="T22000129",
+        nationality=nationality,
+        birth_date=dt.date(1985, 3, 14),
+        sex="M",
+        expiry_date=dt.date(2031, 5, 1),
+    )
+    doc = mrz.parse_mrz(lines)
+    assert (doc.format, doc.document_type, doc.issuing_state, doc.nationality) == (
+        "TD3",
+        "passport",
+        "DEU",
+        nationality,
+    )
+    assert doc.valid
+
+
 @pytest.mark.parametrize(
     ("position", "name"),
     [

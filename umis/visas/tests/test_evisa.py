@@ -636,3 +636,32 @@ def test_an_application_with_another_persons_passport_number_is_refused(
     )
     assert page.status_code == 422
     assert "on file with another name" in page.content.decode()
+
+
+def test_a_stateless_person_is_told_the_e_visa_is_for_citizens(
+    client: Client, agency: Agency
+) -> None:
+    body = application(traveller(nationality="XXA"))
+    response = _apply(client, agency, body, **{"Accept-Language": "en"})
+    assert response.status_code == 422, response.content
+    [error] = response.json()["error"]["errors"]
+    assert (error["code"], error["field"]) == (
+        "nationality_not_eligible",
+        "applicants[0].nationality",
+    )
+    assert error["message"] == (
+        "Stateless person: the e-visa is only for citizens of the eligible countries; "
+        "apply at a consulate."
+    )
+    assert not Case.objects.exists()
+
+
+def test_a_status_is_refused_as_the_passports_issuing_state(client: Client, agency: Agency) -> None:
+    response = _apply(client, agency, application(traveller(issuing_state="XXB")))
+    assert response.status_code == 422, response.content
+    [error] = response.json()["error"]["errors"]
+    assert (error["code"], error["field"]) == (
+        "not_an_issuing_state",
+        "applicants[0].issuing_state",
+    )
+    assert not Case.objects.exists()
