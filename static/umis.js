@@ -34,6 +34,12 @@
           return;
         }
         var d = res.body;
+        if (d.document_type === "visa") {
+          // a visa's zone (MRV-A/B): its number is not the travel document's; fill nothing
+          status.textContent = area.getAttribute("data-visa") || "Visa";
+          status.className = "hint mrz-bad";
+          return;
+        }
         fill(form, "surname", titleCase(d.surname));
         fill(form, "given_names", titleCase(d.given_names));
         fill(form, "birth_date", d.birth_date);

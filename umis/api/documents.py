@@ -24,7 +24,9 @@ router = Router(tags=["Documents"])
     auth=None,
 )
 def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
-    """Returns the document format and type, the fields, and the result of every check digit (ICAO Doc 9303)."""
+    """Returns the document format and type, the fields, and the result of every check digit (ICAO Doc 9303).
+
+    Visas are read too (format MRVA or MRVB, document_type visa); a registration refuses them."""
     if any(len(line) > 60 for line in payload.lines):
         raise DomainError(
             "mrz_line_length", _("A machine-readable zone line has at most 44 characters."), "lines"

@@ -52,7 +52,9 @@ class StayRegistrationIn(Schema):
     issuing_state: str | None = None
     document_expiry: str | None = Field(None, description="YYYY-MM-DD")
     mrz: list[str] | None = Field(
-        None, description="Machine-readable zone lines; fills the fields above"
+        None,
+        description="Machine-readable zone lines of the passport or ID card; fills the fields "
+        "above. A visa's zone (MRV-A, MRV-B) is refused: mrz_visa",
     )
     region: str | None = Field(None, description="Region code (see reference data)")
     city: str | None = None

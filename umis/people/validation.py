@@ -115,6 +115,10 @@ CHECK_LABELS = {
     "composite": _("the whole zone (composite)"),
 }
 
+VISA_ZONE_MESSAGE = _(
+    "This is the machine-readable zone of a visa, not of a travel document: paste the lines of the passport or ID card."
+)
+
 
 def mrz_max_name() -> int:
     return 100
@@ -123,7 +127,8 @@ def mrz_max_name() -> int:
 def mrz_merge(
     raw: Mapping[str, Any], reader: FieldReader
 ) -> tuple[dict[str, Any], mrz.MrzDocument | None]:
-    """Fields typed win over MRZ ones for names (original script); the rest must agree."""
+    """Fields typed win over MRZ ones for names (original script); the rest must agree.
+    The zone must be a travel document's: a visa's is refused (`mrz_visa`)."""
     lines = raw.get("mrz")
     if not lines:
         return dict(raw), None
@@ -138,6 +143,9 @@ def mrz_merge(
         doc = mrz.parse_mrz(lines)
     except mrz.MrzError as exc:
         reader.error(exc.code, exc.message, "mrz")
+        return dict(raw), None
+    if doc.document_type == "visa":  # MRV-A or MRV-B: its number is not a travel document's
+        reader.error("mrz_visa", VISA_ZONE_MESSAGE, "mrz")
         return dict(raw), None
     failed = [c for c in doc.checks if not c.valid]
     if failed:

@@ -58,6 +58,35 @@ def test_the_mrz_service_reports_a_stateless_holders_nationality(client: Client)
     assert (body["issuing_state"], body["nationality"], body["valid"]) == ("DEU", "XXA", True)
 
 
+def test_the_mrz_service_and_command_say_a_visa_is_a_visa(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = mrz.compose_mrv_a(
+        issuing_state="AZE",
+        surname="HUSEYNOV",
+        given_names="RASAD",
+        document_number="VA0012345",
+        nationality="TUR",
+        birth_date=dt.date(1985, 3, 14),
+        sex="M",
+        expiry_date=dt.date(2031, 5, 1),
+    )
+    response = client.post(
+        "/api/v1/documents/mrz",
+        data=json.dumps({"lines": list(lines)}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["format"], body["document_type"], body["document_number"]) == (
+        "MRVA",
+        "visa",
+        "VA0012345",
+    )
+    call_command("mrz", *lines)
+    assert json.loads(capsys.readouterr().out)["document_type"] == "visa"
+
+
 def test_a_wrong_check_digit_is_reported_not_hidden(client: Client) -> None:
     line1, line2 = passport_mrz()
     broken = line2[:9] + str((int(line2[9]) + 1) % 10) + line2[10:]

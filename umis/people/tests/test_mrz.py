@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -91,6 +92,29 @@ def test_a_convention_travel_document_names_the_status_as_nationality(nationalit
         "DEU",
         nationality,
     )
+    assert doc.valid
+
+
+@pytest.mark.parametrize(
+    ("compose", "fmt", "width"), [(mrz.compose_mrv_a, "MRVA", 44), (mrz.compose_mrv_b, "MRVB", 36)]
+)
+def test_a_visa_is_read_as_a_visa_whatever_its_size(compose: Any, fmt: str, width: int) -> None:
+    """MRV-A has the size of a passport's zone and MRV-B of a TD2 card's: the document
+    code V tells them apart from travel documents."""
+    lines = compose(
+        issuing_state="AZE",
+        surname="HUSEYNOV",
+        given_names="RASAD",
+        document_number="VA0012345",
+        nationality="TUR",
+        birth_date=dt.date(1985, 3, 14),
+        sex="M",
+        expiry_date=dt.date(2031, 5, 1),
+    )
+    assert [len(line) for line in lines] == [width, width]
+    doc = mrz.parse_mrz(lines)
+    assert (doc.format, doc.document_code, doc.document_type) == (fmt, "V", "visa")
+    assert (doc.document_number, doc.issuing_state, doc.nationality) == ("VA0012345", "AZE", "TUR")
     assert doc.valid
 
 

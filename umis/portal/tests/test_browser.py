@@ -19,6 +19,7 @@ from umis.core.testing import (
     audit_triggers_restore,
     passport_mrz,
 )
+from umis.people import mrz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +74,31 @@ def _qr_text_from_pdf(pdf: bytes) -> str:
         if found:
             return str(found[0].text)
     raise AssertionError("no barcode in the certificate")
+
+
+def test_a_pasted_visa_zone_fills_nothing_and_says_why(page: Any, world: World) -> None:
+    sign_in(page, "harry")
+    page.goto("/ru/host/register/")
+    line1, line2 = mrz.compose_mrv_a(
+        issuing_state="AZE",
+        surname="YILMAZ",
+        given_names="AYSE",
+        document_number="VA0012345",
+        nationality="TUR",
+        birth_date=dt.date(1985, 3, 14),
+        sex="F",
+        expiry_date=dt.date.today() + dt.timedelta(days=60),
+    )
+    page.fill("#id_mrz", f"{line1}\n{line2}")
+    page.click("#mrz-read")
+    expect(page.locator("#mrz-status")).to_have_text(
+        "Это машиносчитываемая зона визы, а не проездного документа: вставьте строки "
+        "паспорта или удостоверения личности."
+    )
+    assert page.get_attribute("#mrz-status", "class") == "hint mrz-bad"
+    assert page.input_value("#id_surname") == ""
+    assert page.input_value("#id_document_number") == ""
+    assert page.input_value("#id_nationality") == ""
 
 
 def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server: Any) -> None:

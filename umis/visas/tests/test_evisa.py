@@ -665,3 +665,22 @@ def test_a_status_is_refused_as_the_passports_issuing_state(client: Client, agen
         "applicants[0].issuing_state",
     )
     assert not Case.objects.exists()
+
+
+def test_a_visas_zone_is_not_taken_for_the_passport(client: Client, agency: Agency) -> None:
+    lines = mrz.compose_mrv_b(
+        issuing_state="AZE",
+        surname="MUELLER",
+        given_names="ANNA MARIA",
+        document_number="VB0054321",
+        nationality="DEU",
+        birth_date=dt.date(1980, 5, 17),
+        sex="F",
+        expiry_date=clock.today() + dt.timedelta(days=30),
+    )
+    body = application(traveller(mrz=list(lines)))
+    response = _apply(client, agency, body, **{"Accept-Language": "en"})
+    assert response.status_code == 422, response.content
+    errors = response.json()["error"]["errors"]
+    assert [(e["code"], e["field"]) for e in errors] == [("mrz_visa", "applicants[0].mrz")]
+    assert not Case.objects.exists()
