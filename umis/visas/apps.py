@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VisasConfig(AppConfig):
     name = "umis.visas"
     label = "visas"
+    verbose_name = _("E-visas")
 
     def ready(self) -> None:
         from umis.border import basis

@@ -134,9 +134,19 @@ def test_the_admin_speaks_azerbaijani_and_keeps_the_fees_and_e_visa_nationalitie
     page = client.get("/admin/").content.decode()
     headings = re.findall(r"<caption>\s*<a[^>]*>([^<]+)</a>", page)
     rows = re.findall(r"<th scope=.row.[^>]*>\s*<a[^>]*>([^<]+)</a>", page)
-    assert {"Giriş cəhdləri", "Arxa plan tapşırıqları", "Arayış məlumatları"} <= set(headings)
+    assert {"Giriş cəhdləri", "Arxa plan tapşırıqları", "Arayış məlumatları", "Ödənişlər"} <= set(
+        headings
+    )
     assert {"İstifadəçilər", "İdarələr", "Rüsumlar cədvəli", "TOTP cihazları"} <= set(rows)
-    english = {"Axes", "Otp_Totp", "Tasks Database Backend", "Users", "Access attempts"}
+    english = {
+        "Axes",
+        "Otp_Totp",
+        "Tasks Database Backend",
+        "Users",
+        "Access attempts",
+        "Payments",
+        "Visas",
+    }
     assert not english & set(headings + rows)
     assert not [r for r in rows if r.startswith("I")]  # capital İ, not I, in Azerbaijani
 
