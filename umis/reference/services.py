@@ -314,6 +314,7 @@ AZ_COUNTRY_NAMES = {
     "VE": "Venesuela",
     "VN": "Vyetnam",
     "MD": "Moldova",
+    "VA": "Vatikan",  # the catalogue's is half English: "Holy See (Vatikan Şəhər Dövləti)"
 }
 
 
@@ -342,10 +343,14 @@ def reference_load_defaults() -> None:
             if c.alpha_2 not in existing
         ]
     )
-    # countries stored before their Azerbaijani name was known here
-    untranslated = list(
-        Country.objects.filter(code__in=AZ_COUNTRY_NAMES, name_az=models.F("name_en")).only("code")
-    )
+    # countries stored before their Azerbaijani name was known here (still the catalogue's
+    # name, English or half English; a name an administrator has changed stays)
+    untranslated = [
+        country
+        for country in Country.objects.filter(code__in=AZ_COUNTRY_NAMES)
+        if country.name_az in (country.name_en, az.gettext(country.name_en))
+        and country.name_az != AZ_COUNTRY_NAMES[country.code]
+    ]
     for country in untranslated:
         country.name_az = AZ_COUNTRY_NAMES[country.code]
     Country.objects.bulk_update(untranslated, ["name_az"])

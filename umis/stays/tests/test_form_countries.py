@@ -1,0 +1,32 @@
+"""The host's form lists countries in the order of the page's language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from umis.core.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _nationalities(client: Client, language: str) -> list[str]:
+    prefix = "" if language == "az" else f"/{language}"  # Azerbaijani has no prefix
+    page = client.get(f"{prefix}/host/register/").content.decode()
+    select = page.split('<select id="id_nationality"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r"<option value=\"[A-Z]+\"[^>]*>([^<]+)</option>", select)
+
+
+def test_the_azerbaijani_form_lists_countries_in_azerbaijani_order(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.harry)
+    names = _nationalities(client, "az")
+    assert names.index("Çin") < names.index("Danimarka")
+    assert names.index("Əfqanıstan") < names.index("Fransa")
+    assert names.index("İran") < names.index("Yaponiya") < names.index("Zambiya")
+    assert names.index("Belçika") < names.index("Beliz")
+    assert "Vatikan" in names and not [n for n in names if "Holy See" in n]
+    assert names[-1] != "Şri-Lanka"
