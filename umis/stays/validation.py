@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
@@ -52,6 +53,15 @@ def registration_parse(
     birth_date = r.date("birth_date")
     sex = r.sex()
     nationality = r.country("nationality", ref.country)
+    if nationality is not None and nationality.code == settings.UMIS_COUNTRY:
+        r.error(
+            "citizen",
+            _(
+                "A citizen of Azerbaijan is not registered at the place of stay as a foreigner: "
+                "this service is for foreigners and stateless persons."
+            ),
+            "nationality",
+        )
     issuing_state = r.issuing_state("issuing_state", ref.country)
     document_type = r.text("document_type", max_length=20)
     if document_type and document_type not in DocumentType.values:

@@ -30,3 +30,25 @@ def test_the_azerbaijani_form_lists_countries_in_azerbaijani_order(
     assert names.index("Belçika") < names.index("Beliz")
     assert "Vatikan" in names and not [n for n in names if "Holy See" in n]
     assert names[-1] != "Şri-Lanka"
+
+
+def test_a_citizen_of_azerbaijan_is_not_registered_as_a_foreign_guest(
+    world: World, client: Client
+) -> None:
+    import json
+
+    from umis.core.testing import guest
+    from umis.stays.models import StayRegistration
+
+    body = guest(nationality="AZ", issuing_state="AZE")
+    response = client.post(
+        "/api/v1/stay-registrations",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-API-Key": world.hotel_key, "Accept-Language": "az"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("citizen", "nationality")
+    assert "Azərbaycan vətəndaşı" in error["message"]
+    assert not StayRegistration.objects.exists()
