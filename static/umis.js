@@ -16,12 +16,24 @@
       if (o.value === code || o.getAttribute("data-alpha3") === code || o.getAttribute("data-icao") === code) { el.value = o.value; return; }
     }
   }
+  function splitZone(text) {
+    var width = { 88: 44, 72: 36, 90: 30 }[text.length];
+    if (!width) { return [text]; }
+    var out = [];
+    for (var i = 0; i < text.length; i += width) { out.push(text.slice(i, i + width)); }
+    return out;
+  }
   function readMrz() {
     var area = document.getElementById("id_mrz");
     var status = document.getElementById("mrz-status");
     var form = document.getElementById("registration-form");
-    var lines = area.value.split(/\r?\n/).map(function (l) { return l.trim(); }).filter(Boolean);
-    if (lines.length < 2) { return; }
+    var lines = area.value.split(/\r?\n/).map(function (l) { return l.replace(/\s+/g, ""); }).filter(Boolean);
+    if (lines.length === 1) { lines = splitZone(lines[0]); }  // a scanner that sends no line break
+    if (lines.length < 2) {
+      status.textContent = area.value.trim() ? (area.getAttribute("data-lines") || "MRZ") : "";
+      status.className = "hint mrz-bad";
+      return;
+    }
     fetch(area.getAttribute("data-mrz-url"), {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
@@ -60,7 +72,8 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     var area = document.getElementById("id_mrz");
-    if (!area) { return; }
+    // the host's registration form only (the e-visa form reads its zone on the server)
+    if (!area || !document.getElementById("registration-form") || !document.getElementById("mrz-status")) { return; }
     var button = document.getElementById("mrz-read");
     if (button) { button.addEventListener("click", readMrz); }
     area.addEventListener("paste", function () { setTimeout(readMrz, 0); });

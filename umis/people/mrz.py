@@ -113,12 +113,15 @@ class MrzDocument:
         }
 
 
+# a zone's lines run together, as a scanner that sends no line break gives them: its width
+ZONE_WIDTHS = {88: 44, 72: 36, 90: 30}
+
+
 def split_mrz_text(text: str) -> list[str]:
-    return [
-        line.strip().replace(" ", "")
-        for line in text.replace("\r", "\n").split("\n")
-        if line.strip()
-    ]
+    lines = ["".join(line.split()) for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    if len(lines) == 1 and (width := ZONE_WIDTHS.get(len(lines[0]))):
+        return [lines[0][i : i + width] for i in range(0, len(lines[0]), width)]
+    return lines
 
 
 def _check(name: str, value: str, found: str, *, allow_filler: bool = False) -> CheckResult:

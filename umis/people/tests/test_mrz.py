@@ -228,3 +228,13 @@ def test_a_long_name_fits_the_widest_name_field() -> None:
     name = mrz.mrz_name("Щедрина Щукина Щербакова Щеглова Щорсовна Щапова")
     assert len(name) <= mrz.MRZ_NAME_MAX
     assert name.startswith("SHCHEDRINA<SHCHUKINA<") and not name.endswith("<")
+
+
+@pytest.mark.parametrize("zone", [TD3, TD1, TD2])
+def test_a_zone_sent_without_line_breaks_is_read_as_its_lines(zone: tuple[str, ...]) -> None:
+    """A scanner that sends no line break gives the zone as one run of 88, 72 or 90
+    characters; a space a keyboard wedge put in is dropped."""
+    assert mrz.split_mrz_text("".join(zone)) == list(zone)
+    assert mrz.split_mrz_text(" ".join(zone) + "\r\n") == list(zone)
+    assert mrz.split_mrz_text("\n".join(zone)) == list(zone)
+    assert mrz.split_mrz_text("".join(zone)[:-1]) == ["".join(zone)[:-1]]  # not a zone's width

@@ -99,6 +99,20 @@ def test_a_pasted_visa_zone_fills_nothing_and_says_why(page: Any, world: World) 
     assert page.input_value("#id_surname") == ""
     assert page.input_value("#id_document_number") == ""
     assert page.input_value("#id_nationality") == ""
+    # part of a zone is not read, and the page says what it needs
+    page.fill("#id_mrz", line1[:30])
+    page.click("#mrz-read")
+    expect(page.locator("#mrz-status")).to_have_text(
+        "Вставьте все строки зоны: 2 строки по 44 или 36 символов либо 3 строки по 30."
+    )
+    # a passport's zone from a scanner that sends no line break is read as its two lines
+    line1, line2 = passport_mrz(
+        surname="YILMAZ", given_names="AYSE", number="U0123456", nationality="TUR"
+    )
+    page.fill("#id_mrz", line1 + line2)
+    page.click("#mrz-read")
+    expect(page.locator("#id_document_number")).to_have_value("U0123456")
+    assert page.get_attribute("#mrz-status", "class") == "hint mrz-ok"
 
 
 def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server: Any) -> None:
