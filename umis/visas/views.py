@@ -156,6 +156,15 @@ def apply(request: HttpRequest) -> HttpResponse:
             # The status page links to the gateway: a form may only post back to UMIS (CSP).
             return redirect("visas:status", reference=group)
 
+    if errors or general:
+        # a browser sends a chosen file once: after any error the photo must be chosen again
+        for i in range(count):
+            name = f"{_prefix(i)}photo"
+            if request.FILES.get(name) is not None and name not in errors:
+                errors[name] = _(
+                    "Choose the photo again: a photo is not kept when the form has errors."
+                )
+
     def fields(spec: tuple[tuple[str, str, str], ...], prefix: str = "") -> list[dict[str, Any]]:
         return [
             {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from umis.core import clock
 from umis.core.outbox import outbox_drain
 from umis.payments.models import PaymentOrder
 from umis.visas import workflow
@@ -232,3 +234,19 @@ def test_another_browser_sending_a_used_token_is_not_shown_the_application(
     assert VisaApplication.objects.count() == 1
     assert stranger.get(f"/en/evisa/status/{app.group_reference}").status_code == 302
     assert response.status_code == 302
+
+
+def test_a_form_refused_for_another_field_asks_for_the_photo_again(
+    client: Client, agency: Agency
+) -> None:
+    """A browser does not send a chosen file again: the page says so next to the photo
+    instead of refusing the next sending for a photo the traveller did choose."""
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    response = client.post("/en/evisa/apply/", _form(entry_date=far))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Choose the photo again: a photo is not kept when the form has errors." in page
+    assert not VisaApplication.objects.exists()
+    # a form refused before any photo was chosen only says the photo is missing
+    response = client.post("/en/evisa/apply/", {**_form(entry_date=far), "photo": ""})
+    assert "Choose the photo again" not in response.content.decode()
