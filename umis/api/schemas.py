@@ -64,6 +64,21 @@ class StayRegistrationIn(Schema):
     client_reference: str | None = Field(None, description="Your own reference, returned as is")
 
 
+class MoveOut(Schema):
+    """The guest held a current registration elsewhere on the day of arrival: this one was
+    recorded as a move, and the previous one ended on that day."""
+
+    same_host: bool = Field(
+        ..., description="A move to another address of yours: no new registration was due"
+    )
+    moved_on: dt.date
+    deadline: dt.date | None = Field(
+        ..., description="The last day to register after the move (none for the same host)"
+    )
+    previous_registration_ended: bool
+    message: str = Field(..., description="What happened, in the requested language")
+
+
 class StayRegistrationOut(Schema):
     reference: str
     registration_number: str
@@ -75,6 +90,9 @@ class StayRegistrationOut(Schema):
     certificate_url: str
     verify_url: str
     client_reference: str = ""
+    move: MoveOut | None = Field(
+        None, description="In the answer to a registration recorded as a move; otherwise null"
+    )
     replayed: bool = False
 
 
@@ -88,6 +106,8 @@ class BulkItemOut(Schema):
     reference: str | None = None
     verify_url: str | None = None
     client_reference: str | None = None
+    late: bool | None = None
+    move: MoveOut | None = None
     errors: list[ErrorItem] = []
 
 

@@ -46,8 +46,23 @@ def _host(request: HttpRequest) -> Host:
     return host
 
 
+def _move(move: services.Move | None) -> dict[str, Any] | None:
+    if move is None:
+        return None
+    return {
+        "same_host": move.same_host,
+        "moved_on": move.moved_on,
+        "deadline": move.deadline,
+        "previous_registration_ended": True,
+        "message": move.notice(),
+    }
+
+
 def _out(
-    reg: StayRegistration, request: HttpRequest, document: IssuedDocument | None = None
+    reg: StayRegistration,
+    request: HttpRequest,
+    document: IssuedDocument | None = None,
+    move: services.Move | None = None,
 ) -> dict[str, Any]:
     if document is None:
         document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
@@ -64,6 +79,7 @@ def _out(
         ),
         "verify_url": document_verify_url(document) if document else "",
         "client_reference": reg.client_reference,
+        "move": _move(move),
     }
 
 
@@ -87,7 +103,7 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
         )[0]
         if result.registration is None:
             raise ValidationFailed(result.errors)
-        return 201, _out(result.registration, request, result.certificate)
+        return 201, _out(result.registration, request, result.certificate, result.move)
 
     status, body = request_idempotent(request, work)
     return _respond(status, body)
@@ -123,6 +139,8 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
                         "reference": r.registration.case.reference,
                         "verify_url": document_verify_url(r.certificate) if r.certificate else None,
                         "client_reference": r.registration.client_reference,
+                        "late": r.registration.late,
+                        "move": _move(r.move),
                         "errors": [],
                     }
                 )

@@ -277,6 +277,82 @@ def case_transition(
     return case
 
 
+def cases_transition_by_system(
+    *, cases: Sequence[Case], target: str, action: str, data: Sequence[dict[str, Any]]
+) -> None:
+    """Move cases of one service to `target` because a rule of the service says so, not a
+    person's decision (the history names no actor): `case_transition(system=True)` for many
+    cases at once, in one UPDATE, one history statement and one audit statement whatever
+    their number. The caller holds the cases' rows locked in its transaction, so the states
+    read are current; a transition the workflow does not have refuses the whole lot."""
+    if not cases:
+        return
+    [service_code] = {c.service_code for c in cases}
+    service = registry.get(service_code)
+    workflow = service.workflow
+    assert workflow is not None
+    for case in cases:
+        if workflow.rule_for(case.state, target) is None:
+            raise Conflict(
+                "invalid_transition",
+                _("This case cannot move from “%(source)s” to “%(target)s”.")
+                % {
+                    "source": service.state_label(case.state),
+                    "target": service.state_label(target),
+                },
+            )
+    now = clock.now()
+    is_open = workflow.is_open(target)
+    closed_at = now if workflow.is_final(target) else None
+    updated = Case.objects.filter(pk__any=[c.pk for c in cases]).update(
+        state=target, is_open=is_open, version=F("version") + 1, updated_at=now, closed_at=closed_at
+    )
+    if updated != len(cases):
+        raise Conflict(
+            "version_conflict",
+            _(
+                "Someone else changed this case while you were working on it. Reload it and try again."
+            ),
+        )
+    sources = [c.state for c in cases]
+    for case in cases:
+        case.state, case.is_open, case.version = target, is_open, case.version + 1
+        case.updated_at, case.closed_at = now, closed_at
+    bulk_insert(
+        [
+            CaseEvent(
+                case=case,
+                at=now,
+                kind=CaseEvent.Kind.STATE_CHANGED,
+                action=action,
+                actor=None,
+                from_state=source,
+                to_state=target,
+                data=extra,
+            )
+            for case, source, extra in zip(cases, sources, data, strict=True)
+        ]
+    )
+    audit_record_many(
+        actor=None,
+        entries=[
+            AuditEntry(
+                action,
+                case,
+                person_id=case.applicant_id,
+                data={
+                    "reference": case.reference,
+                    "from": source,
+                    "to": target,
+                    "legal_ground": None,
+                    **extra,
+                },
+            )
+            for case, source, extra in zip(cases, sources, data, strict=True)
+        ],
+    )
+
+
 def case_add_event(
     *,
     actor: Any,

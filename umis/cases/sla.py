@@ -11,13 +11,16 @@ from django.utils import timezone
 
 from umis.cases.registry import Sla
 
+# the days an administrator declared off, and the weekend days declared working
+Overrides = tuple[frozenset[dt.date], frozenset[dt.date]]
+
 
 @lru_cache(maxsize=32)
 def _public_holidays(year: int, country: str) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays(country, years=year).keys())
 
 
-def _admin_overrides() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+def _admin_overrides() -> Overrides:
     from umis.reference.selectors import reference_snapshot
 
     return reference_snapshot().holiday_overrides()
@@ -36,9 +39,17 @@ def is_working_day(
     return day not in _public_holidays(day.year, settings.UMIS_COUNTRY)
 
 
-def add_working_days(start: dt.date, days: int, *, use_overrides: bool = True) -> dt.date:
-    """The date `days` working days after `start` (the start day itself does not count)."""
-    off, on = _admin_overrides() if use_overrides else (frozenset(), frozenset())
+def add_working_days(
+    start: dt.date, days: int, *, use_overrides: bool = True, overrides: Overrides | None = None
+) -> dt.date:
+    """The date `days` working days after `start` (the start day itself does not count).
+
+    `overrides`: the days an administrator declared off and the weekend days declared
+    working, when the caller has already read them (a batch reads them once, from its
+    reference snapshot); otherwise they are read here unless `use_overrides` is false."""
+    if overrides is None:
+        overrides = _admin_overrides() if use_overrides else (frozenset(), frozenset())
+    off, on = overrides
     current = start
     left = days
     while left > 0:

@@ -217,3 +217,36 @@ def insert_rows(
                 for row in rows
             ]
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)  # noqa: S608 (model columns)
+
+
+def bulk_update_fields(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write these fields (by name) of saved instances of one model, in one statement
+    whatever their number: on PostgreSQL the values travel as one array per column
+    (`UPDATE … FROM unnest(…)`); Django's `bulk_update` builds, and the server evaluates,
+    a CASE with a branch per row, which took over a second for a thousand rows. SQLite
+    keeps `bulk_update`."""
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(objs, list(fields))
+        return
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    plan = [pk, *(meta.get_field(name) for name in fields)]
+    quote = connection.ops.quote_name
+    columns = [quote(str(f.column)) for f in plan]  # type: ignore[union-attr]
+    arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in plan)  # type: ignore[union-attr]
+    values = [
+        [f.get_db_prep_save(getattr(o, f.attname), connection) for o in objs]  # type: ignore[union-attr]
+        for f in plan
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} t SET "  # noqa: S608 (model columns)
+            + ", ".join(f"{c} = v.{c}" for c in columns[1:])
+            + f" FROM unnest({arrays}) AS v({', '.join(columns)}) WHERE t.{columns[0]} = v.{columns[0]}",
+            values,
+        )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core import clock
-from umis.core.bulk import bulk_insert
+from umis.core.bulk import bulk_insert, bulk_update_fields
 from umis.core.prepared import Prepared
 from umis.documents import vds
 from umis.documents.models import IssuedDocument, SignerKey
@@ -232,27 +232,37 @@ def document_annul(*, actor: Any, document: IssuedDocument, reason: str) -> None
     )
 
 
-def document_valid_until_shorten(
-    *, actor: Any, document: IssuedDocument, until: dt.date, reason: str
+def documents_valid_until_shorten(
+    *, actor: Any, items: Sequence[tuple[IssuedDocument, dt.date]], reason: str
 ) -> None:
-    """The right a document records ended early (a guest left): verification gives the new
-    last day, and says "expired" after it (inside the caller's transaction)."""
-    if document.valid_until <= until:
+    """The rights documents record ended early (a guest left, or moved): verification gives
+    each its new last day, and says "expired" after it (inside the caller's transaction).
+    One UPDATE and one audit statement, whatever their number (the guests who moved, of
+    one intake); a document valid no later than its new day already is left as it is."""
+    changed: list[tuple[IssuedDocument, dt.date]] = []
+    for document, until in items:
+        if document.valid_until > until:
+            changed.append((document, document.valid_until))
+            document.valid_until = until
+    if not changed:
         return
-    previous = document.valid_until
-    IssuedDocument.objects.filter(pk=document.pk).update(valid_until=until)
-    document.valid_until = until
-    audit_record(
+    bulk_update_fields([d for d, _ in changed], ["valid_until"])
+    audit_record_many(
         actor=actor,
-        action="DOCUMENT_VALIDITY_SHORTENED",
-        entity=document,
-        person_id=document.person_id,
-        data={
-            "number": document.number,
-            "from": previous.isoformat(),
-            "to": until.isoformat(),
-            "reason": reason,
-        },
+        entries=[
+            AuditEntry(
+                "DOCUMENT_VALIDITY_SHORTENED",
+                document,
+                person_id=document.person_id,
+                data={
+                    "number": document.number,
+                    "from": previous.isoformat(),
+                    "to": document.valid_until.isoformat(),
+                    "reason": reason,
+                },
+            )
+            for document, previous in changed
+        ],
     )
 
 

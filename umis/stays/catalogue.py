@@ -13,6 +13,9 @@ def register_services() -> None:
         {
             "STAY_REGISTRATION_LATE": _("Registered late"),
             "STAY_REGISTRATION_ENDED": _("Stay ended"),
+            "STAY_REGISTRATION_SUPERSEDED": _(
+                "Stay ended: the guest moved and was registered at another place"
+            ),
             "STAY_REGISTRATION_ANNULLED": _("Registration annulled"),
             "STAY_REGISTRATION_CONFIRMED": _("Registration confirmed"),
             "CASE_NOTE_ADDED": _("Note added"),

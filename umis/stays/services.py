@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_collect, audit_record_many
 from umis.cases.models import Case, CaseEvent
-from umis.cases.services import NewCase, case_add_event, case_open_many, case_transition
+from umis.cases.services import (
+    NewCase,
+    case_add_event,
+    case_open_many,
+    case_transition,
+    cases_transition_by_system,
+)
 from umis.core import clock
-from umis.core.bulk import bulk_insert
+from umis.core.bulk import bulk_insert, bulk_update_fields
 from umis.core.errors import DomainError, FieldError, NotFound
 from umis.core.prepared import Prepared
 from umis.documents.models import IssuedDocument
 from umis.documents.services import (
     DocumentRequest,
     document_annul,
-    document_valid_until_shorten,
     documents_issue,
+    documents_valid_until_shorten,
 )
 from umis.people.identity import (
     document_held_error,
@@ -32,14 +40,51 @@ from umis.people.identity import (
 from umis.people.models import TravelDocument
 from umis.people.services import document_held_refusals_audit, person_resolve_many
 from umis.reference.models import LegalGround
-from umis.reference.selectors import reference_snapshot
+from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 from umis.screening.services import screening_screen_cases
-from umis.stays import workflow
+from umis.stays import rules, workflow
 from umis.stays.catalogue import SERVICE_CODE
 from umis.stays.models import Host, StayRegistration
 from umis.stays.validation import RegistrationData, registration_parse
 
 MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Move:
+    """A registration of a guest who, on the day of arrival, held a current registration
+    at another place: that one ended on the day of the move."""
+
+    moved_on: dt.date
+    same_host: bool  # to another place of the same host (owner): nothing was due
+    deadline: dt.date | None  # the last day to register after the move; None: same host
+    working_days: int
+    ended: tuple[StayRegistration, ...]
+
+    def notice(self) -> str:
+        """What the host is told (in the reader's language); another host's registration is
+        never named."""
+        moved_on = formats.date_format(self.moved_on, "d.m.Y")
+        if self.same_host:
+            return gettext(
+                "Recorded as a move to another address of the same host: the previous "
+                "registration %(references)s was ended on %(date)s. No new registration was "
+                "due, so it is not late."
+            ) % {"references": ", ".join(r.case.reference for r in self.ended), "date": moved_on}
+        assert self.deadline is not None
+        return ngettext(
+            "Recorded as a move: the guest's registration at the previous place of stay was "
+            "ended on %(date)s. After a move the guest must be registered again within "
+            "%(n)d working day, here by %(deadline)s.",
+            "Recorded as a move: the guest's registration at the previous place of stay was "
+            "ended on %(date)s. After a move the guest must be registered again within "
+            "%(n)d working days, here by %(deadline)s.",
+            self.working_days,
+        ) % {
+            "date": moved_on,
+            "n": self.working_days,
+            "deadline": formats.date_format(self.deadline, "d.m.Y"),
+        }
 
 
 @dataclass
@@ -48,6 +93,7 @@ class ItemResult:
     registration: StayRegistration | None = None
     certificate: IssuedDocument | None = None
     errors: list[FieldError] = field(default_factory=list)
+    move: Move | None = None
 
     @property
     def accepted(self) -> bool:
@@ -62,32 +108,116 @@ _ACTIVE_AT_HOST = Prepared(
         "travel_document__number",
         "arrival_date",
         "planned_departure",
+        "region_id",
+        "city",
+        "street",
     )
 )
+
+Address = tuple[int, str, str]
+
+
+def _address(region_id: int, city: str, street: str) -> Address:
+    return region_id, " ".join(city.split()).casefold(), " ".join(street.split()).casefold()
 
 
 def _overlapping(
     host: Host, items: Sequence[tuple[int, RegistrationData]]
 ) -> dict[int, FieldError]:
-    """Items whose guest already has an active registration at this host for overlapping dates."""
+    """Items whose guest already has an active registration at this host for overlapping
+    dates. Not one at another address of the host that is current on the day of arrival:
+    the guest moved to another of the host's places, and that registration ends (`_moves`)."""
     numbers = sorted({d.person.document_number for _, d in items})
     existing = _ACTIVE_AT_HOST.all(host=host.pk, numbers=numbers)
-    taken: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
-    for state, number, arrival, departure in existing:
-        taken.setdefault((state, number), []).append((arrival, departure))
+    taken: dict[tuple[str, str], list[tuple[dt.date, dt.date, Address | None]]] = {}
+    for state, number, arrival, departure, region_id, city, street in existing:
+        taken.setdefault((state, number), []).append(
+            (arrival, departure, _address(region_id, city, street))
+        )
     problems: dict[int, FieldError] = {}
     for i, d in items:
         key = d.person.document_key
         periods = taken.setdefault(key, [])
-        if any(a <= d.planned_departure and d.arrival_date <= b for a, b in periods):
+        here = _address(d.region.pk, d.city, d.street)
+        if any(
+            a <= d.planned_departure
+            and d.arrival_date <= b
+            and not (where not in (None, here) and a <= d.arrival_date <= b)
+            for a, b, where in periods
+        ):
             problems[i] = FieldError(
                 "already_registered",
                 _("This guest already has an active registration here for these dates."),
                 "document_number",
             )
         else:
-            periods.append((d.arrival_date, d.planned_departure))
+            # an item of the same batch is never moved from: no address
+            periods.append((d.arrival_date, d.planned_departure, None))
     return problems
+
+
+_CURRENT_OF_PERSONS = Prepared(
+    lambda p: (
+        StayRegistration.objects.filter(
+            person_id__any=p["persons[]"],
+            active=True,
+            arrival_date__lte=p["latest"],
+            planned_departure__gte=p["earliest"],
+        )
+        .select_related("case")
+        .select_for_update(of=("self", "case"))
+        .order_by("pk")
+    )
+)
+
+
+def _moves(
+    *,
+    host: Host,
+    parsed: list[tuple[int, RegistrationData]],
+    person_ids: list[int],
+    ref: ReferenceSnapshot,
+) -> dict[int, Move]:
+    """The items (by position in `parsed`) whose guest, on the day of arrival, holds a
+    current registration (active, and covering that day) elsewhere: at another host, or at
+    another address of this one. (The same guest at the same address of this host is no
+    move: a duplicate `_overlapping` refused, or, under another passport, left as it was.)
+    Read once for the batch and locked until the intake commits: the host who registered
+    the guest before, or an officer, waits for the move instead of acting on it at the
+    same time. A registration is left by the first item of the batch that moves from it."""
+    arrivals = [d.arrival_date for _, d in parsed]
+    current: dict[int, list[StayRegistration]] = {}
+    for reg in _CURRENT_OF_PERSONS.all(
+        persons=sorted(set(person_ids)), earliest=min(arrivals), latest=max(arrivals)
+    ):
+        current.setdefault(reg.person_id, []).append(reg)
+    left: set[int] = set()
+    moves: dict[int, Move] = {}
+    for k, ((_i, d), person_id) in enumerate(zip(parsed, person_ids, strict=True)):
+        here = _address(d.region.pk, d.city, d.street)
+        previous = tuple(
+            r
+            for r in current.get(person_id, ())
+            if r.pk not in left
+            and r.arrival_date <= d.arrival_date <= r.planned_departure
+            and (r.host_id != host.pk or _address(r.region_id, r.city, r.street) != here)
+        )
+        if not previous:
+            continue
+        left.update(r.pk for r in previous)
+        same_host = all(r.host_id == host.pk for r in previous)
+        moves[k] = Move(
+            moved_on=d.arrival_date,
+            same_host=same_host,
+            deadline=None
+            if same_host
+            else rules.move_deadline(
+                moved_on=d.arrival_date, rule=d.rule, days_off=ref.holiday_overrides()
+            ),
+            working_days=d.rule.move_deadline_working_days,
+            ended=previous,
+        )
+    return moves
 
 
 def _documents_held_by_others(
@@ -147,8 +277,25 @@ def stay_registrations_submit(
             parsed = [(i, d) for i, d in parsed if i not in held]
             if parsed:
                 with audit_collect():
-                    _store(actor=actor, host=host, parsed=parsed, results=results, stored=stored)
+                    _store(
+                        actor=actor,
+                        host=host,
+                        parsed=parsed,
+                        results=results,
+                        stored=stored,
+                        ref=ref,
+                        today=today,
+                    )
     return results
+
+
+def _late(d: RegistrationData, move: Move | None, today: dt.date) -> bool:
+    """A move is judged by the move rule only; within one host's places nothing was due."""
+    if move is None:
+        return d.late
+    if move.deadline is None:
+        return False
+    return rules.move_late(deadline=move.deadline, today=today)
 
 
 def _store(
@@ -158,8 +305,14 @@ def _store(
     parsed: list[tuple[int, RegistrationData]],
     results: list[ItemResult],
     stored: dict[tuple[str, str], TravelDocument],
+    ref: ReferenceSnapshot,
+    today: dt.date,
 ) -> None:
     people = person_resolve_many(actor=actor, items=[d.person for _, d in parsed], stored=stored)
+    moves = _moves(host=host, parsed=parsed, person_ids=[p.pk for p, _ in people], ref=ref)
+    parsed = [
+        (i, replace(d, late=_late(d, moves.get(k), today))) for k, (i, d) in enumerate(parsed)
+    ]
     cases = case_open_many(
         actor=actor,
         service_code=SERVICE_CODE,
@@ -168,9 +321,9 @@ def _store(
                 applicant_id=person.pk,
                 office_id=d.region.office_id,
                 needs_attention=d.late,
-                data={"host": host.name, "late": d.late},
+                data={"host": host.name, "late": d.late, **_move_data(moves.get(k))},
             )
-            for (_, d), (person, _doc) in zip(parsed, people, strict=True)
+            for k, ((_, d), (person, _doc)) in enumerate(zip(parsed, people, strict=True))
         ],
     )
     registrations = [
@@ -230,16 +383,70 @@ def _store(
                 "STAY_REGISTRATION_SUBMITTED",
                 r,
                 person_id=r.person.pk,
-                data={"reference": r.case.reference, "host": host.pk},
+                data={"reference": r.case.reference, "host": host.pk, **_move_data(moves.get(k))},
             )
-            for r in registrations
+            for k, r in enumerate(registrations)
         ],
     )
+    _moved_away(moves=[(registrations[k], move) for k, move in sorted(moves.items())])
     # Screening on intake: the registration stands; a hit alerts the office on the case.
     screening_screen_cases(actor=actor, items=[(r.case, r.person) for r in registrations])
-    for (i, _d), r, certificate in zip(parsed, registrations, certificates, strict=True):
+    for k, ((i, _d), r, certificate) in enumerate(
+        zip(parsed, registrations, certificates, strict=True)
+    ):
         results[i].registration = r
         results[i].certificate = certificate
+        results[i].move = moves.get(k)
+
+
+def _move_data(move: Move | None) -> dict[str, Any]:
+    """What the new registration's history and audit trail say of a move."""
+    if move is None:
+        return {}
+    return {
+        "moved_from": [r.case.reference for r in move.ended],
+        "moved_on": move.moved_on.isoformat(),
+        "move_deadline": move.deadline.isoformat() if move.deadline else None,
+    }
+
+
+def _moved_away(*, moves: Sequence[tuple[StayRegistration, Move]]) -> None:
+    """End the registrations the guests moved from, on the day of the move. The system ends
+    them (no actor): a host never acts on another host's registration, and the new one is
+    the reason, named in the history."""
+    ending = [(previous, move.moved_on, new) for new, move in moves for previous in move.ended]
+    if not ending:
+        return
+    cases_transition_by_system(
+        cases=[previous.case for previous, _on, _new in ending],
+        target=workflow.ENDED,
+        action="STAY_REGISTRATION_SUPERSEDED",
+        data=[
+            {"left_on": on.isoformat(), "reason": "moved", "registered_at": new.case.reference}
+            for _previous, on, new in ending
+        ],
+    )
+    _registrations_ended(
+        actor=None, ends=[(previous, on) for previous, on, _new in ending], reason="moved"
+    )
+
+
+def _registrations_ended(
+    *, actor: Any, ends: Sequence[tuple[StayRegistration, dt.date]], reason: str
+) -> None:
+    """Registrations whose case has just ended leave their host's current guests, and their
+    certificates are valid until the day the guest left (verification: "expired" after it)."""
+    now = clock.now()
+    for reg, left_on in ends:
+        reg.ended_on, reg.active, reg.updated_at = left_on, False, now
+    bulk_update_fields([reg for reg, _ in ends], ["ended_on", "active", "updated_at"])
+    left = {reg.case_id: left_on for reg, left_on in ends}
+    documents = IssuedDocument.objects.filter(
+        case_id__any=list(left), status=IssuedDocument.Status.VALID
+    ).only("case_id", "person_id", "number", "valid_until")
+    documents_valid_until_shorten(
+        actor=actor, items=[(d, left[d.case_id]) for d in documents], reason=reason
+    )
 
 
 def _registration_for_update(pk: int) -> StayRegistration:
@@ -278,13 +485,7 @@ def stay_registration_end(
             action="STAY_REGISTRATION_ENDED",
             data={"left_on": left_on.isoformat()},
         )
-        StayRegistration.objects.filter(pk=reg.pk).update(ended_on=left_on, active=False)
-        for document in IssuedDocument.objects.filter(
-            case=reg.case, status=IssuedDocument.Status.VALID
-        ):
-            document_valid_until_shorten(
-                actor=actor, document=document, until=left_on, reason="guest_left"
-            )
+        _registrations_ended(actor=actor, ends=[(reg, left_on)], reason="guest_left")
         reg.refresh_from_db()
     return reg
 

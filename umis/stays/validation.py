@@ -22,6 +22,7 @@ from umis.people.models import DocumentType
 from umis.people.validation import FieldReader, mrz_merge
 from umis.reference.models import Region, RegistrationRule
 from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
+from umis.stays import rules
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,9 @@ class RegistrationData:
     street: str
     arrival_date: dt.date
     planned_departure: dt.date
-    late: bool
+    late: bool  # by the arrival rule
     client_reference: str
+    rule: RegistrationRule  # in force on the day of arrival
 
 
 def registration_parse(
@@ -118,10 +120,8 @@ def registration_parse(
                     _("The arrival date is more than a year ago."),
                     "arrival_date",
                 )
-            # late only for a stay that had to be registered: one longer than the threshold
-            # (a short stay already over was registered of the host's own accord)
-            required = departure is None or (departure - arrival).days + 1 > rule.threshold_days
-            late = required and (today - arrival).days > rule.deadline_days
+            # judged as an arrival; the intake judges a move by the move rule instead
+            late = rules.arrival_late(arrival=arrival, departure=departure, today=today, rule=rule)
             if departure and (departure - arrival).days + 1 > rule.max_length_days:
                 r.error(
                     "stay_too_long",
@@ -134,7 +134,14 @@ def registration_parse(
     if r.errors:
         return r.errors
     assert (
-        birth_date and nationality and issuing_state and expiry and region and arrival and departure
+        birth_date
+        and nationality
+        and issuing_state
+        and expiry
+        and region
+        and arrival
+        and departure
+        and rule
     )
     person = PersonData(
         surname=surname,
@@ -159,4 +166,5 @@ def registration_parse(
         planned_departure=departure,
         late=late,
         client_reference=client_reference,
+        rule=rule,
     )

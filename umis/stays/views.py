@@ -83,6 +83,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 _("The guest is registered. Registration number: %(ref)s")
                 % {"ref": result.registration.case.reference},
             )
+            if result.move is not None:
+                messages.info(request, result.move.notice())
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
     language = (get_language() or "az")[:2]

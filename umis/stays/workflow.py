@@ -2,7 +2,9 @@
 
 A registration is valid as soon as it is submitted; it waits in the office queue for a
 check (`registered`), after which the officer confirms it. The host ends it when the
-guest leaves; an officer may annul it with a legal ground.
+guest leaves; the system ends it when the guest, having moved, is registered at another
+place (`STAY_REGISTRATION_SUPERSEDED`, no actor); an officer may annul it with a legal
+ground.
 """
 
 from __future__ import annotations

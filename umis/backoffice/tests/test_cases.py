@@ -38,7 +38,15 @@ def register(world: World, **overrides: object) -> Case:
 
 def test_the_queue_shows_only_the_officers_office(world: World, client: Client) -> None:
     baku = register(world)
-    shaki = register(world, region="shaki", document_number="S1234567")
+    # another guest: the same one at another address of the hotel would be a move
+    shaki = register(
+        world,
+        region="shaki",
+        document_number="S1234567",
+        surname="Quliyev",
+        given_names="Elnur",
+        birth_date="1990-05-05",
+    )
     client.force_login(world.alice)
     page = client.get("/office/queue/").content.decode()
     assert baku.reference in page

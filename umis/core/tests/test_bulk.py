@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import reference_sequences_prepare, references_allocate
 from umis.core import clock
-from umis.core.bulk import bulk_insert
+from umis.core.bulk import bulk_insert, bulk_update_fields
 from umis.core.testing import World, passports_of
 from umis.people.models import Person, TravelDocument
 from umis.reference.models import Office
@@ -75,6 +75,35 @@ def test_json_and_choices_round_trip(world: World) -> None:
     assert event.kind == "submitted"
     assert event.data == {"host": "Otel «Şirvan»", "late": False, "n": [1, 2]}
     assert event.at == now
+
+
+def test_each_row_gets_its_own_values_and_the_others_are_left_alone(world: World) -> None:
+    now = clock.now()
+    cases = [
+        Case(
+            reference=f"U-2026-{i:06d}",
+            service_code="stay_registration",
+            office=Office.objects.get(code="baku"),
+            state="registered",
+            due_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(4)
+    ]
+    bulk_insert(cases)
+    later = now + dt.timedelta(hours=1)
+    for i, case in enumerate(cases[:3]):
+        case.state, case.is_open, case.updated_at = f"s{i}", i % 2 == 0, later
+        case.reference = "not written"
+    bulk_update_fields(cases[:3], ["state", "is_open", "updated_at"])
+    stored = Case.objects.order_by("pk").values_list("reference", "state", "is_open", "updated_at")
+    assert list(stored) == [
+        ("U-2026-000000", "s0", True, later),
+        ("U-2026-000001", "s1", False, later),
+        ("U-2026-000002", "s2", True, later),
+        ("U-2026-000003", "registered", True, now),
+    ]
 
 
 def _numbers(refs: list[str]) -> list[int]:

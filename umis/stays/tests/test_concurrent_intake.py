@@ -128,3 +128,88 @@ def test_a_batch_sent_again_with_its_key_while_the_first_is_running_is_replayed(
     assert sorted(bool(a.get("replayed")) for _, a in answers) == [False, True]
     assert [a["accepted"] for _, a in answers] == [40, 40]
     assert StayRegistration.objects.count() == 40
+
+
+@pytest.mark.parametrize("first_to_lock", ["hotel", "landlord"])
+def test_a_move_and_the_previous_hosts_end_at_the_same_moment_end_the_stay_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, first_to_lock: str
+) -> None:
+    """Larisa registers the guest who moved to her flat while the hotel reports, at the same
+    moment, that the guest left: the second waits for the first and then sees what it did,
+    so the hotel's registration ends once, and the new one is a move only when the hotel
+    had not ended it first."""
+    import threading
+    import time
+
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+    from umis.cases.models import CaseEvent
+
+    today = clock.today()
+    status, first = register(
+        world.hotel_key,
+        guest(
+            arrival_date=(today - dt.timedelta(days=20)).isoformat(),
+            planned_departure=(today + dt.timedelta(days=30)).isoformat(),
+        ),
+    )
+    assert status == 201, first
+    _client, landlord_key = api_client_create(
+        actor=None, name="Landlord app", user=world.larisa, scopes=[Scope.STAY_REGISTRATIONS]
+    )
+    # the first takes the registration's lock, then lets the other run into it
+    barrier = threading.Barrier(2)
+
+    def locks_first(fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = fn(*args, **kwargs)
+            barrier.wait(timeout=10)
+            time.sleep(0.3)  # the other is now waiting for the lock
+            return result
+
+        return wrapper
+
+    def waits(fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            barrier.wait(timeout=10)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    hotel_wrap, landlord_wrap = (
+        (locks_first, waits) if first_to_lock == "hotel" else (waits, locks_first)
+    )
+    monkeypatch.setattr(
+        services, "_registration_for_update", hotel_wrap(services._registration_for_update)
+    )
+    monkeypatch.setattr(services, "_moves", landlord_wrap(services._moves))
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+
+    def end() -> tuple[int, Any]:
+        response = Client().post(
+            f"/api/v1/stay-registrations/{first['reference']}/end",
+            data=json.dumps({"left_on": yesterday}),
+            content_type="application/json",
+            HTTP_X_API_KEY=world.hotel_key,
+        )
+        return response.status_code, response.json()
+
+    moved = guest(region="ganja", street="Atatürk prospekti 8", arrival_date=yesterday)
+    (end_status, ended), (move_status, registered) = in_threads(
+        end, lambda: register(landlord_key, moved)
+    )
+    assert move_status == 201, registered
+    [event] = CaseEvent.objects.filter(case__reference=first["reference"], to_state="ended")
+    if first_to_lock == "hotel":
+        assert (end_status, event.action, registered["move"]) == (
+            200,
+            "STAY_REGISTRATION_ENDED",
+            None,
+        )
+    else:  # the hotel is told the registration has ended already
+        assert (end_status, ended["error"]["code"]) == (422, "not_active")
+        assert event.action == "STAY_REGISTRATION_SUPERSEDED"
+        assert registered["move"]["moved_on"] == yesterday
+    assert list(StayRegistration.objects.filter(active=True).values_list("host", flat=True)) == [
+        world.landlord.pk
+    ]
