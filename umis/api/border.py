@@ -162,6 +162,7 @@ class CalculateOut(Schema):
     last_legal_day: str | None
     current_entry: str | None
     registration_due_by: str | None
+    registration_overdue: bool
     registration_required_after_days: int | None
 
 

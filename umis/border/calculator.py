@@ -59,6 +59,8 @@ def stay_calculate(
     if len(stays) > MAX_STAYS:
         errors.add("too_many_stays", _("At most %(n)d stays.") % {"n": MAX_STAYS}, "stays")
         stays = []
+    if not stays and isinstance(stays, Sequence):
+        errors.add("no_stays", _("Enter the date of at least one entry."), "stays")
     parsed: list[Stay] = []
     for i, item in enumerate(stays):
         if not isinstance(item, Mapping):
@@ -69,6 +71,13 @@ def stay_calculate(
         exit_day = None
         if exit_raw not in (None, ""):
             exit_day = _date(exit_raw, f"stays.{i}.exit", errors)
+        if entry and control and entry > control:
+            errors.add(
+                "entry_after_control_date",
+                _("The entry is after the control date."),
+                f"stays.{i}.entry",
+            )
+            continue
         if entry and exit_day and exit_day < entry:
             errors.add("exit_before_entry", _("The exit is before the entry."), f"stays.{i}.exit")
             continue
@@ -86,4 +95,6 @@ def stay_calculate(
             due = entry + dt.timedelta(days=rule.deadline_days)
             result["registration_required_after_days"] = rule.threshold_days
     result["registration_due_by"] = due.isoformat() if due else None
+    # while still in the country: the day to register by is already behind the control date
+    result["registration_overdue"] = bool(due and result["in_country"] and due < control)
     return result

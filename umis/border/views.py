@@ -22,6 +22,7 @@ from umis.border.models import FindingKind, FindingState, OverstayFinding
 from umis.border.selectors import FindingFilter, findings_for_user
 from umis.core import clock
 from umis.core.errors import DomainError
+from umis.reference.selectors import country_choices
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 CALCULATOR_ROWS = 8
@@ -41,6 +42,22 @@ def officer_required(view: View) -> View:
     return wrapper
 
 
+def _calculator_field(field: str | None, filled: list[int]) -> tuple[str, str]:
+    """The form input and the words for a field the calculator names (`stays.0.exit` is
+    the exit of the first row filled in): ("exit_2", "Row 3, exit")."""
+    parts = (field or "").split(".")
+    if parts[0] == "stays" and len(parts) > 1 and parts[1].isdigit():
+        k = int(parts[1])
+        row = filled[k] if k < len(filled) else k
+        if parts[2:] == ["entry"]:
+            return f"entry_{row}", _("Row %(n)s, entry") % {"n": row + 1}
+        if parts[2:] == ["exit"]:
+            return f"exit_{row}", _("Row %(n)s, exit") % {"n": row + 1}
+        return f"entry_{row}", _("Row %(n)s") % {"n": row + 1}
+    labels = {"on": _("Control date"), "regime": _("Rule"), "nationality": _("Nationality")}
+    return parts[0], labels.get(parts[0], "")
+
+
 @require_http_methods(["GET", "POST"])
 def calculator(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
@@ -48,23 +65,34 @@ def calculator(request: HttpRequest) -> HttpResponse:
         {"entry": data.get(f"entry_{i}", "")[:10], "exit": data.get(f"exit_{i}", "")[:10]}
         for i in range(CALCULATOR_ROWS)
     ]
+    filled = [i for i, r in enumerate(rows) if r["entry"] or r["exit"]]
     context: dict[str, Any] = {
         "rows": rows,
         "on": data.get("on", clock.today().isoformat())[:10],
         "regime": data.get("regime", "90/180")[:9],
-        "nationality": data.get("nationality", "")[:2],
+        "nationality": data.get("nationality", "").strip().upper()[:3],
         "regimes": ["90/180", "30", "15"],
+        "countries": country_choices(),
     }
     if request.method == "POST":
         try:
             context["result"] = stay_calculate(
-                stays=[r for r in rows if r["entry"] or r["exit"]],
+                stays=[rows[i] for i in filled],
                 on=context["on"],
                 regime=context["regime"],
                 nationality=context["nationality"],
             )
         except DomainError as exc:
-            context["errors"] = exc.errors
+            context["errors"] = [
+                dict(zip(("input", "label"), _calculator_field(e.field, filled), strict=True))
+                | {"code": e.code, "message": e.message}
+                for e in exc.errors
+            ]
+            context["invalid"] = {e["input"] for e in context["errors"]}
+            for e in context["errors"]:
+                if e["input"].startswith(("entry_", "exit_")):
+                    name, row = e["input"].split("_")
+                    rows[int(row)][f"{name}_invalid"] = "1"
     return render(request, "border/calculator.html", context)
 
 

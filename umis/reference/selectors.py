@@ -20,6 +20,12 @@ def country_get_by_code(code: str) -> Country | None:
     return Country.objects.filter(Q(icao_code=code) | Q(alpha3=code)).first()
 
 
+def country_choices() -> list[tuple[str, str]]:
+    """Active countries as (ISO alpha-2, name in the current language), by name."""
+    choices = [(c.code, c.name) for c in Country.objects.filter(active=True)]
+    return sorted(choices, key=lambda c: c[1].casefold())
+
+
 def region_get(code: str) -> Region | None:
     return Region.objects.select_related("office").filter(code=code).first()
 

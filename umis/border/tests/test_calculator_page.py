@@ -1,0 +1,87 @@
+"""The stay calculator as a visitor sees it on the portal: errors in words, not field paths."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from umis.core.testing import World
+
+pytestmark = pytest.mark.django_db
+
+URL = "/{lang}/stay-calculator/"
+
+
+def calculate(client: Client, lang: str = "en", **fields: str) -> str:
+    data = {"regime": "90/180", "on": "2026-03-10", **fields}
+    response = client.post(URL.format(lang=lang), data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_names_the_row_and_date_of_an_error_in_words(world: World, client: Client) -> None:
+    html = calculate(client, entry_0="2026-03-05", exit_0="2026-03-01")
+    assert 'data-code="exit_before_entry"' in html
+    assert "stays.0.exit" not in html
+    assert "Row 1, exit: The exit is before the entry." in html
+    assert 'id="result"' not in html
+
+
+def test_it_names_the_fields_in_russian(world: World, client: Client) -> None:
+    html = calculate(client, "ru", entry_0="2026-03-05", exit_0="2026-03-01", nationality="ZZ")
+    assert "stays.0.exit" not in html
+    assert "nationality:" not in html
+    assert "Строка 1, выезд: Выезд раньше въезда." in html
+    assert "Гражданство: Неизвестный код страны." in html
+
+
+def test_it_counts_the_row_the_visitor_filled_in(world: World, client: Client) -> None:
+    html = calculate(client, entry_2="2026-03-05", exit_2="2026-03-01")
+    assert "Row 3, exit: The exit is before the entry." in html
+
+
+def test_it_refuses_an_entry_after_the_control_date(world: World, client: Client) -> None:
+    html = calculate(client, entry_0="2026-04-01")
+    assert 'data-code="entry_after_control_date"' in html
+    assert "Row 1, entry: The entry is after the control date." in html
+    assert 'id="result"' not in html
+
+
+def test_it_requires_at_least_one_entry(world: World, client: Client) -> None:
+    html = calculate(client)
+    assert 'data-code="no_stays"' in html
+    assert "Enter the date of at least one entry." in html
+    assert 'id="result"' not in html
+
+
+def test_it_says_when_the_registration_deadline_has_passed(world: World, client: Client) -> None:
+    html = calculate(client, entry_0="2026-02-01", nationality="TR")
+    assert 'data-field="registration_due_by">2026-02-16' in html
+    assert 'id="registration-overdue"' in html
+    assert "This deadline has passed" in html
+    on_time = calculate(client, entry_0="2026-03-05", nationality="TR")
+    assert 'data-field="registration_due_by">2026-03-20' in on_time
+    assert 'id="registration-overdue"' not in on_time
+
+
+def test_the_api_tells_an_overdue_registration(world: World, client: Client) -> None:
+    body = {"stays": [{"entry": "2026-02-01"}], "on": "2026-03-10", "nationality": "TR"}
+    result = client.post("/api/v1/stay/calculate", json.dumps(body), "application/json").json()
+    assert (result["registration_due_by"], result["registration_overdue"]) == ("2026-02-16", True)
+
+
+def test_the_nationality_is_a_list_of_countries_in_the_page_language(
+    world: World, client: Client
+) -> None:
+    html = client.get("/ru/stay-calculator/").content.decode()
+    assert '<select id="nationality" name="nationality">' in html
+    assert '<option value="TR">Турция</option>' in html
+    chosen = calculate(client, "ru", entry_0="2026-03-05", nationality="TR")
+    assert '<option value="TR" selected>Турция</option>' in chosen
+
+
+def test_it_takes_a_three_letter_code_too(world: World, client: Client) -> None:
+    html = calculate(client, entry_0="2026-03-05", nationality="TUR")
+    assert 'data-field="registration_due_by">2026-03-20' in html
