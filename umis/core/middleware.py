@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -61,16 +63,40 @@ class ApiLanguageMiddleware:
         return response
 
 
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def unstorable_input_checked_by_view(view: View) -> View:
+    """Mark a page that refuses text the database cannot hold itself, beside the field that
+    holds it, before any query: the middleware below lets its requests through, so the
+    visitor gets the form back rather than the 400 page."""
+    view.checks_unstorable_input = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_checks_input(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "checks_unstorable_input", False) is True
+
+
 class UnstorableInputMiddleware:
     """A page request whose query or form holds text the database cannot hold (a NUL: no
     browser sends one, a crafted request can) is refused with a 400 page saying so, before
-    any view reads it into a query. The API refuses it in its JSON errors instead."""
+    any view reads it into a query, unless the page checks it itself. The API refuses it in
+    its JSON errors instead."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/") and self._unstorable(request):
+        if (
+            not request.path.startswith("/api/")
+            and self._unstorable(request)
+            and not _view_checks_input(request)
+        ):
             from django.shortcuts import render
 
             message = translation.gettext("The text contains control characters.")

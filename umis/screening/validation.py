@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from umis.core import clock
 from umis.core.errors import ErrorCollector, FieldError
 from umis.people.normalize import normalize_name
-from umis.reference.selectors import ReferenceSnapshot
+from umis.reference.selectors import ReferenceSnapshot, country_get_by_code
+from umis.screening.index import document_key
 from umis.screening.models import DOCUMENT_CATEGORIES, PERSON_CATEGORIES, Category
 
 MAX_NAME = 300
@@ -199,4 +200,66 @@ def entry_parse(
         reason=reason,
         source=source[:200],
         source_reference=_text(raw, "source_reference")[:200],
+    )
+
+
+MAX_BAN_DOCUMENT_NUMBER = 30
+MAX_BAN_SURNAME = 100  # no passport prints a longer surname
+OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
+BAN_QUERY_FIELDS = ("document_number", "issuing_state", "surname", "birth_date")
+
+
+@dataclass(frozen=True)
+class EntryBanQuery:
+    document_number: str
+    issuing_state: str  # ISO alpha-2
+    surname: str
+    birth_date: dt.date
+
+
+def entry_ban_query_parse(raw: Mapping[str, str]) -> EntryBanQuery | dict[str, str]:
+    """A visitor's entry-ban question as typed, or the error of each field (as text). Text
+    the database cannot hold is refused here, before any query."""
+    values = {k: str(raw.get(k, "")).strip() for k in BAN_QUERY_FIELDS}
+    errors: dict[str, str] = {}
+    for k, value in values.items():
+        if not value:
+            errors[k] = str(_("This field is required."))
+        elif not value.isprintable():
+            errors[k] = str(_("The text contains control characters."))
+    number = values["document_number"]
+    if "document_number" not in errors:
+        if len(number) > MAX_BAN_DOCUMENT_NUMBER:
+            errors["document_number"] = str(
+                _("At most %(n)d characters.") % {"n": MAX_BAN_DOCUMENT_NUMBER}
+            )
+        elif not document_key(number):  # "-", "< <": no passport's number
+            errors["document_number"] = str(_("Enter the number as printed in the passport."))
+    country = None
+    if "issuing_state" not in errors:
+        country = country_get_by_code(values["issuing_state"])
+        if country is None:
+            errors["issuing_state"] = str(_("Unknown country code."))
+    surname = values["surname"]
+    if "surname" not in errors:
+        if len(surname) > MAX_BAN_SURNAME:
+            errors["surname"] = str(_("At most %(n)d characters.") % {"n": MAX_BAN_SURNAME})
+        else:
+            for e in name_errors(surname, field="surname"):
+                errors["surname"] = str(e.message)
+    birth = None
+    if "birth_date" not in errors:
+        try:
+            birth = dt.date.fromisoformat(values["birth_date"])
+        except ValueError:
+            errors["birth_date"] = str(_("Enter a date as YYYY-MM-DD."))
+        else:
+            if birth > clock.today():
+                errors["birth_date"] = str(_("The date of birth is in the future."))
+            elif birth < OLDEST_BIRTH_DATE:
+                errors["birth_date"] = str(_("The date of birth cannot be before 1900."))
+    if errors or country is None or birth is None:
+        return errors
+    return EntryBanQuery(
+        document_number=number, issuing_state=country.code, surname=surname, birth_date=birth
     )

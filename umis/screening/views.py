@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,11 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.backoffice.views import officer_required
 from umis.core.errors import DomainError, NotFound
+from umis.core.middleware import unstorable_input_checked_by_view
 from umis.core.ratelimit import rate_limited
-from umis.reference.selectors import country_get_by_code
+from umis.reference.selectors import country_choices
 from umis.screening import selectors, services
-from umis.screening.index import document_key
-from umis.screening.validation import name_errors
+from umis.screening.validation import BAN_QUERY_FIELDS, EntryBanQuery, entry_ban_query_parse
 
 
 @officer_required
@@ -88,45 +86,32 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     )
 
 
+@unstorable_input_checked_by_view
 @require_http_methods(["GET", "POST"])
 @rate_limited("lookup")
 def entry_ban_check(request: HttpRequest) -> HttpResponse:
     """The public e-service: is an entry ban recorded for my passport?"""
-    values = {
-        k: request.POST.get(k, "").strip()[:100]
-        for k in ("document_number", "issuing_state", "surname", "birth_date")
-    }
     errors: dict[str, str] = {}
     answer = None
     if request.method == "POST":
-        if not values["document_number"]:
-            errors["document_number"] = _("This field is required.")
-        elif len(values["document_number"]) > 30:
-            errors["document_number"] = _("At most %(n)d characters.") % {"n": 30}
-        elif not values["document_number"].isprintable():
-            errors["document_number"] = _("The text contains control characters.")
-        elif not document_key(values["document_number"]):  # "-", "< <": no passport's number
-            errors["document_number"] = _("Enter the number as printed in the passport.")
-        country = country_get_by_code(values["issuing_state"])
-        if country is None:
-            errors["issuing_state"] = _("Unknown country code.")
-        for e in name_errors(values["surname"], field="surname"):
-            errors["surname"] = str(e.message)
-        try:
-            birth = dt.date.fromisoformat(values["birth_date"])
-        except ValueError:
-            birth = None
-            errors["birth_date"] = _("Enter a date as YYYY-MM-DD.")
-        if not errors and country is not None and birth is not None:
+        query = entry_ban_query_parse(request.POST)
+        if isinstance(query, EntryBanQuery):
             answer = selectors.entry_ban_check(
-                document_number=values["document_number"],
-                issuing_state=country.code,
-                surname=values["surname"],
-                birth_date=birth,
+                document_number=query.document_number,
+                issuing_state=query.issuing_state,
+                surname=query.surname,
+                birth_date=query.birth_date,
             )
+        else:
+            errors = query
+    # shown again as typed, less the characters no one can see or type
+    values = {
+        k: "".join(c for c in request.POST.get(k, "")[:200] if c.isprintable()).strip()
+        for k in BAN_QUERY_FIELDS
+    }
     return render(
         request,
         "screening/entry_ban_check.html",
-        {"values": values, "errors": errors, "answer": answer},
+        {"values": values, "errors": errors, "answer": answer, "countries": country_choices()},
         status=422 if errors else 200,
     )
