@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -14,8 +15,10 @@ from umis.border.basis import Basis
 from umis.border.stayrules import Regime, RegimePeriod
 from umis.cases.selectors import case_scope_for_user
 from umis.core import clock
+from umis.core.errors import DomainError
 from umis.core.text import document_number_clean, storable
 from umis.documents.models import IssuedDocument
+from umis.payments.services import fee_get
 from umis.visas import workflow
 from umis.visas.catalogue import SERVICE_CODE
 from umis.visas.models import VisaApplication
@@ -199,3 +202,35 @@ def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dic
             Basis("evisa", str(label), (period,), number, single_entry=True)
         )
     return out
+
+
+@dataclass(frozen=True)
+class EvisaFee:
+    speed: str
+    label: str
+    state_fee: Decimal
+    service_fee: Decimal
+    total: Decimal
+    currency: str
+
+
+def evisa_fees_per_traveller(*, on: dt.date) -> list[EvisaFee]:
+    """What one traveller pays, per processing speed, from the fee schedule in force; none
+    when the schedule has no fee for the e-visa that day."""
+    try:
+        service = fee_get(code="evisa.service", on=on)
+        fees = [(s, fee_get(code=f"evisa.{s.value}", on=on)) for s in VisaApplication.Speed]
+    except DomainError:
+        return []
+    return [
+        EvisaFee(
+            speed=speed.value,
+            label=str(speed.label),
+            state_fee=fee.amount,
+            service_fee=service.amount,
+            total=fee.amount + service.amount,
+            currency=fee.currency,
+        )
+        for speed, fee in fees
+        if fee.currency == service.currency
+    ]

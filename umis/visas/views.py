@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,6 +34,7 @@ from umis.visas.validation import MAX_GROUP
 SESSION_KEY = "evisa_groups"
 TOKENS_KEY = "evisa_form_tokens"  # the one-time tokens of the forms this browser was given
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+REFERENCE_RE = re.compile(r"[A-Z]{2,4}-\d{4}-\d{6,9}")  # a case's reference, EV-2026-000008
 PERSON_FIELDS = (
     ("surname", gettext_noop("Surname"), ""),
     ("given_names", gettext_noop("Given names"), ""),
@@ -199,6 +202,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "trip_fields": fields(TRIP_FIELDS),
             "purposes": VisaApplication.Purpose.choices,
             "speeds": VisaApplication.Speed.choices,
+            "fees": selectors.evisa_fees_per_traveller(on=clock.today()),
             "regions": regions,
             "values": values,
             "errors": errors,
@@ -222,15 +226,23 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             _allow(request, group)
             return redirect("visas:status", reference=group)
         error = _("No application matches this reference and passport number.")
+    # from the link in the e-mail, opened where the application is not open yet
+    asked = request.GET.get("reference", "")[:30]
     return render(
-        request, "visas/status_lookup.html", {"error": error}, status=404 if error else 200
+        request,
+        "visas/status_lookup.html",
+        {"error": error, "asked": asked if REFERENCE_RE.fullmatch(asked) else ""},
+        status=404 if error else 200,
     )
 
 
 def status(request: HttpRequest, reference: str) -> HttpResponse:
     apps = _group_for_session(request, reference)
     if not apps:
-        return redirect("visas:status_lookup")
+        lookup = reverse("visas:status_lookup")
+        if REFERENCE_RE.fullmatch(reference):
+            lookup += "?" + urlencode({"reference": reference})
+        return redirect(lookup)
     order = apps[0].payment_order
     return render(
         request,

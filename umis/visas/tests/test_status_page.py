@@ -1,0 +1,69 @@
+"""The e-visa pages as an applicant sees them: the link from the e-mail, paying once, the fee."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from umis.visas.models import VisaApplication
+from umis.visas.testing import application, photo_png, traveller
+from umis.visas.tests.conftest import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+def apply(client: Client) -> VisaApplication:
+    fields = {k: v for k, v in application().items() if k != "applicants"}
+    person = {k: v for k, v in traveller().items() if k != "photo"}
+    photo = SimpleUploadedFile("me.png", photo_png(), "image/png")
+    assert client.post("/en/evisa/apply/", {**fields, **person, "photo": photo}).status_code == 302
+    return VisaApplication.objects.get()
+
+
+def test_the_link_in_another_browser_asks_for_the_passport_with_the_reference_filled_in(
+    client: Client, agency: Agency
+) -> None:
+    app = apply(client)
+    stranger = Client()
+    response = stranger.get(f"/ru/evisa/status/{app.group_reference}", follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/ru/evisa/status/?reference={app.group_reference}"
+    assert (
+        f'id="id_reference" name="reference" maxlength="30" required value="{app.group_reference}"'
+        in page
+    )
+    assert (
+        f"Чтобы открыть заявление {app.group_reference}, подтвердите его номером паспорта" in page
+    )
+    assert app.travel_document.number not in page
+
+
+def test_the_lookup_form_ignores_a_reference_of_another_form(client: Client) -> None:
+    page = client.get('/en/evisa/status/?reference=<b>"x').content.decode()
+    assert "confirm it with the passport number" not in page
+    assert "<b>" not in page
+
+
+def test_while_the_bank_confirms_there_is_no_second_pay_button(
+    client: Client, agency: Agency
+) -> None:
+    app = apply(client)
+    waiting = client.get(f"/en/evisa/status/{app.group_reference}?paid=1").content.decode()
+    assert 'id="payment-waiting"' in waiting
+    assert 'id="pay-link"' not in waiting
+    assert f'href="/en/evisa/status/{app.group_reference}"' in waiting
+    unpaid = client.get(f"/en/evisa/status/{app.group_reference}").content.decode()
+    assert 'id="pay-link"' in unpaid
+
+
+def test_the_apply_form_shows_the_fee_per_traveller(client: Client, agency: Agency) -> None:
+    page = client.get("/en/evisa/apply/").content.decode()
+    assert (
+        '<li data-speed="standard">Standard (3 working days): 25.00 USD per traveller '
+        "(state fee 20.00 + service fee 5.00)</li>"
+    ) in page
+    assert (
+        '<li data-speed="urgent">Urgent (3 hours): 65.00 USD per traveller '
+        "(state fee 60.00 + service fee 5.00)</li>"
+    ) in page
