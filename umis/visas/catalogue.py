@@ -44,3 +44,20 @@ def register_services() -> None:
             start_url_name="visas:apply",
         )
     )
+    # the e-visa's status lookup is the portal's application tracking (a planned entry)
+    register(
+        ServiceDefinition(
+            code="application_tracking",
+            order=90,
+            name=_("Track an application"),
+            summary=_(
+                "See the status of an e-visa application by its reference and the passport "
+                "number of one of its travellers."
+            ),
+            who_may_apply=_("E-visa applicants"),
+            fee=_("Free of charge"),
+            processing_time=_("Immediately"),
+            required_documents=(_("Application reference"), _("Passport number")),
+            start_url_name="visas:status_lookup",
+        )
+    )
