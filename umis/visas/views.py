@@ -240,7 +240,8 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
     apps = _group_for_session(request, reference)
     if not apps:
         lookup = reverse("visas:status_lookup")
-        if REFERENCE_RE.fullmatch(reference):
+        # back from the bank in another browser: the payment's address names no application
+        if REFERENCE_RE.fullmatch(reference) and not request.GET.get("paid"):
             lookup += "?" + urlencode({"reference": reference})
         return redirect(lookup)
     order = apps[0].payment_order
