@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from umis.backoffice.forms import AnnulmentForm, annulment_form_read
 from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
 from umis.cases.selectors import (
@@ -34,7 +35,6 @@ from umis.people.selectors import (
     person_merges_of,
     person_search,
 )
-from umis.reference.models import LegalGround
 from umis.reference.selectors import legal_ground_list
 from umis.screening.selectors import hits_for_case
 from umis.stays import services as stay_services
@@ -128,6 +128,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         case = case_get_for_user(user=request.user, reference=reference, purpose="case work")
     except NotFound as exc:
         raise Http404 from exc
+    return _case_page(request, case)
+
+
+def _case_page(
+    request: HttpRequest, case: Any, *, annulment: AnnulmentForm | None = None, status: int = 200
+) -> HttpResponse:
     service = registry.get(case.service_code)
     documents = list(IssuedDocument.objects.filter(case=case).order_by("issued_at"))
     workflow = service.workflow
@@ -144,7 +150,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),
             "grounds": legal_ground_list(kind="annulment", on=clock.today()),
             "hits": hits_for_case(user=request.user, case_id=case.pk),
+            "annulment": annulment or AnnulmentForm(),
         },
+        status=status,
     )
 
 
@@ -168,20 +176,17 @@ def _version(request: HttpRequest) -> int:
 @require_POST
 def case_annul(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_for_action(request, reference)
-    ground = LegalGround.objects.filter(code=request.POST.get("legal_ground", "")).first()
+    form = annulment_form_read(request.POST)
+    if form.errors or form.legal_ground is None:
+        # nothing is changed; the page comes back with what the officer entered
+        return _case_page(request, case, annulment=form, status=422)
     try:
-        if ground is None:
-            raise DomainError(
-                "legal_ground_required",
-                _("Choose the legal ground for this decision."),
-                "legal_ground",
-            )
         stay_services.stay_registration_annul(
             actor=request.user,
             case=case,
             expected_version=_version(request),
-            legal_ground=ground,
-            note=request.POST.get("note", "")[:2000],
+            legal_ground=form.legal_ground,
+            note=form.reasons,
         )
         messages.success(request, _("The registration is annulled."))
     except DomainError as exc:

@@ -410,5 +410,25 @@ def case_assign(*, actor: Any, case: Case, assignee: Any, expected_version: int)
     return case
 
 
+MAX_REASONS = 2000
+
+
+def case_reasons_clean(*, reasons: str, field: str = "note") -> str:
+    """The reasons given for a decision, as they are kept: line breaks as a browser sends
+    them (CR LF) made plain, outer blanks trimmed. Refused when empty or longer than
+    MAX_REASONS characters: never cut, the officer shortens them."""
+    text = reasons.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise DomainError("reasons_required", _("Give the reasons for this decision."), field)
+    if len(text) > MAX_REASONS:
+        raise DomainError(
+            "reasons_too_long",
+            _("The reasons are too long: at most %(max)d characters, these have %(n)d.")
+            % {"max": MAX_REASONS, "n": len(text)},
+            field,
+        )
+    return text
+
+
 def case_is_overdue(case: Case, at: dt.datetime | None = None) -> bool:
     return bool(case.is_open and case.due_at and case.due_at < (at or clock.now()))

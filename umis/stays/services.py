@@ -18,6 +18,7 @@ from umis.cases.services import (
     NewCase,
     case_add_event,
     case_open_many,
+    case_reasons_clean,
     case_transition,
     cases_transition_by_system,
 )
@@ -501,6 +502,7 @@ def stay_registration_annul(
 ) -> Case:
     """An officer annuls a registration: the case closes and its certificate verifies as annulled."""
     _stay_case(case)
+    note = case_reasons_clean(reasons=note)
     if not legal_ground.applies("annulment"):
         raise DomainError(
             "invalid_legal_ground",

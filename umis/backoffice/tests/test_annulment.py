@@ -6,8 +6,13 @@ import pytest
 from django.test import Client
 
 from umis.backoffice.tests.test_cases import register
-from umis.cases.models import Case
+from umis.cases.models import Case, CaseEvent
+from umis.core.errors import DomainError
 from umis.core.testing import World
+from umis.documents.models import IssuedDocument
+from umis.reference.models import LegalGround
+from umis.stays.models import StayRegistration
+from umis.stays.services import stay_registration_annul
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +27,7 @@ def annul(client: Client, case: Case, lang: str = "en", **data: object) -> str:
     post.update(data)
     prefix = "" if lang == "az" else f"/{lang}"  # Azerbaijani is served without a prefix
     response = client.post(f"{prefix}/office/cases/{case.reference}/annul/", post, follow=True)
-    assert response.status_code == 200
+    assert response.status_code in (200, 422)
     return str(response.content.decode())
 
 
@@ -61,3 +66,131 @@ def test_grounds_of_the_same_article_are_told_apart_in_the_history(
     page = annul(client, second, legal_ground="mc-21-not-residing")
     assert "The foreigner does not live at the address (Migration Code, art. 21)" in history(page)
     assert "false information" not in history(page)
+
+
+def assert_not_annulled(case: Case) -> None:
+    case.refresh_from_db()
+    assert case.state == "registered"
+    assert not CaseEvent.objects.filter(case=case, action="STAY_REGISTRATION_ANNULLED").exists()
+    assert IssuedDocument.objects.get(case=case).status == IssuedDocument.Status.VALID
+    assert StayRegistration.objects.get(case=case).active is True
+
+
+def error_of(page: str, field: str) -> str:
+    return page.split(f'id="error_{field}"', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.parametrize("reasons", ["", "   \r\n  "])
+def test_an_annulment_without_reasons_is_refused(
+    world: World, client: Client, reasons: str
+) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    response = client.post(
+        f"/en/office/cases/{case.reference}/annul/",
+        {
+            "legal_ground": "mc-21-not-residing",
+            "version": case.version,
+            "note": reasons,
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Give the reasons for this decision." in error_of(page, "note")
+    assert_not_annulled(case)
+
+
+def test_reasons_over_2000_characters_are_refused_not_cut(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    reasons = "The guest was not found at the address. " * 60  # 2,400 characters
+    response = client.post(
+        f"/en/office/cases/{case.reference}/annul/",
+        {
+            "legal_ground": "mc-21-not-residing",
+            "version": case.version,
+            "note": reasons,
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The reasons are too long: at most 2000 characters, these have 2399." in error_of(
+        page, "note"
+    )
+    # what the officer wrote is given back to be shortened, not lost
+    assert reasons.strip() in page
+    assert_not_annulled(case)
+
+
+def test_reasons_of_exactly_2000_characters_with_line_breaks_are_kept_whole(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    # a browser counts a line break as one character and sends it as two
+    reasons = ("x" * 99 + "\r\n") * 20
+    assert len(reasons.replace("\r\n", "\n")) == 2000
+    page = annul(client, case, note=reasons)
+    case.refresh_from_db()
+    assert case.state == "annulled"
+    decision = CaseEvent.objects.get(case=case, action="STAY_REGISTRATION_ANNULLED")
+    assert decision.note == (("x" * 99 + "\n") * 20).strip()
+    assert "The registration is annulled." in page
+
+
+def test_an_annulment_must_be_confirmed(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    response = client.post(
+        f"/en/office/cases/{case.reference}/annul/",
+        {"legal_ground": "mc-21-not-residing", "version": case.version, "note": "Not there."},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Tick the box to confirm the annulment." in error_of(page, "confirm")
+    assert "Not there." in page  # the reasons are kept
+    assert_not_annulled(case)
+
+
+def test_the_annulment_form_asks_for_reasons_and_a_confirmation(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{case.reference}/").content.decode()
+    form = page.split('id="annul-form"', 1)[1].split("</form>", 1)[0]
+    assert '<textarea id="id_note" name="note" rows="3" maxlength="2000" required' in form
+    assert 'type="checkbox" id="id_confirm" name="confirm" value="1" required' in form
+    assert "I confirm the annulment. It cannot be undone" in form
+
+
+def test_the_annulment_form_in_azerbaijani_and_russian(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    az = annul(client, case, "az", note="", confirm="")
+    assert "Qərarın əsaslandırmasını yazın." in az
+    assert "Ləğvi təsdiqləmək üçün qutunu işarələyin." in az
+    ru = annul(client, case, "ru", note="", confirm="")
+    assert "Изложите обоснование решения." in ru
+    assert "Отметьте поле, чтобы подтвердить аннулирование." in ru
+
+
+@pytest.mark.parametrize(
+    ("reasons", "code"), [("", "reasons_required"), ("x" * 2001, "reasons_too_long")]
+)
+def test_the_service_refuses_an_annulment_without_fitting_reasons(
+    world: World, reasons: str, code: str
+) -> None:
+    case = register(world)
+    with pytest.raises(DomainError) as raised:
+        stay_registration_annul(
+            actor=world.alice,
+            case=case,
+            expected_version=case.version,
+            legal_ground=LegalGround.objects.get(code="mc-21-not-residing"),
+            note=reasons,
+        )
+    assert (raised.value.code, raised.value.field) == (code, "note")
+    assert_not_annulled(case)

@@ -27,6 +27,9 @@ from umis.stays.services import (
 
 pytestmark = pytest.mark.django_db
 
+# the reasons and the confirmation an annulment needs besides its legal ground
+DECIDED = {"note": "The guest does not live at the address.", "confirm": "1"}
+
 
 def register(world: World, **overrides: object) -> Case:
     result = stay_registrations_submit(
@@ -81,6 +84,7 @@ def test_an_officer_annuls_and_verify_then_says_annulled(world: World, client: C
             "legal_ground": "mc-21-not-residing",
             "version": case.version,
             "note": "Not at the address",
+            "confirm": "1",
         },
     )
     assert response.status_code == 302
@@ -144,7 +148,7 @@ def test_an_annulment_cannot_cite_a_legal_ground_no_longer_in_force(
     client.force_login(world.alice)
     page = client.post(
         f"/en/office/cases/{case.reference}/annul/",
-        {"legal_ground": ground.code, "version": case.version},
+        {"legal_ground": ground.code, "version": case.version, **DECIDED},
         follow=True,
     ).content.decode()
     assert "This legal ground is not in force." in page
@@ -161,7 +165,7 @@ def test_the_stay_actions_on_another_services_case_are_refused_not_a_server_erro
     officer = Client(raise_request_exception=False)
     officer.force_login(world.alice)
     for action, data in (
-        ("annul", {"legal_ground": "mc-21-not-residing", "version": version}),
+        ("annul", {"legal_ground": "mc-21-not-residing", "version": version, **DECIDED}),
         ("confirm", {"version": version}),
     ):
         response = officer.post(f"/en/office/cases/{case.reference}/{action}/", data, follow=True)
@@ -184,7 +188,7 @@ def test_a_refused_transition_names_the_states_in_the_readers_language(
     client.force_login(world.alice)
     page = client.post(
         f"/ru/office/cases/{case.reference}/annul/",
-        {"legal_ground": "mc-21-not-residing", "version": stale},
+        {"legal_ground": "mc-21-not-residing", "version": stale, **DECIDED},
         follow=True,
     ).content.decode()
     message = page.split('class="messages">', 1)[1].split("</ul>", 1)[0]
@@ -202,7 +206,7 @@ def test_two_officers_deciding_at_once_one_wins(world: World) -> None:
         case=alice_copy,
         expected_version=stale_version,
         legal_ground=ground,
-        note="",
+        note="Not at the address.",
     )
     with pytest.raises(Conflict) as raised:
         stay_registration_annul(
@@ -210,7 +214,7 @@ def test_two_officers_deciding_at_once_one_wins(world: World) -> None:
             case=hannah_copy,
             expected_version=stale_version,
             legal_ground=ground,
-            note="",
+            note="Not at the address either.",
         )
     assert raised.value.code == "version_conflict"
     assert CaseEvent.objects.filter(case=case, action="STAY_REGISTRATION_ANNULLED").count() == 1
@@ -223,7 +227,7 @@ def test_the_conflict_is_shown_to_the_officer(world: World, client: Client) -> N
     client.post(f"/office/cases/{case.reference}/confirm/", {"version": case.version})
     response = client.post(
         f"/office/cases/{case.reference}/annul/",
-        {"legal_ground": "mc-21-not-residing", "version": case.version},
+        {"legal_ground": "mc-21-not-residing", "version": case.version, **DECIDED},
         follow=True,
     )
     assert (

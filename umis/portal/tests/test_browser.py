@@ -154,6 +154,7 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
     page.click(f"text={reference}")
     page.select_option("#id_legal_ground", "mc-21-not-residing")
     page.fill("#id_note", "The guest does not live at the address.")
+    page.check("#id_confirm")
     page.click("#annul-button")
     page.wait_for_selector("#state")
     assert page.get_attribute("#state", "data-state") == "annulled"
