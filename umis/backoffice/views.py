@@ -20,10 +20,12 @@ from umis.cases.selectors import (
     case_get_for_user,
     case_history,
     case_queue_for_user,
+    case_queue_rows,
     cases_of_person_for_user,
 )
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
+from umis.core.filters import date_filters_read
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
 from umis.people import selectors as people_selectors
@@ -85,11 +87,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     states = sorted(state_labels)
     service = request.GET.get("service", "")
     state = request.GET.get("state", "")
+    dates, date_errors = date_filters_read(request.GET, ("from", "to"))
     filters = QueueFilter(
         service=service if service in service_codes else "",
         state=state if state in states else "",
-        submitted_from=_date(request.GET.get("from", "")),
-        submitted_to=_date(request.GET.get("to", "")),
+        submitted_from=dates["from"],
+        submitted_to=dates["to"],
         include_closed=request.GET.get("closed") == "1",
     )
     try:
@@ -97,15 +100,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     page = case_queue_for_user(user=request.user, filters=filters, page=page_number)
-    now = clock.now()
-    rows = [
-        {
-            "case": c,
-            "overdue": bool(c.due_at and c.due_at < now),
-            "soon": bool(c.due_at and now <= c.due_at < now + dt.timedelta(hours=24)),
-        }
-        for c in page
-    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -113,12 +107,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         "backoffice/queue.html",
         {
             "page": page,
-            "rows": rows,
+            "rows": case_queue_rows(cases=page, at=clock.now()),
             "filters": filters,
+            "filter_errors": date_errors,
             "services": services,
             "states": sorted(state_labels.items()),
             "query": query.urlencode(),
         },
+        status=400 if date_errors else 200,
     )
 
 

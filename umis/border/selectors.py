@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ from umis.border.stayrules import (
 from umis.core.errors import DomainError
 from umis.people.models import Person
 from umis.people.selectors import person_get_for_user
-from umis.reference.selectors import registration_rule_for
+from umis.reference.selectors import country_names, registration_rule_for
 from umis.stays.selectors import persons_registered_since
 
 HISTORY_DAYS = 800  # crossings read for one answer: more than two 180-day windows and a year
@@ -225,6 +226,19 @@ def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[Overstay
     if filters.detected_to:
         qs = qs.filter(first_detected_on__lte=filters.detected_to)
     return qs.select_related("person", "office").order_by("-first_detected_on", "-id")
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    finding: OverstayFinding
+    nationality: str  # the country's name in the reader's language (its code if unknown)
+
+
+def findings_with_country_names(findings: Iterable[OverstayFinding]) -> list[FindingRow]:
+    """Findings with their nationality named, in one query for the lot."""
+    findings = list(findings)
+    names = country_names(codes={f.nationality for f in findings})
+    return [FindingRow(f, names.get(f.nationality, f.nationality)) for f in findings]
 
 
 ANOMALY_LABELS = {

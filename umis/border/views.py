@@ -19,9 +19,14 @@ from django.views.decorators.http import require_http_methods
 from umis.audit.services import audit_record
 from umis.border.calculator import stay_calculate
 from umis.border.models import FindingKind, FindingState, OverstayFinding
-from umis.border.selectors import FindingFilter, findings_for_user
+from umis.border.selectors import (
+    FindingFilter,
+    findings_for_user,
+    findings_with_country_names,
+)
 from umis.core import clock
 from umis.core.errors import DomainError
+from umis.core.filters import date_filters_read
 from umis.reference.selectors import country_choices
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -96,26 +101,28 @@ def calculator(request: HttpRequest) -> HttpResponse:
     return render(request, "border/calculator.html", context)
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _filters(request: HttpRequest) -> FindingFilter:
-    return FindingFilter(
+def _filters(request: HttpRequest) -> tuple[FindingFilter, dict[str, str]]:
+    dates, errors = date_filters_read(request.GET, ("from", "to"))
+    filters = FindingFilter(
         kind=request.GET.get("kind", "")[:30],
         state=request.GET.get("state", FindingState.OPEN)[:20],
         nationality=request.GET.get("nationality", "")[:2],
-        detected_from=_date(request.GET.get("from", "")[:10]),
-        detected_to=_date(request.GET.get("to", "")[:10]),
+        detected_from=dates["from"],
+        detected_to=dates["to"],
+    )
+    return filters, errors
+
+
+def _filter_refused(errors: dict[str, str]) -> HttpResponse:
+    """An export asked for with a date that is not one: said, rather than all rows."""
+    return HttpResponse(
+        "\n".join(errors.values()), status=400, content_type="text/plain; charset=utf-8"
     )
 
 
 @officer_required
 def findings(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
+    filters, errors = _filters(request)
     try:
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -128,11 +135,14 @@ def findings(request: HttpRequest) -> HttpResponse:
         "border/findings.html",
         {
             "page": page,
+            "rows": findings_with_country_names(page),
             "filters": filters,
+            "filter_errors": errors,
             "kinds": FindingKind.choices,
             "states": FindingState.choices,
             "query": query.urlencode(),
         },
+        status=400 if errors else 200,
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -157,8 +167,8 @@ HEADER = (
 )
 
 
-def _rows(request: HttpRequest, fmt: str) -> Iterator[list[Any]]:
-    qs = findings_for_user(user=request.user, filters=_filters(request))[:EXPORT_LIMIT]
+def _rows(request: HttpRequest, filters: FindingFilter, fmt: str) -> Iterator[list[Any]]:
+    qs = findings_for_user(user=request.user, filters=filters)[:EXPORT_LIMIT]
     audit_record(
         actor=request.user,
         action="OVERSTAY_FINDINGS_EXPORTED",
@@ -199,12 +209,15 @@ def _safe(value: Any) -> Any:
 
 
 @officer_required
-def findings_csv(request: HttpRequest) -> StreamingHttpResponse:
+def findings_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    filters, errors = _filters(request)
+    if errors:
+        return _filter_refused(errors)
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow(HEADER)
-        for row in _rows(request, "csv"):
+        for row in _rows(request, filters, "csv"):
             yield writer.writerow([_safe(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -217,6 +230,9 @@ def findings_csv(request: HttpRequest) -> StreamingHttpResponse:
 def findings_xlsx(request: HttpRequest) -> HttpResponse:
     import xlsxwriter
 
+    filters, errors = _filters(request)
+    if errors:
+        return _filter_refused(errors)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -225,7 +241,7 @@ def findings_xlsx(request: HttpRequest) -> HttpResponse:
     dates = book.add_format({"num_format": "yyyy-mm-dd"})
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, HEADER, bold)
-    for r, row in enumerate(_rows(request, "xlsx"), start=1):
+    for r, row in enumerate(_rows(request, filters, "xlsx"), start=1):
         for c, value in enumerate(row):
             if isinstance(value, dt.date):
                 sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +91,27 @@ def case_queue_for_user(
     qs = qs.select_related("applicant", "office", "assignee").order_by("due_at", "id")
     paginator = Paginator(qs, per_page)
     return paginator.get_page(page)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    overdue: bool
+    due_soon: bool
+
+
+def case_queue_rows(*, cases: Iterable[Case], at: dt.datetime) -> list[QueueRow]:
+    """The queue's cases with their urgency at `at`: only an open case can be overdue or
+    due soon; an ended, annulled or decided one has nothing left to do."""
+    soon = at + dt.timedelta(hours=24)
+    return [
+        QueueRow(
+            case=c,
+            overdue=bool(c.is_open and c.due_at and c.due_at < at),
+            due_soon=bool(c.is_open and c.due_at and at <= c.due_at < soon),
+        )
+        for c in cases
+    ]
 
 
 def case_history(*, case: Case) -> QuerySet[CaseEvent]:

@@ -3,10 +3,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import get_language
 
+from umis.core.text import collation_key
 from umis.reference.models import Country, Holiday, LegalGround, Region, RegistrationRule
 
 
@@ -22,8 +25,14 @@ def country_get_by_code(code: str) -> Country | None:
 
 def country_choices() -> list[tuple[str, str]]:
     """Active countries as (ISO alpha-2, name in the current language), by name."""
+    language = (get_language() or "az")[:2]
     choices = [(c.code, c.name) for c in Country.objects.filter(active=True)]
-    return sorted(choices, key=lambda c: c[1].casefold())
+    return sorted(choices, key=lambda c: collation_key(c[1], language))
+
+
+def country_names(*, codes: Iterable[str]) -> dict[str, str]:
+    """Countries' names in the current language by ISO alpha-2 code, in one query."""
+    return {c.code: c.name for c in Country.objects.filter(code__in=set(codes))}
 
 
 def region_get(code: str) -> Region | None:

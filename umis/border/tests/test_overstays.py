@@ -174,6 +174,49 @@ def test_the_list_shows_the_officers_office_only(world: World, client: Client) -
     assert client.get("/en/office/overstays/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("lang", "office", "country"),
+    [
+        ("/en", "Baku regional migration department", "Türkiye"),
+        ("", "Bakı regional miqrasiya idarəsi", "Türkiyə"),
+        ("/ru", "Бакинское региональное миграционное управление", "Турция"),
+    ],
+)
+def test_the_list_names_the_office_and_the_nationality(
+    world: World, client: Client, lang: str, office: str, country: str
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "alice")
+    html = client.get(f"{lang}/office/overstays/").content.decode()
+    rows = html.split('id="findings"', 1)[1].split("</tbody>", 1)[0].split("<tr>")[2:]
+    assert len(rows) == 4
+    for row in rows:
+        assert f"<td>{office}</td>" in row
+        assert f"<td>{country}</td>" in row
+        assert "<td>TR</td>" not in row and "<td>baku</td>" not in row
+
+
+@pytest.mark.parametrize("field", ["from", "to"])
+def test_an_invalid_date_filter_on_the_list_is_reported(
+    world: World, client: Client, field: str
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "alice")
+    response = client.get(f"/en/office/overstays/?{field}=2026-13-01")
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('id="filter-errors"', 1)[1].split("</div>", 1)[0]
+    assert "“2026-13-01” is not a date: enter it as YYYY-MM-DD." in errors
+    assert 'data-kind="' not in html  # no list that looks filtered but is not
+    export = client.get(f"/en/office/overstays/export.csv?{field}=2026-13-01")
+    assert export.status_code == 400
+    assert "is not a date" in export.content.decode()
+
+
 def test_exports_csv_and_xlsx(world: World, client: Client) -> None:
     today = clock.today()
     setup_people(client, today)

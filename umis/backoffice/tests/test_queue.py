@@ -1,0 +1,113 @@
+"""The case queue: what is overdue, which office, and filters that say when they are wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from umis.backoffice.tests.test_cases import register
+from umis.cases.models import Case
+from umis.core import clock
+from umis.core.testing import World
+from umis.stays.models import StayRegistration
+from umis.stays.services import stay_registration_end
+
+pytestmark = pytest.mark.django_db
+
+
+def row_of(page: str, reference: str) -> str:
+    rows = [r for r in page.split("<tr")[1:] if f">{reference}</a>" in r]
+    assert len(rows) == 1, reference
+    return rows[0].split("</tr>", 1)[0]
+
+
+def past_due(case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(due_at=clock.now() - dt.timedelta(days=3))
+
+
+def test_only_an_open_case_is_shown_overdue(world: World, client: Client) -> None:
+    waiting = register(world)
+    ended = register(world, document_number="E1234567")
+    stay_registration_end(
+        actor=world.harry,
+        registration=StayRegistration.objects.get(case=ended),
+        left_on=clock.today(),
+    )
+    past_due(waiting)
+    past_due(ended)
+    client.force_login(world.alice)
+    page = client.get("/en/office/queue/?closed=1").content.decode()
+    assert 'class="overdue' in row_of(page, waiting.reference)
+    assert "overdue" in row_of(page, waiting.reference).split('class="badge danger">', 1)[1]
+    ended_row = row_of(page, ended.reference)
+    assert 'data-state="ended"' in ended_row
+    assert "overdue" not in ended_row and "due-soon" not in ended_row
+    assert "due soon" not in ended_row
+
+
+def test_an_ended_case_due_within_a_day_is_not_shown_due_soon(world: World, client: Client) -> None:
+    ended = register(world)
+    stay_registration_end(
+        actor=world.harry,
+        registration=StayRegistration.objects.get(case=ended),
+        left_on=clock.today(),
+    )
+    Case.objects.filter(pk=ended.pk).update(due_at=clock.now() + dt.timedelta(hours=2))
+    client.force_login(world.alice)
+    ru = client.get("/ru/office/queue/?closed=1").content.decode()
+    assert "срок истекает" not in row_of(ru, ended.reference)
+    assert "due-soon" not in row_of(ru, ended.reference)
+
+
+@pytest.mark.parametrize(
+    ("lang", "office"),
+    [
+        ("/en", "Baku regional migration department"),
+        ("", "Bakı regional miqrasiya idarəsi"),
+        ("/ru", "Бакинское региональное миграционное управление"),
+    ],
+)
+def test_the_queue_names_the_office_in_the_readers_language(
+    world: World, client: Client, lang: str, office: str
+) -> None:
+    case = register(world)
+    client.force_login(world.hannah)
+    page = client.get(f"{lang}/office/queue/").content.decode()
+    assert f"<td>{office}</td>" in row_of(page, case.reference)
+    assert "<td>baku</td>" not in page
+
+
+@pytest.mark.parametrize("field", ["from", "to"])
+def test_an_invalid_date_filter_is_reported_not_ignored(
+    world: World, client: Client, field: str
+) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    response = client.get(f"/en/office/queue/?{field}=2026-02-31")
+    assert response.status_code == 400
+    page = response.content.decode()
+    errors = page.split('id="filter-errors"', 1)[1].split("</div>", 1)[0]
+    assert "“2026-02-31” is not a date: enter it as YYYY-MM-DD." in errors
+    assert 'aria-invalid="true"' in page.split(f'name="{field}"', 1)[1].split(">", 1)[0]
+    assert case.reference not in page  # no list that looks filtered but is not
+
+
+def test_the_date_filter_error_in_azerbaijani_and_russian(world: World, client: Client) -> None:
+    client.force_login(world.alice)
+    az = client.get("/office/queue/?from=yesterday").content.decode()
+    assert "“yesterday” tarix deyil: onu İİİİ-AA-GG şəklində yazın." in az
+    ru = client.get("/ru/office/queue/?to=31.12.2026").content.decode()
+    assert "«31.12.2026» — не дата: введите её в виде ГГГГ-ММ-ДД." in ru
+
+
+def test_valid_date_filters_still_filter(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    today = clock.today()
+    inside = client.get(f"/en/office/queue/?from={today}&to={today}")
+    assert inside.status_code == 200 and case.reference in inside.content.decode()
+    before = today - dt.timedelta(days=1)
+    outside = client.get(f"/en/office/queue/?to={before}")
+    assert outside.status_code == 200 and case.reference not in outside.content.decode()

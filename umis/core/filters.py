@@ -1,0 +1,28 @@
+"""Filters of a list page, read from its query string: a wrong value is reported, not dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.utils.translation import gettext as _
+
+
+def date_filters_read(
+    query: Mapping[str, str], names: Iterable[str]
+) -> tuple[dict[str, dt.date | None], dict[str, str]]:
+    """The dates given as `names` (YYYY-MM-DD, as a date input sends them; empty: none), and
+    an error for each one that is not a date, so the page says so rather than listing as if
+    no date had been given."""
+    values: dict[str, dt.date | None] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        text = query.get(name, "").strip()
+        try:
+            values[name] = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            values[name] = None
+            errors[name] = _("“%(value)s” is not a date: enter it as YYYY-MM-DD.") % {
+                "value": text[:20]
+            }
+    return values, errors
