@@ -295,7 +295,7 @@ def _watchlists(listed: list[dict[str, Any]]) -> None:
             }
         )
     for code in ("entry-bans", "wanted"):
-        wl = watchlist_get_or_create(actor=None, code=code, name=code)
+        wl = watchlist_get_or_create(actor=None, code=code)  # built in: named in each language
         watchlist_import(
             actor=None,
             watchlist=wl,

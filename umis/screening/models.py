@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.models import BaseModel
@@ -25,7 +26,9 @@ DOCUMENT_CATEGORIES = frozenset({Category.LOST, Category.STOLEN, Category.INVALI
 
 class Watchlist(BaseModel):
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)  # as given (English)
+    name_az = models.CharField(_("name (Azerbaijani)"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     def __str__(self) -> str:
@@ -34,9 +37,13 @@ class Watchlist(BaseModel):
     @property
     def title(self) -> str:
         """The list's name in the current language: the built-in lists are named by the
-        product, any other list by the name it was given."""
+        product, any other list by the names it was given (the one given first where there
+        is none in this language), or else by its code."""
         default = DEFAULT_TITLES.get(self.code)
-        return str(default) if default is not None else self.name
+        if default is not None:
+            return str(default)
+        lang = (get_language() or "az")[:2]
+        return str(getattr(self, f"name_{lang}", "") or self.name or self.code)
 
 
 # the lists every installation has (migration 0002), named in each language

@@ -50,11 +50,20 @@ def _next_seq() -> int:
     return row.value
 
 
-def watchlist_get_or_create(*, actor: Any, code: str, name: str = "") -> Watchlist:
+def watchlist_get_or_create(
+    *, actor: Any, code: str, name: str = "", name_az: str = "", name_ru: str = ""
+) -> Watchlist:
+    """The list with this code; a new one is named as given (English, Azerbaijani, Russian)."""
     with transaction.atomic():
         wl = Watchlist.objects.filter(code=code).first()
         if wl is None:
-            wl = Watchlist.objects.create(code=code, name=name or code, created_by=_user(actor))
+            wl = Watchlist.objects.create(
+                code=code,
+                name=name or code,
+                name_az=name_az,
+                name_ru=name_ru,
+                created_by=_user(actor),
+            )
             audit_record(actor=actor, action="WATCHLIST_CREATED", entity=wl, data={"code": code})
         return wl
 

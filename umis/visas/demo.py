@@ -29,7 +29,7 @@ DEMO_TRAVELLERS = [
 def _watchlists() -> None:
     """Schwarz is on the entry-ban list (by name, birth date and passport), Rossi's passport
     is on the stolen-documents list: screening refers both applications to an officer."""
-    bans = watchlist_get_or_create(actor=None, code="entry-bans", name="entry-bans")
+    bans = watchlist_get_or_create(actor=None, code="entry-bans")  # the built-in lists
     watchlist_import(
         actor=None,
         watchlist=bans,
@@ -48,9 +48,7 @@ def _watchlists() -> None:
             }
         ],
     )
-    documents = watchlist_get_or_create(
-        actor=None, code="lost-stolen-documents", name="lost-stolen-documents"
-    )
+    documents = watchlist_get_or_create(actor=None, code="documents")
     watchlist_import(
         actor=None,
         watchlist=documents,
