@@ -35,6 +35,7 @@ from umis.people.models import Person
 from umis.people.selectors import person_get_for_user
 from umis.reference.selectors import country_names, registration_rule_for
 from umis.stays.selectors import persons_registered_since
+from umis.stays.workflow import ANNULLED
 
 HISTORY_DAYS = 800  # crossings read for one answer: more than two 180-day windows and a year
 MAX_CROSSINGS = 5000
@@ -290,6 +291,7 @@ def person_timeline(
                     "label": "",
                     "end": reg.ended_on or reg.planned_departure,
                     "detail": reg.region.name,
+                    "annulled": reg.case.state == ANNULLED,
                 }
             )
             continue
@@ -301,6 +303,7 @@ def person_timeline(
                 "end": reg.ended_on or reg.planned_departure,
                 "detail": f"{reg.host.name}, {reg.city}",
                 "reference": reg.case.reference,
+                "annulled": reg.case.state == ANNULLED,
             }
         )
     bases = basis_mod.bases_for({person.pk: person.nationality_id}, start, until)

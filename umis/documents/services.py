@@ -284,6 +284,7 @@ class Verification:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     signer: str = ""
+    annulled_on: dt.date | None = None  # the day (local) an annulled document stopped being valid
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -344,4 +345,5 @@ def document_verify(*, code: str) -> Verification:
         valid_from=document.valid_from,
         valid_until=document.valid_until,
         signer=key.certificate_reference,
+        annulled_on=timezone.localdate(document.annulled_at) if document.annulled_at else None,
     )

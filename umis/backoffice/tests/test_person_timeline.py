@@ -1,0 +1,78 @@
+"""The person's time line tells an annulled registration from one in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from umis.backoffice.tests.test_annulment import annul
+from umis.backoffice.tests.test_cases import register
+from umis.core import clock
+from umis.core.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+def timeline_item(page: str, text: str) -> str:
+    timeline = page.split('id="timeline">', 1)[1].split("</ol>", 1)[0]
+    items = [i for i in timeline.split("<li")[1:] if text in i]
+    assert len(items) == 1, text
+    return items[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "annulled", "registered"),
+    [
+        ("/en", "registration at the place of stay, annulled", "registered at the place of stay"),
+        (
+            "",
+            "olduğu yer üzrə qeydiyyat, ləğv edilib",
+            "yaşayış yeri üzrə qeydiyyata alınıb",
+        ),
+        (
+            "/ru",
+            "регистрация по месту пребывания, аннулирована",
+            "зарегистрирован по месту пребывания",
+        ),
+    ],
+)
+def test_an_annulled_registration_is_marked_annulled(
+    world: World, client: Client, lang: str, annulled: str, registered: str
+) -> None:
+    kept = register(
+        world,
+        arrival_date=(clock.today() - dt.timedelta(days=60)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
+    )
+    annulled_case = register(world)
+    client.force_login(world.alice)
+    annul(client, annulled_case)
+    page = client.get(f"{lang}/office/people/{kept.applicant_id}/?purpose=case").content.decode()
+    item = timeline_item(page, annulled_case.reference)
+    assert 'data-kind="registration"' in item and 'data-annulled="true"' in item
+    assert annulled in item and registered not in item
+    assert registered in timeline_item(page, kept.reference)
+
+
+def test_another_offices_annulled_registration_is_marked_annulled(
+    world: World, client: Client
+) -> None:
+    register(world)  # Baku: the person is in Alice's scope
+    shaki = register(
+        world,
+        region="shaki",
+        street="Shaki street 9",
+        arrival_date=(clock.today() - dt.timedelta(days=60)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
+    )
+    client.force_login(world.bob)
+    annul(client, shaki)
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/people/{shaki.applicant_id}/?purpose=case").content.decode()
+    item = timeline_item(page, "Shaki city")
+    assert (
+        "registration at the place of stay in another office's region, annulled · Shaki city"
+        in item
+    )
