@@ -1,17 +1,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
+from umis.cases.models import CaseEvent
 from umis.core.errors import NotFound
 from umis.core.prepared import Prepared
 from umis.core.text import storable
+from umis.reference.models import LegalGround
 from umis.stays.models import Host, StayRegistration
+from umis.stays.workflow import ANNULLED
 
 _HOST_OF_MEMBER = Prepared(
     lambda p: Host.objects.select_related("region").filter(members=p["user"]).order_by("id")[:1]
@@ -53,6 +58,28 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
         )
         raise NotFound("not_found", _("Not found."))
     return reg
+
+
+@dataclass(frozen=True)
+class Annulment:
+    on: dt.date
+    legal_ground: LegalGround | None
+
+
+def stay_registration_annulment(*, registration: StayRegistration) -> Annulment | None:
+    """The annulment of a registration as its receiving party is told it: the day and the
+    legal ground of the decision. The officer's reasons stay in the case file."""
+    if registration.case.state != ANNULLED:
+        return None
+    event = (
+        CaseEvent.objects.filter(case_id=registration.case_id, action="STAY_REGISTRATION_ANNULLED")
+        .select_related("legal_ground")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if event is None:
+        return None
+    return Annulment(on=timezone.localdate(event.at), legal_ground=event.legal_ground)
 
 
 def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:

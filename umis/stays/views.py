@@ -154,6 +154,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "stays/detail.html",
         {
             "reg": reg,
+            "annulment": selectors.stay_registration_annulment(registration=reg),
             "document": document,
             "verify_url": document_verify_url(document) if document else "",
             "today": clock.today().isoformat(),

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from umis.backoffice.tests.test_annulment import annul
 from umis.backoffice.tests.test_cases import register
 from umis.core import clock
 from umis.core.testing import World
@@ -46,3 +47,62 @@ def test_an_active_stay_shows_the_planned_departure(world: World, client: Client
     row = page.split('id="stay">', 1)[1].split("</dd>", 1)[0]
     assert row == f"{reg.arrival_date:%d.%m.%Y} – {reg.planned_departure:%d.%m.%Y}"
     assert reg.planned_departure > clock.today() + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("lang", "told"),
+    [
+        (
+            "/en",
+            "Annulled on {day} by the State Migration Service: "
+            "The foreigner does not live at the address (Migration Code, art. 21)",
+        ),
+        (
+            "",
+            "{day} tarixində Dövlət Miqrasiya Xidməti tərəfindən ləğv edilib: "
+            "Əcnəbi göstərilən ünvanda yaşamır (Miqrasiya Məcəlləsi, m. 21)",
+        ),
+        (
+            "/ru",
+            "Аннулирована {day} Государственной миграционной службой: "
+            "Иностранец не проживает по указанному адресу (Миграционный кодекс, ст. 21)",
+        ),
+    ],
+)
+def test_the_host_is_told_when_and_on_what_legal_ground_a_registration_was_annulled(
+    world: World, client: Client, lang: str, told: str
+) -> None:
+    case = register(world)
+    officer = Client()
+    officer.force_login(world.alice)
+    annul(
+        officer,
+        case,
+        legal_ground="mc-21-not-residing",
+        note="Internal: neighbours say he moved to Ganja.",
+    )
+    client.force_login(world.harry)
+    page = client.get(f"{lang}/host/registrations/{case.reference}/").content.decode()
+    notice = page.split('id="annulment"', 1)[1].split("</div>", 1)[0]
+    assert told.format(day=f"{clock.today():%d.%m.%Y}") in notice
+    assert "neighbours" not in page  # the officer's reasons stay in the case file
+
+
+def test_an_ended_registration_has_no_annulment_notice(world: World, client: Client) -> None:
+    case = register(world)
+    reg = StayRegistration.objects.get(case=case)
+    stay_registration_end(actor=world.harry, registration=reg, left_on=clock.today())
+    client.force_login(world.harry)
+    page = client.get(f"/en/host/registrations/{case.reference}/").content.decode()
+    assert 'id="annulment"' not in page
+
+
+def test_another_host_still_cannot_open_an_annulled_registration(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    officer = Client()
+    officer.force_login(world.alice)
+    annul(officer, case)
+    client.force_login(world.larisa)
+    assert client.get(f"/en/host/registrations/{case.reference}/").status_code == 404
