@@ -76,3 +76,14 @@ def test_another_offices_annulled_registration_is_marked_annulled(
         "registration at the place of stay in another office's region, annulled · Shaki city"
         in item
     )
+
+
+def test_the_persons_cases_name_their_office_in_the_readers_language(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    page = client.get(f"/ru/office/people/{case.applicant_id}/?purpose=case").content.decode()
+    cases = page.split(f">{case.reference}</a>", 2)[-1].split("</li>", 1)[0]
+    assert "· Бакинское региональное миграционное управление" in cases
+    assert "· baku" not in cases
