@@ -252,7 +252,8 @@ def person_timeline(
     *, person: Person, until: dt.date, user: Any, limit: int = 300
 ) -> list[dict[str, Any]]:
     """Crossings, stays, registrations, visas and permits of one person, newest first. A
-    registration of a case the user may not open shows its dates and region only."""
+    registration of a case the user may not open shows its dates, its region and whether it
+    was annulled (an annulled one does not count as the person's registration) only."""
     from umis.cases.selectors import case_scope_for_user
     from umis.stays.selectors import stay_registrations_of_person
 

@@ -29,7 +29,7 @@ def timeline_item(page: str, text: str) -> str:
         (
             "",
             "olduğu yer üzrə qeydiyyat, ləğv edilib",
-            "yaşayış yeri üzrə qeydiyyata alınıb",
+            "olduğu yer üzrə qeydiyyata alınıb",
         ),
         (
             "/ru",
