@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from umis.audit.services import AuditEntry, audit_record_many
+from umis.audit.services import AuditEntry, audit_record_many, audit_refusal
 from umis.border.models import Crossing, CrossingPoint, Presence
 from umis.border.validation import CrossingData, CrossingReader
 from umis.core import clock
@@ -553,14 +553,25 @@ def _finding_close(
 ) -> None:
     from umis.border.models import OverstayFinding
 
+    # an officer of the finding's office, or of the head office; to anyone else it is as
+    # unknown as a finding that does not exist, and the attempt is on record
+    seen = OverstayFinding.objects.filter(pk=finding_id).only("office_id", "person_id").first()
+    if seen is not None and not (
+        getattr(actor, "is_officer", False)
+        and (actor.role == "head_officer" or actor.office_id == seen.office_id)
+    ):
+        audit_refusal(
+            actor=actor,
+            entries=[AuditEntry("OVERSTAY_FINDING_ACCESS_DENIED", seen, person_id=seen.person_id)],
+        )
+        seen = None
     with transaction.atomic():
-        finding = OverstayFinding.objects.select_for_update().filter(pk=finding_id).first()
-        # an officer of the finding's office, or of the head office; to anyone else it is
-        # as unknown as a finding that does not exist
-        if finding is None or not (
-            actor.is_officer
-            and (actor.role == "head_officer" or actor.office_id == finding.office_id)
-        ):
+        finding = (
+            OverstayFinding.objects.select_for_update().filter(pk=finding_id).first()
+            if seen is not None
+            else None
+        )
+        if finding is None:
             raise DomainError("not_found", _("Not found."), "finding")
         if finding.state != "open":
             raise DomainError(

@@ -444,6 +444,11 @@ def test_only_the_findings_office_takes_up_or_dismisses_it(world: World, client:
             overstay_finding_take(actor=actor, finding_id=finding.pk, case_reference="FN-1")
     finding.refresh_from_db()
     assert finding.state == "open"
+    denied = AuditEvent.objects.filter(action="OVERSTAY_FINDING_ACCESS_DENIED")
+    assert {e.actor_id for e in denied} == {outsider.pk, world.harry.pk, world.admin.pk}
+    assert {e.person_id for e in denied} == {finding.person_id}
+    with pytest.raises(DomainError):  # a caller without an account is refused, not a 500
+        overstay_finding_dismiss(actor=None, finding_id=finding.pk, reason="x")
     overstay_finding_dismiss(actor=world.hannah, finding_id=finding.pk, reason="left in time")
     finding.refresh_from_db()
     assert finding.state == "dismissed"
