@@ -149,6 +149,9 @@ class VerifyOut(Schema):
     valid_from: dt.date | None
     valid_until: dt.date | None
     signer_certificate: str | None
+    annulled_on: dt.date | None = Field(
+        None, description="the day an annulled document was annulled"
+    )
 
 
 class SignerKeyOut(Schema):

@@ -296,6 +296,7 @@ class Verification:
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "signer_certificate": self.signer or None,
+            "annulled_on": self.annulled_on.isoformat() if self.annulled_on else None,
         }
 
 
@@ -340,7 +341,8 @@ def document_verify(*, code: str) -> Verification:
         status=status,
         kind=document.kind,
         number=document.number,
-        holder_name=document.holder_name,
+        # as sealed; one typed in a form before names kept their spaces reads `MEHMET<ALI`
+        holder_name=document.holder_name.replace("<", " "),
         travel_document=vds.feature_text_decode(travel) if travel else "",
         valid_from=document.valid_from,
         valid_until=document.valid_until,

@@ -1,5 +1,7 @@
 """Names in MRZ characters were stored with the filler between words when typed in a form
-(`MEHMET<ALI`) and with a space when read from a zone (`MEHMET ALI`): all get the space."""
+(`MEHMET<ALI`) and with a space when read from a zone (`MEHMET ALI`): all get the space.
+Documents already issued keep the holder's name they were sealed with (verification shows
+it with spaces)."""
 
 from django.db import migrations
 from django.db.models import Value
@@ -12,16 +14,11 @@ def forwards(apps, schema_editor):
         TravelDocument.objects.filter(**{f"{field}__contains": "<"}).update(
             **{field: Replace(field, Value("<"), Value(" "))}
         )
-    IssuedDocument = apps.get_model("documents", "IssuedDocument")
-    IssuedDocument.objects.filter(holder_name__contains="<").update(
-        holder_name=Replace("holder_name", Value("<"), Value(" "))
-    )
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("people", "0008_sequence_cache"),
-        ("documents", "0002_lean_indexes_and_shared_links"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

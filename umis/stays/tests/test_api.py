@@ -296,6 +296,27 @@ def test_a_certificate_verifies_until_the_guest_left_then_as_expired(
     assert shortened.data["to"] == left.isoformat()
 
 
+def test_verify_gives_the_day_a_certificate_was_annulled(world: World, client: Client) -> None:
+    from umis.cases.models import Case
+    from umis.reference.models import LegalGround
+    from umis.stays.services import stay_registration_annul
+
+    registered = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
+    code = registered["verify_url"].rsplit("/", 1)[1]
+    assert client.get(f"/api/v1/documents/verify/{code}").json()["annulled_on"] is None
+    case = Case.objects.get(reference=registered["reference"])
+    ground = next(g for g in LegalGround.objects.all() if g.applies("annulment"))
+    stay_registration_annul(
+        actor=world.alice,
+        case=case,
+        expected_version=case.version,
+        legal_ground=ground,
+        note="Registered on false information.",
+    )
+    verdict = client.get(f"/api/v1/documents/verify/{code}").json()
+    assert (verdict["status"], verdict["annulled_on"]) == ("annulled", clock.today().isoformat())
+
+
 def test_another_host_cannot_see_or_end_the_registration(world: World, client: Client) -> None:
     from umis.accounts.models import Scope
     from umis.accounts.services import api_client_create
