@@ -27,12 +27,15 @@ def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
     """Returns the document format and type, the fields, and the result of every check digit (ICAO Doc 9303).
 
     Visas are read too (format MRVA or MRVB, document_type visa); a registration refuses them."""
-    if any(len(line) > 60 for line in payload.lines):
+    lines = payload.lines
+    if len(lines) == 1 and len(lines[0]) <= 200:  # a zone sent without line breaks
+        lines = mrz.split_mrz_text(lines[0])
+    if any(len(line) > 60 for line in lines):
         raise DomainError(
             "mrz_line_length", _("A machine-readable zone line has at most 44 characters."), "lines"
         )
     try:
-        return mrz.parse_mrz(payload.lines).to_dict()
+        return mrz.parse_mrz(lines).to_dict()
     except mrz.MrzError as exc:
         raise DomainError(exc.code, exc.message, "lines") from exc
 

@@ -132,6 +132,8 @@ def mrz_merge(
     lines = raw.get("mrz")
     if not lines:
         return dict(raw), None
+    if isinstance(lines, list) and len(lines) == 1 and isinstance(lines[0], str):
+        lines = lines[0]  # one item: the zone as a scanner sends it, without line breaks
     if isinstance(lines, str):
         lines = mrz.split_mrz_text(lines) if len(lines) <= 200 else None
     if not isinstance(lines, list) or not all(isinstance(x, str) and len(x) <= 60 for x in lines):

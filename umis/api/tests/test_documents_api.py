@@ -39,6 +39,30 @@ def test_the_mrz_service_returns_fields_and_every_check_digit(client: Client) ->
     assert all(check["valid"] for check in body["checks"])
 
 
+def test_a_zone_sent_as_one_line_is_read_by_the_service_and_a_registration(
+    client: Client, world: World
+) -> None:
+    line1, line2 = passport_mrz(surname="YILMAZ", given_names="AYSE", number="U0123456")
+    response = client.post(
+        "/api/v1/documents/mrz",
+        data=json.dumps({"lines": [line1 + line2]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert (response.json()["format"], response.json()["document_number"]) == ("TD3", "U0123456")
+    zone_fields = ("surname", "given_names", "birth_date", "sex", "nationality")
+    zone_fields += ("document_type", "document_number", "issuing_state", "document_expiry")
+    body = {k: v for k, v in guest().items() if k not in zone_fields}
+    body["mrz"] = [line1 + line2]
+    registered = client.post(
+        "/api/v1/stay-registrations",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-API-Key": world.hotel_key},
+    )
+    assert registered.status_code == 201, registered.content
+
+
 def test_the_mrz_service_reports_a_stateless_holders_nationality(client: Client) -> None:
     line1, line2 = mrz.compose_td3(
         issuing_state="DEU",
