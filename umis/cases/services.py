@@ -284,7 +284,8 @@ def cases_transition_by_system(
     person's decision (the history names no actor): `case_transition(system=True)` for many
     cases at once, in one UPDATE, one history statement and one audit statement whatever
     their number. The caller holds the cases' rows locked in its transaction, so the states
-    read are current; a transition the workflow does not have refuses the whole lot."""
+    read are current; a transition the workflow does not have refuses the whole lot. Only
+    for transitions without a guard or a legal ground to check, which a system move has not."""
     if not cases:
         return
     [service_code] = {c.service_code for c in cases}
@@ -292,7 +293,9 @@ def cases_transition_by_system(
     workflow = service.workflow
     assert workflow is not None
     for case in cases:
-        if workflow.rule_for(case.state, target) is None:
+        rule = workflow.rule_for(case.state, target)
+        assert rule is None or (rule.guard is None and not rule.needs_legal_ground), rule
+        if rule is None:
             raise Conflict(
                 "invalid_transition",
                 _("This case cannot move from “%(source)s” to “%(target)s”.")
