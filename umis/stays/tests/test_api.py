@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
@@ -17,23 +16,9 @@ from umis.core import clock
 from umis.core.testing import World, guest, passport_mrz
 from umis.people.models import Person, TravelDocument
 from umis.stays.models import StayRegistration
+from umis.stays.testing import counts, post
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client: Client, path: str, body: Any, key: str | None, **headers: str) -> Any:
-    extra = {"HTTP_X_API_KEY": key} if key else {}
-    extra.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
-    return client.post(path, data=json.dumps(body), content_type="application/json", **extra)
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (
-        Person.objects.count(),
-        TravelDocument.objects.count(),
-        Case.objects.count(),
-        StayRegistration.objects.count(),
-    )
 
 
 def test_it_registers_one_guest_and_returns_the_number(world: World, client: Client) -> None:
@@ -297,7 +282,6 @@ def test_a_certificate_verifies_until_the_guest_left_then_as_expired(
 
 
 def test_verify_gives_the_day_a_certificate_was_annulled(world: World, client: Client) -> None:
-    from umis.cases.models import Case
     from umis.reference.models import LegalGround
     from umis.stays.services import stay_registration_annul
 

@@ -5,41 +5,20 @@ is issued by a real state, never by one of those codes."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from umis.cases.models import Case
 from umis.core import clock
 from umis.core.testing import World, guest
 from umis.people import mrz
 from umis.people.models import Person, TravelDocument
-from umis.stays.models import StayRegistration
+from umis.stays.testing import counts, post
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = ("region", "city", "street", "arrival_date", "planned_departure")
-
-
-def post(client: Client, path: str, body: Any, key: str, lang: str = "en") -> Any:
-    return client.post(
-        path,
-        data=json.dumps(body),
-        content_type="application/json",
-        HTTP_X_API_KEY=key,
-        HTTP_ACCEPT_LANGUAGE=lang,
-    )
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (
-        Person.objects.count(),
-        TravelDocument.objects.count(),
-        Case.objects.count(),
-        StayRegistration.objects.count(),
-    )
 
 
 def stateless(**overrides: Any) -> dict[str, Any]:
@@ -78,7 +57,11 @@ def test_the_api_registers_a_guest_without_a_state(
     world: World, client: Client, given: str, stored: str
 ) -> None:
     response = post(
-        client, "/api/v1/stay-registrations", stateless(nationality=given), world.hotel_key
+        client,
+        "/api/v1/stay-registrations",
+        stateless(nationality=given),
+        world.hotel_key,
+        lang="en",
     )
     assert response.status_code == 201, response.content
     document = TravelDocument.objects.select_related("person").get()
@@ -93,7 +76,7 @@ def test_the_api_registers_a_guest_without_a_state(
 def test_the_api_reads_the_nationality_from_the_mrz(world: World, client: Client) -> None:
     data = {k: v for k, v in stateless().items() if k in ADDRESS}
     data["mrz"] = convention_travel_document_mrz()
-    response = post(client, "/api/v1/stay-registrations", data, world.hotel_key)
+    response = post(client, "/api/v1/stay-registrations", data, world.hotel_key, lang="en")
     assert response.status_code == 201, response.content
     document = TravelDocument.objects.select_related("person").get()
     assert (document.person.surname, document.person.nationality_id) == ("Nasser", "XA")
@@ -105,7 +88,9 @@ def test_a_batch_registers_stateless_persons_and_refugees(world: World, client: 
         stateless(nationality=code, document_number=f"T{i:08d}")
         for i, code in enumerate(("XXA", "XXB", "XXC", "XXX"))
     ]
-    response = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key)
+    response = post(
+        client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key, lang="en"
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["accepted"], body["refused"]) == (4, 0)
@@ -121,7 +106,11 @@ def test_a_batch_registers_stateless_persons_and_refugees(world: World, client: 
 def test_a_status_is_refused_as_the_issuing_state(world: World, client: Client, code: str) -> None:
     before = counts()
     response = post(
-        client, "/api/v1/stay-registrations", stateless(issuing_state=code), world.hotel_key
+        client,
+        "/api/v1/stay-registrations",
+        stateless(issuing_state=code),
+        world.hotel_key,
+        lang="en",
     )
     assert response.status_code == 422, response.content
     error = response.json()["error"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +25,7 @@ from umis.core.testing import World, guest
 from umis.documents.models import IssuedDocument
 from umis.reference.models import Holiday, RegistrationRule
 from umis.stays.models import StayRegistration
+from umis.stays.testing import post
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +37,6 @@ def on(day: dt.date) -> Iterator[None]:
     """The clock at noon in Baku on `day`."""
     with clock.frozen_at(dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC)):
         yield
-
-
-def post(client: Client, path: str, body: Any, key: str, **headers: str) -> Any:
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-    return client.post(
-        path, data=json.dumps(body), content_type="application/json", HTTP_X_API_KEY=key, **extra
-    )
 
 
 @pytest.fixture

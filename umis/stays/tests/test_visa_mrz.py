@@ -5,18 +5,17 @@ visa's number."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from umis.cases.models import Case
 from umis.core import clock
 from umis.core.testing import World, guest
 from umis.people import mrz
-from umis.people.models import Person, TravelDocument
+from umis.people.models import TravelDocument
 from umis.stays.models import StayRegistration
+from umis.stays.testing import counts, post
 
 pytestmark = pytest.mark.django_db
 
@@ -53,25 +52,6 @@ def visa_mrz(compose: Any = mrz.compose_mrv_a) -> list[str]:
     )
 
 
-def post(client: Client, path: str, body: Any, key: str, lang: str = "en") -> Any:
-    return client.post(
-        path,
-        data=json.dumps(body),
-        content_type="application/json",
-        HTTP_X_API_KEY=key,
-        HTTP_ACCEPT_LANGUAGE=lang,
-    )
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (
-        Person.objects.count(),
-        TravelDocument.objects.count(),
-        Case.objects.count(),
-        StayRegistration.objects.count(),
-    )
-
-
 @pytest.mark.parametrize("lang", ["en", "az", "ru"])
 @pytest.mark.parametrize("compose", [mrz.compose_mrv_a, mrz.compose_mrv_b], ids=["MRVA", "MRVB"])
 def test_the_api_refuses_a_visas_zone_naming_the_field(
@@ -89,7 +69,7 @@ def test_the_api_refuses_a_visas_zone_naming_the_field(
 def test_a_visas_zone_is_refused_beside_fields_typed_in_full(world: World, client: Client) -> None:
     data = guest(document_number="VA0012345")
     data["mrz"] = visa_mrz()
-    response = post(client, "/api/v1/stay-registrations", data, world.hotel_key)
+    response = post(client, "/api/v1/stay-registrations", data, world.hotel_key, lang="en")
     assert response.status_code == 422, response.content
     assert [(e["code"], e["field"]) for e in response.json()["error"]["errors"]] == [
         ("mrz_visa", "mrz")
@@ -100,7 +80,9 @@ def test_a_visas_zone_is_refused_beside_fields_typed_in_full(world: World, clien
 def test_a_batch_refuses_the_visa_and_registers_the_rest(world: World, client: Client) -> None:
     items = [guest(document_number=f"P{i:07d}") for i in range(3)]
     items[1] = {k: v for k, v in items[1].items() if k in ADDRESS} | {"mrz": visa_mrz()}
-    response = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key)
+    response = post(
+        client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key, lang="en"
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["accepted"], body["refused"]) == (2, 1)
