@@ -23,11 +23,17 @@ def country_get_by_code(code: str) -> Country | None:
     return Country.objects.filter(Q(icao_code=code) | Q(alpha3=code)).first()
 
 
+def countries_by_name() -> list[Country]:
+    """Active countries in the order of their names in the current language (its alphabet)."""
+    language = (get_language() or "az")[:2]
+    return sorted(
+        Country.objects.filter(active=True), key=lambda c: collation_key(c.name, language)
+    )
+
+
 def country_choices() -> list[tuple[str, str]]:
     """Active countries as (ISO alpha-2, name in the current language), by name."""
-    language = (get_language() or "az")[:2]
-    choices = [(c.code, c.name) for c in Country.objects.filter(active=True)]
-    return sorted(choices, key=lambda c: collation_key(c[1], language))
+    return [(c.code, c.name) for c in countries_by_name()]
 
 
 def country_names(*, codes: Iterable[str]) -> dict[str, str]:

@@ -6,18 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
-from umis.core.text import collation_key
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
 from umis.people.models import DocumentType, Sex
-from umis.reference.models import Country, Region
+from umis.reference.models import Region
+from umis.reference.selectors import countries_by_name
 from umis.stays import selectors, services
 from umis.stays.documents import certificate_pdf
 from umis.stays.models import Host
@@ -87,10 +86,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 messages.info(request, result.move.notice())
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
-    language = (get_language() or "az")[:2]
-    active = sorted(
-        Country.objects.filter(active=True), key=lambda c: collation_key(c.name, language)
-    )
+    active = countries_by_name()
     nationalities = [(c.icao_code, c.name) for c in active]
     issuers = [(c.icao_code, c.name) for c in active if c.is_state]
     regions = [(r.code, r.name) for r in Region.objects.all()]
