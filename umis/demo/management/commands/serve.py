@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from umis.demo.data import demo_load, demo_logins_text, demo_renewed_text
 
@@ -28,7 +29,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        public = _public_url(options["host"], options["port"])
+        if not _port_free(options["host"], options["port"]):
+            raise CommandError(
+                f"Port {options['port']} is already in use on {options['host']}: stop what "
+                "serves there, or choose another port, e.g. make run PORT=8123"
+            )
+        public = {
+            **_public_url(options["host"], options["port"]),
+            **_simulator_port(options["port"]),
+        }
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -102,3 +111,37 @@ def _public_url(host: str, port: int) -> dict[str, str]:
         public["UMIS_PAYMENT_CALLBACK_BASE"] = url
         settings.UMIS_PAYMENT_CALLBACK_BASE = url
     return public
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on `host`:`port` now."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _simulator_port(web_port: int) -> dict[str, str]:
+    """Unless its address is configured, the payment gateway simulator listens on its usual
+    port (8001) or, when that is taken (the web server's own port, another UMIS running
+    beside this one), on the next free port after the web server's, in this process and its
+    children: the simulator never stops the others by failing to start."""
+    if os.environ.get("UMIS_PAYMENT_GATEWAY_URL") or os.environ.get("UMIS_PAYMENT_SIMULATOR_PORT"):
+        return {}
+    port = settings.UMIS_PAYMENT_SIMULATOR_PORT
+    if port == web_port or not _port_free("127.0.0.1", port):
+        free = (
+            p for p in range(web_port + 1, min(web_port + 200, 65536)) if _port_free("127.0.0.1", p)
+        )
+        port = next(free, 0)
+        if not port:
+            raise CommandError(
+                "No free port for the payment gateway simulator: set UMIS_PAYMENT_SIMULATOR_PORT"
+            )
+    url = f"http://127.0.0.1:{port}"
+    settings.UMIS_PAYMENT_SIMULATOR_PORT = port
+    settings.UMIS_PAYMENT_GATEWAY_URL = url
+    return {"UMIS_PAYMENT_SIMULATOR_PORT": str(port), "UMIS_PAYMENT_GATEWAY_URL": url}
