@@ -193,6 +193,7 @@ def gunicorn_command(
         "warning",
         "--timeout",
         str(timeout),
+        "--no-control-socket",  # one per user by default: servers run side by side here
     ]
 
 

@@ -69,6 +69,9 @@ class Command(BaseCommand):
                     "umis.core.accesslog.AccessLogger",
                     "--graceful-timeout",
                     "10",
+                    # gunicorn's control socket is one per user (~/.gunicorn): a second
+                    # UMIS on another port would take over the first one's
+                    "--no-control-socket",
                 ],
                 env=env,
             ),
