@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScreeningConfig(AppConfig):
     name = "umis.screening"
     label = "screening"
+    verbose_name = _("Screening")
 
     def ready(self) -> None:
         from umis.people.selectors import person_office_link_register

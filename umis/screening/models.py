@@ -31,6 +31,10 @@ class Watchlist(BaseModel):
     name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    class Meta:
+        verbose_name = _("watchlist")
+        verbose_name_plural = _("Watchlists")
+
     def __str__(self) -> str:
         return self.name
 
