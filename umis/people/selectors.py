@@ -68,6 +68,7 @@ def _staff(user: Any) -> bool:
 
 
 SEARCH_LIMIT = 50  # people shown for one search; the page says when there may be more
+SKELETON_PREFIX_MIN = 4  # a shorter phonetic skeleton must be a whole word of the name
 
 
 def person_search(
@@ -90,11 +91,12 @@ def person_search(
         return []
     qs = person_scope_for_user(user).filter(merged_into__isnull=True)
     if key:
-        # the letters as written (folded), or the same name in another script or spelling:
-        # Гусейнов, Guseynov and HUSEYNOV all find Hüseynov by its phonetic skeletons
-        spelt = Q(*(Q(search_name__contains=token) for token in key.split()))
+        # the letters as written (folded), each word the beginning of a word of the name, or
+        # the same name in another script or spelling: Гусейнов, Guseynov and HUSEYNOV all
+        # find Hüseynov by its phonetic skeletons
+        spelt = Q(*(_word_starting("search_name", token) for token in key.split()))
         sounds = normalize_name(name).skeletons
-        qs = qs.filter(spelt | Q(*(Q(match_key__contains=s) for s in sounds)) if sounds else spelt)
+        qs = qs.filter(spelt | Q(*(_skeleton_word(s) for s in sounds)) if sounds else spelt)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
     if number:
@@ -115,6 +117,26 @@ def person_search(
         or [AuditEntry("PERSON_SEARCHED", entity_type="people.search", data={"by": by})],
     )
     return found
+
+
+def _word_starting(field: str, start: str) -> Q:
+    """`field` (words separated by single spaces) has a word that begins with `start`."""
+    return Q(**{f"{field}__startswith": start}) | Q(**{f"{field}__contains": f" {start}"})
+
+
+def _skeleton_word(skeleton: str) -> Q:
+    """The stored skeletons (`match_key`) hold this one, or, for one long enough to say
+    something, one that begins with it (Əliyev finds Əliyeva). A skeleton is never looked
+    for inside another: `alav` (Əliyev) is inside `kovalava` (Ковалева), and a short one
+    such as `h` inside most names."""
+    if len(skeleton) >= SKELETON_PREFIX_MIN:
+        return _word_starting("match_key", skeleton)
+    return (
+        Q(match_key=skeleton)
+        | Q(match_key__startswith=f"{skeleton} ")
+        | Q(match_key__endswith=f" {skeleton}")
+        | Q(match_key__contains=f" {skeleton} ")
+    )
 
 
 def person_in_scope(*, user: Any, person_id: int) -> bool:

@@ -116,6 +116,35 @@ def test_staff_find_a_name_written_in_another_script_or_spelling(world: World) -
         assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
 
 
+def test_a_search_finds_names_by_their_words_not_by_letters_inside_other_names(
+    world: World,
+) -> None:
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Əliyev", given_names="Elçin"),
+            guest(surname="Əliyeva", given_names="Aysel", document_number="U22345678"),
+            guest(surname="Vəliyeva", given_names="Fizzə", document_number="U32345678"),
+            guest(surname="Ковалева", given_names="Зинаида", document_number="U42345678"),
+            guest(surname="Söyler", given_names="Sezgin", document_number="U52345678"),
+            guest(surname="Xəlilov", given_names="Hüseyn", document_number="U62345678"),
+        ],
+    )
+    for query, found in [
+        ("Əliyev", ["Əliyev", "Əliyeva"]),  # the feminine form begins with the same word
+        ("ALIYEV", ["Əliyev", "Əliyeva"]),
+        ("Алиев", ["Əliyev", "Əliyeva"]),
+        ("Vəliyeva", ["Vəliyeva"]),
+        ("Kovaleva", ["Ковалева"]),
+        ("Sez", ["Söyler"]),  # the first letters of a word, as typed
+        ("xxxxxxxx", []),  # once a bare "h", inside every name with an h
+        ("zzzzqqqq", []),
+        ("liyev", []),
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+
+
 def test_the_search_page_says_when_it_shows_only_the_first_results(
     world: World, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
