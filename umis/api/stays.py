@@ -36,7 +36,7 @@ MAX_OFFSET = 10**9  # far past any host's list; a bigger one overflows the datab
 
 class Paging(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
-    limit: int = Field(100, description="1 to 500")
+    limit: int = Field(100, ge=1, le=500, description="1 to 500")
 
 
 def _host(request: HttpRequest) -> Host:
@@ -167,7 +167,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
 )
 def current_guests(request: HttpRequest, paging: Query[Paging]) -> list[dict[str, Any]]:
     host = _host(request)
-    limit, offset = max(1, min(paging.limit, 500)), paging.offset
+    limit, offset = paging.limit, paging.offset
     regs = selectors.stay_registrations_current(host=host)[offset : offset + limit]
     return [
         {

@@ -214,3 +214,18 @@ def test_text_the_database_cannot_hold_is_refused_naming_the_field(
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("control_character", field)
     assert error["message"] == "Текст содержит управляющие символы."
+
+
+@pytest.mark.parametrize("limit", ["0", "-5", "501", "99999999999999999999999", "ten"])
+def test_a_page_size_outside_1_to_500_is_refused_naming_the_field(
+    world: World, client: Client, limit: str
+) -> None:
+    response = client.get(
+        f"/api/v1/stay-registrations?limit={limit}",
+        HTTP_X_API_KEY=world.hotel_key,
+        HTTP_ACCEPT_LANGUAGE="az",
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "limit"
+    assert [e["field"] for e in error["errors"]] == ["limit"]
