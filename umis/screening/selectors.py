@@ -103,16 +103,24 @@ def hit_get_for_user(*, user: Any, hit_id: int) -> ScreeningHit:
     return hit
 
 
+def _keeps_watchlists(user: Any) -> bool:
+    return getattr(user, "role", "") == Role.HEAD_OFFICER
+
+
 def watchlist_entries_for_user(*, user: Any, limit: int = 100) -> QuerySet[WatchlistEntry]:
-    """Watchlists are kept by the head office."""
-    if getattr(user, "role", "") != Role.HEAD_OFFICER:
-        return WatchlistEntry.objects.none()
+    """The latest entries, for the head office, which keeps the watchlists; anyone else is
+    refused as not found, and the attempt is audited."""
+    if not _keeps_watchlists(user):
+        audit_record(
+            actor=user, action="WATCHLIST_ACCESS_DENIED", entity_type="screening.watchlist"
+        )
+        raise NotFound("not_found", _("Not found."))
     return WatchlistEntry.objects.select_related("watchlist").order_by("-updated_at", "-id")[:limit]
 
 
 def watchlist_entry_get_for_user(*, user: Any, entry_id: int) -> WatchlistEntry:
     entry = None
-    if getattr(user, "role", "") == Role.HEAD_OFFICER:
+    if _keeps_watchlists(user):
         entry = WatchlistEntry.objects.select_related("watchlist").filter(pk=entry_id).first()
     if entry is None:
         audit_record(

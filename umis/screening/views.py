@@ -66,11 +66,11 @@ def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
 
 @officer_required
 def entries(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "screening/entries.html",
-        {"entries": selectors.watchlist_entries_for_user(user=request.user)},
-    )
+    try:
+        listed = selectors.watchlist_entries_for_user(user=request.user)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "screening/entries.html", {"entries": listed})
 
 
 @officer_required

@@ -98,8 +98,14 @@ def test_the_head_office_sees_watchlist_entries_with_history(world: World, clien
     page = client.get(f"/en/office/screening/watchlist/{entry.pk}/").content.decode()
     assert "Гусейнов Рашад" in page
     assert "CREATED" in page
+    assert "Гусейнов Рашад" in client.get("/en/office/screening/watchlist/").content.decode()
     client.force_login(world.alice)
     assert client.get(f"/en/office/screening/watchlist/{entry.pk}/").status_code == 404
+    # the lists are kept by the head office: a regional officer has no page of them
+    assert client.get("/en/office/screening/watchlist/").status_code == 404
+    assert AuditEvent.objects.filter(
+        action="WATCHLIST_ACCESS_DENIED", actor=world.alice, entity_type="screening.watchlist"
+    ).exists()
 
 
 def ban_check(client: Client, **overrides: str) -> tuple[int, str]:
