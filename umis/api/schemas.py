@@ -107,6 +107,7 @@ class BulkItemOut(Schema):
     verify_url: str | None = None
     client_reference: str | None = None
     late: bool | None = None
+    state: str | None = None
     move: MoveOut | None = None
     errors: list[ErrorItem] = []
 

@@ -140,6 +140,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
                         "verify_url": document_verify_url(r.certificate) if r.certificate else None,
                         "client_reference": r.registration.client_reference,
                         "late": r.registration.late,
+                        "state": r.registration.case.state,
                         "move": _move(r.move),
                         "errors": [],
                     }

@@ -390,6 +390,7 @@ def _store(
         ],
     )
     _moved_away(moves=[(registrations[k], move) for k, move in sorted(moves.items())])
+    _already_over([r for r in registrations if r.planned_departure < today])
     # Screening on intake: the registration stands; a hit alerts the office on the case.
     screening_screen_cases(actor=actor, items=[(r.case, r.person) for r in registrations])
     for k, ((i, _d), r, certificate) in enumerate(
@@ -429,6 +430,28 @@ def _moved_away(*, moves: Sequence[tuple[StayRegistration, Move]]) -> None:
     )
     _registrations_ended(
         actor=None, ends=[(previous, on) for previous, on, _new in ending], reason="moved"
+    )
+
+
+def _already_over(registrations: Sequence[StayRegistration]) -> None:
+    """A stay registered after its planned departure (the guest has gone; the registration
+    is owed all the same, and late) is recorded as ended on that day by the system: it is
+    not among the host's current guests, and its certificate verifies as expired after it."""
+    if not registrations:
+        return
+    cases_transition_by_system(
+        cases=[r.case for r in registrations],
+        target=workflow.ENDED,
+        action="STAY_REGISTRATION_ENDED",
+        data=[
+            {"left_on": r.planned_departure.isoformat(), "reason": "over_when_registered"}
+            for r in registrations
+        ],
+    )
+    _registrations_ended(
+        actor=None,
+        ends=[(r, r.planned_departure) for r in registrations],
+        reason="over_when_registered",
     )
 
 
