@@ -40,7 +40,7 @@ from umis.people.selectors import (
 from umis.reference.selectors import legal_ground_list
 from umis.screening.selectors import hits_for_case
 from umis.stays import services as stay_services
-from umis.stays.selectors import stay_registration_for_case
+from umis.stays.selectors import stay_registration_ending, stay_registration_for_case
 
 View = Callable[..., HttpResponse]
 
@@ -133,6 +133,7 @@ def _case_page(
     service = registry.get(case.service_code)
     documents = list(IssuedDocument.objects.filter(case=case).order_by("issued_at"))
     workflow = service.workflow
+    registration = stay_registration_for_case(case_id=case.pk)
     return render(
         request,
         "backoffice/case.html",
@@ -140,7 +141,10 @@ def _case_page(
             "case": case,
             "service": service,
             "history": case_history(case=case),
-            "registration": stay_registration_for_case(case_id=case.pk),
+            "registration": registration,
+            "stay_ending": stay_registration_ending(registration=registration)
+            if registration
+            else None,
             "documents": [{"doc": d, "verify_url": document_verify_url(d)} for d in documents],
             "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
             "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),

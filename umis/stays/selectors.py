@@ -16,7 +16,7 @@ from umis.core.prepared import Prepared
 from umis.core.text import storable
 from umis.reference.models import LegalGround
 from umis.stays.models import Host, StayRegistration
-from umis.stays.workflow import ANNULLED
+from umis.stays.workflow import ANNULLED, ENDED
 
 _HOST_OF_MEMBER = Prepared(
     lambda p: Host.objects.select_related("region").filter(members=p["user"]).order_by("id")[:1]
@@ -82,10 +82,45 @@ def stay_registration_annulment(*, registration: StayRegistration) -> Annulment 
     return Annulment(on=timezone.localdate(event.at), legal_ground=event.legal_ground)
 
 
+@dataclass(frozen=True)
+class Ending:
+    """How a registration that is no longer current came to an end."""
+
+    on: dt.date  # the day the guest left or moved, or the day of the annulment
+    how: str  # "left" (the host said so), "moved" (ended by a move) or "annulled"
+
+
+_ENDED_BY = {
+    "STAY_REGISTRATION_ENDED": "left",
+    "STAY_REGISTRATION_SUPERSEDED": "moved",
+    "STAY_REGISTRATION_ANNULLED": "annulled",
+}
+
+
+def stay_registration_ending(*, registration: StayRegistration) -> Ending | None:
+    """When and how a registration ended, from the case event that ended it; None while it
+    is current."""
+    if registration.case.state not in (ENDED, ANNULLED):
+        return None
+    event = (
+        CaseEvent.objects.filter(case_id=registration.case_id, action__in=list(_ENDED_BY))
+        .only("action", "at")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if event is None:  # every ending writes one
+        return None
+    how = _ENDED_BY[event.action]
+    # the guest left or moved on the day the registration names; an annulment is dated
+    if how == "annulled" or registration.ended_on is None:
+        return Ending(on=timezone.localdate(event.at), how=how)
+    return Ending(on=registration.ended_on, how=how)
+
+
 def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:
     return (
         StayRegistration.objects.select_related(
-            "host", "region", "travel_document", "travel_document__issuing_state"
+            "case", "host", "region", "travel_document", "travel_document__issuing_state"
         )
         .filter(case_id=case_id)
         .first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 
 import pytest
 from django.test import Client
@@ -290,3 +291,73 @@ def test_the_time_line_names_a_crossing_anomaly_in_the_readers_language(
     page = client.get(f"/en/office/people/{person.pk}/?purpose=supervision").content.decode()
     assert "check the crossings: two entries with no exit between them" in page
     assert "entry_without_exit" not in page
+
+
+def _on(day: dt.date) -> AbstractContextManager[None]:
+    """The clock at noon in Baku on `day`."""
+    return clock.frozen_at(dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC))
+
+
+def stay_row(page: str) -> str:
+    return page.split('id="stay">', 1)[1].split("</dd>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("ending", "lang", "shown"),
+    [
+        ("none", "en", "04.05.2026 – 30.06.2026"),
+        (
+            "left",
+            "en",
+            "04.05.2026 – 20.05.2026 (ended: the guest left; planned departure 30.06.2026)",
+        ),
+        (
+            "moved",
+            "en",
+            "04.05.2026 – 01.06.2026 (ended: the guest moved to another place of stay; "
+            "planned departure 30.06.2026)",
+        ),
+        ("annulled", "en", "04.05.2026 – 03.06.2026 (annulled; planned departure 30.06.2026)"),
+        (
+            "moved",
+            "az",
+            "04.05.2026 – 01.06.2026 (başa çatıb: qonaq başqa yerə köçüb; planlaşdırılan "
+            "gediş 30.06.2026)",
+        ),
+        (
+            "annulled",
+            "ru",
+            "04.05.2026 – 03.06.2026 (аннулирована; планируемый выезд 30.06.2026)",
+        ),
+    ],
+)
+def test_the_case_page_shows_when_and_how_the_stay_ended_not_the_planned_departure(
+    world: World, client: Client, ending: str, lang: str, shown: str
+) -> None:
+    with _on(dt.date(2026, 5, 4)):
+        case = register(world, arrival_date="2026-05-04", planned_departure="2026-06-30")
+    reg = StayRegistration.objects.get(case=case)
+    with _on(dt.date(2026, 6, 3)):
+        if ending == "left":
+            stay_registration_end(actor=world.harry, registration=reg, left_on=dt.date(2026, 5, 20))
+        elif ending == "moved":
+            [moved] = stay_registrations_submit(
+                actor=world.larisa,
+                host=world.landlord,
+                raws=[
+                    guest(region="ganja", arrival_date="2026-06-01", planned_departure="2026-06-30")
+                ],
+            )
+            assert moved.move is not None
+        elif ending == "annulled":
+            stay_registration_annul(
+                actor=world.alice,
+                case=case,
+                expected_version=case.version,
+                legal_ground=LegalGround.objects.get(code="mc-21-not-residing"),
+                note="Not at the address",
+            )
+        client.force_login(world.alice)
+        prefix = "" if lang == "az" else f"/{lang}"
+        page = client.get(f"{prefix}/office/cases/{case.reference}/").content.decode()
+    assert stay_row(page) == shown
