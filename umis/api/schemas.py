@@ -93,6 +93,9 @@ class StayRegistrationOut(Schema):
     move: MoveOut | None = Field(
         None, description="In the answer to a registration recorded as a move; otherwise null"
     )
+    annulled_on: dt.date | None = Field(
+        None, description="The day an officer annulled the registration; null if it was not"
+    )
     replayed: bool = False
 
 

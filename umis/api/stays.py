@@ -66,6 +66,7 @@ def _out(
 ) -> dict[str, Any]:
     if document is None:
         document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    annulment = selectors.stay_registration_annulment(registration=reg)
     return {
         "reference": reg.case.reference,
         "registration_number": reg.case.reference,
@@ -80,6 +81,7 @@ def _out(
         "verify_url": document_verify_url(document) if document else "",
         "client_reference": reg.client_reference,
         "move": _move(move),
+        "annulled_on": annulment.on if annulment else None,
     }
 
 

@@ -301,6 +301,41 @@ def test_verify_gives_the_day_a_certificate_was_annulled(world: World, client: C
     assert (verdict["status"], verdict["annulled_on"]) == ("annulled", clock.today().isoformat())
 
 
+def test_the_host_reads_the_day_its_registration_was_annulled(world: World, client: Client) -> None:
+    from umis.reference.models import LegalGround
+    from umis.stays.services import stay_registration_annul
+
+    def noon(day: dt.date) -> Any:
+        return clock.frozen_at(dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC))
+
+    with noon(dt.date(2026, 5, 4)):
+        body = guest(arrival_date="2026-05-04", planned_departure="2026-06-30")
+        registered = post(client, "/api/v1/stay-registrations", body, world.hotel_key).json()
+    assert registered["annulled_on"] is None
+    path = f"/api/v1/stay-registrations/{registered['reference']}"
+    with noon(dt.date(2026, 5, 6)):
+        assert client.get(path, HTTP_X_API_KEY=world.hotel_key).json()["annulled_on"] is None
+        case = Case.objects.get(reference=registered["reference"])
+        stay_registration_annul(
+            actor=world.alice,
+            case=case,
+            expected_version=case.version,
+            legal_ground=LegalGround.objects.get(code="mc-21-not-residing"),
+            note="The guest does not live at the address.",
+        )
+    with noon(dt.date(2026, 5, 9)):
+        seen = client.get(path, HTTP_X_API_KEY=world.hotel_key).json()
+        code = registered["verify_url"].rsplit("/", 1)[1]
+        verdict = client.get(f"/api/v1/documents/verify/{code}").json()
+    assert (seen["state"], seen["annulled_on"]) == ("annulled", "2026-05-06")
+    assert verdict["annulled_on"] == "2026-05-06"
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schema["StayRegistrationOut"]["properties"]["annulled_on"]["anyOf"] == [
+        {"format": "date", "type": "string"},
+        {"type": "null"},
+    ]
+
+
 def test_another_host_cannot_see_or_end_the_registration(world: World, client: Client) -> None:
     from umis.accounts.models import Scope
     from umis.accounts.services import api_client_create
