@@ -91,7 +91,9 @@ class StayRegistrationOut(Schema):
     verify_url: str
     client_reference: str = ""
     move: MoveOut | None = Field(
-        None, description="In the answer to a registration recorded as a move; otherwise null"
+        None,
+        description="When the registration was recorded as a move (in the answer to it and "
+        "on every later read); otherwise null",
     )
     annulled_on: dt.date | None = Field(
         None, description="The day an officer annulled the registration; null if it was not"

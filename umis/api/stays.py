@@ -46,7 +46,7 @@ def _host(request: HttpRequest) -> Host:
     return host
 
 
-def _move(move: services.Move | None) -> dict[str, Any] | None:
+def _move(move: selectors.Move | None) -> dict[str, Any] | None:
     if move is None:
         return None
     return {
@@ -62,10 +62,12 @@ def _out(
     reg: StayRegistration,
     request: HttpRequest,
     document: IssuedDocument | None = None,
-    move: services.Move | None = None,
+    move: selectors.Move | None = None,
 ) -> dict[str, Any]:
     if document is None:
         document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    if move is None:
+        move = selectors.stay_registration_move(registration=reg)
     annulment = selectors.stay_registration_annulment(registration=reg)
     return {
         "reference": reg.case.reference,

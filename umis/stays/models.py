@@ -71,12 +71,37 @@ class StayRegistration(BaseModel):
     )  # false once ended or annulled; mirrors the case's final states
     late = models.BooleanField(default=False)
     client_reference = models.CharField(max_length=100, blank=True)
+    # Recorded as a move (ADR 15): the day of the move and, after a move from another host,
+    # the deadline and the number of working days it was judged by; what the host is told
+    # is put in words when it is read. None of them when it was no move.
+    moved_on = models.DateField(null=True, blank=True)
+    move_deadline = models.DateField(null=True, blank=True)
+    move_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # the registration whose move ended this one; read with its person (stay_person_idx)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(planned_departure__gte=F("arrival_date")),
                 name="stay_departure_after_arrival",
+            ),
+            # no deadline without a move; a deadline with its number of working days
+            models.CheckConstraint(
+                condition=Q(move_deadline__isnull=True, move_working_days__isnull=True)
+                | Q(
+                    moved_on__isnull=False,
+                    move_deadline__isnull=False,
+                    move_working_days__isnull=False,
+                ),
+                name="stay_move_terms",
             ),
         ]
         indexes = [

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
@@ -58,6 +59,74 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
         )
         raise NotFound("not_found", _("Not found."))
     return reg
+
+
+@dataclass(frozen=True)
+class Move:
+    """A registration of a guest who, on the day of arrival, held a current registration
+    at another place: that one ended on the day of the move."""
+
+    moved_on: dt.date
+    same_host: bool  # to another place of the same host (owner): nothing was due
+    deadline: dt.date | None  # the last day to register after the move; None: same host
+    working_days: int | None  # the rule's working days to the deadline; None: same host
+    named: tuple[str, ...] = ()  # the host's own registrations it ended (same host only)
+
+    def notice(self) -> str:
+        """What the host is told (in the reader's language); another host's registration is
+        never named."""
+        moved_on = formats.date_format(self.moved_on, "d.m.Y")
+        if self.same_host:
+            return gettext(
+                "Recorded as a move to another address of the same host: the previous "
+                "registration %(references)s was ended on %(date)s. No new registration was "
+                "due, so it is not late."
+            ) % {"references": ", ".join(self.named), "date": moved_on}
+        assert self.deadline is not None and self.working_days is not None
+        return ngettext(
+            "Recorded as a move: the guest's registration at the previous place of stay was "
+            "ended on %(date)s. After a move the guest must be registered again within "
+            "%(n)d working day, here by %(deadline)s.",
+            "Recorded as a move: the guest's registration at the previous place of stay was "
+            "ended on %(date)s. After a move the guest must be registered again within "
+            "%(n)d working days, here by %(deadline)s.",
+            self.working_days,
+        ) % {
+            "date": moved_on,
+            "n": self.working_days,
+            "deadline": formats.date_format(self.deadline, "d.m.Y"),
+        }
+
+
+def stay_registration_move(*, registration: StayRegistration) -> Move | None:
+    """The move a registration was recorded as, told as when it was registered; None when
+    it was no move. Only a move within one host's places reads anything more: the host's
+    own registrations it ended, which it names."""
+    if registration.moved_on is None:
+        return None
+    if registration.move_deadline is not None:
+        return Move(
+            moved_on=registration.moved_on,
+            same_host=False,
+            deadline=registration.move_deadline,
+            working_days=registration.move_working_days,
+        )
+    named = (
+        StayRegistration.objects.filter(
+            person_id=registration.person_id,
+            host_id=registration.host_id,
+            superseded_by=registration,
+        )
+        .order_by("pk")
+        .values_list("case__reference", flat=True)
+    )
+    return Move(
+        moved_on=registration.moved_on,
+        same_host=True,
+        deadline=None,
+        working_days=None,
+        named=tuple(named),
+    )
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
-from django.utils import formats
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_collect, audit_record_many
@@ -46,46 +44,12 @@ from umis.screening.services import screening_screen_cases
 from umis.stays import rules, workflow
 from umis.stays.catalogue import SERVICE_CODE
 from umis.stays.models import Host, StayRegistration
+from umis.stays.selectors import Move
 from umis.stays.validation import RegistrationData, registration_parse
 
 MAX_BATCH = 1000
-
-
-@dataclass(frozen=True)
-class Move:
-    """A registration of a guest who, on the day of arrival, held a current registration
-    at another place: that one ended on the day of the move."""
-
-    moved_on: dt.date
-    same_host: bool  # to another place of the same host (owner): nothing was due
-    deadline: dt.date | None  # the last day to register after the move; None: same host
-    working_days: int
-    ended: tuple[StayRegistration, ...]
-
-    def notice(self) -> str:
-        """What the host is told (in the reader's language); another host's registration is
-        never named."""
-        moved_on = formats.date_format(self.moved_on, "d.m.Y")
-        if self.same_host:
-            return gettext(
-                "Recorded as a move to another address of the same host: the previous "
-                "registration %(references)s was ended on %(date)s. No new registration was "
-                "due, so it is not late."
-            ) % {"references": ", ".join(r.case.reference for r in self.ended), "date": moved_on}
-        assert self.deadline is not None
-        return ngettext(
-            "Recorded as a move: the guest's registration at the previous place of stay was "
-            "ended on %(date)s. After a move the guest must be registered again within "
-            "%(n)d working day, here by %(deadline)s.",
-            "Recorded as a move: the guest's registration at the previous place of stay was "
-            "ended on %(date)s. After a move the guest must be registered again within "
-            "%(n)d working days, here by %(deadline)s.",
-            self.working_days,
-        ) % {
-            "date": moved_on,
-            "n": self.working_days,
-            "deadline": formats.date_format(self.deadline, "d.m.Y"),
-        }
+# an item's move and the registrations it ends
+Moving = tuple[Move, tuple[StayRegistration, ...]]
 
 
 @dataclass
@@ -178,7 +142,7 @@ def _moves(
     parsed: list[tuple[int, RegistrationData]],
     person_ids: list[int],
     ref: ReferenceSnapshot,
-) -> dict[int, Move]:
+) -> dict[int, Moving]:
     """The items (by position in `parsed`) whose guest, on the day of arrival, holds a
     current registration (active, and covering that day) elsewhere: at another host, or at
     another address of this one. (The same guest at the same address of this host is no
@@ -193,7 +157,7 @@ def _moves(
     ):
         current.setdefault(reg.person_id, []).append(reg)
     left: set[int] = set()
-    moves: dict[int, Move] = {}
+    moves: dict[int, Moving] = {}
     for k, ((_i, d), person_id) in enumerate(zip(parsed, person_ids, strict=True)):
         here = _address(d.region.pk, d.city, d.street)
         previous = tuple(
@@ -206,18 +170,24 @@ def _moves(
         if not previous:
             continue
         left.update(r.pk for r in previous)
-        same_host = all(r.host_id == host.pk for r in previous)
-        moves[k] = Move(
-            moved_on=d.arrival_date,
-            same_host=same_host,
-            deadline=None
-            if same_host
-            else rules.move_deadline(
-                moved_on=d.arrival_date, rule=d.rule, days_off=ref.holiday_overrides()
-            ),
-            working_days=d.rule.move_deadline_working_days,
-            ended=previous,
-        )
+        if all(r.host_id == host.pk for r in previous):
+            move = Move(
+                moved_on=d.arrival_date,
+                same_host=True,
+                deadline=None,
+                working_days=None,
+                named=tuple(r.case.reference for r in previous),
+            )
+        else:
+            move = Move(
+                moved_on=d.arrival_date,
+                same_host=False,
+                deadline=rules.move_deadline(
+                    moved_on=d.arrival_date, rule=d.rule, days_off=ref.holiday_overrides()
+                ),
+                working_days=d.rule.move_deadline_working_days,
+            )
+        moves[k] = (move, previous)
     return moves
 
 
@@ -310,7 +280,8 @@ def _store(
     today: dt.date,
 ) -> None:
     people = person_resolve_many(actor=actor, items=[d.person for _, d in parsed], stored=stored)
-    moves = _moves(host=host, parsed=parsed, person_ids=[p.pk for p, _ in people], ref=ref)
+    found = _moves(host=host, parsed=parsed, person_ids=[p.pk for p, _ in people], ref=ref)
+    moves = {k: move for k, (move, _ended) in found.items()}
     parsed = [
         (i, replace(d, late=_late(d, moves.get(k), today))) for k, (i, d) in enumerate(parsed)
     ]
@@ -322,7 +293,7 @@ def _store(
                 applicant_id=person.pk,
                 office_id=d.region.office_id,
                 needs_attention=d.late,
-                data={"host": host.name, "late": d.late, **_move_data(moves.get(k))},
+                data={"host": host.name, "late": d.late, **_move_data(found.get(k))},
             )
             for k, ((_, d), (person, _doc)) in enumerate(zip(parsed, people, strict=True))
         ],
@@ -340,9 +311,14 @@ def _store(
             planned_departure=d.planned_departure,
             late=d.late,
             client_reference=d.client_reference,
+            moved_on=move.moved_on if move else None,
+            move_deadline=move.deadline if move else None,
+            move_working_days=move.working_days if move else None,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        for (_, d), (person, doc), case in zip(parsed, people, cases, strict=True)
+        for (_, d), (person, doc), case, move in zip(
+            parsed, people, cases, [moves.get(k) for k in range(len(parsed))], strict=True
+        )
     ]
     bulk_insert(registrations)
     late_cases = [c for c, (_, d) in zip(cases, parsed, strict=True) if d.late]
@@ -384,12 +360,12 @@ def _store(
                 "STAY_REGISTRATION_SUBMITTED",
                 r,
                 person_id=r.person.pk,
-                data={"reference": r.case.reference, "host": host.pk, **_move_data(moves.get(k))},
+                data={"reference": r.case.reference, "host": host.pk, **_move_data(found.get(k))},
             )
             for k, r in enumerate(registrations)
         ],
     )
-    _moved_away(moves=[(registrations[k], move) for k, move in sorted(moves.items())])
+    _moved_away(moves=[(registrations[k], move) for k, move in sorted(found.items())])
     _already_over([r for r in registrations if r.planned_departure < today])
     # Screening on intake: the registration stands; a hit alerts the office on the case.
     screening_screen_cases(actor=actor, items=[(r.case, r.person) for r in registrations])
@@ -401,24 +377,27 @@ def _store(
         results[i].move = moves.get(k)
 
 
-def _move_data(move: Move | None) -> dict[str, Any]:
+def _move_data(found: Moving | None) -> dict[str, Any]:
     """What the new registration's history and audit trail say of a move."""
-    if move is None:
+    if found is None:
         return {}
+    move, ended = found
     return {
-        "moved_from": [r.case.reference for r in move.ended],
+        "moved_from": [r.case.reference for r in ended],
         "moved_on": move.moved_on.isoformat(),
         "move_deadline": move.deadline.isoformat() if move.deadline else None,
     }
 
 
-def _moved_away(*, moves: Sequence[tuple[StayRegistration, Move]]) -> None:
+def _moved_away(*, moves: Sequence[tuple[StayRegistration, Moving]]) -> None:
     """End the registrations the guests moved from, on the day of the move. The system ends
     them (no actor): a host never acts on another host's registration, and the new one is
-    the reason, named in the history."""
-    ending = [(previous, move.moved_on, new) for new, move in moves for previous in move.ended]
+    the reason, named in the history and kept on the ended one (`superseded_by`)."""
+    ending = [(previous, move.moved_on, new) for new, (move, ended) in moves for previous in ended]
     if not ending:
         return
+    for previous, _on, new in ending:
+        previous.superseded_by = new
     cases_transition_by_system(
         cases=[previous.case for previous, _on, _new in ending],
         target=workflow.ENDED,
@@ -463,7 +442,9 @@ def _registrations_ended(
     now = clock.now()
     for reg, left_on in ends:
         reg.ended_on, reg.active, reg.updated_at = left_on, False, now
-    bulk_update_fields([reg for reg, _ in ends], ["ended_on", "active", "updated_at"])
+    bulk_update_fields(
+        [reg for reg, _ in ends], ["ended_on", "active", "superseded_by", "updated_at"]
+    )
     left = {reg.case_id: left_on for reg, left_on in ends}
     documents = IssuedDocument.objects.filter(
         case_id__any=list(left), status=IssuedDocument.Status.VALID

@@ -518,3 +518,61 @@ def test_the_host_is_told_of_the_move_in_their_language(
         body = guest(region="ganja", arrival_date="2026-06-01", planned_departure="2026-06-30")
         response = post(client, API, body, landlord_key, **{"Accept-Language": language})
     assert response.json()["move"]["message"] == said
+
+
+def test_a_later_read_of_the_registration_tells_the_same_move_in_the_readers_language(
+    world: World, client: Client, landlord_key: str
+) -> None:
+    first = at_the_hotel(client, world, arrived=dt.date(2026, 5, 4), until=dt.date(2026, 6, 30))
+    created = at_the_landlord(
+        client,
+        landlord_key,
+        filed=dt.date(2026, 6, 3),
+        moved=dt.date(2026, 6, 1),
+        until=dt.date(2026, 6, 30),
+    ).json()
+    assert created["move"]["deadline"] == "2026-06-08"
+    # the rule changes afterwards: the registration keeps the terms it was judged by
+    RegistrationRule.objects.update(move_deadline_working_days=3)
+    path = f"{API}/{created['reference']}"
+    with on(dt.date(2026, 6, 20)):
+        read = client.get(path, HTTP_X_API_KEY=landlord_key, HTTP_ACCEPT_LANGUAGE="en").json()
+        in_russian = client.get(path, HTTP_X_API_KEY=landlord_key, HTTP_ACCEPT_LANGUAGE="ru")
+    assert read["move"] == created["move"]
+    assert in_russian.json()["move"] == {
+        **created["move"],
+        "message": (
+            "Записано как переезд: регистрация гостя по прежнему месту пребывания завершена "
+            "01.06.2026. После переезда гость должен быть зарегистрирован заново в течение 5 "
+            "рабочих дней, в данном случае не позднее 08.06.2026."
+        ),
+    }
+    new = StayRegistration.objects.get(case__reference=created["reference"])
+    assert (new.moved_on, new.move_deadline, new.move_working_days) == (
+        dt.date(2026, 6, 1),
+        dt.date(2026, 6, 8),
+        5,
+    )
+    previous = StayRegistration.objects.get(case__reference=first["reference"])
+    assert (previous.superseded_by, previous.moved_on) == (new, None)
+
+
+def test_a_later_read_of_a_same_host_move_names_the_hosts_own_registration_again(
+    world: World, client: Client
+) -> None:
+    first = at_the_hotel(client, world, arrived=dt.date(2026, 5, 4), until=dt.date(2026, 6, 30))
+    with on(dt.date(2026, 6, 3)):
+        body = guest(
+            street="Neftçilər prospekti 100",  # the hotel's other building
+            arrival_date="2026-05-20",
+            planned_departure="2026-06-30",
+        )
+        created = post(client, API, body, world.hotel_key, **{"Accept-Language": "en"}).json()
+        path = f"{API}/{created['reference']}"
+        read = client.get(path, HTTP_X_API_KEY=world.hotel_key, HTTP_ACCEPT_LANGUAGE="en").json()
+        # the registration it ended was no move itself
+        before = client.get(f"{API}/{first['reference']}", HTTP_X_API_KEY=world.hotel_key).json()
+    assert created["move"]["same_host"] is True
+    assert first["reference"] in created["move"]["message"]
+    assert read["move"] == created["move"]
+    assert (first["move"], before["move"], before["state"]) == (None, None, "ended")
