@@ -3,8 +3,9 @@
 A registration is valid as soon as it is submitted; it waits in the office queue for a
 check (`registered`), after which the officer confirms it. The host ends it when the
 guest leaves; the system ends it when the guest, having moved, is registered at another
-place (`STAY_REGISTRATION_SUPERSEDED`, no actor); an officer may annul it with a legal
-ground.
+place (`STAY_REGISTRATION_SUPERSEDED`, no actor), or when it is registered after the
+guest's planned departure; an officer may annul it with a legal ground, also once it has
+ended (a registration found false after the guest left verifies as annulled, not expired).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ WORKFLOW = Workflow(
             *OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"
         ),
         (CONFIRMED, ANNULLED): rule(
+            *OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"
+        ),
+        (ENDED, ANNULLED): rule(
             *OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"
         ),
         (REGISTERED, ENDED): rule("host", event="STAY_REGISTRATION_ENDED"),

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from umis.backoffice.tests.test_annulment import annul
 from umis.core import clock
 from umis.core.testing import World, guest
 from umis.documents.models import IssuedDocument
@@ -69,3 +70,18 @@ def test_a_batch_ends_only_its_stays_already_over(world: World, client: Client) 
         ("accepted", "ended"),
         ("accepted", "registered"),
     ]
+
+
+def test_an_officer_annuls_a_registration_that_has_ended(world: World, client: Client) -> None:
+    """A registration found false after the guest has gone verifies as annulled, not as
+    merely expired."""
+    with clock.frozen_at(TODAY):
+        body = guest(arrival_date="2026-10-01", planned_departure="2026-10-25")
+        reference = post(client, API, body, world.hotel_key).json()["reference"]
+        reg = StayRegistration.objects.select_related("case").get(case__reference=reference)
+        client.force_login(world.alice)
+        annul(client, reg.case)
+        reg.case.refresh_from_db()
+        assert reg.case.state == "annulled"
+        code = document_verify_code(IssuedDocument.objects.get(case=reg.case))
+        assert client.get(f"/api/v1/documents/verify/{code}").json()["status"] == "annulled"
