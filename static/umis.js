@@ -8,12 +8,14 @@
   function titleCase(s) {
     return (s || "").toLowerCase().replace(/(^|[\s-])(\S)/g, function (m, p, c) { return p + c.toUpperCase(); });
   }
+  // the options' values are ICAO codes (Germany "D"); data-alpha3 is the ISO code where it
+  // differs, for a zone that writes "DEU"
   function countryOption(form, name, code) {
     var el = form.querySelector('[name="' + name + '"]');
     if (!el || !code) { return; }
     for (var i = 0; i < el.options.length; i++) {
       var o = el.options[i];
-      if (o.value === code || o.getAttribute("data-alpha3") === code || o.getAttribute("data-icao") === code) { el.value = o.value; return; }
+      if (o.value === code || o.getAttribute("data-alpha3") === code) { el.value = o.value; return; }
     }
   }
   function splitZone(text) {

@@ -15,7 +15,7 @@ from umis.core.races import atomic_retried
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
 from umis.people.models import DocumentType, Sex
-from umis.reference.models import Region
+from umis.reference.models import Country, Region
 from umis.reference.selectors import countries_by_name
 from umis.stays import selectors, services
 from umis.stays.documents import certificate_pdf
@@ -54,6 +54,10 @@ def guests(request: HttpRequest) -> HttpResponse:
     return render(request, "stays/guests.html", {"host": host, "registrations": registrations})
 
 
+def _alpha3_if_other(country: Country) -> str:
+    return country.alpha3 if country.alpha3 != country.icao_code else ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
@@ -87,8 +91,10 @@ def register(request: HttpRequest) -> HttpResponse:
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
     active = countries_by_name()
-    nationalities = [(c.icao_code, c.name) for c in active]
-    issuers = [(c.icao_code, c.name) for c in active if c.is_state]
+    # by ICAO code, as a zone writes it (Germany `D`); the alpha-3 code beside it where it
+    # differs, so a zone pasted with `DEU` fills the list too (static/umis.js)
+    nationalities = [(c.icao_code, c.name, _alpha3_if_other(c)) for c in active]
+    issuers = [(c.icao_code, c.name, _alpha3_if_other(c)) for c in active if c.is_state]
     regions = [(r.code, r.name) for r in Region.objects.all()]
 
     def spec(name: str, label: str, *, options: object = None, kind: str = "") -> dict[str, object]:

@@ -167,3 +167,35 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
     response = page.goto(f"/en/office/cases/{reference}/")
     assert response.status == 404
     assert "Not found" in page.inner_text("h1")
+
+
+def test_a_pasted_german_passport_fills_the_states_by_icao_or_alpha_3_code(
+    page: Any, world: World
+) -> None:
+    # Germany is `D` in a zone (ICAO Doc 9303) and in the form's lists, `DEU` in ISO 3166;
+    # the server reads both, and so does the form
+    sign_in(page, "harry")
+    page.goto("/en/host/register/")
+    page.fill(
+        "#id_mrz",
+        "P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<\n"
+        "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4",
+    )
+    page.click("#mrz-read")
+    expect(page.locator("#id_document_number")).to_have_value("C01X00T47")
+    assert page.get_attribute("#mrz-status", "class") == "hint mrz-ok"
+    assert page.input_value("#id_surname") == "Mustermann"
+    assert (page.input_value("#id_issuing_state"), page.input_value("#id_nationality")) == (
+        "D",
+        "D",
+    )
+    # a zone that writes the alpha-3 code instead, which the server reads as Germany too
+    page.goto("/en/host/register/")
+    line1, line2 = passport_mrz(surname="MUSTERMANN", number="C01X00T47", nationality="DEU")
+    page.fill("#id_mrz", f"{line1}\n{line2}")
+    page.click("#mrz-read")
+    expect(page.locator("#id_document_number")).to_have_value("C01X00T47")
+    assert (page.input_value("#id_issuing_state"), page.input_value("#id_nationality")) == (
+        "D",
+        "D",
+    )

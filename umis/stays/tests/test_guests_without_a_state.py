@@ -144,7 +144,7 @@ def test_the_form_offers_the_statuses_as_nationalities_only(world: World, client
     for code, name in [("XXA", "Stateless person"), ("XXB", "Refugee (1951 Convention)")]:
         assert f'<option value="{code}">{name}</option>' in nationality
         assert f'value="{code}"' not in issuing_state
-    assert '<option value="D">Germany</option>' in issuing_state
+    assert '<option value="D" data-alpha3="DEU">Germany</option>' in issuing_state
 
 
 def test_the_form_registers_a_stateless_guest(world: World, client: Client) -> None:
