@@ -60,7 +60,8 @@
         fill(form, "sex", d.sex);
         fill(form, "document_number", d.document_number);
         fill(form, "document_expiry", d.expiry_date);
-        fill(form, "document_type", d.document_type === "id_card" ? "id_card" : (d.document_type === "passport" ? "passport" : "other"));
+        // travel_document: a P document of a stateless person or refugee (XXA, XXB, XXC)
+        fill(form, "document_type", ["passport", "id_card", "travel_document"].indexOf(d.document_type) >= 0 ? d.document_type : "other");
         countryOption(form, "nationality", d.nationality_alpha2 || d.nationality);
         countryOption(form, "issuing_state", d.issuing_state_alpha2 || d.issuing_state);
         // the failed checks named in the page's language (data-check-* of the text area)

@@ -26,7 +26,9 @@ router = Router(tags=["Documents"])
 def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
     """Returns the document format and type, the fields, and the result of every check digit (ICAO Doc 9303).
 
-    Visas are read too (format MRVA or MRVB, document_type visa); a registration refuses them."""
+    Visas are read too (format MRVA or MRVB, document_type visa); a registration refuses them.
+    A P document whose holder's nationality is XXA, XXB or XXC is a stateless person's or
+    refugee's travel document (document_type travel_document, document_code P)."""
     lines = payload.lines
     if len(lines) == 1 and len(lines[0]) <= 200:  # a zone sent without line breaks
         lines = mrz.split_mrz_text(lines[0])

@@ -47,7 +47,11 @@ class StayRegistrationIn(Schema):
     birth_date: str | None = Field(None, description="YYYY-MM-DD")
     sex: str | None = Field(None, description="M, F or X")
     nationality: str | None = Field(None, description="ISO 3166 alpha-2/alpha-3 or ICAO code")
-    document_type: str | None = Field(None, description="passport, id_card, travel_document, other")
+    document_type: str | None = Field(
+        None,
+        description="passport, id_card, travel_document, other. A passport of a stateless "
+        "person or refugee (nationality XXA, XXB, XXC) is stored as travel_document",
+    )
     document_number: str | None = None
     issuing_state: str | None = None
     document_expiry: str | None = Field(None, description="YYYY-MM-DD")

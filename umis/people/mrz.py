@@ -155,10 +155,16 @@ def _names(field: str) -> tuple[str, str]:
     return _clean(surname), _clean(given)
 
 
-def _doc_type(code: str) -> str:
+# The nationality codes of holders whose P document is no national passport but the travel
+# document a state issues under the 1954 Convention (XXA, stateless) or the 1951 Convention
+# (XXB, refugee), or to a refugee otherwise (XXC). XXX (unspecified) says nothing of it.
+CONVENTION_NATIONALITIES = frozenset({"XXA", "XXB", "XXC"})
+
+
+def _doc_type(code: str, nationality: str = "") -> str:
     first = code[:1]
     if first == "P":
-        return "passport"
+        return "travel_document" if nationality in CONVENTION_NATIONALITIES else "passport"
     if first == "V":
         return "visa"
     if first in {"I", "A", "C"}:
@@ -224,7 +230,7 @@ def _parse_td1(lines: list[str]) -> MrzDocument:
     return MrzDocument(
         format="TD1",
         document_code=code,
-        document_type=_doc_type(code),
+        document_type=_doc_type(code, l2[15:18].replace("<", "")),
         issuing_state=l1[2:5].replace("<", ""),
         surname=surname,
         given_names=given,
@@ -268,7 +274,7 @@ def _parse_two_line(lines: list[str], fmt: str) -> MrzDocument:
     return MrzDocument(
         format=fmt,
         document_code=code,
-        document_type=_doc_type(code),
+        document_type=_doc_type(code, l2[10:13].replace("<", "")),
         issuing_state=l1[2:5].replace("<", ""),
         surname=surname,
         given_names=given,

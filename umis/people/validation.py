@@ -20,7 +20,23 @@ from umis.reference.models import Country
 
 MAX_TEXT = 200
 _CONTROL = re.compile(r"[\x00-\x1f]")
-MRZ_TYPES = {"passport": DocumentType.PASSPORT, "id_card": DocumentType.ID_CARD}
+MRZ_TYPES = {
+    "passport": DocumentType.PASSPORT,
+    "id_card": DocumentType.ID_CARD,
+    "travel_document": DocumentType.TRAVEL_DOCUMENT,
+}
+
+
+def document_type_for_holder(document_type: str, nationality: Country) -> str:
+    """The type a travel document is stored as: a "passport" of a stateless person or a
+    refugee (XXA, XXB, XXC) is the travel document a state issued them under the 1954 or
+    1951 Convention, whichever the sender called it (ADR 14)."""
+    if (
+        document_type == DocumentType.PASSPORT
+        and nationality.icao_code in mrz.CONVENTION_NATIONALITIES
+    ):
+        return DocumentType.TRAVEL_DOCUMENT
+    return document_type
 
 
 class FieldReader:

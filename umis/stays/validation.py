@@ -19,7 +19,7 @@ from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
-from umis.people.validation import FieldReader, mrz_merge
+from umis.people.validation import FieldReader, document_type_for_holder, mrz_merge
 from umis.reference.models import Region, RegistrationRule
 from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 from umis.stays import rules
@@ -150,7 +150,7 @@ def registration_parse(
         birth_date=birth_date,
         sex=sex,
         nationality=nationality.code,
-        document_type=document_type,
+        document_type=document_type_for_holder(document_type, nationality),
         document_number=number,
         issuing_state=issuing_state.code,
         document_expiry=expiry,

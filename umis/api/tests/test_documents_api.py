@@ -80,6 +80,8 @@ def test_the_mrz_service_reports_a_stateless_holders_nationality(client: Client)
         content_type="application/json",
     ).json()
     assert (body["issuing_state"], body["nationality"], body["valid"]) == ("DEU", "XXA", True)
+    # a P document of a stateless holder: the travel document of the 1954 Convention
+    assert (body["document_code"], body["document_type"]) == ("P", "travel_document")
 
 
 def test_the_mrz_service_and_command_say_a_visa_is_a_visa(

@@ -71,10 +71,20 @@ def test_the_icao_visa_specimen() -> None:
     assert doc.valid
 
 
-@pytest.mark.parametrize("nationality", ["XXA", "XXB", "XXC", "XXX"])
-def test_a_convention_travel_document_names_the_status_as_nationality(nationality: str) -> None:
-    """A stateless person's or a refugee's travel document: a state issues it, and the
-    nationality is the ICAO code of the holder's status."""
+@pytest.mark.parametrize(
+    ("nationality", "document_type"),
+    [
+        ("XXA", "travel_document"),  # 1954 Convention: a stateless person's
+        ("XXB", "travel_document"),  # 1951 Convention: a refugee's
+        ("XXC", "travel_document"),  # a refugee's under another instrument
+        ("XXX", "passport"),  # unspecified nationality: a passport like any other
+    ],
+)
+def test_a_convention_travel_document_names_the_status_as_nationality(
+    nationality: str, document_type: str
+) -> None:
+    """A stateless person's or a refugee's travel document: a state issues it with the
+    document code P, and the nationality is the ICAO code of the holder's status."""
     lines = mrz.compose_td3(
         issuing_state="DEU",
         surname="NASSER",
@@ -88,11 +98,25 @@ def test_a_convention_travel_document_names_the_status_as_nationality(nationalit
     doc = mrz.parse_mrz(lines)
     assert (doc.format, doc.document_type, doc.issuing_state, doc.nationality) == (
         "TD3",
-        "passport",
+        document_type,
         "DEU",
         nationality,
     )
-    assert doc.valid
+    assert (doc.document_code, doc.valid) == ("P", True)
+
+
+def test_a_stateless_holders_id_card_stays_an_id_card() -> None:
+    lines = mrz.compose_td1(
+        issuing_state="DEU",
+        surname="NASSER",
+        given_names="OMAR",
+        document_number="T22000129",
+        nationality="XXA",
+        birth_date=dt.date(1985, 3, 14),
+        sex="M",
+        expiry_date=dt.date(2031, 5, 1),
+    )
+    assert mrz.parse_mrz(lines).document_type == "id_card"
 
 
 @pytest.mark.parametrize(

@@ -199,3 +199,35 @@ def test_a_pasted_german_passport_fills_the_states_by_icao_or_alpha_3_code(
         "D",
         "D",
     )
+
+
+def test_a_pasted_convention_travel_document_is_registered_as_one(page: Any, world: World) -> None:
+    # Germany's travel document for a stateless person (1954 Convention): code P, XXA
+    from umis.people.models import TravelDocument
+
+    sign_in(page, "harry")
+    page.goto("/en/host/register/")
+    lines = mrz.compose_td3(
+        issuing_state="D",
+        surname="NASSER",
+        given_names="OMAR",
+        document_number="T22000129",
+        nationality="XXA",
+        birth_date=dt.date(1985, 3, 14),
+        sex="M",
+        expiry_date=dt.date.today() + dt.timedelta(days=700),
+    )
+    page.fill("#id_mrz", "\n".join(lines))
+    page.click("#mrz-read")
+    expect(page.locator("#id_document_number")).to_have_value("T22000129")
+    assert (
+        page.input_value("#id_document_type"),
+        page.input_value("#id_nationality"),
+        page.input_value("#id_issuing_state"),
+    ) == ("travel_document", "XXA", "D")
+    page.select_option("#id_region", "baku")
+    page.fill("#id_planned_departure", (dt.date.today() + dt.timedelta(days=14)).isoformat())
+    page.click("#submit-registration")
+    page.wait_for_selector("#reference")
+    document = TravelDocument.objects.get()
+    assert (document.document_type, document.issuing_state_id) == ("travel_document", "DE")

@@ -14,6 +14,7 @@ from umis.core import clock
 from umis.core.testing import World, guest
 from umis.people import mrz
 from umis.people.models import Person, TravelDocument
+from umis.stays.models import StayRegistration
 from umis.stays.testing import counts, post
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,43 @@ def test_the_api_reads_the_nationality_from_the_mrz(world: World, client: Client
     assert response.status_code == 201, response.content
     document = TravelDocument.objects.select_related("person").get()
     assert (document.person.surname, document.person.nationality_id) == ("Nasser", "XA")
-    assert document.issuing_state_id == "DE"
+    assert (document.issuing_state_id, document.document_type) == ("DE", "travel_document")
+
+
+@pytest.mark.parametrize(
+    ("nationality", "stored"),
+    [
+        ("XXA", "travel_document"),
+        ("XB", "travel_document"),
+        ("XXC", "travel_document"),
+        ("XXX", "passport"),  # unspecified nationality: no convention says otherwise
+    ],
+)
+def test_a_passport_sent_for_a_stateless_person_or_refugee_is_their_travel_document(
+    world: World, client: Client, nationality: str, stored: str
+) -> None:
+    # clients that call every booklet a passport are not refused
+    response = post(
+        client,
+        "/api/v1/stay-registrations",
+        stateless(nationality=nationality, document_type="passport"),
+        world.hotel_key,
+        lang="en",
+    )
+    assert response.status_code == 201, response.content
+    assert TravelDocument.objects.get().document_type == stored
+
+
+def test_a_stateless_persons_id_card_stays_an_id_card(world: World, client: Client) -> None:
+    response = post(
+        client,
+        "/api/v1/stay-registrations",
+        stateless(document_type="id_card"),
+        world.hotel_key,
+        lang="en",
+    )
+    assert response.status_code == 201, response.content
+    assert TravelDocument.objects.get().document_type == "id_card"
 
 
 def test_a_batch_registers_stateless_persons_and_refugees(world: World, client: Client) -> None:
@@ -154,6 +191,22 @@ def test_the_form_registers_a_stateless_guest(world: World, client: Client) -> N
     assert Person.objects.get().nationality_id == "XA"
 
 
+def test_the_form_stores_a_refugees_passport_as_a_travel_document_and_shows_it(
+    world: World, client: Client
+) -> None:
+    # the form's default type is passport: a refugee's booklet is their travel document
+    client.force_login(world.harry)
+    response = client.post(
+        "/en/host/register/", stateless(nationality="XXB", document_type="passport")
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    document = TravelDocument.objects.get()
+    assert document.document_type == "travel_document"
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{StayRegistration.objects.get().case.reference}/")
+    assert "Travel document (refugee, stateless) T22000129 (DE)" in page.content.decode()
+
+
 def test_the_form_registers_a_stateless_guest_from_the_pasted_zone(
     world: World, client: Client
 ) -> None:
@@ -164,3 +217,4 @@ def test_the_form_registers_a_stateless_guest_from_the_pasted_zone(
     assert response.status_code == 302, response.content.decode()[:2000]
     document = TravelDocument.objects.select_related("person").get()
     assert (document.person.nationality_id, document.issuing_state_id) == ("XA", "DE")
+    assert document.document_type == "travel_document"
