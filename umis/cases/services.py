@@ -416,12 +416,12 @@ def case_assign(*, actor: Any, case: Case, assignee: Any, expected_version: int)
 MAX_REASONS = 2000
 
 
-def case_reasons_clean(*, reasons: str, field: str = "note") -> str:
+def case_reasons_clean(*, reasons: str, field: str = "note", required: bool = True) -> str:
     """The reasons given for a decision, as they are kept: line breaks as a browser sends
-    them (CR LF) made plain, outer blanks trimmed. Refused when empty or longer than
-    MAX_REASONS characters: never cut, the officer shortens them."""
+    them (CR LF) made plain, outer blanks trimmed. Refused when longer than MAX_REASONS
+    characters (never cut: the officer shortens them), and when empty if `required`."""
     text = reasons.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
+    if not text and required:
         raise DomainError("reasons_required", _("Give the reasons for this decision."), field)
     if len(text) > MAX_REASONS:
         raise DomainError(

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from umis.audit.services import AuditEntry, audit_record_many
 from umis.cases import sla
 from umis.cases.models import Case, CaseEvent
-from umis.cases.services import NewCase, case_add_event, case_open_many, case_transition
+from umis.cases.services import (
+    NewCase,
+    case_add_event,
+    case_open_many,
+    case_reasons_clean,
+    case_transition,
+)
 from umis.core import clock, outbox
 from umis.core.errors import DomainError, NotFound, ValidationFailed
 from umis.core.models import IdempotencyRecord, OutboxMessage
@@ -352,7 +358,9 @@ def visa_approve(*, actor: Any, case: Case, expected_version: int, note: str = "
 def visa_refuse(
     *, actor: Any, case: Case, expected_version: int, legal_ground: LegalGround, note: str = ""
 ) -> Case:
-    """Refuse with a legal ground; the fee's fate is recorded (not refunded by default)."""
+    """Refuse with a legal ground; the fee's fate is recorded (not refunded by default).
+    The reasons are optional, and refused (never cut) when too long."""
+    note = case_reasons_clean(reasons=note, required=False)
     if not legal_ground.applies("visa_refusal"):
         raise DomainError(
             "invalid_legal_ground",
@@ -368,7 +376,7 @@ def visa_refuse(
             expected_version=expected_version,
             action="EVISA_REFUSED",
             legal_ground=legal_ground,
-            note=note[:2000],
+            note=note,
         )
         order = application.payment_order
         share = (

@@ -319,9 +319,11 @@ def _case(request: HttpRequest, reference: str, purpose: str) -> Any:
     return case
 
 
-@officer_required
-def office_case(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case(request, reference, "e-visa decision")
+def _office_case_page(
+    request: HttpRequest, case: Any, *, refusal: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The officer's page of an application; `refusal`: a refusal not stored, its form as
+    the officer filled it in (legal_ground, note) with the errors by field."""
     app = selectors.application_for_case(case_id=case.pk)
     if app is None:
         raise Http404
@@ -335,8 +337,15 @@ def office_case(request: HttpRequest, reference: str) -> HttpResponse:
             "hits": hits_for_case(user=request.user, case_id=case.pk),
             "can_decide": case.state == workflow.REFERRED,
             "grounds": legal_ground_list(kind="visa_refusal", on=clock.today()),
+            "refusal": refusal or {"legal_ground": "", "note": "", "errors": {}},
         },
+        status=status,
     )
+
+
+@officer_required
+def office_case(request: HttpRequest, reference: str) -> HttpResponse:
+    return _office_case_page(request, _case(request, reference, "e-visa decision"))
 
 
 @officer_required
@@ -359,17 +368,17 @@ def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    note = request.POST.get("note", "")[:2000]
+    note = request.POST.get("note", "")
+    ground_code = request.POST.get("legal_ground", "")[:60]
+    refusing = request.POST.get("decision") != "approve"
     try:
-        if request.POST.get("decision") == "approve":
+        if not refusing:
             services.visa_approve(
                 actor=request.user, case=case, expected_version=version, note=note
             )
             messages.success(request, _("The e-visa is issued."))
         else:
-            ground = LegalGround.objects.filter(
-                code=request.POST.get("legal_ground", "")[:60]
-            ).first()
+            ground = LegalGround.objects.filter(code=ground_code).first()
             if ground is None:
                 raise DomainError(
                     "legal_ground_required",
@@ -392,5 +401,13 @@ def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
             person_id=case.applicant_id,
             data={"code": exc.code},
         )
+        if refusing and exc.field in ("legal_ground", "note"):
+            # nothing is stored; the form comes back as filled in, to be corrected
+            refusal = {
+                "legal_ground": ground_code,
+                "note": note,
+                "errors": {exc.field: exc.message},
+            }
+            return _office_case_page(request, case, refusal=refusal, status=422)
         messages.error(request, str(exc.message))
     return redirect("visas:office_case", reference=case.reference)

@@ -466,6 +466,94 @@ def test_officer_refuses_with_a_legal_ground_and_the_notice_is_in_the_applicants
     assert AuditEvent.objects.filter(action="EVISA_REFUSED").exists()
 
 
+def _assert_not_refused(app: VisaApplication) -> None:
+    app.case.refresh_from_db()
+    assert app.case.state == workflow.REFERRED
+    assert not AuditEvent.objects.filter(action="EVISA_REFUSED").exists()
+    assert not Refund.objects.filter(subject=app.case.reference).exists()
+    assert not IssuedDocument.objects.filter(case=app.case).exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "summary"),
+    [
+        (
+            "az",
+            "Əsaslandırma çox uzundur: ən çoxu 2000 simvol ola bilər, bu mətndə isə 2399 simvol var.",
+            "İmtina qeydə alınmadı. Aşağıda qeyd olunan sahələri düzəldin.",
+        ),
+        (
+            "ru",
+            "Обоснование слишком длинное: допускается не более 2000 символов, а в этом тексте 2399.",
+            "Отказ не оформлен. Исправьте отмеченные ниже поля.",
+        ),
+    ],
+)
+def test_refusal_reasons_over_2000_characters_are_refused_not_cut(
+    client: Client, agency: Agency, lang: str, message: str, summary: str
+) -> None:
+    app = _referred(client, agency)
+    client.force_login(agency.world.alice)
+    reasons = "The applicant is under an entry ban until 2030. " * 50  # 2,400 characters
+    prefix = "" if lang == "az" else f"/{lang}"
+    response = client.post(
+        f"{prefix}/office/evisa/{app.case.reference}/decide/",
+        {
+            "decision": "refuse",
+            "version": app.case.version,
+            "legal_ground": "mc-visa-entry-ban",
+            "note": reasons,
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert message in page.split('id="error_note"', 1)[1].split("</p>", 1)[0]
+    assert summary in page
+    # the form comes back as the officer filled it in, to be shortened, not retyped
+    form = page.split('id="refuse-form"', 1)[1].split("</form>", 1)[0]
+    assert reasons.strip() in form
+    assert '<option value="mc-visa-entry-ban" selected>' in form
+    _assert_not_refused(app)
+    attempt = AuditEvent.objects.get(action="EVISA_DECISION_REFUSED")
+    assert attempt.data == {"code": "reasons_too_long"}
+
+
+def test_the_service_refuses_over_long_refusal_reasons(client: Client, agency: Agency) -> None:
+    app = _referred(client, agency)
+    with pytest.raises(DomainError) as refused:
+        services.visa_refuse(
+            actor=agency.world.alice,
+            case=app.case,
+            expected_version=app.case.version,
+            legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
+            note="x" * 2001,
+        )
+    assert (refused.value.code, refused.value.field) == ("reasons_too_long", "note")
+    _assert_not_refused(app)
+
+
+def test_refusal_reasons_of_exactly_2000_characters_are_kept_whole(
+    client: Client, agency: Agency
+) -> None:
+    app = _referred(client, agency)
+    client.force_login(agency.world.alice)
+    reasons = ("x" * 99 + "\r\n") * 20  # a browser sends a line break as two characters
+    response = client.post(
+        f"/en/office/evisa/{app.case.reference}/decide/",
+        {
+            "decision": "refuse",
+            "version": app.case.version,
+            "legal_ground": "mc-visa-entry-ban",
+            "note": reasons,
+        },
+    )
+    assert response.status_code == 302
+    app.case.refresh_from_db()
+    assert app.case.state == workflow.REFUSED
+    decision = app.case.events.get(action="EVISA_REFUSED")
+    assert decision.note == (("x" * 99 + "\n") * 20).strip()
+
+
 def test_refusal_needs_a_visa_refusal_ground(client: Client, agency: Agency) -> None:
     app = _referred(client, agency)
     with pytest.raises(DomainError) as refused:
