@@ -22,6 +22,7 @@ from umis.reference.models import LegalGround
 from umis.stays.models import StayRegistration
 from umis.stays.services import (
     stay_registration_annul,
+    stay_registration_confirm,
     stay_registration_end,
     stay_registrations_submit,
 )
@@ -181,20 +182,17 @@ def test_a_refused_transition_names_the_states_in_the_readers_language(
     world: World, client: Client
 ) -> None:
     case = register(world)
-    stale = case.version
-    stay_registration_end(
-        actor=world.harry,
-        registration=StayRegistration.objects.get(case=case),
-        left_on=clock.today(),
-    )
+    stay_registration_confirm(actor=world.hannah, case=case, expected_version=case.version)
     client.force_login(world.alice)
     page = client.post(
-        f"/ru/office/cases/{case.reference}/annul/",
-        {"legal_ground": "mc-21-not-residing", "version": stale, **DECIDED},
+        f"/ru/office/cases/{case.reference}/confirm/",
+        {"version": case.version},
         follow=True,
     ).content.decode()
     message = page.split('class="messages">', 1)[1].split("</ul>", 1)[0]
-    assert "из состояния «завершена» в «аннулирована»" in message, message
+    assert "из состояния «зарегистрирован, проверен» в «зарегистрирован, проверен»" in message, (
+        message
+    )
 
 
 def test_two_officers_deciding_at_once_one_wins(world: World) -> None:
