@@ -53,13 +53,14 @@ def stay_calculate(
         country = reference_snapshot().country(nationality)
         if country is None:
             errors.add("unknown_country", _("Unknown country code."), "nationality")
+    # one error for the list as a whole: a refused list is not read on as an empty one
     if not isinstance(stays, Sequence) or isinstance(stays, str):
         errors.add("invalid", _("Enter a list."), "stays")
         stays = []
-    if len(stays) > MAX_STAYS:
+    elif len(stays) > MAX_STAYS:
         errors.add("too_many_stays", _("At most %(n)d stays.") % {"n": MAX_STAYS}, "stays")
         stays = []
-    if not stays and isinstance(stays, Sequence):
+    elif not stays:
         errors.add("no_stays", _("Enter the date of at least one entry."), "stays")
     parsed: list[Stay] = []
     for i, item in enumerate(stays):

@@ -305,3 +305,23 @@ def test_the_endpoints_are_in_the_openapi_document(world: World, client: Client)
     assert "post" in paths["/api/v1/border/crossings"]
     assert "get" in paths["/api/v1/people/{person_id}/stay"]
     assert "post" in paths["/api/v1/stay/calculate"]
+
+
+def test_too_many_stays_is_the_only_error_about_the_stays(world: World, client: Client) -> None:
+    # the refused list was emptied and then also reported as "no entry given"
+    body = {"stays": [{"entry": "2026-01-01"}] * 10_000, "on": "2026-03-10"}
+    response = client.post(
+        "/api/v1/stay/calculate", json.dumps(body), "application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422
+    errors = [(e["field"], e["code"], e["message"]) for e in response.json()["error"]["errors"]]
+    assert errors == [("stays", "too_many_stays", "At most 500 stays.")]
+
+
+def test_stays_that_are_not_a_list_are_only_said_to_be_not_a_list(world: World) -> None:
+    from umis.border.calculator import stay_calculate
+    from umis.core.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        stay_calculate(stays="2026-01-01", on="2026-03-10", regime="90/180")
+    assert [(e.field, e.code) for e in refused.value.errors] == [("stays", "invalid")]
