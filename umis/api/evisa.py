@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
@@ -22,6 +23,13 @@ from umis.visas import documents, selectors, services, workflow
 from umis.visas.models import VisaApplication
 
 router = Router(tags=["E-visa"], auth=ApiKeyAuth(Scope.EVISA))
+
+# A number of days, as a number or as text. Taken as sent: the e-visa's reading of the
+# application (visas.validation) says once what is wrong with a value that is no whole
+# number, where a union of types would answer once for each type it tried.
+WholeNumber = Annotated[
+    Any, WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]})
+]
 
 
 class TravellerIn(Schema):
@@ -42,7 +50,7 @@ class TravellerIn(Schema):
 class EvisaApplicationIn(Schema):
     purpose: str | None = Field(None, description="tourism, business, visit, treatment, other")
     entry_date: str | None = Field(None, description="YYYY-MM-DD")
-    stay_days: int | str | None = Field(None, description="1–30")
+    stay_days: WholeNumber = Field(None, description="1–30")
     speed: str | None = Field(None, description="standard (3 working days) or urgent (3 hours)")
     email: str | None = None
     region: str | None = Field(None, description="region code of the address in Azerbaijan")

@@ -77,6 +77,25 @@ def eligible_nationalities(on: dt.date) -> frozenset[str]:
     return codes
 
 
+def _whole_number(value: Any) -> int | None:
+    """A whole number sent as a number (14, 14.0) or as text ("14"); None for anything
+    else: a fraction, true/false, a list or an object."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text)
+        except ValueError:
+            return None
+        return number if text == str(number) else None
+    return None
+
+
 def _photo_bytes(value: Any) -> bytes | None:
     if isinstance(value, bytes | bytearray):
         return bytes(value)
@@ -201,13 +220,11 @@ def application_parse(
     if stay_raw in (None, ""):
         r.error("required", _("This field is required."), "stay_days")
     else:
-        try:
-            stay = int(stay_raw)
-            if str(stay_raw).strip() != str(stay):
-                raise ValueError
-        except (TypeError, ValueError):
+        whole = _whole_number(stay_raw)
+        if whole is None:
             r.error("invalid", _("Enter a whole number of days."), "stay_days")
         else:
+            stay = whole
             if not 1 <= stay <= MAX_STAY_DAYS:
                 r.error(
                     "stay_too_long" if stay > MAX_STAY_DAYS else "invalid",

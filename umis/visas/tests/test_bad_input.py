@@ -59,3 +59,35 @@ def test_the_status_lookup_with_a_nul_in_the_reference_finds_nothing(
     response = client.post("/evisa/status/", {"reference": "EV\x00", "passport_number": "C01"})
     assert response.status_code == 400  # refused before the page, as any NUL in a form
     assert '<p role="alert">' in response.content.decode()
+
+
+@pytest.mark.parametrize("days", [1.5, "1.5", [14], {"days": 14}, True])
+def test_a_stay_that_is_not_a_whole_number_gets_that_one_error(
+    client: Client, agency: Agency, days: object
+) -> None:
+    # the schema's "int or text" answered for each type it tried: a whole number, and text
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=application(traveller(), stay_days=days),
+        content_type="application/json",
+        headers={"X-API-Key": agency.key, "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    errors = [(e["field"], e["code"], e["message"]) for e in response.json()["error"]["errors"]]
+    assert errors == [("stay_days", "invalid", "Enter a whole number of days.")]
+    assert VisaApplication.objects.count() == 0
+    assert PaymentOrder.objects.count() == 0
+
+
+@pytest.mark.parametrize("days", [14, "14", " 14 ", 14.0])
+def test_a_whole_number_of_days_is_taken_as_a_number_or_as_text(
+    client: Client, agency: Agency, days: object
+) -> None:
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=application(traveller(), stay_days=days),
+        content_type="application/json",
+        headers={"X-API-Key": agency.key, "Accept-Language": "en"},
+    )
+    assert response.status_code == 201, response.content
+    assert VisaApplication.objects.get().stay_days == 14
