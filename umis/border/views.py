@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import wraps
 from typing import Any
 
@@ -27,7 +27,7 @@ from umis.border.selectors import (
 from umis.core import clock
 from umis.core.errors import DomainError
 from umis.core.filters import date_filters_read
-from umis.reference.selectors import country_choices
+from umis.reference.selectors import country_choices, country_get_by_code
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 CALCULATOR_ROWS = 8
@@ -101,12 +101,27 @@ def calculator(request: HttpRequest) -> HttpResponse:
     return render(request, "border/calculator.html", context)
 
 
+def _nationality_filter(query: Mapping[str, str], errors: dict[str, str]) -> str:
+    """The nationality chosen (ISO alpha-2), also read from an alpha-3 or ICAO code in the
+    address; a code of no country is reported rather than listing nobody."""
+    code = query.get("nationality", "").strip()
+    if not code:
+        return ""
+    country = country_get_by_code(code)
+    if country is None:
+        errors["nationality"] = _(
+            "“%(value)s” is not a country code: choose the nationality from the list."
+        ) % {"value": code[:20]}
+        return ""
+    return country.code
+
+
 def _filters(request: HttpRequest) -> tuple[FindingFilter, dict[str, str]]:
     dates, errors = date_filters_read(request.GET, ("from", "to"))
     filters = FindingFilter(
         kind=request.GET.get("kind", "")[:30],
         state=request.GET.get("state", FindingState.OPEN)[:20],
-        nationality=request.GET.get("nationality", "")[:2],
+        nationality=_nationality_filter(request.GET, errors),
         detected_from=dates["from"],
         detected_to=dates["to"],
     )
@@ -130,6 +145,10 @@ def findings(request: HttpRequest) -> HttpResponse:
     page = Paginator(findings_for_user(user=request.user, filters=filters), 50).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
+    countries = country_choices()
+    if filters.nationality and filters.nationality not in dict(countries):
+        # a country no longer offered (inactive) that old findings still carry
+        countries.append((filters.nationality, filters.nationality))
     response = render(
         request,
         "border/findings.html",
@@ -140,6 +159,7 @@ def findings(request: HttpRequest) -> HttpResponse:
             "filter_errors": errors,
             "kinds": FindingKind.choices,
             "states": FindingState.choices,
+            "countries": countries,
             "query": query.urlencode(),
         },
         status=400 if errors else 200,

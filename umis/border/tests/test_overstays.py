@@ -217,6 +217,66 @@ def test_an_invalid_date_filter_on_the_list_is_reported(
     assert "is not a date" in export.content.decode()
 
 
+def _nationality_select(html: str) -> str:
+    return html.split('name="nationality"', 1)[1].split("</select>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "everyone", "turkey"), [("", "Hamısı", "Türkiyə"), ("/ru", "Все", "Турция")]
+)
+def test_the_nationality_filter_is_a_list_of_countries_with_all(
+    world: World, client: Client, lang: str, everyone: str, turkey: str
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "hannah")  # head office
+    html = client.get(f"{lang}/office/overstays/").content.decode()
+    select = _nationality_select(html)
+    assert f'<option value="" selected>{everyone}</option>' in select
+    assert f'<option value="TR">{turkey}</option>' in select
+    assert 'maxlength="2"' not in html
+    chosen = client.get(f"{lang}/office/overstays/?nationality=TR&state=").content.decode()
+    assert f'<option value="TR" selected>{turkey}</option>' in _nationality_select(chosen)
+    assert chosen.count('data-kind="') == 4  # OVER1 and OVER2, overstay and registration
+    kazakh = client.get(f"{lang}/office/overstays/?nationality=KZ&state=").content.decode()
+    assert kazakh.count('data-kind="') == 0
+
+
+@pytest.mark.parametrize("code", ["TUR", "tur", "TR"])
+def test_a_nationality_in_a_three_letter_code_in_the_address_is_read(
+    world: World, client: Client, code: str
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "hannah")
+    response = client.get(f"/en/office/overstays/?nationality={code}&state=")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<option value="TR" selected>Türkiye</option>' in _nationality_select(html)
+    assert html.count('data-kind="') == 4
+
+
+def test_an_unknown_nationality_in_the_address_is_reported_not_an_empty_list(
+    world: World, client: Client
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "hannah")
+    response = client.get("/ru/office/overstays/?nationality=QQQ")
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('id="filter-errors"', 1)[1].split("</div>", 1)[0]
+    assert "Гражданство: «QQQ» — не код страны: выберите гражданство из списка." in errors
+    assert 'data-kind="' not in html  # no list that looks filtered but is not
+    assert 'name="nationality" aria-invalid="true"' in html
+    export = client.get("/en/office/overstays/export.csv?nationality=QQQ")
+    assert export.status_code == 400
+    assert "“QQQ” is not a country code" in export.content.decode()
+
+
 def test_exports_csv_and_xlsx(world: World, client: Client) -> None:
     today = clock.today()
     setup_people(client, today)
