@@ -19,10 +19,12 @@ from umis.core.errors import DomainError
 from umis.core.text import document_number_clean, storable
 from umis.documents.models import IssuedDocument
 from umis.payments.services import fee_get
+from umis.reference.selectors import countries_by_name
 from umis.visas import workflow
 from umis.visas.catalogue import SERVICE_CODE
 from umis.visas.models import VisaApplication
 from umis.visas.services import NEAR_BREACH_FRACTION, time_left_fraction
+from umis.visas.validation import eligible_nationalities
 
 
 def group_for_applicant(*, reference: str, passport_number: str) -> list[VisaApplication]:
@@ -234,3 +236,20 @@ def evisa_fees_per_traveller(*, on: dt.date) -> list[EvisaFee]:
         for speed, fee in fees
         if fee.currency == service.currency
     ]
+
+
+@dataclass(frozen=True)
+class EvisaCountryChoices:
+    nationalities: list[tuple[str, str]]  # (ISO alpha-2, name): only those that may apply
+    issuing_states: list[tuple[str, str]]  # every state (a status issues no passport)
+
+
+def evisa_country_choices(*, on: dt.date) -> EvisaCountryChoices:
+    """The application form's country lists, in the page language's order: the nationalities
+    eligible for the e-visa on that day, and the states that may have issued the passport."""
+    eligible = eligible_nationalities(on)
+    countries = countries_by_name()
+    return EvisaCountryChoices(
+        nationalities=[(c.code, c.name) for c in countries if c.code in eligible],
+        issuing_states=[(c.code, c.name) for c in countries if c.is_state],
+    )

@@ -23,6 +23,7 @@ from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.payments.services import payment_checkout_url
+from umis.people.models import Sex
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
 from umis.screening.selectors import hits_for_case
@@ -39,9 +40,9 @@ PERSON_FIELDS = (
     ("surname", gettext_noop("Surname"), ""),
     ("given_names", gettext_noop("Given names"), ""),
     ("birth_date", gettext_noop("Date of birth"), "date"),
-    ("sex", gettext_noop("Sex (M, F or X)"), ""),
-    ("nationality", gettext_noop("Nationality (country code)"), ""),
-    ("issuing_state", gettext_noop("Passport issued by (country code)"), ""),
+    ("sex", gettext_noop("Sex"), ""),
+    ("nationality", gettext_noop("Nationality"), ""),
+    ("issuing_state", gettext_noop("Passport issued by"), ""),
     ("document_number", gettext_noop("Passport number"), ""),
     ("document_expiry", gettext_noop("Passport valid until"), "date"),
 )
@@ -168,6 +169,19 @@ def apply(request: HttpRequest) -> HttpResponse:
                     "Choose the photo again: a photo is not kept when the form has errors."
                 )
 
+    # chosen from lists, as on the host's form; the API still takes any code (validation)
+    countries = selectors.evisa_country_choices(on=clock.today())
+    options: dict[str, Any] = {
+        "sex": Sex.choices,
+        "nationality": countries.nationalities,
+        "issuing_state": countries.issuing_states,
+    }
+    hints = {
+        "nationality": _(
+            "Only the nationalities that can get an e-visa are listed. If yours is not, you may need no visa at all, or else apply at a consulate."
+        )
+    }
+
     def fields(spec: tuple[tuple[str, str, str], ...], prefix: str = "") -> list[dict[str, Any]]:
         return [
             {
@@ -176,6 +190,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                 "type": t,
                 "current": values.get(f"{prefix}{n}", ""),
                 "error": errors.get(f"{prefix}{n}"),
+                "options": options.get(n),
+                "hint": hints.get(n, ""),
             }
             for n, label, t in spec
         ]
