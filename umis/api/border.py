@@ -109,6 +109,11 @@ class PersonStayOut(Schema):
     person_id: int
     on: dt.date
     in_country: bool
+    presence: str = Field(
+        ...,
+        description="in_country or not_in_country as the border crossings show it; unknown "
+        "when no crossing of the person is recorded (in_country is then false)",
+    )
     current_entry: dt.date | None
     legal_basis: BasisOut | None
     regime: str | None

@@ -34,7 +34,7 @@ from umis.core.errors import DomainError
 from umis.people.models import Person
 from umis.people.selectors import person_get_for_user
 from umis.reference.selectors import country_names, registration_rule_for
-from umis.stays.selectors import persons_registered_since
+from umis.stays.selectors import persons_registered_since, stay_registration_current_of_person
 from umis.stays.workflow import ANNULLED
 
 HISTORY_DAYS = 800  # crossings read for one answer: more than two 180-day windows and a year
@@ -85,6 +85,15 @@ class PersonStay:
     registration_status: str  # registered, due, overdue, not_required, not_in_country
     registration_due: dt.date | None
     anomalies: list[tuple[dt.date, str]]
+    crossings_recorded: bool = True  # false: the crossings cannot tell whether they are in
+    registered_until: dt.date | None = None  # of a registration at a place of stay in force
+
+    @property
+    def presence(self) -> str:
+        """in_country or not_in_country as the crossings show it; unknown without any."""
+        if self.result and self.result.in_country:
+            return "in_country"
+        return "not_in_country" if self.crossings_recorded else "unknown"
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -92,6 +101,8 @@ class PersonStay:
             "person_id": self.person.pk,
             "on": self.on,
             "in_country": bool(r and r.in_country),
+            "presence": self.presence,
+            "registered_until": self.registered_until,
             "current_entry": r.current_entry if r else None,
             "legal_basis": (
                 {
@@ -148,7 +159,24 @@ def person_stay_compute(*, person: Person, on: dt.date) -> PersonStay:
     status, due = "not_in_country", None
     if current is not None:
         status, due = _registration_status(person, current.entry, on)
-    return PersonStay(person, on, result, chosen, status, due, anomalies)
+    recorded = (
+        current is not None
+        or Crossing.objects.filter(
+            person_id=person.pk, occurred_at__lt=_start_of(on + dt.timedelta(days=1))
+        ).exists()
+    )
+    registration = stay_registration_current_of_person(person_id=person.pk, on=on)
+    return PersonStay(
+        person,
+        on,
+        result,
+        chosen,
+        status,
+        due,
+        anomalies,
+        crossings_recorded=recorded,
+        registered_until=registration.planned_departure if registration else None,
+    )
 
 
 def _registration_status(person: Person, entry: dt.date, on: dt.date) -> tuple[str, dt.date | None]:

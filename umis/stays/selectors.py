@@ -196,6 +196,24 @@ def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:
     )
 
 
+def stay_registration_current_of_person(*, person_id: int, on: dt.date) -> StayRegistration | None:
+    """The person's registration in force on the day (arrived by then, planned departure not
+    passed, neither ended nor annulled), the latest if several."""
+    return (
+        StayRegistration.objects.filter(
+            person_id=person_id,
+            active=True,
+            ended_on__isnull=True,
+            arrival_date__lte=on,
+            planned_departure__gte=on,
+        )
+        .exclude(case__state__in=(ENDED, ANNULLED))
+        .select_related("region")
+        .order_by("-arrival_date", "-id")
+        .first()
+    )
+
+
 def persons_registered_since(*, arrivals: dict[int, dt.date]) -> set[int]:
     """Of these persons (id → day of arrival), those with a registration made for that stay
     (arrival on or after the day before, not annulled)."""

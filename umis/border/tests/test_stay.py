@@ -91,8 +91,25 @@ def test_someone_who_left_is_not_inside(world: World, client: Client) -> None:
     person_id = TravelDocument.objects.get(number="U12345678").person_id
     body = stay_of(client, key, person_id, today)
     assert body["in_country"] is False
+    assert body["presence"] == "not_in_country"
     assert body["days_used"] == 10
     assert body["registration"]["status"] == "not_in_country"
+
+
+def test_without_any_crossing_presence_is_unknown(world: World, client: Client) -> None:
+    key = border_key()
+    response = client.post(
+        "/api/v1/stay-registrations",
+        data=json.dumps(guest()),
+        content_type="application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    assert response.status_code == 201, response.content
+    person_id = TravelDocument.objects.get(number="U12345678").person_id
+    body = stay_of(client, key, person_id, clock.today())
+    assert body["in_country"] is False
+    assert body["presence"] == "unknown"
+    assert body["current_entry"] is None
 
 
 def test_no_visa_free_regime_means_no_known_basis(world: World, client: Client) -> None:
