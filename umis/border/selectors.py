@@ -35,7 +35,6 @@ from umis.people.models import Person
 from umis.people.selectors import person_get_for_user
 from umis.reference.selectors import country_names, registration_rule_for
 from umis.stays.selectors import persons_registered_since, stay_registration_current_of_person
-from umis.stays.workflow import ANNULLED
 
 HISTORY_DAYS = 800  # crossings read for one answer: more than two 180-day windows and a year
 MAX_CROSSINGS = 5000
@@ -280,10 +279,11 @@ def person_timeline(
     *, person: Person, until: dt.date, user: Any, limit: int = 300
 ) -> list[dict[str, Any]]:
     """Crossings, stays, registrations, visas and permits of one person, newest first. A
-    registration of a case the user may not open shows its dates, its region and whether it
-    was annulled (an annulled one does not count as the person's registration) only."""
+    registration of a case the user may not open shows its dates, its region and its standing
+    only. Each registration carries its standing on `until` (current, ended, expired or
+    annulled): only a current one is shown as the person's registration."""
     from umis.cases.selectors import case_scope_for_user
-    from umis.stays.selectors import stay_registrations_of_person
+    from umis.stays.selectors import stay_registration_standing, stay_registrations_of_person
 
     start = until - dt.timedelta(days=HISTORY_DAYS * 3)
     items: list[dict[str, Any]] = []
@@ -312,6 +312,7 @@ def person_timeline(
         .values_list("pk", flat=True)
     )
     for reg in registrations:
+        standing = stay_registration_standing(registration=reg, on=until)
         if reg.case_id not in visible:
             items.append(
                 {
@@ -320,7 +321,8 @@ def person_timeline(
                     "label": "",
                     "end": reg.ended_on or reg.planned_departure,
                     "detail": reg.region.name,
-                    "annulled": reg.case.state == ANNULLED,
+                    "standing": standing,
+                    "annulled": standing == "annulled",
                 }
             )
             continue
@@ -332,7 +334,8 @@ def person_timeline(
                 "end": reg.ended_on or reg.planned_departure,
                 "detail": f"{reg.host.name}, {reg.city}",
                 "reference": reg.case.reference,
-                "annulled": reg.case.state == ANNULLED,
+                "standing": standing,
+                "annulled": standing == "annulled",
             }
         )
     bases = basis_mod.bases_for({person.pk: person.nationality_id}, start, until)

@@ -196,6 +196,19 @@ def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:
     )
 
 
+def stay_registration_standing(*, registration: StayRegistration, on: dt.date) -> str:
+    """Whether the registration is in force on the day, by its own life rather than its case's
+    state alone: `annulled`; `ended` (the guest left, or moved and was registered elsewhere);
+    `expired` (its planned departure has passed); else `current`."""
+    if registration.case.state == ANNULLED:
+        return "annulled"
+    if registration.case.state == ENDED or registration.ended_on is not None:
+        return "ended"
+    if registration.planned_departure < on:
+        return "expired"
+    return "current"
+
+
 def stay_registration_current_of_person(*, person_id: int, on: dt.date) -> StayRegistration | None:
     """The person's registration in force on the day (arrived by then, planned departure not
     passed, neither ended nor annulled), the latest if several."""

@@ -11,6 +11,8 @@ from umis.backoffice.tests.test_annulment import annul
 from umis.backoffice.tests.test_cases import register
 from umis.core import clock
 from umis.core.testing import World
+from umis.stays.models import StayRegistration
+from umis.stays.services import stay_registration_end
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,7 @@ def test_an_annulled_registration_is_marked_annulled(
     item = timeline_item(page, annulled_case.reference)
     assert 'data-kind="registration"' in item and 'data-annulled="true"' in item
     assert annulled in item and registered not in item
-    assert registered in timeline_item(page, kept.reference)
+    assert registered not in timeline_item(page, kept.reference)  # its departure has passed
 
 
 def test_another_offices_annulled_registration_is_marked_annulled(
@@ -75,6 +77,81 @@ def test_another_offices_annulled_registration_is_marked_annulled(
     assert (
         "registration at the place of stay in another office's region, annulled · Shaki city"
         in item
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "current", "expired", "ended"),
+    [
+        (
+            "/en",
+            "registered at the place of stay",
+            "registration at the place of stay, expired",
+            "registration at the place of stay, ended",
+        ),
+        (
+            "",
+            "olduğu yer üzrə qeydiyyata alınıb",
+            "olduğu yer üzrə qeydiyyat, müddəti bitib",
+            "olduğu yer üzrə qeydiyyat, başa çatıb",
+        ),
+        (
+            "/ru",
+            "зарегистрирован по месту пребывания",
+            "регистрация по месту пребывания, срок истёк",
+            "регистрация по месту пребывания, завершена",
+        ),
+    ],
+)
+def test_only_a_registration_in_force_is_shown_as_current(
+    world: World, client: Client, lang: str, current: str, expired: str, ended: str
+) -> None:
+    today = clock.today()
+    past = register(
+        world,
+        arrival_date=(today - dt.timedelta(days=120)).isoformat(),
+        planned_departure=(today - dt.timedelta(days=100)).isoformat(),
+    )
+    left = register(
+        world,
+        arrival_date=(today - dt.timedelta(days=60)).isoformat(),
+        planned_departure=(today - dt.timedelta(days=2)).isoformat(),
+    )
+    stay_registration_end(
+        actor=world.harry,
+        registration=StayRegistration.objects.get(case=left),
+        left_on=today - dt.timedelta(days=50),
+    )
+    now = register(world)
+    client.force_login(world.alice)
+    page = client.get(f"{lang}/office/people/{now.applicant_id}/?purpose=case").content.decode()
+    item = timeline_item(page, past.reference)
+    assert 'data-standing="expired"' in item and expired in item and current not in item
+    item = timeline_item(page, left.reference)
+    assert 'data-standing="ended"' in item and ended in item and current not in item
+    item = timeline_item(page, now.reference)
+    assert 'data-standing="current"' in item and current in item
+
+
+def test_another_offices_past_registration_is_not_shown_current(
+    world: World, client: Client
+) -> None:
+    register(world)  # Baku: the person is in Alice's scope
+    register(
+        world,
+        region="shaki",
+        street="Shaki street 9",
+        arrival_date=(clock.today() - dt.timedelta(days=60)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
+    )
+    client.force_login(world.alice)
+    page = client.get(
+        f"/en/office/people/{StayRegistration.objects.get(region__code='shaki').person_id}/?purpose=case"
+    ).content.decode()
+    item = timeline_item(page, "Shaki city")
+    assert 'data-standing="expired"' in item
+    assert (
+        "registration at the place of stay in another office's region, expired · Shaki city" in item
     )
 
 
