@@ -1,0 +1,84 @@
+"""Tables at a desktop width (1280 px) in a real browser: a cell breaks between words, never
+inside a word or a date, and a long unbroken name still does not widen the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from umis.backoffice.tests.test_cases import register
+from umis.core import clock
+from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_triggers_restore
+from umis.portal.tests.test_browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Each cell of the main table: its text, its words and the lines its text takes (the
+# distinct tops of the text's line boxes).
+CELLS = """(selector) => [...document.querySelectorAll(selector)].map((cell) => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0)
+    .map((r) => Math.round(r.top)));
+  const text = cell.innerText.trim();
+  return {text: text, words: text.split(/\\s+/).length, lines: tops.size};
+})"""
+
+PAGE_WIDTH = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    audit_triggers_restore()
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+    )
+    yield context.new_page()
+    context.close()
+    audit_triggers_dropped_for_flush()
+
+
+def guests(world: World) -> None:
+    """A full guest list: names and a nationality long enough that the columns must share."""
+    today = clock.today()
+    for i, (nationality, state) in enumerate([("RU", "RUS"), ("GB", "GBR"), ("TR", "TUR")]):
+        register(
+            world,
+            surname="Abdullayeva-Məmmədova",
+            given_names=f"Gülnarə Səbinə Nərmin Aytəkin Xədicə {'ABC'[i]}",
+            nationality=nationality,
+            issuing_state=state,
+            document_number=f"N{i}000000",
+            arrival_date=(today - dt.timedelta(days=i + 1)).isoformat(),
+        )
+
+
+@pytest.mark.parametrize("lang", ["", "/ru"])
+def test_the_guest_list_breaks_no_word_or_date(page: Any, world: World, lang: str) -> None:
+    guests(world)
+    sign_in(page, "harry")
+    page.goto(f"{lang}/host/")
+    cells = page.evaluate(CELLS, "main table th, main table td")
+    assert len(cells) == 6 + 3 * 6
+    dates = [c for c in cells if len(c["text"]) == 10 and c["text"][2] == "."]
+    assert len(dates) == 6
+    assert [c for c in dates if c["lines"] != 1] == []
+    # a cell takes at most a line per word: no word is cut in two
+    assert [c for c in cells if c["lines"] > c["words"]] == []
+    width, visible = page.evaluate(PAGE_WIDTH)
+    assert width <= visible
+
+
+def test_a_long_unbroken_name_does_not_widen_the_page(page: Any, world: World) -> None:
+    case = register(world, surname="Q" * 100, given_names="W" * 100)
+    sign_in(page, "harry")
+    for path in ["/host/", f"/host/registrations/{case.reference}/"]:
+        page.goto(path)
+        width, visible = page.evaluate(PAGE_WIDTH)
+        assert width <= visible, path
