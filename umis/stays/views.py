@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,7 +14,7 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
 from umis.documents.models import IssuedDocument
-from umis.documents.services import document_verify_url
+from umis.documents.services import document_verify_code
 from umis.people.models import DocumentType, Sex
 from umis.reference.models import Country, Region
 from umis.reference.selectors import countries_by_name
@@ -158,7 +159,12 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "reg": reg,
             "annulment": selectors.stay_registration_annulment(registration=reg),
             "document": document,
-            "verify_url": document_verify_url(document) if document else "",
+            # the page's language kept (the certificate's QR code holds the neutral address)
+            "verify_url": (
+                reverse("portal:verify", kwargs={"code": document_verify_code(document)})
+                if document
+                else ""
+            ),
             "today": clock.today().isoformat(),
         },
     )

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from umis.backoffice.tests.test_annulment import annul
 from umis.backoffice.tests.test_cases import register
 from umis.core import clock
 from umis.core.testing import World
+from umis.documents.models import IssuedDocument
+from umis.documents.services import document_verify_code, document_verify_url
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registration_end
 
@@ -106,3 +110,22 @@ def test_another_host_still_cannot_open_an_annulled_registration(
     annul(officer, case)
     client.force_login(world.larisa)
     assert client.get(f"/en/host/registrations/{case.reference}/").status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "html_lang"), [("", "az"), ("/en", "en"), ("/ru", "ru")])
+def test_the_verify_link_keeps_the_page_language(
+    world: World, client: Client, lang: str, html_lang: str
+) -> None:
+    case = register(world)
+    document = IssuedDocument.objects.get(case=case)
+    code = document_verify_code(document)
+    client.force_login(world.harry)
+    page = client.get(f"{lang}/host/registrations/{case.reference}/").content.decode()
+    link = page.split('id="verify-link"', 1)[0].rsplit("<a ", 1)[1]
+    assert f'href="{lang}/verify/{code}"' in link
+    verify = client.get(f"{lang}/verify/{code}")
+    assert verify.status_code == 200
+    assert f'<html lang="{html_lang}"' in verify.content.decode()
+    # what the certificate's QR code holds names no language: the reader's own is used
+    with translation.override("ru"):
+        assert document_verify_url(document) == f"{settings.UMIS_PUBLIC_URL}/verify/{code}"
