@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from contextlib import AbstractContextManager
 
@@ -33,10 +34,17 @@ pytestmark = pytest.mark.django_db
 DECIDED = {"note": "The guest does not live at the address.", "confirm": "1"}
 
 
-def register(world: World, **overrides: object) -> Case:
-    result = stay_registrations_submit(
-        actor=world.harry, host=world.hotel, raws=[guest(**overrides)]
-    )[0]
+def register(world: World, on: dt.date | None = None, **overrides: object) -> Case:
+    """The hotel registers the guest, today or (`on`) on an earlier day: a stay registered
+    after its planned departure is ended at once, one registered in time stays current."""
+    with (
+        clock.frozen_at(dt.datetime.combine(on, dt.time(8), tzinfo=dt.UTC))
+        if on
+        else contextlib.nullcontext()
+    ):
+        result = stay_registrations_submit(
+            actor=world.harry, host=world.hotel, raws=[guest(**overrides)]
+        )[0]
     assert result.registration is not None, result.errors
     return result.registration.case
 
@@ -254,14 +262,15 @@ def test_the_case_page_shows_person_documents_and_history(world: World, client: 
 def test_the_time_line_shows_another_offices_registration_without_its_details(
     world: World, client: Client
 ) -> None:
-    baku = register(world)
     shaki = register(
         world,
+        on=clock.today() - dt.timedelta(days=60),
         region="shaki",
         street="Shaki street 9",
         arrival_date=(clock.today() - dt.timedelta(days=60)).isoformat(),
         planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
     )
+    baku = register(world)
     assert baku.applicant_id == shaki.applicant_id and shaki.office_id != baku.office_id
     client.force_login(world.alice)  # Baku
     assert client.get(f"/en/office/cases/{shaki.reference}/").status_code == 404

@@ -109,11 +109,13 @@ def test_only_a_registration_in_force_is_shown_as_current(
     today = clock.today()
     past = register(
         world,
+        on=today - dt.timedelta(days=120),
         arrival_date=(today - dt.timedelta(days=120)).isoformat(),
         planned_departure=(today - dt.timedelta(days=100)).isoformat(),
     )
     left = register(
         world,
+        on=today - dt.timedelta(days=60),
         arrival_date=(today - dt.timedelta(days=60)).isoformat(),
         planned_departure=(today - dt.timedelta(days=2)).isoformat(),
     )
@@ -136,14 +138,15 @@ def test_only_a_registration_in_force_is_shown_as_current(
 def test_another_offices_past_registration_is_not_shown_current(
     world: World, client: Client
 ) -> None:
-    register(world)  # Baku: the person is in Alice's scope
     register(
         world,
+        on=clock.today() - dt.timedelta(days=60),
         region="shaki",
         street="Shaki street 9",
         arrival_date=(clock.today() - dt.timedelta(days=60)).isoformat(),
         planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
     )
+    register(world)  # Baku: the person is in Alice's scope
     client.force_login(world.alice)
     page = client.get(
         f"/en/office/people/{StayRegistration.objects.get(region__code='shaki').person_id}/?purpose=case"

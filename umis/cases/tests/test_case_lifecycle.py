@@ -237,7 +237,7 @@ def test_case_life_cycles_keep_their_promises() -> None:
     run_state_machine_as_test(
         CaseLifeCycle,
         settings=settings(
-            max_examples=120,
+            max_examples=200,
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
