@@ -6,7 +6,7 @@ class BorderConfig(AppConfig):
     label = "border"
 
     def ready(self) -> None:
-        from umis.border import basis, catalogue, jobs, selectors, services
+        from umis.border import basis, catalogue, jobs, selectors, services, statistics
         from umis.border.models import Presence
         from umis.people.selectors import person_office_link_register
         from umis.people.services import person_derived_link_register
@@ -16,5 +16,6 @@ class BorderConfig(AppConfig):
         # a merge moves the crossings, then each person's presence is built from them again
         person_derived_link_register(Presence, "person", services.presence_rebuild)
         catalogue.register_services()
+        statistics.register_statistics()
         basis.register_provider("visa_free", basis.visa_free_provider)
         jobs.register()

@@ -6,8 +6,11 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
+        from umis.cases import statistics
         from umis.cases.services import reference_sequences_prepare
         from umis.core import periodic
+
+        statistics.register_statistics()
 
         def prepare() -> str | None:
             made = reference_sequences_prepare()

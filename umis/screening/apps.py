@@ -9,7 +9,8 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from umis.people.selectors import person_office_link_register
-        from umis.screening import catalogue, selectors
+        from umis.screening import catalogue, selectors, statistics
 
         person_office_link_register(selectors.hits_of_office, "person_id")
         catalogue.register_services()
+        statistics.register_statistics()

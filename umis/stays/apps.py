@@ -8,6 +8,7 @@ class StaysConfig(AppConfig):
     label = "stays"
 
     def ready(self) -> None:
-        from umis.stays import catalogue
+        from umis.stays import catalogue, statistics
 
         catalogue.register_services()
+        statistics.register_statistics()

@@ -10,9 +10,10 @@ class VisasConfig(AppConfig):
     def ready(self) -> None:
         from umis.border import basis
         from umis.core import periodic
-        from umis.visas import catalogue, selectors, services
+        from umis.visas import catalogue, selectors, services, statistics
 
         catalogue.register_services()
+        statistics.register_statistics()
         services.register_hooks()
         # an issued e-visa is a legal basis of its holder's stay (the border's calculation)
         basis.register_provider("evisa", selectors.evisa_bases, selectors.evisa_holders)
