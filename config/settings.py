@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "umis.visas",
     "umis.border",
     "umis.api",
+    "umis.reports",
     "umis.portal",
     "umis.backoffice",
     "umis.demo",
@@ -283,6 +284,11 @@ UMIS_PAYMENT_CALLBACK_BASE = env_str("UMIS_PAYMENT_CALLBACK_BASE", UMIS_PUBLIC_U
 UMIS_PAYMENT_STATEMENT_DIR = Path(
     env_str("UMIS_PAYMENT_STATEMENT_DIR", str(VAR_DIR / "payment-statements"))
 )
+# Statistics: in tables by nationality (and any other table an app marks sensitive) counts
+# from 1 to this value less one are shown as "<N", so that nobody is recognised from them.
+UMIS_REPORTS_SMALL_COUNT = env_int("UMIS_REPORTS_SMALL_COUNT", 5)
+if UMIS_REPORTS_SMALL_COUNT < 2:
+    raise ImproperlyConfigured("UMIS_REPORTS_SMALL_COUNT must be at least 2")
 # E-visa: whether the fee is refunded when an application is refused after payment.
 UMIS_EVISA_REFUND_ON_REFUSAL = env_bool("UMIS_EVISA_REFUND_ON_REFUSAL", False)
 

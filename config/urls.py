@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("umis.accounts.urls")),
     path("host/", include("umis.stays.urls")),
     path("office/duplicates/", include("umis.people.urls")),
+    path("office/reports/", include("umis.reports.urls")),
     path("", include("umis.border.urls")),
     path("office/", include("umis.backoffice.urls")),
     path("", include("umis.visas.urls")),

@@ -71,7 +71,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("admin:index")
     if getattr(request.user, "is_officer", False):
         return redirect("backoffice:queue")
-    # analysts (and any other signed-in account) have no back-office page yet: the
+    if getattr(request.user, "role", "") == "analyst":
+        return redirect("reports:statistics")
+    # any other signed-in account (an applicant, an agency's) has no back-office page: the
     # portal, with a word why, rather than the queue's 404
     messages.info(request, _("There are no back-office pages for your role yet."))
     return redirect("portal:home")

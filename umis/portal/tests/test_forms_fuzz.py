@@ -57,6 +57,7 @@ PAGES: dict[str, Page] = {
         "/stay-calculator/", None, ("border:calculator",), answers_in_place=True
     ),
     "border:findings": Page("/office/overstays/", "officer", ("border:findings",)),
+    "reports:statistics": Page("/office/reports/", "officer", ("reports:statistics",)),
     "backoffice:queue": Page("/office/queue/", "officer", ("backoffice:queue",)),
     "backoffice:case": Page(
         "/office/cases/{registration}/",
@@ -87,6 +88,7 @@ NO_INPUT: dict[str, str] = {
     "stays:certificate": "a PDF download",
     "border:findings_csv": "an export of the list whose filters are fuzzed on border:findings",
     "border:findings_xlsx": "an export of the list whose filters are fuzzed on border:findings",
+    "reports:statistics_csv": "an export of a table whose filters are fuzzed on reports:statistics",
     "backoffice:home": "a dashboard without a form",
     "backoffice:case_confirm": "a button without fields, on the case page when it can be confirmed",
     "visas:status": "the applicant's status page, reached from the status lookup form",
@@ -112,6 +114,7 @@ NAMESPACES = (
     "visas",
     "screening",
     "payments",
+    "reports",
 )
 
 

@@ -12,15 +12,21 @@ from umis.core.testing import World, make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_an_analyst_signing_in_reaches_the_portal_with_a_word_why(
-    world: World, client: Client
-) -> None:
+def test_an_analyst_signing_in_reaches_the_statistics(world: World, client: Client) -> None:
     client.force_login(make_user("ana", Role.ANALYST, "head"))
     response = client.get("/en/office/", follow=True)
-    assert response.redirect_chain[-1] == ("/en/", 302)
+    assert response.redirect_chain[-1] == ("/en/office/reports/", 302)
     assert response.status_code == 200
-    assert "There are no back-office pages for your role yet." in response.content.decode()
+    assert "<h1>Statistics</h1>" in response.content.decode()
+
+
+def test_an_account_without_back_office_pages_reaches_the_portal_with_a_word_why(
+    world: World, client: Client
+) -> None:
     client.force_login(world.oscar)  # an applicant
+    response = client.get("/en/office/", follow=True)
+    assert response.redirect_chain[-1] == ("/en/", 302)
+    assert "There are no back-office pages for your role yet." in response.content.decode()
     assert client.get("/ru/office/", follow=True).redirect_chain[-1] == ("/ru/", 302)
 
 

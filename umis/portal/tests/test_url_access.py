@@ -26,6 +26,7 @@ APPLICANT = "applicant"  # public address, but only the applicant's own session 
 SIGNED_IN = "signed_in"  # any signed-in user
 HOST = "host"  # a member of a hotel or landlord
 OFFICER = "officer"  # head-office or regional officer (then scoped by office)
+STAFF = "staff"  # any member of staff: analysts, administrators and officers (by office)
 API_PUBLIC = "api_public"  # API without a key
 
 
@@ -141,6 +142,11 @@ PAGES: dict[str, Url] = {
     "office/screening/watchlist/": Url(OFFICER, "GET", lambda s: "/office/screening/watchlist/"),
     "office/screening/watchlist/<int:entry_id>/": Url(
         OFFICER, "GET", lambda s: f"/office/screening/watchlist/{s.entry.pk}/"
+    ),
+    # statistics: a regional officer gets the own office's figures (umis/reports/tests)
+    "office/reports/": Url(STAFF, "GET", lambda s: "/office/reports/"),
+    "office/reports/<slug:code>.csv": Url(
+        STAFF, "GET", lambda s: "/office/reports/stays_by_region.csv"
     ),
 }
 
@@ -268,7 +274,7 @@ def test_anonymous_callers_sign_in_first_and_get_no_data(scene: Scene) -> None:
         response = _call(client, spec, scene)
         status = response.status_code
         location = response.get("Location", "")
-        if spec.access in {SIGNED_IN, HOST, OFFICER}:
+        if spec.access in {SIGNED_IN, HOST, OFFICER, STAFF}:
             assert status == 302, route
             assert location.startswith("/accounts/login/?next="), (route, location)
         elif spec.access == APPLICANT:
@@ -298,6 +304,7 @@ def test_a_user_of_the_wrong_role_gets_404(scene: Scene) -> None:
     wrong = {
         HOST: [w.alice, w.hannah, w.oscar, scene.analyst, w.admin],
         OFFICER: [w.harry, w.oscar, scene.analyst, w.admin, scene.agency],
+        STAFF: [w.harry, w.oscar, scene.agency],
     }
     checked = 0
     for route, spec in PAGES.items():
@@ -306,7 +313,7 @@ def test_a_user_of_the_wrong_role_gets_404(scene: Scene) -> None:
             response = _call(client, spec, scene)
             assert response.status_code in {403, 404}, (route, user.username)
             checked += 1
-    assert checked == 5 * sum(1 for s in PAGES.values() if s.access in wrong)
+    assert checked == sum(len(wrong[s.access]) for s in PAGES.values() if s.access in wrong)
 
 
 def test_an_api_key_without_the_scope_gets_403_and_the_attempt_is_logged(scene: Scene) -> None:

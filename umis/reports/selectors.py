@@ -1,0 +1,199 @@
+"""The statistics page's reads: who may see which office's figures, the filter read from a
+query string, and the tables the apps registered (`umis.core.statistics`) worked out for
+it, small counts of the sensitive ones hidden, each read audited.
+
+Aggregates only: a table holds labels, months and counts, never a row about a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from umis.accounts.models import STAFF_ROLES
+from umis.audit.services import audit_record
+from umis.core.errors import NotFound
+from umis.core.filters import date_filters_read
+from umis.core.statistics import Cell, Kind, Query, Table, all_tables, months_of
+from umis.reference.models import Office
+
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+DEFAULT_MONTHS = 12
+
+
+def reports_allowed(user: Any) -> bool:
+    """Staff may read the statistics: analysts, the head office and administrators of every
+    office, a regional officer of their own office."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role not in STAFF_ROLES:
+        return False
+    return bool(user.sees_all_offices or user.office_id)
+
+
+def report_offices_for_user(user: Any) -> list[Office]:
+    """The offices whose figures the user may choose."""
+    if not reports_allowed(user):
+        return []
+    if user.sees_all_offices:
+        return list(Office.objects.order_by("code"))
+    return [user.office]
+
+
+def small_count_limit() -> int:
+    """Counts from 1 to one less than this are hidden in sensitive tables."""
+    return int(settings.UMIS_REPORTS_SMALL_COUNT)
+
+
+def period_default(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last 12 months: from the first day of the month 11 months back, up to today."""
+    months = today.year * 12 + today.month - 1 - (DEFAULT_MONTHS - 1)
+    return dt.date(months // 12, months % 12 + 1, 1), today
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    first_day: dt.date
+    last_day: dt.date
+    office: Office | None  # None: every office
+
+    def describe(self) -> dict[str, str]:
+        """The filter as the audit log and the export's file name keep it."""
+        return {
+            "from": self.first_day.isoformat(),
+            "to": self.last_day.isoformat(),
+            "office": self.office.code if self.office else "",
+        }
+
+
+def report_filter_read(
+    *, user: Any, query: Mapping[str, str], today: dt.date, offices: Sequence[Office]
+) -> tuple[ReportFilter, dict[str, str]]:
+    """The period and the office asked for, with an error for each value that is not one
+    (shown beside its field; no figures are shown until it is corrected). A regional
+    officer asking for another office's figures is refused: NotFound, audited."""
+    default_first, default_last = period_default(today)
+    dates, errors = date_filters_read(query, ("from", "to"))
+    first = dates["from"] or default_first
+    last = dates["to"] or default_last
+    for name, day in (("from", first), ("to", last)):
+        if name not in errors and not EARLIEST <= day <= LATEST:
+            errors[name] = _("The date must be between 1990 and 2100.")
+    if not errors and first > last:
+        errors["period"] = _("The end of the period is before its start.")
+    code = query.get("office", "").strip()[:40]
+    office: Office | None = None
+    if not user.sees_all_offices:
+        office = offices[0]
+    if code:
+        chosen = next((o for o in offices if o.code == code), None)
+        if chosen is not None:
+            office = chosen
+        elif Office.objects.filter(code=code).exists():
+            audit_record(
+                actor=user,
+                action="REPORT_ACCESS_DENIED",
+                entity_type="reference.office",
+                entity_id=code,
+                data={"report": "statistics", "office": code},
+            )
+            raise NotFound("not_found", _("Not found."))
+        else:
+            errors["office"] = _("Choose an office from the list.")
+    return ReportFilter(first, last, office), errors
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One cell as the page and the export show it."""
+
+    kind: Kind
+    value: Cell
+    hidden: bool = False  # a small count in a sensitive table
+
+    def csv(self, limit: int) -> str:
+        if self.hidden:
+            return f"<{limit}"
+        if self.kind == "month" and isinstance(self.value, dt.date):
+            return self.value.strftime("%Y-%m")
+        return str(self.value)
+
+
+@dataclass
+class ReportTable:
+    table: Table
+    rows: list[list[Shown]]
+    totals: list[int | None] | None = None  # a total per count column; None: no total row
+    hidden: int = 0  # how many counts are hidden
+    limit: int = 5
+
+
+def _with_every_month(table: Table, rows: Sequence[Sequence[Cell]], query: Query) -> list[Any]:
+    """A table by month lists every month of the period, those without a figure as 0."""
+    if not table.columns or table.columns[0].kind != "month":
+        return list(rows)
+    found = {r[0]: r for r in rows}
+    zeros = [0] * (len(table.columns) - 1)
+    return [found.get(m, (m, *zeros)) for m in months_of(query)]
+
+
+def report_table(table: Table, query: Query, limit: int) -> ReportTable:
+    """One table worked out: a sensitive table's counts from 1 to limit - 1 hidden and no
+    total row (it would give a hidden count away); any other table gets its totals."""
+    kinds = [c.kind for c in table.columns]
+    rows: list[list[Shown]] = []
+    hidden = 0
+    for raw in _with_every_month(table, table.rows(query), query):
+        row = []
+        for kind, value in zip(kinds, raw, strict=True):
+            small = (
+                table.sensitive and kind == "count" and isinstance(value, int) and 0 < value < limit
+            )
+            hidden += int(small)
+            row.append(Shown(kind, value, small))
+        rows.append(row)
+    totals: list[int | None] | None = None
+    if not table.sensitive and rows:
+        totals = [
+            sum(v for r in rows if isinstance(v := r[i].value, int)) if kind == "count" else None
+            for i, kind in enumerate(kinds)
+        ]
+    return ReportTable(table, rows, totals, hidden, limit)
+
+
+def statistics_for_user(
+    *, user: Any, filters: ReportFilter, at: dt.datetime, code: str | None = None, fmt: str = ""
+) -> list[ReportTable]:
+    """Every registered table (or the one named `code`) for the filter, the read audited:
+    who, which tables, which period and office, shown on the page or exported as `fmt`."""
+    if not reports_allowed(user):
+        raise NotFound("not_found", _("Not found."))
+    if not user.sees_all_offices and (
+        filters.office is None or filters.office.pk != user.office_id
+    ):
+        raise NotFound("not_found", _("Not found."))
+    tables = [t for t in all_tables() if code is None or t.code == code]
+    if not tables:
+        raise NotFound("not_found", _("Not found."))
+    query = Query(
+        first_day=filters.first_day,
+        last_day=filters.last_day,
+        office_id=filters.office.pk if filters.office else None,
+        at=at,
+    )
+    limit = small_count_limit()
+    results = [report_table(t, query, limit) for t in tables]
+    audit_record(
+        actor=user,
+        action="REPORT_EXPORTED" if fmt else "REPORT_VIEWED",
+        entity_type="reports.statistics",
+        entity_id=code or "statistics",
+        data={**filters.describe(), "tables": [t.code for t in tables], "format": fmt or "page"},
+    )
+    return results

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from umis.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.statistics, name="statistics"),
+    path("<slug:code>.csv", views.statistics_csv, name="statistics_csv"),
+]
