@@ -132,6 +132,8 @@ BY_DESIGN = {
     "payments/return/<str:number>": "sends the payer back to the status page, which needs "
     "the applicant's session (test_the_payment_return_shows_nothing)",
     "POST /api/v1/watchlists/{code}/entries": "a national list: the scope is the permission",
+    "office/reports/<slug:code>.csv": "a statistics table (aggregates, the same for everyone); "
+    "the office it covers is guarded (umis/reports/tests: another office is 404, audited)",
 }
 
 # fields of every object a refused call might have changed
