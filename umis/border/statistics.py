@@ -10,8 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from umis.border.models import FindingKind, FindingState, OverstayFinding
-from umis.core.statistics import Cell, Column, Query, Table, days_filter, register, rows_by_name
-from umis.reference.selectors import country_names
+from umis.core.statistics import Cell, Column, Query, Table, days_filter, register
+from umis.reference.selectors import rows_by_country
 
 SECTION = _("Overstays")
 
@@ -47,8 +47,7 @@ def findings_by_nationality(query: Query) -> list[Sequence[Cell]]:
         )
         .order_by()
     )
-    found = {code: counts for code, *counts in rows}
-    return rows_by_name(found, country_names(codes=[c for c in found if c]))
+    return rows_by_country(rows)
 
 
 def register_statistics() -> None:

@@ -3,12 +3,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import get_language
 
+from umis.core.statistics import Cell, rows_by_name
 from umis.core.text import collation_key
 from umis.reference.models import Country, Holiday, LegalGround, Region, RegistrationRule
 
@@ -39,6 +41,13 @@ def country_choices() -> list[tuple[str, str]]:
 def country_names(*, codes: Iterable[str]) -> dict[str, str]:
     """Countries' names in the current language by ISO alpha-2 code, in one query."""
     return {c.code: c.name for c in Country.objects.filter(code__in=set(codes))}
+
+
+def rows_by_country(rows: Iterable[Sequence[Any]]) -> list[Sequence[Cell]]:
+    """Statistics rows of (country name, *counts) from rows of (alpha-2 code, *counts), in
+    the order of the names in the current language."""
+    found = {code: counts for code, *counts in rows}
+    return rows_by_name(found, country_names(codes=[c for c in found if c]))
 
 
 def region_get(code: str) -> Region | None:

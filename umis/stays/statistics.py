@@ -22,7 +22,7 @@ from umis.core.statistics import (
     rows_by_name,
 )
 from umis.reference.models import Region
-from umis.reference.selectors import country_names
+from umis.reference.selectors import rows_by_country
 from umis.stays.models import StayRegistration
 from umis.stays.workflow import ANNULLED
 
@@ -71,8 +71,7 @@ def stays_by_nationality(query: Query) -> list[Sequence[Cell]]:
         .annotate(n=Count("id"), late=Count("id", filter=LATE))
         .order_by()
     )
-    found = {code: counts for code, *counts in rows}
-    return rows_by_name(found, country_names(codes=[c for c in found if c]))
+    return rows_by_country(rows)
 
 
 def register_statistics() -> None:

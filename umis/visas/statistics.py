@@ -19,9 +19,8 @@ from umis.core.statistics import (
     months_of,
     period_filter,
     register,
-    rows_by_name,
 )
-from umis.reference.selectors import country_names
+from umis.reference.selectors import rows_by_country
 from umis.visas import workflow
 from umis.visas.catalogue import SERVICE_CODE
 from umis.visas.models import VisaApplication
@@ -68,8 +67,7 @@ def evisa_by_nationality(query: Query) -> list[Sequence[Cell]]:
         .annotate(**_outcomes("case__"))
         .order_by()
     )
-    found = {code: counts for code, *counts in rows}
-    return rows_by_name(found, country_names(codes=[c for c in found if c]))
+    return rows_by_country(rows)
 
 
 COLUMNS = (
