@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case
@@ -111,3 +112,16 @@ def test_valid_date_filters_still_filter(world: World, client: Client) -> None:
     before = today - dt.timedelta(days=1)
     outside = client.get(f"/en/office/queue/?to={before}")
     assert outside.status_code == 200 and case.reference not in outside.content.decode()
+
+
+def test_a_date_and_its_time_are_kept_on_one_line(world: World, client: Client) -> None:
+    # A <time> element is kept whole by the style sheet (`main time { white-space: nowrap }`).
+    case = register(world)
+    client.force_login(world.alice)
+    row = row_of(client.get("/en/office/queue/").content.decode(), case.reference)
+    local = timezone.localtime(case.created_at)
+    cells = row.split("<td")[1:]
+    submitted, due = cells[5], cells[6]
+    assert submitted.startswith("><time datetime="), submitted
+    assert due.startswith("><time datetime="), due
+    assert local.strftime("%d.%m.%Y %H:%M") in submitted.split("</time>", 1)[0]
