@@ -6,4 +6,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.statistics, name="statistics"),
     path("<slug:code>.csv", views.statistics_csv, name="statistics_csv"),
+    path("<slug:code>.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
 ]

@@ -148,6 +148,9 @@ PAGES: dict[str, Url] = {
     "office/reports/<slug:code>.csv": Url(
         STAFF, "GET", lambda s: "/office/reports/stays_by_region.csv"
     ),
+    "office/reports/<slug:code>.xlsx": Url(
+        STAFF, "GET", lambda s: "/office/reports/stays_by_region.xlsx"
+    ),
 }
 
 API: dict[str, Url] = {

@@ -1,4 +1,4 @@
-"""The statistics page and its CSV exports, as an analyst, the head office, a regional
+"""The statistics page and its CSV and Excel exports, as an analyst, the head office, a regional
 officer and everybody else meet them: the figures are what was stored, small counts by
 nationality are hidden, a regional officer sees their own office only, a wrong filter is
 said, and every read is in the audit log."""
@@ -9,7 +9,9 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from html import unescape
+from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
@@ -361,3 +363,73 @@ def test_the_page_costs_the_same_queries_however_many_figures(
     assert len(more) == len(few)
     with django_assert_max_num_queries(25):  # type: ignore[operator]
         client.get(URL)
+
+
+def _xml(data: bytes) -> ElementTree.Element:
+    return ElementTree.fromstring(data)  # noqa: S314 -- the workbook our own server wrote
+
+
+def workbook_rows(content: bytes) -> tuple[str, list[list[str]]]:
+    """The first sheet's name and cells as text: numbers as written, strings looked up."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        sheet = _xml(book.read("xl/worksheets/sheet1.xml"))
+        strings = [
+            "".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
+            for si in _xml(book.read("xl/sharedStrings.xml"))
+        ]
+        name = _xml(book.read("xl/workbook.xml")).find(".//m:sheet", ns)
+    rows = []
+    for row in sheet.iterfind(".//m:row", ns):
+        cells = []
+        for c in row.iterfind("m:c", ns):
+            value = c.findtext("m:v", default="", namespaces=ns)
+            cells.append(strings[int(value)] if c.get("t") == "s" else f"#{value}")
+        rows.append(cells)
+    assert name is not None
+    return name.get("name", ""), rows
+
+
+def test_a_table_downloads_as_an_excel_workbook_with_counts_as_numbers(
+    stored: World, client: Client
+) -> None:
+    # a CSV opens in one column where the list separator is ";" (az and ru settings)
+    client.force_login(analyst())
+    html = client.get("/office/reports/").content.decode()
+    assert 'href="/office/reports/stays_by_region.xlsx?' in html
+    response = client.get("/office/reports/stays_by_region.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    first, _last = period_default(clock.today())
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="stays_by_region_{first.isoformat()}_{clock.today()}.xlsx"'
+    )
+    name, rows = workbook_rows(response.content)
+    assert name == "Qeydiyyatlar: regionlar üzrə".replace(":", " ")  # ":" is not allowed
+    assert rows == [
+        ["Region", "Qeydiyyatlar", "Gecikmə ilə təqdim edilib"],
+        ["Bakı şəhəri", "#8", "#1"],
+        ["Şəki şəhəri", "#3", "#1"],
+        ["Cəmi", "#11", "#2"],
+    ]
+    _name, rows = workbook_rows(client.get("/ru/office/reports/stays_by_nationality.xlsx").content)
+    assert rows == [
+        ["Гражданство", "Регистрации", "Поданы с опозданием"],
+        ["Германия", "<5", "#0"],
+        ["Российская Федерация", "<5", "<5"],
+        ["Турция", "#6", "<5"],
+    ]
+    exports = AuditEvent.objects.filter(action="REPORT_EXPORTED").order_by("id")
+    assert [e.data["format"] for e in exports] == ["xlsx", "xlsx"]
+
+
+def test_the_workbook_refuses_what_the_page_refuses(stored: World, client: Client) -> None:
+    client.force_login(stored.alice)  # Baku
+    assert client.get("/en/office/reports/stays_by_region.xlsx?office=shaki").status_code == 404
+    assert client.get("/en/office/reports/nothing_such.xlsx").status_code == 404
+    wrong = client.get("/en/office/reports/stays_by_region.xlsx?from=2026-02-30")
+    assert wrong.status_code == 400
+    client.force_login(stored.harry)  # a host
+    assert client.get("/en/office/reports/stays_by_region.xlsx").status_code == 404
