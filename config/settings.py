@@ -7,6 +7,7 @@ the tests use `UMIS_ENV=development`, which only relaxes what a laptop cannot pr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,14 @@ UMIS_AUDIT_KEY = env_str(
 )
 if PRODUCTION and len(UMIS_AUDIT_KEY) < 32:
     raise ImproperlyConfigured("UMIS_AUDIT_KEY must be at least 32 characters in production")
+# Keys the seals were signed with before, oldest first (comma- or line-separated; also
+# from the file UMIS_AUDIT_RETIRED_KEYS_FILE): old seals verify with the key they name, and
+# new seals are signed with UMIS_AUDIT_KEY only (key rotation, ADR 0002).
+UMIS_AUDIT_RETIRED_KEYS = [
+    key.strip() for key in re.split(r"[,\n]", env_str("UMIS_AUDIT_RETIRED_KEYS", "")) if key.strip()
+]
+if PRODUCTION and any(len(key) < 32 for key in UMIS_AUDIT_RETIRED_KEYS):
+    raise ImproperlyConfigured("UMIS_AUDIT_RETIRED_KEYS: each key is at least 32 characters")
 DEBUG = env_bool("UMIS_DEBUG", False)
 ALLOWED_HOSTS = env_list("UMIS_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 # The public address printed in barcodes (verification links).

@@ -52,3 +52,6 @@ class AuditSeal(models.Model):
     # before seals were signed: the column is added without a default, which SQLite does in
     # place, where a default would rebuild the table and drop its append-only triggers.
     signature = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # Which key signed it (`audit_key_id`, not the key): NULL on seals signed before keys
+    # were named, which verify with whichever configured key matches.
+    key_id = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001

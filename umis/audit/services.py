@@ -314,10 +314,23 @@ def _chain(previous: str, pairs: Iterable[tuple[int, str]]) -> str:
     return h.hexdigest()
 
 
-def seal_signature(seal: AuditSeal) -> str:
-    """HMAC-SHA256 of what the seal says, with the key kept outside the database: without
-    it a seal rewritten in the database (a row edited and every hash recomputed) cannot be
-    signed again."""
+def audit_key_id(key: str) -> str:
+    """A name for a signing key that does not give it away: stored on each seal, so that
+    after the key is changed the old seals are checked with the key they were made with."""
+    return hmac.new(key.encode(), b"umis audit seal key", hashlib.sha256).hexdigest()[:16]
+
+
+def audit_keys() -> list[tuple[str, str]]:
+    """(key id, key) of every configured key, oldest first: the retired ones, then the
+    current one, which signs new seals."""
+    keys = [*settings.UMIS_AUDIT_RETIRED_KEYS, settings.UMIS_AUDIT_KEY]
+    return [(audit_key_id(key), key) for key in keys]
+
+
+def seal_signature(seal: AuditSeal, key: str | None = None) -> str:
+    """HMAC-SHA256 of what the seal says, with the key kept outside the database (the
+    current one unless given): without it a seal rewritten in the database (a row edited
+    and every hash recomputed) cannot be signed again."""
     content = {
         "id": seal.id,
         "previous_hash": seal.previous_hash,
@@ -325,8 +338,31 @@ def seal_signature(seal: AuditSeal) -> str:
         "last_event_id": seal.last_event_id,
         "hash": seal.hash,
     }
-    key = settings.UMIS_AUDIT_KEY.encode()
-    return hmac.new(key, _ENCODER.encode(content).encode(), hashlib.sha256).hexdigest()
+    secret = (settings.UMIS_AUDIT_KEY if key is None else key).encode()
+    return hmac.new(secret, _ENCODER.encode(content).encode(), hashlib.sha256).hexdigest()
+
+
+def _signing_key_rank(seal: AuditSeal, keys: list[tuple[str, str]]) -> int | str:
+    """The position of the key that signed the seal among the configured keys (oldest
+    first), or what is wrong with its signature."""
+    assert seal.signature is not None
+    if seal.key_id is None:  # signed before keys were named: any configured key
+        for rank, (_key_id, key) in enumerate(keys):
+            if hmac.compare_digest(seal.signature, seal_signature(seal, key)):
+                return rank
+        return (
+            "signature does not match (the seal was rewritten, or the key is not the one it "
+            "was made with)"
+        )
+    for rank, (key_id, key) in enumerate(keys):
+        if key_id == seal.key_id:
+            if hmac.compare_digest(seal.signature, seal_signature(seal, key)):
+                return rank
+            return "signature does not match (the seal was rewritten)"
+    return (
+        f"signed with key {seal.key_id}, which is neither UMIS_AUDIT_KEY nor one of "
+        "UMIS_AUDIT_RETIRED_KEYS"
+    )
 
 
 def audit_seal_pending() -> int:
@@ -383,6 +419,7 @@ def _seal_batch() -> tuple[AuditSeal, int, bool] | None:
             hash=_chain(previous, rows),
         )
         seal.signature = seal_signature(seal)
+        seal.key_id = audit_key_id(settings.UMIS_AUDIT_KEY)
         seal.save(force_insert=True)
         return seal, len(rows), len(rows) == len(fetched)
 
@@ -411,6 +448,8 @@ def audit_verify(*, expect_seal: tuple[int, str] | None = None) -> VerifyReport:
     previous = GENESIS
     covered_until = 0
     signed = False  # a seal before this one is signed
+    keys = audit_keys()
+    newest_key = 0  # the newest key a seal before this one was signed with
     expected_hash: str | None = None
     for seal in AuditSeal.objects.order_by("id").iterator(chunk_size=100):
         report.seals += 1
@@ -424,11 +463,17 @@ def audit_verify(*, expect_seal: tuple[int, str] | None = None) -> VerifyReport:
             problems.append(
                 f"seal {seal.id}: not signed, though a seal before it is (the seal was rewritten)"
             )
-        elif not hmac.compare_digest(seal.signature, seal_signature(seal)):
-            problems.append(
-                f"seal {seal.id}: signature does not match (the seal was rewritten, or the key "
-                "is not the one it was made with)"
-            )
+        else:
+            rank = _signing_key_rank(seal, keys)
+            if isinstance(rank, str):
+                problems.append(f"seal {seal.id}: {rank}")
+            elif rank < newest_key:  # an old key cannot sign after a newer one has
+                problems.append(
+                    f"seal {seal.id}: signed with a retired key after a seal signed with a "
+                    "newer one (the seal was rewritten with an old key)"
+                )
+            else:
+                newest_key = rank
         signed = signed or seal.signature is not None
         if expect_seal is not None and seal.id == expect_seal[0]:
             expected_hash = seal.hash

@@ -19,6 +19,7 @@ from umis.audit.services import (
     GENESIS,
     AuditEntry,
     _chain,
+    audit_key_id,
     audit_record,
     audit_record_many,
     audit_refusal,
@@ -26,6 +27,7 @@ from umis.audit.services import (
     audit_seal_pending,
     audit_verify,
     event_digest,
+    seal_signature,
 )
 from umis.core import clock
 from umis.core.testing import make_user, production_env, run_django
@@ -229,9 +231,7 @@ def _two_seals() -> tuple[list[AuditEvent], AuditSeal, AuditSeal]:
     return first, older, newer
 
 
-REWRITTEN = (
-    "signature does not match (the seal was rewritten, or the key is not the one it was made with)"
-)
+REWRITTEN = "signature does not match (the seal was rewritten)"
 
 
 def test_the_database_refuses_updates_and_deletes_of_seals() -> None:
@@ -281,7 +281,90 @@ def test_a_seal_is_not_verifiable_with_another_key(settings: object) -> None:
     seal = AuditSeal.objects.get()
     assert audit_verify().problems == []
     settings.UMIS_AUDIT_KEY = "another-key-another-key-another-key"  # type: ignore[attr-defined]
-    assert audit_verify().problems == [f"seal {seal.pk}: {REWRITTEN}"]
+    assert audit_verify().problems == [
+        f"seal {seal.pk}: signed with key {seal.key_id}, which is neither UMIS_AUDIT_KEY nor "
+        "one of UMIS_AUDIT_RETIRED_KEYS"
+    ]
+    out = StringIO()
+    with pytest.raises(CommandError, match="FAILED"):
+        call_command("audit", "verify", stdout=out)
+    assert f"signed with key {seal.key_id}" in out.getvalue()
+
+
+OLD_KEY = "the-key-before-the-key-before-now-0001"
+NEW_KEY = "the-key-in-use-since-the-rotation-0002"
+
+
+def _rotate(settings: object) -> None:
+    settings.UMIS_AUDIT_RETIRED_KEYS = [OLD_KEY]  # type: ignore[attr-defined]
+    settings.UMIS_AUDIT_KEY = NEW_KEY  # type: ignore[attr-defined]
+
+
+def test_after_the_key_is_changed_old_seals_verify_with_the_retired_key(settings: object) -> None:
+    settings.UMIS_AUDIT_KEY = OLD_KEY  # type: ignore[attr-defined]
+    _write_rows(2)
+    audit_seal_pending()
+    _rotate(settings)
+    _write_rows(2)
+    audit_seal_pending()
+    older, newer = AuditSeal.objects.order_by("id")
+    assert (older.key_id, newer.key_id) == (audit_key_id(OLD_KEY), audit_key_id(NEW_KEY))
+    assert older.key_id != newer.key_id and OLD_KEY[:8] not in older.key_id
+    assert audit_verify().problems == []
+    # the retired key left out of the settings: its seals are named, the new one is fine
+    settings.UMIS_AUDIT_RETIRED_KEYS = []  # type: ignore[attr-defined]
+    assert audit_verify().problems == [
+        f"seal {older.pk}: signed with key {older.key_id}, which is neither UMIS_AUDIT_KEY "
+        "nor one of UMIS_AUDIT_RETIRED_KEYS"
+    ]
+
+
+def test_a_seal_rewritten_with_a_retired_key_after_a_newer_one_is_named(settings: object) -> None:
+    """Someone who learns a retired key cannot sign seals made after the rotation."""
+    settings.UMIS_AUDIT_KEY = OLD_KEY  # type: ignore[attr-defined]
+    _write_rows(2)
+    audit_seal_pending()
+    _rotate(settings)
+    _write_rows(2)
+    audit_seal_pending()
+    _write_rows(2)
+    audit_seal_pending()
+    _first, second, third = AuditSeal.objects.order_by("id")
+    _tamper(
+        "UPDATE audit_auditseal SET key_id = %s, signature = %s WHERE id = %s",
+        [audit_key_id(OLD_KEY), seal_signature(third, OLD_KEY), third.pk],
+        table="audit_auditseal",
+    )
+    assert audit_verify().problems == [
+        f"seal {third.pk}: signed with a retired key after a seal signed with a newer one "
+        "(the seal was rewritten with an old key)"
+    ]
+    assert second.key_id == audit_key_id(NEW_KEY)
+
+
+def test_seals_signed_before_keys_were_named_verify_with_any_configured_key(
+    settings: object,
+) -> None:
+    settings.UMIS_AUDIT_KEY = OLD_KEY  # type: ignore[attr-defined]
+    _rows, older, newer = _two_seals()
+    for seal in (older, newer):  # as the seals made before migration audit 0005
+        _tamper(
+            "UPDATE audit_auditseal SET key_id = NULL WHERE id = %s",
+            [seal.pk],
+            table="audit_auditseal",
+        )
+    _rotate(settings)
+    _write_rows(1)
+    audit_seal_pending()
+    assert audit_verify().problems == []
+    settings.UMIS_AUDIT_RETIRED_KEYS = []  # type: ignore[attr-defined]
+    problems = audit_verify().problems
+    assert problems == [
+        f"seal {older.pk}: signature does not match (the seal was rewritten, or the key is not "
+        "the one it was made with)",
+        f"seal {newer.pk}: signature does not match (the seal was rewritten, or the key is not "
+        "the one it was made with)",
+    ]
 
 
 def test_each_sealing_run_logs_the_newest_seal(caplog: pytest.LogCaptureFixture) -> None:
@@ -368,3 +451,16 @@ def test_production_refuses_to_start_without_the_audit_key(tmp_path: Path) -> No
     assert "UMIS_AUDIT_KEY must be at least 32 characters in production" in refused.stderr
     short = run_django("", production_env(tmp_path, UMIS_AUDIT_KEY="short"))
     assert short.returncode != 0
+    retired_short = run_django(
+        "", production_env(tmp_path, UMIS_AUDIT_RETIRED_KEYS=f"{OLD_KEY},short")
+    )
+    assert retired_short.returncode != 0
+    assert "UMIS_AUDIT_RETIRED_KEYS: each key is at least 32 characters" in retired_short.stderr
+    keys_file = tmp_path / "retired"
+    keys_file.write_text(f"{OLD_KEY}\n{NEW_KEY}\n")
+    from_file = run_django(
+        "from django.conf import settings; print(len(settings.UMIS_AUDIT_RETIRED_KEYS))",
+        production_env(tmp_path, UMIS_AUDIT_RETIRED_KEYS_FILE=str(keys_file)),
+    )
+    assert from_file.returncode == 0, from_file.stderr
+    assert from_file.stdout.strip().endswith("2")
