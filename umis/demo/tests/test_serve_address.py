@@ -60,7 +60,9 @@ def test_the_simulator_moves_off_a_taken_port(
     monkeypatch.delenv("UMIS_PAYMENT_SIMULATOR_PORT", raising=False)
     with _listening() as taken:
         settings.UMIS_PAYMENT_SIMULATOR_PORT = taken.getsockname()[1]
-        moved = serve._simulator_port(8131)
+        moved, held = serve._simulator_port(8131)
+    assert held is not None
+    held.close()
     port = int(moved["UMIS_PAYMENT_SIMULATOR_PORT"])
     assert port > 8131
     assert moved["UMIS_PAYMENT_GATEWAY_URL"] == f"http://127.0.0.1:{port}"
@@ -73,11 +75,41 @@ def test_the_simulator_never_takes_the_web_servers_port(
     monkeypatch.delenv("UMIS_PAYMENT_GATEWAY_URL", raising=False)
     monkeypatch.delenv("UMIS_PAYMENT_SIMULATOR_PORT", raising=False)
     settings.UMIS_PAYMENT_SIMULATOR_PORT = 8001
-    assert int(serve._simulator_port(8001)["UMIS_PAYMENT_SIMULATOR_PORT"]) > 8001
+    moved, held = serve._simulator_port(8001)
+    assert held is not None
+    held.close()
+    assert int(moved["UMIS_PAYMENT_SIMULATOR_PORT"]) > 8001
+
+
+def test_the_simulators_port_is_held_until_the_simulator_starts(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Another UMIS starting while this one migrates and loads its demo (a minute) must not
+    take the port chosen for this one's simulator."""
+    monkeypatch.delenv("UMIS_PAYMENT_GATEWAY_URL", raising=False)
+    monkeypatch.delenv("UMIS_PAYMENT_SIMULATOR_PORT", raising=False)
+    settings.UMIS_PAYMENT_SIMULATOR_PORT = 8001
+    chosen, held = serve._simulator_port(8141)
+    assert held is not None
+    port = int(chosen["UMIS_PAYMENT_SIMULATOR_PORT"])
+    try:
+        assert not serve._port_free("127.0.0.1", port)
+        other = socket.socket(socket.AF_INET)  # as the simulator's HTTP server binds
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with other, pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))
+        settings.UMIS_PAYMENT_SIMULATOR_PORT = port  # a second UMIS wanting the same port
+        second, second_held = serve._simulator_port(8141)
+        assert second_held is not None
+        second_held.close()
+        assert int(second["UMIS_PAYMENT_SIMULATOR_PORT"]) != port
+    finally:
+        held.close()
+    assert serve._port_free("127.0.0.1", port)  # released for the simulator
 
 
 def test_a_configured_simulator_address_is_kept(
     monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     monkeypatch.setenv("UMIS_PAYMENT_GATEWAY_URL", "http://127.0.0.1:9999")
-    assert serve._simulator_port(8001) == {}
+    assert serve._simulator_port(8001) == ({}, None)

@@ -34,10 +34,8 @@ class Command(BaseCommand):
                 f"Port {options['port']} is already in use on {options['host']}: stop what "
                 "serves there, or choose another port, e.g. make run PORT=8123"
             )
-        public = {
-            **_public_url(options["host"], options["port"]),
-            **_simulator_port(options["port"]),
-        }
+        simulator, held = _simulator_port(options["port"])
+        public = {**_public_url(options["host"], options["port"]), **simulator}
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -76,13 +74,16 @@ class Command(BaseCommand):
                 env=env,
             ),
             subprocess.Popen([sys.executable, "-m", "umis.cli", "worker"], env=env),  # noqa: S603
-            subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "umis.cli", "payments", "simulator"], env=env
-            ),
         ]
+        if held is not None:  # kept until now, so that nothing else took it meanwhile
+            held.close()
+        payments = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "umis.cli", "payments", "simulator"], env=env
+        )
         self.stdout.write(f"UMIS is running at http://{bind}/  (Ctrl+C stops it)")
         self.stdout.write(f"Payment gateway simulator at {settings.UMIS_PAYMENT_GATEWAY_URL}/")
         stopping = False
+        stopped: list[subprocess.Popen[bytes]] = []
 
         def stop(*_: Any) -> None:
             nonlocal stopping
@@ -91,7 +92,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while not stopping and all(c.poll() is None for c in children):
+            if payments.poll() is not None and payments not in stopped:
+                stopped.append(payments)
+                self.stderr.write(
+                    "The payment gateway simulator stopped (see above): the web server and the "
+                    "worker go on, but payments cannot be made until UMIS is started again."
+                )
             time.sleep(0.5)
+        children.append(payments)
         for c in children:
             if c.poll() is None:
                 c.terminate()
@@ -127,24 +135,40 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _simulator_port(web_port: int) -> dict[str, str]:
+def _simulator_port(web_port: int) -> tuple[dict[str, str], socket.socket | None]:
     """Unless its address is configured, the payment gateway simulator listens on its usual
     port (8001) or, when that is taken (the web server's own port, another UMIS running
     beside this one), on the next free port after the web server's, in this process and its
-    children: the simulator never stops the others by failing to start."""
+    children. The port is held (the socket returned) until the simulator starts, so that
+    another server starting meanwhile does not take it: the simulator never stops the others
+    by failing to start."""
     if os.environ.get("UMIS_PAYMENT_GATEWAY_URL") or os.environ.get("UMIS_PAYMENT_SIMULATOR_PORT"):
-        return {}
-    port = settings.UMIS_PAYMENT_SIMULATOR_PORT
-    if port == web_port or not _port_free("127.0.0.1", port):
-        free = (
-            p for p in range(web_port + 1, min(web_port + 200, 65536)) if _port_free("127.0.0.1", p)
+        return {}, None
+    wanted = settings.UMIS_PAYMENT_SIMULATOR_PORT
+    candidates = [] if wanted == web_port else [wanted]
+    candidates += range(web_port + 1, min(web_port + 200, 65536))
+    for port in candidates:
+        held = _hold("127.0.0.1", port)
+        if held is not None:
+            break
+    else:
+        raise CommandError(
+            "No free port for the payment gateway simulator: set UMIS_PAYMENT_SIMULATOR_PORT"
         )
-        port = next(free, 0)
-        if not port:
-            raise CommandError(
-                "No free port for the payment gateway simulator: set UMIS_PAYMENT_SIMULATOR_PORT"
-            )
     url = f"http://127.0.0.1:{port}"
     settings.UMIS_PAYMENT_SIMULATOR_PORT = port
     settings.UMIS_PAYMENT_GATEWAY_URL = url
-    return {"UMIS_PAYMENT_SIMULATOR_PORT": str(port), "UMIS_PAYMENT_GATEWAY_URL": url}
+    return {"UMIS_PAYMENT_SIMULATOR_PORT": str(port), "UMIS_PAYMENT_GATEWAY_URL": url}, held
+
+
+def _hold(host: str, port: int) -> socket.socket | None:
+    """A socket bound to `host`:`port`, or None when the port is taken."""
+    sock = socket.socket(socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(1)  # a socket only bound would not stop another from binding the port
+    except OSError:
+        sock.close()
+        return None
+    return sock
