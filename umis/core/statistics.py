@@ -74,6 +74,9 @@ class Table:
     rows: Callable[[Query], Sequence[Sequence[Cell]]]
     # counts by nationality and the like: small ones could point at people (shown "<N")
     sensitive: bool = False
+    # the counts after the first split it (they add up to it): a hidden one could otherwise
+    # be worked out from the others of its row
+    split: bool = False
     order: int = 100
 
     def __post_init__(self) -> None:

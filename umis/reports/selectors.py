@@ -109,20 +109,38 @@ def report_filter_read(
     return ReportFilter(first, last, office), errors
 
 
-@dataclass(frozen=True)
+@dataclass
 class Shown:
     """One cell as the page and the export show it."""
 
     kind: Kind
     value: Cell
-    hidden: bool = False  # a small count in a sensitive table
+    hidden: bool = False  # a small count in a sensitive table, shown "<limit"
+    # hidden as well (shown "x"), so that a small count cannot be worked out from totals;
+    # `floor` is what a reader may still know of it: at least the limit (a larger count
+    # hidden beside a small one) or nothing (a whole column hidden, zeros included)
+    withheld: bool = False
+    floor: int = 0
 
     def csv(self, limit: int) -> str:
         if self.hidden:
             return f"<{limit}"
+        if self.withheld:
+            return WITHHELD
         if self.kind == "month" and isinstance(self.value, dt.date):
             return self.value.strftime("%Y-%m")
         return str(self.value)
+
+    @property
+    def shown(self) -> bool:
+        return not (self.hidden or self.withheld)
+
+    @property
+    def count(self) -> int:
+        return self.value if isinstance(self.value, int) else 0
+
+
+WITHHELD = "x"
 
 
 @dataclass
@@ -132,6 +150,7 @@ class ReportTable:
     totals: list[int | None] | None = None  # a total per count column; None: no total row
     hidden: int = 0  # how many counts are hidden
     limit: int = 5
+    withheld: int = 0  # how many other counts are hidden with them
 
 
 def _with_every_month(table: Table, rows: Sequence[Sequence[Cell]], query: Query) -> list[Any]:
@@ -143,28 +162,95 @@ def _with_every_month(table: Table, rows: Sequence[Sequence[Cell]], query: Query
     return [found.get(m, (m, *zeros)) for m in months_of(query)]
 
 
+def _pinned(cells: Sequence[Shown], total: int, limit: int) -> bool:
+    """Whether a reader who knows the line's total can work out one of its hidden counts:
+    each small one lies in 1..limit-1, each withheld one between its floor and the total,
+    and together they make what the shown ones leave of the total."""
+    hidden = [c for c in cells if not c.shown]
+    if not hidden:
+        return False
+    rest = total - sum(c.count for c in cells if c.shown)
+    bounds = [(1, limit - 1) if c.hidden else (c.floor, total) for c in hidden]
+    low_sum = sum(lo for lo, _hi in bounds)
+    high_sum = sum(hi for _lo, hi in bounds)
+    for lo, hi in bounds:
+        if max(lo, rest - (high_sum - hi)) >= min(hi, rest - (low_sum - lo)):
+            return True
+    return False
+
+
+def _lines(table: Table, rows: list[list[Shown]]) -> list[tuple[list[Shown], int, bool]]:
+    """(cells, their total as a reader knows it, whether it is a column): every count
+    column, whose total the other tables give; in a table whose counts split the first,
+    every row whose first count is shown."""
+    counts = [i for i, c in enumerate(table.columns) if c.kind == "count"]
+    lines = [([r[i] for r in rows], sum(r[i].count for r in rows), True) for i in counts]
+    if table.split and counts:
+        lines += [
+            ([r[i] for i in counts[1:]], r[counts[0]].count, False)
+            for r in rows
+            if r[counts[0]].shown
+        ]
+    return lines
+
+
+def _protect(table: Table, rows: list[list[Shown]], limit: int) -> None:
+    """Secondary suppression: while a line's hidden counts could be worked out, hide the
+    smallest count shown beside them; with none left, a column is hidden whole (zeros too),
+    a row's first count is hidden."""
+    counts = [i for i, c in enumerate(table.columns) if c.kind == "count"]
+    changed = True
+    while changed:
+        changed = False
+        for cells, total, column in _lines(table, rows):
+            if not _pinned(cells, total, limit):
+                continue
+            shown = [c for c in cells if c.shown and c.count]
+            if shown:
+                smallest = min(shown, key=lambda c: c.count)
+                smallest.withheld, smallest.floor = True, limit
+            elif column and len(cells) > 1 and any(c.shown or c.hidden or c.floor for c in cells):
+                for c in cells:
+                    c.hidden, c.withheld, c.floor = False, True, 0
+            elif not column:
+                first = next(r[counts[0]] for r in rows if cells[0] is r[counts[1]])
+                first.withheld, first.floor = True, limit
+            else:  # a column of one row is its total, whatever is hidden (ADR 16)
+                continue
+            changed = True
+            break  # the lines are read again: a row's total may now be hidden
+
+
 def report_table(table: Table, query: Query, limit: int) -> ReportTable:
-    """One table worked out: a sensitive table's counts from 1 to limit - 1 hidden and no
-    total row (it would give a hidden count away); any other table gets its totals."""
+    """One table worked out: a sensitive table's counts from 1 to limit - 1 hidden, others
+    with them so that none can be worked out from the totals, and no total row (it would
+    give a hidden count away); any other table gets its totals."""
     kinds = [c.kind for c in table.columns]
     rows: list[list[Shown]] = []
-    hidden = 0
     for raw in _with_every_month(table, table.rows(query), query):
         row = []
         for kind, value in zip(kinds, raw, strict=True):
             small = (
                 table.sensitive and kind == "count" and isinstance(value, int) and 0 < value < limit
             )
-            hidden += int(small)
             row.append(Shown(kind, value, small))
         rows.append(row)
+    if table.sensitive:
+        _protect(table, rows, limit)
     totals: list[int | None] | None = None
     if not table.sensitive and rows:
         totals = [
             sum(v for r in rows if isinstance(v := r[i].value, int)) if kind == "count" else None
             for i, kind in enumerate(kinds)
         ]
-    return ReportTable(table, rows, totals, hidden, limit)
+    return ReportTable(
+        table,
+        rows,
+        totals,
+        hidden=sum(c.hidden for r in rows for c in r),
+        limit=limit,
+        withheld=sum(c.withheld for r in rows for c in r),
+    )
 
 
 def statistics_for_user(

@@ -162,7 +162,7 @@ def statistics_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     sheet.write_row(0, 0, [str(c.label) for c in report.table.columns], bold)
     for r, row in enumerate(report.rows, start=1):
         for c, cell in enumerate(row):
-            if cell.hidden:
+            if cell.hidden or cell.withheld:
                 sheet.write_string(r, c, cell.csv(report.limit), right)
             elif cell.kind == "month" and isinstance(cell.value, dt.date):
                 sheet.write_datetime(r, c, dt.datetime.combine(cell.value, dt.time()), month)

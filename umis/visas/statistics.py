@@ -101,5 +101,6 @@ def register_statistics() -> None:
             columns=(Column(_("Nationality"), "label"), *COLUMNS),
             rows=evisa_by_nationality,
             sensitive=True,
+            split=True,  # every state of the workflow is a column
         )
     )
