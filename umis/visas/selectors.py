@@ -91,7 +91,13 @@ class QueueRow:
         minutes = max(0, int(self.time_left.total_seconds() // 60))
         days, rest = divmod(minutes, 24 * 60)
         hours, mins = divmod(rest, 60)
-        return f"{days}d {hours}h {mins:02d}m" if days else f"{hours}h {mins:02d}m"
+        if days:
+            return _("%(days)dd %(hours)dh %(minutes)02dm") % {
+                "days": days,
+                "hours": hours,
+                "minutes": mins,
+            }
+        return _("%(hours)dh %(minutes)02dm") % {"hours": hours, "minutes": mins}
 
 
 def visa_queue_for_user(*, user: Any, limit: int = 200) -> list[QueueRow]:

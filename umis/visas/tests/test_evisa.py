@@ -772,3 +772,28 @@ def test_a_visas_zone_is_not_taken_for_the_passport(client: Client, agency: Agen
     errors = response.json()["error"]["errors"]
     assert [(e["code"], e["field"]) for e in errors] == [("mrz_visa", "applicants[0].mrz")]
     assert not Case.objects.exists()
+
+
+def test_queue_says_the_time_left_in_the_readers_language(client: Client, agency: Agency) -> None:
+    watchlist_entry(full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T47")
+    [app] = _apply_and_pay(client, agency, application(speed="urgent"))
+    client.force_login(agency.world.alice)
+    moment = clock.now()
+    expected = {
+        dt.timedelta(hours=2, minutes=52, seconds=30): {
+            "": "2 saat 52 dəq",
+            "/ru": "2 ч 52 мин",
+            "/en": "2h 52m",
+        },
+        dt.timedelta(days=3, hours=7, minutes=5, seconds=30): {
+            "": "3 gün 7 saat 5 dəq",
+            "/ru": "3 дн. 7 ч 5 мин",
+            "/en": "3d 7h 05m",
+        },
+    }
+    for left, by_prefix in expected.items():
+        Case.objects.filter(pk=app.case.pk).update(due_at=moment + left)
+        for prefix, text in by_prefix.items():
+            with clock.frozen_at(moment):
+                queue = client.get(f"{prefix}/office/evisa/").content.decode()
+            assert f'<td class="time-left">{text}' in queue, (prefix, text)
