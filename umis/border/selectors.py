@@ -269,6 +269,11 @@ def findings_with_country_names(findings: Iterable[OverstayFinding]) -> list[Fin
     return [FindingRow(f, names.get(f.nationality, f.nationality)) for f in findings]
 
 
+def crossing_point_names(*, codes: Iterable[str]) -> dict[str, str]:
+    """Border crossing points' names in the current language by code, in one query."""
+    return {p.code: p.name for p in CrossingPoint.objects.filter(code__in=set(codes))}
+
+
 ANOMALY_LABELS = {
     "entry_without_exit": _("two entries with no exit between them"),
     "exit_without_entry": _("an exit with no entry before it"),
@@ -287,14 +292,16 @@ def person_timeline(
 
     start = until - dt.timedelta(days=HISTORY_DAYS * 3)
     items: list[dict[str, Any]] = []
-    for c in person_crossings(person_id=person.pk, start=start, end=until, limit=limit):
+    crossings = person_crossings(person_id=person.pk, start=start, end=until, limit=limit)
+    points = crossing_point_names(codes={c.crossing_point for c in crossings})
+    for c in crossings:
         items.append(
             {
                 "day": c.day,
                 "kind": "crossing",
                 "direction": c.direction,
                 "label": c.get_direction_display(),
-                "detail": c.crossing_point,
+                "detail": points.get(c.crossing_point, c.crossing_point),
                 "at": c.occurred_at,
             }
         )

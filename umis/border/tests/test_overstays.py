@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from umis.accounts.models import User
 from umis.audit.models import AuditEvent
@@ -310,6 +311,52 @@ def test_the_person_page_shows_the_time_line(world: World, client: Client) -> No
     assert "Red Bridge" not in html
     page = client.get(f"/en/office/people/{person_of('OVER1')}/?purpose=overstay").content.decode()
     assert 'data-status="overdue"' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "entry", "exit"),
+    [
+        ("", "Giriş · Astara · ", "Çıxış · Heydər Əliyev Beynəlxalq Aeroportu · "),
+        ("/ru", "Въезд · Астара (Иран) · ", "Выезд · Международный аэропорт Гейдар Алиев · "),
+        ("/en", "Entry · Astara (Iran) · ", "Exit · Heydar Aliyev International Airport · "),
+    ],
+)
+def test_the_time_line_names_the_crossing_points_in_the_readers_language(
+    world: World, client: Client, lang: str, entry: str, exit: str
+) -> None:
+    today = clock.today()
+    send(
+        client,
+        border_key(),
+        [
+            event(
+                document_number="PT1",
+                crossing_point="astara",
+                timestamp=at_day(today - dt.timedelta(days=30)),
+            ),
+            event(
+                document_number="PT1",
+                direction="exit",
+                timestamp=at_day(today - dt.timedelta(days=20)),
+            ),
+            event(
+                document_number="PT1",
+                crossing_point="astara",
+                timestamp=at_day(today - dt.timedelta(days=5)),
+            ),
+        ],
+    )
+    login(client, "alice")
+    url = f"{lang}/office/people/{person_of('PT1')}/?purpose=overstay"
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    timeline = html.split('id="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert timeline.count(entry) == 2 and timeline.count(exit) == 1
+    assert "· astara ·" not in timeline and "· gyd ·" not in timeline
+    read_points = [
+        q for q in queries.captured_queries if q["sql"].startswith('SELECT "border_crossingpoint"')
+    ]
+    assert len(read_points) == 1  # the names of all the crossings' points at once
 
 
 CSV_FIELDS = [
