@@ -7,16 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from umis.accounts.models import Role
 from umis.audit.services import audit_record
 from umis.core import clock
 from umis.core.errors import NotFound
+from umis.people.models import Sex
 from umis.people.normalize import name_similarity
+from umis.reference.selectors import country_names
 from umis.screening.engine import index_current, screening_threshold
 from umis.screening.index import Candidate, Query, document_key
-from umis.screening.models import Category, ScreeningHit, WatchlistEntry
+from umis.screening.models import Category, ScreeningHit, WatchlistEntry, WatchlistEntryEvent
 from umis.screening.services import _in_force, hit_scope_for_user
 
 
@@ -81,7 +85,9 @@ def hits_for_case(*, user: Any, case_id: int) -> list[ScreeningHit]:
 def hit_get_for_user(*, user: Any, hit_id: int) -> ScreeningHit:
     hit = (
         hit_scope_for_user(user)
-        .select_related("entry", "entry__watchlist", "person", "case", "decided_by")
+        .select_related(
+            "entry", "entry__watchlist", "person", "person__nationality", "case", "decided_by"
+        )
         .filter(pk=hit_id)
         .first()
     )
@@ -134,6 +140,114 @@ def watchlist_entry_get_for_user(*, user: Any, entry_id: int) -> WatchlistEntry:
         actor=user, action="WATCHLIST_ENTRY_VIEWED", entity=entry, person_id=entry.person_id
     )
     return entry
+
+
+@dataclass(frozen=True)
+class EntryCountries:
+    """A watchlist entry's nationality and issuing state named in the reader's language (the
+    code when the country is unknown, "" when the entry has none)."""
+
+    nationality: str
+    issuing_state: str
+
+
+def watchlist_entry_countries(*, entry: WatchlistEntry) -> EntryCountries:
+    names = country_names(codes={entry.nationality, entry.issuing_state} - {""})
+    return EntryCountries(
+        nationality=names.get(entry.nationality, entry.nationality),
+        issuing_state=names.get(entry.issuing_state, entry.issuing_state),
+    )
+
+
+ENTRY_EVENT_LABELS: dict[str, Promise] = {
+    "CREATED": _("Entry created"),
+    "UPDATED": _("Entry changed"),
+    "WITHDRAWN": _("Entry withdrawn"),
+}
+
+_FIELD = "watchlist entry field"
+ENTRY_FIELD_LABELS: dict[str, Promise] = {
+    "category": pgettext_lazy(_FIELD, "Category"),
+    "kind": pgettext_lazy(_FIELD, "Kind"),
+    "full_name": pgettext_lazy(_FIELD, "Name"),
+    "aliases": pgettext_lazy(_FIELD, "Other names"),
+    "birth_date": pgettext_lazy(_FIELD, "Date of birth"),
+    "birth_year": pgettext_lazy(_FIELD, "Year of birth"),
+    "nationality": pgettext_lazy(_FIELD, "Nationality"),
+    "sex": pgettext_lazy(_FIELD, "Sex"),
+    "document_number": pgettext_lazy(_FIELD, "Document number"),
+    "issuing_state": pgettext_lazy(_FIELD, "Issuing state"),
+    "valid_from": pgettext_lazy(_FIELD, "Valid from"),
+    "valid_until": pgettext_lazy(_FIELD, "Valid until"),
+    "reason": pgettext_lazy(_FIELD, "Reason / grounds"),
+    "source": pgettext_lazy(_FIELD, "Source"),
+    "source_reference": pgettext_lazy(_FIELD, "Source reference"),
+}
+_COUNTRY_FIELDS = {"nationality", "issuing_state"}
+_DATE_FIELDS = {"birth_date", "valid_from", "valid_until"}
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class EntryHistoryRow:
+    event: WatchlistEntryEvent
+    label: str  # what happened, in the reader's language
+    changes: list[EntryChange]
+
+
+def watchlist_entry_history(*, entry: WatchlistEntry) -> list[EntryHistoryRow]:
+    """The entry's history in the reader's language: what happened, and each changed field
+    named with its old and new value as the page shows them (countries by name, dates as
+    dd.mm.yyyy), in one query for the events and one for the countries."""
+    events = list(entry.events.select_related("actor").all())
+    codes = {
+        str(value)
+        for e in events
+        for field, values in e.changes.items()
+        if field in _COUNTRY_FIELDS
+        for value in values
+        if value
+    }
+    countries = country_names(codes=codes)
+
+    def shown(field: str, value: Any) -> str:
+        if value in (None, "", []):
+            return "—"
+        if field in _COUNTRY_FIELDS:
+            return countries.get(str(value), str(value))
+        if field in _DATE_FIELDS:
+            try:
+                return dt.date.fromisoformat(str(value)).strftime("%d.%m.%Y")
+            except ValueError:
+                return str(value)
+        if field == "aliases" and isinstance(value, list):
+            return "; ".join(str(v) for v in value)
+        choices = {"category": Category, "kind": WatchlistEntry.Kind, "sex": Sex}.get(field)
+        if choices is not None and value in choices.values:
+            return str(choices(value).label)
+        return str(value)
+
+    return [
+        EntryHistoryRow(
+            event=e,
+            label=str(ENTRY_EVENT_LABELS.get(e.action, e.action)),
+            changes=[
+                EntryChange(
+                    label=str(ENTRY_FIELD_LABELS.get(field, field)),
+                    before=shown(field, values[0]),
+                    after=shown(field, values[1]),
+                )
+                for field, values in e.changes.items()
+            ],
+        )
+        for e in events
+    ]
 
 
 @dataclass(frozen=True)

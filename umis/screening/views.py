@@ -35,7 +35,11 @@ def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
         hit = selectors.hit_get_for_user(user=request.user, hit_id=hit_id)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "screening/hit.html", {"hit": hit})
+    return render(
+        request,
+        "screening/hit.html",
+        {"hit": hit, "entry_countries": selectors.watchlist_entry_countries(entry=hit.entry)},
+    )
 
 
 @officer_required
@@ -82,7 +86,11 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     return render(
         request,
         "screening/entry.html",
-        {"entry": entry, "events": entry.events.select_related("actor").all()},
+        {
+            "entry": entry,
+            "entry_countries": selectors.watchlist_entry_countries(entry=entry),
+            "history": selectors.watchlist_entry_history(entry=entry),
+        },
     )
 
 

@@ -43,7 +43,13 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
     """A registration of this host's, or NotFound (the attempt is audited)."""
     reg = (
         StayRegistration.objects.select_related(
-            "person", "person__nationality", "travel_document", "case", "region", "host"
+            "person",
+            "person__nationality",
+            "travel_document",
+            "travel_document__issuing_state",
+            "case",
+            "region",
+            "host",
         )
         .filter(host=host, case__reference=reference)
         .first()

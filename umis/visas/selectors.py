@@ -70,7 +70,13 @@ def group_for_client(*, user: Any, reference: str) -> list[VisaApplication]:
 def application_for_case(*, case_id: int) -> VisaApplication | None:
     return (
         VisaApplication.objects.select_related(
-            "case", "person", "person__nationality", "travel_document", "payment_order", "region"
+            "case",
+            "person",
+            "person__nationality",
+            "travel_document",
+            "travel_document__issuing_state",
+            "payment_order",
+            "region",
         )
         .filter(case_id=case_id)
         .first()

@@ -53,6 +53,27 @@ def test_an_officer_links_two_records_from_the_review_page(world: World, client:
     assert Case.objects.filter(applicant=old).count() == 1
 
 
+@pytest.mark.parametrize(
+    ("lang", "office", "nationality"),
+    [
+        ("", "Bakı regional miqrasiya idarəsi", "Türkiyə"),
+        ("/ru", "Бакинское региональное миграционное управление", "Турция"),
+        ("/en", "Baku regional migration department", "Türkiye"),
+    ],
+)
+def test_the_review_names_offices_and_countries_in_the_readers_language(
+    world: World, client: Client, lang: str, office: str, nationality: str
+) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    page = client.get(f"{lang}/office/duplicates/{match.pk}/").content.decode()
+    assert page.count(f" · {office}</li>") == 2  # each side's case
+    assert " · baku</li>" not in page
+    assert page.count(f"U12345678 ({nationality})") == 1 and "(TR)" not in page
+    queue = client.get(f"{lang}/office/duplicates/").content.decode()
+    assert queue.count(f", {nationality}</td>") == 2 and ", TR</td>" not in queue
+
+
 def test_an_officer_of_another_region_gets_404(world: World, client: Client) -> None:
     match = _doubtful_pair(world)
     client.force_login(world.bob)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -12,7 +13,8 @@ from umis.core import clock
 from umis.core.testing import World
 from umis.screening import selectors
 from umis.screening.models import ScreeningHit
-from umis.screening.tests.test_intake import listed, register
+from umis.screening.services import watchlist_entry_withdraw, watchlist_import
+from umis.screening.tests.test_intake import ban, listed, register
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +99,7 @@ def test_the_head_office_sees_watchlist_entries_with_history(world: World, clien
     client.force_login(world.hannah)
     page = client.get(f"/en/office/screening/watchlist/{entry.pk}/").content.decode()
     assert "Гусейнов Рашад" in page
-    assert "CREATED" in page
+    assert "Entry created · version 1" in page
     assert "Гусейнов Рашад" in client.get("/en/office/screening/watchlist/").content.decode()
     client.force_login(world.alice)
     assert client.get(f"/en/office/screening/watchlist/{entry.pk}/").status_code == 404
@@ -106,6 +108,58 @@ def test_the_head_office_sees_watchlist_entries_with_history(world: World, clien
     assert AuditEvent.objects.filter(
         action="WATCHLIST_ACCESS_DENIED", actor=world.alice, entity_type="screening.watchlist"
     ).exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "country"),
+    [
+        ("", "Vətəndaşlığı", "Türkiyə"),
+        ("/ru", "Гражданство", "Турция"),
+        ("/en", "Nationality", "Türkiye"),
+    ],
+)
+def test_the_hit_names_the_nationalities_in_the_readers_language(
+    world: World, client: Client, lang: str, label: str, country: str
+) -> None:
+    listed(world, issuing_state="TR", document_number="U12345678")
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.alice)
+    page = client.get(f"{lang}/office/screening/hits/{hit.pk}/").content.decode()
+    assert page.count(f"<dt>{label}</dt><dd>{country}</dd>") == 2  # the person and the entry
+    assert f"U12345678 ({country})" in page
+    assert "<dd>TR</dd>" not in page and "U12345678 TR" not in page
+
+
+def test_the_entry_history_reads_in_the_readers_language(world: World, client: Client) -> None:
+    entry = listed(world)
+    wl = entry.watchlist
+    until = clock.today() + dt.timedelta(days=365)
+    later = until + dt.timedelta(days=30)
+    watchlist_import(
+        actor=world.hannah,
+        watchlist=wl,
+        raws=[ban(nationality="KZ", valid_until=later.isoformat())],
+    )
+    entry.refresh_from_db()
+    watchlist_entry_withdraw(
+        actor=world.hannah, entry=entry, reason="Ban lifted by the court", expected_version=2
+    )
+    client.force_login(world.hannah)
+    page = client.get(f"/ru/office/screening/watchlist/{entry.pk}/").content.decode()
+    history = page.split('id="entry-history">', 1)[1].split("</ol>", 1)[0]
+    assert "Запись создана · версия 1" in history
+    assert "Запись изменена · версия 2" in history
+    assert "Гражданство: Турция → Казахстан" in history
+    assert f"Дата окончания действия: {until:%d.%m.%Y} → {later:%d.%m.%Y}" in history
+    assert "Запись отозвана · версия 3" in history
+    shown = re.sub(r' data-action="[A-Z]+"', "", history)
+    assert not any(code in shown for code in ("CREATED", "UPDATED", "WITHDRAWN", "nationality")), (
+        shown
+    )
+    assert "<dt>Гражданство</dt><dd>Казахстан</dd>" in page
+    az = client.get(f"/office/screening/watchlist/{entry.pk}/").content.decode()
+    assert "Qeyd yaradılıb · versiya 1" in az
+    assert "Vətəndaşlığı: Türkiyə → Qazaxstan" in az
 
 
 def ban_check(client: Client, **overrides: str) -> tuple[int, str]:

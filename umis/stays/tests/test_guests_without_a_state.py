@@ -204,7 +204,7 @@ def test_the_form_stores_a_refugees_passport_as_a_travel_document_and_shows_it(
     assert document.document_type == "travel_document"
     client.force_login(world.alice)
     page = client.get(f"/en/office/cases/{StayRegistration.objects.get().case.reference}/")
-    assert "Travel document (refugee, stateless) T22000129 (DE)" in page.content.decode()
+    assert "Travel document (refugee, stateless) T22000129 (Germany)" in page.content.decode()
 
 
 def test_the_form_registers_a_stateless_guest_from_the_pasted_zone(

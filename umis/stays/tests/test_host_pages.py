@@ -43,6 +43,13 @@ def test_an_ended_stay_shows_the_day_the_guest_left(
     assert left.format(planned=planned) in row
 
 
+def test_the_travel_document_names_its_issuing_state(world: World, client: Client) -> None:
+    case = register(world)  # U12345678, issued by Türkiye
+    client.force_login(world.harry)
+    page = client.get(f"/host/registrations/{case.reference}/").content.decode()
+    assert "U12345678 (Türkiyə)" in page and "(TR)" not in page
+
+
 def test_an_active_stay_shows_the_planned_departure(world: World, client: Client) -> None:
     case = register(world)
     reg = StayRegistration.objects.get(case=case)

@@ -797,3 +797,15 @@ def test_queue_says_the_time_left_in_the_readers_language(client: Client, agency
             with clock.frozen_at(moment):
                 queue = client.get(f"{prefix}/office/evisa/").content.decode()
             assert f'<td class="time-left">{text}' in queue, (prefix, text)
+
+
+def test_the_officer_reads_the_nationality_and_issuing_state_by_name(
+    client: Client, agency: Agency
+) -> None:
+    watchlist_entry(full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T47")
+    [app] = _apply_and_pay(client, agency)
+    client.force_login(agency.world.alice)
+    queue = client.get("/ru/office/evisa/").content.decode()
+    assert "(Германия)</td>" in queue and "(DE)" not in queue
+    page = client.get(f"/ru/office/evisa/{app.case.reference}/").content.decode()
+    assert "C01X00T47 (Германия)" in page and "(DE)" not in page
