@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.border import basis as basis_mod
 from umis.border.calculator import EARLIEST, LATEST
 from umis.border.models import (
@@ -272,6 +273,46 @@ def findings_with_country_names(findings: Iterable[OverstayFinding]) -> list[Fin
 def crossing_point_names(*, codes: Iterable[str]) -> dict[str, str]:
     """Border crossing points' names in the current language by code, in one query."""
     return {p.code: p.name for p in CrossingPoint.objects.filter(code__in=set(codes))}
+
+
+EXPORT_LIMIT = 100_000
+EXPORT_CHUNK = 2000
+
+
+def findings_export_for_user(
+    *, user: Any, filters: FindingFilter, fmt: str, query: str
+) -> Iterator[FindingRow]:
+    """The findings an export hands out (at most EXPORT_LIMIT), with person, office and the
+    nationality's name (one query a chunk). An export is a read of every file it lists: besides one row saying what was exported
+    (OVERSTAY_FINDINGS_EXPORTED), each person's file records it (OVERSTAY_FINDING_EXPORTED),
+    chunk by chunk, before the chunk is handed out, as a search does for what it shows."""
+    audit_record(
+        actor=user,
+        action="OVERSTAY_FINDINGS_EXPORTED",
+        entity_type="border.overstayfinding",
+        data={"format": fmt, "query": query[:500]},
+    )
+    qs = findings_for_user(user=user, filters=filters)[:EXPORT_LIMIT]
+    chunk: list[OverstayFinding] = []
+    for finding in qs.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(finding)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _exported(user, chunk, fmt)
+            chunk = []
+    yield from _exported(user, chunk, fmt)
+
+
+def _exported(user: Any, chunk: list[OverstayFinding], fmt: str) -> list[FindingRow]:
+    if not chunk:
+        return []
+    audit_record_many(
+        actor=user,
+        entries=[
+            AuditEntry("OVERSTAY_FINDING_EXPORTED", f, person_id=f.person_id, data={"format": fmt})
+            for f in chunk
+        ],
+    )
+    return findings_with_country_names(chunk)
 
 
 ANOMALY_LABELS = {

@@ -16,11 +16,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from umis.audit.services import audit_record
 from umis.border.calculator import stay_calculate
 from umis.border.models import FindingKind, FindingState, OverstayFinding
 from umis.border.selectors import (
     FindingFilter,
+    FindingRow,
+    findings_export_for_user,
     findings_for_user,
     findings_with_country_names,
 )
@@ -31,7 +32,6 @@ from umis.reference.selectors import country_choices, country_get_by_code
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 CALCULATOR_ROWS = 8
-EXPORT_LIMIT = 100_000
 
 
 def officer_required(view: View) -> View:
@@ -168,6 +168,7 @@ def findings(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# The CSV is for programs: its columns and values are codes, the same in every language.
 HEADER = (
     "person_id",
     "surname",
@@ -187,33 +188,73 @@ HEADER = (
 )
 
 
-def _rows(request: HttpRequest, filters: FindingFilter, fmt: str) -> Iterator[list[Any]]:
-    qs = findings_for_user(user=request.user, filters=filters)[:EXPORT_LIMIT]
-    audit_record(
-        actor=request.user,
-        action="OVERSTAY_FINDINGS_EXPORTED",
-        entity_type="border.overstayfinding",
-        data={"format": fmt, "query": request.GET.urlencode()[:500]},
+def _headings() -> list[str]:
+    """The workbook's column headings in the reader's language, in the order of HEADER."""
+    return [
+        _("Person's record number"),
+        _("Surname"),
+        _("Given names"),
+        _("Date of birth"),
+        _("Nationality"),
+        _("Kind"),
+        _("Proposal"),
+        _("State"),
+        _("Office"),
+        _("Entered"),
+        _("Last legal day"),
+        _("Registration due"),
+        _("Days over"),
+        _("First detected"),
+        _("Last detected"),
+    ]
+
+
+def _findings(request: HttpRequest, filters: FindingFilter, fmt: str) -> Iterator[FindingRow]:
+    return findings_export_for_user(
+        user=request.user, filters=filters, fmt=fmt, query=request.GET.urlencode()
     )
-    f: OverstayFinding
-    for f in qs.iterator(chunk_size=2000):
-        yield [
-            f.person_id,
-            f.person.surname,
-            f.person.given_names,
-            f.person.birth_date,
-            f.nationality,
-            f.kind,
-            f.proposal,
-            f.state,
-            f.office.code,
-            f.entry_day,
-            f.last_legal_day,
-            f.registration_due,
-            f.days_over,
-            f.first_detected_on,
-            f.last_detected_on,
-        ]
+
+
+def _row(
+    f: OverstayFinding, nationality: str, kind: str, proposal: str, state: str, office: str
+) -> list[Any]:
+    return [
+        f.person_id,
+        f.person.surname,
+        f.person.given_names,
+        f.person.birth_date,
+        nationality,
+        kind,
+        proposal,
+        state,
+        office,
+        f.entry_day,
+        f.last_legal_day,
+        f.registration_due,
+        f.days_over,
+        f.first_detected_on,
+        f.last_detected_on,
+    ]
+
+
+def _coded_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[list[Any]]:
+    for found in _findings(request, filters, "csv"):
+        f = found.finding
+        yield _row(f, f.nationality, f.kind, f.proposal, f.state, f.office.code)
+
+
+def _labelled_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[list[Any]]:
+    """Rows as people read them: the country, kind, proposal, state and office by name."""
+    for found in _findings(request, filters, "xlsx"):
+        f = found.finding
+        yield _row(
+            f,
+            found.nationality,
+            f.get_kind_display(),
+            f.get_proposal_display(),
+            f.get_state_display(),
+            f.office.name,
+        )
 
 
 class _Echo:
@@ -236,8 +277,9 @@ def findings_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
+        yield "\ufeff"  # the byte order mark: Excel then reads the file as UTF-8
         yield writer.writerow(HEADER)
-        for row in _rows(request, filters, "csv"):
+        for row in _coded_rows(request, filters):
             yield writer.writerow([_safe(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -260,8 +302,8 @@ def findings_xlsx(request: HttpRequest) -> HttpResponse:
     sheet = book.add_worksheet(_("Overstays")[:31])
     dates = book.add_format({"num_format": "yyyy-mm-dd"})
     bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, HEADER, bold)
-    for r, row in enumerate(_rows(request, filters, "xlsx"), start=1):
+    sheet.write_row(0, 0, _headings(), bold)
+    for r, row in enumerate(_labelled_rows(request, filters), start=1):
         for c, value in enumerate(row):
             if isinstance(value, dt.date):
                 sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)

@@ -27,6 +27,7 @@ from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
 from umis.core.testing import World, guest
 from umis.people.models import Person, TravelDocument
+from umis.reports.tests.test_statistics import workbook_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -278,27 +279,144 @@ def test_an_unknown_nationality_in_the_address_is_reported_not_an_empty_list(
     assert "“QQQ” is not a country code" in export.content.decode()
 
 
-def test_exports_csv_and_xlsx(world: World, client: Client) -> None:
+def _export_csv(client: Client, url: str) -> tuple[bytes, list[list[str]]]:
+    response = client.get(url)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    return body, list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client: Client) -> None:
     today = clock.today()
     setup_people(client, today)
     overstays_detect(on=today)
     login(client, "hannah")
-    response = client.get("/en/office/overstays/export.csv?kind=overstay")
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:3] == ["person_id", "surname", "given_names"]
+    for prefix in ("", "/ru"):
+        body, rows = _export_csv(client, f"{prefix}/office/overstays/export.csv")
+        assert body.startswith(b"\xef\xbb\xbf")  # the byte order mark: Excel reads UTF-8
+        assert "Öztürk" in body.decode("utf-8-sig")
+        assert rows[0] == [
+            "person_id",
+            "surname",
+            "given_names",
+            "birth_date",
+            "nationality",
+            "kind",
+            "proposal",
+            "state",
+            "office",
+            "entry_day",
+            "last_legal_day",
+            "registration_due",
+            "days_over",
+            "first_detected_on",
+            "last_detected_on",
+        ]
+        over2 = [r for r in rows[1:] if r[0] == str(person_of("OVER2")) and r[5] == "overstay"]
+        assert [r[1:9] for r in over2] == [
+            ["Öztürk", "Mehmet", "1980-05-01", "TR", "overstay", "enforcement", "open", "baku"]
+        ]
+    _body, rows = _export_csv(client, "/en/office/overstays/export.csv?kind=overstay")
     assert sorted(int(r[12]) for r in rows[1:]) == [5, 111]
-    xlsx = client.get("/en/office/overstays/export.xlsx")
-    assert xlsx.status_code == 200
-    assert xlsx.content[:2] == b"PK"
-    import zipfile
 
-    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
-        sheet = book.read("xl/worksheets/sheet1.xml").decode()
-        strings = book.read("xl/sharedStrings.xml").decode()
-    assert "<row" in sheet and sheet.count("<row") == 5  # header + 4 findings
-    assert "missed_registration" in strings
-    assert AuditEvent.objects.filter(action="OVERSTAY_FINDINGS_EXPORTED").count() == 2
+
+@pytest.mark.parametrize(
+    ("lang", "headings", "over2"),
+    [
+        (
+            "",
+            [
+                "Şəxsin qeyd nömrəsi",
+                "Soyad",
+                "Adı",
+                "Doğum tarixi",
+                "Vətəndaşlığı",
+                "Növ",
+                "Təklif",
+                "Vəziyyət",
+                "İdarə",
+                "Giriş tarixi",
+                "Son qanuni gün",
+                "Qeydiyyat müddəti",
+                "Keçən günlər",
+                "İlk dəfə aşkar edilib",
+                "Son dəfə aşkar edilib",
+            ],
+            [
+                "Türkiyə",
+                "Qalma müddətinin keçməsi",
+                "Məcburi tədbir işi",
+                "Açıq",
+                "Bakı regional miqrasiya idarəsi",
+            ],
+        ),
+        (
+            "/ru",
+            [
+                "Номер записи о лице",
+                "Фамилия",
+                "Имя",
+                "Дата рождения",
+                "Гражданство",
+                "Вид",
+                "Предложение",
+                "Состояние",
+                "Подразделение",
+                "Въехал",
+                "Последний законный день",
+                "Срок регистрации",
+                "Дней сверх",
+                "Впервые выявлено",
+                "Последний раз выявлено",
+            ],
+            [
+                "Турция",
+                "Превышение срока пребывания",
+                "Дело о принудительных мерах",
+                "Открыто",
+                "Бакинское региональное миграционное управление",
+            ],
+        ),
+    ],
+)
+def test_the_workbook_reads_in_the_readers_language(
+    world: World, client: Client, lang: str, headings: list[str], over2: list[str]
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "hannah")
+    response = client.get(f"{lang}/office/overstays/export.xlsx?kind=overstay")
+    assert response.status_code == 200
+    _name, rows = workbook_rows(response.content)
+    assert rows[0] == headings
+    assert len(rows) == 3  # the headings and two overstays
+    person = f"#{person_of('OVER2')}"
+    assert [r[1:3] + r[4:9] for r in rows[1:] if r[0] == person] == [["Öztürk", "Mehmet", *over2]]
+    codes = {"overstay", "missed_registration", "fine", "enforcement", "open", "baku", "TR"}
+    assert not codes & {cell for row in rows for cell in row}
+
+
+def test_an_export_is_recorded_in_the_file_of_each_person_listed(
+    world: World, client: Client
+) -> None:
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "hannah")
+    _body, rows = _export_csv(client, "/office/overstays/export.csv")
+    listed = [int(r[0]) for r in rows[1:]]
+    assert sorted(set(listed)) == sorted({person_of("OVER1"), person_of("OVER2")})
+    assert client.get("/office/overstays/export.xlsx?kind=overstay").status_code == 200
+    summary = AuditEvent.objects.filter(action="OVERSTAY_FINDINGS_EXPORTED").order_by("id")
+    assert [a.data["format"] for a in summary] == ["csv", "xlsx"]
+    each = AuditEvent.objects.filter(action="OVERSTAY_FINDING_EXPORTED")
+    assert sorted(a.person_id for a in each if a.data["format"] == "csv") == sorted(listed)
+    assert sorted(a.person_id for a in each if a.data["format"] == "xlsx") == sorted(
+        [person_of("OVER1"), person_of("OVER2")]
+    )
+    assert {a.actor_id for a in each} == {User.objects.get(username="hannah").pk}
+    assert {a.entity_type for a in each} == {"border.overstayfinding"}
 
 
 def test_the_person_page_shows_the_time_line(world: World, client: Client) -> None:
