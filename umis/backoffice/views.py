@@ -27,7 +27,7 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.filters import date_filters_read
 from umis.documents.models import IssuedDocument
-from umis.documents.services import document_verify_url
+from umis.documents.services import document_verify_link
 from umis.people import selectors as people_selectors
 from umis.people.purposes import MAX_REFERENCE, PURPOSES, read_purpose
 from umis.people.selectors import (
@@ -147,7 +147,7 @@ def _case_page(
             "stay_ending": stay_registration_ending(registration=registration)
             if registration
             else None,
-            "documents": [{"doc": d, "verify_url": document_verify_url(d)} for d in documents],
+            "documents": [{"doc": d, "verify_url": document_verify_link(d)} for d in documents],
             "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
             "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),
             "grounds": legal_ground_list(kind="annulment", on=clock.today()),

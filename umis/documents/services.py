@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import load_pem_x509_certificate
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
@@ -271,7 +272,15 @@ def document_verify_code(document: IssuedDocument) -> str:
 
 
 def document_verify_url(document: IssuedDocument) -> str:
+    """The address the certificate's QR code holds: it names no language (the reader's own
+    is used)."""
     return f"{settings.UMIS_PUBLIC_URL}/verify/{document_verify_code(document)}"
+
+
+def document_verify_link(document: IssuedDocument) -> str:
+    """The verify page in the current language (/ru/verify/…), for a link on a page, which
+    keeps the page's language."""
+    return reverse("portal:verify", kwargs={"code": document_verify_code(document)})
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,7 +13,7 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
 from umis.documents.models import IssuedDocument
-from umis.documents.services import document_verify_code
+from umis.documents.services import document_verify_link
 from umis.people.models import DocumentType, Sex
 from umis.reference.models import Country, Region
 from umis.reference.selectors import countries_by_name
@@ -159,12 +158,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "reg": reg,
             "annulment": selectors.stay_registration_annulment(registration=reg),
             "document": document,
-            # the page's language kept (the certificate's QR code holds the neutral address)
-            "verify_url": (
-                reverse("portal:verify", kwargs={"code": document_verify_code(document)})
-                if document
-                else ""
-            ),
+            "verify_url": document_verify_link(document) if document else "",
             "today": clock.today().isoformat(),
         },
     )

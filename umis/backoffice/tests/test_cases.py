@@ -371,3 +371,17 @@ def test_the_case_page_shows_when_and_how_the_stay_ended_not_the_planned_departu
         prefix = "" if lang == "az" else f"/{lang}"
         page = client.get(f"{prefix}/office/cases/{case.reference}/").content.decode()
     assert stay_row(page) == shown
+
+
+@pytest.mark.parametrize(("lang", "html_lang"), [("", "az"), ("/en", "en"), ("/ru", "ru")])
+def test_the_verify_link_keeps_the_page_language(
+    world: World, client: Client, lang: str, html_lang: str
+) -> None:
+    case = register(world)
+    code = document_verify_code(IssuedDocument.objects.get(case=case))
+    client.force_login(world.alice)
+    page = client.get(f"{lang}/office/cases/{case.reference}/").content.decode()
+    assert f'<a href="{lang}/verify/{code}">' in page
+    verify = client.get(f"{lang}/verify/{code}")
+    assert verify.status_code == 200
+    assert f'<html lang="{html_lang}"' in verify.content.decode()
