@@ -318,6 +318,31 @@ AZ_COUNTRY_NAMES = {
 }
 
 
+# Russian names where pycountry's catalogue is wrong: capitals a name's words take in Russian
+# («Соединённые Штаты», «Доминиканская Республика»), and the spelling of the Russian
+# classification of countries (ОКСМ) where the catalogue's differs.
+RU_COUNTRY_NAMES = {
+    "US": "Соединённые Штаты",
+    "UM": "Малые Тихоокеанские отдалённые острова Соединённых Штатов",
+    "CF": "Центральноафриканская Республика",
+    "DO": "Доминиканская Республика",
+    "MH": "Маршалловы Острова",
+    "MP": "Северные Марианские острова",
+    "TF": "Французские Южные территории",
+    "HM": "Остров Херд и острова Макдональд",
+    "AS": "Американское Самоа",
+    "AI": "Ангилья",
+    "AQ": "Антарктида",
+    "BL": "Сен-Бартелеми",
+    "BN": "Бруней-Даруссалам",
+    "IO": "Британская территория в Индийском океане",
+    "MF": "Сен-Мартен (французская часть)",
+    "SX": "Синт-Мартен (нидерландская часть)",
+    "VG": "Виргинские острова (Британские)",
+    "WF": "Уоллис и Футуна",
+}
+
+
 def _country_names(lang: str) -> gettext.NullTranslations:
     try:
         return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
@@ -337,7 +362,7 @@ def reference_load_defaults() -> None:
                 icao_code=ICAO_EXCEPTIONS.get(c.alpha_3, c.alpha_3),
                 name_en=c.name,
                 name_az=AZ_COUNTRY_NAMES.get(c.alpha_2) or az.gettext(c.name),
-                name_ru=ru.gettext(c.name),
+                name_ru=RU_COUNTRY_NAMES.get(c.alpha_2) or ru.gettext(c.name),
             )
             for c in pycountry.countries
             if c.alpha_2 not in existing
@@ -354,6 +379,16 @@ def reference_load_defaults() -> None:
     for country in untranslated:
         country.name_az = AZ_COUNTRY_NAMES[country.code]
     Country.objects.bulk_update(untranslated, ["name_az"])
+    # and the Russian names stored as the catalogue gave them
+    miswritten = [
+        country
+        for country in Country.objects.filter(code__in=RU_COUNTRY_NAMES)
+        if country.name_ru == ru.gettext(country.name_en)
+        and country.name_ru != RU_COUNTRY_NAMES[country.code]
+    ]
+    for country in miswritten:
+        country.name_ru = RU_COUNTRY_NAMES[country.code]
+    Country.objects.bulk_update(miswritten, ["name_ru"])
     if not Country.objects.filter(code="XK").exists():
         Country.objects.create(
             code="XK",

@@ -9,6 +9,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from umis.reference import selectors
 from umis.reference.models import Country, VisaFreeRegime
@@ -94,3 +95,29 @@ def test_a_visa_free_regime_is_for_the_citizens_of_a_state() -> None:
         regime.full_clean()
     assert list(refused.value.message_dict) == ["nationality"]
     VisaFreeRegime(nationality_id="DE", days=30, valid_from=dt.date(2026, 1, 1)).full_clean()
+
+
+def test_russian_country_names_take_their_capitals(client: Client) -> None:
+    reference_load_defaults()
+    page = client.get("/ru/entry-ban-check/").content.decode()
+    for name in (
+        "Соединённые Штаты",
+        "Доминиканская Республика",
+        "Центральноафриканская Республика",
+        "Объединённые Арабские Эмираты",
+        "Соединённое Королевство",
+        "Маршалловы Острова",
+        "Северные Марианские острова",
+    ):
+        assert f">{name}</option>" in page, name
+    assert "Соединённые штаты" not in page and "Доминиканская республика" not in page
+    assert "Центрально-африканская" not in page and "Острова северной Марианы" not in page
+
+
+def test_loading_the_defaults_mends_stored_russian_names_an_administrator_left() -> None:
+    reference_load_defaults()
+    Country.objects.filter(code="US").update(name_ru="Соединённые штаты")  # the catalogue's
+    Country.objects.filter(code="DO").update(name_ru="Доминикана")  # an administrator's
+    reference_load_defaults()
+    assert Country.objects.get(code="US").name_ru == "Соединённые Штаты"
+    assert Country.objects.get(code="DO").name_ru == "Доминикана"
