@@ -310,6 +310,25 @@ def test_the_period_is_the_last_12_months_unless_chosen(world: World, client: Cl
     ]
 
 
+@pytest.mark.parametrize(
+    ("lang", "period", "first_month"),
+    [
+        ("", "1 dekabr 2025 – 24 noyabr 2026", "Dekabr 2025"),
+        ("/ru", "1 декабря 2025 г. – 24 ноября 2026 г.", "Декабрь 2025"),
+        ("/en", "Dec. 1, 2025 – Nov. 24, 2026", "December 2025"),
+    ],
+)
+def test_the_period_writes_month_names_as_each_language_does(
+    world: World, client: Client, lang: str, period: str, first_month: str
+) -> None:
+    # in Azerbaijani a month is written in lower case inside a date, with a capital alone
+    client.force_login(analyst())
+    html = client.get(f"{lang}/office/reports/?from=2025-12-01&to=2026-11-24").content.decode()
+    scope = html.split('id="report-scope">', 1)[1].split("</p>", 1)[0]
+    assert f"<strong>{period}</strong>" in scope
+    assert table(html, "stays_by_month")[1][0] == first_month
+
+
 def test_every_view_and_export_is_in_the_audit_log(stored: World, client: Client) -> None:
     user = analyst()
     client.force_login(user)
