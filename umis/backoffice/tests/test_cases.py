@@ -198,9 +198,9 @@ def test_a_refused_transition_names_the_states_in_the_readers_language(
         follow=True,
     ).content.decode()
     message = page.split('class="messages">', 1)[1].split("</ul>", 1)[0]
-    assert "из состояния «зарегистрирована, проверена» в «зарегистрирована, проверена»" in message, (
-        message
-    )
+    assert (
+        "из состояния «зарегистрирована, проверена» в «зарегистрирована, проверена»" in message
+    ), message
 
 
 def test_two_officers_deciding_at_once_one_wins(world: World) -> None:
