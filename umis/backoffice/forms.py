@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from umis.cases import registry
+from umis.cases.selectors import QueueFilter, queue_state_groups, queue_state_waits
 from umis.cases.services import case_reasons_clean
 from umis.core.errors import DomainError
+from umis.core.filters import date_filters_read
 from umis.reference.models import LegalGround
 
 
@@ -40,3 +44,26 @@ def annulment_form_read(data: QueryDict) -> AnnulmentForm:
     if not form.confirmed:
         form.errors["confirm"] = _("Tick the box to confirm the annulment. It cannot be undone.")
     return form
+
+
+def queue_filter_read(query: Mapping[str, str]) -> tuple[QueueFilter, dict[str, str]]:
+    """The queue's filters, with an error for each value that is not one (shown beside the
+    fields; no list is shown until corrected). A chosen state in which no case waits for
+    action lists such cases without the "not waiting for action" box ticked."""
+    services = {s.code for s in registry.all_services() if s.workflow is not None}
+    states = {st for group in queue_state_groups() for st, _label in group.states}
+    service = query.get("service", "")
+    state = query.get("state", "")
+    state = state if state in states else ""
+    dates, errors = date_filters_read(query, ("from", "to"))
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        errors["period"] = _("The end of the period is before its start.")
+    filters = QueueFilter(
+        service=service if service in services else "",
+        state=state,
+        submitted_from=dates["from"],
+        submitted_to=dates["to"],
+        include_closed=query.get("closed") == "1",
+        closed_by_state=bool(state) and not queue_state_waits(state),
+    )
+    return filters, errors

@@ -12,20 +12,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from umis.backoffice.forms import AnnulmentForm, annulment_form_read
+from umis.backoffice.forms import AnnulmentForm, annulment_form_read, queue_filter_read
 from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
 from umis.cases.selectors import (
-    QueueFilter,
     case_get_for_user,
     case_history,
     case_queue_for_user,
     case_queue_rows,
     cases_of_person_for_user,
+    queue_state_groups,
 )
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
-from umis.core.filters import date_filters_read
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
 from umis.people import selectors as people_selectors
@@ -81,27 +80,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def queue(request: HttpRequest) -> HttpResponse:
-    services = [s for s in registry.all_services() if s.workflow is not None]
-    service_codes = {s.code for s in services}
-    state_labels = {
-        st: s.state_label(st) for s in services if s.workflow for st in s.workflow.states
-    }
-    states = sorted(state_labels)
-    service = request.GET.get("service", "")
-    state = request.GET.get("state", "")
-    dates, date_errors = date_filters_read(request.GET, ("from", "to"))
-    filters = QueueFilter(
-        service=service if service in service_codes else "",
-        state=state if state in states else "",
-        submitted_from=dates["from"],
-        submitted_to=dates["to"],
-        include_closed=request.GET.get("closed") == "1",
-    )
+    filters, filter_errors = queue_filter_read(request.GET)
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
     page = case_queue_for_user(user=request.user, filters=filters, page=page_number)
+    state_groups = queue_state_groups()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -111,12 +96,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": case_queue_rows(cases=page, at=clock.now()),
             "filters": filters,
-            "filter_errors": date_errors,
-            "services": services,
-            "states": sorted(state_labels.items()),
+            "filter_errors": filter_errors,
+            "services": [s for s in registry.all_services() if s.workflow is not None],
+            "state_groups": state_groups,
+            "state_label": next(
+                (label for g in state_groups for st, label in g.states if st == filters.state), ""
+            ),
             "query": query.urlencode(),
         },
-        status=400 if date_errors else 200,
+        status=400 if filter_errors else 200,
     )
 
 

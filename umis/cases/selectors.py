@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.accounts.models import Role
 from umis.audit.services import audit_record
+from umis.cases import registry
 from umis.cases.models import Case, CaseEvent
 from umis.core.errors import NotFound
 from umis.core.text import storable
@@ -71,15 +72,82 @@ class QueueFilter:
     submitted_from: dt.date | None = None
     submitted_to: dt.date | None = None
     include_closed: bool = False
+    # the chosen state is one in which no case waits for action: such cases are listed
+    # whether or not "include cases not waiting for action" was ticked
+    closed_by_state: bool = False
+
+
+@dataclass(frozen=True)
+class QueueStateGroup:
+    """The states of one service as the queue's filter offers them, in its workflow's order."""
+
+    service: str
+    name: str
+    states: list[tuple[str, str]]  # (state, label)
+
+
+def queue_state_groups() -> list[QueueStateGroup]:
+    """The states an officer can filter the queue by: service by service (the catalogue's
+    order), each in its workflow's order, labelled in the current language. A state code
+    used by two services is offered once, under the first."""
+    seen: set[str] = set()
+    groups = []
+    for service in registry.all_services():
+        if service.workflow is None:
+            continue
+        states = [(st, service.state_label(st)) for st in service.workflow.states if st not in seen]
+        seen.update(st for st, _label in states)
+        if states:
+            groups.append(QueueStateGroup(service.code, str(service.name), states))
+    return groups
+
+
+def queue_state_waits(state: str) -> bool:
+    """Whether a case in `state` waits for action in its office's queue (in any service
+    that has that state)."""
+    return any(
+        s.workflow is not None and s.workflow.is_open(state) for s in registry.all_services()
+    )
+
+
+class _OpenThenClosed:
+    """The queue with the cases not waiting for action included: the open cases first,
+    due first, then the others, the latest due first. Two queries, each read in the order
+    of an index (case_queue_idx, or case_queue_all_idx for the head office), rather than
+    one that sorts every case of the office on each page."""
+
+    def __init__(self, qs: QuerySet[Case]) -> None:
+        self.open = qs.filter(is_open=True).order_by("due_at", "id")
+        self.closed = qs.filter(is_open=False).order_by("-due_at", "-id")
+        self.open_count: int | None = None
+
+    def count(self) -> int:
+        self.open_count = self.open.count()
+        return self.open_count + self.closed.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Case]:
+        if self.open_count is None:
+            self.count()
+        assert self.open_count is not None
+        start, stop = window.start or 0, window.stop
+        rows: list[Case] = []
+        if start < self.open_count:
+            rows += list(self.open[start : min(stop, self.open_count)])
+        if stop > self.open_count:
+            rows += list(self.closed[max(0, start - self.open_count) : stop - self.open_count])
+        return rows
 
 
 def case_queue_for_user(
     *, user: Any, filters: QueueFilter, page: int = 1, per_page: int = 25
 ) -> Page[Case]:
-    """The office queue: open cases first due first; filters are whitelisted fields only."""
+    """The office queue: open cases first due first; filters are whitelisted fields only.
+    With the cases not waiting for action included, those follow the open ones, the
+    latest due first."""
     qs = case_scope_for_user(user)
-    if not filters.include_closed:
-        qs = qs.filter(is_open=True)
     if filters.service:
         qs = qs.filter(service_code=filters.service)
     if filters.state:
@@ -88,9 +156,10 @@ def case_queue_for_user(
         qs = qs.filter(created_at__date__gte=filters.submitted_from)
     if filters.submitted_to:
         qs = qs.filter(created_at__date__lte=filters.submitted_to)
-    qs = qs.select_related("applicant", "office", "assignee").order_by("due_at", "id")
-    paginator = Paginator(qs, per_page)
-    return paginator.get_page(page)
+    qs = qs.select_related("applicant", "office", "assignee")
+    if not (filters.include_closed or filters.closed_by_state):
+        return Paginator(qs.filter(is_open=True).order_by("due_at", "id"), per_page).get_page(page)
+    return Paginator(_OpenThenClosed(qs), per_page).get_page(page)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

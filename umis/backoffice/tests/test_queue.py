@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case
+from umis.cases.selectors import QueueFilter, case_queue_for_user
 from umis.core import clock
 from umis.core.testing import World
 from umis.stays.models import StayRegistration
@@ -125,3 +128,173 @@ def test_a_date_and_its_time_are_kept_on_one_line(world: World, client: Client) 
     assert submitted.startswith("><time datetime="), submitted
     assert due.startswith("><time datetime="), due
     assert local.strftime("%d.%m.%Y %H:%M") in submitted.split("</time>", 1)[0]
+
+
+def ended(world: World, **overrides: object) -> Case:
+    case = register(world, **overrides)
+    stay_registration_end(
+        actor=world.harry,
+        registration=StayRegistration.objects.get(case=case),
+        left_on=clock.today(),
+    )
+    return case
+
+
+def references_in_order(page: str) -> list[str]:
+    table = page.split('id="queue"', 1)[1].split("</table>", 1)[0]
+    return [cell.split("/", 1)[0] for cell in table.split("/office/cases/")[1:]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        (
+            "/en",
+            "Cases in the state “ended” are not waiting for action: they are shown because"
+            " this state is chosen.",
+        ),
+        (
+            "",
+            "“başa çatıb” vəziyyətindəki işlər icra gözləmir: bu vəziyyət seçildiyi üçün"
+            " göstərilir.",
+        ),
+        (
+            "/ru",
+            "Дела в состоянии «завершена» не ожидают действий: они показаны, потому что"
+            " выбрано это состояние.",
+        ),
+    ],
+)
+def test_choosing_a_state_not_waiting_for_action_lists_its_cases(
+    world: World, client: Client, lang: str, note: str
+) -> None:
+    done = ended(world)
+    waiting = register(world, document_number="W1234567")
+    client.force_login(world.alice)
+    response = client.get(f"{lang}/office/queue/?state=ended")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert references_in_order(page) == [done.reference]
+    assert waiting.reference not in page
+    assert page.split('id="closed-by-state">', 1)[1].split("</p>", 1)[0] == note
+    # a state in which cases wait lists only those, and says nothing more
+    open_page = client.get(f"{lang}/office/queue/?state=registered").content.decode()
+    assert references_in_order(open_page) == [waiting.reference]
+    assert 'id="closed-by-state"' not in open_page
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("/en", "The end of the period is before its start."),
+        ("", "Dövrün sonu başlanğıcından əvvəldir."),
+        ("/ru", "Конец периода раньше его начала."),
+    ],
+)
+def test_an_end_date_before_the_start_is_reported_beside_the_dates(
+    world: World, client: Client, lang: str, message: str
+) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    today = clock.today()
+    response = client.get(f"{lang}/office/queue/?from={today}&to={today - dt.timedelta(days=23)}")
+    assert response.status_code == 400
+    page = response.content.decode()
+    errors = page.split('id="filter-errors"', 1)[1].split("</div>", 1)[0]
+    assert f"<li>{message}</li>" in errors
+    for field in ("from", "to"):
+        assert 'aria-invalid="true"' in page.split(f'name="{field}"', 1)[1].split(">", 1)[0]
+    assert case.reference not in page  # no "0 cases" that looks like an answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "registration", "evisa"),
+    [
+        (
+            "/en",
+            ["registered, awaiting check", "registered, checked", "ended", "annulled"],
+            [
+                "awaiting payment",
+                "paid, being checked",
+                "referred to an officer",
+                "e-visa issued",
+                "refused",
+            ],
+        ),
+        (
+            "/ru",
+            [
+                "зарегистрирована, ожидает проверки",
+                "зарегистрирована, проверена",
+                "завершена",
+                "аннулирована",
+            ],
+            [
+                "ожидает оплаты",
+                "оплачено, проверяется",
+                "передано сотруднику",
+                "э-виза выдана",
+                "отказано",
+            ],
+        ),
+    ],
+)
+def test_the_states_are_offered_service_by_service_in_their_workflow_order(
+    world: World, client: Client, lang: str, registration: list[str], evisa: list[str]
+) -> None:
+    client.force_login(world.alice)
+    page = client.get(f"{lang}/office/queue/").content.decode()
+    select = page.split('name="state">', 1)[1].split("</select>", 1)[0]
+    groups = select.split("<optgroup")[1:]
+    assert len(groups) == 2
+
+    def labels(group: str) -> list[str]:
+        return [o.split(">", 1)[1].split("<", 1)[0] for o in group.split("<option")[1:]]
+
+    # the services in the catalogue's order (as the portal lists them), then each workflow's
+    assert labels(groups[0]) == evisa
+    assert labels(groups[1]) == registration
+
+
+def test_with_the_cases_not_waiting_included_open_work_comes_first(
+    world: World, client: Client
+) -> None:
+    old_done = ended(world)
+    new_done = ended(world, document_number="N1234567")
+    later = register(world, document_number="L1234567")
+    sooner = register(world, document_number="S7654321")
+    now = clock.now()
+    Case.objects.filter(pk=old_done.pk).update(due_at=now - dt.timedelta(days=300))
+    Case.objects.filter(pk=new_done.pk).update(due_at=now - dt.timedelta(days=2))
+    Case.objects.filter(pk=later.pk).update(due_at=now + dt.timedelta(days=5))
+    Case.objects.filter(pk=sooner.pk).update(due_at=now + dt.timedelta(days=1))
+    client.force_login(world.alice)
+    page = client.get("/en/office/queue/?closed=1").content.decode()
+    assert references_in_order(page) == [
+        sooner.reference,
+        later.reference,
+        new_done.reference,
+        old_done.reference,
+    ]
+    assert "<p>4 cases</p>" in page
+    # a page that starts among the open cases and ends among the others
+    middle = case_queue_for_user(
+        user=world.alice, filters=QueueFilter(include_closed=True), page=2, per_page=2
+    )
+    assert [c.reference for c in middle] == [new_done.reference, old_done.reference]
+    straddling = case_queue_for_user(
+        user=world.alice, filters=QueueFilter(include_closed=True), page=1, per_page=3
+    )
+    assert [c.reference for c in straddling] == [
+        sooner.reference,
+        later.reference,
+        new_done.reference,
+    ]
+    # the page costs the same few queries however many cases it lists
+    with CaptureQueriesContext(connection) as few:
+        client.get("/en/office/queue/?closed=1")
+    ended(world, document_number="M1234567")
+    register(world, document_number="R1234567")
+    with CaptureQueriesContext(connection) as more:
+        client.get("/en/office/queue/?closed=1")
+    assert len(more.captured_queries) == len(few.captured_queries)
