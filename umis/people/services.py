@@ -8,9 +8,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many, audit_refusal
+from umis.cases.services import case_reasons_clean
 from umis.core import clock
 from umis.core.bulk import bulk_insert, insert_rows, unsaved
-from umis.core.errors import Conflict, DomainError, NotFound
+from umis.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from umis.people.identity import (
     PersonData,
     block_keys,
@@ -287,7 +288,9 @@ def _derived_rebuild(*person_ids: int) -> None:
 
 
 def _reason(reason: str) -> str:
-    text = " ".join(reason.split())[:2000]
+    """The reason as kept: blanks and line breaks made single spaces; required, and refused
+    (never cut) when longer than MAX_REASONS characters."""
+    text = case_reasons_clean(reasons=" ".join(reason.split()), field="reason", required=False)
     if not text:
         raise DomainError("reason_required", _("Give the reason for this decision."), "reason")
     return text
@@ -454,6 +457,23 @@ class MatchDecision:
     CHOICES = (LINK, SEPARATE)
 
 
+def identity_match_decision_clean(*, decision: str, reason: str) -> str:
+    """The reason of a decision on a possible duplicate as kept, or ValidationFailed naming
+    each field that is wrong (the decision, the reason)."""
+    errors: list[FieldError] = []
+    if decision not in MatchDecision.CHOICES:
+        errors.append(
+            FieldError("invalid_decision", _("Choose link or keep separate."), "decision")
+        )
+    try:
+        text = _reason(reason)
+    except DomainError as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return text
+
+
 def identity_match_decide(
     *, actor: Any, match_id: int, decision: str, reason: str, expected_version: int
 ) -> IdentityMatch:
@@ -461,9 +481,7 @@ def identity_match_decide(
     older one) or keep separate. 404 outside the officer's scope, 409 on a stale version."""
     # 404 (audited) outside the officer's scope, whatever was posted
     identity_match_get_for_user(user=actor, match_id=match_id, audit_read=False)
-    if decision not in MatchDecision.CHOICES:
-        raise DomainError("invalid_decision", _("Choose link or keep separate."), "decision")
-    text = _reason(reason)
+    text = identity_match_decision_clean(decision=decision, reason=reason)
     with transaction.atomic():
         match = identity_match_get_for_user(
             user=actor, match_id=match_id, for_update=True, audit_read=False

@@ -64,8 +64,15 @@ def _side(request: HttpRequest, person: Person) -> dict[str, Any]:
     }
 
 
-@_officer_required
-def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
+def _match_page(
+    request: HttpRequest,
+    match_id: int,
+    *,
+    decision: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A possible duplicate's page; `decision`: one not recorded, its form as the officer
+    filled it in (decision, reason) with the errors by field."""
     try:
         match = selectors.identity_match_get_for_user(user=request.user, match_id=match_id)
     except NotFound as exc:
@@ -76,24 +83,38 @@ def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
         {
             "match": match,
             "sides": [_side(request, match.candidate), _side(request, match.person)],
+            "decision": decision or {"decision": "", "reason": "", "errors": {}},
         },
+        status=status,
     )
+
+
+@_officer_required
+def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
+    return _match_page(request, match_id)
 
 
 @_officer_required
 @require_POST
 def match_decide(request: HttpRequest, match_id: int) -> HttpResponse:
+    chosen = request.POST.get("decision", "")
+    reason = request.POST.get("reason", "")
     try:
         match = services.identity_match_decide(
             actor=request.user,
             match_id=match_id,
-            decision=request.POST.get("decision", ""),
-            reason=request.POST.get("reason", "")[:2000],
+            decision=chosen,
+            reason=reason,
             expected_version=_int(request.POST.get("version", "")),
         )
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
+        errors = {e.field: str(e.message) for e in exc.errors if e.field in ("decision", "reason")}
+        if errors:
+            # nothing is recorded; the form comes back as filled in, to be corrected
+            decision = {"decision": chosen, "reason": reason, "errors": errors}
+            return _match_page(request, match_id, decision=decision, status=422)
         messages.error(request, str(exc.message))
         return redirect("people:match", match_id=match_id)
     if match.status == IdentityMatch.Status.LINKED:
@@ -112,7 +133,7 @@ def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
             actor=request.user,
             merge_id=merge.pk,
             expected_version=_int(request.POST.get("version", "")),
-            reason=request.POST.get("reason", "")[:2000],
+            reason=request.POST.get("reason", ""),
         )
     except NotFound as exc:
         raise Http404 from exc

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from umis.accounts.models import Role
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case, CaseEvent
+from umis.cases.services import case_reasons_clean
 from umis.core import clock
 from umis.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from umis.core.prepared import Prepared
@@ -594,6 +595,27 @@ def hit_scope_for_user(user: Any) -> Any:
     return ScreeningHit.objects.none()
 
 
+def screening_hit_decision_clean(*, decision: str, reason: str) -> str:
+    """The reasons of a decision on a hit as they are kept, or ValidationFailed naming each
+    field that is wrong: the decision, the reasons (required; refused, never cut, when too
+    long)."""
+    errors: list[FieldError] = []
+    if decision not in {"confirm", "dismiss"}:
+        errors.append(FieldError("invalid_decision", _("Choose confirm or dismiss."), "decision"))
+    try:
+        reason = case_reasons_clean(reasons=reason, field="reason", required=False)
+    except DomainError as exc:
+        errors.extend(exc.errors)
+    else:
+        if not reason:
+            errors.append(
+                FieldError("reason_required", _("Give the reason for the decision."), "reason")
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    return reason
+
+
 def screening_hit_decide(
     *, actor: Any, hit_id: int, decision: str, reason: str, expected_version: int
 ) -> ScreeningHit:
@@ -609,11 +631,7 @@ def screening_hit_decide(
             entity_id=str(hit_id),
         )
         raise NotFound("not_found", _("Not found."))
-    if decision not in {"confirm", "dismiss"}:
-        raise DomainError("invalid_decision", _("Choose confirm or dismiss."), "decision")
-    reason = reason.strip()
-    if not reason:
-        raise DomainError("reason_required", _("Give the reason for the decision."), "reason")
+    reason = screening_hit_decision_clean(decision=decision, reason=reason)
     with transaction.atomic():
         hit = hit_scope_for_user(actor).select_for_update().get(pk=hit_id)
         if hit.version != expected_version:
@@ -627,7 +645,7 @@ def screening_hit_decide(
         )
         hit.decided_by = actor
         hit.decided_at = clock.now()
-        hit.decision_reason = reason[:2000]
+        hit.decision_reason = reason
         hit.version += 1
         hit.save(
             update_fields=[
@@ -647,7 +665,7 @@ def screening_hit_decide(
                 kind=CaseEvent.Kind.DECISION,
                 action=action,
                 actor=actor,
-                note=reason[:2000],
+                note=reason,
                 data={"hit": hit.pk, "entry": hit.entry_id},
             )
         audit_record(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,8 +31,11 @@ def hits(request: HttpRequest) -> HttpResponse:
     )
 
 
-@officer_required
-def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
+def _hit_page(
+    request: HttpRequest, hit_id: int, *, decision: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """A hit's page; `decision`: one not recorded, its form as the officer filled it in
+    (reason) with the errors by field."""
     try:
         hit = selectors.hit_get_for_user(user=request.user, hit_id=hit_id)
     except NotFound as exc:
@@ -38,8 +43,18 @@ def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
     return render(
         request,
         "screening/hit.html",
-        {"hit": hit, "entry_countries": selectors.watchlist_entry_countries(entry=hit.entry)},
+        {
+            "hit": hit,
+            "entry_countries": selectors.watchlist_entry_countries(entry=hit.entry),
+            "decision": decision or {"reason": "", "errors": {}},
+        },
+        status=status,
     )
+
+
+@officer_required
+def hit_detail(request: HttpRequest, hit_id: int) -> HttpResponse:
+    return _hit_page(request, hit_id)
 
 
 @officer_required
@@ -49,12 +64,13 @@ def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
+    reason = request.POST.get("reason", "")
     try:
         hit = services.screening_hit_decide(
             actor=request.user,
             hit_id=hit_id,
             decision=request.POST.get("decision", ""),
-            reason=request.POST.get("reason", "")[:2000],
+            reason=reason,
             expected_version=version,
         )
         messages.success(
@@ -64,6 +80,11 @@ def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
+        errors = {e.field: str(e.message) for e in exc.errors if e.field in ("decision", "reason")}
+        if errors:
+            # nothing is recorded; the form comes back as filled in, to be corrected
+            decision = {"reason": reason, "errors": errors}
+            return _hit_page(request, hit_id, decision=decision, status=422)
         messages.error(request, str(exc.message))
     return redirect("screening:hit", hit_id=hit_id)
 

@@ -189,3 +189,72 @@ def test_a_closed_review_no_longer_opens_another_offices_file(world: World, clie
     )
     client.force_login(world.bob)
     assert client.get(f"/en/office/people/{person_id}/?purpose=identity").status_code == 404
+
+
+def _field(page: str, name: str, container: str = '<div class="field') -> str:
+    before, after = page.split(f'name="{name}"', 1)
+    return before.rsplit(container, 1)[1] + after.split("</div>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason", "message"),
+    [
+        ("/en", "", "Give the reason for this decision."),
+        ("/en", " \r\n\t ", "Give the reason for this decision."),
+        ("", "", "Bu qərarın səbəbini göstərin."),
+        ("/ru", "  ", "Укажите причину этого решения."),
+    ],
+)
+def test_a_decision_without_a_reason_keeps_the_choice_and_says_so_beside_the_field(
+    world: World, client: Client, lang: str, reason: str, message: str
+) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    response = client.post(
+        f"{lang}/office/duplicates/{match.pk}/decide/",
+        {"decision": "separate", "reason": reason, "version": "1"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="decide-errors"' in page
+    assert 'value="separate" checked' in page and 'value="link" required checked' not in page
+    field = _field(page, "reason")
+    assert f'<p class="error" id="error_reason">{message}</p>' in field
+    assert 'aria-invalid="true"' in field
+    assert 'class="messages"' not in page
+    match.refresh_from_db()
+    assert (match.status, match.version, match.decision_reason) == ("open", 1, "")
+
+
+def test_a_decision_not_chosen_and_a_reason_missing_are_both_said(
+    world: World, client: Client
+) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    response = client.post(
+        f"/en/office/duplicates/{match.pk}/decide/", {"reason": "", "version": "1"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert '<p class="error" id="error_decision">Choose link or keep separate.</p>' in page
+    assert '<p class="error" id="error_reason">Give the reason for this decision.</p>' in page
+    assert " checked" not in page.split('id="decide-form"', 1)[1]
+
+
+def test_an_over_long_reason_is_refused_not_cut(world: World, client: Client) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    reason = "Same man: the passport was renewed in 2024. " * 47  # 2,068 characters
+    response = client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": reason, "version": "1"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    field = _field(page, "reason")
+    assert "The reasons are too long: at most 2000 characters, these have 2067." in field
+    assert reason.strip() in field
+    assert 'value="link" required checked' in page
+    assert not PersonMerge.objects.exists()
+    match.refresh_from_db()
+    assert match.status == "open"

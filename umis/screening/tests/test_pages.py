@@ -66,18 +66,76 @@ def test_the_case_history_names_the_hit_decision_in_the_readers_language(
     assert "SCREENING_HIT_" not in page.replace('data-action="SCREENING_HIT_', "")
 
 
-def test_a_decision_without_a_reason_changes_nothing(world: World, client: Client) -> None:
+def field_of(page: str, name: str) -> str:
+    """The form field (its <div class="field">) around the control named `name`."""
+    before, after = page.split(f'name="{name}"', 1)
+    return before.rsplit('<div class="field', 1)[1] + after.split("</div>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason", "message"),
+    [
+        ("/en", "", "Give the reason for the decision."),
+        ("/en", "  \r\n  ", "Give the reason for the decision."),
+        ("", " ", "Qərarın səbəbini göstərin."),
+        ("/ru", "", "Укажите причину решения."),
+    ],
+)
+def test_a_decision_without_a_reason_is_refused_beside_the_field(
+    world: World, client: Client, lang: str, reason: str, message: str
+) -> None:
     listed(world)
     hit = ScreeningHit.objects.get(case=register(client, world))
     client.force_login(world.alice)
     r = client.post(
-        f"/en/office/screening/hits/{hit.pk}/decide/",
-        {"version": hit.version, "decision": "confirm", "reason": ""},
-        follow=True,
+        f"{lang}/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": "confirm", "reason": reason},
     )
-    assert "Give the reason for the decision." in r.content.decode()
+    assert r.status_code == 422
+    page = r.content.decode()
+    assert 'id="hit-errors"' in page
+    field = field_of(page, "reason")
+    assert f'<p class="error" id="error_reason">{message}</p>' in field
+    assert 'aria-invalid="true"' in field
+    assert 'class="messages"' not in page
     hit.refresh_from_db()
-    assert hit.status == "open"
+    assert (hit.status, hit.version, hit.decision_reason) == ("open", 1, "")
+
+
+def test_an_over_long_reason_is_refused_not_cut(world: World, client: Client) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.alice)
+    reason = "Photo and signature differ. " * 72  # 2,016 characters
+    r = client.post(
+        f"/en/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": "dismiss", "reason": reason},
+    )
+    assert r.status_code == 422
+    page = r.content.decode()
+    field = field_of(page, "reason")
+    assert "The reasons are too long: at most 2000 characters, these have 2015." in field
+    assert reason.strip() in field  # kept as typed, to be shortened
+    hit.refresh_from_db()
+    assert (hit.status, hit.decision_reason) == ("open", "")
+
+
+def test_reasons_of_2000_characters_on_several_lines_are_kept_whole(
+    world: World, client: Client
+) -> None:
+    # a browser counts a line break as one character and sends two (CR LF)
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.alice)
+    lines = ["x" * 99] * 20
+    r = client.post(
+        f"/en/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": "dismiss", "reason": "\r\n".join(lines)},
+    )
+    assert r.status_code == 302
+    hit.refresh_from_db()
+    assert hit.decision_reason == "\n".join(lines)
+    assert len(hit.decision_reason) == 1999
 
 
 def test_an_officer_of_another_region_gets_404_and_is_logged(world: World, client: Client) -> None:
