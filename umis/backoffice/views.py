@@ -118,8 +118,15 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _case_page(
-    request: HttpRequest, case: Any, *, annulment: AnnulmentForm | None = None, status: int = 200
+    request: HttpRequest,
+    case: Any,
+    *,
+    annulment: AnnulmentForm | None = None,
+    note: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    """The case page; `annulment` and `note`: a form not stored, as the officer filled it
+    in, with its errors."""
     service = registry.get(case.service_code)
     documents = list(IssuedDocument.objects.filter(case=case).order_by("issued_at"))
     workflow = service.workflow
@@ -141,6 +148,7 @@ def _case_page(
             "grounds": legal_ground_list(kind="annulment", on=clock.today()),
             "hits": hits_for_case(user=request.user, case_id=case.pk),
             "annulment": annulment or AnnulmentForm(),
+            "note": note or {"text": "", "error": ""},
         },
         status=status,
     )
@@ -202,9 +210,12 @@ def case_confirm(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_for_action(request, reference)
-    note = request.POST.get("note", "").strip()
-    if note:
+    note = request.POST.get("note", "")
+    try:
         stay_services.stay_registration_add_note(actor=request.user, case=case, note=note)
+    except DomainError as exc:
+        # nothing is added; the page comes back with the note as typed, to be corrected
+        return _case_page(request, case, note={"text": note, "error": str(exc.message)}, status=422)
     return redirect("backoffice:case", reference=reference)
 
 

@@ -433,5 +433,23 @@ def case_reasons_clean(*, reasons: str, field: str = "note", required: bool = Tr
     return text
 
 
+def case_note_clean(*, note: str) -> str:
+    """An officer's note on a case as it is kept (line breaks made plain, outer blanks
+    trimmed); refused when empty and when longer than MAX_REASONS characters (never cut)."""
+    text = note.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise DomainError(
+            "note_required", _("The note is empty: write it before adding it."), "note"
+        )
+    if len(text) > MAX_REASONS:
+        raise DomainError(
+            "note_too_long",
+            _("The note is too long: at most %(max)d characters, this one has %(n)d.")
+            % {"max": MAX_REASONS, "n": len(text)},
+            "note",
+        )
+    return text
+
+
 def case_is_overdue(case: Case, at: dt.datetime | None = None) -> bool:
     return bool(case.is_open and case.due_at and case.due_at < (at or clock.now()))

@@ -15,6 +15,7 @@ from umis.cases.models import Case, CaseEvent
 from umis.cases.services import (
     NewCase,
     case_add_event,
+    case_note_clean,
     case_open_many,
     case_reasons_clean,
     case_transition,
@@ -546,11 +547,14 @@ def stay_registration_confirm(*, actor: Any, case: Case, expected_version: int) 
 
 
 def stay_registration_add_note(*, actor: Any, case: Case, note: str) -> None:
+    """An officer's note in the case history; an empty or over-long one is refused
+    (DomainError on the field "note"), never dropped or cut."""
+    text = case_note_clean(note=note)
     with transaction.atomic():
         case_add_event(
             actor=actor,
             case=case,
             kind=CaseEvent.Kind.NOTE,
             action="CASE_NOTE_ADDED",
-            note=note[:2000],
+            note=text,
         )
