@@ -340,6 +340,9 @@ def _decide_message(message: OutboxMessage) -> None:
 
 
 def visa_approve(*, actor: Any, case: Case, expected_version: int, note: str = "") -> Case:
+    """Issue the e-visa on an officer's decision. The note is optional, and refused (never
+    cut) when too long."""
+    note = case_reasons_clean(reasons=note, required=False)
     with transaction.atomic():
         application = _application_for_update(case.pk)
         case_transition(
@@ -348,7 +351,7 @@ def visa_approve(*, actor: Any, case: Case, expected_version: int, note: str = "
             target=workflow.ISSUED,
             expected_version=expected_version,
             action="EVISA_APPROVED",
-            note=note[:2000],
+            note=note,
         )
         _issue(actor=actor, application=application)
         notify.mail_owe(kind=notify.ISSUED, application=application)

@@ -336,10 +336,16 @@ def _case(request: HttpRequest, reference: str, purpose: str) -> Any:
 
 
 def _office_case_page(
-    request: HttpRequest, case: Any, *, refusal: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Any,
+    *,
+    refusal: dict[str, Any] | None = None,
+    approval: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The officer's page of an application; `refusal`: a refusal not stored, its form as
-    the officer filled it in (legal_ground, note) with the errors by field."""
+    """The officer's page of an application; `refusal` and `approval`: a decision not
+    stored, its form as the officer filled it in (legal_ground, note) with the errors by
+    field."""
     app = selectors.application_for_case(case_id=case.pk)
     if app is None:
         raise Http404
@@ -354,6 +360,7 @@ def _office_case_page(
             "can_decide": case.state == workflow.REFERRED,
             "grounds": legal_ground_list(kind="visa_refusal", on=clock.today()),
             "refusal": refusal or {"legal_ground": "", "note": "", "errors": {}},
+            "approval": approval or {"note": "", "errors": {}},
         },
         status=status,
     )
@@ -425,5 +432,8 @@ def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
                 "errors": {exc.field: exc.message},
             }
             return _office_case_page(request, case, refusal=refusal, status=422)
+        if not refusing and exc.field == "note":
+            approval = {"note": note, "errors": {"note": exc.message}}
+            return _office_case_page(request, case, approval=approval, status=422)
         messages.error(request, str(exc.message))
     return redirect("visas:office_case", reference=case.reference)

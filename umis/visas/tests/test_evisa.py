@@ -554,6 +554,65 @@ def test_refusal_reasons_of_exactly_2000_characters_are_kept_whole(
     assert decision.note == (("x" * 99 + "\n") * 20).strip()
 
 
+@pytest.mark.parametrize(
+    ("lang", "message", "summary"),
+    [
+        (
+            "/en",
+            "The reasons are too long: at most 2000 characters, these have 2399.",
+            "The e-visa was not issued. Correct the field marked below.",
+        ),
+        (
+            "",
+            "Əsaslandırma çox uzundur: ən çoxu 2000 simvol ola bilər, bu mətndə isə 2399 simvol var.",
+            "E-viza verilmədi. Aşağıda qeyd olunan sahəni düzəldin.",
+        ),
+        (
+            "/ru",
+            "Обоснование слишком длинное: допускается не более 2000 символов, а в этом тексте 2399.",
+            "Э-виза не выдана. Исправьте отмеченное ниже поле.",
+        ),
+    ],
+)
+def test_an_approval_note_over_2000_characters_is_refused_not_cut(
+    client: Client, agency: Agency, lang: str, message: str, summary: str
+) -> None:
+    app = _referred(client, agency)
+    client.force_login(agency.world.alice)
+    note = "The ban was lifted by the court on 12 May 2026. " * 50  # 2,400 characters
+    response = client.post(
+        f"{lang}/office/evisa/{app.case.reference}/decide/",
+        {"decision": "approve", "version": app.case.version, "note": note},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    form = page.split('id="approve-form"', 1)[1].split("</form>", 1)[0]
+    assert summary in form
+    assert message in form.split('id="error_approve_note"', 1)[1].split("</p>", 1)[0]
+    assert note.strip() in form  # kept, to be shortened
+    app.case.refresh_from_db()
+    assert app.case.state == workflow.REFERRED
+    assert not IssuedDocument.objects.filter(case=app.case).exists()
+    assert not app.case.events.filter(action="EVISA_APPROVED").exists()
+    assert AuditEvent.objects.get(action="EVISA_DECISION_REFUSED").data == {
+        "code": "reasons_too_long"
+    }
+
+
+def test_an_approval_note_is_kept_whole_in_the_history(client: Client, agency: Agency) -> None:
+    app = _referred(client, agency)
+    client.force_login(agency.world.alice)
+    note = ("y" * 99 + "\r\n") * 20
+    response = client.post(
+        f"/en/office/evisa/{app.case.reference}/decide/",
+        {"decision": "approve", "version": app.case.version, "note": note},
+    )
+    assert response.status_code == 302
+    app.case.refresh_from_db()
+    assert app.case.state == workflow.ISSUED
+    assert app.case.events.get(action="EVISA_APPROVED").note == (("y" * 99 + "\n") * 20).strip()
+
+
 def test_refusal_needs_a_visa_refusal_ground(client: Client, agency: Agency) -> None:
     app = _referred(client, agency)
     with pytest.raises(DomainError) as refused:
