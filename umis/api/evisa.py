@@ -49,8 +49,12 @@ class TravellerIn(Schema):
 
 class EvisaApplicationIn(Schema):
     purpose: str | None = Field(None, description="tourism, business, visit, treatment, other")
-    entry_date: str | None = Field(None, description="YYYY-MM-DD")
-    stay_days: WholeNumber = Field(None, description="1–30")
+    entry_date: str | None = Field(None, description="YYYY-MM-DD, at most 90 days ahead")
+    stay_days: WholeNumber = Field(
+        None,
+        description="1–30; the stay must end within the e-visa's validity, 90 days from its "
+        "issue (at the earliest today): else 422 `stay_beyond_validity`",
+    )
     speed: str | None = Field(None, description="standard (3 working days) or urgent (3 hours)")
     email: str | None = None
     region: str | None = Field(None, description="region code of the address in Azerbaijan")

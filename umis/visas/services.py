@@ -51,11 +51,10 @@ from umis.visas import notify, workflow
 from umis.visas.catalogue import SERVICE_CODE, STANDARD_SLA, URGENT_SLA
 from umis.visas.checks import visa_application_check
 from umis.visas.models import VisaApplication
-from umis.visas.validation import application_parse
+from umis.visas.validation import VISA_VALIDITY_DAYS, application_parse
 
 EVISA_OFFICE = "baku"  # e-visa cases are decided by the Baku main office
 DECIDE_TOPIC = "evisa.decide"
-VISA_VALIDITY_DAYS = 90
 VISA_TYPE_EVISA = 1  # visa type in the seal: 1 = e-visa, single entry
 
 

@@ -18,7 +18,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from umis.core.errors import DomainError, FieldError
 from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
@@ -34,6 +36,10 @@ from umis.visas.photo import MAX_BYTES, photo_clean
 MAX_STAY_DAYS = 30  # single entry, up to 30 days (DOMAIN.md)
 MAX_GROUP = 10
 MAX_ENTRY_AHEAD_DAYS = 90
+# An e-visa is valid 90 days from the day it is issued (DOMAIN.md), and the whole stay must
+# fall within it; issued at the earliest on the day of the application, it covers a stay that
+# ends by the 90th day from then (issued later, its validity ends later).
+VISA_VALIDITY_DAYS = 90
 PASSPORT_MARGIN_DAYS = 90  # the passport must stay valid three months beyond the stay
 
 
@@ -192,6 +198,44 @@ def _traveller(
     )
 
 
+def _stay_within_validity(r: FieldReader, *, entry: dt.date, stay: int, today: dt.date) -> None:
+    """The stay applied for must end within the visa's validity, counted from today."""
+    last_valid = today + dt.timedelta(days=VISA_VALIDITY_DAYS - 1)
+    if entry + dt.timedelta(days=stay - 1) <= last_valid:
+        return
+    if entry > last_valid:
+        r.error(
+            "stay_beyond_validity",
+            _(
+                "An e-visa is valid for %(validity)d days from its issue: the entry must be on "
+                "%(date)s at the latest."
+            )
+            % {"validity": VISA_VALIDITY_DAYS, "date": formats.date_format(last_valid, "d.m.Y")},
+            "entry_date",
+        )
+        return
+    longest = (last_valid - entry).days + 1
+    r.error(
+        "stay_beyond_validity",
+        ngettext(
+            "An e-visa is valid for %(validity)d days from its issue: entering on %(entry)s, "
+            "the stay can last at most %(n)d day (until %(date)s). Choose a shorter stay or "
+            "an earlier entry date.",
+            "An e-visa is valid for %(validity)d days from its issue: entering on %(entry)s, "
+            "the stay can last at most %(n)d days (until %(date)s). Choose a shorter stay or "
+            "an earlier entry date.",
+            longest,
+        )
+        % {
+            "validity": VISA_VALIDITY_DAYS,
+            "entry": formats.date_format(entry, "d.m.Y"),
+            "n": longest,
+            "date": formats.date_format(last_valid, "d.m.Y"),
+        },
+        "stay_days",
+    )
+
+
 def application_parse(
     raw: Mapping[str, Any], *, today: dt.date, ref: ReferenceSnapshot | None = None
 ) -> ApplicationData | list[FieldError]:
@@ -232,6 +276,8 @@ def application_parse(
                     "stay_days",
                 )
                 stay = 0  # refused: no last day is computed from it (it may pass year 9999)
+    if entry and stay:
+        _stay_within_validity(r, entry=entry, stay=stay, today=today)
     email = r.text("email", max_length=254)
     if email:
         try:
