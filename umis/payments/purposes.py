@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 class Purpose:
     code: str
     on_paid: Callable[[PaymentOrder], None]  # runs in the transaction that marks the order paid
-    return_path: Callable[[PaymentOrder], str]  # where the payer's browser lands afterwards
+    # where the payer's browser lands afterwards: (order, cancelled), cancelled when the payer
+    # cancelled on the gateway's page (their browser's word: it changes what the page says,
+    # never the order, which only the gateway's signed notification marks paid)
+    return_path: Callable[[PaymentOrder, bool], str]
 
 
 _purposes: dict[str, Purpose] = {}

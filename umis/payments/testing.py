@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 
 def free_port() -> int:
@@ -44,6 +46,24 @@ class RunningSimulator:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             result: dict[str, Any] = json.loads(response.read())
             return result
+
+    def cancel(self, checkout_url: str) -> str:
+        """What a payer pressing Cancel on the hosted page does: the address their browser is
+        sent back to."""
+        query = checkout_url.split("?", 1)[1]
+        connection = http.client.HTTPConnection(urlsplit(self.url).netloc, timeout=30)
+        try:
+            connection.request(
+                "POST",
+                "/pay",
+                body=urlencode({"q": query, "action": "cancel"}),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            response = connection.getresponse()
+            assert response.status == 303, response.status
+            return response.getheader("Location") or ""
+        finally:
+            connection.close()
 
     def deliveries(self) -> list[dict[str, Any]]:
         with urllib.request.urlopen(f"{self.url}/_deliveries", timeout=5) as response:  # noqa: S310

@@ -51,7 +51,9 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def payment_return(request: HttpRequest, number: str) -> HttpResponse:
-    """Where the gateway sends the payer's browser back (paid or not: the page says which)."""
+    """Where the gateway sends the payer's browser back (paid or not: the page says which).
+    `?cancelled=1`: the payer cancelled on the gateway's page. Anyone can add it to the address,
+    so it only chooses what the page says; the order changes by the signed notification alone."""
     try:
         order = payment_order_get(number=number[:30])
     except NotFound as exc:
@@ -59,7 +61,7 @@ def payment_return(request: HttpRequest, number: str) -> HttpResponse:
     purpose = purposes.get(order.purpose)
     if purpose is None:
         raise Http404
-    path = purpose.return_path(order)
+    path = purpose.return_path(order, request.GET.get("cancelled") == "1")
     # the purpose answers in the language the payment was started in; a language the
     # reader chose since (the switch's cookie) wins
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")

@@ -224,12 +224,13 @@ def _on_paid(order: PaymentOrder) -> None:
         outbox.outbox_put(topic=DECIDE_TOPIC, key=case.reference, payload={"case": case.pk})
 
 
-def _return_path(order: PaymentOrder) -> str:
+def _return_path(order: PaymentOrder, cancelled: bool) -> str:
     """The status page, in the language the application was made in: the gateway sends the
     payer back to an address without a language prefix. (The order and its applications
-    are stored in one transaction.)"""
+    are stored in one transaction.) `?paid=1` when the payer paid on the gateway's page (the
+    page waits for the bank's notification), `?cancelled=1` when they cancelled there."""
     app = VisaApplication.objects.filter(payment_order=order).earliest("pk")
-    return app.get_absolute_url() + "?paid=1"
+    return app.get_absolute_url() + ("?cancelled=1" if cancelled else "?paid=1")
 
 
 def _visa_number(case: Case) -> str:

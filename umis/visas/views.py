@@ -257,10 +257,14 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
     if not apps:
         lookup = reverse("visas:status_lookup")
         # back from the bank in another browser: the payment's address names no application
-        if REFERENCE_RE.fullmatch(reference) and not request.GET.get("paid"):
+        back_from_bank = request.GET.get("paid") or request.GET.get("cancelled")
+        if REFERENCE_RE.fullmatch(reference) and not back_from_bank:
             lookup += "?" + urlencode({"reference": reference})
         return redirect(lookup)
     order = apps[0].payment_order
+    # back from the gateway's page: paid there (the bank's notification is awaited) or
+    # cancelled there (the fee is not paid: the pay button is offered again)
+    cancelled = request.GET.get("cancelled") == "1"
     return render(
         request,
         "visas/status.html",
@@ -268,7 +272,8 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
             "reference": reference,
             "apps": apps,
             "order": order,
-            "paid_return": request.GET.get("paid") == "1",
+            "paid_return": request.GET.get("paid") == "1" and not cancelled,
+            "cancelled_return": cancelled,
             "workflow": workflow,
         },
     )

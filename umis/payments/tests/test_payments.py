@@ -34,7 +34,9 @@ def _purpose() -> Any:
     PAID.clear()
     purposes.register(
         purposes.Purpose(
-            code="test", on_paid=lambda order: PAID.append(order.number), return_path=lambda o: "/"
+            code="test",
+            on_paid=lambda order: PAID.append(order.number),
+            return_path=lambda o, cancelled: "/",
         )
     )
     yield

@@ -1,11 +1,20 @@
-"""Back from the payment gateway, the payer reads the language they were reading in."""
+"""Back from the payment gateway: the payer reads the language they were reading in, and
+a payment cancelled on the gateway's page is said to be cancelled, with the pay button."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 
+from umis.core.outbox import outbox_drain
+from umis.payments.models import PaymentOrder
+from umis.payments.testing import simulator_running
+from umis.visas import workflow
 from umis.visas.models import VisaApplication
+from umis.visas.testing import pay_callback
 from umis.visas.tests.conftest import Agency
 from umis.visas.tests.test_portal import _form
 
@@ -25,3 +34,58 @@ def test_a_language_chosen_after_applying_is_kept_on_the_way_back(
     back = client.get(f"/payments/return/{app.payment_order.number}")
     assert back.status_code == 302
     assert back["Location"] == f"{status_page}status/{app.group_reference}?paid=1"
+
+
+def test_a_payment_cancelled_on_the_gateways_page_offers_the_pay_button_again(
+    client: Client, agency: Agency, settings: Any, tmp_path: Path
+) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.select_related("case").get()
+    with simulator_running(
+        secret=settings.UMIS_PAYMENT_SECRET, statement_dir=tmp_path / "statements"
+    ) as sim:
+        settings.UMIS_PAYMENT_GATEWAY_URL = sim.url
+        checkout = client.get(f"/en/evisa/status/{app.group_reference}/pay")["Location"]
+        back = sim.cancel(checkout)
+    assert back == (
+        f"{settings.UMIS_PUBLIC_URL}/payments/return/{app.payment_order.number}?cancelled=1"
+    )
+    response = client.get(back.removeprefix(settings.UMIS_PUBLIC_URL), follow=True)
+    assert response.redirect_chain[-1][0] == (f"/en/evisa/status/{app.group_reference}?cancelled=1")
+    page = response.content.decode()
+    assert (
+        '<p class="alert warn" role="status" id="payment-cancelled">The payment was cancelled: '
+        "the fee is not paid. Pay it to have the application decided.</p>"
+    ) in page
+    assert f'id="pay-link" href="/en/evisa/status/{app.group_reference}/pay"' in page
+    assert 'id="payment-waiting"' not in page
+    assert PaymentOrder.objects.get().status == PaymentOrder.Status.PENDING
+    assert VisaApplication.objects.get().case.state == workflow.AWAITING_PAYMENT
+
+
+def test_the_cancellation_is_said_in_the_applicants_language(
+    client: Client, agency: Agency
+) -> None:
+    client.post("/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    page = client.get(
+        f"/payments/return/{app.payment_order.number}?cancelled=1", follow=True
+    ).content.decode()
+    assert "Ödəniş ləğv edildi: rüsum ödənilməyib." in page
+    assert "Rüsumu ödəyin" in page
+
+
+def test_a_cancellation_added_to_the_address_of_a_paid_order_changes_nothing(
+    client: Client, agency: Agency
+) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    pay_callback(client, app.payment_order)
+    outbox_drain()
+    page = client.get(
+        f"/payments/return/{app.payment_order.number}?cancelled=1", follow=True
+    ).content.decode()
+    assert 'data-status="paid"' in page
+    assert 'data-state="issued"' in page
+    assert 'id="payment-cancelled"' not in page and 'id="pay-link"' not in page
+    assert PaymentOrder.objects.get().status == PaymentOrder.Status.PAID
