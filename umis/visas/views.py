@@ -244,10 +244,16 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         error = _("No application matches this reference and passport number.")
     # from the link in the e-mail, opened where the application is not open yet
     asked = request.GET.get("reference", "")[:30]
+    # back from the bank's page in a browser where the application is not open
+    payment = request.GET.get("payment", "")
     return render(
         request,
         "visas/status_lookup.html",
-        {"error": error, "asked": asked if REFERENCE_RE.fullmatch(asked) else ""},
+        {
+            "error": error,
+            "asked": asked if REFERENCE_RE.fullmatch(asked) else "",
+            "payment": payment if payment in ("returned", "cancelled") else "",
+        },
         status=404 if error else 200,
     )
 
@@ -257,8 +263,12 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
     if not apps:
         lookup = reverse("visas:status_lookup")
         # back from the bank in another browser: the payment's address names no application
-        back_from_bank = request.GET.get("paid") or request.GET.get("cancelled")
-        if REFERENCE_RE.fullmatch(reference) and not back_from_bank:
+        # (so it is not filled in), but the look-up says where the payer is and what to do
+        if request.GET.get("cancelled") == "1":
+            lookup += "?" + urlencode({"payment": "cancelled"})
+        elif request.GET.get("paid") or request.GET.get("cancelled"):
+            lookup += "?" + urlencode({"payment": "returned"})
+        elif REFERENCE_RE.fullmatch(reference):
             lookup += "?" + urlencode({"reference": reference})
         return redirect(lookup)
     order = apps[0].payment_order

@@ -67,3 +67,44 @@ def test_the_apply_form_shows_the_fee_per_traveller(client: Client, agency: Agen
         '<li data-speed="urgent">Urgent (3 hours): 65.00 USD per traveller '
         "(state fee 60.00 + service fee 5.00)</li>"
     ) in page
+
+
+def test_back_from_the_bank_in_another_browser_the_payer_is_told_what_to_do(
+    client: Client, agency: Agency
+) -> None:
+    app = apply(client)
+    other_browser = Client()
+    response = other_browser.get(f"/payments/return/{app.payment_order.number}", follow=True)
+    assert response.redirect_chain[-1][0] == "/en/evisa/status/?payment=returned"
+    page = response.content.decode()
+    assert (
+        '<p class="alert warn" role="status" id="back-from-bank" data-payment="returned">'
+        "You are back from the bank's payment page. To see the application and whether its fee "
+        "is paid, enter the application reference and the passport number of one of its "
+        "travellers. The reference (EV-…) is in the e-mail sent when the application was made."
+        "</p>"
+    ) in page
+    # the payment's address names no application: the reference is not given away
+    assert app.group_reference not in page
+    assert 'name="reference" maxlength="30" required value=""' in page
+    shown = other_browser.post(
+        "/en/evisa/status/",
+        {"reference": app.group_reference, "passport_number": app.travel_document.number},
+        follow=True,
+    )
+    assert 'id="payment-status" data-status="pending"' in shown.content.decode()
+
+
+def test_cancelled_at_the_bank_in_another_browser_the_payer_is_told_how_to_pay(
+    client: Client, agency: Agency
+) -> None:
+    fields = {k: v for k, v in application().items() if k != "applicants"}
+    person = {k: v for k, v in traveller().items() if k != "photo"}
+    photo = SimpleUploadedFile("me.png", photo_png(), "image/png")
+    assert client.post("/ru/evisa/apply/", {**fields, **person, "photo": photo}).status_code == 302
+    app = VisaApplication.objects.get()
+    response = Client().get(f"/payments/return/{app.payment_order.number}?cancelled=1", follow=True)
+    assert response.redirect_chain[-1][0] == "/ru/evisa/status/?payment=cancelled"
+    page = response.content.decode()
+    assert "Платёж на странице банка отменён: пошлина не оплачена." in page
+    assert app.group_reference not in page
