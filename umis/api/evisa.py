@@ -80,7 +80,11 @@ class EvisaApplicationOut(Schema):
     payment_status: str
     amount: str
     currency: str
-    payment_url: str | None = None
+    payment_url: str | None = Field(
+        None,
+        description="the gateway's page to pay the fee (send the payer there) while "
+        "payment_status is pending; null once it is paid",
+    )
     travellers: list[EvisaTravellerOut]
 
 
@@ -172,8 +176,14 @@ def _group(request: HttpRequest, reference: str) -> list[VisaApplication]:
     summary="Status of an application",
 )
 def status(request: HttpRequest, reference: str) -> dict[str, Any]:
+    """`payment_url` is given again while the fee is pending (the same link as when applying)."""
     apps = _group(request, reference)
-    return _out(request, apps, None)
+    order = apps[0].payment_order
+    return _out(
+        request,
+        apps,
+        services.visa_payment_url(order=order, group_reference=apps[0].group_reference),
+    )
 
 
 @router.get(

@@ -70,6 +70,16 @@ def _return_url(order: PaymentOrder) -> str:
     return f"{settings.UMIS_PUBLIC_URL}/payments/return/{order.number}"
 
 
+def visa_payment_url(*, order: PaymentOrder, group_reference: str) -> str | None:
+    """The gateway's page to pay a group's fee (the link given when applying), while the fee
+    is due; None once it is paid (or refunded, cancelled)."""
+    if order.status != PaymentOrder.Status.PENDING:
+        return None
+    return payment_checkout_url(
+        order=order, return_url=_return_url(order), description=f"E-visa {group_reference}"
+    )
+
+
 def _refuse_documents_held_by_others(
     actor: Any, items: list[PersonData], stored: dict[tuple[str, str], TravelDocument]
 ) -> None:
@@ -155,11 +165,8 @@ def visa_applications_submit(
                 for a in applications
             ],
         )
-        payment_url = payment_checkout_url(
-            order=order,
-            return_url=_return_url(order),
-            description=f"E-visa {group}",
-        )
+        payment_url = visa_payment_url(order=order, group_reference=group)
+        assert payment_url is not None  # a new order is pending
         notify.mail_owe(kind=notify.SUBMITTED, application=applications[0], payment_url=payment_url)
     return Submission(group, applications, order, payment_url)
 

@@ -22,7 +22,6 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
-from umis.payments.services import payment_checkout_url
 from umis.people.models import Sex
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
@@ -291,14 +290,14 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
 
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
     apps = _group_for_session(request, reference)
-    if not apps or apps[0].payment_order.status != "pending":
-        return redirect("visas:status_lookup")
-    order = apps[0].payment_order
-    return redirect(
-        payment_checkout_url(
-            order=order, return_url=services._return_url(order), description=f"E-visa {reference}"
-        )
+    url = (
+        services.visa_payment_url(order=apps[0].payment_order, group_reference=reference)
+        if apps
+        else None
     )
+    if url is None:
+        return redirect("visas:status_lookup")
+    return redirect(url)
 
 
 def _app_in_group(request: HttpRequest, reference: str, case_reference: str) -> VisaApplication:

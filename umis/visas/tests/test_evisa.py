@@ -116,6 +116,25 @@ def test_status_api_shows_the_issued_visa_to_the_agency_only(
     assert other.status_code in (403, 404)
 
 
+def test_the_payment_link_is_given_again_while_the_fee_is_pending(
+    client: Client, agency: Agency
+) -> None:
+    applied = _apply(client, agency, application()).json()
+    url = f"/api/v1/evisa/applications/{applied['reference']}"
+    pending = client.get(url, headers={"X-API-Key": agency.key}).json()
+    assert pending["payment_status"] == "pending"
+    assert pending["payment_url"] == applied["payment_url"]
+    assert "/pay?" in pending["payment_url"] and "sig=" in pending["payment_url"]
+    pay_callback(client, PaymentOrder.objects.get(number=applied["payment_number"]))
+    paid = client.get(url, headers={"X-API-Key": agency.key}).json()
+    assert (paid["payment_status"], paid["payment_url"]) == ("paid", None)
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert (
+        "while payment_status is pending"
+        in (schema["EvisaApplicationOut"]["properties"]["payment_url"]["description"])
+    )
+
+
 def test_group_of_three_pays_once_and_each_gets_a_visa(client: Client, agency: Agency) -> None:
     body = application(
         traveller(),
