@@ -114,7 +114,11 @@ class BulkItemOut(Schema):
     status: str
     reference: str | None = None
     verify_url: str | None = None
-    client_reference: str | None = None
+    client_reference: str | None = Field(
+        None,
+        description="The item's client_reference, accepted or refused; null when it was "
+        "not given or could not be read (not text, over 100 characters)",
+    )
     late: bool | None = None
     state: str | None = None
     move: MoveOut | None = None

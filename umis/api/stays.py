@@ -29,6 +29,7 @@ from umis.documents.services import document_verify_url
 from umis.stays import selectors, services
 from umis.stays.documents import certificate_pdf
 from umis.stays.models import Host, StayRegistration
+from umis.stays.validation import client_reference_read
 
 router = Router(tags=["Place-of-stay registration"], auth=ApiKeyAuth(Scope.STAY_REGISTRATIONS))
 MAX_OFFSET = 10**9  # far past any host's list; a bigger one overflows the database's integers
@@ -129,9 +130,8 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
         )
 
     def work() -> tuple[int, dict[str, Any]]:
-        results = services.stay_registrations_submit(
-            actor=request.user, host=host, raws=[i.model_dump() for i in payload.items]
-        )
+        raws = [i.model_dump() for i in payload.items]
+        results = services.stay_registrations_submit(actor=request.user, host=host, raws=raws)
         accepted = [r.registration for r in results if r.registration is not None]
         items = []
         for r in results:
@@ -154,6 +154,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
                     {
                         "index": r.index,
                         "status": "refused",
+                        "client_reference": client_reference_read(raws[r.index]),
                         "errors": [e.to_dict() for e in r.errors],
                     }
                 )

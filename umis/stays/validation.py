@@ -24,6 +24,8 @@ from umis.reference.models import Region, RegistrationRule
 from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 from umis.stays import rules
 
+CLIENT_REFERENCE_MAX = 100
+
 
 @dataclass(frozen=True)
 class RegistrationData:
@@ -86,7 +88,7 @@ def registration_parse(
     street = r.text("street", max_length=200)
     arrival = r.date("arrival_date")
     departure = r.date("planned_departure")
-    client_reference = r.text("client_reference", required=False, max_length=100)
+    client_reference = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
 
     if birth_date and (birth_date > today or birth_date < today - dt.timedelta(days=365 * 130)):
         r.error("invalid_birth_date", _("The date of birth is not possible."), "birth_date")
@@ -168,3 +170,13 @@ def registration_parse(
         client_reference=client_reference,
         rule=rule,
     )
+
+
+def client_reference_read(raw: Mapping[str, Any]) -> str | None:
+    """The sender's own reference of an item, as an accepted item keeps it, for answering a
+    refused one: None when it was not given or is not readable (not text, too long)."""
+    if not isinstance(raw, Mapping):
+        return None
+    r = FieldReader(raw)
+    value = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
+    return value if value and not r.errors else None

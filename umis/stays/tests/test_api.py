@@ -174,6 +174,36 @@ def test_bulk_accepts_and_refuses_item_by_item(world: World, client: Client) -> 
     assert StayRegistration.objects.count() == 3
 
 
+def test_bulk_returns_the_client_reference_of_refused_items_too(
+    world: World, client: Client
+) -> None:
+    items = [guest(document_number=f"C{i:07d}", client_reference=f"r{i + 1}") for i in range(4)]
+    items[1]["document_expiry"] = "2020-01-01"
+    items[3]["nationality"] = "ZZZ"
+    response = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key)
+    assert response.status_code == 200
+    answered = [(i["status"], i["client_reference"]) for i in response.json()["items"]]
+    assert answered == [
+        ("accepted", "r1"),
+        ("refused", "r2"),
+        ("accepted", "r3"),
+        ("refused", "r4"),
+    ]
+
+
+def test_a_refused_item_without_a_readable_client_reference_returns_none(
+    world: World, client: Client
+) -> None:
+    items = [
+        guest(document_number="D0000001", nationality="ZZZ"),
+        guest(document_number="D0000002", nationality="ZZZ", client_reference="x" * 101),
+    ]
+    response = post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key)
+    assert [i["client_reference"] for i in response.json()["items"]] == [None, None]
+    assert response.json()["items"][1]["errors"][1]["field"] == "client_reference"
+    assert StayRegistration.objects.count() == 0
+
+
 def test_a_retried_batch_never_duplicates(world: World, client: Client) -> None:
     items = [guest(document_number=f"R{i:07d}") for i in range(10)]
     first = post(
