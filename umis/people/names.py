@@ -22,6 +22,11 @@ BIDI_CONTROLS = {
 ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 ZWNJ = "\u200c"
 MAX_NAME_LENGTH = 100
+# What a name holds besides letters of any script (with their combining marks): spaces,
+# hyphens, apostrophes (' ’ ʼ; ʼ is a letter already) and full stops ("St. John"). Digits,
+# brackets and other symbols are no part of a name as a passport prints it.
+NAME_PUNCTUATION = " -'’."
+_WITHOUT_PUNCTUATION = str.maketrans("", "", NAME_PUNCTUATION)
 
 # Letters that fold to one class for matching: dotted/dotless i and the schwa.
 _FOLD = str.maketrans({"ı": "i", "İ": "i", "I": "i", "ə": "a", "Ə": "a", "ә": "a", "Ә": "a"})
@@ -36,6 +41,8 @@ def _script(ch: str) -> str | None:
     except ValueError:
         return "UNKNOWN"
     first = name.split(" ", 1)[0]
+    if first == "MODIFIER":  # ʼ (an apostrophe), ʻ (Uzbek oʻ): of no alphabet of their own
+        return None
     # Azerbaijani schwa (U+0259) is named "LATIN SMALL LETTER SCHWA": Latin, as it should be.
     return {"PERSIAN": "ARABIC"}.get(first, first)
 
@@ -47,7 +54,8 @@ def name_scripts(value: str) -> set[str]:
 
 
 def name_check(value: str, *, field: str) -> list[FieldError]:
-    """Errors for a name as typed: control, bidi and zero-width characters, mixed scripts."""
+    """Errors for a name as typed: control, bidi and zero-width characters, digits and
+    symbols (`name_character`), mixed scripts."""
     errors: list[FieldError] = []
     if len(value) > MAX_NAME_LENGTH:
         return [
@@ -71,6 +79,20 @@ def name_check(value: str, *, field: str) -> list[FieldError]:
         errors.append(
             FieldError("control_character", _("The name contains control characters."), field)
         )
+    if not errors:
+        stray = _stray_character(value, arabic=arabic)
+        if stray is not None:
+            errors.append(
+                FieldError(
+                    "name_character",
+                    _(
+                        "“%(char)s” cannot be part of a name: use letters, spaces, hyphens, "
+                        "apostrophes and full stops only."
+                    )
+                    % {"char": stray if stray.isprintable() else f"U+{ord(stray):04X}"},
+                    field,
+                )
+            )
     for token in re.split(r"[\s\-']+", value):
         if len(name_scripts(token)) > 1:
             errors.append(
@@ -87,6 +109,28 @@ def name_check(value: str, *, field: str) -> list[FieldError]:
     if not errors and not any(c.isalpha() for c in value):
         errors.append(FieldError("invalid", _("A name must contain letters."), field))
     return errors
+
+
+def _stray_character(value: str, *, arabic: bool) -> str | None:
+    """The first character that is neither a letter, a combining mark following a letter,
+    nor a name's punctuation (the joiner an Arabic-script name may hold is allowed)."""
+    if value.translate(_WITHOUT_PUNCTUATION).isalpha():  # nearly every name, in one pass
+        return None
+    previous = ""
+    for c in value:
+        if c.isalpha() or c in NAME_PUNCTUATION:
+            pass
+        elif (category := unicodedata.category(c)) == "Zs":
+            pass  # a no-break or other space: stored as a plain one (`name_clean`)
+        elif category.startswith("M"):  # a combining accent, vowel sign...: after a letter
+            if not previous or not (
+                previous.isalpha() or unicodedata.category(previous).startswith("M")
+            ):
+                return c
+        elif not (c == ZWNJ and arabic):
+            return c
+        previous = c
+    return None
 
 
 @lru_cache(maxsize=65536)

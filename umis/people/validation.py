@@ -131,6 +131,12 @@ CHECK_LABELS = {
     "composite": _("the whole zone (composite)"),
 }
 
+# the names of a zone as read (`mrz.parse_mrz`): letters A–Z, the filler read as a space
+MRZ_NAME = re.compile(r"[A-Z ]*")
+MRZ_NAME_MESSAGE = _(
+    "The names in the machine-readable zone may contain only the letters A–Z and the filler <."
+)
+
 VISA_ZONE_MESSAGE = _(
     "This is the machine-readable zone of a visa, not of a travel document: paste the lines of the passport or ID card."
 )
@@ -175,6 +181,9 @@ def mrz_merge(
             % {"field": CHECK_LABELS.get(failed[0].name, failed[0].name)},
             "mrz",
         )
+        return dict(raw), None
+    if not MRZ_NAME.fullmatch(f"{doc.surname} {doc.given_names}"):
+        reader.error("mrz_name_characters", MRZ_NAME_MESSAGE, "mrz")
         return dict(raw), None
     merged = dict(raw)
     from_mrz: dict[str, Any] = {

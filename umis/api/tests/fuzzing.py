@@ -346,11 +346,18 @@ def _scripts(token: str) -> set[str]:
     }
 
 
+def _name_character(c: str) -> bool:
+    """A letter, a combining mark, a space, or a name's punctuation (' ’ - .), or the
+    joiner of an Arabic-script name."""
+    return c.isalpha() or unicodedata.category(c)[0] in "MZ" or c in "'’-.\u200c"
+
+
 def name_is_clean(name: str) -> bool:
-    """No control, bidi or zero-width character, NFC, and no token mixing Latin, Cyrillic
-    or Greek letters (a homoglyph spoof)."""
+    """No control, bidi or zero-width character, no digit or symbol, NFC, and no token
+    mixing Latin, Cyrillic or Greek letters (a homoglyph spoof)."""
     return (
         not FORBIDDEN_IN_NAMES.search(name)
+        and all(_name_character(c) for c in name)
         and unicodedata.is_normalized("NFC", name)
         and all(len(_scripts(t)) <= 1 for t in re.split(r"[\s\-'’.,]+", name))
     )

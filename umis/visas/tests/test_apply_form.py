@@ -134,3 +134,27 @@ def test_a_nationality_not_in_the_list_is_refused_with_the_reason(
     assert "Citizens of Afghanistan cannot apply for an e-visa; apply at a consulate." in error
     assert not VisaApplication.objects.exists()
     assert not PaymentOrder.objects.exists()
+
+
+def test_a_name_with_digits_is_refused_beside_the_field(client: Client, agency: Agency) -> None:
+    response = client.post("/en/evisa/apply/", {**_trip(), **_form(surname="Müller123")})
+    assert response.status_code == 422
+    page = response.content.decode()
+    error = page.split('id="error_surname"', 1)[1].split("</p>", 1)[0]
+    assert "“1” cannot be part of a name: use letters, spaces, hyphens, apostrophes" in error
+    assert not VisaApplication.objects.exists()
+    assert not PaymentOrder.objects.exists()
+
+
+def test_markup_in_a_name_is_refused_through_the_api(client: Client, agency: Agency) -> None:
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=application(traveller(), traveller(given_names="<b>x</b>")),
+        content_type="application/json",
+        headers={"X-API-Key": agency.key, "Accept-Language": "ru"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("name_character", "applicants[1].given_names")
+    assert error["message"].startswith("В имени не может быть символа «<»")
+    assert not VisaApplication.objects.exists()
