@@ -385,3 +385,24 @@ def test_the_verify_link_keeps_the_page_language(
     verify = client.get(f"{lang}/verify/{code}")
     assert verify.status_code == 200
     assert f'<html lang="{html_lang}"' in verify.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "valid"),
+    [
+        ("", "U12345678 (Türkiyə), {} tarixinədək etibarlıdır"),
+        ("/ru", "U12345678 (Турция), действителен до {}"),
+        ("/en", "U12345678 (Türkiye), valid until {}"),
+    ],
+)
+def test_the_passport_validity_reads_in_each_languages_order(
+    world: World, client: Client, lang: str, valid: str
+) -> None:
+    case = register(world)
+    expiry = (clock.today() + dt.timedelta(days=900)).strftime("%d.%m.%Y")
+    client.force_login(world.alice)
+    for page in (
+        client.get(f"{lang}/office/cases/{case.reference}/").content.decode(),
+        client.get(f"{lang}/office/people/{case.applicant_id}/?purpose=case").content.decode(),
+    ):
+        assert valid.format(expiry) in page
