@@ -315,6 +315,15 @@ AZ_COUNTRY_NAMES = {
     "VN": "Vyetnam",
     "MD": "Moldova",
     "VA": "Vatikan",  # the catalogue's is half English: "Holy See (Vatikan Şəhər Dövləti)"
+    # the catalogue's spelling is not the Azerbaijani one
+    "KZ": "Qazaxıstan",
+    "RO": "Rumıniya",
+    "SA": "Səudiyyə Ərəbistanı",
+    "QA": "Qətər",
+    "US": "Amerika Birləşmiş Ştatları",
+    "NL": "Niderland",
+    "KR": "Koreya Respublikası",
+    "KP": "Koreya Xalq Demokratik Respublikası",
 }
 
 

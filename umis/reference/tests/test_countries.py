@@ -121,3 +121,26 @@ def test_loading_the_defaults_mends_stored_russian_names_an_administrator_left()
     reference_load_defaults()
     assert Country.objects.get(code="US").name_ru == "Соединённые Штаты"
     assert Country.objects.get(code="DO").name_ru == "Доминикана"
+
+
+def test_azerbaijani_country_names_are_spelt_as_in_azerbaijani() -> None:
+    reference_load_defaults()
+    names = dict(
+        Country.objects.filter(code__in=["KZ", "RO", "SA", "QA", "US", "KR"]).values_list(
+            "code", "name_az"
+        )
+    )
+    assert names == {
+        "KZ": "Qazaxıstan",
+        "RO": "Rumıniya",
+        "SA": "Səudiyyə Ərəbistanı",
+        "QA": "Qətər",
+        "US": "Amerika Birləşmiş Ştatları",
+        "KR": "Koreya Respublikası",
+    }
+    # stored as the catalogue spelt it: mended when the reference data is loaded again
+    Country.objects.filter(code="KZ").update(name_az="Qazaxstan")
+    Country.objects.filter(code="QA").update(name_az="Qatar dövləti")  # an administrator's
+    reference_load_defaults()
+    assert Country.objects.get(code="KZ").name_az == "Qazaxıstan"
+    assert Country.objects.get(code="QA").name_az == "Qatar dövləti"

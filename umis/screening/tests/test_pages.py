@@ -217,7 +217,7 @@ def test_the_entry_history_reads_in_the_readers_language(world: World, client: C
     assert "<dt>Гражданство</dt><dd>Казахстан</dd>" in page
     az = client.get(f"/office/screening/watchlist/{entry.pk}/").content.decode()
     assert "Qeyd yaradılıb · versiya 1" in az
-    assert "Vətəndaşlığı: Türkiyə → Qazaxstan" in az
+    assert "Vətəndaşlığı: Türkiyə → Qazaxıstan" in az
 
 
 def ban_check(client: Client, **overrides: str) -> tuple[int, str]:
