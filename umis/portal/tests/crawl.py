@@ -121,7 +121,10 @@ class _Parser(HTMLParser):
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: v or "" for k, v in attrs_list}
         page = self.page
-        for name in SPOKEN:
+        # an element marked as in another language (the language switch names each
+        # language in its own) is not this page's text
+        foreign = bool(attrs.get("lang")) and tag != "html" and attrs.get("lang") != page.lang
+        for name in () if foreign else SPOKEN:
             text = " ".join(attrs.get(name, "").split())
             if text:
                 page.text.append(text)

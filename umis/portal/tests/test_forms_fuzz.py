@@ -89,6 +89,8 @@ NO_INPUT: dict[str, str] = {
     "border:findings_csv": "an export of the list whose filters are fuzzed on border:findings",
     "border:findings_xlsx": "an export of the list whose filters are fuzzed on border:findings",
     "reports:statistics_csv": "an export of a table whose filters are fuzzed on reports:statistics",
+    "reports:statistics_xlsx": "the same table as a workbook; its filters are those fuzzed on "
+    "reports:statistics",
     "backoffice:home": "a dashboard without a form",
     "backoffice:case_confirm": "a button without fields, on the case page when it can be confirmed",
     "visas:status": "the applicant's status page, reached from the status lookup form",

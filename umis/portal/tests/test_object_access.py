@@ -134,6 +134,8 @@ BY_DESIGN = {
     "POST /api/v1/watchlists/{code}/entries": "a national list: the scope is the permission",
     "office/reports/<slug:code>.csv": "a statistics table (aggregates, the same for everyone); "
     "the office it covers is guarded (umis/reports/tests: another office is 404, audited)",
+    "office/reports/<slug:code>.xlsx": "the same table as a workbook, guarded the same way "
+    "(umis/reports/tests: test_the_workbook_refuses_what_the_page_refuses)",
 }
 
 # fields of every object a refused call might have changed

@@ -31,6 +31,16 @@ pytestmark = pytest.mark.django_db
 URL = "/en/office/reports/"
 
 
+def _letters(n: int) -> str:
+    """A name's letters for a number (a name holds no digit): 0 → "a", 27 → "bb"."""
+    word = ""
+    while True:
+        n, r = divmod(n, 26)
+        word = chr(ord("a") + r) + word
+        if not n:
+            return word
+
+
 def _register(world: World, specs: list[tuple[str, str, bool]], start: int = 0) -> None:
     """One guest of the Baku hotel per (nationality, region, late): each a person of their
     own (a name, birth date and passport of their own)."""
@@ -38,7 +48,7 @@ def _register(world: World, specs: list[tuple[str, str, bool]], start: int = 0) 
     issuing = {"TR": "TUR", "DE": "DEU", "RU": "RUS"}
     raws = [
         guest(
-            surname=f"Guest{start + i}",
+            surname="Guest" + _letters(start + i),
             birth_date=(dt.date(1970, 1, 1) + dt.timedelta(days=start + i)).isoformat(),
             document_number=f"R{start + i:07d}",
             nationality=nationality,
