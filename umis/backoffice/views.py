@@ -28,12 +28,12 @@ from umis.core.errors import DomainError, NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
 from umis.people import selectors as people_selectors
-from umis.people.purposes import MAX_REFERENCE, PURPOSES, read_purpose
+from umis.people.purposes import MAX_REFERENCE, PURPOSES
 from umis.people.selectors import (
     person_current,
     person_get_for_user,
-    person_in_scope,
     person_merges_of,
+    person_read_purpose,
     person_search,
 )
 from umis.reference.selectors import legal_ground_list
@@ -247,12 +247,12 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    purpose, problem = read_purpose(request.GET)
     try:
+        # who may open the file is settled before anything is asked
+        purpose, problems = person_read_purpose(
+            user=request.user, person_id=person_id, params=request.GET
+        )
         if purpose is None:
-            # who may open the file is settled before anything is asked
-            if not person_in_scope(user=request.user, person_id=person_id):
-                person_get_for_user(user=request.user, person_id=person_id, purpose="")
             return render(
                 request,
                 "backoffice/person_purpose.html",
@@ -261,9 +261,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                     "purposes": PURPOSES.items(),
                     "chosen": request.GET.get("purpose", ""),
                     "reference": request.GET.get("ref", "")[:MAX_REFERENCE],
-                    "problem": problem,
+                    "problems": problems,
                 },
-                status=422 if problem else 200,
+                status=422 if problems else 200,
             )
         person = person_get_for_user(user=request.user, person_id=person_id, purpose=purpose.text)
     except NotFound as exc:

@@ -40,20 +40,7 @@ def case_get_for_user(
     known = storable(reference)  # a NUL or a lone surrogate is in no stored reference
     case = qs.filter(reference=reference).first() if known else None
     if case is None:
-        exists = (
-            Case.objects.filter(reference=reference).values_list("id", "applicant_id").first()
-            if known
-            else None
-        )
-        audit_record(
-            actor=user,
-            action="CASE_ACCESS_DENIED",
-            entity_type="cases.case",
-            entity_id=str(exists[0]) if exists else reference[:60],
-            person_id=exists[1] if exists else None,
-            data={"reference": reference[:60], "exists": bool(exists)},
-        )
-        raise NotFound("not_found", _("Not found."))
+        raise _case_access_denied(user=user, reference=reference)
     if not for_update:
         audit_record(
             actor=user,
@@ -63,6 +50,42 @@ def case_get_for_user(
             data={"purpose": purpose},
         )
     return case
+
+
+def _case_access_denied(*, user: Any, reference: str) -> NotFound:
+    """The refusal of a case the user may not see (or that does not exist), audited."""
+    exists = (
+        Case.objects.filter(reference=reference).values_list("id", "applicant_id").first()
+        if storable(reference)
+        else None
+    )
+    audit_record(
+        actor=user,
+        action="CASE_ACCESS_DENIED",
+        entity_type="cases.case",
+        entity_id=str(exists[0]) if exists else reference[:60],
+        person_id=exists[1] if exists else None,
+        data={"reference": reference[:60], "exists": bool(exists)},
+    )
+    return NotFound("not_found", _("Not found."))
+
+
+def case_applicant_for_user(*, user: Any, reference: str) -> tuple[str, int | None]:
+    """The reference as stored and the applicant of a case `user` may see, named by its
+    number in any letter case; NotFound, the attempt audited as CASE_ACCESS_DENIED, when
+    there is no such case the user may see. Nothing else of the case is read."""
+    wanted = reference.strip().upper()
+    row = (
+        case_scope_for_user(user)
+        .filter(reference=wanted)
+        .values_list("reference", "applicant_id")
+        .first()
+        if storable(wanted)
+        else None
+    )
+    if row is None:
+        raise _case_access_denied(user=user, reference=wanted)
+    return row
 
 
 @dataclass(frozen=True)

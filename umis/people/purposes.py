@@ -21,6 +21,9 @@ PURPOSES = {
 }
 # an inquiry must name the request it answers (its number or letter)
 NEEDS_REFERENCE = {"inquiry"}
+# work on a case must name the case: one the officer may see, about this person (checked by
+# people.selectors.person_read_purpose)
+NEEDS_CASE = {"case"}
 MAX_REFERENCE = 100
 
 
@@ -47,18 +50,21 @@ class ReadPurpose:
         return urlencode(values)
 
 
-def read_purpose(params: Mapping[str, str]) -> tuple[ReadPurpose | None, str]:
-    """The purpose stated in a request's parameters, or None and what is missing (an empty
-    message when nothing was stated yet)."""
+def read_purpose(params: Mapping[str, str]) -> tuple[ReadPurpose | None, dict[str, str]]:
+    """The purpose stated in a request's parameters, or None and what is wrong by field
+    ("purpose", "ref"; none when nothing was stated yet). Whether a case named is one the
+    reader may use is not checked here: see `people.selectors.person_read_purpose`."""
     code = params.get("purpose", "")
     reference = " ".join(params.get("ref", "").split())[:MAX_REFERENCE]
     if not code:
-        return None, ""
+        return None, {}
     if code not in PURPOSES:
-        return None, str(_("Choose the purpose from the list."))
+        return None, {"purpose": str(_("Choose the purpose from the list."))}
     if code in NEEDS_REFERENCE and not reference:
-        return None, str(_("Give the number of the request you are answering."))
-    return ReadPurpose(code, reference), ""
+        return None, {"ref": str(_("Give the number of the request you are answering."))}
+    if code in NEEDS_CASE and not reference:
+        return None, {"ref": str(_("Give the number of the case."))}
+    return ReadPurpose(code, reference), {}
 
 
 def purpose_query(code: str, reference: object = "") -> str:

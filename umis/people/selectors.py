@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from umis.accounts.models import Role
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case
+from umis.cases.selectors import case_applicant_for_user
 from umis.core.errors import NotFound
 from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.names import search_key
 from umis.people.normalize import normalize_name
+from umis.people.purposes import NEEDS_CASE, ReadPurpose, read_purpose
 
 MAX_ID = 2**63 - 1  # the largest id the database can hold
 
@@ -142,6 +144,38 @@ def _skeleton_word(skeleton: str) -> Q:
 def person_in_scope(*, user: Any, person_id: int) -> bool:
     """Whether `user` may open this person's file (nothing is read, nothing audited)."""
     return 1 <= person_id <= MAX_ID and person_scope_for_user(user).filter(pk=person_id).exists()
+
+
+def person_read_purpose(
+    *, user: Any, person_id: int, params: Mapping[str, str]
+) -> tuple[ReadPurpose | None, dict[str, str]]:
+    """Why `user` opens this person's file, as stated in `params` (`purpose`, `ref`), or None
+    and what is wrong by field (none when nothing was stated yet). Work on a case names a
+    case the user may see (their office's; any for the head office) whose applicant is this
+    person or the record this one was merged into; its number is kept as the case has it.
+    NotFound (audited) for a person outside the user's scope, before anything is asked."""
+    purpose, problems = read_purpose(params)
+    if purpose is not None and purpose.code not in NEEDS_CASE:
+        return purpose, {}
+    if not person_in_scope(user=user, person_id=person_id):
+        person_get_for_user(user=user, person_id=person_id, purpose="")  # NotFound, audited
+    if purpose is None:
+        return None, problems
+    try:
+        reference, applicant_id = case_applicant_for_user(user=user, reference=purpose.reference)
+    except NotFound:
+        return None, {"ref": str(_("There is no case with this number that you may see."))}
+    person = Person.objects.get(pk=person_id)
+    if applicant_id is None or applicant_id not in {person.pk, person_current(person=person).pk}:
+        audit_record(
+            actor=user,
+            action="PERSON_PURPOSE_REFUSED",
+            entity=person,
+            person_id=person.pk,
+            data={"purpose": ReadPurpose(purpose.code, reference).text, "code": "other_case"},
+        )
+        return None, {"ref": str(_("This case does not concern this person."))}
+    return ReadPurpose(purpose.code, reference), {}
 
 
 def person_get_for_user(

@@ -48,7 +48,9 @@ def test_a_registered_guest_without_crossings_is_not_said_to_be_out(
     case = register(world)
     until = (clock.today() + dt.timedelta(days=20)).strftime("%d.%m.%Y")
     client.force_login(world.alice)
-    page = client.get(f"{lang}/office/people/{case.applicant_id}/?purpose=case").content.decode()
+    page = client.get(
+        f"{lang}/office/people/{case.applicant_id}/?purpose=case&ref={case.reference}"
+    ).content.decode()
     answer = in_country(page)
     assert 'data-presence="unknown"' in answer
     assert unknown in answer
@@ -64,7 +66,9 @@ def test_a_person_without_crossings_or_registration_is_not_known_to_be_in(
         planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
     )
     client.force_login(world.alice)
-    page = client.get(f"/en/office/people/{case.applicant_id}/?purpose=case").content.decode()
+    page = client.get(
+        f"/en/office/people/{case.applicant_id}/?purpose=case&ref={case.reference}"
+    ).content.decode()
     answer = in_country(page)
     assert 'data-presence="unknown"' in answer
     assert "not known: no border crossings recorded" in answer
@@ -128,7 +132,9 @@ def test_a_current_registration_is_shown_beside_an_exit(world: World, client: Cl
     )
     until = (today + dt.timedelta(days=20)).strftime("%d.%m.%Y")
     client.force_login(world.alice)
-    page = client.get(f"/en/office/people/{case.applicant_id}/?purpose=case").content.decode()
+    page = client.get(
+        f"/en/office/people/{case.applicant_id}/?purpose=case&ref={case.reference}"
+    ).content.decode()
     assert in_country(page) == (
         f' data-presence="not_in_country">no; registered at the place of stay until {until}'
     )

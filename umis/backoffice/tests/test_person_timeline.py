@@ -51,7 +51,9 @@ def test_an_annulled_registration_is_marked_annulled(
     annulled_case = register(world)
     client.force_login(world.alice)
     annul(client, annulled_case)
-    page = client.get(f"{lang}/office/people/{kept.applicant_id}/?purpose=case").content.decode()
+    page = client.get(
+        f"{lang}/office/people/{kept.applicant_id}/?purpose=case&ref={kept.reference}"
+    ).content.decode()
     item = timeline_item(page, annulled_case.reference)
     assert 'data-kind="registration"' in item and 'data-annulled="true"' in item
     assert annulled in item and registered not in item
@@ -61,7 +63,7 @@ def test_an_annulled_registration_is_marked_annulled(
 def test_another_offices_annulled_registration_is_marked_annulled(
     world: World, client: Client
 ) -> None:
-    register(world)  # Baku: the person is in Alice's scope
+    baku = register(world)  # Baku: the person is in Alice's scope
     shaki = register(
         world,
         region="shaki",
@@ -72,7 +74,9 @@ def test_another_offices_annulled_registration_is_marked_annulled(
     client.force_login(world.bob)
     annul(client, shaki)
     client.force_login(world.alice)
-    page = client.get(f"/en/office/people/{shaki.applicant_id}/?purpose=case").content.decode()
+    page = client.get(
+        f"/en/office/people/{shaki.applicant_id}/?purpose=case&ref={baku.reference}"
+    ).content.decode()
     item = timeline_item(page, "Shaki city")
     assert (
         "registration at the place of stay in another office's region, annulled · Shaki city"
@@ -126,7 +130,9 @@ def test_only_a_registration_in_force_is_shown_as_current(
     )
     now = register(world)
     client.force_login(world.alice)
-    page = client.get(f"{lang}/office/people/{now.applicant_id}/?purpose=case").content.decode()
+    page = client.get(
+        f"{lang}/office/people/{now.applicant_id}/?purpose=case&ref={now.reference}"
+    ).content.decode()
     item = timeline_item(page, past.reference)
     assert 'data-standing="expired"' in item and expired in item and current not in item
     item = timeline_item(page, left.reference)
@@ -146,10 +152,11 @@ def test_another_offices_past_registration_is_not_shown_current(
         arrival_date=(clock.today() - dt.timedelta(days=60)).isoformat(),
         planned_departure=(clock.today() - dt.timedelta(days=40)).isoformat(),
     )
-    register(world)  # Baku: the person is in Alice's scope
+    baku = register(world)  # Baku: the person is in Alice's scope
     client.force_login(world.alice)
     page = client.get(
-        f"/en/office/people/{StayRegistration.objects.get(region__code='shaki').person_id}/?purpose=case"
+        f"/en/office/people/{StayRegistration.objects.get(region__code='shaki').person_id}/",
+        {"purpose": "case", "ref": baku.reference},
     ).content.decode()
     item = timeline_item(page, "Shaki city")
     assert 'data-standing="expired"' in item
@@ -163,7 +170,9 @@ def test_the_persons_cases_name_their_office_in_the_readers_language(
 ) -> None:
     case = register(world)
     client.force_login(world.alice)
-    page = client.get(f"/ru/office/people/{case.applicant_id}/?purpose=case").content.decode()
+    page = client.get(
+        f"/ru/office/people/{case.applicant_id}/?purpose=case&ref={case.reference}"
+    ).content.decode()
     cases = page.split(f">{case.reference}</a>", 2)[-1].split("</li>", 1)[0]
     assert "· Бакинское региональное миграционное управление" in cases
     assert "· baku" not in cases

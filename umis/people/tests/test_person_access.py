@@ -42,9 +42,10 @@ def test_an_officer_of_another_region_gets_404_for_a_person_and_is_logged(
     assert not AuditEvent.objects.filter(action="PERSON_VIEWED", actor=world.bob).exists()
 
     client.force_login(world.alice)
-    assert client.get(f"/en/office/people/{person.pk}/?purpose=case").status_code == 200
+    opened = {"purpose": "case", "ref": person.cases.get().reference}
+    assert client.get(f"/en/office/people/{person.pk}/", opened).status_code == 200
     client.force_login(world.hannah)
-    assert client.get(f"/en/office/people/{person.pk}/?purpose=case").status_code == 200
+    assert client.get(f"/en/office/people/{person.pk}/", opened).status_code == 200
     assert AuditEvent.objects.filter(action="PERSON_VIEWED", person_id=person.pk).count() == 2
 
 

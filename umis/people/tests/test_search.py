@@ -70,7 +70,10 @@ def test_the_person_page_is_audited_and_lists_cases(world: World, client: Client
     assert result.registration is not None
     person = result.registration.person
     client.force_login(world.alice)
-    page = client.get(f"/en/office/people/{person.pk}/?purpose=case").content.decode()
+    reference = result.registration.case.reference
+    page = client.get(
+        f"/en/office/people/{person.pk}/?purpose=case&ref={reference}"
+    ).content.decode()
     assert result.registration.case.reference in page
     assert (
         AuditEvent.objects.filter(

@@ -105,7 +105,9 @@ PAGES: dict[str, Url] = {
     ),
     "office/people/": Url(OFFICER, "POST", lambda s: "/office/people/"),
     "office/people/<int:person_id>/": Url(
-        OFFICER, "GET", lambda s: f"/office/people/{s.person.pk}/?purpose=case"
+        OFFICER,
+        "GET",
+        lambda s: f"/office/people/{s.person.pk}/?purpose=case&ref={s.case.reference}",
     ),
     "office/duplicates/": Url(OFFICER, "GET", lambda s: "/office/duplicates/"),
     "office/duplicates/<int:match_id>/": Url(
