@@ -95,6 +95,20 @@ def _travellers_count(request: HttpRequest) -> int:
     return max(1, min(MAX_GROUP, n))
 
 
+def _group_size_changed(request: HttpRequest, count: int) -> int | None:
+    """The number of travellers chosen in the form's list, when the form is sent to change it
+    ("Change", or the list changed before sending the application): the form comes back with
+    that many travellers and everything typed for them, nothing is submitted. None otherwise."""
+    chosen = request.POST.get("group_size")
+    if chosen is None:  # a form without the list (a script): submitted as it is
+        return None
+    try:
+        size = max(1, min(MAX_GROUP, int(chosen)))
+    except ValueError:
+        size = count
+    return size if "resize" in request.POST or size != count else None
+
+
 def _traveller_from_form(request: HttpRequest, values: dict[str, Any], i: int) -> dict[str, Any]:
     p = _prefix(i)
     person: dict[str, Any] = {k: values.get(f"{p}{k}", "") for k, _l, _t in PERSON_FIELDS}
@@ -116,10 +130,25 @@ def apply(request: HttpRequest) -> HttpResponse:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     general: list[str] = []
+    photo_notes: dict[str, str] = {}
+    resized_unasked = False
+    resized = None
     if request.method == "POST":
         values = {
             k: request.POST.get(k, "")[:300] for k in request.POST if k != "csrfmiddlewaretoken"
         }
+        resized = _group_size_changed(request, count)
+    if resized is not None:
+        # the typed values are kept (those of travellers beyond the new number are not shown)
+        resized_unasked = "resize" not in request.POST and resized != count
+        count = resized
+        for i in range(count):
+            name = f"{_prefix(i)}photo"
+            if request.FILES.get(name) is not None:
+                photo_notes[name] = _(
+                    "Choose the photo again: a photo is not kept when the number of travellers changes."
+                )
+    elif request.method == "POST":
         raw = {
             **{k: values.get(k, "") for k, _l, _t in TRIP_FIELDS},
             "purpose": values.get("purpose", ""),
@@ -203,6 +232,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "mrz": values.get(f"{_prefix(i)}mrz", ""),
             "mrz_error": errors.get(f"{_prefix(i)}mrz"),
             "photo_error": errors.get(f"{_prefix(i)}photo"),
+            "photo_note": photo_notes.get(f"{_prefix(i)}photo"),
         }
         for i in range(count)
     ]
@@ -222,6 +252,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "values": values,
             "errors": errors,
             "general_errors": general,
+            "resized_unasked": resized_unasked,
             "submission": _form_token(request, values.get("submission", "")),
         },
         status=422 if errors or general else 200,

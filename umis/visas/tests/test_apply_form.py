@@ -158,3 +158,84 @@ def test_markup_in_a_name_is_refused_through_the_api(client: Client, agency: Age
     assert (error["code"], error["field"]) == ("name_character", "applicants[1].given_names")
     assert error["message"].startswith("В имени не может быть символа «<»")
     assert not VisaApplication.objects.exists()
+
+
+def _value(page: str, name: str) -> str | None:
+    """The value an input is shown with, None when the page has no such input."""
+    match = re.search(
+        rf'<input id="id_{re.escape(name)}" name="{re.escape(name)}" value="([^"]*)"', page
+    )
+    return match.group(1) if match else None
+
+
+def test_changing_the_number_of_travellers_keeps_what_was_typed(
+    client: Client, agency: Agency
+) -> None:
+    typed = {
+        "travellers": "1",
+        "surname": "Müller",
+        "given_names": "Anna",
+        "email": "anna@example.org",
+        "city": "Bakı",
+        "group_size": "3",
+        "resize": "1",
+    }
+    response = client.post("/en/evisa/apply/", typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (_value(page, "surname"), _value(page, "given_names")) == ("Müller", "Anna")
+    assert (_value(page, "email"), _value(page, "city")) == ("anna@example.org", "Bakı")
+    assert (_value(page, "t2-surname"), _value(page, "t3-surname")) == ("", "")
+    assert '<input type="hidden" name="travellers" value="3">' in page
+    assert '<option value="3" selected>3</option>' in page
+    assert 'id="form-errors"' not in page and 'id="group-size-changed"' not in page
+    assert not VisaApplication.objects.exists()
+
+
+def test_fewer_travellers_keep_the_remaining_ones_and_drop_the_last(
+    client: Client, agency: Agency
+) -> None:
+    typed = {
+        **_trip(),
+        **_form(),
+        **_form("t2-", given_names="Paul", document_number="C01X00T55"),
+        **_form("t3-", given_names="Eva", document_number="C01X00T63"),
+        "travellers": "3",
+        "group_size": "2",
+        "resize": "1",
+    }
+    page = client.post("/en/evisa/apply/", typed).content.decode()
+    assert _value(page, "t2-given_names") == "Paul"
+    assert _value(page, "t2-document_number") == "C01X00T55"
+    assert _value(page, "t3-given_names") is None
+    # a browser sends a chosen file once: each remaining traveller is asked to choose it again
+    assert (
+        '<p class="hint" id="note_t2-photo" role="status">Choose the photo again: a photo is not '
+        "kept when the number of travellers changes.</p>"
+    ) in page
+    assert 'id="note_photo"' in page and 'id="note_t3-photo"' not in page
+    assert not VisaApplication.objects.exists()
+
+
+def test_a_form_sent_with_another_number_of_travellers_chosen_is_not_submitted(
+    client: Client, agency: Agency
+) -> None:
+    # the list changed to 1, then "Apply and pay" (not "Change"): the second traveller is not
+    # dropped unseen; the form comes back to be checked
+    form = {
+        **_trip(),
+        **_form(),
+        **_form("t2-", given_names="Paul", document_number="C01X00T55"),
+        "travellers": "2",
+        "group_size": "1",
+    }
+    response = client.post("/evisa/apply/", form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        '<p class="alert warn" role="alert" id="group-size-changed">Müraciət göndərilmədi: '
+        "səyahətçilərin sayı 1 olaraq dəyişdirildi."
+    ) in page
+    assert _value(page, "surname") == "Müller" and _value(page, "t2-surname") is None
+    assert not VisaApplication.objects.exists()
+    assert not PaymentOrder.objects.exists()

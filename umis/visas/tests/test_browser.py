@@ -132,3 +132,23 @@ def test_apply_pay_receive_verify_and_a_refusal(page: Any, world: World, tmp_pat
     assert page.get_attribute("td.state", "data-state") == "refused"
     notice = page.request.get(page.get_attribute("a.refusal-link", "href")).body()
     assert notice.startswith(b"%PDF")
+
+
+def test_changing_the_number_of_travellers_keeps_what_was_typed(page: Any, world: World) -> None:
+    page.goto("/en/evisa/apply/")
+    page.fill("#id_surname", "Müller")
+    page.fill("#id_email", "anna@example.org")
+    page.select_option("#id_group_size", "3")
+    page.click("#group-size-change")
+    page.wait_for_selector("#id_t3-surname")
+    assert page.input_value("#id_surname") == "Müller"
+    assert page.input_value("#id_email") == "anna@example.org"
+    assert page.locator("fieldset.traveller").count() == 3
+    assert not page.locator("#form-errors").count()
+    # Enter in a field sends the application (here refused: most fields are empty), it does
+    # not press "Change"
+    page.fill("#id_t2-surname", "Schmidt")
+    page.press("#id_t2-surname", "Enter")
+    page.wait_for_selector("#form-errors")
+    assert page.input_value("#id_t2-surname") == "Schmidt"
+    assert not VisaApplication.objects.exists()
