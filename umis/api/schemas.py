@@ -166,6 +166,12 @@ class VerifyOut(Schema):
     annulled_on: dt.date | None = Field(
         None, description="the day an annulled document was annulled"
     )
+    entries: int | None = Field(
+        None, description="a visa's number of entries, as sealed (1: single entry; 0: any)"
+    )
+    stay_days: int | None = Field(
+        None, description="the duration of stay a visa allows, in days, as sealed"
+    )
 
 
 class SignerKeyOut(Schema):

@@ -294,6 +294,15 @@ class Verification:
     valid_until: dt.date | None = None
     signer: str = ""
     annulled_on: dt.date | None = None  # the day (local) an annulled document stopped being valid
+    # a visa's, as sealed (ICAO visa profile): number of entries (0: any number) and the
+    # duration of stay it allows, in days (None when not counted in days alone)
+    entries: int | None = None
+    stay_days: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        kinds = dict(IssuedDocument.Kind.choices)
+        return str(kinds.get(self.kind, self.kind))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -306,6 +315,8 @@ class Verification:
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "signer_certificate": self.signer or None,
             "annulled_on": self.annulled_on.isoformat() if self.annulled_on else None,
+            "entries": self.entries,
+            "stay_days": self.stay_days,
         }
 
 
@@ -357,4 +368,10 @@ def document_verify(*, code: str) -> Verification:
         valid_until=document.valid_until,
         signer=key.certificate_reference,
         annulled_on=timezone.localdate(document.annulled_at) if document.annulled_at else None,
+        entries=visa.entries if visa is not None else None,
+        stay_days=(
+            visa.duration_days
+            if visa is not None and not (visa.duration_months or visa.duration_years)
+            else None
+        ),
     )

@@ -1,4 +1,5 @@
-"""The public verification page: an annulled document is not presented as valid."""
+"""The public verification page: an annulled document is not presented as valid; the type
+of document is shown."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ def test_a_valid_document_still_shows_its_validity(world: World, client: Client)
     period = f"{document.valid_from:%d.%m.%Y} – {document.valid_until:%d.%m.%Y}"
     assert f"<dt>Valid</dt><dd>{period}</dd>" in facts(page)
     assert "Annulled on" not in page
+
+
+def test_a_registration_certificate_shows_its_type_and_no_stay(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    document = IssuedDocument.objects.get(case=case)
+    shown = facts(client.get(f"/en/verify/{document_verify_code(document)}").content.decode())
+    assert (
+        '<dt>Type</dt><dd id="doc-kind" data-kind="stay_registration">'
+        "Place-of-stay registration certificate</dd>"
+    ) in shown
+    assert "Duration of stay" not in shown
