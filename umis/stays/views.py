@@ -19,7 +19,7 @@ from umis.reference.models import Country, Region
 from umis.reference.selectors import countries_by_name
 from umis.stays import selectors, services
 from umis.stays.documents import certificate_pdf
-from umis.stays.models import Host
+from umis.stays.models import Host, StayRegistration
 
 FORM_FIELDS = (
     "surname",
@@ -141,15 +141,14 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    host = _host_or_404(request)
-    try:
-        reg = selectors.stay_registration_get_for_host(
-            user=request.user, host=host, reference=reference
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+def _detail_page(
+    request: HttpRequest,
+    reg: StayRegistration,
+    *,
+    left_on: str = "",
+    left_on_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
     return render(
         request,
@@ -159,9 +158,27 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "annulment": selectors.stay_registration_annulment(registration=reg),
             "document": document,
             "verify_url": document_verify_link(document) if document else "",
-            "today": clock.today().isoformat(),
+            # the day the guest left: today, or as typed when it was refused
+            "left_on": left_on or clock.today().isoformat(),
+            "left_on_error": left_on_error,
         },
+        status=status,
     )
+
+
+def _registration_or_404(request: HttpRequest, reference: str) -> StayRegistration:
+    host = _host_or_404(request)
+    try:
+        return selectors.stay_registration_get_for_host(
+            user=request.user, host=host, reference=reference
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@login_required
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _detail_page(request, _registration_or_404(request, reference))
 
 
 @login_required
@@ -181,18 +198,27 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def end(request: HttpRequest, reference: str) -> HttpResponse:
-    host = _host_or_404(request)
+    reg = _registration_or_404(request, reference)
+    typed = request.POST.get("left_on", "").strip()[:10]
     try:
-        reg = selectors.stay_registration_get_for_host(
-            user=request.user, host=host, reference=reference
-        )
-        left_on = dt.date.fromisoformat(request.POST.get("left_on", ""))
-        services.stay_registration_end(actor=request.user, registration=reg, left_on=left_on)
-        messages.success(request, _("The registration has ended."))
-    except NotFound as exc:
-        raise Http404 from exc
+        left_on = dt.date.fromisoformat(typed)
     except ValueError:
-        messages.error(request, _("Enter a date as YYYY-MM-DD."))
+        # shown again with the error beside the field, as typed
+        return _detail_page(
+            request,
+            reg,
+            left_on=typed,
+            left_on_error=_("Enter a date as YYYY-MM-DD."),
+            status=422,
+        )
+    try:
+        services.stay_registration_end(actor=request.user, registration=reg, left_on=left_on)
     except DomainError as exc:
+        if exc.field == "left_on":
+            return _detail_page(
+                request, reg, left_on=typed, left_on_error=str(exc.message), status=422
+            )
         messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The registration has ended."))
     return redirect("stays:detail", reference=reference)

@@ -136,3 +136,61 @@ def test_the_verify_link_keeps_the_page_language(
     # what the certificate's QR code holds names no language: the reader's own is used
     with translation.override("ru"):
         assert document_verify_url(document) == f"{settings.UMIS_PUBLIC_URL}/verify/{code}"
+
+
+@pytest.mark.parametrize(
+    ("days", "lang", "message"),
+    [
+        (-30, "/ru", "Дата выезда должна быть между датой прибытия и сегодняшним днём."),
+        (3, "/en", "The departure date must be between the arrival and today."),
+    ],
+)
+def test_a_departure_date_out_of_the_stay_is_refused_beside_the_field_as_typed(
+    world: World, client: Client, days: int, lang: str, message: str
+) -> None:
+    case = register(world)
+    reg = StayRegistration.objects.get(case=case)
+    typed = (
+        reg.arrival_date + dt.timedelta(days=days)
+        if days < 0
+        else clock.today() + dt.timedelta(days=days)
+    ).isoformat()
+    client.force_login(world.harry)
+    response = client.post(f"{lang}/host/registrations/{case.reference}/end/", {"left_on": typed})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert (
+        f'<input id="id_left_on" name="left_on" type="date" value="{typed}" required '
+        'aria-invalid="true" aria-describedby="error_left_on">'
+    ) in page
+    assert f'<p class="error" id="error_left_on" role="alert">{message}</p>' in page
+    assert 'class="messages"' not in page  # not a banner at the top
+    reg.refresh_from_db()
+    assert (reg.active, reg.ended_on, reg.case.state) == (True, None, case.state)
+
+
+def test_a_departure_date_that_is_no_date_is_refused_beside_the_field(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    client.force_login(world.harry)
+    response = client.post(f"/en/host/registrations/{case.reference}/end/", {"left_on": "24.11"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert (
+        '<p class="error" id="error_left_on" role="alert">Enter a date as YYYY-MM-DD.</p>' in page
+    )
+    assert StayRegistration.objects.get(case=case).active
+
+
+def test_the_guest_left_today_ends_the_registration(world: World, client: Client) -> None:
+    case = register(world)
+    client.force_login(world.harry)
+    response = client.post(
+        f"/en/host/registrations/{case.reference}/end/",
+        {"left_on": clock.today().isoformat()},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == f"/en/host/registrations/{case.reference}/"
+    assert "The registration has ended." in response.content.decode()
+    assert StayRegistration.objects.get(case=case).ended_on == clock.today()
