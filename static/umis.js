@@ -83,3 +83,17 @@
     area.addEventListener("change", readMrz);
   });
 })();
+
+// A form shown again after a refused submit: the focus on its first invalid field (its
+// error is read with it, aria-describedby), or on the error summary when no field is marked.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector("main form [aria-invalid=\"true\"]");
+    if (!target) {
+      target = document.querySelector("main .errors[role=alert]");
+      if (target) { target.setAttribute("tabindex", "-1"); }
+    }
+    if (target) { target.focus(); }
+  });
+})();

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -133,6 +134,21 @@ def passport_mrz(
         sex=sex,
         expiry_date=expiry or clock.today() + dt.timedelta(days=1000),
     )
+
+
+def descriptions_missing(page: str) -> list[str]:
+    """The ids that an element's aria-describedby names and the page does not hold: a
+    screen reader reads nothing for them."""
+    held = set(re.findall(r'\sid="([^"]+)"', page))
+    named = [i for ids in re.findall(r'aria-describedby="([^"]*)"', page) for i in ids.split()]
+    return [i for i in named if i not in held]
+
+
+def field_tag(page: str, field_id: str) -> str:
+    """The opening tag of the form field with this id (input, select or textarea)."""
+    match = re.search(rf'<(?:input|select|textarea)\s[^>]*\bid="{re.escape(field_id)}"[^>]*>', page)
+    assert match, f"no field {field_id}"
+    return match.group(0)
 
 
 def audit_triggers_dropped_for_flush() -> None:

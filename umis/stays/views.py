@@ -138,6 +138,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "mrz_error": errors.get("mrz", ""),
             "general_errors": [v for k, v in errors.items() if k == "__all__"],
         },
+        status=422 if errors else 200,
     )
 
 

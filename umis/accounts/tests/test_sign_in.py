@@ -22,6 +22,8 @@ from umis.core.testing import (
     PASSWORD,
     World,
     at_the_same_moment,
+    descriptions_missing,
+    field_tag,
     in_threads,
     make_world,
     production_env,
@@ -393,3 +395,10 @@ def test_expired_sessions_are_forgotten_by_the_worker(world: World) -> None:
     )
     periodic._jobs["sessions-prune"].run()
     assert list(Session.objects.values_list("session_key", flat=True)) == [kept.session.session_key]
+
+
+@pytest.mark.parametrize("lang", ["", "/ru"])
+def test_the_code_fields_description_is_on_the_page(client: Client, lang: str) -> None:
+    page = client.get(f"{lang}/accounts/login/").content.decode()
+    assert 'aria-describedby="id_otp_token_helptext"' in field_tag(page, "id_otp_token")
+    assert descriptions_missing(page) == []

@@ -12,11 +12,12 @@ from django.utils import translation
 from umis.backoffice.tests.test_annulment import annul
 from umis.backoffice.tests.test_cases import register
 from umis.core import clock
-from umis.core.testing import World
+from umis.core.testing import World, descriptions_missing, field_tag, guest
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_code, document_verify_url
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registration_end
+from umis.stays.testing import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,22 @@ def test_the_guest_left_today_ends_the_registration(world: World, client: Client
     assert response.redirect_chain[-1][0] == f"/en/host/registrations/{case.reference}/"
     assert "The registration has ended." in response.content.decode()
     assert StayRegistration.objects.get(case=case).ended_on == clock.today()
+
+
+def test_each_error_of_the_registration_form_is_read_with_its_field(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.harry)
+    form = guest(surname="Smith2", nationality="")
+    form["mrz"] = "P<UTO\nL898"
+    response = client.post("/en/host/register/", form)
+    assert response.status_code == 422
+    page = response.content.decode()
+    for field in ("surname", "nationality", "mrz"):
+        tag = field_tag(page, f"id_{field}")
+        assert f'aria-describedby="error_{field}"' in tag, tag
+        assert 'aria-invalid="true"' in tag, tag
+        assert f'<p class="error" id="error_{field}" role="alert">' in page
+    assert "aria-describedby" not in field_tag(page, "id_given_names")
+    assert descriptions_missing(page) == []
+    assert counts() == (0, 0, 0, 0)

@@ -130,7 +130,9 @@ def test_a_zone_whose_name_holds_a_digit_is_refused(world: World, client: Client
 def test_the_form_shows_the_refusal_beside_the_name(world: World, client: Client) -> None:
     client.force_login(world.harry)
     form = guest(surname="<b>Bold</b>")
-    page = client.post("/ru/host/register/", form).content.decode()
+    response = client.post("/ru/host/register/", form)
+    assert response.status_code == 422
+    page = response.content.decode()
     error = page.split('id="error_surname"', 1)[1].split("</p>", 1)[0]
     assert "В имени не может быть символа «&lt;»" in error
     assert 'value="&lt;b&gt;Bold&lt;/b&gt;"' in page  # kept as typed, to correct

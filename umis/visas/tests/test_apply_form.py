@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from umis.core.testing import descriptions_missing, field_tag
 from umis.payments.models import PaymentOrder
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, photo_png, traveller
@@ -239,3 +240,18 @@ def test_a_form_sent_with_another_number_of_travellers_chosen_is_not_submitted(
     assert _value(page, "surname") == "Müller" and _value(page, "t2-surname") is None
     assert not VisaApplication.objects.exists()
     assert not PaymentOrder.objects.exists()
+
+
+def test_each_error_is_read_with_its_field_and_its_hint(client: Client, agency: Agency) -> None:
+    form = {**_trip(), **_form(surname="Müller123"), "mrz": "P<D<<"}
+    form["photo"] = SimpleUploadedFile("me.png", b"not a picture", "image/png")
+    response = client.post("/en/evisa/apply/", form)
+    assert response.status_code == 422
+    page = response.content.decode()
+    for field in ("surname", "mrz", "photo"):
+        tag = field_tag(page, f"id_{field}")
+        assert f'aria-describedby="error_{field}"' in tag, tag
+        assert 'aria-invalid="true"' in tag, tag
+        assert f'id="error_{field}"' in page
+    assert descriptions_missing(page) == []
+    assert not VisaApplication.objects.exists()
