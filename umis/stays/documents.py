@@ -30,8 +30,12 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
         (_("Address"), f"{reg.street}, {reg.city}, {reg.region}"),
         (_("Receiving party"), reg.host.name),
         (_("Arrival date"), formats.date_format(reg.arrival_date, "d.m.Y")),
-        (_("Registered until"), formats.date_format(reg.planned_departure, "d.m.Y")),
-        (_("Issued"), formats.date_format(timezone.localtime(document.issued_at), "d.m.Y H:i")),
+        # worded alike for every guest: Russian «Зарегистрирован» would take the guest's sex
+        (_("Registration valid until"), formats.date_format(reg.planned_departure, "d.m.Y")),
+        (
+            _("Date of issue"),
+            formats.date_format(timezone.localtime(document.issued_at), "d.m.Y H:i"),
+        ),
     ]
     if document.status == IssuedDocument.Status.ANNULLED:
         rows.append((_("Status"), _("ANNULLED")))
