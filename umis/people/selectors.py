@@ -13,7 +13,7 @@ from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case
 from umis.cases.selectors import case_applicant_for_user
 from umis.core.errors import NotFound
-from umis.people.models import IdentityMatch, Person, PersonMerge
+from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import search_key
 from umis.people.normalize import normalize_name
 from umis.people.purposes import NEEDS_CASE, ReadPurpose, read_purpose
@@ -319,6 +319,18 @@ def person_current(*, person: Person) -> Person:
         seen.add(person.merged_into_id)
         person = Person.objects.get(pk=person.merged_into_id)
     return person
+
+
+def person_holding_document(*, number: str, issuing_state: str) -> Person | None:
+    """The person on file with this travel document (the record that now stands for them,
+    after a merge), or None. For a service that already knows the document: unscoped and
+    not audited here, so the caller audits the read with its own purpose."""
+    doc = (
+        TravelDocument.objects.select_related("person")
+        .filter(issuing_state_id=issuing_state, number=number)
+        .first()
+    )
+    return person_current(person=doc.person) if doc else None
 
 
 def person_merge_get_for_user(*, user: Any, merge_id: int) -> PersonMerge:

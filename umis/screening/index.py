@@ -8,7 +8,11 @@ every *pair* of its token keys (a one-token name under its single key). A query 
 up the pairs of its own token keys, each widened to the watchlist token keys within one
 edit (a symmetric-deletion index over the distinct token keys), so a typo, a swapped
 order, a missing or extra name part or a patronymic still find the entry, while a common
-surname alone does not drag in every bearer of it.
+surname alone does not drag in every bearer of it. A query of one name part (a surname, as
+the public entry-ban check has) with a full date of birth also meets the entries born on that
+day (or with the day and month swapped), whatever their other name parts: the scorer rates a
+surname alone against a longer name high enough to hit, and the date keeps the few
+candidates to namesakes born the same day.
 
 Scoring: candidates are ranked on the date of birth and a fast rapidfuzz pre-score of the
 order-independent skeleton key; the best ones get the full `name_similarity` with reasons.
@@ -154,6 +158,8 @@ class CandidateIndex:
         # token-pair key → year of birth (0: unknown) → entry ids
         self._blocks: dict[str, dict[int, list[int]]] = {}
         self._documents: dict[str, list[int]] = {}
+        # full date of birth → entry ids, for the queries of one name part
+        self._born: dict[dt.date, list[int]] = {}
         self._deletions = _Deletions()
 
     def __len__(self) -> int:
@@ -183,6 +189,8 @@ class CandidateIndex:
         names = tuple(n for n in (normalize_name(x) for x in record.names) if not n.is_empty)
         self._normalized[record.id] = names
         self._keys[record.id] = tuple(dict.fromkeys(n.key for n in names))
+        if record.birth_date is not None and names:
+            self._born.setdefault(record.birth_date, []).append(record.id)
         for n in names:
             for t in n.main:
                 self._deletions.add(token_block_key(t))
@@ -199,10 +207,28 @@ class CandidateIndex:
         self._normalized.pop(entry_id, None)
         self._keys.pop(entry_id, None)
 
-    def _candidate_ids(self, names: Sequence[NormalizedName], year: int | None) -> set[int]:
+    def _born_on(self, day: dt.date) -> set[int]:
+        """Entries born on the day or with its day and month swapped (a replaced entry's old
+        date is skipped here: its record says when it was born now)."""
+        days = {day}
+        if day.day <= 12 and day.day != day.month:
+            days.add(day.replace(month=day.day, day=day.month))
+        return {
+            i
+            for d in days
+            for i in self._born.get(d, ())
+            if (rec := self.records.get(i)) is not None and rec.birth_date == d and i in self._keys
+        }
+
+    def _candidate_ids(
+        self, names: Sequence[NormalizedName], year: int | None, born: dt.date | None = None
+    ) -> set[int]:
         """Entries sharing a (near) token pair. With a year of birth only entries born within
-        a year of it or of unknown birth: any other scores 25 points lower and cannot hit."""
+        a year of it or of unknown birth: any other scores 25 points lower and cannot hit.
+        Names of one part each, with a full date of birth: also the entries born that day."""
         ids: set[int] = set()
+        if born is not None and all(len(self._token_keys(n)) == 1 for n in names):
+            ids |= self._born_on(born)
         years = (year - 1, year, year + 1, 0) if year else None
 
         def take(k: str) -> None:
@@ -251,7 +277,9 @@ class CandidateIndex:
                 out[eid] = Candidate(eid, 100.0, 0.0, ["document_number:same"])
         if names:
             year = _year(query.birth_date, query.birth_year)
-            ids = [i for i in self._candidate_ids(names, year) if i in self.records]
+            ids = [
+                i for i in self._candidate_ids(names, year, query.birth_date) if i in self.records
+            ]
             if ids:
                 # Pre-score: dates of birth (cheap) and a fast order-independent key ratio,
                 # the best over the query's names and the entry's names and aliases.

@@ -15,13 +15,19 @@ from umis.accounts.models import Role
 from umis.audit.services import audit_record
 from umis.core import clock
 from umis.core.errors import NotFound
-from umis.people.models import Sex
+from umis.people.models import Person, Sex
 from umis.people.normalize import name_similarity
+from umis.people.selectors import person_holding_document
 from umis.reference.selectors import country_names
 from umis.screening.engine import index_current, screening_threshold
 from umis.screening.index import Candidate, Query, document_key
 from umis.screening.models import Category, ScreeningHit, WatchlistEntry, WatchlistEntryEvent
-from umis.screening.services import _in_force, hit_scope_for_user
+from umis.screening.services import (
+    _in_force,
+    hit_scope_for_user,
+    person_fingerprint,
+    person_query,
+)
 
 
 @dataclass(frozen=True)
@@ -254,17 +260,67 @@ def watchlist_entry_history(*, entry: WatchlistEntry) -> list[EntryHistoryRow]:
 class EntryBanAnswer:
     banned: bool
     valid_until: dt.date | None = None
+    # A ban may concern the person, but it names them (or the passport's holder on file)
+    # only by name and date of birth: the online check can say neither yes nor no.
+    undetermined: bool = False
 
 
 def entry_ban_check(
     *, document_number: str, issuing_state: str, surname: str, birth_date: dt.date
 ) -> EntryBanAnswer:
-    """The public e-service: is an entry ban in force for *this* passport? It answers only
-    when the passport number, issuing state, surname and date of birth all belong to the
-    banned entry, so nobody can look up another person by name."""
+    """The public e-service: is an entry ban in force for *this* passport? It says "banned"
+    only when the passport number, issuing state, surname and date of birth all belong to
+    the banned entry, so nobody can read another person's ban by name. It never says "no"
+    while a ban may apply: when the person as entered (surname, date of birth, the issuing
+    state as nationality), or the holder of the passport on file with that surname and date
+    of birth, matches an entry ban by screening, or that holder has an entry-ban hit an
+    officer confirmed or has not decided yet, the answer is that the check cannot tell."""
     number = document_key(document_number)
     today = clock.today()
-    banned = None
+    banned = _ban_on_document(
+        number=number,
+        issuing_state=issuing_state,
+        surname=surname,
+        birth_date=birth_date,
+        today=today,
+    )
+    holder = None
+    suspected: list[int] = []
+    # without a passport's number no question is asked by name either (the form refuses it)
+    if banned is None and number:
+        holder = _passport_holder(
+            number=number, issuing_state=issuing_state, surname=surname, birth_date=birth_date
+        )
+        suspected = _bans_that_may_apply(
+            surname=surname,
+            birth_date=birth_date,
+            issuing_state=issuing_state,
+            holder=holder,
+            today=today,
+        )
+    person_id = banned.person_id if banned else (holder.pk if holder else None)
+    audit_record(
+        actor=None,
+        action="ENTRY_BAN_CHECKED",
+        entity_type="screening.entry_ban_check",
+        person_id=person_id,
+        data={
+            "issuing_state": issuing_state,
+            "document": number[-4:],
+            "found": bool(banned),
+            "undetermined": bool(suspected),
+            "entries": [banned.pk] if banned else suspected,
+        },
+    )
+    if banned is not None:
+        return EntryBanAnswer(True, banned.valid_until)
+    return EntryBanAnswer(False, undetermined=bool(suspected))
+
+
+def _ban_on_document(
+    *, number: str, issuing_state: str, surname: str, birth_date: dt.date, today: dt.date
+) -> WatchlistEntry | None:
+    """An entry ban in force that names this passport and this person."""
     # no number, no answer: a ban recorded without a passport number would otherwise
     # answer for anyone's name and date of birth
     entries = WatchlistEntry.objects.filter(
@@ -280,18 +336,62 @@ def entry_ban_check(
         if not any(_surname_matches(surname, n) for n in entry.names):
             continue
         if _in_force(entry, today):
-            banned = entry
-            break
-    audit_record(
-        actor=None,
-        action="ENTRY_BAN_CHECKED",
-        entity_type="screening.entry_ban_check",
-        person_id=banned.person_id if banned else None,
-        data={"issuing_state": issuing_state, "document": number[-4:], "found": bool(banned)},
-    )
-    if banned is None:
-        return EntryBanAnswer(False)
-    return EntryBanAnswer(True, banned.valid_until)
+            return entry
+    return None
+
+
+def _passport_holder(
+    *, number: str, issuing_state: str, surname: str, birth_date: dt.date
+) -> Person | None:
+    """The person on file with this passport, when the surname and date of birth entered
+    are theirs (someone else's passport number tells nothing about its holder)."""
+    person = person_holding_document(number=number, issuing_state=issuing_state)
+    if person is None:
+        return None
+    if person.birth_year_only:
+        if person.birth_date.year != birth_date.year:
+            return None
+    elif person.birth_date != birth_date:
+        return None
+    surnames = [person.surname, *(d.mrz_surname for d in person.documents.all() if d.mrz_surname)]
+    return person if any(_surname_matches(surname, s) for s in surnames) else None
+
+
+def _bans_that_may_apply(
+    *,
+    surname: str,
+    birth_date: dt.date,
+    issuing_state: str,
+    holder: Person | None,
+    today: dt.date,
+) -> list[int]:
+    """The entry bans in force that screening matches to the person (by the holder's names
+    on file too), less those an officer dismissed for the holder as they are now, with the
+    holder's entry-ban hits confirmed or still open."""
+    names = [surname]
+    nationality = issuing_state
+    flagged: set[int] = set()
+    dismissed: set[int] = set()
+    if holder is not None:
+        documents = list(holder.documents.all())
+        names = [*person_query(holder, documents=documents).names, surname]
+        nationality = holder.nationality_id
+        fingerprint = person_fingerprint(holder, documents)
+        hits = ScreeningHit.objects.filter(
+            person_id=holder.pk, entry__category=Category.ENTRY_BAN
+        ).select_related("entry")
+        for hit in hits:
+            if hit.status == ScreeningHit.Status.DISMISSED:
+                if (hit.entry_version, hit.person_fingerprint) == (hit.entry.version, fingerprint):
+                    dismissed.add(hit.entry_id)
+            elif _in_force(hit.entry, today):
+                flagged.add(hit.entry_id)
+    query = Query(names=tuple(dict.fromkeys(names)), birth_date=birth_date, nationality=nationality)
+    found = [c.entry_id for c in index_current().search(query, threshold=screening_threshold())]
+    for entry in WatchlistEntry.objects.filter(pk__in=found, category=Category.ENTRY_BAN):
+        if _in_force(entry, today) and entry.pk not in dismissed:
+            flagged.add(entry.pk)
+    return sorted(flagged)
 
 
 def _surname_matches(surname: str, full_name: str) -> bool:

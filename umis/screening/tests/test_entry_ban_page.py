@@ -8,7 +8,9 @@ from django.test import Client
 
 from umis.audit.models import AuditEvent
 from umis.core.testing import World
-from umis.screening.tests.test_intake import listed
+from umis.screening.models import ScreeningHit
+from umis.screening.services import screening_hit_decide
+from umis.screening.tests.test_intake import listed, register
 
 pytestmark = pytest.mark.django_db
 
@@ -92,5 +94,140 @@ def test_a_recorded_ban_stands_out(world: World, client: Client) -> None:
     status, page = check(client)
     assert status == 200
     assert 'class="alert danger" role="alert" id="ban-answer" data-banned="yes"' in page
-    listed_none = check(client, document_number="X0000000")[1]
+    listed_none = check(client, document_number="X0000000", surname="Əliyev")[1]
     assert 'class="alert ok" role="status" id="ban-answer" data-banned="no"' in listed_none
+    # the banned man with a new passport: not "banned" by this number, never "no" either
+    renewed = check(client, document_number="X0000000")[1]
+    assert 'data-banned="unknown"' in renewed
+
+
+# --- a ban recorded by name and date of birth, without the passport's number ----------------
+
+CUVARLI = {  # on file with this passport, banned by name and date of birth
+    "document_number": "GV4948214",
+    "issuing_state": "RU",
+    "surname": "CUVARLI",
+    "birth_date": "2000-12-17",
+}
+
+
+def banned_by_name(world: World) -> None:
+    listed(
+        world,
+        external_id="DEMO-3",
+        full_name="ESMIRA CUVARLI",
+        birth_date="2000-12-17",
+        nationality="RU",
+    )
+    listed(
+        world,
+        external_id="DEMO-1",
+        full_name="ВИКТОРИН ФИЛИППОВ",
+        birth_date="2003-12-03",
+        nationality="KZ",
+    )
+
+
+def on_file(client: Client, world: World) -> ScreeningHit:
+    """Esmira Cuvarlı stays at a hotel: her registration raises a hit on the ban."""
+    case = register(
+        client,
+        world,
+        surname="Cuvarlı",
+        given_names="Esmira",
+        birth_date="2000-12-17",
+        sex="F",
+        nationality="RU",
+        document_number="GV4948214",
+        issuing_state="RUS",
+    )
+    return ScreeningHit.objects.get(case=case)
+
+
+@pytest.mark.parametrize("surname", ["CUVARLI", "Cuvarlı"])
+def test_a_ban_recorded_by_name_is_never_answered_with_no(
+    world: World, client: Client, surname: str
+) -> None:
+    banned_by_name(world)
+    on_file(client, world)
+    status, page = check(client, "ru", **{**CUVARLI, "surname": surname})
+    assert status == 200
+    assert 'class="alert warn" role="alert" id="ban-answer" data-banned="unknown"' in page
+    assert "Онлайн-проверка не может дать ответ по этому паспорту." in page
+    assert "в региональное миграционное управление или в центр «ASAN xidmət»" in page
+    assert "запрет на въезд не зарегистрирован" not in page
+    assert "Для этого паспорта зарегистрирован запрет на въезд" not in page
+    audit = AuditEvent.objects.get(action="ENTRY_BAN_CHECKED")
+    assert audit.data["undetermined"] is True
+    assert audit.person_id is not None  # the passport's holder on file was read
+
+
+@pytest.mark.parametrize("surname", ["Филиппов", "FILIPPOV"])
+def test_a_ban_by_name_is_found_for_a_passport_not_on_file(
+    world: World, client: Client, surname: str
+) -> None:
+    banned_by_name(world)
+    status, page = check(
+        client,
+        document_number="WU6987973",
+        issuing_state="KZ",
+        surname=surname,
+        birth_date="2003-12-03",
+    )
+    assert status == 200
+    assert 'data-banned="unknown"' in page
+    assert "The online check cannot give an answer for this passport." in page
+    assert "apply in person with your passport at a regional department" in page
+    assert "No entry ban is recorded" not in page
+
+
+def test_a_clean_person_still_hears_that_no_ban_is_recorded(world: World, client: Client) -> None:
+    banned_by_name(world)
+    for overrides in (
+        {},  # the holder on file, another person than the banned
+        {"surname": "Cuvarlı", "birth_date": "2000-12-18"},  # a day apart
+        {"surname": "Petrova", "birth_date": "2000-12-17", "document_number": "GV4948214"},
+    ):
+        status, page = check(client, "ru", **overrides)
+        assert status == 200
+        assert 'class="alert ok" role="status" id="ban-answer" data-banned="no"' in page
+        assert "Для этого паспорта запрет на въезд не зарегистрирован." in page
+
+
+def test_a_hit_an_officer_dismissed_clears_the_holders_passport(
+    world: World, client: Client
+) -> None:
+    banned_by_name(world)
+    hit = on_file(client, world)
+    screening_hit_decide(
+        actor=world.alice, hit_id=hit.pk, decision="dismiss", reason="Not her", expected_version=1
+    )
+    # the officer found the guest is not the banned woman: her passport is not held up
+    assert 'data-banned="no"' in check(client, **CUVARLI)[1]
+    # somebody else with her passport number and another name learns nothing of her file
+    other = check(client, **{**CUVARLI, "surname": "Petrova"})[1]
+    assert 'data-banned="no"' in other
+    assert AuditEvent.objects.filter(action="ENTRY_BAN_CHECKED", person_id=None).count() == 1
+
+
+def test_a_confirmed_hit_on_the_holder_is_not_answered_with_no(
+    world: World, client: Client
+) -> None:
+    banned_by_name(world)
+    hit = on_file(client, world)
+    screening_hit_decide(
+        actor=world.alice,
+        hit_id=hit.pk,
+        decision="confirm",
+        reason="Same woman",
+        expected_version=1,
+    )
+    # the listed name changes so that screening alone no longer finds her: the hit still counts
+    listed(
+        world,
+        external_id="DEMO-3",
+        full_name="ZULFIYYA QARAYEVA",
+        birth_date="1970-01-01",
+        nationality="RU",
+    )
+    assert 'data-banned="unknown"' in check(client, **CUVARLI)[1]

@@ -76,3 +76,20 @@ def test_an_alias_unlike_the_listed_name_is_found() -> None:
     assert ids(idx, Query(("Мамедов Эльвин",), birth_date=born)) == [7]
     # a person screened under two names (as registered and as in the MRZ): either may hit
     assert ids(idx, Query(("Quliyev Anar", "RZAYEV TOFIQ"), birth_date=born)) == [7]
+
+
+def test_a_surname_alone_meets_the_entries_born_the_same_day_only() -> None:
+    idx = index()
+    born = dt.date(1985, 3, 14)
+    # the public entry-ban check knows a surname and the date of birth, in any script
+    assert ids(idx, Query(("Гусейнов",), birth_date=born)) == [1]
+    assert ids(idx, Query(("HUSEYNOV",), birth_date=born)) == [1]
+    assert ids(idx, Query(("HUSEYNOV",), birth_date=dt.date(1950, 1, 6))) == [5]  # day/month
+    # another day, another surname, or a year only: a common surname drags in nobody
+    assert ids(idx, Query(("Hüseynov",), birth_date=dt.date(1985, 3, 15))) == []
+    assert ids(idx, Query(("Əliyev",), birth_date=born)) == []
+    assert ids(idx, Query(("Hüseynov",), birth_year=1985)) == []
+    # an entry moved to another date of birth is met on its new date only
+    idx.add(Record(1, ("Hüseynov Rəşad",), birth_date=dt.date(1986, 3, 14)))
+    assert ids(idx, Query(("Hüseynov",), birth_date=born)) == []
+    assert ids(idx, Query(("Hüseynov",), birth_date=dt.date(1986, 3, 14))) == [1]
