@@ -148,7 +148,12 @@ class StayIn(Schema):
 
 
 class CalculateIn(Schema):
-    stays: list[dict[str, Any]] = Field(..., description="Each like StayIn: entry and exit dates")
+    stays: list[dict[str, Any]] = Field(
+        ...,
+        description="Each like StayIn: entry and exit dates. Stays may not overlap (422 "
+        "overlapping_stays on the later entry, `stays.N.entry`); an exit and a new entry may "
+        "share a day",
+    )
     on: str = Field(..., description="Control date, YYYY-MM-DD")
     regime: str = Field("90/180", description="90/180 (days in any period) or 30 (per stay)")
     nationality: str = Field(

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from umis.border.stayrules import Regime, Stay, StayInputError, calculate
@@ -38,6 +39,31 @@ def _date(value: Any, field: str, errors: ErrorCollector) -> dt.date | None:
     return day
 
 
+def _overlaps(stays: Sequence[tuple[int, Stay]], errors: ErrorCollector) -> None:
+    """Each entry made while the person was still in the country (on the day of an exit a
+    new entry may follow), named on that stay's entry with the dates of the stay it falls in."""
+    ordered = sorted(stays, key=lambda item: (item[1].entry, item[1].exit or dt.date.max, item[0]))
+    longest: Stay | None = None  # of the stays so far, the one that ends last
+    for i, stay in ordered:
+        if longest is not None and (longest.exit is None or stay.entry < longest.exit):
+            entry = formats.date_format(longest.entry, "d.m.Y")
+            if longest.exit is None:
+                message = _(
+                    "The entry falls within the stay from %(entry)s, which has no exit; "
+                    "nobody can enter the country while still in it."
+                ) % {"entry": entry}
+            else:
+                message = _(
+                    "The entry falls within the stay from %(entry)s to %(exit)s; nobody can "
+                    "enter the country while still in it."
+                ) % {"entry": entry, "exit": formats.date_format(longest.exit, "d.m.Y")}
+            errors.add("overlapping_stays", message, f"stays.{i}.entry")
+        if longest is None or (
+            longest.exit is not None and (stay.exit is None or stay.exit > longest.exit)
+        ):
+            longest = stay
+
+
 def stay_calculate(
     *, stays: Sequence[Any], on: Any, regime: Any, nationality: str = ""
 ) -> dict[str, Any]:
@@ -62,7 +88,7 @@ def stay_calculate(
         stays = []
     elif not stays:
         errors.add("no_stays", _("Enter the date of at least one entry."), "stays")
-    parsed: list[Stay] = []
+    parsed: list[tuple[int, Stay]] = []
     for i, item in enumerate(stays):
         if not isinstance(item, Mapping):
             errors.add("invalid", _("Each stay has an entry and an exit date."), f"stays.{i}")
@@ -83,10 +109,11 @@ def stay_calculate(
             errors.add("exit_before_entry", _("The exit is before the entry."), f"stays.{i}.exit")
             continue
         if entry:
-            parsed.append(Stay(entry, exit_day))
+            parsed.append((i, Stay(entry, exit_day)))
+    _overlaps(parsed, errors)
     errors.raise_if_any()
     assert control is not None and parsed_regime is not None
-    result = calculate(parsed, control, parsed_regime).to_dict()
+    result = calculate([s for _, s in parsed], control, parsed_regime).to_dict()
     due = None
     result["registration_required_after_days"] = None
     if result["current_entry"]:

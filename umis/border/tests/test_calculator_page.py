@@ -49,6 +49,66 @@ def test_it_refuses_an_entry_after_the_control_date(world: World, client: Client
     assert 'id="result"' not in html
 
 
+def test_it_refuses_stays_that_overlap_naming_the_row_and_the_dates(
+    world: World, client: Client
+) -> None:
+    html = calculate(
+        client,
+        on="2026-11-30",
+        entry_0="2026-11-01",
+        exit_0="2026-11-10",
+        entry_1="2026-11-05",
+        exit_1="2026-11-20",
+    )
+    assert 'data-code="overlapping_stays"' in html
+    assert (
+        "Row 2, entry: The entry falls within the stay from 01.11.2026 to 10.11.2026; "
+        "nobody can enter the country while still in it." in html
+    )
+    assert 'name="entry_1" value="2026-11-05" aria-label="Row 2, entry" aria-invalid="true"' in html
+    assert 'id="result"' not in html
+    ru = calculate(
+        client, "ru", on="2026-11-30", entry_0="2026-11-01", entry_2="2026-11-05", exit_2=""
+    )
+    assert (
+        "Строка 3, въезд: Въезд приходится на пребывание с 01.11.2026, у которого нет даты "
+        "выезда; нельзя въехать в страну, ещё находясь в ней." in ru
+    )
+
+
+def test_an_exit_and_a_new_entry_on_the_same_day_do_not_overlap(
+    world: World, client: Client
+) -> None:
+    html = calculate(
+        client, on="2026-11-30", entry_0="2026-11-01", exit_0="2026-11-10", entry_1="2026-11-10"
+    )
+    assert 'data-code="overlapping_stays"' not in html
+    assert 'data-field="days_used">30<' in html
+
+
+def test_the_api_refuses_overlapping_stays_naming_the_field(world: World, client: Client) -> None:
+    body = {
+        "stays": [
+            {"entry": "2026-11-05", "exit": "2026-11-20"},
+            {"entry": "2026-11-01", "exit": "2026-11-10"},
+            {"entry": "2026-11-21", "exit": "2026-11-22"},
+        ],
+        "on": "2026-11-30",
+    }
+    response = client.post(
+        "/api/v1/stay/calculate", json.dumps(body), "application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["errors"] == [
+        {
+            "code": "overlapping_stays",
+            "message": "The entry falls within the stay from 01.11.2026 to 10.11.2026; "
+            "nobody can enter the country while still in it.",
+            "field": "stays.0.entry",
+        }
+    ]
+
+
 def test_it_requires_at_least_one_entry(world: World, client: Client) -> None:
     html = calculate(client)
     assert 'data-code="no_stays"' in html
