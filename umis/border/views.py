@@ -25,6 +25,7 @@ from umis.border.selectors import (
     findings_for_user,
     findings_with_country_names,
 )
+from umis.border.stayrules import Regime
 from umis.core import clock
 from umis.core.errors import DomainError
 from umis.core.filters import date_filters_read
@@ -32,6 +33,8 @@ from umis.reference.selectors import country_choices, country_get_by_code
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 CALCULATOR_ROWS = 8
+CALCULATOR_REGIMES = ("90/180", "30", "15")
+RESULT_DATES = frozenset({"last_legal_day", "registration_due_by"})
 
 
 def officer_required(view: View) -> View:
@@ -76,17 +79,22 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "on": data.get("on", clock.today().isoformat())[:10],
         "regime": data.get("regime", "90/180")[:9],
         "nationality": data.get("nationality", "").strip().upper()[:3],
-        "regimes": ["90/180", "30", "15"],
+        "regimes": [Regime.parse(r) for r in CALCULATOR_REGIMES],
         "countries": country_choices(),
     }
     if request.method == "POST":
         try:
-            context["result"] = stay_calculate(
+            result = stay_calculate(
                 stays=[rows[i] for i in filled],
                 on=context["on"],
                 regime=context["regime"],
                 nationality=context["nationality"],
             )
+            # the days as dates, which the page writes as every page does (24.11.2026)
+            context["result"] = {
+                k: dt.date.fromisoformat(v) if k in RESULT_DATES and v else v
+                for k, v in result.items()
+            }
         except DomainError as exc:
             context["errors"] = [
                 dict(zip(("input", "label"), _calculator_field(e.field, filled), strict=True))

@@ -118,11 +118,11 @@ def test_it_requires_at_least_one_entry(world: World, client: Client) -> None:
 
 def test_it_says_when_the_registration_deadline_has_passed(world: World, client: Client) -> None:
     html = calculate(client, entry_0="2026-02-01", nationality="TR")
-    assert 'data-field="registration_due_by">2026-02-16' in html
+    assert 'data-field="registration_due_by">16.02.2026' in html
     assert 'id="registration-overdue"' in html
     assert "This deadline has passed" in html
     on_time = calculate(client, entry_0="2026-03-05", nationality="TR")
-    assert 'data-field="registration_due_by">2026-03-20' in on_time
+    assert 'data-field="registration_due_by">20.03.2026' in on_time
     assert 'id="registration-overdue"' not in on_time
 
 
@@ -144,4 +144,31 @@ def test_the_nationality_is_a_list_of_countries_in_the_page_language(
 
 def test_it_takes_a_three_letter_code_too(world: World, client: Client) -> None:
     html = calculate(client, entry_0="2026-03-05", nationality="TUR")
-    assert 'data-field="registration_due_by">2026-03-20' in html
+    assert 'data-field="registration_due_by">20.03.2026' in html
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_the_result_writes_dates_as_every_other_page_does(
+    world: World, client: Client, lang: str
+) -> None:
+    prefix = "" if lang == "az" else f"/{lang}"
+    response = client.post(
+        f"{prefix}/stay-calculator/",
+        {"regime": "90/180", "on": "2026-03-10", "entry_0": "2026-03-01", "nationality": "TR"},
+    )
+    html = response.content.decode()
+    assert 'data-field="last_legal_day">29.05.2026<' in html
+    assert 'data-field="registration_due_by">16.03.2026<' in html
+    assert "2026-05-29" not in html
+
+
+def test_the_rules_are_named_in_proper_russian(world: World, client: Client) -> None:
+    html = client.get("/ru/stay-calculator/").content.decode()
+    assert (
+        '<option value="90/180" selected>90/180: не более 90 дней в любые 180 дней</option>' in html
+    )
+    assert '<option value="30">30 дней за одно пребывание</option>' in html
+    en = client.get("/en/stay-calculator/").content.decode()
+    assert '<option value="90/180" selected>90/180: at most 90 days in any 180 days</option>' in en
+    az = client.get("/stay-calculator/").content.decode()
+    assert "90/180: istənilən 180 gün ərzində ən çoxu 90 gün" in az

@@ -250,7 +250,7 @@ def test_the_portal_page_calculates(world: World, client: Client) -> None:
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-field="days_used">10<' in html
-    assert 'data-field="last_legal_day">2026-05-29<' in html
+    assert 'data-field="last_legal_day">29.05.2026<' in html
     bad = client.post(
         "/en/stay-calculator/", {"regime": "90/180", "on": "2026-03-10", "entry_0": "x"}
     )
