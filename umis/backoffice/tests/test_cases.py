@@ -407,6 +407,8 @@ def test_the_passport_validity_reads_in_each_languages_order(
     client.force_login(world.alice)
     for page in (
         client.get(f"{lang}/office/cases/{case.reference}/").content.decode(),
-        client.get(f"{lang}/office/people/{case.applicant_id}/?purpose=case").content.decode(),
+        client.get(
+            f"{lang}/office/people/{case.applicant_id}/?purpose=case&ref={case.reference}"
+        ).content.decode(),
     ):
         assert valid.format(expiry) in page
