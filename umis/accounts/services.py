@@ -39,6 +39,25 @@ def api_client_live_exists(*, user: User, name: str) -> bool:
     return ApiClient.objects.filter(user=user, name=name, revoked_at__isnull=True).exists()
 
 
+def api_client_scopes_grant(*, actor: User | None, client: ApiClient, scopes: list[str]) -> bool:
+    """Let the client use these scopes too (those it lacks are added, in the audit log).
+    Returns whether any was added."""
+    with transaction.atomic():
+        locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+        added = [s for s in scopes if s not in locked.scopes]
+        if added:
+            locked.scopes = [*locked.scopes, *added]
+            locked.save(update_fields=["scopes"])
+            audit_record(
+                actor=actor,
+                action="API_CLIENT_SCOPES_GRANTED",
+                entity=locked,
+                data={"added": added, "scopes": locked.scopes},
+            )
+    client.scopes = locked.scopes
+    return bool(added)
+
+
 def api_client_revoke(*, actor: User | None, client: ApiClient) -> None:
     with transaction.atomic():
         ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(

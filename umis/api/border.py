@@ -15,6 +15,7 @@ from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
 from umis.api.schemas import BODY_ERRORS, ERRORS, PUBLIC_BODY_ERRORS
 from umis.border import calculator, selectors, services
+from umis.border.stayrules import MAX_DAYS
 from umis.core import clock
 
 crossings_router = Router(tags=["Border crossings"], auth=ApiKeyAuth(Scope.BORDER_CROSSINGS))
@@ -155,7 +156,13 @@ class CalculateIn(Schema):
         "share a day",
     )
     on: str = Field(..., description="Control date, YYYY-MM-DD")
-    regime: str = Field("90/180", description="90/180 (days in any period) or 30 (per stay)")
+    regime: str = Field(
+        "90/180",
+        description="D/W: at most D days in any W days (a rolling window, e.g. 90/180), or D: "
+        f"at most D days per stay (e.g. 30 or 15); whole numbers, 1 <= D < W <= {MAX_DAYS}. Anything "
+        "else is refused with 422 invalid_regime",
+        json_schema_extra={"pattern": r"^[0-9]{1,4}(/[0-9]{1,4})?$", "examples": ["90/180", "30"]},
+    )
     nationality: str = Field(
         "", description="ISO 3166 alpha-2/alpha-3 or ICAO code, for the registration deadline"
     )

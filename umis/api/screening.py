@@ -65,14 +65,25 @@ def name_compare_result(a: str, b: str) -> dict[str, Any]:
     }
 
 
+MIN_LIMIT, MAX_LIMIT = 1, 100  # hits a search returns
+
+
 class SearchIn(Schema):
     names: list[str] = Field(description="The person's names, any script (1 to 10)")
     birth_date: str | None = Field(None, description="YYYY-MM-DD, or only the year YYYY")
     nationality: str | None = Field(None, description="ISO alpha-2/alpha-3 or ICAO code")
     document_number: str | None = None
     issuing_state: str | None = None
-    threshold: float | None = Field(None, description="0 to 100; default the configured one")
-    limit: int = 20
+    threshold: float | None = Field(
+        None,
+        description="0 to 100; default the configured one",
+        json_schema_extra={"minimum": 0, "maximum": 100},
+    )
+    limit: int = Field(
+        20,
+        description="At most this many hits, 1 to 100",
+        json_schema_extra={"minimum": MIN_LIMIT, "maximum": MAX_LIMIT},
+    )
 
 
 class HitOut(Schema):
@@ -117,7 +128,7 @@ def search_query(payload: SearchIn) -> tuple[Query, float | None]:
     )
     if payload.threshold is not None and not 0 <= payload.threshold <= 100:
         errors.add("invalid", _("Enter a number from 0 to 100."), "threshold")
-    if not 1 <= payload.limit <= 100:
+    if not MIN_LIMIT <= payload.limit <= MAX_LIMIT:
         errors.add("invalid", _("Enter a number from 1 to 100."), "limit")
     if len(payload.document_number or "") > 30:
         errors.add("too_long", _("At most %(n)d characters.") % {"n": 30}, "document_number")

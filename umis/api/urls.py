@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from umis.api import border, documents, errors, evisa, identity, screening, stays
+from umis.api.openapi import UmisNinjaAPI
 from umis.api.parser import CheckedJsonParser
 
-api = NinjaAPI(
+api = UmisNinjaAPI(
     title="UMIS API",
     version="1.0",
     description=(
         "Unified Migration Information System. Hotels, landlords and agencies authenticate with a per-client "
         "API key (`X-API-Key`). Errors are JSON with a stable `code`, a `message` in the language of "
-        "`Accept-Language` (az, en, ru) and the offending `field`."
+        "`Accept-Language` (az, en, ru) and the offending `field`. Each operation names the scope "
+        "its key needs (`x-required-scopes`, also in its security requirement); a key without "
+        "it gets 403 `scope_missing`."
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",

@@ -26,6 +26,7 @@ from umis.accounts.services import (
     api_client_create,
     api_client_live_exists,
     api_client_revoke,
+    api_client_scopes_grant,
     user_password_set,
 )
 from umis.border.demo import BORDER_KEY_NAME, BORDER_USER, border_demo_load
@@ -82,6 +83,8 @@ HOSTS = [
 ]
 
 AGENCY = ("agency.silkway", "Silk Way Travel")  # username, name (of the account and its key)
+# what the agency's key may do: apply for e-visas, screen persons against the watchlists
+AGENCY_SCOPES = [Scope.EVISA, Scope.SCREENING]
 IDENTITY_REVIEW_KEY = "Identity review desk"  # the head officer's
 
 # Faker locale -> nationalities whose citizens get such names.
@@ -183,7 +186,7 @@ def _ensure_identity_review_key(creds: dict[str, Any]) -> None:
 
 
 def _ensure_agency(password: str, creds: dict[str, Any]) -> None:
-    """A travel agency that applies for e-visas through the API."""
+    """A travel agency that applies for e-visas and screens persons through the API."""
     username, name = AGENCY
     user, created = User.objects.get_or_create(
         username=username, defaults={"role": Role.AGENCY, "first_name": name}
@@ -192,8 +195,19 @@ def _ensure_agency(password: str, creds: dict[str, Any]) -> None:
         user.set_password(password)
         user.save()
     if not api_client_live_exists(user=user, name=name):
-        _client, key = api_client_create(actor=None, name=name, user=user, scopes=[Scope.EVISA])
+        _client, key = api_client_create(
+            actor=None, name=name, user=user, scopes=list(AGENCY_SCOPES)
+        )
         creds.setdefault("api_keys", {})[user.username] = key
+
+
+def _agency_scopes_current() -> None:
+    """The agency's key, made by an older demo before agencies screened, may screen too."""
+    username, name = AGENCY
+    for client in ApiClient.objects.filter(
+        user__username=username, name=name, revoked_at__isnull=True
+    ):
+        api_client_scopes_grant(actor=None, client=client, scopes=list(AGENCY_SCOPES))
 
 
 def _guest(fake_by_locale: dict[str, Faker], rng: random.Random) -> tuple[dict[str, Any], str]:
@@ -399,6 +413,7 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     from umis.visas.demo import visa_demo_load
 
     visa_demo_load()
+    _agency_scopes_current()
     loaded = StayRegistration.objects.exists()
     if loaded and creds:
         return DemoResult(created=False, credentials=creds)
@@ -442,6 +457,12 @@ def demo_logins_text(creds: dict[str, Any]) -> str:
         lines.append(f"  {username:<16} {role:<18} {office}")
     for username, _kind, name, *_ in HOSTS:
         lines.append(f"  {username:<16} {'host':<18} {name}")
-    for username, key in creds.get("api_keys", {}).items():
-        lines.append(f"  API key of {username}: {key}")
+    keys = creds.get("api_keys", {})
+    prefixes = {k.split("_")[1]: k for k in keys.values() if k.count("_") >= 2}
+    scopes = dict(
+        ApiClient.objects.filter(key_prefix__in=prefixes).values_list("key_prefix", "scopes")
+    )
+    for username, key in keys.items():
+        of = scopes.get(key.split("_")[1] if key.count("_") >= 2 else "", [])
+        lines.append(f"  API key of {username} ({', '.join(of) or '-'}): {key}")
     return "\n".join(lines)

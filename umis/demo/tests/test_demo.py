@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from pytest_django.fixtures import Settings
 
 from umis.accounts.models import ApiClient, Role, Scope, User
@@ -134,7 +136,7 @@ def test_the_printed_logins_work_after_the_credentials_file_is_lost(
     keys = load_credentials()["api_keys"]
     assert set(keys) == set(old_keys)
     for username, key in keys.items():
-        assert f"API key of {username}: {key}" in text
+        assert f"API key of {username} (" in text and f"): {key}\n" in text
         assert api_client_authenticate(key).user.username == username  # type: ignore[union-attr]
         assert api_client_authenticate(old_keys[username]) is None
     assert api_client_authenticate(their_key) == their_client
@@ -148,3 +150,48 @@ def test_the_printed_logins_work_after_the_credentials_file_is_lost(
         again.getvalue()
         == "Demo data already present.\n" + demo_logins_text(load_credentials()) + "\n"
     )
+
+
+def test_the_agency_key_screens_as_the_readme_says(
+    settings: Settings, tmp_path: Path, client: Client
+) -> None:
+    settings.VAR_DIR = tmp_path
+    result = demo_load(registrations=4, seed=7)
+    key = result.credentials["api_keys"]["agency.silkway"]
+    search = client.post(
+        "/api/v1/screening/search",
+        json.dumps({"names": ["Peter Schwarz"], "birth_date": "1973-04-13"}),
+        "application/json",
+        HTTP_X_API_KEY=key,
+    )
+    assert search.status_code == 200, search.content
+    assert [h["name"] for h in search.json()["hits"]] == ["Peter Schwarz"]
+    compare = client.post(
+        "/api/v1/names/compare",
+        json.dumps({"a": "Hüseynov Rəşad", "b": "Гусейнов Рашад"}),
+        "application/json",
+        HTTP_X_API_KEY=key,
+    )
+    assert compare.status_code == 200, compare.content
+    assert f"  API key of agency.silkway (evisa, screening): {key}" in demo_logins_text(
+        result.credentials
+    )
+
+
+def test_an_agency_key_of_an_older_demo_is_given_the_screening_scope(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    first = demo_load(registrations=4, seed=7)
+    key = first.credentials["api_keys"]["agency.silkway"]
+    old = api_client_authenticate(key)
+    assert old is not None
+    ApiClient.objects.filter(pk=old.pk).update(scopes=[Scope.EVISA])  # as an older demo made it
+    again = demo_load(registrations=4, seed=7)
+    assert again.credentials == first.credentials  # the same key, not a new one
+    old.refresh_from_db()
+    assert old.scopes == [Scope.EVISA, Scope.SCREENING]
+    granted = AuditEvent.objects.get(action="API_CLIENT_SCOPES_GRANTED")
+    assert granted.data == {"added": ["screening"], "scopes": ["evisa", "screening"]}
+    demo_load(registrations=4, seed=7)
+    assert AuditEvent.objects.filter(action="API_CLIENT_SCOPES_GRANTED").count() == 1

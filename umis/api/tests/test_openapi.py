@@ -1,0 +1,68 @@
+"""The OpenAPI document as a client developer reads it: which key scope each operation needs
+and which values each field takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from umis.api.urls import api
+
+pytestmark = pytest.mark.django_db
+
+
+def spec(client: Client) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_each_operation_names_the_scope_its_key_needs(client: Client) -> None:
+    paths = spec(client)["paths"]
+    search = paths["/api/v1/screening/search"]["post"]
+    assert search["security"] == [{"ApiKeyAuth": ["screening"]}]
+    assert search["x-required-scopes"] == ["screening"]
+    assert search["description"].endswith("Needs an API key with the scope `screening`.")
+    compare = paths["/api/v1/names/compare"]["post"]
+    assert compare["x-required-scopes"] == ["screening"]
+    end = paths["/api/v1/stay-registrations/{reference}/end"]["post"]
+    assert end["security"] == [{"ApiKeyAuth": ["stay_registrations"]}]
+    calculate = paths["/api/v1/stay/calculate"]["post"]
+    assert "security" not in calculate and "x-required-scopes" not in calculate
+    assert calculate["description"].endswith("Open to anyone: no API key needed.")
+
+
+def test_every_operation_with_a_key_names_its_scope() -> None:
+    """The scope in the document is the one the key is checked for."""
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            security = operation.get("security")
+            if security is None:
+                continue
+            assert security == [{"ApiKeyAuth": operation["x-required-scopes"]}], (method, path)
+            assert len(operation["x-required-scopes"]) == 1, (method, path)
+
+
+def test_the_fields_say_which_values_are_taken(client: Client) -> None:
+    schemas = spec(client)["components"]["schemas"]
+    limit = schemas["SearchIn"]["properties"]["limit"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 20)
+    threshold = schemas["SearchIn"]["properties"]["threshold"]
+    assert (threshold["minimum"], threshold["maximum"]) == (0, 100)
+    regime = schemas["CalculateIn"]["properties"]["regime"]
+    assert regime["pattern"] == "^[0-9]{1,4}(/[0-9]{1,4})?$"
+    assert "at most D days per stay (e.g. 30 or 15)" in regime["description"]
+    assert "1 <= D < W <= 3660" in regime["description"]
+
+
+@pytest.mark.parametrize("regime", ["90/180", "30", "15", "45", "60/120"])
+def test_every_regime_the_document_describes_is_taken(
+    client: Client, world: Any, regime: str
+) -> None:
+    body = {"stays": [{"entry": "2026-03-01"}], "on": "2026-03-10", "regime": regime}
+    response = client.post("/api/v1/stay/calculate", body, "application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["regime"] == regime
