@@ -65,6 +65,11 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+# the codes the API's own checks give for the same mistakes (a date as `invalid_date`, as the
+# fields read as text and checked by the services do)
+_PYDANTIC_CODES = {"missing": "required", "json_invalid": "invalid_json"}
+
+
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -77,10 +82,8 @@ def install(api: NinjaAPI) -> None:
         for e in exc.errors:
             kind = str(e.get("type", "invalid"))
             message = _PYDANTIC_MESSAGES.get(kind, lambda: _("This value is not valid."))()
-            code = (
-                "required"
-                if kind == "missing"
-                else ("invalid_json" if kind == "json_invalid" else "invalid")
+            code = _PYDANTIC_CODES.get(
+                kind, "invalid_date" if kind.startswith("date_") else "invalid"
             )
             errors.append(
                 {"code": code, "message": str(message), "field": _field_of(list(e.get("loc", [])))}

@@ -1,5 +1,6 @@
-"""JSON bodies as the API reads them: text the database cannot hold (a NUL, a lone
-surrogate) is refused here, naming the field, before any rule or query sees it."""
+"""JSON bodies as the API reads them: a body that is not a JSON object (every operation
+reads one) and text the database cannot hold (a NUL, a lone surrogate) are refused here,
+naming the field, before any rule or query sees it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class CheckedJsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         body = request.body
         data = json.loads(body)
+        if not isinstance(data, dict):
+            # an array or a bare value would be read as an object missing every field
+            raise DomainError("body_not_object", _("The request body must be a JSON object."))
         field = unstorable_path(data) if _MAYBE_UNSTORABLE.search(body) else None
         if field is not None:
             # django-ninja turns any parser error into a 400; errors.http_error unwraps this

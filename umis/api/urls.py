@@ -10,7 +10,8 @@ api = UmisNinjaAPI(
     description=(
         "Unified Migration Information System. Hotels, landlords and agencies authenticate with a per-client "
         "API key (`X-API-Key`). Errors are JSON with a stable `code`, a `message` in the language of "
-        "`Accept-Language` (az, en, ru) and the offending `field`. Each operation names the scope "
+        "`Accept-Language` (az, en, ru) and the offending `field` (a bad date is always "
+        "`invalid_date`; a body that is not a JSON object, `body_not_object`). Each operation names the scope "
         "its key needs (`x-required-scopes`, also in its security requirement); a key without "
         "it gets 403 `scope_missing`."
     ),

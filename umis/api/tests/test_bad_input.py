@@ -229,3 +229,69 @@ def test_a_page_size_outside_1_to_500_is_refused_naming_the_field(
     error = response.json()["error"]
     assert error["field"] == "limit"
     assert [e["field"] for e in error["errors"]] == ["limit"]
+
+
+def _post(client: Client, path: str, body: object, key: str) -> dict[str, object]:
+    response = client.post(
+        path, json.dumps(body), "application/json", HTTP_X_API_KEY=key, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422, response.content
+    error: dict[str, object] = response.json()["error"]
+    return error
+
+
+def test_a_bad_date_is_invalid_date_on_every_endpoint(world: World, client: Client) -> None:
+    from umis.border.tests.factories import border_key
+
+    ref = client.post(
+        "/api/v1/stay-registrations",
+        json.dumps(guest()),
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    ).json()["reference"]
+    ended = _post(
+        client, f"/api/v1/stay-registrations/{ref}/end", {"left_on": "31.12.2026"}, world.hotel_key
+    )
+    registered = _post(
+        client, "/api/v1/stay-registrations", guest(arrival_date="31.12.2026"), world.hotel_key
+    )
+    assert ended["code"] == registered["code"] == "invalid_date"
+    assert (ended["field"], ended["message"]) == ("left_on", "Enter a date as YYYY-MM-DD.")
+    assert registered["field"] == "arrival_date"
+    # a date in the address is read the same way
+    key = border_key()
+    response = client.get(
+        "/api/v1/people/1/stay?on=31.12.2026", HTTP_X_API_KEY=key, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_date", "on")
+    assert StayRegistration.objects.get().ended_on is None
+
+
+@pytest.mark.parametrize("body", [[1, 2], [], "text", 7, None, [{"left_on": "2026-01-01"}]])
+def test_a_body_that_is_not_an_object_is_one_clear_error(
+    world: World, client: Client, body: object
+) -> None:
+    for path in ("/api/v1/stay-registrations", "/api/v1/stay/calculate"):
+        response = client.post(
+            path,
+            json.dumps(body),
+            "application/json",
+            HTTP_X_API_KEY=world.hotel_key,
+            HTTP_ACCEPT_LANGUAGE="ru",
+        )
+        assert response.status_code == 422, response.content
+        assert response.json()["error"] == {
+            "code": "body_not_object",
+            "message": "Тело запроса должно быть объектом JSON.",
+            "field": None,
+            "errors": [
+                {
+                    "code": "body_not_object",
+                    "message": "Тело запроса должно быть объектом JSON.",
+                    "field": None,
+                }
+            ],
+        }
+    assert StayRegistration.objects.count() == 0

@@ -314,7 +314,7 @@ def test_a_malformed_date_is_a_clear_error(world: World, client: Client) -> None
     )
     assert response.status_code == 422
     error = response.json()["error"]
-    assert (error["code"], error["field"]) == ("invalid", "on")
+    assert (error["code"], error["field"]) == ("invalid_date", "on")
 
 
 def test_the_endpoints_are_in_the_openapi_document(world: World, client: Client) -> None:
