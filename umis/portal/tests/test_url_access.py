@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
 
 from umis.accounts.models import Role, Scope
 from umis.accounts.services import api_client_create
@@ -234,9 +236,13 @@ def _walk(
 
 
 def page_routes() -> set[str]:
-    """Every Django URL pattern except the admin and the API's operations."""
+    """Every Django URL pattern except the admin and the API's operations, as written in
+    the default language (the language prefix of the others follows the active one, which
+    a test run before this one may have left set)."""
     routes = set()
-    for pattern, route in _walk(get_resolver().url_patterns):
+    with translation.override(settings.LANGUAGE_CODE):
+        patterns = list(_walk(get_resolver().url_patterns))
+    for pattern, route in patterns:
         if route.startswith("admin/") or pattern.callback.__module__ == "ninja.operation":
             continue
         routes.add(route)
