@@ -7,6 +7,10 @@ Sources, per row (column `source`):
 - `rule:az-ru`: Azerbaijani Latin → Russian Cyrillic as Soviet and Russian documents
   wrote Azerbaijani names (ə→а/е, h→г, q→г, c→дж, ç→ч, ş→ш, x→х, ı→ы, ü→ю, ö→ё, y→й);
   the table is in bench/namegen.py (AZ_TO_RU).
+- `rule:az-ru-q-k`: the same with Q written К, as many Soviet and Russian documents
+  wrote it (Кулиев for Quliyev, Курбанов for Qurbanov, Касимов/Касумов for Qasımov,
+  Кафаров for Qafarov, Кулузаде for Quluzadə); `rule:soviet-english-q-k`: that Cyrillic
+  through BGN/PCGN (Kuliyev, Kurbanov, Kafarov).
 - `rule:icao9303`: ICAO Doc 9303 Part 3 (8th ed.), section 6 transliteration for the MRZ
   (Ə→A, Ü→UE or U, Ö→OE or O, Ş→S, Ç→C, Ğ→G, İ/I/ı→I).
 - `rule:ru-latin:<scheme>`: Russian romanisations as published (ICAO Doc 9303, BGN/PCGN
@@ -15,6 +19,9 @@ Sources, per row (column `source`):
   Guseinov / Dzhafarov / Mamedov spellings of Soviet passports).
 - `rule:arabic-latin`: Arabic/Persian script ↔ its letter-by-letter romanisation
   (`anyascii`), and the hand list ARABIC_PAIRS of common English spellings.
+- `hand:q-as-k`: Q_PAIRS, the same names with Q written К or K by hand: the examples
+  above, the Soviet-era and ICAO Latin of Г-spellings (Gasimov, Gurbanov), Turkish K
+  for the same letter (Kasım, Kurban, Kadir), Arabic and Persian ق (قاسم, قربان, قلی).
 - `unicode`: the same name with an invisible or look-alike trap (zero-width space or
   joiner, bidi control, Cyrillic homoglyph, full-width letters, decomposed diacritics).
 - `order` / `patronymic`: given and family name swapped; with a patronymic added.
@@ -24,6 +31,13 @@ Sources, per row (column `source`):
   each written in a different script or spelling; pairs that differ only in letters
   Azerbaijani spellings alternate (q/x/ğ/g/k, ı/i, ə/e, ü/u, ö/o) are left out, as those
   are often one name written two ways.
+- `hand:negative-q-k`: Q_NEGATIVES, different names that reading Q as K brings close
+  (Kərimov/Qəribov, Kazımov/Qasımov, Zakir/Zahir: K is not H); `mined:negative-q-k`: given
+  names of the az_AZ lists, one with Q and one with K, close once the Q is read as K
+  (rapidfuzz ratio ≥ 75) but different (Qasım/Kazım, Qabil/Kamil).
+
+The Q rows come after all the others, from their own random generator, so the rows
+before them are the same as before they were added.
 """
 
 from __future__ import annotations
@@ -90,6 +104,24 @@ HAND_NEGATIVES = [
     ("Aliyeva Leyla", "Valiyeva Leyla"),
 ]  # fmt: skip
 
+Q_PAIRS = [
+    ("Quliyev", "Кулиев"), ("Qasımov", "Касимов"), ("Qasımov", "Касумов"),
+    ("Qurbanov Yusif", "Курбанов Юсиф"), ("Qarabağlı", "Карабаглы"), ("Qafarov", "Кафаров"),
+    ("Quluzadə", "Кулузаде"), ("Quliyev", "Kuliyev"), ("Qasımov", "Kasimov"),
+    ("Qasımov", "Gasimov"), ("Qurbanov", "Gurbanov"), ("Qurbanov", "Kurbanov"),
+    ("Qafarov", "Kafarov"), ("Sadıqov Tofiq", "Садыков Тофик"), ("Qasım", "Kasım"),
+    ("Qurban", "Kurban"), ("Qədir", "Kadir"), ("Coşqun", "Coşkun"), ("قاسم", "Kasim"),
+    ("قربان", "Kurban"), ("قلی", "Qoli"), ("قلی", "Кули"),
+]  # fmt: skip
+
+Q_NEGATIVES = [
+    ("Kərimov Elvin", "Qəribov Elvin"), ("Kazımov Elvin", "Qasımov Elvin"),
+    ("Kərimov Elvin", "Курбанов Эльвин"), ("Zakir Məmmədov", "Zahir Məmmədov"),
+    ("Şakir Əliyev", "Şahin Əliyev"), ("Qurbanlı Elvin", "Курбанов Эльвин"),
+    ("Quliyev Rəşad", "Кулизаде Рашад"), ("Qasımlı Anar", "Касимов Анар"),
+    ("قاسم", "كاظم"), ("صقر", "شاكر"),
+]  # fmt: skip
+
 TRAPS = [
     ("zero_width_space", lambda s: s[:2] + "\u200b" + s[2:]),
     ("zero_width_joiner", lambda s: s[:3] + "\u200d" + s[3:]),
@@ -100,9 +132,9 @@ TRAPS = [
 ]
 
 
-def az_to_ru(text: str) -> str:
+def az_to_ru(text: str, q: str = "г") -> str:
     gen = Generator.__new__(Generator)
-    return Generator._az_to_cyr(gen, text)
+    return Generator._az_to_cyr(gen, text, q)
 
 
 def fold(s: str) -> str:
@@ -222,6 +254,45 @@ def main() -> None:
             elif loc == "ru_RU" and rng.random() < 0.5:
                 right = iuliia.ICAO_DOC_9303.translate(right)
             rows.append((left, right, 0, "mined_negative", f"faker:{loc}+mined:negative"))
+    # Q written К (after every other row, from its own generator: the rows above stay).
+    qrng = random.Random(20261124)
+    q_given = sorted({n.strip() for n in az.male_first + az.female_first if "q" in n.lower()})
+    q_surnames = sorted({n for n in az.male_last + az.female_last if "q" in n.lower()})
+    qrng.shuffle(q_given)
+    for i, giv in enumerate(q_given[:30]):
+        name = f"{q_surnames[i % len(q_surnames)]} {giv}"
+        cyrillic = az_to_ru(name, q="к")
+        pos(name, cyrillic, "az_cyrillic_q_k", "faker:az_AZ+rule:az-ru-q-k")
+        pos(
+            name,
+            iuliia.BGN_PCGN.translate(cyrillic),
+            "soviet_english_q_k",
+            "faker:az_AZ+rule:soviet-english-q-k",
+        )
+    for a, b in Q_PAIRS:
+        pos(a, b, "q_as_k", "hand:q-as-k")
+    for a, b in Q_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_q_k", "hand:negative-q-k"))
+    given = sorted({n.strip() for n in az.male_first + az.female_first})
+    for a in given:
+        for b in given:
+            if (
+                "q" in a.lower()
+                and "k" in b.lower()
+                and fuzz.ratio(fold(a).replace("q", "k"), fold(b)) >= 75
+                and spelling_fold(a) != spelling_fold(b)
+            ):
+                sur = qrng.choice(az.male_last)
+                right = f"{sur} {b}"
+                rows.append(
+                    (
+                        f"{sur} {a}",
+                        az_to_ru(right, q="к") if qrng.random() < 0.5 else right,
+                        0,
+                        "mined_negative_q_k",
+                        "faker:az_AZ+mined:negative-q-k",
+                    )
+                )
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

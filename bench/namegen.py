@@ -7,7 +7,9 @@ Russian Cyrillic, Soviet-era English (via the Cyrillic and a Russian romanisatio
 `iuliia`: ICAO Doc 9303, BGN/PCGN, Wikipedia, MVD 782) or the MRZ (ICAO Doc 9303 Part 3);
 Russian through the same romanisations; Turkish as ASCII/MRZ or in Cyrillic; Persian and
 Arabic between their script and a Latin romanisation (anyascii). On top: typos, swapped
-name order, upper case. The rendering tables here are written independently of
+name order, upper case. Russian documents write the Azerbaijani Q as Г (Гурбанов) or as
+К (Курбанов, Кулиев); the generator writes Г unless BENCH_NAMES_Q_AS_K (0 to 1, default 0)
+asks for К in that share of the Cyrillic and Soviet-era Latin renderings. The rendering tables here are written independently of
 `umis.people.normalize` (from the public Azerbaijani-Russian correspondence), so the
 benchmark does not grade the normaliser against itself.
 """
@@ -15,6 +17,7 @@ benchmark does not grade the normaliser against itself.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from dataclasses import dataclass
 from itertools import accumulate
@@ -32,6 +35,7 @@ LOCALES = {  # locale: (weight, nationality)
     "en_US": (0.1, "US"),
 }
 RU_SCHEMES = [iuliia.ICAO_DOC_9303, iuliia.BGN_PCGN, iuliia.WIKIPEDIA, iuliia.MVD_782]
+Q_AS_K = float(os.environ.get("BENCH_NAMES_Q_AS_K", "0"))
 
 # Azerbaijani Latin → Russian Cyrillic as Soviet/Russian documents wrote it.
 AZ_TO_RU = {
@@ -114,11 +118,13 @@ class Generator:
 
     # --- renderings ----------------------------------------------------------------------
 
-    def _az_to_cyr(self, text: str) -> str:
+    def _az_to_cyr(self, text: str, q: str = "г") -> str:
+        """Russian Cyrillic as Soviet and Russian documents wrote it; `q`: how they wrote Q
+        (г, or к as in Курбанов, Кулиев)."""
         out = []
         for i, ch in enumerate(text):
             low = "i" if ch == "İ" else ch.lower()
-            cyr = AZ_TO_RU.get(low, low)
+            cyr = q if low == "q" else AZ_TO_RU.get(low, low)
             if low == "e" and (i == 0 or text[i - 1] == " "):
                 cyr = "э"
             if low == "y" and i + 1 < len(text) and text[i + 1].lower() in "eə" and i > 0:
@@ -148,10 +154,12 @@ class Generator:
         how = rng.choice(choices)
         if how == "native":
             return native, how
-        if how == "cyrillic":
-            return self._az_to_cyr(native), how
-        if how == "soviet_latin":
-            return rng.choice(RU_SCHEMES).translate(self._az_to_cyr(native)), how
+        if how in {"cyrillic", "soviet_latin"}:
+            q = "к" if Q_AS_K and rng.random() < Q_AS_K else "г"
+            cyrillic = self._az_to_cyr(native, q)
+            if how == "cyrillic":
+                return cyrillic, how
+            return rng.choice(RU_SCHEMES).translate(cyrillic), how
         if how == "mrz":
             return self._mrz(native), how
         if how in {"ru_latin", "ru_latin2"}:

@@ -26,9 +26,10 @@ from umis.core.prepared import Prepared
 from umis.people.matchkeys import (
     NameParts,
     name_key,
+    name_key_readings,
     names_compare,
     names_worth_comparing,
-    token_keys,
+    token_key_readings,
 )
 from umis.people.models import Person, TravelDocument
 
@@ -245,8 +246,13 @@ CANDIDATE_LIMIT = 2000
 
 
 @lru_cache(maxsize=65536)
+def _name_readings(surname: str, given_names: str) -> tuple[tuple[str, ...], ...]:
+    return token_key_readings(f"{surname} {given_names}")
+
+
 def _name_tokens(surname: str, given_names: str) -> tuple[str, ...]:
-    return token_keys(f"{surname} {given_names}")
+    """Every key of every main token, each once (sorted)."""
+    return tuple(sorted({k for keys in _name_readings(surname, given_names) for k in keys}))
 
 
 def block_keys(
@@ -260,7 +266,9 @@ def block_keys(
       at most in the day and month, or in the year (a typed digit, a swap);
     - each main token's key with the whole date: two records share one when one part of
       their names agrees and they were born on the same day (a misspelt given name, a
-      second family name added or dropped)."""
+      second family name added or dropped).
+    A name part that reads two ways (the Q of Qurbanov: Гурбанов or Курбанов) gives both
+    sets of keys, so either spelling finds the other."""
     if birth_year_only:
         return ()
     return _block_keys(surname, given_names, birth_date)
@@ -268,10 +276,13 @@ def block_keys(
 
 @lru_cache(maxsize=65536)
 def _block_keys(surname: str, given_names: str, birth_date: date) -> tuple[str, ...]:
-    tokens = _name_tokens(surname, given_names)
-    name = " ".join(tokens)[:180]
     text = _digits(birth_date)
-    return (f"{name}|y{text[:4]}", f"{name}|d{text[4:]}", *_token_date_keys(tokens, text))
+    names = [name[:180] for name in name_key_readings(_name_readings(surname, given_names))]
+    return (
+        *(f"{name}|y{text[:4]}" for name in names),
+        *(f"{name}|d{text[4:]}" for name in names),
+        *_token_date_keys(_name_tokens(surname, given_names), text),
+    )
 
 
 def _token_date_keys(tokens: tuple[str, ...], text: str) -> tuple[str, ...]:

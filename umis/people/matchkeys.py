@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice, product
 
 from rapidfuzz import fuzz, process
 
-from umis.people.normalize import name_match_keys, name_similarity, normalize_name
+from umis.people.normalize import name_similarity, normalize_name, token_block_keys
 
 # Below this token-set ratio of the sorted skeletons two names are not worth the full
 # comparison: the same name in another script or order scores far above it.
 PREFILTER_CUTOFF = 50
+# A name with letters that read two ways (Q: Г or К) is filed under each reading of the
+# whole name, up to this many (three such name parts).
+MAX_NAME_READINGS = 8
 
 
 @dataclass(frozen=True)
@@ -31,9 +35,18 @@ class NameParts:
         return " ".join(p for p in (self.surname, self.given_names, self.patronymic) if p)
 
 
-def token_keys(text: str) -> tuple[str, ...]:
-    """The blocking key of every main token of `text`, sorted (order-free)."""
-    return tuple(sorted(name_match_keys(text)))
+def token_key_readings(text: str) -> tuple[tuple[str, ...], ...]:
+    """The blocking keys of every main token of `text`, in the order written: each token's
+    own key first, then those of its other readings (`token_block_keys`)."""
+    return tuple(token_block_keys(t) for t in normalize_name(text).main)
+
+
+def name_key_readings(tokens: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The order-free name key (sorted token keys, space-joined) under each reading of the
+    name, the one from the tokens' own keys first: Qurbanov Rafiq is filed as
+    Гурбанов Рафиг, Курбанов Рафик and the two mixed ones, so either finds it."""
+    combos = islice(product(*tokens), MAX_NAME_READINGS)
+    return tuple(dict.fromkeys(" ".join(sorted(set(c))) for c in combos))
 
 
 def skeletons(text: str) -> tuple[str, ...]:
@@ -56,8 +69,11 @@ def _names_compare(a: str, b: str) -> tuple[float, tuple[str, ...]]:
 
 @lru_cache(maxsize=65536)
 def name_key(full: str) -> str:
-    """Sorted phonetic skeletons of a full name: order- and script-free, for a quick look."""
-    return normalize_name(full).key
+    """Sorted phonetic skeletons of a full name and the other readings of its parts
+    (Qurbanov: `hurbanov kurbanov`): order- and script-free, for a quick look and for
+    search."""
+    n = normalize_name(full)
+    return " ".join(sorted((*n.skeletons, *(a for t in n.main for a in t.alternates))))
 
 
 def names_worth_comparing(name: NameParts, others: list[str]) -> set[int]:

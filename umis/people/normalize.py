@@ -11,7 +11,8 @@ Public interface (stable; other apps import only these):
 - ``name_similarity(a, b) -> Score`` a 0..100 score with reasons, independent of the
   order of given and family names.
 - ``token_similarity(a, b) -> TokenMatch`` the same for two single tokens;
-  ``token_block_key(token)`` the blocking key of one token.
+  ``token_block_key(token)`` the blocking key of one token, ``token_block_keys(token)``
+  that key and the keys of the token's other readings (below).
 - Both similarity functions take ``typo_discount`` (default ``TYPO_DISCOUNT`` = 10): a
   merely similar spelling (not explained by a transliteration rule) scores that much below
   its edit ratio. Pass 0 where other evidence (date of birth) backs a typo up.
@@ -31,6 +32,12 @@ How a token becomes a key:
    class (Soviet-era English Gusein-/Husein-, Dzh-/C-/J-, -zade/-zadeh, -iev/-iyev,
    doubled letters, ue/oe from MRZ) so Hüseynov, HUSEYNOV, Guseinov and Гусейнов
    get the same skeleton ``husainov``.
+6. Readings: a letter that one tradition writes two ways gives the token another
+   skeleton (``alternates``), and two tokens sharing any reading are one name. Azerbaijani
+   Q (and Arabic/Persian ق) is Г in some Russian documents and К in others, K in Turkish:
+   Qurbanov reads ``hurbanov`` (Гурбанов, Gurbanov) and ``kurbanov`` (Курбанов,
+   Kurbanov). Only the Q side has two readings, so К and Г, K and H stay apart (Zakir is
+   not Zahir, Kərimov not Hərimov). Also ё read as yo, and MRZ UE/OE read as written.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ __all__ = [
     "name_similarity",
     "normalize_name",
     "token_block_key",
+    "token_block_keys",
     "token_similarity",
 ]
 
@@ -156,6 +164,10 @@ _VARIANT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("aliyev", ("aliyev", "aliev", "aliyeu", "alijev")),
     ("hajiyev", ("hajiyev", "gadzhiev", "hadjiev", "haciyev", "gadjiev")),
     ("jafar", ("jafar", "cafar", "dzhafar", "jafer", "jafr")),
+    # Qasım is Касум in Russian as well as Касым/Гасым (Kasum, Kasumov beside Kasimov)
+    ("qasim", ("qasim", "kasim", "kasum", "gasum", "qasem", "ghasem")),
+    ("qasimov", ("qasimov", "kasimov", "kasumov", "gasumov")),
+    ("qasimova", ("qasimova", "kasimova", "kasumova", "gasumova")),
 )  # fmt: skip
 
 
@@ -168,6 +180,11 @@ class Token:
     abjad: bool  # written in Arabic/Persian script (short vowels not written)
     canonical: str  # canonical given-name variant, or ""
     alternates: tuple[str, ...] = ()  # other skeletons (ё read as yo: Фёкла/Fyokla/FEKLA)
+    # the skeleton and its alternates, their consonant keys, and the blocking keys of them
+    # all (`token_block_keys`); kept once, since screening compares tokens all the time
+    readings: tuple[str, ...] = ()
+    reading_consonants: tuple[str, ...] = ()
+    block_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -285,21 +302,33 @@ def _token(original: str) -> Token | None:
     latin, abjad = _to_latin(original)
     if not latin:
         return None
-    skeleton = _skeleton(latin)
-    alternates: tuple[str, ...] = ()
+    readings = [(latin, True)]  # (Latin form, MRZ ue/oe read as umlauts)
     if "ё" in original.lower():
         yo, _ = _to_latin(original.replace("ё", "йо").replace("Ё", "Йо"))
-        alternates = (_skeleton(yo),)
+        readings.append((yo, True))
     if "ue" in latin or "oe" in latin:
-        alternates = (*alternates, _skeleton(latin, mrz_umlauts=False))
+        readings.append((latin, False))
+    if "q" in latin:  # Q as К: Qurbanov/Курбанов/Kurbanov, beside Г: Гурбанов/Gurbanov
+        readings += [(text.replace("q", "k"), umlauts) for text, umlauts in readings]
+    skeletons = tuple(dict.fromkeys(_skeleton(t, mrz_umlauts=u) for t, u in readings))
+    consonants = tuple(_consonants(s) for s in skeletons)
+    canonical = _variant_index().get(skeletons[0], "")
+    # Spelling variants share their canonical form's key, which is also what the
+    # Arabic-script spelling gives (Mehmet, Magomed, محمد → mhmd); a vowel-less token
+    # keeps its vowels.
+    own = _consonants(_skeleton(canonical)) if canonical else consonants[0] or "_" + skeletons[0]
+    others = (c or "_" + s for s, c in zip(skeletons[1:], consonants[1:], strict=True))
     return Token(
         original=original,
         latin=latin,
-        skeleton=skeleton,
-        consonants=_consonants(skeleton),
+        skeleton=skeletons[0],
+        consonants=consonants[0],
         abjad=abjad,
-        canonical=_variant_index().get(skeleton, ""),
-        alternates=alternates,
+        canonical=canonical,
+        alternates=skeletons[1:],
+        readings=skeletons,
+        reading_consonants=consonants,
+        block_keys=tuple(dict.fromkeys((own, *others))),
     )
 
 
@@ -383,12 +412,15 @@ def normalize_name(text: str) -> NormalizedName:
 
 
 def token_block_key(token: Token) -> str:
-    """The blocking key of one token: its consonant key (vowel-less tokens keep vowels)."""
-    if token.canonical:
-        # Spelling variants share their canonical form's key, which is also what the
-        # Arabic-script spelling gives (Mehmet, Magomed, محمد → mhmd).
-        return _consonants(_skeleton(token.canonical))
-    return token.consonants or "_" + token.skeleton
+    """The blocking key of one token: its consonant key (vowel-less tokens keep vowels), or
+    its canonical variant's (Mehmet, Magomed, محمد → mhmd)."""
+    return token.block_keys[0]
+
+
+def token_block_keys(token: Token) -> tuple[str, ...]:
+    """The token's blocking key, then the key of each of its other readings that differs
+    (Qurbanov: Gurbanov's key and Kurbanov's). Two tokens that may be one name share one."""
+    return token.block_keys
 
 
 def name_match_keys(name: str | NormalizedName) -> frozenset[str]:
@@ -404,22 +436,32 @@ def token_similarity(a: Token, b: Token, *, typo_discount: float = TYPO_DISCOUNT
     birth, passes 0."""
     if a.latin == b.latin:
         return TokenMatch(a.original, b.original, 100.0, "exact")
-    if a.skeleton == b.skeleton or (
-        (a.alternates or b.alternates) and {a.skeleton, *a.alternates} & {b.skeleton, *b.alternates}
-    ):
+    if a.skeleton == b.skeleton:
+        return TokenMatch(a.original, b.original, 97.0, "transliteration")
+    # Another reading in common (Qurbanov's K reading is Курбанов); but in Arabic script
+    # itself ق and ك are two letters, so two such tokens compare as written.
+    readings = bool(a.alternates or b.alternates) and not (a.abjad and b.abjad)
+    if readings and not set(a.readings).isdisjoint(b.readings):
         return TokenMatch(a.original, b.original, 97.0, "transliteration")
     if a.canonical and a.canonical == b.canonical:
         return TokenMatch(a.original, b.original, 95.0, "variant")
     if (len(a.latin) == 1 or len(b.latin) == 1) and a.latin[0] == b.latin[0]:
         return TokenMatch(a.original, b.original, 80.0, "initial")
     if a.abjad or b.abjad:
-        if a.consonants == b.consonants and a.consonants:
+        if not readings:
+            if a.consonants == b.consonants and a.consonants:
+                return TokenMatch(a.original, b.original, 92.0, "consonants")
+            s = fuzz.ratio(a.consonants, b.consonants) * 0.95
+            return TokenMatch(a.original, b.original, round(s, 1), "consonants")
+        ca, cb = set(a.reading_consonants) - {""}, set(b.reading_consonants) - {""}
+        if ca & cb:
             return TokenMatch(a.original, b.original, 92.0, "consonants")
-        s = fuzz.ratio(a.consonants, b.consonants) * 0.95
+        s = max(fuzz.ratio(x, y) for x in ca or {""} for y in cb or {""}) * 0.95
         return TokenMatch(a.original, b.original, round(s, 1), "consonants")
-    s = max(
-        fuzz.ratio(x, y) for x in (a.skeleton, *a.alternates) for y in (b.skeleton, *b.alternates)
-    )
+    if a.alternates or b.alternates:
+        s = max(fuzz.ratio(x, y) for x in a.readings for y in b.readings)
+    else:
+        s = fuzz.ratio(a.skeleton, b.skeleton)
     s = max(0.0, s - typo_discount) if s < 100 else s
     return TokenMatch(a.original, b.original, round(s, 1), "fuzzy" if s else "none")
 

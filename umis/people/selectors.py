@@ -95,10 +95,10 @@ def person_search(
     if key:
         # the letters as written (folded), each word the beginning of a word of the name, or
         # the same name in another script or spelling: Гусейнов, Guseynov and HUSEYNOV all
-        # find Hüseynov by its phonetic skeletons
+        # find Hüseynov by its phonetic skeletons, Курбанов finds Qurbanov by its К reading
         spelt = Q(*(_word_starting("search_name", token) for token in key.split()))
-        sounds = normalize_name(name).skeletons
-        qs = qs.filter(spelt | Q(*(_skeleton_word(s) for s in sounds)) if sounds else spelt)
+        sounds = [_any_skeleton_word(t.readings) for t in normalize_name(name).main]
+        qs = qs.filter(spelt | Q(*sounds) if sounds else spelt)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
     if number:
@@ -124,6 +124,14 @@ def person_search(
 def _word_starting(field: str, start: str) -> Q:
     """`field` (words separated by single spaces) has a word that begins with `start`."""
     return Q(**{f"{field}__startswith": start}) | Q(**{f"{field}__contains": f" {start}"})
+
+
+def _any_skeleton_word(readings: tuple[str, ...]) -> Q:
+    """The stored skeletons hold one of the readings of a word (`_skeleton_word`)."""
+    found = Q()
+    for skeleton in readings:
+        found |= _skeleton_word(skeleton)
+    return found
 
 
 def _skeleton_word(skeleton: str) -> Q:

@@ -4,7 +4,9 @@ Pure Python (no Django), so the benchmark and the web process use the same code.
 
 Blocking: every name of an entry gives one key per main token (the token's consonant
 key from the normaliser, so scripts and spellings meet), and the entry is filed under
-every *pair* of its token keys (a one-token name under its single key). A query looks
+every *pair* of its token keys (a one-token name under its single key). A token that
+reads two ways (the Q of Qurbanov: Гурбанов or Курбанов) has a key for each reading, and
+pairs are made of one reading of each of two tokens. A query looks
 up the pairs of its own token keys, each widened to the watchlist token keys within one
 edit (a symmetric-deletion index over the distinct token keys), so a typo, a swapped
 order, a missing or extra name part or a patronymic still find the entry, while a common
@@ -30,7 +32,12 @@ from itertools import combinations
 from rapidfuzz import fuzz, process
 
 from umis.core.text import fold_forms
-from umis.people.normalize import NormalizedName, name_similarity, normalize_name, token_block_key
+from umis.people.normalize import (
+    NormalizedName,
+    name_similarity,
+    normalize_name,
+    token_block_keys,
+)
 
 MAX_FULL_SCORING = 20  # candidates that get the full, explained name score
 PRUNE = 35.0  # candidates this far below the threshold on the quick score are not scored
@@ -113,6 +120,11 @@ def nationality_agreement(query: Query, record: Record) -> tuple[float, str]:
     return -3.0, "nationality:differs"
 
 
+def _pair(a: str, b: str) -> str:
+    """The block of two token keys, in either order."""
+    return f"{a}|{b}" if a < b else f"{b}|{a}"
+
+
 class _Deletions:
     """Symmetric-deletion index over the distinct token keys: the keys within one edit."""
 
@@ -166,17 +178,29 @@ class CandidateIndex:
         return len(self.records)
 
     @staticmethod
-    def _token_keys(n: NormalizedName) -> list[str]:
+    def _token_keys(n: NormalizedName) -> list[tuple[str, ...]]:
+        """The keys of each distinct token (by its own key, in that order): its own key
+        first, then those of its other readings."""
         tokens = n.main
         if len(tokens) > 3:
             tokens = tuple(t for t in tokens if t.latin not in PARTICLES) or tokens
-        return sorted({token_block_key(t) for t in tokens})
+        readings: dict[str, tuple[str, ...]] = {}
+        for t in tokens:
+            keys = token_block_keys(t)
+            readings.setdefault(keys[0], keys)
+        return [readings[k] for k in sorted(readings)]
 
     def _block_keys(self, n: NormalizedName) -> list[str]:
-        keys = self._token_keys(n)
-        if len(keys) == 1:
-            return keys
-        return [f"{a}|{b}" for a, b in combinations(keys, 2)]
+        tokens = self._token_keys(n)
+        if len(tokens) == 1:
+            return list(tokens[0])
+        if all(len(keys) == 1 for keys in tokens):  # most names: one reading, sorted keys
+            return [f"{a}|{b}" for (a,), (b,) in combinations(tokens, 2)]
+        return list(
+            dict.fromkeys(
+                _pair(a, b) for ta, tb in combinations(tokens, 2) for a in ta for b in tb if a != b
+            )
+        )
 
     def add(self, record: Record) -> None:
         """Add or replace an entry (a replaced entry's old blocks are skipped at search time)."""
@@ -193,7 +217,8 @@ class CandidateIndex:
             self._born.setdefault(record.birth_date, []).append(record.id)
         for n in names:
             for t in n.main:
-                self._deletions.add(token_block_key(t))
+                for k in token_block_keys(t):
+                    self._deletions.add(k)
             for k in self._block_keys(n):
                 year = _year(record.birth_date, record.birth_year) or 0
                 self._blocks.setdefault(k, {}).setdefault(year, []).append(record.id)
@@ -243,20 +268,23 @@ class CandidateIndex:
                     ids.update(block.get(y, ()))
 
         for n in names:
-            keys = self._token_keys(n)
-            near = [self._deletions.near(k) for k in keys]
-            if len(keys) == 1:
-                for k in near[0]:
-                    take(k)
+            tokens = self._token_keys(n)
+            if len(tokens) == 1:
+                for k0 in tokens[0]:
+                    for k in self._deletions.near(k0):
+                        take(k)
                 continue
-            # One edit in either token of a pair (a typo rarely hits two name parts at once).
-            for i, j in combinations(range(len(keys)), 2):
-                a0, b0 = keys[i], keys[j]
-                for a in near[i]:
-                    take(f"{a}|{b0}" if a < b0 else f"{b0}|{a}")
-                for b in near[j]:
-                    if b != b0:
-                        take(f"{a0}|{b}" if a0 < b else f"{b}|{a0}")
+            near = {k: self._deletions.near(k) for keys in tokens for k in keys}
+            # One edit in either token of a pair (a typo rarely hits two name parts at once),
+            # for each reading of the two.
+            for ta, tb in combinations(tokens, 2):
+                for a0 in ta:
+                    for b0 in tb:
+                        for a in near[a0]:
+                            take(_pair(a, b0))
+                        for b in near[b0]:
+                            if b != b0:
+                                take(_pair(a0, b))
         return ids
 
     def search(

@@ -279,3 +279,130 @@ def test_a_merge_handles_every_link_to_a_person_in_every_app() -> None:
     # one row per person cannot be moved onto a person who has one: it is built again
     unique = {k for k, f in links.items() if f.unique}
     assert unique and {handled[k] for k in unique} == {"rebuilt"}
+
+
+def test_a_known_person_whose_q_is_written_as_a_russian_k_is_linked_automatically(
+    world: World,
+) -> None:
+    # both name parts differ in their first letter: no block key of the old name is shared
+    # unless Q and К read alike
+    _register(world, surname="Qurbanov", given_names="Rafiq")
+    _register(world, surname="Курбанов", given_names="Рафик", document_number="C7654321")
+    person = Person.objects.get()
+    assert set(TravelDocument.objects.values_list("person_id", flat=True)) == {person.pk}
+    assert AuditEvent.objects.filter(action="PERSON_IDENTITY_LINKED", person_id=person.pk).exists()
+    assert not IdentityMatch.objects.exists()
+
+
+def test_a_q_written_as_k_with_a_mistyped_date_becomes_a_review_task(world: World) -> None:
+    _register(world, surname="Курбанов", given_names="Рафик")
+    _register(
+        world,
+        surname="QURBANOV",
+        given_names="RAFIQ",
+        birth_date="1985-03-17",
+        document_number="C7654321",
+    )
+    old, new = Person.objects.order_by("id")
+    task = IdentityMatch.objects.get()
+    assert (task.person_id, task.candidate_id) == (new.pk, old.pk)
+    assert "birth_date_one_digit" in task.reasons
+
+
+def _as_before_q_read_as_k() -> None:
+    """Keys as written before Q also read as К: no К reading of Qurbanov (krbnv) or of
+    Rafiq (rfk), no `kurbanov` or `rafik` in the name key."""
+    from umis.people.models import PersonBlockKey
+
+    PersonBlockKey.objects.filter(key__regex=r"(krbnv|rfk)").delete()
+    Person.objects.filter(surname="Qurbanov").update(match_key="hurbanov rafih")
+
+
+def _upgrade() -> None:
+    import importlib
+
+    migration = importlib.import_module("umis.people.migrations.0010_q_read_as_k")
+    migration.add_readings(apps, None)
+
+
+def _keys(person: Person) -> list[str]:
+    return sorted(person.block_keys.values_list("key", flat=True))
+
+
+def test_people_registered_before_q_read_as_k_are_found_by_it(world: World) -> None:
+    from umis.people.identity import block_keys
+
+    _register(world, surname="Qurbanov", given_names="Rafiq")
+    person = Person.objects.get()
+    _as_before_q_read_as_k()
+    assert person_search(user=world.alice, name="Курбанов Рафик") == []
+    _upgrade()
+    _upgrade()  # run again: nothing twice
+    assert person_search(user=world.alice, name="Курбанов Рафик") == [person]
+    assert _keys(person) == sorted(block_keys("Qurbanov", "Rafiq", dt.date(1985, 3, 14), False))
+    _register(world, surname="Курбанов", given_names="Рафик", document_number="C7654321")
+    assert Person.objects.get() == person  # linked, not a second file
+
+
+def test_a_kasumov_registered_before_is_found_as_gasymov(world: World) -> None:
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    from umis.people.models import PersonBlockKey
+
+    _register(world, surname="Касумов", given_names="Анар")
+    person = Person.objects.get()
+    # as written before Касумов read as Qasımov: its own key, ksmv
+    PersonBlockKey.objects.update(key=Replace("key", Value("hsmv"), Value("ksmv")))
+    _upgrade()
+    # a date one digit off: found through the name key alone
+    _register(
+        world,
+        surname="Гасымов",
+        given_names="Анар",
+        birth_date="1985-03-17",
+        document_number="C7654321",
+    )
+    task = IdentityMatch.objects.get()
+    assert task.candidate_id == person.pk
+
+
+def test_a_merged_person_registered_before_gets_its_new_keys_back_on_unmerge(
+    world: World,
+) -> None:
+    from umis.people.identity import block_keys
+
+    _register(world, surname="Qurbanov", given_names="Rafiq")
+    _register(
+        world,
+        surname="Qurbanov",
+        given_names="Rafiq",
+        birth_date="1990-06-01",
+        document_number="C7654321",
+    )
+    survivor, merged = Person.objects.order_by("id")
+    merge = person_merge(
+        actor=world.hannah, survivor_id=survivor.pk, merged_id=merged.pk, reason="same man"
+    )
+    _as_before_q_read_as_k()
+    _upgrade()
+    # the merged record's keys, the new ones too, are with the surviving file
+    assert _keys(merged) == []
+    assert _keys(survivor) == sorted(
+        block_keys("Qurbanov", "Rafiq", dt.date(1985, 3, 14), False)
+        + block_keys("Qurbanov", "Rafiq", dt.date(1990, 6, 1), False)
+    )
+    merge.refresh_from_db()
+    person_unmerge(
+        actor=world.hannah, merge_id=merge.pk, expected_version=merge.version, reason="two men"
+    )
+    assert _keys(merged) == sorted(block_keys("Qurbanov", "Rafiq", dt.date(1990, 6, 1), False))
+    _register(
+        world,
+        surname="Курбанов",
+        given_names="Рафик",
+        birth_date="1990-06-01",
+        document_number="D7654321",
+    )
+    assert Person.objects.count() == 2  # linked to the unmerged man, not a third file
+    assert TravelDocument.objects.get(number="D7654321").person_id == merged.pk

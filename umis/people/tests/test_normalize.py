@@ -45,6 +45,25 @@ SAME = [
     ("Зуев", "Zuyev"),  # уе is not the MRZ ue of ü
     ("Ксения", "Kseniya"),
     ("Fatimah", "فاطمة"),
+    # Azerbaijani Q is Г in some Russian documents and К in others (Kurbanov, Kasimov in
+    # the Latin spellings made from them), and K in Turkish
+    ("Quliyev", "Кулиев"),
+    ("Qasımov", "Касимов"),
+    ("Qasımov", "Касумов"),  # and Qasım is also Касум
+    ("Qasım", "KASUM"),
+    ("Qurbanov Yusif", "Курбанов Юсиф"),
+    ("Qarabağlı", "Карабаглы"),
+    ("Qafarov", "Кафаров"),
+    ("Quluzadə", "Кулузаде"),
+    ("Quliyev", "Kuliyev"),
+    ("Qasımov", "KASIMOV"),
+    ("Qurbanov", "Kurbanov"),
+    ("Qafarov", "Kafarov"),
+    ("Qurbanov", "Gurbanov"),
+    ("Qasım", "Kasım"),
+    ("Rafiq", "Рафик"),
+    ("قاسم", "Kasim"),  # Arabic ق, the same letter
+    ("قلی", "Кули"),
 ]
 
 DIFFERENT = [
@@ -55,6 +74,12 @@ DIFFERENT = [
     ("Ali Huseynov", "Rashad Ibrahimov"),
     ("Носов Еремей", "Носков Еремей"),  # one letter apart, but two surnames
     ("Rəşad Quliyev", "Rəşid Quliyev"),
+    # Q also reads as K, but K never as H: these are other names
+    ("Kərimov Elvin", "Qəribov Elvin"),
+    ("Kazımov Elvin", "Qasımov Elvin"),
+    ("Zakir Məmmədov", "Zahir Məmmədov"),
+    ("Kərimov Elvin", "Гасанов Эльвин"),
+    ("صقر", "شاكر"),  # Saqr and Shakir: in Arabic script ق and ك are two letters
 ]
 
 

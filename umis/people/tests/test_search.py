@@ -168,3 +168,27 @@ def test_the_search_page_says_when_it_shows_only_the_first_results(
     assert "At most 2 people are shown for one search." in page
     page = client.post("/en/office/people/", {"name": "huseynov kamran"}).content.decode()
     assert "At most" not in page
+
+
+def test_staff_find_an_azerbaijani_q_written_with_the_russian_k(world: World) -> None:
+    # Soviet and Russian documents write the Q of Qurbanov as Г (Гурбанов) or as К
+    # (Курбанов, and Kurbanov in the Latin made from it)
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Qurbanov", given_names="Yusif"),
+            guest(surname="Кулиев", given_names="Эльвин", document_number="U22345678"),
+            guest(surname="Zahir", given_names="Elvin", document_number="U32345678"),
+        ],
+    )
+    for query, found in [
+        ("Курбанов", ["Qurbanov"]),
+        ("Курбанов Юсиф", ["Qurbanov"]),
+        ("KURBANOV YUSIF", ["Qurbanov"]),
+        ("Гурбанов", ["Qurbanov"]),
+        ("Quliyev", ["Кулиев"]),
+        ("Quliyev Elvin", ["Кулиев"]),
+        ("Zakir", []),  # but K is not an H: Zakir and Zahir are two names
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query

@@ -130,3 +130,14 @@ def test_names_compare_prints_score_decision_reasons_and_flags() -> None:
     assert result["match"] is True
     assert result["flags"] == {"a": [], "b": ["zero_width"]}
     assert result["threshold"] == 85
+
+
+def test_names_compare_reads_the_russian_k_of_an_azerbaijani_q() -> None:
+    out = io.StringIO()
+    call_command("names", "compare", "Qurbanov Yusif", "Курбанов Юсиф", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == [
+        "score     97",
+        "decision  MATCH (threshold 85)",
+        "reasons   Qurbanov~Курбанов:transliteration:97; Yusif~Юсиф:transliteration:97",
+    ]

@@ -93,3 +93,19 @@ def test_a_surname_alone_meets_the_entries_born_the_same_day_only() -> None:
     idx.add(Record(1, ("Hüseynov Rəşad",), birth_date=dt.date(1986, 3, 14)))
     assert ids(idx, Query(("Hüseynov",), birth_date=born)) == []
     assert ids(idx, Query(("Hüseynov",), birth_date=dt.date(1986, 3, 14))) == [1]
+
+
+def test_a_q_written_as_a_russian_k_in_every_name_part_is_found() -> None:
+    idx = CandidateIndex()
+    born = dt.date(1985, 3, 14)
+    idx.add_many(
+        [
+            Record(1, ("Qurbanov Rafiq",), birth_date=born),
+            Record(2, ("Кулиев Эльвин",), birth_year=1990),
+            Record(3, ("Zahir Elvin",), birth_year=1990),
+        ]
+    )
+    assert ids(idx, Query(("Курбанов Рафик",), birth_date=born)) == [1]
+    assert ids(idx, Query(("Rafik Kurbanov",), birth_date=born)) == [1]
+    assert ids(idx, Query(("Quliyev Elvin",))) == [2]
+    assert ids(idx, Query(("Zakir Elvin",), birth_year=1990)) == []

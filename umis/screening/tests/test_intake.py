@@ -273,3 +273,13 @@ def test_a_merge_moves_the_hits_and_entries_of_the_person_and_an_unmerge_puts_th
     hit.refresh_from_db()
     entry.refresh_from_db()
     assert (hit.person_id, entry.person_id) == (person.pk, person.pk)
+
+
+def test_a_listed_name_with_q_written_as_a_russian_k_alerts_the_office(
+    world: World, client: Client
+) -> None:
+    entry = listed(world, full_name="Курбанов Рафик")
+    case = register(client, world, surname="Qurbanov", given_names="Rafiq")
+    hit = ScreeningHit.objects.get(case=case)
+    assert hit.entry == entry
+    assert any("Qurbanov~Курбанов:transliteration" in r for r in hit.reasons)
