@@ -308,3 +308,14 @@ def passports_of(people: list[Any]) -> list[Any]:
     ]
     bulk_insert(documents)
     return documents
+
+
+def name_letters(n: int) -> str:
+    """Letters standing for a number in a test's names, which hold no digit: 0 → "a",
+    27 → "bb"."""
+    word = ""
+    while True:
+        n, r = divmod(n, 26)
+        word = chr(ord("a") + r) + word
+        if not n:
+            return word

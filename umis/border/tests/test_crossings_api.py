@@ -15,7 +15,7 @@ from umis.border.services import presence_rebuild
 from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
 from umis.core.errors import Conflict
-from umis.core.testing import World
+from umis.core.testing import World, name_letters
 from umis.people.models import Person, PersonMerge, TravelDocument
 from umis.people.services import person_merge, person_unmerge
 
@@ -443,7 +443,11 @@ def test_batches_of_the_same_people_in_opposite_orders_at_once_are_both_stored()
     make_world()
     key = border_key()
     people = [
-        {"document_number": f"T{n:08d}", "surname": "Yılmaz", "given_names": f"Ali {n}"}
+        {
+            "document_number": f"T{n:08d}",
+            "surname": "Yılmaz",
+            "given_names": f"Ali {name_letters(n)}",
+        }
         for n in range(1500)
     ]
     setup = send(Client(), key, [event(**p) for p in people])

@@ -22,23 +22,13 @@ from django.utils import timezone
 from umis.accounts.models import Role, User
 from umis.audit.models import AuditEvent
 from umis.core import clock
-from umis.core.testing import World, guest, make_user
+from umis.core.testing import World, guest, make_user, name_letters
 from umis.reports.selectors import period_default
 from umis.stays.services import stay_registrations_submit
 
 pytestmark = pytest.mark.django_db
 
 URL = "/en/office/reports/"
-
-
-def _letters(n: int) -> str:
-    """A name's letters for a number (a name holds no digit): 0 → "a", 27 → "bb"."""
-    word = ""
-    while True:
-        n, r = divmod(n, 26)
-        word = chr(ord("a") + r) + word
-        if not n:
-            return word
 
 
 def _register(world: World, specs: list[tuple[str, str, bool]], start: int = 0) -> None:
@@ -48,7 +38,7 @@ def _register(world: World, specs: list[tuple[str, str, bool]], start: int = 0) 
     issuing = {"TR": "TUR", "DE": "DEU", "RU": "RUS"}
     raws = [
         guest(
-            surname="Guest" + _letters(start + i),
+            surname="Guest" + name_letters(start + i),
             birth_date=(dt.date(1970, 1, 1) + dt.timedelta(days=start + i)).isoformat(),
             document_number=f"R{start + i:07d}",
             nationality=nationality,
