@@ -26,6 +26,8 @@ class AnnulmentForm:
     confirmed: bool = False
     legal_ground: LegalGround | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    # someone else changed the case meanwhile: the page shows it as it is now, the form as typed
+    conflict: bool = False
 
 
 def annulment_form_read(data: QueryDict) -> AnnulmentForm:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from umis.audit.services import audit_record
 from umis.backoffice.forms import AnnulmentForm, annulment_form_read, queue_filter_read
 from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
@@ -20,6 +21,7 @@ from umis.cases.selectors import (
     case_history,
     case_queue_for_user,
     case_queue_rows,
+    case_transition_refusal,
     cases_of_person_for_user,
     queue_state_groups,
 )
@@ -37,6 +39,7 @@ from umis.people.selectors import (
     person_search,
 )
 from umis.reference.selectors import legal_ground_list
+from umis.screening.models import ScreeningHit
 from umis.screening.selectors import hits_for_case
 from umis.stays import services as stay_services
 from umis.stays.selectors import stay_registration_ending, stay_registration_for_case
@@ -131,6 +134,8 @@ def _case_page(
     documents = list(IssuedDocument.objects.filter(case=case).order_by("issued_at"))
     workflow = service.workflow
     registration = stay_registration_for_case(case_id=case.pk)
+    hits = hits_for_case(user=request.user, case_id=case.pk)
+    can_confirm = bool(workflow and workflow.rule_for(case.state, "confirmed"))
     return render(
         request,
         "backoffice/case.html",
@@ -144,9 +149,14 @@ def _case_page(
             else None,
             "documents": [{"doc": d, "verify_url": document_verify_link(d)} for d in documents],
             "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
-            "can_confirm": bool(workflow and workflow.rule_for(case.state, "confirmed")),
+            "can_confirm": can_confirm,
+            # what holds the confirmation back (a screening hit still open), shown by its button
+            "confirm_refusal": case_transition_refusal(case=case, target="confirmed")
+            if can_confirm
+            else None,
             "grounds": legal_ground_list(kind="annulment", on=clock.today()),
-            "hits": hits_for_case(user=request.user, case_id=case.pk),
+            "hits": hits,
+            "open_hits": [h for h in hits if h.status == ScreeningHit.Status.OPEN],
             "annulment": annulment or AnnulmentForm(),
             "note": note or {"text": "", "error": ""},
         },
@@ -188,6 +198,12 @@ def case_annul(request: HttpRequest, reference: str) -> HttpResponse:
         )
         messages.success(request, _("The registration is annulled."))
     except DomainError as exc:
+        _decision_refused(request, case, exc, decision="annul")
+        if exc.code == "version_conflict":
+            # decided on a page since changed: the case as it is now, the annulment as typed
+            case.refresh_from_db()
+            form.conflict, form.confirmed = True, False  # ticked again, knowing the change
+            return _case_page(request, case, annulment=form, status=409)
         messages.error(request, str(exc.message))
     return redirect("backoffice:case", reference=reference)
 
@@ -202,8 +218,21 @@ def case_confirm(request: HttpRequest, reference: str) -> HttpResponse:
         )
         messages.success(request, _("The registration is confirmed."))
     except DomainError as exc:
+        _decision_refused(request, case, exc, decision="confirm")
         messages.error(request, str(exc.message))
     return redirect("backoffice:case", reference=reference)
+
+
+def _decision_refused(request: HttpRequest, case: Any, exc: DomainError, *, decision: str) -> None:
+    """A decision refused (nothing changed, the service's transaction rolled back) is in the
+    audit log, with why."""
+    audit_record(
+        actor=request.user,
+        action="STAY_REGISTRATION_DECISION_REFUSED",
+        entity=case,
+        person_id=case.applicant_id,
+        data={"decision": decision, "code": exc.code},
+    )
 
 
 @officer_required

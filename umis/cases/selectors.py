@@ -15,6 +15,7 @@ from umis.cases import registry
 from umis.cases.models import Case, CaseEvent
 from umis.core.errors import NotFound
 from umis.core.text import storable
+from umis.core.workflow import Refusal
 
 
 def case_scope_for_user(user: Any) -> QuerySet[Case]:
@@ -204,6 +205,17 @@ def case_queue_rows(*, cases: Iterable[Case], at: dt.datetime) -> list[QueueRow]
         )
         for c in cases
     ]
+
+
+def case_transition_refusal(*, case: Case, target: str) -> Refusal | None:
+    """Why the case cannot move to `target` now although its workflow has the move (its
+    guard: a screening hit still open, …), for a page to show the action as unavailable and
+    why; None when nothing holds it back. `case_transition` asks the same when it is taken."""
+    workflow = registry.get(case.service_code).workflow
+    rule = workflow.rule_for(case.state, target) if workflow else None
+    if rule is None or rule.guard is None:
+        return None
+    return rule.guard(case)
 
 
 def case_history(*, case: Case) -> QuerySet[CaseEvent]:

@@ -189,6 +189,15 @@ def _officer_may_act_on(user: Any, case: Case) -> bool:
     return bool(user.is_officer) and _may_act_on(user, case)
 
 
+def _version_conflict() -> Conflict:
+    return Conflict(
+        "version_conflict",
+        _(
+            "Someone else changed this case while you were working on it. Reload it to see the change, then decide again."
+        ),
+    )
+
+
 def case_transition(
     *,
     actor: Any,
@@ -204,11 +213,24 @@ def case_transition(
     """Move a case to `target` if the workflow allows it for the actor; 409 on a stale version.
 
     Runs inside the caller's transaction; the version check is a conditional UPDATE, so of
-    two officers deciding at once exactly one wins.
+    two officers deciding at once exactly one wins. What is checked, in this order:
+
+    1. the actor may act on this case at all (their office), else 403;
+    2. the version the actor saw is the case's version, else 409 `version_conflict`: an
+       officer who decided on a page since changed (another tab, a colleague) is told so,
+       rather than that the case cannot move from a state they never saw;
+    3. the workflow has this transition, and the actor's role may take it;
+    4. its guard (a screening hit still open, …) does not refuse it, else 409 with the
+       guard's code;
+    5. the legal ground it needs is given and in force.
     """
     service = registry.get(case.service_code)
     workflow = service.workflow
     assert workflow is not None
+    if not system and not _may_act_on(actor, case):
+        raise PermissionDenied("forbidden", _("You may not take this action on this case."))
+    if expected_version != case.version:
+        raise _version_conflict()
     rule = workflow.rule_for(case.state, target)
     if rule is None:
         raise Conflict(
@@ -216,12 +238,12 @@ def case_transition(
             _("This case cannot move from “%(source)s” to “%(target)s”.")
             % {"source": service.state_label(case.state), "target": service.state_label(target)},
         )
-    if not system and (getattr(actor, "role", None) not in rule.by or not _may_act_on(actor, case)):
+    if not system and getattr(actor, "role", None) not in rule.by:
         raise PermissionDenied("forbidden", _("You may not take this action on this case."))
     if rule.guard is not None:
-        problem = rule.guard(case)
-        if problem:
-            raise DomainError("guard_failed", problem)
+        refusal = rule.guard(case)
+        if refusal is not None:
+            raise Conflict(refusal.code, refusal.message)
     if rule.needs_legal_ground and legal_ground is None:
         raise DomainError(
             "legal_ground_required", _("Choose the legal ground for this decision."), "legal_ground"
@@ -239,13 +261,8 @@ def case_transition(
         updated_at=now,
         closed_at=now if workflow.is_final(target) else None,
     )
-    if updated != 1:
-        raise Conflict(
-            "version_conflict",
-            _(
-                "Someone else changed this case while you were working on it. Reload it to see the change, then decide again."
-            ),
-        )
+    if updated != 1:  # changed since the caller read it
+        raise _version_conflict()
     source = case.state
     case.refresh_from_db(fields=["state", "is_open", "version", "updated_at", "closed_at"])
     kind = CaseEvent.Kind.DECISION if legal_ground is not None else CaseEvent.Kind.STATE_CHANGED

@@ -1,7 +1,11 @@
 """Workflow primitives: each service declares its states and transitions as data.
 
-A transition names the roles that may fire it and an optional guard (a pure function
-of the case that returns an error message, or None when the transition is allowed).
+A transition names the roles that may fire it and an optional guard: a function of the
+case that reads (never writes) and returns a `Refusal` — a stable code and a translated
+message saying what must happen first — or None when the transition is allowed. The case
+engine (`umis.cases.services.case_transition`) asks it inside the transition's
+transaction, so what it read holds when the case moves; pages ask it too
+(`umis.cases.selectors.case_transition_refusal`) to show an action as unavailable, and why.
 """
 
 from __future__ import annotations
@@ -10,7 +14,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-Guard = Callable[[Any], str | None]
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a guard refuses a transition now: a stable code (`screening_hit_open`) and a
+    message in the reader's language saying what to do first."""
+
+    code: str
+    message: str | Promise
+
+
+Guard = Callable[[Any], Refusal | None]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ guest leaves; the system ends it when the guest, having moved, is registered at 
 place (`STAY_REGISTRATION_SUPERSEDED`, no actor), or when it is registered after the
 guest's planned departure; an officer may annul it with a legal ground, also once it has
 ended (a registration found false after the guest left verifies as annulled, not expired).
+A registration whose guest matched a watchlist stays valid, but the officer confirms it
+only once every screening hit on it is decided (confirmed or dismissed); annulling it
+needs no such wait.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.workflow import Workflow, rule
+from umis.screening.guards import screening_hits_decided
 
 REGISTERED = "registered"
 CONFIRMED = "confirmed"
@@ -33,7 +37,15 @@ WORKFLOW = Workflow(
         ANNULLED: _("annulled"),
     },
     transitions={
-        (REGISTERED, CONFIRMED): rule(*OFFICERS, event="STAY_REGISTRATION_CONFIRMED"),
+        (REGISTERED, CONFIRMED): rule(
+            *OFFICERS,
+            guard=screening_hits_decided(
+                _(
+                    "A screening hit on this registration is still open. Confirm or dismiss it first: the registration can be confirmed only when every hit is decided."
+                )
+            ),
+            event="STAY_REGISTRATION_CONFIRMED",
+        ),
         (REGISTERED, ANNULLED): rule(
             *OFFICERS, needs_legal_ground=True, event="STAY_REGISTRATION_ANNULLED"
         ),

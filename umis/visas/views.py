@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from umis.audit.services import audit_record
 from umis.backoffice.views import officer_required
-from umis.cases.selectors import case_get_for_user, case_history
+from umis.cases.selectors import case_get_for_user, case_history, case_transition_refusal
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
@@ -25,6 +25,7 @@ from umis.core.ratelimit import rate_limited
 from umis.people.models import Sex
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
+from umis.screening.models import ScreeningHit
 from umis.screening.selectors import hits_for_case
 from umis.visas import documents, selectors, services, workflow
 from umis.visas.models import VisaApplication
@@ -390,10 +391,12 @@ def _office_case_page(
 ) -> HttpResponse:
     """The officer's page of an application; `refusal` and `approval`: a decision not
     stored, its form as the officer filled it in (legal_ground, note) with the errors by
-    field."""
+    field, or with `conflict`, the message when someone else changed the case meanwhile."""
     app = selectors.application_for_case(case_id=case.pk)
     if app is None:
         raise Http404
+    hits = hits_for_case(user=request.user, case_id=case.pk)
+    can_decide = case.state == workflow.REFERRED
     return render(
         request,
         "visas/office_case.html",
@@ -401,8 +404,13 @@ def _office_case_page(
             "case": case,
             "app": app,
             "history": case_history(case=case),
-            "hits": hits_for_case(user=request.user, case_id=case.pk),
-            "can_decide": case.state == workflow.REFERRED,
+            "hits": hits,
+            "open_hits": [h for h in hits if h.status == ScreeningHit.Status.OPEN],
+            "can_decide": can_decide,
+            # what holds the issue back (a screening hit still open), shown by its button
+            "approve_refusal": case_transition_refusal(case=case, target=workflow.ISSUED)
+            if can_decide
+            else None,
             "grounds": legal_ground_list(kind="visa_refusal", on=clock.today()),
             "refusal": refusal or {"legal_ground": "", "note": "", "errors": {}},
             "approval": approval or {"note": "", "errors": {}},
@@ -469,16 +477,18 @@ def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
             person_id=case.applicant_id,
             data={"code": exc.code},
         )
+        refusal: dict[str, Any] = {"legal_ground": ground_code, "note": note, "errors": {}}
         if refusing and exc.field in ("legal_ground", "note"):
             # nothing is stored; the form comes back as filled in, to be corrected
-            refusal = {
-                "legal_ground": ground_code,
-                "note": note,
-                "errors": {exc.field: exc.message},
-            }
+            refusal["errors"] = {exc.field: exc.message}
             return _office_case_page(request, case, refusal=refusal, status=422)
         if not refusing and exc.field == "note":
             approval = {"note": note, "errors": {"note": exc.message}}
             return _office_case_page(request, case, approval=approval, status=422)
+        if refusing and exc.code == "version_conflict":
+            # decided on a page since changed: the case as it is now, the refusal as typed
+            case.refresh_from_db()
+            refusal["conflict"] = True
+            return _office_case_page(request, case, refusal=refusal, status=409)
         messages.error(request, str(exc.message))
     return redirect("visas:office_case", reference=case.reference)

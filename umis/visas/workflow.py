@@ -2,7 +2,9 @@
 
 An application waits for its fee; once paid, the system screens it and either issues the
 visa at once or refers it to an officer with the reasons; the officer approves or
-refuses with a legal ground.
+refuses with a legal ground. An officer issues it only once every screening hit on the
+case is decided (confirmed or dismissed); refusing needs no such wait. An issued e-visa is
+final: there is no transition out of it (no annulment or revocation yet).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.workflow import Workflow, rule
+from umis.screening.guards import screening_hits_decided
 
 AWAITING_PAYMENT = "awaiting_payment"
 SCREENING = "screening"
@@ -36,7 +39,15 @@ WORKFLOW = Workflow(
         (AWAITING_PAYMENT, SCREENING): rule(SYSTEM, event="EVISA_PAID"),
         (SCREENING, ISSUED): rule(SYSTEM, event="EVISA_ISSUED"),
         (SCREENING, REFERRED): rule(SYSTEM, event="EVISA_REFERRED"),
-        (REFERRED, ISSUED): rule(*OFFICERS, event="EVISA_APPROVED"),
+        (REFERRED, ISSUED): rule(
+            *OFFICERS,
+            guard=screening_hits_decided(
+                _(
+                    "A screening hit on this application is still open. Confirm or dismiss it first: the e-visa can be issued only when every hit is decided."
+                )
+            ),
+            event="EVISA_APPROVED",
+        ),
         (REFERRED, REFUSED): rule(*OFFICERS, needs_legal_ground=True, event="EVISA_REFUSED"),
     },
 )

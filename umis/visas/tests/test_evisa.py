@@ -646,6 +646,14 @@ def test_refusal_needs_a_visa_refusal_ground(client: Client, agency: Agency) -> 
 
 def test_two_officers_deciding_at_once_only_one_wins(client: Client, agency: Agency) -> None:
     app = _referred(client, agency)
+    hit = ScreeningHit.objects.get(case=app.case)
+    screening_hit_decide(
+        actor=agency.world.alice,
+        hit_id=hit.pk,
+        decision="dismiss",
+        reason="Another person.",
+        expected_version=hit.version,
+    )
     version = app.case.version
     services.visa_approve(actor=agency.world.alice, case=app.case, expected_version=version)
     with pytest.raises(Conflict):
