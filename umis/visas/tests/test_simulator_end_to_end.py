@@ -20,6 +20,7 @@ from umis.documents.models import IssuedDocument
 from umis.payments.models import PaymentEvent, PaymentOrder
 from umis.payments.testing import RunningSimulator, simulator_running
 from umis.visas import workflow
+from umis.visas.services import DECIDE_TOPIC
 from umis.visas.testing import application
 from umis.visas.tests.conftest import Agency
 
@@ -62,8 +63,11 @@ def _wait_paid(number: str, timeout: float = 15) -> PaymentOrder:
     while time.monotonic() < deadline:
         order = PaymentOrder.objects.get(number=number)
         states = set(Case.objects.values_list("state", flat=True))
+        # the decision is owed once the case left "awaiting payment" (its outbox row is
+        # written after the transition, in the same transaction)
         moved_on = AWAITING not in states and (
-            workflow.SCREENING not in states or OutboxMessage.objects.exists()
+            workflow.SCREENING not in states
+            or OutboxMessage.objects.filter(topic=DECIDE_TOPIC).exists()
         )
         if order.status == PaymentOrder.Status.PAID and moved_on:
             return order
