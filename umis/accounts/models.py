@@ -82,6 +82,13 @@ class User(AbstractUser):
         return self.role in OFFICER_ROLES
 
     @property
+    def display_name(self) -> str:
+        """How staff pages name the account: the full name and the username, or the
+        username alone when no name is given."""
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    @property
     def sees_all_offices(self) -> bool:
         return self.role in {Role.ADMINISTRATOR, Role.HEAD_OFFICER, Role.ANALYST}
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<str:reference>/annul/", views.case_annul, name="case_annul"),
     path("cases/<str:reference>/confirm/", views.case_confirm, name="case_confirm"),
     path("cases/<str:reference>/note/", views.case_note, name="case_note"),
+    path("cases/<str:reference>/assignment/", views.case_assignment, name="case_assign"),
     path("people/", views.people, name="people"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
 ]

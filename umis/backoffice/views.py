@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +18,8 @@ from umis.backoffice.forms import AnnulmentForm, annulment_form_read, queue_filt
 from umis.border.selectors import person_stay_compute, person_timeline
 from umis.cases import registry
 from umis.cases.selectors import (
+    case_assignee_get,
+    case_assignees,
     case_get_for_user,
     case_history,
     case_queue_for_user,
@@ -25,8 +28,9 @@ from umis.cases.selectors import (
     cases_of_person_for_user,
     queue_state_groups,
 )
+from umis.cases.services import assignee_not_eligible, case_assign
 from umis.core import clock
-from umis.core.errors import DomainError, NotFound
+from umis.core.errors import DomainError, NotFound, PermissionDenied
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
 from umis.people import selectors as people_selectors
@@ -126,10 +130,11 @@ def _case_page(
     *,
     annulment: AnnulmentForm | None = None,
     note: dict[str, str] | None = None,
+    assignment: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The case page; `annulment` and `note`: a form not stored, as the officer filled it
-    in, with its errors."""
+    """The case page; `annulment`, `note` and `assignment`: a form not stored, as the
+    officer filled it in, with its errors."""
     service = registry.get(case.service_code)
     documents = list(IssuedDocument.objects.filter(case=case).order_by("issued_at"))
     workflow = service.workflow
@@ -159,15 +164,17 @@ def _case_page(
             "open_hits": [h for h in hits if h.status == ScreeningHit.Status.OPEN],
             "annulment": annulment or AnnulmentForm(),
             "note": note or {"text": "", "error": ""},
+            "assignment": assignment or case_assignment_form(request, case),
+            "assign_url": reverse("backoffice:case_assign", args=[case.reference]),
         },
         status=status,
     )
 
 
-def _case_for_action(request: HttpRequest, reference: str) -> Any:
+def _case_for_action(request: HttpRequest, reference: str, purpose: str = "decision") -> Any:
     try:
         return case_get_for_user(
-            user=request.user, reference=reference, purpose="decision", for_update=False
+            user=request.user, reference=reference, purpose=purpose, for_update=False
         )
     except NotFound as exc:
         raise Http404 from exc
@@ -233,6 +240,83 @@ def _decision_refused(request: HttpRequest, case: Any, exc: DomainError, *, deci
         person_id=case.applicant_id,
         data={"decision": decision, "code": exc.code},
     )
+
+
+@officer_required
+@require_POST
+def case_assignment(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for_action(request, reference, purpose="case assignment")
+    return case_assignment_post(
+        request, case, page=_case_page, done=reverse("backoffice:case", args=[case.reference])
+    )
+
+
+AssignmentPage = Callable[..., HttpResponse]
+
+
+def case_assignment_form(
+    request: HttpRequest, case: Any, *, error: str = "", conflict: bool = False, chosen: str = ""
+) -> dict[str, Any]:
+    """The assignment form of a case page (templates/backoffice/_assignment.html): the
+    officers the case may be given to, and, when an assignment was not made, why."""
+    return {
+        "officers": [o for o in case_assignees(case=case) if o.pk != case.assignee_id],
+        "mine": case.assignee_id == request.user.pk,
+        "error": error,
+        "conflict": conflict,
+        "chosen": chosen,
+    }
+
+
+def case_assignment_post(
+    request: HttpRequest, case: Any, *, page: AssignmentPage, done: str
+) -> HttpResponse:
+    """Take the case, release it or give it to a colleague, from a case page's assignment
+    form (`action`: take, release, assign with `assignee`). `page(request, case,
+    assignment=..., status=...)` shows the case page again when nothing was changed: 409
+    when the case changed since the page was read (shown as it is now), 422 for an
+    assignee the case may not go to, 403 when the officer may not assign it; each refusal
+    is audited. Done, back to `done`."""
+    action = request.POST.get("action", "")
+    chosen = request.POST.get("assignee", "")[:20]
+    assignee: Any  # the signed-in officer, a colleague, or None
+    try:
+        if action == "take":
+            assignee = request.user
+        elif action == "release":
+            assignee = None
+        else:
+            assignee = case_assignee_get(user_id=chosen)
+            if assignee is None:
+                raise assignee_not_eligible()
+        case_assign(
+            actor=request.user, case=case, assignee=assignee, expected_version=_version(request)
+        )
+    except DomainError as exc:
+        audit_record(
+            actor=request.user,
+            action="CASE_ASSIGNMENT_REFUSED",
+            entity=case,
+            person_id=case.applicant_id,
+            data={"action": action[:20], "assignee": chosen, "code": exc.code},
+        )
+        if exc.code == "version_conflict":
+            case.refresh_from_db()
+            form = case_assignment_form(request, case, conflict=True, chosen=chosen)
+            return page(request, case, assignment=form, status=409)
+        form = case_assignment_form(request, case, error=str(exc.message), chosen=chosen)
+        status = 403 if isinstance(exc, PermissionDenied) else 422
+        return page(request, case, assignment=form, status=status)
+    if assignee is None:
+        messages.success(request, _("The case is released: nobody is assigned to it now."))
+    elif assignee == request.user:
+        messages.success(request, _("You have taken this case."))
+    else:
+        messages.success(
+            request,
+            _("The case is assigned to %(officer)s.") % {"officer": assignee.display_name},
+        )
+    return redirect(done)
 
 
 @officer_required

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from umis.accounts.models import Role
+from umis.accounts.models import Role, User
 from umis.audit.services import audit_record
 from umis.cases import registry
 from umis.cases.models import Case, CaseEvent
@@ -216,6 +216,27 @@ def case_transition_refusal(*, case: Case, target: str) -> Refusal | None:
     if rule is None or rule.guard is None:
         return None
     return rule.guard(case)
+
+
+def case_assignees(*, case: Case) -> list[User]:
+    """The officers a case may be given to: the active officers who may act on it (see
+    `case_assign`), those of its office by name, then those of the head office."""
+    officers = User.objects.filter(is_active=True).filter(
+        Q(role=Role.HEAD_OFFICER) | Q(role=Role.REGIONAL_OFFICER, office_id=case.office_id)
+    )
+    return sorted(
+        officers.select_related("office"),
+        key=lambda o: (o.role != Role.REGIONAL_OFFICER, o.display_name.casefold()),
+    )
+
+
+def case_assignee_get(*, user_id: str) -> User | None:
+    """The account chosen in a case's assignment form, by its id, whoever it is
+    (`case_assign` decides whether the case may go to them); None for a value that names
+    no account."""
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18:
+        return None
+    return User.objects.filter(pk=int(user_id)).first()
 
 
 def case_history(*, case: Case) -> QuerySet[CaseEvent]:

@@ -402,32 +402,55 @@ def case_add_event(
 
 
 def case_assign(*, actor: Any, case: Case, assignee: Any, expected_version: int) -> Case:
-    """Give the case to an officer who may act on it, or to nobody; only such an officer
-    assigns (a host or an applicant acts on a case only through its workflow)."""
-    if not _officer_may_act_on(actor, case) or (
-        assignee is not None and not _officer_may_act_on(assignee, case)
-    ):
+    """Give the case to an officer who may act on it, or to nobody (release it); only such
+    an officer assigns (a host or an applicant acts on a case only through its workflow).
+
+    Checked in this order: the actor may assign (else 403 `forbidden`); the version the
+    actor saw is the case's (else 409 `version_conflict`, nothing changed); the assignee is
+    an active officer who may act on the case, of its office or of the head office (else
+    `assignee_not_eligible`). The history keeps who had the case before."""
+    if not _officer_may_act_on(actor, case):
         raise PermissionDenied("forbidden", _("You may not assign this case."))
+    if expected_version != case.version:
+        raise _assignment_conflict()
+    if assignee is not None and not (assignee.is_active and _officer_may_act_on(assignee, case)):
+        raise assignee_not_eligible()
+    # the case as the actor saw it, which the conditional UPDATE below proves current
+    previous = case.assignee.username if case.assignee is not None else None
     with transaction.atomic():
         updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
             assignee=assignee, version=F("version") + 1, updated_at=clock.now()
         )
         if updated != 1:
-            raise Conflict(
-                "version_conflict",
-                _(
-                    "Someone else changed this case while you were working on it. Reload it and try again."
-                ),
-            )
+            raise _assignment_conflict()
         case.refresh_from_db(fields=["assignee", "version", "updated_at"])
         case_add_event(
             actor=actor,
             case=case,
             kind=CaseEvent.Kind.ASSIGNED,
             action="CASE_ASSIGNED",
-            data={"assignee": getattr(assignee, "username", None)},
+            data={"assignee": getattr(assignee, "username", None), "previous": previous},
         )
     return case
+
+
+def assignee_not_eligible() -> DomainError:
+    """The refusal of an assignee the case may not be given to (or of one not found): it
+    does not say who the account is."""
+    return DomainError(
+        "assignee_not_eligible",
+        _(
+            "This case cannot be given to this person: only an officer of its office or of the head office can work on it."
+        ),
+        "assignee",
+    )
+
+
+def _assignment_conflict() -> Conflict:
+    return Conflict(
+        "version_conflict",
+        _("Someone else changed this case while you were working on it. Reload it and try again."),
+    )
 
 
 MAX_REASONS = 2000

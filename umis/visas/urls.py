@@ -22,5 +22,6 @@ urlpatterns = [
     path("office/evisa/dashboard/", views.office_dashboard, name="office_dashboard"),
     path("office/evisa/<str:reference>/", views.office_case, name="office_case"),
     path("office/evisa/<str:reference>/decide/", views.office_decide, name="office_decide"),
+    path("office/evisa/<str:reference>/assignment/", views.office_assign, name="office_assign"),
     path("office/evisa/<str:reference>/photo.jpg", views.office_photo, name="office_photo"),
 ]

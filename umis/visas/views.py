@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from umis.audit.services import audit_record
-from umis.backoffice.views import officer_required
+from umis.backoffice.views import case_assignment_form, case_assignment_post, officer_required
 from umis.cases.selectors import case_get_for_user, case_history, case_transition_refusal
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
@@ -387,11 +387,13 @@ def _office_case_page(
     *,
     refusal: dict[str, Any] | None = None,
     approval: dict[str, Any] | None = None,
+    assignment: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The officer's page of an application; `refusal` and `approval`: a decision not
     stored, its form as the officer filled it in (legal_ground, note) with the errors by
-    field, or with `conflict`, the message when someone else changed the case meanwhile."""
+    field, or with `conflict`, the message when someone else changed the case meanwhile;
+    `assignment`: the assignment form likewise."""
     app = selectors.application_for_case(case_id=case.pk)
     if app is None:
         raise Http404
@@ -414,6 +416,8 @@ def _office_case_page(
             "grounds": legal_ground_list(kind="visa_refusal", on=clock.today()),
             "refusal": refusal or {"legal_ground": "", "note": "", "errors": {}},
             "approval": approval or {"note": "", "errors": {}},
+            "assignment": assignment or case_assignment_form(request, case),
+            "assign_url": reverse("visas:office_assign", args=[case.reference]),
         },
         status=status,
     )
@@ -422,6 +426,18 @@ def _office_case_page(
 @officer_required
 def office_case(request: HttpRequest, reference: str) -> HttpResponse:
     return _office_case_page(request, _case(request, reference, "e-visa decision"))
+
+
+@officer_required
+@require_POST
+def office_assign(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference, "case assignment")
+    return case_assignment_post(
+        request,
+        case,
+        page=_office_case_page,
+        done=reverse("visas:office_case", args=[case.reference]),
+    )
 
 
 @officer_required

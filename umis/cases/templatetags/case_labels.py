@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 from umis.cases import registry
-from umis.cases.models import Case
+from umis.cases.models import Case, CaseEvent
 
 register = template.Library()
 
@@ -40,3 +41,20 @@ def state_of(state: str, case: Case) -> str:
         return registry.get(case.service_code).state_label(state)
     except KeyError:
         return state
+
+
+@register.filter
+def assignment_text(event: CaseEvent) -> str:
+    """An assignment in a case's history, in words: who took the case, gave it to whom, or
+    released it (accounts named as they were then)."""
+    actor = event.actor.username if event.actor else ""
+    assignee = (event.data or {}).get("assignee")
+    if not actor:  # not made from a page: who made it is in the audit log
+        if assignee is None:
+            return _("Released")
+        return _("Assigned to %(assignee)s") % {"assignee": assignee}
+    if assignee is None:
+        return _("Released by %(actor)s") % {"actor": actor}
+    if assignee == actor:
+        return _("Taken by %(actor)s") % {"actor": actor}
+    return _("Assigned to %(assignee)s by %(actor)s") % {"assignee": assignee, "actor": actor}

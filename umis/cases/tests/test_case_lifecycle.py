@@ -234,15 +234,22 @@ def test_case_life_cycles_keep_their_promises() -> None:
                     expected_version=self.version + (1 if stale else 0),
                 )
             )
-            # a case is assigned by an officer who may act on it, to such an officer or to nobody
-            allowed = self._officer_of(who) and (to == "system" or self._officer_of(to))
+            # a case is assigned by an officer who may act on it, to such an officer or to
+            # nobody; a stale page is told so before anything about the assignee
+            eligible = to == "system" or self._officer_of(to)
+            if not self._officer_of(who):
+                expected = "forbidden"
+            elif stale:
+                expected = "version_conflict"
+            elif not eligible:
+                expected = "assignee_not_eligible"
+            else:
+                expected = ""
             if refused is not None:
                 seen[f"assign {refused.code}"] += 1
-                assert refused.code in ({"version_conflict"} if stale else set()) | (
-                    set() if allowed else {"forbidden"}
-                ), refused.code
+                assert refused.code == expected, (refused.code, expected)
                 return
-            assert allowed and not stale, (who, to, stale)
+            assert not expected, (who, to, stale, expected)
             seen["assigned"] += 1
             assert Case.objects.get(pk=self.case.pk).assignee_id == getattr(users[to], "pk", None)
             self.version, self.events, self.audits = (
@@ -299,4 +306,7 @@ def test_case_life_cycles_keep_their_promises() -> None:
         "version_conflict",
         "screening_hit_open",
     }
-    assert refusals | moves | {"assigned"} <= set(seen), sorted(seen.items())
+    assigning = {"assigned", "assign forbidden", "assign version_conflict"}
+    assert refusals | moves | assigning | {"assign assignee_not_eligible"} <= set(seen), sorted(
+        seen.items()
+    )

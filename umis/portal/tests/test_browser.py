@@ -152,6 +152,9 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
     sign_in(page, "alice")
     page.goto("/en/office/queue/")
     page.click(f"text={reference}")
+    page.click("#take-button")  # takes the case: the page comes back with it as hers
+    page.wait_for_selector("#release-button")
+    assert page.inner_text("#assignee-now") == "You have this case."
     page.select_option("#id_legal_ground", "mc-21-not-residing")
     page.fill("#id_note", "The guest does not live at the address.")
     page.check("#id_confirm")

@@ -65,7 +65,7 @@ PAGES: dict[str, Page] = {
     "backoffice:case": Page(
         "/office/cases/{registration}/",
         "officer",
-        ("backoffice:case_annul", "backoffice:case_note"),
+        ("backoffice:case_annul", "backoffice:case_note", "backoffice:case_assign"),
     ),
     "backoffice:people": Page("/office/people/", "officer", ("backoffice:people",)),
     "backoffice:person": Page(
@@ -76,7 +76,9 @@ PAGES: dict[str, Page] = {
     "visas:apply": Page("/evisa/apply/", None, ("visas:apply",), redisplay=("resize",)),
     "visas:status_lookup": Page("/evisa/status/", None, ("visas:status_lookup",)),
     "visas:office_queue": Page("/office/evisa/", "officer"),
-    "visas:office_case": Page("/office/evisa/{referred}/", "officer", ("visas:office_decide",)),
+    "visas:office_case": Page(
+        "/office/evisa/{referred}/", "officer", ("visas:office_decide", "visas:office_assign")
+    ),
     "screening:hits": Page("/office/screening/hits/", "officer"),
     "screening:hit": Page("/office/screening/hits/{hit}/", "officer", ("screening:hit_decide",)),
     "screening:entry_ban_check": Page(

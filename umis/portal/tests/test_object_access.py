@@ -80,6 +80,7 @@ OBJECTS: dict[str, Guarded] = {
     "office/cases/<str:reference>/annul/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/cases/<str:reference>/confirm/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/cases/<str:reference>/note/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
+    "office/cases/<str:reference>/assignment/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/people/<int:person_id>/": Guarded(*OFFICE, "PERSON_ACCESS_DENIED"),
     "office/duplicates/<int:match_id>/": Guarded(*OFFICE, "IDENTITY_MATCH_ACCESS_DENIED"),
     "office/duplicates/<int:match_id>/decide/": Guarded(*OFFICE, "IDENTITY_MATCH_ACCESS_DENIED"),
@@ -88,6 +89,7 @@ OBJECTS: dict[str, Guarded] = {
     ),
     "office/evisa/<str:reference>/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/evisa/<str:reference>/decide/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
+    "office/evisa/<str:reference>/assignment/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/evisa/<str:reference>/photo.jpg": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/screening/hits/<int:hit_id>/": Guarded(*OFFICE, "SCREENING_HIT_ACCESS_DENIED"),
     "office/screening/hits/<int:hit_id>/decide/": Guarded(*OFFICE, "SCREENING_HIT_ACCESS_DENIED"),
@@ -140,7 +142,7 @@ BY_DESIGN = {
 
 # fields of every object a refused call might have changed
 SNAPSHOT: list[tuple[type[Any], str, tuple[str, ...]]] = [
-    (Case, "case", ("state", "version", "is_open")),
+    (Case, "case", ("state", "version", "is_open", "assignee")),
     (StayRegistration, "registration", ("active", "ended_on")),
     (IdentityMatch, "match", ("status", "version")),
     (PersonMerge, "merge", ("unmerged_at", "version")),
@@ -180,7 +182,9 @@ def _call(client: Client, route: str, scene: Scene, who: Who) -> Any:
         if route.startswith(("GET ", "POST ")):
             body = '{"reason": "same", "version": 1, "decision": "link", "left_on": "2026-01-01"}'
             return client.post(url, data=body, content_type="application/json", **extra)
-        return client.post(url, {"decision": "confirm", "reason": "x", "version": "1"})
+        return client.post(
+            url, {"decision": "confirm", "reason": "x", "version": "1", "action": "take"}
+        )
     return client.get(url, **extra)
 
 

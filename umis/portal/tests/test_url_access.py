@@ -105,6 +105,9 @@ PAGES: dict[str, Url] = {
     "office/cases/<str:reference>/note/": Url(
         OFFICER, "POST", lambda s: f"/office/cases/{s.case.reference}/note/"
     ),
+    "office/cases/<str:reference>/assignment/": Url(
+        OFFICER, "POST", lambda s: f"/office/cases/{s.case.reference}/assignment/"
+    ),
     "office/people/": Url(OFFICER, "POST", lambda s: "/office/people/"),
     "office/people/<int:person_id>/": Url(
         OFFICER,
@@ -131,6 +134,9 @@ PAGES: dict[str, Url] = {
     ),
     "office/evisa/<str:reference>/decide/": Url(
         OFFICER, "POST", lambda s: f"/office/evisa/{s.visa.case.reference}/decide/"
+    ),
+    "office/evisa/<str:reference>/assignment/": Url(
+        OFFICER, "POST", lambda s: f"/office/evisa/{s.visa.case.reference}/assignment/"
     ),
     "office/evisa/<str:reference>/photo.jpg": Url(
         OFFICER, "GET", lambda s: f"/office/evisa/{s.visa.case.reference}/photo.jpg"
