@@ -9,7 +9,12 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from umis.cases import registry
-from umis.cases.selectors import QueueFilter, queue_state_groups, queue_state_waits
+from umis.cases.selectors import (
+    QUEUE_ASSIGNED,
+    QueueFilter,
+    queue_state_groups,
+    queue_state_waits,
+)
 from umis.cases.services import case_reasons_clean
 from umis.core.errors import DomainError
 from umis.core.filters import date_filters_read
@@ -57,6 +62,7 @@ def queue_filter_read(query: Mapping[str, str]) -> tuple[QueueFilter, dict[str, 
     service = query.get("service", "")
     state = query.get("state", "")
     state = state if state in states else ""
+    assigned = query.get("assigned", "")
     dates, errors = date_filters_read(query, ("from", "to"))
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
         errors["period"] = _("The end of the period is before its start.")
@@ -67,5 +73,6 @@ def queue_filter_read(query: Mapping[str, str]) -> tuple[QueueFilter, dict[str, 
         submitted_to=dates["to"],
         include_closed=query.get("closed") == "1",
         closed_by_state=bool(state) and not queue_state_waits(state),
+        assigned=assigned if assigned in QUEUE_ASSIGNED else "",
     )
     return filters, errors

@@ -36,8 +36,14 @@ class Case(models.Model):
     state = models.CharField(_("state"), max_length=30)
     is_open = models.BooleanField(default=True)
     needs_attention = models.BooleanField(default=False)
+    # indexed first in case_assignee_queue_idx
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -49,6 +55,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["office", "is_open", "due_at", "id"], name="case_queue_idx"),
             models.Index(fields=["is_open", "due_at", "id"], name="case_queue_all_idx"),
+            # the queue's "assigned to me / nobody": an officer's own, or nobody's, due first
+            models.Index(
+                fields=["assignee", "is_open", "due_at", "id"], name="case_assignee_queue_idx"
+            ),
             models.Index(
                 fields=["office", "service_code", "state", "due_at"], name="case_queue_filter_idx"
             ),

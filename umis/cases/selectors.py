@@ -99,6 +99,12 @@ class QueueFilter:
     # the chosen state is one in which no case waits for action: such cases are listed
     # whether or not "include cases not waiting for action" was ticked
     closed_by_state: bool = False
+    # whose cases: "me" (the officer's own), "nobody" (not assigned), "anyone" (assigned
+    # to some officer), or "" (all)
+    assigned: str = ""
+
+
+QUEUE_ASSIGNED = ("me", "nobody", "anyone")
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,12 @@ def case_queue_for_user(
         qs = qs.filter(created_at__date__gte=filters.submitted_from)
     if filters.submitted_to:
         qs = qs.filter(created_at__date__lte=filters.submitted_to)
+    if filters.assigned == "me":
+        qs = qs.filter(assignee_id=user.pk)
+    elif filters.assigned == "nobody":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assigned == "anyone":
+        qs = qs.filter(assignee__isnull=False)
     qs = qs.select_related("applicant", "office", "assignee")
     if not (filters.include_closed or filters.closed_by_state):
         return Paginator(qs.filter(is_open=True).order_by("due_at", "id"), per_page).get_page(page)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case
 from umis.cases.selectors import QueueFilter, case_queue_for_user
+from umis.cases.services import case_assign
 from umis.core import clock
 from umis.core.testing import World
 from umis.stays.models import StayRegistration
@@ -124,7 +125,7 @@ def test_a_date_and_its_time_are_kept_on_one_line(world: World, client: Client) 
     row = row_of(client.get("/en/office/queue/").content.decode(), case.reference)
     local = timezone.localtime(case.created_at)
     cells = row.split("<td")[1:]
-    submitted, due = cells[5], cells[6]
+    submitted, due = cells[6], cells[7]  # after the state and the assignee
     assert submitted.startswith("><time datetime="), submitted
     assert due.startswith("><time datetime="), due
     assert local.strftime("%d.%m.%Y %H:%M") in submitted.split("</time>", 1)[0]
@@ -298,3 +299,45 @@ def test_with_the_cases_not_waiting_included_open_work_comes_first(
     with CaptureQueriesContext(connection) as more:
         client.get("/en/office/queue/?closed=1")
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_queue_shows_the_assignee_and_filters_by_it(world: World, client: Client) -> None:
+    mine = register(world)
+    hers = register(world, document_number="H1234567")
+    free = register(world, document_number="F1234567")
+    case_assign(actor=world.alice, case=mine, assignee=world.alice, expected_version=1)
+    case_assign(actor=world.alice, case=hers, assignee=world.hannah, expected_version=1)
+    client.force_login(world.alice)
+
+    page = client.get("/en/office/queue/").content.decode()
+    assert "<strong>you</strong>" in row_of(page, mine.reference)
+    assert '<td class="assignee">hannah</td>' in row_of(page, hers.reference)
+    assert '<td class="assignee">—</td>' in row_of(page, free.reference)
+
+    def listed(query: str) -> set[str]:
+        page = client.get(f"/en/office/queue/?{query}").content.decode()
+        rows = page.split('id="queue"', 1)[1].split("</tbody>", 1)[0]
+        return {c.reference for c in (mine, hers, free) if f">{c.reference}</a>" in rows}
+
+    assert listed("assigned=me") == {mine.reference}
+    assert listed("assigned=nobody") == {free.reference}
+    assert listed("assigned=anyone") == {mine.reference, hers.reference}
+    assert (
+        listed("assigned=")
+        == listed("assigned=whoever")
+        == {
+            mine.reference,
+            hers.reference,
+            free.reference,
+        }
+    )
+    # the other filters and the pages keep working with it
+    assert listed("assigned=me&service=stay_registration&state=registered&closed=1") == {
+        mine.reference
+    }
+    assert listed("assigned=me&state=confirmed") == set()
+    page = client.get("/en/office/queue/?assigned=nobody").content.decode()
+    assert '<option value="nobody" selected>' in page and "<p>1 case</p>" in page
+    # the head office's own are its own: Alice's are not Hannah's
+    client.force_login(world.hannah)
+    assert listed("assigned=me") == {hers.reference}
