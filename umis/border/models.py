@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from umis.core.models import BaseModel
+from umis.core.models import BaseModel, acting_user
 from umis.reference.models import Translated
 
 
@@ -126,7 +126,12 @@ class OverstayFinding(BaseModel):
     """A person found in the country after their last legal day, or not registered in
     time: a proposal to the office for a fine or an enforcement case. One per person,
     kind and stay (entry day); the daily job refreshes the figures, which no index holds,
-    so the refresh is a heap-only update."""
+    so the refresh is a heap-only update.
+
+    An officer takes it up (with a note) or dismisses it (with the reasons): who, when and
+    why are kept on the row, and `version` goes up with every change of state, so an action
+    from a page older than the finding is refused. A dismissed finding is opened again by
+    the job only when its facts change (another last legal day or registration deadline)."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=30, choices=FindingKind.choices)
@@ -142,11 +147,25 @@ class OverstayFinding(BaseModel):
     first_detected_on = models.DateField()
     last_detected_on = models.DateField()
     case_reference = models.CharField(max_length=30, blank=True)  # the fine or enforcement case
+    decided_by = acting_user(indexed=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)  # the note of a take-up, a dismissal's reasons
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "kind", "entry_day"], name="overstay_finding_unique"
+            ),
+            # an open finding has no decision; one taken up or dismissed says when
+            models.CheckConstraint(
+                condition=models.Q(state="open", decided_at__isnull=True)
+                | (~models.Q(state="open") & models.Q(decided_at__isnull=False)),
+                name="overstay_finding_decided_when",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="dismissed") | ~models.Q(decision_note=""),
+                name="overstay_finding_dismissed_why",
             ),
         ]
         indexes = [

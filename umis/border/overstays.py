@@ -33,6 +33,7 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 
 from umis.audit.services import AuditEntry, audit_collect, audit_record_many
 from umis.border import basis as basis_mod
@@ -564,16 +565,82 @@ def _refresh(findings: list[OverstayFinding], on: dt.date) -> None:
     for f in findings:
         f.last_detected_on = on
     OverstayFinding.objects.bulk_update(
-        findings, ["days_over", "last_detected_on", "last_legal_day"], batch_size=500
+        findings,
+        ["days_over", "last_detected_on", "last_legal_day", "registration_due"],
+        batch_size=500,
     )
 
 
-def _findings_of(person_ids: list[int]) -> list[tuple[Any, ...]]:
-    return list(
-        OverstayFinding.objects.filter(person_id__in=person_ids).values_list(
-            "id", "person_id", "kind", "entry_day"
+@dataclass(frozen=True)
+class _Stored:
+    """What the job compares of a finding already stored."""
+
+    id: int
+    person_id: int
+    state: str
+    last_legal_day: dt.date | None
+    registration_due: dt.date | None
+
+
+def _findings_of(person_ids: list[int]) -> dict[tuple[int, str, dt.date], _Stored]:
+    return {
+        (pid, kind, entry): _Stored(fid, pid, state, last, due)
+        for fid, pid, kind, entry, state, last, due in OverstayFinding.objects.filter(
+            person_id__in=person_ids
+        ).values_list(
+            "id", "person_id", "kind", "entry_day", "state", "last_legal_day", "registration_due"
         )
+    }
+
+
+def _facts_changed(stored: _Stored, found: Found) -> bool:
+    """Whether a dismissed finding's facts are no longer those the officer dismissed: the
+    days over grow every day, the last legal day and the registration deadline do not."""
+    return stored.state == FindingState.DISMISSED and (
+        stored.last_legal_day != found.last_legal_day
+        or stored.registration_due != found.registration_due
     )
+
+
+def _reopen(rows: list[tuple[Any, ...]]) -> list[AuditEntry]:
+    """Dismissed findings whose facts changed opened again (SQLite; rows of id, person,
+    kind, and the last legal day and registration deadline as dismissed and as found now),
+    and their audit rows."""
+    if not rows:
+        return []
+    OverstayFinding.objects.filter(pk__in=[r[0] for r in rows]).update(
+        state=FindingState.OPEN,
+        decided_by=None,
+        decided_at=None,
+        decision_note="",
+        version=F("version") + 1,
+        updated_at=clock.now(),
+    )
+    return _reopened_entries(rows)
+
+
+def _reopened_entries(rows: list[tuple[Any, ...]]) -> list[AuditEntry]:
+    """One OVERSTAY_FINDING_REOPENED audit row per finding opened again, with the last
+    legal day and registration deadline [as dismissed, as found now]."""
+    label = OverstayFinding._meta.label_lower
+    return [
+        AuditEntry(
+            "OVERSTAY_FINDING_REOPENED",
+            person_id=pid,
+            data={
+                "kind": kind,
+                "last_legal_day": [_iso(was_last), _iso(last)],
+                "registration_due": [_iso(was_due), _iso(due)],
+            },
+            entity_type=label,
+            entity_id=str(fid),
+        )
+        for fid, pid, kind, was_last, last, was_due, due in rows
+    ]
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _opened_entries(rows: list[tuple[int, int, str, str, int]]) -> list[AuditEntry]:
@@ -605,21 +672,32 @@ def _store(
     for first in range(0, len(found), CHUNK):
         chunk = found[first : first + CHUNK]
         with transaction.atomic():
-            existing = {
-                (pid, kind, entry): fid
-                for fid, pid, kind, entry in _findings_of(list({f.person_id for f in chunk}))
-            }
+            existing = _findings_of(list({f.person_id for f in chunk}))
             new = []
             refreshed = []
+            reopened = []
             for f in chunk:
-                fid = existing.get((f.person_id, f.kind, f.entry_day))
-                if fid is not None:
+                stored = existing.get((f.person_id, f.kind, f.entry_day))
+                if stored is not None:
+                    if _facts_changed(stored, f):
+                        reopened.append(
+                            (
+                                stored.id,
+                                f.person_id,
+                                str(f.kind),
+                                stored.last_legal_day,
+                                f.last_legal_day,
+                                stored.registration_due,
+                                f.registration_due,
+                            )
+                        )
                     refreshed.append(
                         OverstayFinding(
-                            pk=fid,
+                            pk=stored.id,
                             days_over=f.days_over,
                             last_detected_on=on,
                             last_legal_day=f.last_legal_day,
+                            registration_due=f.registration_due,
                         )
                     )
                     continue
@@ -639,11 +717,13 @@ def _store(
                         last_detected_on=on,
                     )
                 )
+            reopened_entries = _reopen(reopened)
             _refresh(refreshed, on)
             OverstayFinding.objects.bulk_create(new, batch_size=1000)
             audit_record_many(
                 actor=actor,
-                entries=_opened_entries(
+                entries=reopened_entries
+                + _opened_entries(
                     [(n.pk, n.person_id, n.kind, n.proposal, n.days_over) for n in new]
                 ),
             )
@@ -663,9 +743,24 @@ FOUND_COLUMNS = (
     " last_legal_day, registration_due, days_over"
 )
 FOUND_TYPES = ["int8", "text", "date", "int8", "text", "text", "text", "date", "date", "int4"]
+# a dismissed finding whose last legal day or registration deadline is no longer the one
+# dismissed is open again (before the refresh: the values returned are those dismissed)
+FOUND_REOPEN = """
+UPDATE border_overstayfinding f
+SET state = %(open)s, decided_by_id = NULL, decided_at = NULL, decision_note = '',
+    version = f.version + 1, updated_at = %(now)s
+FROM border_found n
+WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
+  AND f.state = %(dismissed)s
+  AND (f.last_legal_day IS DISTINCT FROM n.last_legal_day
+       OR f.registration_due IS DISTINCT FROM n.registration_due)
+RETURNING f.id, f.person_id, f.kind, f.last_legal_day, n.last_legal_day, f.registration_due,
+    n.registration_due
+"""
 FOUND_REFRESH = """
 UPDATE border_overstayfinding f
-SET days_over = n.days_over, last_legal_day = n.last_legal_day, last_detected_on = %(on)s
+SET days_over = n.days_over, last_legal_day = n.last_legal_day,
+    registration_due = n.registration_due, last_detected_on = %(on)s
 FROM border_found n
 WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
 """
@@ -693,10 +788,11 @@ RETURNING n.id, n.person_id, n.kind, n.proposal, n.days_over
 FOUND_OPEN = """
 INSERT INTO border_overstayfinding (id, created_at, updated_at, created_by_id, person_id, kind,
     entry_day, office_id, proposal, state, nationality, legal_basis, last_legal_day,
-    registration_due, days_over, first_detected_on, last_detected_on, case_reference)
+    registration_due, days_over, first_detected_on, last_detected_on, case_reference,
+    decided_by_id, decided_at, decision_note, version)
 SELECT n.id, %(now)s, %(now)s, NULL, n.person_id, n.kind, n.entry_day, n.office_id, n.proposal,
        %(state)s, n.nationality, n.legal_basis, n.last_legal_day, n.registration_due,
-       n.days_over, %(on)s, %(on)s, ''
+       n.days_over, %(on)s, %(on)s, '', NULL, NULL, '', 1
 FROM border_found n
 WHERE n.id IS NOT NULL
 ORDER BY n.id
@@ -756,8 +852,15 @@ def _store_sql(
                 )
         cursor.execute("ANALYZE border_found")
         lap("copy")
+        cursor.execute(
+            FOUND_REOPEN,
+            {"open": FindingState.OPEN, "dismissed": FindingState.DISMISSED, "now": clock.now()},
+        )
+        reopened = _reopened_entries(list(cursor.fetchall()))
         cursor.execute(FOUND_REFRESH, {"on": on})
         lap("refresh")
+        if reopened:
+            audit_record_many(actor=actor, entries=reopened)
         cursor.execute(FOUND_NEW)
         opened = sorted(cursor.fetchall())
         lap("new")

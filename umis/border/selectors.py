@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from umis.audit.models import AuditEvent
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.border import basis as basis_mod
 from umis.border.calculator import EARLIEST, LATEST
@@ -31,9 +32,9 @@ from umis.border.stayrules import (
     current_stay,
     stays_from_events,
 )
-from umis.core.errors import DomainError
+from umis.core.errors import DomainError, NotFound
 from umis.people.models import Person
-from umis.people.selectors import person_get_for_user
+from umis.people.selectors import MAX_ID, person_get_for_user
 from umis.reference.selectors import country_names, registration_rule_for
 from umis.stays.selectors import persons_registered_since, stay_registration_current_of_person
 
@@ -235,15 +236,82 @@ class FindingFilter:
     detected_to: dt.date | None = None
 
 
+def finding_scope_for_user(user: Any) -> QuerySet[OverstayFinding]:
+    """The findings an officer may see and act on: the head office's officers all, a
+    regional officer their office's; nobody else any."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return OverstayFinding.objects.none()
+    if user.role == "head_officer":
+        return OverstayFinding.objects.all()
+    if user.role == "regional_officer" and user.office_id:
+        return OverstayFinding.objects.filter(office_id=user.office_id)
+    return OverstayFinding.objects.none()
+
+
+def finding_get_for_user(*, user: Any, finding_id: int) -> OverstayFinding:
+    """One finding within the user's scope, with its person, office and who decided;
+    NotFound (and an OVERSTAY_FINDING_ACCESS_DENIED audit row) for any other."""
+    finding = (
+        finding_scope_for_user(user)
+        .select_related("person", "office", "decided_by")
+        .filter(pk=finding_id)
+        .first()
+        if 1 <= finding_id <= MAX_ID
+        else None
+    )
+    if finding is None:
+        seen = OverstayFinding.objects.filter(pk=finding_id).values_list("person_id", flat=True)
+        audit_record(
+            actor=user,
+            action="OVERSTAY_FINDING_ACCESS_DENIED",
+            entity_type=OverstayFinding._meta.label_lower,
+            entity_id=str(finding_id)[:60],
+            person_id=seen.first() if 1 <= finding_id <= MAX_ID else None,
+        )
+        raise NotFound("not_found", _("Not found."))
+    return finding
+
+
+FINDING_EVENTS = {
+    "OVERSTAY_FINDING_OPENED": _("Found by the daily check"),
+    "OVERSTAY_FINDING_TAKEN": _("Taken up"),
+    "OVERSTAY_FINDING_DISMISSED": _("Dismissed"),
+    "OVERSTAY_FINDING_REOPENED": _("Opened again: the facts changed"),
+}
+
+
+@dataclass(frozen=True)
+class FindingEvent:
+    at: dt.datetime
+    action: str
+    label: str
+    actor: str  # the user's name, empty for the daily check
+    note: str
+
+
+def finding_history(*, finding: OverstayFinding) -> list[FindingEvent]:
+    """What became of a finding, oldest first, from its audit rows (reads and exports
+    left out)."""
+    rows = AuditEvent.objects.filter(
+        entity_type=OverstayFinding._meta.label_lower,
+        entity_id=str(finding.pk),
+        action__in=list(FINDING_EVENTS),
+    ).order_by("at", "id")[:200]
+    return [
+        FindingEvent(
+            at=row.at,
+            action=row.action,
+            label=str(FINDING_EVENTS[row.action]),
+            actor=row.actor_label if row.actor_id else "",
+            note=str(row.data.get("note") or row.data.get("reason") or ""),
+        )
+        for row in rows
+    ]
+
+
 def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[OverstayFinding]:
     """Findings of the officer's office (head office: all); others see none."""
-    role = getattr(user, "role", "")
-    if role == "head_officer":
-        qs = OverstayFinding.objects.all()
-    elif role == "regional_officer":
-        qs = OverstayFinding.objects.filter(office_id=user.office_id)
-    else:
-        return OverstayFinding.objects.none()
+    qs = finding_scope_for_user(user)
     if filters.kind in FindingKind.values:
         qs = qs.filter(kind=filters.kind)
     if filters.state in FindingState.values:
@@ -254,7 +322,7 @@ def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[Overstay
         qs = qs.filter(first_detected_on__gte=filters.detected_from)
     if filters.detected_to:
         qs = qs.filter(first_detected_on__lte=filters.detected_to)
-    return qs.select_related("person", "office").order_by("-first_detected_on", "-id")
+    return qs.select_related("person", "office", "decided_by").order_by("-first_detected_on", "-id")
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from umis.audit.services import AuditEntry, audit_record_many, audit_refusal
-from umis.border.models import Crossing, CrossingPoint, Presence
+from umis.audit.services import AuditEntry, audit_record, audit_record_many, audit_refusal
+from umis.border.models import Crossing, CrossingPoint, FindingState, OverstayFinding, Presence
 from umis.border.validation import CrossingData, CrossingReader
+from umis.cases.services import case_reasons_clean
 from umis.core import clock
-from umis.core.errors import DomainError, FieldError
+from umis.core.errors import Conflict, DomainError, FieldError
 from umis.core.lookups import array_parameter
 from umis.people.identity import PersonData
 from umis.people.models import TravelDocument
@@ -539,55 +542,136 @@ def crossing_points_load_defaults() -> None:
         )
 
 
-def overstay_finding_take(*, actor: Any, finding_id: int, case_reference: str) -> None:
-    """The fines or enforcement app took the proposal up and opened a case."""
-    _finding_close(actor=actor, finding_id=finding_id, state="taken", case_reference=case_reference)
+def overstay_finding_take(
+    *,
+    actor: Any,
+    finding_id: int,
+    note: str = "",
+    case_reference: str = "",
+    expected_version: int | None = None,
+) -> OverstayFinding:
+    """An officer takes the proposal up (a fine or an enforcement case follows), with an
+    optional note; the fines or enforcement app may name the case it opened."""
+    return _finding_decide(
+        actor=actor,
+        finding_id=finding_id,
+        state=FindingState.TAKEN,
+        text=note,
+        field="note",
+        case_reference=case_reference,
+        expected_version=expected_version,
+    )
 
 
-def overstay_finding_dismiss(*, actor: Any, finding_id: int, reason: str) -> None:
-    _finding_close(actor=actor, finding_id=finding_id, state="dismissed", reason=reason)
+def overstay_finding_dismiss(
+    *, actor: Any, finding_id: int, reason: str, expected_version: int | None = None
+) -> OverstayFinding:
+    """An officer dismisses the finding, with the reasons (required)."""
+    return _finding_decide(
+        actor=actor,
+        finding_id=finding_id,
+        state=FindingState.DISMISSED,
+        text=reason,
+        field="reason",
+        expected_version=expected_version,
+    )
 
 
-def _finding_close(
-    *, actor: Any, finding_id: int, state: str, case_reference: str = "", reason: str = ""
-) -> None:
-    from umis.border.models import OverstayFinding
+def _finding_decide(
+    *,
+    actor: Any,
+    finding_id: int,
+    state: str,
+    text: str,
+    field: str,
+    case_reference: str = "",
+    expected_version: int | None = None,
+) -> OverstayFinding:
+    """Take up or dismiss an open finding: the officer's scope first (to anyone else the
+    finding is as unknown as one that does not exist, and the attempt is on record), then
+    what was typed, then the finding as it is now, locked: one that another officer has
+    dealt with, or that changed since the page was read (`expected_version`), is a conflict
+    that changes nothing. One conditional update, so two officers never both act."""
+    from umis.border.selectors import finding_get_for_user
 
-    # an officer of the finding's office, or of the head office; to anyone else it is as
-    # unknown as a finding that does not exist, and the attempt is on record
-    seen = OverstayFinding.objects.filter(pk=finding_id).only("office_id", "person_id").first()
-    if seen is not None and not (
-        getattr(actor, "is_officer", False)
-        and (actor.role == "head_officer" or actor.office_id == seen.office_id)
-    ):
-        audit_refusal(
-            actor=actor,
-            entries=[AuditEntry("OVERSTAY_FINDING_ACCESS_DENIED", seen, person_id=seen.person_id)],
+    finding = finding_get_for_user(user=actor, finding_id=finding_id)  # NotFound, audited
+    text = case_reasons_clean(reasons=text, field=field, required=state == FindingState.DISMISSED)
+    if len(case_reference) > 30:
+        raise DomainError(
+            "case_reference_too_long", _("The case number is too long."), "case_reference"
         )
-        seen = None
-    with transaction.atomic():
-        finding = (
-            OverstayFinding.objects.select_for_update().filter(pk=finding_id).first()
-            if seen is not None
-            else None
-        )
-        if finding is None:
-            raise DomainError("not_found", _("Not found."), "finding")
-        if finding.state != "open":
-            raise DomainError(
-                "finding_not_open", _("This finding was already dealt with."), "finding"
+    try:
+        with transaction.atomic():
+            current = (
+                OverstayFinding.objects.select_for_update(of=("self",))
+                .select_related("decided_by")
+                .get(pk=finding.pk)
             )
-        finding.state = state
-        finding.case_reference = case_reference[:30]
-        finding.save(update_fields=["state", "case_reference", "updated_at"])
-        audit_record_many(
+            _finding_check_open(current, expected_version)
+            now = clock.now()
+            changed = OverstayFinding.objects.filter(
+                pk=current.pk, state=FindingState.OPEN, version=current.version
+            ).update(
+                state=state,
+                decided_by=actor,
+                decided_at=now,
+                decision_note=text,
+                case_reference=case_reference,
+                version=F("version") + 1,
+                updated_at=now,
+            )
+            if changed != 1:  # cannot happen under the row lock; a conflict if it does
+                raise Conflict("version_conflict", _FINDING_CHANGED, "finding")
+            current.refresh_from_db()
+            audit_record(
+                actor=actor,
+                action="OVERSTAY_FINDING_TAKEN"
+                if state == FindingState.TAKEN
+                else "OVERSTAY_FINDING_DISMISSED",
+                entity=current,
+                person_id=current.person_id,
+                data={
+                    "note" if state == FindingState.TAKEN else "reason": text[:500],
+                    "case": case_reference,
+                    "version": current.version,
+                },
+            )
+    except Conflict as exc:
+        audit_refusal(
             actor=actor,
             entries=[
                 AuditEntry(
-                    "OVERSTAY_FINDING_TAKEN" if state == "taken" else "OVERSTAY_FINDING_DISMISSED",
+                    "OVERSTAY_FINDING_DECISION_REFUSED",
                     finding,
                     person_id=finding.person_id,
-                    data={"case": case_reference, "reason": reason[:500]},
+                    data={"decision": state, "code": exc.code},
                 )
             ],
         )
+        raise
+    return current
+
+
+_FINDING_CHANGED = _(
+    "This finding changed since you opened it: it was dealt with and opened again. Read it "
+    "again before you act."
+)
+
+
+def _finding_check_open(finding: OverstayFinding, expected_version: int | None) -> None:
+    """A Conflict unless the finding is open and as the officer saw it."""
+    if finding.state != FindingState.OPEN:
+        values = {
+            "user": finding.decided_by.username if finding.decided_by else "—",
+            "date": f"{timezone.localtime(finding.decided_at):%d.%m.%Y %H:%M}"
+            if finding.decided_at
+            else "—",
+        }
+        message = (
+            _("This finding was already taken up (%(user)s, %(date)s).")
+            if finding.state == FindingState.TAKEN
+            else _("This finding was already dismissed (%(user)s, %(date)s).")
+        )
+        raise Conflict("finding_not_open", message % values, "finding")
+    if expected_version is not None and expected_version != finding.version:
+        raise Conflict("version_conflict", _FINDING_CHANGED, "finding")

@@ -9,27 +9,37 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.border.calculator import stay_calculate
 from umis.border.models import FindingKind, FindingState, OverstayFinding
 from umis.border.selectors import (
     FindingFilter,
     FindingRow,
+    crossing_point_names,
+    finding_get_for_user,
+    finding_history,
     findings_export_for_user,
     findings_for_user,
     findings_with_country_names,
+    person_crossings,
+    person_stay_compute,
 )
+from umis.border.services import overstay_finding_dismiss, overstay_finding_take
 from umis.border.stayrules import Regime
 from umis.core import clock
-from umis.core.errors import DomainError
+from umis.core.errors import Conflict, DomainError, NotFound
 from umis.core.filters import date_filters_read
-from umis.reference.selectors import country_choices, country_get_by_code
+from umis.people.purposes import ReadPurpose
+from umis.people.selectors import person_get_for_user
+from umis.reference.selectors import country_choices, country_get_by_code, country_names
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 CALCULATOR_ROWS = 8
@@ -176,6 +186,123 @@ def findings(request: HttpRequest) -> HttpResponse:
     return response
 
 
+FINDING_CROSSINGS = 200  # the latest crossings shown on a finding's page
+
+
+def _finding_page(
+    request: HttpRequest,
+    finding_id: int,
+    *,
+    take: dict[str, Any] | None = None,
+    dismiss: dict[str, Any] | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """A finding's page: the finding, the person, their stay today and the crossings it is
+    computed from, what became of it, and the forms to take it up or dismiss it. `take` and
+    `dismiss`: a form not recorded, as the officer filled it in, with its errors; `conflict`:
+    why an action was refused because the finding was dealt with meanwhile."""
+    try:
+        finding = finding_get_for_user(user=request.user, finding_id=finding_id)
+        purpose = ReadPurpose("overstay", f"F{finding.pk}")
+        person = person_get_for_user(
+            user=request.user, person_id=finding.person_id, purpose=purpose.text
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    today = clock.today()
+    stay = person_stay_compute(person=person, on=today)
+    start = min(finding.entry_day, (stay.result and stay.result.window_start) or today)
+    crossings = person_crossings(person_id=person.pk, start=start, end=today)
+    crossings = crossings[-FINDING_CROSSINGS:]
+    points = crossing_point_names(codes={c.crossing_point for c in crossings})
+    nationality = country_names(codes={finding.nationality}).get(
+        finding.nationality, finding.nationality
+    )
+    response = render(
+        request,
+        "border/finding.html",
+        {
+            "finding": finding,
+            "person": person,
+            "purpose": purpose,
+            "nationality": nationality,
+            "stay": stay.to_dict(),
+            "crossings_from": start,
+            "crossings": [
+                {"c": c, "point": points.get(c.crossing_point, c.crossing_point)}
+                for c in reversed(crossings)
+            ],
+            "history": finding_history(finding=finding),
+            "take": take or {"note": "", "errors": {}},
+            "dismiss": dismiss or {"reason": "", "errors": {}},
+            "conflict": conflict,
+        },
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@officer_required
+def finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    return _finding_page(request, finding_id)
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@officer_required
+@require_POST
+def finding_take(request: HttpRequest, finding_id: int) -> HttpResponse:
+    note = request.POST.get("note", "")
+    try:
+        overstay_finding_take(
+            actor=request.user,
+            finding_id=finding_id,
+            note=note,
+            expected_version=_version(request),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        return _finding_page(request, finding_id, conflict=str(exc.message), status=409)
+    except DomainError as exc:
+        # nothing is recorded; the form comes back as typed, the error beside the field
+        errors = {e.field: str(e.message) for e in exc.errors}
+        return _finding_page(request, finding_id, take={"note": note, "errors": errors}, status=422)
+    messages.success(request, _("The finding is taken up."))
+    return redirect("border:finding", finding_id=finding_id)
+
+
+@officer_required
+@require_POST
+def finding_dismiss(request: HttpRequest, finding_id: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    try:
+        overstay_finding_dismiss(
+            actor=request.user,
+            finding_id=finding_id,
+            reason=reason,
+            expected_version=_version(request),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        return _finding_page(request, finding_id, conflict=str(exc.message), status=409)
+    except DomainError as exc:
+        errors = {e.field: str(e.message) for e in exc.errors}
+        return _finding_page(
+            request, finding_id, dismiss={"reason": reason, "errors": errors}, status=422
+        )
+    messages.success(request, _("The finding is dismissed."))
+    return redirect("border:finding", finding_id=finding_id)
+
+
 # The CSV is for programs: its columns and values are codes, the same in every language.
 HEADER = (
     "person_id",
@@ -193,6 +320,9 @@ HEADER = (
     "days_over",
     "first_detected_on",
     "last_detected_on",
+    "decided_by",
+    "decided_at",
+    "decision_note",
 )
 
 
@@ -214,6 +344,9 @@ def _headings() -> list[str]:
         _("Days over"),
         _("First detected"),
         _("Last detected"),
+        _("Decided by"),
+        _("Decided at"),
+        _("Note or reasons"),
     ]
 
 
@@ -242,6 +375,12 @@ def _row(
         f.days_over,
         f.first_detected_on,
         f.last_detected_on,
+        f.decided_by.username if f.decided_by else "",
+        # the local time to the minute, as the pages show it (a spreadsheet has no zones)
+        timezone.localtime(f.decided_at).replace(tzinfo=None, second=0, microsecond=0)
+        if f.decided_at
+        else None,
+        f.decision_note,
     ]
 
 
@@ -309,11 +448,14 @@ def findings_xlsx(request: HttpRequest) -> HttpResponse:
     )
     sheet = book.add_worksheet(_("Overstays")[:31])
     dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    times = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, _headings(), bold)
     for r, row in enumerate(_labelled_rows(request, filters), start=1):
         for c, value in enumerate(row):
-            if isinstance(value, dt.date):
+            if isinstance(value, dt.datetime):
+                sheet.write_datetime(r, c, value, times)
+            elif isinstance(value, dt.date):
                 sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
             elif value is None:
                 sheet.write_blank(r, c, None)

@@ -311,6 +311,9 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
             "days_over",
             "first_detected_on",
             "last_detected_on",
+            "decided_by",
+            "decided_at",
+            "decision_note",
         ]
         over2 = [r for r in rows[1:] if r[0] == str(person_of("OVER2")) and r[5] == "overstay"]
         assert [r[1:9] for r in over2] == [
@@ -341,6 +344,9 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Keçən günlər",
                 "İlk dəfə aşkar edilib",
                 "Son dəfə aşkar edilib",
+                "Qərarı verən",
+                "Qərarın vaxtı",
+                "Qeyd və ya əsaslandırma",
             ],
             [
                 "Türkiyə",
@@ -368,6 +374,9 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Дней сверх",
                 "Впервые выявлено",
                 "Последний раз выявлено",
+                "Решение принял",
+                "Время решения",
+                "Примечание или обоснование",
             ],
             [
                 "Турция",

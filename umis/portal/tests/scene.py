@@ -3,6 +3,7 @@ agency: the objects the access tests try to reach as the owner and as everybody 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -10,7 +11,9 @@ from django.test import Client
 
 from umis.accounts.models import Role, Scope, User
 from umis.accounts.services import api_client_create
+from umis.border.models import FindingKind, OverstayFinding, Proposal
 from umis.cases.models import Case
+from umis.core import clock
 from umis.core.outbox import outbox_drain
 from umis.core.testing import World, guest, make_user
 from umis.people.models import IdentityMatch, Person, PersonMerge
@@ -34,6 +37,7 @@ class Scene:
     hit: ScreeningHit  # the guest is on the entry-ban list: a hit for the Baku office
     entry: WatchlistEntry
     visa: VisaApplication  # an issued e-visa, applied for by the agency, Baku office
+    finding: OverstayFinding  # the guest overstayed: a finding of the Baku office
     analyst: User
     agency: User
     agency_key: str  # the agency that applied (evisa scope)
@@ -93,6 +97,19 @@ def make_scene(world: World, client: Client) -> Scene:
     assert visa.case.state == "issued"
 
     other_agency = make_user("other.agency", Role.AGENCY)
+    today = clock.today()
+    finding = OverstayFinding.objects.create(
+        person=case.applicant,
+        kind=FindingKind.OVERSTAY,
+        entry_day=today - dt.timedelta(days=100),
+        office=case.office,
+        proposal=Proposal.FINE,
+        nationality=case.applicant.nationality_id,
+        last_legal_day=today - dt.timedelta(days=11),
+        days_over=10,
+        first_detected_on=today,
+        last_detected_on=today,
+    )
     every_scope = list(Scope.values)
     return Scene(
         world=world,
@@ -103,6 +120,7 @@ def make_scene(world: World, client: Client) -> Scene:
         hit=hit,
         entry=entry,
         visa=visa,
+        finding=finding,
         analyst=make_user("ana", Role.ANALYST, "head"),
         agency=agency,
         agency_key=agency_key,

@@ -127,6 +127,15 @@ PAGES: dict[str, Url] = {
     "office/overstays/": Url(OFFICER, "GET", lambda s: "/office/overstays/"),
     "office/overstays/export.csv": Url(OFFICER, "GET", lambda s: "/office/overstays/export.csv"),
     "office/overstays/export.xlsx": Url(OFFICER, "GET", lambda s: "/office/overstays/export.xlsx"),
+    "office/overstays/<int:finding_id>/": Url(
+        OFFICER, "GET", lambda s: f"/office/overstays/{s.finding.pk}/"
+    ),
+    "office/overstays/<int:finding_id>/take/": Url(
+        OFFICER, "POST", lambda s: f"/office/overstays/{s.finding.pk}/take/"
+    ),
+    "office/overstays/<int:finding_id>/dismiss/": Url(
+        OFFICER, "POST", lambda s: f"/office/overstays/{s.finding.pk}/dismiss/"
+    ),
     "office/evisa/": Url(OFFICER, "GET", lambda s: "/office/evisa/"),
     "office/evisa/dashboard/": Url(OFFICER, "GET", lambda s: "/office/evisa/dashboard/"),
     "office/evisa/<str:reference>/": Url(

@@ -165,6 +165,7 @@ def test_entry_ban_sends_the_application_to_an_officer_with_the_reason(
 
 def test_an_earlier_overstay_refers_the_next_application(client: Client, agency: Agency) -> None:
     from umis.border.models import FindingKind, FindingState, OverstayFinding, Proposal
+    from umis.border.services import overstay_finding_dismiss
 
     [first] = _apply_and_pay(client, agency)
     assert first.case.state == workflow.ISSUED
@@ -188,8 +189,11 @@ def test_an_earlier_overstay_refers_the_next_application(client: Client, agency:
     assert not IssuedDocument.objects.filter(case=second.case).exists()
 
     # a finding the office dismissed is no reason
-    finding.state = FindingState.DISMISSED
-    finding.save(update_fields=["state"])
+    overstay_finding_dismiss(
+        actor=agency.world.hannah, finding_id=finding.pk, reason="Left in time."
+    )
+    finding.refresh_from_db()
+    assert finding.state == FindingState.DISMISSED
     [third] = _apply_and_pay(client, agency, application(traveller(document_number="C01X00T96")))
     assert third.case.state == workflow.ISSUED
 
