@@ -341,7 +341,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Giriş tarixi",
                 "Son qanuni gün",
                 "Qeydiyyat müddəti",
-                "Keçən günlər",
+                "Müddətin keçdiyi günlər",
                 "İlk dəfə aşkar edilib",
                 "Son dəfə aşkar edilib",
                 "Qərarı verən",
@@ -371,7 +371,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Въехал",
                 "Последний законный день",
                 "Срок регистрации",
-                "Дней сверх",
+                "Дней сверх срока",
                 "Впервые выявлено",
                 "Последний раз выявлено",
                 "Решение принял",
@@ -438,6 +438,32 @@ def test_the_person_page_shows_the_time_line(world: World, client: Client) -> No
     assert "Red Bridge" not in html
     page = client.get(f"/en/office/people/{person_of('OVER1')}/?purpose=overstay").content.decode()
     assert 'data-status="overdue"' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "overdue", "days_over"),
+    [
+        ("", "müddəti keçib", "Müddətin keçdiyi günlər"),
+        ("/ru", "просрочена", "Дней сверх срока"),
+        ("/en", "overdue", "Days over"),
+    ],
+)
+def test_the_registration_and_the_days_over_read_as_sentences(
+    world: World, client: Client, lang: str, overdue: str, days_over: str
+) -> None:
+    """ "Регистрация по месту пребывания: просрочена" agrees with its noun (it said
+    "просрочено", as a case is), and the days past the limit are not "days gone by"."""
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "alice")
+    page = client.get(
+        f"{lang}/office/people/{person_of('OVER1')}/?purpose=overstay"
+    ).content.decode()
+    status = page.split('data-status="overdue">', 1)[1].split("(", 1)[0]
+    assert status.strip() == overdue
+    listed = client.get(f"{lang}/office/overstays/").content.decode()
+    assert f"<th>{days_over}</th>" in listed
 
 
 @pytest.mark.parametrize(
