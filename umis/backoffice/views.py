@@ -15,7 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.audit.services import audit_record
 from umis.backoffice.forms import AnnulmentForm, annulment_form_read, queue_filter_read
-from umis.border.selectors import person_stay_compute, person_timeline
+from umis.border.selectors import (
+    findings_of_person_for_user,
+    person_stay_compute,
+    person_timeline,
+)
 from umis.cases import registry
 from umis.cases.selectors import (
     case_assignee_get,
@@ -399,6 +403,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "merges": list(person_merges_of(person_id=person.pk)),
             "stay": person_stay_compute(person=person, on=today).to_dict(),
             "timeline": person_timeline(person=person, until=today, user=request.user),
+            "findings": findings_of_person_for_user(user=request.user, person_id=person.pk),
             "purpose": purpose,
         },
     )

@@ -473,11 +473,14 @@ def person_timeline(
     return items[: limit * 2]
 
 
-def findings_for_person(*, person_id: int) -> list[OverstayFinding]:
+def findings_of_person_for_user(*, user: Any, person_id: int) -> list[OverstayFinding]:
+    """A person's overstay findings that the user may open (their office's; the head
+    office's officers all), in any state, the latest stay first."""
     return list(
-        OverstayFinding.objects.filter(person_id=person_id)
-        .filter(Q(state=FindingState.OPEN) | Q(state=FindingState.TAKEN))
-        .order_by("-last_detected_on")[:50]
+        finding_scope_for_user(user)
+        .filter(person_id=person_id)
+        .select_related("office", "decided_by")
+        .order_by("-entry_day", "kind")[:50]
     )
 
 

@@ -276,3 +276,24 @@ def test_a_rerun_leaves_a_dismissed_finding_dismissed_until_its_facts_change(
     html = client.get(f"/en/office/overstays/{finding.pk}/").content.decode()
     history = html.split('id="finding-history"', 1)[1].split("</ol>", 1)[0]
     assert history.index("Dismissed · alice") < history.index("Opened again: the facts changed")
+
+
+def test_the_person_page_lists_the_findings_the_officer_may_open(
+    world: World, client: Client
+) -> None:
+    finding = _over1(world, client)
+    missed = OverstayFinding.objects.get(person_id=finding.person_id, kind="missed_registration")
+    # the missed registration is the Shaki office's (the person registered there since)
+    OverstayFinding.objects.filter(pk=missed.pk).update(office=world.bob.office)
+    url = f"/en/office/people/{finding.person_id}/?purpose=overstay&ref=F{finding.pk}"
+
+    html = _as(client, world.alice).get(url).content.decode()
+    listed = html.split('id="findings"', 1)[1].split("</ol>", 1)[0]
+    assert f'href="/en/office/overstays/{finding.pk}/"' in listed
+    assert "Overstay" in listed and "Open" in listed
+    assert f"/office/overstays/{missed.pk}/" not in listed  # not hers to open
+
+    html = _as(client, world.hannah).get(url).content.decode()
+    listed = html.split('id="findings"', 1)[1].split("</ol>", 1)[0]
+    assert f'href="/en/office/overstays/{missed.pk}/"' in listed
+    assert "Shaki regional migration department" in listed
