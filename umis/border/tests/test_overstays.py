@@ -340,7 +340,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "İdarə",
                 "Giriş tarixi",
                 "Son qanuni gün",
-                "Qeydiyyat müddəti",
+                "Qeydiyyat üçün son tarix",
                 "Müddətin keçdiyi günlər",
                 "İlk dəfə aşkar edilib",
                 "Son dəfə aşkar edilib",
@@ -368,7 +368,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Предложение",
                 "Состояние",
                 "Подразделение",
-                "Въехал",
+                "Дата въезда",
                 "Последний законный день",
                 "Срок регистрации",
                 "Дней сверх срока",
@@ -464,6 +464,28 @@ def test_the_registration_and_the_days_over_read_as_sentences(
     assert status.strip() == overdue
     listed = client.get(f"{lang}/office/overstays/").content.decode()
     assert f"<th>{days_over}</th>" in listed
+
+
+@pytest.mark.parametrize(
+    ("lang", "entered", "due"),
+    [
+        ("", "Giriş tarixi", "Qeydiyyat üçün son tarix"),
+        ("/ru", "Дата въезда", "Срок регистрации"),
+        ("/en", "Entered", "Registration due"),
+    ],
+)
+def test_the_columns_of_dates_say_which_date(
+    world: World, client: Client, lang: str, entered: str, due: str
+) -> None:
+    """The day of entry was headed "Въехал" (he entered), also over a woman's row, and the
+    registration deadline "Qeydiyyat müddəti" (the term of a registration)."""
+    today = clock.today()
+    setup_people(client, today)
+    overstays_detect(on=today)
+    login(client, "alice")
+    listed = client.get(f"{lang}/office/overstays/").content.decode()
+    head = listed.split('id="findings"', 1)[1].split("</thead>", 1)[0]
+    assert f"<th>{entered}</th>" in head and f"<th>{due}</th>" in head
 
 
 @pytest.mark.parametrize(
