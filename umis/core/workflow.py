@@ -29,6 +29,21 @@ class Refusal:
 Guard = Callable[[Any], Refusal | None]
 
 
+def first_refusal(*guards: Guard) -> Guard:
+    """One guard made of several, asked in turn: the first refusal is the answer (put first
+    the one that says what to do, when both would refuse)."""
+
+    def guard(case: Any) -> Refusal | None:
+        for each in guards:
+            refusal = each(case)
+            if refusal is not None:
+                return refusal
+        return None
+
+    guard.__name__ = guard.__qualname__ = "+".join(g.__name__ for g in guards)
+    return guard
+
+
 @dataclass(frozen=True)
 class Rule:
     by: frozenset[str]

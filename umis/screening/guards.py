@@ -1,7 +1,8 @@
 """Workflow guards of the screening: a case whose person or document matched a watchlist is
-not decided in the person's favour while a hit on it is still open.
+not decided in the person's favour while a hit on it is still open, nor, for an entry, once
+an officer has confirmed that the person is the one banned from entering.
 
-A service declares the guard on the transitions that grant something (issue an e-visa,
+A service declares the guards on the transitions that grant something (issue an e-visa,
 confirm a registration), not on those that refuse or annul, which a confirmed hit leads to:
 
     (REFERRED, ISSUED): rule(*OFFICERS, guard=screening_hits_decided(_("…")), …)
@@ -11,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.functional import Promise
 
+from umis.core import clock
 from umis.core.workflow import Guard, Refusal
-from umis.screening.models import ScreeningHit
+from umis.screening.models import Category, ScreeningHit
 
 CODE = "screening_hit_open"
+ENTRY_BAN_CODE = "entry_ban_confirmed"
 
 
 def case_has_open_hits(*, case_id: int) -> bool:
@@ -35,4 +39,34 @@ def screening_hits_decided(message: str | Promise) -> Guard:
         return None
 
     guard.__name__ = guard.__qualname__ = "screening_hits_decided"
+    return guard
+
+
+def case_has_confirmed_entry_ban(*, case_id: int) -> bool:
+    """Whether an officer confirmed that the case's person is the one an entry ban lists,
+    and the ban still holds (not withdrawn, not ended before today). A dismissed hit (not the
+    listed person) holds nothing back."""
+    today = clock.today()
+    return (
+        ScreeningHit.objects.filter(
+            case_id=case_id,
+            status=ScreeningHit.Status.CONFIRMED,
+            entry__category=Category.ENTRY_BAN,
+            entry__active=True,
+        )
+        .filter(Q(entry__valid_until__isnull=True) | Q(entry__valid_until__gte=today))
+        .exists()
+    )
+
+
+def no_confirmed_entry_ban(message: str | Promise) -> Guard:
+    """A guard refusing the transition once an entry-ban hit on the case is confirmed, with
+    `message` (what to do instead: refuse with a legal ground)."""
+
+    def guard(case: Any) -> Refusal | None:
+        if case.pk is not None and case_has_confirmed_entry_ban(case_id=case.pk):
+            return Refusal(ENTRY_BAN_CODE, message)
+        return None
+
+    guard.__name__ = guard.__qualname__ = "no_confirmed_entry_ban"
     return guard

@@ -3,16 +3,18 @@
 An application waits for its fee; once paid, the system screens it and either issues the
 visa at once or refers it to an officer with the reasons; the officer approves or
 refuses with a legal ground. An officer issues it only once every screening hit on the
-case is decided (confirmed or dismissed); refusing needs no such wait. An issued e-visa is
-final: there is no transition out of it (no annulment or revocation yet).
+case is decided (confirmed or dismissed), and never once an entry-ban hit is confirmed (the
+applicant is the person banned: the application is refused, Migration Code art. 16);
+refusing needs no such wait. An issued e-visa is final: there is no transition out of it
+(no annulment or revocation yet).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from umis.core.workflow import Workflow, rule
-from umis.screening.guards import screening_hits_decided
+from umis.core.workflow import Workflow, first_refusal, rule
+from umis.screening.guards import no_confirmed_entry_ban, screening_hits_decided
 
 AWAITING_PAYMENT = "awaiting_payment"
 SCREENING = "screening"
@@ -41,10 +43,18 @@ WORKFLOW = Workflow(
         (SCREENING, REFERRED): rule(SYSTEM, event="EVISA_REFERRED"),
         (REFERRED, ISSUED): rule(
             *OFFICERS,
-            guard=screening_hits_decided(
-                _(
-                    "A screening hit on this application is still open. Confirm or dismiss it first: the e-visa can be issued only when every hit is decided."
-                )
+            guard=first_refusal(
+                # what to do instead (refuse) before what to wait for (the open hits)
+                no_confirmed_entry_ban(
+                    _(
+                        "An entry ban on the applicant is confirmed: the e-visa cannot be issued. Refuse the application, citing the legal ground."
+                    )
+                ),
+                screening_hits_decided(
+                    _(
+                        "A screening hit on this application is still open. Confirm or dismiss it first: the e-visa can be issued only when every hit is decided."
+                    )
+                ),
             ),
             event="EVISA_APPROVED",
         ),

@@ -13,11 +13,12 @@ from django.utils.translation import override
 from umis.audit.models import AuditEvent
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import case_assign
+from umis.core import clock
 from umis.core.errors import Conflict
 from umis.core.models import OutboxMessage
 from umis.documents.models import IssuedDocument
 from umis.reference.models import LegalGround
-from umis.screening.models import ScreeningHit
+from umis.screening.models import ScreeningHit, WatchlistEntry
 from umis.screening.services import screening_hit_decide
 from umis.visas import notify, services, workflow
 from umis.visas.models import VisaApplication
@@ -34,6 +35,14 @@ HELD = {
     "отклоните его: э-визу можно выдать, только когда по всем совпадениям принято решение.",
     "az": "Bu müraciət üzrə yoxlama uyğunluğu hələ açıqdır. Əvvəlcə onu təsdiq edin və ya "
     "rədd edin: e-viza yalnız bütün uyğunluqlar üzrə qərar verildikdən sonra verilə bilər.",
+}
+BANNED = {
+    "en": "An entry ban on the applicant is confirmed: the e-visa cannot be issued. Refuse the "
+    "application, citing the legal ground.",
+    "ru": "Запрет на въезд в отношении заявителя подтверждён: э-визу выдать нельзя. Откажите в "
+    "выдаче, указав правовое основание.",
+    "az": "Müraciət edən barəsində ölkəyə giriş qadağası təsdiqlənib: e-viza verilə bilməz. "
+    "Hüquqi əsası göstərməklə müraciətdən imtina edin.",
 }
 CONFLICT = {
     "en": "Someone else changed this case while you were working on it. Reload it to see the "
@@ -318,4 +327,78 @@ def test_a_refusal_on_a_page_since_decided_says_so_without_the_form(
     assert SHOWN_AS_NOW["en"] in page.split('id="decision-conflict"', 1)[1].split("</div>", 1)[0]
     assert 'id="refuse-form"' not in page
     assert 'data-state="issued"' in page
+    assert Case.objects.get(pk=app.case.pk).state == workflow.ISSUED
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "az"])
+def test_a_confirmed_entry_ban_holds_the_issue_back_for_good(
+    client: Client, agency: Agency, lang: str
+) -> None:
+    app = _referred(client, agency)
+    _decide_hit(agency, app, "confirm")  # the applicant is the person the ban lists
+    version = Case.objects.get(pk=app.case.pk).version
+    client.force_login(agency.world.alice)
+    page = client.get(f"{_prefix(lang)}/office/evisa/{app.case.reference}/").content.decode()
+    assert 'id="open-hits"' not in page  # nothing left to decide on the hit
+    button = _approve_button(page)
+    assert button.startswith(' disabled aria-describedby="approve-held"')
+    assert 'id="approve-held" data-code="entry_ban_confirmed"' in button
+    assert BANNED[lang] in button
+    response = client.post(
+        f"{_prefix(lang)}/office/evisa/{app.case.reference}/decide/",
+        {"decision": "approve", "version": version},
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert BANNED[lang] in _messages(page)
+    _nothing_issued(app, version)
+    [attempt] = AuditEvent.objects.filter(action="EVISA_DECISION_REFUSED")
+    assert attempt.data == {"code": "entry_ban_confirmed"}
+    # refusing with the legal ground is what is left, and it is recorded
+    assert _refuse(client, app.case, version, lang if lang != "az" else "en").status_code == 302
+    assert Case.objects.get(pk=app.case.pk).state == workflow.REFUSED
+
+
+def test_the_service_refuses_to_issue_once_an_entry_ban_is_confirmed(
+    client: Client, agency: Agency
+) -> None:
+    app = _referred(client, agency)
+    _decide_hit(agency, app, "confirm")
+    with pytest.raises(Conflict) as refused:
+        services.visa_approve(
+            actor=agency.world.hannah, case=app.case, expected_version=app.case.version
+        )
+    assert (refused.value.code, refused.value.status) == ("entry_ban_confirmed", 409)
+    with override("en"):
+        assert str(refused.value.message) == BANNED["en"]
+    _nothing_issued(app, app.case.version)
+
+
+def test_a_dismissed_entry_ban_hit_does_not_hold_the_issue_back(
+    client: Client, agency: Agency
+) -> None:
+    app = _referred(client, agency)
+    _decide_hit(agency, app, "dismiss")  # not the listed person
+    services.visa_approve(
+        actor=agency.world.alice, case=app.case, expected_version=app.case.version
+    )
+    assert Case.objects.get(pk=app.case.pk).state == workflow.ISSUED
+    assert IssuedDocument.objects.filter(case=app.case).count() == 1
+
+
+def test_a_confirmed_hit_of_a_ban_since_lifted_holds_nothing_back(
+    client: Client, agency: Agency
+) -> None:
+    app = _referred(client, agency)
+    _decide_hit(agency, app, "confirm")
+    hit = ScreeningHit.objects.select_related("entry").get(case=app.case)
+    WatchlistEntry.objects.filter(pk=hit.entry_id).update(
+        valid_until=clock.today() - dt.timedelta(days=1)
+    )
+    client.force_login(agency.world.alice)
+    page = client.get(f"/en/office/evisa/{app.case.reference}/").content.decode()
+    assert "approve-held" not in page
+    services.visa_approve(
+        actor=agency.world.alice, case=app.case, expected_version=app.case.version
+    )
     assert Case.objects.get(pk=app.case.pk).state == workflow.ISSUED
