@@ -157,7 +157,9 @@ def _case_page(
             if registration
             else None,
             "documents": [{"doc": d, "verify_url": document_verify_link(d)} for d in documents],
-            "can_annul": bool(workflow and workflow.rule_for(case.state, "annulled")),
+            # a registration's annulment (an e-visa is annulled on its own page)
+            "can_annul": registration is not None
+            and bool(workflow and workflow.rule_for(case.state, "annulled")),
             "can_confirm": can_confirm,
             # what holds the confirmation back (a screening hit still open), shown by its button
             "confirm_refusal": case_transition_refusal(case=case, target="confirmed")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -119,24 +120,38 @@ class QueueStateGroup:
 def queue_state_groups() -> list[QueueStateGroup]:
     """The states an officer can filter the queue by: service by service (the catalogue's
     order), each in its workflow's order, labelled in the current language. A state code
-    used by two services is offered once, under the first."""
-    seen: set[str] = set()
+    used by two services (an e-visa and a registration are both `annulled`) is offered
+    under each as `service:state`, which chooses that service's cases only."""
+    services = [s for s in registry.all_services() if s.workflow is not None]
+    uses = Counter(st for s in services for st in (s.workflow.states if s.workflow else ()))
     groups = []
-    for service in registry.all_services():
-        if service.workflow is None:
-            continue
-        states = [(st, service.state_label(st)) for st in service.workflow.states if st not in seen]
-        seen.update(st for st, _label in states)
-        if states:
-            groups.append(QueueStateGroup(service.code, str(service.name), states))
+    for service in services:
+        assert service.workflow is not None
+        states = [
+            (f"{service.code}{STATE_OF}{st}" if uses[st] > 1 else st, service.state_label(st))
+            for st in service.workflow.states
+        ]
+        groups.append(QueueStateGroup(service.code, str(service.name), states))
     return groups
 
 
+STATE_OF = ":"  # in a queue filter's state: `service:state`, a state of that service only
+
+
+def queue_state_split(state: str) -> tuple[str, str]:
+    """A queue filter's state as (service, state): the service is "" for a state code only
+    one service uses."""
+    service, _sep, bare = state.rpartition(STATE_OF)
+    return service, bare
+
+
 def queue_state_waits(state: str) -> bool:
-    """Whether a case in `state` waits for action in its office's queue (in any service
-    that has that state)."""
+    """Whether a case in `state` (or `service:state`) waits for action in its office's
+    queue (in any service that has that state, or in that service)."""
+    service, bare = queue_state_split(state)
     return any(
-        s.workflow is not None and s.workflow.is_open(state) for s in registry.all_services()
+        s.workflow is not None and s.workflow.is_open(bare) and service in ("", s.code)
+        for s in registry.all_services()
     )
 
 
@@ -181,7 +196,10 @@ def case_queue_for_user(
     if filters.service:
         qs = qs.filter(service_code=filters.service)
     if filters.state:
-        qs = qs.filter(state=filters.state)
+        service, state = queue_state_split(filters.state)
+        qs = qs.filter(state=state)
+        if service:
+            qs = qs.filter(service_code=service)
     if filters.submitted_from:
         qs = qs.filter(created_at__date__gte=filters.submitted_from)
     if filters.submitted_to:

@@ -152,6 +152,39 @@ LEGAL_GROUNDS = [
         "The passport is not valid (lost, stolen or expiring)",
         "Паспорт недействителен (утерян, похищен или истекает)",
     ),
+    # The annulment of an issued visa: a ground of art. 16 (entry prohibited) found after
+    # the visa was issued, or a passport the visa is in no longer valid (?: the article an
+    # annulment cites is to be confirmed; administrators edit it with a validity date).
+    (
+        "mc-visa-annul-entry-ban",
+        "visa_annulment",
+        "Miqrasiya Məcəlləsi, m. 16.1",
+        "Migration Code, art. 16.1",
+        "Миграционный кодекс, ст. 16.1",
+        "Viza verildikdən sonra şəxsin ölkəyə girişinin qadağan olunduğu müəyyən edilib",
+        "After the visa was issued, the person was found to be banned from entering the country",
+        "После выдачи визы установлено, что лицу запрещён въезд в страну",
+    ),
+    (
+        "mc-visa-annul-false-information",
+        "visa_annulment",
+        "Miqrasiya Məcəlləsi, m. 16.1.7",
+        "Migration Code, art. 16.1.7",
+        "Миграционный кодекс, ст. 16.1.7",
+        "Viza yalan məlumat əsasında verilib",
+        "The visa was issued on false information",
+        "Виза выдана на основании ложных сведений",
+    ),
+    (
+        "mc-visa-annul-invalid-document",
+        "visa_annulment",
+        "Miqrasiya Məcəlləsi, m. 15.1",
+        "Migration Code, art. 15.1",
+        "Миграционный кодекс, ст. 15.1",
+        "Vizanın verildiyi pasport etibarsızdır (itirilmiş, oğurlanmış və ya etibarsız sayılmış)",
+        "The passport the visa was issued for is not valid (lost, stolen or cancelled)",
+        "Паспорт, на который выдана виза, недействителен (утерян, похищен или аннулирован)",
+    ),
     (
         "mc-21-false-information",
         "annulment",

@@ -18,6 +18,7 @@ def register_services() -> None:
             "EVISA_ISSUED": _("E-visa issued"),
             "EVISA_APPROVED": _("Approved by an officer"),
             "EVISA_REFUSED": _("Refused"),
+            "EVISA_ANNULLED": _("E-visa annulled"),
             "EVISA_ESCALATED": _("Escalated to the office head"),
         }
     )

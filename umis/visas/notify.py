@@ -31,6 +31,7 @@ SUBMITTED = "submitted"
 ISSUED = "issued"
 REFERRED = "referred"
 REFUSED = "refused"
+ANNULLED = "annulled"
 ESCALATED = "escalated"
 
 
@@ -65,6 +66,8 @@ def mail_message(message: OutboxMessage) -> None:
         referred(app, message_id=message_id)
     elif kind == REFUSED:
         refused(app, message_id=message_id)
+    elif kind == ANNULLED:
+        annulled(app, message_id=message_id)
     elif kind == ESCALATED:
         escalated(app)
     else:
@@ -159,6 +162,19 @@ def refused(app: VisaApplication, *, message_id: str = "") -> None:
             app,
             _("Decision on e-visa application %(ref)s") % {"ref": app.case.reference},
             _("Your application is refused. The notice with the reasons is here:\n%(url)s")
+            % {"url": _status_url(app)},
+            message_id=message_id,
+        )
+
+
+def annulled(app: VisaApplication, *, message_id: str = "") -> None:
+    with translation.override(app.language):
+        _send(
+            app,
+            _("Your e-visa %(number)s is annulled") % {"number": app.visa_number},
+            _(
+                "Your e-visa is annulled: it is no longer valid for entry. The decision and its legal ground are here:\n%(url)s"
+            )
             % {"url": _status_url(app)},
             message_id=message_id,
         )

@@ -9,16 +9,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from umis.border.basis import Basis
 from umis.border.stayrules import Regime, RegimePeriod
+from umis.cases.models import CaseEvent
 from umis.cases.selectors import case_scope_for_user
 from umis.core import clock
 from umis.core.errors import DomainError
 from umis.core.text import document_number_clean, storable
 from umis.documents.models import IssuedDocument
 from umis.payments.services import fee_get
+from umis.reference.models import LegalGround
 from umis.reference.selectors import countries_by_name
 from umis.visas import workflow
 from umis.visas.catalogue import SERVICE_CODE
@@ -65,6 +68,31 @@ def group_for_client(*, user: Any, reference: str) -> list[VisaApplication]:
         .select_related("case", "person", "travel_document", "payment_order")
         .order_by("case_id")
     )
+
+
+@dataclass(frozen=True)
+class Annulment:
+    on: dt.date
+    legal_ground: LegalGround | None
+
+
+def visa_annulments(*, applications: list[VisaApplication]) -> dict[int, Annulment]:
+    """The annulment of each annulled e-visa of these applications (case id → the day and
+    the legal ground of the decision), as its applicant is told it; the officer's reasons
+    stay in the case file. One query, whatever the group's size."""
+    annulled = [a.case_id for a in applications if a.case.state == workflow.ANNULLED]
+    if not annulled:
+        return {}
+    events = (
+        CaseEvent.objects.filter(case_id__in=annulled, action="EVISA_ANNULLED")
+        .select_related("legal_ground")
+        .order_by("at", "id")
+    )
+    # the latest decision of each case wins (there is one)
+    return {
+        e.case_id: Annulment(on=timezone.localdate(e.at), legal_ground=e.legal_ground)
+        for e in events
+    }
 
 
 def application_for_case(*, case_id: int) -> VisaApplication | None:

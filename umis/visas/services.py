@@ -1,5 +1,6 @@
 """Writes of the e-visa service: apply (with the payment order), the automatic decision after
-payment, the officer's decision, escalation of cases near their SLA."""
+payment, the officer's decision, the annulment of an issued e-visa, escalation of cases near
+their SLA."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from umis.core.errors import DomainError, NotFound, ValidationFailed
 from umis.core.models import IdempotencyRecord, OutboxMessage
 from umis.core.races import atomic_retried
 from umis.documents.models import IssuedDocument
-from umis.documents.services import DocumentRequest, document_issue_visa
+from umis.documents.services import DocumentRequest, document_annul, document_issue_visa
 from umis.payments import purposes
 from umis.payments.models import PaymentOrder
 from umis.payments.services import (
@@ -401,6 +402,42 @@ def visa_refuse(
             refund=True if settings.UMIS_EVISA_REFUND_ON_REFUSAL else None,
         )
         notify.mail_owe(kind=notify.REFUSED, application=application)
+    return case
+
+
+ANNULMENT_GROUNDS = "visa_annulment"  # the kind of legal ground an annulment cites
+
+
+def visa_annul(
+    *, actor: Any, case: Case, expected_version: int, legal_ground: LegalGround, reasons: str
+) -> Case:
+    """Annul an issued e-visa on an officer's decision, with a legal ground and the reasons
+    (required; refused, never cut, when too long): the case closes as annulled, the visa
+    verifies as annulled from now on, and the applicant is told by e-mail. The fee is kept."""
+    reasons = case_reasons_clean(reasons=reasons)
+    if not legal_ground.applies(ANNULMENT_GROUNDS):
+        raise DomainError(
+            "invalid_legal_ground",
+            _("This legal ground does not apply to the annulment of a visa."),
+            "legal_ground",
+        )
+    with transaction.atomic():
+        application = _application_for_update(case.pk)
+        case_transition(
+            actor=actor,
+            case=case,
+            target=workflow.ANNULLED,
+            expected_version=expected_version,
+            action="EVISA_ANNULLED",
+            legal_ground=legal_ground,
+            note=reasons,
+            data={"visa_number": application.visa_number},
+        )
+        for document in IssuedDocument.objects.filter(
+            case_id=case.pk, kind=IssuedDocument.Kind.EVISA, status=IssuedDocument.Status.VALID
+        ):
+            document_annul(actor=actor, document=document, reason=legal_ground.code)
+        notify.mail_owe(kind=notify.ANNULLED, application=application)
     return case
 
 

@@ -29,7 +29,8 @@ SECTION = _("E-visas")
 
 
 def _outcomes(prefix: str) -> dict[str, Count]:
-    """Applications, and of them: not paid yet, being decided, issued, refused."""
+    """Applications, and of them: not paid yet, being decided, issued, refused, issued and
+    since annulled (they add up to the applications)."""
     state = f"{prefix}state"
     return {
         "n": Count("id"),
@@ -39,6 +40,7 @@ def _outcomes(prefix: str) -> dict[str, Count]:
         ),
         "issued": Count("id", filter=Q(**{state: workflow.ISSUED})),
         "refused": Count("id", filter=Q(**{state: workflow.REFUSED})),
+        "annulled": Count("id", filter=Q(**{state: workflow.ANNULLED})),
     }
 
 
@@ -76,6 +78,7 @@ COLUMNS = (
     Column(_("Being decided")),
     Column(_("Issued")),
     Column(_("Refused")),
+    Column(_("Annulled since")),
 )
 
 

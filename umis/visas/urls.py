@@ -23,5 +23,6 @@ urlpatterns = [
     path("office/evisa/<str:reference>/", views.office_case, name="office_case"),
     path("office/evisa/<str:reference>/decide/", views.office_decide, name="office_decide"),
     path("office/evisa/<str:reference>/assignment/", views.office_assign, name="office_assign"),
+    path("office/evisa/<str:reference>/annul/", views.office_annul, name="office_annul"),
     path("office/evisa/<str:reference>/photo.jpg", views.office_photo, name="office_photo"),
 ]

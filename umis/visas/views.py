@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from umis.audit.services import audit_record
+from umis.backoffice.forms import AnnulmentForm, annulment_form_read
 from umis.backoffice.views import case_assignment_form, case_assignment_post, officer_required
 from umis.cases.selectors import case_get_for_user, case_history, case_transition_refusal
 from umis.core import clock
@@ -306,6 +307,7 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
     # back from the gateway's page: paid there (the bank's notification is awaited) or
     # cancelled there (the fee is not paid: the pay button is offered again)
     cancelled = request.GET.get("cancelled") == "1"
+    annulments = selectors.visa_annulments(applications=apps)
     return render(
         request,
         "visas/status.html",
@@ -316,6 +318,8 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
             "paid_return": request.GET.get("paid") == "1" and not cancelled,
             "cancelled_return": cancelled,
             "workflow": workflow,
+            # each traveller's application, with its annulment when its e-visa was annulled
+            "rows": [(a, annulments.get(a.case_id)) for a in apps],
         },
     )
 
@@ -388,17 +392,21 @@ def _office_case_page(
     refusal: dict[str, Any] | None = None,
     approval: dict[str, Any] | None = None,
     assignment: dict[str, Any] | None = None,
+    annulment: AnnulmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The officer's page of an application; `refusal` and `approval`: a decision not
-    stored, its form as the officer filled it in (legal_ground, note) with the errors by
-    field, or with `conflict`, the message when someone else changed the case meanwhile;
-    `assignment`: the assignment form likewise."""
+    """The officer's page of an application; `refusal`, `approval` and `annulment`: a
+    decision not stored, its form as the officer filled it in (legal_ground, note) with the
+    errors by field, or with `conflict`, the message when someone else changed the case
+    meanwhile; `assignment`: the assignment form likewise."""
     app = selectors.application_for_case(case_id=case.pk)
     if app is None:
         raise Http404
     hits = hits_for_case(user=request.user, case_id=case.pk)
     can_decide = case.state == workflow.REFERRED
+    can_annul = case.state == workflow.ISSUED
+    refusal = refusal or {"legal_ground": "", "note": "", "errors": {}}
+    annulment = annulment or AnnulmentForm()
     return render(
         request,
         "visas/office_case.html",
@@ -414,10 +422,20 @@ def _office_case_page(
             if can_decide
             else None,
             "grounds": legal_ground_list(kind="visa_refusal", on=clock.today()),
-            "refusal": refusal or {"legal_ground": "", "note": "", "errors": {}},
+            "refusal": refusal,
             "approval": approval or {"note": "", "errors": {}},
             "assignment": assignment or case_assignment_form(request, case),
             "assign_url": reverse("visas:office_assign", args=[case.reference]),
+            "can_annul": can_annul,
+            "annulment_grounds": legal_ground_list(
+                kind=services.ANNULMENT_GROUNDS, on=clock.today()
+            )
+            if can_annul
+            else [],
+            "annulment": annulment,
+            # a decision taken on a page since changed, whose form the case no longer shows
+            "decision_conflict": (refusal.get("conflict") and not can_decide)
+            or (annulment.conflict and not can_annul),
         },
         status=status,
     )
@@ -508,3 +526,60 @@ def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
             return _office_case_page(request, case, refusal=refusal, status=409)
         messages.error(request, str(exc.message))
     return redirect("visas:office_case", reference=case.reference)
+
+
+@officer_required
+@require_POST
+def office_annul(request: HttpRequest, reference: str) -> HttpResponse:
+    """Annul an issued e-visa: a legal ground, the reasons and the confirmation, else the
+    page comes back with what the officer entered and the errors beside the fields."""
+    case = _case(request, reference, "decision")
+    form = annulment_form_read(request.POST)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    if form.errors or form.legal_ground is None:
+        _annulment_refused(request, case, "invalid_form", fields=sorted(form.errors))
+        if case.state != workflow.ISSUED:
+            # sent from a page showing the e-visa issued: the case has changed since
+            form.conflict, form.confirmed = True, False
+            return _office_case_page(request, case, annulment=form, status=409)
+        return _office_case_page(request, case, annulment=form, status=422)
+    try:
+        services.visa_annul(
+            actor=request.user,
+            case=case,
+            expected_version=version,
+            legal_ground=form.legal_ground,
+            reasons=form.reasons,
+        )
+        messages.success(request, _("The e-visa is annulled."))
+    except DomainError as exc:
+        _annulment_refused(request, case, exc.code)
+        if exc.field in ("legal_ground", "note"):
+            form.errors = {exc.field: str(exc.message)}
+            return _office_case_page(request, case, annulment=form, status=422)
+        if exc.code == "version_conflict":
+            # decided on a page since changed: the case as it is now, the annulment as typed
+            case.refresh_from_db()
+            form.conflict, form.confirmed = True, False  # ticked again, knowing the change
+            return _office_case_page(request, case, annulment=form, status=409)
+        messages.error(request, str(exc.message))
+    return redirect("visas:office_case", reference=case.reference)
+
+
+def _annulment_refused(
+    request: HttpRequest, case: Any, code: str, *, fields: list[str] | None = None
+) -> None:
+    """An annulment not recorded (nothing changed) is in the audit log, with why."""
+    data: dict[str, Any] = {"decision": "annul", "code": code}
+    if fields:
+        data["fields"] = fields
+    audit_record(
+        actor=request.user,
+        action="EVISA_DECISION_REFUSED",
+        entity=case,
+        person_id=case.applicant_id,
+        data=data,
+    )

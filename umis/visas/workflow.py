@@ -5,8 +5,8 @@ visa at once or refers it to an officer with the reasons; the officer approves o
 refuses with a legal ground. An officer issues it only once every screening hit on the
 case is decided (confirmed or dismissed), and never once an entry-ban hit is confirmed (the
 applicant is the person banned: the application is refused, Migration Code art. 16);
-refusing needs no such wait. An issued e-visa is final: there is no transition out of it
-(no annulment or revocation yet).
+refusing needs no such wait. An issued e-visa can still be annulled by an officer with a
+legal ground (grounds of the kind "visa_annulment"): its document then verifies as annulled.
 """
 
 from __future__ import annotations
@@ -21,14 +21,15 @@ SCREENING = "screening"
 REFERRED = "referred"
 ISSUED = "issued"
 REFUSED = "refused"
+ANNULLED = "annulled"
 
 OFFICERS = ("regional_officer", "head_officer")
 SYSTEM = "system"
 
 WORKFLOW = Workflow(
-    states=(AWAITING_PAYMENT, SCREENING, REFERRED, ISSUED, REFUSED),
+    states=(AWAITING_PAYMENT, SCREENING, REFERRED, ISSUED, REFUSED, ANNULLED),
     initial=AWAITING_PAYMENT,
-    final=frozenset({ISSUED, REFUSED}),
+    final=frozenset({ISSUED, REFUSED, ANNULLED}),
     queue=frozenset({REFERRED}),
     labels={
         AWAITING_PAYMENT: _("awaiting payment"),
@@ -36,6 +37,7 @@ WORKFLOW = Workflow(
         REFERRED: _("referred to an officer"),
         ISSUED: _("e-visa issued"),
         REFUSED: _("refused"),
+        ANNULLED: _("e-visa annulled"),
     },
     transitions={
         (AWAITING_PAYMENT, SCREENING): rule(SYSTEM, event="EVISA_PAID"),
@@ -59,5 +61,6 @@ WORKFLOW = Workflow(
             event="EVISA_APPROVED",
         ),
         (REFERRED, REFUSED): rule(*OFFICERS, needs_legal_ground=True, event="EVISA_REFUSED"),
+        (ISSUED, ANNULLED): rule(*OFFICERS, needs_legal_ground=True, event="EVISA_ANNULLED"),
     },
 )

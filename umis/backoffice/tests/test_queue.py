@@ -220,6 +220,7 @@ def test_an_end_date_before_the_start_is_reported_beside_the_dates(
                 "referred to an officer",
                 "e-visa issued",
                 "refused",
+                "e-visa annulled",
             ],
         ),
         (
@@ -236,6 +237,7 @@ def test_an_end_date_before_the_start_is_reported_beside_the_dates(
                 "передано сотруднику",
                 "э-виза выдана",
                 "отказано",
+                "э-виза аннулирована",
             ],
         ),
     ],

@@ -79,6 +79,8 @@ PAGES: dict[str, Page] = {
     "visas:office_case": Page(
         "/office/evisa/{referred}/", "officer", ("visas:office_decide", "visas:office_assign")
     ),
+    # the same page once the e-visa is issued: its annulment form
+    "visas:office_case issued": Page("/office/evisa/{issued}/", "officer", ("visas:office_annul",)),
     "screening:hits": Page("/office/screening/hits/", "officer"),
     "screening:hit": Page("/office/screening/hits/{hit}/", "officer", ("screening:hit_decide",)),
     "screening:entry_ban_check": Page(
@@ -213,7 +215,8 @@ class FormEnv:
 def _form_env() -> FormEnv:
     from umis.core.outbox import outbox_drain
     from umis.payments.models import PaymentOrder
-    from umis.visas.testing import pay_callback, watchlist_entry
+    from umis.visas.services import visa_applications_submit
+    from umis.visas.testing import application, pay_callback, traveller, watchlist_entry
 
     def watchlists() -> None:
         # a wanted person with the e-visa traveller's passport: the paid application is referred
@@ -228,8 +231,27 @@ def _form_env() -> FormEnv:
     env = _env(watchlists)
     order = PaymentOrder.objects.get(subject=env.evisa_group)
     assert pay_callback(Client(), order).status_code == 200
+    # and a traveller on no list: the e-visa is issued at once
+    clean = visa_applications_submit(
+        actor=None,
+        raw=application(
+            traveller(
+                surname="Schmidt",
+                given_names="Karl",
+                birth_date="1975-02-03",
+                sex="M",
+                document_number="C02Y11T58",
+            )
+        ),
+        language="en",
+    )
+    assert pay_callback(Client(), clean.order).status_code == 200
     outbox_drain()
     referred = VisaApplication.objects.select_related("case").get(group_reference=env.evisa_group)
+    issued = VisaApplication.objects.select_related("case").get(
+        group_reference=clean.group_reference
+    )
+    assert issued.case.state == "issued", issued.reasons
     hit = ScreeningHit.objects.order_by("id").first()
     assert hit is not None
     from umis.people.models import PersonMerge
@@ -242,6 +264,7 @@ def _form_env() -> FormEnv:
             "match": str(env.match_id),
             "merged_person": str(merge.survivor_id),
             "referred": referred.case.reference,
+            "issued": issued.case.reference,
             "hit": str(hit.pk),
             "entry": str(WatchlistEntry.objects.order_by("id").values_list("pk", flat=True)[0]),
         },

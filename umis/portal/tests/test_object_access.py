@@ -90,6 +90,7 @@ OBJECTS: dict[str, Guarded] = {
     "office/evisa/<str:reference>/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/evisa/<str:reference>/decide/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/evisa/<str:reference>/assignment/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
+    "office/evisa/<str:reference>/annul/": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/evisa/<str:reference>/photo.jpg": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/screening/hits/<int:hit_id>/": Guarded(*OFFICE, "SCREENING_HIT_ACCESS_DENIED"),
     "office/screening/hits/<int:hit_id>/decide/": Guarded(*OFFICE, "SCREENING_HIT_ACCESS_DENIED"),

@@ -147,6 +147,9 @@ PAGES: dict[str, Url] = {
     "office/evisa/<str:reference>/assignment/": Url(
         OFFICER, "POST", lambda s: f"/office/evisa/{s.visa.case.reference}/assignment/"
     ),
+    "office/evisa/<str:reference>/annul/": Url(
+        OFFICER, "POST", lambda s: f"/office/evisa/{s.visa.case.reference}/annul/"
+    ),
     "office/evisa/<str:reference>/photo.jpg": Url(
         OFFICER, "GET", lambda s: f"/office/evisa/{s.visa.case.reference}/photo.jpg"
     ),
