@@ -59,6 +59,23 @@ def _key(user: User, scopes: list[str], name: str) -> str:
     return api_client_create(actor=None, name=name, user=user, scopes=scopes)[1]
 
 
+def overstay_finding(case: Case) -> OverstayFinding:
+    """An open finding: the case's applicant overstayed by 10 days, in the case's office."""
+    today = clock.today()
+    return OverstayFinding.objects.create(
+        person=case.applicant,
+        kind=FindingKind.OVERSTAY,
+        entry_day=today - dt.timedelta(days=100),
+        office=case.office,
+        proposal=Proposal.FINE,
+        nationality=case.applicant.nationality_id,
+        last_legal_day=today - dt.timedelta(days=11),
+        days_over=10,
+        first_detected_on=today,
+        last_detected_on=today,
+    )
+
+
 def make_scene(world: World, client: Client) -> Scene:
     visa_reference_load_defaults()
     entry = listed(world)
@@ -97,19 +114,7 @@ def make_scene(world: World, client: Client) -> Scene:
     assert visa.case.state == "issued"
 
     other_agency = make_user("other.agency", Role.AGENCY)
-    today = clock.today()
-    finding = OverstayFinding.objects.create(
-        person=case.applicant,
-        kind=FindingKind.OVERSTAY,
-        entry_day=today - dt.timedelta(days=100),
-        office=case.office,
-        proposal=Proposal.FINE,
-        nationality=case.applicant.nationality_id,
-        last_legal_day=today - dt.timedelta(days=11),
-        days_over=10,
-        first_detected_on=today,
-        last_detected_on=today,
-    )
+    finding = overstay_finding(case)
     every_scope = list(Scope.values)
     return Scene(
         world=world,

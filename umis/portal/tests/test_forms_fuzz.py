@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from umis.api.tests import fuzzing
 from umis.api.tests.test_fuzz import FUZZ, Env, _env
+from umis.portal.tests.scene import overstay_finding
 from umis.screening.models import ScreeningHit, WatchlistEntry
 from umis.visas.models import VisaApplication
 
@@ -60,6 +61,9 @@ PAGES: dict[str, Page] = {
         "/stay-calculator/", None, ("border:calculator",), answers_in_place=True
     ),
     "border:findings": Page("/office/overstays/", "officer", ("border:findings",)),
+    "border:finding": Page(
+        "/office/overstays/{finding}/", "officer", ("border:finding_take", "border:finding_dismiss")
+    ),
     "reports:statistics": Page("/office/reports/", "officer", ("reports:statistics",)),
     "backoffice:queue": Page("/office/queue/", "officer", ("backoffice:queue",)),
     "backoffice:case": Page(
@@ -266,6 +270,7 @@ def _form_env() -> FormEnv:
             "referred": referred.case.reference,
             "issued": issued.case.reference,
             "hit": str(hit.pk),
+            "finding": str(overstay_finding(referred.case).pk),
             "entry": str(WatchlistEntry.objects.order_by("id").values_list("pk", flat=True)[0]),
         },
     )

@@ -15,6 +15,7 @@ from django.test import Client
 
 from umis.accounts.models import STAFF_ROLES, ApiClient, Role, User
 from umis.audit.models import AuditEvent
+from umis.border.models import OverstayFinding
 from umis.cases.models import Case, CaseEvent
 from umis.core.testing import World
 from umis.people.models import IdentityMatch, PersonMerge
@@ -94,6 +95,11 @@ OBJECTS: dict[str, Guarded] = {
     "office/evisa/<str:reference>/photo.jpg": Guarded(*OFFICE, "CASE_ACCESS_DENIED"),
     "office/screening/hits/<int:hit_id>/": Guarded(*OFFICE, "SCREENING_HIT_ACCESS_DENIED"),
     "office/screening/hits/<int:hit_id>/decide/": Guarded(*OFFICE, "SCREENING_HIT_ACCESS_DENIED"),
+    "office/overstays/<int:finding_id>/": Guarded(*OFFICE, "OVERSTAY_FINDING_ACCESS_DENIED"),
+    "office/overstays/<int:finding_id>/take/": Guarded(*OFFICE, "OVERSTAY_FINDING_ACCESS_DENIED"),
+    "office/overstays/<int:finding_id>/dismiss/": Guarded(
+        *OFFICE, "OVERSTAY_FINDING_ACCESS_DENIED"
+    ),
     # watchlists are the head office's: a regional officer is the outsider
     "office/screening/watchlist/<int:entry_id>/": Guarded(
         lambda s: Who(s.world.hannah), _alice, "WATCHLIST_ENTRY_ACCESS_DENIED"
@@ -148,6 +154,7 @@ SNAPSHOT: list[tuple[type[Any], str, tuple[str, ...]]] = [
     (IdentityMatch, "match", ("status", "version")),
     (PersonMerge, "merge", ("unmerged_at", "version")),
     (ScreeningHit, "hit", ("status", "version")),
+    (OverstayFinding, "finding", ("state", "version", "decided_at")),
 ]
 
 
@@ -160,6 +167,7 @@ def _state(s: Scene) -> dict[str, Any]:
         "match": [s.match.pk],
         "merge": [s.merge.pk],
         "hit": [s.hit.pk],
+        "finding": [s.finding.pk],
     }
     state: dict[str, Any] = {
         name: list(model.objects.filter(pk__in=objects[name]).order_by("pk").values(*fields))
