@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -67,11 +68,15 @@ def screening_search(
     return hits
 
 
-def hits_for_user(*, user: Any, status: str = "open", limit: int = 200) -> QuerySet[ScreeningHit]:
+def hits_page_for_user(
+    *, user: Any, status: str = "open", page: int = 1, per_page: int = 50
+) -> Page[ScreeningHit]:
+    """The hits the user may work, newest first, one page at a time: however many there
+    are, each can be reached."""
     qs = hit_scope_for_user(user).select_related("entry", "entry__watchlist", "person", "case")
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")[:limit]
+    return Paginator(qs.order_by("-created_at", "-id"), per_page).get_page(page)
 
 
 def hits_of_office(office_id: int) -> QuerySet[ScreeningHit]:

@@ -24,11 +24,12 @@ def hits(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in {"open", "confirmed", "dismissed", ""}:
         status = "open"
-    return render(
-        request,
-        "screening/hits.html",
-        {"hits": selectors.hits_for_user(user=request.user, status=status), "status": status},
-    )
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    page = selectors.hits_page_for_user(user=request.user, status=status, page=number)
+    return render(request, "screening/hits.html", {"page": page, "status": status})
 
 
 def _hit_page(

@@ -1,0 +1,71 @@
+"""The list of screening hits: every open hit can be reached, page by page, and says whom
+it is about."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from umis.core.testing import World
+from umis.screening.models import ScreeningHit
+from umis.screening.tests.test_intake import listed, register
+
+pytestmark = pytest.mark.django_db
+
+
+def many_hits(world: World, client: Client, count: int) -> list[ScreeningHit]:
+    """`count` open hits of the Baku office, the first one raised on intake, oldest first."""
+    listed(world)
+    first = ScreeningHit.objects.get(case=register(client, world))
+    copies = [
+        ScreeningHit(
+            entry=first.entry,
+            person=first.person,
+            case=first.case,
+            office=first.office,
+            score=first.score,
+            reasons=first.reasons,
+            entry_version=first.entry_version,
+            person_fingerprint=first.person_fingerprint,
+        )
+        for _ in range(count - 1)
+    ]
+    ScreeningHit.objects.bulk_create(copies)
+    return list(ScreeningHit.objects.order_by("id"))
+
+
+def test_the_oldest_of_many_open_hits_is_reached_page_by_page(world: World, client: Client) -> None:
+    hits = many_hits(world, client, 230)
+    client.force_login(world.alice)
+    seen: set[int] = set()
+    url = "/en/office/screening/hits/"
+    pages = 0
+    while url:
+        page = client.get(url).content.decode()
+        rows = {int(i) for i in re.findall(r'href="/en/office/screening/hits/(\d+)/"', page)}
+        assert len(rows) <= 50
+        seen |= rows
+        pages += 1
+        following = re.search(r'<a href="(\?[^"]*)"[^>]*>Next</a>', page)
+        url = (
+            "/en/office/screening/hits/" + following.group(1).replace("&amp;", "&")
+            if following
+            else ""
+        )
+        assert pages <= 10
+    assert seen == {h.pk for h in hits}
+    assert "Page 5 of 5" in page
+
+
+def test_each_hit_in_the_list_names_the_person_and_the_case(world: World, client: Client) -> None:
+    hits = many_hits(world, client, 1)
+    client.force_login(world.alice)
+    page = client.get("/ru/office/screening/hits/").content.decode()
+    row = page.split(f'href="/ru/office/screening/hits/{hits[0].pk}/"', 1)[1].split("</tr>")[0]
+    assert "Найдено совпадений: 1" in page
+    assert "Hüseynov Rəşad" in row
+    assert hits[0].case.reference in row
+    assert timezone.localtime(hits[0].created_at).strftime("%d.%m.%Y %H:%M") in row
