@@ -101,7 +101,11 @@ class WatchlistEntry(BaseModel):
                 name="watchlist_entry_unique_external_id",
             )
         ]
-        indexes = [models.Index(fields=["document_number"], name="watchlist_entry_doc_idx")]
+        indexes = [
+            models.Index(fields=["document_number"], name="watchlist_entry_doc_idx"),
+            # the head office's page, last changed first, one page at a time
+            models.Index(fields=["updated_at", "id"], name="watchlist_entry_changed_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.document_number

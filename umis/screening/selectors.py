@@ -22,7 +22,13 @@ from umis.people.selectors import person_holding_document
 from umis.reference.selectors import country_names
 from umis.screening.engine import index_current, screening_threshold
 from umis.screening.index import Candidate, Query, document_key
-from umis.screening.models import Category, ScreeningHit, WatchlistEntry, WatchlistEntryEvent
+from umis.screening.models import (
+    Category,
+    ScreeningHit,
+    Watchlist,
+    WatchlistEntry,
+    WatchlistEntryEvent,
+)
 from umis.screening.services import (
     _in_force,
     hit_scope_for_user,
@@ -124,15 +130,29 @@ def _keeps_watchlists(user: Any) -> bool:
     return getattr(user, "role", "") == Role.HEAD_OFFICER
 
 
-def watchlist_entries_for_user(*, user: Any, limit: int = 100) -> QuerySet[WatchlistEntry]:
-    """The latest entries, for the head office, which keeps the watchlists; anyone else is
-    refused as not found, and the attempt is audited."""
+def watchlist_entries_page_for_user(
+    *, user: Any, watchlist_code: str = "", page: int = 1, per_page: int = 50
+) -> Page[WatchlistEntry]:
+    """The entries, of one list when `watchlist_code` is given (none for a code no list has),
+    last changed first, one page at a time: however many there are, each can be reached. For
+    the head office, which keeps the watchlists; anyone else is refused as not found, and
+    the attempt is audited."""
     if not _keeps_watchlists(user):
         audit_record(
             actor=user, action="WATCHLIST_ACCESS_DENIED", entity_type="screening.watchlist"
         )
         raise NotFound("not_found", _("Not found."))
-    return WatchlistEntry.objects.select_related("watchlist").order_by("-updated_at", "-id")[:limit]
+    qs = WatchlistEntry.objects.select_related("watchlist")
+    if watchlist_code:
+        qs = qs.filter(watchlist__code=watchlist_code)
+    return Paginator(qs.order_by("-updated_at", "-id"), per_page).get_page(page)
+
+
+def watchlists_for_user(*, user: Any) -> list[Watchlist]:
+    """The lists, named in the reader's language, for the head office's filter."""
+    if not _keeps_watchlists(user):
+        return []
+    return sorted(Watchlist.objects.all(), key=lambda w: w.title.casefold())
 
 
 def watchlist_entry_get_for_user(*, user: Any, entry_id: int) -> WatchlistEntry:

@@ -19,16 +19,21 @@ from umis.screening import selectors, services
 from umis.screening.validation import BAN_QUERY_FIELDS, EntryBanQuery, entry_ban_query_parse
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 @officer_required
 def hits(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in {"open", "confirmed", "dismissed", ""}:
         status = "open"
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    page = selectors.hits_page_for_user(user=request.user, status=status, page=number)
+    page = selectors.hits_page_for_user(
+        user=request.user, status=status, page=_page_number(request)
+    )
     return render(request, "screening/hits.html", {"page": page, "status": status})
 
 
@@ -92,11 +97,22 @@ def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
 
 @officer_required
 def entries(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("list", "")[:100]
     try:
-        listed = selectors.watchlist_entries_for_user(user=request.user)
+        page = selectors.watchlist_entries_page_for_user(
+            user=request.user, watchlist_code=code, page=_page_number(request)
+        )
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "screening/entries.html", {"entries": listed})
+    return render(
+        request,
+        "screening/entries.html",
+        {
+            "page": page,
+            "list": code,
+            "watchlists": selectors.watchlists_for_user(user=request.user),
+        },
+    )
 
 
 @officer_required
