@@ -315,8 +315,10 @@ def identity_match_get_for_user(
 
 def person_merges_of(*, person_id: int) -> QuerySet[PersonMerge]:
     """Merges in which the person took part (either side), newest first."""
-    return PersonMerge.objects.filter(Q(survivor_id=person_id) | Q(merged_id=person_id)).order_by(
-        "-created_at", "-id"
+    return (
+        PersonMerge.objects.filter(Q(survivor_id=person_id) | Q(merged_id=person_id))
+        .select_related("survivor", "merged", "created_by", "unmerged_by")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -258,3 +258,49 @@ def test_an_over_long_reason_is_refused_not_cut(world: World, client: Client) ->
     assert not PersonMerge.objects.exists()
     match.refresh_from_db()
     assert match.status == "open"
+
+
+@pytest.mark.parametrize(
+    ("lang", "merged_into", "undone"),
+    [
+        (
+            "",
+            "Hüseynov Rəşad (17.03.1985) qeydi Hüseynov Rəşad (14.03.1985) qeydinə birləşdirilib",
+            "Ləğv edilib",
+        ),
+        (
+            "/ru",
+            "Запись Hüseynov Rəşad (17.03.1985) присоединена к записи Hüseynov Rəşad (14.03.1985)",
+            "Отменено",
+        ),
+        (
+            "/en",
+            "Record Hüseynov Rəşad (17.03.1985) merged into record Hüseynov Rəşad (14.03.1985)",
+            "Undone",
+        ),
+    ],
+)
+def test_the_merge_history_names_both_records_and_who_decided(
+    world: World, client: Client, lang: str, merged_into: str, undone: str
+) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": "same man, passport renewed", "version": "1"},
+    )
+    old, new = Person.objects.order_by("id")
+    merge = PersonMerge.objects.get()
+    url = f"{lang}/office/people/{old.pk}/?purpose=identity"
+    history = client.get(url).content.decode().split('id="merges"')[1].split("</ol>")[0]
+    assert merged_into in history
+    assert "alice" in history and "same man, passport renewed" in history
+    assert f"{new.pk} → {old.pk}" not in history
+    client.force_login(world.hannah)
+    client.post(
+        f"/en/office/duplicates/merges/{merge.pk}/unmerge/",
+        {"reason": "two brothers after all", "version": "1", "person": str(old.pk)},
+    )
+    history = client.get(url).content.decode().split('id="merges"')[1].split("</ol>")[0]
+    assert merged_into in history
+    assert undone in history and "hannah" in history and "two brothers after all" in history
