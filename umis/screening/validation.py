@@ -61,6 +61,28 @@ class EntryData:
         }
 
 
+# what an entry is read from (`entry_parse`), and what a file of entries must have
+ENTRY_FIELDS = (
+    "category",
+    "external_id",
+    "full_name",
+    "surname",
+    "given_names",
+    "aliases",
+    "birth_date",
+    "nationality",
+    "sex",
+    "document_number",
+    "issuing_state",
+    "valid_from",
+    "valid_until",
+    "reason",
+    "source",
+    "source_reference",
+)
+REQUIRED_ENTRY_FIELDS = ("category", "reason")
+
+
 def _text(raw: Mapping[str, Any], key: str, limit: int = 200) -> str:
     value = raw.get(key)
     if value is None:

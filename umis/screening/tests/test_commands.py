@@ -141,3 +141,46 @@ def test_names_compare_reads_the_russian_k_of_an_azerbaijani_q() -> None:
         "decision  MATCH (threshold 85)",
         "reasons   Qurbanov~Курбанов:transliteration:97; Yusif~Юсиф:transliteration:97",
     ]
+
+
+def test_a_file_with_unknown_columns_is_refused_naming_them(world: World, tmp_path: Path) -> None:
+    f = tmp_path / "bans.csv"
+    # "birthdate" for birth_date: the dates would be lost without a word
+    f.write_text(CSV.replace("birth_date", "birthdate").replace(",source\n", ",notes\n", 1))
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet", stderr=err)
+    message = str(refused.value)
+    assert "unknown columns: birthdate, notes" in message
+    assert "birth_date" in message  # the columns it reads are listed
+    assert err.getvalue() == ""  # not one error per row
+    assert not WatchlistEntry.objects.exists()
+    assert not Watchlist.objects.filter(code="bans").exists()
+
+
+def test_a_file_without_the_required_columns_is_refused_naming_them(
+    world: World, tmp_path: Path
+) -> None:
+    f = tmp_path / "people.csv"
+    f.write_text("full_name,birth_date\nIvan Petrov,1980-01-01\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="missing columns: category, reason"):
+        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet")
+    assert not WatchlistEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [("cp1251", "not UTF-8 (line 2)"), ("utf-16", "UTF-16")],
+)
+def test_a_file_in_another_encoding_is_refused_with_what_to_do(
+    world: World, tmp_path: Path, encoding: str, said: str
+) -> None:
+    f = tmp_path / "bans.csv"
+    text = CSV.replace("Hüseynov Rəşad", "Huseynov Rashad").replace("Əliyev", "Aliyev")
+    f.write_bytes(text.encode(encoding))
+    with pytest.raises(CommandError) as refused:
+        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet")
+    assert said in str(refused.value)
+    assert "save it as UTF-8" in str(refused.value)
+    assert "codec" not in str(refused.value)
+    assert not WatchlistEntry.objects.exists()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -10,21 +12,65 @@ from tqdm import tqdm
 
 from umis.screening.models import Watchlist
 from umis.screening.services import watchlist_import_by_code
+from umis.screening.validation import ENTRY_FIELDS, REQUIRED_ENTRY_FIELDS
 
 CODE_MAX_LENGTH: int = Watchlist._meta.get_field("code").max_length or 50
+
+
+def _text_of(path: Path) -> str:
+    """The file as text: UTF-8 (with or without a byte order mark), or a refusal that says
+    where it is not and what to do."""
+    raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CommandError(
+            f'{path}: the file is in UTF-16 (Excel\'s "Unicode text"); save it as UTF-8 '
+            "(in Excel: CSV UTF-8) and import it again"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise CommandError(
+            f"{path}: the file is not UTF-8 (line {line}); save it as UTF-8 "
+            "(in Excel: CSV UTF-8) and import it again"
+        ) from exc
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """Rows of a CSV file (header row; aliases separated by ';') or a JSON file (a list,
     or an object with "entries")."""
+    text = _text_of(path)
     if path.suffix.lower() == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
         rows = data.get("entries") if isinstance(data, dict) else data
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise CommandError('JSON: expected a list of objects or {"entries": [...]}')
         return rows
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return [dict(r) for r in csv.DictReader(f)]
+    return [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""))]
+
+
+def columns_check(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Refuse a file whose columns (a CSV file's header, a JSON file's keys) are not the
+    ones an entry is read from: a misspelt column would lose its values without a word,
+    and a file of another kind would give an error on every row."""
+    if not rows:
+        return
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(str(k) for k in row))
+    unknown = [c for c in columns if c not in ENTRY_FIELDS]
+    missing = [c for c in REQUIRED_ENTRY_FIELDS if c not in columns]
+    problems = []
+    if unknown:
+        problems.append(f"unknown columns: {', '.join(unknown)}")
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    if problems:
+        raise CommandError(
+            f"{path}: {'; '.join(problems)}; nothing imported. "
+            f"The columns are: {', '.join(ENTRY_FIELDS)} "
+            f"({' and '.join(REQUIRED_ENTRY_FIELDS)} required)"
+        )
 
 
 class Command(BaseCommand):
@@ -56,10 +102,11 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         try:
             rows = read_rows(path)
-        except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+        except (json.JSONDecodeError, csv.Error) as exc:
             raise CommandError(f"{path}: cannot read: {exc}") from exc
         except RecursionError as exc:
             raise CommandError(f"{path}: cannot read: JSON nested too deeply") from exc
+        columns_check(path, rows)
         bar = tqdm(
             total=len(rows),
             unit="entries",
