@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -97,8 +98,19 @@ def person_search(
         # the same name in another script or spelling: Гусейнов, Guseynov and HUSEYNOV all
         # find Hüseynov by its phonetic skeletons, Курбанов finds Qurbanov by its К reading
         spelt = Q(*(_word_starting("search_name", token) for token in key.split()))
-        sounds = [_any_skeleton_word(t.readings) for t in normalize_name(name).main]
-        qs = qs.filter(spelt | Q(*sounds) if sounds else spelt)
+        tokens = normalize_name(name).main
+        if any(t.abjad for t in tokens):
+            # Arabic and Persian write no short vowels: حسین is Hüseyn, علی is Əli. Its
+            # letters as typed begin other names too (ly: Lyudmila), so only its sound counts
+            qs = qs.filter(
+                *[
+                    _abjad_word(t.readings) if t.abjad else _any_skeleton_word(t.readings)
+                    for t in tokens
+                ]
+            )
+        else:
+            sounds = [_any_skeleton_word(t.readings) for t in tokens]
+            qs = qs.filter(spelt | Q(*sounds) if sounds else spelt)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
     if number:
@@ -147,6 +159,21 @@ def _skeleton_word(skeleton: str) -> Q:
         | Q(match_key__endswith=f" {skeleton}")
         | Q(match_key__contains=f" {skeleton} ")
     )
+
+
+_SHORT_VOWELS = "[aeiouy]*"
+
+
+def _abjad_word(readings: tuple[str, ...]) -> Q:
+    """The stored skeletons hold a word made of one of the readings of a word written without
+    its short vowels (Arabic, Persian) with vowels put in anywhere: hsin (حسین) is husain
+    (Hüseyn), li (علی) is ali (Əli), never ludmila."""
+    found = Q()
+    for reading in readings:
+        if reading:
+            word = _SHORT_VOWELS + _SHORT_VOWELS.join(re.escape(c) for c in reading)
+            found |= Q(match_key__regex=f"(^| ){word}{_SHORT_VOWELS}( |$)")
+    return found
 
 
 def person_in_scope(*, user: Any, person_id: int) -> bool:

@@ -192,3 +192,28 @@ def test_staff_find_an_azerbaijani_q_written_with_the_russian_k(world: World) ->
         ("Zakir", []),  # but K is not an H: Zakir and Zahir are two names
     ]:
         assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+
+
+def test_staff_find_a_name_written_in_arabic_script_in_latin(world: World) -> None:
+    # Arabic and Persian write the consonants and long vowels only: حسین is Hüseyn (Hosein),
+    # علی is Əli (Ali), محمد is Məhəmməd (Mohammad)
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Əzizi", given_names="Hüseyn"),
+            guest(surname="Rəhimi", given_names="Əli", document_number="U22345678"),
+            guest(surname="Kərimi", given_names="Məhəmməd", document_number="U32345678"),
+            guest(surname="Kornilova", given_names="Lyudmila", document_number="U42345678"),
+            guest(surname="Əlizadə", given_names="Ola", document_number="U52345678"),
+        ],
+    )
+    for query, found in [
+        ("حسین", ["Əzizi"]),
+        ("عزیزی", ["Əzizi"]),
+        ("علی", ["Rəhimi"]),  # not Lyudmila (ly...), not Ola
+        ("علي رحيمي", ["Rəhimi"]),
+        ("محمد", ["Kərimi"]),
+        ("محمد کریمی", ["Kərimi"]),
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
