@@ -289,6 +289,14 @@ def _registrations(hosts: list[Host], count: int, seed: int) -> int:
     return made
 
 
+def _capitals(name: str, nationality: str) -> str:
+    """The name in capitals as its alphabet writes them: i is İ and ı is I in Azerbaijani
+    and Turkish (İdiris is İDİRİS, never İDIRIS)."""
+    if nationality in {"AZ", "TR"}:
+        name = name.replace("i", "İ").replace("ı", "I")
+    return name.upper()
+
+
 def _watchlists(listed: list[dict[str, Any]]) -> None:
     """A few guests are on the entry-ban and wanted lists, written another way (upper case,
     year of birth only), so their registrations raise screening hits for the officers."""
@@ -300,7 +308,7 @@ def _watchlists(listed: list[dict[str, Any]]) -> None:
             {
                 "category": "entry_ban" if i % 2 == 0 else "wanted",
                 "external_id": f"DEMO-{i + 1}",
-                "full_name": f"{g['given_names']} {g['surname']}".upper(),
+                "full_name": _capitals(f"{g['given_names']} {g['surname']}", g["nationality"]),
                 "birth_date": g["birth_date"][:4] if i % 2 else g["birth_date"],
                 "nationality": g["nationality"],
                 "valid_from": "2024-01-01",

@@ -195,3 +195,28 @@ def test_an_agency_key_of_an_older_demo_is_given_the_screening_scope(
     assert granted.data == {"added": ["screening"], "scopes": ["evisa", "screening"]}
     demo_load(registrations=4, seed=7)
     assert AuditEvent.objects.filter(action="API_CLIENT_SCOPES_GRANTED").count() == 1
+
+
+def test_the_demo_lists_turkic_names_in_capitals_as_their_alphabets_write_them() -> None:
+    from umis.demo.data import _watchlists
+    from umis.screening.models import WatchlistEntry
+
+    reference_load_defaults()
+    guests = [
+        {"given_names": g, "surname": s, "birth_date": "1972-03-27", "nationality": n}
+        for g, s, n in (
+            ("İdiris", "Sakarya", "TR"),
+            ("Elçin", "Qılıncı", "AZ"),
+            ("Peter", "Schwarz", "DE"),
+            ("Zinaida", "Kovaleva", "RU"),
+        )
+    ]
+    _watchlists(guests)
+    assert list(
+        WatchlistEntry.objects.order_by("external_id").values_list("full_name", flat=True)
+    ) == [
+        "İDİRİS SAKARYA",
+        "ELÇİN QILINCI",
+        "PETER SCHWARZ",
+        "ZINAIDA KOVALEVA",
+    ]
