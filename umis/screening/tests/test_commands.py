@@ -184,3 +184,15 @@ def test_a_file_in_another_encoding_is_refused_with_what_to_do(
     assert "save it as UTF-8" in str(refused.value)
     assert "codec" not in str(refused.value)
     assert not WatchlistEntry.objects.exists()
+
+
+def test_names_compare_says_plainly_which_name_is_wrong() -> None:
+    with pytest.raises(CommandError) as refused:
+        call_command("names", "compare", "", "Qurbanov Yusif")
+    assert str(refused.value) == "a: required: Bu sahə mütləqdir."
+    with pytest.raises(CommandError) as refused:
+        call_command("names", "compare", "Qurbanov", "12345", "--json")
+    assert json.loads(str(refused.value)) == {
+        "error": [{"code": "invalid", "message": "Ad hərflərdən ibarət olmalıdır.", "field": "b"}]
+    }
+    assert "hərflərdən" in str(refused.value)  # letters as they are, not \\u escapes

@@ -26,7 +26,10 @@ class Command(BaseCommand):
         a, b = options["a"], options["b"]
         errors = [*name_errors(a, field="a"), *name_errors(b, field="b")]
         if errors:
-            raise CommandError(json.dumps({"error": [e.to_dict() for e in errors]}))
+            if options["json"]:
+                body = {"error": [e.to_dict() for e in errors]}
+                raise CommandError(json.dumps(body, ensure_ascii=False))
+            raise CommandError("\n".join(f"{e.field}: {e.code}: {e.message}" for e in errors))
         result = name_compare_result(a, b)
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
