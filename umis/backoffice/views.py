@@ -48,7 +48,7 @@ from umis.people.selectors import (
 )
 from umis.reference.selectors import legal_ground_list
 from umis.screening.models import ScreeningHit
-from umis.screening.selectors import hits_for_case
+from umis.screening.selectors import hits_for_case, hits_for_person
 from umis.stays import services as stay_services
 from umis.stays.selectors import stay_registration_ending, stay_registration_for_case
 
@@ -406,6 +406,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "stay": person_stay_compute(person=person, on=today).to_dict(),
             "timeline": person_timeline(person=person, until=today, user=request.user),
             "findings": findings_of_person_for_user(user=request.user, person_id=person.pk),
+            "hits": hits_for_person(user=request.user, person_id=person.pk),
             "purpose": purpose,
         },
     )

@@ -99,6 +99,17 @@ def hits_for_case(*, user: Any, case_id: int) -> list[ScreeningHit]:
     )
 
 
+def hits_for_person(*, user: Any, person_id: int) -> list[ScreeningHit]:
+    """The hits on a person that the user may work (a regional officer those of their
+    office), newest first, for the person's file."""
+    return list(
+        hit_scope_for_user(user)
+        .filter(person_id=person_id)
+        .select_related("entry", "entry__watchlist")
+        .order_by("-created_at", "-id")
+    )
+
+
 def hit_get_for_user(*, user: Any, hit_id: int) -> ScreeningHit:
     hit = (
         hit_scope_for_user(user)

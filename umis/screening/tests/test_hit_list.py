@@ -69,3 +69,18 @@ def test_each_hit_in_the_list_names_the_person_and_the_case(world: World, client
     assert "Hüseynov Rəşad" in row
     assert hits[0].case.reference in row
     assert timezone.localtime(hits[0].created_at).strftime("%d.%m.%Y %H:%M") in row
+
+
+def test_the_persons_file_lists_the_hits_on_them(world: World, client: Client) -> None:
+    (hit,) = many_hits(world, client, 1)
+    client.force_login(world.alice)
+    page = client.get(f"/ru/office/people/{hit.person_id}/?purpose=screening&ref=H{hit.pk}")
+    hits = page.content.decode().split('id="person-hits"')[1].split("</table>")[0]
+    assert f'href="/ru/office/screening/hits/{hit.pk}/"' in hits
+    assert "Запрет на въезд · Запреты на въезд" in hits and "Открыто" in hits
+    # the head office, opening the file for supervision, sees it too
+    client.force_login(world.hannah)
+    assert (
+        f"/screening/hits/{hit.pk}/"
+        in client.get(f"/en/office/people/{hit.person_id}/?purpose=supervision").content.decode()
+    )
