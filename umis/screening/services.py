@@ -635,6 +635,9 @@ def screening_hit_decide(
     with transaction.atomic():
         hit = hit_scope_for_user(actor).select_for_update().get(pk=hit_id)
         if hit.version != expected_version:
+            if hit.status != ScreeningHit.Status.OPEN and hit.decided_by_id == actor.pk:
+                # the same form sent again (a second click, the browser's back button)
+                raise Conflict("already_decided", _("You have already decided on this hit."))
             raise Conflict("stale_version", _("Someone decided on this hit meanwhile. Reload it."))
         if hit.status != ScreeningHit.Status.OPEN:
             raise DomainError("already_decided", _("This hit has already been decided."))

@@ -303,3 +303,19 @@ def test_another_regions_officer_gets_404_for_an_incomplete_decision_too(
     assert AuditEvent.objects.filter(
         action="SCREENING_HIT_ACCESS_DENIED", actor=world.bob, entity_id=str(hit.pk)
     ).exists()
+
+
+def test_a_decision_sent_twice_tells_the_officer_it_was_their_own(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.alice)
+    form = {"version": hit.version, "decision": "dismiss", "reason": "Different person"}
+    client.post(f"/ru/office/screening/hits/{hit.pk}/decide/", form)
+    again = client.post(f"/ru/office/screening/hits/{hit.pk}/decide/", form, follow=True)
+    page = again.content.decode()
+    assert "Вы уже приняли решение по этому совпадению." in page
+    assert "кто-то другой" not in page
+    hit.refresh_from_db()
+    assert (hit.status, hit.version, hit.decision_reason) == ("dismissed", 2, "Different person")
