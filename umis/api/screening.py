@@ -190,9 +190,10 @@ class ImportIn(Schema):
     entries: list[dict[str, Any]] = Field(
         description=(
             "Up to 10,000 entries: category (entry_ban, wanted, alert, lost, stolen, invalid), "
-            "external_id, full_name, aliases, birth_date (YYYY-MM-DD or YYYY), nationality, sex, "
-            "document_number, issuing_state, valid_from, valid_until, reason, source, "
-            "source_reference"
+            "external_id, full_name (or surname and given_names), aliases, birth_date "
+            "(YYYY-MM-DD or YYYY), nationality, sex, document_number, issuing_state, valid_from, "
+            "valid_until, reason, source, source_reference; any other field is refused "
+            "(unknown_field)"
         )
     )
     source: str | None = Field(None, description="Default source for entries without one")

@@ -148,6 +148,9 @@ def entry_parse(
     raw: Mapping[str, Any], *, ref: ReferenceSnapshot, default_source: str = ""
 ) -> EntryData | list[FieldError]:
     errors = ErrorCollector()
+    for key in raw:
+        if key not in ENTRY_FIELDS:  # a misspelt field would lose its value without a word
+            errors.add("unknown_field", _("Unknown field."), str(key)[:100])
     category = _text(raw, "category").lower()
     if category not in Category.values:
         errors.add("invalid_category", _("Unknown category."), "category")

@@ -187,3 +187,16 @@ def test_screening_tolerates_a_typo_when_the_birth_date_agrees(
         key,
     )
     assert len(r.json()["hits"]) == 1
+
+
+def test_an_entry_with_a_field_the_import_does_not_know_is_refused(
+    world: World, client: Client, key: str
+) -> None:
+    # "dob" for birth_date: the date would be lost without a word
+    misspelt = {k: v for k, v in ENTRIES[0].items() if k != "birth_date"} | {"dob": "1979"}
+    r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": [misspelt]}, key, "ru")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("unknown_field", "entries.0.dob")
+    assert error["message"] == "Неизвестное поле."
+    assert WatchlistEntry.objects.count() == 0
