@@ -10,9 +10,10 @@ from django.urls import translate_url
 from django.utils.translation import get_language_from_path, override
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from umis.core.errors import DomainError, NotFound
+from umis.core.middleware import unstorable_input_checked_by_view
 from umis.payments import purposes
 from umis.payments.services import payment_callback_receive, payment_order_get
 
@@ -21,9 +22,22 @@ def _json(status: int, payload: dict[str, object]) -> HttpResponse:
     return HttpResponse(json.dumps(payload), status=status, content_type="application/json")
 
 
+# it reads neither its address's query nor a form: its body is JSON, which the gateway's
+# parser checks, so text the database cannot hold gets the JSON refusal, not the 400 page
+@unstorable_input_checked_by_view
 @csrf_exempt  # server-to-server, authenticated by the HMAC signature instead
-@require_POST
 def callback(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        response = _json(
+            405,
+            {
+                "code": "method_not_allowed",
+                "message": str(_("This method is not allowed here.")),
+                "field": None,
+            },
+        )
+        response["Allow"] = "POST"
+        return response
     try:
         body = request.body
     except RequestDataTooBig:

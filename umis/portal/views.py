@@ -52,8 +52,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:
-    """The error page, or under /api/ the API's JSON error: an API client never gets HTML."""
-    if request.path.startswith("/api/"):
+    """The error page, or the JSON error to a program: under /api/ the API's, and to the
+    payment gateway's notification the shape of its other answers (a Host it does not
+    answer to, say). A program never gets HTML."""
+    api = request.path.startswith("/api/")
+    if api or request.path == reverse("payments:callback"):
         from umis.api.errors import error_body
 
         code, message = {
@@ -64,11 +67,12 @@ def _error(request: HttpRequest, status: int) -> HttpResponse:
             status,
             ("server_error", _("Something went wrong on our side. Nothing was stored; try again.")),
         )
-        return HttpResponse(
-            json.dumps(error_body(code, str(message))),
-            status=status,
-            content_type="application/json",
+        body = (
+            error_body(code, str(message))
+            if api
+            else {"code": code, "message": str(message), "field": None}
         )
+        return HttpResponse(json.dumps(body), status=status, content_type="application/json")
     return render(request, "errors/error.html", {"status": status}, status=status)
 
 

@@ -295,3 +295,31 @@ def test_a_body_that_is_not_an_object_is_one_clear_error(
             ],
         }
     assert StayRegistration.objects.count() == 0
+
+
+def test_the_payment_gateways_notification_is_answered_in_json_whatever_is_wrong(
+    world: World, client: Client
+) -> None:
+    """The gateway is a program reading JSON: a NUL in the address or in a form-encoded body,
+    a GET, or a Host this service does not answer to got the HTML error page (400, 405)."""
+    signed = {"HTTP_X_UMIS_SIGNATURE": "0" * 64}
+    answers = [
+        client.post("/payments/callback?x=a%00b", b"{}", "application/json", **signed),
+        client.post("/payments/callback", b"a=%00", "application/x-www-form-urlencoded"),
+        client.get("/payments/callback"),
+        client.post("/payments/callback", b"{}", "application/json", HTTP_HOST="evil\x00.example"),
+    ]
+    assert [(r.status_code, r["Content-Type"]) for r in answers] == [
+        (400, "application/json"),
+        (400, "application/json"),
+        (405, "application/json"),
+        (400, "application/json"),
+    ]
+    assert [r.json()["code"] for r in answers] == [
+        "bad_signature",
+        "bad_signature",
+        "method_not_allowed",
+        "bad_request",
+    ]
+    assert answers[2]["Allow"] == "POST"
+    assert PaymentEvent.objects.count() == 0
