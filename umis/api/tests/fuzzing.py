@@ -108,6 +108,10 @@ DATE_EDGES = [
     "2026-W01-1",
     "٢٠٢٦-٠١-٠١",
     "2026-01-01\n",
+    "0000-00-00",
+    "10000-01-01",
+    "+10000-01-01",
+    "-0001-12-31",
 ]
 
 BIG_INTS = [0, -1, 1, 2**31, 2**63, -(2**63) - 1, 10**20, -(10**20), 10**400]
@@ -122,6 +126,21 @@ def text_with_nasties() -> st.SearchStrategy[str]:
         st.characters(codec=None),
     )
     return st.text(alphabet, min_size=0, max_size=40)
+
+
+def _nested(depth: int, leaf: Any, as_object: bool) -> Any:
+    for _ in range(depth):
+        leaf = {"a": leaf} if as_object else [leaf]
+    return leaf
+
+
+# a value nested deeper than any field expects (a JSON parser's own limit is met by
+# RAW_BODIES): 400 lists or objects, with a NUL or a number at the bottom
+DEEP_VALUES = [
+    _nested(400, "a\x00b", as_object=False),
+    _nested(400, 1, as_object=True),
+    _nested(50, [], as_object=False),
+]
 
 
 def huge_strings() -> st.SearchStrategy[str]:
@@ -148,6 +167,7 @@ def garbage() -> st.SearchStrategy[Any]:
         scalars(),
         scalars(),
         huge_strings(),
+        st.sampled_from(DEEP_VALUES),
         st.recursive(
             scalars(),
             lambda children: st.one_of(
@@ -271,6 +291,34 @@ RAW_BODIES = [
     b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
     b"<xml/>",
     b"a=1&b=2",
+    b'{"a": ' + b"9" * 5_000 + b"}",  # past Python's 4,300 digits of an int read from text
+    b'{"a": 1e' + b"9" * 400 + b"}",
+    b'{"a": -0.0, "b": 1E-400}',
+    '{"a": "ə"}'.encode("utf-16"),  # JSON in another encoding than UTF-8
+    '{"a": "ə"}'.encode("latin-1", "replace"),
+]
+
+# query parameters an address may carry besides its own (or in place of them): the paging
+# and filters of other endpoints with values out of range, a parameter twice, unknown ones
+QUERY_EXTRAS = [
+    ("limit", "-1"),
+    ("limit", str(10**30)),
+    ("limit", "0"),
+    ("offset", "-1"),
+    ("offset", "9" * 5_000),
+    ("page", str(10**30)),
+    ("per_page", "-1"),
+    ("min_score", "nan"),
+    ("regime", "x"),
+    ("regime", "0/0"),
+    ("on", "0000-00-00"),
+    ("on", "10000-01-01"),
+    ("on", "9999-12-31"),
+    ("status", "a\x00b"),
+    ("purpose", "Ə" * 12_000),
+    ("zzz", "\u202e"),
+    ("\x00", "1"),
+    ("", ""),
 ]
 
 

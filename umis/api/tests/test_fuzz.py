@@ -10,6 +10,10 @@ a control, bidi or zero-width character or mixes Latin, Cyrillic and Greek in on
 `test_every_endpoint_is_fuzzed` until it gets a profile (a valid request to mutate) here
 or a reason to be skipped.
 
+Addresses carry query parameters of other endpoints too, out of range or twice (limit=-1,
+limit=10**30, regime=x, on=0000-00-00), and bodies nest values 400 deep and write numbers
+past what Python reads from text.
+
 `make fuzz` (`UMIS_FUZZ_EXAMPLES=300 UMIS_FUZZ_RANDOM=1`) runs a longer, random campaign
 of this module and the forms' (umis/portal/tests/test_forms_fuzz.py); the default is a
 fixed 25 examples per endpoint.
@@ -398,8 +402,11 @@ def requests_for(draw: st.DrawFn, op: tuple[str, str], profile: Profile, env: En
             query.pop(name)
         elif choice == 1:
             query[name] = str(draw(fuzzing.like(query[name])))[:3000]
-    if query:
-        url += "?" + urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in query.items()})
+    pairs = list(query.items())
+    # parameters it does not take, out of range, or sent twice (the last one counts)
+    pairs += draw(st.lists(st.sampled_from(fuzzing.QUERY_EXTRAS), max_size=3))
+    if pairs:
+        url += "?" + urlencode([(k, v.encode("utf-8", "surrogatepass")) for k, v in pairs])
     headers: dict[str, str] = {}
     language = draw(st.sampled_from(fuzzing.ACCEPT_LANGUAGES))
     if language:
@@ -496,11 +503,13 @@ def test_a_10_mb_field_is_refused_and_nothing_is_stored(op: tuple[str, str], db:
 
 
 @pytest.mark.parametrize("op", [op for op in ALL if op[0] == "POST"], ids=lambda op: op[1])
-def test_each_field_holding_a_nul_or_a_calendar_edge_is_refused_cleanly(
+def test_each_field_holding_a_nul_a_calendar_edge_or_a_huge_number_is_refused_cleanly(
     op: tuple[str, str], db: None
 ) -> None:
-    """Field by field, the rest valid: PostgreSQL refuses NUL in text, and dates at the
-    calendar's edges overflow date arithmetic (SQLite and Python let the first through)."""
+    """Field by field, the rest valid: PostgreSQL refuses NUL in text, dates at the
+    calendar's edges overflow date arithmetic (SQLite and Python let the first through),
+    numbers past the database's integers overflow it; and each field gets a list and a value
+    nested 400 deep."""
     env = _env()
     profile = PROFILES.get(op) or EXTRA_ENDPOINTS[op]
     valid = profile.body(env) if profile.body else {}
@@ -510,13 +519,15 @@ def test_each_field_holding_a_nul_or_a_calendar_edge_is_refused_cleanly(
     client = Client()
     for path in fuzzing.node_paths(valid):
         leaf = fuzzing._at(valid, path)
-        if not path or not isinstance(leaf, str):
+        if not path or isinstance(leaf, dict | list):
             continue
-        for odd in (
-            "a\x00b",
-            "\ud800",
-            *(["0001-01-01", "9999-12-31"] if leaf[:2].isdigit() else []),
-        ):
+        if isinstance(leaf, str):
+            odds: list[Any] = ["a\x00b", "\ud800"]
+            if leaf[:2].isdigit():
+                odds += ["0001-01-01", "9999-12-31", "0000-00-00", "10000-01-01"]
+        else:  # a number: past the database's integers, negative, not finite
+            odds = [-1, 10**30, float("nan")]
+        for odd in [*odds, [leaf], fuzzing.DEEP_VALUES[0]]:
             headers = {"CONTENT_TYPE": "application/json", "HTTP_ACCEPT_LANGUAGE": "ru"}
             if profile.persona:
                 headers["HTTP_X_API_KEY"] = env.keys[profile.persona]
