@@ -12,6 +12,8 @@ form page, a form's target, or a page without input (with the reason).
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
@@ -27,9 +30,12 @@ from hypothesis import strategies as st
 
 from umis.api.tests import fuzzing
 from umis.api.tests.test_fuzz import FUZZ, Env, _env
+from umis.core import clock
+from umis.core.testing import guest
 from umis.portal.tests.scene import overstay_finding
 from umis.screening.models import ScreeningHit, WatchlistEntry
 from umis.visas.models import VisaApplication
+from umis.visas.testing import application, photo_png, traveller
 
 pytestmark = pytest.mark.django_db
 
@@ -488,3 +494,128 @@ def test_each_field_of_each_form_holding_a_nul_is_not_a_server_error(name: str, 
                 else:
                     response = client.get(urlsplit(form.action).path, values)
                 assert response.status_code < 500, (name, form.action, field_name, odd)
+
+
+# What reaches a public form's rules only when the rest of the form is right: dates at the
+# calendar's edges, numbers past the database's integers, a NUL, a right-to-left override,
+# a 12,000-character text.
+HOSTILE_FORM_VALUES = [
+    "",
+    "a\x00b",
+    "\u202eabc",
+    "a\x1bb",
+    "ab\u200bc",
+    "Ə" * 12_000,
+    "0000-00-00",
+    "10000-01-01",
+    "9999-12-31",
+    "0001-01-01",
+    "-1",
+    str(10**30),
+    "9" * 5_000,
+    "nan",
+]
+# bodies that are no form at all: JSON, invalid UTF-8, a broken multipart body
+HOSTILE_FORM_BODIES = [
+    (b'{"surname": "x"}', "application/json"),
+    (b"surname=%ff%fe&x=%00", "application/x-www-form-urlencoded"),
+    (
+        b'--x\r\nContent-Disposition: form-data; name="surname"\r\n\r\n\xff\r\n--x--',
+        "multipart/form-data; boundary=x",
+    ),
+    (b"garbage", "multipart/form-data; boundary=x"),
+    (b"garbage", "multipart/form-data"),
+    (b"a=b", "text/plain"),
+]
+
+
+def _valid_public_forms(env: Env) -> dict[str, tuple[str, str | None, dict[str, str]]]:
+    """The public forms filled in as someone would who gets through: the address, whose
+    form (the host's, or anyone's) and the values."""
+    today = clock.today()
+    trip = {k: v for k, v in application().items() if k != "applicants"}
+    person = {k: v for k, v in traveller().items() if k != "photo"}
+    return {
+        "stays:register": (
+            "/en/host/register/",
+            "host",
+            guest(
+                surname="Kaya",
+                given_names="Ayşe",
+                sex="F",
+                birth_date="1990-01-01",
+                document_number="U7777777",
+            ),
+        ),
+        "visas:apply": ("/en/evisa/apply/", None, {**trip, **person}),
+        "border:calculator": (
+            "/en/stay-calculator/",
+            None,
+            {
+                "entry_0": (today - dt.timedelta(days=30)).isoformat(),
+                "exit_0": (today - dt.timedelta(days=10)).isoformat(),
+                "entry_1": today.isoformat(),
+                "on": today.isoformat(),
+                "regime": "90/180",
+                "nationality": "TR",
+            },
+        ),
+        "screening:entry_ban_check": (
+            "/en/entry-ban-check/",
+            None,
+            {
+                "document_number": "U12345678",
+                "issuing_state": "TUR",
+                "surname": "Hüseynov",
+                "birth_date": "1985-03-14",
+            },
+        ),
+        "visas:status_lookup": (
+            "/en/evisa/status/",
+            None,
+            {"reference": env.evisa_group, "passport_number": "C01X00T47"},
+        ),
+    }
+
+
+@pytest.mark.skipif(
+    not os.environ.get("UMIS_FUZZ_RANDOM"), reason="a long campaign: `make fuzz` runs it"
+)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "stays:register",
+        "visas:apply",
+        "border:calculator",
+        "screening:entry_ban_check",
+        "visas:status_lookup",
+    ],
+)
+def test_each_field_of_a_public_form_otherwise_right_holding_hostile_input_is_refused_cleanly(
+    name: str, db: None
+) -> None:
+    """Field by field, the rest of the form right (a form from the page is mostly empty and
+    stops at the first required field): a refused form stores nothing, and no answer is
+    a server error; then bodies that are no form at all."""
+    env = _env()
+    url, persona, valid = _valid_public_forms(env)[name]
+    client = Client()
+    if persona == "host":
+        client.force_login(env.world.harry)
+
+    def post(data: Any, **extra: Any) -> None:
+        if name == "visas:apply" and isinstance(data, dict):
+            data = {**data, "photo": SimpleUploadedFile("me.png", photo_png(), "image/png")}
+        before = fuzzing.Snapshot.take()
+        response = client.post(url, data, **extra)
+        sent = f"{name} {repr(data)[:300]}"
+        assert response.status_code < 500, f"{response.status_code} for {sent}"
+        if response.status_code != 302:
+            before.assert_nothing_stored(f"not accepted: {sent}")
+        before.assert_new_names_clean(sent)
+
+    for field_name in valid:
+        for odd in HOSTILE_FORM_VALUES:
+            post({**valid, field_name: odd})
+    for body, content_type in HOSTILE_FORM_BODIES:
+        post(body, content_type=content_type)
