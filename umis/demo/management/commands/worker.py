@@ -7,12 +7,34 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from umis.core.collector import collector_tune
 from umis.core.periodic import run_due_jobs
+
+
+def pool_keep(
+    pool: list[subprocess.Popen[bytes]],
+    start: Callable[[], subprocess.Popen[bytes]],
+    say: Callable[[str], Any],
+) -> int:
+    """Start again every task process of `pool` that has stopped (an error it did not
+    survive: a database locked for longer than its busy timeout during a long import, a
+    lost connection), so that queued work goes on and `umis serve` does not stop the web
+    server with it (outbox rows it was handling are released with its connection and taken
+    up again). Returns how many were started."""
+    started = 0
+    for i, process in enumerate(pool):
+        code = process.poll()
+        if code is None:
+            continue
+        say(f"A task process stopped (exit code {code}); starting a new one.")
+        pool[i] = start()
+        started += 1
+    return started
 
 
 class Command(BaseCommand):
@@ -36,10 +58,11 @@ class Command(BaseCommand):
         ]
         # Several task processes share the queue safely (tasks and outbox rows are claimed
         # with FOR UPDATE SKIP LOCKED on PostgreSQL).
-        pool = [
-            subprocess.Popen(command, env=dict(os.environ))  # noqa: S603
-            for _ in range(max(1, int(os.environ.get("UMIS_TASK_WORKERS", "1"))))
-        ]
+
+        def start() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(command, env=dict(os.environ))  # noqa: S603
+
+        pool = [start() for _ in range(max(1, int(os.environ.get("UMIS_TASK_WORKERS", "1"))))]
         stopping = False
 
         def stop(*_: Any) -> None:
@@ -49,7 +72,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            while not stopping and all(t.poll() is None for t in pool):
+            while not stopping:
+                pool_keep(pool, start, self.stderr.write)
                 for line in run_due_jobs():
                     self.stdout.write(line)
                 for _ in range(int(options["interval"] * 2)):
