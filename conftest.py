@@ -24,6 +24,7 @@ def _fast_hashing(settings: object) -> None:
     settings.UMIS_REFERENCE_CACHE_SECONDS = 0  # type: ignore[attr-defined]
     # no background index build unless a test asks for one
     settings.UMIS_SCREENING_WARM = False  # type: ignore[attr-defined]
+    settings.UMIS_SCREENING_FOLLOW_SECONDS = 0  # type: ignore[attr-defined]
     # property tests send thousands of requests from one address in a minute: the rate
     # limits are off unless a test sets them (umis/core/tests/test_ratelimit.py)
     settings.UMIS_RATE_LIMITS = {}  # type: ignore[attr-defined]

@@ -175,6 +175,9 @@ UMIS_NAME_MATCH_THRESHOLD = float(env_str("UMIS_NAME_MATCH_THRESHOLD", "85"))
 UMIS_SCREENING_THRESHOLD = float(env_str("UMIS_SCREENING_THRESHOLD", "85"))
 # The web server and the task worker build the screening index in the background at start.
 UMIS_SCREENING_WARM = env_bool("UMIS_SCREENING_WARM", True)
+# ... and then catch it up with the watchlists' changes every this many seconds (0: only when
+# a screening comes, inside its request).
+UMIS_SCREENING_FOLLOW_SECONDS = float(env_str("UMIS_SCREENING_FOLLOW_SECONDS", "2"))
 # The cyclic garbage collector's thresholds in the web server and the worker processes
 # (umis.core.collector): generation 0 every 50,000 net allocations instead of Python's 700
 # ("700,10,10" restores Python's defaults).

@@ -8,7 +8,8 @@ docs/adr/0008-screening-candidate-index.md for how this scales.
 
 The web server and the task worker warm the index at start (`index_warm_start`, with
 `UMIS_SCREENING_WARM`): a background thread builds it while the process already
-serves. A screening that arrives during the build waits for it (the build holds the
+serves, then another keeps it caught up every few seconds (`index_follow_start`,
+`UMIS_SCREENING_FOLLOW_SECONDS`), so a large import is not caught up inside a request. A screening that arrives during the build waits for it (the build holds the
 index lock), so it is never answered from a partial index; see docs/benchmarks.md for why
 waiting beats a fallback scan.
 """
@@ -56,19 +57,6 @@ def name_match_threshold() -> float:
     return float(getattr(settings, "UMIS_NAME_MATCH_THRESHOLD", 85.0))
 
 
-def entry_record(e: WatchlistEntry) -> Record:
-    return Record(
-        id=e.pk,
-        names=tuple(e.names),
-        birth_date=e.birth_date,
-        birth_year=e.birth_year,
-        nationality=e.nationality,
-        document_number=e.document_number,
-        issuing_state=e.issuing_state,
-        kind=e.kind,
-    )
-
-
 _RECORD_FIELDS = (
     "id",
     "full_name",
@@ -107,22 +95,6 @@ def _records(qs: QuerySet[WatchlistEntry]) -> Iterator[Record]:
         )
 
 
-def _rows(qs: QuerySet[WatchlistEntry]) -> QuerySet[WatchlistEntry]:
-    return qs.only(
-        "id",
-        "kind",
-        "full_name",
-        "aliases",
-        "birth_date",
-        "birth_year",
-        "nationality",
-        "document_number",
-        "issuing_state",
-        "active",
-        "change_seq",
-    ).order_by("id")
-
-
 _SEQUENCE = Prepared(
     lambda p: WatchlistSequence.objects.filter(pk=1).values_list("value", flat=True)
 )
@@ -154,11 +126,14 @@ def index_current() -> CandidateIndex:
                 gc.collect()
                 gc.freeze()
         elif _state.seq < seq:
+            # every entry changed since: out, then back in when still active (read as plain
+            # rows, as the build reads them; one changed between the two reads is read again
+            # at the next catch-up, its stamp being above `seq`)
             changed = WatchlistEntry.objects.filter(change_seq__gt=_state.seq)
-            for e in _rows(changed).iterator(chunk_size=5000):
-                index.remove(e.pk)
-                if e.active:
-                    index.add(entry_record(e))
+            for pk in changed.values_list("id", flat=True).iterator(chunk_size=5000):
+                index.remove(pk)
+            for record in _records(changed.filter(active=True)):
+                index.add(record)
         _state.index, _state.seq, _state.db = index, seq, db
         return index
 
@@ -170,6 +145,8 @@ def index_reset() -> None:
         _state.builds, _state.last_build_s = 0, 0.0
     with _warm_lock:
         _warm.thread, _warm.pid = None, 0
+        _follow.stop.set()
+        _follow.thread, _follow.pid = None, 0
 
 
 @dataclass(frozen=True)
@@ -211,16 +188,75 @@ def _warm_run() -> None:
 
     try:
         started = time.perf_counter()
-        if _state.index is not None:  # a screening built it first
-            return
-        index = index_current()
-        log.info(
-            "screening index warm: %d entries in %.1f s", len(index), time.perf_counter() - started
-        )
+        if _state.index is None:  # else a screening built it first
+            index = index_current()
+            log.info(
+                "screening index warm: %d entries in %.1f s",
+                len(index),
+                time.perf_counter() - started,
+            )
     except Exception:  # the first screening builds it instead; never crash the process
         log.exception("screening index warm-up failed")
     finally:
         connection.close()
+    index_follow_start()
+
+
+# --- catching up between screenings -----------------------------------------------------------
+
+
+class _Follow:
+    thread: threading.Thread | None = None
+    pid: int = 0
+    stop: threading.Event = threading.Event()
+
+
+_follow = _Follow()
+
+
+def _follow_run(every: float, stop: threading.Event) -> None:
+    """Every `every` seconds, catch the index up with the watchlists when they changed.
+
+    A large import (160,000 entries) is otherwise caught up by the first screening after it,
+    inside that request: a minute on two cores, past the web server's request timeout. Caught
+    up here, batch by batch as the import commits them, it is current when screenings come;
+    one that arrives during a catch-up waits for it (the index lock), never reads half."""
+    from django.db import connection
+
+    while not stop.wait(every):
+        try:
+            if _state.index is not None and current_sequence() != _state.seq:
+                started = time.perf_counter()
+                index_current()
+                log.info("screening index caught up in %.1f s", time.perf_counter() - started)
+        except Exception:  # the next screening catches up instead; try again next round
+            log.exception("screening index catch-up failed")
+            connection.close()
+    connection.close()
+
+
+def index_follow_start(*, every: float | None = None) -> threading.Thread | None:
+    """Keep this process's index caught up in a background thread (once per process), every
+    `UMIS_SCREENING_FOLLOW_SECONDS` (default 2; 0 turns it off, as in tests). Started by the
+    warm-up once the index is built. Returns the thread, or None when it did not start one."""
+    if every is None:
+        every = float(getattr(settings, "UMIS_SCREENING_FOLLOW_SECONDS", 2.0))
+    if every <= 0:
+        return None
+    with _warm_lock:
+        pid = os.getpid()
+        if _follow.thread is not None and _follow.pid == pid and _follow.thread.is_alive():
+            return None
+        _follow.stop = threading.Event()
+        _follow.thread = threading.Thread(
+            target=_follow_run,
+            args=(every, _follow.stop),
+            name="umis-screening-follow",
+            daemon=True,
+        )
+        _follow.pid = pid
+        _follow.thread.start()
+        return _follow.thread
 
 
 def index_warm_start(*, force: bool = False) -> threading.Thread | None:
@@ -251,8 +287,11 @@ def _after_fork_in_child() -> None:
     _warm_lock = threading.Lock()
     started = _warm.thread is not None
     _warm.thread, _warm.pid = None, 0
+    _follow.thread, _follow.pid, _follow.stop = None, 0, threading.Event()
     if started and _state.index is None:
         index_warm_start(force=True)
+    elif started:
+        index_follow_start()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

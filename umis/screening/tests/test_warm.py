@@ -130,3 +130,40 @@ def test_the_warmed_index_follows_watchlist_changes(world: World, _audit_trigger
     assert [h.entry.external_id for h in hits] == ["EB-3"]
     assert engine.index_status().builds == 1  # caught up, not rebuilt
     assert engine.index_status().entries == 3
+
+
+def test_an_import_is_caught_up_in_the_background_not_by_the_next_screening(
+    world: World, _audit_triggers: None, settings: Any
+) -> None:
+    rashad, _elvin = _two_bans(world)
+    engine.index_reset()
+    settings.UMIS_SCREENING_FOLLOW_SECONDS = 0.05
+    warm = engine.index_warm_start(force=True)
+    assert warm is not None
+    warm.join(timeout=60)
+    follower = engine._follow.thread
+    assert follower is not None and follower.is_alive()
+    try:
+        watchlist_import(
+            actor=world.hannah,
+            watchlist=rashad.watchlist,
+            raws=[
+                ban(external_id=f"EB-{n}", full_name=name, birth_date="1990-01-01")
+                for n, name in enumerate(["Əliyeva Səbinə", "Quliyev Vüsal", "Nəsirova Aygün"], 3)
+            ],
+        )
+        deadline = time.monotonic() + 30
+        while engine.index_status().entries < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # in the index before any screening asked for it, caught up rather than rebuilt
+        assert engine.index_status().entries == 5
+        assert engine.index_status().builds == 1
+        hits = screening_search(
+            actor=world.hannah,
+            query=Query(names=("NASIROVA AYGUN",), birth_date=dt.date(1990, 1, 1)),
+        )
+        assert [h.entry.external_id for h in hits] == ["EB-5"]
+    finally:
+        engine.index_reset()
+        follower.join(timeout=10)
+    assert not follower.is_alive()  # stopped with the index it followed
