@@ -1,6 +1,7 @@
 """Workflow guards of the screening: a case whose person or document matched a watchlist is
 not decided in the person's favour while a hit on it is still open, nor, for an entry, once
-an officer has confirmed that the person is the one banned from entering.
+an officer has confirmed that the person is the one banned from entering, or that the
+travel document is the one listed as lost, stolen or invalid.
 
 A service declares the guards on the transitions that grant something (issue an e-visa,
 confirm a registration), not on those that refuse or annul, which a confirmed hit leads to:
@@ -17,10 +18,11 @@ from django.utils.functional import Promise
 
 from umis.core import clock
 from umis.core.workflow import Guard, Refusal
-from umis.screening.models import Category, ScreeningHit
+from umis.screening.models import DOCUMENT_CATEGORIES, Category, ScreeningHit
 
 CODE = "screening_hit_open"
 ENTRY_BAN_CODE = "entry_ban_confirmed"
+DOCUMENT_CODE = "document_hit_confirmed"
 
 
 def case_has_open_hits(*, case_id: int) -> bool:
@@ -42,21 +44,34 @@ def screening_hits_decided(message: str | Promise) -> Guard:
     return guard
 
 
-def case_has_confirmed_entry_ban(*, case_id: int) -> bool:
-    """Whether an officer confirmed that the case's person is the one an entry ban lists,
-    and the ban still holds (not withdrawn, not ended before today). A dismissed hit (not the
-    listed person) holds nothing back."""
+def _has_confirmed_hit_in_force(*, case_id: int, categories: frozenset[str]) -> bool:
+    """Whether an officer confirmed a hit on the case against an entry of `categories` that
+    still holds (not withdrawn, not ended before today). A dismissed hit holds nothing back."""
     today = clock.today()
     return (
         ScreeningHit.objects.filter(
             case_id=case_id,
             status=ScreeningHit.Status.CONFIRMED,
-            entry__category=Category.ENTRY_BAN,
+            entry__category__in=categories,
             entry__active=True,
         )
         .filter(Q(entry__valid_until__isnull=True) | Q(entry__valid_until__gte=today))
         .exists()
     )
+
+
+def case_has_confirmed_entry_ban(*, case_id: int) -> bool:
+    """Whether an officer confirmed that the case's person is the one an entry ban lists,
+    and the ban still holds (not withdrawn, not ended before today). A dismissed hit (not the
+    listed person) holds nothing back."""
+    return _has_confirmed_hit_in_force(case_id=case_id, categories=frozenset({Category.ENTRY_BAN}))
+
+
+def case_has_confirmed_document_hit(*, case_id: int) -> bool:
+    """Whether an officer confirmed that the case's travel document is the one a watchlist
+    lists as lost, stolen or invalid, and the entry is still in force (not withdrawn, not
+    ended before today). A dismissed hit (another document) holds nothing back."""
+    return _has_confirmed_hit_in_force(case_id=case_id, categories=DOCUMENT_CATEGORIES)
 
 
 def no_confirmed_entry_ban(message: str | Promise) -> Guard:
@@ -69,4 +84,18 @@ def no_confirmed_entry_ban(message: str | Promise) -> Guard:
         return None
 
     guard.__name__ = guard.__qualname__ = "no_confirmed_entry_ban"
+    return guard
+
+
+def no_confirmed_document_hit(message: str | Promise) -> Guard:
+    """A guard refusing the transition once a hit on the case's travel document (lost,
+    stolen or invalid) is confirmed, with `message` (what to do instead: refuse with a legal
+    ground)."""
+
+    def guard(case: Any) -> Refusal | None:
+        if case.pk is not None and case_has_confirmed_document_hit(case_id=case.pk):
+            return Refusal(DOCUMENT_CODE, message)
+        return None
+
+    guard.__name__ = guard.__qualname__ = "no_confirmed_document_hit"
     return guard

@@ -4,7 +4,8 @@ An application waits for its fee; once paid, the system screens it and either is
 visa at once or refers it to an officer with the reasons; the officer approves or
 refuses with a legal ground. An officer issues it only once every screening hit on the
 case is decided (confirmed or dismissed), and never once an entry-ban hit is confirmed (the
-applicant is the person banned: the application is refused, Migration Code art. 16);
+applicant is the person banned) or a hit on the travel document is (it is lost, stolen or
+invalid): the application is then refused, Migration Code art. 16;
 refusing needs no such wait. An issued e-visa can still be annulled by an officer with a
 legal ground (grounds of the kind "visa_annulment"): its document then verifies as annulled.
 """
@@ -14,7 +15,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.workflow import Workflow, first_refusal, rule
-from umis.screening.guards import no_confirmed_entry_ban, screening_hits_decided
+from umis.screening.guards import (
+    no_confirmed_document_hit,
+    no_confirmed_entry_ban,
+    screening_hits_decided,
+)
 
 AWAITING_PAYMENT = "awaiting_payment"
 SCREENING = "screening"
@@ -50,6 +55,11 @@ WORKFLOW = Workflow(
                 no_confirmed_entry_ban(
                     _(
                         "An entry ban on the applicant is confirmed: the e-visa cannot be issued. Refuse the application, citing the legal ground."
+                    )
+                ),
+                no_confirmed_document_hit(
+                    _(
+                        "The applicant's travel document is confirmed as lost, stolen or invalid: the e-visa cannot be issued on this document. Refuse the application on the ground “The passport is not valid (lost, stolen or expiring)” (Migration Code, art. 16)."
                     )
                 ),
                 screening_hits_decided(

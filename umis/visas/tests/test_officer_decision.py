@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 from django.utils.translation import override
 
 from umis.audit.models import AuditEvent
@@ -19,7 +20,7 @@ from umis.core.models import OutboxMessage
 from umis.documents.models import IssuedDocument
 from umis.reference.models import LegalGround
 from umis.screening.models import ScreeningHit, WatchlistEntry
-from umis.screening.services import screening_hit_decide
+from umis.screening.services import screening_hit_decide, watchlist_entry_withdraw
 from umis.visas import notify, services, workflow
 from umis.visas.models import VisaApplication
 from umis.visas.testing import watchlist_entry
@@ -43,6 +44,18 @@ BANNED = {
     "выдаче, указав правовое основание.",
     "az": "Müraciət edən barəsində ölkəyə giriş qadağası təsdiqlənib: e-viza verilə bilməz. "
     "Hüquqi əsası göstərməklə müraciətdən imtina edin.",
+}
+DOCUMENT_LISTED = {
+    "en": "The applicant's travel document is confirmed as lost, stolen or invalid: the e-visa "
+    "cannot be issued on this document. Refuse the application on the ground “The passport is "
+    "not valid (lost, stolen or expiring)” (Migration Code, art. 16).",
+    "ru": "Подтверждено, что проездной документ заявителя утерян, похищен или недействителен: "
+    "по этому документу э-визу выдать нельзя. Откажите в выдаче по основанию «Паспорт "
+    "недействителен (утерян, похищен или истекает)» (Миграционный кодекс, ст. 16).",
+    "az": "Müraciət edənin səyahət sənədinin itirilmiş, oğurlanmış və ya etibarsız olduğu "
+    "təsdiqlənib: bu sənəd üzrə e-viza verilə bilməz. Müraciətdən “Pasport etibarsızdır "
+    "(itirilmiş, oğurlanmış və ya müddəti bitmiş)” əsası ilə imtina edin (Miqrasiya "
+    "Məcəlləsi, m. 16).",
 }
 CONFLICT = {
     "en": "Someone else changed this case while you were working on it. Reload it to see the "
@@ -395,6 +408,108 @@ def test_a_confirmed_hit_of_a_ban_since_lifted_holds_nothing_back(
     WatchlistEntry.objects.filter(pk=hit.entry_id).update(
         valid_until=clock.today() - dt.timedelta(days=1)
     )
+    client.force_login(agency.world.alice)
+    page = client.get(f"/en/office/evisa/{app.case.reference}/").content.decode()
+    assert "approve-held" not in page
+    services.visa_approve(
+        actor=agency.world.alice, case=app.case, expected_version=app.case.version
+    )
+    assert Case.objects.get(pk=app.case.pk).state == workflow.ISSUED
+
+
+def _stolen_passport(client: Client, agency: Agency) -> VisaApplication:
+    """An application whose passport is listed as stolen (the applicant is no listed person):
+    referred with one open hit on the document."""
+    watchlist_entry(category="stolen", document_number="C01X00T47", issuing_state="DE")
+    [app] = _apply_and_pay(client, agency)
+    assert app.case.state == workflow.REFERRED
+    assert ScreeningHit.objects.get(case=app.case).entry.category == "stolen"
+    return app
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "az"])
+def test_a_confirmed_hit_on_a_stolen_passport_holds_the_issue_back(
+    client: Client, agency: Agency, lang: str
+) -> None:
+    app = _stolen_passport(client, agency)
+    _decide_hit(agency, app, "confirm")  # the passport is the one reported stolen
+    version = Case.objects.get(pk=app.case.pk).version
+    client.force_login(agency.world.alice)
+    page = client.get(f"{_prefix(lang)}/office/evisa/{app.case.reference}/").content.decode()
+    assert 'id="open-hits"' not in page
+    button = _approve_button(page)
+    assert button.startswith(' disabled aria-describedby="approve-held"')
+    assert 'id="approve-held" data-code="document_hit_confirmed"' in button
+    assert escape(DOCUMENT_LISTED[lang]) in button
+    response = client.post(
+        f"{_prefix(lang)}/office/evisa/{app.case.reference}/decide/",
+        {"decision": "approve", "version": version},
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert escape(DOCUMENT_LISTED[lang]) in _messages(page)
+    _nothing_issued(app, version)
+    [attempt] = AuditEvent.objects.filter(action="EVISA_DECISION_REFUSED")
+    assert attempt.data == {"code": "document_hit_confirmed"}
+    # the ground the message names is one the officer can refuse on
+    response = client.post(
+        f"/en/office/evisa/{app.case.reference}/decide/",
+        {
+            "decision": "refuse",
+            "version": version,
+            "legal_ground": "mc-visa-invalid-document",
+            "note": "Passport reported stolen by the issuing state.",
+        },
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=app.case.pk).state == workflow.REFUSED
+
+
+def test_the_service_refuses_to_issue_once_a_document_hit_is_confirmed(
+    client: Client, agency: Agency
+) -> None:
+    app = _stolen_passport(client, agency)
+    _decide_hit(agency, app, "confirm")
+    with pytest.raises(Conflict) as refused:
+        services.visa_approve(
+            actor=agency.world.hannah, case=app.case, expected_version=app.case.version
+        )
+    assert (refused.value.code, refused.value.status) == ("document_hit_confirmed", 409)
+    with override("en"):
+        assert str(refused.value.message) == DOCUMENT_LISTED["en"]
+    _nothing_issued(app, app.case.version)
+
+
+def test_a_dismissed_document_hit_does_not_hold_the_issue_back(
+    client: Client, agency: Agency
+) -> None:
+    app = _stolen_passport(client, agency)
+    _decide_hit(agency, app, "dismiss")  # another document with the same number
+    services.visa_approve(
+        actor=agency.world.alice, case=app.case, expected_version=app.case.version
+    )
+    assert Case.objects.get(pk=app.case.pk).state == workflow.ISSUED
+    assert IssuedDocument.objects.filter(case=app.case).count() == 1
+
+
+@pytest.mark.parametrize("how", ["withdrawn", "ended"])
+def test_a_confirmed_hit_on_a_document_no_longer_listed_holds_nothing_back(
+    client: Client, agency: Agency, how: str
+) -> None:
+    app = _stolen_passport(client, agency)
+    _decide_hit(agency, app, "confirm")
+    entry = ScreeningHit.objects.select_related("entry").get(case=app.case).entry
+    if how == "withdrawn":  # the passport was found again
+        watchlist_entry_withdraw(
+            actor=agency.world.hannah,
+            entry=entry,
+            reason="Passport recovered.",
+            expected_version=entry.version,
+        )
+    else:
+        WatchlistEntry.objects.filter(pk=entry.pk).update(
+            valid_until=clock.today() - dt.timedelta(days=1)
+        )
     client.force_login(agency.world.alice)
     page = client.get(f"/en/office/evisa/{app.case.reference}/").content.decode()
     assert "approve-held" not in page
