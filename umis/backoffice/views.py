@@ -400,7 +400,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "cases": cases,
             "documents": documents,
-            "issued": issued,
+            "issued": [{"doc": d, "verify_url": document_verify_link(d)} for d in issued],
             "merged_into": person_current(person=person) if person.merged_into_id else None,
             "merges": list(person_merges_of(person_id=person.pk)),
             "stay": person_stay_compute(person=person, on=today).to_dict(),

@@ -64,3 +64,8 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def kind_label(self) -> str:
+        """What the document is, in the reader's language (the kind as stored if unknown)."""
+        return str(dict(self.Kind.choices).get(self.kind, self.kind))

@@ -412,3 +412,32 @@ def test_the_passport_validity_reads_in_each_languages_order(
         ).content.decode(),
     ):
         assert valid.format(expiry) in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "valid"),
+    [
+        ("en", "Place-of-stay registration certificate", "valid"),
+        ("ru", "Справка о регистрации по месту пребывания", "срок действия:"),
+    ],
+)
+def test_the_persons_file_says_what_each_issued_document_is(
+    world: World, client: Client, lang: str, kind: str, valid: str
+) -> None:
+    case = register(world)
+    [doc] = IssuedDocument.objects.filter(case=case)
+    client.force_login(world.alice)
+    page = client.get(
+        f"/{lang}/office/people/{case.applicant_id}/?purpose=case&ref={case.reference}"
+    ).content.decode()
+    row = page.split('<ol class="history" id="issued">', 1)[1].split("</li>", 1)[0]
+    start, end = doc.valid_from.strftime("%d.%m.%Y"), doc.valid_until.strftime("%d.%m.%Y")
+    assert f'<span class="doc-kind">{kind}</span>' in row
+    assert f'<span class="doc-number">{doc.number}</span>' in row
+    assert f"{valid} {start} – {end}" in row
+    code = document_verify_code(doc)
+    assert f'<a href="/{lang}/verify/{code}">' in row
+    # the link leads to the document's verification, in the reader's language
+    verified = client.get(f"/{lang}/verify/{code}")
+    assert verified.status_code == 200
+    assert f'id="doc-number">{doc.number}<' in verified.content.decode()
