@@ -272,6 +272,17 @@ def finding_get_for_user(*, user: Any, finding_id: int) -> OverstayFinding:
     return finding
 
 
+def finding_person_for_user(user: Any, reference: str) -> tuple[str, int | None]:
+    """A finding named as a person's file's purpose names it (`F<id>`, any letter case) and
+    its person, for a finding `user` may see; NotFound (audited as
+    `finding_get_for_user` does) for any other."""
+    wanted = reference.strip().upper()
+    digits = wanted[1:] if wanted.startswith("F") else ""
+    finding_id = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 20 else 0
+    finding = finding_get_for_user(user=user, finding_id=finding_id)
+    return f"F{finding.pk}", finding.person_id
+
+
 FINDING_EVENTS = {
     "OVERSTAY_FINDING_OPENED": _("Found by the daily check"),
     "OVERSTAY_FINDING_TAKEN": _("Taken up"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -17,7 +18,7 @@ from umis.core.errors import NotFound
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import search_key
 from umis.people.normalize import normalize_name
-from umis.people.purposes import NEEDS_CASE, ReadPurpose, read_purpose
+from umis.people.purposes import ReadPurpose, read_purpose
 
 MAX_ID = 2**63 - 1  # the largest id the database can hold
 
@@ -181,35 +182,73 @@ def person_in_scope(*, user: Any, person_id: int) -> bool:
     return 1 <= person_id <= MAX_ID and person_scope_for_user(user).filter(pk=person_id).exists()
 
 
+@dataclass(frozen=True)
+class PurposeSubject:
+    """What a purpose's reference names (a case, a finding) and how to check it: `resolve`
+    gives the reference as the record has it and the record's person, or raises NotFound
+    (the attempt audited) for a record the user may not see; the messages say what is wrong
+    beside the reference field."""
+
+    resolve: Callable[[Any, str], tuple[str, int | None]]
+    not_found: Any  # a translated message
+    other_person: Any
+    code: str  # kept in the PERSON_PURPOSE_REFUSED audit row
+
+
+def _case_subject(user: Any, reference: str) -> tuple[str, int | None]:
+    return case_applicant_for_user(user=user, reference=reference)
+
+
+# purpose code -> what its reference names; domains add theirs in ready()
+_PURPOSE_SUBJECTS: dict[str, PurposeSubject] = {
+    "case": PurposeSubject(
+        _case_subject,
+        _("There is no case with this number that you may see."),
+        _("This case does not concern this person."),
+        "other_case",
+    )
+}
+
+
+def person_purpose_subject_register(code: str, subject: PurposeSubject) -> None:
+    """Check the reference stated with purpose `code` as `subject` says, when one is given."""
+    _PURPOSE_SUBJECTS[code] = subject
+
+
 def person_read_purpose(
     *, user: Any, person_id: int, params: Mapping[str, str]
 ) -> tuple[ReadPurpose | None, dict[str, str]]:
     """Why `user` opens this person's file, as stated in `params` (`purpose`, `ref`), or None
-    and what is wrong by field (none when nothing was stated yet). Work on a case names a
-    case the user may see (their office's; any for the head office) whose applicant is this
-    person or the record this one was merged into; its number is kept as the case has it.
-    NotFound (audited) for a person outside the user's scope, before anything is asked."""
+    and what is wrong by field (none when nothing was stated yet). A reference naming a
+    record (work on a case, which must name one; an overstay finding, `F<id>`, when given)
+    must name one the user may see whose person is this one or the record this one was
+    merged into; it is kept as the record has it, a refusal audited. NotFound (audited) for
+    a person outside the user's scope, before anything is asked."""
     purpose, problems = read_purpose(params)
-    if purpose is not None and purpose.code not in NEEDS_CASE:
+    subject = _PURPOSE_SUBJECTS.get(purpose.code) if purpose is not None else None
+    if purpose is not None and (subject is None or not purpose.reference):
         return purpose, {}
     if not person_in_scope(user=user, person_id=person_id):
         person_get_for_user(user=user, person_id=person_id, purpose="")  # NotFound, audited
-    if purpose is None:
+    if purpose is None or subject is None:
         return None, problems
     try:
-        reference, applicant_id = case_applicant_for_user(user=user, reference=purpose.reference)
+        reference, subject_person_id = subject.resolve(user, purpose.reference)
     except NotFound:
-        return None, {"ref": str(_("There is no case with this number that you may see."))}
+        return None, {"ref": str(subject.not_found)}
     person = Person.objects.get(pk=person_id)
-    if applicant_id is None or applicant_id not in {person.pk, person_current(person=person).pk}:
+    if subject_person_id is None or subject_person_id not in {
+        person.pk,
+        person_current(person=person).pk,
+    }:
         audit_record(
             actor=user,
             action="PERSON_PURPOSE_REFUSED",
             entity=person,
             person_id=person.pk,
-            data={"purpose": ReadPurpose(purpose.code, reference).text, "code": "other_case"},
+            data={"purpose": ReadPurpose(purpose.code, reference).text, "code": subject.code},
         )
-        return None, {"ref": str(_("This case does not concern this person."))}
+        return None, {"ref": str(subject.other_person)}
     return ReadPurpose(purpose.code, reference), {}
 
 
