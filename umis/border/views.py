@@ -134,11 +134,29 @@ def _nationality_filter(query: Mapping[str, str], errors: dict[str, str]) -> str
     return country.code
 
 
+def _choice_filter(
+    query: Mapping[str, str], name: str, values: list[str], default: str, errors: dict[str, str]
+) -> str:
+    """The value of `name` chosen (empty: all; absent: `default`); one that is none of
+    `values` is reported rather than listing as if it had not been given."""
+    value = query.get(name, default).strip()
+    if value and value not in values:
+        errors[name] = (
+            _("“%(value)s” is not a kind of finding: choose the kind from the list.")
+            if name == "kind"
+            else _("“%(value)s” is not a state of a finding: choose the state from the list.")
+        ) % {"value": value[:20]}
+        return ""
+    return value
+
+
 def _filters(request: HttpRequest) -> tuple[FindingFilter, dict[str, str]]:
     dates, errors = date_filters_read(request.GET, ("from", "to"))
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        errors["period"] = _("The end of the period is before its start.")
     filters = FindingFilter(
-        kind=request.GET.get("kind", "")[:30],
-        state=request.GET.get("state", FindingState.OPEN)[:20],
+        kind=_choice_filter(request.GET, "kind", FindingKind.values, "", errors),
+        state=_choice_filter(request.GET, "state", FindingState.values, FindingState.OPEN, errors),
         nationality=_nationality_filter(request.GET, errors),
         detected_from=dates["from"],
         detected_to=dates["to"],
@@ -147,7 +165,7 @@ def _filters(request: HttpRequest) -> tuple[FindingFilter, dict[str, str]]:
 
 
 def _filter_refused(errors: dict[str, str]) -> HttpResponse:
-    """An export asked for with a date that is not one: said, rather than all rows."""
+    """An export asked for with a filter not understood: said, rather than all rows."""
     return HttpResponse(
         "\n".join(errors.values()), status=400, content_type="text/plain; charset=utf-8"
     )
