@@ -16,7 +16,9 @@
    no registration for that stay: missed registration.
 Each finding is one row per person, kind and stay, opened as a proposal (fine or
 enforcement case) in the office where the person is registered, or of the crossing
-point; a rerun refreshes the figures and changes nothing else (idempotent).
+point; a rerun refreshes the figures, and an open finding's proposal with its days over (one
+taken up or dismissed keeps the proposal it was decided on), and changes nothing else
+(idempotent).
 """
 
 from __future__ import annotations
@@ -558,17 +560,20 @@ def _proposal(f: Found, enforcement_after: int) -> str:
     return str(Proposal.FINE)
 
 
-def _refresh(findings: list[OverstayFinding], on: dt.date) -> None:
-    """Today's figures on findings already open (SQLite; PostgreSQL refreshes in SQL)."""
-    if not findings:
-        return
+REFRESHED = ["days_over", "last_detected_on", "last_legal_day", "registration_due"]
+
+
+def _refresh(findings: list[OverstayFinding], decided: set[int], on: dt.date) -> None:
+    """Today's figures on findings already stored, and the proposal on those still open (not
+    in `decided`) (SQLite; PostgreSQL refreshes in SQL)."""
     for f in findings:
         f.last_detected_on = on
-    OverstayFinding.objects.bulk_update(
-        findings,
-        ["days_over", "last_detected_on", "last_legal_day", "registration_due"],
-        batch_size=500,
-    )
+    still_open = [f for f in findings if f.pk not in decided]
+    if still_open:
+        OverstayFinding.objects.bulk_update(still_open, [*REFRESHED, "proposal"], batch_size=500)
+    kept = [f for f in findings if f.pk in decided]
+    if kept:
+        OverstayFinding.objects.bulk_update(kept, REFRESHED, batch_size=500)
 
 
 @dataclass(frozen=True)
@@ -675,6 +680,7 @@ def _store(
             existing = _findings_of(list({f.person_id for f in chunk}))
             new = []
             refreshed = []
+            decided = set()  # taken up or dismissed, and not opened again: proposal kept
             reopened = []
             for f in chunk:
                 stored = existing.get((f.person_id, f.kind, f.entry_day))
@@ -691,9 +697,12 @@ def _store(
                                 f.registration_due,
                             )
                         )
+                    elif stored.state != FindingState.OPEN:
+                        decided.add(stored.id)
                     refreshed.append(
                         OverstayFinding(
                             pk=stored.id,
+                            proposal=_proposal(f, enforcement_after),
                             days_over=f.days_over,
                             last_detected_on=on,
                             last_legal_day=f.last_legal_day,
@@ -718,7 +727,7 @@ def _store(
                     )
                 )
             reopened_entries = _reopen(reopened)
-            _refresh(refreshed, on)
+            _refresh(refreshed, decided, on)
             OverstayFinding.objects.bulk_create(new, batch_size=1000)
             audit_record_many(
                 actor=actor,
@@ -757,10 +766,12 @@ WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_da
 RETURNING f.id, f.person_id, f.kind, f.last_legal_day, n.last_legal_day, f.registration_due,
     n.registration_due
 """
+# (after the reopening: a finding opened again follows its days over like any open one)
 FOUND_REFRESH = """
 UPDATE border_overstayfinding f
 SET days_over = n.days_over, last_legal_day = n.last_legal_day,
-    registration_due = n.registration_due, last_detected_on = %(on)s
+    registration_due = n.registration_due, last_detected_on = %(on)s,
+    proposal = CASE WHEN f.state = %(open)s THEN n.proposal ELSE f.proposal END
 FROM border_found n
 WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
 """
@@ -857,7 +868,7 @@ def _store_sql(
             {"open": FindingState.OPEN, "dismissed": FindingState.DISMISSED, "now": clock.now()},
         )
         reopened = _reopened_entries(list(cursor.fetchall()))
-        cursor.execute(FOUND_REFRESH, {"on": on})
+        cursor.execute(FOUND_REFRESH, {"on": on, "open": FindingState.OPEN})
         lap("refresh")
         if reopened:
             audit_record_many(actor=actor, entries=reopened)
