@@ -59,20 +59,32 @@ def queue_filter_read(query: Mapping[str, str]) -> tuple[QueueFilter, dict[str, 
     action lists such cases without the "not waiting for action" box ticked."""
     services = {s.code for s in registry.all_services() if s.workflow is not None}
     states = {st for group in queue_state_groups() for st, _label in group.states}
-    service = query.get("service", "")
-    state = query.get("state", "")
-    state = state if state in states else ""
-    assigned = query.get("assigned", "")
     dates, errors = date_filters_read(query, ("from", "to"))
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
         errors["period"] = _("The end of the period is before its start.")
+    # a value that is none of the list's (an old or edited address) is reported, not read as
+    # "all": the officer would otherwise take every case for the ones asked for
+    service = _chosen(query, "service", services, errors)
+    state = _chosen(query, "state", states, errors)
     filters = QueueFilter(
-        service=service if service in services else "",
+        service=service,
         state=state,
         submitted_from=dates["from"],
         submitted_to=dates["to"],
         include_closed=query.get("closed") == "1",
         closed_by_state=bool(state) and not queue_state_waits(state),
-        assigned=assigned if assigned in QUEUE_ASSIGNED else "",
+        assigned=_chosen(query, "assigned", set(QUEUE_ASSIGNED), errors),
     )
     return filters, errors
+
+
+def _chosen(query: Mapping[str, str], name: str, values: set[str], errors: dict[str, str]) -> str:
+    """The value chosen in the list `name` (empty: all), or "" with an error when it is none
+    of `values`."""
+    value = query.get(name, "").strip()
+    if value and value not in values:
+        errors[name] = _("“%(value)s” is not in this list: choose from the list.") % {
+            "value": value[:40]
+        }
+        return ""
+    return value
