@@ -274,16 +274,26 @@ def _version(request: HttpRequest) -> int:
         return -1
 
 
-@officer_required
-@require_POST
-def finding_take(request: HttpRequest, finding_id: int) -> HttpResponse:
-    note = request.POST.get("note", "")
+def _finding_decide(
+    request: HttpRequest,
+    finding_id: int,
+    *,
+    decide: Callable[..., Any],
+    field: str,
+    form: str,
+    done: str,
+) -> HttpResponse:
+    """Take a finding up or dismiss it with the text of `field` (the note, the reasons):
+    404 for a finding the officer may not see, 409 when someone acted first or the page is
+    stale, 422 with the form (`form`: take / dismiss) as typed and the error beside the
+    field; done, back to its page with `done`."""
+    text = request.POST.get(field, "")
     try:
-        overstay_finding_take(
+        decide(
             actor=request.user,
             finding_id=finding_id,
-            note=note,
             expected_version=_version(request),
+            **{field: text},
         )
     except NotFound as exc:
         raise Http404 from exc
@@ -292,33 +302,36 @@ def finding_take(request: HttpRequest, finding_id: int) -> HttpResponse:
     except DomainError as exc:
         # nothing is recorded; the form comes back as typed, the error beside the field
         errors = {e.field: str(e.message) for e in exc.errors}
-        return _finding_page(request, finding_id, take={"note": note, "errors": errors}, status=422)
-    messages.success(request, _("The finding is taken up."))
+        typed: dict[str, Any] = {form: {field: text, "errors": errors}}
+        return _finding_page(request, finding_id, status=422, **typed)
+    messages.success(request, done)
     return redirect("border:finding", finding_id=finding_id)
 
 
 @officer_required
 @require_POST
+def finding_take(request: HttpRequest, finding_id: int) -> HttpResponse:
+    return _finding_decide(
+        request,
+        finding_id,
+        decide=overstay_finding_take,
+        field="note",
+        form="take",
+        done=_("The finding is taken up."),
+    )
+
+
+@officer_required
+@require_POST
 def finding_dismiss(request: HttpRequest, finding_id: int) -> HttpResponse:
-    reason = request.POST.get("reason", "")
-    try:
-        overstay_finding_dismiss(
-            actor=request.user,
-            finding_id=finding_id,
-            reason=reason,
-            expected_version=_version(request),
-        )
-    except NotFound as exc:
-        raise Http404 from exc
-    except Conflict as exc:
-        return _finding_page(request, finding_id, conflict=str(exc.message), status=409)
-    except DomainError as exc:
-        errors = {e.field: str(e.message) for e in exc.errors}
-        return _finding_page(
-            request, finding_id, dismiss={"reason": reason, "errors": errors}, status=422
-        )
-    messages.success(request, _("The finding is dismissed."))
-    return redirect("border:finding", finding_id=finding_id)
+    return _finding_decide(
+        request,
+        finding_id,
+        decide=overstay_finding_dismiss,
+        field="reason",
+        form="dismiss",
+        done=_("The finding is dismissed."),
+    )
 
 
 # The CSV is for programs: its columns and values are codes, the same in every language.
