@@ -11,6 +11,7 @@ confirm a registration), not on those that refuse or annul, which a confirmed hi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -31,17 +32,23 @@ def case_has_open_hits(*, case_id: int) -> bool:
     return ScreeningHit.objects.filter(case_id=case_id, status=ScreeningHit.Status.OPEN).exists()
 
 
+def _guard(name: str, code: str, holds: Callable[..., bool], message: str | Promise) -> Guard:
+    """A guard named `name` refusing the transition with `code` and `message` while
+    `holds(case_id=...)` is true of the case."""
+
+    def guard(case: Any) -> Refusal | None:
+        if case.pk is not None and holds(case_id=case.pk):
+            return Refusal(code, message)
+        return None
+
+    guard.__name__ = guard.__qualname__ = name
+    return guard
+
+
 def screening_hits_decided(message: str | Promise) -> Guard:
     """A guard refusing the transition while a hit on the case is open, with `message`
     (what to decide first, and what is held back until then)."""
-
-    def guard(case: Any) -> Refusal | None:
-        if case.pk is not None and case_has_open_hits(case_id=case.pk):
-            return Refusal(CODE, message)
-        return None
-
-    guard.__name__ = guard.__qualname__ = "screening_hits_decided"
-    return guard
+    return _guard("screening_hits_decided", CODE, case_has_open_hits, message)
 
 
 def _has_confirmed_hit_in_force(*, case_id: int, categories: frozenset[str]) -> bool:
@@ -77,25 +84,13 @@ def case_has_confirmed_document_hit(*, case_id: int) -> bool:
 def no_confirmed_entry_ban(message: str | Promise) -> Guard:
     """A guard refusing the transition once an entry-ban hit on the case is confirmed, with
     `message` (what to do instead: refuse with a legal ground)."""
-
-    def guard(case: Any) -> Refusal | None:
-        if case.pk is not None and case_has_confirmed_entry_ban(case_id=case.pk):
-            return Refusal(ENTRY_BAN_CODE, message)
-        return None
-
-    guard.__name__ = guard.__qualname__ = "no_confirmed_entry_ban"
-    return guard
+    return _guard("no_confirmed_entry_ban", ENTRY_BAN_CODE, case_has_confirmed_entry_ban, message)
 
 
 def no_confirmed_document_hit(message: str | Promise) -> Guard:
     """A guard refusing the transition once a hit on the case's travel document (lost,
     stolen or invalid) is confirmed, with `message` (what to do instead: refuse with a legal
     ground)."""
-
-    def guard(case: Any) -> Refusal | None:
-        if case.pk is not None and case_has_confirmed_document_hit(case_id=case.pk):
-            return Refusal(DOCUMENT_CODE, message)
-        return None
-
-    guard.__name__ = guard.__qualname__ = "no_confirmed_document_hit"
-    return guard
+    return _guard(
+        "no_confirmed_document_hit", DOCUMENT_CODE, case_has_confirmed_document_hit, message
+    )
