@@ -17,8 +17,9 @@
 Each finding is one row per person, kind and stay, opened as a proposal (fine or
 enforcement case) in the office where the person is registered, or of the crossing
 point; a rerun refreshes the figures, and an open finding's proposal with its days over (one
-taken up or dismissed keeps the proposal it was decided on), and changes nothing else
-(idempotent).
+taken up or dismissed keeps the proposal it was decided on; a change of proposal is an
+audit event of the finding, the figures refreshed every day are not), and changes nothing
+else (idempotent).
 """
 
 from __future__ import annotations
@@ -585,15 +586,23 @@ class _Stored:
     state: str
     last_legal_day: dt.date | None
     registration_due: dt.date | None
+    proposal: str = ""
 
 
 def _findings_of(person_ids: list[int]) -> dict[tuple[int, str, dt.date], _Stored]:
     return {
-        (pid, kind, entry): _Stored(fid, pid, state, last, due)
-        for fid, pid, kind, entry, state, last, due in OverstayFinding.objects.filter(
+        (pid, kind, entry): _Stored(fid, pid, state, last, due, proposal)
+        for fid, pid, kind, entry, state, last, due, proposal in OverstayFinding.objects.filter(
             person_id__in=person_ids
         ).values_list(
-            "id", "person_id", "kind", "entry_day", "state", "last_legal_day", "registration_due"
+            "id",
+            "person_id",
+            "kind",
+            "entry_day",
+            "state",
+            "last_legal_day",
+            "registration_due",
+            "proposal",
         )
     }
 
@@ -648,6 +657,23 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _proposal_changed_entries(rows: list[tuple[int, int, str, str, str, int]]) -> list[AuditEntry]:
+    """One OVERSTAY_FINDING_PROPOSAL_CHANGED audit row per open finding whose proposal the
+    daily check changed (id, person, kind, proposal before, proposal now, days over): only
+    the changes, not every finding refreshed."""
+    label = OverstayFinding._meta.label_lower
+    return [
+        AuditEntry(
+            "OVERSTAY_FINDING_PROPOSAL_CHANGED",
+            person_id=pid,
+            data={"kind": kind, "proposal": [was, now], "days_over": days_over},
+            entity_type=label,
+            entity_id=str(fid),
+        )
+        for fid, pid, kind, was, now, days_over in rows
+    ]
+
+
 def _opened_entries(rows: list[tuple[int, int, str, str, int]]) -> list[AuditEntry]:
     """One OVERSTAY_FINDING_OPENED audit row per new finding (id, person, kind, proposal, days)."""
     label = OverstayFinding._meta.label_lower
@@ -682,9 +708,11 @@ def _store(
             refreshed = []
             decided = set()  # taken up or dismissed, and not opened again: proposal kept
             reopened = []
+            changed = []  # open findings (or opened again) whose proposal is another now
             for f in chunk:
                 stored = existing.get((f.person_id, f.kind, f.entry_day))
                 if stored is not None:
+                    proposal = _proposal(f, enforcement_after)
                     if _facts_changed(stored, f):
                         reopened.append(
                             (
@@ -699,10 +727,21 @@ def _store(
                         )
                     elif stored.state != FindingState.OPEN:
                         decided.add(stored.id)
+                    if stored.id not in decided and stored.proposal != proposal:
+                        changed.append(
+                            (
+                                stored.id,
+                                f.person_id,
+                                str(f.kind),
+                                stored.proposal,
+                                proposal,
+                                f.days_over,
+                            )
+                        )
                     refreshed.append(
                         OverstayFinding(
                             pk=stored.id,
-                            proposal=_proposal(f, enforcement_after),
+                            proposal=proposal,
                             days_over=f.days_over,
                             last_detected_on=on,
                             last_legal_day=f.last_legal_day,
@@ -732,6 +771,7 @@ def _store(
             audit_record_many(
                 actor=actor,
                 entries=reopened_entries
+                + _proposal_changed_entries(changed)
                 + _opened_entries(
                     [(n.pk, n.person_id, n.kind, n.proposal, n.days_over) for n in new]
                 ),
@@ -765,6 +805,15 @@ WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_da
        OR f.registration_due IS DISTINCT FROM n.registration_due)
 RETURNING f.id, f.person_id, f.kind, f.last_legal_day, n.last_legal_day, f.registration_due,
     n.registration_due
+"""
+# the open findings (also those just opened again) whose proposal the refresh changes, for
+# their audit rows: only the changes (a few a night), not every finding refreshed
+FOUND_PROPOSAL_CHANGED = """
+SELECT f.id, f.person_id, f.kind, f.proposal, n.proposal, n.days_over
+FROM border_overstayfinding f JOIN border_found n
+    ON f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
+WHERE f.state = %(open)s AND f.proposal <> n.proposal
+ORDER BY f.id
 """
 # (after the reopening: a finding opened again follows its days over like any open one)
 FOUND_REFRESH = """
@@ -868,10 +917,12 @@ def _store_sql(
             {"open": FindingState.OPEN, "dismissed": FindingState.DISMISSED, "now": clock.now()},
         )
         reopened = _reopened_entries(list(cursor.fetchall()))
+        cursor.execute(FOUND_PROPOSAL_CHANGED, {"open": FindingState.OPEN})
+        changed = _proposal_changed_entries(list(cursor.fetchall()))
         cursor.execute(FOUND_REFRESH, {"on": on, "open": FindingState.OPEN})
         lap("refresh")
-        if reopened:
-            audit_record_many(actor=actor, entries=reopened)
+        if reopened or changed:
+            audit_record_many(actor=actor, entries=reopened + changed)
         cursor.execute(FOUND_NEW)
         opened = sorted(cursor.fetchall())
         lap("new")

@@ -22,6 +22,7 @@ from umis.border.models import (
     FindingState,
     OverstayFinding,
     Presence,
+    Proposal,
 )
 from umis.border.services import country_tz
 from umis.border.stayrules import (
@@ -288,7 +289,25 @@ FINDING_EVENTS = {
     "OVERSTAY_FINDING_TAKEN": _("Taken up"),
     "OVERSTAY_FINDING_DISMISSED": _("Dismissed"),
     "OVERSTAY_FINDING_REOPENED": _("Opened again: the facts changed"),
+    "OVERSTAY_FINDING_PROPOSAL_CHANGED": _("Proposal changed by the daily check"),
 }
+
+
+def _history_note(row: AuditEvent) -> str:
+    """What an event of a finding's history says besides its label: the note or reasons of
+    a decision; for a change of proposal, from what to what and at how many days over."""
+    if row.action == "OVERSTAY_FINDING_PROPOSAL_CHANGED":
+        was, now = (list(row.data.get("proposal") or []) + ["", ""])[:2]
+        names = dict(Proposal.choices)
+        return str(
+            _("%(was)s → %(now)s; days over: %(days)s")
+            % {
+                "was": names.get(was, was),
+                "now": names.get(now, now),
+                "days": row.data.get("days_over", "—"),
+            }
+        )
+    return str(row.data.get("note") or row.data.get("reason") or "")
 
 
 @dataclass(frozen=True)
@@ -314,7 +333,7 @@ def finding_history(*, finding: OverstayFinding) -> list[FindingEvent]:
             action=row.action,
             label=str(FINDING_EVENTS[row.action]),
             actor=row.actor_label if row.actor_id else "",
-            note=str(row.data.get("note") or row.data.get("reason") or ""),
+            note=_history_note(row),
         )
         for row in rows
     ]

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from umis.audit.models import AuditEvent
 from umis.border.models import OverstayFinding
 from umis.border.overstays import overstays_detect
 from umis.border.services import overstay_finding_dismiss, overstay_finding_take
@@ -65,3 +66,51 @@ def test_a_decided_finding_keeps_the_proposal_it_was_decided_on(
     assert (finding.state, finding.days_over, finding.proposal) == (decision, 91, "fine")
     client.force_login(world.alice)
     assert _proposal_on_page(client, finding) == "Fine"
+
+
+def _history_on_page(client: Client, finding: OverstayFinding, lang: str = "en") -> list[str]:
+    prefix = "" if lang == "az" else f"/{lang}"  # Azerbaijani, the default, has none
+    html = client.get(f"{prefix}/office/overstays/{finding.pk}/").content.decode()
+    history = html.split('id="finding-history">', 1)[1].split("</ol>", 1)[0]
+    return [" ".join(li.split("</time>", 1)[1].split()) for li in history.split("<li")[1:]]
+
+
+def test_a_change_of_proposal_is_in_the_findings_history_once(world: World, client: Client) -> None:
+    finding = _over1(client)
+    client.force_login(world.alice)
+    for days in (85, 86, 87):  # a fine at 90 days over, enforcement from 91 on
+        overstays_detect(on=clock.today() + dt.timedelta(days=days))
+    changes = AuditEvent.objects.filter(
+        action="OVERSTAY_FINDING_PROPOSAL_CHANGED", entity_id=str(finding.pk)
+    )
+    assert [(e.person_id, e.actor_id, e.data) for e in changes] == [
+        (
+            finding.person_id,
+            None,
+            {"kind": "overstay", "proposal": ["fine", "enforcement"], "days_over": 91},
+        )
+    ]
+    # the missed registration of the same stay stays a fine: nothing recorded for it
+    assert not AuditEvent.objects.filter(
+        action="OVERSTAY_FINDING_PROPOSAL_CHANGED", person_id=finding.person_id
+    ).exclude(entity_id=str(finding.pk))
+    assert _history_on_page(client, finding)[-1] == (
+        'Proposal changed by the daily check<br><span class="note">'
+        "Fine → Enforcement case; days over: 91</span></li>"
+    )
+    assert "Cərimə → Məcburi tədbir işi" in _history_on_page(client, finding, "az")[-1]
+    assert "Штраф → Дело о принудительных мерах" in _history_on_page(client, finding, "ru")[-1]
+
+
+def test_a_rerun_that_changes_no_proposal_records_no_change(world: World, client: Client) -> None:
+    _over1(client)
+    overstays_detect(on=clock.today() + dt.timedelta(days=1))
+    overstays_detect(on=clock.today() + dt.timedelta(days=1))
+    assert not AuditEvent.objects.filter(action="OVERSTAY_FINDING_PROPOSAL_CHANGED").exists()
+
+
+def test_a_decided_finding_records_no_change_of_proposal(world: World, client: Client) -> None:
+    finding = _over1(client)
+    overstay_finding_take(actor=world.alice, finding_id=finding.pk, note="Fine issued.")
+    overstays_detect(on=clock.today() + dt.timedelta(days=86))
+    assert not AuditEvent.objects.filter(action="OVERSTAY_FINDING_PROPOSAL_CHANGED").exists()
