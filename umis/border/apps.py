@@ -16,8 +16,9 @@ class BorderConfig(AppConfig):
         )
         from umis.people.services import person_derived_link_register
 
+        # an office's officers open the files of the persons of its findings; a crossing at a
+        # border point of its region is no reason to (everyone who ever passed through)
         person_office_link_register(selectors.findings_of_office, "person_id")
-        person_office_link_register(selectors.crossings_of_office, "person_id")
         # a file opened for an overstay that names its finding: one the officer may see, of
         # this person
         person_purpose_subject_register(

@@ -215,12 +215,6 @@ def findings_of_office(office_id: int) -> QuerySet[OverstayFinding]:
     return OverstayFinding.objects.filter(office_id=office_id)
 
 
-def crossings_of_office(office_id: int) -> QuerySet[Crossing]:
-    """Crossings at the border points of the office's regions."""
-    points = CrossingPoint.objects.filter(region__office_id=office_id).values("code")
-    return Crossing.objects.filter(crossing_point__in=points)
-
-
 def presence_of(*, person_id: int) -> Presence | None:
     return Presence.objects.filter(person_id=person_id).first()
 

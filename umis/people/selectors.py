@@ -23,7 +23,7 @@ from umis.people.purposes import ReadPurpose, read_purpose
 MAX_ID = 2**63 - 1  # the largest id the database can hold
 
 # How a domain ties a person to an office beyond the office's cases (an overstay finding, a
-# screening hit, a crossing at one of its border points): office id -> a queryset of the
+# screening hit; not a mere crossing at one of its border points): office id -> a queryset of the
 # domain's rows of that office, and the name of its person field. Registered in ready().
 OfficeLink = tuple[Callable[[int], QuerySet[Any]], str]
 _OFFICE_LINKS: list[OfficeLink] = []
@@ -46,7 +46,8 @@ def _linked_to_office(office_id: int, ref: str) -> Q:
 def person_scope_for_user(user: Any) -> QuerySet[Person]:
     """The person files a staff member may open: the head office, analysts and
     administrators all; a regional officer those tied to their office (a case of the
-    office, or a domain's link such as a finding, a hit or a crossing there), records
+    office, or a domain's link such as a finding or a hit there; having crossed the border at
+    one of the region's points is no tie), records
     merged into such a person, and both sides of an open duplicate review of the office.
     Nobody else any."""
     if not _staff(user) or not user.is_active:

@@ -1,6 +1,6 @@
 """A person's file is open to the officers of the offices the person is tied to (a case, an
-overstay finding, a screening hit, a crossing at one of its border points) and to the head
-office; an officer of another region gets 404 and the attempt is in the audit log."""
+overstay finding, a screening hit; not a crossing at one of its border points) and to the
+head office; an officer of another region gets 404 and the attempt is in the audit log."""
 
 from __future__ import annotations
 
@@ -63,14 +63,24 @@ def test_the_people_search_lists_only_persons_the_officer_may_open(
     assert f"/en/office/people/{baku.pk}/" not in page
 
 
-def test_a_finding_or_a_crossing_ties_a_person_to_the_office(world: World, client: Client) -> None:
+def test_a_finding_ties_a_person_to_the_office_a_crossing_does_not(
+    world: World, client: Client
+) -> None:
     today = clock.today()
     key = border_key()
-    # entered at Baku airport 95 days ago (Baku office), registered in Shaki long ago
+    # entered at Baku airport 200 days ago and never left; registered in Shaki long ago
     send(client, key, [event(document_number="OVER2", timestamp=at_day(today - dt.timedelta(200)))])
     traveller = Person.objects.get(documents__number="OVER2")
-    assert traveller in person_scope_for_user(world.alice)  # the crossing at GYD
-    assert traveller not in person_scope_for_user(world.bob)
+    # having crossed at GYD, a point of the Baku region, opens no file to the Baku office
+    assert traveller not in person_scope_for_user(world.alice)
+    client.force_login(world.alice)
+    response = client.get(f"/en/office/people/{traveller.pk}/")
+    assert response.status_code == 404
+    assert "OVER2" not in response.content.decode()
+    denied = AuditEvent.objects.get(action="PERSON_ACCESS_DENIED", actor=world.alice)
+    assert denied.entity_id == str(traveller.pk)
+    assert not AuditEvent.objects.filter(action="PERSON_VIEWED", person_id=traveller.pk).exists()
+    assert traveller not in person_search(user=world.alice, name="Öztürk")
     stay_registrations_submit(
         actor=world.harry,
         host=world.hotel,
@@ -88,8 +98,25 @@ def test_a_finding_or_a_crossing_ties_a_person_to_the_office(world: World, clien
     )
     overstays_detect(on=today)
     assert traveller in person_scope_for_user(world.bob)  # the Shaki case and finding
+    assert traveller not in person_scope_for_user(world.alice)  # still only a crossing
     client.force_login(world.bob)
     assert client.get(f"/en/office/people/{traveller.pk}/").status_code == 200
+
+
+def test_a_finding_alone_ties_a_person_to_its_office(world: World, client: Client) -> None:
+    """A traveller with no case anywhere, found overstaying: the finding's office (of the
+    crossing point, as nobody registered them) may open the file, another office may not."""
+    today = clock.today()
+    send(
+        client,
+        border_key(),
+        [event(document_number="OVER3", timestamp=at_day(today - dt.timedelta(120)))],
+    )
+    traveller = Person.objects.get(documents__number="OVER3")
+    assert traveller not in person_scope_for_user(world.alice)
+    overstays_detect(on=today)
+    assert traveller in person_scope_for_user(world.alice)  # the Baku office's finding
+    assert traveller not in person_scope_for_user(world.bob)
 
 
 def test_hosts_applicants_and_anonymous_callers_see_no_person(world: World) -> None:
