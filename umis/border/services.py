@@ -490,7 +490,7 @@ def presence_rebuild(person_ids: Sequence[int]) -> None:
 
 
 CROSSING_POINTS = [
-    # code, kind, region, az, en, ru
+    # code, kind, region, az, en, ru: a land crossing names the neighbouring country
     (
         "gyd",
         "air",
@@ -515,27 +515,56 @@ CROSSING_POINTS = [
         "Port of Baku",
         "Бакинский морской порт",
     ),
-    ("samur", "land", "khachmaz", "Samur", "Samur (Russia)", "Самур (Россия)"),
+    ("samur", "land", "khachmaz", "Samur (Rusiya)", "Samur (Russia)", "Самур (Россия)"),
     (
         "red-bridge",
         "land",
         "ganja",
-        "Qırmızı Körpü",
+        "Qırmızı Körpü (Gürcüstan)",
         "Red Bridge (Georgia)",
         "Красный мост (Грузия)",
     ),
-    ("astara", "land", "astara", "Astara", "Astara (Iran)", "Астара (Иран)"),
+    ("astara", "land", "astara", "Astara (İran)", "Astara (Iran)", "Астара (Иран)"),
 ]
+
+
+# Names the loader gave before (code, language, name): a land crossing without its country.
+# Rows still named so are given today's name; a name an administrator changed stays.
+CROSSING_POINT_NAMES_BEFORE = [
+    ("samur", "az", "Samur"),
+    ("red-bridge", "az", "Qırmızı Körpü"),
+    ("astara", "az", "Astara"),
+]
+
+
+def crossing_point_names_mend(points: Any) -> int:
+    """Today's names on the crossing points still named as the loader named them before
+    (`points`: the CrossingPoint model, or its state in a migration); returns how many
+    names were changed."""
+    today = {
+        (code, lang): name
+        for code, _kind, _region, *names in CROSSING_POINTS
+        for lang, name in zip(("az", "en", "ru"), names, strict=True)
+    }
+    changed = 0
+    for code, lang, before in CROSSING_POINT_NAMES_BEFORE:
+        changed += points.objects.filter(code=code, **{f"name_{lang}": before}).update(
+            **{f"name_{lang}": today[(code, lang)]}
+        )
+    return changed
 
 
 @transaction.atomic
 def crossing_points_load_defaults() -> None:
-    """The main crossing points (idempotent); an administrator adds the others."""
+    """The main crossing points (idempotent); an administrator adds the others. Points
+    loaded before under names since mended get today's names (`crossing_point_names_mend`)."""
     from umis.reference.models import Region
 
     regions = {r.code: r for r in Region.objects.all()}
+    crossing_point_names_mend(CrossingPoint)
+    loaded = set(CrossingPoint.objects.values_list("code", flat=True))
     for code, kind, region, n_az, n_en, n_ru in CROSSING_POINTS:
-        if code in set(CrossingPoint.objects.values_list("code", flat=True)):
+        if code in loaded:
             continue
         CrossingPoint.objects.create(
             code=code, kind=kind, region=regions[region], name_az=n_az, name_en=n_en, name_ru=n_ru

@@ -491,7 +491,7 @@ def test_the_columns_of_dates_say_which_date(
 @pytest.mark.parametrize(
     ("lang", "entry", "exit"),
     [
-        ("", "Giriş · Astara · ", "Çıxış · Heydər Əliyev Beynəlxalq Aeroportu · "),
+        ("", "Giriş · Astara (İran) · ", "Çıxış · Heydər Əliyev Beynəlxalq Aeroportu · "),
         ("/ru", "Въезд · Астара (Иран) · ", "Выезд · Международный аэропорт Гейдар Алиев · "),
         ("/en", "Entry · Astara (Iran) · ", "Exit · Heydar Aliyev International Airport · "),
     ],
