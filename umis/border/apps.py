@@ -35,4 +35,5 @@ class BorderConfig(AppConfig):
         catalogue.register_services()
         statistics.register_statistics()
         basis.register_provider("visa_free", basis.visa_free_provider)
+        basis.register_label("visa_free", basis.visa_free_label)
         jobs.register()

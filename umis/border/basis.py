@@ -39,6 +39,9 @@ class Basis:
     periods: tuple[RegimePeriod, ...]
     reference: str = ""  # the document or case it rests on
     single_entry: bool = False  # used by one entry: no basis for a later one
+    # the same in no language, for what is stored (an overstay finding's): "kind:parameters"
+    # (visa_free:90/180, evisa:E26000123:30), read back in the reader's by `basis_label`
+    code: str = ""
 
     @property
     def valid_from(self) -> dt.date | None:
@@ -52,10 +55,47 @@ class Basis:
 
 
 def document_basis(
-    *, kind: str, label: str, valid_from: dt.date, valid_to: dt.date, reference: str = ""
+    *,
+    kind: str,
+    label: str,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    reference: str = "",
+    code: str = "",
 ) -> Basis:
     """A basis that allows presence on every day of its validity (a permit, an extension)."""
-    return Basis(kind, label, (RegimePeriod(Regime(MAX_DAYS), valid_from, valid_to),), reference)
+    period = (RegimePeriod(Regime(MAX_DAYS), valid_from, valid_to),)
+    return Basis(kind, label, period, reference, code=code)
+
+
+# How each kind of basis reads in the current language from the parameters of its code
+# (what follows "kind:"); registered by the app that provides the kind.
+Label = Callable[[str], str]
+_labels: dict[str, Label] = {}
+
+
+def register_label(kind: str, label: Label) -> None:
+    """How a stored basis of `kind` reads: `label(parameters)` in the current language."""
+    _labels[kind] = label
+
+
+def basis_label(code: str) -> str:
+    """A stored basis (`Basis.code`) in the reader's language. A text that is no code of a
+    known kind (written before bases were stored as codes, and not recognised then) is
+    shown as it was stored."""
+    kind, sep, parameters = code.partition(":")
+    label = _labels.get(kind) if sep else None
+    if label is None:
+        return code
+    try:
+        return label(parameters)
+    except (ValueError, KeyError, TypeError):
+        return code
+
+
+def visa_free_label(parameters: str) -> str:
+    """visa_free:90/180,30 → "visa-free stay (90/180, 30)" in the current language."""
+    return str(_("visa-free stay (%s)") % ", ".join(parameters.split(",")))
 
 
 def bases_as_used(
@@ -150,15 +190,16 @@ def visa_free_provider(
     persons: Mapping[int, str], start: dt.date, end: dt.date
 ) -> dict[int, list[Basis]]:
     periods = visa_free_periods(list(set(persons.values())), start, end)
-    labels = {
-        nationality: str(_("visa-free stay (%s)") % ", ".join(p.regime.label for p in found))
+    codes = {
+        nationality: "visa_free:" + ",".join(p.regime.label for p in found)
         for nationality, found in periods.items()
     }  # one per nationality, not per person
+    labels = {nationality: basis_label(code) for nationality, code in codes.items()}
     out: dict[int, list[Basis]] = {}
     for pid, nationality in persons.items():
         found = periods.get(nationality)
         if found:
-            out[pid] = [Basis("visa_free", labels[nationality], found)]
+            out[pid] = [Basis("visa_free", labels[nationality], found, code=codes[nationality])]
     return out
 
 

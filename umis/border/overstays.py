@@ -354,7 +354,8 @@ def _exact_overstays(on: dt.date, candidates: list[tuple[int, str, dt.date, str]
                     entry_point=point,
                     days_over=over,
                     last_legal_day=last,
-                    basis=chosen.label[:100] if chosen else "",
+                    # in no language: each reader reads it in theirs (`basis.basis_label`)
+                    basis=(chosen.code or chosen.label)[:100] if chosen else "",
                 )
             )
     return out

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from umis.border.basis import basis_label
 from umis.border.calculator import stay_calculate
 from umis.border.models import FindingKind, FindingState, OverstayFinding
 from umis.border.selectors import (
@@ -242,6 +243,7 @@ def _finding_page(
         "border/finding.html",
         {
             "finding": finding,
+            "legal_basis": basis_label(finding.legal_basis),
             "person": person,
             "purpose": purpose,
             "nationality": nationality,
@@ -354,6 +356,7 @@ HEADER = (
     "decided_by",
     "decided_at",
     "decision_note",
+    "legal_basis",
 )
 
 
@@ -378,6 +381,7 @@ def _headings() -> list[str]:
         _("Decided by"),
         _("Decided at"),
         _("Note or reasons"),
+        _("Legal basis"),
     ]
 
 
@@ -388,7 +392,13 @@ def _findings(request: HttpRequest, filters: FindingFilter, fmt: str) -> Iterato
 
 
 def _row(
-    f: OverstayFinding, nationality: str, kind: str, proposal: str, state: str, office: str
+    f: OverstayFinding,
+    nationality: str,
+    kind: str,
+    proposal: str,
+    state: str,
+    office: str,
+    legal_basis: str,
 ) -> list[Any]:
     return [
         f.person_id,
@@ -412,17 +422,20 @@ def _row(
         if f.decided_at
         else None,
         f.decision_note,
+        legal_basis,
     ]
 
 
 def _coded_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[list[Any]]:
     for found in _findings(request, filters, "csv"):
         f = found.finding
-        yield _row(f, f.nationality, f.kind, f.proposal, f.state, f.office.code)
+        # the basis as stored: a code in no language (visa_free:90/180, evisa:E26000123:30)
+        yield _row(f, f.nationality, f.kind, f.proposal, f.state, f.office.code, f.legal_basis)
 
 
 def _labelled_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[list[Any]]:
-    """Rows as people read them: the country, kind, proposal, state and office by name."""
+    """Rows as people read them: the country, kind, proposal, state, office and legal basis
+    by name."""
     for found in _findings(request, filters, "xlsx"):
         f = found.finding
         yield _row(
@@ -432,6 +445,7 @@ def _labelled_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[lis
             f.get_proposal_display(),
             f.get_state_display(),
             f.office.name,
+            basis_label(f.legal_basis),
         )
 
 

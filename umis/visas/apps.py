@@ -17,6 +17,7 @@ class VisasConfig(AppConfig):
         services.register_hooks()
         # an issued e-visa is a legal basis of its holder's stay (the border's calculation)
         basis.register_provider("evisa", selectors.evisa_bases, selectors.evisa_holders)
+        basis.register_label("evisa", selectors.evisa_label)
 
         def escalate() -> str | None:
             n = services.visa_escalate_near_breach()

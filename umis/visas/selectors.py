@@ -235,15 +235,21 @@ def evisa_bases(persons: Mapping[int, str], start: dt.date, end: dt.date) -> dic
     for person_id, number, valid_from, valid_until, stay_days in rows.order_by("valid_from", "id"):
         if not stay_days:
             continue  # a visa without an application to say how long (none is issued so)
-        label = _("e-visa %(number)s, single entry, %(days)d days") % {
-            "number": number,
-            "days": stay_days,
-        }
+        code = f"evisa:{number}:{stay_days}"
         period = RegimePeriod(Regime(stay_days), valid_from, valid_until)
         out.setdefault(person_id, []).append(
-            Basis("evisa", str(label), (period,), number, single_entry=True)
+            Basis("evisa", evisa_label(code[6:]), (period,), number, single_entry=True, code=code)
         )
     return out
+
+
+def evisa_label(parameters: str) -> str:
+    """An e-visa as a legal basis ("E26000123:30": its number and days per stay) in the
+    current language (a `border.basis` label)."""
+    number, days = parameters.rsplit(":", 1)
+    return str(
+        _("e-visa %(number)s, single entry, %(days)d days") % {"number": number, "days": int(days)}
+    )
 
 
 @dataclass(frozen=True)

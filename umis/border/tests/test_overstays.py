@@ -314,11 +314,13 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
             "decided_by",
             "decided_at",
             "decision_note",
+            "legal_basis",
         ]
         over2 = [r for r in rows[1:] if r[0] == str(person_of("OVER2")) and r[5] == "overstay"]
         assert [r[1:9] for r in over2] == [
             ["Öztürk", "Mehmet", "1980-05-01", "TR", "overstay", "enforcement", "open", "baku"]
         ]
+        assert [r[18] for r in over2] == ["visa_free:90/180"]  # a code, in every language
     _body, rows = _export_csv(client, "/en/office/overstays/export.csv?kind=overstay")
     assert sorted(int(r[12]) for r in rows[1:]) == [5, 111]
 
@@ -347,6 +349,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Qərarı verən",
                 "Qərarın vaxtı",
                 "Qeyd və ya əsaslandırma",
+                "Hüquqi əsas",
             ],
             [
                 "Türkiyə",
@@ -354,6 +357,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Məcburi tədbir işi",
                 "Açıq",
                 "Bakı regional miqrasiya idarəsi",
+                "vizasız qalma (90/180)",
             ],
         ),
         (
@@ -377,6 +381,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Решение принял",
                 "Время решения",
                 "Примечание или обоснование",
+                "Правовое основание",
             ],
             [
                 "Турция",
@@ -384,6 +389,7 @@ def test_the_csv_opens_in_excel_as_utf8_and_keeps_its_codes(world: World, client
                 "Дело о принудительных мерах",
                 "Открыто",
                 "Бакинское региональное миграционное управление",
+                "безвизовое пребывание (90/180)",
             ],
         ),
     ],
@@ -401,7 +407,10 @@ def test_the_workbook_reads_in_the_readers_language(
     assert rows[0] == headings
     assert len(rows) == 3  # the headings and two overstays
     person = f"#{person_of('OVER2')}"
-    assert [r[1:3] + r[4:9] for r in rows[1:] if r[0] == person] == [["Öztürk", "Mehmet", *over2]]
+    # (the cells left blank are not in the file: the legal basis is the last one)
+    assert [r[1:3] + r[4:9] + r[-1:] for r in rows[1:] if r[0] == person] == [
+        ["Öztürk", "Mehmet", *over2]
+    ]
     codes = {"overstay", "missed_registration", "fine", "enforcement", "open", "baku", "TR"}
     assert not codes & {cell for row in rows for cell in row}
 
