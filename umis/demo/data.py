@@ -29,7 +29,12 @@ from umis.accounts.services import (
     api_client_scopes_grant,
     user_password_set,
 )
-from umis.border.demo import BORDER_KEY_NAME, BORDER_USER, border_demo_load
+from umis.border.demo import (
+    BORDER_KEY_NAME,
+    BORDER_USER,
+    border_demo_findings_ensure,
+    border_demo_load,
+)
 from umis.core import clock
 from umis.people.models import DocumentType
 from umis.reference.models import Office
@@ -424,6 +429,7 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     _agency_scopes_current()
     loaded = StayRegistration.objects.exists()
     if loaded and creds:
+        border_demo_findings_ensure()  # for a demo loaded before every office had some
         return DemoResult(created=False, credentials=creds)
     password = creds.get("password") or f"Demo-{secrets.token_urlsafe(9)}"
     validate_password(password)  # a password put in the credentials file obeys the rules too

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from umis.accounts.models import ApiClient, Role, Scope, User
 from umis.accounts.services import api_client_authenticate, api_client_create
 from umis.audit.models import AuditEvent
 from umis.audit.services import audit_seal_pending, audit_verify
+from umis.border.models import Crossing, OverstayFinding
 from umis.cases.models import Case
 from umis.core import clock
 from umis.core.testing import make_user
@@ -220,3 +222,26 @@ def test_the_demo_lists_turkic_names_in_capitals_as_their_alphabets_write_them()
         "PETER SCHWARZ",
         "ZINAIDA KOVALEVA",
     ]
+
+
+def test_every_regional_officer_of_the_demo_sees_overstay_findings(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    demo_load(registrations=120, seed=2026)
+    officers = User.objects.filter(role=Role.REGIONAL_OFFICER).order_by("username")
+    assert [u.username for u in officers] == ["officer.baku", "officer.shaki"]
+    seen = {}
+    for officer in officers:
+        client = Client()
+        client.force_login(officer)
+        page = client.get("/en/office/overstays/?kind=overstay")
+        assert page.status_code == 200
+        seen[officer.username] = len(
+            re.findall(r'href="/en/office/overstays/[0-9]+/"', page.content.decode())
+        )
+        assert OverstayFinding.objects.filter(office=officer.office, kind="overstay").exists()
+    assert all(seen.values()), seen
+    counts = (Crossing.objects.count(), OverstayFinding.objects.count())
+    demo_load(registrations=120, seed=2026)  # again: nothing more
+    assert (Crossing.objects.count(), OverstayFinding.objects.count()) == counts
