@@ -10,6 +10,9 @@ Public interface (stable; other apps import only these):
   consonant key of each main token and the canonical form of known given-name variants.
 - ``name_similarity(a, b) -> Score`` a 0..100 score with reasons, independent of the
   order of given and family names.
+- ``name_consonant_keys(name) -> tuple[str, ...]`` order-independent consonant keys, one
+  per reading (a few at most): where one name is in Arabic script, whose short vowels are
+  not written, these compare where the spelled-out keys cannot.
 - ``token_similarity(a, b) -> TokenMatch`` the same for two single tokens;
   ``token_block_key(token)`` the blocking key of one token, ``token_block_keys(token)``
   that key and the keys of the token's other readings (below).
@@ -24,7 +27,9 @@ How a token becomes a key:
    name is flagged ``confusable`` (and vice versa for a mostly Cyrillic token).
 3. Script to Latin: Russian Cyrillic by ICAO Doc 9303 (``iuliia``), Azerbaijani
    Cyrillic (ә ғ һ ҹ ј ө ү ҝ) by our table; Arabic and Persian (consonants and long
-   vowels; short vowels are not written, so such tokens compare on their consonant key),
+   vowels; short vowels are not written, so such tokens compare on their consonant key;
+   ض reads d as in Arabic and z as in Persian, Reza, Ramazan; letters that would run into
+   a digraph, the z and h of زهرا, are also read apart, Zahra),
    Georgian, Armenian and anything else by ``anyascii``.
 4. Azerbaijani/Turkish case: İ, I, ı and i are one letter class; ə folds to a
    (ICAO Doc 9303 Part 3: Ə→A, Ü→UE/U, Ş→S, Ç→C, Ğ→G).
@@ -58,6 +63,7 @@ __all__ = [
     "NormalizedName",
     "Score",
     "TokenMatch",
+    "name_consonant_keys",
     "name_match_keys",
     "name_similarity",
     "normalize_name",
@@ -279,8 +285,31 @@ def _fix_confusables(token: str) -> tuple[str, bool, bool]:
     return (mapped if confusable else token), True, confusable
 
 
-def _to_latin(token: str) -> tuple[str, bool]:
-    """Lower-case ASCII form of one token, and whether it was in an abjad (Arabic) script."""
+# Arabic-script letters are each one consonant, but some romanised side by side read as a
+# digraph: زهرا letter by letter is zhr (as written so, Zhr, it matches), and its other
+# reading keeps the letters apart: ه and ح after z, s, k, g, t, d or p written x (the
+# skeleton's h class) give z-h-r (Zahra); ز or س after ت gets a vowel between, so مرتضی
+# is also m-r-t-z (Morteza), not the ts of Russian ц.
+_DIGRAPH_FIRST = frozenset("zsckgtdp")
+_ABJAD_H = frozenset("هحۀ")
+
+
+def _abjad_apart(token: str) -> str:
+    """An Arabic-script token romanised letter by letter, the letters kept apart."""
+    out: list[str] = []
+    for c in token:
+        latin = anyascii(c) if ord(c) > 0x7F else c
+        if c in _ABJAD_H and out and out[-1][-1:] in _DIGRAPH_FIRST:
+            latin = "x"
+        elif latin[:1] in {"s", "z"} and out and out[-1][-1:] == "t":
+            latin = "a" + latin
+        out.append(latin)
+    return "".join(out)
+
+
+def _to_latin(token: str, *, apart: bool = False) -> tuple[str, bool]:
+    """Lower-case ASCII form of one token, and whether it was in an abjad (Arabic) script
+    (`apart`: its letters kept apart, `_abjad_apart`)."""
     scripts = name_scripts(token)
     abjad = "ARABIC" in scripts
     if "CYRILLIC" in scripts:
@@ -289,7 +318,9 @@ def _to_latin(token: str) -> tuple[str, bool]:
         else:
             token = iuliia.ICAO_DOC_9303.translate(token)
     token = token.translate(_FOLD)
-    if not token.isascii():
+    if abjad and apart:
+        token = _abjad_apart(token)
+    elif not token.isascii():
         token = "".join(anyascii(c) if ord(c) > 0x7F else c for c in token)
     token = unicodedata.normalize("NFKD", token)
     token = "".join(c for c in token if not unicodedata.combining(c)).lower().translate(_FOLD)
@@ -308,6 +339,10 @@ def _token(original: str) -> Token | None:
         readings.append((yo, True))
     if "ue" in latin or "oe" in latin:
         readings.append((latin, False))
+    if abjad:
+        # ض is d in Arabic (Ramadan), z in Persian and Azerbaijani (Reza, Rza, Ramazan)
+        for text in dict.fromkeys((original, original.replace("ض", "ز"))):
+            readings += [(_to_latin(text, apart=a)[0], True) for a in (False, True)]
     if "q" in latin:  # Q as К: Qurbanov/Курбанов/Kurbanov, beside Г: Гурбанов/Gurbanov
         readings += [(text.replace("q", "k"), umlauts) for text, umlauts in readings]
     skeletons = tuple(dict.fromkeys(_skeleton(t, mrz_umlauts=u) for t, u in readings))
@@ -427,6 +462,17 @@ def name_match_keys(name: str | NormalizedName) -> frozenset[str]:
     """Blocking keys of a name: one per main token (consonant key or canonical variant)."""
     n = normalize_name(name) if isinstance(name, str) else name
     return frozenset(token_block_key(t) for t in n.main)
+
+
+def name_consonant_keys(name: str | NormalizedName, limit: int = 4) -> tuple[str, ...]:
+    """The name's tokens' consonant keys, sorted and space-joined: one key per combination of
+    the tokens' readings (`limit` at most), the first of the written forms."""
+    n = normalize_name(name) if isinstance(name, str) else name
+    keys: list[list[str]] = [[""]]
+    for t in n.main:
+        options = [c for c in dict.fromkeys(t.reading_consonants) if c] or [t.skeleton]
+        keys = [[*k, c] for k in keys for c in options][:limit]
+    return tuple(dict.fromkeys(" ".join(sorted(k[1:])) for k in keys))
 
 
 def token_similarity(a: Token, b: Token, *, typo_discount: float = TYPO_DISCOUNT) -> TokenMatch:

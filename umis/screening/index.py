@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 from umis.core.text import fold_forms
 from umis.people.normalize import (
     NormalizedName,
+    name_consonant_keys,
     name_similarity,
     normalize_name,
     token_block_keys,
@@ -120,6 +121,10 @@ def nationality_agreement(query: Query, record: Record) -> tuple[float, str]:
     return -3.0, "nationality:differs"
 
 
+def _consonant_keys(names: Sequence[NormalizedName]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for n in names for k in name_consonant_keys(n)))
+
+
 def _pair(a: str, b: str) -> str:
     """The block of two token keys, in either order."""
     return f"{a}|{b}" if a < b else f"{b}|{a}"
@@ -167,6 +172,8 @@ class CandidateIndex:
         self._normalized: dict[int, tuple[NormalizedName, ...]] = {}
         # order-independent skeleton key of each of the entry's names (the name, its aliases)
         self._keys: dict[int, tuple[str, ...]] = {}
+        # consonant keys of the entries with a name in Arabic script (`name_consonant_keys`)
+        self._abjad_keys: dict[int, tuple[str, ...]] = {}
         # token-pair key → year of birth (0: unknown) → entry ids
         self._blocks: dict[str, dict[int, list[int]]] = {}
         self._documents: dict[str, list[int]] = {}
@@ -213,6 +220,11 @@ class CandidateIndex:
         names = tuple(n for n in (normalize_name(x) for x in record.names) if not n.is_empty)
         self._normalized[record.id] = names
         self._keys[record.id] = tuple(dict.fromkeys(n.key for n in names))
+        abjad = [n for n in names if any(t.abjad for t in n.main)]
+        if abjad:
+            self._abjad_keys[record.id] = _consonant_keys(abjad)
+        else:
+            self._abjad_keys.pop(record.id, None)
         if record.birth_date is not None and names:
             self._born.setdefault(record.birth_date, []).append(record.id)
         for n in names:
@@ -231,6 +243,7 @@ class CandidateIndex:
         self.records.pop(entry_id, None)
         self._normalized.pop(entry_id, None)
         self._keys.pop(entry_id, None)
+        self._abjad_keys.pop(entry_id, None)
 
     def _born_on(self, day: dt.date) -> set[int]:
         """Entries born on the day or with its day and month swapped (a replaced entry's old
@@ -325,6 +338,7 @@ class CandidateIndex:
                     ):
                         if f > quick.get(owners[pos], -1.0):
                             quick[owners[pos]] = f
+                self._quick_abjad(names, ids, quick)
                 for eid, f in quick.items():
                     rec = self.records[eid]
                     dob, _ = birth_agreement(query, rec)
@@ -339,6 +353,27 @@ class CandidateIndex:
                     if cand.score >= threshold:
                         out[eid] = cand
         return sorted(out.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
+
+    def _quick_abjad(
+        self, names: Sequence[NormalizedName], ids: Sequence[int], quick: dict[int, float]
+    ) -> None:
+        """Where the query or an entry is in Arabic script (short vowels not written), the
+        spelled-out keys compare poorly (zhr against Zahra): the quick score is also taken on
+        the consonant keys of the two."""
+        if any(t.abjad for n in names for t in n.main):
+            pairs = [(i, _consonant_keys(self._normalized[i])) for i in ids]
+        else:
+            pairs = [(i, self._abjad_keys[i]) for i in ids if i in self._abjad_keys]
+        choices = [k for _i, keys in pairs for k in keys]
+        if not choices:
+            return
+        owners = [i for i, keys in pairs for _k in keys]
+        for q in _consonant_keys(names):
+            for _choice, f, pos in process.extract(
+                q, choices, scorer=fuzz.token_sort_ratio, limit=None
+            ):
+                if f > quick.get(owners[pos], -1.0):
+                    quick[owners[pos]] = f
 
     def _score(
         self, query: Query, names: Sequence[NormalizedName], eid: int, *, explain: bool

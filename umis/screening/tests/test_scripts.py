@@ -1,0 +1,123 @@
+"""Screening finds a listed person whose name is written in another script or spelling
+(Arabic and Persian script, Russian Cyrillic, Latin passport spellings), and keeps
+different names apart."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from umis.accounts.models import Scope
+from umis.accounts.services import api_client_create
+from umis.core.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def key(world: World) -> str:
+    _c, k = api_client_create(
+        actor=None,
+        name="Border service",
+        user=world.hannah,
+        scopes=[Scope.SCREENING, Scope.WATCHLISTS_MANAGE],
+    )
+    return k
+
+
+def post(client: Client, path: str, body: Any, key: str) -> Any:
+    r = client.post(
+        path,
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        HTTP_X_API_KEY=key,
+    )
+    assert r.status_code == 200, r.content
+    return r.json()
+
+
+def ban(client: Client, key: str, name: str, birth: str = "", ext: str = "EB-1") -> None:
+    entry = {
+        "category": "entry_ban",
+        "external_id": ext,
+        "full_name": name,
+        "valid_from": "2020-01-01",
+        "reason": "Court decision 2-1234/2019",
+        "source": "Court",
+    }
+    if birth:
+        entry["birth_date"] = birth
+    r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": [entry]}, key)
+    assert r["created"] == 1
+
+
+def screen(client: Client, key: str, name: str, birth: str = "") -> list[dict[str, Any]]:
+    body: dict[str, Any] = {"names": [name]}
+    if birth:
+        body["birth_date"] = birth
+    hits: list[dict[str, Any]] = post(client, "/api/v1/screening/search", body, key)["hits"]
+    return hits
+
+
+def compare(a: str, b: str) -> dict[str, Any]:
+    out = io.StringIO()
+    call_command("names", "compare", a, b, "--json", stdout=out)
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+# Arabic/Persian script against the Latin of passports, Azerbaijani Latin and Russian
+# Cyrillic, in both directions: the listed name in one, the screened name in the other.
+ARABIC_SCRIPT = [
+    ("محمد حسینی", "Mohammad Hosseini"),
+    ("محمد حسینی", "Məhəmməd Hüseyni"),
+    ("محمد حسینی", "MOHAMMAD HOSSEINI"),
+    ("محمد حسینی", "Мохаммад Хоссейни"),
+    ("علی رضایی", "Ali Rezaei"),
+    ("علی رضایی", "Əli Rzayi"),
+    ("علی رضایی", "REZAEI ALI"),
+    ("علی رضایی", "Али Резаи"),
+    ("حسن عباسی", "Hasan Abbasi"),
+    ("حسن عباسی", "Həsən Abbasi"),
+    ("مرتضی رمضانی", "Morteza Ramazani"),
+    ("زهرا رضایی", "Zahra Rezaei"),
+]
+
+
+@pytest.mark.parametrize(("listed", "screened"), ARABIC_SCRIPT)
+def test_a_name_in_arabic_script_meets_its_latin_and_cyrillic_spellings(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1985-03-12")
+    hits = screen(client, key, screened, "1985-03-12")
+    assert [h["name"] for h in hits] == [listed]
+    assert hits[0]["name_score"] >= 90
+    # and the other way round: the listed name in Latin or Cyrillic, screened in Arabic
+    ban(client, key, screened, "1985-03-12", ext="EB-2")
+    names = [h["name"] for h in screen(client, key, listed, "1985-03-12")]
+    assert screened in names
+
+
+@pytest.mark.parametrize(
+    ("listed", "screened"),
+    [("علی رضایی", "Ali Rahimi"), ("علی رضایی", "Ali Rashidi"), ("حسن عباسی", "Hasan Abbasov")],
+)
+def test_a_different_surname_in_arabic_script_is_not_a_hit(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1985-03-12")
+    assert screen(client, key, screened, "1985-03-12") == []
+
+
+def test_names_compare_reads_the_persian_z_of_an_arabic_letter() -> None:
+    result = compare("علی رضایی", "Ali Rezaei")
+    assert result["match"] is True
+    assert "Rezaei~رضایی:consonants:92" in result["reasons"]
+    assert compare("رمضان", "Ramadan")["match"] is True  # the Arabic reading stays
+    assert compare("رمضان", "Ramazan")["match"] is True
