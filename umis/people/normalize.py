@@ -42,7 +42,9 @@ How a token becomes a key:
    Q (and Arabic/Persian ق) is Г in some Russian documents and К in others, K in Turkish:
    Qurbanov reads ``hurbanov`` (Гурбанов, Gurbanov) and ``kurbanov`` (Курбанов,
    Kurbanov). Only the Q side has two readings, so К and Г, K and H stay apart (Zakir is
-   not Zahir, Kərimov not Hərimov). Also ё read as yo, and MRZ UE/OE read as written.
+   not Zahir, Kərimov not Hərimov). Also ё read as yo, and MRZ UE/OE read as written;
+   a German spelling as Russian writes it (W as В, J before e, i, o, u as Й, EU as ОЙ, S
+   between vowels as З: Schwarz/Шварц, Johannes/Йоханнес, Neumann/Нойман, Josef/Йозеф).
 """
 
 from __future__ import annotations
@@ -220,6 +222,15 @@ class NormalizedName:
         return " ".join(sorted(self.skeletons))
 
     @property
+    def keys(self) -> tuple[str, ...]:
+        """The key, and the key of the tokens' last readings where that reads quite
+        differently (Josef Neumann read as German in Russian: ozaf noiman, Йозеф Нойман)."""
+        if not any(t.alternates for t in self.main):
+            return (self.key,)
+        other = " ".join(sorted(t.readings[-1] for t in self.main))
+        return (self.key,) if fuzz.ratio(other, self.key) >= 90 else (self.key, other)
+
+    @property
     def patronymic_text(self) -> str:
         return " ".join(t.latin for t in self.patronymic)
 
@@ -327,6 +338,21 @@ def _to_latin(token: str, *, apart: bool = False) -> tuple[str, bool]:
     return re.sub(r"[^a-z]+", "", token), abjad
 
 
+# German (and Dutch, Scandinavian) spellings as Russian writes them: W is В (Schwarz/Шварц,
+# Wagner/Вагнер), J before a vowel other than a is Й (Johannes/Йоханнес, Jürgen/Юрген),
+# EU is ОЙ (Neumann/Нойман). A Latin token with one of them also has that reading, where
+# an S between vowels is also З (Josef/Йозеф); J before a is left (Jamal is not Ямал, Amal).
+_GERMAN = re.compile(r"w|j(?=[eiou])|eu")
+
+
+_GERMAN_S = re.compile(r"(?<=[aeiou])s(?=[aeiou])")
+
+
+def _german_as_russian(latin: str) -> str:
+    latin = latin.replace("eu", "oi").replace("w", "v").replace("j", "y")
+    return _GERMAN_S.sub("z", latin)
+
+
 @lru_cache(maxsize=262144)
 def _token(original: str) -> Token | None:
     # names are built from far fewer tokens than there are names: each token once a process
@@ -339,6 +365,8 @@ def _token(original: str) -> Token | None:
         readings.append((yo, True))
     if "ue" in latin or "oe" in latin:
         readings.append((latin, False))
+    if "LATIN" in name_scripts(original) and _GERMAN.search(latin):
+        readings += [(_german_as_russian(text), umlauts) for text, umlauts in readings]
     if abjad:
         # ض is d in Arabic (Ramadan), z in Persian and Azerbaijani (Reza, Rza, Ramazan)
         for text in dict.fromkeys((original, original.replace("ض", "ز"))):

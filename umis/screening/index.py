@@ -219,7 +219,7 @@ class CandidateIndex:
             return
         names = tuple(n for n in (normalize_name(x) for x in record.names) if not n.is_empty)
         self._normalized[record.id] = names
-        self._keys[record.id] = tuple(dict.fromkeys(n.key for n in names))
+        self._keys[record.id] = tuple(dict.fromkeys(k for n in names for k in n.keys))
         abjad = [n for n in names if any(t.abjad for t in n.main)]
         if abjad:
             self._abjad_keys[record.id] = _consonant_keys(abjad)
@@ -332,7 +332,7 @@ class CandidateIndex:
                         choices.append(k)
                         owners.append(i)
                 quick: dict[int, float] = {}
-                for qkey in dict.fromkeys(n.key for n in names):
+                for qkey in dict.fromkeys(k for n in names for k in n.keys):
                     for _choice, f, pos in process.extract(
                         qkey, choices, scorer=fuzz.token_sort_ratio, limit=None
                     ):

@@ -121,3 +121,42 @@ def test_names_compare_reads_the_persian_z_of_an_arabic_letter() -> None:
     assert "Rezaei~رضایی:consonants:92" in result["reasons"]
     assert compare("رمضان", "Ramadan")["match"] is True  # the Arabic reading stays
     assert compare("رمضان", "Ramazan")["match"] is True
+
+
+# German names as Russian documents write them (W as В, J as Й, EU as ОЙ, S between vowels
+# as З), against the German spelling, its MRZ and the transliterated English.
+GERMAN = [
+    ("Петер Шварц", "Peter Schwarz"),
+    ("Петер Шварц", "SCHWARZ PETER"),
+    ("Йоханнес Шмидт", "Johannes Schmidt"),
+    ("Ханс Мюллер", "Hans Müller"),
+    ("Ханс Мюллер", "MUELLER HANS"),
+    ("Юрген Вагнер", "Jürgen Wagner"),
+    ("Йозеф Нойман", "Josef Neumann"),
+]
+
+
+@pytest.mark.parametrize(("listed", "screened"), GERMAN)
+def test_a_german_name_in_russian_cyrillic_meets_its_german_spelling(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1970-06-01")
+    hits = screen(client, key, screened, "1970-06-01")
+    assert [h["name"] for h in hits] == [listed]
+    assert hits[0]["name_score"] >= 95
+    assert compare(listed, screened)["match"] is True
+
+
+@pytest.mark.parametrize(
+    ("listed", "screened"),
+    [
+        ("Петер Шварц", "Peter Schwab"),
+        ("Ханс Мюллер", "Hans Keller"),
+        ("Юрий Вагнер", "Jamal Wagner"),
+    ],
+)
+def test_a_different_german_name_is_not_a_hit(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1970-06-01")
+    assert screen(client, key, screened, "1970-06-01") == []
