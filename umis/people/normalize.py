@@ -13,6 +13,9 @@ Public interface (stable; other apps import only these):
 - ``name_consonant_keys(name) -> tuple[str, ...]`` order-independent consonant keys, one
   per reading (a few at most): where one name is in Arabic script, whose short vowels are
   not written, these compare where the spelled-out keys cannot.
+- ``name_compound_forms(name) -> tuple[NormalizedName, ...]`` the name with a compound
+  given name written in two words joined into one (Ali Reza → Alireza, Abd Allah →
+  Abdallah), one form per such pair; ``name_similarity`` and screening use them.
 - ``token_similarity(a, b) -> TokenMatch`` the same for two single tokens;
   ``token_block_key(token)`` the blocking key of one token, ``token_block_keys(token)``
   that key and the keys of the token's other readings (below).
@@ -51,7 +54,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import iuliia
@@ -65,6 +68,7 @@ __all__ = [
     "NormalizedName",
     "Score",
     "TokenMatch",
+    "name_compound_forms",
     "name_consonant_keys",
     "name_match_keys",
     "name_similarity",
@@ -179,6 +183,21 @@ _VARIANT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
+# Given names written as one word or two (Alireza / Ali Reza / Əli Rza, Mohammadreza /
+# Mohammad Reza, Abdulla / Abd Allah, Həsənəli / Hasan Ali): two adjacent tokens, a first
+# part then a second part, also read as the one word. A part alone is another name (Ali is
+# not Alireza).
+_COMPOUND_FIRST = (
+    "ali", "muhammad", "mohammad", "mahammad", "amir", "mir", "gholam", "ghulam", "qulam",
+    "abd", "abdul", "abdol", "abdel", "abdal", "hasan", "huseyn", "hossein", "nur",
+)  # fmt: skip
+_COMPOUND_SECOND = (
+    "reza", "rza", "riza", "ali", "allah", "ullah", "ulla", "hossein", "huseyn", "husayn",
+    "hasan", "muhammad", "mohammad", "akbar", "asghar", "abbas", "rahman", "rahim", "aziz",
+    "hamid", "majid", "nasir", "din", "eddin", "addin", "uddin", "aga", "agha",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Token:
     original: str
@@ -193,6 +212,7 @@ class Token:
     readings: tuple[str, ...] = ()
     reading_consonants: tuple[str, ...] = ()
     block_keys: tuple[str, ...] = ()
+    compound: int = 0  # 1: can be a compound given name's first part, 2: its second part
 
 
 @dataclass(frozen=True)
@@ -203,6 +223,8 @@ class NormalizedName:
     patronymic: tuple[Token, ...]
     flags: frozenset[str]
     scripts: frozenset[str]
+    # positions i where main[i] and main[i + 1] may be one compound given name written apart
+    compounds: tuple[int, ...] = ()
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -279,6 +301,17 @@ def _consonants(skeleton: str) -> str:
 @lru_cache(maxsize=1)
 def _variant_index() -> dict[str, str]:
     return {_skeleton(v): canon for canon, variants in _VARIANT_GROUPS for v in variants}
+
+
+@lru_cache(maxsize=1)
+def _compound_parts() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """(skeletons, consonant keys) of the first and of the second parts of compound names."""
+    out = []
+    for names in (_COMPOUND_FIRST, _COMPOUND_SECOND):
+        skeletons = {_skeleton(n) for n in names}
+        skeletons |= {_variant_index().get(k, k) for k in skeletons}
+        out.append((frozenset(skeletons), frozenset(_consonants(_skeleton(n)) for n in names)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=262144)
@@ -381,6 +414,13 @@ def _token(original: str) -> Token | None:
     # keeps its vowels.
     own = _consonants(_skeleton(canonical)) if canonical else consonants[0] or "_" + skeletons[0]
     others = (c or "_" + s for s, c in zip(skeletons[1:], consonants[1:], strict=True))
+    parts = _compound_parts()
+    compound = sum(
+        bit
+        for bit, (by_skeleton, by_consonants) in zip((1, 2), parts, strict=True)
+        if (canonical or skeletons[0]) in by_skeleton
+        or (abjad and not set(consonants).isdisjoint(by_consonants))
+    )
     return Token(
         original=original,
         latin=latin,
@@ -392,6 +432,7 @@ def _token(original: str) -> Token | None:
         readings=skeletons,
         reading_consonants=consonants,
         block_keys=tuple(dict.fromkeys((own, *others))),
+        compound=compound,
     )
 
 
@@ -471,7 +512,24 @@ def normalize_name(text: str) -> NormalizedName:
         patronymic=tuple(patronymic),
         flags=frozenset(flags),
         scripts=frozenset(scripts),
+        compounds=tuple(
+            i for i in range(len(main) - 1) if main[i].compound & 1 and main[i + 1].compound & 2
+        ),
     )
+
+
+def name_compound_forms(name: str | NormalizedName) -> tuple[NormalizedName, ...]:
+    """The name with one of its compound given names written apart joined into one word
+    (Ali Reza Karimi: Alireza Karimi; Abd Allah: Abdallah), one form per such pair."""
+    n = normalize_name(name) if isinstance(name, str) else name
+    return tuple(form for i in n.compounds if (form := _compound_form(n, i)) is not None)
+
+
+def _compound_form(n: NormalizedName, i: int) -> NormalizedName | None:
+    joined = _token(n.main[i].original + n.main[i + 1].original)
+    if joined is None:
+        return None
+    return replace(n, main=(*n.main[:i], joined, *n.main[i + 2 :]), compounds=())
 
 
 def token_block_key(token: Token) -> str:
@@ -567,9 +625,26 @@ def _align(
 def name_similarity(
     a: str | NormalizedName, b: str | NormalizedName, *, typo_discount: float = TYPO_DISCOUNT
 ) -> Score:
-    """Score 0..100 with reasons; the same whichever name comes first and in any token order."""
+    """Score 0..100 with reasons; the same whichever name comes first and in any token order.
+    A compound given name written as one word meets it written in two (Alireza / Ali Reza):
+    where the names have a different number of parts, the longer one is also scored with
+    its compound joined, and the better score counts."""
     na = normalize_name(a) if isinstance(a, str) else a
     nb = normalize_name(b) if isinstance(b, str) else b
+    best = _similarity(na, nb, typo_discount)
+    if len(na.main) != len(nb.main):
+        longer, shorter = (na, nb) if len(na.main) > len(nb.main) else (nb, na)
+        for i in longer.compounds:
+            if (form := _compound_form(longer, i)) is None:
+                continue
+            s = _similarity(shorter, form, typo_discount)
+            if s.score > best.score:
+                parts = f"{longer.main[i].original} {longer.main[i + 1].original}"
+                best = Score(s.score, (*s.reasons, f"compound:{parts}"), s.matches)
+    return best
+
+
+def _similarity(na: NormalizedName, nb: NormalizedName, typo_discount: float) -> Score:
     if na.is_empty or nb.is_empty:
         return Score(0.0, ("empty_name",))
     if len(na.main) > len(nb.main) or (

@@ -16,6 +16,10 @@ day (or with the day and month swapped), whatever their other name parts: the sc
 surname alone against a longer name high enough to hit, and the date keeps the few
 candidates to namesakes born the same day.
 
+A compound given name written in two words (Ali Reza, Abd Allah) is also blocked as the one
+word (Alireza, Abdallah), on the entry's side and on the query's, so either spelling meets
+the other.
+
 Scoring: candidates are ranked on the date of birth and a fast rapidfuzz pre-score of the
 order-independent skeleton key; the best ones get the full `name_similarity` with reasons.
 Exact travel-document numbers are an independent, exact path.
@@ -34,6 +38,7 @@ from rapidfuzz import fuzz, process
 from umis.core.text import fold_forms
 from umis.people.normalize import (
     NormalizedName,
+    name_compound_forms,
     name_consonant_keys,
     name_similarity,
     normalize_name,
@@ -119,6 +124,11 @@ def nationality_agreement(query: Query, record: Record) -> tuple[float, str]:
     if query.nationality == record.nationality:
         return 1.0, "nationality:same"
     return -3.0, "nationality:differs"
+
+
+def _with_compounds(names: Sequence[NormalizedName]) -> list[NormalizedName]:
+    """The names, each followed by its forms with a compound given name joined."""
+    return [form for n in names for form in (n, *name_compound_forms(n))]
 
 
 def _consonant_keys(names: Sequence[NormalizedName]) -> tuple[str, ...]:
@@ -227,7 +237,7 @@ class CandidateIndex:
             self._abjad_keys.pop(record.id, None)
         if record.birth_date is not None and names:
             self._born.setdefault(record.birth_date, []).append(record.id)
-        for n in names:
+        for n in _with_compounds(names):
             for t in n.main:
                 for k in token_block_keys(t):
                     self._deletions.add(k)
@@ -280,7 +290,7 @@ class CandidateIndex:
                 for y in years:
                     ids.update(block.get(y, ()))
 
-        for n in names:
+        for n in _with_compounds(names):
             tokens = self._token_keys(n)
             if len(tokens) == 1:
                 for k0 in tokens[0]:

@@ -160,3 +160,50 @@ def test_a_different_german_name_is_not_a_hit(
 ) -> None:
     ban(client, key, listed, "1970-06-01")
     assert screen(client, key, screened, "1970-06-01") == []
+
+
+# A compound given name written as one word and as two (Persian, Azerbaijani, Arabic).
+COMPOUNDS = [
+    ("علیرضا کریمی", "Ali Reza Karimi"),
+    ("علیرضا کریمی", "Əli Rza Kərimi"),
+    ("Alireza Karimi", "علی رضا کریمی"),
+    ("Mohammad Reza Ahmadi", "Mohammadreza Ahmadi"),
+    ("Abd Allah Aliyev", "Abdulla Aliyev"),
+    ("Hasan Ali Mammadov", "Həsənəli Məmmədov"),
+]
+
+
+@pytest.mark.parametrize(("listed", "screened"), COMPOUNDS)
+def test_a_compound_given_name_in_one_word_meets_it_in_two(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1985-03-12")
+    hits = screen(client, key, screened, "1985-03-12")
+    assert [h["name"] for h in hits] == [listed]
+    assert hits[0]["name_score"] >= 90
+    assert any(r.startswith("compound:") for r in hits[0]["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("listed", "screened"),
+    [
+        ("علیرضا کریمی", "Ali Karimi"),
+        ("علیرضا کریمی", "علی کریمی"),
+        ("Alireza Karimi", "Əli Kərimi"),
+        ("Mohammadreza Ahmadi", "Mohammad Ahmadi"),
+    ],
+)
+def test_the_first_part_of_a_compound_alone_is_another_name(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1985-03-12")
+    assert screen(client, key, screened, "1985-03-12") == []
+
+
+def test_names_compare_joins_a_compound_given_name_but_not_its_first_part() -> None:
+    result = compare("علیرضا", "Əli Rza")
+    assert result["match"] is True
+    assert "compound:Əli Rza" in result["reasons"]
+    assert compare("Abdullah", "Abd Allah")["match"] is True
+    assert compare("علی", "علیرضا")["match"] is False
+    assert compare("Ali", "Alireza")["match"] is False
