@@ -14,7 +14,10 @@ surname alone does not drag in every bearer of it. A query of one name part (a s
 the public entry-ban check has) with a full date of birth also meets the entries born on that
 day (or with the day and month swapped), whatever their other name parts: the scorer rates a
 surname alone against a longer name high enough to hit, and the date keeps the few
-candidates to namesakes born the same day.
+candidates to namesakes born the same day. Likewise, with a full date of birth, a query name
+of one part meets the entries with only the year of birth that have that part, and a query
+name of several parts the entries of one name part born that year (a ban of a surname and a
+year): the year (and the name part) keep these few.
 
 A compound given name written in two words (Ali Reza, Abd Allah) is also blocked as the one
 word (Alireza, Abdallah), on the entry's side and on the query's, so either spelling meets
@@ -189,6 +192,8 @@ class CandidateIndex:
         self._documents: dict[str, list[int]] = {}
         # full date of birth → entry ids, for the queries of one name part
         self._born: dict[dt.date, list[int]] = {}
+        # (year of birth, token key) → entry ids, of the entries with only a year of birth
+        self._born_year: dict[tuple[int, str], list[int]] = {}
         self._deletions = _Deletions()
 
     def __len__(self) -> int:
@@ -237,6 +242,10 @@ class CandidateIndex:
             self._abjad_keys.pop(record.id, None)
         if record.birth_date is not None and names:
             self._born.setdefault(record.birth_date, []).append(record.id)
+        elif record.birth_year is not None:
+            keys = {k for n in names for t in n.main for k in token_block_keys(t)}
+            for k in keys:
+                self._born_year.setdefault((record.birth_year, k), []).append(record.id)
         for n in _with_compounds(names):
             for t in n.main:
                 for k in token_block_keys(t):
@@ -277,6 +286,7 @@ class CandidateIndex:
         ids: set[int] = set()
         if born is not None and all(len(self._token_keys(n)) == 1 for n in names):
             ids |= self._born_on(born)
+        year_only = self._born_year if born is not None else {}
         years = (year - 1, year, year + 1, 0) if year else None
 
         def take(k: str) -> None:
@@ -296,8 +306,14 @@ class CandidateIndex:
                 for k0 in tokens[0]:
                     for k in self._deletions.near(k0):
                         take(k)
+                        # a surname alone meets the entries with only a year of birth
+                        ids.update(year_only.get((born.year, k), ()) if born else ())
                 continue
             near = {k: self._deletions.near(k) for keys in tokens for k in keys}
+            if born is not None:
+                # an entry of one name part (a surname) born that year: the one-key blocks
+                for k in {k for keys in near.values() for k in keys}:
+                    ids.update(self._blocks.get(k, {}).get(born.year, ()))
             # One edit in either token of a pair (a typo rarely hits two name parts at once),
             # for each reading of the two.
             for ta, tb in combinations(tokens, 2):

@@ -231,3 +231,16 @@ def test_a_confirmed_hit_on_the_holder_is_not_answered_with_no(
         nationality="RU",
     )
     assert 'data-banned="unknown"' in check(client, **CUVARLI)[1]
+
+
+def test_a_ban_with_only_a_year_of_birth_is_found_from_the_surname(
+    world: World, client: Client
+) -> None:
+    listed(world, external_id="EB-Y", full_name="Гусейнов Рашад", birth_date="1985")
+    # a passport not on file, the surname and date of birth of the banned person
+    status, page = check(client, document_number="WU6987973")
+    assert status == 200
+    assert 'data-banned="unknown"' in page
+    assert "No entry ban is recorded" not in page
+    status, page = check(client, document_number="WU6987973", birth_date="1987-03-14")
+    assert 'data-banned="no"' in page

@@ -207,3 +207,24 @@ def test_names_compare_joins_a_compound_given_name_but_not_its_first_part() -> N
     assert compare("Abdullah", "Abd Allah")["match"] is True
     assert compare("علی", "علیرضا")["match"] is False
     assert compare("Ali", "Alireza")["match"] is False
+
+
+# A ban that knows only the year of birth, met from a surname with a full date of birth.
+@pytest.mark.parametrize(
+    ("listed", "screened"),
+    [
+        ("Hüseynov Rəşad", "Hüseynov"),  # a surname alone, as the public entry-ban check has
+        ("Hüseynov Rəşad", "Гусейнов"),
+        ("Hüseynov", "Hüseynov Rəşad"),  # a ban of a surname and a year
+        ("Hüseynov", "HUSEYNOV RASHAD"),
+    ],
+)
+def test_a_ban_with_only_a_year_of_birth_is_met_from_the_surname_and_a_full_date(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1985")
+    hits = screen(client, key, screened, "1985-03-14")
+    assert [h["name"] for h in hits] == [listed]
+    assert "birth_date:same_year" in hits[0]["reasons"]
+    assert screen(client, key, screened, "1987-03-14") == []  # born two years apart
+    assert screen(client, key, "Həsənov Rəşad", "1985-03-14") == []  # another surname
