@@ -329,21 +329,29 @@ def _fix_confusables(token: str) -> tuple[str, bool, bool]:
     return (mapped if confusable else token), True, confusable
 
 
-# Arabic-script letters are each one consonant, but some romanised side by side read as a
-# digraph: زهرا letter by letter is zhr (as written so, Zhr, it matches), and its other
-# reading keeps the letters apart: ه and ح after z, s, k, g, t, d or p written x (the
+# Arabic-script letters are each one consonant (or a long vowel), but some romanised side
+# by side read as a digraph: زهرا letter by letter is zhr (as written so, Zhr, it
+# matches), and its other reading keeps the letters apart: ه and ح after z, s, k, g, t, d or p written x (the
 # skeleton's h class) give z-h-r (Zahra); ز or س after ت gets a vowel between, so مرتضی
 # is also m-r-t-z (Morteza), not the ts of Russian ц.
 _DIGRAPH_FIRST = frozenset("zsckgtdp")
 _ABJAD_H = frozenset("هحۀ")
+_ABJAD_ALEF = frozenset("اآ")
+_ABJAD_VOWEL_NEXT = frozenset("اآیيى")
 
 
 def _abjad_apart(token: str) -> str:
-    """An Arabic-script token romanised letter by letter, the letters kept apart."""
+    """An Arabic-script token romanised letter by letter, the letters kept apart, and و read
+    v where Persian reads it so: first in the word, after ا, or before ا or ی (Vahid, Javad,
+    Davood, Mousavi, Khosravi; but the u or o of Nouri, Mousavi, Davood)."""
     out: list[str] = []
-    for c in token:
+    for i, c in enumerate(token):
         latin = anyascii(c) if ord(c) > 0x7F else c
-        if c in _ABJAD_H and out and out[-1][-1:] in _DIGRAPH_FIRST:
+        if c == "و" and (
+            i == 0 or token[i - 1] in _ABJAD_ALEF or token[i + 1 : i + 2] in _ABJAD_VOWEL_NEXT
+        ):
+            latin = "v"
+        elif c in _ABJAD_H and out and out[-1][-1:] in _DIGRAPH_FIRST:
             latin = "x"
         elif latin[:1] in {"s", "z"} and out and out[-1][-1:] == "t":
             latin = "a" + latin

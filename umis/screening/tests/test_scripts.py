@@ -87,6 +87,9 @@ ARABIC_SCRIPT = [
     ("حسن عباسی", "Həsən Abbasi"),
     ("مرتضی رمضانی", "Morteza Ramazani"),
     ("زهرا رضایی", "Zahra Rezaei"),
+    ("جواد موسوی", "Javad Mousavi"),
+    ("وحید خسروی", "Vahid Khosravi"),
+    ("داوود موسوی", "Davud Musavi"),
 ]
 
 
@@ -121,6 +124,12 @@ def test_names_compare_reads_the_persian_z_of_an_arabic_letter() -> None:
     assert "Rezaei~رضایی:consonants:92" in result["reasons"]
     assert compare("رمضان", "Ramadan")["match"] is True  # the Arabic reading stays
     assert compare("رمضان", "Ramazan")["match"] is True
+
+
+def test_names_compare_reads_the_persian_v_of_waw() -> None:
+    assert compare("موسوی", "Mousavi")["match"] is True
+    assert compare("داوود", "Davood")["match"] is True
+    assert compare("نوری", "Nouri")["match"] is True  # و as a vowel stays
 
 
 # German names as Russian documents write them (W as В, J as Й, EU as ОЙ, S between vowels
