@@ -36,8 +36,26 @@ Sources, per row (column `source`):
   names of the az_AZ lists, one with Q and one with K, close once the Q is read as K
   (rapidfuzz ratio ≥ 75) but different (Qasım/Kazım, Qabil/Kamil).
 
+- `hand:persian-z` (2026-11-24): PERSIAN_Z_PAIRS, Persian names with ض, which Persian (and
+  Azerbaijani) pronounce z where Arabic says d (Reza, Morteza, Ramazan, Fazil beside
+  Ramadan), and Arabic-script letters that romanised one by one would run into a digraph
+  (زهرا: Zahra, z then h, not zh), and Persian و read v (Mousavi, Javad, Vahid, Davood,
+  Khosravi).
+- `hand:german-ru` (2026-11-24): GERMAN_PAIRS, German names in Russian Cyrillic by the
+  German-Russian practical transcription (W → В, J → Й, EU → ОЙ, S before a vowel → З,
+  SCH → Ш, Z → Ц) against the German spelling and its MRZ (Ü → UE).
+- `hand:compound` (2026-11-24): COMPOUND_PAIRS, compound given names written as one word
+  and as two (Alireza / Ali Reza / Əli Rza, Mohammadreza, Abdullah / Abd Allah, Həsənəli /
+  Hasan Ali, Amirhossein, Gholamreza, Aliakbar).
+- `hand:negative-scripts` (2026-11-24): SCRIPT_NEGATIVES, the first part of a compound
+  against the compound (Ali / Alireza, Mohammad / Mohammadreza), close surnames in
+  Arabic script (رضایی / رحیمی), J before a (Jamal / Амал), German names one part or
+  letter apart (Schwarz / Шварцман, Müller / Миллер, Jürgen / Юрий), Morteza /
+  Mortazavi, Zahra / Zohreh.
+
 The Q rows come after all the others, from their own random generator, so the rows
-before them are the same as before they were added.
+before them are the same as before they were added; the rows of 2026-11-24 (hand lists,
+no randomness) come after the Q rows.
 """
 
 from __future__ import annotations
@@ -120,6 +138,47 @@ Q_NEGATIVES = [
     ("Şakir Əliyev", "Şahin Əliyev"), ("Qurbanlı Elvin", "Курбанов Эльвин"),
     ("Quliyev Rəşad", "Кулизаде Рашад"), ("Qasımlı Anar", "Касимов Анар"),
     ("قاسم", "كاظم"), ("صقر", "شاكر"),
+]  # fmt: skip
+
+# Added 2026-11-24, after every other row.
+# Persian ض read z (Persian pronounces ض, ظ, ذ as z; Iranian passports write Reza, Morteza,
+# Ramazan, Fazel), Arabic-script letters that run into a Latin digraph (زهرا: z-h, not zh),
+# Persian و read v (Mousavi, Javad, Vahid, Davood, Khosravi).
+PERSIAN_Z_PAIRS = [
+    ("رضا", "Reza"), ("رضا", "Rza"), ("رضایی", "Rezaei"), ("علی رضایی", "Ali Rezaei"),
+    ("رضایی علی", "Резаи Али"), ("مرتضی", "Morteza"), ("مرتضی", "Murtuza"),
+    ("رمضان", "Ramazan"), ("رمضان", "Ramadan"), ("فاضل", "Fazil"), ("فاضل", "Fazel"),
+    ("زهرا", "Zahra"), ("زهرا رضایی", "Zahra Rezaei"), ("مرتضوی", "Mortazavi"),
+    ("رضوان", "Rizvan"), ("قاضی", "Ghazi"), ("موسوی", "Mousavi"), ("جواد", "Javad"),
+    ("وحید", "Vahid"), ("داوود", "Davood"), ("خسروی", "Khosravi"),
+]  # fmt: skip
+# German names through Russian Cyrillic by the German-Russian practical transcription
+# (W → В, J → Й, EU → ОЙ, S before a vowel → З, SCH → Ш, Z → Ц, ß → СС).
+GERMAN_PAIRS = [
+    ("Петер Шварц", "Peter Schwarz"), ("Шмидт Йоханнес", "Schmidt Johannes"),
+    ("Мюллер Ханс", "Müller Hans"), ("Мюллер Ханс", "MUELLER HANS"),
+    ("Вагнер Юрген", "Wagner Jürgen"), ("Нойман Йозеф", "Neumann Josef"),
+    ("Вебер Вольфганг", "Weber Wolfgang"), ("Шнайдер Клаус", "Schneider Klaus"),
+    ("Циммерман Вернер", "Zimmermann Werner"), ("Вольф Штефан", "Wolf Stefan"),
+    ("Кёниг Йорг", "König Jörg"), ("Хоффман Йенс", "Hoffmann Jens"),
+    ("Браун Андреас", "Braun Andreas"), ("Фогель Вильгельм", "Vogel Wilhelm"),
+    ("Кройцер Ульрих", "Kreuzer Ulrich"),
+]  # fmt: skip
+# Compound given names in one word and in two (Persian, Azerbaijani, Arabic usage).
+COMPOUND_PAIRS = [
+    ("علیرضا", "Ali Reza"), ("علیرضا", "Əli Rza"), ("Alireza Karimi", "Ali Reza Karimi"),
+    ("علیرضا کریمی", "Ali Reza Karimi"), ("Mohammadreza Ahmadi", "Mohammad Reza Ahmadi"),
+    ("محمدرضا", "Mohammad Reza"), ("Abdullah", "Abd Allah"), ("Abdulla Aliyev", "Abd Allah Aliyev"),
+    ("Həsənəli Məmmədov", "Hasan Ali Mammadov"), ("Amirhossein Rahimi", "Amir Hossein Rahimi"),
+    ("Gholamreza Soleimani", "Gholam Reza Soleimani"), ("Aliakbar Heydari", "Ali Akbar Heydari"),
+]  # fmt: skip
+SCRIPT_NEGATIVES = [
+    ("علی", "علیرضا"), ("Ali", "Alireza"), ("Ali Karimi", "Alireza Karimi"),
+    ("علی کریمی", "Alireza Karimi"), ("Mohammad Ahmadi", "Mohammadreza Ahmadi"),
+    ("Amir Rahimi", "Amirhossein Rahimi"), ("رضایی علی", "رحیمی علی"),
+    ("Rezaei Ali", "Rahimi Ali"), ("Jamal", "Амал"), ("Schwarz Peter", "Шварцман Петер"),
+    ("Müller Hans", "Миллер Ханс"), ("Wagner Jürgen", "Вагнер Юрий"),
+    ("Morteza", "Mortazavi"), ("زهرا", "Zohreh"),
 ]  # fmt: skip
 
 TRAPS = [
@@ -293,6 +352,14 @@ def main() -> None:
                         "faker:az_AZ+mined:negative-q-k",
                     )
                 )
+    for a, b in PERSIAN_Z_PAIRS:
+        pos(a, b, "persian_z", "hand:persian-z")
+    for a, b in GERMAN_PAIRS:
+        pos(a, b, "german_cyrillic", "hand:german-ru")
+    for a, b in COMPOUND_PAIRS:
+        pos(a, b, "compound", "hand:compound")
+    for a, b in SCRIPT_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_scripts", "hand:negative-scripts"))
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
