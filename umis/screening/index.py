@@ -192,6 +192,8 @@ class CandidateIndex:
         self._documents: dict[str, list[int]] = {}
         # full date of birth → entry ids, for the queries of one name part
         self._born: dict[dt.date, list[int]] = {}
+        # the keys of one-part names' blocks (a surname alone)
+        self._one_part: set[str] = set()
         # (year of birth, token key) → entry ids, of the entries with only a year of birth
         self._born_year: dict[tuple[int, str], list[int]] = {}
         self._deletions = _Deletions()
@@ -250,6 +252,8 @@ class CandidateIndex:
             for t in n.main:
                 for k in token_block_keys(t):
                     self._deletions.add(k)
+            if len(self._token_keys(n)) == 1:
+                self._one_part.update(self._token_keys(n)[0])
             for k in self._block_keys(n):
                 year = _year(record.birth_date, record.birth_year) or 0
                 self._blocks.setdefault(k, {}).setdefault(year, []).append(record.id)
@@ -310,10 +314,11 @@ class CandidateIndex:
                         ids.update(year_only.get((born.year, k), ()) if born else ())
                 continue
             near = {k: self._deletions.near(k) for keys in tokens for k in keys}
-            if born is not None:
+            if born is not None and self._one_part:
                 # an entry of one name part (a surname) born that year: the one-key blocks
-                for k in {k for keys in near.values() for k in keys}:
-                    ids.update(self._blocks.get(k, {}).get(born.year, ()))
+                for keys in near.values():
+                    for k in self._one_part.intersection(keys):
+                        ids.update(self._blocks[k].get(born.year, ()))
             # One edit in either token of a pair (a typo rarely hits two name parts at once),
             # for each reading of the two.
             for ta, tb in combinations(tokens, 2):
