@@ -28,7 +28,15 @@ def test_it_imports_a_csv_file_with_history(world: World, tmp_path: Path) -> Non
     f.write_text(CSV, encoding="utf-8")
     out = io.StringIO()
     call_command(
-        "watchlist", "import", str(f), "--list", "national-bans", stdout=out, stderr=io.StringIO()
+        "watchlist",
+        "import",
+        str(f),
+        "--list",
+        "national-bans",
+        "--language",
+        "en",
+        stdout=out,
+        stderr=io.StringIO(),
     )
     assert "2 created" in out.getvalue()
     entry = WatchlistEntry.objects.get(external_id="X1")
@@ -65,7 +73,17 @@ def test_it_imports_json_and_refuses_a_file_with_an_invalid_row(
     f.write_text(json.dumps(rows), encoding="utf-8")
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("watchlist", "import", str(f), "--list", "documents", "--quiet", stderr=err)
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "documents",
+            "--quiet",
+            "--language",
+            "en",
+            stderr=err,
+        )
     assert "entry 2: document_number: required" in err.getvalue()
     assert not WatchlistEntry.objects.exists()
     call_command(
@@ -86,7 +104,7 @@ def test_it_refuses_a_json_file_nested_too_deeply_to_read(world: World, tmp_path
     f = tmp_path / "deep.json"
     f.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
     with pytest.raises(CommandError, match="nested too deeply"):
-        call_command("watchlist", "import", str(f), "--list", "deep", "--quiet")
+        call_command("watchlist", "import", str(f), "--list", "deep", "--quiet", "--language", "en")
     assert not Watchlist.objects.filter(code="deep").exists()
 
 
@@ -109,7 +127,15 @@ def test_a_refused_file_leaves_no_new_empty_list_behind(world: World, tmp_path: 
     f.write_text(json.dumps([ROW, {**ROW, "full_name": ""}]), encoding="utf-8")
     with pytest.raises(CommandError, match="nothing imported"):
         call_command(
-            "watchlist", "import", str(f), "--list", "new-bans", "--quiet", stderr=io.StringIO()
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "new-bans",
+            "--quiet",
+            "--language",
+            "en",
+            stderr=io.StringIO(),
         )
     assert not Watchlist.objects.filter(code="new-bans").exists()
     assert not AuditEvent.objects.filter(action="WATCHLIST_CREATED").exists()
@@ -149,7 +175,17 @@ def test_a_file_with_unknown_columns_is_refused_naming_them(world: World, tmp_pa
     f.write_text(CSV.replace("birth_date", "birthdate").replace(",source\n", ",notes\n", 1))
     err = io.StringIO()
     with pytest.raises(CommandError) as refused:
-        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet", stderr=err)
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "bans",
+            "--quiet",
+            "--language",
+            "en",
+            stderr=err,
+        )
     message = str(refused.value)
     assert "unknown columns: birthdate, notes" in message
     assert "birth_date" in message  # the columns it reads are listed
@@ -164,7 +200,7 @@ def test_a_file_without_the_required_columns_is_refused_naming_them(
     f = tmp_path / "people.csv"
     f.write_text("full_name,birth_date\nIvan Petrov,1980-01-01\n", encoding="utf-8")
     with pytest.raises(CommandError, match="missing columns: category, reason"):
-        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet")
+        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet", "--language", "en")
     assert not WatchlistEntry.objects.exists()
 
 
@@ -179,7 +215,7 @@ def test_a_file_in_another_encoding_is_refused_with_what_to_do(
     text = CSV.replace("Hüseynov Rəşad", "Huseynov Rashad").replace("Əliyev", "Aliyev")
     f.write_bytes(text.encode(encoding))
     with pytest.raises(CommandError) as refused:
-        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet")
+        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet", "--language", "en")
     assert said in str(refused.value)
     assert "save it as UTF-8" in str(refused.value)
     assert "codec" not in str(refused.value)
@@ -196,3 +232,68 @@ def test_names_compare_says_plainly_which_name_is_wrong() -> None:
         "error": [{"code": "invalid", "message": "Ad hərflərdən ibarət olmalıdır.", "field": "b"}]
     }
     assert "hərflərdən" in str(refused.value)  # letters as they are, not \\u escapes
+
+
+@pytest.mark.parametrize(
+    ("language", "summary", "row_error", "refusal"),
+    [
+        (
+            None,  # the configured language (LANGUAGE_CODE: az)
+            "bans: 1 yaradıldı, 0 yeniləndi, 0 dəyişmədi, 1 buraxıldı",
+            "sətir 3: full_name: required: Bu sahə mütləqdir.",
+            "Yanlış sətirlər: 1; heç nə idxal edilmədi",
+        ),
+        (
+            "en",
+            "bans: 1 created, 0 updated, 0 unchanged, 1 skipped",
+            "line 3: full_name: required: This field is required.",
+            "Invalid rows: 1; nothing imported",
+        ),
+        (
+            "ru",
+            "bans: создано 1, обновлено 0, без изменений 0, пропущено 1",
+            "строка 3: full_name: required: Это поле обязательно.",
+            "Неверных строк: 1; ничего не импортировано",
+        ),
+    ],
+)
+def test_the_summary_and_the_row_errors_are_in_one_language(
+    world: World,
+    tmp_path: Path,
+    language: str | None,
+    summary: str,
+    row_error: str,
+    refusal: str,
+) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(
+        "category,full_name,reason,source\n"
+        "entry_ban,John Smith,Expelled,SMS\n"
+        "entry_ban,,Expelled,SMS\n",
+        encoding="utf-8",
+    )
+    chosen = ["--language", language] if language else []
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "watchlist", "import", str(f), "--list", "bans", "--quiet", *chosen, stderr=err
+        )
+    assert err.getvalue().splitlines() == [row_error]
+    assert str(refused.value).startswith(refusal)
+    assert not WatchlistEntry.objects.exists()
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "watchlist",
+        "import",
+        str(f),
+        "--list",
+        "bans",
+        "--quiet",
+        "--skip-invalid",
+        *chosen,
+        stdout=out,
+        stderr=err,
+    )
+    assert out.getvalue().strip() == summary
+    assert err.getvalue().splitlines() == [row_error]

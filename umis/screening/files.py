@@ -1,0 +1,125 @@
+"""Files of watchlist entries (CSV or JSON), read the same way for `umis watchlist import`
+and for the head office's upload: UTF-8 or refused naming the line, the columns checked
+before any row. A refusal is a `DomainError` whose message is translated."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from umis.core.errors import DomainError
+from umis.screening.validation import ENTRY_FIELDS, REQUIRED_ENTRY_FIELDS
+
+FILE_SUFFIXES = (".csv", ".json")
+
+
+class FileRefused(DomainError):
+    """The file cannot be imported as a whole (nothing is written)."""
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot >= 0 else ""
+
+
+def _text_of(data: bytes) -> str:
+    """The file as text: UTF-8 (with or without a byte order mark), or a refusal that says
+    where it is not and what to do."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileRefused(
+            "utf16",
+            _(
+                'The file is in UTF-16 (Excel\'s "Unicode text"); save it as UTF-8 '
+                "(in Excel: CSV UTF-8) and import it again."
+            ),
+            "file",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FileRefused(
+            "not_utf8",
+            _(
+                "The file is not UTF-8 (line %(line)d); save it as UTF-8 "
+                "(in Excel: CSV UTF-8) and import it again."
+            )
+            % {"line": line},
+            "file",
+        ) from exc
+
+
+def watchlist_file_rows(*, name: str, data: bytes) -> list[dict[str, Any]]:
+    """Rows of a CSV file (header row; aliases separated by ';') or a JSON file (a list,
+    or an object with "entries"), whose columns are the ones an entry is read from."""
+    suffix = _suffix(name)
+    if suffix not in FILE_SUFFIXES:
+        raise FileRefused("file_type", _("Choose a CSV or JSON file."), "file")
+    text = _text_of(data)
+    try:
+        if suffix == ".json":
+            parsed = json.loads(text)
+            rows = parsed.get("entries") if isinstance(parsed, dict) else parsed
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise FileRefused(
+                    "json_shape",
+                    _('JSON: expected a list of objects or {"entries": [...]}.'),
+                    "file",
+                )
+        else:
+            rows = [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""))]
+    except (json.JSONDecodeError, csv.Error) as exc:
+        raise FileRefused(
+            "unreadable", _("The file cannot be read: %(error)s") % {"error": exc}, "file"
+        ) from exc
+    except RecursionError as exc:
+        raise FileRefused(
+            "unreadable", _("The file cannot be read: JSON nested too deeply."), "file"
+        ) from exc
+    _columns_check(rows)
+    return rows
+
+
+def _columns_check(rows: list[dict[str, Any]]) -> None:
+    """Refuse a file whose columns (a CSV file's header, a JSON file's keys) are not the
+    ones an entry is read from: a misspelt column would lose its values without a word,
+    and a file of another kind would give an error on every row."""
+    if not rows:
+        return
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(str(k) for k in row))
+    unknown = [c for c in columns if c not in ENTRY_FIELDS]
+    missing = [c for c in REQUIRED_ENTRY_FIELDS if c not in columns]
+    problems = []
+    if unknown:
+        problems.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
+    if missing:
+        problems.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+    if problems:
+        raise FileRefused(
+            "columns",
+            _(
+                "%(problems)s; nothing imported. The columns are: %(columns)s "
+                "(%(required)s required)."
+            )
+            % {
+                "problems": "; ".join(str(p) for p in problems),
+                "columns": ", ".join(ENTRY_FIELDS),
+                "required": ", ".join(REQUIRED_ENTRY_FIELDS),
+            },
+            "file",
+        )
+
+
+def row_label(*, name: str, index: int) -> Any:
+    """Where row `index` (from 0) is in the file: a CSV file's line (the header is line 1),
+    a JSON file's entry (from 1)."""
+    if _suffix(name) == ".json":
+        return _("entry %(n)d") % {"n": index + 1}
+    return _("line %(n)d") % {"n": index + 2}
