@@ -332,9 +332,17 @@ class CandidateIndex:
         return ids
 
     def search(
-        self, query: Query, *, threshold: float, limit: int = 20, explain: bool = True
+        self,
+        query: Query,
+        *,
+        threshold: float,
+        limit: int = 20,
+        explain: bool = True,
+        full_scoring: int = MAX_FULL_SCORING,
     ) -> list[Candidate]:
-        """Entries scoring at or above the threshold, best first."""
+        """Entries scoring at or above the threshold, best first; of the names, the best
+        `full_scoring` on the quick score get the full score (a list to page through, such
+        as the head office's search of the entries, asks for more than screening needs)."""
         names = [n for n in (normalize_name(x) for x in query.names) if not n.is_empty]
         out: dict[int, Candidate] = {}
         if query.document_number:
@@ -377,7 +385,7 @@ class CandidateIndex:
                         continue
                     pre.append((float(f) + dob, dob, eid, ""))
                 pre.sort(key=lambda p: -p[0])
-                for _, _dob, eid, _ in pre[:MAX_FULL_SCORING]:
+                for _, _dob, eid, _ in pre[:full_scoring]:
                     if eid in out:
                         continue
                     cand = self._score(query, names, eid, explain=explain)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -17,7 +17,7 @@ from umis.audit.services import audit_record
 from umis.core import clock
 from umis.core.errors import NotFound
 from umis.people.models import Person, Sex
-from umis.people.normalize import name_similarity
+from umis.people.normalize import name_similarity, normalize_name
 from umis.people.selectors import person_holding_document
 from umis.reference.selectors import country_names
 from umis.screening.engine import index_current, screening_threshold
@@ -35,6 +35,7 @@ from umis.screening.services import (
     person_fingerprint,
     person_query,
 )
+from umis.screening.validation import EntrySearch
 
 
 @dataclass(frozen=True)
@@ -141,22 +142,97 @@ def _keeps_watchlists(user: Any) -> bool:
     return getattr(user, "role", "") == Role.HEAD_OFFICER
 
 
-def watchlist_entries_page_for_user(
-    *, user: Any, watchlist_code: str = "", page: int = 1, per_page: int = 50
-) -> Page[WatchlistEntry]:
-    """The entries, of one list when `watchlist_code` is given (none for a code no list has),
-    last changed first, one page at a time: however many there are, each can be reached. For
-    the head office, which keeps the watchlists; anyone else is refused as not found, and
+def watchlist_keeper_check(*, user: Any) -> None:
+    """Only the head office keeps the watchlists: anyone else is refused as not found, and
     the attempt is audited."""
     if not _keeps_watchlists(user):
         audit_record(
             actor=user, action="WATCHLIST_ACCESS_DENIED", entity_type="screening.watchlist"
         )
         raise NotFound("not_found", _("Not found."))
+
+
+MAX_NAME_RESULTS = 500  # a name search lists the best this many
+
+
+def watchlist_entries_page_for_user(
+    *, user: Any, search: EntrySearch | None = None, page: int = 1, per_page: int = 50
+) -> Page[WatchlistEntry]:
+    """The entries that answer `search` (all of them without one), one page at a time:
+    however many there are, each can be reached. Without a name, last changed first; with
+    one, best match first, the name compared as the screening engine compares it (any
+    script: Гусейнов finds Hüseynov). For the head office, which keeps the watchlists;
+    anyone else is refused as not found, and the attempt is audited. A search for a name or
+    a document number is a read of those persons' entries, and audited."""
+    watchlist_keeper_check(user=user)
+    search = search or EntrySearch()
     qs = WatchlistEntry.objects.select_related("watchlist")
-    if watchlist_code:
-        qs = qs.filter(watchlist__code=watchlist_code)
-    return Paginator(qs.order_by("-updated_at", "-id"), per_page).get_page(page)
+    if search.watchlist_code:
+        qs = qs.filter(watchlist__code=search.watchlist_code)
+    today = clock.today()
+    if search.state == "active":
+        qs = qs.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today), active=True)
+    elif search.state == "ended":
+        qs = qs.filter(active=True, valid_until__lt=today)
+    elif search.state == "withdrawn":
+        qs = qs.filter(active=False)
+    if search.document_number:
+        qs = qs.filter(document_number=search.document_number)
+    if not search.name:
+        result = Paginator(qs.order_by("-updated_at", "-id"), per_page).get_page(page)
+    else:
+        ranked = _entries_named(search, qs)
+        id_page = Paginator(ranked, per_page).get_page(page)
+        found = qs.in_bulk(list(id_page.object_list))
+        result = Page(
+            [found[i] for i in id_page.object_list if i in found],
+            id_page.number,
+            cast("Paginator[WatchlistEntry]", id_page.paginator),
+        )
+    if search.name or search.document_number:
+        audit_record(
+            actor=user,
+            action="WATCHLIST_SEARCHED",
+            entity_type="screening.watchlist",
+            data={
+                "name": search.name[:100],
+                "document_number": search.document_number,
+                "list": search.watchlist_code,
+                "state": search.state,
+                "found": result.paginator.count,
+                "shown": [e.pk for e in result.object_list],
+            },
+        )
+    return result
+
+
+def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> list[int]:
+    """The ids of the entries of `qs` whose name or another name matches `search.name`,
+    best first. Entries on the lists are found through the screening index; withdrawn ones,
+    which it no longer holds (few: each is withdrawn by an officer), are compared here."""
+    threshold = screening_threshold()
+    scores: dict[int, float] = {}
+    if search.state != "withdrawn":
+        for c in index_current().search(
+            Query(names=(search.name,)),
+            threshold=threshold,
+            limit=MAX_NAME_RESULTS,
+            explain=False,
+            full_scoring=MAX_NAME_RESULTS,
+        ):
+            scores[c.entry_id] = c.name_score
+    if search.state in ("", "withdrawn"):
+        wanted = normalize_name(search.name)
+        for pk, full_name, aliases in qs.filter(active=False).values_list(
+            "pk", "full_name", "aliases"
+        ):
+            names = [n for n in (full_name, *(aliases or [])) if n]
+            best = max((name_similarity(wanted, n).score for n in names), default=0.0)
+            if best >= threshold:
+                scores[pk] = best
+    kept = set(qs.filter(pk__in=list(scores)).values_list("pk", flat=True))
+    ranked = sorted((pk for pk in scores if pk in kept), key=lambda pk: (-scores[pk], pk))
+    return ranked[:MAX_NAME_RESULTS]
 
 
 def watchlists_for_user(*, user: Any) -> list[Watchlist]:

@@ -288,3 +288,52 @@ def entry_ban_query_parse(raw: Mapping[str, str]) -> EntryBanQuery | dict[str, s
     return EntryBanQuery(
         document_number=number, issuing_state=country.code, surname=surname, birth_date=birth
     )
+
+
+ENTRY_STATES = ("active", "ended", "withdrawn")
+ENTRY_SEARCH_FIELDS = ("name", "document_number", "list", "state")
+
+
+@dataclass(frozen=True)
+class EntrySearch:
+    """The head office's search of the watchlist entries; "" for a criterion not given."""
+
+    name: str = ""
+    document_number: str = ""  # as `document_key` keeps it: A–Z and 0–9
+    watchlist_code: str = ""
+    state: str = ""  # one of ENTRY_STATES
+
+
+def entry_search_parse(
+    raw: Mapping[str, str], *, watchlist_codes: set[str]
+) -> EntrySearch | dict[str, str]:
+    """The search as typed, or the error of each field (as text): a filter no entry can
+    have is refused rather than answered with an empty list."""
+    values = {k: str(raw.get(k, "")).strip() for k in ENTRY_SEARCH_FIELDS}
+    errors: dict[str, str] = {}
+    for k, value in values.items():
+        if value and not value.isprintable():
+            errors[k] = str(_("The text contains control characters."))
+    name = values["name"]
+    if name and "name" not in errors:
+        for e in name_errors(name, field="name"):
+            errors["name"] = str(e.message)
+    number = values["document_number"]
+    if number and "document_number" not in errors:
+        if len(number) > MAX_BAN_DOCUMENT_NUMBER:
+            errors["document_number"] = str(
+                _("At most %(n)d characters.") % {"n": MAX_BAN_DOCUMENT_NUMBER}
+            )
+        elif not document_key(number):
+            errors["document_number"] = str(_("Enter the number as printed in the document."))
+    code = values["list"]
+    if code and "list" not in errors and code not in watchlist_codes:
+        errors["list"] = str(_("No watchlist with this code."))
+    state = values["state"]
+    if state and "state" not in errors and state not in ENTRY_STATES:
+        errors["state"] = str(_("Choose a state from the list."))
+    if errors:
+        return errors
+    return EntrySearch(
+        name=name, document_number=document_key(number), watchlist_code=code, state=state
+    )

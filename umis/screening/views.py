@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.backoffice.views import officer_required
@@ -16,7 +18,20 @@ from umis.core.middleware import unstorable_input_checked_by_view
 from umis.core.ratelimit import rate_limited
 from umis.reference.selectors import country_choices
 from umis.screening import selectors, services
-from umis.screening.validation import BAN_QUERY_FIELDS, EntryBanQuery, entry_ban_query_parse
+from umis.screening.validation import (
+    BAN_QUERY_FIELDS,
+    ENTRY_SEARCH_FIELDS,
+    EntryBanQuery,
+    EntrySearch,
+    entry_ban_query_parse,
+    entry_search_parse,
+)
+
+ENTRY_STATE_CHOICES = (
+    ("active", gettext_lazy("On the list")),
+    ("ended", gettext_lazy("Ended")),
+    ("withdrawn", gettext_lazy("Withdrawn")),
+)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -97,21 +112,37 @@ def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
 
 @officer_required
 def entries(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("list", "")[:100]
+    """The watchlist entries, searched by name, document number, list and state; a filter
+    no entry can have is reported beside the form (400) instead of an empty list."""
     try:
-        page = selectors.watchlist_entries_page_for_user(
-            user=request.user, watchlist_code=code, page=_page_number(request)
-        )
+        selectors.watchlist_keeper_check(user=request.user)
     except NotFound as exc:
         raise Http404 from exc
+    watchlists = selectors.watchlists_for_user(user=request.user)
+    search = entry_search_parse(request.GET, watchlist_codes={w.code for w in watchlists})
+    errors = search if isinstance(search, dict) else {}
+    page = None
+    if isinstance(search, EntrySearch):
+        page = selectors.watchlist_entries_page_for_user(
+            user=request.user, search=search, page=_page_number(request)
+        )
+    # shown again as typed, less the characters no one can see or type
+    values = {
+        k: "".join(c for c in request.GET.get(k, "")[:300] if c.isprintable()).strip()
+        for k in ENTRY_SEARCH_FIELDS
+    }
     return render(
         request,
         "screening/entries.html",
         {
             "page": page,
-            "list": code,
-            "watchlists": selectors.watchlists_for_user(user=request.user),
+            "values": values,
+            "query": urlencode({k: v for k, v in values.items() if v}),
+            "errors": errors,
+            "states": ENTRY_STATE_CHOICES,
+            "watchlists": watchlists,
         },
+        status=400 if errors else 200,
     )
 
 

@@ -96,6 +96,7 @@ PAGES: dict[str, Page] = {
     "screening:entry_ban_check": Page(
         "/entry-ban-check/", None, ("screening:entry_ban_check",), answers_in_place=True
     ),
+    "screening:entries": Page("/office/screening/watchlist/", "officer", ("screening:entries",)),
 }
 
 NO_INPUT: dict[str, str] = {
@@ -117,7 +118,6 @@ NO_INPUT: dict[str, str] = {
     "visas:office_dashboard": "a dashboard without a form",
     "visas:office_photo": "an image download",
     "screening:entry": "a watchlist entry's history, read only",
-    "screening:entries": "the watchlist, a list without filters",
     "payments:callback": "server to server JSON, fuzzed with the API (umis/api/tests/test_fuzz.py)",
     "payments:return": "a redirect back from the gateway",
     "set_language": "the language switch, fuzzed as the home page's form target",

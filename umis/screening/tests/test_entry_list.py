@@ -3,14 +3,21 @@ page by page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.test import Client
 
+from umis.audit.models import AuditEvent
+from umis.core import clock
 from umis.core.testing import World
 from umis.screening.models import WatchlistEntry
-from umis.screening.services import watchlist_get_or_create, watchlist_import
+from umis.screening.services import (
+    watchlist_entry_withdraw,
+    watchlist_get_or_create,
+    watchlist_import,
+)
 from umis.screening.tests.test_intake import ban
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +68,148 @@ def test_the_page_shows_one_list_when_asked(world: World, client: Client) -> Non
     assert "Найдено записей: 3" in page
 
 
-def test_an_unknown_list_shows_nothing_rather_than_everything(world: World, client: Client) -> None:
+def test_an_unknown_list_is_reported_beside_the_form_rather_than_listing_nothing(
+    world: World, client: Client
+) -> None:
     import_bans(world, "entry-bans", 2)
     client.force_login(world.hannah)
-    page = client.get("/en/office/screening/watchlist/?list=nope&page=x").content.decode()
+    response = client.get("/en/office/screening/watchlist/?list=nope&page=x")
+    page = response.content.decode()
+    assert response.status_code == 400
     assert ids_on(page) == set()
-    assert "No entries." in page
+    assert '<span class="error" id="list-error">No watchlist with this code.</span>' in page
+    assert "Entries found" not in page
+
+
+URL = "/en/office/screening/watchlist/"
+
+
+def listed(world: World) -> dict[str, WatchlistEntry]:
+    """An entry ban in Cyrillic, a wanted person in Latin, a lost passport, an ended ban and
+    a withdrawn one."""
+    wl = watchlist_get_or_create(actor=world.hannah, code="entry-bans", name="Entry bans")
+    docs = watchlist_get_or_create(actor=world.hannah, code="documents", name="Documents")
+    past = (clock.today() - dt.timedelta(days=1)).isoformat()
+    rows = [
+        ban(external_id="B1"),  # Гусейнов Рашад
+        ban(external_id="B2", full_name="Əliyev Tural", birth_date="1990-01-01"),
+        ban(external_id="B3", full_name="Hüseynov Elvin", valid_until=past),
+        ban(external_id="B4", full_name="Гусейнов Рашад Али", birth_date="1970-02-02"),
+    ]
+    assert not watchlist_import(actor=world.hannah, watchlist=wl, raws=rows).errors
+    lost = {
+        "category": "lost",
+        "external_id": "D1",
+        "document_number": "AA1234567",
+        "issuing_state": "AZ",
+        "reason": "Lost",
+        "source": "Police",
+    }
+    assert not watchlist_import(actor=world.hannah, watchlist=docs, raws=[lost]).errors
+    by_ext = {e.external_id: e for e in WatchlistEntry.objects.all()}
+    watchlist_entry_withdraw(
+        actor=world.hannah, entry=by_ext["B4"], reason="Annulled by court", expected_version=1
+    )
+    return by_ext
+
+
+def test_a_name_is_found_in_any_script(world: World, client: Client) -> None:
+    entries = listed(world)
+    client.force_login(world.hannah)
+    page = client.get(URL, {"name": "Hüseynov Rəşad"}).content.decode()
+    # the Cyrillic entry, on the list and withdrawn; not Əliyev, not the other Hüseynov
+    assert ids_on(page) == {entries["B1"].pk, entries["B4"].pk}
+    assert 'value="Hüseynov Rəşad"' in page  # the query stays in the form
+    searched = AuditEvent.objects.filter(action="WATCHLIST_SEARCHED").get()
+    assert searched.actor_id == world.hannah.pk
+    assert searched.data["name"] == "Hüseynov Rəşad"
+    assert sorted(searched.data["shown"]) == sorted([entries["B1"].pk, entries["B4"].pk])
+
+
+def test_the_name_the_state_and_the_list_narrow_each_other(world: World, client: Client) -> None:
+    entries = listed(world)
+    client.force_login(world.hannah)
+
+    def found(**query: str) -> set[int]:
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        return ids_on(response.content.decode())
+
+    assert found(name="Гусейнов Рашад", state="active") == {entries["B1"].pk}
+    assert found(name="Гусейнов Рашад", state="withdrawn") == {entries["B4"].pk}
+    assert found(state="ended") == {entries["B3"].pk}
+    assert found(state="withdrawn") == {entries["B4"].pk}
+    assert found(state="active", list="entry-bans") == {entries["B1"].pk, entries["B2"].pk}
+    assert found(list="documents") == {entries["D1"].pk}
+    assert found(name="Əliyev Tural", list="documents") == set()
+
+
+def test_a_document_number_is_found_however_it_is_typed(world: World, client: Client) -> None:
+    entries = listed(world)
+    client.force_login(world.hannah)
+    page = client.get(URL, {"document_number": "aa 123-4567"}).content.decode()
+    assert ids_on(page) == {entries["D1"].pk}
+    assert 'value="aa 123-4567"' in page
+    assert AuditEvent.objects.get(action="WATCHLIST_SEARCHED").data["document_number"] == (
+        "AA1234567"
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "said"),
+    [
+        ({"state": "open"}, "state", "Choose a state from the list."),
+        ({"name": "12345"}, "name", "A name must contain letters."),
+        ({"name": "x" * 301}, "name", "At most 300 characters."),
+        ({"document_number": "--"}, "document_number", "Enter the number as printed"),
+        ({"document_number": "A" * 31}, "document_number", "At most 30 characters."),
+    ],
+)
+def test_a_bad_filter_is_reported_beside_the_form(
+    world: World, client: Client, query: dict[str, str], field: str, said: str
+) -> None:
+    listed(world)
+    client.force_login(world.hannah)
+    response = client.get(URL, query)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<span class="error" id="{field}-error">{said}' in page
+    assert ids_on(page) == set()
+    assert not AuditEvent.objects.filter(action="WATCHLIST_SEARCHED").exists()
+
+
+def test_the_pages_of_a_search_keep_the_search(world: World, client: Client) -> None:
+    wl = watchlist_get_or_create(actor=world.hannah, code="entry-bans", name="Entry bans")
+    raws = [
+        ban(
+            external_id=f"G{i}",
+            birth_date=(dt.date(1950, 1, 1) + dt.timedelta(days=400 * i)).isoformat(),
+        )
+        for i in range(60)
+    ]
+    raws += [ban(external_id=f"A{i}", full_name=f"Əliyev Tural {chr(65 + i)}") for i in range(20)]
+    assert not watchlist_import(actor=world.hannah, watchlist=wl, raws=raws).errors
+    named = set(
+        WatchlistEntry.objects.filter(external_id__startswith="G").values_list("pk", flat=True)
+    )
+    client.force_login(world.hannah)
+    first = client.get(URL, {"name": "Гусейнов Рашад", "state": "active"}).content.decode()
+    assert "Entries found: 60" in first
+    following = re.search(r'<a href="\?([^"]*)"[^>]*>Next</a>', first)
+    assert following is not None
+    assert following.group(1).replace("&amp;", "&") == (
+        "name=%D0%93%D1%83%D1%81%D0%B5%D0%B9%D0%BD%D0%BE%D0%B2+%D0%A0%D0%B0%D1%88%D0%B0%D0%B4"
+        "&state=active&page=2"
+    )
+    second = client.get(URL + "?" + following.group(1).replace("&amp;", "&")).content.decode()
+    assert (len(ids_on(first)), len(ids_on(second))) == (50, 10)
+    assert ids_on(first) | ids_on(second) == named
+
+
+def test_only_the_head_office_searches_the_watchlists(world: World, client: Client) -> None:
+    listed(world)
+    client.force_login(world.alice)
+    response = client.get(URL, {"name": "Hüseynov Rəşad", "state": "bogus"})
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="WATCHLIST_SEARCHED").exists()
+    assert AuditEvent.objects.filter(action="WATCHLIST_ACCESS_DENIED", actor=world.alice).exists()
