@@ -167,3 +167,35 @@ class ScreeningHit(BaseModel):
             models.Index(fields=["person", "entry", "status"], name="hit_pair_idx"),
             models.Index(fields=["office", "status", "created_at"], name="hit_queue_idx"),
         ]
+
+
+class WatchlistImport(BaseModel):
+    """A file of entries uploaded by the head office, imported in the background (a file of
+    100,000 entries takes longer than a web request may); its progress and, once done, its
+    summary. The file's text is kept only until it is imported."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    watchlist_code = models.CharField(_("list"), max_length=50)
+    file_name = models.CharField(_("file"), max_length=200)
+    content = models.TextField(blank=True)
+    skip_invalid = models.BooleanField(default=False)
+    language = models.CharField(max_length=10)  # of the summary and the row errors
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    # [{"row": "line 3", "field": "full_name", "message": "..."}], the first MAX_SHOWN_ERRORS
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("watchlist import")

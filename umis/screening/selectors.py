@@ -28,6 +28,7 @@ from umis.screening.models import (
     Watchlist,
     WatchlistEntry,
     WatchlistEntryEvent,
+    WatchlistImport,
 )
 from umis.screening.services import (
     _in_force,
@@ -517,3 +518,21 @@ def _surname_matches(surname: str, full_name: str) -> bool:
     if len(s.main) == 1:
         return any(token_similarity(s.main[0], t).score >= 90 for t in n.main)
     return name_similarity(s, n).score >= 85
+
+
+def watchlist_import_get_for_user(*, user: Any, import_id: int) -> WatchlistImport:
+    """An import of a file, for the head office (which imports); anyone else is refused as
+    not found, and the attempt is audited. A read of its rows' errors is audited too."""
+    job = None
+    if _keeps_watchlists(user):
+        job = WatchlistImport.objects.filter(pk=import_id).first()
+    if job is None:
+        audit_record(
+            actor=user,
+            action="WATCHLIST_IMPORT_ACCESS_DENIED",
+            entity_type="screening.watchlistimport",
+            entity_id=str(import_id),
+        )
+        raise NotFound("not_found", _("Not found."))
+    audit_record(actor=user, action="WATCHLIST_IMPORT_VIEWED", entity=job)
+    return job

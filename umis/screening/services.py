@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from umis.accounts.models import Role
@@ -18,7 +20,15 @@ from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import case_reasons_clean
 from umis.core import clock
-from umis.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from umis.core.errors import (
+    Conflict,
+    DomainError,
+    ErrorCollector,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from umis.core.prepared import Prepared
 from umis.people.models import Person, TravelDocument
 from umis.reference.models import LegalGround
@@ -31,11 +41,14 @@ from umis.screening.models import (
     Watchlist,
     WatchlistEntry,
     WatchlistEntryEvent,
+    WatchlistImport,
     WatchlistSequence,
 )
 from umis.screening.validation import EntryData, entry_parse
 
 MAX_API_IMPORT = 10_000
+# an uploaded file: as large as a request may carry (100,000 entries are some 8 MB of CSV)
+MAX_IMPORT_BYTES: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def _user(actor: Any) -> Any:
@@ -679,3 +692,158 @@ def screening_hit_decide(
             data={"entry": hit.entry_id, "reason": reason[:200]},
         )
     return hit
+
+
+MAX_SHOWN_ERRORS = 200  # of an import's refused rows, those kept to be shown
+
+
+def watchlist_import_keeper_check(*, actor: Any) -> None:
+    """Only the head office, which keeps the watchlists, imports into them from the web."""
+    if getattr(actor, "role", "") != Role.HEAD_OFFICER:
+        raise PermissionDenied("forbidden", _("Only the head office imports watchlist entries."))
+
+
+def watchlist_import_queue(
+    *,
+    actor: Any,
+    watchlist_code: str,
+    file_name: str,
+    data: bytes,
+    skip_invalid: bool,
+    language: str,
+) -> WatchlistImport:
+    """Check an uploaded file as `umis watchlist import` checks it (size, CSV or JSON,
+    UTF-8, columns: `FileRefused` naming what is wrong, nothing kept), then queue it for
+    the worker, which imports it as the command does; audited."""
+    from umis.screening.files import FileRefused, watchlist_file_rows
+    from umis.screening.tasks import watchlist_import_task
+
+    watchlist_import_keeper_check(actor=actor)
+    errors = ErrorCollector()
+    if not Watchlist.objects.filter(code=watchlist_code).exists():
+        errors.add("unknown_list", _("Choose a list."), "list")
+    if len(data) > MAX_IMPORT_BYTES:
+        errors.add(
+            "too_large",
+            _("The file is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // (1024 * 1024)},
+            "file",
+        )
+    errors.raise_if_any()
+    rows = watchlist_file_rows(name=file_name, data=data)
+    if not rows:
+        raise FileRefused("empty", _("The file has no entries."), "file")
+    with transaction.atomic():
+        job = WatchlistImport.objects.create(
+            watchlist_code=watchlist_code,
+            file_name=file_name[:200],
+            content=data.decode("utf-8-sig"),
+            skip_invalid=skip_invalid,
+            language=language,
+            rows_total=len(rows),
+            created_by=_user(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="WATCHLIST_IMPORT_QUEUED",
+            entity=job,
+            data={"list": watchlist_code, "file": job.file_name, "rows": len(rows)},
+        )
+        # the task's row is written in this transaction: queued if and only if recorded
+        watchlist_import_task.enqueue(job.pk)
+    return job
+
+
+def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
+    """Import a queued file (the worker's task): claimed once, imported batch by batch as
+    `umis watchlist import` does (a file with an invalid row refused as a whole unless the
+    invalid rows are to be skipped), its progress counted after each batch, its summary and
+    row errors kept in the language of the officer who uploaded it; audited."""
+    from django.utils import translation
+
+    from umis.screening.files import FileRefused, watchlist_file_rows
+
+    with transaction.atomic():
+        job = (
+            WatchlistImport.objects.select_for_update()
+            .filter(pk=import_id, status=WatchlistImport.Status.QUEUED)
+            .first()
+        )
+        if job is None:
+            return None  # done already, or taken by another worker
+        job.status = WatchlistImport.Status.RUNNING
+        job.save(update_fields=["status", "updated_at"])
+    actor = job.created_by
+
+    def progress(n: int) -> None:
+        WatchlistImport.objects.filter(pk=import_id).update(rows_done=F("rows_done") + n)
+
+    with translation.override(job.language):
+        try:
+            rows = watchlist_file_rows(name=job.file_name, data=job.content.encode())
+            result = _import(
+                actor=actor,
+                watchlist=lambda: Watchlist.objects.get(code=job.watchlist_code),
+                raws=rows,
+                default_source=f"import:{job.file_name}"[:200],
+                skip_invalid=job.skip_invalid,
+                batch_size=2000,
+                progress=progress,
+                one_transaction=False,
+            )
+        except (FileRefused, Watchlist.DoesNotExist) as exc:
+            job.status = WatchlistImport.Status.FAILED
+            job.errors = [{"row": "", "field": "", "message": str(getattr(exc, "message", exc))}]
+        else:
+            _import_summary(job, result)
+    job.content = ""
+    job.finished_at = clock.now()
+    with transaction.atomic():
+        job.save(
+            update_fields=[
+                "status",
+                "created",
+                "updated",
+                "unchanged",
+                "error_count",
+                "errors",
+                "content",
+                "finished_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action={
+                WatchlistImport.Status.DONE: "WATCHLIST_IMPORT_FINISHED",
+                WatchlistImport.Status.REFUSED: "WATCHLIST_IMPORT_REFUSED",
+            }.get(job.status, "WATCHLIST_IMPORT_FAILED"),
+            entity=job,
+            data={
+                "list": job.watchlist_code,
+                "created": job.created,
+                "updated": job.updated,
+                "unchanged": job.unchanged,
+                "refused_rows": job.error_count,
+            },
+        )
+    return job
+
+
+def _import_summary(job: WatchlistImport, result: ImportResult) -> None:
+    """What an import did, kept on it: the counts and the refused rows' errors (where in
+    the file, which field, why), in the language active now."""
+    from umis.screening.files import row_label
+
+    refused = bool(result.errors) and not job.skip_invalid
+    job.status = WatchlistImport.Status.REFUSED if refused else WatchlistImport.Status.DONE
+    job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
+    job.error_count = len(result.errors)
+    job.errors = [
+        {
+            "row": str(row_label(name=job.file_name, index=i)),
+            "field": e.field or "",
+            "message": str(e.message),
+        }
+        for i, errs in result.errors
+        for e in errs
+    ][:MAX_SHOWN_ERRORS]

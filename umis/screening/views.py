@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +22,7 @@ from umis.reference.selectors import country_choices
 from umis.screening import selectors, services
 from umis.screening.validation import (
     BAN_QUERY_FIELDS,
+    ENTRY_FIELDS,
     ENTRY_SEARCH_FIELDS,
     EntryBanQuery,
     EntrySearch,
@@ -161,6 +164,65 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
             "history": selectors.watchlist_entry_history(entry=entry),
         },
     )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """The head office uploads a file of entries (CSV or JSON, as `umis watchlist import`
+    reads it); checked at once, imported in the background, its progress on the next page."""
+    try:
+        selectors.watchlist_keeper_check(user=request.user)
+    except NotFound as exc:
+        raise Http404 from exc
+    watchlists = selectors.watchlists_for_user(user=request.user)
+    errors: dict[str, str] = {}
+    code = request.POST.get("list", "")[:100]
+    skip_invalid = request.POST.get("skip_invalid") == "on"
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors["file"] = _("Choose a CSV or JSON file.")
+        else:
+            # past the limit only a little is read: the service reports it as too large
+            data = upload.read(services.MAX_IMPORT_BYTES + 1)
+            name = "".join(c for c in (upload.name or "")[-200:] if c.isprintable())
+            try:
+                job = services.watchlist_import_queue(
+                    actor=request.user,
+                    watchlist_code=code,
+                    file_name=name,
+                    data=data,
+                    skip_invalid=skip_invalid,
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                )
+            except DomainError as exc:
+                errors = {e.field or "file": str(e.message) for e in reversed(exc.errors)}
+            else:
+                return redirect("screening:import_status", import_id=job.pk)
+    return render(
+        request,
+        "screening/import.html",
+        {
+            "watchlists": watchlists,
+            "list": code,
+            "skip_invalid": skip_invalid,
+            "errors": errors,
+            "fields": ", ".join(ENTRY_FIELDS),
+            "max_mb": services.MAX_IMPORT_BYTES // (1024 * 1024),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@officer_required
+def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
+    """An import's progress (the page reloads itself until it is done), then its summary."""
+    try:
+        job = selectors.watchlist_import_get_for_user(user=request.user, import_id=import_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "screening/import_status.html", {"job": job})
 
 
 @unstorable_input_checked_by_view

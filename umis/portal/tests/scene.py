@@ -18,7 +18,8 @@ from umis.core.outbox import outbox_drain
 from umis.core.testing import World, guest, make_user
 from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.services import identity_match_decide
-from umis.screening.models import ScreeningHit, WatchlistEntry
+from umis.screening.models import ScreeningHit, WatchlistEntry, WatchlistImport
+from umis.screening.services import watchlist_import_queue
 from umis.screening.tests.test_intake import listed
 from umis.stays.models import Host
 from umis.stays.services import stay_registrations_submit
@@ -45,6 +46,7 @@ class Scene:
     other_hotel_key: str  # the Ganja landlord's key (stay_registrations scope)
     alice_key: str  # keys acting as the officers, with every scope
     bob_key: str
+    watchlist_import: WatchlistImport  # a file the head office uploaded, waiting
 
 
 def _register(world: World, **overrides: object) -> Case:
@@ -133,6 +135,14 @@ def make_scene(world: World, client: Client) -> Scene:
         other_hotel_key=_key(world.larisa, [Scope.STAY_REGISTRATIONS], "Landlord app"),
         alice_key=_key(world.alice, every_scope, "Baku office tools"),
         bob_key=_key(world.bob, every_scope, "Shaki office tools"),
+        watchlist_import=watchlist_import_queue(
+            actor=world.hannah,
+            watchlist_code="entry-bans",
+            file_name="bans.csv",
+            data=b"category,full_name,reason,source\nentry_ban,John Smith,Expelled,SMS\n",
+            skip_invalid=False,
+            language="en",
+        ),
     )
 
 

@@ -97,6 +97,9 @@ PAGES: dict[str, Page] = {
         "/entry-ban-check/", None, ("screening:entry_ban_check",), answers_in_place=True
     ),
     "screening:entries": Page("/office/screening/watchlist/", "officer", ("screening:entries",)),
+    "screening:import": Page(
+        "/office/screening/watchlist/import/", "officer", ("screening:import",)
+    ),
 }
 
 NO_INPUT: dict[str, str] = {
@@ -118,6 +121,7 @@ NO_INPUT: dict[str, str] = {
     "visas:office_dashboard": "a dashboard without a form",
     "visas:office_photo": "an image download",
     "screening:entry": "a watchlist entry's history, read only",
+    "screening:import_status": "an import's progress and summary, read only",
     "payments:callback": "server to server JSON, fuzzed with the API (umis/api/tests/test_fuzz.py)",
     "payments:return": "a redirect back from the gateway",
     "set_language": "the language switch, fuzzed as the home page's form target",

@@ -21,7 +21,7 @@ from umis.core.testing import World
 from umis.people.models import IdentityMatch, PersonMerge
 from umis.portal.tests.scene import Scene, make_scene
 from umis.portal.tests.test_url_access import API, APPLICANT, PAGES, Url
-from umis.screening.models import ScreeningHit
+from umis.screening.models import ScreeningHit, WatchlistImport
 from umis.stays.models import StayRegistration
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,9 @@ OBJECTS: dict[str, Guarded] = {
     "office/screening/watchlist/<int:entry_id>/": Guarded(
         lambda s: Who(s.world.hannah), _alice, "WATCHLIST_ENTRY_ACCESS_DENIED"
     ),
+    "office/screening/watchlist/imports/<int:import_id>/": Guarded(
+        lambda s: Who(s.world.hannah), _alice, "WATCHLIST_IMPORT_ACCESS_DENIED"
+    ),
     "GET /api/v1/stay-registrations/{reference}": Guarded(
         _hotel_app, _key("other_hotel_key"), "STAY_REGISTRATION_ACCESS_DENIED"
     ),
@@ -155,6 +158,7 @@ SNAPSHOT: list[tuple[type[Any], str, tuple[str, ...]]] = [
     (PersonMerge, "merge", ("unmerged_at", "version")),
     (ScreeningHit, "hit", ("status", "version")),
     (OverstayFinding, "finding", ("state", "version", "decided_at")),
+    (WatchlistImport, "watchlist_import", ("status", "rows_done", "content")),
 ]
 
 
@@ -168,6 +172,7 @@ def _state(s: Scene) -> dict[str, Any]:
         "merge": [s.merge.pk],
         "hit": [s.hit.pk],
         "finding": [s.finding.pk],
+        "watchlist_import": [s.watchlist_import.pk],
     }
     state: dict[str, Any] = {
         name: list(model.objects.filter(pk__in=objects[name]).order_by("pk").values(*fields))

@@ -165,6 +165,12 @@ PAGES: dict[str, Url] = {
     "office/screening/watchlist/<int:entry_id>/": Url(
         OFFICER, "GET", lambda s: f"/office/screening/watchlist/{s.entry.pk}/"
     ),
+    "office/screening/watchlist/import/": Url(
+        OFFICER, "GET", lambda s: "/office/screening/watchlist/import/"
+    ),
+    "office/screening/watchlist/imports/<int:import_id>/": Url(
+        OFFICER, "GET", lambda s: f"/office/screening/watchlist/imports/{s.watchlist_import.pk}/"
+    ),
     # statistics: a regional officer gets the own office's figures (umis/reports/tests)
     "office/reports/": Url(STAFF, "GET", lambda s: "/office/reports/"),
     "office/reports/<slug:code>.csv": Url(
