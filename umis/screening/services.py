@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -320,11 +321,27 @@ def _entries_write(
                     progress(len(chunk))
     else:
         for start in range(0, len(parsed), batch_size):
+            if start:
+                _let_other_writers_in()
             chunk = parsed[start : start + batch_size]
             with transaction.atomic():
                 _write_batch(actor=actor, watchlist=watchlist, items=chunk, result=result)
             if progress:
                 progress(len(chunk))
+
+
+# SQLite has one writer at a time, and a writer kept waiting retries the lock only every
+# 100 ms (its busy handler's longest sleep): an import that begins its next batch as soon
+# as it commits the last takes the lock back before any of them retries, batch after batch,
+# until they give up after the busy timeout ("database is locked"). A pause a little longer
+# than that between batches lets each of them in. PostgreSQL's writers do not queue on one
+# lock, and its imports do not pause.
+SQLITE_WRITER_PAUSE = 0.15  # seconds
+
+
+def _let_other_writers_in() -> None:
+    if connection.vendor == "sqlite":
+        time.sleep(SQLITE_WRITER_PAUSE)
 
 
 def watchlist_entry_withdraw(

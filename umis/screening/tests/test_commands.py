@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from umis.audit.models import AuditEvent
 from umis.core.testing import World
+from umis.screening import services
 from umis.screening.models import Watchlist, WatchlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +300,32 @@ def test_the_summary_and_the_row_errors_are_in_one_language(
     )
     assert out.getvalue().strip() == summary
     assert err.getvalue().splitlines() == [row_error]
+
+
+def test_an_import_in_batches_lets_other_writers_in_between_them_on_sqlite(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite: one writer at a time, and a waiting one retries only every 100 ms; without a
+    # pause the import took the lock back at once, batch after batch, and a hotel's
+    # registration waiting to write gave up with "database is locked"
+    pauses: list[float] = []
+    monkeypatch.setattr(services, "time", SimpleNamespace(sleep=pauses.append))
+    f = tmp_path / "bans.json"
+    f.write_text(json.dumps([{**ROW, "external_id": f"B{i}"} for i in range(5)]))
+    call_command(
+        "watchlist",
+        "import",
+        str(f),
+        "--list",
+        "bans",
+        "--quiet",
+        "--batch",
+        "2",
+        stdout=io.StringIO(),
+    )
+    assert WatchlistEntry.objects.count() == 5
+    if connection.vendor == "sqlite":
+        assert pauses == [services.SQLITE_WRITER_PAUSE] * 2  # 3 batches, 2 pauses
+        assert services.SQLITE_WRITER_PAUSE > 0.1  # longer than a waiting writer's sleep
+    else:
+        assert pauses == []  # PostgreSQL's writers do not queue on one lock
