@@ -24,6 +24,7 @@ from umis.cases import registry
 from umis.cases.selectors import (
     case_assignee_get,
     case_assignees,
+    case_closing,
     case_get_for_user,
     case_history,
     case_queue_for_user,
@@ -152,6 +153,7 @@ def _case_page(
             "case": case,
             "service": service,
             "history": case_history(case=case),
+            "closing": case_closing(case=case),
             "registration": registration,
             "stay_ending": stay_registration_ending(registration=registration)
             if registration

@@ -284,3 +284,29 @@ def cases_of_person_for_user(*, user: Any, person_id: int) -> QuerySet[Case]:
         .select_related("office")
         .order_by("created_at", "id")
     )
+
+
+ANNULLED = "annulled"  # the state of every service whose decisions an officer annuls
+
+
+@dataclass(frozen=True)
+class CaseClosing:
+    closed_at: dt.datetime  # the first closing: the decision (an e-visa issued or refused)
+    annulled_at: dt.datetime | None  # when the case was annulled, if it was
+
+
+def case_closing(*, case: Case) -> CaseClosing | None:
+    """When a closed case was closed (its decision, kept when the decision is later
+    annulled) and, when it is annulled, when that was (its event in the history); None
+    while the case is open."""
+    if case.closed_at is None:
+        return None
+    annulled_at = None
+    if case.state == ANNULLED:
+        annulled_at = (
+            CaseEvent.objects.filter(case=case, to_state=ANNULLED)
+            .order_by("-at", "-id")
+            .values_list("at", flat=True)
+            .first()
+        )
+    return CaseClosing(closed_at=case.closed_at, annulled_at=annulled_at)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
@@ -259,7 +260,7 @@ def case_transition(
         is_open=is_open,
         version=F("version") + 1,
         updated_at=now,
-        closed_at=now if workflow.is_final(target) else None,
+        closed_at=_closed_at(workflow.is_final(target), now),
     )
     if updated != 1:  # changed since the caller read it
         raise _version_conflict()
@@ -294,6 +295,14 @@ def case_transition(
     return case
 
 
+def _closed_at(final: bool, now: dt.datetime) -> Any:
+    """A case's closing time as a transition leaves it: the time it first closed (its
+    decision), kept when a closed case moves on to another final state (an issued e-visa or
+    an ended registration annulled: the annulment is dated by its event in the history);
+    none while the case is open."""
+    return Coalesce(F("closed_at"), Value(now)) if final else None
+
+
 def cases_transition_by_system(
     *, cases: Sequence[Case], target: str, action: str, data: Sequence[dict[str, Any]]
 ) -> None:
@@ -323,9 +332,13 @@ def cases_transition_by_system(
             )
     now = clock.now()
     is_open = workflow.is_open(target)
-    closed_at = now if workflow.is_final(target) else None
+    final = workflow.is_final(target)
     updated = Case.objects.filter(pk__any=[c.pk for c in cases]).update(
-        state=target, is_open=is_open, version=F("version") + 1, updated_at=now, closed_at=closed_at
+        state=target,
+        is_open=is_open,
+        version=F("version") + 1,
+        updated_at=now,
+        closed_at=_closed_at(final, now),
     )
     if updated != len(cases):
         raise Conflict(
@@ -337,7 +350,8 @@ def cases_transition_by_system(
     sources = [c.state for c in cases]
     for case in cases:
         case.state, case.is_open, case.version = target, is_open, case.version + 1
-        case.updated_at, case.closed_at = now, closed_at
+        case.updated_at = now
+        case.closed_at = (case.closed_at or now) if final else None
     bulk_insert(
         [
             CaseEvent(

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from umis.audit.services import audit_record
 from umis.backoffice.forms import AnnulmentForm, annulment_form_read
 from umis.backoffice.views import case_assignment_form, case_assignment_post, officer_required
-from umis.cases.selectors import case_get_for_user, case_history, case_transition_refusal
+from umis.cases.selectors import (
+    case_closing,
+    case_get_for_user,
+    case_history,
+    case_transition_refusal,
+)
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
@@ -414,6 +419,7 @@ def _office_case_page(
             "case": case,
             "app": app,
             "history": case_history(case=case),
+            "closing": case_closing(case=case),
             "hits": hits,
             "open_hits": [h for h in hits if h.status == ScreeningHit.Status.OPEN],
             "can_decide": can_decide,

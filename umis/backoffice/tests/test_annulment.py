@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case, CaseEvent
+from umis.core import clock
 from umis.core.errors import DomainError
 from umis.core.testing import World
 from umis.documents.models import IssuedDocument
 from umis.reference.models import LegalGround
 from umis.stays.models import StayRegistration
-from umis.stays.services import stay_registration_annul
+from umis.stays.services import stay_registration_annul, stay_registration_end
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +198,32 @@ def test_the_service_refuses_an_annulment_without_fitting_reasons(
         )
     assert (raised.value.code, raised.value.field) == (code, "note")
     assert_not_annulled(case)
+
+
+def test_annulling_an_ended_registration_keeps_the_day_it_ended(
+    world: World, client: Client
+) -> None:
+    case = register(world)
+    stay_registration_end(
+        actor=world.harry, registration=case.stay_registration, left_on=clock.today()
+    )
+    ended_at = Case.objects.get(pk=case.pk).closed_at
+    assert ended_at is not None
+    later = ended_at + dt.timedelta(days=10)
+    with clock.frozen_at(later):
+        case = Case.objects.get(pk=case.pk)
+        stay_registration_annul(
+            actor=world.alice,
+            case=case,
+            expected_version=case.version,
+            legal_ground=LegalGround.objects.get(code="mc-21-false-information"),
+            note="The guest gave a false address.",
+        )
+    case = Case.objects.get(pk=case.pk)
+    assert (case.state, case.closed_at) == ("annulled", ended_at)
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{case.reference}/").content.decode()
+    closed = page.split('id="closed-at"', 1)[1].split("</dd>", 1)[0]
+    annulled = page.split('id="annulled-at"', 1)[1].split("</dd>", 1)[0]
+    assert closed.endswith(timezone.localtime(ended_at).strftime(">%d.%m.%Y %H:%M</time>"))
+    assert annulled.endswith(timezone.localtime(later).strftime(">%d.%m.%Y %H:%M</time>"))

@@ -5,11 +5,13 @@ nothing, and the attempt is in the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from umis.audit.models import AuditEvent
 from umis.cases.models import Case, CaseEvent
@@ -424,3 +426,58 @@ def test_the_queue_tells_annulled_e_visas_from_annulled_registrations(
     page = client.get("/en/office/queue/?state=stay_registration:annulled").content.decode()
     listed = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
     assert registration.reference in listed and app.case.reference not in listed
+
+
+def test_an_annulment_keeps_the_decision_time_and_both_are_on_the_case_pages(
+    client: Client, agency: Agency
+) -> None:
+    from umis.cases.statistics import cases_by_office
+    from umis.core.statistics import Query
+
+    app = _issued(client, agency)
+    decided_at = Case.objects.get(pk=app.case_id).closed_at
+    assert decided_at is not None
+    later = decided_at + dt.timedelta(days=3, hours=2)
+    with clock.frozen_at(later):
+        services.visa_annul(
+            actor=agency.world.alice,
+            case=Case.objects.get(pk=app.case_id),
+            expected_version=app.case.version,
+            legal_ground=LegalGround.objects.get(code=BAN),
+            reasons=REASONS,
+        )
+    case = Case.objects.get(pk=app.case_id)
+    assert (case.state, case.closed_at) == (workflow.ANNULLED, decided_at)
+
+    # the statistics count the case closed on the day of its decision, not of its annulment
+    def closed_on(day: dt.date) -> int:
+        query = Query(first_day=day, last_day=day, office_id=None, at=later)
+        return sum(row[2] for row in cases_by_office(query))  # type: ignore[misc]
+
+    assert closed_on(timezone.localdate(decided_at)) == 1
+    assert closed_on(timezone.localdate(later)) == 0
+
+    client.force_login(agency.world.alice)
+    shown = {
+        "decided": timezone.localtime(decided_at).strftime("%d.%m.%Y %H:%M"),
+        "annulled": timezone.localtime(later).strftime("%d.%m.%Y %H:%M"),
+    }
+    page = client.get(f"/en/office/evisa/{case.reference}/").content.decode()
+    assert (
+        f'<dt>Decided on</dt><dd id="decided-at"><time datetime="{timezone.localtime(decided_at).isoformat()}">{shown["decided"]}</time></dd>'
+        in page
+    )
+    assert f">{shown['annulled']}</time></dd>" in page.split('id="annulled-at"', 1)[1][:120]
+    page = client.get(f"/ru/office/cases/{case.reference}/").content.decode()
+    assert '<dt>Дата закрытия</dt><dd id="closed-at">' in page
+    assert (
+        page.split('id="closed-at"', 1)[1]
+        .split("</dd>", 1)[0]
+        .endswith(f">{shown['decided']}</time>")
+    )
+    assert (
+        page.split('id="annulled-at"', 1)[1]
+        .split("</dd>", 1)[0]
+        .endswith(f">{shown['annulled']}</time>")
+    )
+    assert "<dt>Дата аннулирования</dt>" in page
