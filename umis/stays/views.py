@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -191,6 +192,22 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except NotFound as exc:
         raise Http404 from exc
+    annulment = selectors.stay_registration_annulment(registration=reg)
+    if annulment is not None:  # as an annulled e-visa: a page saying so, 410 Gone
+        document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+        return render(
+            request,
+            "documents/annulled.html",
+            {
+                "heading": _("This registration certificate has been annulled"),
+                "annulment": annulment,
+                "consequence": _("The registration and its certificate are no longer valid."),
+                "verify_url": document_verify_link(document) if document else "",
+                "back_url": reverse("stays:detail", args=[reg.case.reference]),
+                "back_label": _("Back to the registration"),
+            },
+            status=410,
+        )
     response = HttpResponse(certificate_pdf(reg), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{reg.case.reference}.pdf"'
     return response

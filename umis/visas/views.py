@@ -28,6 +28,8 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
+from umis.documents.models import IssuedDocument
+from umis.documents.services import document_verify_link
 from umis.people.models import Sex
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
@@ -355,10 +357,35 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 
 
 def evisa_pdf(request: HttpRequest, reference: str, case_reference: str) -> HttpResponse:
+    """The e-visa; once annulled, a page saying so (410 Gone): when, on what ground, and
+    where the e-visa verifies as annulled."""
     app = _app_in_group(request, reference, case_reference)
+    if app.case.state == workflow.ANNULLED:
+        return _annulled_page(request, app, reference)
     if app.case.state != workflow.ISSUED:
         raise Http404
     return _pdf(documents.evisa_pdf(app), f"evisa-{app.visa_number}.pdf")
+
+
+def _annulled_page(request: HttpRequest, app: VisaApplication, reference: str) -> HttpResponse:
+    document = (
+        IssuedDocument.objects.filter(case_id=app.case_id, kind=IssuedDocument.Kind.EVISA)
+        .order_by("-id")
+        .first()
+    )
+    return render(
+        request,
+        "documents/annulled.html",
+        {
+            "heading": _("This e-visa has been annulled"),
+            "annulment": selectors.visa_annulments(applications=[app]).get(app.case_id),
+            "consequence": _("It can no longer be used to enter the country."),
+            "verify_url": document_verify_link(document) if document else "",
+            "back_url": reverse("visas:status", args=[reference]),
+            "back_label": _("Back to the application"),
+        },
+        status=410,
+    )
 
 
 def refusal_pdf(request: HttpRequest, reference: str, case_reference: str) -> HttpResponse:

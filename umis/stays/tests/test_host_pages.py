@@ -98,6 +98,23 @@ def test_the_host_is_told_when_and_on_what_legal_ground_a_registration_was_annul
     notice = page.split('id="annulment"', 1)[1].split("</div>", 1)[0]
     assert told.format(day=f"{clock.today():%d.%m.%Y}") in notice
     assert "neighbours" not in page  # the officer's reasons stay in the case file
+    assert 'id="certificate-link"' not in page  # no certificate to download any more
+
+    # the certificate's old link: as an annulled e-visa's, a page saying so, 410 Gone
+    gone = client.get(f"{lang}/host/registrations/{case.reference}/certificate.pdf")
+    assert (gone.status_code, gone["Content-Type"]) == (410, "text/html; charset=utf-8")
+    text = gone.content.decode()
+    heading = {
+        "/en": "This registration certificate has been annulled",
+        "": "Bu qeydiyyat arayışı ləğv edilib",
+        "/ru": "Эта справка о регистрации аннулирована",
+    }[lang]
+    assert f'<h1 id="annulled-heading">{heading}</h1>' in text
+    assert told.format(day=f"{clock.today():%d.%m.%Y}") in text
+    assert "neighbours" not in text
+    code = document_verify_code(IssuedDocument.objects.get(case=case))
+    assert f'<a id="verify-link" href="{lang}/verify/{code}">' in text
+    assert f'<a id="back-link" href="{lang}/host/registrations/{case.reference}/">' in text
 
 
 def test_an_ended_registration_has_no_annulment_notice(world: World, client: Client) -> None:

@@ -209,8 +209,22 @@ def test_the_status_page_says_the_e_visa_is_annulled_and_on_what_ground(
     assert said.format(day=f"{clock.today():%d.%m.%Y}") in row
     assert "Listed under an entry ban" not in page  # the officer's reasons stay in the file
     assert "evisa.pdf" not in row  # nothing to download any more
-    pdf = client.get(f"{prefix}/evisa/status/{app.group_reference}/{app.case.reference}/evisa.pdf")
-    assert pdf.status_code == 404
+    # the old link to the e-visa: a page in the applicant's language saying it was annulled,
+    # when and on what ground, with where it verifies as annulled; 410 Gone, not a bare 404
+    gone = client.get(f"{prefix}/evisa/status/{app.group_reference}/{app.case.reference}/evisa.pdf")
+    assert (gone.status_code, gone["Content-Type"]) == (410, "text/html; charset=utf-8")
+    text = gone.content.decode()
+    heading = {
+        "en": "This e-visa has been annulled",
+        "ru": "Эта э-виза аннулирована",
+        "az": "Bu e-viza ləğv edilib",
+    }[lang]
+    assert f'<h1 id="annulled-heading">{heading}</h1>' in text
+    assert said.format(day=f"{clock.today():%d.%m.%Y}") in text
+    assert "Listed under an entry ban" not in text
+    code = document_verify_code(_document(app))
+    assert f'<a id="verify-link" href="{prefix}/verify/{code}">' in text
+    assert f'<a id="back-link" href="{prefix}/evisa/status/{app.group_reference}">' in text
 
 
 @pytest.mark.parametrize(
