@@ -301,6 +301,9 @@ def case_assignment_post(
             actor=request.user, case=case, assignee=assignee, expected_version=_version(request)
         )
     except DomainError as exc:
+        if exc.code == "assignee_unchanged":  # nothing to do: said so, nothing recorded
+            messages.info(request, str(exc.message))
+            return redirect(done)
         audit_record(
             actor=request.user,
             action="CASE_ASSIGNMENT_REFUSED",

@@ -422,13 +422,17 @@ def case_assign(*, actor: Any, case: Case, assignee: Any, expected_version: int)
     Checked in this order: the actor may assign (else 403 `forbidden`); the version the
     actor saw is the case's (else 409 `version_conflict`, nothing changed); the assignee is
     an active officer who may act on the case, of its office or of the head office (else
-    `assignee_not_eligible`). The history keeps who had the case before."""
+    `assignee_not_eligible`); the assignee is not the one the case already has (else
+    `assignee_unchanged`: nothing is written, no event). The history keeps who had the
+    case before."""
     if not _officer_may_act_on(actor, case):
         raise PermissionDenied("forbidden", _("You may not assign this case."))
     if expected_version != case.version:
         raise _assignment_conflict()
     if assignee is not None and not (assignee.is_active and _officer_may_act_on(assignee, case)):
         raise assignee_not_eligible()
+    if case.assignee_id == getattr(assignee, "pk", None):
+        raise _assignee_unchanged(actor=actor, assignee=assignee)
     # the case as the actor saw it, which the conditional UPDATE below proves current
     previous = case.assignee.username if case.assignee is not None else None
     with transaction.atomic():
@@ -458,6 +462,21 @@ def assignee_not_eligible() -> DomainError:
         ),
         "assignee",
     )
+
+
+def _assignee_unchanged(*, actor: Any, assignee: Any) -> DomainError:
+    """The refusal of an assignment that changes nothing (a form sent again, a page read
+    before the case was given to the same officer)."""
+    message: Any
+    if assignee is None:
+        message = _("Nobody is assigned to this case: nothing was changed.")
+    elif assignee.pk == getattr(actor, "pk", None):
+        message = _("This case is already assigned to you: nothing was changed.")
+    else:
+        message = _("This case is already assigned to %(officer)s: nothing was changed.") % {
+            "officer": assignee.display_name
+        }
+    return DomainError("assignee_unchanged", message, "assignee")
 
 
 def _assignment_conflict() -> Conflict:

@@ -273,3 +273,61 @@ def test_the_history_tells_the_assignments_in_the_readers_language(
     client.force_login(world.hannah)
     page = client.get(f"{lang}/office/cases/{case.reference}/").content.decode()
     assert history(page)[-3:] == [taken, given, released]
+
+
+@pytest.mark.parametrize(
+    ("lang", "held_by", "data", "told"),
+    [
+        (
+            "/en",
+            "alice",
+            {"action": "take"},
+            "This case is already assigned to you: nothing was changed.",
+        ),
+        (
+            "/ru",
+            "alice",
+            {"action": "take"},
+            "Вы уже исполнитель этого дела: ничего не изменено.",
+        ),
+        (
+            "",
+            "hannah",
+            {"action": "assign", "assignee": "hannah"},
+            "Bu işin icraçısı artıq təyin edilib: hannah. Heç nə dəyişdirilmədi.",
+        ),
+        (
+            "/en",
+            None,
+            {"action": "release"},
+            "Nobody is assigned to this case: nothing was changed.",
+        ),
+    ],
+)
+def test_assigning_a_case_to_the_officer_who_has_it_changes_nothing_and_says_so(
+    world: World, client: Client, lang: str, held_by: str | None, data: dict[str, str], told: str
+) -> None:
+    case = register(world)
+    if held_by is not None:
+        case = case_assign(
+            actor=world.alice,
+            case=case,
+            assignee=getattr(world, held_by),
+            expected_version=case.version,
+        )
+    if data.get("assignee"):
+        data = {**data, "assignee": str(getattr(world, data["assignee"]).pk)}
+    events = CaseEvent.objects.filter(case=case).count()
+    audits = AuditEvent.objects.filter(action="CASE_ASSIGNED").count()
+    client.force_login(world.alice)
+
+    response = assign(client, case, case.version, lang, **data)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{lang}/office/cases/{case.reference}/"
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.assignee_id, stored.version) == (case.assignee_id, case.version)
+    assert CaseEvent.objects.filter(case=case).count() == events
+    assert AuditEvent.objects.filter(action="CASE_ASSIGNED").count() == audits
+    page = client.get(response["Location"]).content.decode()
+    assert f'<li class="info" role="status">{told}</li>' in page
