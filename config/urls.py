@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("", include("umis.portal.urls")),
     path("accounts/", include("umis.accounts.urls")),
     path("host/", include("umis.stays.urls")),
+    path("", include("umis.stays.own_urls")),
     path("office/duplicates/", include("umis.people.urls")),
     path("office/reports/", include("umis.reports.urls")),
     path("", include("umis.border.urls")),

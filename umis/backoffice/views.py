@@ -51,7 +51,11 @@ from umis.reference.selectors import legal_ground_list
 from umis.screening.models import ScreeningHit
 from umis.screening.selectors import hits_for_case, hits_for_person
 from umis.stays import services as stay_services
-from umis.stays.selectors import stay_registration_ending, stay_registration_for_case
+from umis.stays.selectors import (
+    stay_cases_filed_by_foreigner,
+    stay_registration_ending,
+    stay_registration_for_case,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -98,6 +102,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     page = case_queue_for_user(user=request.user, filters=filters, page=page_number)
+    cases = list(page)
     state_groups = queue_state_groups()
     query = request.GET.copy()
     query.pop("page", None)
@@ -106,7 +111,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "backoffice/queue.html",
         {
             "page": page,
-            "rows": case_queue_rows(cases=page, at=clock.now()),
+            "rows": case_queue_rows(cases=cases, at=clock.now()),
+            # the registrations the foreigner filed himself, marked in the list
+            "filed_by_foreigner": stay_cases_filed_by_foreigner(case_ids=[c.pk for c in cases]),
             "filters": filters,
             "filter_errors": filter_errors,
             "services": [s for s in registry.all_services() if s.workflow is not None],

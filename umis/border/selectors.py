@@ -472,7 +472,7 @@ def person_timeline(
                 "kind": "registration",
                 "label": reg.case.reference,
                 "end": reg.ended_on or reg.planned_departure,
-                "detail": f"{reg.host.name}, {reg.city}",
+                "detail": f"{reg.receiving_party}, {reg.city}",
                 "reference": reg.case.reference,
                 "standing": standing,
                 "annulled": standing == "annulled",

@@ -40,6 +40,9 @@ class ServiceDefinition:
     # the roles whose signed-in users may use the start page (empty: anyone); a visitor
     # who is not signed in is sent to sign in by the start page itself
     start_roles: frozenset[str] = frozenset()
+    # a second way in for anyone, with no account (the foreigner's own filing), and its button
+    public_start_url_name: str | None = None
+    public_start_label: Text = ""
 
     def __post_init__(self) -> None:
         if self.available and self.start_url_name is None:

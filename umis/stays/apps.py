@@ -8,7 +8,9 @@ class StaysConfig(AppConfig):
     label = "stays"
 
     def ready(self) -> None:
-        from umis.stays import catalogue, statistics
+        from umis.core import outbox
+        from umis.stays import catalogue, notify, statistics
 
         catalogue.register_services()
         statistics.register_statistics()
+        outbox.register(notify.MAIL_TOPIC, notify.mail_message)

@@ -42,10 +42,15 @@ def register_services() -> None:
                 _("Passport or other travel document of the guest"),
                 _("Address of the place of stay"),
                 _("Dates of arrival and planned departure"),
+                _(
+                    "For your own filing: the name of the owner or landlord of the accommodation, and your e-mail"
+                ),
             ),
             workflow=WORKFLOW,
             sla=Sla(working_days=3),
             start_url_name="stays:register",
             start_roles=frozenset({"host"}),
+            public_start_url_name="stays_own:register",
+            public_start_label=_("Register your own stay"),
         )
     )

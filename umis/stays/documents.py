@@ -28,7 +28,7 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
             f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})",
         ),
         (_("Address"), f"{reg.street}, {reg.city}, {reg.region}"),
-        (_("Receiving party"), reg.host.name),
+        (_("Receiving party"), reg.receiving_party),
         (_("Arrival date"), formats.date_format(reg.arrival_date, "d.m.Y")),
         # worded alike for every guest: Russian «Зарегистрирован» would take the guest's sex
         (_("Registration valid until"), formats.date_format(reg.planned_departure, "d.m.Y")),

@@ -36,7 +36,15 @@ class Host(BaseModel):
 
 
 class StayRegistration(BaseModel):
-    """A foreigner's registration at a place of stay; its life cycle is its case's."""
+    """A foreigner's registration at a place of stay; its life cycle is its case's.
+
+    Filed by the receiving party (`host`), or by the foreigner himself (art. 21), who names
+    the person providing the accommodation (`provider_name`, `provider_phone`) and leaves an
+    e-mail address for the notices; such a registration has no host."""
+
+    class FiledBy(models.TextChoices):
+        HOST = "host", _("the receiving party")
+        FOREIGNER = "foreigner", _("the foreigner himself")
 
     case = models.OneToOneField(
         "cases.Case", on_delete=models.PROTECT, related_name="stay_registration"
@@ -46,9 +54,17 @@ class StayRegistration(BaseModel):
         Host,
         on_delete=models.PROTECT,
         related_name="registrations",
+        null=True,
+        blank=True,
         db_index=False,
         db_constraint=False,  # a shared row: see ADR 9
     )
+    filed_by = models.CharField(
+        _("filed by"), max_length=10, choices=FiledBy.choices, default=FiledBy.HOST
+    )
+    provider_name = models.CharField(_("accommodation provided by"), max_length=200, blank=True)
+    provider_phone = models.CharField(_("phone of the provider"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="stay_registrations", db_index=False
     )
@@ -103,8 +119,23 @@ class StayRegistration(BaseModel):
                 ),
                 name="stay_move_terms",
             ),
+            # a host's registration names the host; the foreigner's own, the provider
+            models.CheckConstraint(
+                condition=Q(filed_by="host", host__isnull=False)
+                | Q(filed_by="foreigner", host__isnull=True) & ~Q(provider_name=""),
+                name="stay_filed_by_host_or_foreigner",
+            ),
         ]
         indexes = [
             models.Index(fields=["host", "active", "arrival_date"], name="stay_host_active_idx"),
             models.Index(fields=["person", "arrival_date"], name="stay_person_idx"),
         ]
+
+    @property
+    def self_filed(self) -> bool:
+        return self.filed_by == self.FiledBy.FOREIGNER
+
+    @property
+    def receiving_party(self) -> str:
+        """Who provides the accommodation: the host, or the person the foreigner named."""
+        return self.host.name if self.host is not None else self.provider_name

@@ -14,7 +14,7 @@ from umis.audit.services import audit_record
 from umis.cases.models import CaseEvent
 from umis.core.errors import NotFound
 from umis.core.prepared import Prepared
-from umis.core.text import storable
+from umis.core.text import document_number_clean, storable
 from umis.reference.models import LegalGround
 from umis.stays.models import Host, StayRegistration
 from umis.stays.workflow import ANNULLED, ENDED
@@ -67,6 +67,56 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
     return reg
 
 
+_OWN_RELATED = (
+    "person",
+    "person__nationality",
+    "travel_document",
+    "travel_document__issuing_state",
+    "case",
+    "region",
+)
+
+
+def stay_registration_get_own(*, reference: str, document_number: str) -> StayRegistration:
+    """A registration the foreigner filed himself, found by its number and the number of
+    his travel document, or NotFound (the attempt is audited, naming the registration
+    number only: a host's registration is never found here)."""
+    number = document_number_clean(document_number[:40]) or ""
+    reg = (
+        StayRegistration.objects.select_related(*_OWN_RELATED)
+        .filter(
+            filed_by=StayRegistration.FiledBy.FOREIGNER,
+            case__reference=reference,
+            travel_document__number=number,
+        )
+        .first()
+        if storable(reference) and number
+        else None
+    )
+    if reg is None:
+        audit_record(
+            actor=None,
+            action="STAY_REGISTRATION_ACCESS_DENIED",
+            entity_type="stays.stayregistration",
+            entity_id=reference[:60],
+            data={"filed_by": "foreigner"},
+        )
+        raise NotFound("not_found", _("Not found."))
+    return reg
+
+
+def stay_registration_own_by_reference(*, reference: str) -> StayRegistration | None:
+    """A registration the foreigner filed himself, by its number: for a browser already
+    shown it (after filing it, or after a look-up with his document number)."""
+    if not storable(reference):
+        return None
+    return (
+        StayRegistration.objects.select_related(*_OWN_RELATED)
+        .filter(filed_by=StayRegistration.FiledBy.FOREIGNER, case__reference=reference)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class Move:
     """A registration of a guest who, on the day of arrival, held a current registration
@@ -110,7 +160,8 @@ def stay_registration_move(*, registration: StayRegistration) -> Move | None:
     own registrations it ended, which it names."""
     if registration.moved_on is None:
         return None
-    if registration.move_deadline is not None:
+    # a move judged by the move rule; the foreigner's own filing is always judged by it
+    if registration.move_deadline is not None or registration.host_id is None:
         return Move(
             moved_on=registration.moved_on,
             same_host=False,
@@ -199,6 +250,17 @@ def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:
         )
         .filter(case_id=case_id)
         .first()
+    )
+
+
+def stay_cases_filed_by_foreigner(*, case_ids: list[int]) -> set[int]:
+    """Of these cases, those of registrations the foreigner filed himself."""
+    if not case_ids:
+        return set()
+    return set(
+        StayRegistration.objects.filter(
+            case_id__in=case_ids, filed_by=StayRegistration.FiledBy.FOREIGNER
+        ).values_list("case_id", flat=True)
     )
 
 

@@ -42,11 +42,16 @@ from umis.people.services import document_held_refusals_audit, person_resolve_ma
 from umis.reference.models import LegalGround
 from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 from umis.screening.services import screening_screen_cases
-from umis.stays import rules, workflow
+from umis.stays import notify, rules, workflow
 from umis.stays.catalogue import SERVICE_CODE
 from umis.stays.models import Host, StayRegistration
 from umis.stays.selectors import Move
-from umis.stays.validation import RegistrationData, registration_parse
+from umis.stays.validation import (
+    OwnFiling,
+    RegistrationData,
+    own_filing_parse,
+    registration_parse,
+)
 
 MAX_BATCH = 1000
 # an item's move and the registrations it ends
@@ -87,19 +92,51 @@ def _address(region_id: int, city: str, street: str) -> Address:
     return region_id, " ".join(city.split()).casefold(), " ".join(street.split()).casefold()
 
 
+def _active_of_documents(
+    host: Host | None, numbers: list[str]
+) -> list[tuple[str, str, dt.date, dt.date, int, str, str, bool]]:
+    """The active registrations of these document numbers the filer must not duplicate, each
+    with whether it is the filer's own: a host's at that host; for the foreigner's own
+    filing, all of them (his own, and the hosts' ones, which only an address names)."""
+    if host is not None:
+        return [(*row, True) for row in _ACTIVE_AT_HOST.all(host=host.pk, numbers=numbers)]
+    rows = StayRegistration.objects.filter(
+        active=True, travel_document__number__in=numbers
+    ).values_list(
+        "travel_document__issuing_state_id",
+        "travel_document__number",
+        "arrival_date",
+        "planned_departure",
+        "region_id",
+        "city",
+        "street",
+        "host_id",
+    )
+    return [(*row[:7], row[7] is None) for row in rows]
+
+
 def _overlapping(
-    host: Host, items: Sequence[tuple[int, RegistrationData]]
+    host: Host | None, items: Sequence[tuple[int, RegistrationData]]
 ) -> dict[int, FieldError]:
-    """Items whose guest already has an active registration at this host for overlapping
-    dates. Not one at another address of the host that is current on the day of arrival:
-    the guest moved to another of the host's places, and that registration ends (`_moves`)."""
+    """Items whose guest already has an active registration of the filer's for overlapping
+    dates. Not one at another address that is current on the day of arrival: the guest
+    moved to another place, and that registration ends (`_moves`). The foreigner filing
+    himself is refused, too, a stay a host registered at the same address."""
     numbers = sorted({d.person.document_number for _, d in items})
-    existing = _ACTIVE_AT_HOST.all(host=host.pk, numbers=numbers)
-    taken: dict[tuple[str, str], list[tuple[dt.date, dt.date, Address | None]]] = {}
-    for state, number, arrival, departure, region_id, city, street in existing:
+    taken: dict[tuple[str, str], list[tuple[dt.date, dt.date, Address | None, bool]]] = {}
+    for state, number, arrival, departure, region_id, city, street, own in _active_of_documents(
+        host, numbers
+    ):
         taken.setdefault((state, number), []).append(
-            (arrival, departure, _address(region_id, city, street))
+            (arrival, departure, _address(region_id, city, street), own)
         )
+    message = (
+        _("This guest already has an active registration here for these dates.")
+        if host is not None
+        else _(
+            "This stay is already registered: a registration of this document for these dates is active."
+        )
+    )
     problems: dict[int, FieldError] = {}
     for i, d in items:
         key = d.person.document_key
@@ -108,17 +145,17 @@ def _overlapping(
         if any(
             a <= d.planned_departure
             and d.arrival_date <= b
-            and not (where not in (None, here) and a <= d.arrival_date <= b)
-            for a, b, where in periods
-        ):
-            problems[i] = FieldError(
-                "already_registered",
-                _("This guest already has an active registration here for these dates."),
-                "document_number",
+            and (
+                not (where not in (None, here) and a <= d.arrival_date <= b)
+                if own
+                else where == here
             )
+            for a, b, where, own in periods
+        ):
+            problems[i] = FieldError("already_registered", message, "document_number")
         else:
             # an item of the same batch is never moved from: no address
-            periods.append((d.arrival_date, d.planned_departure, None))
+            periods.append((d.arrival_date, d.planned_departure, None, True))
     return problems
 
 
@@ -139,15 +176,16 @@ _CURRENT_OF_PERSONS = Prepared(
 
 def _moves(
     *,
-    host: Host,
+    host: Host | None,
     parsed: list[tuple[int, RegistrationData]],
     person_ids: list[int],
     ref: ReferenceSnapshot,
 ) -> dict[int, Moving]:
     """The items (by position in `parsed`) whose guest, on the day of arrival, holds a
     current registration (active, and covering that day) elsewhere: at another host, or at
-    another address of this one. (The same guest at the same address of this host is no
-    move: a duplicate `_overlapping` refused, or, under another passport, left as it was.)
+    another address of this one; for the foreigner's own filing, any. (The same guest at the
+    same address of this host is no move: a duplicate `_overlapping` refused, or, under
+    another passport, left as it was.)
     Read once for the batch and locked until the intake commits: the host who registered
     the guest before, or an officer, waits for the move instead of acting on it at the
     same time. A registration is left by the first item of the batch that moves from it."""
@@ -166,12 +204,17 @@ def _moves(
             for r in current.get(person_id, ())
             if r.pk not in left
             and r.arrival_date <= d.arrival_date <= r.planned_departure
-            and (r.host_id != host.pk or _address(r.region_id, r.city, r.street) != here)
+            and (
+                host is None
+                or r.host_id != host.pk
+                or _address(r.region_id, r.city, r.street) != here
+            )
         )
         if not previous:
             continue
         left.update(r.pk for r in previous)
-        if all(r.host_id == host.pk for r in previous):
+        # the foreigner's own move is always to another provider's place: the move rule
+        if host is not None and all(r.host_id == host.pk for r in previous):
             move = Move(
                 moved_on=d.arrival_date,
                 same_host=True,
@@ -228,6 +271,50 @@ def stay_registrations_submit(
             results[i].errors = outcome
         else:
             parsed.append((i, outcome))
+    _intake(actor=actor, host=host, own=None, parsed=parsed, results=results, ref=ref, today=today)
+    return results
+
+
+def stay_registration_file_own(*, actor: Any, raw: Mapping[str, Any], language: str) -> ItemResult:
+    """The foreigner registers his own stay (art. 21: "the foreigner may also file"), with
+    no account: the same rules as a host's registration (deadline, length, document, names,
+    person linking, screening on intake), the same certificate at once, the case in the
+    queue of the office of the address's region; it names the person who provides the
+    accommodation. The notice with the registration number is owed to his e-mail in the
+    same transaction (the outbox). Nothing is stored when anything is refused."""
+    today = clock.today()
+    ref = reference_snapshot()
+    result = ItemResult(index=0)
+    # a host software's own reference has no place here
+    raw = {k: v for k, v in raw.items() if k != "client_reference"}
+    outcome = registration_parse(raw, today=today, ref=ref)
+    own = own_filing_parse(raw)
+    errors = (outcome if isinstance(outcome, list) else []) + (own if isinstance(own, list) else [])
+    if errors or isinstance(outcome, list) or isinstance(own, list):
+        result.errors = errors
+        return result
+    parsed = [(0, outcome)]
+    with transaction.atomic(savepoint=False):
+        _intake(
+            actor=actor, host=None, own=own, parsed=parsed, results=[result], ref=ref, today=today
+        )
+        if result.registration is not None:
+            notify.mail_owe(kind=notify.FILED, registration=result.registration, language=language)
+    return result
+
+
+def _intake(
+    *,
+    actor: Any,
+    host: Host | None,
+    own: OwnFiling | None,
+    parsed: list[tuple[int, RegistrationData]],
+    results: list[ItemResult],
+    ref: ReferenceSnapshot,
+    today: dt.date,
+) -> None:
+    """The checks against what is stored, and the storing, of registrations read without
+    error: by `host`, or (`host` None) by the foreigner himself, who adds `own`."""
     # no savepoint of its own: a failure aborts the caller's transaction, which is the
     # request's, and a savepoint is two more round trips on every single registration
     with transaction.atomic(savepoint=False):
@@ -252,13 +339,21 @@ def stay_registrations_submit(
                     _store(
                         actor=actor,
                         host=host,
+                        own=own,
                         parsed=parsed,
                         results=results,
                         stored=stored,
                         ref=ref,
                         today=today,
                     )
-    return results
+
+
+def _filed_data(host: Host | None, own: OwnFiling | None) -> dict[str, Any]:
+    """What the case and the audit trail say of who filed."""
+    if host is not None:
+        return {"host": host.name}
+    assert own is not None
+    return {"filed_by": StayRegistration.FiledBy.FOREIGNER.value, "provider": own.provider_name}
 
 
 def _late(d: RegistrationData, move: Move | None, today: dt.date) -> bool:
@@ -273,7 +368,8 @@ def _late(d: RegistrationData, move: Move | None, today: dt.date) -> bool:
 def _store(
     *,
     actor: Any,
-    host: Host,
+    host: Host | None,
+    own: OwnFiling | None,
     parsed: list[tuple[int, RegistrationData]],
     results: list[ItemResult],
     stored: dict[tuple[str, str], TravelDocument],
@@ -294,7 +390,7 @@ def _store(
                 applicant_id=person.pk,
                 office_id=d.region.office_id,
                 needs_attention=d.late,
-                data={"host": host.name, "late": d.late, **_move_data(found.get(k))},
+                data={**_filed_data(host, own), "late": d.late, **_move_data(found.get(k))},
             )
             for k, ((_, d), (person, _doc)) in enumerate(zip(parsed, people, strict=True))
         ],
@@ -303,6 +399,14 @@ def _store(
         StayRegistration(
             case=case,
             host=host,
+            filed_by=(
+                StayRegistration.FiledBy.HOST
+                if host is not None
+                else StayRegistration.FiledBy.FOREIGNER
+            ),
+            provider_name=own.provider_name if own else "",
+            provider_phone=own.provider_phone if own else "",
+            email=own.email if own else "",
             person=person,
             travel_document=doc,
             region=d.region,
@@ -361,7 +465,12 @@ def _store(
                 "STAY_REGISTRATION_SUBMITTED",
                 r,
                 person_id=r.person.pk,
-                data={"reference": r.case.reference, "host": host.pk, **_move_data(found.get(k))},
+                data={
+                    "reference": r.case.reference,
+                    "host": host.pk if host is not None else None,
+                    **({"filed_by": r.filed_by} if host is None else {}),
+                    **_move_data(found.get(k)),
+                },
             )
             for k, r in enumerate(registrations)
         ],

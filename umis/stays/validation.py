@@ -7,11 +7,14 @@ mistake gets the same code and message everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
@@ -25,6 +28,7 @@ from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 from umis.stays import rules
 
 CLIENT_REFERENCE_MAX = 100
+PHONE_RE = re.compile(r"\+?[0-9][0-9 ()-]{4,38}")
 
 
 @dataclass(frozen=True)
@@ -180,3 +184,34 @@ def client_reference_read(raw: Mapping[str, Any]) -> str | None:
     r = FieldReader(raw)
     value = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
     return value if value and not r.errors else None
+
+
+@dataclass(frozen=True)
+class OwnFiling:
+    """What the foreigner filing his own registration adds: who provides the accommodation
+    (the owner or landlord), how to reach them, and his own e-mail for the notices."""
+
+    provider_name: str
+    provider_phone: str
+    email: str
+
+
+def own_filing_parse(raw: Mapping[str, Any]) -> OwnFiling | list[FieldError]:
+    r = FieldReader(raw)
+    provider = r.text("provider_name", max_length=200)
+    phone = r.text("provider_phone", required=False, max_length=40)
+    if phone and not PHONE_RE.fullmatch(phone):
+        r.error(
+            "invalid_phone",
+            _("Enter the phone number in digits, e.g. +994 12 345 67 89."),
+            "provider_phone",
+        )
+    email = r.text("email", max_length=254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            r.error("invalid_email", _("Enter a valid e-mail address."), "email")
+    if r.errors:
+        return r.errors
+    return OwnFiling(provider_name=provider, provider_phone=phone, email=email)

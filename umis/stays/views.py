@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
+from umis.core.ratelimit import rate_limited
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
 from umis.people.models import DocumentType, Sex
@@ -72,12 +77,7 @@ def register(request: HttpRequest) -> HttpResponse:
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {f: request.POST.get(f, "") for f in FORM_FIELDS}
-        raw: dict[str, object] = dict(values)
-        mrz_text = request.POST.get("mrz", "").strip()
-        values["mrz"] = mrz_text
-        if mrz_text:
-            raw["mrz"] = mrz_text
+        values, raw = _posted(request, FORM_FIELDS)
         result = atomic_retried(
             lambda: services.stay_registrations_submit(actor=request.user, host=host, raws=[raw])
         )[0]
@@ -91,6 +91,17 @@ def register(request: HttpRequest) -> HttpResponse:
                 messages.info(request, result.move.notice())
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
+    return render(
+        request,
+        "stays/register.html",
+        {"host": host, **_form_context(values, errors, own=False)},
+        status=422 if errors else 200,
+    )
+
+
+def _form_context(values: dict[str, str], errors: dict[str, str], *, own: bool) -> dict[str, Any]:
+    """The registration form's fields, as filled in, with the errors beside them: the host's,
+    or the foreigner's own (`own`), which adds who provides the accommodation and his e-mail."""
     active = countries_by_name()
     # by ICAO code, as a zone writes it (Germany `D`); the alpha-3 code beside it where it
     # differs, so a zone pasted with `DEU` fills the list too (static/umis.js)
@@ -127,20 +138,37 @@ def register(request: HttpRequest) -> HttpResponse:
         spec("arrival_date", _("Arrival date"), kind="date"),
         spec("planned_departure", _("Planned departure"), kind="date"),
     ]
-    return render(
-        request,
-        "stays/register.html",
-        {
-            "host": host,
-            "values": values,
-            "errors": errors,
-            "person_fields": person_fields,
-            "stay_fields": stay_fields,
-            "mrz_error": errors.get("mrz", ""),
-            "general_errors": [v for k, v in errors.items() if k == "__all__"],
-        },
-        status=422 if errors else 200,
+    provider_fields = (
+        [
+            spec("provider_name", _("Owner or landlord of the accommodation (full name)")),
+            spec("provider_phone", _("Their phone (optional)"), kind="tel"),
+            spec("email", _("Your e-mail"), kind="email"),
+        ]
+        if own
+        else []
     )
+    return {
+        "values": values,
+        "errors": errors,
+        "person_fields": person_fields,
+        "stay_fields": stay_fields,
+        "provider_fields": provider_fields,
+        "mrz_error": errors.get("mrz", ""),
+        "general_errors": [v for k, v in errors.items() if k == "__all__"],
+    }
+
+
+def _posted(
+    request: HttpRequest, fields: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, object]]:
+    """The form's values as typed (shown again on an error) and as submitted to the service."""
+    values = {f: request.POST.get(f, "") for f in fields}
+    raw: dict[str, object] = dict(values)
+    mrz_text = request.POST.get("mrz", "").strip()
+    values["mrz"] = mrz_text
+    if mrz_text:
+        raw["mrz"] = mrz_text
+    return values, raw
 
 
 def _detail_page(
@@ -240,3 +268,113 @@ def end(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(request, _("The registration has ended."))
     return redirect("stays:detail", reference=reference)
+
+
+# The foreigner's own registration: public pages, no account. The browser that filed it,
+# or that looked it up with the registration number and the document number, may see it
+# (remembered in its session, as the e-visa status pages do).
+OWN_FIELDS = (*FORM_FIELDS, "provider_name", "provider_phone", "email")
+OWN_SESSION_KEY = "own_stays"
+
+
+def _own_allow(request: HttpRequest, reference: str) -> None:
+    references = [r for r in request.session.get(OWN_SESSION_KEY, []) if r != reference][-19:]
+    request.session[OWN_SESSION_KEY] = [*references, reference]
+
+
+def _own_or_lookup(request: HttpRequest, reference: str) -> StayRegistration | None:
+    """The registration if this browser may see it, else None."""
+    if reference not in request.session.get(OWN_SESSION_KEY, []):
+        return None
+    return selectors.stay_registration_own_by_reference(reference=reference)
+
+
+@rate_limited("lookup")
+@require_http_methods(["GET", "POST"])
+def own_register(request: HttpRequest) -> HttpResponse:
+    values: dict[str, str] = {
+        "arrival_date": clock.today().isoformat(),
+        "document_type": DocumentType.PASSPORT,
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values, raw = _posted(request, OWN_FIELDS)
+        language = (get_language() or settings.LANGUAGE_CODE)[:2]
+        result = atomic_retried(
+            lambda: services.stay_registration_file_own(
+                actor=request.user, raw=raw, language=language
+            )
+        )
+        if result.registration is not None:
+            reference = result.registration.case.reference
+            _own_allow(request, reference)
+            messages.success(
+                request, _("You are registered. Registration number: %(ref)s") % {"ref": reference}
+            )
+            if result.move is not None:
+                messages.info(request, result.move.notice())
+            return redirect("stays_own:status", reference=reference)
+        errors = {e.field or "__all__": str(e.message) for e in result.errors}
+    return render(
+        request,
+        "stays/own_register.html",
+        _form_context(values, errors, own=True),
+        status=422 if errors else 200,
+    )
+
+
+@rate_limited("lookup")
+@require_http_methods(["GET", "POST"])
+def own_status_lookup(request: HttpRequest) -> HttpResponse:
+    error = ""
+    reference = request.GET.get("reference", "").strip().upper()[:30]
+    if request.method == "POST":
+        reference = request.POST.get("reference", "").strip().upper()[:30]
+        try:
+            reg = selectors.stay_registration_get_own(
+                reference=reference,
+                document_number=request.POST.get("document_number", "")[:40],
+            )
+        except NotFound:
+            error = _("No registration you filed yourself matches this number and document number.")
+        else:
+            _own_allow(request, reg.case.reference)
+            return redirect("stays_own:status", reference=reg.case.reference)
+    return render(
+        request,
+        "stays/own_lookup.html",
+        {"error": error, "reference": reference},
+        status=404 if error else 200,
+    )
+
+
+@require_GET
+def own_status(request: HttpRequest, reference: str) -> HttpResponse:
+    reg = _own_or_lookup(request, reference)
+    if reg is None:
+        return redirect(
+            reverse("stays_own:lookup") + "?" + urlencode({"reference": reference[:30]})
+        )
+    document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    return render(
+        request,
+        "stays/own_status.html",
+        {
+            "reg": reg,
+            "annulment": selectors.stay_registration_annulment(registration=reg),
+            "ending": selectors.stay_registration_ending(registration=reg),
+            "standing": selectors.stay_registration_standing(registration=reg, on=clock.today()),
+            "document": document,
+            "verify_url": document_verify_link(document) if document else "",
+        },
+    )
+
+
+@require_GET
+def own_certificate(request: HttpRequest, reference: str) -> HttpResponse:
+    reg = _own_or_lookup(request, reference)
+    if reg is None:
+        raise Http404
+    response = HttpResponse(certificate_pdf(reg), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{reg.case.reference}.pdf"'
+    return response

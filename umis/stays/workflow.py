@@ -1,7 +1,13 @@
 """Place-of-stay registration: states and transitions.
 
 A registration is valid as soon as it is submitted; it waits in the office queue for a
-check (`registered`), after which the officer confirms it. The host ends it when the
+check (`registered`), after which the officer confirms it. One the foreigner filed himself
+(no account, art. 21) follows the same states and is valid at once too: the law gives him
+the same right to register, the rules judged on intake are the host's, and the officer's
+check, which every registration waits for, is where the accommodation he declared is
+verified (the case says that he filed it, and whom he named); an officer annuls a false
+one with a legal ground. Only a host ends a registration before its planned departure:
+the foreigner's own ends by it, or by a move registered elsewhere. The host ends it when the
 guest leaves; the system ends it when the guest, having moved, is registered at another
 place (`STAY_REGISTRATION_SUPERSEDED`, no actor), or when it is registered after the
 guest's planned departure; an officer may annul it with a legal ground, also once it has

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from umis.accounts.models import Role, Scope, User
@@ -22,7 +23,7 @@ from umis.screening.models import ScreeningHit, WatchlistEntry, WatchlistImport
 from umis.screening.services import watchlist_import_queue
 from umis.screening.tests.test_intake import listed
 from umis.stays.models import Host
-from umis.stays.services import stay_registrations_submit
+from umis.stays.services import stay_registration_file_own, stay_registrations_submit
 from umis.visas.models import VisaApplication
 from umis.visas.reference import visa_reference_load_defaults
 from umis.visas.testing import application, pay_callback
@@ -47,6 +48,32 @@ class Scene:
     alice_key: str  # keys acting as the officers, with every scope
     bob_key: str
     watchlist_import: WatchlistImport  # a file the head office uploaded, waiting
+    own_stay: Case  # a registration the foreigner filed himself (no account), Ganja office
+
+
+OWN_STAY_DOCUMENT = "N7654321"  # the travel document of the foreigner who filed himself
+
+
+def _file_own_stay() -> Case:
+    result = stay_registration_file_own(
+        actor=AnonymousUser(),
+        raw=guest(
+            surname="Smith",
+            given_names="John",
+            birth_date="1970-02-02",
+            nationality="GB",
+            issuing_state="GBR",
+            document_number=OWN_STAY_DOCUMENT,
+            region="ganja",
+            city="Gəncə",
+            street="Atatürk prospekti 12",
+            provider_name="Məmmədova Səbinə",
+            email="john.smith@example.org",
+        ),
+        language="en",
+    )
+    assert result.registration is not None, result.errors
+    return result.registration.case
 
 
 def _register(world: World, **overrides: object) -> Case:
@@ -143,6 +170,7 @@ def make_scene(world: World, client: Client) -> Scene:
             skip_invalid=False,
             language="en",
         ),
+        own_stay=_file_own_stay(),
     )
 
 

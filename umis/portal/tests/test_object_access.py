@@ -19,7 +19,7 @@ from umis.border.models import OverstayFinding
 from umis.cases.models import Case, CaseEvent
 from umis.core.testing import World
 from umis.people.models import IdentityMatch, PersonMerge
-from umis.portal.tests.scene import Scene, make_scene
+from umis.portal.tests.scene import OWN_STAY_DOCUMENT, Scene, make_scene
 from umis.portal.tests.test_url_access import API, APPLICANT, PAGES, Url
 from umis.screening.models import ScreeningHit, WatchlistImport
 from umis.stays.models import StayRegistration
@@ -295,7 +295,7 @@ def test_another_applicant_gets_no_application(scene: Scene) -> None:
     )
     assert wrong_passport.status_code == 404
     for route, spec in PAGES.items():
-        if spec.access != APPLICANT:
+        if spec.access != APPLICANT or route.startswith("stay/"):
             continue
         url = spec.url(scene)
         mine = own.get(url)
@@ -310,6 +310,32 @@ def test_another_applicant_gets_no_application(scene: Scene) -> None:
             assert mine.status_code == 302
         else:
             assert mine.status_code == 200, route
+
+
+def test_another_foreigner_gets_no_registration_of_his_own_filing(scene: Scene) -> None:
+    """The foreigner who filed his own stay opens it with its number and his document
+    number; someone who knows (or guesses) the number only, or holds another document, gets
+    the look-up form back or 404, and the attempt is audited."""
+    reference = scene.own_stay.reference
+    own = Client()
+    assert (
+        own.post("/stay/status/", {"reference": reference, "document_number": OWN_STAY_DOCUMENT})
+    ).status_code == 302
+    other = Client()
+    wrong = other.post("/stay/status/", {"reference": reference, "document_number": "U12345678"})
+    assert wrong.status_code == 404
+    assert AuditEvent.objects.filter(
+        action="STAY_REGISTRATION_ACCESS_DENIED", entity_id=reference
+    ).exists()
+    for route, spec in PAGES.items():
+        if spec.access != APPLICANT or not route.startswith("stay/"):
+            continue
+        url = spec.url(scene)
+        theirs = other.get(url)
+        assert "Smith" not in theirs.content.decode(errors="replace"), route
+        lookup = theirs.get("Location", "").split("?")[0]
+        assert theirs.status_code == 404 or lookup.endswith("/stay/status/"), route
+        assert own.get(url).status_code == 200, route
 
 
 def test_the_payment_return_shows_nothing(scene: Scene) -> None:

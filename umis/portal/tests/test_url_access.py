@@ -30,6 +30,8 @@ HOST = "host"  # a member of a hotel or landlord
 OFFICER = "officer"  # head-office or regional officer (then scoped by office)
 STAFF = "staff"  # any member of staff: analysts, administrators and officers (by office)
 API_PUBLIC = "api_public"  # API without a key
+# where an applicant's page sends a browser that does not hold it: the look-up form
+LOOKUPS = ("/evisa/status/", "/stay/status/")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ PAGES: dict[str, Url] = {
     "entry-ban-check/": Url(PUBLIC, "GET", lambda s: "/entry-ban-check/"),
     "evisa/apply/": Url(PUBLIC, "GET", lambda s: "/evisa/apply/"),
     "evisa/status/": Url(PUBLIC, "GET", lambda s: "/evisa/status/"),
+    "stay/register/": Url(PUBLIC, "GET", lambda s: "/stay/register/"),
+    "stay/status/": Url(PUBLIC, "GET", lambda s: "/stay/status/"),
     # the gateway's signed server-to-server callback (HMAC instead of a session)
     "payments/callback": Url(PUBLIC, "POST", lambda s: "/payments/callback"),
     "payments/return/<str:number>": Url(
@@ -65,6 +69,12 @@ PAGES: dict[str, Url] = {
     "api/v1/openapi.json": Url(PUBLIC, "GET", lambda s: "/api/v1/openapi.json"),
     "api/v1/docs": Url(PUBLIC, "GET", lambda s: "/api/v1/docs"),
     # the applicant's own application: held by the session that applied or looked it up
+    "stay/status/<str:reference>/": Url(
+        APPLICANT, "GET", lambda s: f"/stay/status/{s.own_stay.reference}/"
+    ),
+    "stay/status/<str:reference>/certificate.pdf": Url(
+        APPLICANT, "GET", lambda s: f"/stay/status/{s.own_stay.reference}/certificate.pdf"
+    ),
     "evisa/status/<str:reference>": Url(
         APPLICANT, "GET", lambda s: f"/evisa/status/{s.visa.group_reference}"
     ),
@@ -317,7 +327,7 @@ def test_anonymous_callers_sign_in_first_and_get_no_data(scene: Scene) -> None:
             # reference in the address filled in), or not found
             assert status in {302, 404}, route
             lookup = location.split("?")[0]
-            assert status == 404 or lookup.endswith("/evisa/status/"), (route, location)
+            assert status == 404 or lookup.endswith(LOOKUPS), (route, location)
         else:
             assert status < 500 and status not in {401, 403}, (route, status)
             assert "/accounts/login/" not in location, route
