@@ -310,3 +310,17 @@ def test_the_way_in_and_the_form_speak_the_visitor_s_language(
 ) -> None:
     assert button in client.get(f"{lang}/services/stay_registration/").content.decode()
     assert label in client.get(lang + REGISTER).content.decode()
+
+
+def test_filings_and_look_ups_past_the_limit_get_429_and_store_nothing(
+    world: World, client: Client, settings: Any
+) -> None:
+    settings.UMIS_RATE_LIMITS = {"lookup": 2}
+    with clock.frozen_at(dt.datetime.combine(clock.today(), dt.time(9, 15, 20), tzinfo=dt.UTC)):
+        first = client.post(REGISTER, own())
+        second = client.post(LOOKUP, {"reference": "SR-2026-000001", "document_number": "X"})
+        before = counts()
+        refused = client.post(REGISTER, own(document_number="U7654321"))
+    assert (first.status_code, second.status_code, refused.status_code) == (302, 404, 429)
+    assert refused["Retry-After"] == "40"
+    assert counts() == before
