@@ -40,6 +40,8 @@ class ServiceDefinition:
     # the roles whose signed-in users may use the start page (empty: anyone); a visitor
     # who is not signed in is sent to sign in by the start page itself
     start_roles: frozenset[str] = frozenset()
+    # the start button's words when "Start" would not say whose way in it is
+    start_label: Text = ""
     # a second way in for anyone, with no account (the foreigner's own filing), and its button
     public_start_url_name: str | None = None
     public_start_label: Text = ""

@@ -50,6 +50,7 @@ def register_services() -> None:
             sla=Sla(working_days=3),
             start_url_name="stays:register",
             start_roles=frozenset({"host"}),
+            start_label=_("Register a guest (hotels and owners)"),
             public_start_url_name="stays_own:register",
             public_start_label=_("Register your own stay"),
         )

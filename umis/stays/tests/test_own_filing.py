@@ -191,6 +191,11 @@ def test_the_service_page_offers_the_foreigner_s_own_way_in(world: World, client
     page = client.get("/en/services/stay_registration/").content.decode()
     assert 'id="public-start" href="/en/stay/register/"' in page
     assert ">Register your own stay<" in page
+    # the host's way in says whose it is
+    assert (
+        '<a class="button" href="/en/host/register/">Register a guest (hotels and owners)</a>'
+        in page
+    )
 
 
 def test_the_form_is_public_and_asks_for_the_provider_and_an_e_mail(
