@@ -379,18 +379,19 @@ def _to_latin(token: str, *, apart: bool = False) -> tuple[str, bool]:
     return re.sub(r"[^a-z]+", "", token), abjad
 
 
-# German (and Dutch, Scandinavian) spellings as Russian writes them: W is В (Schwarz/Шварц,
-# Wagner/Вагнер), J before a vowel other than a is Й (Johannes/Йоханнес, Jürgen/Юрген),
+# German (and Dutch, Scandinavian) spellings as Russian writes them: W before a vowel is В
+# (Schwarz/Шварц, Wagner/Вагнер; not the w of a romanised Arabic و, Mwhd, Bnw), J before a vowel other than a is Й (Johannes/Йоханнес, Jürgen/Юрген),
 # EU is ОЙ (Neumann/Нойман). A Latin token with one of them also has that reading, where
 # an S between vowels is also З (Josef/Йозеф); J before a is left (Jamal is not Ямал, Amal).
-_GERMAN = re.compile(r"w|j(?=[eiou])|eu")
+_GERMAN = re.compile(r"w(?=[aeiou])|j(?=[eiou])|eu")
 
 
 _GERMAN_S = re.compile(r"(?<=[aeiou])s(?=[aeiou])")
 
 
 def _german_as_russian(latin: str) -> str:
-    latin = latin.replace("eu", "oi").replace("w", "v").replace("j", "y")
+    latin = latin.replace("eu", "oi").replace("j", "y")
+    latin = re.sub(r"w(?=[aeiou])", "v", latin)
     return _GERMAN_S.sub("z", latin)
 
 

@@ -187,6 +187,7 @@ class CandidateIndex:
         self._keys: dict[int, tuple[str, ...]] = {}
         # consonant keys of the entries with a name in Arabic script (`name_consonant_keys`)
         self._abjad_keys: dict[int, tuple[str, ...]] = {}
+        self._consonant_cache: dict[int, tuple[str, ...]] = {}
         # token-pair key → year of birth (0: unknown) → entry ids
         self._blocks: dict[str, dict[int, list[int]]] = {}
         self._documents: dict[str, list[int]] = {}
@@ -237,6 +238,7 @@ class CandidateIndex:
         names = tuple(n for n in (normalize_name(x) for x in record.names) if not n.is_empty)
         self._normalized[record.id] = names
         self._keys[record.id] = tuple(dict.fromkeys(k for n in names for k in n.keys))
+        self._consonant_cache.pop(record.id, None)
         abjad = [n for n in names if any(t.abjad for t in n.main)]
         if abjad:
             self._abjad_keys[record.id] = _consonant_keys(abjad)
@@ -267,6 +269,7 @@ class CandidateIndex:
         self._normalized.pop(entry_id, None)
         self._keys.pop(entry_id, None)
         self._abjad_keys.pop(entry_id, None)
+        self._consonant_cache.pop(entry_id, None)
 
     def _born_on(self, day: dt.date) -> set[int]:
         """Entries born on the day or with its day and month swapped (a replaced entry's old
@@ -393,6 +396,14 @@ class CandidateIndex:
                         out[eid] = cand
         return sorted(out.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
 
+    def _consonant_keys_of(self, eid: int) -> tuple[str, ...]:
+        """The consonant keys of all the entry's names, worked out once an Arabic-script
+        query meets the entry."""
+        keys = self._consonant_cache.get(eid)
+        if keys is None:
+            keys = self._consonant_cache[eid] = _consonant_keys(self._normalized[eid])
+        return keys
+
     def _quick_abjad(
         self, names: Sequence[NormalizedName], ids: Sequence[int], quick: dict[int, float]
     ) -> None:
@@ -400,7 +411,7 @@ class CandidateIndex:
         spelled-out keys compare poorly (zhr against Zahra): the quick score is also taken on
         the consonant keys of the two."""
         if any(t.abjad for n in names for t in n.main):
-            pairs = [(i, _consonant_keys(self._normalized[i])) for i in ids]
+            pairs = [(i, self._consonant_keys_of(i)) for i in ids]
         else:
             pairs = [(i, self._abjad_keys[i]) for i in ids if i in self._abjad_keys]
         choices = [k for _i, keys in pairs for k in keys]
