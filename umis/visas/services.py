@@ -369,9 +369,10 @@ def visa_approve(*, actor: Any, case: Case, expected_version: int, note: str = "
 def visa_refuse(
     *, actor: Any, case: Case, expected_version: int, legal_ground: LegalGround, note: str = ""
 ) -> Case:
-    """Refuse with a legal ground; the fee's fate is recorded (not refunded by default).
-    The reasons are optional, and refused (never cut) when too long."""
-    note = case_reasons_clean(reasons=note, required=False)
+    """Refuse with a legal ground and the reasons (required: the ground alone does not tell
+    the applicant why; refused, never cut, when too long); the fee's fate is recorded (not
+    refunded by default)."""
+    note = case_reasons_clean(reasons=note)
     if not legal_ground.applies("visa_refusal"):
         raise DomainError(
             "invalid_legal_ground",

@@ -24,6 +24,7 @@ from umis.cases.selectors import (
     case_history,
     case_transition_refusal,
 )
+from umis.cases.services import case_reasons_clean
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
@@ -546,8 +547,14 @@ def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
         )
         refusal: dict[str, Any] = {"legal_ground": ground_code, "note": note, "errors": {}}
         if refusing and exc.field in ("legal_ground", "note"):
-            # nothing is stored; the form comes back as filled in, to be corrected
+            # nothing is stored; the form comes back as filled in, to be corrected: each
+            # field's error beside it (no ground chosen and no reasons given: both)
             refusal["errors"] = {exc.field: exc.message}
+            if exc.field == "legal_ground":
+                try:
+                    case_reasons_clean(reasons=note)
+                except DomainError as reasons_error:
+                    refusal["errors"]["note"] = reasons_error.message
             return _office_case_page(request, case, refusal=refusal, status=422)
         if not refusing and exc.field == "note":
             approval = {"note": note, "errors": {"note": exc.message}}

@@ -489,7 +489,12 @@ def test_officer_refuses_with_a_legal_ground_and_the_notice_is_in_the_applicants
     assert page.status_code == 200 and "entry_ban" in page.content.decode()
     response = client.post(
         f"/office/evisa/{app.case.reference}/decide/",
-        {"decision": "refuse", "version": app.case.version, "legal_ground": "mc-visa-entry-ban"},
+        {
+            "decision": "refuse",
+            "version": app.case.version,
+            "legal_ground": "mc-visa-entry-ban",
+            "note": "The applicant is under an entry ban.",
+        },
     )
     assert response.status_code == 302
     app.case.refresh_from_db()
@@ -657,6 +662,7 @@ def test_refusal_needs_a_visa_refusal_ground(client: Client, agency: Agency) -> 
             actor=agency.world.alice,
             case=app.case,
             expected_version=app.case.version,
+            note="The applicant is under an entry ban.",
             legal_ground=LegalGround.objects.get(code="host-error"),
         )
     assert refused.value.code == "invalid_legal_ground"
@@ -673,6 +679,7 @@ def test_two_officers_deciding_at_once_only_one_wins(client: Client, agency: Age
             case=Case.objects.get(pk=app.case.pk),
             expected_version=version,
             legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
+            note="The applicant is under an entry ban.",
         )
     assert Case.objects.get(pk=app.case.pk).state == workflow.ISSUED
     assert IssuedDocument.objects.filter(case=app.case).count() == 1
@@ -770,6 +777,7 @@ def test_refusal_notice_is_in_the_applicants_language(client: Client, agency: Ag
         actor=agency.world.alice,
         case=app.case,
         expected_version=app.case.version,
+        note="The applicant is under an entry ban.",
         legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
     )
     app.refresh_from_db()
@@ -906,3 +914,69 @@ def test_the_officer_reads_the_nationality_and_issuing_state_by_name(
     assert "(Германия)</td>" in queue and "(DE)" not in queue
     page = client.get(f"/ru/office/evisa/{app.case.reference}/").content.decode()
     assert "C01X00T47 (Германия)" in page and "(DE)" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "ground_message"),
+    [
+        (
+            "/en",
+            "Give the reasons for this decision.",
+            "Choose the legal ground for this decision.",
+        ),
+        ("", "Qərarın əsaslandırmasını yazın.", "Bu qərarın hüquqi əsasını seçin."),
+        ("/ru", "Изложите обоснование решения.", "Выберите правовое основание для этого решения."),
+    ],
+)
+def test_a_refusal_without_reasons_is_refused_beside_the_field(
+    client: Client, agency: Agency, lang: str, message: str, ground_message: str
+) -> None:
+    app = _referred(client, agency)
+    client.force_login(agency.world.alice)
+    page = client.get(f"{lang}/office/evisa/{app.case.reference}/").content.decode()
+    form = page.split('id="refuse-form"', 1)[1].split("</form>", 1)[0]
+    assert 'name="note" rows="3" maxlength="2000" required' in form  # the browser asks first
+
+    # the legal ground alone: refused, the reasons' error beside their field
+    response = client.post(
+        f"{lang}/office/evisa/{app.case.reference}/decide/",
+        {
+            "decision": "refuse",
+            "version": app.case.version,
+            "legal_ground": "mc-visa-entry-ban",
+            "note": " \r\n ",
+        },
+    )
+    assert response.status_code == 422
+    form = response.content.decode().split('id="refuse-form"', 1)[1].split("</form>", 1)[0]
+    assert f'<p class="error" id="error_note">{message}</p>' in form
+    assert 'aria-describedby="hint_note error_note" aria-invalid="true"' in form
+    assert '<option value="mc-visa-entry-ban" selected>' in form
+    _assert_not_refused(app)
+    assert AuditEvent.objects.get(action="EVISA_DECISION_REFUSED").data == {
+        "code": "reasons_required"
+    }
+
+    # neither: both errors, each beside its field
+    response = client.post(
+        f"{lang}/office/evisa/{app.case.reference}/decide/",
+        {"decision": "refuse", "version": app.case.version, "legal_ground": "", "note": ""},
+    )
+    assert response.status_code == 422
+    form = response.content.decode().split('id="refuse-form"', 1)[1].split("</form>", 1)[0]
+    assert f'<p class="error" id="error_note">{message}</p>' in form
+    assert f'<p class="error" id="error_legal_ground">{ground_message}</p>' in form
+    _assert_not_refused(app)
+
+
+def test_the_service_refuses_a_refusal_without_reasons(client: Client, agency: Agency) -> None:
+    app = _referred(client, agency)
+    with pytest.raises(DomainError) as refused:
+        services.visa_refuse(
+            actor=agency.world.alice,
+            case=app.case,
+            expected_version=app.case.version,
+            legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
+        )
+    assert (refused.value.code, refused.value.field) == ("reasons_required", "note")
+    _assert_not_refused(app)

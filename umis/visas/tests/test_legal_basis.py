@@ -184,6 +184,7 @@ def test_a_refused_application_is_no_legal_basis(client: Client, agency: Agency)
         actor=agency.world.alice,
         case=app.case,
         expected_version=app.case.version,
+        note="The applicant is under an entry ban.",
         legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
     )
     today = clock.today()

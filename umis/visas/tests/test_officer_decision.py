@@ -164,7 +164,12 @@ def test_once_every_hit_is_decided_the_officer_decides_the_application(
     if decision == "dismiss":  # not the listed person: the e-visa is issued
         posted = {"decision": "approve", "version": case.version}
     else:  # the listed person: refused on the entry ban
-        posted = {"decision": "refuse", "version": case.version, "legal_ground": ENTRY_BAN}
+        posted = {
+            "decision": "refuse",
+            "version": case.version,
+            "legal_ground": ENTRY_BAN,
+            "note": "The applicant is the listed person.",
+        }
     response = client.post(f"/en/office/evisa/{case.reference}/decide/", posted)
     assert response.status_code == 302
     case.refresh_from_db()
@@ -263,7 +268,7 @@ def test_an_issue_on_a_page_since_refused_is_told_of_the_conflict(
     client.force_login(agency.world.alice)
     first = client.post(
         f"/ru/office/evisa/{app.case.reference}/decide/",
-        {"decision": "refuse", "version": seen, "legal_ground": ENTRY_BAN},
+        {"decision": "refuse", "version": seen, "legal_ground": ENTRY_BAN, "note": "Banned."},
     )
     assert first.status_code == 302
     second = client.post(
