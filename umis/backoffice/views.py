@@ -40,6 +40,7 @@ from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
 from umis.people import selectors as people_selectors
 from umis.people.purposes import MAX_REFERENCE, PURPOSES
+from umis.people.views import UNMERGE_FORM
 from umis.people.selectors import (
     person_current,
     person_get_for_user,
@@ -415,6 +416,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "issued": [{"doc": d, "verify_url": document_verify_link(d)} for d in issued],
             "merged_into": person_current(person=person) if person.merged_into_id else None,
             "merges": list(person_merges_of(person_id=person.pk)),
+            # an unmerge refused for its reason: that form, as typed, with the error
+            "unmerge": request.session.pop(UNMERGE_FORM, None),
             "stay": person_stay_compute(person=person, on=today).to_dict(),
             "timeline": person_timeline(person=person, until=today, user=request.user),
             "findings": findings_of_person_for_user(user=request.user, person_id=person.pk),

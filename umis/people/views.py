@@ -124,6 +124,10 @@ def match_decide(request: HttpRequest, match_id: int) -> HttpResponse:
     return redirect("people:matches")
 
 
+UNMERGE_FORM = "unmerge_form"  # an unmerge refused for its reason, shown on the person page
+MAX_TYPED = 2100  # as much of a refused reason as is shown again (too long: 2000 at most)
+
+
 @_officer_required
 @require_POST
 def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
@@ -138,7 +142,15 @@ def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        if exc.field == "reason":
+            # the form comes back with the reason as typed and its error beside it
+            request.session[UNMERGE_FORM] = {
+                "merge": merge.pk,
+                "reason": request.POST.get("reason", "")[:MAX_TYPED],
+                "error": str(exc.message),
+            }
+        else:
+            messages.error(request, str(exc.message))
         # back to the page the form was on: one of the two records, the merged one otherwise
         back = _int(request.POST.get("person", ""))
         if back not in (merge.survivor_id, merge.merged_id):

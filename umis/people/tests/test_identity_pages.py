@@ -304,3 +304,46 @@ def test_the_merge_history_names_both_records_and_who_decided(
     history = client.get(url).content.decode().split('id="merges"')[1].split("</ol>")[0]
     assert merged_into in history
     assert undone in history and "hannah" in history and "two brothers after all" in history
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("/en", "Give the reason for this decision."),
+        ("/ru", "Укажите причину этого решения."),
+        ("", "Bu qərarın səbəbini göstərin."),
+    ],
+)
+def test_an_undo_without_a_reason_is_refused_beside_the_field(
+    world: World, client: Client, lang: str, message: str
+) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    client.post(
+        f"/en/office/duplicates/{match.pk}/decide/",
+        {"decision": "link", "reason": "same man", "version": "1"},
+        follow=True,  # its own message read
+    )
+    old, _new = Person.objects.order_by("id")
+    merge = PersonMerge.objects.get()
+    response = client.post(
+        f"{lang}/office/duplicates/merges/{merge.pk}/unmerge/",
+        {"reason": "   ", "version": "1", "person": str(old.pk)},
+        follow=True,
+    )
+    page = response.content.decode()
+    merge.refresh_from_db()
+    assert merge.unmerged_at is None
+    # not at the top of the page, but beside the reason of this merge's form, focused
+    assert 'class="messages"' not in page
+    form = page.split('id="merges"', 1)[1].split("</form>", 1)[0]
+    field = f"unmerge-reason-{merge.pk}"
+    assert (
+        f'<input id="{field}" name="reason" required maxlength="2000" value="   " '
+        f'aria-invalid="true" aria-describedby="error-{field}" autofocus>'
+    ) in form
+    assert f'<span class="error" id="error-{field}">{message}</span>' in form
+    assert f'<label for="{field}">' in form
+    # shown once: the page opened again has the form as new
+    again = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert f'id="error-{field}"' not in again
