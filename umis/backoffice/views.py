@@ -36,11 +36,12 @@ from umis.cases.selectors import (
 from umis.cases.services import assignee_not_eligible, case_assign
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound, PermissionDenied
+from umis.core.middleware import unstorable_input_checked_by_view
+from umis.core.text import storable
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
 from umis.people import selectors as people_selectors
 from umis.people.purposes import MAX_REFERENCE, PURPOSES
-from umis.people.views import UNMERGE_FORM
 from umis.people.selectors import (
     person_current,
     person_get_for_user,
@@ -48,6 +49,7 @@ from umis.people.selectors import (
     person_read_purpose,
     person_search,
 )
+from umis.people.views import UNMERGE_FORM
 from umis.reference.selectors import legal_ground_list
 from umis.screening.models import ScreeningHit
 from umis.screening.selectors import hits_for_case, hits_for_person
@@ -351,14 +353,32 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("backoffice:case", reference=reference)
 
 
+@unstorable_input_checked_by_view
 @officer_required
 @require_http_methods(["GET", "POST"])
 def people(request: HttpRequest) -> HttpResponse:
     """The search is posted: names, birth dates and document numbers never go into a URL
     (browser history, access logs, the Referer of the next page)."""
-    name = request.POST.get("name", "")[:200]
-    number = request.POST.get("document", "")[:20]
-    birth = _date(request.POST.get("birth_date", ""))
+    typed = {
+        "name": request.POST.get("name", "")[:200],
+        "document": request.POST.get("document", "")[:20],
+        "birth_date": request.POST.get("birth_date", "")[:20],
+    }
+    # text the database cannot hold (a NUL: a crafted request) is refused beside its field,
+    # nothing is searched; the form shows it again without those characters
+    errors = {
+        k: _("The text contains control characters.") for k, v in typed.items() if not storable(v)
+    }
+    if errors:
+        shown = {k: "".join(c for c in v if storable(c)) for k, v in typed.items()}
+        return render(
+            request,
+            "backoffice/people.html",
+            {**shown, "errors": errors, "results": [], "searched": False},
+            status=422,
+        )
+    name, number = typed["name"], typed["document"]
+    birth = _date(typed["birth_date"])
     results = list(
         person_search(user=request.user, name=name, birth_date=birth, document_number=number)
     )
@@ -369,7 +389,8 @@ def people(request: HttpRequest) -> HttpResponse:
             "results": results,
             "name": name,
             "document": number,
-            "birth_date": request.POST.get("birth_date", ""),
+            "birth_date": typed["birth_date"],
+            "errors": {},
             "searched": bool(name or number or birth),
             "truncated": len(results) >= people_selectors.SEARCH_LIMIT,
             "limit": people_selectors.SEARCH_LIMIT,

@@ -217,3 +217,26 @@ def test_staff_find_a_name_written_in_arabic_script_in_latin(world: World) -> No
         ("محمد کریمی", ["Kərimi"]),
     ]:
         assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+
+
+@pytest.mark.parametrize(
+    ("lang", "field", "message"),
+    [
+        ("/en", "name", "The text contains control characters."),
+        ("/ru", "document", "Текст содержит управляющие символы."),
+        ("", "name", "Mətndə idarəetmə simvolları var."),
+    ],
+)
+def test_a_nul_in_the_search_is_refused_beside_its_field(
+    world: World, client: Client, lang: str, field: str, message: str
+) -> None:
+    client.force_login(world.alice)
+    posted = {"name": "Hüseynov", "document": "U123", field: "Hüs\x00eyn"}
+    response = client.post(f"{lang}/office/people/", posted)
+    assert response.status_code == 422  # the search's own page, not the 400 page
+    page = response.content.decode()
+    form = page.split('id="people-search"', 1)[1].split("</form>", 1)[0]
+    assert f'<span class="error" id="error_{field}">{message}</span>' in form
+    assert f'name="{field}" value="Hüseyn" maxlength' in form  # as typed, less the NUL
+    assert f'aria-invalid="true" aria-describedby="error_{field}"' in form
+    assert 'id="people-results"' not in page
