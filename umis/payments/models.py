@@ -66,6 +66,9 @@ class PaymentOrder(models.Model):
     transaction_id = models.CharField(max_length=80, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.CharField(max_length=20, choices=SettledBy.choices, blank=True)
+    # the payer came back from the gateway's page having paid there, and the gateway's
+    # signed notification has not come yet: no new payment is started meanwhile
+    returned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     created_by = models.ForeignKey(

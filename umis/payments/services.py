@@ -433,6 +433,43 @@ def payment_duplicate_refund(message: OutboxMessage) -> None:
     )
 
 
+CONFIRMATION_WAIT = dt.timedelta(minutes=15)  # a gateway notifies within seconds (it retries)
+
+
+def payment_order_returned(*, order: PaymentOrder, cancelled: bool) -> None:
+    """The payer's browser came back from the gateway's page: having paid there (the signed
+    notification is awaited) or having cancelled. Recorded on a pending order only; the
+    address is not signed, so it decides nothing but what the payer is offered: while a
+    payment is being confirmed (`payment_confirmation_awaited`), no new one is started."""
+    with transaction.atomic():
+        locked = PaymentOrder.objects.select_for_update().filter(pk=order.pk).first()
+        if locked is None or locked.status != PaymentOrder.Status.PENDING:
+            return
+        returned_at = None if cancelled else clock.now()
+        if locked.returned_at is None and returned_at is None:
+            return
+        locked.returned_at, locked.updated_at = returned_at, clock.now()
+        locked.save(update_fields=["returned_at", "updated_at"])
+        order.returned_at = returned_at
+        audit_record(
+            actor=None,
+            action="PAYMENT_RETURN_CANCELLED" if cancelled else "PAYMENT_RETURNED",
+            entity=locked,
+            data={"number": locked.number},
+        )
+
+
+def payment_confirmation_awaited(*, order: PaymentOrder, at: dt.datetime | None = None) -> bool:
+    """Whether the payer came back from the gateway having paid, lately, and the gateway has
+    not confirmed it yet: the fee is not to be paid again meanwhile (it would be charged
+    twice). After CONFIRMATION_WAIT without a notification, paying is offered again."""
+    return (
+        order.status == PaymentOrder.Status.PENDING
+        and order.returned_at is not None
+        and (at or clock.now()) - order.returned_at < CONFIRMATION_WAIT
+    )
+
+
 def payment_order_get(*, number: str) -> PaymentOrder:
     order = PaymentOrder.objects.filter(number=number).first() if storable(number) else None
     if order is None:

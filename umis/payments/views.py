@@ -15,7 +15,11 @@ from django.views.decorators.http import require_GET
 from umis.core.errors import DomainError, NotFound
 from umis.core.middleware import unstorable_input_checked_by_view
 from umis.payments import purposes
-from umis.payments.services import payment_callback_receive, payment_order_get
+from umis.payments.services import (
+    payment_callback_receive,
+    payment_order_get,
+    payment_order_returned,
+)
 
 
 def _json(status: int, payload: dict[str, object]) -> HttpResponse:
@@ -75,7 +79,9 @@ def payment_return(request: HttpRequest, number: str) -> HttpResponse:
     purpose = purposes.get(order.purpose)
     if purpose is None:
         raise Http404
-    path = purpose.return_path(order, request.GET.get("cancelled") == "1")
+    cancelled = request.GET.get("cancelled") == "1"
+    payment_order_returned(order=order, cancelled=cancelled)
+    path = purpose.return_path(order, cancelled)
     # the purpose answers in the language the payment was started in; a language the
     # reader chose since (the switch's cookie) wins
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")

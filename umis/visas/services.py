@@ -35,6 +35,7 @@ from umis.payments.models import PaymentOrder
 from umis.payments.services import (
     FeeLine,
     payment_checkout_url,
+    payment_confirmation_awaited,
     payment_order_create,
     payment_refund_record,
 )
@@ -73,8 +74,9 @@ def _return_url(order: PaymentOrder) -> str:
 
 def visa_payment_url(*, order: PaymentOrder, group_reference: str) -> str | None:
     """The gateway's page to pay a group's fee (the link given when applying), while the fee
-    is due; None once it is paid (or refunded, cancelled)."""
-    if order.status != PaymentOrder.Status.PENDING:
+    is due; None once it is paid (or refunded, cancelled), and while a payment made on the
+    gateway's page is being confirmed (a second one would be charged too)."""
+    if order.status != PaymentOrder.Status.PENDING or payment_confirmation_awaited(order=order):
         return None
     return payment_checkout_url(
         order=order, return_url=_return_url(order), description=f"E-visa {group_reference}"

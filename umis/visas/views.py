@@ -31,6 +31,7 @@ from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
+from umis.payments.services import CONFIRMATION_WAIT, payment_confirmation_awaited
 from umis.people.models import Sex
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
@@ -315,25 +316,54 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
     # back from the gateway's page: paid there (the bank's notification is awaited) or
     # cancelled there (the fee is not paid: the pay button is offered again)
     cancelled = request.GET.get("cancelled") == "1"
+    # paid on the gateway's page and the bank has not confirmed it yet: said so on every
+    # reading of the page (not only the one the gateway sent the payer to), never a second
+    # pay button, and the page reloads itself until the confirmation comes
+    confirming = not cancelled and (
+        request.GET.get("paid") == "1" or payment_confirmation_awaited(order=order)
+    )
     annulments = selectors.visa_annulments(applications=apps)
-    return render(
+    response = render(
         request,
         "visas/status.html",
         {
             "reference": reference,
             "apps": apps,
             "order": order,
-            "paid_return": request.GET.get("paid") == "1" and not cancelled,
+            "paid_return": confirming,
+            "wait_minutes": int(CONFIRMATION_WAIT.total_seconds() // 60),
             "cancelled_return": cancelled,
             "workflow": workflow,
             # each traveller's application, with its annulment when its e-visa was annulled
             "rows": [(a, annulments.get(a.case_id)) for a in apps],
         },
     )
+    if confirming and order.status == order.Status.PENDING:
+        response["Refresh"] = str(RELOAD_SECONDS)
+    return response
+
+
+RELOAD_SECONDS = 10  # how often a page waiting for the bank's confirmation reloads
 
 
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
     apps = _group_for_session(request, reference)
+    if apps and payment_confirmation_awaited(order=apps[0].payment_order):
+        # a payment made on the gateway's page is being confirmed: a second one would be
+        # charged too (a stale page, a pay button pressed again)
+        audit_record(
+            actor=request.user,
+            action="PAYMENT_START_REFUSED",
+            entity=apps[0].payment_order,
+            data={"number": apps[0].payment_order.number, "code": "payment_being_confirmed"},
+        )
+        messages.info(
+            request,
+            _(
+                "Your payment is being confirmed by the bank: do not pay again. This page shows the application once the bank confirms it."
+            ),
+        )
+        return redirect("visas:status", reference=reference)
     url = (
         services.visa_payment_url(order=apps[0].payment_order, group_reference=reference)
         if apps

@@ -3,12 +3,15 @@ a payment cancelled on the gateway's page is said to be cancelled, with the pay 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from umis.audit.models import AuditEvent
+from umis.core import clock
 from umis.core.outbox import outbox_drain
 from umis.payments.models import PaymentOrder
 from umis.payments.testing import simulator_running
@@ -89,3 +92,63 @@ def test_a_cancellation_added_to_the_address_of_a_paid_order_changes_nothing(
     assert 'data-state="issued"' in page
     assert 'id="payment-cancelled"' not in page and 'id="pay-link"' not in page
     assert PaymentOrder.objects.get().status == PaymentOrder.Status.PAID
+
+
+def test_back_from_the_bank_before_its_confirmation_the_page_says_so_until_it_comes(
+    client: Client, agency: Agency
+) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    order = app.payment_order
+    status = f"/en/evisa/status/{app.group_reference}"
+
+    moment = clock.now()
+    with clock.frozen_at(moment):
+        back = client.get(f"/payments/return/{order.number}", follow=True)
+    assert back.redirect_chain[-1][0] == f"{status}?paid=1"
+    stored = PaymentOrder.objects.get()
+    assert (stored.status, stored.returned_at) == (PaymentOrder.Status.PENDING, moment)
+    assert AuditEvent.objects.filter(action="PAYMENT_RETURNED", entity_id=str(order.pk)).exists()
+
+    # read again (reloaded, opened later): still being confirmed, no second pay button
+    again = client.get(status)
+    page = again.content.decode()
+    assert 'id="payment-waiting"' in page and 'id="pay-link"' not in page
+    assert f'<a class="button secondary" id="payment-reload" href="{status}">' in page
+    assert again["Refresh"] == "10"  # the page reloads itself while it waits
+    # a pay button of a page read before (or the address typed): no second payment
+    refused = client.get(f"{status}/pay", follow=True)
+    assert refused.redirect_chain == [(status, 302)]
+    assert "Your payment is being confirmed by the bank: do not pay again." in (
+        refused.content.decode()
+    )
+    assert AuditEvent.objects.filter(
+        action="PAYMENT_START_REFUSED", data__code="payment_being_confirmed"
+    ).exists()
+
+    # the bank's notification comes: paid, nothing more to wait for
+    pay_callback(client, PaymentOrder.objects.get())
+    outbox_drain()
+    paid = client.get(status)
+    assert 'data-status="paid"' in paid.content.decode()
+    assert 'id="payment-waiting"' not in paid.content.decode()
+    assert "Refresh" not in paid
+
+
+def test_without_the_banks_confirmation_paying_is_offered_again_after_a_while(
+    client: Client, agency: Agency
+) -> None:
+    client.post("/ru/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    client.get(f"/payments/return/{app.payment_order.number}")
+    status = f"/ru/evisa/status/{app.group_reference}"
+    waiting = client.get(status).content.decode()
+    assert "Не платите повторно, пока банк подтверждает платёж" in waiting
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=16)):
+        page = client.get(status).content.decode()
+    assert 'id="pay-link"' in page and 'id="payment-waiting"' not in page
+    # a cancellation on the gateway's page ends the wait at once
+    client.get(f"/payments/return/{app.payment_order.number}")
+    client.get(f"/payments/return/{app.payment_order.number}?cancelled=1")
+    assert PaymentOrder.objects.get().returned_at is None
+    assert 'id="pay-link"' in client.get(status).content.decode()
