@@ -80,7 +80,7 @@ def test_the_queue_names_the_office_in_the_readers_language(
     case = register(world)
     client.force_login(world.hannah)
     page = client.get(f"{lang}/office/queue/").content.decode()
-    assert f"<td>{office}</td>" in row_of(page, case.reference)
+    assert f'<td class="col-office">{office}</td>' in row_of(page, case.reference)
     assert "<td>baku</td>" not in page
 
 
@@ -126,7 +126,7 @@ def test_a_date_and_its_time_are_kept_on_one_line(world: World, client: Client) 
     local = timezone.localtime(case.created_at)
     cells = row.split("<td")[1:]
     submitted, due = cells[6], cells[7]  # after the state and the assignee
-    assert submitted.startswith("><time datetime="), submitted
+    assert submitted.startswith(' class="col-submitted"><time datetime="'), submitted
     assert due.startswith("><time datetime="), due
     assert local.strftime("%d.%m.%Y %H:%M") in submitted.split("</time>", 1)[0]
 

@@ -82,3 +82,38 @@ def test_a_long_unbroken_name_does_not_widen_the_page(page: Any, world: World) -
         page.goto(path)
         width, visible = page.evaluate(PAGE_WIDTH)
         assert width <= visible, path
+
+
+QUEUE_WIDTH = """() => {
+  const box = document.querySelector("#queue").closest(".table-scroll");
+  return [document.documentElement.scrollWidth, document.documentElement.clientWidth,
+          box.scrollWidth, box.clientWidth];
+}"""
+
+
+@pytest.mark.parametrize("width", [1024, 800])
+@pytest.mark.parametrize("lang", ["/en", "/ru"])
+def test_the_officer_queue_fits_a_laptop_or_tablet_without_scrolling_sideways(
+    page: Any, world: World, width: int, lang: str
+) -> None:
+    for i in range(3):
+        register(
+            world,
+            surname="Abdullayeva-Məmmədova",
+            given_names=f"Gülnarə Səbinə Nərmin {'ABC'[i]}",
+            document_number=f"N{i}000000",
+        )
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "hannah")  # the head office: every office's cases, the office column too
+    page.goto(f"{lang}/office/queue/")
+    assert page.locator("#queue tbody tr").count() == 3
+    document, visible, table, box = page.evaluate(QUEUE_WIDTH)
+    assert document <= visible  # the page does not scroll sideways
+    assert table <= box  # nor does the table in its box
+    # what an officer works from is still there: the reference, the applicant, the due time
+    cells = page.evaluate(CELLS, "#queue tbody tr:first-child td")
+    shown = [c["text"] for c in cells if c["lines"] > 0]
+    assert any(t.startswith("SR-") for t in shown)
+    assert any("Abdullayeva" in t for t in shown)
+    # no word or date is cut in two
+    assert [c for c in cells if c["lines"] > c["words"]] == []
