@@ -80,12 +80,17 @@ def test_a_nul_in_a_form_or_a_query_gets_a_400_page_saying_so(
 
     assert isinstance(world, World)
     client.force_login(world.hannah)
-    for response in (
-        client.get("/office/people/", {"name": "a\x00b"}),
-        client.get("/office/overstays/", {"nationality": "\x00"}),
-    ):
-        assert response.status_code == 400
-        assert '<p role="alert">' in response.content.decode()
+    response = client.get("/office/overstays/", {"nationality": "\x00"})
+    assert response.status_code == 400
+    assert '<p role="alert">' in response.content.decode()
+    # the people search (posted) refuses it itself, beside the field; a name in its address
+    # is not searched at all
+    response = client.post("/office/people/", {"name": "a\x00b"})
+    assert response.status_code == 422
+    assert 'id="error_name"' in response.content.decode()
+    response = client.get("/office/people/", {"name": "a\x00b"})
+    assert response.status_code == 200
+    assert 'id="people-results"' not in response.content.decode()
     # the entry-ban check refuses it itself, beside the field, with the form kept
     response = client.post("/ru/entry-ban-check/", {"surname": "a\x00", "issuing_state": "TR"})
     assert response.status_code == 422
