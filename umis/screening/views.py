@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,9 +38,10 @@ ENTRY_STATE_CHOICES = (
 )
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: HttpRequest | Mapping[str, str]) -> int:
+    params = request.GET if isinstance(request, HttpRequest) else request
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return max(1, int(params.get("page", "1")))
     except ValueError:
         return 1
 
@@ -113,7 +115,13 @@ def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
     return redirect("screening:hit", hit_id=hit_id)
 
 
+# a name or a document number is posted, never put in an address (browser history, access
+# logs, the Referer of the next page); the list and the state may be
+POSTED_ONLY = ("name", "document_number")
+
+
 @officer_required
+@require_http_methods(["GET", "POST"])
 def entries(request: HttpRequest) -> HttpResponse:
     """The watchlist entries, searched by name, document number, list and state; a filter
     no entry can have is reported beside the form (400) instead of an empty list."""
@@ -121,17 +129,23 @@ def entries(request: HttpRequest) -> HttpResponse:
         selectors.watchlist_keeper_check(user=request.user)
     except NotFound as exc:
         raise Http404 from exc
+    source = request.POST if request.method == "POST" else request.GET
+    raw = {
+        k: source.get(k, "")
+        for k in ENTRY_SEARCH_FIELDS
+        if request.method == "POST" or k not in POSTED_ONLY
+    }
     watchlists = selectors.watchlists_for_user(user=request.user)
-    search = entry_search_parse(request.GET, watchlist_codes={w.code for w in watchlists})
+    search = entry_search_parse(raw, watchlist_codes={w.code for w in watchlists})
     errors = search if isinstance(search, dict) else {}
     page = None
     if isinstance(search, EntrySearch):
         page = selectors.watchlist_entries_page_for_user(
-            user=request.user, search=search, page=_page_number(request)
+            user=request.user, search=search, page=_page_number(source)
         )
     # shown again as typed, less the characters no one can see or type
     values = {
-        k: "".join(c for c in request.GET.get(k, "")[:300] if c.isprintable()).strip()
+        k: "".join(c for c in raw.get(k, "")[:300] if c.isprintable()).strip()
         for k in ENTRY_SEARCH_FIELDS
     }
     return render(
@@ -140,6 +154,7 @@ def entries(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "values": values,
+            "posted": any(values[k] for k in POSTED_ONLY),
             "query": urlencode({k: v for k, v in values.items() if v}),
             "errors": errors,
             "states": ENTRY_STATE_CHOICES,
