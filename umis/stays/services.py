@@ -71,18 +71,20 @@ class ItemResult:
         return self.registration is not None
 
 
+# what the duplicate check reads of an active registration: its document, dates and address
+_ACTIVE_FIELDS = (
+    "travel_document__issuing_state_id",
+    "travel_document__number",
+    "arrival_date",
+    "planned_departure",
+    "region_id",
+    "city",
+    "street",
+)
 _ACTIVE_AT_HOST = Prepared(
     lambda p: StayRegistration.objects.filter(
         host=p["host"], active=True, travel_document__number__any=p["numbers[]"]
-    ).values_list(
-        "travel_document__issuing_state_id",
-        "travel_document__number",
-        "arrival_date",
-        "planned_departure",
-        "region_id",
-        "city",
-        "street",
-    )
+    ).values_list(*_ACTIVE_FIELDS)
 )
 
 Address = tuple[int, str, str]
@@ -102,16 +104,7 @@ def _active_of_documents(
         return [(*row, True) for row in _ACTIVE_AT_HOST.all(host=host.pk, numbers=numbers)]
     rows = StayRegistration.objects.filter(
         active=True, travel_document__number__in=numbers
-    ).values_list(
-        "travel_document__issuing_state_id",
-        "travel_document__number",
-        "arrival_date",
-        "planned_departure",
-        "region_id",
-        "city",
-        "street",
-        "host_id",
-    )
+    ).values_list(*_ACTIVE_FIELDS, "host_id")
     return [(*row[:7], row[7] is None) for row in rows]
 
 
