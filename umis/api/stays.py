@@ -66,7 +66,7 @@ def _out(
     move: selectors.Move | None = None,
 ) -> dict[str, Any]:
     if document is None:
-        document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+        document = selectors.stay_registration_certificate(registration=reg)
     if move is None:
         move = selectors.stay_registration_move(registration=reg)
     annulment = selectors.stay_registration_annulment(registration=reg)

@@ -470,6 +470,21 @@ def payment_confirmation_awaited(*, order: PaymentOrder, at: dt.datetime | None 
     )
 
 
+def payment_start_allowed(*, order: PaymentOrder, actor: Any) -> bool:
+    """Whether the payer may start paying this order: not while a payment made on the
+    gateway's page is being confirmed (a stale page, a pay button pressed again), which
+    would be charged too. A refused start is audited."""
+    if not payment_confirmation_awaited(order=order):
+        return True
+    audit_record(
+        actor=actor,
+        action="PAYMENT_START_REFUSED",
+        entity=order,
+        data={"number": order.number, "code": "payment_being_confirmed"},
+    )
+    return False
+
+
 def payment_order_get(*, number: str) -> PaymentOrder:
     order = PaymentOrder.objects.filter(number=number).first() if storable(number) else None
     if order is None:

@@ -9,10 +9,11 @@ from umis.documents.models import IssuedDocument
 from umis.documents.pdf import printable, render_certificate
 from umis.documents.services import document_verify_url
 from umis.stays.models import StayRegistration
+from umis.stays.selectors import stay_registration_certificate
 
 
 def certificate_pdf(reg: StayRegistration) -> bytes:
-    document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    document = stay_registration_certificate(registration=reg)
     assert document is not None
     person = reg.person
     doc = reg.travel_document

@@ -15,6 +15,7 @@ from umis.cases.models import CaseEvent
 from umis.core.errors import NotFound
 from umis.core.prepared import Prepared
 from umis.core.text import document_number_clean, storable
+from umis.documents.models import IssuedDocument
 from umis.reference.models import LegalGround
 from umis.stays.models import Host, StayRegistration
 from umis.stays.workflow import ANNULLED, ENDED
@@ -37,6 +38,11 @@ def stay_registrations_current(*, host: Host) -> QuerySet[StayRegistration]:
         .select_related("person", "person__nationality", "travel_document", "case", "region")
         .order_by("-arrival_date", "-id")
     )
+
+
+def stay_registration_certificate(*, registration: StayRegistration) -> IssuedDocument | None:
+    """The registration's certificate: the last document issued on its case."""
+    return IssuedDocument.objects.filter(case_id=registration.case_id).order_by("-id").first()
 
 
 def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> StayRegistration:

@@ -18,7 +18,6 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
-from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
 from umis.people.models import DocumentType, Sex
 from umis.reference.models import Country, Region
@@ -179,7 +178,7 @@ def _detail_page(
     left_on_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    document = selectors.stay_registration_certificate(registration=reg)
     return render(
         request,
         "stays/detail.html",
@@ -222,7 +221,7 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404 from exc
     annulment = selectors.stay_registration_annulment(registration=reg)
     if annulment is not None:  # as an annulled e-visa: a page saying so, 410 Gone
-        document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+        document = selectors.stay_registration_certificate(registration=reg)
         return render(
             request,
             "documents/annulled.html",
@@ -355,7 +354,7 @@ def own_status(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(
             reverse("stays_own:lookup") + "?" + urlencode({"reference": reference[:30]})
         )
-    document = IssuedDocument.objects.filter(case_id=reg.case_id).order_by("-id").first()
+    document = selectors.stay_registration_certificate(registration=reg)
     return render(
         request,
         "stays/own_status.html",

@@ -10,14 +10,11 @@ from umis.documents.models import IssuedDocument
 from umis.documents.pdf import printable, render_certificate
 from umis.documents.services import document_verify_url
 from umis.visas.models import VisaApplication
+from umis.visas.selectors import evisa_document
 
 
 def evisa_pdf(app: VisaApplication) -> bytes:
-    document = (
-        IssuedDocument.objects.filter(case_id=app.case_id, kind=IssuedDocument.Kind.EVISA)
-        .order_by("-id")
-        .first()
-    )
+    document = evisa_document(application=app)
     assert document is not None
     person = app.person
     doc = app.travel_document

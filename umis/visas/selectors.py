@@ -95,6 +95,15 @@ def visa_annulments(*, applications: list[VisaApplication]) -> dict[int, Annulme
     }
 
 
+def evisa_document(*, application: VisaApplication) -> IssuedDocument | None:
+    """The e-visa issued on the application's case (the last, if ever issued again)."""
+    return (
+        IssuedDocument.objects.filter(case_id=application.case_id, kind=IssuedDocument.Kind.EVISA)
+        .order_by("-id")
+        .first()
+    )
+
+
 def application_for_case(*, case_id: int) -> VisaApplication | None:
     return (
         VisaApplication.objects.select_related(

@@ -29,9 +29,12 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
-from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
-from umis.payments.services import CONFIRMATION_WAIT, payment_confirmation_awaited
+from umis.payments.services import (
+    CONFIRMATION_WAIT,
+    payment_confirmation_awaited,
+    payment_start_allowed,
+)
 from umis.people.models import Sex
 from umis.reference.models import LegalGround, Region
 from umis.reference.selectors import legal_ground_list
@@ -348,15 +351,7 @@ RELOAD_SECONDS = 10  # how often a page waiting for the bank's confirmation relo
 
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
     apps = _group_for_session(request, reference)
-    if apps and payment_confirmation_awaited(order=apps[0].payment_order):
-        # a payment made on the gateway's page is being confirmed: a second one would be
-        # charged too (a stale page, a pay button pressed again)
-        audit_record(
-            actor=request.user,
-            action="PAYMENT_START_REFUSED",
-            entity=apps[0].payment_order,
-            data={"number": apps[0].payment_order.number, "code": "payment_being_confirmed"},
-        )
+    if apps and not payment_start_allowed(order=apps[0].payment_order, actor=request.user):
         messages.info(
             request,
             _(
@@ -399,11 +394,7 @@ def evisa_pdf(request: HttpRequest, reference: str, case_reference: str) -> Http
 
 
 def _annulled_page(request: HttpRequest, app: VisaApplication, reference: str) -> HttpResponse:
-    document = (
-        IssuedDocument.objects.filter(case_id=app.case_id, kind=IssuedDocument.Kind.EVISA)
-        .order_by("-id")
-        .first()
-    )
+    document = selectors.evisa_document(application=app)
     return render(
         request,
         "documents/annulled.html",
