@@ -196,6 +196,19 @@ class WatchlistImport(BaseModel):
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker running the import holds it until `lease_until`, and renews that with each
+    # batch it commits; an import still running past it is taken up again by another
+    # worker (`watchlist_imports_resume_stalled`). `attempts` counts the workers that took
+    # it up: a batch is written only by the latest. `next_row` is the file's first row (from
+    # 0) not yet written, committed with each batch: a resumed import starts there.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_row = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("watchlist import")
+
+    @property
+    def resumed(self) -> bool:
+        """Taken up again after its worker stopped, and not finished yet."""
+        return self.attempts > 1 or (self.attempts == 1 and self.status == self.Status.QUEUED)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from umis.accounts.models import Role
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
@@ -279,9 +280,18 @@ def _entries_parse(
     raws: Sequence[Mapping[str, Any]], *, default_source: str
 ) -> tuple[list[EntryData], ImportResult]:
     """The valid rows, and the others' errors by index in `result.errors`."""
+    indexed, result = _entries_parse_indexed(raws, default_source=default_source)
+    return [d for _i, d in indexed], result
+
+
+def _entries_parse_indexed(
+    raws: Sequence[Mapping[str, Any]], *, default_source: str
+) -> tuple[list[tuple[int, EntryData]], ImportResult]:
+    """The valid rows with their index in `raws`, and the others' errors by index in
+    `result.errors`."""
     ref = ReferenceSnapshot()
     result = ImportResult()
-    parsed: list[EntryData] = []
+    parsed: list[tuple[int, EntryData]] = []
     seen: set[str] = set()
     for i, raw in enumerate(raws):
         out = entry_parse(raw, ref=ref, default_source=default_source)
@@ -296,7 +306,7 @@ def _entries_parse(
         if isinstance(out, list):
             result.errors.append((i, out))
         else:
-            parsed.append(out)
+            parsed.append((i, out))
             if out.external_id:
                 seen.add(out.external_id)
     return parsed, result
@@ -770,11 +780,29 @@ def watchlist_import_queue(
     return job
 
 
+# A file is written in batches of this many entries, each committed with the import's
+# progress. The worker holds an import it runs for IMPORT_LEASE, renewed with each batch
+# (a batch takes a few seconds; reading a file of 100,000 entries, some 30 s); an import
+# still running past its lease has lost its worker (killed, or stopped by an error) and is
+# taken up again by `watchlist_imports_resume_stalled`, at most MAX_IMPORT_ATTEMPTS times.
+IMPORT_BATCH = 2000
+IMPORT_LEASE = dt.timedelta(minutes=5)
+MAX_IMPORT_ATTEMPTS = 5
+
+
+class _Superseded(Exception):
+    """The import was taken up by another worker (this one's lease had run out)."""
+
+
 def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
     """Import a queued file (the worker's task): claimed once, imported batch by batch as
     `umis watchlist import` does (a file with an invalid row refused as a whole unless the
     invalid rows are to be skipped), its progress counted after each batch, its summary and
-    row errors kept in the language of the officer who uploaded it; audited."""
+    row errors kept in the language of the officer who uploaded it; audited.
+
+    Each batch is committed with the file's next row and the counts so far, and only by the
+    worker that took the import up last: an import resumed after its worker died goes on
+    from the row after its last committed batch, and no row is written twice."""
     from django.utils import translation
 
     from umis.screening.files import FileRefused, watchlist_file_rows
@@ -788,25 +816,29 @@ def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
         if job is None:
             return None  # done already, or taken by another worker
         job.status = WatchlistImport.Status.RUNNING
-        job.save(update_fields=["status", "updated_at"])
+        job.attempts += 1
+        job.lease_until = clock.now() + IMPORT_LEASE
+        job.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
     actor = job.created_by
-
-    def progress(n: int) -> None:
-        WatchlistImport.objects.filter(pk=import_id).update(rows_done=F("rows_done") + n)
+    attempt = job.attempts
 
     with translation.override(job.language):
         try:
             rows = watchlist_file_rows(name=job.file_name, data=job.content.encode())
-            result = _import(
-                actor=actor,
-                watchlist=lambda: Watchlist.objects.get(code=job.watchlist_code),
-                raws=rows,
-                default_source=f"import:{job.file_name}"[:200],
-                skip_invalid=job.skip_invalid,
-                batch_size=2000,
-                progress=progress,
-                one_transaction=False,
+            indexed, result = _entries_parse_indexed(
+                rows, default_source=f"import:{job.file_name}"[:200]
             )
+            if not result.errors or job.skip_invalid:
+                _import_batches(
+                    job=job,
+                    attempt=attempt,
+                    actor=actor,
+                    watchlist=Watchlist.objects.get(code=job.watchlist_code),
+                    indexed=indexed,
+                    result=result,
+                )
+        except _Superseded:
+            return None
         except (FileRefused, Watchlist.DoesNotExist) as exc:
             job.status = WatchlistImport.Status.FAILED
             job.errors = [{"row": "", "field": "", "message": str(getattr(exc, "message", exc))}]
@@ -814,7 +846,10 @@ def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
             _import_summary(job, result)
     job.content = ""
     job.finished_at = clock.now()
+    job.lease_until = None
     with transaction.atomic():
+        if not _import_hold(job_id=job.pk, attempt=attempt):
+            return None
         job.save(
             update_fields=[
                 "status",
@@ -825,6 +860,7 @@ def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
                 "errors",
                 "content",
                 "finished_at",
+                "lease_until",
                 "updated_at",
             ]
         )
@@ -844,6 +880,127 @@ def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
             },
         )
     return job
+
+
+def _import_hold(*, job_id: int, attempt: int) -> bool:
+    """Lock the import (call in a transaction) and renew its lease, if it is still this
+    worker's (`attempt`); False when another worker has taken it up since."""
+    return bool(
+        WatchlistImport.objects.filter(
+            pk=job_id, status=WatchlistImport.Status.RUNNING, attempts=attempt
+        ).update(lease_until=clock.now() + IMPORT_LEASE)
+    )
+
+
+def _import_batches(
+    *,
+    job: WatchlistImport,
+    attempt: int,
+    actor: Any,
+    watchlist: Watchlist,
+    indexed: Sequence[tuple[int, EntryData]],
+    result: ImportResult,
+) -> None:
+    """Write the parsed rows from the import's next row on, a batch per transaction, each
+    committed with the next row and the counts so far (the counts of the batches written
+    before a resumption included)."""
+    result.created, result.updated, result.unchanged = job.created, job.updated, job.unchanged
+    todo = [(i, d) for i, d in indexed if i >= job.next_row]
+    for start in range(0, len(todo), IMPORT_BATCH):
+        if start:
+            _let_other_writers_in()
+        chunk = todo[start : start + IMPORT_BATCH]
+        with transaction.atomic():
+            if not _import_hold(job_id=job.pk, attempt=attempt):
+                raise _Superseded
+            _write_batch(
+                actor=actor, watchlist=watchlist, items=[d for _i, d in chunk], result=result
+            )
+            WatchlistImport.objects.filter(pk=job.pk).update(
+                rows_done=F("rows_done") + len(chunk),
+                next_row=chunk[-1][0] + 1,
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+            )
+
+
+def watchlist_imports_resume_stalled() -> int:
+    """Take up again each import still running past its lease (its worker was killed, or
+    stopped by an error): queued for the worker, which goes on from the row after its last
+    committed batch; given up, saying how far it got, after MAX_IMPORT_ATTEMPTS workers.
+    Audited; returns how many imports were taken up or given up."""
+    from django.utils import translation
+
+    from umis.screening.files import row_label
+    from umis.screening.tasks import watchlist_import_task
+
+    now = clock.now()
+    stalled = WatchlistImport.objects.filter(
+        status=WatchlistImport.Status.RUNNING, lease_until__lt=now
+    )
+    handled = 0
+    for pk in list(stalled.values_list("pk", flat=True)):
+        with transaction.atomic():
+            job = stalled.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is None:
+                continue  # its worker is writing a batch after all
+            handled += 1
+            job.lease_until = None
+            if job.attempts < MAX_IMPORT_ATTEMPTS:
+                job.status = WatchlistImport.Status.QUEUED
+                job.save(update_fields=["status", "lease_until", "updated_at"])
+                audit_record(
+                    actor=None,
+                    action="WATCHLIST_IMPORT_RESUMED",
+                    entity=job,
+                    data={"attempts": job.attempts, "rows_done": job.rows_done},
+                )
+                watchlist_import_task.enqueue(job.pk)
+                continue
+            with translation.override(job.language):
+                job.errors = [
+                    {
+                        "row": "",
+                        "field": "",
+                        "message": str(
+                            ngettext(
+                                "The import stopped %(n)d time and was given up. The entries "
+                                "of the file before %(row)s are written, each once (%(done)d); "
+                                "import the rest of the file.",
+                                "The import stopped %(n)d times and was given up. The entries "
+                                "of the file before %(row)s are written, each once (%(done)d); "
+                                "import the rest of the file.",
+                                job.attempts,
+                            )
+                            % {
+                                "n": job.attempts,
+                                "row": row_label(name=job.file_name, index=job.next_row),
+                                "done": job.rows_done,
+                            }
+                        ),
+                    }
+                ]
+            job.status = WatchlistImport.Status.FAILED
+            job.content = ""
+            job.finished_at = now
+            job.save(
+                update_fields=[
+                    "status",
+                    "errors",
+                    "content",
+                    "finished_at",
+                    "lease_until",
+                    "updated_at",
+                ]
+            )
+            audit_record(
+                actor=None,
+                action="WATCHLIST_IMPORT_FAILED",
+                entity=job,
+                data={"attempts": job.attempts, "rows_done": job.rows_done},
+            )
+    return handled
 
 
 def _import_summary(job: WatchlistImport, result: ImportResult) -> None:

@@ -4,6 +4,7 @@ in the officer's language."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from umis.audit.models import AuditEvent
+from umis.core import clock
 from umis.core.testing import World
 from umis.screening import services
 from umis.screening.models import WatchlistEntry, WatchlistImport
@@ -173,3 +175,111 @@ def test_only_the_head_office_imports(world: World, client: Client) -> None:
             skip_invalid=False,
             language="en",
         )
+
+
+class WorkerKilled(BaseException):
+    """The worker's process ends where it stands (SIGKILL, the machine stops): nothing of
+    it runs after, and its open transaction is rolled back."""
+
+
+def killed_at_batch(n: int) -> Any:
+    """A database hook that ends the worker when it writes the entries of its batch `n`
+    (from 1): the batches before are committed, that one is not."""
+    seen = 0
+
+    def hook(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal seen
+        if sql.startswith('INSERT INTO "screening_watchlistentry"'):
+            seen += 1
+            if seen == n:
+                raise WorkerKilled
+        return execute(sql, params, many, context)
+
+    return hook
+
+
+NO_IDS = "category,full_name,birth_date,nationality,reason,source\n" + "".join(
+    f"entry_ban,Mammadov Rashad{'abcdefg'[i]},1985-03-14,TR,Expelled,SMS\n" for i in range(7)
+)
+
+
+def test_an_import_whose_worker_died_is_resumed_and_no_entry_is_written_twice(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    monkeypatch.setattr(services, "IMPORT_BATCH", 3)
+    client.force_login(world.hannah)
+    status_url = upload(client, NO_IDS)["Location"]
+    job = WatchlistImport.objects.get()
+    with connection.execute_wrapper(killed_at_batch(2)), pytest.raises(WorkerKilled):
+        watchlist_import_task.call(job.pk)
+    job.refresh_from_db()
+    # as the dead worker left it: the first batch written, the import still "importing"
+    assert (job.status, job.rows_done, job.created) == ("running", 3, 3)
+    assert WatchlistEntry.objects.count() == 3
+
+    # before its lease ends, the import is not taken from its worker (it may be alive)
+    services.watchlist_imports_resume_stalled()
+    job.refresh_from_db()
+    assert job.status == "running"
+
+    first_task = DBTaskResult.objects.get()
+    later = clock.now() + services.IMPORT_LEASE + dt.timedelta(seconds=1)
+    with clock.frozen_at(later):
+        assert services.watchlist_imports_resume_stalled() == 1
+    job.refresh_from_db()
+    assert job.status == "queued"
+    page = client.get(status_url).content.decode()
+    assert "3 из 7" in page
+    assert "Импорт прерывался" in page
+    retry = DBTaskResult.objects.exclude(pk=first_task.pk).get()
+    assert (retry.task_path, retry.status) == (
+        "umis.screening.tasks.watchlist_import_task",
+        "READY",
+    )
+    assert retry.args_kwargs["args"] == [job.pk]
+
+    watchlist_import_task.call(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created, job.updated, job.unchanged) == (
+        "done",
+        7,
+        7,
+        0,
+        0,
+    )
+    names = sorted(WatchlistEntry.objects.values_list("full_name", flat=True))
+    assert names == [f"Mammadov Rashad{c}" for c in "abcdefg"]  # each once
+    assert AuditEvent.objects.filter(action="WATCHLIST_ENTRY_CREATED").count() == 7
+    assert list(
+        AuditEvent.objects.filter(action__startswith="WATCHLIST_IMPORT")
+        .exclude(action="WATCHLIST_IMPORT_VIEWED")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["WATCHLIST_IMPORT_QUEUED", "WATCHLIST_IMPORT_RESUMED", "WATCHLIST_IMPORT_FINISHED"]
+
+
+def test_an_import_that_keeps_stopping_is_given_up_saying_so(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    monkeypatch.setattr(services, "IMPORT_BATCH", 3)
+    client.force_login(world.hannah)
+    status_url = upload(client, NO_IDS)["Location"]
+    job = WatchlistImport.objects.get()
+    at = clock.now()
+    for _ in range(services.MAX_IMPORT_ATTEMPTS):
+        with connection.execute_wrapper(killed_at_batch(1)), pytest.raises(WorkerKilled):
+            watchlist_import_task.call(job.pk)
+        at += services.IMPORT_LEASE + dt.timedelta(seconds=1)
+        with clock.frozen_at(at):
+            services.watchlist_imports_resume_stalled()
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert not WatchlistEntry.objects.exists()
+    page = client.get(status_url).content.decode()
+    assert "refresh" not in page
+    assert "Импорт останавливался 5 раз" in page
+    assert AuditEvent.objects.filter(action="WATCHLIST_IMPORT_FAILED").count() == 1
