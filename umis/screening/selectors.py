@@ -156,9 +156,18 @@ def watchlist_keeper_check(*, user: Any) -> None:
 MAX_NAME_RESULTS = 500  # a name search lists the best this many
 
 
+@dataclass(frozen=True)
+class EntriesFound:
+    """A page of the entries found; `cut`: a name search matched more entries than
+    MAX_NAME_RESULTS and only the best are listed (the officer should narrow it)."""
+
+    page: Page[WatchlistEntry]
+    cut: bool = False
+
+
 def watchlist_entries_page_for_user(
     *, user: Any, search: EntrySearch | None = None, page: int = 1, per_page: int = 50
-) -> Page[WatchlistEntry]:
+) -> EntriesFound:
     """The entries that answer `search` (all of them without one), one page at a time:
     however many there are, each can be reached. Without a name, last changed first; with
     one, best match first, the name compared as the screening engine compares it (any
@@ -179,10 +188,11 @@ def watchlist_entries_page_for_user(
         qs = qs.filter(active=False)
     if search.document_number:
         qs = qs.filter(document_number=search.document_number)
+    cut = False
     if not search.name:
         result = Paginator(qs.order_by("-updated_at", "-id"), per_page).get_page(page)
     else:
-        ranked = _entries_named(search, qs)
+        ranked, cut = _entries_named(search, qs)
         id_page = Paginator(ranked, per_page).get_page(page)
         found = qs.in_bulk(list(id_page.object_list))
         result = Page(
@@ -201,26 +211,32 @@ def watchlist_entries_page_for_user(
                 "list": search.watchlist_code,
                 "state": search.state,
                 "found": result.paginator.count,
+                "cut": cut,
                 "shown": [e.pk for e in result.object_list],
             },
         )
-    return result
+    return EntriesFound(page=result, cut=cut)
 
 
-def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> list[int]:
+def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> tuple[list[int], bool]:
     """The ids of the entries of `qs` whose name or another name matches `search.name`,
-    best first. Entries on the lists are found through the screening index; withdrawn ones,
-    which it no longer holds (few: each is withdrawn by an officer), are compared here."""
+    best first, at most MAX_NAME_RESULTS; and whether more matched (the index is asked for
+    one more than that: past it, on any list, the matches of `qs` may be incomplete).
+    Entries on the lists are found through the screening index; withdrawn ones, which it
+    no longer holds (few: each is withdrawn by an officer), are compared here."""
     threshold = screening_threshold()
     scores: dict[int, float] = {}
+    cut = False
     if search.state != "withdrawn":
-        for c in index_current().search(
+        found = index_current().search(
             Query(names=(search.name,)),
             threshold=threshold,
-            limit=MAX_NAME_RESULTS,
+            limit=MAX_NAME_RESULTS + 1,
             explain=False,
-            full_scoring=MAX_NAME_RESULTS,
-        ):
+            full_scoring=MAX_NAME_RESULTS + 1,
+        )
+        cut = len(found) > MAX_NAME_RESULTS
+        for c in found:
             scores[c.entry_id] = c.name_score
     if search.state in ("", "withdrawn"):
         wanted = normalize_name(search.name)
@@ -233,7 +249,7 @@ def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> list[in
                 scores[pk] = best
     kept = set(qs.filter(pk__in=list(scores)).values_list("pk", flat=True))
     ranked = sorted((pk for pk in scores if pk in kept), key=lambda pk: (-scores[pk], pk))
-    return ranked[:MAX_NAME_RESULTS]
+    return ranked[:MAX_NAME_RESULTS], cut or len(ranked) > MAX_NAME_RESULTS
 
 
 def watchlists_for_user(*, user: Any) -> list[Watchlist]:

@@ -138,9 +138,9 @@ def entries(request: HttpRequest) -> HttpResponse:
     watchlists = selectors.watchlists_for_user(user=request.user)
     search = entry_search_parse(raw, watchlist_codes={w.code for w in watchlists})
     errors = search if isinstance(search, dict) else {}
-    page = None
+    found = None
     if isinstance(search, EntrySearch):
-        page = selectors.watchlist_entries_page_for_user(
+        found = selectors.watchlist_entries_page_for_user(
             user=request.user, search=search, page=_page_number(source)
         )
     # shown again as typed, less the characters no one can see or type
@@ -152,7 +152,9 @@ def entries(request: HttpRequest) -> HttpResponse:
         request,
         "screening/entries.html",
         {
-            "page": page,
+            "page": found.page if found else None,
+            "cut": found.cut if found else False,
+            "max_results": selectors.MAX_NAME_RESULTS,
             "values": values,
             "posted": any(values[k] for k in POSTED_ONLY),
             "query": urlencode({k: v for k, v in values.items() if v}),

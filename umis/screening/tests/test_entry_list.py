@@ -221,3 +221,41 @@ def test_only_the_head_office_searches_the_watchlists(world: World, client: Clie
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="WATCHLIST_SEARCHED").exists()
     assert AuditEvent.objects.filter(action="WATCHLIST_ACCESS_DENIED", actor=world.alice).exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Only the best 3 matches are shown: narrow the search"),
+        ("az", "Yalnız ən uyğun 3 nəticə göstərilir: axtarışı daraldın"),
+        ("ru", "Показаны только 3 лучших совпадения: уточните поиск"),
+    ],
+)
+def test_a_name_search_past_its_limit_says_only_the_best_are_shown(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch, lang: str, said: str
+) -> None:
+    from umis.screening import selectors
+
+    monkeypatch.setattr(selectors, "MAX_NAME_RESULTS", 3)
+    wl = watchlist_get_or_create(actor=world.hannah, code="entry-bans", name="Entry bans")
+    raws = [ban(external_id=f"G{i}", birth_date=f"{1950 + i}-01-01") for i in range(4)]
+    assert not watchlist_import(actor=world.hannah, watchlist=wl, raws=raws).errors
+    client.force_login(world.hannah)
+    url = URL.replace("/en/", "/" if lang == "az" else f"/{lang}/")
+
+    def shown(page: str) -> int:
+        return len(re.findall(r'href="(?:/\w\w)?/office/screening/watchlist/(\d+)/"', page))
+
+    page = client.post(url, {"name": "Гусейнов Рашад"}).content.decode()
+    assert shown(page) == 3
+    assert said in page
+    # at the limit, not past it: all are shown, and nothing is said
+    watchlist_entry_withdraw(
+        actor=world.hannah,
+        entry=WatchlistEntry.objects.get(external_id="G3"),
+        reason="Listed by mistake",
+        expected_version=1,
+    )
+    page = client.post(url, {"name": "Гусейнов Рашад", "state": "active"}).content.decode()
+    assert shown(page) == 3
+    assert said not in page
