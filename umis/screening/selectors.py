@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from umis.accounts.models import Role
+from umis.audit.models import AuditEvent
 from umis.audit.services import audit_record
 from umis.core import clock
 from umis.core.errors import NotFound
@@ -536,9 +537,24 @@ def _surname_matches(surname: str, full_name: str) -> bool:
     return name_similarity(s, n).score >= 85
 
 
+# an officer's reading of an import after this long is a new sitting (the staff's idle
+# timeout), recorded even if the page shows nothing new
+IMPORT_VIEW_AUDIT_GAP = dt.timedelta(minutes=15)
+
+
 def watchlist_import_get_for_user(*, user: Any, import_id: int) -> WatchlistImport:
     """An import of a file, for the head office (which imports); anyone else is refused as
-    not found, and the attempt is audited. A read of its rows' errors is audited too."""
+    not found, and the attempt is audited.
+
+    A read is audited (WATCHLIST_IMPORT_VIEWED, with the import's state and its number of
+    refused rows) once per officer, import, state and number of refused rows, and again
+    once IMPORT_VIEW_AUDIT_GAP has passed since that officer's last recorded read of it.
+    The progress page reloads itself every few seconds while the import runs: what those
+    reloads show beyond the first is counts, no person's data; the refused rows, which can
+    hold personal data, are shown once the import has ended, and do not change after. So
+    each distinct content an officer was shown is on record, with the first time he saw it
+    and, for a long reading, a row at least every IMPORT_VIEW_AUDIT_GAP, without a row for
+    every reload."""
     job = None
     if _keeps_watchlists(user):
         job = WatchlistImport.objects.filter(pk=import_id).first()
@@ -550,5 +566,18 @@ def watchlist_import_get_for_user(*, user: Any, import_id: int) -> WatchlistImpo
             entity_id=str(import_id),
         )
         raise NotFound("not_found", _("Not found."))
-    audit_record(actor=user, action="WATCHLIST_IMPORT_VIEWED", entity=job)
+    shown = {"status": job.status, "refused_rows": job.error_count}
+    last = (
+        AuditEvent.objects.filter(
+            entity_type=WatchlistImport._meta.label_lower,
+            entity_id=str(job.pk),
+            action="WATCHLIST_IMPORT_VIEWED",
+            actor_id=user.pk,
+        )
+        .order_by("-id")
+        .values_list("at", "data")
+        .first()
+    )
+    if last is None or last[1] != shown or last[0] <= clock.now() - IMPORT_VIEW_AUDIT_GAP:
+        audit_record(actor=user, action="WATCHLIST_IMPORT_VIEWED", entity=job, data=shown)
     return job

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from umis.audit.models import AuditEvent
 from umis.core import clock
 from umis.core.testing import World
-from umis.screening import services
+from umis.screening import selectors, services
 from umis.screening.models import WatchlistEntry, WatchlistImport
 from umis.screening.tasks import watchlist_import_task
 
@@ -283,3 +283,39 @@ def test_an_import_that_keeps_stopping_is_given_up_saying_so(
     assert "refresh" not in page
     assert "Импорт останавливался 5 раз" in page
     assert AuditEvent.objects.filter(action="WATCHLIST_IMPORT_FAILED").count() == 1
+
+
+def test_the_reloads_of_the_progress_page_are_audited_once_for_each_thing_shown(
+    world: World, client: Client
+) -> None:
+    from umis.accounts.models import Role
+    from umis.core.testing import make_user
+
+    def viewed() -> list[tuple[int, dict[str, Any]]]:
+        return list(
+            AuditEvent.objects.filter(action="WATCHLIST_IMPORT_VIEWED")
+            .order_by("id")
+            .values_list("actor_id", "data")
+        )
+
+    client.force_login(world.hannah)
+    status_url = upload(client, CSV + BAD_ROW, skip_invalid="on")["Location"]
+    for _ in range(5):  # the page reloads itself while the import waits
+        assert client.get(status_url).status_code == 200
+    assert viewed() == [(world.hannah.pk, {"status": "queued", "refused_rows": 0})]
+
+    run_queued()
+    for _ in range(3):
+        assert "<td>строка 4</td>" in client.get(status_url).content.decode()
+    done = {"status": "done", "refused_rows": 1}
+    assert viewed()[1:] == [(world.hannah.pk, done)]
+
+    # another officer's reading is his own; the same officer's, a sitting later, is new
+    henry = make_user("henry", Role.HEAD_OFFICER, "head")
+    client.force_login(henry)
+    client.get(status_url)
+    client.force_login(world.hannah)
+    with clock.frozen_at(clock.now() + selectors.IMPORT_VIEW_AUDIT_GAP):
+        client.get(status_url)
+        client.get(status_url)
+    assert viewed()[2:] == [(henry.pk, done), (world.hannah.pk, done)]
