@@ -19,6 +19,7 @@ from umis.screening.models import DOCUMENT_CATEGORIES, PERSON_CATEGORIES, Catego
 
 MAX_NAME = 300
 MAX_ALIASES = 20
+MAX_REASON = 2000  # characters of an entry's reason, blanks run together
 
 
 @dataclass(frozen=True)
@@ -195,9 +196,16 @@ def entry_parse(
         errors.add(
             "invalid_period", _("The end date must not be before the start date."), "valid_until"
         )
-    reason = " ".join(str(raw.get("reason") or "").split())[:2000]
+    reason = " ".join(str(raw.get("reason") or "").split())
     if not reason:
         errors.add("required", _("This field is required."), "reason")
+    elif len(reason) > MAX_REASON:  # refused, never cut: the grounds of a listing
+        errors.add(
+            "too_long",
+            _("At most %(n)d characters (this has %(length)d).")
+            % {"n": MAX_REASON, "length": len(reason)},
+            "reason",
+        )
     source = _text(raw, "source") or default_source
     if not source:
         errors.add("required", _("This field is required."), "source")

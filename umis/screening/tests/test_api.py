@@ -200,3 +200,21 @@ def test_an_entry_with_a_field_the_import_does_not_know_is_refused(
     assert (error["code"], error["field"]) == ("unknown_field", "entries.0.dob")
     assert error["message"] == "Неизвестное поле."
     assert WatchlistEntry.objects.count() == 0
+
+
+def test_a_reason_longer_than_an_entry_holds_is_refused_not_cut(
+    world: World, client: Client, key: str
+) -> None:
+    long = {**ENTRIES[0], "reason": "Court decision " + "x" * 1990}  # 2,005 characters
+    r = post(
+        client, "/api/v1/watchlists/entry-bans/entries", {"entries": [ENTRIES[1], long]}, key, "ru"
+    )
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("too_long", "entries.1.reason")
+    assert error["message"] == "Не более 2000 символов (здесь 2005)."
+    assert WatchlistEntry.objects.count() == 0
+    at_limit = {**long, "reason": "Court decision " + "x" * 1985}
+    r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": [at_limit]}, key)
+    assert r.status_code == 200
+    assert len(WatchlistEntry.objects.get().reason) == 2000

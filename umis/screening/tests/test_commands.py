@@ -329,3 +329,40 @@ def test_an_import_in_batches_lets_other_writers_in_between_them_on_sqlite(
         assert services.SQLITE_WRITER_PAUSE > 0.1  # longer than a waiting writer's sleep
     else:
         assert pauses == []  # PostgreSQL's writers do not queue on one lock
+
+
+def test_a_row_whose_reason_is_too_long_is_refused_naming_it(world: World, tmp_path: Path) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(CSV.replace("Wanted by police", "Wanted " + "x" * 2000), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "bans",
+            "--quiet",
+            "--language",
+            "en",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "line 3: reason: too_long: At most 2000 characters (this has 2007)." in err.getvalue()
+    assert not WatchlistEntry.objects.exists()
+    out = io.StringIO()
+    call_command(
+        "watchlist",
+        "import",
+        str(f),
+        "--list",
+        "bans",
+        "--quiet",
+        "--skip-invalid",
+        "--language",
+        "en",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert "1 created" in out.getvalue()
+    assert list(WatchlistEntry.objects.values_list("external_id", flat=True)) == ["X1"]

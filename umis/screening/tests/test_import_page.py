@@ -319,3 +319,17 @@ def test_the_reloads_of_the_progress_page_are_audited_once_for_each_thing_shown(
         client.get(status_url)
         client.get(status_url)
     assert viewed()[2:] == [(henry.pk, done), (world.hannah.pk, done)]
+
+
+def test_a_row_whose_reason_is_too_long_is_refused_beside_its_field(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.hannah)
+    response = upload(client, CSV.replace("Wanted by police", "Wanted " + "x" * 2000))
+    job = run_queued()
+    assert job.status == "refused"
+    assert not WatchlistEntry.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "<td>строка 3</td><td><code>reason</code></td><td>Не более 2000 символов (здесь 2007).</td>"
+    ) in page
