@@ -17,7 +17,8 @@ from umis.audit.models import AuditEvent
 from umis.core import clock
 from umis.core.testing import World
 from umis.screening import selectors, services
-from umis.screening.models import WatchlistEntry, WatchlistImport
+from umis.screening.files import watchlist_file_rows
+from umis.screening.models import Watchlist, WatchlistEntry, WatchlistImport
 from umis.screening.tasks import watchlist_import_task
 
 pytestmark = pytest.mark.django_db
@@ -333,3 +334,36 @@ def test_a_row_whose_reason_is_too_long_is_refused_beside_its_field(
     assert (
         "<td>строка 3</td><td><code>reason</code></td><td>Не более 2000 символов (здесь 2007).</td>"
     ) in page
+
+
+def test_a_worker_whose_import_was_taken_up_by_another_writes_no_more(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    monkeypatch.setattr(services, "IMPORT_BATCH", 3)
+    client.force_login(world.hannah)
+    upload(client, NO_IDS)
+    job = WatchlistImport.objects.get()
+    with connection.execute_wrapper(killed_at_batch(2)), pytest.raises(WorkerKilled):
+        watchlist_import_task.call(job.pk)
+    # the first worker was only slow: its lease ran out and a second one took the import
+    with clock.frozen_at(clock.now() + services.IMPORT_LEASE + dt.timedelta(seconds=1)):
+        services.watchlist_imports_resume_stalled()
+    WatchlistImport.objects.filter(pk=job.pk).update(status="running", attempts=2)
+    job.refresh_from_db()
+    # the first one, going on with its next batch, stops and writes nothing
+    indexed, result = services._entries_parse_indexed(
+        watchlist_file_rows(name=job.file_name, data=NO_IDS.encode()), default_source=""
+    )
+    with pytest.raises(services._Superseded):
+        services._import_batches(
+            job=job,
+            attempt=1,
+            actor=world.hannah,
+            watchlist=Watchlist.objects.get(code="entry-bans"),
+            indexed=indexed,
+            result=result,
+        )
+    job.refresh_from_db()
+    assert (job.rows_done, job.next_row, WatchlistEntry.objects.count()) == (3, 3, 3)
