@@ -17,9 +17,18 @@
 Each finding is one row per person, kind and stay, opened as a proposal (fine or
 enforcement case) in the office where the person is registered, or of the crossing
 point; a rerun refreshes the figures, and an open finding's proposal with its days over (one
-taken up or dismissed keeps the proposal it was decided on; a change of proposal is an
-audit event of the finding, the figures refreshed every day are not), and changes nothing
-else (idempotent).
+taken up or dismissed keeps the proposal it was decided on), and changes nothing else
+(idempotent).
+
+What a run changes is audited in its transaction (ADR 0019): a finding whose outcome changes
+has a row of its own (OVERSTAY_FINDING_OPENED, _REOPENED, _PROPOSAL_CHANGED, in the finding's
+history); the figures refreshed every day are one OVERSTAY_FINDINGS_REFRESHED row per run
+(entity `border.detectionrun`, the day), not one per finding and day: the counts, the ids of
+the findings refreshed as runs of ids (`id_ranges`), and those whose last legal day or
+registration deadline moved, with both dates. A finding's days over on a run's day follow
+from its dates and that day (the day less the last legal day, or less the registration
+deadline; a stay with no legal day left counts from its entry, that day included), so the
+row and the findings' dates tell an auditor what each finding said on each day.
 """
 
 from __future__ import annotations
@@ -654,6 +663,20 @@ def _reopened_entries(rows: list[tuple[Any, ...]]) -> list[AuditEntry]:
     ]
 
 
+def id_ranges(ids: list[int]) -> str:
+    """Finding ids, sorted, as runs of consecutive ids: `3-5,9,11-12` (the findings opened
+    by one run take consecutive ids, so a day's list is short)."""
+    out: list[str] = []
+    ordered = sorted(set(ids))
+    start = 0
+    for i in range(1, len(ordered) + 1):
+        if i == len(ordered) or ordered[i] != ordered[i - 1] + 1:
+            first, last = ordered[start], ordered[i - 1]
+            out.append(str(first) if first == last else f"{first}-{last}")
+            start = i
+    return ",".join(out)
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -690,6 +713,46 @@ def _opened_entries(rows: list[tuple[int, int, str, str, int]]) -> list[AuditEnt
     ]
 
 
+@dataclass
+class _Changes:
+    """What one run changed, for its OVERSTAY_FINDINGS_REFRESHED audit row."""
+
+    refreshed: list[int]
+    dates_changed: list[tuple[Any, ...]]  # id, last legal day and deadline as stored, as found
+    opened: int = 0
+    reopened: int = 0
+    proposal_changed: int = 0
+
+
+def _dates_changed(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "finding": fid,
+            "last_legal_day": [_iso(was_last), _iso(last)],
+            "registration_due": [_iso(was_due), _iso(due)],
+        }
+        for fid, was_last, last, was_due, due in sorted(rows)
+    ]
+
+
+def _run_entry(on: dt.date, changes: _Changes) -> AuditEntry:
+    """The run's one audit row for the figures it refreshed (see `overstays_detect`)."""
+    return AuditEntry(
+        "OVERSTAY_FINDINGS_REFRESHED",
+        data={
+            "on": on.isoformat(),
+            "refreshed": len(changes.refreshed),
+            "findings": id_ranges(changes.refreshed),
+            "dates_changed": _dates_changed(changes.dates_changed),
+            "opened": changes.opened,
+            "reopened": changes.reopened,
+            "proposal_changed": changes.proposal_changed,
+        },
+        entity_type=DetectionRun._meta.label_lower,
+        entity_id=on.isoformat(),
+    )
+
+
 def _store(
     *, on: dt.date, found: list[Found], actor: Any, timings: dict[str, Any] | None = None
 ) -> int:
@@ -699,7 +762,18 @@ def _store(
     found = [f for f in found if f.person_id in offices]
     if connection.vendor == "postgresql":
         return _store_sql(on=on, found=found, offices=offices, actor=actor, timings=timings)
-    opened = 0
+    changes = _Changes(refreshed=[], dates_changed=[])
+    # one transaction for the run, so its audit row is written with what it records (a
+    # small installation's findings: a few thousand rows)
+    with transaction.atomic():
+        _store_chunks(on=on, found=found, offices=offices, actor=actor, changes=changes)
+        audit_record_many(actor=actor, entries=[_run_entry(on, changes)])
+    return changes.opened
+
+
+def _store_chunks(
+    *, on: dt.date, found: list[Found], offices: dict[int, int], actor: Any, changes: _Changes
+) -> None:
     enforcement_after = _enforcement_after()
     for first in range(0, len(found), CHUNK):
         chunk = found[first : first + CHUNK]
@@ -728,6 +802,19 @@ def _store(
                         )
                     elif stored.state != FindingState.OPEN:
                         decided.add(stored.id)
+                    if (stored.last_legal_day, stored.registration_due) != (
+                        f.last_legal_day,
+                        f.registration_due,
+                    ):
+                        changes.dates_changed.append(
+                            (
+                                stored.id,
+                                stored.last_legal_day,
+                                f.last_legal_day,
+                                stored.registration_due,
+                                f.registration_due,
+                            )
+                        )
                     if stored.id not in decided and stored.proposal != proposal:
                         changed.append(
                             (
@@ -777,8 +864,10 @@ def _store(
                     [(n.pk, n.person_id, n.kind, n.proposal, n.days_over) for n in new]
                 ),
             )
-            opened += len(new)
-    return opened
+            changes.refreshed += [r.pk for r in refreshed]
+            changes.opened += len(new)
+            changes.reopened += len(reopened)
+            changes.proposal_changed += len(changed)
 
 
 FOUND_TABLE = """
@@ -816,7 +905,17 @@ FROM border_overstayfinding f JOIN border_found n
 WHERE f.state = %(open)s AND f.proposal <> n.proposal
 ORDER BY f.id
 """
-# (after the reopening: a finding opened again follows its days over like any open one)
+# the stored findings whose last legal day or registration deadline the refresh changes (also
+# those just opened again), for the run's audit row: a few a night
+FOUND_DATES_CHANGED = """
+SELECT f.id, f.last_legal_day, n.last_legal_day, f.registration_due, n.registration_due
+FROM border_overstayfinding f JOIN border_found n
+    ON f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
+WHERE f.last_legal_day IS DISTINCT FROM n.last_legal_day
+   OR f.registration_due IS DISTINCT FROM n.registration_due
+"""
+# (after the reopening: a finding opened again follows its days over like any open one); the
+# ids of the findings refreshed come back for the run's audit row
 FOUND_REFRESH = """
 UPDATE border_overstayfinding f
 SET days_over = n.days_over, last_legal_day = n.last_legal_day,
@@ -824,6 +923,7 @@ SET days_over = n.days_over, last_legal_day = n.last_legal_day,
     proposal = CASE WHEN f.state = %(open)s THEN n.proposal ELSE f.proposal END
 FROM border_found n
 WHERE f.person_id = n.person_id AND f.kind = n.kind AND f.entry_day = n.entry_day
+RETURNING f.id
 """
 # the findings not open yet get their ids from the table's sequence, in person order, and
 # come back for their audit rows before they are inserted
@@ -920,7 +1020,13 @@ def _store_sql(
         reopened = _reopened_entries(list(cursor.fetchall()))
         cursor.execute(FOUND_PROPOSAL_CHANGED, {"open": FindingState.OPEN})
         changed = _proposal_changed_entries(list(cursor.fetchall()))
+        cursor.execute(FOUND_DATES_CHANGED)
+        changes = _Changes(
+            refreshed=[], dates_changed=list(cursor.fetchall()), reopened=len(reopened)
+        )
+        changes.proposal_changed = len(changed)
         cursor.execute(FOUND_REFRESH, {"on": on, "open": FindingState.OPEN})
+        changes.refreshed = [row[0] for row in cursor.fetchall()]
         lap("refresh")
         if reopened or changed:
             audit_record_many(actor=actor, entries=reopened + changed)
@@ -939,6 +1045,8 @@ def _store_sql(
                     if inserted != len(opened):  # cannot happen under the lock
                         raise DatabaseError("overstay findings opened by another job meanwhile")
             lap("audit_insert")
+        changes.opened = len(opened)
+        audit_record_many(actor=actor, entries=[_run_entry(on, changes)])
         cursor.execute("DROP TABLE border_found")  # the job may run twice in one transaction
     lap("commit")  # with the deferred foreign-key checks of the audit rows
     if timings is not None:
