@@ -21,6 +21,27 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+class LegalGroundOut(Schema):
+    code: str = Field(description="Stable code of the provision")
+    name: str = Field(description="What the provision says, in the language asked for")
+    article: str = Field(description="The article cited, in the language asked for")
+
+
+class AnnulledErrorDetail(ErrorDetail):
+    annulled_on: dt.date | None = Field(description="The day of the annulment (Baku time)")
+    legal_ground: LegalGroundOut | None = Field(
+        description="The provision the annulment was decided on (null when none was recorded)"
+    )
+    verify_url: str = Field(description="Where the document verifies as annulled")
+
+
+class AnnulledOut(Schema):
+    """410: the document was annulled (code `registration_annulled`); the officer's reasons
+    stay in the case file."""
+
+    error: AnnulledErrorDetail
+
+
 # the error answers every endpoint with a key may give (413: `UMIS_MAX_REQUEST_BYTES`, 429:
 # `core.ratelimit`); an endpoint that reads a body also 400 (not JSON)
 ERRORS: dict[int, Any] = {

@@ -16,6 +16,7 @@ from umis.api.idempotency import request_idempotent
 from umis.api.schemas import (
     BODY_ERRORS,
     ERRORS,
+    AnnulledOut,
     BulkIn,
     BulkOut,
     EndIn,
@@ -23,7 +24,7 @@ from umis.api.schemas import (
     StayRegistrationIn,
     StayRegistrationOut,
 )
-from umis.core.errors import DomainError, PermissionDenied, ValidationFailed
+from umis.core.errors import DomainError, Gone, PermissionDenied, ValidationFailed
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
 from umis.stays import selectors, services
@@ -227,14 +228,34 @@ def registration_end(request: HttpRequest, reference: str, payload: EndIn) -> Ht
 
 @router.get(
     "/stay-registrations/{reference}/certificate.pdf",
-    response={200: None, **ERRORS},
+    response={200: None, 410: AnnulledOut, **ERRORS},
     summary="Registration certificate (PDF)",
+    description="The certificate of an annulled registration is gone (410, code"
+    " `registration_annulled`): the answer gives the day and the legal ground of the"
+    " annulment and the link where the certificate verifies as annulled.",
 )
 def registration_certificate(request: HttpRequest, reference: str) -> HttpResponse:
     host = _host(request)
     reg = selectors.stay_registration_get_for_host(
         user=request.user, host=host, reference=reference
     )
+    annulment = selectors.stay_registration_annulment(registration=reg)
+    if annulment is not None:  # as the web link's page: the day, the ground, where it verifies
+        document = selectors.stay_registration_certificate(registration=reg)
+        ground = annulment.legal_ground
+        raise Gone(
+            "registration_annulled",
+            _("This registration certificate has been annulled"),
+            details={
+                "annulled_on": annulment.on.isoformat(),
+                "legal_ground": (
+                    {"code": ground.code, "name": ground.name, "article": ground.cited}
+                    if ground
+                    else None
+                ),
+                "verify_url": document_verify_url(document) if document else "",
+            },
+        )
     response = HttpResponse(certificate_pdf(reg), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{reg.case.reference}.pdf"'
     return response

@@ -66,6 +66,20 @@ class Conflict(DomainError):
     status = 409
 
 
+class Gone(DomainError):
+    """What was asked for existed and no longer does (an annulled document): 410, with
+    `details` (JSON values) beside the code and the message."""
+
+    status = 410
+
+    def __init__(self, code: str, message: str | Promise, *, details: dict[str, Any]) -> None:
+        super().__init__(code, message)
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), **self.details}
+
+
 @dataclass
 class ErrorCollector:
     """Collects field errors so a form or API item reports all of them at once."""
