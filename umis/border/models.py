@@ -9,6 +9,7 @@ refused by the ingest service before the insert.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,13 +29,42 @@ class CrossingPoint(Translated):
         LAND = "land", _("Land border")
         SEA = "sea", _("Sea port")
 
-    code = models.SlugField(max_length=20, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
-    active = models.BooleanField(default=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    region = models.ForeignKey(
+        "reference.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    # a land crossing's neighbour, whose name its names give in brackets
+    # (`services.crossing_point_names_complete`)
+    country = models.ForeignKey(
+        "reference.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "state"},
+        verbose_name=_("neighbouring country"),
+        help_text=_(
+            "Land crossings only. Each name typed here gets the country in brackets, as "
+            "“Samur (Russia)”, unless it already ends in brackets."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("crossing point")
+        verbose_name_plural = _("crossing points")
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.LAND and self.country_id is None:
+            raise ValidationError(
+                {"country": _("A land crossing point names its neighbouring country.")}
+            )
+        if self.kind != self.Kind.LAND and self.country_id is not None:
+            raise ValidationError(
+                {"country": _("An airport or a sea port has no neighbouring country.")}
+            )
 
 
 class Crossing(models.Model):

@@ -9,7 +9,8 @@ person's presence and one audit row for the batch, all in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -554,11 +555,91 @@ def crossing_point_names_mend(points: Any) -> int:
     return changed
 
 
+# The loaded land crossings' neighbours, and how the names give Azerbaijan's neighbours in
+# brackets (az, en, ru): short names, as "Samur (Rusiya)", not the ISO ones ("Rusiya
+# Federasiyası", "Iran, Islamic Republic of"); another country by its reference name.
+LAND_NEIGHBOURS = {"samur": "RU", "red-bridge": "GE", "astara": "IR"}
+NEIGHBOUR_NAMES = {
+    "RU": ("Rusiya", "Russia", "Россия"),
+    "GE": ("Gürcüstan", "Georgia", "Грузия"),
+    "AM": ("Ermənistan", "Armenia", "Армения"),
+    "IR": ("İran", "Iran", "Иран"),
+    "TR": ("Türkiyə", "Türkiye", "Турция"),
+}
+NAME_LANGUAGES = ("az", "en", "ru")
+_IN_BRACKETS_AT_END = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def crossing_point_countries_mend(points: Any, countries: Any) -> int:
+    """The loaded land crossings' neighbouring country where none is set and the country is
+    in the reference data (`points`, `countries`: the models, or their state in a
+    migration); returns how many were set."""
+    known = set(countries.objects.filter(code__in=LAND_NEIGHBOURS.values()).values_list("pk"))
+    changed = 0
+    for code, country in LAND_NEIGHBOURS.items():
+        if (country,) in known:
+            changed += points.objects.filter(code=code, country__isnull=True).update(
+                country_id=country
+            )
+    return changed
+
+
+def _neighbour_name(country: Any, lang: str) -> str:
+    short = NEIGHBOUR_NAMES.get(country.code)
+    if short:
+        return short[NAME_LANGUAGES.index(lang)]
+    return str(getattr(country, f"name_{lang}") or country.name_en)
+
+
+def crossing_point_names_complete(
+    *, point: CrossingPoint, changed: Iterable[str], country_before: Any = None
+) -> list[str]:
+    """A land crossing's names give its neighbouring country in brackets, as the loaded ones
+    do ("Samur (Rusiya)"), filled when it is saved from the admin, not computed when it is
+    shown: the name stored is the name every page, export and document reads.
+
+    A name typed in this save (a point added, that name edited, or the kind or the country
+    changed) gets " (country)" in its language. A name that already ends in brackets is
+    left as written (the administrator put the country, or something else, there), except
+    that on a change of country the former country in brackets becomes the new one. A name
+    not typed in this save stays as it is, as migration border 0005 left a name an
+    administrator had changed: a name chosen without the country is not overwritten when
+    the point is saved for another reason. Sets the names on `point` (not saved); returns
+    the fields changed."""
+    country = point.country if point.country_id else None
+    if point.kind != CrossingPoint.Kind.LAND or country is None:
+        return []
+    changed = set(changed)
+    moved = bool({"country", "kind"} & changed)
+    filled = []
+    for lang in NAME_LANGUAGES:
+        field = f"name_{lang}"
+        name = str(getattr(point, field) or "").strip()
+        if not name or not (moved or field in changed):
+            continue
+        ours = _neighbour_name(country, lang)
+        end = _IN_BRACKETS_AT_END.search(name)
+        if end is None:
+            new = f"{name} ({ours})"
+        elif (
+            country_before is not None
+            and "country" in changed
+            and end.group(1).strip() == _neighbour_name(country_before, lang)
+        ):
+            new = f"{name[: end.start()]} ({ours})"
+        else:
+            continue
+        if new != getattr(point, field):
+            setattr(point, field, new[:200])  # the names' length (`Translated`)
+            filled.append(field)
+    return filled
+
+
 @transaction.atomic
 def crossing_points_load_defaults() -> None:
     """The main crossing points (idempotent); an administrator adds the others. Points
     loaded before under names since mended get today's names (`crossing_point_names_mend`)."""
-    from umis.reference.models import Region
+    from umis.reference.models import Country, Region
 
     regions = {r.code: r for r in Region.objects.all()}
     crossing_point_names_mend(CrossingPoint)
@@ -569,6 +650,7 @@ def crossing_points_load_defaults() -> None:
         CrossingPoint.objects.create(
             code=code, kind=kind, region=regions[region], name_az=n_az, name_en=n_en, name_ru=n_ru
         )
+    crossing_point_countries_mend(CrossingPoint, Country)
 
 
 def overstay_finding_take(
