@@ -9,5 +9,6 @@ urlpatterns = [
     path("stay/register/", views.own_register, name="register"),
     path("stay/status/", views.own_status_lookup, name="lookup"),
     path("stay/status/<str:reference>/", views.own_status, name="status"),
+    path("stay/status/<str:reference>/end/", views.own_end, name="end"),
     path("stay/status/<str:reference>/certificate.pdf", views.own_certificate, name="certificate"),
 ]

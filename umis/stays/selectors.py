@@ -123,6 +123,23 @@ def stay_registration_own_by_reference(*, reference: str) -> StayRegistration | 
     )
 
 
+def stay_registration_own_held(*, reference: str, held: list[str]) -> StayRegistration:
+    """A registration the foreigner filed himself, for a browser that holds it (`held`: the
+    numbers it filed or looked up with the document number), or NotFound (the attempt is
+    audited, naming the registration number only)."""
+    reg = stay_registration_own_by_reference(reference=reference) if reference in held else None
+    if reg is None:
+        audit_record(
+            actor=None,
+            action="STAY_REGISTRATION_ACCESS_DENIED",
+            entity_type="stays.stayregistration",
+            entity_id=reference[:60],
+            data={"filed_by": "foreigner"},
+        )
+        raise NotFound("not_found", _("Not found."))
+    return reg
+
+
 @dataclass(frozen=True)
 class Move:
     """A registration of a guest who, on the day of arrival, held a current registration

@@ -575,27 +575,63 @@ def stay_registration_end(
     """The host reports that the guest has left (the registration was selected for this host)."""
     with transaction.atomic():
         reg = _registration_for_update(registration.pk)
-        if left_on < reg.arrival_date or left_on > clock.today():
-            raise DomainError(
-                "invalid_departure",
-                _("The departure date must be between the arrival and today."),
-                "left_on",
-            )
-        if not reg.active:
-            raise DomainError(
-                "not_active", _("This registration has already ended or was annulled.")
-            )
-        case_transition(
-            actor=actor,
-            case=reg.case,
-            target=workflow.ENDED,
-            expected_version=reg.case.version,
-            action="STAY_REGISTRATION_ENDED",
-            data={"left_on": left_on.isoformat()},
-        )
-        _registrations_ended(actor=actor, ends=[(reg, left_on)], reason="guest_left")
+        _guest_left(actor=actor, reg=reg, left_on=left_on, by_foreigner=False)
         reg.refresh_from_db()
     return reg
+
+
+def stay_registration_end_own(
+    *, actor: Any, registration: StayRegistration, left_on: dt.date
+) -> StayRegistration:
+    """The foreigner reports that he has left the address of a registration he filed himself
+    (he has no account: the registration was selected for the browser that looked it up
+    with its number and his document number). It ends as a host's does when the guest
+    leaves, on a day within the stay: not before the arrival, not after the planned
+    departure, not in the future. A host's registration is ended by its host: NotFound."""
+    with transaction.atomic():
+        reg = _registration_for_update(registration.pk)
+        if reg.filed_by != StayRegistration.FiledBy.FOREIGNER:
+            raise NotFound("not_found", _("Registration not found."))
+        _guest_left(actor=actor, reg=reg, left_on=left_on, by_foreigner=True)
+        reg.refresh_from_db()
+    return reg
+
+
+def _guest_left(*, actor: Any, reg: StayRegistration, left_on: dt.date, by_foreigner: bool) -> None:
+    """End a registration (locked by the caller) on the day the guest left. The foreigner
+    acts without an account, so without a role the workflow could check: the case moves as
+    the system moves it, the history and the audit trail say that he reported it."""
+    if by_foreigner:
+        if not reg.arrival_date <= left_on <= min(clock.today(), reg.planned_departure):
+            raise DomainError(
+                "invalid_departure",
+                _(
+                    "The day you left must be between the arrival and today, and not after "
+                    "the planned departure."
+                ),
+                "left_on",
+            )
+    elif left_on < reg.arrival_date or left_on > clock.today():
+        raise DomainError(
+            "invalid_departure",
+            _("The departure date must be between the arrival and today."),
+            "left_on",
+        )
+    if not reg.active:
+        raise DomainError("not_active", _("This registration has already ended or was annulled."))
+    case_transition(
+        actor=actor,
+        case=reg.case,
+        target=workflow.ENDED,
+        expected_version=reg.case.version,
+        action="STAY_REGISTRATION_ENDED",
+        data={
+            "left_on": left_on.isoformat(),
+            **({"by": StayRegistration.FiledBy.FOREIGNER.value} if by_foreigner else {}),
+        },
+        system=by_foreigner,
+    )
+    _registrations_ended(actor=actor, ends=[(reg, left_on)], reason="guest_left")
 
 
 def _stay_case(case: Case) -> None:

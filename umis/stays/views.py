@@ -347,13 +347,14 @@ def own_status_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def own_status(request: HttpRequest, reference: str) -> HttpResponse:
-    reg = _own_or_lookup(request, reference)
-    if reg is None:
-        return redirect(
-            reverse("stays_own:lookup") + "?" + urlencode({"reference": reference[:30]})
-        )
+def _own_status_page(
+    request: HttpRequest,
+    reg: StayRegistration,
+    *,
+    left_on: str = "",
+    left_on_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     document = selectors.stay_registration_certificate(registration=reg)
     return render(
         request,
@@ -365,8 +366,59 @@ def own_status(request: HttpRequest, reference: str) -> HttpResponse:
             "standing": selectors.stay_registration_standing(registration=reg, on=clock.today()),
             "document": document,
             "verify_url": document_verify_link(document) if document else "",
+            # the day he left: today (his planned departure if that has passed), or as typed
+            "left_on": left_on or min(clock.today(), reg.planned_departure).isoformat(),
+            "left_on_error": left_on_error,
         },
+        status=status,
     )
+
+
+@require_GET
+def own_status(request: HttpRequest, reference: str) -> HttpResponse:
+    reg = _own_or_lookup(request, reference)
+    if reg is None:
+        return redirect(
+            reverse("stays_own:lookup") + "?" + urlencode({"reference": reference[:30]})
+        )
+    return _own_status_page(request, reg)
+
+
+@require_POST
+def own_end(request: HttpRequest, reference: str) -> HttpResponse:
+    """The foreigner has left the address: only a browser that filed the registration or
+    looked it up with his document number (its session) may end it."""
+    try:
+        reg = selectors.stay_registration_own_held(
+            reference=reference, held=list(request.session.get(OWN_SESSION_KEY, []))
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    if not reg.active:  # ended or annulled since the page was shown: nothing to end
+        messages.error(request, _("This registration has already ended or was annulled."))
+        return redirect("stays_own:status", reference=reg.case.reference)
+    typed = request.POST.get("left_on", "").strip()[:10]
+    try:
+        left_on = dt.date.fromisoformat(typed)
+    except ValueError:
+        return _own_status_page(
+            request,
+            reg,
+            left_on=typed,
+            left_on_error=_("Enter a date as YYYY-MM-DD."),
+            status=422,
+        )
+    try:
+        services.stay_registration_end_own(actor=request.user, registration=reg, left_on=left_on)
+    except DomainError as exc:
+        if exc.field == "left_on":
+            return _own_status_page(
+                request, reg, left_on=typed, left_on_error=str(exc.message), status=422
+            )
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your registration has ended."))
+    return redirect("stays_own:status", reference=reg.case.reference)
 
 
 @require_GET

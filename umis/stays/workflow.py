@@ -6,11 +6,12 @@ check (`registered`), after which the officer confirms it. One the foreigner fil
 the same right to register, the rules judged on intake are the host's, and the officer's
 check, which every registration waits for, is where the accommodation he declared is
 verified (the case says that he filed it, and whom he named); an officer annuls a false
-one with a legal ground. Only a host ends a registration before its planned departure:
-the foreigner's own ends by it, or by a move registered elsewhere. The host ends it when the
-guest leaves; the system ends it when the guest, having moved, is registered at another
-place (`STAY_REGISTRATION_SUPERSEDED`, no actor), or when it is registered after the
-guest's planned departure; an officer may annul it with a legal ground, also once it has
+one with a legal ground. The host ends a registration when the guest leaves; the
+foreigner ends his own when he leaves the address (he has no account: the service, which
+finds only his own filings for the browser that looked it up, moves the case as the system
+does, and the history says he reported it); the system ends it when the guest, having
+moved, is registered at another place (`STAY_REGISTRATION_SUPERSEDED`, no actor), or when
+it is registered after the guest's planned departure; an officer may annul it with a legal ground, also once it has
 ended (a registration found false after the guest left verifies as annulled, not expired).
 A registration whose guest matched a watchlist stays valid, but the officer confirms it
 only once every screening hit on it is decided (confirmed or dismissed); annulling it

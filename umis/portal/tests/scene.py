@@ -54,7 +54,8 @@ class Scene:
 OWN_STAY_DOCUMENT = "N7654321"  # the travel document of the foreigner who filed himself
 
 
-def _file_own_stay() -> Case:
+def own_stay_filed() -> Case:
+    """A registration the foreigner filed himself (no account) in Ganja, with `OWN_STAY_DOCUMENT`."""
     result = stay_registration_file_own(
         actor=AnonymousUser(),
         raw=guest(
@@ -170,7 +171,7 @@ def make_scene(world: World, client: Client) -> Scene:
             skip_invalid=False,
             language="en",
         ),
-        own_stay=_file_own_stay(),
+        own_stay=own_stay_filed(),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -32,7 +33,7 @@ from umis.api.tests import fuzzing
 from umis.api.tests.test_fuzz import FUZZ, Env, _env
 from umis.core import clock
 from umis.core.testing import guest
-from umis.portal.tests.scene import overstay_finding
+from umis.portal.tests.scene import OWN_STAY_DOCUMENT, overstay_finding, own_stay_filed
 from umis.screening.models import ScreeningHit, WatchlistEntry
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, photo_png, traveller
@@ -47,7 +48,7 @@ ERROR_SHOWN = re.compile(
 @dataclass(frozen=True)
 class Page:
     url: str  # with {placeholders} filled from FormEnv
-    persona: str | None  # "host", "officer" or None (anyone)
+    persona: str | None  # "host", "officer", "foreigner" (his look-up) or None (anyone)
     targets: tuple[str, ...] = ()  # URL names its forms submit to (checked)
     # a calculator or a check: any input gets an answer on the page, not necessarily an error
     answers_in_place: bool = False
@@ -65,6 +66,7 @@ PAGES: dict[str, Page] = {
     "stays:detail": Page("/host/registrations/{registration}/", "host", ("stays:end",)),
     "stays_own:register": Page("/stay/register/", None, ("stays_own:register",)),
     "stays_own:lookup": Page("/stay/status/", None, ("stays_own:lookup",)),
+    "stays_own:status": Page("/stay/status/{own_stay}/", "foreigner", ("stays_own:end",)),
     "border:calculator": Page(
         "/stay-calculator/", None, ("border:calculator",), answers_in_place=True
     ),
@@ -109,7 +111,6 @@ NO_INPUT: dict[str, str] = {
     "portal:verify": "the verification result; the code in its URL is fuzzed by the API test",
     "accounts:logout": "signing out takes no input",
     "stays:certificate": "a PDF download",
-    "stays_own:status": "the foreigner's status page, reached from the look-up form",
     "stays_own:certificate": "a PDF download",
     "border:findings_csv": "an export of the list whose filters are fuzzed on border:findings",
     "border:findings_xlsx": "an export of the list whose filters are fuzzed on border:findings",
@@ -276,9 +277,11 @@ def _form_env() -> FormEnv:
     from umis.people.models import PersonMerge
 
     merge = PersonMerge.objects.get()
+    own_stay = own_stay_filed()
     return FormEnv(
         api=env,
         values={
+            "own_stay": own_stay.reference,
             "registration": env.registration,
             "match": str(env.match_id),
             "merged_person": str(merge.survivor_id),
@@ -296,6 +299,18 @@ def _login(client: Client, env: FormEnv, persona: str | None) -> None:
         client.force_login(env.api.world.harry)
     elif persona == "officer":
         client.force_login(env.api.world.hannah)
+    elif persona == "foreigner":  # the browser that looked up his own registration
+        client.get("/stay/status/")
+        token = client.cookies[settings.CSRF_COOKIE_NAME].value
+        found = client.post(
+            "/stay/status/",
+            {
+                "reference": env.values["own_stay"],
+                "document_number": OWN_STAY_DOCUMENT,
+                "csrfmiddlewaretoken": token,
+            },
+        )
+        assert found.status_code == 302, found.status_code
 
 
 def _value() -> st.SearchStrategy[str]:

@@ -72,6 +72,9 @@ PAGES: dict[str, Url] = {
     "stay/status/<str:reference>/": Url(
         APPLICANT, "GET", lambda s: f"/stay/status/{s.own_stay.reference}/"
     ),
+    "stay/status/<str:reference>/end/": Url(
+        APPLICANT, "POST", lambda s: f"/stay/status/{s.own_stay.reference}/end/"
+    ),
     "stay/status/<str:reference>/certificate.pdf": Url(
         APPLICANT, "GET", lambda s: f"/stay/status/{s.own_stay.reference}/certificate.pdf"
     ),
