@@ -16,6 +16,9 @@ def register_services() -> None:
             "STAY_REGISTRATION_SUPERSEDED": _(
                 "Stay ended: the guest moved and was registered at another place"
             ),
+            "STAY_REGISTRATION_TAKEN_OVER": _(
+                "Stay ended: the receiving party registered the guest at the same address"
+            ),
             "STAY_REGISTRATION_ANNULLED": _("Registration annulled"),
             "STAY_REGISTRATION_CONFIRMED": _("Registration confirmed"),
             "CASE_NOTE_ADDED": _("Note added"),

@@ -236,12 +236,15 @@ class Ending:
     """How a registration that is no longer current came to an end."""
 
     on: dt.date  # the day the guest left or moved, or the day of the annulment
-    how: str  # "left" (the host said so), "moved" (ended by a move) or "annulled"
+    # "left" (the host or the foreigner said so), "moved" (ended by a move), "taken_over"
+    # (the foreigner's own, by a host's registration at the same address) or "annulled"
+    how: str
 
 
 _ENDED_BY = {
     "STAY_REGISTRATION_ENDED": "left",
     "STAY_REGISTRATION_SUPERSEDED": "moved",
+    "STAY_REGISTRATION_TAKEN_OVER": "taken_over",
     "STAY_REGISTRATION_ANNULLED": "annulled",
 }
 

@@ -56,6 +56,8 @@ from umis.stays.validation import (
 MAX_BATCH = 1000
 # an item's move and the registrations it ends
 Moving = tuple[Move, tuple[StayRegistration, ...]]
+# by item, the foreigner's own filings at the address a host registers him at (taken over)
+TakenOver = dict[int, tuple[StayRegistration, ...]]
 
 
 @dataclass
@@ -173,12 +175,14 @@ def _moves(
     parsed: list[tuple[int, RegistrationData]],
     person_ids: list[int],
     ref: ReferenceSnapshot,
-) -> dict[int, Moving]:
+) -> tuple[dict[int, Moving], TakenOver]:
     """The items (by position in `parsed`) whose guest, on the day of arrival, holds a
     current registration (active, and covering that day) elsewhere: at another host, or at
     another address of this one; for the foreigner's own filing, any. (The same guest at the
     same address of this host is no move: a duplicate `_overlapping` refused, or, under
-    another passport, left as it was.)
+    another passport, left as it was.) A registration the foreigner filed himself at the
+    address a host now registers him at is no move either: the host's registration takes
+    it over (the second dict), and a move is made of the others only.
     Read once for the batch and locked until the intake commits: the host who registered
     the guest before, or an officer, waits for the move instead of acting on it at the
     same time. A registration is left by the first item of the batch that moves from it."""
@@ -190,6 +194,7 @@ def _moves(
         current.setdefault(reg.person_id, []).append(reg)
     left: set[int] = set()
     moves: dict[int, Moving] = {}
+    taken_over: TakenOver = {}
     for k, ((_i, d), person_id) in enumerate(zip(parsed, person_ids, strict=True)):
         here = _address(d.region.pk, d.city, d.street)
         previous = tuple(
@@ -206,6 +211,17 @@ def _moves(
         if not previous:
             continue
         left.update(r.pk for r in previous)
+        if host is not None:
+            own = tuple(
+                r
+                for r in previous
+                if r.host_id is None and _address(r.region_id, r.city, r.street) == here
+            )
+            if own:
+                taken_over[k] = own
+                previous = tuple(r for r in previous if r not in own)
+                if not previous:
+                    continue
         # the foreigner's own move is always to another provider's place: the move rule
         if host is not None and all(r.host_id == host.pk for r in previous):
             move = Move(
@@ -225,7 +241,7 @@ def _moves(
                 working_days=d.rule.move_deadline_working_days,
             )
         moves[k] = (move, previous)
-    return moves
+    return moves, taken_over
 
 
 def _documents_held_by_others(
@@ -349,10 +365,11 @@ def _filed_data(host: Host | None, own: OwnFiling | None) -> dict[str, Any]:
     return {"filed_by": StayRegistration.FiledBy.FOREIGNER.value, "provider": own.provider_name}
 
 
-def _late(d: RegistrationData, move: Move | None, today: dt.date) -> bool:
-    """A move is judged by the move rule only; within one host's places nothing was due."""
+def _late(d: RegistrationData, move: Move | None, taken_over: bool, today: dt.date) -> bool:
+    """A move is judged by the move rule only; within one host's places nothing was due,
+    nor when the host takes over the stay the foreigner had registered himself."""
     if move is None:
-        return d.late
+        return d.late and not taken_over
     if move.deadline is None:
         return False
     return rules.move_late(deadline=move.deadline, today=today)
@@ -370,10 +387,13 @@ def _store(
     today: dt.date,
 ) -> None:
     people = person_resolve_many(actor=actor, items=[d.person for _, d in parsed], stored=stored)
-    found = _moves(host=host, parsed=parsed, person_ids=[p.pk for p, _ in people], ref=ref)
+    found, taken_over = _moves(
+        host=host, parsed=parsed, person_ids=[p.pk for p, _ in people], ref=ref
+    )
     moves = {k: move for k, (move, _ended) in found.items()}
     parsed = [
-        (i, replace(d, late=_late(d, moves.get(k), today))) for k, (i, d) in enumerate(parsed)
+        (i, replace(d, late=_late(d, moves.get(k), k in taken_over, today)))
+        for k, (i, d) in enumerate(parsed)
     ]
     cases = case_open_many(
         actor=actor,
@@ -383,7 +403,11 @@ def _store(
                 applicant_id=person.pk,
                 office_id=d.region.office_id,
                 needs_attention=d.late,
-                data={**_filed_data(host, own), "late": d.late, **_move_data(found.get(k))},
+                data={
+                    **_filed_data(host, own),
+                    "late": d.late,
+                    **_move_data(found.get(k), taken_over.get(k)),
+                },
             )
             for k, ((_, d), (person, _doc)) in enumerate(zip(parsed, people, strict=True))
         ],
@@ -462,13 +486,14 @@ def _store(
                     "reference": r.case.reference,
                     "host": host.pk if host is not None else None,
                     **({"filed_by": r.filed_by} if host is None else {}),
-                    **_move_data(found.get(k)),
+                    **_move_data(found.get(k), taken_over.get(k)),
                 },
             )
             for k, r in enumerate(registrations)
         ],
     )
     _moved_away(moves=[(registrations[k], move) for k, move in sorted(found.items())])
+    _taken_over([(registrations[k], own) for k, own in sorted(taken_over.items())])
     _already_over([r for r in registrations if r.planned_departure < today])
     # Screening on intake: the registration stands; a hit alerts the office on the case.
     screening_screen_cases(actor=actor, items=[(r.case, r.person) for r in registrations])
@@ -480,12 +505,19 @@ def _store(
         results[i].move = moves.get(k)
 
 
-def _move_data(found: Moving | None) -> dict[str, Any]:
-    """What the new registration's history and audit trail say of a move."""
+def _move_data(
+    found: Moving | None, taken_over: tuple[StayRegistration, ...] | None = None
+) -> dict[str, Any]:
+    """What the new registration's history and audit trail say of a move, and of the
+    foreigner's own filings it took over."""
+    data: dict[str, Any] = {}
+    if taken_over:
+        data["took_over"] = [r.case.reference for r in taken_over]
     if found is None:
-        return {}
+        return data
     move, ended = found
     return {
+        **data,
         "moved_from": [r.case.reference for r in ended],
         "moved_on": move.moved_on.isoformat(),
         "move_deadline": move.deadline.isoformat() if move.deadline else None,
@@ -512,6 +544,36 @@ def _moved_away(*, moves: Sequence[tuple[StayRegistration, Moving]]) -> None:
     )
     _registrations_ended(
         actor=None, ends=[(previous, on) for previous, on, _new in ending], reason="moved"
+    )
+
+
+def _taken_over(items: Sequence[tuple[StayRegistration, tuple[StayRegistration, ...]]]) -> None:
+    """End the foreigner's own filings that a host's registration at the same address takes
+    over, on the day it begins: the guest did not move, the receiving party registered him
+    where he had registered himself. The system ends them, as after a move, naming the new
+    registration (`superseded_by`), and their certificates are valid until that day."""
+    ending = [(previous, new) for new, own in items for previous in own]
+    if not ending:
+        return
+    for previous, new in ending:
+        previous.superseded_by = new
+    cases_transition_by_system(
+        cases=[previous.case for previous, _new in ending],
+        target=workflow.ENDED,
+        action="STAY_REGISTRATION_TAKEN_OVER",
+        data=[
+            {
+                "left_on": new.arrival_date.isoformat(),
+                "reason": "taken_over",
+                "registered_at": new.case.reference,
+            }
+            for _previous, new in ending
+        ],
+    )
+    _registrations_ended(
+        actor=None,
+        ends=[(previous, new.arrival_date) for previous, new in ending],
+        reason="taken_over",
     )
 
 

@@ -10,8 +10,9 @@ one with a legal ground. The host ends a registration when the guest leaves; the
 foreigner ends his own when he leaves the address (he has no account: the service, which
 finds only his own filings for the browser that looked it up, moves the case as the system
 does, and the history says he reported it); the system ends it when the guest, having
-moved, is registered at another place (`STAY_REGISTRATION_SUPERSEDED`, no actor), or when
-it is registered after the guest's planned departure; an officer may annul it with a legal ground, also once it has
+moved, is registered at another place (`STAY_REGISTRATION_SUPERSEDED`, no actor), when a
+host registers him at the address of his own filing (`STAY_REGISTRATION_TAKEN_OVER`), or
+when it is registered after the guest's planned departure; an officer may annul it with a legal ground, also once it has
 ended (a registration found false after the guest left verifies as annulled, not expired).
 A registration whose guest matched a watchlist stays valid, but the officer confirms it
 only once every screening hit on it is decided (confirmed or dismissed); annulling it

@@ -96,6 +96,7 @@ def test_leaving_ends_it_as_a_host_s_guest_left_does(world: World, client: Clien
     page = browser.get(response["Location"]).content.decode()
     assert 'data-state="ended"' in page and 'id="end-form"' not in page
     assert "Your registration has ended." in page
+    assert f"Ended on {left_on:%d.%m.%Y}: you left this address." in page
 
 
 def test_a_browser_that_did_not_look_it_up_cannot_end_it(world: World) -> None:

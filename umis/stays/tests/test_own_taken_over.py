@@ -1,0 +1,124 @@
+"""A host who later registers, at the same address, a guest who had registered his own stay
+takes the foreigner's own filing over: it ends for that reason, not as a move."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from umis.audit.models import AuditEvent
+from umis.backoffice.tests.test_cases import register
+from umis.cases.models import Case, CaseEvent
+from umis.core import clock
+from umis.core.testing import World
+from umis.documents.models import IssuedDocument
+from umis.stays.models import StayRegistration
+from umis.stays.tests.test_own_filing import file_own
+
+pytestmark = pytest.mark.django_db
+
+
+def own_filing(arrival: dt.date) -> StayRegistration:
+    """The foreigner registered himself at Nizami küçəsi 10, Baku, on the day he arrived."""
+    with clock.frozen_at(dt.datetime.combine(arrival, dt.time(12), tzinfo=dt.UTC)):
+        reg = file_own(arrival_date=arrival.isoformat()).registration
+    assert reg is not None
+    return reg
+
+
+def test_the_host_s_registration_at_the_same_address_takes_the_own_filing_over(
+    world: World,
+) -> None:
+    arrival = clock.today() - dt.timedelta(days=20)
+    own = own_filing(arrival)
+    # the hotel registers him at the same address (written differently) from the same day
+    case = register(world, arrival_date=arrival.isoformat(), street="NIZAMI  küçəsi 10 ")
+    new = StayRegistration.objects.get(case=case)
+    assert (new.moved_on, new.move_deadline, new.late) == (None, None, False)
+    assert not Case.objects.get(pk=case.pk).needs_attention
+    submitted = case.events.get(action="CASE_SUBMITTED")
+    assert submitted.data["took_over"] == [own.case.reference]
+    assert "moved_from" not in submitted.data
+    audit = AuditEvent.objects.get(action="STAY_REGISTRATION_SUBMITTED", entity_id=str(new.pk))
+    assert audit.data["took_over"] == [own.case.reference] and "moved_from" not in audit.data
+
+    own.refresh_from_db()
+    assert (own.active, own.ended_on, own.superseded_by) == (False, arrival, new)
+    own_case = Case.objects.get(pk=own.case_id)
+    assert own_case.state == "ended"
+    ended = CaseEvent.objects.get(case=own_case, to_state="ended")
+    assert ended.action == "STAY_REGISTRATION_TAKEN_OVER"
+    assert ended.data == {
+        "left_on": arrival.isoformat(),
+        "reason": "taken_over",
+        "registered_at": case.reference,
+    }
+    assert AuditEvent.objects.filter(
+        action="STAY_REGISTRATION_TAKEN_OVER", entity_id=str(own_case.pk)
+    ).exists()
+    assert not AuditEvent.objects.filter(action="STAY_REGISTRATION_SUPERSEDED").exists()
+    shortened = AuditEvent.objects.get(action="DOCUMENT_VALIDITY_SHORTENED")
+    assert shortened.data["reason"] == "taken_over"
+    assert IssuedDocument.objects.get(case=own_case).valid_until == arrival
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "stay"),
+    [
+        (
+            "/en",
+            "Stay ended: the receiving party registered the guest at the same address",
+            "ended: the receiving party's registration at this address replaced it",
+        ),
+        (
+            "",
+            "Qalma başa çatıb: qəbul edən tərəf qonağı həmin ünvanda qeydiyyata alıb",
+            "başa çatıb: qəbul edən tərəfin bu ünvandakı qeydiyyatı onu əvəz edib",
+        ),
+        (
+            "/ru",
+            "Пребывание завершено: принимающая сторона зарегистрировала гостя по тому же адресу",
+            "завершена: её заменила регистрация принимающей стороны по этому адресу",
+        ),
+    ],
+)
+def test_the_officer_reads_why_the_own_filing_ended(
+    world: World, client: Client, lang: str, label: str, stay: str
+) -> None:
+    own = own_filing(clock.today() - dt.timedelta(days=1))
+    register(world)
+    client.force_login(world.alice)
+    page = client.get(f"{lang}/office/cases/{own.case.reference}/").content.decode()
+    history = page.split('id="history"', 1)[1]
+    assert f'data-action="STAY_REGISTRATION_TAKEN_OVER">{label}</span>' in history
+    assert stay in page.split('id="stay">', 1)[1].split("</dd>", 1)[0]
+
+
+def test_at_another_address_it_stays_a_move(world: World) -> None:
+    own = own_filing(clock.today() - dt.timedelta(days=3))
+    case = register(world, street="Füzuli küçəsi 3")
+    new = StayRegistration.objects.get(case=case)
+    assert new.moved_on == clock.today() - dt.timedelta(days=1)
+    assert case.events.get(action="CASE_SUBMITTED").data["moved_from"] == [own.case.reference]
+    own.refresh_from_db()
+    assert not own.active and own.superseded_by == new
+    ended = CaseEvent.objects.get(case_id=own.case_id, to_state="ended")
+    assert (ended.action, ended.data["reason"]) == ("STAY_REGISTRATION_SUPERSEDED", "moved")
+
+
+def test_the_foreigner_reads_that_the_host_s_registration_replaced_his(world: World) -> None:
+    own = own_filing(clock.today() - dt.timedelta(days=1))
+    browser = Client()
+    browser.post(
+        "/en/stay/status/",
+        {"reference": own.case.reference, "document_number": own.travel_document.number},
+    )
+    register(world, arrival_date=clock.today().isoformat())
+    page = browser.get(f"/en/stay/status/{own.case.reference}/").content.decode()
+    assert (
+        f'<p id="ending" data-how="taken_over">From {clock.today():%d.%m.%Y} the receiving '
+        "party's registration at this address replaces this one.</p>"
+    ) in page
+    assert 'id="end-form"' not in page
