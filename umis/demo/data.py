@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
@@ -85,6 +86,43 @@ HOSTS = [
         "Atatürk prospekti 8, mənzil 14",
         False,
     ),
+]
+
+# Foreigners who registered their own stay (no account), one in the region of each regional
+# officer, so the queues show a filing by the foreigner: days since arrival, and the filing.
+OWN_FILINGS: list[dict[str, Any]] = [
+    {
+        "days_ago": 5,
+        "surname": "Petrov",
+        "given_names": "Ivan",
+        "birth_date": "1982-07-19",
+        "sex": "M",
+        "nationality": "RU",
+        "document_number": "752914386",
+        "issuing_state": "RU",
+        "region": "baku",
+        "city": "Bakı",
+        "street": "Füzuli küçəsi 45, mənzil 7",
+        "provider_name": "Quliyeva Aynur",
+        "provider_phone": "+994 50 555 12 34",
+        "email": "ivan.petrov@example.org",
+    },
+    {
+        "days_ago": 3,
+        "surname": "Schneider",
+        "given_names": "Anna",
+        "birth_date": "1990-03-02",
+        "sex": "F",
+        "nationality": "DE",
+        "document_number": "C4K7L2M9X",
+        "issuing_state": "DE",
+        "region": "shaki",
+        "city": "Şəki",
+        "street": "Rəsulzadə küçəsi 21",
+        "provider_name": "Həsənov Tural",
+        "provider_phone": "",
+        "email": "anna.schneider@example.org",
+    },
 ]
 
 AGENCY = ("agency.silkway", "Silk Way Travel")  # username, name (of the account and its key)
@@ -363,6 +401,34 @@ def _duplicates(host: Host) -> None:
         stay_services.stay_registrations_submit(actor=host.members.first(), host=host, raws=[raw])
 
 
+def _own_filings() -> None:
+    """The foreigners' own filings, each once: filed through the public service on the day
+    of arrival, still current."""
+    today = clock.today()
+    for filing in OWN_FILINGS:
+        if StayRegistration.objects.filter(
+            filed_by=StayRegistration.FiledBy.FOREIGNER,
+            travel_document__number=filing["document_number"],
+        ).exists():
+            continue
+        raw = {k: v for k, v in filing.items() if k != "days_ago"}
+        arrival = today - dt.timedelta(days=filing["days_ago"])
+        raw.update(
+            {
+                "document_type": DocumentType.PASSPORT,
+                "document_expiry": (today + dt.timedelta(days=1500)).isoformat(),
+                "arrival_date": arrival.isoformat(),
+                "planned_departure": (today + dt.timedelta(days=45)).isoformat(),
+            }
+        )
+        filed_at = timezone.make_aware(dt.datetime.combine(arrival, dt.time(18, 30)))
+        with clock.frozen_at(min(filed_at, clock.now())):
+            result = stay_services.stay_registration_file_own(
+                actor=AnonymousUser(), raw=raw, language="en"
+            )
+        assert result.registration is not None, result.errors
+
+
 def _demo_accounts() -> list[tuple[str, dict[str, str], bool, list[str]]]:
     """The accounts the demo makes: username, the details it gives them (an account someone
     else made under the same name lacks them), whether it has the demo password, and the
@@ -430,6 +496,7 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     loaded = StayRegistration.objects.exists()
     if loaded and creds:
         border_demo_findings_ensure()  # for a demo loaded before every office had some
+        _own_filings()  # for a demo loaded before the foreigner could file
         return DemoResult(created=False, credentials=creds)
     password = creds.get("password") or f"Demo-{secrets.token_urlsafe(9)}"
     validate_password(password)  # a password put in the credentials file obeys the rules too
@@ -444,6 +511,7 @@ def demo_load(*, registrations: int = 400, seed: int = 2026) -> DemoResult:
     if not loaded:
         _registrations(hosts, registrations, seed)
         _duplicates(hosts[0])
+    _own_filings()
     border_demo_load(creds, seed)
     _save_credentials(creds)
     return DemoResult(

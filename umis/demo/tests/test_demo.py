@@ -25,6 +25,7 @@ from umis.core.testing import make_user
 from umis.demo.data import (
     CREDENTIALS_FILE,
     DUPLICATES,
+    OWN_FILINGS,
     demo_load,
     demo_logins_text,
     load_credentials,
@@ -48,7 +49,8 @@ def test_the_demo_loads_once_and_keeps_its_logins(settings: Settings, tmp_path: 
         StayRegistration.objects.count(),
         ApiClient.objects.count(),
     )
-    assert counts[3] == 60 + len(DUPLICATES)  # guests known under another spelling too
+    # guests known under another spelling too, and foreigners who registered themselves
+    assert counts[3] == 60 + len(DUPLICATES) + len(OWN_FILINGS)
 
     again = demo_load(registrations=60, seed=7)
     assert again.created is False
@@ -94,7 +96,7 @@ def test_the_demo_loads_with_a_single_registration(settings: Settings, tmp_path:
     out = io.StringIO()
     call_command("demo", "--registrations", "1", stdout=out)
     assert out.getvalue().startswith("Demo data loaded.")
-    assert StayRegistration.objects.count() == 1 + len(DUPLICATES)
+    assert StayRegistration.objects.count() == 1 + len(DUPLICATES) + len(OWN_FILINGS)
 
 
 def test_a_negative_number_of_registrations_is_refused(settings: Settings, tmp_path: Path) -> None:
@@ -144,7 +146,7 @@ def test_the_printed_logins_work_after_the_credentials_file_is_lost(
     assert api_client_authenticate(their_key) == their_client
     assert AuditEvent.objects.filter(action="API_CLIENT_REVOKED").count() == len(old_keys)
     assert AuditEvent.objects.filter(action="USER_PASSWORD_CHANGED").count() == 8
-    assert StayRegistration.objects.count() == 4 + len(DUPLICATES)
+    assert StayRegistration.objects.count() == 4 + len(DUPLICATES) + len(OWN_FILINGS)
 
     again = io.StringIO()
     call_command("demo", "--registrations", "4", stdout=again)
@@ -245,3 +247,20 @@ def test_every_regional_officer_of_the_demo_sees_overstay_findings(
     counts = (Crossing.objects.count(), OverstayFinding.objects.count())
     demo_load(registrations=120, seed=2026)  # again: nothing more
     assert (Crossing.objects.count(), OverstayFinding.objects.count()) == counts
+
+
+def test_each_regional_officer_of_the_demo_has_a_stay_the_foreigner_filed_himself(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    demo_load(registrations=4, seed=7)
+    for officer in User.objects.filter(role=Role.REGIONAL_OFFICER):
+        client = Client()
+        client.force_login(officer)
+        queue = client.get("/en/office/queue/").content.decode()
+        assert 'data-filed-by="foreigner"' in queue, officer.username
+        assert "filed by the foreigner" in queue, officer.username
+    own = StayRegistration.objects.filter(filed_by="foreigner")
+    assert own.count() == len(OWN_FILINGS) and all(r.active for r in own)
+    demo_load(registrations=4, seed=7)  # again: nothing more
+    assert StayRegistration.objects.filter(filed_by="foreigner").count() == len(OWN_FILINGS)
