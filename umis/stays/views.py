@@ -288,7 +288,7 @@ def _own_or_lookup(request: HttpRequest, reference: str) -> StayRegistration | N
     return selectors.stay_registration_own_by_reference(reference=reference)
 
 
-@rate_limited("lookup")
+@rate_limited("stay_filing")
 @require_http_methods(["GET", "POST"])
 def own_register(request: HttpRequest) -> HttpResponse:
     values: dict[str, str] = {

@@ -317,15 +317,36 @@ def test_the_way_in_and_the_form_speak_the_visitor_s_language(
     assert label in client.get(lang + REGISTER).content.decode()
 
 
-def test_filings_and_look_ups_past_the_limit_get_429_and_store_nothing(
+def test_filings_past_their_limit_get_429_and_store_nothing(
     world: World, client: Client, settings: Any
 ) -> None:
-    settings.UMIS_RATE_LIMITS = {"lookup": 2}
+    settings.UMIS_RATE_LIMITS = {"lookup": 2, "stay_filing": 2}
     with clock.frozen_at(dt.datetime.combine(clock.today(), dt.time(9, 15, 20), tzinfo=dt.UTC)):
         first = client.post(REGISTER, own())
-        second = client.post(LOOKUP, {"reference": "SR-2026-000001", "document_number": "X"})
+        second = client.post(REGISTER, own(document_expiry="2020-01-01"))
         before = counts()
         refused = client.post(REGISTER, own(document_number="U7654321"))
-    assert (first.status_code, second.status_code, refused.status_code) == (302, 404, 429)
+    assert (first.status_code, second.status_code, refused.status_code) == (302, 422, 429)
     assert refused["Retry-After"] == "40"
     assert counts() == before
+
+
+def test_look_ups_do_not_use_up_the_filings_nor_filings_the_look_ups(
+    world: World, client: Client, settings: Any
+) -> None:
+    """Each has its own allowance a minute per address: a family looking up its
+    registrations can still file the next one, and the reverse."""
+    settings.UMIS_RATE_LIMITS = {"lookup": 2, "stay_filing": 2}
+    wrong = {"reference": "SR-2026-000001", "document_number": "X"}
+    with clock.frozen_at(dt.datetime.combine(clock.today(), dt.time(9, 15, 20), tzinfo=dt.UTC)):
+        looked = [client.post(LOOKUP, wrong).status_code for _ in range(3)]
+        filed = client.post(REGISTER, own())
+    assert looked == [404, 404, 429]
+    assert filed.status_code == 302
+    with clock.frozen_at(dt.datetime.combine(clock.today(), dt.time(9, 16, 20), tzinfo=dt.UTC)):
+        filings = [
+            client.post(REGISTER, own(document_expiry="2020-01-01")).status_code for _ in range(3)
+        ]
+        looked_up = client.post(LOOKUP, wrong)
+    assert filings == [422, 422, 429]
+    assert looked_up.status_code == 404
