@@ -136,6 +136,11 @@ class StayRegistration(BaseModel):
         return self.filed_by == self.FiledBy.FOREIGNER
 
     @property
+    def moved_away(self) -> bool:
+        """Ended because the guest was registered at another place (not by a departure)."""
+        return self.superseded_by_id is not None
+
+    @property
     def receiving_party(self) -> str:
         """Who provides the accommodation: the host, or the person the foreigner named."""
         return self.host.name if self.host is not None else self.provider_name

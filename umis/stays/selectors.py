@@ -40,6 +40,27 @@ def stay_registrations_current(*, host: Host) -> QuerySet[StayRegistration]:
     )
 
 
+RECENTLY_ENDED_DAYS = 30
+
+
+def stay_registrations_recently_ended(
+    *, host: Host, on: dt.date, days: int = RECENTLY_ENDED_DAYS, limit: int = 200
+) -> list[StayRegistration]:
+    """The host's registrations that ended (the guest left, or moved and was registered at
+    another place: `superseded_by`) within `days` before `on`, the latest first. Only what
+    the host's own registration holds is read: never the place the guest moved to."""
+    return list(
+        StayRegistration.objects.filter(
+            host=host,
+            active=False,
+            ended_on__gte=on - dt.timedelta(days=days),
+            case__state=ENDED,
+        )
+        .select_related("person", "person__nationality", "case")
+        .order_by("-ended_on", "-id")[:limit]
+    )
+
+
 def stay_registration_certificate(*, registration: StayRegistration) -> IssuedDocument | None:
     """The registration's certificate: the last document issued on its case."""
     return IssuedDocument.objects.filter(case_id=registration.case_id).order_by("-id").first()

@@ -56,7 +56,16 @@ def _host_or_404(request: HttpRequest) -> Host:
 def guests(request: HttpRequest) -> HttpResponse:
     host = _host_or_404(request)
     registrations = selectors.stay_registrations_current(host=host)[:200]
-    return render(request, "stays/guests.html", {"host": host, "registrations": registrations})
+    return render(
+        request,
+        "stays/guests.html",
+        {
+            "host": host,
+            "registrations": registrations,
+            "ended": selectors.stay_registrations_recently_ended(host=host, on=clock.today()),
+            "ended_days": selectors.RECENTLY_ENDED_DAYS,
+        },
+    )
 
 
 def _alpha3_if_other(country: Country) -> str:
