@@ -81,3 +81,34 @@ def test_a_foreigner_registers_himself_and_downloads_the_certificate(
     other.wait_for_selector("#reference")
     assert other.inner_text("#reference") == reference
     other.context.close()
+
+
+def test_a_foreigner_who_left_ends_his_own_registration(page: Any, world: World) -> None:
+    from umis.core import clock
+    from umis.stays.tests.test_own_filing import file_own
+
+    reg = file_own().registration
+    assert reg is not None
+    reference = reg.case.reference
+    page.goto("/en/stay/status/")
+    page.fill("#id_reference", reference)
+    page.fill("#id_document_number", "U12345678")
+    page.click("#status-form button[type=submit]")
+    page.wait_for_selector("#end-form")
+    # a day after the planned departure: refused beside the field, nothing ends
+    page.fill("#id_left_on", (reg.planned_departure + dt.timedelta(days=1)).isoformat())
+    page.click("#end-form button[type=submit]")
+    page.wait_for_selector("#error_left_on")
+    assert "not after the planned departure" in page.inner_text("#error_left_on")
+    assert page.get_attribute("#id_left_on", "aria-invalid") == "true"
+    assert StayRegistration.objects.get(pk=reg.pk).active
+    today = clock.today()
+    page.fill("#id_left_on", today.isoformat())
+    page.click("#end-form button[type=submit]")
+    page.wait_for_selector("#ending")
+    assert "?" not in page.url  # nothing of his in the address
+    assert page.inner_text("#ending") == f"Ended on {today:%d.%m.%Y}: you left this address."
+    assert page.get_attribute("#state", "data-state") == "ended"
+    assert page.locator("#end-form").count() == 0
+    reg.refresh_from_db()
+    assert (reg.active, reg.ended_on) == (False, today)
