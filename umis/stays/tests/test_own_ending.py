@@ -202,3 +202,23 @@ def test_an_ended_registration_is_not_ended_again(world: World) -> None:
     again = browser.post(url, {"left_on": clock.today().isoformat()}, follow=True)
     assert "This registration has already ended or was annulled." in again.content.decode()
     assert state(reg) == before
+
+
+@pytest.mark.parametrize(
+    ("lang", "ended", "by"),
+    [
+        ("/en", "Stay ended", "reported by the foreigner"),
+        ("", "Qalma başa çatıb", "əcnəbinin özü bildirib"),
+        ("/ru", "Пребывание завершено", "сообщил сам иностранец"),
+    ],
+)
+def test_the_officer_reads_in_the_history_that_the_foreigner_reported_it(
+    world: World, client: Client, lang: str, ended: str, by: str
+) -> None:
+    reg = own_filing()
+    browser = looked_up(reg)
+    browser.post(f"/en/stay/status/{reg.case.reference}/end/", {"left_on": yesterday().isoformat()})
+    client.force_login(world.alice)
+    history = client.get(f"{lang}/office/cases/{reg.case.reference}/").content.decode()
+    entry = history.split('data-action="STAY_REGISTRATION_ENDED">', 1)[1].split("</li>", 1)[0]
+    assert entry.startswith(f"{ended}</span> · {by} · ")
