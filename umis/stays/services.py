@@ -67,6 +67,8 @@ class ItemResult:
     certificate: IssuedDocument | None = None
     errors: list[FieldError] = field(default_factory=list)
     move: Move | None = None
+    # the day from which it replaces the guest's own filing at this address (taken over)
+    took_over_on: dt.date | None = None
 
     @property
     def accepted(self) -> bool:
@@ -503,6 +505,8 @@ def _store(
         results[i].registration = r
         results[i].certificate = certificate
         results[i].move = moves.get(k)
+        if k in taken_over:
+            results[i].took_over_on = r.arrival_date
 
 
 def _move_data(

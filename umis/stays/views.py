@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -97,6 +98,15 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             if result.move is not None:
                 messages.info(request, result.move.notice())
+            if result.took_over_on is not None:
+                messages.info(
+                    request,
+                    _(
+                        "The guest had registered this stay himself; from %(date)s your "
+                        "registration replaces his."
+                    )
+                    % {"date": formats.date_format(result.took_over_on, "d.m.Y")},
+                )
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
     return render(

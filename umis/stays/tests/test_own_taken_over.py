@@ -12,7 +12,7 @@ from umis.audit.models import AuditEvent
 from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case, CaseEvent
 from umis.core import clock
-from umis.core.testing import World
+from umis.core.testing import World, guest
 from umis.documents.models import IssuedDocument
 from umis.stays.models import StayRegistration
 from umis.stays.tests.test_own_filing import file_own
@@ -122,3 +122,33 @@ def test_the_foreigner_reads_that_the_host_s_registration_replaced_his(world: Wo
         "party's registration at this address replaces this one.</p>"
     ) in page
     assert 'id="end-form"' not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "told"),
+    [
+        (
+            "/en",
+            "The guest had registered this stay himself; from {date} your registration "
+            "replaces his.",
+        ),
+        (
+            "",
+            "Qonaq bu qalmanı özü qeydiyyata alıb; {date} tarixindən sizin qeydiyyatınız onu əvəz edir.",
+        ),
+        (
+            "/ru",
+            "Гость сам зарегистрировал это пребывание; с {date} его регистрацию заменяет ваша.",
+        ),
+    ],
+)
+def test_the_web_form_tells_the_host_it_took_the_own_filing_over(
+    world: World, client: Client, lang: str, told: str
+) -> None:
+    own_filing(clock.today() - dt.timedelta(days=2))
+    client.force_login(world.harry)
+    arrival = clock.today() - dt.timedelta(days=1)
+    form = guest(street="Nizami küçəsi 10", arrival_date=arrival.isoformat())
+    page = client.post(f"{lang}/host/register/", form, follow=True).content.decode()
+    assert told.format(date=f"{arrival:%d.%m.%Y}") in page
+    assert "Recorded as a move" not in page
