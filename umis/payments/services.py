@@ -11,10 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import audit_record
@@ -86,13 +90,60 @@ def payment_order_create(
     return order
 
 
-def payment_checkout_url(*, order: PaymentOrder, return_url: str, description: str) -> str:
+RETURN_SALT = "umis.payments.return"
+
+
+def _return_signature(number: str) -> str:
+    return signing.Signer(salt=RETURN_SALT).signature(number)
+
+
+def payment_return_url(*, order: PaymentOrder) -> str:
+    """Where the gateway sends the payer's browser back: an address signed for this order
+    (the gateway adds `cancelled=1` when the payer cancelled on its page), so that knowing
+    an order's number is not enough to record a return on it."""
+    path = reverse("payments:return", args=[order.number])
+    query = urlencode({"signature": _return_signature(order.number)})
+    return f"{settings.UMIS_PUBLIC_URL}{path}?{query}"
+
+
+def payment_checkout_url(*, order: PaymentOrder, description: str) -> str:
     return gateway_get().checkout_url(
         order=order.number,
         amount=order.amount,
         currency=order.currency,
         description=description,
-        return_url=return_url,
+        return_url=payment_return_url(order=order),
+    )
+
+
+def payment_return_verify(*, number: str, signature: str, remote_addr: str = "") -> PaymentOrder:
+    """The order a payer's browser came back for, when the address is the one made for it
+    at the start of the payment. A missing or wrong signature (or an order that does not
+    exist) is refused and audited, and nothing is recorded on any order."""
+    order = PaymentOrder.objects.filter(number=number).first() if storable(number) else None
+    if (
+        order is not None
+        and signature
+        and storable(signature)
+        and constant_time_compare(_return_signature(order.number), signature)
+    ):
+        return order
+    code = "return_bad_signature" if signature else "return_unsigned"
+    log.warning("payment return refused: %s from %s", code, remote_addr)
+    audit_record(
+        actor=None,
+        action="PAYMENT_RETURN_REFUSED",
+        entity_type="payments.paymentorder",
+        entity_id=str(order.pk) if order else (number[:60] or "-"),
+        data={"code": code, "number": number[:30], "remote_addr": remote_addr[:60]},
+    )
+    raise DomainError(
+        code,
+        _(
+            "This return address from the bank is not valid: it is incomplete or has been "
+            "changed, so nothing has been recorded. If you paid, the bank confirms the payment "
+            "to us directly, and your application's status page shows it."
+        ),
     )
 
 
@@ -438,9 +489,10 @@ CONFIRMATION_WAIT = dt.timedelta(minutes=15)  # a gateway notifies within second
 
 def payment_order_returned(*, order: PaymentOrder, cancelled: bool) -> None:
     """The payer's browser came back from the gateway's page: having paid there (the signed
-    notification is awaited) or having cancelled. Recorded on a pending order only; the
-    address is not signed, so it decides nothing but what the payer is offered: while a
-    payment is being confirmed (`payment_confirmation_awaited`), no new one is started."""
+    notification is awaited) or having cancelled, by the address signed for the order
+    (`payment_return_verify`). Recorded on a pending order only; it decides nothing but what
+    the payer is offered: while a payment is being confirmed (`payment_confirmation_awaited`),
+    no new one is started."""
     with transaction.atomic():
         locked = PaymentOrder.objects.select_for_update().filter(pk=order.pk).first()
         if locked is None or locked.status != PaymentOrder.Status.PENDING:

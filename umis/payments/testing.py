@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
+
+from umis.payments.models import PaymentOrder
+from umis.payments.services import payment_return_url
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -50,13 +55,21 @@ class RunningSimulator:
     def cancel(self, checkout_url: str) -> str:
         """What a payer pressing Cancel on the hosted page does: the address their browser is
         sent back to."""
+        return self._press(checkout_url, "cancel")
+
+    def pay_in_browser(self, checkout_url: str) -> str:
+        """What a payer pressing Pay on the hosted page does: the address their browser is
+        sent back to."""
+        return self._press(checkout_url, "pay")
+
+    def _press(self, checkout_url: str, action: str) -> str:
         query = checkout_url.split("?", 1)[1]
         connection = http.client.HTTPConnection(urlsplit(self.url).netloc, timeout=30)
         try:
             connection.request(
                 "POST",
                 "/pay",
-                body=urlencode({"q": query, "action": "cancel"}),
+                body=urlencode({"q": query, "action": action}),
                 headers={"Content-Type": "application/x-www-form-urlencoded"},
             )
             response = connection.getresponse()
@@ -69,6 +82,12 @@ class RunningSimulator:
         with urllib.request.urlopen(f"{self.url}/_deliveries", timeout=5) as response:  # noqa: S310
             result: list[dict[str, Any]] = json.loads(response.read())
             return result
+
+
+def return_path(order: PaymentOrder, *, cancelled: bool = False) -> str:
+    """The address (less the public host) the gateway sends this order's payer back to."""
+    path = payment_return_url(order=order).removeprefix(settings.UMIS_PUBLIC_URL)
+    return path + ("&cancelled=1" if cancelled else "")
 
 
 @contextlib.contextmanager

@@ -5,20 +5,24 @@ import json
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import translate_url
-from django.utils.translation import get_language_from_path, override
+from django.utils.translation import (
+    get_language_from_path,
+    get_language_from_request,
+    override,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from umis.core.errors import DomainError, NotFound
+from umis.core.errors import DomainError
 from umis.core.middleware import unstorable_input_checked_by_view
 from umis.payments import purposes
 from umis.payments.services import (
     payment_callback_receive,
-    payment_order_get,
     payment_order_returned,
+    payment_return_verify,
 )
 
 
@@ -69,13 +73,23 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def payment_return(request: HttpRequest, number: str) -> HttpResponse:
-    """Where the gateway sends the payer's browser back (paid or not: the page says which).
-    `?cancelled=1`: the payer cancelled on the gateway's page. Anyone can add it to the address,
-    so it only chooses what the page says; the order changes by the signed notification alone."""
+    """Where the gateway sends the payer's browser back (paid or not: the page says which),
+    by the address signed for the order when the payment started; another address is
+    refused (400). `?cancelled=1`: the payer cancelled on the gateway's page. It only
+    chooses what the page says; the order is paid by the signed notification alone."""
     try:
-        order = payment_order_get(number=number[:30])
-    except NotFound as exc:
-        raise Http404 from exc
+        order = payment_return_verify(
+            number=number[:30],
+            signature=request.GET.get("signature", "")[:100],
+            remote_addr=request.META.get("REMOTE_ADDR", ""),
+        )
+    except DomainError as exc:
+        # the address has no language prefix: the reader's chosen language (the switch's
+        # cookie), else their browser's
+        with override(get_language_from_request(request)):
+            return render(
+                request, "errors/error.html", {"status": 400, "message": exc.message}, status=400
+            )
     purpose = purposes.get(order.purpose)
     if purpose is None:
         raise Http404

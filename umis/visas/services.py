@@ -68,19 +68,13 @@ class Submission:
     payment_url: str
 
 
-def _return_url(order: PaymentOrder) -> str:
-    return f"{settings.UMIS_PUBLIC_URL}/payments/return/{order.number}"
-
-
 def visa_payment_url(*, order: PaymentOrder, group_reference: str) -> str | None:
     """The gateway's page to pay a group's fee (the link given when applying), while the fee
     is due; None once it is paid (or refunded, cancelled), and while a payment made on the
     gateway's page is being confirmed (a second one would be charged too)."""
     if order.status != PaymentOrder.Status.PENDING or payment_confirmation_awaited(order=order):
         return None
-    return payment_checkout_url(
-        order=order, return_url=_return_url(order), description=f"E-visa {group_reference}"
-    )
+    return payment_checkout_url(order=order, description=f"E-visa {group_reference}")
 
 
 def _refuse_documents_held_by_others(

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.conf import settings
@@ -19,6 +20,7 @@ from umis.payments.models import PaymentEvent, PaymentOrder, Refund
 from umis.payments.services import (
     FeeLine,
     fees_load_defaults,
+    payment_checkout_url,
     payment_order_create,
     payment_refund_record,
 )
@@ -446,3 +448,65 @@ def test_reconciliation_lists_an_order_paid_twice_to_be_refunded(
         "0 paid again (to be refunded), 1 paid again and refunded",
         f"refunded {order.number} (TX2)",
     ]
+
+
+def _return_address(order: PaymentOrder) -> str:
+    """The address the gateway is told to send this order's payer back to."""
+    checkout = payment_checkout_url(order=order, description="Test")
+    back = dict(parse_qsl(urlsplit(checkout).query))["return"]
+    assert back.startswith(f"{settings.UMIS_PUBLIC_URL}/payments/return/{order.number}?")
+    return back.removeprefix(settings.UMIS_PUBLIC_URL)
+
+
+def test_a_genuine_return_is_recorded_on_its_order(client: Client) -> None:
+    order = _order()
+    response = client.get(_return_address(order))
+    assert (response.status_code, response["Location"]) == (302, "/")
+    order.refresh_from_db()
+    assert order.returned_at is not None
+    assert AuditEvent.objects.filter(action="PAYMENT_RETURNED", entity_id=str(order.pk)).exists()
+
+
+def test_a_return_address_not_made_for_the_order_marks_nothing_and_is_logged() -> None:
+    order, other = _order(), _order()
+    others = _return_address(other)
+    forged = [
+        f"/payments/return/{order.number}",
+        f"/payments/return/{order.number}?signature=",
+        f"/payments/return/{order.number}?signature=forged",
+        others.replace(other.number, order.number),  # another order's signature
+        f"/payments/return/{order.number}?signature=forged&cancelled=1",
+    ]
+    reader = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    for address in forged:
+        response = reader.get(address)
+        assert response.status_code == 400, address
+        page = response.content.decode()
+        assert "Адрес возврата из банка недействителен" in page, address
+    order.refresh_from_db()
+    assert order.returned_at is None
+    refused = AuditEvent.objects.filter(action="PAYMENT_RETURN_REFUSED").order_by("pk")
+    assert [(e.entity_id, e.data["code"]) for e in refused] == [
+        (str(order.pk), "return_unsigned"),
+        (str(order.pk), "return_unsigned"),
+        (str(order.pk), "return_bad_signature"),
+        (str(order.pk), "return_bad_signature"),
+        (str(order.pk), "return_bad_signature"),
+    ]
+    assert not AuditEvent.objects.filter(action="PAYMENT_RETURNED").exists()
+    # the payer's own return afterwards is recorded as before
+    Client().get(_return_address(order))
+    order.refresh_from_db()
+    assert order.returned_at is not None
+    # and a cancellation forged onto the address does not end the wait
+    Client().get(f"/payments/return/{order.number}?signature=x&cancelled=1")
+    order.refresh_from_db()
+    assert order.returned_at is not None
+
+
+def test_an_unknown_order_number_is_refused_like_a_forged_one() -> None:
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/payments/return/P000000NOSUCH")
+    assert response.status_code == 400
+    assert "This return address from the bank is not valid" in response.content.decode()
+    refused = AuditEvent.objects.get(action="PAYMENT_RETURN_REFUSED")
+    assert (refused.entity_id, refused.data["code"]) == ("P000000NOSUCH", "return_unsigned")

@@ -18,6 +18,7 @@ from umis.audit.models import AuditEvent
 from umis.border.models import OverstayFinding
 from umis.cases.models import Case, CaseEvent
 from umis.core.testing import World
+from umis.payments.testing import return_path
 from umis.people.models import IdentityMatch, PersonMerge
 from umis.portal.tests.scene import OWN_STAY_DOCUMENT, Scene, make_scene
 from umis.portal.tests.test_url_access import API, APPLICANT, PAGES, Url
@@ -344,7 +345,7 @@ def test_another_foreigner_gets_no_registration_of_his_own_filing(scene: Scene) 
 
 
 def test_the_payment_return_shows_nothing(scene: Scene) -> None:
-    response = Client().get(f"/payments/return/{scene.visa.payment_order.number}", follow=True)
+    response = Client().get(return_path(scene.visa.payment_order), follow=True)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Müller" not in page and scene.visa.case.reference not in page

@@ -19,6 +19,7 @@ from umis.accounts.models import Role, Scope
 from umis.accounts.services import api_client_create
 from umis.audit.models import AuditEvent
 from umis.core.testing import World, make_user
+from umis.payments.testing import return_path
 from umis.portal.tests.scene import Scene, make_scene
 
 pytestmark = pytest.mark.django_db
@@ -62,9 +63,7 @@ PAGES: dict[str, Url] = {
     "stay/status/": Url(PUBLIC, "GET", lambda s: "/stay/status/"),
     # the gateway's signed server-to-server callback (HMAC instead of a session)
     "payments/callback": Url(PUBLIC, "POST", lambda s: "/payments/callback"),
-    "payments/return/<str:number>": Url(
-        PUBLIC, "GET", lambda s: f"/payments/return/{s.visa.payment_order.number}"
-    ),
+    "payments/return/<str:number>": Url(PUBLIC, "GET", lambda s: return_path(s.visa.payment_order)),
     "api/v1/": Url(PUBLIC, "GET", lambda s: "/api/v1/"),
     "api/v1/openapi.json": Url(PUBLIC, "GET", lambda s: "/api/v1/openapi.json"),
     "api/v1/docs": Url(PUBLIC, "GET", lambda s: "/api/v1/docs"),

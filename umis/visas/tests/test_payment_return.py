@@ -14,7 +14,7 @@ from umis.audit.models import AuditEvent
 from umis.core import clock
 from umis.core.outbox import outbox_drain
 from umis.payments.models import PaymentOrder
-from umis.payments.testing import simulator_running
+from umis.payments.testing import return_path, simulator_running
 from umis.visas import workflow
 from umis.visas.models import VisaApplication
 from umis.visas.testing import pay_callback
@@ -34,7 +34,7 @@ def test_a_language_chosen_after_applying_is_kept_on_the_way_back(
         "/language/",
         {"language": switched_to, "next": f"/en/evisa/status/{app.group_reference}"},
     )
-    back = client.get(f"/payments/return/{app.payment_order.number}")
+    back = client.get(return_path(app.payment_order))
     assert back.status_code == 302
     assert back["Location"] == f"{status_page}status/{app.group_reference}?paid=1"
 
@@ -50,9 +50,7 @@ def test_a_payment_cancelled_on_the_gateways_page_offers_the_pay_button_again(
         settings.UMIS_PAYMENT_GATEWAY_URL = sim.url
         checkout = client.get(f"/en/evisa/status/{app.group_reference}/pay")["Location"]
         back = sim.cancel(checkout)
-    assert back == (
-        f"{settings.UMIS_PUBLIC_URL}/payments/return/{app.payment_order.number}?cancelled=1"
-    )
+    assert back == settings.UMIS_PUBLIC_URL + return_path(app.payment_order, cancelled=True)
     response = client.get(back.removeprefix(settings.UMIS_PUBLIC_URL), follow=True)
     assert response.redirect_chain[-1][0] == (f"/en/evisa/status/{app.group_reference}?cancelled=1")
     page = response.content.decode()
@@ -71,9 +69,7 @@ def test_the_cancellation_is_said_in_the_applicants_language(
 ) -> None:
     client.post("/evisa/apply/", _form())
     app = VisaApplication.objects.get()
-    page = client.get(
-        f"/payments/return/{app.payment_order.number}?cancelled=1", follow=True
-    ).content.decode()
+    page = client.get(return_path(app.payment_order, cancelled=True), follow=True).content.decode()
     assert "Ödəniş ləğv edildi: rüsum ödənilməyib." in page
     assert "Rüsumu ödəyin" in page
 
@@ -85,9 +81,7 @@ def test_a_cancellation_added_to_the_address_of_a_paid_order_changes_nothing(
     app = VisaApplication.objects.get()
     pay_callback(client, app.payment_order)
     outbox_drain()
-    page = client.get(
-        f"/payments/return/{app.payment_order.number}?cancelled=1", follow=True
-    ).content.decode()
+    page = client.get(return_path(app.payment_order, cancelled=True), follow=True).content.decode()
     assert 'data-status="paid"' in page
     assert 'data-state="issued"' in page
     assert 'id="payment-cancelled"' not in page and 'id="pay-link"' not in page
@@ -104,7 +98,7 @@ def test_back_from_the_bank_before_its_confirmation_the_page_says_so_until_it_co
 
     moment = clock.now()
     with clock.frozen_at(moment):
-        back = client.get(f"/payments/return/{order.number}", follow=True)
+        back = client.get(return_path(order), follow=True)
     assert back.redirect_chain[-1][0] == f"{status}?paid=1"
     stored = PaymentOrder.objects.get()
     assert (stored.status, stored.returned_at) == (PaymentOrder.Status.PENDING, moment)
@@ -140,7 +134,7 @@ def test_without_the_banks_confirmation_paying_is_offered_again_after_a_while(
 ) -> None:
     client.post("/ru/evisa/apply/", _form())
     app = VisaApplication.objects.get()
-    client.get(f"/payments/return/{app.payment_order.number}")
+    client.get(return_path(app.payment_order))
     status = f"/ru/evisa/status/{app.group_reference}"
     waiting = client.get(status).content.decode()
     assert "Не платите повторно, пока банк подтверждает платёж" in waiting
@@ -148,7 +142,30 @@ def test_without_the_banks_confirmation_paying_is_offered_again_after_a_while(
         page = client.get(status).content.decode()
     assert 'id="pay-link"' in page and 'id="payment-waiting"' not in page
     # a cancellation on the gateway's page ends the wait at once
-    client.get(f"/payments/return/{app.payment_order.number}")
-    client.get(f"/payments/return/{app.payment_order.number}?cancelled=1")
+    client.get(return_path(app.payment_order))
+    client.get(return_path(app.payment_order, cancelled=True))
     assert PaymentOrder.objects.get().returned_at is None
     assert 'id="pay-link"' in client.get(status).content.decode()
+
+
+def test_a_return_address_made_up_from_the_order_number_does_not_hold_the_payment(
+    client: Client, agency: Agency, settings: Any
+) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    order = app.payment_order
+    # someone who learnt the order's number opens its return address without the signature
+    refused = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/payments/return/{order.number}")
+    assert refused.status_code == 400
+    assert "This return address from the bank is not valid" in refused.content.decode()
+    assert app.group_reference not in refused.content.decode()
+    assert PaymentOrder.objects.get().returned_at is None
+    assert AuditEvent.objects.filter(
+        action="PAYMENT_RETURN_REFUSED", entity_id=str(order.pk), data__code="return_unsigned"
+    ).exists()
+    # the applicant is not made to wait: the pay button is there and leads to the gateway
+    status = f"/en/evisa/status/{app.group_reference}"
+    page = client.get(status)
+    assert 'id="pay-link"' in page.content.decode()
+    assert 'id="payment-waiting"' not in page.content.decode() and "Refresh" not in page
+    assert client.get(f"{status}/pay")["Location"].startswith(settings.UMIS_PAYMENT_GATEWAY_URL)

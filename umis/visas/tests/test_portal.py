@@ -12,6 +12,7 @@ from django.test import Client
 from umis.core import clock
 from umis.core.outbox import outbox_drain
 from umis.payments.models import PaymentOrder
+from umis.payments.testing import return_path
 from umis.visas import workflow
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, pay_callback, photo_png, traveller
@@ -83,7 +84,7 @@ def test_the_browser_returning_before_the_callback_sees_a_waiting_page(
 ) -> None:
     client.post("/en/evisa/apply/", _form())
     app = VisaApplication.objects.get()
-    back = client.get(f"/payments/return/{app.payment_order.number}", follow=True)
+    back = client.get(return_path(app.payment_order), follow=True)
     assert 'id="payment-waiting"' in back.content.decode()
     assert app.case.state == workflow.AWAITING_PAYMENT
 
@@ -97,7 +98,7 @@ def test_back_from_the_gateway_the_payer_reads_their_own_language(
     client.post(f"{prefix}/evisa/apply/", _form())
     app = VisaApplication.objects.get()
     # the gateway's return address has no language prefix, and this browser sends no hint
-    back = client.get(f"/payments/return/{app.payment_order.number}")
+    back = client.get(return_path(app.payment_order))
     assert back.status_code == 302
     assert back["Location"] == f"{status_page}status/{app.group_reference}?paid=1"
 

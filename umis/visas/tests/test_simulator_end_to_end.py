@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -109,12 +110,14 @@ def test_callback_arrives_before_the_browser_returns(
 ) -> None:
     sim.faults(callback_first=True)
     body = _apply(client, agency)
-    sim.pay(body["payment_url"])  # returns only after the notification was delivered
+    # the payer presses Pay on the gateway's page: the gateway notifies, then sends the
+    # browser back by the address signed for the order
+    back = sim.pay_in_browser(body["payment_url"])
     assert (
         PaymentOrder.objects.get(number=body["payment_number"]).status == PaymentOrder.Status.PAID
     )
-    # the browser lands on the return page afterwards: the applicant sees the paid state
-    response = client.get(f"/payments/return/{body['payment_number']}")
+    assert back.startswith(f"{settings.UMIS_PUBLIC_URL}/payments/return/")
+    response = client.get(back.removeprefix(settings.UMIS_PUBLIC_URL))
     assert response.status_code == 302
     assert f"/evisa/status/{body['reference']}" in response["Location"]
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from umis.payments.testing import return_path
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, photo_png, traveller
 from umis.visas.tests.conftest import Agency
@@ -74,7 +75,7 @@ def test_back_from_the_bank_in_another_browser_the_payer_is_told_what_to_do(
 ) -> None:
     app = apply(client)
     other_browser = Client()
-    response = other_browser.get(f"/payments/return/{app.payment_order.number}", follow=True)
+    response = other_browser.get(return_path(app.payment_order), follow=True)
     assert response.redirect_chain[-1][0] == "/en/evisa/status/?payment=returned"
     page = response.content.decode()
     assert (
@@ -103,7 +104,7 @@ def test_cancelled_at_the_bank_in_another_browser_the_payer_is_told_how_to_pay(
     photo = SimpleUploadedFile("me.png", photo_png(), "image/png")
     assert client.post("/ru/evisa/apply/", {**fields, **person, "photo": photo}).status_code == 302
     app = VisaApplication.objects.get()
-    response = Client().get(f"/payments/return/{app.payment_order.number}?cancelled=1", follow=True)
+    response = Client().get(return_path(app.payment_order, cancelled=True), follow=True)
     assert response.redirect_chain[-1][0] == "/ru/evisa/status/?payment=cancelled"
     page = response.content.decode()
     assert "Платёж на странице банка отменён: пошлина не оплачена." in page
