@@ -298,6 +298,15 @@ UMIS_PAYMENT_CALLBACK_BASE = env_str("UMIS_PAYMENT_CALLBACK_BASE", UMIS_PUBLIC_U
 UMIS_PAYMENT_STATEMENT_DIR = Path(
     env_str("UMIS_PAYMENT_STATEMENT_DIR", str(VAR_DIR / "payment-statements"))
 )
+# How long a payer back from the gateway's page waits for the gateway's notification before
+# paying is offered again (no second payment meanwhile), and how often the e-visa status
+# page reloads itself during that wait.
+UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES = env_int("UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES", 15)
+if UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES < 1:
+    raise ImproperlyConfigured("UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES must be at least 1")
+UMIS_EVISA_STATUS_RELOAD_SECONDS = env_int("UMIS_EVISA_STATUS_RELOAD_SECONDS", 10)
+if UMIS_EVISA_STATUS_RELOAD_SECONDS < 1:
+    raise ImproperlyConfigured("UMIS_EVISA_STATUS_RELOAD_SECONDS must be at least 1")
 # Statistics: in tables by nationality (and any other table an app marks sensitive) counts
 # from 1 to this value less one are shown as "<N", so that nobody is recognised from them.
 UMIS_REPORTS_SMALL_COUNT = env_int("UMIS_REPORTS_SMALL_COUNT", 5)

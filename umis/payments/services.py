@@ -484,7 +484,10 @@ def payment_duplicate_refund(message: OutboxMessage) -> None:
     )
 
 
-CONFIRMATION_WAIT = dt.timedelta(minutes=15)  # a gateway notifies within seconds (it retries)
+def payment_confirmation_wait() -> dt.timedelta:
+    """How long a return from the gateway's page holds the payment as being confirmed
+    (`UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES`; a gateway notifies within seconds, retrying)."""
+    return dt.timedelta(minutes=settings.UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES)
 
 
 def payment_order_returned(*, order: PaymentOrder, cancelled: bool) -> None:
@@ -514,11 +517,12 @@ def payment_order_returned(*, order: PaymentOrder, cancelled: bool) -> None:
 def payment_confirmation_awaited(*, order: PaymentOrder, at: dt.datetime | None = None) -> bool:
     """Whether the payer came back from the gateway having paid, lately, and the gateway has
     not confirmed it yet: the fee is not to be paid again meanwhile (it would be charged
-    twice). After CONFIRMATION_WAIT without a notification, paying is offered again."""
+    twice). After `payment_confirmation_wait()` without a notification, paying is offered
+    again."""
     return (
         order.status == PaymentOrder.Status.PENDING
         and order.returned_at is not None
-        and (at or clock.now()) - order.returned_at < CONFIRMATION_WAIT
+        and (at or clock.now()) - order.returned_at < payment_confirmation_wait()
     )
 
 

@@ -6,6 +6,7 @@ import re
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +32,8 @@ from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
 from umis.payments.services import (
-    CONFIRMATION_WAIT,
     payment_confirmation_awaited,
+    payment_confirmation_wait,
     payment_start_allowed,
 )
 from umis.people.models import Sex
@@ -334,7 +335,7 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
             "apps": apps,
             "order": order,
             "paid_return": confirming,
-            "wait_minutes": int(CONFIRMATION_WAIT.total_seconds() // 60),
+            "wait_minutes": int(payment_confirmation_wait().total_seconds() // 60),
             "cancelled_return": cancelled,
             "workflow": workflow,
             # each traveller's application, with its annulment when its e-visa was annulled
@@ -342,11 +343,8 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
         },
     )
     if confirming and order.status == order.Status.PENDING:
-        response["Refresh"] = str(RELOAD_SECONDS)
+        response["Refresh"] = str(settings.UMIS_EVISA_STATUS_RELOAD_SECONDS)
     return response
-
-
-RELOAD_SECONDS = 10  # how often a page waiting for the bank's confirmation reloads
 
 
 def pay(request: HttpRequest, reference: str) -> HttpResponse:

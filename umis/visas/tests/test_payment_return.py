@@ -169,3 +169,24 @@ def test_a_return_address_made_up_from_the_order_number_does_not_hold_the_paymen
     assert 'id="pay-link"' in page.content.decode()
     assert 'id="payment-waiting"' not in page.content.decode() and "Refresh" not in page
     assert client.get(f"{status}/pay")["Location"].startswith(settings.UMIS_PAYMENT_GATEWAY_URL)
+
+
+def test_the_wait_for_the_banks_confirmation_and_the_reload_follow_the_settings(
+    client: Client, agency: Agency, settings: Any
+) -> None:
+    settings.UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES = 3
+    settings.UMIS_EVISA_STATUS_RELOAD_SECONDS = 25
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    status = f"/en/evisa/status/{app.group_reference}"
+    client.get(return_path(app.payment_order))
+    waiting = client.get(status)
+    assert waiting["Refresh"] == "25"
+    assert "If the bank has not confirmed the payment within 3 minutes" in (
+        waiting.content.decode()
+    )
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=2, seconds=50)):
+        assert 'id="payment-waiting"' in client.get(status).content.decode()
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=3, seconds=10)):
+        page = client.get(status).content.decode()
+    assert 'id="pay-link"' in page and 'id="payment-waiting"' not in page
