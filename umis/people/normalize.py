@@ -48,6 +48,12 @@ How a token becomes a key:
    not Zahir, Kərimov not Hərimov). Also ё read as yo, and MRZ UE/OE read as written;
    a German spelling as Russian writes it (W as В, J before e, i, o, u as Й, EU as ОЙ, S
    between vowels as З: Schwarz/Шварц, Johannes/Йоханнес, Neumann/Нойман, Josef/Йозеф).
+7. Readings across scripts (``cross``), which hold only between a Latin and a Cyrillic
+   token, or between an Arabic-script token and one in another script: a German name as
+   Russian traditionally writes it (CH as Х, IE as И: Ulrich/Ульрих, Dieter/Дитер; ФО as
+   VO: Фогель/Vogel), and a Persian و between consonants read v (موحد/Movahed). An
+   Arabic-script token ending in ا ends in a vowel: not in the e or eh of a Latin or
+   Cyrillic one (زهرا is Zahra, not Zohreh, زهره).
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ __all__ = [
 ]
 
 FLAGS = ("mixed_script", "confusable", "bidi_control", "zero_width")
+_ENDINGS_APART = frozenset({"ae", "ea"})
 TYPO_DISCOUNT = 10.0
 
 # Cyrillic and Greek letters that look like Latin ones (Unicode confusables, the subset
@@ -180,6 +187,8 @@ _VARIANT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("qasim", ("qasim", "kasim", "kasum", "gasum", "qasem", "ghasem")),
     ("qasimov", ("qasimov", "kasimov", "kasumov", "gasumov")),
     ("qasimova", ("qasimova", "kasimova", "kasumova", "gasumova")),
+    # Heinrich is Генрих in Russian by tradition (Хайнрих by the practical transcription)
+    ("heinrich", ("heinrich", "genrikh", "genrih", "henrich", "henrikh", "khainrikh")),
 )  # fmt: skip
 
 
@@ -213,6 +222,17 @@ class Token:
     reading_consonants: tuple[str, ...] = ()
     block_keys: tuple[str, ...] = ()
     compound: int = 0  # 1: can be a compound given name's first part, 2: its second part
+    cyrillic: bool = False  # written in Cyrillic
+    # readings that hold only across scripts, not kept in the blocking keys: a German name
+    # as Russian traditionally writes it (a Latin token against a Cyrillic one: Ulrich as
+    # Ульрих; a Cyrillic one against a Latin one: Фогель as Vogel), and a Persian و read v
+    # with the short vowels around it unwritten (an Arabic-script token against one in
+    # another script: موحد as Movahed); their skeletons and consonant keys
+    cross: tuple[str, ...] = ()
+    cross_consonants: tuple[str, ...] = ()
+    # how an Arabic-script token ends (a: ا, the long vowel of Zahra, Reza, Sara), or a
+    # Latin or Cyrillic one (e: a consonant then e or eh, Zohreh, Sareh, Зохре)
+    ending: str = ""
 
 
 @dataclass(frozen=True)
@@ -340,15 +360,20 @@ _ABJAD_ALEF = frozenset("اآ")
 _ABJAD_VOWEL_NEXT = frozenset("اآیيى")
 
 
-def _abjad_apart(token: str) -> str:
+def _abjad_apart(token: str, *, waw_v: bool = False) -> str:
     """An Arabic-script token romanised letter by letter, the letters kept apart, and و read
     v where Persian reads it so: first in the word, after ا, or before ا or ی (Vahid, Javad,
-    Davood, Mousavi, Khosravi; but the u or o of Nouri, Mousavi, Davood)."""
+    Davood, Mousavi, Khosravi; but the u or o of Nouri, Mousavi, Davood). `waw_v`: also a و
+    between two consonants, whose short vowels are not written (Movahed, Tavakoli), and
+    not only the last letter's (Khosrow)."""
     out: list[str] = []
     for i, c in enumerate(token):
         latin = anyascii(c) if ord(c) > 0x7F else c
         if c == "و" and (
-            i == 0 or token[i - 1] in _ABJAD_ALEF or token[i + 1 : i + 2] in _ABJAD_VOWEL_NEXT
+            i == 0
+            or token[i - 1] in _ABJAD_ALEF
+            or token[i + 1 : i + 2] in _ABJAD_VOWEL_NEXT
+            or (waw_v and i < len(token) - 1)
         ):
             latin = "v"
         elif c in _ABJAD_H and out and out[-1][-1:] in _DIGRAPH_FIRST:
@@ -359,9 +384,9 @@ def _abjad_apart(token: str) -> str:
     return "".join(out)
 
 
-def _to_latin(token: str, *, apart: bool = False) -> tuple[str, bool]:
+def _to_latin(token: str, *, apart: bool = False, waw_v: bool = False) -> tuple[str, bool]:
     """Lower-case ASCII form of one token, and whether it was in an abjad (Arabic) script
-    (`apart`: its letters kept apart, `_abjad_apart`)."""
+    (`apart`: its letters kept apart, `_abjad_apart`, and `waw_v` with it)."""
     scripts = name_scripts(token)
     abjad = "ARABIC" in scripts
     if "CYRILLIC" in scripts:
@@ -371,7 +396,7 @@ def _to_latin(token: str, *, apart: bool = False) -> tuple[str, bool]:
             token = iuliia.ICAO_DOC_9303.translate(token)
     token = token.translate(_FOLD)
     if abjad and apart:
-        token = _abjad_apart(token)
+        token = _abjad_apart(token, waw_v=waw_v)
     elif not token.isascii():
         token = "".join(anyascii(c) if ord(c) > 0x7F else c for c in token)
     token = unicodedata.normalize("NFKD", token)
@@ -393,6 +418,48 @@ def _german_as_russian(latin: str) -> str:
     latin = latin.replace("eu", "oi").replace("j", "y")
     latin = re.sub(r"w(?=[aeiou])", "v", latin)
     return _GERMAN_S.sub("z", latin)
+
+
+# German names as Russian traditionally writes them, beside the practical transcription
+# above: CH after a vowel, l, n or r and not before a vowel is Х (Ulrich/Ульрих,
+# Albrecht/Альбрехт, Koch/Кох; CHS is КС, Fuchs/Фукс; but the English ch of Elchin and of
+# an initial Ch is Ч), IE is И (Dieter/Дитер, Friedrich/Фридрих), and with them an S
+# before a vowel is З (Siegfried/Зигфрид). A Latin token with CH so placed or IE has that
+# reading against a Cyrillic one; a Cyrillic token beginning with ФО has a V reading
+# against a Latin one (Фогель/Vogel, Фолькер/Volker, Фосс/Voss: the German V before o; Ф
+# before other letters is the F of Farid, Fuad, Fatima, and Фахид is not Vahid).
+_GERMAN_CH = re.compile(r"(?<=[aeiouylnr])ch(?![aeiouy])")
+_GERMAN_TRADITIONAL = re.compile(_GERMAN_CH.pattern + "|ie")
+
+
+def _german_traditional(latin: str) -> str:
+    latin = _GERMAN_CH.sub("kh", latin.replace("chs", "ks")).replace("ie", "i")
+    return re.sub(r"^s(?=[aeiou])", "z", _german_as_russian(latin))
+
+
+def _cross_readings(original: str, latin: str, abjad: bool, cyrillic: bool) -> list[str]:
+    """The Latin forms of a token's readings that hold only across scripts (`Token.cross`)."""
+    if abjad:
+        # a و between consonants read v (Movahed), the ض also read z as in `_token`
+        if not re.search("(?<=[^اآ])و(?=[^اآیيى])", original):
+            return []
+        texts = dict.fromkeys((original, original.replace("ض", "ز")))
+        return [_to_latin(text, apart=True, waw_v=True)[0] for text in texts]
+    if cyrillic:
+        return ["v" + latin[1:]] if original[:2].lower() == "фо" else []
+    if _GERMAN_TRADITIONAL.search(latin) and "LATIN" in name_scripts(original):
+        return [_german_traditional(latin)]
+    return []
+
+
+_ENDING_E = re.compile(r"[^aeiou]eh?$")
+
+
+def _ending(original: str, latin: str, abjad: bool) -> str:
+    if abjad:
+        letters = [c for c in original if c.isalpha()]
+        return "a" if letters and letters[-1] in _ABJAD_ALEF else ""
+    return "e" if _ENDING_E.search(latin) else ""
 
 
 @lru_cache(maxsize=262144)
@@ -430,6 +497,21 @@ def _token(original: str) -> Token | None:
         if (canonical or skeletons[0]) in by_skeleton
         or (abjad and not set(consonants).isdisjoint(by_consonants))
     )
+    cyrillic = "CYRILLIC" in name_scripts(original)
+    cross = tuple(
+        s
+        for s in dict.fromkeys(
+            _skeleton(t) for t in _cross_readings(original, latin, abjad, cyrillic)
+        )
+        if s not in skeletons
+    )
+    cross_consonants = tuple(_consonants(s) for s in cross)
+    # a German reading is also a blocking key (Bach and Бах, bj and bh, are too short to
+    # meet within one edit); the و read v of an Arabic-script token is one edit from its
+    # other key (موحد: mhd, Movahed: mvhd) and stays out, as such tokens are many
+    cross_keys = (
+        () if abjad else (c or "_" + s for s, c in zip(cross, cross_consonants, strict=True))
+    )
     return Token(
         original=original,
         latin=latin,
@@ -440,8 +522,12 @@ def _token(original: str) -> Token | None:
         alternates=skeletons[1:],
         readings=skeletons,
         reading_consonants=consonants,
-        block_keys=tuple(dict.fromkeys((own, *others))),
+        block_keys=tuple(dict.fromkeys((own, *others, *cross_keys))),
         compound=compound,
+        cyrillic=cyrillic,
+        cross=cross,
+        cross_consonants=cross_consonants,
+        ending=_ending(original, latin, abjad),
     )
 
 
@@ -584,23 +670,43 @@ def token_similarity(a: Token, b: Token, *, typo_discount: float = TYPO_DISCOUNT
     readings = bool(a.alternates or b.alternates) and not (a.abjad and b.abjad)
     if readings and not set(a.readings).isdisjoint(b.readings):
         return TokenMatch(a.original, b.original, 97.0, "transliteration")
+    # Readings across scripts: a Latin token against a Cyrillic one (Ulrich/Ульрих,
+    # Vogel/Фогель), an Arabic-script token against one in another script (موحد/Movahed)
+    crossed = bool(a.cross or b.cross) and (
+        a.abjad != b.abjad if a.abjad or b.abjad else a.cyrillic != b.cyrillic
+    )
+    ra, rb = (a.readings, b.readings)
+    if crossed and not (a.abjad or b.abjad):
+        ra, rb = (*ra, *a.cross), (*rb, *b.cross)
+        if not set(ra).isdisjoint(rb):
+            return TokenMatch(a.original, b.original, 97.0, "transliteration")
     if a.canonical and a.canonical == b.canonical:
         return TokenMatch(a.original, b.original, 95.0, "variant")
     if (len(a.latin) == 1 or len(b.latin) == 1) and a.latin[0] == b.latin[0]:
         return TokenMatch(a.original, b.original, 80.0, "initial")
     if a.abjad or b.abjad:
-        if not readings:
+        # An Arabic-script name ending in ا ends in a vowel: not the Latin e or eh after a
+        # consonant (زهرا is Zahra, not Zohreh, which is زهره)
+        ending = a.ending + b.ending in _ENDINGS_APART
+        if not (readings or crossed or ending):
             if a.consonants == b.consonants and a.consonants:
                 return TokenMatch(a.original, b.original, 92.0, "consonants")
             s = fuzz.ratio(a.consonants, b.consonants) * 0.95
             return TokenMatch(a.original, b.original, round(s, 1), "consonants")
-        ca, cb = set(a.reading_consonants) - {""}, set(b.reading_consonants) - {""}
-        if ca & cb:
+        if readings:
+            ca, cb = set(a.reading_consonants) - {""}, set(b.reading_consonants) - {""}
+        else:
+            ca, cb = {a.consonants} - {""}, {b.consonants} - {""}
+        if crossed:
+            ca.update(a.cross_consonants)
+            cb.update(b.cross_consonants)
+        if not ending and ca & cb:
             return TokenMatch(a.original, b.original, 92.0, "consonants")
-        s = max(fuzz.ratio(x, y) for x in ca or {""} for y in cb or {""}) * 0.95
+        ea, eb = (a.ending, b.ending) if ending else ("", "")
+        s = max(fuzz.ratio(x + ea, y + eb) for x in ca or {""} for y in cb or {""}) * 0.95
         return TokenMatch(a.original, b.original, round(s, 1), "consonants")
-    if a.alternates or b.alternates:
-        s = max(fuzz.ratio(x, y) for x in a.readings for y in b.readings)
+    if a.alternates or b.alternates or crossed:
+        s = max(fuzz.ratio(x, y) for x in ra for y in rb)
     else:
         s = fuzz.ratio(a.skeleton, b.skeleton)
     s = max(0.0, s - typo_discount) if s < 100 else s

@@ -294,6 +294,33 @@ def test_a_known_person_whose_q_is_written_as_a_russian_k_is_linked_automaticall
     assert not IdentityMatch.objects.exists()
 
 
+def test_a_known_german_name_written_in_russian_is_linked_automatically(world: World) -> None:
+    # Bach and Бах, Ulrich and Ульрих: CH is Х in Russian, and no block key is shared unless
+    # the German name part also reads so
+    _register(world, surname="Bach", given_names="Ulrich")
+    _register(world, surname="Бах", given_names="Ульрих", document_number="C7654321")
+    person = Person.objects.get()
+    assert set(TravelDocument.objects.values_list("person_id", flat=True)) == {person.pk}
+    assert not IdentityMatch.objects.exists()
+
+
+def test_people_registered_before_the_german_readings_are_found_by_them(world: World) -> None:
+    import importlib
+
+    from umis.people.identity import block_keys
+    from umis.people.models import PersonBlockKey
+
+    _register(world, surname="Bach", given_names="Ulrich")
+    person = Person.objects.get()
+    PersonBlockKey.objects.filter(key__regex=r"(^|[ #|])(bh|lrh)([ #|]|$)").delete()
+    assert len(_keys(person)) < len(block_keys("Bach", "Ulrich", dt.date(1985, 3, 14), False))
+    migration = importlib.import_module("umis.people.migrations.0011_german_readings")
+    migration.add_readings(apps, None)
+    assert _keys(person) == sorted(block_keys("Bach", "Ulrich", dt.date(1985, 3, 14), False))
+    _register(world, surname="Бах", given_names="Ульрих", document_number="C7654321")
+    assert Person.objects.get() == person  # linked, not a second file
+
+
 def test_a_q_written_as_k_with_a_mistyped_date_becomes_a_review_task(world: World) -> None:
     _register(world, surname="Курбанов", given_names="Рафик")
     _register(

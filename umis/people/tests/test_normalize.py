@@ -64,6 +64,23 @@ SAME = [
     ("Rafiq", "Рафик"),
     ("قاسم", "Kasim"),  # Arabic ق, the same letter
     ("قلی", "Кули"),
+    # German names as Russian traditionally writes them: CH as Х, IE as И, V as Ф before o,
+    # Heinrich as Генрих
+    ("Ульрих", "Ulrich"),
+    ("Рихтер Дитер", "Richter Dieter"),
+    ("Фридрих Альбрехт", "Friedrich Albrecht"),
+    ("Зигфрид Кох", "Siegfried Koch"),
+    ("Фогель Вильгельм", "Vogel Wilhelm"),
+    ("Фукс Фолькер", "Fuchs Volker"),
+    ("Генрих", "Heinrich"),
+    ("Гуго", "Hugo"),  # H as Г, as before
+    ("Гусейн", "Huseyn"),
+    # Persian و between consonants read v, its short vowels unwritten
+    ("موحد", "Movahed"),
+    ("توکلی", "Tavakoli"),
+    ("مهوش", "Mahvash"),
+    ("محمود", "Mahmoud"),  # و as a vowel stays
+    ("زهره", "Zohreh"),  # ه at the end: e or eh
 ]
 
 DIFFERENT = [
@@ -80,6 +97,14 @@ DIFFERENT = [
     ("Zakir Məmmədov", "Zahir Məmmədov"),
     ("Kərimov Elvin", "Гасанов Эльвин"),
     ("صقر", "شاكر"),  # Saqr and Shakir: in Arabic script ق and ك are two letters
+    # ا at the end is the long a of Zahra and Sara; Zohreh and Sareh are زهره and ساره
+    ("زهرا", "Zohreh"),
+    ("زهرا", "Зохре"),
+    ("سارا", "Sareh"),
+    # the German readings hold only across scripts, and only where German writes so
+    ("Фахид", "Vahid"),
+    ("Elchin", "Эльхин"),
+    ("Erich Koch", "Эрик Кох"),
 ]
 
 

@@ -132,6 +132,40 @@ def test_names_compare_reads_the_persian_v_of_waw() -> None:
     assert compare("نوری", "Nouri")["match"] is True  # و as a vowel stays
 
 
+def test_a_persian_waw_between_consonants_is_also_read_v() -> None:
+    # the short vowels around it are not written: موحد is Movahed, توکلی Tavakoli
+    assert compare("موحد", "Movahed")["match"] is True
+    assert compare("توکلی", "Tavakoli")["match"] is True
+    assert compare("محمود", "Mahmoud")["match"] is True
+
+
+def test_a_final_alef_is_not_the_e_of_another_name() -> None:
+    # زهرا is Zahra; Zohreh is another name, زهره, though both read z-h-r
+    assert compare("زهرا", "Zahra")["match"] is True
+    assert compare("زهره", "Zohreh")["match"] is True
+    assert compare("زهرا", "Zohreh")["match"] is False
+    assert compare("سارا", "Sareh")["match"] is False
+
+
+def test_zahra_is_not_a_hit_for_zohreh(world: World, client: Client, key: str) -> None:
+    ban(client, key, "زهرا رضایی", "1985-03-12")
+    assert screen(client, key, "Zohreh Rezaei", "1985-03-12") == []
+    assert [h["name"] for h in screen(client, key, "Zahra Rezaei", "1985-03-12")] == ["زهرا رضایی"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "screened"),
+    [("موحد رحیمی", "Movahed Rahimi"), ("موحد رحیمی", "Мовахед Рахими")],
+)
+def test_a_persian_waw_read_v_meets_its_latin_and_cyrillic_spellings(
+    world: World, client: Client, key: str, listed: str, screened: str
+) -> None:
+    ban(client, key, listed, "1985-03-12")
+    hits = screen(client, key, screened, "1985-03-12")
+    assert [h["name"] for h in hits] == [listed]
+    assert hits[0]["name_score"] >= 90
+
+
 # German names as Russian documents write them (W as В, J as Й, EU as ОЙ, S between vowels
 # as З), against the German spelling, its MRZ and the transliterated English.
 GERMAN = [
@@ -142,6 +176,13 @@ GERMAN = [
     ("Ханс Мюллер", "MUELLER HANS"),
     ("Юрген Вагнер", "Jürgen Wagner"),
     ("Йозеф Нойман", "Josef Neumann"),
+    # and as Russian traditionally writes them: CH as Х, IE as И, V before o as Ф, H as Г
+    ("Ульрих Кройцер", "Ulrich Kreuzer"),
+    ("Вильгельм Фогель", "Wilhelm Vogel"),
+    ("Вильгельм Фогель", "VOGEL WILHELM"),
+    ("Дитер Рихтер", "Dieter Richter"),
+    ("Генрих Бах", "Heinrich Bach"),
+    ("Гельмут Фукс", "Helmut Fuchs"),
 ]
 
 
@@ -162,6 +203,7 @@ def test_a_german_name_in_russian_cyrillic_meets_its_german_spelling(
         ("Петер Шварц", "Peter Schwab"),
         ("Ханс Мюллер", "Hans Keller"),
         ("Юрий Вагнер", "Jamal Wagner"),
+        ("Эрик Кох", "Erich Koch"),
     ],
 )
 def test_a_different_german_name_is_not_a_hit(
