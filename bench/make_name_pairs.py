@@ -52,6 +52,17 @@ Sources, per row (column `source`):
   Arabic script (رضایی / رحیمی), J before a (Jamal / Амал), German names one part or
   letter apart (Schwarz / Шварцман, Müller / Миллер, Jürgen / Юрий), Morteza /
   Mortazavi, Zahra / Zohreh.
+- `hand:persian-ending` (evening of 2026-11-24): ENDING_PAIRS, Persian names ending in ه
+  (Zohreh, Sareh) and in ا (Sara, Mina) with their Latin spellings.
+- `hand:persian-waw` (evening of 2026-11-24): WAW_PAIRS, Persian و between consonants read
+  v (Movahed, Tavakoli, Mahvash, Sarvar), and Mohsen and Mostafa, which have no و.
+- `hand:german-ru-traditional` (evening of 2026-11-24): GERMAN_TRADITIONAL_PAIRS, German
+  names as Russian traditionally writes them (H → Г, CH → Х, CHS → КС, IE → И, V before o →
+  Ф, J → И, Heinrich → Генрих: Генрих Бах, Рихтер Дитер, Фукс Фолькер, Иоганн Гельмут).
+- `hand:negative-readings` (evening of 2026-11-24): ENDING_NEGATIVES, WAW_NEGATIVES and
+  GERMAN_TRADITIONAL_NEGATIVES: ا against e or eh (زهرا / Zohre, Зохре; سارا / Sareh), close
+  Persian surnames (موحدی / Mahdavi, توکلی / Tavallaei), Erich / Эрик, Фахид / Vahid,
+  Эльхин / Elchin (the English ch), Richter / Richard.
 
 The Q rows come after all the others, from their own random generator, so the rows
 before them are the same as before they were added; the rows of 2026-11-24 (hand lists,
@@ -179,6 +190,36 @@ SCRIPT_NEGATIVES = [
     ("Rezaei Ali", "Rahimi Ali"), ("Jamal", "Амал"), ("Schwarz Peter", "Шварцман Петер"),
     ("Müller Hans", "Миллер Ханс"), ("Wagner Jürgen", "Вагнер Юрий"),
     ("Morteza", "Mortazavi"), ("زهرا", "Zohreh"),
+]  # fmt: skip
+
+# Added on the evening of 2026-11-24, after every other row.
+# An Arabic-script name ending in ا ends in the long a (زهرا Zahra, سارا Sara, مینا Mina),
+# one ending in ه in e or eh in Persian (زهره Zohreh, ساره Sareh) or a (فاطمه Fatima).
+ENDING_PAIRS = [
+    ("زهره", "Zohreh"), ("زهره", "Zohre"), ("ساره", "Sareh"), ("سارا", "Sara"), ("مینا", "Mina"),
+]  # fmt: skip
+ENDING_NEGATIVES = [("زهرا", "Zohre"), ("زهرا", "Зохре"), ("سارا", "Sareh")]
+# Persian و between consonants is v with the short vowels around it unwritten (موحد
+# Movahed, توکلی Tavakoli, مهوش Mahvash, سرور Sarvar); Mohsen and Mostafa have no و.
+WAW_PAIRS = [
+    ("موحد", "Movahed"), ("موحدی", "Movahedi"), ("توکلی", "Tavakoli"), ("مهوش", "Mahvash"),
+    ("سرور", "Sarvar"), ("محسن", "Mohsen"), ("مصطفی", "Mostafa"), ("علی موحد", "Ali Movahed"),
+]  # fmt: skip
+WAW_NEGATIVES = [("موحدی", "Mahdavi"), ("توکلی", "Tavallaei")]
+# German names as Russian traditionally writes them (Ermolovich, the German-Russian
+# practical transcription, and the forms of Russian reference works): H as Г (Гельмут,
+# Гуго), CH as Х (Ульрих, Рихтер, Кох, CHS as КС: Фукс), IE as И (Дитер, Фридрих), V before
+# o as Ф (Фогель, Фолькер), J as И (Иоганн), Heinrich as Генрих.
+GERMAN_TRADITIONAL_PAIRS = [
+    ("Генрих", "Heinrich"), ("Бах Генрих", "Bach Heinrich"), ("Рихтер Дитер", "Richter Dieter"),
+    ("Кох Эрих", "Koch Erich"), ("Фукс Фолькер", "Fuchs Volker"),
+    ("Фридрих Альбрехт", "Friedrich Albrecht"), ("Дитрих Зигфрид", "Dietrich Siegfried"),
+    ("Гуго Вильгельм", "Hugo Wilhelm"), ("Иоганн Гельмут", "Johann Helmut"),
+    ("Фогель Ульрих", "VOGEL ULRICH"),
+]  # fmt: skip
+GERMAN_TRADITIONAL_NEGATIVES = [
+    ("Эрик Кох", "Erich Koch"), ("Фахид", "Vahid"), ("Эльхин", "Elchin"),
+    ("Рихтер Дитер", "Richard Dieter"),
 ]  # fmt: skip
 
 TRAPS = [
@@ -360,6 +401,14 @@ def main() -> None:
         pos(a, b, "compound", "hand:compound")
     for a, b in SCRIPT_NEGATIVES:
         rows.append((a, b, 0, "hand_negative_scripts", "hand:negative-scripts"))
+    for a, b in ENDING_PAIRS:
+        pos(a, b, "persian_ending", "hand:persian-ending")
+    for a, b in WAW_PAIRS:
+        pos(a, b, "persian_waw", "hand:persian-waw")
+    for a, b in GERMAN_TRADITIONAL_PAIRS:
+        pos(a, b, "german_cyrillic_traditional", "hand:german-ru-traditional")
+    for a, b in ENDING_NEGATIVES + WAW_NEGATIVES + GERMAN_TRADITIONAL_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_readings", "hand:negative-readings"))
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
