@@ -238,8 +238,21 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except NotFound as exc:
         raise Http404 from exc
+    return _certificate_response(
+        request,
+        reg,
+        back_url=reverse("stays:detail", args=[reg.case.reference]),
+        back_label=_("Back to the registration"),
+    )
+
+
+def _certificate_response(
+    request: HttpRequest, reg: StayRegistration, *, back_url: str, back_label: str
+) -> HttpResponse:
+    """The certificate's PDF, or, once the registration is annulled, a page saying so (410 Gone,
+    as an annulled e-visa's link): the host's link and the foreigner's own answer alike."""
     annulment = selectors.stay_registration_annulment(registration=reg)
-    if annulment is not None:  # as an annulled e-visa: a page saying so, 410 Gone
+    if annulment is not None:
         document = selectors.stay_registration_certificate(registration=reg)
         return render(
             request,
@@ -249,8 +262,8 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
                 "annulment": annulment,
                 "consequence": _("The registration and its certificate are no longer valid."),
                 "verify_url": document_verify_link(document) if document else "",
-                "back_url": reverse("stays:detail", args=[reg.case.reference]),
-                "back_label": _("Back to the registration"),
+                "back_url": back_url,
+                "back_label": back_label,
             },
             status=410,
         )
@@ -445,6 +458,9 @@ def own_certificate(request: HttpRequest, reference: str) -> HttpResponse:
     reg = _own_or_lookup(request, reference)
     if reg is None:
         raise Http404
-    response = HttpResponse(certificate_pdf(reg), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{reg.case.reference}.pdf"'
-    return response
+    return _certificate_response(
+        request,
+        reg,
+        back_url=reverse("stays_own:status", args=[reg.case.reference]),
+        back_label=_("Back to your registration"),
+    )

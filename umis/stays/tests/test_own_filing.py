@@ -13,6 +13,7 @@ from django.core import mail
 from django.test import Client
 
 from umis.audit.models import AuditEvent
+from umis.backoffice.tests.test_annulment import annul
 from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case
 from umis.core import clock
@@ -218,6 +219,24 @@ def test_filing_leads_to_the_status_page_and_the_certificate(world: World, clien
     pdf = client.get(f"/en/stay/status/{reference}/certificate.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_an_annulled_filing_s_certificate_link_says_so_instead_of_giving_the_pdf(
+    world: World, client: Client
+) -> None:
+    reference = filed(client)
+    officer = Client()
+    officer.force_login(world.alice)
+    annul(officer, Case.objects.get(reference=reference), legal_ground="mc-21-not-residing")
+    gone = client.get(f"/ru/stay/status/{reference}/certificate.pdf")
+    assert (gone.status_code, gone["Content-Type"]) == (410, "text/html; charset=utf-8")
+    page = gone.content.decode()
+    assert '<h1 id="annulled-heading">Эта справка о регистрации аннулирована</h1>' in page
+    assert "The guest gave a false address." not in page  # the officer's reasons stay inside
+    assert (
+        f'<a id="back-link" href="/ru/stay/status/{reference}/">'
+        "Вернуться к вашей регистрации</a>" in page
+    )
 
 
 @pytest.mark.parametrize(

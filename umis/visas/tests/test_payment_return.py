@@ -190,3 +190,16 @@ def test_the_wait_for_the_banks_confirmation_and_the_reload_follow_the_settings(
     with clock.frozen_at(clock.now() + dt.timedelta(minutes=3, seconds=10)):
         page = client.get(status).content.decode()
     assert 'id="pay-link"' in page and 'id="payment-waiting"' not in page
+
+
+def test_a_wait_of_one_minute_is_told_in_the_singular(
+    client: Client, agency: Agency, settings: Any
+) -> None:
+    settings.UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES = 1
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    client.get(return_path(app.payment_order))
+    hint = client.get(f"/en/evisa/status/{app.group_reference}").content.decode()
+    assert "If the bank has not confirmed the payment within 1 minute, you can pay again" in hint
+    ru = client.get(f"/ru/evisa/status/{app.group_reference}").content.decode()
+    assert "Если банк не подтвердит платёж в течение 1 минуты, вы сможете" in ru
