@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -121,15 +121,21 @@ def stay_registration_get_own(*, reference: str, document_number: str) -> StayRe
         else None
     )
     if reg is None:
-        audit_record(
-            actor=None,
-            action="STAY_REGISTRATION_ACCESS_DENIED",
-            entity_type="stays.stayregistration",
-            entity_id=reference[:60],
-            data={"filed_by": "foreigner"},
-        )
-        raise NotFound("not_found", _("Not found."))
+        _own_access_denied(reference)
     return reg
+
+
+def _own_access_denied(reference: str) -> NoReturn:
+    """A foreigner's registration not shown to this browser: NotFound, the attempt audited
+    naming the registration number only."""
+    audit_record(
+        actor=None,
+        action="STAY_REGISTRATION_ACCESS_DENIED",
+        entity_type="stays.stayregistration",
+        entity_id=reference[:60],
+        data={"filed_by": "foreigner"},
+    )
+    raise NotFound("not_found", _("Not found."))
 
 
 def stay_registration_own_by_reference(*, reference: str) -> StayRegistration | None:
@@ -150,14 +156,7 @@ def stay_registration_own_held(*, reference: str, held: list[str]) -> StayRegist
     audited, naming the registration number only)."""
     reg = stay_registration_own_by_reference(reference=reference) if reference in held else None
     if reg is None:
-        audit_record(
-            actor=None,
-            action="STAY_REGISTRATION_ACCESS_DENIED",
-            entity_type="stays.stayregistration",
-            entity_id=reference[:60],
-            data={"filed_by": "foreigner"},
-        )
-        raise NotFound("not_found", _("Not found."))
+        _own_access_denied(reference)
     return reg
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -276,29 +277,43 @@ def _certificate_response(
 @require_POST
 def end(request: HttpRequest, reference: str) -> HttpResponse:
     reg = _registration_or_404(request, reference)
+    return _end_from_form(
+        request,
+        reg,
+        end=services.stay_registration_end,
+        page=_detail_page,
+        ended=_("The registration has ended."),
+        back=reverse("stays:detail", args=[reference]),
+    )
+
+
+def _end_from_form(
+    request: HttpRequest,
+    reg: StayRegistration,
+    *,
+    end: Callable[..., object],
+    page: Callable[..., HttpResponse],
+    ended: str,
+    back: str,
+) -> HttpResponse:
+    """End a registration on the day typed in the form (the host's "guest left" or the
+    foreigner's "I have left"): a wrong day is shown again beside the field, as typed (422)."""
     typed = request.POST.get("left_on", "").strip()[:10]
     try:
         left_on = dt.date.fromisoformat(typed)
     except ValueError:
-        # shown again with the error beside the field, as typed
-        return _detail_page(
-            request,
-            reg,
-            left_on=typed,
-            left_on_error=_("Enter a date as YYYY-MM-DD."),
-            status=422,
+        return page(
+            request, reg, left_on=typed, left_on_error=_("Enter a date as YYYY-MM-DD."), status=422
         )
     try:
-        services.stay_registration_end(actor=request.user, registration=reg, left_on=left_on)
+        end(actor=request.user, registration=reg, left_on=left_on)
     except DomainError as exc:
         if exc.field == "left_on":
-            return _detail_page(
-                request, reg, left_on=typed, left_on_error=str(exc.message), status=422
-            )
+            return page(request, reg, left_on=typed, left_on_error=str(exc.message), status=422)
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("The registration has ended."))
-    return redirect("stays:detail", reference=reference)
+        messages.success(request, ended)
+    return redirect(back)
 
 
 # The foreigner's own registration: public pages, no account. The browser that filed it,
@@ -429,28 +444,14 @@ def own_end(request: HttpRequest, reference: str) -> HttpResponse:
     if not reg.active:  # ended or annulled since the page was shown: nothing to end
         messages.error(request, _("This registration has already ended or was annulled."))
         return redirect("stays_own:status", reference=reg.case.reference)
-    typed = request.POST.get("left_on", "").strip()[:10]
-    try:
-        left_on = dt.date.fromisoformat(typed)
-    except ValueError:
-        return _own_status_page(
-            request,
-            reg,
-            left_on=typed,
-            left_on_error=_("Enter a date as YYYY-MM-DD."),
-            status=422,
-        )
-    try:
-        services.stay_registration_end_own(actor=request.user, registration=reg, left_on=left_on)
-    except DomainError as exc:
-        if exc.field == "left_on":
-            return _own_status_page(
-                request, reg, left_on=typed, left_on_error=str(exc.message), status=422
-            )
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Your registration has ended."))
-    return redirect("stays_own:status", reference=reg.case.reference)
+    return _end_from_form(
+        request,
+        reg,
+        end=services.stay_registration_end_own,
+        page=_own_status_page,
+        ended=_("Your registration has ended."),
+        back=reverse("stays_own:status", args=[reg.case.reference]),
+    )
 
 
 @require_GET
