@@ -12,7 +12,7 @@ from pydantic import Field
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.schemas import BODY_ERRORS
-from umis.core.errors import DomainError, ErrorCollector, NotFound, ValidationFailed
+from umis.core.errors import DomainError, ErrorCollector, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.normalize import name_similarity, normalize_name
 from umis.reference.selectors import ReferenceSnapshot
@@ -20,7 +20,7 @@ from umis.screening import selectors, services
 from umis.screening.engine import name_match_threshold, screening_threshold
 from umis.screening.index import Query
 from umis.screening.models import Watchlist
-from umis.screening.validation import birth_parse, country_code, name_errors
+from umis.screening.validation import MAX_SOURCE, birth_parse, country_code, name_errors
 
 names_router = Router(tags=["Names"], auth=ApiKeyAuth(Scope.SCREENING))
 screening_router = Router(tags=["Screening"], auth=ApiKeyAuth(Scope.SCREENING))
@@ -220,6 +220,18 @@ def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict
             _("At most %(n)d entries per request.") % {"n": services.MAX_API_IMPORT},
             "entries",
         )
+    default_source = " ".join((payload.source or "").split())
+    if len(default_source) > MAX_SOURCE:  # refused, never cut, as an entry's own source
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "too_long",
+                    _("At most %(n)d characters (this has %(length)d).")
+                    % {"n": MAX_SOURCE, "length": len(default_source)},
+                    "source",
+                )
+            ]
+        )
     watchlist = Watchlist.objects.filter(code=code[:50]).first() if storable(code) else None
     if watchlist is None:
         raise NotFound("not_found", _("No watchlist with this code."), "code")
@@ -227,7 +239,7 @@ def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict
         actor=request.user,
         watchlist=watchlist,
         raws=payload.entries,
-        default_source=(payload.source or "")[:200],
+        default_source=default_source,
     )
     if result.errors:
         raise ValidationFailed(

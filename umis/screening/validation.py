@@ -20,6 +20,7 @@ from umis.screening.models import DOCUMENT_CATEGORIES, PERSON_CATEGORIES, Catego
 MAX_NAME = 300
 MAX_ALIASES = 20
 MAX_REASON = 2000  # characters of an entry's reason, blanks run together
+MAX_SOURCE = 200  # characters of an entry's source and of its source reference
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,12 @@ def _text(raw: Mapping[str, Any], key: str, limit: int = 200) -> str:
     if value is None:
         return ""
     return " ".join(str(value).split())[: limit + 1]
+
+
+def _whole_text(raw: Mapping[str, Any], key: str) -> str:
+    """The value with its blanks run together, uncut: its length is checked by the caller."""
+    value = raw.get(key)
+    return "" if value is None else " ".join(str(value).split())
 
 
 def name_errors(value: str, *, field: str) -> list[FieldError]:
@@ -206,9 +213,18 @@ def entry_parse(
             % {"n": MAX_REASON, "length": len(reason)},
             "reason",
         )
-    source = _text(raw, "source") or default_source
+    source = _whole_text(raw, "source") or default_source
+    source_reference = _whole_text(raw, "source_reference")
     if not source:
         errors.add("required", _("This field is required."), "source")
+    for key, value in (("source", source), ("source_reference", source_reference)):
+        if len(value) > MAX_SOURCE:  # refused, never cut: where a listing comes from
+            errors.add(
+                "too_long",
+                _("At most %(n)d characters (this has %(length)d).")
+                % {"n": MAX_SOURCE, "length": len(value)},
+                key,
+            )
     external_id = _text(raw, "external_id", 100)
     if len(external_id) > 100:
         errors.add("too_long", _("At most %(n)d characters.") % {"n": 100}, "external_id")
@@ -231,8 +247,8 @@ def entry_parse(
         valid_from=valid_from,
         valid_until=valid_until,
         reason=reason,
-        source=source[:200],
-        source_reference=_text(raw, "source_reference")[:200],
+        source=source,
+        source_reference=source_reference,
     )
 
 

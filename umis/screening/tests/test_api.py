@@ -218,3 +218,32 @@ def test_a_reason_longer_than_an_entry_holds_is_refused_not_cut(
     r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": [at_limit]}, key)
     assert r.status_code == 200
     assert len(WatchlistEntry.objects.get().reason) == 2000
+
+
+def test_a_source_or_reference_longer_than_an_entry_holds_is_refused_not_cut(
+    world: World, client: Client, key: str
+) -> None:
+    url = "/api/v1/watchlists/entry-bans/entries"
+    long = {**ENTRIES[0], "source_reference": "Decision " + "x" * 196}  # 205 characters
+    r = post(client, url, {"entries": [ENTRIES[1], long]}, key, "ru")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("too_long", "entries.1.source_reference")
+    assert error["message"] == "Не более 200 символов (здесь 205)."
+    r = post(client, url, {"entries": [{**ENTRIES[0], "source": "C" * 201}]}, key, "en")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["field"], error["message"]) == (
+        "entries.0.source",
+        "At most 200 characters (this has 201).",
+    )
+    without = {k: v for k, v in ENTRIES[0].items() if k != "source"}
+    r = post(client, url, {"entries": [without], "source": "C" * 201}, key, "en")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("too_long", "source")
+    assert WatchlistEntry.objects.count() == 0
+    at_limit = {**ENTRIES[0], "source": "C" * 200, "source_reference": "R" * 200}
+    assert post(client, url, {"entries": [at_limit]}, key).status_code == 200
+    entry = WatchlistEntry.objects.get()
+    assert (len(entry.source), len(entry.source_reference)) == (200, 200)

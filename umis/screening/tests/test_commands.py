@@ -366,3 +366,24 @@ def test_a_row_whose_reason_is_too_long_is_refused_naming_it(world: World, tmp_p
     )
     assert "1 created" in out.getvalue()
     assert list(WatchlistEntry.objects.values_list("external_id", flat=True)) == ["X1"]
+
+
+def test_a_row_whose_source_is_too_long_is_refused_naming_it(world: World, tmp_path: Path) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(CSV.replace(",Police\n", ",Police " + "x" * 200 + "\n"), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "bans",
+            "--quiet",
+            "--language",
+            "en",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "line 3: source: too_long: At most 200 characters (this has 207)." in err.getvalue()
+    assert not WatchlistEntry.objects.exists()

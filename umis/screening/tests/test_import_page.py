@@ -367,3 +367,17 @@ def test_a_worker_whose_import_was_taken_up_by_another_writes_no_more(
         )
     job.refresh_from_db()
     assert (job.rows_done, job.next_row, WatchlistEntry.objects.count()) == (3, 3, 3)
+
+
+def test_a_row_whose_source_is_too_long_is_refused_beside_its_field(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.hannah)
+    response = upload(client, CSV.replace(",Police\n", ",Police " + "x" * 200 + "\n"))
+    job = run_queued()
+    assert job.status == "refused"
+    assert not WatchlistEntry.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "<td>строка 3</td><td><code>source</code></td><td>Не более 200 символов (здесь 207).</td>"
+    ) in page

@@ -73,7 +73,7 @@ class Command(BaseCommand):
             code=code,
             name=options["name"],
             raws=rows,
-            default_source=options["source"] or f"import:{path.name}",
+            default_source=options["source"] or f"import:{path.name}"[:200],
             skip_invalid=options["skip_invalid"],
             batch_size=max(1, options["batch"]),
             progress=bar.update,
