@@ -112,7 +112,11 @@ class StayRegistrationOut(Schema):
     late: bool
     arrival_date: dt.date
     planned_departure: dt.date
-    certificate_url: str
+    certificate_url: str | None = Field(
+        ...,
+        description="The certificate (PDF); null once the registration is annulled, as the "
+        "certificate is then gone (its link answers 410 registration_annulled)",
+    )
     verify_url: str
     client_reference: str = ""
     move: MoveOut | None = Field(

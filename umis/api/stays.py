@@ -79,7 +79,9 @@ def _out(
         "late": reg.late,
         "arrival_date": reg.arrival_date,
         "planned_departure": reg.planned_departure,
-        "certificate_url": request.build_absolute_uri(
+        "certificate_url": None  # gone: its link answers 410
+        if annulment
+        else request.build_absolute_uri(
             f"/api/v1/stay-registrations/{reg.case.reference}/certificate.pdf"
         ),
         "verify_url": document_verify_url(document) if document else "",

@@ -97,3 +97,30 @@ def test_the_schema_documents_the_410(client: Client) -> None:
     detail = spec["components"]["schemas"][ref]["properties"]["error"]["$ref"].rsplit("/", 1)[1]
     properties = spec["components"]["schemas"][detail]["properties"]
     assert {"code", "message", "annulled_on", "legal_ground", "verify_url"} <= set(properties)
+
+
+def test_an_annulled_registration_has_no_certificate_link(world: World, client: Client) -> None:
+    case = register(world)
+    url = f"/api/v1/stay-registrations/{case.reference}"
+    before = client.get(url, HTTP_X_API_KEY=world.hotel_key).json()
+    assert before["certificate_url"].endswith(f"/{case.reference}/certificate.pdf")
+    officer = Client()
+    officer.force_login(world.alice)
+    annul(officer, case, legal_ground="mc-21-not-residing", note="Internal: neighbours say so.")
+    response = client.get(url, HTTP_X_API_KEY=world.hotel_key)
+    assert response.status_code == 200
+    after = response.json()
+    assert after["certificate_url"] is None
+    assert after["annulled_on"] == clock.today().isoformat()
+    unchanged = {k: v for k, v in after.items() if k not in {"certificate_url", "annulled_on"}}
+    assert unchanged == {
+        **{k: v for k, v in before.items() if k not in {"certificate_url", "annulled_on"}},
+        "state": "annulled",
+    }
+
+
+def test_the_schema_says_why_the_certificate_link_may_be_null(client: Client) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    field = spec["components"]["schemas"]["StayRegistrationOut"]["properties"]["certificate_url"]
+    assert {"type": "null"} in field["anyOf"]
+    assert "annulled" in field["description"]
