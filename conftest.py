@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from umis.core.testing import World, make_world
+from umis.core.testing import (
+    World,
+    audit_triggers_dropped_for_flush,
+    audit_triggers_restore,
+    make_world,
+)
 
 # Property tests check what is computed, not how fast: on a shared two-core machine an
 # example that meets a cold cache can take longer than hypothesis's 200 ms default, and
@@ -68,3 +73,16 @@ def browser() -> Iterator[Any]:
         )
         yield b
         b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A desktop browser page (1280 px, English) on the live server; a test module may
+    define its own."""
+    audit_triggers_restore()
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+    )
+    yield context.new_page()
+    context.close()
+    audit_triggers_dropped_for_flush()

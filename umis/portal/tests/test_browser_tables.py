@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from umis.backoffice.tests.test_cases import register
 from umis.core import clock
-from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_triggers_restore
+from umis.core.testing import World
 from umis.portal.tests.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,17 +30,6 @@ CELLS = """(selector) => [...document.querySelectorAll(selector)].map((cell) => 
 })"""
 
 PAGE_WIDTH = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    audit_triggers_restore()
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-    )
-    yield context.new_page()
-    context.close()
-    audit_triggers_dropped_for_flush()
 
 
 def guests(world: World) -> None:
@@ -86,8 +74,9 @@ def test_a_long_unbroken_name_does_not_widen_the_page(page: Any, world: World) -
         assert width <= visible, path
 
 
-QUEUE_WIDTH = """() => {
-  const box = document.querySelector("#queue").closest(".table-scroll");
+# The page's width and its visible width, then a table's (by selector) and its box's.
+TABLE_WIDTH = """(selector) => {
+  const box = document.querySelector(selector).closest(".table-scroll");
   return [document.documentElement.scrollWidth, document.documentElement.clientWidth,
           box.scrollWidth, box.clientWidth];
 }"""
@@ -109,7 +98,7 @@ def test_the_officer_queue_fits_a_laptop_or_tablet_without_scrolling_sideways(
     sign_in(page, "hannah")  # the head office: every office's cases, the office column too
     page.goto(f"{lang}/office/queue/")
     assert page.locator("#queue tbody tr").count() == 3
-    document, visible, table, box = page.evaluate(QUEUE_WIDTH)
+    document, visible, table, box = page.evaluate(TABLE_WIDTH, "#queue")
     assert document <= visible  # the page does not scroll sideways
     assert table <= box  # nor does the table in its box
     # what an officer works from is still there: the reference, the applicant, the due time

@@ -4,16 +4,15 @@ queue and an application's page do not scroll sideways, and no word or date is c
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from umis.core.outbox import outbox_drain
-from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_triggers_restore
+from umis.core.testing import World
 from umis.portal.tests.test_browser import sign_in
-from umis.portal.tests.test_browser_tables import CELLS, PAGE_WIDTH
+from umis.portal.tests.test_browser_tables import CELLS, PAGE_WIDTH, TABLE_WIDTH
 from umis.visas import workflow
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, pay_callback, traveller, watchlist_entry
@@ -22,23 +21,6 @@ from umis.visas.tests.conftest import Agency
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-QUEUE_WIDTH = """() => {
-  const box = document.querySelector("#evisa-queue").closest(".table-scroll");
-  return [document.documentElement.scrollWidth, document.documentElement.clientWidth,
-          box.scrollWidth, box.clientWidth];
-}"""
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    audit_triggers_restore()
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-    )
-    yield context.new_page()
-    context.close()
-    audit_triggers_dropped_for_flush()
 
 
 def _referred_group(agency: Agency) -> list[VisaApplication]:
@@ -89,7 +71,7 @@ def test_the_evisa_office_pages_fit_a_laptop_or_tablet_without_scrolling_sideway
     sign_in(page, "alice")
     page.goto(f"{lang}/office/evisa/")
     assert page.locator("#evisa-queue tbody tr").count() == 3
-    document, visible, table, box = page.evaluate(QUEUE_WIDTH)
+    document, visible, table, box = page.evaluate(TABLE_WIDTH, "#evisa-queue")
     assert document <= visible  # the page does not scroll sideways
     assert table <= box  # nor does the table in its box
     # what an officer works from is still there: the reference, the applicant, the due time
