@@ -104,6 +104,25 @@ class MoveOut(Schema):
     message: str = Field(..., description="What happened, in the requested language")
 
 
+class TakenOverOut(Schema):
+    """The guest had registered this stay himself at the same address: this registration
+    replaced his own filing, which ended on its first day (no move, and not late, the stay
+    having been registered all along). Its number and end day are given because it was a
+    registration at your own address; nothing is ever said of any other place the guest
+    stayed at, nor of who provided it."""
+
+    code: str = Field(..., description="Always `own_filing_taken_over`")
+    ended_registrations: list[str] = Field(
+        ...,
+        description="The numbers of the guest's own registrations at this address that ended "
+        "(one, unless he had filed the stay under two travel documents)",
+    )
+    ended_on: dt.date = Field(
+        ..., description="The day they ended: this registration's arrival date"
+    )
+    message: str = Field(..., description="What happened, in the requested language")
+
+
 class StayRegistrationOut(Schema):
     reference: str
     registration_number: str
@@ -123,6 +142,11 @@ class StayRegistrationOut(Schema):
         None,
         description="When the registration was recorded as a move (in the answer to it and "
         "on every later read); otherwise null",
+    )
+    taken_over: TakenOverOut | None = Field(
+        None,
+        description="When the registration replaced the guest's own filing at the same "
+        "address (in the answer to it and on every later read); otherwise null",
     )
     annulled_on: dt.date | None = Field(
         None, description="The day an officer annulled the registration; null if it was not"
@@ -147,6 +171,7 @@ class BulkItemOut(Schema):
     late: bool | None = None
     state: str | None = None
     move: MoveOut | None = None
+    taken_over: TakenOverOut | None = None
     errors: list[ErrorItem] = []
 
 

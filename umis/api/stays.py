@@ -60,16 +60,37 @@ def _move(move: selectors.Move | None) -> dict[str, Any] | None:
     }
 
 
+TAKEN_OVER = "own_filing_taken_over"
+
+
+def _taken_over(taken_over: selectors.TakeOver | None) -> dict[str, Any] | None:
+    if taken_over is None:
+        return None
+    return {
+        "code": TAKEN_OVER,
+        "ended_registrations": list(taken_over.registrations),
+        "ended_on": taken_over.ended_on,
+        "message": taken_over.notice(),
+    }
+
+
 def _out(
     reg: StayRegistration,
     request: HttpRequest,
     document: IssuedDocument | None = None,
     move: selectors.Move | None = None,
+    taken_over: selectors.TakeOver | None = None,
+    *,
+    fresh: bool = False,
 ) -> dict[str, Any]:
+    """The registration as its host reads it; `fresh`: in the answer to the intake, whose
+    result says what it moved from and took over."""
     if document is None:
         document = selectors.stay_registration_certificate(registration=reg)
-    if move is None:
+    if move is None and not fresh:
         move = selectors.stay_registration_move(registration=reg)
+    if taken_over is None and not fresh:
+        taken_over = selectors.stay_registration_taken_over(registration=reg)
     annulment = selectors.stay_registration_annulment(registration=reg)
     return {
         "reference": reg.case.reference,
@@ -87,6 +108,7 @@ def _out(
         "verify_url": document_verify_url(document) if document else "",
         "client_reference": reg.client_reference,
         "move": _move(move),
+        "taken_over": _taken_over(taken_over),
         "annulled_on": annulment.on if annulment else None,
     }
 
@@ -111,7 +133,14 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
         )[0]
         if result.registration is None:
             raise ValidationFailed(result.errors)
-        return 201, _out(result.registration, request, result.certificate, result.move)
+        return 201, _out(
+            result.registration,
+            request,
+            result.certificate,
+            result.move,
+            result.taken_over,
+            fresh=True,
+        )
 
     status, body = request_idempotent(request, work)
     return _respond(status, body)
@@ -149,6 +178,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
                         "late": r.registration.late,
                         "state": r.registration.case.state,
                         "move": _move(r.move),
+                        "taken_over": _taken_over(r.taken_over),
                         "errors": [],
                     }
                 )

@@ -230,6 +230,44 @@ def stay_registration_move(*, registration: StayRegistration) -> Move | None:
 
 
 @dataclass(frozen=True)
+class TakeOver:
+    """A host's registration that replaced the guest's own filing at the same address (ADR
+    18): that filing ended on the day the host's registration begins. Its number and end
+    day are the host's to know, the stay being at the host's own address."""
+
+    ended_on: dt.date
+    registrations: tuple[str, ...]  # the guest's own filings it ended
+
+    def notice(self) -> str:
+        """What the host is told, in the reader's language."""
+        return gettext(
+            "The guest had registered this stay himself; from %(date)s your "
+            "registration replaces his."
+        ) % {"date": formats.date_format(self.ended_on, "d.m.Y")}
+
+
+def stay_registration_taken_over(*, registration: StayRegistration) -> TakeOver | None:
+    """The guest's own filings this host's registration took over, told as when it was
+    registered; None when it took none over (a move ends them for another reason)."""
+    if registration.host_id is None:
+        return None
+    ended = tuple(
+        StayRegistration.objects.filter(
+            person_id=registration.person_id,
+            superseded_by=registration,
+            filed_by=StayRegistration.FiledBy.FOREIGNER,
+            case__events__action="STAY_REGISTRATION_TAKEN_OVER",
+        )
+        .order_by("pk")
+        .values_list("case__reference", flat=True)
+        .distinct()
+    )
+    if not ended:
+        return None
+    return TakeOver(ended_on=registration.arrival_date, registrations=ended)
+
+
+@dataclass(frozen=True)
 class Annulment:
     on: dt.date
     legal_ground: LegalGround | None

@@ -45,7 +45,7 @@ from umis.screening.services import screening_screen_cases
 from umis.stays import notify, rules, workflow
 from umis.stays.catalogue import SERVICE_CODE
 from umis.stays.models import Host, StayRegistration
-from umis.stays.selectors import Move
+from umis.stays.selectors import Move, TakeOver
 from umis.stays.validation import (
     OwnFiling,
     RegistrationData,
@@ -67,8 +67,8 @@ class ItemResult:
     certificate: IssuedDocument | None = None
     errors: list[FieldError] = field(default_factory=list)
     move: Move | None = None
-    # the day from which it replaces the guest's own filing at this address (taken over)
-    took_over_on: dt.date | None = None
+    # the guest's own filing at this address it replaces, from its first day (taken over)
+    taken_over: TakeOver | None = None
 
     @property
     def accepted(self) -> bool:
@@ -506,7 +506,10 @@ def _store(
         results[i].certificate = certificate
         results[i].move = moves.get(k)
         if k in taken_over:
-            results[i].took_over_on = r.arrival_date
+            results[i].taken_over = TakeOver(
+                ended_on=r.arrival_date,
+                registrations=tuple(own.case.reference for own in taken_over[k]),
+            )
 
 
 def _move_data(

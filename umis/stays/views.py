@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -99,15 +98,8 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             if result.move is not None:
                 messages.info(request, result.move.notice())
-            if result.took_over_on is not None:
-                messages.info(
-                    request,
-                    _(
-                        "The guest had registered this stay himself; from %(date)s your "
-                        "registration replaces his."
-                    )
-                    % {"date": formats.date_format(result.took_over_on, "d.m.Y")},
-                )
+            if result.taken_over is not None:
+                messages.info(request, result.taken_over.notice())
             return redirect("stays:detail", reference=result.registration.case.reference)
         errors = {e.field or "__all__": str(e.message) for e in result.errors}
     return render(

@@ -4,6 +4,7 @@ takes the foreigner's own filing over: it ends for that reason, not as a move.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.test import Client
@@ -15,6 +16,7 @@ from umis.core import clock
 from umis.core.testing import World, guest
 from umis.documents.models import IssuedDocument
 from umis.stays.models import StayRegistration
+from umis.stays.testing import post
 from umis.stays.tests.test_own_filing import file_own
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +154,72 @@ def test_the_web_form_tells_the_host_it_took_the_own_filing_over(
     page = client.post(f"{lang}/host/register/", form, follow=True).content.decode()
     assert told.format(date=f"{arrival:%d.%m.%Y}") in page
     assert "Recorded as a move" not in page
+
+
+API = "/api/v1/stay-registrations"
+TOLD = {
+    "en": "The guest had registered this stay himself; from {date} your registration replaces his.",
+    "az": "Qonaq bu qalmanı özü qeydiyyata alıb; {date} tarixindən sizin qeydiyyatınız onu əvəz edir.",
+    "ru": "Гость сам зарегистрировал это пребывание; с {date} его регистрацию заменяет ваша.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "az", "ru"])
+def test_the_api_answer_tells_the_host_it_took_the_own_filing_over(
+    world: World, client: Client, lang: str
+) -> None:
+    own = own_filing(clock.today() - dt.timedelta(days=2))
+    arrival = clock.today() - dt.timedelta(days=1)
+    body = guest(street="Nizami küçəsi 10", arrival_date=arrival.isoformat())
+    response = post(client, API, body, world.hotel_key, lang)
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["move"] is None
+    assert created["taken_over"] == {
+        "code": "own_filing_taken_over",
+        "ended_registrations": [own.case.reference],
+        "ended_on": arrival.isoformat(),
+        "message": TOLD[lang].format(date=f"{arrival:%d.%m.%Y}"),
+    }
+    # every later read of the registration tells the same, in the reader's language
+    read = client.get(
+        f"{API}/{created['reference']}", HTTP_X_API_KEY=world.hotel_key, HTTP_ACCEPT_LANGUAGE="ru"
+    ).json()
+    assert read["taken_over"] == {
+        **created["taken_over"],
+        "message": TOLD["ru"].format(date=f"{arrival:%d.%m.%Y}"),
+    }
+
+
+def test_each_item_of_a_batch_tells_whether_it_took_an_own_filing_over(
+    world: World, client: Client
+) -> None:
+    own = own_filing(clock.today() - dt.timedelta(days=2))
+    arrival = clock.today() - dt.timedelta(days=1)
+    items = [
+        guest(document_number="C7654321", surname="Quliyev", birth_date="1990-05-05"),
+        guest(arrival_date=arrival.isoformat()),
+    ]
+    response = post(client, f"{API}/bulk", {"items": items}, world.hotel_key, "en")
+    assert response.status_code == 200, response.content
+    first, second = response.json()["items"]
+    assert (first["status"], first["taken_over"]) == ("accepted", None)
+    assert second["status"] == "accepted"
+    assert second["taken_over"] == {
+        "code": "own_filing_taken_over",
+        "ended_registrations": [own.case.reference],
+        "ended_on": arrival.isoformat(),
+        "message": TOLD["en"].format(date=f"{arrival:%d.%m.%Y}"),
+    }
+
+
+def test_a_registration_that_took_nothing_over_says_so(world: World, client: Client) -> None:
+    other = guest(document_number="C7654321", surname="Quliyev", birth_date="1990-05-05")
+    response = post(client, API, other, world.hotel_key, "en")
+    assert response.status_code == 201, response.content
+    assert response.json()["taken_over"] is None
+    own = own_filing(clock.today() - dt.timedelta(days=3))
+    # at another address it is a move: the guest's own filing is not named
+    moved = post(client, API, guest(street="Füzuli küçəsi 3"), world.hotel_key, "en").json()
+    assert moved["taken_over"] is None and moved["move"] is not None
+    assert own.case.reference not in json.dumps(moved)
