@@ -195,13 +195,14 @@ OTP_TOTP_ISSUER = "UMIS"
 # Requests a caller may make per minute (0: no limit), beyond which the answer is 429 with
 # Retry-After: an API client (its key), API calls without a key (per address), the
 # public look-ups of the portal that answer from personal data (per address), the
-# foreigner's own place-of-stay filings (per address, apart from the look-ups) and sign-in
-# attempts (per address).
+# foreigner's own place-of-stay filings and his endings of them ("I have left", per address,
+# each apart from the look-ups) and sign-in attempts (per address).
 UMIS_RATE_LIMITS = {
     "api_client": env_int("UMIS_RATE_LIMIT_API_CLIENT", 12_000),
     "api_anonymous": env_int("UMIS_RATE_LIMIT_API_ANONYMOUS", 300),
     "lookup": env_int("UMIS_RATE_LIMIT_LOOKUP", 20),
     "stay_filing": env_int("UMIS_RATE_LIMIT_STAY_FILING", 20),
+    "stay_ending": env_int("UMIS_RATE_LIMIT_STAY_ENDING", 20),
     "sign_in": env_int("UMIS_RATE_LIMIT_SIGN_IN", 30),
 }
 # How long a submission's answer is kept for a retry with the same Idempotency-Key.

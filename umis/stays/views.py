@@ -423,6 +423,7 @@ def own_status(request: HttpRequest, reference: str) -> HttpResponse:
     return _own_status_page(request, reg)
 
 
+@rate_limited("stay_ending")
 @require_POST
 def own_end(request: HttpRequest, reference: str) -> HttpResponse:
     """The foreigner has left the address: only a browser that filed the registration or

@@ -222,3 +222,30 @@ def test_the_officer_reads_in_the_history_that_the_foreigner_reported_it(
     history = client.get(f"{lang}/office/cases/{reg.case.reference}/").content.decode()
     entry = history.split('data-action="STAY_REGISTRATION_ENDED">', 1)[1].split("</li>", 1)[0]
     assert entry.startswith(f"{ended}</span> · {by} · ")
+
+
+def test_endings_past_their_limit_get_429_in_the_visitor_s_language_and_end_nothing(
+    world: World, settings: Any
+) -> None:
+    """Ending one's own registration has its own allowance a minute per address, apart from
+    the look-ups: past it the page says so in his language, and nothing is ended."""
+    settings.UMIS_RATE_LIMITS = {"lookup": 5, "stay_ending": 2}
+    reg = own_filing()
+    browser = looked_up(reg, "/ru")
+    before = state(reg)
+    end = f"/ru/stay/status/{reg.case.reference}/end/"
+    with clock.frozen_at(dt.datetime.combine(clock.today(), dt.time(9, 15, 20), tzinfo=dt.UTC)):
+        wrong = [browser.post(end, {"left_on": "2020-01-01"}).status_code for _ in range(2)]
+        refused = browser.post(end, {"left_on": yesterday().isoformat()})
+        # the look-ups are counted apart: he can still find his registration
+        found = browser.post(
+            "/ru/stay/status/",
+            {"reference": reg.case.reference, "document_number": reg.travel_document.number},
+        )
+    assert wrong == [422, 422]
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "40"
+    assert "Слишком много запросов. Подождите 40 с и попробуйте снова." in refused.content.decode()
+    assert state(reg) == before
+    assert found.status_code == 302
+    assert AuditEvent.objects.filter(action="RATE_LIMITED", entity_id="stay_ending").count() == 1
