@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "umis.audit.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "umis.core.middleware.AdminLanguageMiddleware",
     "umis.core.middleware.ApiLanguageMiddleware",
     "umis.api.middleware.ApiRateLimitMiddleware",
     "umis.api.middleware.ApiMethodMiddleware",

@@ -5,10 +5,11 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -60,6 +61,42 @@ class ApiLanguageMiddleware:
             request.LANGUAGE_CODE = language
             response = self.get_response(request)
         response.setdefault("Content-Language", language)
+        return response
+
+
+class AdminLanguageMiddleware:
+    """The admin follows the language chosen on the site (the switch keeps it in the language
+    cookie): its address without a prefix (`/admin/…`, the default language's) asked for
+    by a browser that chose English or Russian goes to the same page under that language's
+    prefix (`/en/admin/…`), so every link in it stays in that language. Without a choice,
+    or after choosing Azerbaijani, it is served where it is. Only reads are sent on: a form
+    posted to the unprefixed address is handled there, its data kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def _root(language: str) -> str:
+        with translation.override(language):
+            return reverse("admin:index")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        root = self._root(settings.LANGUAGE_CODE)
+        if not request.path.startswith(root):
+            return self.get_response(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if (
+            request.method in ("GET", "HEAD")
+            and chosen != settings.LANGUAGE_CODE
+            and chosen in dict(settings.LANGUAGES)
+        ):
+            full_path = request.get_full_path()
+            response: HttpResponse = HttpResponseRedirect(
+                self._root(chosen) + full_path[len(root) :]
+            )
+        else:
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
         return response
 
 

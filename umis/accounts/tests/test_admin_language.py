@@ -1,0 +1,84 @@
+"""The admin speaks the language the administrator chose on the site (the language switch,
+kept in its cookie), Azerbaijani unless he chose another; its addresses stay as they were."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from umis.core.testing import World
+
+pytestmark = pytest.mark.django_db
+
+HEADINGS = {
+    "az": "Sayt administrasiyası",
+    "en": "Site administration",
+    "ru": "Администрирование сайта",
+}
+
+
+def _admin(world: World) -> Client:
+    client = Client()
+    client.force_login(world.admin)
+    return client
+
+
+def _heading(page: str) -> str:
+    return re.findall(r"<h1[^>]*>(.*?)</h1>", page)[0]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_an_administrator_who_switched_language_on_the_site_reads_the_admin_in_it(
+    world: World, language: str
+) -> None:
+    client = _admin(world)
+    switched = client.post("/language/", {"language": language, "next": "/office/"})
+    assert switched.status_code == 302
+    response = client.get("/admin/")
+    assert (response.status_code, response["Location"]) == (302, f"/{language}/admin/")
+    page = client.get(response["Location"]).content.decode()
+    assert f'<html lang="{language}"' in page
+    assert _heading(page) == HEADINGS[language]
+
+
+def test_a_deep_admin_address_keeps_its_page_and_query_in_the_chosen_language(
+    world: World,
+) -> None:
+    client = _admin(world)
+    client.post("/language/", {"language": "ru", "next": "/"})
+    response = client.get("/admin/reference/region/?o=1")
+    assert (response.status_code, response["Location"]) == (302, "/ru/admin/reference/region/?o=1")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_admin_is_in_azerbaijani_by_default_and_after_switching_back(world: World) -> None:
+    client = _admin(world)
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert _heading(page.content.decode()) == HEADINGS["az"]
+    client.post("/language/", {"language": "en", "next": "/"})
+    client.post("/language/", {"language": "az", "next": "/en/admin/"})
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert _heading(page.content.decode()) == HEADINGS["az"]
+
+
+def test_the_switch_on_an_admin_page_keeps_the_administrator_on_that_page(
+    world: World,
+) -> None:
+    client = _admin(world)
+    page = client.get("/admin/reference/region/").content.decode()
+    switch = page.split('class="lang"', 1)[1].split("</form>", 1)[0]
+    assert 'value="/admin/reference/region/"' in switch and 'value="en"' in switch
+    moved = client.post("/language/", {"language": "en", "next": "/admin/reference/region/"})
+    assert moved["Location"] == "/en/admin/reference/region/"
+    assert "Select region to change" in client.get(moved["Location"]).content.decode()
+
+
+def test_a_posted_admin_form_is_not_redirected_away(world: World) -> None:
+    client = _admin(world)
+    client.post("/language/", {"language": "en", "next": "/"})
+    response = client.post("/admin/reference/region/", {"action": "", "index": "0"})
+    assert response.status_code != 302 or not response["Location"].startswith("/en/")
