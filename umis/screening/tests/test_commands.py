@@ -387,3 +387,38 @@ def test_a_row_whose_source_is_too_long_is_refused_naming_it(world: World, tmp_p
         )
     assert "line 3: source: too_long: At most 200 characters (this has 207)." in err.getvalue()
     assert not WatchlistEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "--source: at most 200 characters (this has 201); nothing imported."),
+        ("ru", "--source: не более 200 символов (здесь 201); ничего не импортировано."),
+    ],
+)
+def test_a_source_option_too_long_is_refused_once_before_the_file_is_read(
+    world: World, tmp_path: Path, language: str, message: str
+) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(CSV.replace(",SMS\n", ",\n").replace(",Police\n", ",\n"), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "bans",
+            "--source",
+            "s" * 201,
+            "--quiet",
+            "--language",
+            language,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert str(refused.value) == message
+    assert err.getvalue() == ""  # not once per row
+    assert not WatchlistEntry.objects.exists()
+    assert not Watchlist.objects.filter(code="bans").exists()
+    assert not AuditEvent.objects.filter(action__startswith="WATCHLIST").exists()

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from umis.screening.files import FileRefused, row_label, watchlist_file_rows
 from umis.screening.models import Watchlist
 from umis.screening.services import watchlist_import_by_code
+from umis.screening.validation import MAX_SOURCE
 
 CODE_MAX_LENGTH: int = Watchlist._meta.get_field("code").max_length or 50
 
@@ -55,6 +56,14 @@ class Command(BaseCommand):
                 _("--list %(code)s: give the watchlist's code (1 to %(n)d characters).")
                 % {"code": repr(code), "n": CODE_MAX_LENGTH}
             )
+        # an entry's source is refused when too long, never cut: a --source that would be
+        # refused on every row without one is refused once, before the file is read
+        source = " ".join(options["source"].split())
+        if len(source) > MAX_SOURCE:
+            raise CommandError(
+                _("--source: at most %(n)d characters (this has %(length)d); nothing imported.")
+                % {"n": MAX_SOURCE, "length": len(source)}
+            )
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file.") % {"path": path})
         try:
@@ -73,7 +82,7 @@ class Command(BaseCommand):
             code=code,
             name=options["name"],
             raws=rows,
-            default_source=options["source"] or f"import:{path.name}"[:200],
+            default_source=source or f"import:{path.name}"[:MAX_SOURCE],
             skip_invalid=options["skip_invalid"],
             batch_size=max(1, options["batch"]),
             progress=bar.update,
