@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -905,7 +905,13 @@ def _import_batches(
     committed with the next row and the counts so far (the counts of the batches written
     before a resumption included)."""
     result.created, result.updated, result.unchanged = job.created, job.updated, job.unchanged
-    todo = [(i, d) for i, d in indexed if i >= job.next_row]
+    if job.next_row == 0 and job.rows_done:
+        # taken up before imports kept their next row: its worker wrote the parsed rows in
+        # order and counted those it had committed, so the import goes on after them (its
+        # counts are those of the rows written from here on)
+        todo = list(indexed[job.rows_done :])
+    else:
+        todo = [(i, d) for i, d in indexed if i >= job.next_row]
     for start in range(0, len(todo), IMPORT_BATCH):
         if start:
             _let_other_writers_in()
@@ -927,7 +933,8 @@ def _import_batches(
 
 def watchlist_imports_resume_stalled() -> int:
     """Take up again each import still running past its lease (its worker was killed, or
-    stopped by an error): queued for the worker, which goes on from the row after its last
+    stopped by an error), or, left running without a lease, unchanged for as long as a lease
+    lasts: queued for the worker, which goes on from the row after its last
     committed batch; given up, saying how far it got, after MAX_IMPORT_ATTEMPTS workers.
     Audited; returns how many imports were taken up or given up."""
     from django.utils import translation
@@ -936,8 +943,12 @@ def watchlist_imports_resume_stalled() -> int:
     from umis.screening.tasks import watchlist_import_task
 
     now = clock.now()
+    # An import left running without a lease was taken up before imports had one: its
+    # worker, if any, renews nothing, so it is stalled once it has not changed (its last
+    # save: taken up, or its last batch) for as long as a lease lasts.
     stalled = WatchlistImport.objects.filter(
-        status=WatchlistImport.Status.RUNNING, lease_until__lt=now
+        Q(lease_until__lt=now) | Q(lease_until=None, updated_at__lt=now - IMPORT_LEASE),
+        status=WatchlistImport.Status.RUNNING,
     )
     handled = 0
     for pk in list(stalled.values_list("pk", flat=True)):
@@ -947,9 +958,10 @@ def watchlist_imports_resume_stalled() -> int:
                 continue  # its worker is writing a batch after all
             handled += 1
             job.lease_until = None
+            job.attempts = max(job.attempts, 1)  # a worker from before leases counted none
             if job.attempts < MAX_IMPORT_ATTEMPTS:
                 job.status = WatchlistImport.Status.QUEUED
-                job.save(update_fields=["status", "lease_until", "updated_at"])
+                job.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
                 audit_record(
                     actor=None,
                     action="WATCHLIST_IMPORT_RESUMED",

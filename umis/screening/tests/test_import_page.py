@@ -381,3 +381,50 @@ def test_a_row_whose_source_is_too_long_is_refused_beside_its_field(
     assert (
         "<td>строка 3</td><td><code>source</code></td><td>Не более 200 символов (здесь 207).</td>"
     ) in page
+
+
+def test_an_import_left_importing_without_a_lease_is_resumed_once_it_stops_progressing(
+    world: World, client: Client
+) -> None:
+    # An import whose worker died before imports had a lease: "importing", no lease, no
+    # attempt counted, its first batch written and counted (rows_done) but no next row.
+    client.force_login(world.hannah)
+    status_url = upload(client, NO_IDS)["Location"]
+    job = WatchlistImport.objects.get()
+    first_task = DBTaskResult.objects.get()
+    services.watchlist_import(
+        actor=world.hannah,
+        watchlist=Watchlist.objects.get(code="entry-bans"),
+        raws=watchlist_file_rows(name="bans.csv", data=NO_IDS.encode())[:3],
+    )
+    started = clock.now()
+    WatchlistImport.objects.filter(pk=job.pk).update(
+        status="running", rows_done=3, lease_until=None, updated_at=started
+    )
+
+    # while it may still be progressing, it is left to its worker
+    with clock.frozen_at(started + services.IMPORT_LEASE - dt.timedelta(seconds=1)):
+        assert services.watchlist_imports_resume_stalled() == 0
+    job.refresh_from_db()
+    assert job.status == "running"
+
+    with clock.frozen_at(started + services.IMPORT_LEASE + dt.timedelta(seconds=1)):
+        assert services.watchlist_imports_resume_stalled() == 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("queued", 1)  # its first worker counted
+    assert "Импорт прерывался" in client.get(status_url).content.decode()
+    retry = DBTaskResult.objects.exclude(pk=first_task.pk).get()
+    assert retry.args_kwargs["args"] == [job.pk]
+
+    # the worker goes on after the rows already written: none is written twice
+    watchlist_import_task.call(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.next_row, job.created) == ("done", 7, 7, 4)
+    names = sorted(WatchlistEntry.objects.values_list("full_name", flat=True))
+    assert names == [f"Mammadov Rashad{c}" for c in "abcdefg"]
+    assert list(
+        AuditEvent.objects.filter(action__startswith="WATCHLIST_IMPORT")
+        .exclude(action="WATCHLIST_IMPORT_VIEWED")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["WATCHLIST_IMPORT_QUEUED", "WATCHLIST_IMPORT_RESUMED", "WATCHLIST_IMPORT_FINISHED"]
