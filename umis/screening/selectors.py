@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
@@ -540,6 +541,14 @@ def _surname_matches(surname: str, full_name: str) -> bool:
 # an officer's reading of an import after this long is a new sitting (the staff's idle
 # timeout), recorded even if the page shows nothing new
 IMPORT_VIEW_AUDIT_GAP = dt.timedelta(minutes=15)
+
+
+def watchlist_import_worker_late(job: WatchlistImport) -> bool:
+    """Whether the import has been waiting for a worker (queued, or queued again after its
+    worker stopped) longer than UMIS_IMPORT_WORKER_WAIT_MINUTES: a running worker takes it
+    up within seconds, so the worker does not seem to be running."""
+    wait = dt.timedelta(minutes=settings.UMIS_IMPORT_WORKER_WAIT_MINUTES)
+    return job.status == WatchlistImport.Status.QUEUED and clock.now() - job.updated_at > wait
 
 
 def watchlist_import_get_for_user(*, user: Any, import_id: int) -> WatchlistImport:

@@ -239,7 +239,15 @@ def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
         job = selectors.watchlist_import_get_for_user(user=request.user, import_id=import_id)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "screening/import_status.html", {"job": job})
+    return render(
+        request,
+        "screening/import_status.html",
+        {
+            "job": job,
+            "worker_late": selectors.watchlist_import_worker_late(job),
+            "worker_wait": settings.UMIS_IMPORT_WORKER_WAIT_MINUTES,
+        },
+    )
 
 
 @unstorable_input_checked_by_view
