@@ -346,6 +346,24 @@ class CandidateIndex:
         """Entries scoring at or above the threshold, best first; of the names, the best
         `full_scoring` on the quick score get the full score (a list to page through, such
         as the head office's search of the entries, asks for more than screening needs)."""
+        found, _unscored = self.search_counted(
+            query, threshold=threshold, explain=explain, full_scoring=full_scoring
+        )
+        return found[:limit]
+
+    def search_counted(
+        self,
+        query: Query,
+        *,
+        threshold: float,
+        explain: bool = True,
+        full_scoring: int | None = MAX_FULL_SCORING,
+    ) -> tuple[list[Candidate], int]:
+        """`search` without a limit: every entry found, best first, and how many entries
+        close enough on the quick score to be scored were left unscored past `full_scoring`
+        (None scores them all): with none left, every entry at or above the threshold was
+        found."""
+        unscored = 0
         names = [n for n in (normalize_name(x) for x in query.names) if not n.is_empty]
         out: dict[int, Candidate] = {}
         if query.document_number:
@@ -388,13 +406,15 @@ class CandidateIndex:
                         continue
                     pre.append((float(f) + dob, dob, eid, ""))
                 pre.sort(key=lambda p: -p[0])
-                for _, _dob, eid, _ in pre[:full_scoring]:
+                scored = pre if full_scoring is None else pre[:full_scoring]
+                unscored = len(pre) - len(scored)
+                for _, _dob, eid, _ in scored:
                     if eid in out:
                         continue
                     cand = self._score(query, names, eid, explain=explain)
                     if cand.score >= threshold:
                         out[eid] = cand
-        return sorted(out.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
+        return sorted(out.values(), key=lambda c: (-c.score, c.entry_id)), unscored
 
     def _consonant_keys_of(self, eid: int) -> tuple[str, ...]:
         """The consonant keys of all the entry's names, worked out once an Arabic-script

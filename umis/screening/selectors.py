@@ -222,24 +222,18 @@ def watchlist_entries_page_for_user(
 
 def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> tuple[list[int], bool]:
     """The ids of the entries of `qs` whose name or another name matches `search.name`,
-    best first, at most MAX_NAME_RESULTS; and whether more matched (the index is asked for
-    one more than that: past it, on any list, the matches of `qs` may be incomplete).
-    Entries on the lists are found through the screening index; withdrawn ones, which it
-    no longer holds (few: each is withdrawn by an officer), are compared here."""
+    best first, at most MAX_NAME_RESULTS; and whether more of them matched, so that some
+    were left out (exactly).
+
+    Entries on the lists are found through the screening index, which compares in full
+    the names closest at a glance: first one more than MAX_NAME_RESULTS of them. When
+    that leaves close names unscored and does not already give more matches in `qs` than
+    are listed, all of them are compared: the matches behind names close only at a
+    glance, or on another list or in another state than `qs`'s, are not missed. Withdrawn
+    entries, which the index no longer holds (few: each is withdrawn by an officer), are
+    compared here."""
     threshold = screening_threshold()
     scores: dict[int, float] = {}
-    cut = False
-    if search.state != "withdrawn":
-        found = index_current().search(
-            Query(names=(search.name,)),
-            threshold=threshold,
-            limit=MAX_NAME_RESULTS + 1,
-            explain=False,
-            full_scoring=MAX_NAME_RESULTS + 1,
-        )
-        cut = len(found) > MAX_NAME_RESULTS
-        for c in found:
-            scores[c.entry_id] = c.name_score
     if search.state in ("", "withdrawn"):
         wanted = normalize_name(search.name)
         for pk, full_name, aliases in qs.filter(active=False).values_list(
@@ -249,9 +243,32 @@ def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> tuple[l
             best = max((name_similarity(wanted, n).score for n in names), default=0.0)
             if best >= threshold:
                 scores[pk] = best
-    kept = set(qs.filter(pk__in=list(scores)).values_list("pk", flat=True))
+    if search.state != "withdrawn":
+        full_scoring: int | None = MAX_NAME_RESULTS + 1
+        while True:
+            found, unscored = index_current().search_counted(
+                Query(names=(search.name,)),
+                threshold=threshold,
+                explain=False,
+                full_scoring=full_scoring,
+            )
+            listed = _entry_ids_in(qs, [c.entry_id for c in found])
+            if not unscored or len(scores) + len(listed) > MAX_NAME_RESULTS:
+                break
+            full_scoring = None
+        scores.update((c.entry_id, c.name_score) for c in found if c.entry_id in listed)
+    kept = _entry_ids_in(qs, list(scores))
     ranked = sorted((pk for pk in scores if pk in kept), key=lambda pk: (-scores[pk], pk))
-    return ranked[:MAX_NAME_RESULTS], cut or len(ranked) > MAX_NAME_RESULTS
+    return ranked[:MAX_NAME_RESULTS], len(ranked) > MAX_NAME_RESULTS
+
+
+def _entry_ids_in(qs: QuerySet[WatchlistEntry], ids: list[int]) -> set[int]:
+    """Those of `ids` that are entries of `qs` (asked in chunks: SQLite takes a bounded
+    number of parameters in a query)."""
+    kept: set[int] = set()
+    for start in range(0, len(ids), 900):
+        kept.update(qs.filter(pk__in=ids[start : start + 900]).values_list("pk", flat=True))
+    return kept
 
 
 def watchlists_for_user(*, user: Any) -> list[Watchlist]:

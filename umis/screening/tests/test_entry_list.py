@@ -259,3 +259,69 @@ def test_a_name_search_past_its_limit_says_only_the_best_are_shown(
     page = client.post(url, {"name": "Гусейнов Рашад", "state": "active"}).content.decode()
     assert shown(page) == 3
     assert said not in page
+
+
+CUT_SAID = "Only the best 3 matches are shown: narrow the search"
+# Close to "Гусейнов Рашад" at a glance (the quick score), but another given name in full:
+# they take the places fully scored before the names that match.
+NEAR = "Huseynov Rashid"
+# A match that reads less like it at a glance (a second given name).
+MATCH = "Huseynov Rashad Rashid"
+
+
+def named_bans(world: World, code: str, names: list[str]) -> list[WatchlistEntry]:
+    wl = watchlist_get_or_create(actor=world.hannah, code=code, name=code)
+    start = WatchlistEntry.objects.count()
+    raws = [
+        ban(external_id=f"{code}-{start + i}", full_name=n, birth_date=f"{1950 + i}-01-01")
+        for i, n in enumerate(names)
+    ]
+    assert not watchlist_import(actor=world.hannah, watchlist=wl, raws=raws).errors
+    return list(WatchlistEntry.objects.filter(watchlist=wl).order_by("id"))
+
+
+@pytest.fixture
+def three_at_most(monkeypatch: pytest.MonkeyPatch) -> None:
+    from umis.screening import selectors
+
+    monkeypatch.setattr(selectors, "MAX_NAME_RESULTS", 3)
+
+
+@pytest.mark.usefixtures("three_at_most")
+def test_a_name_search_finds_its_matches_behind_names_close_only_at_a_glance(
+    world: World, client: Client
+) -> None:
+    named_bans(world, "entry-bans", [NEAR] * 4)
+    match = named_bans(world, "entry-bans", [MATCH])[-1]
+    client.force_login(world.hannah)
+    page = client.post(URL, {"name": "Гусейнов Рашад"}).content.decode()
+    assert ids_on(page) == {match.pk}
+    assert CUT_SAID not in page  # nothing was left out
+
+
+@pytest.mark.usefixtures("three_at_most")
+def test_a_name_search_says_it_is_cut_when_matches_beyond_the_limit_were_left_out(
+    world: World, client: Client
+) -> None:
+    named_bans(world, "entry-bans", [NEAR] * 4)
+    matches = named_bans(world, "entry-bans", [MATCH] * 4)[4:]
+    client.force_login(world.hannah)
+    page = client.post(URL, {"name": "Гусейнов Рашад"}).content.decode()
+    assert len(ids_on(page)) == 3
+    assert ids_on(page) < {e.pk for e in matches}
+    assert CUT_SAID in page
+
+
+@pytest.mark.usefixtures("three_at_most")
+def test_a_name_search_on_one_list_is_not_cut_by_the_matches_on_other_lists(
+    world: World, client: Client
+) -> None:
+    named_bans(world, "national-bans", [MATCH] * 4)
+    on_list = named_bans(world, "entry-bans", [MATCH] * 2)
+    client.force_login(world.hannah)
+    page = client.post(URL, {"name": "Гусейнов Рашад", "list": "entry-bans"}).content.decode()
+    assert ids_on(page) == {e.pk for e in on_list}
+    assert CUT_SAID not in page
+    page = client.post(URL, {"name": "Гусейнов Рашад"}).content.decode()
+    assert len(ids_on(page)) == 3
+    assert CUT_SAID in page
