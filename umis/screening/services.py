@@ -46,7 +46,7 @@ from umis.screening.models import (
     WatchlistImport,
     WatchlistSequence,
 )
-from umis.screening.validation import EntryData, entry_parse
+from umis.screening.validation import MAX_REASON, EntryData, entry_parse
 
 MAX_API_IMPORT = 10_000
 # an uploaded file: as large as a request may carry (100,000 entries are some 8 MB of CSV)
@@ -357,9 +357,21 @@ def _let_other_writers_in() -> None:
 def watchlist_entry_withdraw(
     *, actor: Any, entry: WatchlistEntry, reason: str, expected_version: int
 ) -> WatchlistEntry:
-    """Take an entry off the list (kept, with its history); it no longer raises hits."""
-    if not reason.strip():
+    """Take an entry off the list (kept, with its history); it no longer raises hits.
+
+    The reason (outer blanks trimmed) is refused when longer than MAX_REASON characters,
+    as an entry's own reason is on import, never cut: it is kept whole in the entry's
+    history and in the audit row (WATCHLIST_ENTRY_WITHDRAWN, `reason`)."""
+    reason = reason.strip()
+    if not reason:
         raise DomainError("reason_required", _("Give the reason."), "reason")
+    if len(reason) > MAX_REASON:  # refused, never cut: the grounds of taking a listing off
+        raise DomainError(
+            "too_long",
+            _("At most %(n)d characters (this has %(length)d).")
+            % {"n": MAX_REASON, "length": len(reason)},
+            "reason",
+        )
     with transaction.atomic():
         locked = WatchlistEntry.objects.select_for_update().get(pk=entry.pk)
         if locked.version != expected_version:
@@ -376,14 +388,14 @@ def watchlist_entry_withdraw(
             actor=_user(actor),
             action="WITHDRAWN",
             version=locked.version,
-            note=reason[:2000],
+            note=reason,
         )
         audit_record(
             actor=actor,
             action="WATCHLIST_ENTRY_WITHDRAWN",
             entity=locked,
             person_id=locked.person_id,
-            data={"reason": reason[:200]},
+            data={"reason": reason},
         )
     return locked
 

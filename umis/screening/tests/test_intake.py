@@ -283,3 +283,46 @@ def test_a_listed_name_with_q_written_as_a_russian_k_alerts_the_office(
     hit = ScreeningHit.objects.get(case=case)
     assert hit.entry == entry
     assert any("Qurbanov~Курбанов:transliteration" in r for r in hit.reasons)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "At most 2000 characters (this has 2001)."),
+        ("ru", "Не более 2000 символов (здесь 2001)."),
+    ],
+)
+def test_a_withdrawal_reason_too_long_is_refused_not_cut(
+    world: World, language: str, message: str
+) -> None:
+    from django.utils import translation
+
+    from umis.screening.services import watchlist_entry_withdraw
+
+    entry = listed(world)
+    with translation.override(language), pytest.raises(DomainError) as refused:
+        watchlist_entry_withdraw(
+            actor=world.hannah, entry=entry, reason="Lifted " + "x" * 1994, expected_version=1
+        )
+    assert (refused.value.code, refused.value.field, str(refused.value.message)) == (
+        "too_long",
+        "reason",
+        message,
+    )
+    entry.refresh_from_db()
+    assert (entry.active, entry.version) == (True, 1)
+    assert [e.action for e in entry.events.all()] == ["CREATED"]
+    assert not AuditEvent.objects.filter(action="WATCHLIST_ENTRY_WITHDRAWN").exists()
+
+
+def test_a_withdrawal_reason_at_the_limit_is_kept_whole_in_the_history_and_the_audit(
+    world: World,
+) -> None:
+    from umis.screening.services import watchlist_entry_withdraw
+
+    entry = listed(world)
+    reason = "Lifted " + "x" * 1993
+    watchlist_entry_withdraw(actor=world.hannah, entry=entry, reason=reason, expected_version=1)
+    assert entry.events.get(action="WITHDRAWN").note == reason
+    audited = AuditEvent.objects.get(action="WATCHLIST_ENTRY_WITHDRAWN")
+    assert audited.data == {"reason": reason}
