@@ -321,11 +321,10 @@ def status(request: HttpRequest, reference: str) -> HttpResponse:
     # cancelled there (the fee is not paid: the pay button is offered again)
     cancelled = request.GET.get("cancelled") == "1"
     # paid on the gateway's page and the bank has not confirmed it yet: said so on every
-    # reading of the page (not only the one the gateway sent the payer to), never a second
-    # pay button, and the page reloads itself until the confirmation comes
-    confirming = not cancelled and (
-        request.GET.get("paid") == "1" or payment_confirmation_awaited(order=order)
-    )
+    # reading of the page, never a second pay button, and the page reloads itself until the
+    # confirmation comes. Only from the return recorded by the address signed for the order:
+    # `?paid=1` in the address is anyone's to add and says nothing by itself.
+    confirming = not cancelled and payment_confirmation_awaited(order=order)
     annulments = selectors.visa_annulments(applications=apps)
     response = render(
         request,

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from umis.payments.models import PaymentOrder
 from umis.payments.testing import return_path
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, photo_png, traveller
@@ -46,16 +47,27 @@ def test_the_lookup_form_ignores_a_reference_of_another_form(client: Client) -> 
     assert "<b>" not in page
 
 
+def test_paid_in_the_address_alone_does_not_hold_the_payment_as_being_confirmed(
+    client: Client, agency: Agency
+) -> None:
+    app = apply(client)
+    page = client.get(f"/en/evisa/status/{app.group_reference}?paid=1")
+    text = page.content.decode()
+    assert 'id="payment-waiting"' not in text
+    assert f'id="pay-link" href="/en/evisa/status/{app.group_reference}/pay"' in text
+    assert "Refresh" not in page
+    assert PaymentOrder.objects.get().returned_at is None
+
+
 def test_while_the_bank_confirms_there_is_no_second_pay_button(
     client: Client, agency: Agency
 ) -> None:
     app = apply(client)
-    waiting = client.get(f"/en/evisa/status/{app.group_reference}?paid=1").content.decode()
+    client.get(return_path(app.payment_order))
+    waiting = client.get(f"/en/evisa/status/{app.group_reference}").content.decode()
     assert 'id="payment-waiting"' in waiting
     assert 'id="pay-link"' not in waiting
     assert f'href="/en/evisa/status/{app.group_reference}"' in waiting
-    unpaid = client.get(f"/en/evisa/status/{app.group_reference}").content.decode()
-    assert 'id="pay-link"' in unpaid
 
 
 def test_the_apply_form_shows_the_fee_per_traveller(client: Client, agency: Agency) -> None:
