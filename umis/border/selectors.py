@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from umis.border.calculator import EARLIEST, LATEST
 from umis.border.models import (
     Crossing,
     CrossingPoint,
+    DetectionRun,
     FindingKind,
     FindingState,
     OverstayFinding,
@@ -313,15 +315,71 @@ class FindingEvent:
     note: str
 
 
+def _day_shown(iso: str | None) -> str:
+    return f"{dt.date.fromisoformat(iso):%d.%m.%Y}" if iso else "—"
+
+
+def _dates_moved_note(moved: dict[str, Any]) -> str:
+    """A run's change of one finding's dates, as its row holds it (`[before, now]` each)."""
+    notes = []
+    for key, text in (
+        ("last_legal_day", _("Last legal day: %(was)s → %(now)s")),
+        ("registration_due", _("Registration due: %(was)s → %(now)s")),
+    ):
+        was, now = (list(moved.get(key) or []) + [None, None])[:2]
+        if was != now:
+            notes.append(str(text % {"was": _day_shown(was), "now": _day_shown(now)}))
+    return "; ".join(notes)
+
+
+HISTORY_LIMIT = 200
+
+
+def _runs_that_moved(finding: OverstayFinding) -> list[FindingEvent]:
+    """The daily check's runs that moved this finding's last legal day or registration
+    deadline, from each run's one OVERSTAY_FINDINGS_REFRESHED row (ADR 0019): the runs since
+    the finding was first found (the entity index), and of those the ones naming it, by a
+    JSON containment (`@>`) on PostgreSQL; elsewhere (SQLite, small installations) only
+    their list of moved dates is read and searched here."""
+    runs = AuditEvent.objects.filter(
+        entity_type=DetectionRun._meta.label_lower,
+        entity_id__gte=finding.first_detected_on.isoformat(),
+        action="OVERSTAY_FINDINGS_REFRESHED",
+    )
+    rows: list[tuple[int, dt.datetime, Any]]
+    if connection.vendor == "postgresql":
+        rows = list(
+            runs.filter(data__contains={"dates_changed": [{"finding": finding.pk}]})
+            .order_by("at", "id")
+            .values_list("id", "at", "data__dates_changed")[:HISTORY_LIMIT]
+        )
+    else:
+        rows = list(runs.order_by("at", "id").values_list("id", "at", "data__dates_changed"))
+    events = []
+    for _id, at, moved in rows:
+        mine = [m for m in moved or [] if isinstance(m, dict) and m.get("finding") == finding.pk]
+        if mine:
+            events.append(
+                FindingEvent(
+                    at=at,
+                    action="OVERSTAY_FINDINGS_REFRESHED",
+                    label=str(_("Dates moved by the daily check")),
+                    actor="",
+                    note=_dates_moved_note(mine[0]),
+                )
+            )
+    return events[:HISTORY_LIMIT]
+
+
 def finding_history(*, finding: OverstayFinding) -> list[FindingEvent]:
     """What became of a finding, oldest first, from its audit rows (reads and exports
-    left out)."""
+    left out), with the daily check's runs that moved its dates."""
     rows = AuditEvent.objects.filter(
         entity_type=OverstayFinding._meta.label_lower,
         entity_id=str(finding.pk),
         action__in=list(FINDING_EVENTS),
-    ).order_by("at", "id")[:200]
-    return [
+    ).order_by("at", "id")[:HISTORY_LIMIT]
+    events = [
         FindingEvent(
             at=row.at,
             action=row.action,
@@ -331,6 +389,7 @@ def finding_history(*, finding: OverstayFinding) -> list[FindingEvent]:
         )
         for row in rows
     ]
+    return sorted(events + _runs_that_moved(finding), key=lambda e: e.at)[:HISTORY_LIMIT]
 
 
 def findings_for_user(*, user: Any, filters: FindingFilter) -> QuerySet[OverstayFinding]:
