@@ -18,6 +18,10 @@ class Purpose:
     # cancelled on the gateway's page (their browser's word: it changes what the page says,
     # never the order, which only the gateway's signed notification marks paid)
     return_path: Callable[[PaymentOrder, bool], str]
+    # the session key under which the domain lists the subjects a browser has open (the
+    # payer's own browser): an unsigned return (a payment started before the return address
+    # was signed) of such a subject is sent to its page, recording nothing
+    session_key: str = ""
 
 
 _purposes: dict[str, Purpose] = {}
@@ -29,3 +33,7 @@ def register(purpose: Purpose) -> None:
 
 def get(code: str) -> Purpose | None:
     return _purposes.get(code)
+
+
+def all_registered() -> list[Purpose]:
+    return list(_purposes.values())

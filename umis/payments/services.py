@@ -116,10 +116,28 @@ def payment_checkout_url(*, order: PaymentOrder, description: str) -> str:
     )
 
 
-def payment_return_verify(*, number: str, signature: str, remote_addr: str = "") -> PaymentOrder:
+@dataclass(frozen=True)
+class ReturnChecked:
+    order: PaymentOrder
+    signed: bool  # False: an unsigned return shown its payer's own page, nothing recorded
+
+
+def payment_return_verify(
+    *,
+    number: str,
+    signature: str,
+    remote_addr: str = "",
+    open_subjects: Mapping[str, Sequence[str]] | None = None,
+) -> ReturnChecked:
     """The order a payer's browser came back for, when the address is the one made for it
     at the start of the payment. A missing or wrong signature (or an order that does not
-    exist) is refused and audited, and nothing is recorded on any order."""
+    exist) is refused and audited, and nothing is recorded on any order.
+
+    A payment started before the return address was signed comes back without a signature.
+    When it is the payer's own browser (the order's subject is among `open_subjects`, the
+    subjects this browser has open, by purpose), it is sent to the page it can open anyway
+    (`signed` False), still audited as refused and still recording nothing; any other
+    browser gets the refusal a made-up number gets, so which orders exist is not told."""
     order = PaymentOrder.objects.filter(number=number).first() if storable(number) else None
     if (
         order is not None
@@ -127,16 +145,29 @@ def payment_return_verify(*, number: str, signature: str, remote_addr: str = "")
         and storable(signature)
         and constant_time_compare(_return_signature(order.number), signature)
     ):
-        return order
+        return ReturnChecked(order, signed=True)
     code = "return_bad_signature" if signature else "return_unsigned"
+    payers_own = (
+        order is not None
+        and code == "return_unsigned"
+        and order.subject in (open_subjects or {}).get(order.purpose, ())
+    )
     log.warning("payment return refused: %s from %s", code, remote_addr)
     audit_record(
         actor=None,
         action="PAYMENT_RETURN_REFUSED",
         entity_type="payments.paymentorder",
         entity_id=str(order.pk) if order else (number[:60] or "-"),
-        data={"code": code, "number": number[:30], "remote_addr": remote_addr[:60]},
+        data={
+            "code": code,
+            "number": number[:30],
+            "remote_addr": remote_addr[:60],
+            **({"payers_browser": True} if payers_own else {}),
+        },
     )
+    if payers_own:
+        assert order is not None
+        return ReturnChecked(order, signed=False)
     raise DomainError(
         code,
         _(

@@ -75,13 +75,21 @@ def callback(request: HttpRequest) -> HttpResponse:
 def payment_return(request: HttpRequest, number: str) -> HttpResponse:
     """Where the gateway sends the payer's browser back (paid or not: the page says which),
     by the address signed for the order when the payment started; another address is
-    refused (400). `?cancelled=1`: the payer cancelled on the gateway's page. It only
-    chooses what the page says; the order is paid by the signed notification alone."""
+    refused (400), but for an unsigned one (a payment started before the address was
+    signed) in the payer's own browser, which is sent to its page with nothing recorded.
+    `?cancelled=1`: the payer cancelled on the gateway's page. It only chooses what the page
+    says; the order is paid by the signed notification alone."""
+    open_subjects = {
+        p.code: [str(s) for s in request.session.get(p.session_key, []) if isinstance(s, str)]
+        for p in purposes.all_registered()
+        if p.session_key
+    }
     try:
-        order = payment_return_verify(
+        checked = payment_return_verify(
             number=number[:30],
             signature=request.GET.get("signature", "")[:100],
             remote_addr=request.META.get("REMOTE_ADDR", ""),
+            open_subjects=open_subjects,
         )
     except DomainError as exc:
         # the address has no language prefix: the reader's chosen language (the switch's
@@ -90,11 +98,13 @@ def payment_return(request: HttpRequest, number: str) -> HttpResponse:
             return render(
                 request, "errors/error.html", {"status": 400, "message": exc.message}, status=400
             )
+    order = checked.order
     purpose = purposes.get(order.purpose)
     if purpose is None:
         raise Http404
     cancelled = request.GET.get("cancelled") == "1"
-    payment_order_returned(order=order, cancelled=cancelled)
+    if checked.signed:
+        payment_order_returned(order=order, cancelled=cancelled)
     path = purpose.return_path(order, cancelled)
     # the purpose answers in the language the payment was started in; a language the
     # reader chose since (the switch's cookie) wins

@@ -228,6 +228,11 @@ def _on_paid(order: PaymentOrder) -> None:
         outbox.outbox_put(topic=DECIDE_TOPIC, key=case.reference, payload={"case": case.pk})
 
 
+# the groups (their references, an order's subject) this browser has opened: the applicant's
+# own browser (the status page reads it too)
+OPEN_GROUPS_SESSION_KEY = "evisa_groups"
+
+
 def _return_path(order: PaymentOrder, cancelled: bool) -> str:
     """The status page, in the language the application was made in: the gateway sends the
     payer back to an address without a language prefix. (The order and its applications
@@ -493,7 +498,12 @@ def time_left_fraction(app: VisaApplication, now: dt.datetime) -> float:
 
 def register_hooks() -> None:
     purposes.register(
-        purposes.Purpose(code=SERVICE_CODE, on_paid=_on_paid, return_path=_return_path)
+        purposes.Purpose(
+            code=SERVICE_CODE,
+            on_paid=_on_paid,
+            return_path=_return_path,
+            session_key=OPEN_GROUPS_SESSION_KEY,
+        )
     )
     outbox.register(DECIDE_TOPIC, _decide_message)
     outbox.register(notify.MAIL_TOPIC, notify.mail_message)

@@ -46,7 +46,7 @@ from umis.visas.models import VisaApplication
 from umis.visas.photo import MAX_BYTES
 from umis.visas.validation import MAX_GROUP
 
-SESSION_KEY = "evisa_groups"
+SESSION_KEY = services.OPEN_GROUPS_SESSION_KEY
 TOKENS_KEY = "evisa_form_tokens"  # the one-time tokens of the forms this browser was given
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 REFERENCE_RE = re.compile(r"[A-Z]{2,4}-\d{4}-\d{6,9}")  # a case's reference, EV-2026-000008

@@ -4,6 +4,7 @@ a payment cancelled on the gateway's page is said to be cancelled, with the pay 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +204,59 @@ def test_a_wait_of_one_minute_is_told_in_the_singular(
     assert "If the bank has not confirmed the payment within 1 minute, you can pay again" in hint
     ru = client.get(f"/ru/evisa/status/{app.group_reference}").content.decode()
     assert "Если банк не подтвердит платёж в течение 1 минуты, вы сможете" in ru
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_an_unsigned_return_of_a_payment_started_before_signing_shows_the_payers_own_page(
+    client: Client, agency: Agency, cancelled: bool
+) -> None:
+    # a payment started before the return address was signed: the bank sends the payer
+    # back by the address it was given then, without a signature
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    order = app.payment_order
+    unsigned = f"/payments/return/{order.number}" + ("?cancelled=1" if cancelled else "")
+    response = client.get(unsigned, follow=True)
+    status = f"/en/evisa/status/{app.group_reference}"
+    assert response.redirect_chain[-1] == (
+        f"{status}?cancelled=1" if cancelled else f"{status}?paid=1",
+        302,
+    )
+    page = response.content.decode()
+    assert 'id="payment-waiting"' not in page
+    assert f'id="pay-link" href="{status}/pay"' in page
+    # nothing recorded on the order: the address proves nothing
+    stored = PaymentOrder.objects.get()
+    assert (stored.status, stored.returned_at) == (PaymentOrder.Status.PENDING, None)
+    assert not AuditEvent.objects.filter(action="PAYMENT_RETURNED").exists()
+    refused = AuditEvent.objects.get(action="PAYMENT_RETURN_REFUSED")
+    assert (refused.entity_id, refused.data["code"]) == (str(order.pk), "return_unsigned")
+    # the bank's notification still settles it
+    pay_callback(client, PaymentOrder.objects.get())
+    assert 'data-status="paid"' in client.get(status).content.decode()
+
+
+def test_an_unsigned_return_in_another_browser_says_no_more_than_a_made_up_number(
+    client: Client, agency: Agency
+) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    order = app.payment_order
+    stranger = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other = f"{order.number[:-3]}XYZ"
+    known = stranger.get(f"/payments/return/{order.number}")
+    made_up = stranger.get(f"/payments/return/{other}")
+    assert (known.status_code, made_up.status_code) == (400, 400)
+    # the same page but for the address itself (the language switch names it) and the
+    # language form's token, new on every page
+
+    def page(response: Any, number: str) -> str:
+        text = response.content.decode().replace(number, "N")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
+
+    assert page(known, order.number) == page(made_up, other)
+    assert app.group_reference not in known.content.decode()
+    # and in the payer's own browser a signature not made for the order is still refused
+    forged = client.get(f"/payments/return/{order.number}?signature=forged")
+    assert forged.status_code == 400
+    assert PaymentOrder.objects.get().returned_at is None
