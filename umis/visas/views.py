@@ -277,6 +277,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 @rate_limited("lookup")
 def status_lookup(request: HttpRequest) -> HttpResponse:
     error = ""
+    reference = ""
     if request.method == "POST":
         reference = request.POST.get("reference", "").strip().upper()[:30]
         apps = selectors.group_for_applicant(
@@ -297,6 +298,9 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         {
             "error": error,
             "asked": asked if REFERENCE_RE.fullmatch(asked) else "",
+            # a look-up that found nothing keeps the reference typed: only the passport
+            # number is typed again
+            "reference": reference,
             "payment": payment if payment in ("returned", "cancelled") else "",
         },
         status=404 if error else 200,

@@ -251,3 +251,18 @@ def test_a_form_refused_for_another_field_asks_for_the_photo_again(
     # a form refused before any photo was chosen only says the photo is missing
     response = client.post("/en/evisa/apply/", {**_form(entry_date=far), "photo": ""})
     assert "Choose the photo again" not in response.content.decode()
+
+
+def test_a_failed_status_lookup_keeps_the_typed_reference(client: Client, agency: Agency) -> None:
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    stranger = Client()
+    wrong = stranger.post(
+        "/en/evisa/status/", {"reference": app.group_reference.lower(), "passport_number": "X1"}
+    )
+    assert wrong.status_code == 404
+    page = wrong.content.decode()
+    assert "No application matches this reference and passport number." in page
+    # only the passport number is typed again
+    assert f'name="reference" maxlength="30" required value="{app.group_reference}"' in page
+    assert 'id="id_passport_number" name="passport_number" maxlength="20" required>' in page
