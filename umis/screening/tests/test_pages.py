@@ -319,3 +319,30 @@ def test_a_decision_sent_twice_tells_the_officer_it_was_their_own(
     assert "кто-то другой" not in page
     hit.refresh_from_db()
     assert (hit.status, hit.version, hit.decision_reason) == ("dismissed", 2, "Different person")
+
+
+@pytest.mark.parametrize(
+    ("lang", "open_ended", "until_only"),
+    [
+        ("/en", "from 01.01.2024, no end date", "until 31.12.2030"),
+        ("/ru", "с 01.01.2024, без срока окончания", "до 31.12.2030"),
+        ("", "01.01.2024 tarixindən, bitmə tarixi yoxdur", "31.12.2030 tarixinədək"),
+    ],
+)
+def test_a_listed_entry_without_an_end_says_so_on_the_hit_and_entry_pages(
+    world: World, client: Client, lang: str, open_ended: str, until_only: str
+) -> None:
+    entry = listed(world, valid_until="")
+    case = register(client, world)
+    hit = ScreeningHit.objects.get(case=case)
+    dated = listed(world, external_id="EB-2", valid_from="", valid_until="2030-12-31")
+    client.force_login(world.hannah)  # the head office: the hit and the list's entries
+    for url in (
+        f"{lang}/office/screening/hits/{hit.pk}/",
+        f"{lang}/office/screening/watchlist/{entry.pk}/",
+    ):
+        page = client.get(url).content.decode()
+        assert f'<dd id="entry-validity">{open_ended}</dd>' in page, url
+        assert "– —" not in page, url
+    page = client.get(f"{lang}/office/screening/watchlist/{dated.pk}/").content.decode()
+    assert f'<dd id="entry-validity">{until_only}</dd>' in page
