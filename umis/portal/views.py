@@ -40,7 +40,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
         if "/" in code:
             # not a code that any seal has (they are base32): answer here, as unknown
             result = document_verify(code=code)
-            return render(request, "portal/verify.html", {"result": result})
+            return render(request, "portal/verify.html", {"result": result, "code": code})
         return redirect(reverse("portal:verify", kwargs={"code": code}))
     return render(request, "portal/verify_form.html")
 
@@ -48,7 +48,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     result = document_verify(code=code[:2000])
-    return render(request, "portal/verify.html", {"result": result})
+    return render(request, "portal/verify.html", {"result": result, "code": code[:2000]})
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

@@ -64,3 +64,14 @@ def test_a_registration_certificate_shows_its_type_and_no_stay(
         "Place-of-stay registration certificate</dd>"
     ) in shown
     assert "Duration of stay" not in shown
+
+
+@pytest.mark.parametrize("lang", ["/en", "", "/ru"])
+def test_an_unknown_code_can_be_corrected_and_verified_again(client: Client, lang: str) -> None:
+    typed = client.get(f"{lang}/verify/", {"code": "3QBV3K25XGRS6WCPE47"}, follow=True)
+    page = typed.content.decode()
+    assert 'data-status="unknown"' in page
+    # the code read is in the form again, to be corrected rather than typed anew
+    again = page.split('id="verify-again"', 1)[1].split("</form>", 1)[0]
+    assert f'action="{lang}/verify/"' in page
+    assert 'name="code"' in again and 'value="3QBV3K25XGRS6WCPE47"' in again
