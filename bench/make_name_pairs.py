@@ -63,6 +63,11 @@ Sources, per row (column `source`):
   GERMAN_TRADITIONAL_NEGATIVES: ا against e or eh (زهرا / Zohre, Зохре; سارا / Sareh), close
   Persian surnames (موحدی / Mahdavi, توکلی / Tavallaei), Erich / Эрик, Фахид / Vahid,
   Эльхин / Elchin (the English ch), Richter / Richard.
+- `hand:persian-waw-vowel` (2026-11-24, late): WAW_VOWEL_PAIRS and WAW_VOWEL_NEGATIVES, a
+  Persian و between consonants is v or the vowel o or u and is written, so a name without
+  it there is another one: مهسا Mahsa and مهوش Mahvash (both common Iranian given names,
+  in Faker's fa_IR first names and the Iranian civil registry's yearly lists of popular
+  names), گلنوش Golnoosh, یوسف Yousef, against مهوش / Mahsa, Махса.
 
 The Q rows come after all the others, from their own random generator, so the rows
 before them are the same as before they were added; the rows of 2026-11-24 (hand lists,
@@ -220,6 +225,16 @@ GERMAN_TRADITIONAL_PAIRS = [
 GERMAN_TRADITIONAL_NEGATIVES = [
     ("Эрик Кох", "Erich Koch"), ("Фахид", "Vahid"), ("Эльхин", "Elchin"),
     ("Рихтер Дитер", "Richard Dieter"),
+]  # fmt: skip
+
+# Added late on 2026-11-24, after every other row: a و between consonants is a letter
+# (v, or the vowel o or u), and a name without it there is another name.
+WAW_VOWEL_PAIRS = [
+    ("مهسا", "Mahsa"), ("مهوش", "Махваш"), ("گلنوش", "Golnoosh"), ("یوسف", "Yousef"),
+    ("مهسا رضایی", "Mahsa Rezaei"),
+]  # fmt: skip
+WAW_VOWEL_NEGATIVES = [
+    ("مهوش", "Mahsa"), ("مهوش", "Махса"), ("مهوش رضایی", "Mahsa Rezaei"), ("مهسا", "Mahvash"),
 ]  # fmt: skip
 
 TRAPS = [
@@ -409,6 +424,10 @@ def main() -> None:
         pos(a, b, "german_cyrillic_traditional", "hand:german-ru-traditional")
     for a, b in ENDING_NEGATIVES + WAW_NEGATIVES + GERMAN_TRADITIONAL_NEGATIVES:
         rows.append((a, b, 0, "hand_negative_readings", "hand:negative-readings"))
+    for a, b in WAW_VOWEL_PAIRS:
+        pos(a, b, "persian_waw", "hand:persian-waw-vowel")
+    for a, b in WAW_VOWEL_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_readings", "hand:persian-waw-vowel"))
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

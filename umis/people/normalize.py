@@ -53,7 +53,9 @@ How a token becomes a key:
    Russian traditionally writes it (CH as Х, IE as И: Ulrich/Ульрих, Dieter/Дитер; ФО as
    VO: Фогель/Vogel), and a Persian و between consonants read v (موحد/Movahed). An
    Arabic-script token ending in ا ends in a vowel: not in the e or eh of a Latin or
-   Cyrillic one (زهرا is Zahra, not Zohreh, زهره).
+   Cyrillic one (زهرا is Zahra, not Zohreh, زهره). A و between consonants is written:
+   read as a vowel, the other token has an o or u there, else it is the v (مهوش is
+   Mahvash or Mahush, not Mahsa, مهسا, though the consonants are the same).
 """
 
 from __future__ import annotations
@@ -233,6 +235,10 @@ class Token:
     # how an Arabic-script token ends (a: ا, the long vowel of Zahra, Reza, Sara), or a
     # Latin or Cyrillic one (e: a consonant then e or eh, Zohreh, Sareh, Зохре)
     ending: str = ""
+    # an Arabic-script token with a و between consonants read as the vowel (o, u): per
+    # reading, a pattern the other token's vowels o and u and consonants must fit, where
+    # that و is an o or u and the short vowels may be anything (`_waw_vowel_met`)
+    waw_vowels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -453,6 +459,39 @@ def _cross_readings(original: str, latin: str, abjad: bool, cyrillic: bool) -> l
 
 
 _ENDING_E = re.compile(r"[^aeiou]eh?$")
+_NOT_OU = re.compile(r"[aeiy]")
+
+
+def _ou_key(skeleton: str) -> str:
+    """A skeleton's consonants with only the vowels o and u kept, both written u."""
+    out: list[str] = []
+    for ch in _NOT_OU.sub("", skeleton).replace("o", "u"):
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def _waw_vowels(skeletons: tuple[str, ...]) -> tuple[str, ...]:
+    """For an Arabic-script token's readings, a pattern per reading: its consonants in
+    order, each و read as a vowel an o or u where it stands, and any short vowel o or u
+    (unwritten) between them (مهوش: Mahush or Mahoush, never Mahsa)."""
+    patterns = (
+        "".join("u" if c == "u" else "u?" + re.escape(c) for c in _ou_key(s)) + "u?"
+        for s in skeletons
+    )
+    return tuple(dict.fromkeys(patterns))
+
+
+@lru_cache(maxsize=4096)
+def _waw_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _waw_vowel_met(abjad: Token, other: Token) -> bool:
+    """Whether `other` (not in Arabic script) has an o or u (or w) where the و between
+    consonants of `abjad` stands, in one of their readings: that و is then the vowel."""
+    keys = {_ou_key(s) for s in (*other.readings, *other.cross)}
+    return any(_waw_pattern(p).fullmatch(k) for p in abjad.waw_vowels for k in keys)
 
 
 def _ending(original: str, latin: str, abjad: bool) -> str:
@@ -528,6 +567,7 @@ def _token(original: str) -> Token | None:
         cross=cross,
         cross_consonants=cross_consonants,
         ending=_ending(original, latin, abjad),
+        waw_vowels=_waw_vowels(skeletons) if abjad and cross else (),
     )
 
 
@@ -697,6 +737,13 @@ def token_similarity(a: Token, b: Token, *, typo_discount: float = TYPO_DISCOUNT
             ca, cb = set(a.reading_consonants) - {""}, set(b.reading_consonants) - {""}
         else:
             ca, cb = {a.consonants} - {""}, {b.consonants} - {""}
+        # a و between consonants is a letter: read as a vowel, the other name has an o or u
+        # there (Mahmoud, محمود), else it is the v of the reading below (Mahvash, مهوش: not
+        # Mahsa, whose consonants are the same)
+        if a.waw_vowels and not b.abjad and not _waw_vowel_met(a, b):
+            ca = set()
+        if b.waw_vowels and not a.abjad and not _waw_vowel_met(b, a):
+            cb = set()
         if crossed:
             ca.update(a.cross_consonants)
             cb.update(b.cross_consonants)

@@ -81,6 +81,10 @@ SAME = [
     ("مهوش", "Mahvash"),
     ("محمود", "Mahmoud"),  # و as a vowel stays
     ("زهره", "Zohreh"),  # ه at the end: e or eh
+    ("مهسا", "Mahsa"),
+    ("مهوش", "Махваш"),
+    ("گلنوش", "Golnoosh"),  # و between consonants as the vowel o or u
+    ("یوسف", "Yousef"),
 ]
 
 DIFFERENT = [
@@ -101,6 +105,10 @@ DIFFERENT = [
     ("زهرا", "Zohreh"),
     ("زهرا", "Зохре"),
     ("سارا", "Sareh"),
+    # a و between consonants is a letter, v or the vowel o or u: Mahvash is not Mahsa
+    ("مهوش", "Mahsa"),
+    ("مهوش", "Махса"),
+    ("مهوش رضایی", "Mahsa Rezaei"),
     # the German readings hold only across scripts, and only where German writes so
     ("Фахид", "Vahid"),
     ("Elchin", "Эльхин"),

@@ -147,6 +147,20 @@ def test_a_final_alef_is_not_the_e_of_another_name() -> None:
     assert compare("سارا", "Sareh")["match"] is False
 
 
+def test_a_persian_waw_between_consonants_is_not_left_out() -> None:
+    # مهوش is Mahvash (or Mahush), its و v or the vowel; Mahsa, مهسا, has none
+    assert compare("مهوش", "Mahvash")["match"] is True
+    assert compare("مهسا", "Mahsa")["match"] is True
+    assert compare("مهوش", "Mahsa")["match"] is False
+
+
+def test_mahvash_is_not_a_hit_for_mahsa(world: World, client: Client, key: str) -> None:
+    # on the names alone (no date of birth to back a near miss up)
+    ban(client, key, "مهوش رضایی", "1985-03-12")
+    assert screen(client, key, "Mahsa Rezaei") == []
+    assert [h["name"] for h in screen(client, key, "Mahvash Rezaei")] == ["مهوش رضایی"]
+
+
 def test_zahra_is_not_a_hit_for_zohreh(world: World, client: Client, key: str) -> None:
     ban(client, key, "زهرا رضایی", "1985-03-12")
     assert screen(client, key, "Zohreh Rezaei", "1985-03-12") == []
