@@ -68,6 +68,10 @@ Sources, per row (column `source`):
   it there is another one: مهسا Mahsa and مهوش Mahvash (both common Iranian given names,
   in Faker's fa_IR first names and the Iranian civil registry's yearly lists of popular
   names), گلنوش Golnoosh, یوسف Yousef, against مهوش / Mahsa, Махса.
+- `hand:german-ru-j` (2026-11-24, late): GERMAN_J_PAIRS, German names beginning with J
+  before o, whose CH Russian writes Х before a vowel too (Joachim → Иоахим in Russian
+  reference works and the German-Russian practical transcription's Йоахим, Jochen →
+  Йохен), and GERMAN_J_NEGATIVES (Иоахим / Jochen, Йохен / Joshua).
 
 The Q rows come after all the others, from their own random generator, so the rows
 before them are the same as before they were added; the rows of 2026-11-24 (hand lists,
@@ -236,6 +240,12 @@ WAW_VOWEL_PAIRS = [
 WAW_VOWEL_NEGATIVES = [
     ("مهوش", "Mahsa"), ("مهوش", "Махса"), ("مهوش رضایی", "Mahsa Rezaei"), ("مهسا", "Mahvash"),
 ]  # fmt: skip
+# Added late on 2026-11-24, after the و rows: German J names whose CH is Х before a vowel.
+GERMAN_J_PAIRS = [
+    ("Иоахим", "Joachim"), ("Шмидт Иоахим", "SCHMIDT JOACHIM"), ("Йоахим Вагнер", "Joachim Wagner"),
+    ("Йохен", "Jochen"),
+]  # fmt: skip
+GERMAN_J_NEGATIVES = [("Иоахим", "Jochen"), ("Йохен", "Joshua")]
 
 TRAPS = [
     ("zero_width_space", lambda s: s[:2] + "\u200b" + s[2:]),
@@ -428,6 +438,10 @@ def main() -> None:
         pos(a, b, "persian_waw", "hand:persian-waw-vowel")
     for a, b in WAW_VOWEL_NEGATIVES:
         rows.append((a, b, 0, "hand_negative_readings", "hand:persian-waw-vowel"))
+    for a, b in GERMAN_J_PAIRS:
+        pos(a, b, "german_cyrillic_traditional", "hand:german-ru-j")
+    for a, b in GERMAN_J_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_readings", "hand:german-ru-j"))
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

@@ -50,8 +50,8 @@ How a token becomes a key:
    between vowels as З: Schwarz/Шварц, Johannes/Йоханнес, Neumann/Нойман, Josef/Йозеф).
 7. Readings across scripts (``cross``), which hold only between a Latin and a Cyrillic
    token, or between an Arabic-script token and one in another script: a German name as
-   Russian traditionally writes it (CH as Х, IE as И: Ulrich/Ульрих, Dieter/Дитер; ФО as
-   VO: Фогель/Vogel), and a Persian و between consonants read v (موحد/Movahed). An
+   Russian traditionally writes it (CH as Х, IE as И: Ulrich/Ульрих, Dieter/Дитер; after
+   an initial J, Й or И, before a vowel too: Joachim/Иоахим; ФО as VO: Фогель/Vogel), and a Persian و between consonants read v (موحد/Movahed). An
    Arabic-script token ending in ا ends in a vowel: not in the e or eh of a Latin or
    Cyrillic one (زهرا is Zahra, not Zohreh, زهره). A و between consonants is written:
    read as a vowel, the other token has an o or u there, else it is the v (مهوش is
@@ -433,13 +433,20 @@ def _german_as_russian(latin: str) -> str:
 # before a vowel is З (Siegfried/Зигфрид). A Latin token with CH so placed or IE has that
 # reading against a Cyrillic one; a Cyrillic token beginning with ФО has a V reading
 # against a Latin one (Фогель/Vogel, Фолькер/Volker, Фосс/Voss: the German V before o; Ф
-# before other letters is the F of Farid, Fuad, Fatima, and Фахид is not Vahid).
+# before other letters is the F of Farid, Fuad, Fatima, and Фахид is not Vahid). In a
+# name beginning with the German J before o, u, e or i (Й, or И by tradition: Johann/
+# Иоганн, Joachim/Иоахим, Jochen/Йохен) a CH after a vowel is Х before a vowel too.
 _GERMAN_CH = re.compile(r"(?<=[aeiouylnr])ch(?![aeiouy])")
-_GERMAN_TRADITIONAL = re.compile(_GERMAN_CH.pattern + "|ie")
+_GERMAN_J = re.compile(r"^j(?=[eiou])")
+_GERMAN_J_CH = re.compile(r"(?<=[aeiou])ch")
+_GERMAN_TRADITIONAL = re.compile(_GERMAN_CH.pattern + r"|ie|^j[eiou].*?(?<=[aeiou])ch")
 
 
 def _german_traditional(latin: str) -> str:
-    latin = _GERMAN_CH.sub("kh", latin.replace("chs", "ks")).replace("ie", "i")
+    latin = latin.replace("chs", "ks")
+    if _GERMAN_J.match(latin):
+        latin = _GERMAN_J_CH.sub("kh", latin)
+    latin = _GERMAN_CH.sub("kh", latin).replace("ie", "i")
     return re.sub(r"^s(?=[aeiou])", "z", _german_as_russian(latin))
 
 

@@ -321,6 +321,33 @@ def test_people_registered_before_the_german_readings_are_found_by_them(world: W
     assert Person.objects.get() == person  # linked, not a second file
 
 
+def test_a_known_joachim_written_in_russian_is_linked_automatically(world: World) -> None:
+    # Joachim is Иоахим in Russian: J before o as И, and CH as Х though a vowel follows
+    _register(world, surname="Schmidt", given_names="Joachim")
+    _register(world, surname="Шмидт", given_names="Иоахим", document_number="C7654321")
+    person = Person.objects.get()
+    assert set(TravelDocument.objects.values_list("person_id", flat=True)) == {person.pk}
+    assert not IdentityMatch.objects.exists()
+
+
+def test_people_registered_before_the_joachim_reading_are_found_by_it(world: World) -> None:
+    import importlib
+
+    from umis.people.identity import block_keys
+    from umis.people.models import PersonBlockKey
+
+    _register(world, surname="Schmidt", given_names="Joachim")
+    person = Person.objects.get()
+    PersonBlockKey.objects.filter(key__regex=r"(^|[ #|])hm([ #|]|$)").delete()
+    expected = sorted(block_keys("Schmidt", "Joachim", dt.date(1985, 3, 14), False))
+    assert len(_keys(person)) < len(expected)
+    migration = importlib.import_module("umis.people.migrations.0012_german_j_readings")
+    migration.add_readings(apps, None)
+    assert _keys(person) == expected
+    _register(world, surname="Шмидт", given_names="Иоахим", document_number="C7654321")
+    assert Person.objects.get() == person  # linked, not a second file
+
+
 def test_a_q_written_as_k_with_a_mistyped_date_becomes_a_review_task(world: World) -> None:
     _register(world, surname="Курбанов", given_names="Рафик")
     _register(

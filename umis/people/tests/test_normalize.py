@@ -75,6 +75,10 @@ SAME = [
     ("Генрих", "Heinrich"),
     ("Гуго", "Hugo"),  # H as Г, as before
     ("Гусейн", "Huseyn"),
+    # J before o as И (Иоганн, Иоахим) or Й, and its CH as Х before a vowel too
+    ("Иоахим", "Joachim"),
+    ("Йоахим", "JOACHIM"),
+    ("Йохен", "Jochen"),
     # Persian و between consonants read v, its short vowels unwritten
     ("موحد", "Movahed"),
     ("توکلی", "Tavakoli"),

@@ -197,6 +197,8 @@ GERMAN = [
     ("Дитер Рихтер", "Dieter Richter"),
     ("Генрих Бах", "Heinrich Bach"),
     ("Гельмут Фукс", "Helmut Fuchs"),
+    ("Иоахим Шмидт", "Joachim Schmidt"),
+    ("Иоахим Шмидт", "SCHMIDT JOACHIM"),
 ]
 
 
