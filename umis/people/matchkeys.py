@@ -14,7 +14,7 @@ from itertools import islice, product
 
 from rapidfuzz import fuzz, process
 
-from umis.people.normalize import name_similarity, normalize_name, token_block_keys
+from umis.people.normalize import Token, name_similarity, normalize_name, token_block_keys
 
 # Below this token-set ratio of the sorted skeletons two names are not worth the full
 # comparison: the same name in another script or order scores far above it.
@@ -67,13 +67,20 @@ def _names_compare(a: str, b: str) -> tuple[float, tuple[str, ...]]:
     return result.score, tuple(result.reasons)
 
 
+def token_search_readings(token: Token) -> tuple[str, ...]:
+    """Every skeleton a name part reads as, its own first: the other readings (Qurbanov:
+    `hurbanov kurbanov`), those across scripts (Ульрих as Ulrich, موحد as Movahed) and its
+    given name's canonical spelling (Генрих: Heinrich), as screening and intake read it."""
+    canonical = normalize_name(token.canonical).skeletons if token.canonical else ()
+    return tuple(dict.fromkeys((*token.readings, *token.cross, *canonical)))
+
+
 @lru_cache(maxsize=65536)
 def name_key(full: str) -> str:
     """Sorted phonetic skeletons of a full name and the other readings of its parts
-    (Qurbanov: `hurbanov kurbanov`): order- and script-free, for a quick look and for
-    search."""
+    (`token_search_readings`): order- and script-free, for a quick look and for search."""
     n = normalize_name(full)
-    return " ".join(sorted((*n.skeletons, *(a for t in n.main for a in t.alternates))))
+    return " ".join(sorted(r for t in n.main for r in token_search_readings(t)))
 
 
 def names_worth_comparing(name: NameParts, others: list[str]) -> set[int]:

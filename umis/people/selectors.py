@@ -15,6 +15,7 @@ from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.cases.models import Case
 from umis.cases.selectors import case_applicant_for_user
 from umis.core.errors import NotFound
+from umis.people.matchkeys import token_search_readings
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import search_key
 from umis.people.normalize import normalize_name
@@ -98,20 +99,21 @@ def person_search(
     if key:
         # the letters as written (folded), each word the beginning of a word of the name, or
         # the same name in another script or spelling: Гусейнов, Guseynov and HUSEYNOV all
-        # find Hüseynov by its phonetic skeletons, Курбанов finds Qurbanov by its К reading
+        # find Hüseynov by its phonetic skeletons, Курбанов finds Qurbanov by its К reading,
+        # Генрих finds Heinrich and Ульрих Ulrich as screening and intake read them
         spelt = Q(*(_word_starting("search_name", token) for token in key.split()))
-        tokens = normalize_name(name).main
-        if any(t.abjad for t in tokens):
+        tokens = [(t, token_search_readings(t)) for t in normalize_name(name).main]
+        if any(t.abjad for t, _readings in tokens):
             # Arabic and Persian write no short vowels: حسین is Hüseyn, علی is Əli. Its
             # letters as typed begin other names too (ly: Lyudmila), so only its sound counts
             qs = qs.filter(
                 *[
-                    _abjad_word(t.readings) if t.abjad else _any_skeleton_word(t.readings)
-                    for t in tokens
+                    _abjad_word(readings) if t.abjad else _any_skeleton_word(readings)
+                    for t, readings in tokens
                 ]
             )
         else:
-            sounds = [_any_skeleton_word(t.readings) for t in tokens]
+            sounds = [_any_skeleton_word(readings) for _t, readings in tokens]
             qs = qs.filter(spelt | Q(*sounds) if sounds else spelt)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)

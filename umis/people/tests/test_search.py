@@ -240,3 +240,53 @@ def test_a_nul_in_the_search_is_refused_beside_its_field(
     assert f'name="{field}" value="Hüseyn" maxlength' in form  # as typed, less the NUL
     assert f'aria-invalid="true" aria-describedby="error_{field}"' in form
     assert 'id="people-results"' not in page
+
+
+def test_staff_find_a_name_by_the_readings_screening_and_intake_use(
+    world: World, client: Client
+) -> None:
+    # Q written К, German names as Russian writes them, Heinrich as Генрих, a Persian و read
+    # v: the back office finds whom screening and intake take for the same name
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Кулиев", given_names="Эльвин"),
+            guest(surname="Бах", given_names="Генрих", document_number="U22345678"),
+            guest(surname="Vogel", given_names="Ulrich", document_number="U32345678"),
+            guest(surname="Schmidt", given_names="Joachim", document_number="U42345678"),
+            guest(surname="Movahed", given_names="Ali", document_number="U52345678"),
+        ],
+    )
+    for query, found in [
+        ("Quliyev", ["Кулиев"]),
+        ("Heinrich", ["Бах"]),
+        ("BACH HEINRICH", ["Бах"]),
+        ("Ульрих", ["Vogel"]),
+        ("Фогель Ульрих", ["Vogel"]),
+        ("Иоахим", ["Schmidt"]),
+        ("موحد", ["Movahed"]),
+        ("Эрик", []),  # Erich is Эрих, Eric Эрик
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+    client.force_login(world.alice)
+    page = client.post("/en/office/people/", {"name": "Heinrich"}).content.decode()
+    assert "Бах" in page
+    assert "Vogel" not in page
+
+
+def test_people_on_file_are_found_by_the_readings_after_the_upgrade(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from umis.people.models import Person
+
+    stay_registrations_submit(
+        actor=world.harry, host=world.hotel, raws=[guest(surname="Бах", given_names="Генрих")]
+    )
+    Person.objects.update(match_key="bah hanrih")  # as stored before
+    assert person_search(user=world.alice, name="Heinrich") == []
+    migration = importlib.import_module("umis.people.migrations.0013_search_readings")
+    migration.add_readings(apps, None)
+    assert [p.surname for p in person_search(user=world.alice, name="Heinrich")] == ["Бах"]
