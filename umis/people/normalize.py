@@ -54,7 +54,7 @@ How a token becomes a key:
    an initial J, Й or И, before a vowel too: Joachim/Иоахим; ФО as VO: Фогель/Vogel), and a Persian و between consonants read v (موحد/Movahed). An
    Arabic-script token ending in ا ends in a vowel: not in the e or eh of a Latin or
    Cyrillic one (زهرا is Zahra, not Zohreh, زهره). A و between consonants is written:
-   read as a vowel, the other token has an o or u there, else it is the v (مهوش is
+   read as a vowel, the other token has an o or u for it, else it is the v (مهوش is
    Mahvash or Mahush, not Mahsa, مهسا, though the consonants are the same).
 """
 
@@ -235,10 +235,9 @@ class Token:
     # how an Arabic-script token ends (a: ا, the long vowel of Zahra, Reza, Sara), or a
     # Latin or Cyrillic one (e: a consonant then e or eh, Zohreh, Sareh, Зохре)
     ending: str = ""
-    # an Arabic-script token with a و between consonants read as the vowel (o, u): per
-    # reading, a pattern the other token's vowels o and u and consonants must fit, where
-    # that و is an o or u and the short vowels may be anything (`_waw_vowel_met`)
-    waw_vowels: tuple[str, ...] = ()
+    # how many و between consonants an Arabic-script token has: read as vowels, the other
+    # token has an o or u for each (`_waw_vowel_met`), else they are the v of `cross`
+    waw_vowels: int = 0
 
 
 @dataclass(frozen=True)
@@ -450,11 +449,14 @@ def _german_traditional(latin: str) -> str:
     return re.sub(r"^s(?=[aeiou])", "z", _german_as_russian(latin))
 
 
+_MEDIAL_WAW = re.compile("(?<=[^اآ])و(?=[^اآیيى])")  # a و between consonants
+
+
 def _cross_readings(original: str, latin: str, abjad: bool, cyrillic: bool) -> list[str]:
     """The Latin forms of a token's readings that hold only across scripts (`Token.cross`)."""
     if abjad:
         # a و between consonants read v (Movahed), the ض also read z as in `_token`
-        if not re.search("(?<=[^اآ])و(?=[^اآیيى])", original):
+        if not _MEDIAL_WAW.search(original):
             return []
         texts = dict.fromkeys((original, original.replace("ض", "ز")))
         return [_to_latin(text, apart=True, waw_v=True)[0] for text in texts]
@@ -466,39 +468,13 @@ def _cross_readings(original: str, latin: str, abjad: bool, cyrillic: bool) -> l
 
 
 _ENDING_E = re.compile(r"[^aeiou]eh?$")
-_NOT_OU = re.compile(r"[aeiy]")
-
-
-def _ou_key(skeleton: str) -> str:
-    """A skeleton's consonants with only the vowels o and u kept, both written u."""
-    out: list[str] = []
-    for ch in _NOT_OU.sub("", skeleton).replace("o", "u"):
-        if not out or out[-1] != ch:
-            out.append(ch)
-    return "".join(out)
-
-
-def _waw_vowels(skeletons: tuple[str, ...]) -> tuple[str, ...]:
-    """For an Arabic-script token's readings, a pattern per reading: its consonants in
-    order, each و read as a vowel an o or u where it stands, and any short vowel o or u
-    (unwritten) between them (مهوش: Mahush or Mahoush, never Mahsa)."""
-    patterns = (
-        "".join("u" if c == "u" else "u?" + re.escape(c) for c in _ou_key(s)) + "u?"
-        for s in skeletons
-    )
-    return tuple(dict.fromkeys(patterns))
-
-
-@lru_cache(maxsize=4096)
-def _waw_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+_OU = re.compile("[ouw]+")
 
 
 def _waw_vowel_met(abjad: Token, other: Token) -> bool:
-    """Whether `other` (not in Arabic script) has an o or u (or w) where the و between
-    consonants of `abjad` stands, in one of their readings: that و is then the vowel."""
-    keys = {_ou_key(s) for s in (*other.readings, *other.cross)}
-    return any(_waw_pattern(p).fullmatch(k) for p in abjad.waw_vowels for k in keys)
+    """Whether `other` (not in Arabic script) has as many o, u or w as `abjad` has و between
+    consonants, wherever they stand (a typo may move one): those و are then vowels."""
+    return len(_OU.findall(other.latin)) >= abjad.waw_vowels
 
 
 def _ending(original: str, latin: str, abjad: bool) -> str:
@@ -574,7 +550,7 @@ def _token(original: str) -> Token | None:
         cross=cross,
         cross_consonants=cross_consonants,
         ending=_ending(original, latin, abjad),
-        waw_vowels=_waw_vowels(skeletons) if abjad and cross else (),
+        waw_vowels=len(_MEDIAL_WAW.findall(original)) if abjad and cross else 0,
     )
 
 

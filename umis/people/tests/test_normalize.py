@@ -89,6 +89,7 @@ SAME = [
     ("مهوش", "Махваш"),
     ("گلنوش", "Golnoosh"),  # و between consonants as the vowel o or u
     ("یوسف", "Yousef"),
+    ("موحد پریا", "Mhwd Pry"),  # letter by letter with a typo: the و moved, still there
 ]
 
 DIFFERENT = [
