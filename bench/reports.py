@@ -98,6 +98,8 @@ def load() -> None:
                     host=host,
                     person=person,
                     travel_document=document,
+                    surname=person.surname,
+                    given_names=person.given_names,
                     region=region,
                     city="B",
                     street="S",

@@ -128,6 +128,13 @@ class StayRegistrationOut(Schema):
     registration_number: str
     state: str
     person_id: int
+    surname: str = Field(
+        ...,
+        description="The guest's names as registered (typed from the passport, in its script), "
+        "also when the registration is linked to a person on file under other names",
+    )
+    given_names: str
+    patronymic: str = ""
     late: bool
     arrival_date: dt.date
     planned_departure: dt.date
@@ -188,8 +195,9 @@ class EndIn(Schema):
 
 class GuestOut(Schema):
     reference: str
-    surname: str
+    surname: str = Field(..., description="The guest's names as registered")
     given_names: str
+    patronymic: str = ""
     nationality: str
     document_number: str
     arrival_date: dt.date

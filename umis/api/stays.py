@@ -97,6 +97,9 @@ def _out(
         "registration_number": reg.case.reference,
         "state": reg.case.state,
         "person_id": reg.person_id,
+        "surname": reg.surname,
+        "given_names": reg.given_names,
+        "patronymic": reg.patronymic,
         "late": reg.late,
         "arrival_date": reg.arrival_date,
         "planned_departure": reg.planned_departure,
@@ -211,8 +214,9 @@ def current_guests(request: HttpRequest, paging: Query[Paging]) -> list[dict[str
     return [
         {
             "reference": r.case.reference,
-            "surname": r.person.surname,
-            "given_names": r.person.given_names,
+            "surname": r.surname,
+            "given_names": r.given_names,
+            "patronymic": r.patronymic,
             "nationality": r.person.nationality_id,
             "document_number": r.travel_document.number,
             "arrival_date": r.arrival_date,

@@ -18,7 +18,7 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
     person = reg.person
     doc = reg.travel_document
     latin = f"{doc.mrz_surname} {doc.mrz_given_names}".strip()
-    name = printable(person.full_name, latin)
+    name = printable(reg.full_name, latin)
     rows = [
         (_("Surname and given names"), name),
         (_("Name as in the MRZ"), latin),

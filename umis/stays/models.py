@@ -71,6 +71,11 @@ class StayRegistration(BaseModel):
     travel_document = models.ForeignKey(
         "people.TravelDocument", on_delete=models.PROTECT, related_name="+"
     )
+    # the guest's names as the filer typed them from the passport, in its script: what the
+    # registration and its certificate say, whatever names the linked person is on file under
+    surname = models.CharField(_("surname"), max_length=100)
+    given_names = models.CharField(_("given names"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
     region = models.ForeignKey(
         "reference.Region",
         on_delete=models.PROTECT,
@@ -139,6 +144,11 @@ class StayRegistration(BaseModel):
     def moved_away(self) -> bool:
         """Ended because the guest was registered at another place (not by a departure)."""
         return self.superseded_by_id is not None
+
+    @property
+    def full_name(self) -> str:
+        """The guest's names as registered."""
+        return " ".join(p for p in (self.surname, self.given_names, self.patronymic) if p)
 
     @property
     def receiving_party(self) -> str:
