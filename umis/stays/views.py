@@ -291,6 +291,10 @@ def _end_from_form(
     """End a registration on the day typed in the form (the host's "guest left" or the
     foreigner's "I have left"): a wrong day is shown again beside the field, as typed (422)."""
     typed = request.POST.get("left_on", "").strip()[:10]
+    if not typed:
+        return page(
+            request, reg, left_on="", left_on_error=_("This field is required."), status=422
+        )
     try:
         left_on = dt.date.fromisoformat(typed)
     except ValueError:

@@ -201,6 +201,27 @@ def test_a_departure_date_that_is_no_date_is_refused_beside_the_field(
     assert StayRegistration.objects.get(case=case).active
 
 
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("", "Bu sahə mütləqdir."),
+        ("/en", "This field is required."),
+        ("/ru", "Это поле обязательно."),
+    ],
+)
+@pytest.mark.parametrize("typed", ["", "   "])
+def test_an_empty_departure_date_is_refused_as_required_beside_the_field(
+    world: World, client: Client, lang: str, message: str, typed: str
+) -> None:
+    case = register(world)
+    client.force_login(world.harry)
+    response = client.post(f"{lang}/host/registrations/{case.reference}/end/", {"left_on": typed})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'<p class="error" id="error_left_on" role="alert">{message}</p>' in page
+    assert StayRegistration.objects.get(case=case).active
+
+
 def test_the_guest_left_today_ends_the_registration(world: World, client: Client) -> None:
     case = register(world)
     client.force_login(world.harry)

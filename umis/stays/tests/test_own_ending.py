@@ -193,6 +193,27 @@ def test_a_day_that_is_no_date_is_refused_beside_the_field(world: World) -> None
     assert state(reg) == before
 
 
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("", "Bu sahə mütləqdir."),
+        ("/en", "This field is required."),
+        ("/ru", "Это поле обязательно."),
+    ],
+)
+def test_an_empty_day_is_refused_as_required_beside_the_field(
+    world: World, lang: str, message: str
+) -> None:
+    reg = own_filing()
+    browser = looked_up(reg, lang)
+    before = state(reg)
+    response = browser.post(f"{lang}/stay/status/{reg.case.reference}/end/", {"left_on": ""})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'<p class="error" id="error_left_on" role="alert">{message}</p>' in page
+    assert state(reg) == before
+
+
 def test_an_ended_registration_is_not_ended_again(world: World) -> None:
     reg = own_filing()
     browser = looked_up(reg)
