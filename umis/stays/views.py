@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -63,10 +64,35 @@ def guests(request: HttpRequest) -> HttpResponse:
         {
             "host": host,
             "registrations": registrations,
-            "ended": selectors.stay_registrations_recently_ended(host=host, on=clock.today()),
+            "ended": [
+                (reg, _end_of_stay(reg))
+                for reg in selectors.stay_registrations_recently_ended(host=host, on=clock.today())
+            ],
             "ended_days": selectors.RECENTLY_ENDED_DAYS,
         },
     )
+
+
+def _end_of_stay(reg: StayRegistration) -> str:
+    """How an ended registration ended, in words that agree with the guest's sex where the
+    language marks it (Russian "выбыл" / "выбыла"); a sex not stated reads without a verb."""
+    date = formats.date_format(reg.ended_on, "d.m.Y") if reg.ended_on else ""
+    sex = reg.person.sex
+    if reg.moved_away:
+        if sex == Sex.MALE:
+            return _("moved to another place of stay on %(date)s") % {"date": date}
+        if sex == Sex.FEMALE:
+            return _("moved to another place of stay on %(date)s [of a female guest]") % {
+                "date": date
+            }
+        return _("moved to another place of stay on %(date)s [guest's sex not stated]") % {
+            "date": date
+        }
+    if sex == Sex.MALE:
+        return _("left on %(date)s") % {"date": date}
+    if sex == Sex.FEMALE:
+        return _("left on %(date)s [of a female guest]") % {"date": date}
+    return _("left on %(date)s [guest's sex not stated]") % {"date": date}
 
 
 def _alpha3_if_other(country: Country) -> str:

@@ -107,3 +107,48 @@ def test_a_guest_who_left_is_listed_as_left_and_long_ago_ones_are_not(
     row = rows.split(left.reference, 1)[1].split("</tr>", 1)[0]
     assert f"left on {clock.today():%d.%m.%Y}" in row and 'data-how="left"' in row
     assert old.reference not in rows
+
+
+@pytest.mark.parametrize(
+    ("sex", "lang", "left", "moved"),
+    [
+        ("M", "/ru", "выбыл {date}", "переехал в другое место пребывания {date}"),
+        ("F", "/ru", "выбыла {date}", "переехала в другое место пребывания {date}"),
+        ("X", "/ru", "выбытие {date}", "переезд в другое место пребывания {date}"),
+        ("F", "/en", "left on {date}", "moved to another place of stay on {date}"),
+        ("X", "/en", "left on {date}", "moved to another place of stay on {date}"),
+        ("F", "", "{date} tarixində gedib", "{date} tarixində başqa qalma yerinə köçüb"),
+        ("X", "", "{date} tarixində gedib", "{date} tarixində başqa qalma yerinə köçüb"),
+    ],
+)
+def test_the_host_s_list_says_left_or_moved_as_the_guest_s_sex_reads(
+    world: World, client: Client, sex: str, lang: str, left: str, moved: str
+) -> None:
+    moving = register(
+        world, sex=sex, arrival_date=(clock.today() - dt.timedelta(days=5)).isoformat()
+    )
+    moved_on = clock.today() - dt.timedelta(days=1)
+    moved_to_the_landlord(world, moved_on)
+    leaving = register(
+        world,
+        sex=sex,
+        region="shaki",
+        document_number="S1234567",
+        surname="Quliyeva",
+        given_names="Aysel",
+        birth_date="1990-05-05",
+    )
+    stay_registration_end(
+        actor=world.harry,
+        registration=StayRegistration.objects.get(case=leaving),
+        left_on=clock.today(),
+    )
+    client.force_login(world.harry)
+    rows = recently_ended(client.get(f"{lang}/host/").content.decode())
+
+    def how(case_reference: str) -> str:
+        row = rows.split(case_reference, 1)[1].split("</tr>", 1)[0]
+        return row.rsplit("<td", 1)[1].split(">", 1)[1].split("</td>", 1)[0]
+
+    assert how(leaving.reference) == left.format(date=f"{clock.today():%d.%m.%Y}")
+    assert how(moving.reference) == moved.format(date=f"{moved_on:%d.%m.%Y}")
