@@ -106,6 +106,62 @@ def overstay_finding(case: Case) -> OverstayFinding:
     )
 
 
+def overstay_findings(world: World) -> list[OverstayFinding]:
+    """The back office's overstay list as the demo fills it: both kinds of finding (an
+    overstay has a last legal day, a missed registration a registration due), in three
+    offices, for guests with long names."""
+    today = clock.today()
+    findings = []
+    for i, (region, kind) in enumerate(
+        [
+            ("baku", FindingKind.OVERSTAY),
+            ("shaki", FindingKind.MISSED_REGISTRATION),
+            ("ganja", FindingKind.OVERSTAY),
+            ("baku", FindingKind.MISSED_REGISTRATION),
+        ]
+    ):
+        case = _register(
+            world,
+            region=region,
+            surname="Abdullayeva-Məmmədova",
+            given_names=f"Gülnarə Səbinə Nərmin {'ABCD'[i]}",
+            document_number=f"F{i}000000",
+        )
+        overstay = kind == FindingKind.OVERSTAY
+        findings.append(
+            OverstayFinding.objects.create(
+                person=case.applicant,
+                kind=kind,
+                entry_day=today - dt.timedelta(days=100 + i),
+                office=case.office,
+                proposal=Proposal.ENFORCEMENT if i == 2 else Proposal.FINE,
+                nationality=case.applicant.nationality_id,
+                last_legal_day=today - dt.timedelta(days=11 + i) if overstay else None,
+                registration_due=None if overstay else today - dt.timedelta(days=20 + i),
+                days_over=10 + i if overstay else 0,
+                first_detected_on=today,
+                last_detected_on=today,
+            )
+        )
+    return findings
+
+
+def screening_hits(world: World) -> list[ScreeningHit]:
+    """Open screening hits as the demo raises them: guests registered at the Baku hotel who
+    are on the entry-ban list, with a long name."""
+    listed(world, full_name="Abdullayeva-Məmmədova Gülnarə Səbinə", birth_date="1985-03-14")
+    for i in range(3):
+        _register(
+            world,
+            surname="Abdullayeva-Məmmədova",
+            given_names="Gülnarə Səbinə",
+            document_number=f"H{i}000000",
+            birth_date="1985-03-14",
+            street=f"Nizami küçəsi {10 + i}",
+        )
+    return list(ScreeningHit.objects.all())
+
+
 def make_scene(world: World, client: Client) -> Scene:
     visa_reference_load_defaults()
     entry = listed(world)

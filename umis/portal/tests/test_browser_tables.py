@@ -12,6 +12,7 @@ import pytest
 from umis.backoffice.tests.test_cases import register
 from umis.core import clock
 from umis.core.testing import World
+from umis.portal.tests.scene import overstay_findings, screening_hits
 from umis.portal.tests.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,3 +109,61 @@ def test_the_officer_queue_fits_a_laptop_or_tablet_without_scrolling_sideways(
     assert any("Abdullayeva" in t for t in shown)
     # no word or date is cut in two
     assert [c for c in cells if c["lines"] > c["words"]] == []
+
+
+@pytest.mark.parametrize("width", [1024, 800])
+@pytest.mark.parametrize("lang", ["/en", "/ru"])
+def test_the_overstay_list_fits_a_laptop_or_tablet_without_scrolling_sideways(
+    page: Any, world: World, width: int, lang: str
+) -> None:
+    overstay_findings(world)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "hannah")  # the head office: every office's findings, the office column too
+    page.goto(f"{lang}/office/overstays/?state=")
+    assert page.locator("#findings tbody tr").count() == 4
+    document, visible, table, box = page.evaluate(TABLE_WIDTH, "#findings")
+    assert document <= visible
+    assert table <= box
+    # the proposal and the state are still on the screen, and each row says which day it is
+    cells = page.evaluate(CELLS, "#findings tbody tr:first-child td")
+    shown = [c["text"] for c in cells if c["lines"] > 0]
+    assert any("Abdullayeva" in t for t in shown)
+    # no word or date is cut in two (a double surname may break at its hyphen)
+    assert [c for c in cells if c["lines"] > c["words"] + c["text"].count("-")] == []
+    headers = page.locator("#findings thead th")
+    proposal, office, state = {
+        "/en": ("Proposal", "Office", "State"),
+        "/ru": ("Предложение", "Подразделение", "Состояние"),
+    }[lang]
+    for header in (proposal, office, state):
+        assert headers.filter(has_text=header).is_visible()
+    # one column for the day due, saying which day it is
+    last_legal_day, registration_due = {
+        "/en": ("Last legal day", "Registration due"),
+        "/ru": ("Последний законный день", "Срок регистрации"),
+    }[lang]
+    due = page.locator('#findings td[data-due="last_legal_day"]').all_inner_texts()
+    assert len(due) == 2 and all(t.endswith(last_legal_day) for t in due), due
+    due = page.locator('#findings td[data-due="registration_due"]').all_inner_texts()
+    assert len(due) == 2 and all(t.endswith(registration_due) for t in due), due
+
+
+@pytest.mark.parametrize("width", [1024, 800])
+@pytest.mark.parametrize("lang", ["/en", "/ru"])
+def test_the_screening_hits_fit_a_laptop_or_tablet_without_scrolling_sideways(
+    page: Any, world: World, width: int, lang: str
+) -> None:
+    screening_hits(world)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "hannah")
+    page.goto(f"{lang}/office/screening/hits/")
+    assert page.locator("#hits tbody tr").count() == 3
+    document, visible, table, box = page.evaluate(TABLE_WIDTH, "#hits")
+    assert document <= visible
+    assert table <= box
+    cells = page.evaluate(CELLS, "#hits tbody tr:first-child td")
+    # no word or date is cut in two (a double surname may break at its hyphen)
+    assert [c for c in cells if c["lines"] > c["words"] + c["text"].count("-")] == []
+    # the day the hit was raised is on the screen
+    raised = page.locator("#hits tbody tr:first-child time")
+    assert raised.is_visible()
