@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -76,7 +77,10 @@ class AdminLanguageMiddleware:
         self.get_response = get_response
 
     @staticmethod
+    @functools.cache
     def _root(language: str) -> str:
+        """The admin's address in that language (the URL patterns do not change while the
+        process runs, so each is worked out once)."""
         with translation.override(language):
             return reverse("admin:index")
 
