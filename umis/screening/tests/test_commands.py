@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from umis.audit.models import AuditEvent
 from umis.core.testing import World
@@ -235,6 +236,18 @@ def test_names_compare_says_plainly_which_name_is_wrong() -> None:
         "error": [{"code": "invalid", "message": "Ad hərflərdən ibarət olmalıdır.", "field": "b"}]
     }
     assert "hərflərdən" in str(refused.value)  # letters as they are, not \\u escapes
+
+
+def test_names_compare_speaks_the_configured_language_whatever_was_active_before() -> None:
+    # a process that had another language active (a caller, an earlier command) still gets
+    # the configured language, unless --language says otherwise
+    with translation.override("en"):
+        with pytest.raises(CommandError) as refused:
+            call_command("names", "compare", "", "Qurbanov Yusif")
+        assert str(refused.value) == "a: required: Bu sahə mütləqdir."
+        with pytest.raises(CommandError) as refused:
+            call_command("names", "compare", "", "Qurbanov Yusif", "--language", "ru")
+        assert str(refused.value) == "a: required: Это поле обязательно."
 
 
 @pytest.mark.parametrize(

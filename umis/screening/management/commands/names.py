@@ -3,7 +3,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from umis.api.screening import name_compare_result
 from umis.screening.validation import name_errors
@@ -12,7 +14,8 @@ from umis.screening.validation import name_errors
 class Command(BaseCommand):
     help = (
         'Compare two names: umis names compare "A" "B" prints the score, the decision at the '
-        "configured threshold, the reasons and the flags raised on either name."
+        "configured threshold, the reasons and the flags raised on either name, in the "
+        "configured language (LANGUAGE_CODE) unless --language says otherwise."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -21,8 +24,18 @@ class Command(BaseCommand):
         compare.add_argument("a")
         compare.add_argument("b")
         compare.add_argument("--json", action="store_true", help="print JSON")
+        compare.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of the messages and reasons (default: %(default)s)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["language"]):
+            self._compare(options)
+
+    def _compare(self, options: dict[str, Any]) -> None:
         a, b = options["a"], options["b"]
         errors = [*name_errors(a, field="a"), *name_errors(b, field="b")]
         if errors:
