@@ -29,6 +29,8 @@ def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpRespon
 
 
 admin.site.login = admin_sign_in  # type: ignore[method-assign]
+# the admin names the system, in the reader's language, not "Django administration"
+admin.site.site_header = admin.site.site_title = _("UMIS administration")
 # access follows the role and the office: Django's groups of per-model permissions are
 # not used, and their permission names are stored in English only
 admin.site.unregister(Group)

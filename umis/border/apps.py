@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class BorderConfig(AppConfig):
     name = "umis.border"
     label = "border"
+    verbose_name = _("Border crossings")
 
     def ready(self) -> None:
         from umis.border import basis, catalogue, jobs, selectors, services, statistics

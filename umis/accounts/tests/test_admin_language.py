@@ -82,3 +82,22 @@ def test_a_posted_admin_form_is_not_redirected_away(world: World) -> None:
     client.post("/language/", {"language": "en", "next": "/"})
     response = client.post("/admin/reference/region/", {"action": "", "index": "0"})
     assert response.status_code != 302 or not response["Location"].startswith("/en/")
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "border"),
+    [
+        ("az", "UMIS idarəetməsi", "Sərhəd keçidləri"),
+        ("en", "UMIS administration", "Border crossings"),
+        ("ru", "Администрирование UMIS", "Пересечения границы"),
+    ],
+)
+def test_the_admin_names_the_system_and_each_of_its_sections_in_the_chosen_language(
+    world: World, language: str, title: str, border: str
+) -> None:
+    prefix = "" if language == "az" else f"/{language}"
+    page = _admin(world).get(f"{prefix}/admin/").content.decode()
+    assert re.search(r"<title>[^<]*" + re.escape(title) + r"[^<]*</title>", page)
+    assert f">{title}</a>" in page  # the header's link
+    assert "Django" not in page
+    assert f">{border}</a>" in page  # the section of the crossing points, not "Border"
