@@ -244,18 +244,16 @@ def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> tuple[l
             if best >= threshold:
                 scores[pk] = best
     if search.state != "withdrawn":
-        full_scoring: int | None = MAX_NAME_RESULTS + 1
-        while True:
-            found, unscored = index_current().search_counted(
-                Query(names=(search.name,)),
-                threshold=threshold,
-                explain=False,
-                full_scoring=full_scoring,
+        query = Query(names=(search.name,))
+        found, unscored = index_current().search_counted(
+            query, threshold=threshold, explain=False, full_scoring=MAX_NAME_RESULTS + 1
+        )
+        listed = _entry_ids_in(qs, [c.entry_id for c in found])
+        if unscored and len(scores) + len(listed) <= MAX_NAME_RESULTS:
+            found, _unscored = index_current().search_counted(
+                query, threshold=threshold, explain=False, full_scoring=None
             )
             listed = _entry_ids_in(qs, [c.entry_id for c in found])
-            if not unscored or len(scores) + len(listed) > MAX_NAME_RESULTS:
-                break
-            full_scoring = None
         scores.update((c.entry_id, c.name_score) for c in found if c.entry_id in listed)
     kept = _entry_ids_in(qs, list(scores))
     ranked = sorted((pk for pk in scores if pk in kept), key=lambda pk: (-scores[pk], pk))
