@@ -51,7 +51,8 @@ def _prepare(objs: Sequence[models.Model], fields: list[models.Field[Any, Any]])
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
-    relations = [f for f in fields if f.is_relation and f.many_to_one]
+    # a one-to-one field is a foreign key too (a registration's case)
+    relations = [f for f in fields if f.is_relation and (f.many_to_one or f.one_to_one)]
     for obj in objs:
         for f in stamped:
             if getattr(obj, f.attname) is None or getattr(f, "auto_now", False):

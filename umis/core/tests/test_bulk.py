@@ -14,7 +14,8 @@ from umis.core import clock
 from umis.core.bulk import bulk_insert, bulk_update_fields
 from umis.core.testing import World, passports_of
 from umis.people.models import Person, TravelDocument
-from umis.reference.models import Office
+from umis.reference.models import Office, Region
+from umis.stays.models import StayRegistration
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,51 @@ def test_each_row_gets_its_own_values_and_the_others_are_left_alone(world: World
         ("U-2026-000002", "s2", True, later),
         ("U-2026-000003", "registered", True, now),
     ]
+
+
+def test_a_one_to_one_row_points_at_the_row_saved_just_before(world: World) -> None:
+    # a registration built with its case before the case is stored, as bulk_create allows
+    now = clock.now()
+    person = Person.objects.create(
+        surname="Əliyeva",
+        given_names="Nərgiz",
+        birth_date=dt.date(1990, 1, 1),
+        sex="F",
+        nationality_id="TR",
+        search_name="aliyeva nargiz",
+    )
+    document = passports_of([person])[0]
+    region = Region.objects.get(code="baku")
+    cases = [
+        Case(
+            reference=f"V-2026-{i:06d}",
+            service_code="stay_registration",
+            office_id=region.office_id,
+            state="registered",
+            due_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(10)  # more than a few: the path that copies the rows in
+    ]
+    stays = [
+        StayRegistration(
+            case=case,
+            host=world.hotel,
+            person=person,
+            travel_document=document,
+            region=region,
+            city="Bakı",
+            street="Nizami 1",
+            arrival_date=now.date(),
+            planned_departure=now.date(),
+        )
+        for case in cases
+    ]
+    bulk_insert(cases)
+    bulk_insert(stays)
+    stored = StayRegistration.objects.order_by("pk").values_list("case__reference", flat=True)
+    assert list(stored) == [f"V-2026-{i:06d}" for i in range(10)]
 
 
 def _numbers(refs: list[str]) -> list[int]:
