@@ -19,7 +19,7 @@ from umis.accounts.models import STAFF_ROLES
 from umis.audit.services import audit_record
 from umis.core.errors import NotFound
 from umis.core.filters import date_filters_read
-from umis.core.statistics import Cell, Kind, Query, Table, all_tables, months_of
+from umis.core.statistics import Cell, Column, Kind, Query, Table, all_tables, months_of
 from umis.reference.models import Office
 
 EARLIEST = dt.date(1990, 1, 1)
@@ -151,6 +151,43 @@ class ReportTable:
     hidden: int = 0  # how many counts are hidden
     limit: int = 5
     withheld: int = 0  # how many other counts are hidden with them
+
+    @property
+    def withheld_columns(self) -> list[int]:
+        """The count columns hidden whole ("x" in every row): they say nothing, so the page
+        names them in a sentence instead of showing them (the exports keep them)."""
+        if not self.rows:
+            return []
+        return [
+            i
+            for i, column in enumerate(self.table.columns)
+            if column.kind == "count" and all(r[i].withheld for r in self.rows)
+        ]
+
+    @property
+    def all_withheld(self) -> bool:
+        """Every count of the table is hidden: the page says so instead of a table of x."""
+        counts = [i for i, c in enumerate(self.table.columns) if c.kind == "count"]
+        return bool(counts) and self.withheld_columns == counts
+
+    @property
+    def columns_shown(self) -> list[Column]:
+        left_out = set(self.withheld_columns)
+        return [c for i, c in enumerate(self.table.columns) if i not in left_out]
+
+    @property
+    def rows_shown(self) -> list[list[Shown]]:
+        left_out = set(self.withheld_columns)
+        return [[c for i, c in enumerate(r) if i not in left_out] for r in self.rows]
+
+    @property
+    def withheld_shown(self) -> int:
+        """How many "x" the page shows: those of the columns it shows."""
+        return sum(c.withheld for r in self.rows_shown for c in r)
+
+    @property
+    def withheld_labels(self) -> str:
+        return ", ".join(str(self.table.columns[i].label) for i in self.withheld_columns)
 
 
 def _with_every_month(table: Table, rows: Sequence[Sequence[Cell]], query: Query) -> list[Any]:

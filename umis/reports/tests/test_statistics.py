@@ -126,15 +126,16 @@ def test_counts_by_nationality_below_five_are_hidden_and_have_no_total(
     client.force_login(analyst())
     html = client.get(URL).content.decode()
     assert table(html, "stays_by_nationality") == [
-        ["Nationality", "Registrations", "Filed late"],
-        ["Germany", "<5", "x"],
-        ["Russian Federation", "<5", "x"],
-        ["Türkiye", "6", "x"],
+        ["Nationality", "Registrations"],
+        ["Germany", "<5"],
+        ["Russian Federation", "<5"],
+        ["Türkiye", "6"],
     ]
     # the late ones (Russia 1, Türkiye 1) would follow from the total of late registrations
-    # on the table by region: the whole column is hidden, its zero too
+    # on the table by region: the whole column is hidden, its zero too, and left out
     assert "Small counts hidden: 2." in html
-    assert "Other counts hidden as well, so that a small one cannot be worked out" in html
+    assert "Not shown, as every count in them is hidden for this period and office" in html
+    assert "Other counts hidden as well, so that a small one cannot be worked out" not in html
     assert "counts from 1 to 4 are shown as “&lt;5” and there is no total row" in html
     # the export hides them the same way
     _body, rows = exported(client, "/en/office/reports/stays_by_nationality.csv")
@@ -146,14 +147,65 @@ def test_counts_by_nationality_below_five_are_hidden_and_have_no_total(
     ]
 
 
+def test_a_table_whose_every_count_is_hidden_says_so_instead_of_a_table_of_x(
+    world: World, client: Client
+) -> None:
+    # one Turkish and one German guest, both late: each count is 1, and the totals of the
+    # other tables (2 registrations, 2 late) would give them away, so every count is hidden
+    _register(world, [("TR", "baku", True), ("DE", "baku", True)])
+    client.force_login(analyst())
+    html = client.get(URL).content.decode()
+    assert 'data-table="stays_by_nationality"' not in html
+    section = re.search(r'<section[^>]*id="stays_by_nationality".*?</section>', html, re.S)
+    assert section, "no section stays_by_nationality"
+    said = " ".join(unescape(re.sub(r"<[^>]+>", "", section.group(0))).split())
+    assert (
+        "Every count in this table is hidden for this period and office: counts from 1 to 4 "
+        "are hidden, and the other counts with them, because they could be worked out from "
+        "the totals of the other tables."
+    ) in said
+    assert "Germany" not in said and "x" not in said.split()
+    assert "Download “Registrations by nationality” as CSV" in said
+    html = client.get("/ru/office/reports/").content.decode()
+    assert "все числа этой таблицы скрыты: числа от 1 до 4 скрываются" in html
+    html = client.get("/office/reports/").content.decode()
+    assert "bütün sayları gizlədilib: 1 ilə 4 arasındakı saylar gizlədilir" in html
+    # the export keeps its columns and rows, whatever the data, for a program reading it
+    _body, rows = exported(client, "/en/office/reports/stays_by_nationality.csv")
+    assert rows == [
+        ["Nationality", "Registrations", "Filed late"],
+        ["Germany", "x", "x"],
+        ["Türkiye", "x", "x"],
+    ]
+
+
+def test_a_column_whose_every_count_is_hidden_is_named_instead_of_shown(
+    stored: World, client: Client
+) -> None:
+    client.force_login(analyst())
+    for path, columns, said in (
+        (URL, ["Nationality", "Registrations"], "Not shown, as every count in them is hidden"),
+        ("/ru/office/reports/", ["Гражданство", "Регистрации"], "Не показаны, так как"),
+    ):
+        html = client.get(path).content.decode()
+        assert table(html, "stays_by_nationality")[0] == columns
+        hint = re.search(
+            r'<p class="hint" id="stays_by_nationality-withheld">(.*?)</p>', html, re.S
+        )
+        assert hint and said in hint.group(1)
+    assert "(counts from 1 to 4 could otherwise be worked out from the totals): Filed late." in (
+        client.get(URL).content.decode()
+    )
+
+
 def test_the_limit_is_a_setting(stored: World, client: Client, settings: object) -> None:
     settings.UMIS_REPORTS_SMALL_COUNT = 3  # type: ignore[attr-defined]
     client.force_login(analyst())
     html = client.get(URL).content.decode()
     assert table(html, "stays_by_nationality")[1:] == [
-        ["Germany", "<3", "x"],
-        ["Russian Federation", "x", "x"],
-        ["Türkiye", "6", "x"],
+        ["Germany", "<3"],
+        ["Russian Federation", "x"],
+        ["Türkiye", "6"],
     ]
 
 
