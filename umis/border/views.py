@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -336,32 +336,8 @@ def finding_dismiss(request: HttpRequest, finding_id: int) -> HttpResponse:
     )
 
 
-# The CSV is for programs: its columns and values are codes, the same in every language.
-HEADER = (
-    "person_id",
-    "surname",
-    "given_names",
-    "birth_date",
-    "nationality",
-    "kind",
-    "proposal",
-    "state",
-    "office",
-    "entry_day",
-    "last_legal_day",
-    "registration_due",
-    "days_over",
-    "first_detected_on",
-    "last_detected_on",
-    "decided_by",
-    "decided_at",
-    "decision_note",
-    "legal_basis",
-)
-
-
 def _headings() -> list[str]:
-    """The workbook's column headings in the reader's language, in the order of HEADER."""
+    """The exports' column headings in the reader's language, in the order of `_row`."""
     return [
         _("Person's record number"),
         _("Surname"),
@@ -382,6 +358,18 @@ def _headings() -> list[str]:
         _("Decided at"),
         _("Note or reasons"),
         _("Legal basis"),
+    ]
+
+
+def _code_headings() -> list[str]:
+    """The CSV's last columns: the codes a program reads, the same in every language."""
+    return [
+        _("Nationality (ISO code)"),
+        _("Kind (code)"),
+        _("Proposal (code)"),
+        _("State (code)"),
+        _("Office (code)"),
+        _("Legal basis (code)"),
     ]
 
 
@@ -426,19 +414,15 @@ def _row(
     ]
 
 
-def _coded_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[list[Any]]:
-    for found in _findings(request, filters, "csv"):
-        f = found.finding
-        # the basis as stored: a code in no language (visa_free:90/180, evisa:E26000123:30)
-        yield _row(f, f.nationality, f.kind, f.proposal, f.state, f.office.code, f.legal_basis)
-
-
-def _labelled_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[list[Any]]:
+def _labelled_rows(
+    request: HttpRequest, filters: FindingFilter, fmt: str, codes: bool = False
+) -> Iterator[list[Any]]:
     """Rows as people read them: the country, kind, proposal, state, office and legal basis
-    by name."""
-    for found in _findings(request, filters, "xlsx"):
+    by name; with `codes`, followed by their codes (the basis as stored, in no language:
+    visa_free:90/180, evisa:E26000123:30)."""
+    for found in _findings(request, filters, fmt):
         f = found.finding
-        yield _row(
+        row = _row(
             f,
             found.nationality,
             f.get_kind_display(),
@@ -447,6 +431,9 @@ def _labelled_rows(request: HttpRequest, filters: FindingFilter) -> Iterator[lis
             f.office.name,
             basis_label(f.legal_basis),
         )
+        if codes:
+            row += [f.nationality, f.kind, f.proposal, f.state, f.office.code, f.legal_basis]
+        yield row
 
 
 class _Echo:
@@ -467,12 +454,16 @@ def findings_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if errors:
         return _filter_refused(errors)
     writer = csv.writer(_Echo())
+    language = translation.get_language()
 
     def lines() -> Iterator[str]:
-        yield "\ufeff"  # the byte order mark: Excel then reads the file as UTF-8
-        yield writer.writerow(HEADER)
-        for row in _coded_rows(request, filters):
-            yield writer.writerow([_safe(v) for v in row])
+        # written after the view has returned: in the language asked for, whatever the
+        # thread has active by then
+        with translation.override(language):
+            yield "\ufeff"  # the byte order mark: Excel then reads the file as UTF-8
+            yield writer.writerow([*_headings(), *_code_headings()])
+            for row in _labelled_rows(request, filters, "csv", codes=True):
+                yield writer.writerow([_safe(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="overstays.csv"'
@@ -496,7 +487,7 @@ def findings_xlsx(request: HttpRequest) -> HttpResponse:
     times = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, _headings(), bold)
-    for r, row in enumerate(_labelled_rows(request, filters), start=1):
+    for r, row in enumerate(_labelled_rows(request, filters, "xlsx"), start=1):
         for c, value in enumerate(row):
             if isinstance(value, dt.datetime):
                 sheet.write_datetime(r, c, value, times)

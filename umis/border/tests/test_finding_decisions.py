@@ -109,14 +109,13 @@ def test_the_exports_say_who_decided_when_and_why(world: World, client: Client) 
     )
     response = client.get("/en/office/overstays/export.csv?state=dismissed")
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0].endswith(",decided_by,decided_at,decision_note,legal_basis")
+    assert ",Decided by,Decided at,Note or reasons,Legal basis," in lines[0]
     [row] = lines[1:]
     finding.refresh_from_db()
     decided = timezone.localtime(finding.decided_at).strftime("%Y-%m-%d %H:%M:00")
     # a reason that starts as a formula is written as text
-    assert row.endswith(
-        f",alice,{decided},'=Left on 1 November; the exit was not sent.,visa_free:90/180"
-    )
+    assert f",alice,{decided},'=Left on 1 November; the exit was not sent.," in row
+    assert row.endswith(",dismissed,baku,visa_free:90/180")
 
 
 @pytest.mark.parametrize(
