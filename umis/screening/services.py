@@ -672,7 +672,8 @@ def screening_hit_decide(
     *, actor: Any, hit_id: int, decision: str, reason: str, expected_version: int
 ) -> ScreeningHit:
     """An officer confirms the hit (it is the listed person) or dismisses it (not the same
-    person), with the reason."""
+    person), with the reason (refused, never cut, when longer than MAX_REASONS characters):
+    kept whole on the hit, in the case's history and in the audit row."""
     # The access check first: outside the officer's scope the answer is 404 (and audited)
     # whatever was posted.
     if not hit_scope_for_user(actor).filter(pk=hit_id).exists():
@@ -728,7 +729,7 @@ def screening_hit_decide(
             action=action,
             entity=hit,
             person_id=hit.person_id,
-            data={"entry": hit.entry_id, "reason": reason[:200]},
+            data={"entry": hit.entry_id, "reason": reason},
         )
     return hit
 

@@ -326,3 +326,56 @@ def test_a_withdrawal_reason_at_the_limit_is_kept_whole_in_the_history_and_the_a
     assert entry.events.get(action="WITHDRAWN").note == reason
     audited = AuditEvent.objects.get(action="WATCHLIST_ENTRY_WITHDRAWN")
     assert audited.data == {"reason": reason}
+
+
+def test_a_hit_decision_reason_at_the_limit_is_kept_whole_in_the_history_and_the_audit(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    reason = "Different father's name;\n" + "x" * 1975
+    assert len(reason) == 2000
+    screening_hit_decide(
+        actor=world.alice, hit_id=hit.pk, decision="dismiss", reason=reason, expected_version=1
+    )
+    hit.refresh_from_db()
+    assert hit.decision_reason == reason
+    assert CaseEvent.objects.get(action="SCREENING_HIT_DISMISSED").note == reason
+    audited = AuditEvent.objects.get(action="SCREENING_HIT_DISMISSED")
+    assert audited.data == {"entry": hit.entry_id, "reason": reason}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "The reasons are too long: at most 2000 characters, these have 2001."),
+        (
+            "ru",
+            "Обоснование слишком длинное: допускается не более 2000 символов, "
+            "а в этом тексте 2001.",
+        ),
+    ],
+)
+def test_a_hit_decision_reason_too_long_is_refused_not_cut(
+    world: World, client: Client, language: str, message: str
+) -> None:
+    from django.utils import translation
+
+    from umis.core.errors import ValidationFailed
+
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    with translation.override(language), pytest.raises(ValidationFailed) as refused:
+        screening_hit_decide(
+            actor=world.alice,
+            hit_id=hit.pk,
+            decision="dismiss",
+            reason="Not him " + "x" * 1993,
+            expected_version=1,
+        )
+    assert [(e.code, e.field, str(e.message)) for e in refused.value.errors] == [
+        ("reasons_too_long", "reason", message)
+    ]
+    hit.refresh_from_db()
+    assert (hit.status, hit.version, hit.decision_reason) == ("open", 1, "")
+    assert not AuditEvent.objects.filter(action="SCREENING_HIT_DISMISSED").exists()
