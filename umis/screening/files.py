@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import DomainError
-from umis.screening.validation import ENTRY_FIELDS, REQUIRED_ENTRY_FIELDS
+from umis.screening.validation import ENTRY_FIELDS, MAX_SOURCE, REQUIRED_ENTRY_FIELDS
 
 FILE_SUFFIXES = (".csv", ".json")
 
@@ -115,6 +115,22 @@ def _columns_check(rows: list[dict[str, Any]]) -> None:
             },
             "file",
         )
+
+
+def shortened(text: str, *, limit: int) -> str:
+    """The text whole when it has at most `limit` characters, else its beginning and its end
+    around an ellipsis, `limit` characters in all: a file name too long to keep shows that it
+    was shortened, and keeps its suffix."""
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) // 2
+    return f"{text[: limit - 1 - tail]}…{text[len(text) - tail :]}"
+
+
+def import_source(*, name: str) -> str:
+    """The source of the entries of the file `name` that name none: `import:` and the file's
+    name, shortened visibly to an entry's source's length."""
+    return shortened(f"import:{' '.join(name.split())}", limit=MAX_SOURCE)
 
 
 def row_label(*, name: str, index: int) -> Any:

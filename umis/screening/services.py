@@ -735,6 +735,7 @@ def screening_hit_decide(
 
 
 MAX_SHOWN_ERRORS = 200  # of an import's refused rows, those kept to be shown
+FILE_NAME_LENGTH: int = WatchlistImport._meta.get_field("file_name").max_length or 200
 
 
 def watchlist_import_keeper_check(*, actor: Any) -> None:
@@ -755,7 +756,7 @@ def watchlist_import_queue(
     """Check an uploaded file as `umis watchlist import` checks it (size, CSV or JSON,
     UTF-8, columns: `FileRefused` naming what is wrong, nothing kept), then queue it for
     the worker, which imports it as the command does; audited."""
-    from umis.screening.files import FileRefused, watchlist_file_rows
+    from umis.screening.files import FileRefused, shortened, watchlist_file_rows
     from umis.screening.tasks import watchlist_import_task
 
     watchlist_import_keeper_check(actor=actor)
@@ -775,7 +776,8 @@ def watchlist_import_queue(
     with transaction.atomic():
         job = WatchlistImport.objects.create(
             watchlist_code=watchlist_code,
-            file_name=file_name[:200],
+            # a name too long is shortened visibly, keeping its suffix (the file's kind)
+            file_name=shortened(file_name, limit=FILE_NAME_LENGTH),
             content=data.decode("utf-8-sig"),
             skip_invalid=skip_invalid,
             language=language,
@@ -818,7 +820,7 @@ def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
     from the row after its last committed batch, and no row is written twice."""
     from django.utils import translation
 
-    from umis.screening.files import FileRefused, watchlist_file_rows
+    from umis.screening.files import FileRefused, import_source, watchlist_file_rows
 
     with transaction.atomic():
         job = (
@@ -839,7 +841,7 @@ def watchlist_import_run(*, import_id: int) -> WatchlistImport | None:
         try:
             rows = watchlist_file_rows(name=job.file_name, data=job.content.encode())
             indexed, result = _entries_parse_indexed(
-                rows, default_source=f"import:{job.file_name}"[:200]
+                rows, default_source=import_source(name=job.file_name)
             )
             if not result.errors or job.skip_invalid:
                 _import_batches(

@@ -203,7 +203,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             # past the limit only a little is read: the service reports it as too large
             data = upload.read(services.MAX_IMPORT_BYTES + 1)
-            name = "".join(c for c in (upload.name or "")[-200:] if c.isprintable())
+            # the service shortens a name too long visibly, keeping its start and its end
+            name = "".join(c for c in (upload.name or "") if c.isprintable())
             try:
                 job = services.watchlist_import_queue(
                     actor=request.user,

@@ -435,3 +435,18 @@ def test_a_source_option_too_long_is_refused_once_before_the_file_is_read(
     assert not WatchlistEntry.objects.exists()
     assert not Watchlist.objects.filter(code="bans").exists()
     assert not AuditEvent.objects.filter(action__startswith="WATCHLIST").exists()
+
+
+def test_a_long_file_name_is_shortened_visibly_as_the_source_of_rows_without_one(
+    world: World, tmp_path: Path
+) -> None:
+    name = "sanctions-2026-" + "x" * 225 + "-final.csv"
+    assert len(name) == 250
+    f = tmp_path / name
+    f.write_text(CSV.replace(",Police\n", ",\n"), encoding="utf-8")
+    out = io.StringIO()
+    call_command("watchlist", "import", str(f), "--list", "national-bans", "--quiet", stdout=out)
+    source = WatchlistEntry.objects.get(external_id="X2").source
+    assert len(source) == 200
+    assert source == "import:sanctions-2026-" + "x" * 78 + "…" + "x" * 89 + "-final.csv"
+    assert WatchlistEntry.objects.get(external_id="X1").source == "SMS"

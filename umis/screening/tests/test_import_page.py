@@ -470,3 +470,18 @@ def test_an_import_waiting_past_the_set_time_says_the_worker_does_not_seem_to_ru
     with clock.frozen_at(queued_at + wait + dt.timedelta(minutes=1)):
         page = client.get(status_url).content.decode()
     assert "import-no-worker" not in page
+
+
+def test_a_file_with_a_long_name_is_imported_its_name_shortened_visibly(
+    world: World, client: Client
+) -> None:
+    name = "sanctions-2026-" + "x" * 225 + "-final.csv"
+    assert len(name) == 250
+    client.force_login(world.hannah)
+    response = upload(client, CSV.replace(",Police\n", ",\n"), name=name)
+    job = run_queued()
+    assert job.file_name == "sanctions-2026-" + "x" * 85 + "…" + "x" * 89 + "-final.csv"
+    assert (job.status, job.created) == ("done", 2)
+    source = WatchlistEntry.objects.get(external_id="X2").source
+    assert source == "import:sanctions-2026-" + "x" * 78 + "…" + "x" * 89 + "-final.csv"
+    assert job.file_name in client.get(response["Location"]).content.decode()

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from umis.screening.files import FileRefused, row_label, watchlist_file_rows
+from umis.screening.files import FileRefused, import_source, row_label, watchlist_file_rows
 from umis.screening.models import Watchlist
 from umis.screening.services import watchlist_import_by_code
 from umis.screening.validation import MAX_SOURCE
@@ -82,7 +82,7 @@ class Command(BaseCommand):
             code=code,
             name=options["name"],
             raws=rows,
-            default_source=source or f"import:{path.name}"[:MAX_SOURCE],
+            default_source=source or import_source(name=path.name),
             skip_invalid=options["skip_invalid"],
             batch_size=max(1, options["batch"]),
             progress=bar.update,
