@@ -954,7 +954,6 @@ def watchlist_imports_resume_stalled() -> int:
     Audited; returns how many imports were taken up or given up."""
     from django.utils import translation
 
-    from umis.screening.files import row_label
     from umis.screening.tasks import watchlist_import_task
 
     now = clock.now()
@@ -986,28 +985,7 @@ def watchlist_imports_resume_stalled() -> int:
                 watchlist_import_task.enqueue(job.pk)
                 continue
             with translation.override(job.language):
-                job.errors = [
-                    {
-                        "row": "",
-                        "field": "",
-                        "message": str(
-                            ngettext(
-                                "The import stopped %(n)d time and was given up. The entries "
-                                "of the file before %(row)s are written, each once (%(done)d); "
-                                "import the rest of the file.",
-                                "The import stopped %(n)d times and was given up. The entries "
-                                "of the file before %(row)s are written, each once (%(done)d); "
-                                "import the rest of the file.",
-                                job.attempts,
-                            )
-                            % {
-                                "n": job.attempts,
-                                "row": row_label(name=job.file_name, index=job.next_row),
-                                "done": job.rows_done,
-                            }
-                        ),
-                    }
-                ]
+                job.errors = [{"row": "", "field": "", "message": _given_up_message(job)}]
             job.status = WatchlistImport.Status.FAILED
             job.content = ""
             job.finished_at = now
@@ -1028,6 +1006,43 @@ def watchlist_imports_resume_stalled() -> int:
                 data={"attempts": job.attempts, "rows_done": job.rows_done},
             )
     return handled
+
+
+def _given_up_message(job: WatchlistImport) -> str:
+    """What an import given up wrote of its file, in the language active now: the entries
+    before its next row; none; or, taken up before imports kept their next row and given up
+    before writing another batch, the file's first valid entries (the only order known)."""
+    from umis.screening.files import row_label
+
+    if not job.rows_done:
+        message = ngettext(
+            "The import stopped %(n)d time and was given up before writing any entry of the "
+            "file; import the file again.",
+            "The import stopped %(n)d times and was given up before writing any entry of the "
+            "file; import the file again.",
+            job.attempts,
+        )
+    elif not job.next_row:
+        message = ngettext(
+            "The import stopped %(n)d time and was given up. The file's first valid entries "
+            "are written, each once (%(done)d); import the rest of the file.",
+            "The import stopped %(n)d times and was given up. The file's first valid entries "
+            "are written, each once (%(done)d); import the rest of the file.",
+            job.attempts,
+        )
+    else:
+        message = ngettext(
+            "The import stopped %(n)d time and was given up. The entries of the file before "
+            "%(row)s are written, each once (%(done)d); import the rest of the file.",
+            "The import stopped %(n)d times and was given up. The entries of the file before "
+            "%(row)s are written, each once (%(done)d); import the rest of the file.",
+            job.attempts,
+        )
+    return str(message) % {
+        "n": job.attempts,
+        "row": row_label(name=job.file_name, index=job.next_row),
+        "done": job.rows_done,
+    }
 
 
 def _import_summary(job: WatchlistImport, result: ImportResult) -> None:

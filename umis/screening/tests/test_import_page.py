@@ -485,3 +485,52 @@ def test_a_file_with_a_long_name_is_imported_its_name_shortened_visibly(
     source = WatchlistEntry.objects.get(external_id="X2").source
     assert source == "import:sanctions-2026-" + "x" * 78 + "…" + "x" * 89 + "-final.csv"
     assert job.file_name in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("rows_done", "said"),
+    [
+        (
+            0,
+            "Импорт останавливался 5 раз и прекращён, не записав ни одной записи файла; "
+            "импортируйте файл снова.",
+        ),
+        (
+            3,
+            "Импорт останавливался 5 раз и прекращён. Первые верные записи файла записаны, "
+            "каждая один раз (3); импортируйте остаток файла.",
+        ),
+    ],
+)
+def test_an_import_from_before_leases_given_up_before_its_next_batch_says_what_is_written(
+    world: World, client: Client, rows_done: int, said: str
+) -> None:
+    # An import taken up before imports kept their next row, left importing, taken up again
+    # and given up before any of its later workers wrote a batch: its next row is unknown.
+    from django.db import connection
+
+    client.force_login(world.hannah)
+    status_url = upload(client, NO_IDS)["Location"]
+    job = WatchlistImport.objects.get()
+    services.watchlist_import(
+        actor=world.hannah,
+        watchlist=Watchlist.objects.get(code="entry-bans"),
+        raws=watchlist_file_rows(name="bans.csv", data=NO_IDS.encode())[:rows_done],
+    )
+    at = clock.now()
+    WatchlistImport.objects.filter(pk=job.pk).update(
+        status="running", rows_done=rows_done, lease_until=None, updated_at=at
+    )
+    while True:
+        at += services.IMPORT_LEASE + dt.timedelta(seconds=1)
+        with clock.frozen_at(at):
+            assert services.watchlist_imports_resume_stalled() == 1
+        job.refresh_from_db()
+        if job.status == "failed":
+            break
+        with connection.execute_wrapper(killed_at_batch(1)), pytest.raises(WorkerKilled):
+            watchlist_import_task.call(job.pk)
+    assert (job.attempts, job.next_row, WatchlistEntry.objects.count()) == (5, 0, rows_done)
+    page = client.get(status_url).content.decode()
+    assert said in page
+    assert "строка 2" not in page
