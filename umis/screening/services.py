@@ -511,14 +511,17 @@ def person_query(
     *,
     document: DocumentView | None = None,
     documents: Sequence[DocumentView],
+    also: Sequence[str] = (),
 ) -> Query:
-    """The person's names (as registered and as in every document's MRZ), date of birth,
-    nationality and one travel document for the exact document check: the one given (the
-    document presented on the case), else the latest recorded."""
+    """The person's names (as registered, as in every document's MRZ, and `also`: the names
+    given on the case, as typed), date of birth, nationality and one travel document for the
+    exact document check: the one given (the document presented on the case), else the
+    latest recorded."""
     names = [f"{person.surname} {person.given_names} {person.patronymic}".strip()]
     for d in documents:
         if d.mrz_surname:
             names.append(f"{d.mrz_surname} {d.mrz_given_names}".strip())
+    names.extend(n for n in (" ".join(a.split()) for a in also) if n)
     doc = document or max(documents, key=lambda d: (d.created_at, d.pk), default=None)
     return Query(
         names=tuple(dict.fromkeys(names)),
@@ -542,13 +545,16 @@ def screening_screen_cases(
     actor: Any,
     items: Sequence[tuple[Case, Person]],
     documents: Mapping[int, TravelDocument] | None = None,
+    names: Mapping[int, Sequence[str]] | None = None,
 ) -> dict[int, list[ScreeningHit]]:
     """Screen each case's person (call inside the intake's transaction). A hit at or above
     the threshold is stored, alerts the case's office and flags the case; the intake itself
     goes on. A pair an officer dismissed is not raised again while entry and person stay
     the same. `documents` (case id → travel document) names the document presented on a
     case, checked against the lost, stolen and invalid documents by its number; without
-    it, the person's latest document is."""
+    it, the person's latest document is. `names` (case id → names) are the names given on
+    a case as typed, which may differ from those the person is on file under: screened with
+    them in the same search, an entry matching either is one hit, at its best score."""
     if not items:
         return {}
     index = index_current()
@@ -559,7 +565,7 @@ def screening_screen_cases(
     for case, p in items:
         docs = docs_of.get(p.pk, [])
         doc = (documents or {}).get(case.pk)
-        query = person_query(p, document=doc, documents=docs)
+        query = person_query(p, document=doc, documents=docs, also=(names or {}).get(case.pk, ()))
         candidates = index.search(query, threshold=threshold, limit=10)
         if candidates:
             fp = person_fingerprint(p, docs)

@@ -501,7 +501,12 @@ def _store(
     _taken_over([(registrations[k], own) for k, own in sorted(taken_over.items())])
     _already_over([r for r in registrations if r.planned_departure < today])
     # Screening on intake: the registration stands; a hit alerts the office on the case.
-    screening_screen_cases(actor=actor, items=[(r.case, r.person) for r in registrations])
+    # The guest is screened under the names typed as well as those he is on file under.
+    screening_screen_cases(
+        actor=actor,
+        items=[(r.case, r.person) for r in registrations],
+        names={r.case.pk: [f"{r.surname} {r.given_names} {r.patronymic}"] for r in registrations},
+    )
     for k, ((i, _d), r, certificate) in enumerate(
         zip(parsed, registrations, certificates, strict=True)
     ):

@@ -379,3 +379,43 @@ def test_a_hit_decision_reason_too_long_is_refused_not_cut(
     hit.refresh_from_db()
     assert (hit.status, hit.version, hit.decision_reason) == ("open", 1, "")
     assert not AuditEvent.objects.filter(action="SCREENING_HIT_DISMISSED").exists()
+
+
+def test_a_ban_on_the_names_typed_on_a_registration_alerts_the_office_of_a_person_on_file(
+    world: World, client: Client
+) -> None:
+    # the guest is on file under his first given name; the host types both given names from
+    # the passport already on file, and a ban is listed under the second one only
+    first = register(client, world)
+    person = Person.objects.get(pk=first.applicant_id)
+    assert (person.surname, person.given_names) == ("Hüseynov", "Rəşad")
+    entry = listed(world, full_name="Гусейнов Эльчин")
+    assert not ScreeningHit.objects.exists()
+
+    case = register(
+        client,
+        world,
+        given_names="Rəşad Elçin",
+        arrival_date=(clock.today() - dt.timedelta(days=20)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=12)).isoformat(),
+    )
+    assert case.applicant_id == person.pk
+    hit = ScreeningHit.objects.get(case=case)
+    assert (hit.entry, hit.person, hit.status) == (entry, person, "open")
+    assert case.needs_attention
+    assert CaseEvent.objects.filter(case=case, action="SCREENING_HIT_RAISED").count() == 1
+
+    # dismissed, the pair is not raised again by the next registration typed the same way
+    screening_hit_decide(
+        actor=world.alice, hit_id=hit.pk, decision="dismiss", reason="Not him", expected_version=1
+    )
+    again = register(
+        client,
+        world,
+        given_names="Rəşad Elçin",
+        arrival_date=(clock.today() - dt.timedelta(days=40)).isoformat(),
+        planned_departure=(clock.today() - dt.timedelta(days=30)).isoformat(),
+    )
+    assert again.applicant_id == person.pk
+    assert not ScreeningHit.objects.filter(case=again).exists()
+    assert ScreeningHit.objects.count() == 1
