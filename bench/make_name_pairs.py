@@ -72,6 +72,11 @@ Sources, per row (column `source`):
   before o, whose CH Russian writes Х before a vowel too (Joachim → Иоахим in Russian
   reference works and the German-Russian practical transcription's Йоахим, Jochen →
   Йохен), and GERMAN_J_NEGATIVES (Иоахим / Jochen, Йохен / Joshua).
+- `hand:joachim-variants` (2026-11-25): JOACHIM_PAIRS, Joakim, the Scandinavian spelling of
+  Joachim (Swedish, Norwegian and Danish name lists and passports), against Иоахим and
+  Йоахим, and Иоаким, the Russian Church spelling of the same name (Russian Orthodox
+  calendar, St Joachim the father of Mary), against Joachim; JOACHIM_NEGATIVES: Joakim /
+  Jochen, Joakim / Аким (Akim, a name of its own in Russian usage).
 
 The Q rows come after all the others, from their own random generator, so the rows
 before them are the same as before they were added; the rows of 2026-11-24 (hand lists,
@@ -246,6 +251,11 @@ GERMAN_J_PAIRS = [
     ("Йохен", "Jochen"),
 ]  # fmt: skip
 GERMAN_J_NEGATIVES = [("Иоахим", "Jochen"), ("Йохен", "Joshua")]
+JOACHIM_PAIRS = [
+    ("Joakim", "Иоахим"), ("BERG JOAKIM", "Берг Иоахим"), ("Йоахим Линд", "Joakim Lind"),
+    ("Joakim", "Joachim"), ("Иоаким", "Joachim"),
+]  # fmt: skip
+JOACHIM_NEGATIVES = [("Joakim", "Jochen"), ("Joakim", "Аким")]
 
 TRAPS = [
     ("zero_width_space", lambda s: s[:2] + "\u200b" + s[2:]),
@@ -442,6 +452,10 @@ def main() -> None:
         pos(a, b, "german_cyrillic_traditional", "hand:german-ru-j")
     for a, b in GERMAN_J_NEGATIVES:
         rows.append((a, b, 0, "hand_negative_readings", "hand:german-ru-j"))
+    for a, b in JOACHIM_PAIRS:
+        pos(a, b, "german_cyrillic_traditional", "hand:joachim-variants")
+    for a, b in JOACHIM_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_readings", "hand:joachim-variants"))
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

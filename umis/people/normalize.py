@@ -191,6 +191,9 @@ _VARIANT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("qasimova", ("qasimova", "kasimova", "kasumova", "gasumova")),
     # Heinrich is Генрих in Russian by tradition (Хайнрих by the practical transcription)
     ("heinrich", ("heinrich", "genrikh", "genrih", "henrich", "henrikh", "khainrikh")),
+    # Joachim is Иоахим and, in the Church's and older Russian spelling, Иоаким; Joakim is
+    # the Scandinavian (and Russian romanised) spelling of the same name
+    ("joachim", ("joachim", "joakim", "ioakhim", "ioakim", "yoakhim", "yoakim")),
 )  # fmt: skip
 
 

@@ -330,6 +330,35 @@ def test_a_known_joachim_written_in_russian_is_linked_automatically(world: World
     assert not IdentityMatch.objects.exists()
 
 
+def test_a_known_joakim_written_in_russian_is_linked_automatically(world: World) -> None:
+    # Joakim is Joachim's Scandinavian spelling: Иоахим in Russian as well
+    _register(world, surname="Berg", given_names="Joakim")
+    _register(world, surname="Берг", given_names="Иоахим", document_number="C7654321")
+    person = Person.objects.get()
+    assert set(TravelDocument.objects.values_list("person_id", flat=True)) == {person.pk}
+    assert not IdentityMatch.objects.exists()
+
+
+def test_people_registered_before_joakim_was_read_as_joachim_are_found_by_it(
+    world: World,
+) -> None:
+    import importlib
+
+    from umis.people.identity import block_keys
+    from umis.people.models import PersonBlockKey
+
+    _register(world, surname="Берг", given_names="Иоахим")
+    person = Person.objects.get()
+    PersonBlockKey.objects.filter(key__regex=r"(^|[ #|])jm([ #|]|$)").delete()  # as before
+    expected = sorted(block_keys("Берг", "Иоахим", dt.date(1985, 3, 14), False))
+    assert len(_keys(person)) < len(expected)
+    migration = importlib.import_module("umis.people.migrations.0014_joakim_as_joachim")
+    migration.add_readings(apps, None)
+    assert _keys(person) == expected
+    _register(world, surname="Berg", given_names="Joakim", document_number="C7654321")
+    assert Person.objects.get() == person  # linked, not a second file
+
+
 def test_people_registered_before_the_joachim_reading_are_found_by_it(world: World) -> None:
     import importlib
 

@@ -79,6 +79,12 @@ SAME = [
     ("Иоахим", "Joachim"),
     ("Йоахим", "JOACHIM"),
     ("Йохен", "Jochen"),
+    # Joakim is the Scandinavian spelling of Joachim, Иоаким the Church's Russian one
+    ("Joakim", "Иоахим"),
+    ("JOAKIM", "Йоахим"),
+    ("Joakim Berg", "Берг Иоахим"),
+    ("Joakim", "Joachim"),
+    ("Иоаким", "Joachim"),
     # Persian و between consonants read v, its short vowels unwritten
     ("موحد", "Movahed"),
     ("توکلی", "Tavakoli"),
@@ -118,6 +124,8 @@ DIFFERENT = [
     ("Фахид", "Vahid"),
     ("Elchin", "Эльхин"),
     ("Erich Koch", "Эрик Кох"),
+    ("Joakim", "Jochen"),
+    ("Joakim", "Аким"),
 ]
 
 

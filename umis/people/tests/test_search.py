@@ -265,6 +265,7 @@ def test_staff_find_a_name_by_the_readings_screening_and_intake_use(
         ("Ульрих", ["Vogel"]),
         ("Фогель Ульрих", ["Vogel"]),
         ("Иоахим", ["Schmidt"]),
+        ("Joakim", ["Schmidt"]),  # the Scandinavian spelling of Joachim
         ("موحد", ["Movahed"]),
         ("Эрик", []),  # Erich is Эрих, Eric Эрик
     ]:
