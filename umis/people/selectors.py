@@ -113,7 +113,12 @@ def person_search(
                 ]
             )
         else:
-            sounds = [_any_skeleton_word(readings) for _t, readings in tokens]
+            # a name on file in Arabic script is stored without its short vowels: Mahsa and
+            # Rezaei find مهسا رضایی by their letters less those vowels
+            sounds = [
+                _any_skeleton_word(readings) | (_unvowelled_word(readings) & _ARABIC_SCRIPT)
+                for _t, readings in tokens
+            ]
             qs = qs.filter(spelt | Q(*sounds) if sounds else spelt)
     if birth_date:
         qs = qs.filter(birth_date=birth_date)
@@ -177,6 +182,29 @@ def _abjad_word(readings: tuple[str, ...]) -> Q:
         if reading:
             word = _SHORT_VOWELS + _SHORT_VOWELS.join(re.escape(c) for c in reading)
             found |= Q(match_key__regex=f"(^| ){word}{_SHORT_VOWELS}( |$)")
+    return found
+
+
+# a name part as typed has a letter of the Arabic script (or of its presentation forms)
+_ARABIC_LETTER = "[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"
+_ARABIC_SCRIPT = (
+    Q(surname__regex=_ARABIC_LETTER)
+    | Q(given_names__regex=_ARABIC_LETTER)
+    | Q(patronymic__regex=_ARABIC_LETTER)
+)
+
+
+def _unvowelled_word(readings: tuple[str, ...]) -> Q:
+    """The stored skeletons hold one of the readings of a word with any of its vowels left
+    out, as Arabic and Persian write a name: mahsa is mhs (مهسا), razai (Rezaei) rzi
+    (رضایی), but not raza (Reza), whose last vowel is not the ی of rzi. Only for a name on
+    file in Arabic script (`_ARABIC_SCRIPT`): in Latin, Ali less its a is Li, another
+    name."""
+    found = Q()
+    for reading in readings:
+        if re.search(r"[^aeiouy]", reading):
+            word = "".join(f"{c}?" if c in "aeiouy" else re.escape(c) for c in reading)
+            found |= Q(match_key__regex=f"(^| ){word}( |$)")
     return found
 
 

@@ -291,3 +291,34 @@ def test_people_on_file_are_found_by_the_readings_after_the_upgrade(world: World
     migration = importlib.import_module("umis.people.migrations.0013_search_readings")
     migration.add_readings(apps, None)
     assert [p.surname for p in person_search(user=world.alice, name="Heinrich")] == ["Бах"]
+
+
+def test_staff_find_a_name_on_file_in_arabic_script_by_its_latin_spelling(
+    world: World, client: Client
+) -> None:
+    # Persian writes the consonants and long vowels only: مهسا رضایی is Mahsa Rezaei
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="رضایی", given_names="مهسا"),
+            guest(surname="رحیمی", given_names="مهوش", document_number="U22345678"),
+            guest(surname="حسینی", given_names="علی", document_number="U32345678"),
+            guest(surname="Li", given_names="Wei", document_number="U42345678"),
+        ],
+    )
+    for query, found in [
+        ("Rezaei", ["رضایی"]),
+        ("REZAEI MAHSA", ["رضایی"]),
+        ("Махса Резаи", ["رضایی"]),
+        ("Mahsa", ["رضایی"]),  # not مهوش, Mahvash: its و is written
+        ("Mahvash Rahimi", ["رحیمی"]),
+        ("Hosseini Ali", ["حسینی"]),
+        ("Ali", ["حسینی"]),  # not Li: in Latin, Ali less its a is another name
+        ("Reza", []),
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+    client.force_login(world.alice)
+    page = client.post("/en/office/people/", {"name": "Mahsa Rezaei"}).content.decode()
+    assert "رضایی" in page
+    assert "رحیمی" not in page
