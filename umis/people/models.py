@@ -33,10 +33,12 @@ class Person(BaseModel):
         db_index=False,
         db_constraint=False,  # a shared row: see ADR 9
     )
-    search_name = models.CharField(max_length=400)
+    # Both derived keys are longer than the names they come from, and by how much depends
+    # on the script (Щ is shch) and the readings of each name part: no length of their own.
+    search_name = models.TextField()
     # Sorted phonetic skeletons of the full name (`people.matchkeys.name_key`): intake
     # matching's first look at a candidate, read instead of normalising the name again.
-    match_key = models.CharField(max_length=400, blank=True)
+    match_key = models.TextField(blank=True)
     merged_into = models.ForeignKey(  # indexed where set: person_merged_idx
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )

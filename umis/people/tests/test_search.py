@@ -322,3 +322,41 @@ def test_staff_find_a_name_on_file_in_arabic_script_by_its_latin_spelling(
     page = client.post("/en/office/people/", {"name": "Mahsa Rezaei"}).content.decode()
     assert "رضایی" in page
     assert "رحیمی" not in page
+
+
+@pytest.mark.parametrize(
+    ("surname", "given_names", "patronymic", "query"),
+    [
+        # each name part read several ways: the stored skeletons outgrow the names
+        (
+            " ".join(["Щербаков-Щукин"] * 8)[:100],
+            " ".join(["مهوش"] * 25)[:99],
+            " ".join(["Joachim", "Qasımov", "Heinrich"] * 5)[:99],
+            "Иоахим Касумов",
+        ),
+        # Щ folded to shch: the folded name outgrows them
+        (
+            " ".join(["Щащ"] * 25)[:99],
+            " ".join(["Щащ"] * 25)[:99],
+            " ".join(["Щащ"] * 25)[:99],
+            "Щащ",
+        ),
+    ],
+)
+def test_the_longest_names_intake_accepts_are_stored_and_found(
+    world: World, client: Client, surname: str, given_names: str, patronymic: str, query: str
+) -> None:
+    from umis.people.models import Person
+    from umis.stays.testing import post
+
+    assert max(len(surname), len(given_names), len(patronymic)) >= 99  # the forms take 100
+    body = guest(surname=surname, given_names=given_names, patronymic=patronymic)
+    assert post(client, "/api/v1/stay-registrations", body, world.hotel_key).status_code == 201
+    person = Person.objects.get()
+    assert (person.surname, person.given_names, person.patronymic) == (
+        surname,
+        given_names,
+        patronymic,
+    )
+    assert len(person.match_key) > 400 or len(person.search_name) > 400
+    assert person_search(user=world.alice, name=query) == [person]
