@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import BODY_ERRORS, ERRORS, PUBLIC_BODY_ERRORS
+from umis.api.schemas import BODY_ERRORS, ERRORS, PUBLIC_BODY_ERRORS, Day
 from umis.border import calculator, selectors, services
 from umis.border.stayrules import MAX_DAYS
 from umis.core import clock
@@ -133,7 +133,7 @@ class PersonStayOut(Schema):
     summary="A person's authorised stay on a date",
 )
 def person_stay(
-    request: HttpRequest, person_id: int, on: dt.date | None = None, purpose: str = "status check"
+    request: HttpRequest, person_id: int, on: Day | None = None, purpose: str = "status check"
 ) -> dict[str, Any]:
     """In the country or not, on which legal basis, days used in the current window, days
     left, last day of legal stay, and whether registration at the place of stay is due."""

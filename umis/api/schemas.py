@@ -1,10 +1,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from umis.core import clock
+
+
+def _day_as_written(value: Any) -> Any:
+    # pydantic alone also reads 20260315, 2026-W12-1 and a count of seconds since 1970,
+    # as text or as a number
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "Enter a date as YYYY-MM-DD.")
+    try:
+        return clock.date_parse(value)
+    except ValueError:
+        raise PydanticCustomError("date_parsing", "Enter a date as YYYY-MM-DD.") from None
+
+
+# a day a client sends, read only as YYYY-MM-DD (a wrong one is 422 `invalid_date`)
+Day = Annotated[dt.date, BeforeValidator(_day_as_written)]
 
 
 class ErrorItem(Schema):
@@ -190,7 +210,7 @@ class BulkOut(Schema):
 
 
 class EndIn(Schema):
-    left_on: dt.date
+    left_on: Day
 
 
 class GuestOut(Schema):

@@ -76,7 +76,7 @@ def officer_required(view: View) -> View:
 
 def _date(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        return clock.date_parse(value) if value else None
     except ValueError:
         return None
 

@@ -14,6 +14,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from umis.border.stayrules import Regime, Stay, StayInputError, calculate
+from umis.core import clock
 from umis.core.errors import ErrorCollector
 from umis.reference.selectors import reference_snapshot, registration_rule_for
 
@@ -29,7 +30,7 @@ def _date(value: Any, field: str, errors: ErrorCollector) -> dt.date | None:
         errors.add("required", _("This field is required."), field)
         return None
     try:
-        day = dt.date.fromisoformat(value.strip())
+        day = clock.date_parse(value.strip())
     except ValueError:
         errors.add("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
         return None

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
+from umis.core import clock
 from umis.core.errors import FieldError
 from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people.models import DocumentType, Sex
@@ -134,7 +135,7 @@ class CrossingReader:
         day = self.dates.get(value)
         if day is None:
             try:
-                day = dt.date.fromisoformat(value)
+                day = clock.date_parse(value)
             except ValueError:
                 return None
             if len(self.dates) < 50_000:
@@ -198,7 +199,7 @@ class CrossingReader:
         ):
             return None
         try:
-            occurred_at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            occurred_at = clock.datetime_parse(stamp)
         except ValueError:
             return None
         if occurred_at.tzinfo is None or not self.earliest <= occurred_at <= self.latest:
@@ -267,7 +268,7 @@ class CrossingReader:
             if not value:
                 return None
             try:
-                return dt.date.fromisoformat(value)
+                return clock.date_parse(value)
             except ValueError:
                 error("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
                 return None
@@ -317,7 +318,7 @@ class CrossingReader:
         stamp = text("timestamp", 40)
         if stamp:
             try:
-                occurred_at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                occurred_at = clock.datetime_parse(stamp)
             except ValueError:
                 error(
                     "invalid_timestamp",

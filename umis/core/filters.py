@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext as _
 
+from umis.core import clock
+
 
 def date_filters_read(
     query: Mapping[str, str], names: Iterable[str]
@@ -19,7 +21,7 @@ def date_filters_read(
     for name in names:
         text = query.get(name, "").strip()
         try:
-            values[name] = dt.date.fromisoformat(text) if text else None
+            values[name] = clock.date_parse(text) if text else None
         except ValueError:
             values[name] = None
             errors[name] = _("“%(value)s” is not a date: enter it as YYYY-MM-DD.") % {

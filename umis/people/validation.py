@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from umis.core import clock
 from umis.core.errors import FieldError
 from umis.people import mrz
 from umis.people.models import DocumentType, Sex
@@ -75,7 +76,7 @@ class FieldReader:
         if not text:
             return None
         try:
-            return dt.date.fromisoformat(text)
+            return clock.date_parse(text)
         except ValueError:
             self.error("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
             return None

@@ -122,7 +122,7 @@ def birth_parse(
             return None, year
     else:
         try:
-            d = dt.date.fromisoformat(value)
+            d = clock.date_parse(value)
         except ValueError:
             d = None
         if d is not None and dt.date(1900, 1, 1) <= d <= clock.today():
@@ -136,7 +136,7 @@ def _date(value: str, *, field: str, errors: ErrorCollector) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return clock.date_parse(value)
     except ValueError:
         errors.add("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
         return None

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -322,7 +321,7 @@ def _end_from_form(
             request, reg, left_on="", left_on_error=_("This field is required."), status=422
         )
     try:
-        left_on = dt.date.fromisoformat(typed)
+        left_on = clock.date_parse(typed)
     except ValueError:
         return page(
             request, reg, left_on=typed, left_on_error=_("Enter a date as YYYY-MM-DD."), status=422

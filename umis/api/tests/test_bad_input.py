@@ -323,3 +323,83 @@ def test_the_payment_gateways_notification_is_answered_in_json_whatever_is_wrong
     ]
     assert answers[2]["Allow"] == "POST"
     assert PaymentEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("written", ["2026-W01-1", "2026W011", "19850314"])
+def test_a_day_not_written_yyyy_mm_dd_is_refused_not_read_as_another_day(
+    world: World, client: Client, written: str
+) -> None:
+    """2026-W01-1 is the Monday of the year's first ISO week, 29 December 2025: a client that
+    sent it (or 20260101) had its guest stored with a day nobody typed."""
+
+    registered = _post(
+        client, "/api/v1/stay-registrations", guest(birth_date=written), world.hotel_key
+    )
+    assert (registered["code"], registered["field"]) == ("invalid_date", "birth_date")
+    assert StayRegistration.objects.count() == 0
+    calculated = client.post(
+        "/api/v1/stay/calculate",
+        json.dumps({"stays": [{"entry": written}], "on": "2026-03-01"}),
+        "application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()["error"]
+    assert (calculated["code"], calculated["field"]) == ("invalid_date", "stays.0.entry")
+    searched = _post(
+        client,
+        "/api/v1/screening/search",
+        {"names": ["Ivan Petrov"], "birth_date": written},
+        _screening_key(world),
+    )
+    assert (searched["code"], searched["field"]) == ("invalid_date", "birth_date")
+
+
+def test_a_day_left_sent_as_seconds_since_1970_is_refused(world: World, client: Client) -> None:
+    """Midnight UTC of a day as a number of seconds was read as that day and ended the stay."""
+    import datetime as dt
+
+    from umis.core import clock
+
+    ref = client.post(
+        "/api/v1/stay-registrations",
+        json.dumps(guest()),
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    ).json()["reference"]
+    midnight = dt.datetime.combine(clock.today(), dt.time(), tzinfo=dt.UTC)
+    for sent in (int(midnight.timestamp()), str(int(midnight.timestamp()))):
+        ended = _post(
+            client, f"/api/v1/stay-registrations/{ref}/end", {"left_on": sent}, world.hotel_key
+        )
+        assert (ended["code"], ended["field"], ended["message"]) == (
+            "invalid_date",
+            "left_on",
+            "Enter a date as YYYY-MM-DD.",
+        )
+    assert StayRegistration.objects.get().ended_on is None
+
+
+@pytest.mark.parametrize("on", ["2026-W10-1", "1772323200"])
+def test_a_persons_stay_on_a_day_not_written_yyyy_mm_dd_is_refused(client: Client, on: str) -> None:
+    """1772323200 was read as seconds since 1970 (1 March 2026) and answered for that day."""
+    from umis.border.tests.factories import border_key
+
+    response = client.get(
+        f"/api/v1/people/1/stay?on={on}", HTTP_X_API_KEY=border_key(), HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"], error["message"]) == (
+        "invalid_date",
+        "on",
+        "Введите дату в формате ГГГГ-ММ-ДД.",
+    )
+
+
+def _screening_key(world: World) -> str:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+
+    _client, key = api_client_create(
+        actor=None, name="screening desk", user=world.hannah, scopes=[Scope.SCREENING]
+    )
+    return key
