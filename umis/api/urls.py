@@ -11,7 +11,8 @@ api = UmisNinjaAPI(
         "Unified Migration Information System. Hotels, landlords and agencies authenticate with a per-client "
         "API key (`X-API-Key`). Errors are JSON with a stable `code`, a `message` in the language of "
         "`Accept-Language` (az, en, ru) and the offending `field` (a bad date is always "
-        "`invalid_date`; a body that is not a JSON object, `body_not_object`). Each operation names the scope "
+        "`invalid_date`; a body that is not a JSON object, `body_not_object`; a body not sent as "
+        "`application/json` in UTF-8, 415 `unsupported_media_type`). Each operation names the scope "
         "its key needs (`x-required-scopes`, also in its security requirement); a key without "
         "it gets 403 `scope_missing`."
     ),
