@@ -70,6 +70,12 @@ _PYDANTIC_MESSAGES = {
 _PYDANTIC_CODES = {"missing": "required", "json_invalid": "invalid_json"}
 
 
+def _body_missing(error: dict[str, Any]) -> bool:
+    """The operation reads a body and the request has none (`loc` is the body parameter)."""
+    loc = list(error.get("loc", []))
+    return error.get("type") == "missing" and len(loc) == 2 and loc[0] == "body"
+
+
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -78,6 +84,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        if any(_body_missing(e) for e in exc.errors):
+            # "this field is required" naming no field told a client nothing
+            return api.create_response(
+                request,
+                error_body("body_not_object", _("The request body must be a JSON object.")),
+                status=422,
+            )
         errors: list[dict[str, Any]] = []
         for e in exc.errors:
             kind = str(e.get("type", "invalid"))

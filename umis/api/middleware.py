@@ -38,7 +38,8 @@ class ApiRateLimitMiddleware:
 class ApiMethodMiddleware:
     """A method an API path does not take is refused like every other API error: JSON with
     a stable code in the request's language, with the `Allow` header. HEAD is answered as
-    GET, without the body."""
+    GET, without the body. A body sent in chunks without a length is refused with 411: the
+    application reads a body only up to its Content-Length, so it would read none."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -46,6 +47,17 @@ class ApiMethodMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower() and not (
+            request.META.get("CONTENT_LENGTH")
+        ):
+            return JsonResponse(
+                error_body(
+                    "length_required",
+                    _("Send the body with a Content-Length header: a chunked body is not read."),
+                    "Content-Length",
+                ),
+                status=411,
+            )
         head = request.method == "HEAD"
         if head:
             request.method = "GET"

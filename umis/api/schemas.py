@@ -63,8 +63,8 @@ class AnnulledOut(Schema):
 
 
 # the error answers every endpoint with a key may give (413: `UMIS_MAX_REQUEST_BYTES`, 429:
-# `core.ratelimit`); an endpoint that reads a body also 400 (not JSON) and 415 (not sent as
-# JSON: `unsupported_media_type`)
+# `core.ratelimit`); an endpoint that reads a body also 400 (not JSON), 411 (sent in chunks
+# without a length: `length_required`) and 415 (not sent as JSON: `unsupported_media_type`)
 ERRORS: dict[int, Any] = {
     401: ErrorOut,
     403: ErrorOut,
@@ -74,10 +74,15 @@ ERRORS: dict[int, Any] = {
     422: ErrorOut,
     429: ErrorOut,
 }
-BODY_ERRORS: dict[int, Any] = {400: ErrorOut, 415: ErrorOut, **ERRORS}
+BODY_ERRORS: dict[int, Any] = {400: ErrorOut, 411: ErrorOut, 415: ErrorOut, **ERRORS}
 # the endpoints anyone may call, without a key
 PUBLIC_ERRORS: dict[int, Any] = {413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-PUBLIC_BODY_ERRORS: dict[int, Any] = {400: ErrorOut, 415: ErrorOut, **PUBLIC_ERRORS}
+PUBLIC_BODY_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    411: ErrorOut,
+    415: ErrorOut,
+    **PUBLIC_ERRORS,
+}
 
 
 class StayRegistrationIn(Schema):
