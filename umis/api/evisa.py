@@ -14,7 +14,7 @@ from pydantic import WithJsonSchema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import BODY_ERRORS, ERRORS
+from umis.api.schemas import BODY_ERRORS, ERRORS, PDF_ANSWER
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
 from umis.documents.models import IssuedDocument
@@ -190,6 +190,7 @@ def status(request: HttpRequest, reference: str) -> dict[str, Any]:
     "/evisa/applications/{reference}/{case_reference}/evisa.pdf",
     response={200: None, **ERRORS},
     summary="The e-visa as PDF",
+    openapi_extra=PDF_ANSWER,
 )
 def evisa_pdf(request: HttpRequest, reference: str, case_reference: str) -> HttpResponse:
     for app in _group(request, reference):

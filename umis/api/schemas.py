@@ -27,6 +27,18 @@ def _day_as_written(value: Any) -> Any:
 Day = Annotated[dt.date, BeforeValidator(_day_as_written)]
 
 
+# what the document says an operation answering a PDF gives on 200 (django-ninja would say
+# nothing, and a generated client would read the answer as JSON)
+PDF_ANSWER: dict[str, Any] = {
+    "responses": {
+        "200": {
+            "description": "The PDF document",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
 class ErrorItem(Schema):
     code: str
     message: str

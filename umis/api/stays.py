@@ -16,6 +16,7 @@ from umis.api.idempotency import request_idempotent
 from umis.api.schemas import (
     BODY_ERRORS,
     ERRORS,
+    PDF_ANSWER,
     AnnulledOut,
     BulkIn,
     BulkOut,
@@ -266,6 +267,7 @@ def registration_end(request: HttpRequest, reference: str, payload: EndIn) -> Ht
     "/stay-registrations/{reference}/certificate.pdf",
     response={200: None, 410: AnnulledOut, **ERRORS},
     summary="Registration certificate (PDF)",
+    openapi_extra=PDF_ANSWER,
     description="The certificate of an annulled registration is gone (410, code"
     " `registration_annulled`): the answer gives the day and the legal ground of the"
     " annulment and the link where the certificate verifies as annulled.",

@@ -66,3 +66,18 @@ def test_every_regime_the_document_describes_is_taken(
     response = client.post("/api/v1/stay/calculate", body, "application/json")
     assert response.status_code == 200, response.content
     assert response.json()["regime"] == regime
+
+
+def test_the_pdf_operations_say_they_answer_a_pdf(client: Client) -> None:
+    """The 200 of both said nothing of its content; a generated client read it as JSON."""
+    paths = spec(client)["paths"]
+    for path in (
+        "/api/v1/stay-registrations/{reference}/certificate.pdf",
+        "/api/v1/evisa/applications/{reference}/{case_reference}/evisa.pdf",
+    ):
+        ok = paths[path]["get"]["responses"]["200"]
+        assert ok["content"] == {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+        }, path
+        # the errors stay JSON
+        assert "application/json" in paths[path]["get"]["responses"]["404"]["content"]
