@@ -22,6 +22,9 @@ class Purpose:
     # payer's own browser): an unsigned return (a payment started before the return address
     # was signed) of such a subject is sent to its page, recording nothing
     session_key: str = ""
+    # where a browser that does not have the subject open (by `session_key`) lands instead,
+    # with the same arguments; None: at `return_path` too
+    return_path_elsewhere: Callable[[PaymentOrder, bool], str] | None = None
 
 
 _purposes: dict[str, Purpose] = {}

@@ -105,7 +105,11 @@ def payment_return(request: HttpRequest, number: str) -> HttpResponse:
     cancelled = request.GET.get("cancelled") == "1"
     if checked.signed:
         payment_order_returned(order=order, cancelled=cancelled)
-    path = purpose.return_path(order, cancelled)
+    elsewhere = purpose.return_path_elsewhere
+    if elsewhere is not None and order.subject not in open_subjects.get(order.purpose, []):
+        path = elsewhere(order, cancelled)
+    else:
+        path = purpose.return_path(order, cancelled)
     # the purpose answers in the language the payment was started in; a language the
     # reader chose since (the switch's cookie) wins
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")

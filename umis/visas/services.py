@@ -9,9 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
@@ -236,10 +239,20 @@ OPEN_GROUPS_SESSION_KEY = "evisa_groups"
 def _return_path(order: PaymentOrder, cancelled: bool) -> str:
     """The status page, in the language the application was made in: the gateway sends the
     payer back to an address without a language prefix. (The order and its applications
-    are stored in one transaction.) `?paid=1` when the payer paid on the gateway's page (the
-    page waits for the bank's notification), `?cancelled=1` when they cancelled there."""
+    are stored in one transaction.) `?cancelled=1` when the payer cancelled on the gateway's
+    page; a return after paying there is recorded on the order, which is what the page reads."""
     app = VisaApplication.objects.filter(payment_order=order).earliest("pk")
-    return app.get_absolute_url() + ("?cancelled=1" if cancelled else "?paid=1")
+    return app.get_absolute_url() + ("?cancelled=1" if cancelled else "")
+
+
+def _return_path_elsewhere(order: PaymentOrder, cancelled: bool) -> str:
+    """The status look-up, in the language the application was made in, for a payer back
+    in a browser that does not have the application open: it says where they come from and
+    asks for the reference and a passport number, naming no application."""
+    app = VisaApplication.objects.filter(payment_order=order).earliest("pk")
+    with translation.override(app.language):
+        lookup = reverse("visas:status_lookup")
+    return lookup + "?" + urlencode({"payment": "cancelled" if cancelled else "returned"})
 
 
 def _visa_number(case: Case) -> str:
@@ -502,6 +515,7 @@ def register_hooks() -> None:
             code=SERVICE_CODE,
             on_paid=_on_paid,
             return_path=_return_path,
+            return_path_elsewhere=_return_path_elsewhere,
             session_key=OPEN_GROUPS_SESSION_KEY,
         )
     )
