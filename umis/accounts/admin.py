@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,8 @@ def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpRespon
 admin.site.login = admin_sign_in  # type: ignore[method-assign]
 # the admin names the system, in the reader's language, not "Django administration"
 admin.site.site_header = admin.site.site_title = _("UMIS administration")
+# "View site" leads to the site in the language the admin is read in, not always to `/`
+admin.site.site_url = reverse_lazy("portal:home")  # type: ignore[assignment]
 # access follows the role and the office: Django's groups of per-model permissions are
 # not used, and their permission names are stored in English only
 admin.site.unregister(Group)

@@ -101,3 +101,17 @@ def test_the_admin_names_the_system_and_each_of_its_sections_in_the_chosen_langu
     assert f">{title}</a>" in page  # the header's link
     assert "Django" not in page
     assert f">{border}</a>" in page  # the section of the crossing points, not "Border"
+
+
+@pytest.mark.parametrize(("language", "site"), [("az", "/"), ("en", "/en/"), ("ru", "/ru/")])
+def test_view_site_leads_to_the_site_in_the_administrators_language(
+    world: World, language: str, site: str
+) -> None:
+    client = _admin(world)
+    client.post("/language/", {"language": language, "next": "/"})
+    prefix = "" if language == "az" else f"/{language}"
+    page = client.get(f"{prefix}/admin/").content.decode()
+    links = re.findall(r'<a href="([^"]*)">[^<]*</a>', page.split('id="user-tools"', 1)[1])
+    assert links[0] == site
+    home = client.get(site)
+    assert (home.status_code, home.headers["Content-Language"]) == (200, language)
