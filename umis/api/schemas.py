@@ -173,6 +173,13 @@ class StayRegistrationOut(Schema):
     )
     given_names: str
     patronymic: str = ""
+    birth_date: dt.date | None = Field(
+        ...,
+        description="The guest's date of birth, sex and nationality as registered (typed "
+        "from the passport), also when the person on file differs",
+    )
+    sex: str = ""
+    nationality: str = ""
     late: bool
     arrival_date: dt.date
     planned_departure: dt.date

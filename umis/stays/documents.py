@@ -15,15 +15,18 @@ from umis.stays.selectors import stay_registration_certificate
 def certificate_pdf(reg: StayRegistration) -> bytes:
     document = stay_registration_certificate(registration=reg)
     assert document is not None
-    person = reg.person
     doc = reg.travel_document
     latin = f"{doc.mrz_surname} {doc.mrz_given_names}".strip()
     name = printable(reg.full_name, latin)
     rows = [
         (_("Surname and given names"), name),
         (_("Name as in the MRZ"), latin),
-        (_("Date of birth"), formats.date_format(person.birth_date, "d.m.Y")),
-        (_("Nationality"), str(person.nationality)),
+        # as registered from the passport, whatever the linked person's file says
+        (
+            _("Date of birth"),
+            formats.date_format(reg.birth_date, "d.m.Y") if reg.birth_date else "",
+        ),
+        (_("Nationality"), str(reg.nationality)),
         (
             _("Travel document"),
             f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})",

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.models import BaseModel
+from umis.people.models import Sex
 
 
 class Host(BaseModel):
@@ -76,6 +77,24 @@ class StayRegistration(BaseModel):
     surname = models.CharField(_("surname"), max_length=100)
     given_names = models.CharField(_("given names"), max_length=100)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    # and the rest of the guest's identity as typed from the passport: what the registration
+    # and its certificate certify, also when the linked person is on file with a date of
+    # birth, sex or nationality that differ (intake links a passport on file despite small
+    # differences: a digit of the date, another nationality). Empty only in a row stored
+    # before they were kept, until its migration gives it those of its person.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year_only = models.BooleanField(_("only the year of birth is known"), default=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    nationality = models.ForeignKey(
+        "reference.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("nationality"),
+        db_index=False,  # nobody looks registrations up by nationality alone
+        db_constraint=False,  # a shared row: see ADR 9
+    )
     region = models.ForeignKey(
         "reference.Region",
         on_delete=models.PROTECT,

@@ -35,7 +35,7 @@ def host_for_user(*, user: Any) -> Host | None:
 def stay_registrations_current(*, host: Host) -> QuerySet[StayRegistration]:
     return (
         StayRegistration.objects.filter(host=host, active=True)
-        .select_related("person", "person__nationality", "travel_document", "case", "region")
+        .select_related("person", "nationality", "travel_document", "case", "region")
         .order_by("-arrival_date", "-id")
     )
 
@@ -56,7 +56,7 @@ def stay_registrations_recently_ended(
             ended_on__gte=on - dt.timedelta(days=days),
             case__state=ENDED,
         )
-        .select_related("person", "person__nationality", "case")
+        .select_related("person", "case")
         .order_by("-ended_on", "-id")[:limit]
     )
 
@@ -71,7 +71,7 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
     reg = (
         StayRegistration.objects.select_related(
             "person",
-            "person__nationality",
+            "nationality",
             "travel_document",
             "travel_document__issuing_state",
             "case",
@@ -96,7 +96,7 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
 
 _OWN_RELATED = (
     "person",
-    "person__nationality",
+    "nationality",
     "travel_document",
     "travel_document__issuing_state",
     "case",

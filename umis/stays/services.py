@@ -431,6 +431,10 @@ def _store(
             surname=d.person.surname,
             given_names=d.person.given_names,
             patronymic=d.person.patronymic,
+            birth_date=d.person.birth_date,
+            birth_year_only=d.person.birth_year_only,
+            sex=d.person.sex,
+            nationality_id=d.person.nationality,
             region=d.region,
             city=d.city,
             street=d.street,
@@ -471,13 +475,13 @@ def _store(
                 person_id=r.person.pk,
                 number=r.case.reference,
                 holder_name=f"{doc.mrz_surname} {doc.mrz_given_names}".strip(),
-                birth_date=r.person.birth_date,
+                birth_date=d.person.birth_date,  # as registered, as the certificate
                 travel_document=doc.number,
                 valid_from=r.arrival_date,
                 valid_until=r.planned_departure,
                 data={"region": r.region.code},
             )
-            for r, (_person, doc) in zip(registrations, people, strict=True)
+            for r, (_, d), (_person, doc) in zip(registrations, parsed, people, strict=True)
         ],
     )
     audit_record_many(

@@ -76,7 +76,7 @@ def _end_of_stay(reg: StayRegistration) -> str:
     """How an ended registration ended, in words that agree with the guest's sex where the
     language marks it (Russian "выбыл" / "выбыла"); a sex not stated reads without a verb."""
     date = formats.date_format(reg.ended_on, "d.m.Y") if reg.ended_on else ""
-    sex = reg.person.sex
+    sex = reg.sex
     if reg.moved_away:
         if sex == Sex.MALE:
             return _("moved to another place of stay on %(date)s") % {"date": date}
