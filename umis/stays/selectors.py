@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,20 @@ def host_for_user(*, user: Any) -> Host | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return _HOST_OF_MEMBER.first(user=user.pk)
+
+
+def _took_over() -> Exists:
+    """Whether a host's registration took over a guest's own filing (ADR 18), read with the
+    registration itself (`took_over`): the look-up of the filings' numbers is then made only
+    for the few that did (see `stay_registration_taken_over`)."""
+    return Exists(
+        StayRegistration.objects.filter(
+            person_id=OuterRef("person_id"),
+            superseded_by=OuterRef("pk"),
+            filed_by=StayRegistration.FiledBy.FOREIGNER,
+            case__events__action="STAY_REGISTRATION_TAKEN_OVER",
+        )
+    )
 
 
 def stay_registrations_current(*, host: Host) -> QuerySet[StayRegistration]:
@@ -79,6 +93,7 @@ def stay_registration_get_for_host(*, user: Any, host: Host, reference: str) -> 
             "host",
         )
         .filter(host=host, case__reference=reference)
+        .annotate(took_over=_took_over())
         .first()
         if storable(reference)
         else None
@@ -249,8 +264,8 @@ class TakeOver:
 def stay_registration_taken_over(*, registration: StayRegistration) -> TakeOver | None:
     """The guest's own filings this host's registration took over, told as when it was
     registered; None when it took none over (a move ends them for another reason)."""
-    if registration.host_id is None:
-        return None
+    if registration.host_id is None or getattr(registration, "took_over", None) is False:
+        return None  # a foreigner's own, or read with its host's and known to take none over
     ended = tuple(
         StayRegistration.objects.filter(
             person_id=registration.person_id,
