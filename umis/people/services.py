@@ -35,17 +35,20 @@ def person_resolve_many(
     actor: Any,
     items: Sequence[PersonData],
     stored: dict[tuple[str, str], TravelDocument] | None = None,
+    created: set[int] | None = None,
 ) -> list[tuple[Person, TravelDocument]]:
     """Find or create the person and travel document for each item (call inside a transaction).
 
     Known documents attach to their person; items sharing a new document in one batch
     become one person. `stored`: the items' documents already on file, when the caller
     has just read them in the same transaction (`travel_documents_stored`; an empty dict
-    when it found none), so they are not read again.
+    when it found none), so they are not read again. `created`: a set that receives the
+    ids of the people created here; until the transaction commits nothing else refers to
+    them, and the document they came with is their only one.
     """
     docs = dict(stored) if stored is not None else travel_documents_stored(items)
     with identity_batch(documents=dict(docs)):
-        return _person_resolve_many(actor=actor, items=items, docs=docs)
+        return _person_resolve_many(actor=actor, items=items, docs=docs, created=created)
 
 
 def _person_resolve_many(
@@ -53,6 +56,7 @@ def _person_resolve_many(
     actor: Any,
     items: Sequence[PersonData],
     docs: dict[tuple[str, str], TravelDocument],
+    created: set[int] | None,
 ) -> list[tuple[Person, TravelDocument]]:
     resolved: dict[int, Person] = {}
     linked_by: dict[int, str] = {}
@@ -134,6 +138,8 @@ def _person_resolve_many(
     bulk_insert(new_docs)
     tasks = _review_tasks_create(actor=actor, items=items, new_people=new_people)
     new_ids = {p.pk for _, p in new_people}
+    if created is not None:
+        created |= new_ids
     audit_record_many(
         actor=actor,
         # a new person comes with the document they presented: one event for both

@@ -483,7 +483,10 @@ _DOCUMENTS_OF = Prepared(
 def _documents_of(person_ids: Iterable[int]) -> dict[int, list[DocumentRow]]:
     """Every travel document of these people, as plain rows, in one query."""
     found: dict[int, list[DocumentRow]] = {}
-    for values in _DOCUMENTS_OF.all(people=sorted(set(person_ids))):
+    people = sorted(set(person_ids))
+    if not people:
+        return found
+    for values in _DOCUMENTS_OF.all(people=people):
         row = DocumentRow(*values)
         found.setdefault(row.person_id, []).append(row)
     return found
@@ -546,6 +549,7 @@ def screening_screen_cases(
     items: Sequence[tuple[Case, Person]],
     documents: Mapping[int, TravelDocument] | None = None,
     names: Mapping[int, Sequence[str]] | None = None,
+    known_documents: Mapping[int, Sequence[DocumentView]] | None = None,
 ) -> dict[int, list[ScreeningHit]]:
     """Screen each case's person (call inside the intake's transaction). A hit at or above
     the threshold is stored, alerts the case's office and flags the case; the intake itself
@@ -554,13 +558,20 @@ def screening_screen_cases(
     case, checked against the lost, stolen and invalid documents by its number; without
     it, the person's latest document is. `names` (case id → names) are the names given on
     a case as typed, which may differ from those the person is on file under: screened with
-    them in the same search, an entry matching either is one hit, at its best score."""
+    them in the same search, an entry matching either is one hit, at its best score.
+    `known_documents` (person id → every document of the person): people whose documents
+    the caller holds, such as people it has just created in the same transaction, whose
+    documents are then not read again."""
     if not items:
         return {}
     index = index_current()
     threshold = screening_threshold()
     today = clock.today()
-    docs_of = _documents_of(p.pk for _, p in items)
+    known = known_documents or {}
+    docs_of: dict[int, Sequence[DocumentView]] = {
+        **_documents_of(p.pk for _, p in items if p.pk not in known),
+        **{p.pk: known[p.pk] for _, p in items if p.pk in known},
+    }
     found: list[tuple[Case, Person, str, Any]] = []
     for case, p in items:
         docs = docs_of.get(p.pk, [])

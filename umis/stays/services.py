@@ -176,6 +176,7 @@ def _moves(
     host: Host | None,
     parsed: list[tuple[int, RegistrationData]],
     person_ids: list[int],
+    created: set[int],
     ref: ReferenceSnapshot,
 ) -> tuple[dict[int, Moving], TakenOver]:
     """The items (by position in `parsed`) whose guest, on the day of arrival, holds a
@@ -187,12 +188,14 @@ def _moves(
     it over (the second dict), and a move is made of the others only.
     Read once for the batch and locked until the intake commits: the host who registered
     the guest before, or an officer, waits for the move instead of acting on it at the
-    same time. A registration is left by the first item of the batch that moves from it."""
+    same time. A registration is left by the first item of the batch that moves from it.
+    People the intake has just `created` hold no registration yet: they are not read."""
     arrivals = [d.arrival_date for _, d in parsed]
     current: dict[int, list[StayRegistration]] = {}
-    for reg in _CURRENT_OF_PERSONS.all(
-        persons=sorted(set(person_ids)), earliest=min(arrivals), latest=max(arrivals)
-    ):
+    known = sorted(set(person_ids) - created)
+    if not known:
+        return {}, {}
+    for reg in _CURRENT_OF_PERSONS.all(persons=known, earliest=min(arrivals), latest=max(arrivals)):
         current.setdefault(reg.person_id, []).append(reg)
     left: set[int] = set()
     moves: dict[int, Moving] = {}
@@ -388,9 +391,12 @@ def _store(
     ref: ReferenceSnapshot,
     today: dt.date,
 ) -> None:
-    people = person_resolve_many(actor=actor, items=[d.person for _, d in parsed], stored=stored)
+    created: set[int] = set()
+    people = person_resolve_many(
+        actor=actor, items=[d.person for _, d in parsed], stored=stored, created=created
+    )
     found, taken_over = _moves(
-        host=host, parsed=parsed, person_ids=[p.pk for p, _ in people], ref=ref
+        host=host, parsed=parsed, person_ids=[p.pk for p, _ in people], created=created, ref=ref
     )
     moves = {k: move for k, (move, _ended) in found.items()}
     parsed = [
@@ -510,6 +516,8 @@ def _store(
         actor=actor,
         items=[(r.case, r.person) for r in registrations],
         names={r.case.pk: [f"{r.surname} {r.given_names} {r.patronymic}"] for r in registrations},
+        # a person created by this intake has the one document it came with
+        known_documents={p.pk: [doc] for p, doc in people if p.pk in created},
     )
     for k, ((i, _d), r, certificate) in enumerate(
         zip(parsed, registrations, certificates, strict=True)
