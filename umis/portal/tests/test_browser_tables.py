@@ -203,3 +203,32 @@ def test_the_screening_hits_fit_a_laptop_or_tablet_without_scrolling_sideways(
     # the day the hit was raised is on the screen
     raised = page.locator("#hits tbody tr:first-child time")
     assert raised.is_visible()
+
+
+@pytest.mark.parametrize("width", [1024, 800])
+@pytest.mark.parametrize("lang", ["", "/en", "/ru"])
+def test_the_guest_list_fits_a_laptop_or_tablet_without_scrolling_sideways(
+    page: Any, world: World, width: int, lang: str
+) -> None:
+    guests(world)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "harry")
+    page.goto(f"{lang}/host/")
+    assert page.locator("#guests tbody tr").count() == 3
+    document, visible, table, box = page.evaluate(TABLE_WIDTH, "#guests")
+    assert document <= visible
+    assert table <= box  # the state, at the end of the row, is not cut off
+    cells = page.evaluate(CELLS, "#guests tbody tr:first-child td")
+    shown = [c["text"] for c in cells if c["lines"] > 0]
+    assert any(t.startswith("SR-") for t in shown)
+    assert any("Abdullayeva" in t for t in shown)
+    # no word or date is cut in two (a double surname may break at its hyphen)
+    assert [c for c in cells if c["lines"] > c["words"] + c["text"].count("-")] == []
+    arrival, departure, state = {
+        "": ("Gəliş", "Planlaşdırılan gediş", "Vəziyyət"),
+        "/en": ("Arrival", "Planned departure", "State"),
+        "/ru": ("Прибытие", "Планируемый выезд", "Состояние"),
+    }[lang]
+    headers = page.locator("#guests thead th")
+    for header in (arrival, departure, state):
+        assert headers.filter(has_text=header).is_visible()
