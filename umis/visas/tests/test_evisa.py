@@ -980,3 +980,25 @@ def test_the_service_refuses_a_refusal_without_reasons(client: Client, agency: A
         )
     assert (refused.value.code, refused.value.field) == ("reasons_required", "note")
     _assert_not_refused(app)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "decision_reasons"),
+    [
+        ("", "Yönləndirmə səbəbləri", "Əsaslandırma"),
+        ("/en", "Reasons for referral", "Reasons"),
+        ("/ru", "Причины передачи", "Обоснование"),
+    ],
+)
+def test_the_queue_names_the_reasons_an_application_was_referred(
+    client: Client, agency: Agency, lang: str, heading: str, decision_reasons: str
+) -> None:
+    """The column of the reasons for referral is not headed as the reasons an officer gives
+    for a decision, as on the application's page."""
+    watchlist_entry(full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T47")
+    _apply_and_pay(client, agency)
+    client.force_login(agency.world.alice)
+    queue = client.get(f"{lang}/office/evisa/").content.decode()
+    head = queue.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert f"<th>{heading}</th>" in head
+    assert f"<th>{decision_reasons}</th>" not in head
