@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from umis.cases.selectors import cases_of_person_for_user
-from umis.core.errors import DomainError, NotFound
+from umis.core.errors import Conflict, DomainError, NotFound
 from umis.people import selectors, services
 from umis.people.models import IdentityMatch, Person
 from umis.people.purposes import purpose_query
@@ -116,6 +116,10 @@ def match_decide(request: HttpRequest, match_id: int) -> HttpResponse:
             decision = {"decision": chosen, "reason": reason, "errors": errors}
             return _match_page(request, match_id, decision=decision, status=422)
         messages.error(request, str(exc.message))
+        if isinstance(exc, Conflict):
+            # decided on a page since changed: the pair as it is now, the decision as typed
+            decision = {"decision": chosen, "reason": reason, "errors": {}}
+            return _match_page(request, match_id, decision=decision, status=409)
         return redirect("people:match", match_id=match_id)
     if match.status == IdentityMatch.Status.LINKED:
         messages.success(request, _("The two records are now one person."))

@@ -347,3 +347,32 @@ def test_an_undo_without_a_reason_is_refused_beside_the_field(
     # shown once: the page opened again has the form as new
     again = client.get(response.redirect_chain[-1][0]).content.decode()
     assert f'id="error-{field}"' not in again
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("/en", "Someone else changed this record while you were working on it. Reload it."),
+        ("", "Siz işləyərkən bu qeydi başqası dəyişdi. Səhifəni yeniləyin."),
+        ("/ru", "Кто-то изменил эту запись, пока вы с ней работали. Обновите страницу."),
+    ],
+)
+def test_a_decision_on_a_page_since_changed_keeps_what_the_officer_typed(
+    world: World, client: Client, lang: str, message: str
+) -> None:
+    match = _doubtful_pair(world)
+    client.force_login(world.alice)
+    response = client.post(
+        f"{lang}/office/duplicates/{match.pk}/decide/",
+        {"decision": "separate", "reason": "two brothers, different fathers", "version": "9"},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert message in page
+    form = page.split('id="decide-form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="separate" checked' in form
+    assert ">two brothers, different fathers</textarea>" in form
+    assert f'name="version" value="{match.version}"' in form  # to be sent again, knowing
+    match.refresh_from_db()
+    assert (match.status, match.version, match.decision_reason) == ("open", 1, "")
+    assert not PersonMerge.objects.exists()
