@@ -437,9 +437,22 @@ def _own_status_page(
             # the day he left: today (his planned departure if that has passed), or as typed
             "left_on": left_on or min(clock.today(), reg.planned_departure).isoformat(),
             "left_on_error": left_on_error,
+            "left_button": _own_left_button(reg),
         },
         status=status,
     )
+
+
+def _own_left_button(reg: StayRegistration) -> str:
+    """The foreigner's "I have left this address", in words that agree with his or her sex
+    where the language marks it (Russian "покинул" / "покинула"); a sex not stated reads
+    without a verb in the past."""
+    sex = reg.sex
+    if sex == Sex.MALE:
+        return _("I have left this address")
+    if sex == Sex.FEMALE:
+        return _("I have left this address [said by a woman]")
+    return _("I have left this address [sex not stated]")
 
 
 @require_GET

@@ -270,3 +270,24 @@ def test_endings_past_their_limit_get_429_in_the_visitor_s_language_and_end_noth
     assert state(reg) == before
     assert found.status_code == 302
     assert AuditEvent.objects.filter(action="RATE_LIMITED", entity_id="stay_ending").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("sex", "lang", "button"),
+    [
+        ("M", "/ru", "Я покинул этот адрес"),
+        ("F", "/ru", "Я покинула этот адрес"),
+        ("X", "/ru", "Я больше не живу по этому адресу"),
+        ("F", "/en", "I have left this address"),
+        ("X", "/en", "I have left this address"),
+        ("F", "", "Bu ünvanı tərk etmişəm"),
+        ("X", "", "Bu ünvanı tərk etmişəm"),
+    ],
+)
+def test_the_button_to_end_ones_own_stay_agrees_with_the_foreigners_sex(
+    world: World, sex: str, lang: str, button: str
+) -> None:
+    reg = own_filing(sex=sex)
+    page = looked_up(reg, lang).get(f"{lang}/stay/status/{reg.case.reference}/")
+    form = page.content.decode().split('id="end-form"', 1)[1].split("</form>", 1)[0]
+    assert f'<button type="submit" class="secondary">{button}</button>' in form
