@@ -61,7 +61,7 @@ def test_the_host_s_registration_page_shows_the_birth_and_nationality_registered
     assert "<dt>Nationality</dt><dd>Germany</dd>" in page
     assert "14.03.1985" not in page and "<dt>Nationality</dt><dd>Türkiye" not in page
     current = client.get("/en/host/").content.decode().split('id="recently-ended"')[0]
-    assert "<td>Germany</td>" in current
+    assert '<td class="col-nationality">Germany</td>' in current
 
 
 def test_the_certificate_gives_the_birth_and_nationality_registered(
