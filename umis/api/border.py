@@ -181,6 +181,11 @@ class CalculateOut(Schema):
     registration_due_by: str | None
     registration_overdue: bool
     registration_required_after_days: int | None
+    registration_needed: bool | None = Field(
+        description="Whether this stay must be registered at the place of stay: false when "
+        "the last legal day comes before a stay would need it, if the person leaves by then; "
+        "null when no registration rule applies"
+    )
 
 
 @calculator_router.post(

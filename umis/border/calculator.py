@@ -124,6 +124,21 @@ def stay_calculate(
             due = entry + dt.timedelta(days=rule.deadline_days)
             result["registration_required_after_days"] = rule.threshold_days
     result["registration_due_by"] = due.isoformat() if due else None
+    result["registration_needed"] = _registration_needed(result, control)
     # while still in the country: the day to register by is already behind the control date
     result["registration_overdue"] = bool(due and result["in_country"] and due < control)
     return result
+
+
+def _registration_needed(result: Mapping[str, Any], control: dt.date) -> bool | None:
+    """Whether the stay must be registered (Migration Code art. 21: a stay of more than the
+    rule's days). A stay whose last legal day comes before then is not, if the foreigner
+    leaves by that day; one already longer is. None when no rule applies."""
+    threshold = result["registration_required_after_days"]
+    if threshold is None or not result["current_entry"]:
+        return None
+    entry = dt.date.fromisoformat(str(result["current_entry"]))
+    last = control
+    if result["last_legal_day"]:
+        last = max(last, dt.date.fromisoformat(str(result["last_legal_day"])))
+    return (last - entry).days + 1 > threshold

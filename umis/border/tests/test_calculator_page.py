@@ -172,3 +172,46 @@ def test_the_rules_are_named_in_proper_russian(world: World, client: Client) -> 
     assert '<option value="90/180" selected>90/180: at most 90 days in any 180 days</option>' in en
     az = client.get("/stay-calculator/").content.decode()
     assert "90/180: istənilən 180 gün ərzində ən çoxu 90 gün" in az
+
+
+# 79 of the 90 days used in January–March: the stay from 1 April may last 11 days, ending
+# before the 15 days after which a stay is registered
+SHORT_STAY = {
+    "on": "2026-04-01",
+    "entry_0": "2026-01-01",
+    "exit_0": "2026-03-20",
+    "entry_1": "2026-04-01",
+    "nationality": "TR",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "a stay of up to 15 days is not registered at the place of stay"),
+        ("ru", "пребывание до 15 дней не регистрируется по месту пребывания"),
+    ],
+)
+def test_it_says_no_registration_is_needed_when_the_legal_stay_ends_first(
+    world: World, client: Client, lang: str, words: str
+) -> None:
+    html = calculate(client, lang, **SHORT_STAY)
+    assert 'data-field="last_legal_day">11.04.2026<' in html
+    assert 'id="registration-not-needed"' in html
+    assert words in html
+    longer = calculate(client, lang, on="2026-04-01", entry_0="2026-04-01", nationality="TR")
+    assert 'id="registration-not-needed"' not in longer
+
+
+def test_the_api_says_whether_the_stay_must_be_registered(world: World, client: Client) -> None:
+    def needed(stays: list[dict[str, str]], on: str) -> bool | None:
+        body = {"stays": stays, "on": on, "nationality": "TR"}
+        response = client.post("/api/v1/stay/calculate", json.dumps(body), "application/json")
+        assert response.status_code == 200, response.content
+        return response.json()["registration_needed"]
+
+    earlier = {"entry": "2026-01-01", "exit": "2026-03-20"}
+    assert needed([earlier, {"entry": "2026-04-01"}], "2026-04-01") is False
+    assert needed([{"entry": "2026-04-01"}], "2026-04-01") is True
+    # already 16 days in the country, past the last legal day: the stay had to be registered
+    assert needed([earlier, {"entry": "2026-04-01"}], "2026-04-16") is True
