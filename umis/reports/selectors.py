@@ -8,6 +8,7 @@ Aggregates only: a table holds labels, months and counts, never a row about a pe
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -216,46 +217,65 @@ def _pinned(cells: Sequence[Shown], total: int, limit: int) -> bool:
     return False
 
 
-def _lines(table: Table, rows: list[list[Shown]]) -> list[tuple[list[Shown], int, bool]]:
-    """(cells, their total as a reader knows it, whether it is a column): every count
-    column, whose total the other tables give; in a table whose counts split the first,
-    every row whose first count is shown."""
-    counts = [i for i, c in enumerate(table.columns) if c.kind == "count"]
-    lines = [([r[i] for r in rows], sum(r[i].count for r in rows), True) for i in counts]
-    if table.split and counts:
-        lines += [
-            ([r[i] for i in counts[1:]], r[counts[0]].count, False)
-            for r in rows
-            if r[counts[0]].shown
-        ]
-    return lines
-
-
 def _protect(table: Table, rows: list[list[Shown]], limit: int) -> None:
     """Secondary suppression: while a line's hidden counts could be worked out, hide the
     smallest count shown beside them; with none left, a column is hidden whole (zeros too),
-    a row's first count is hidden."""
+    a row's first count is hidden.
+
+    The lines are every count column, whose total the other tables give, then, in a table
+    whose counts split the first, every row whose first count is shown (its parts, with that
+    count as their total). The first line in that order whose hidden counts could be worked
+    out is protected next. A count hidden changes what a reader can tell only in its column
+    and its row, so only those are read again."""
     counts = [i for i, c in enumerate(table.columns) if c.kind == "count"]
-    changed = True
-    while changed:
-        changed = False
-        for cells, total, column in _lines(table, rows):
-            if not _pinned(cells, total, limit):
-                continue
-            shown = [c for c in cells if c.shown and c.count]
-            if shown:
-                smallest = min(shown, key=lambda c: c.count)
-                smallest.withheld, smallest.floor = True, limit
-            elif column and len(cells) > 1 and any(c.shown or c.hidden or c.floor for c in cells):
-                for c in cells:
-                    c.hidden, c.withheld, c.floor = False, True, 0
-            elif not column:
-                first = next(r[counts[0]] for r in rows if cells[0] is r[counts[1]])
-                first.withheld, first.floor = True, limit
-            else:  # a column of one row is its total, whatever is hidden (ADR 16)
-                continue
-            changed = True
-            break  # the lines are read again: a row's total may now be hidden
+    if not counts:
+        return
+    width = len(counts)
+    places = [[(r, i) for r in range(len(rows))] for i in counts]
+    totals = [sum(row[i].count for row in rows) for i in counts]
+    if table.split:
+        places += [[(r, i) for i in counts[1:]] for r in range(len(rows))]
+        totals += [row[counts[0]].count for row in rows]
+
+    def to_hide(line: int) -> tuple[list[tuple[int, int]], int] | None:
+        """The cells to hide for the line, with what a reader may still know of them (at
+        least the limit, or nothing); None when it needs none or is left as it is."""
+        column = line < width
+        if not column and not rows[line - width][counts[0]].shown:
+            return None  # its first count hidden, a reader has no total for its parts
+        cells = [rows[r][i] for r, i in places[line]]
+        if not _pinned(cells, totals[line], limit):
+            return None
+        shown = [(c.count, n) for n, c in enumerate(cells) if c.shown and c.count]
+        if shown:
+            return [places[line][min(shown, key=lambda s: s[0])[1]]], limit
+        if column and len(cells) > 1 and any(c.shown or c.hidden or c.floor for c in cells):
+            return places[line], 0
+        if not column:
+            return [(line - width, counts[0])], limit
+        return None  # a column of one row is its total, whatever is hidden (ADR 16)
+
+    position = {i: n for n, i in enumerate(counts)}
+    pending = [line for line in range(len(places)) if to_hide(line) is not None]
+    due = set(pending)
+    while pending:
+        line = heapq.heappop(pending)
+        if line not in due:
+            continue  # found due once, no longer
+        due.discard(line)
+        hide = to_hide(line)
+        assert hide is not None  # its cells have not changed since it was found due
+        for r, i in hide[0]:
+            rows[r][i].hidden, rows[r][i].withheld, rows[r][i].floor = False, True, hide[1]
+        touched = {position[i] for _r, i in hide[0]}
+        if table.split:
+            touched |= {width + r for r, _i in hide[0]}
+        for again in touched:
+            if to_hide(again) is None:
+                due.discard(again)
+            elif again not in due:
+                due.add(again)
+                heapq.heappush(pending, again)
 
 
 def report_table(table: Table, query: Query, limit: int) -> ReportTable:
