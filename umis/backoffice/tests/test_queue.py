@@ -15,9 +15,9 @@ from umis.cases.models import Case
 from umis.cases.selectors import QueueFilter, case_queue_for_user
 from umis.cases.services import case_assign
 from umis.core import clock
-from umis.core.testing import World
+from umis.core.testing import World, guest
 from umis.stays.models import StayRegistration
-from umis.stays.services import stay_registration_end
+from umis.stays.services import stay_registration_end, stay_registrations_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -359,3 +359,21 @@ def test_a_value_not_in_a_list_is_reported_not_read_as_all(
     assert label in errors and message in errors
     assert 'aria-invalid="true"' in page.split(f'name="{field}"', 1)[1].split(">", 1)[0]
     assert case.reference not in page  # not every case, as if nothing had been chosen
+
+
+def test_the_queue_pages_link_without_an_empty_parameter(world: World, client: Client) -> None:
+    raws = [
+        guest(document_number=f"P{n:07d}", surname=f"Guest{chr(65 + n)}", given_names="Ali")
+        for n in range(26)
+    ]
+    results = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=raws)
+    assert all(r.registration is not None for r in results)
+    client.force_login(world.alice)
+
+    first = client.get("/en/office/queue/").content.decode()
+    second = client.get("/en/office/queue/?page=2").content.decode()
+    filtered = client.get("/en/office/queue/?service=stay_registration&page=2").content.decode()
+
+    assert 'href="?page=2"' in first and "?&amp;" not in first
+    assert 'href="?page=1"' in second and "?&amp;" not in second
+    assert 'href="?service=stay_registration&amp;page=1"' in filtered
