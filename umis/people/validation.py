@@ -93,7 +93,9 @@ class FieldReader:
     def sex(self, field: str = "sex") -> str:
         value = self.text(field, max_length=1).upper()
         if value and value not in Sex.values:
-            self.error("invalid_choice", _("Choose M, F or X."), field)
+            self.error(
+                "invalid_choice", _("Choose Male (M), Female (F) or Unspecified (X)."), field
+            )
         return value
 
     def country(self, field: str, lookup: Callable[[str], Country | None]) -> Country | None:
