@@ -289,6 +289,13 @@ def entry_ban_query_parse(raw: Mapping[str, str]) -> EntryBanQuery | dict[str, s
         country = country_get_by_code(values["issuing_state"])
         if country is None:
             errors["issuing_state"] = str(_("Unknown country code."))
+        elif not (country.active and country.is_state):
+            # a status (stateless, refugee) or a state no longer offered issues no passport
+            # the check can answer for: said beside the field, not as an answer
+            errors["issuing_state"] = str(
+                _("Choose the state that issued the passport from the list.")
+            )
+            country = None
     surname = values["surname"]
     if "surname" not in errors:
         if len(surname) > MAX_BAN_SURNAME:

@@ -8,6 +8,7 @@ from django.test import Client
 
 from umis.audit.models import AuditEvent
 from umis.core.testing import World
+from umis.reference.models import Country
 from umis.screening.models import ScreeningHit
 from umis.screening.services import screening_hit_decide
 from umis.screening.tests.test_intake import listed, register
@@ -244,3 +245,31 @@ def test_a_ban_with_only_a_year_of_birth_is_found_from_the_surname(
     assert "No entry ban is recorded" not in page
     status, page = check(client, document_number="WU6987973", birth_date="1987-03-14")
     assert 'data-banned="no"' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "Choose the state that issued the passport from the list."),
+        ("az", "Pasportu verən dövləti siyahıdan seçin."),
+        ("ru", "Выберите из списка государство, выдавшее паспорт."),
+    ],
+)
+@pytest.mark.parametrize("code", ["XXA", "XB", "SU"])
+def test_an_issuing_state_not_offered_is_an_error_beside_the_field(
+    world: World, client: Client, lang: str, message: str, code: str
+) -> None:
+    Country.objects.update_or_create(
+        code="SU",
+        defaults={"alpha3": "SUN", "icao_code": "SUN", "name_en": "USSR", "active": False},
+    )
+    response = client.post(
+        f"/{lang}/entry-ban-check/".replace("/az/", "/", 1),
+        {**PASSPORT, "issuing_state": code, "surname": "Əliyev"},
+    )
+    status, page = response.status_code, response.content.decode()
+    assert status == 422
+    assert message in error_of(page, "issuing_state")
+    assert 'data-banned="' not in page
+    assert 'value="Əliyev"' in page and 'value="U12345678"' in page
+    assert not AuditEvent.objects.filter(action="ENTRY_BAN_CHECKED").exists()
