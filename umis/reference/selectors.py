@@ -38,6 +38,14 @@ def country_choices() -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in countries_by_name()]
 
 
+def region_choices() -> list[tuple[str, str]]:
+    """Regions as (code, name in the current language), in the order of that language's
+    alphabet."""
+    language = (get_language() or "az")[:2]
+    regions = sorted(Region.objects.all(), key=lambda r: collation_key(r.name, language))
+    return [(r.code, r.name) for r in regions]
+
+
 def country_names(*, codes: Iterable[str]) -> dict[str, str]:
     """Countries' names in the current language by ISO alpha-2 code, in one query."""
     return {c.code: c.name for c in Country.objects.filter(code__in=set(codes))}

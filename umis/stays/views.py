@@ -21,8 +21,8 @@ from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
 from umis.people.models import DocumentType, Sex
-from umis.reference.models import Country, Region
-from umis.reference.selectors import countries_by_name
+from umis.reference.models import Country
+from umis.reference.selectors import countries_by_name, region_choices
 from umis.stays import selectors, services
 from umis.stays.documents import certificate_pdf
 from umis.stays.models import Host, StayRegistration
@@ -143,7 +143,7 @@ def _form_context(values: dict[str, str], errors: dict[str, str], *, own: bool) 
     # differs, so a zone pasted with `DEU` fills the list too (static/umis.js)
     nationalities = [(c.icao_code, c.name, _alpha3_if_other(c)) for c in active]
     issuers = [(c.icao_code, c.name, _alpha3_if_other(c)) for c in active if c.is_state]
-    regions = [(r.code, r.name) for r in Region.objects.all()]
+    regions = region_choices()
 
     def spec(name: str, label: str, *, options: object = None, kind: str = "") -> dict[str, object]:
         return {

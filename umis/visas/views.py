@@ -37,8 +37,8 @@ from umis.payments.services import (
     payment_start_allowed,
 )
 from umis.people.models import Sex
-from umis.reference.models import LegalGround, Region
-from umis.reference.selectors import legal_ground_list
+from umis.reference.models import LegalGround
+from umis.reference.selectors import legal_ground_list, region_choices
 from umis.screening.models import ScreeningHit
 from umis.screening.selectors import hits_for_case
 from umis.visas import documents, selectors, services, workflow
@@ -251,7 +251,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         }
         for i in range(count)
     ]
-    regions = [(r.code, r.name) for r in Region.objects.order_by("code")]
+    regions = region_choices()
     return render(
         request,
         "visas/apply.html",

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from umis.core.testing import World
+from umis.core.text import collation_key
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,30 @@ def test_a_citizen_of_azerbaijan_is_not_registered_as_a_foreign_guest(
     assert (error["code"], error["field"]) == ("citizen", "nationality")
     assert "Azərbaycan vətəndaşı" in error["message"]
     assert not StayRegistration.objects.exists()
+
+
+def _regions(page: str) -> list[str]:
+    select = page.split('<select id="id_region"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r"<option value=\"[a-z_-]+\"[^>]*>([^<]+)</option>", select)
+
+
+@pytest.mark.parametrize(
+    ("language", "before"),
+    [
+        # Ə after E, Ş after S, Q after K; Gəncə before Xaçmaz (X after H)
+        ("az", [("Bərdə rayonu", "Gəncə şəhəri"), ("Sumqayıt şəhəri", "Şamaxı rayonu")]),
+        ("en", [("Absheron district", "Astara district"), ("Baku city", "Barda district")]),
+        ("ru", [("Апшеронский район", "Астаринский район"), ("город Баку", "город Гянджа")]),
+    ],
+)
+def test_the_forms_list_regions_by_the_name_shown_in_the_readers_language(
+    world: World, client: Client, language: str, before: list[tuple[str, str]]
+) -> None:
+    client.force_login(world.harry)
+    prefix = "" if language == "az" else f"/{language}"
+    names = _regions(client.get(f"{prefix}/host/register/").content.decode())
+    assert len(names) > 10
+    for first, second in before:
+        assert names.index(first) < names.index(second)
+    # ...and the whole list in that order
+    assert names == sorted(names, key=lambda n: collation_key(n, language))

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from umis.core.testing import descriptions_missing, field_tag
+from umis.core.text import collation_key
 from umis.payments.models import PaymentOrder
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, photo_png, traveller
@@ -75,6 +76,10 @@ def test_the_lists_are_in_the_order_of_the_pages_language(client: Client, agency
     ru = client.get("/ru/evisa/apply/").content.decode()
     issuers = [t for _v, t, _s in _select(ru, "issuing_state")]
     assert issuers.index("Австрия") < issuers.index("Германия") < issuers.index("Япония")
+
+    regions = [t for _v, t, _s in _select(ru, "region")]
+    assert regions.index("Апшеронский район") < regions.index("город Баку")
+    assert regions == sorted(regions, key=lambda n: collation_key(n, "ru"))
 
 
 def test_a_group_chosen_from_the_lists_applies(client: Client, agency: Agency) -> None:
