@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -44,6 +45,35 @@ def region_choices() -> list[tuple[str, str]]:
     language = (get_language() or "az")[:2]
     regions = sorted(Region.objects.all(), key=lambda r: collation_key(r.name, language))
     return [(r.code, r.name) for r in regions]
+
+
+# the words that make a region's name the name of its city: "Bakı şəhəri", "Baku city",
+# "город Баку"
+_CITY_WORDS = ("şəhəri", "city", "город")
+
+
+def _place_key(text: str) -> str:
+    """A place's name compared as typed by anyone: without case, accents or the word city."""
+    words = [w for w in text.casefold().split() if w not in _CITY_WORDS]
+    plain = unicodedata.normalize("NFD", " ".join(words).replace("ı", "i").replace("ə", "e"))
+    return "".join(c for c in plain if not unicodedata.combining(c))
+
+
+def _city_keys(region: Region) -> set[str]:
+    if not region.name_az.endswith(" şəhəri"):
+        return set()
+    return {_place_key(n) for n in (region.name_az, region.name_en, region.name_ru) if n}
+
+
+def address_line(*, street: str, city: str, region: Region) -> str:
+    """An address as a reader of the current language reads it: the city under its name in
+    that language when it is a city of the reference data, and the region left out when the
+    city is the region's own (Baku in the region of the city of Baku)."""
+    typed = _place_key(city)
+    if typed and typed in _city_keys(region):
+        return f"{street}, {region.name}"
+    named = next((r.name for r in Region.objects.all() if typed and typed in _city_keys(r)), city)
+    return f"{street}, {named}, {region.name}"
 
 
 def country_names(*, codes: Iterable[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from umis.documents.models import IssuedDocument
 from umis.documents.pdf import printable, render_certificate
 from umis.documents.services import document_verify_url
+from umis.reference.selectors import address_line
 from umis.stays.models import StayRegistration
 from umis.stays.selectors import stay_registration_certificate
 
@@ -31,7 +32,7 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
             _("Travel document"),
             f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})",
         ),
-        (_("Address"), f"{reg.street}, {reg.city}, {reg.region}"),
+        (_("Address"), address_line(street=reg.street, city=reg.city, region=reg.region)),
         (_("Receiving party"), reg.receiving_party),
         (_("Arrival date"), formats.date_format(reg.arrival_date, "d.m.Y")),
         # worded alike for every guest: Russian «Зарегистрирован» would take the guest's sex

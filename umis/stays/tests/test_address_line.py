@@ -1,0 +1,48 @@
+"""An address reads in the reader's language, naming a city once."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from umis.backoffice.tests.test_cases import register
+from umis.core.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("prefix", "address"),
+    [
+        ("", "Nizami küçəsi 10, Bakı şəhəri<"),
+        ("/en", "Nizami küçəsi 10, Baku city<"),
+        ("/ru", "Nizami küçəsi 10, город Баку<"),
+    ],
+)
+def test_an_address_in_the_regions_own_city_names_the_city_once(
+    world: World, client: Client, prefix: str, address: str
+) -> None:
+    case = register(world)  # typed "Bakı", in the region of the city of Baku
+    client.force_login(world.harry)
+    host = client.get(f"{prefix}/host/registrations/{case.reference}/").content.decode()
+    client.force_login(world.alice)
+    office = client.get(f"{prefix}/office/cases/{case.reference}/").content.decode()
+    for page in (host, office):
+        assert address in page
+        assert "Bakı, " not in page
+
+
+def test_a_city_of_the_reference_data_in_another_region_is_named_in_the_readers_language(
+    world: World, client: Client
+) -> None:
+    case = register(world, region="absheron", city="sumqayit")
+    client.force_login(world.harry)
+    page = client.get(f"/ru/host/registrations/{case.reference}/").content.decode()
+    assert "Nizami küçəsi 10, город Сумгаит, Апшеронский район<" in page
+
+
+def test_a_city_not_in_the_reference_data_is_shown_as_typed(world: World, client: Client) -> None:
+    case = register(world, region="absheron", city="Xırdalan")
+    client.force_login(world.harry)
+    page = client.get(f"/en/host/registrations/{case.reference}/").content.decode()
+    assert "Nizami küçəsi 10, Xırdalan, Absheron district<" in page
