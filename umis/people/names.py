@@ -21,6 +21,29 @@ BIDI_CONTROLS = {
 }
 ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 ZWNJ = "\u200c"
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): drawn as nothing, so
+# "Hüs\u034feynov" looks like "Hüseynov" and would never be found by it. The format
+# characters among them are refused as control characters already, the joiner (ZWNJ) is
+# allowed in Arabic-script names.
+DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
 MAX_NAME_LENGTH = 100
 # What a name holds besides letters of any script (with their combining marks): spaces,
 # hyphens, apostrophes (' ’ ʼ; ʼ is a letter already) and full stops ("St. John"). Digits,
@@ -47,6 +70,14 @@ def _script(ch: str) -> str | None:
     return {"PERSIAN": "ARABIC"}.get(first, first)
 
 
+def _invisible(ch: str) -> bool:
+    """Drawn as nothing, and not refused by another check (format characters, the joiner)."""
+    code = ord(ch)
+    return unicodedata.category(ch) != "Cf" and any(
+        first <= code <= last for first, last in DEFAULT_IGNORABLE
+    )
+
+
 def name_scripts(value: str) -> set[str]:
     if value.isascii():  # the common case, without a look-up per letter
         return {"LATIN"} if any(c.isalpha() for c in value) else set()
@@ -54,8 +85,8 @@ def name_scripts(value: str) -> set[str]:
 
 
 def name_check(value: str, *, field: str) -> list[FieldError]:
-    """Errors for a name as typed: control, bidi and zero-width characters, digits and
-    symbols (`name_character`), mixed scripts."""
+    """Errors for a name as typed: control, bidi, zero-width and other invisible characters,
+    digits and symbols (`name_character`), mixed scripts."""
     errors: list[FieldError] = []
     if len(value) > MAX_NAME_LENGTH:
         return [
@@ -79,6 +110,17 @@ def name_check(value: str, *, field: str) -> list[FieldError]:
         errors.append(
             FieldError("control_character", _("The name contains control characters."), field)
         )
+    if not errors and not value.isascii():
+        invisible = next((c for c in value if _invisible(c)), None)
+        if invisible is not None:
+            errors.append(
+                FieldError(
+                    "invisible_character",
+                    _("The name contains invisible characters (%(char)s).")
+                    % {"char": f"U+{ord(invisible):04X}"},
+                    field,
+                )
+            )
     if not errors:
         stray = _stray_character(value, arabic=arabic)
         if stray is not None:
