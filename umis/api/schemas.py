@@ -15,6 +15,8 @@ def _day_as_written(value: Any) -> Any:
     # as text or as a number
     if isinstance(value, dt.date):
         return value
+    if value is None or value == "":  # as a form left empty says (an optional day has a default)
+        raise PydanticCustomError("missing", "This field is required.")
     if not isinstance(value, str):
         raise PydanticCustomError("date_type", "Enter a date as YYYY-MM-DD.")
     try:

@@ -403,3 +403,34 @@ def _screening_key(world: World) -> str:
         actor=None, name="screening desk", user=world.hannah, scopes=[Scope.SCREENING]
     )
     return key
+
+
+@pytest.mark.parametrize(
+    ("sent", "lang", "message"),
+    [
+        (None, "en", "This field is required."),
+        ("", "az", "Bu sahə mütləqdir."),
+        (None, "ru", "Это поле обязательно."),
+    ],
+)
+def test_a_day_left_sent_empty_is_required(
+    world: World, client: Client, sent: str | None, lang: str, message: str
+) -> None:
+    """`{"left_on": null}` answered invalid_date, where the form says the field is required."""
+    ref = client.post(
+        "/api/v1/stay-registrations",
+        json.dumps(guest()),
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    ).json()["reference"]
+    response = client.post(
+        f"/api/v1/stay-registrations/{ref}/end",
+        json.dumps({"left_on": sent}),
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"], error["message"]) == ("required", "left_on", message)
+    assert StayRegistration.objects.get().ended_on is None
