@@ -36,9 +36,20 @@ def request_idempotent(
     return run_idempotent(
         owner=owner,
         key=request.headers.get("Idempotency-Key"),
-        body=f"{request.method} {request.path}\n".encode() + request.body,
+        body=f"{request.method} {request.path}\n".encode() + _canonical(request.body),
         work=work,
     )
+
+
+def _canonical(body: bytes) -> bytes:
+    """The body's content whatever its spelling (spacing, key order, escapes), so a client
+    library that writes the same request otherwise on a retry gets the first answer back."""
+    try:
+        content = json.loads(body)
+    except ValueError:  # not JSON (an operation without a body): compared as sent
+        return body
+    # written in ASCII, so that any text read (a lone surrogate too) can be written back
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
 def run_idempotent(

@@ -102,3 +102,53 @@ def test_a_retried_end_of_stay_gets_the_first_answer(client: Client, world: Worl
     assert (first["status"], retry["status"]) == (200, 200)
     assert retry["replayed"] is True
     assert retry["reference"] == first["reference"]
+
+
+def _send(client: Client, path: str, raw: str, key: str, idempotency_key: str) -> dict[str, object]:
+    response = client.post(
+        path,
+        raw,
+        content_type="application/json",
+        HTTP_X_API_KEY=key,
+        HTTP_IDEMPOTENCY_KEY=idempotency_key,
+    )
+    return {"status": response.status_code, **response.json()}
+
+
+def _respelt(body: dict[str, object]) -> str:
+    """The same content as another client library writes it: keys reversed, other spacing,
+    non-ASCII letters escaped."""
+    return json.dumps(dict(reversed(list(body.items()))), indent=2, ensure_ascii=True)
+
+
+def test_a_retry_of_the_same_content_written_otherwise_gets_the_first_answer(
+    client: Client, world: World
+) -> None:
+    path = "/api/v1/stay-registrations"
+    body = guest(surname="Hüseynov")
+    first = _send(client, path, json.dumps(body, ensure_ascii=False), world.hotel_key, "k5")
+    retry = _send(client, path, _respelt(body), world.hotel_key, "k5")
+    assert (first["status"], retry["status"]) == (201, 201)
+    assert (retry["reference"], retry["replayed"]) == (first["reference"], True)
+    # another content under the same key is still refused
+    other = _send(client, path, json.dumps(guest(surname="Əliyev")), world.hotel_key, "k5")
+    assert other["status"] == 409
+    assert other["error"]["code"] == "idempotency_key_reused"  # type: ignore[index]
+    assert StayRegistration.objects.count() == 1
+
+
+def test_a_batch_and_an_end_retried_written_otherwise_get_the_first_answer(
+    client: Client, world: World
+) -> None:
+    bulk_path = "/api/v1/stay-registrations/bulk"
+    body: dict[str, object] = {"items": [guest()]}
+    first = _send(client, bulk_path, json.dumps(body), world.hotel_key, "k6")
+    retry = _send(client, bulk_path, json.dumps(body, indent=4), world.hotel_key, "k6")
+    assert (first["status"], retry["status"], retry["replayed"]) == (200, 200, True)
+    reference = first["items"][0]["reference"]  # type: ignore[index]
+    path = f"/api/v1/stay-registrations/{reference}/end"
+    end: dict[str, object] = {"left_on": clock.today().isoformat()}
+    ended = _send(client, path, json.dumps(end), world.hotel_key, "k7")
+    again = _send(client, path, json.dumps(end, separators=(",", ":")), world.hotel_key, "k7")
+    assert (ended["status"], again["status"], again["replayed"]) == (200, 200, True)
+    assert StayRegistration.objects.count() == 1
