@@ -33,7 +33,7 @@ Day = Annotated[dt.date, BeforeValidator(_day_as_written)]
 # nothing, and a generated client would read the answer as JSON)
 PDF_ANSWER: dict[str, Any] = {
     "responses": {
-        "200": {
+        200: {
             "description": "The PDF document",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         }
