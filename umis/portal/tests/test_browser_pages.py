@@ -131,6 +131,10 @@ def test_every_page_template_loads_cleanly_in_a_browser(
             current["url"] = url
             response = page.goto(url, wait_until="load")
             assert response is not None and response.status == 200, (role.name, url)
+            if url.rstrip("/").endswith("/api/v1/docs"):
+                # the docs page reads the schema after its load; cut short by the next
+                # page, its parser reports the half-read schema on that page's console
+                page.wait_for_load_state("networkidle")
             for violation in page.evaluate("window.__csp"):
                 problems.append(f"{role.name} {url}: CSP refused {violation}")
         context.close()
