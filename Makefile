@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install run test lint typecheck test-unit test-browser fuzz bench bench-platform bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa bench-reports bench-durability migrate demo messages clean
+.PHONY: install run test lint typecheck test-unit test-browser fuzz bench bench-platform bench-names bench-screening bench-screening-warm bench-dedup bench-border bench-evisa bench-reports bench-durability bench-people-search migrate demo messages clean
 
 $(VENV)/.install-stamp: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "UMIS needs Python 3.11 or newer")'
@@ -73,6 +73,11 @@ bench-border: install
 
 bench-evisa: install
 	$(PY) bench/evisa.py
+
+# Staff people search on PostgreSQL over 1,000,000 people, without and with the trigram
+# indexes; smaller: make bench-people-search BENCH_PEOPLE=100000
+bench-people-search: install
+	$(PY) bench/people_search.py
 
 # The statistics page over 100,000 place-of-stay registrations (SQLite in a temp dir).
 bench-reports: install
