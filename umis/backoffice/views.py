@@ -56,6 +56,7 @@ from umis.screening.selectors import hits_for_case, hits_for_person
 from umis.stays import services as stay_services
 from umis.stays.selectors import (
     stay_cases_filed_by_foreigner,
+    stay_registration_differences,
     stay_registration_ending,
     stay_registration_for_case,
 )
@@ -165,6 +166,12 @@ def _case_page(
             "history": case_history(case=case),
             "closing": case_closing(case=case),
             "registration": registration,
+            # the date of birth, sex and nationality registered that differ from the person's
+            "differs": stay_registration_differences(
+                registration=registration, person=case.applicant
+            )
+            if registration
+            else set(),
             "stay_ending": stay_registration_ending(registration=registration)
             if registration
             else None,

@@ -16,6 +16,7 @@ from umis.core.errors import NotFound
 from umis.core.prepared import Prepared
 from umis.core.text import document_number_clean, storable
 from umis.documents.models import IssuedDocument
+from umis.people.models import Person
 from umis.reference.models import LegalGround
 from umis.stays.models import Host, StayRegistration
 from umis.stays.workflow import ANNULLED, ENDED
@@ -345,11 +346,37 @@ def stay_registration_ending(*, registration: StayRegistration) -> Ending | None
 def stay_registration_for_case(*, case_id: int) -> StayRegistration | None:
     return (
         StayRegistration.objects.select_related(
-            "case", "host", "region", "travel_document", "travel_document__issuing_state"
+            "case",
+            "host",
+            "region",
+            "nationality",
+            "travel_document",
+            "travel_document__issuing_state",
         )
         .filter(case_id=case_id)
         .first()
     )
+
+
+def stay_registration_differences(
+    *, registration: StayRegistration, person: Person | None
+) -> set[str]:
+    """Which of the guest's date of birth, sex and nationality as registered (typed from the
+    passport) differ from those of the person on file the registration is linked to: the
+    officer is shown both. A value a row stored before they were kept lacks is no difference."""
+    if person is None:
+        return set()
+    differ: set[str] = set()
+    if registration.birth_date is not None and (
+        registration.birth_date,
+        registration.birth_year_only,
+    ) != (person.birth_date, person.birth_year_only):
+        differ.add("birth_date")
+    if registration.sex and registration.sex != person.sex:
+        differ.add("sex")
+    if registration.nationality_id and registration.nationality_id != person.nationality_id:
+        differ.add("nationality")
+    return differ
 
 
 def stay_cases_filed_by_foreigner(*, case_ids: list[int]) -> set[int]:

@@ -98,3 +98,49 @@ def test_the_foreigner_s_own_page_shows_the_birth_and_nationality_he_registered(
     assert '<dd id="nationality">Germany</dd>' in page
     reg = StayRegistration.objects.select_related("person").get(case__reference=reference)
     assert (reg.person.birth_date, reg.person.nationality_id) == (dt.date(1985, 3, 14), "TR")
+
+
+def _officer_s_fact(page: str, dd_id: str) -> str:
+    return page.split(f'id="{dd_id}">', 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_officer_sees_the_birth_sex_and_nationality_registered_and_those_on_file(
+    world: World, client: Client
+) -> None:
+    person = _on_file(client, world)
+    response = post(client, API, guest(**AS_TYPED), world.hotel_key)
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["person_id"] == person.pk
+    Person.objects.filter(pk=person.pk).update(sex="X")  # the record on file, since changed
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{response.json()['reference']}/").content.decode()
+    assert _officer_s_fact(page, "registered-birth-date") == "15.03.1985 (on file: 14.03.1985)"
+    assert _officer_s_fact(page, "registered-sex") == "Male (on file: Unspecified)"
+    assert _officer_s_fact(page, "registered-nationality") == "Germany (on file: Türkiye)"
+    ru = client.get(f"/ru/office/cases/{response.json()['reference']}/").content.decode()
+    assert _officer_s_fact(ru, "registered-birth-date") == "15.03.1985 (в базе: 14.03.1985)"
+
+
+def test_the_officer_is_not_told_twice_what_was_registered_as_on_file(
+    world: World, client: Client
+) -> None:
+    _on_file(client, world)
+    reference = post(client, API, guest(), world.hotel_key).json()["reference"]
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{reference}/").content.decode()
+    assert _officer_s_fact(page, "registered-birth-date") == "14.03.1985"
+    assert _officer_s_fact(page, "registered-sex") == "Male"
+    assert _officer_s_fact(page, "registered-nationality") == "Türkiye"
+
+
+def test_the_officer_sees_only_the_year_of_a_birth_known_by_its_year(
+    world: World, client: Client
+) -> None:
+    _on_file(client, world)
+    reg = StayRegistration.objects.get()
+    StayRegistration.objects.filter(pk=reg.pk).update(
+        birth_date=dt.date(1985, 1, 1), birth_year_only=True
+    )
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/cases/{reg.case.reference}/").content.decode()
+    assert _officer_s_fact(page, "registered-birth-date") == "1985 (on file: 14.03.1985)"
