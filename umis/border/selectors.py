@@ -38,7 +38,7 @@ from umis.border.stayrules import (
 from umis.core.errors import DomainError, NotFound
 from umis.people.models import Person
 from umis.people.selectors import MAX_ID, person_get_for_user
-from umis.reference.selectors import country_names, registration_rule_for
+from umis.reference.selectors import address_line, country_names, registration_rule_for
 from umis.stays.selectors import persons_registered_since, stay_registration_current_of_person
 
 HISTORY_DAYS = 800  # crossings read for one answer: more than two 180-day windows and a year
@@ -531,7 +531,8 @@ def person_timeline(
                 "kind": "registration",
                 "label": reg.case.reference,
                 "end": reg.ended_on or reg.planned_departure,
-                "detail": f"{reg.receiving_party}, {reg.city}",
+                "detail": f"{reg.receiving_party}, "
+                + address_line(street=reg.street, city=reg.city, region=reg.region),
                 "reference": reg.case.reference,
                 "standing": standing,
                 "annulled": standing == "annulled",

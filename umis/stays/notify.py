@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from umis.core import outbox
 from umis.core.models import OutboxMessage
+from umis.reference.selectors import address_line
 
 if TYPE_CHECKING:
     from umis.stays.models import StayRegistration
@@ -51,7 +52,7 @@ def mail_message(message: OutboxMessage) -> None:
     if message.payload["kind"] != FILED:
         raise LookupError(f"no e-mail of kind {message.payload['kind']}")
     reg = (
-        StayRegistration.objects.select_related("case")
+        StayRegistration.objects.select_related("case", "region")
         .filter(pk=int(message.payload["registration"]))
         .first()
     )
@@ -71,7 +72,7 @@ def mail_message(message: OutboxMessage) -> None:
             "number and the number of your travel document:\n%(url)s"
         ) % {
             "ref": reg.case.reference,
-            "address": f"{reg.street}, {reg.city}",
+            "address": address_line(street=reg.street, city=reg.city, region=reg.region),
             "until": formats.date_format(reg.planned_departure, "d.m.Y"),
             "url": status,
         }

@@ -176,3 +176,16 @@ def test_the_persons_cases_name_their_office_in_the_readers_language(
     cases = page.split(f">{case.reference}</a>", 2)[-1].split("</li>", 1)[0]
     assert "· Бакинское региональное миграционное управление" in cases
     assert "· baku" not in cases
+
+
+def test_a_registration_s_address_reads_in_the_reader_s_language(
+    world: World, client: Client
+) -> None:
+    case = register(world, region="absheron", city="sumqayit")
+    client.force_login(world.alice)
+    page = client.get(
+        f"/ru/office/people/{case.applicant_id}/?purpose=case&ref={case.reference}"
+    ).content.decode()
+    item = timeline_item(page, case.reference)
+    assert "Nizami küçəsi 10, город Сумгаит, Апшеронский район</li>" in item
+    assert "sumqayit" not in item

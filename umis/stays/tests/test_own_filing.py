@@ -185,6 +185,20 @@ def test_the_e_mail_gives_the_number_and_the_way_back(world: World) -> None:
     assert "/en/stay/status/" in message.body
 
 
+def test_the_e_mail_gives_the_address_in_the_foreigner_s_language(world: World) -> None:
+    stay_registration_file_own(
+        actor=AnonymousUser(), raw=own(region="absheron", city="sumqayit"), language="ru"
+    )
+    outbox_drain()
+    assert "Адрес: Nizami küçəsi 10, город Сумгаит, Апшеронский район\n" in mail.outbox[0].body
+
+
+def test_the_e_mail_names_the_region_s_own_city_once(world: World) -> None:
+    file_own()  # typed "Bakı", in the region of the city of Baku
+    outbox_drain()
+    assert "Address: Nizami küçəsi 10, Baku city\n" in mail.outbox[0].body
+
+
 # -- the pages --------------------------------------------------------------------------
 
 
