@@ -215,12 +215,14 @@ def _finding_page(
     take: dict[str, Any] | None = None,
     dismiss: dict[str, Any] | None = None,
     conflict: str = "",
+    typed: str = "",
     status: int = 200,
 ) -> HttpResponse:
     """A finding's page: the finding, the person, their stay today and the crossings it is
     computed from, what became of it, and the forms to take it up or dismiss it. `take` and
     `dismiss`: a form not recorded, as the officer filled it in, with its errors; `conflict`:
-    why an action was refused because the finding was dealt with meanwhile."""
+    why an action was refused because the finding was dealt with meanwhile, and `typed` the
+    text the officer sent, shown when the forms are gone."""
     try:
         finding = finding_get_for_user(user=request.user, finding_id=finding_id)
         purpose = ReadPurpose("overstay", f"F{finding.pk}")
@@ -257,6 +259,7 @@ def _finding_page(
             "take": take or {"note": "", "errors": {}},
             "dismiss": dismiss or {"reason": "", "errors": {}},
             "conflict": conflict,
+            "typed": typed,
         },
         status=status,
     )
@@ -300,7 +303,11 @@ def _finding_decide(
     except NotFound as exc:
         raise Http404 from exc
     except Conflict as exc:
-        return _finding_page(request, finding_id, conflict=str(exc.message), status=409)
+        # nothing is recorded; the finding as it is now, the form as typed
+        kept: dict[str, Any] = {form: {field: text, "errors": {}}}
+        return _finding_page(
+            request, finding_id, conflict=str(exc.message), typed=text, status=409, **kept
+        )
     except DomainError as exc:
         # nothing is recorded; the form comes back as typed, the error beside the field
         errors = {e.field: str(e.message) for e in exc.errors}

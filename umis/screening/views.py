@@ -61,7 +61,7 @@ def _hit_page(
     request: HttpRequest, hit_id: int, *, decision: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     """A hit's page; `decision`: one not recorded, its form as the officer filled it in
-    (reason) with the errors by field."""
+    (reason) with the errors by field, and `conflict`: why, when the hit changed since."""
     try:
         hit = selectors.hit_get_for_user(user=request.user, hit_id=hit_id)
     except NotFound as exc:
@@ -111,6 +111,10 @@ def hit_decide(request: HttpRequest, hit_id: int) -> HttpResponse:
             # nothing is recorded; the form comes back as filled in, to be corrected
             decision = {"reason": reason, "errors": errors}
             return _hit_page(request, hit_id, decision=decision, status=422)
+        if exc.code == "stale_version":
+            # decided on a page since changed: the hit as it is now, the reasons as typed
+            decision = {"reason": reason, "errors": {}, "conflict": str(exc.message)}
+            return _hit_page(request, hit_id, decision=decision, status=409)
         messages.error(request, str(exc.message))
     return redirect("screening:hit", hit_id=hit_id)
 

@@ -298,3 +298,44 @@ def test_the_person_page_lists_the_findings_the_officer_may_open(
     listed = html.split('id="findings"', 1)[1].split("</ol>", 1)[0]
     assert f'href="/en/office/overstays/{missed.pk}/"' in listed
     assert "Shaki regional migration department" in listed
+
+
+def test_taking_up_a_finding_changed_meanwhile_keeps_the_note_typed(
+    world: World, client: Client
+) -> None:
+    finding = _over1(world, client)
+    # dealt with and opened again by the daily check since the page was read
+    OverstayFinding.objects.filter(pk=finding.pk).update(version=3)
+    _as(client, world.alice)
+    response = client.post(
+        f"/en/office/overstays/{finding.pk}/take/", {"version": "1", "note": "Fine: art. 575"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    conflict = html.split('id="finding-conflict"', 1)[1].split("</div>", 1)[0]
+    assert "This finding changed since you opened it" in conflict
+    assert "What you entered is kept: check it and decide again." in conflict
+    take = html.split('id="take-form"', 1)[1].split("</form>", 1)[0]
+    assert _textarea(take, "note") == "Fine: art. 575"
+    assert 'name="version" value="3"' in take
+    finding.refresh_from_db()
+    assert (finding.state, finding.version, finding.decision_note) == ("open", 3, "")
+
+
+def test_acting_on_a_finding_dealt_with_meanwhile_shows_what_was_typed(
+    world: World, client: Client
+) -> None:
+    finding = _over1(world, client)
+    _as(client, world.alice)
+    client.post(
+        f"/en/office/overstays/{finding.pk}/dismiss/",
+        {"version": "1", "reason": "Left in time: the exit is in the Georgian records."},
+    )
+    other = _as(Client(), world.hannah)
+    response = other.post(
+        f"/en/office/overstays/{finding.pk}/take/", {"version": "1", "note": "Fine:\nart. 575"}
+    )
+    assert response.status_code == 409
+    conflict = response.content.decode().split('id="finding-conflict"', 1)[1].split("</div>")[0]
+    assert "What you entered, not recorded:" in conflict
+    assert '<p class="note" id="finding-typed">Fine:<br>art. 575</p>' in conflict

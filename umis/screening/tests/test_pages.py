@@ -346,3 +346,49 @@ def test_a_listed_entry_without_an_end_says_so_on_the_hit_and_entry_pages(
         assert "– —" not in page, url
     page = client.get(f"{lang}/office/screening/watchlist/{dated.pk}/").content.decode()
     assert f'<dd id="entry-validity">{until_only}</dd>' in page
+
+
+def test_a_decision_on_a_hit_decided_meanwhile_shows_it_and_the_reasons_typed(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    other = Client()
+    other.force_login(world.hannah)
+    decided = other.post(
+        f"/en/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": "confirm", "reason": "Same person: photo"},
+    )
+    assert decided.status_code == 302
+    client.force_login(world.alice)
+    response = client.post(
+        f"/ru/office/screening/hits/{hit.pk}/decide/",
+        {"version": hit.version, "decision": "dismiss", "reason": "Другой человек:\nне тот год"},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    conflict = page.split('id="hit-conflict">', 1)[1].split("</div>", 1)[0]
+    assert "По этому совпадению уже принял решение кто-то другой." in conflict
+    assert '<p class="note" id="hit-typed">Другой человек:<br>не тот год</p>' in conflict
+    hit.refresh_from_db()
+    assert (hit.status, hit.decided_by, hit.version) == ("confirmed", world.hannah, 2)
+    assert hit.decision_reason == "Same person: photo"
+
+
+def test_a_decision_on_a_page_since_changed_keeps_the_reasons_in_the_form(
+    world: World, client: Client
+) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    client.force_login(world.alice)
+    response = client.post(
+        f"/en/office/screening/hits/{hit.pk}/decide/",
+        {"version": "7", "decision": "dismiss", "reason": "Different person: photo"},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "What you entered is kept: check it and decide again." in page
+    assert ">Different person: photo</textarea>" in field_of(page, "reason")
+    assert f'name="version" value="{hit.version}"' in page
+    hit.refresh_from_db()
+    assert (hit.status, hit.version, hit.decision_reason) == ("open", 1, "")
