@@ -17,7 +17,7 @@ from umis.cases.selectors import (
 )
 from umis.cases.services import case_reasons_clean
 from umis.core.errors import DomainError
-from umis.core.filters import date_filters_read
+from umis.core.filters import choice_filter_read, date_filters_read
 from umis.reference.models import LegalGround
 
 
@@ -62,10 +62,8 @@ def queue_filter_read(query: Mapping[str, str]) -> tuple[QueueFilter, dict[str, 
     dates, errors = date_filters_read(query, ("from", "to"))
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
         errors["period"] = _("The end of the period is before its start.")
-    # a value that is none of the list's (an old or edited address) is reported, not read as
-    # "all": the officer would otherwise take every case for the ones asked for
-    service = _chosen(query, "service", services, errors)
-    state = _chosen(query, "state", states, errors)
+    service = choice_filter_read(query, "service", services, errors)
+    state = choice_filter_read(query, "state", states, errors)
     filters = QueueFilter(
         service=service,
         state=state,
@@ -73,18 +71,6 @@ def queue_filter_read(query: Mapping[str, str]) -> tuple[QueueFilter, dict[str, 
         submitted_to=dates["to"],
         include_closed=query.get("closed") == "1",
         closed_by_state=bool(state) and not queue_state_waits(state),
-        assigned=_chosen(query, "assigned", set(QUEUE_ASSIGNED), errors),
+        assigned=choice_filter_read(query, "assigned", set(QUEUE_ASSIGNED), errors),
     )
     return filters, errors
-
-
-def _chosen(query: Mapping[str, str], name: str, values: set[str], errors: dict[str, str]) -> str:
-    """The value chosen in the list `name` (empty: all), or "" with an error when it is none
-    of `values`."""
-    value = query.get(name, "").strip()
-    if value and value not in values:
-        errors[name] = _("“%(value)s” is not in this list: choose from the list.") % {
-            "value": value[:40]
-        }
-        return ""
-    return value

@@ -28,3 +28,18 @@ def date_filters_read(
                 "value": text[:20]
             }
     return values, errors
+
+
+def choice_filter_read(
+    query: Mapping[str, str], name: str, values: Iterable[str], errors: dict[str, str]
+) -> str:
+    """The value chosen in the list `name` (empty: all), or "" with an error in `errors` when
+    it is none of `values`: a value that is none of the list's (an old or edited address) is
+    reported, not read as "all", which would list every row for the ones asked for."""
+    value = query.get(name, "").strip()
+    if value and value not in set(values):
+        errors[name] = _("“%(value)s” is not in this list: choose from the list.") % {
+            "value": value[:40]
+        }
+        return ""
+    return value

@@ -143,10 +143,16 @@ class QueueRow:
         return _("%(hours)dh %(minutes)02dm") % {"hours": hours, "minutes": mins}
 
 
-def visa_queue_for_user(*, user: Any, limit: int = 200) -> list[QueueRow]:
-    """Open e-visa cases the officer may decide, most urgent first, with the time left."""
+# the states of the e-visa queue, in the order its filter lists them
+QUEUE_STATES = (workflow.REFERRED, workflow.SCREENING)
+
+
+def visa_queue_for_user(*, user: Any, state: str = "", limit: int = 200) -> list[QueueRow]:
+    """Open e-visa cases the officer may decide (in `state`, one of QUEUE_STATES; empty:
+    any), most urgent first, with the time left."""
+    states = [state] if state in QUEUE_STATES else list(QUEUE_STATES)
     cases: QuerySet[Any] = case_scope_for_user(user).filter(
-        service_code=SERVICE_CODE, state__in=[workflow.REFERRED, workflow.SCREENING]
+        service_code=SERVICE_CODE, state__in=states
     )
     apps = (
         VisaApplication.objects.filter(case__in=cases)

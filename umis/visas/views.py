@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from umis.audit.services import audit_record
 from umis.backoffice.forms import AnnulmentForm, annulment_form_read
 from umis.backoffice.views import case_assignment_form, case_assignment_post, officer_required
+from umis.cases import registry
 from umis.cases.selectors import (
     case_closing,
     case_get_for_user,
@@ -28,6 +29,7 @@ from umis.cases.selectors import (
 from umis.cases.services import case_reasons_clean
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
+from umis.core.filters import choice_filter_read
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
@@ -42,6 +44,7 @@ from umis.reference.selectors import legal_ground_list, region_choices
 from umis.screening.models import ScreeningHit
 from umis.screening.selectors import hits_for_case
 from umis.visas import documents, selectors, services, workflow
+from umis.visas.catalogue import SERVICE_CODE
 from umis.visas.models import VisaApplication
 from umis.visas.photo import MAX_BYTES
 from umis.visas.validation import MAX_GROUP
@@ -420,8 +423,21 @@ def refusal_pdf(request: HttpRequest, reference: str, case_reference: str) -> Ht
 
 @officer_required
 def office_queue(request: HttpRequest) -> HttpResponse:
-    rows = selectors.visa_queue_for_user(user=request.user)
-    return render(request, "visas/office_queue.html", {"rows": rows})
+    # a state that is none of the list's is reported (400), and no list shown until corrected
+    errors: dict[str, str] = {}
+    state = choice_filter_read(request.GET, "state", selectors.QUEUE_STATES, errors)
+    service = registry.get(SERVICE_CODE)
+    return render(
+        request,
+        "visas/office_queue.html",
+        {
+            "rows": [] if errors else selectors.visa_queue_for_user(user=request.user, state=state),
+            "state": state,
+            "states": [(st, service.state_label(st)) for st in selectors.QUEUE_STATES],
+            "filter_errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @officer_required

@@ -1002,3 +1002,25 @@ def test_the_queue_names_the_reasons_an_application_was_referred(
     head = queue.split("<thead>", 1)[1].split("</thead>", 1)[0]
     assert f"<th>{heading}</th>" in head
     assert f"<th>{decision_reasons}</th>" not in head
+
+
+def test_the_queue_lists_the_state_chosen_and_reports_a_state_it_does_not_know(
+    client: Client, agency: Agency
+) -> None:
+    watchlist_entry(full_name="Xavier Yilmaz", birth_date="1970-01-01", document_number="C01X00T47")
+    [app] = _apply_and_pay(client, agency, application(speed="urgent"))
+    assert Case.objects.get(pk=app.case.pk).state == workflow.REFERRED
+    client.force_login(agency.world.alice)
+    referred = client.get("/en/office/evisa/?state=referred")
+    assert referred.status_code == 200
+    assert app.case.reference in referred.content.decode()
+    being_checked = client.get("/en/office/evisa/?state=screening")
+    assert being_checked.status_code == 200
+    assert app.case.reference not in being_checked.content.decode()
+    unknown = client.get("/ru/office/evisa/?state=refrred")
+    assert unknown.status_code == 400
+    page = unknown.content.decode()
+    errors = page.split('id="filter-errors">', 1)[1].split("</div>", 1)[0]
+    assert "Список не показан: исправьте фильтр." in errors
+    assert "«refrred» нет в этом списке: выберите из списка." in errors
+    assert 'id="evisa-queue"' not in page and app.case.reference not in page
