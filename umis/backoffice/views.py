@@ -33,7 +33,7 @@ from umis.cases.selectors import (
     cases_of_person_for_user,
     queue_state_groups,
 )
-from umis.cases.services import assignee_not_eligible, case_assign
+from umis.cases.services import assignee_not_eligible, assignment_action_unknown, case_assign
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound, PermissionDenied
 from umis.core.middleware import unstorable_input_checked_by_view
@@ -300,7 +300,8 @@ def case_assignment_post(
     form (`action`: take, release, assign with `assignee`). `page(request, case,
     assignment=..., status=...)` shows the case page again when nothing was changed: 409
     when the case changed since the page was read (shown as it is now), 422 for an
-    assignee the case may not go to, 403 when the officer may not assign it; each refusal
+    assignee the case may not go to, 400 for an action none of these, 403 when the officer
+    may not assign it; each refusal
     is audited. Done, back to `done`."""
     action = request.POST.get("action", "")
     chosen = request.POST.get("assignee", "")[:20]
@@ -310,10 +311,12 @@ def case_assignment_post(
             assignee = request.user
         elif action == "release":
             assignee = None
-        else:
+        elif action == "assign":
             assignee = case_assignee_get(user_id=chosen)
             if assignee is None:
                 raise assignee_not_eligible()
+        else:
+            raise assignment_action_unknown()
         case_assign(
             actor=request.user, case=case, assignee=assignee, expected_version=_version(request)
         )
@@ -333,7 +336,13 @@ def case_assignment_post(
             form = case_assignment_form(request, case, conflict=True, chosen=chosen)
             return page(request, case, assignment=form, status=409)
         form = case_assignment_form(request, case, error=str(exc.message), chosen=chosen)
-        status = 403 if isinstance(exc, PermissionDenied) else 422
+        status = (
+            403
+            if isinstance(exc, PermissionDenied)
+            else 400
+            if exc.code == "unknown_action"
+            else 422
+        )
         return page(request, case, assignment=form, status=status)
     if assignee is None:
         messages.success(request, _("The case is released: nobody is assigned to it now."))

@@ -464,6 +464,16 @@ def assignee_not_eligible() -> DomainError:
     )
 
 
+def assignment_action_unknown() -> DomainError:
+    """The refusal of an assignment form whose action is none of take, release, assign (an
+    edited or forged form)."""
+    return DomainError(
+        "unknown_action",
+        _("This action is unknown: take the case, release it or give it to an officer."),
+        "action",
+    )
+
+
 def _assignee_unchanged(*, actor: Any, assignee: Any) -> DomainError:
     """The refusal of an assignment that changes nothing (a form sent again, a page read
     before the case was given to the same officer)."""

@@ -331,3 +331,31 @@ def test_assigning_a_case_to_the_officer_who_has_it_changes_nothing_and_says_so(
     assert AuditEvent.objects.filter(action="CASE_ASSIGNED").count() == audits
     page = client.get(response["Location"]).content.decode()
     assert f'<li class="info" role="status">{told}</li>' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("/en", "This action is unknown: take the case, release it or give it to an officer."),
+        ("", "Bu əməliyyat naməlumdur: işi götürün, buraxın və ya əməkdaşa verin."),
+        (
+            "/ru",
+            "Такое действие неизвестно: возьмите дело, освободите его или передайте сотруднику.",
+        ),
+    ],
+)
+def test_an_unknown_assignment_action_is_said_to_be_unknown(
+    world: World, client: Client, lang: str, message: str
+) -> None:
+    case = register(world)
+    client.force_login(world.alice)
+    for action in ("grab", ""):
+        response = assign(client, case, case.version, lang, action=action, assignee=world.alice.pk)
+        assert response.status_code == 400, action
+        errors = section(response.content.decode()).split('id="assignment-errors"', 1)[1]
+        assert message in errors.split("</div>", 1)[0], action
+        assert "cannot be given" not in errors
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.assignee, stored.version) == (None, case.version)
+    attempts = AuditEvent.objects.filter(action="CASE_ASSIGNMENT_REFUSED", actor=world.alice)
+    assert [a.data["code"] for a in attempts] == ["unknown_action", "unknown_action"]
