@@ -48,11 +48,12 @@ def _page_number(request: HttpRequest | Mapping[str, str]) -> int:
 
 @officer_required
 def hits(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    if status not in {"open", "confirmed", "dismissed", ""}:
+    # no status chosen: the open hits; "all" (or empty, as the list once sent it): every one
+    status = request.GET.get("status", "open") or "all"
+    if status not in {"open", "confirmed", "dismissed", "all"}:
         status = "open"
     page = selectors.hits_page_for_user(
-        user=request.user, status=status, page=_page_number(request)
+        user=request.user, status="" if status == "all" else status, page=_page_number(request)
     )
     return render(request, "screening/hits.html", {"page": page, "status": status})
 

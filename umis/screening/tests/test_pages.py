@@ -392,3 +392,28 @@ def test_a_decision_on_a_page_since_changed_keeps_the_reasons_in_the_form(
     assert f'name="version" value="{hit.version}"' in page
     hit.refresh_from_db()
     assert (hit.status, hit.version, hit.decision_reason) == ("open", 1, "")
+
+
+def test_the_hits_pager_names_only_the_status_chosen(world: World, client: Client) -> None:
+    listed(world)
+    hit = ScreeningHit.objects.get(case=register(client, world))
+    copies = []
+    for _ in range(50):  # 51 open hits: two pages of 50
+        hit.pk = None
+        copies.append(
+            ScreeningHit(**{f.attname: getattr(hit, f.attname) for f in hit._meta.fields})
+        )
+    ScreeningHit.objects.bulk_create(copies)
+    client.force_login(world.alice)
+
+    def next_link(url: str) -> str:
+        pager = client.get(url).content.decode().split('class="pager"', 1)[1]
+        return pager.split('href="', 2)[1].split('"', 1)[0].replace("&amp;", "&")
+
+    assert next_link("/en/office/screening/hits/") == "?page=2"
+    assert next_link("/en/office/screening/hits/?status=open") == "?page=2"
+    assert next_link("/en/office/screening/hits/?status=all") == "?status=all&page=2"
+    assert next_link("/en/office/screening/hits/?status=") == "?status=all&page=2"
+    second = client.get("/en/office/screening/hits/?status=all&page=2").content.decode()
+    assert "Hits found: 51" in second and "Page 2 of 2" in second
+    assert 'option value="all" selected' in second
