@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import gettext
 import html
 import json
 import logging
@@ -127,14 +129,85 @@ class Simulator:
         log.warning("callback for %s given up after %d attempts", order, len(RETRY_DELAYS))
 
 
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment — UMIS gateway simulator</title>
+PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{t_title}</title>
 <style>body{{font-family:sans-serif;max-width:32rem;margin:3rem auto}}button{{font-size:1.1rem;padding:.5rem 1.5rem}}</style></head>
-<body><h1>Payment</h1><p>Simulated acquirer (no real money moves).</p>
-<dl><dt>Order</dt><dd id="order">{order}</dd><dt>For</dt><dd>{description}</dd><dt>Amount</dt><dd id="amount">{amount} {currency}</dd></dl>
+<body><h1>{t_payment}</h1><p>{t_simulated}</p>
+<dl><dt>{t_order}</dt><dd id="order">{order}</dd><dt>{t_for}</dt><dd>{description}</dd><dt>{t_amount}</dt><dd id="amount">{amount} {currency}</dd></dl>
 <form method="post" action="/pay"><input type="hidden" name="q" value="{query}">
-<label>Card number <input name="card" value="4111 1111 1111 1111" autocomplete="off"></label>
-<p><button type="submit" name="action" value="pay" id="pay-button">Pay {amount} {currency}</button>
-<button type="submit" name="action" value="cancel" id="cancel-button">Cancel</button></p></form></body></html>"""
+<label>{t_card} <input name="card" value="4111 1111 1111 1111" autocomplete="off"></label>
+<p><button type="submit" name="action" value="pay" id="pay-button">{t_pay}</button>
+<button type="submit" name="action" value="cancel" id="cancel-button">{t_cancel}</button></p></form></body></html>"""
+
+# The page stands in for a bank's: in the payer's language, az, en or ru, from UMIS's
+# catalogues (this process runs without Django: the compiled catalogues are read directly).
+LANGUAGES = ("az", "en", "ru")
+DEFAULT_LANGUAGE = "az"
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a text for the catalogue; it is translated when a page is written."""
+    return message
+
+
+TEXTS = {
+    "title": gettext_noop("Payment — payment gateway simulator"),
+    "payment": gettext_noop("Payment"),
+    "simulated": gettext_noop("Simulated acquirer: no real money moves."),
+    "order": gettext_noop("Payment order"),
+    "for": gettext_noop("Purpose of payment"),
+    "amount": gettext_noop("Amount to pay"),
+    "card": gettext_noop("Card number"),
+    "pay": gettext_noop("Pay %(amount)s"),
+    "cancel": gettext_noop("Cancel the payment"),
+    "bad_request": gettext_noop("The payment request is not valid or not signed."),
+}
+
+
+@functools.cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    return gettext.translation("django", LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def translated(key: str, lang: str) -> str:
+    return _catalogue(lang).gettext(TEXTS[key])
+
+
+def language_of_return(return_url: str) -> str:
+    """The language of the UMIS page the payer comes from, as its return address names it
+    (/en/…, /ru/…; the default language, az, has no prefix)."""
+    first = urlsplit(return_url).path.lstrip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def language_accepted(header: str) -> str:
+    """The first of az, en, ru in an Accept-Language header, by preference; az if none."""
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        code, _sep, params = part.strip().partition(";")
+        try:
+            weight = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            weight = 0.0
+        base = code.strip().lower().split("-", 1)[0]
+        if base in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, base))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def payment_page(params: dict[str, str], query: str) -> str:
+    lang = language_of_return(params["return"])
+    amount = f"{params['amount']} {params['currency']}"
+    return PAGE.format(
+        lang=lang,
+        **{f"t_{k}": html.escape(translated(k, lang)) for k in TEXTS if k not in ("pay",)},
+        t_pay=html.escape(translated("pay", lang) % {"amount": amount}),
+        order=html.escape(params["order"]),
+        description=html.escape(params.get("description", "")),
+        amount=html.escape(params["amount"]),
+        currency=html.escape(params["currency"]),
+        query=html.escape(query, quote=True),
+    )
 
 
 def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
@@ -159,6 +232,14 @@ def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _refuse_request(self) -> None:
+            """400 for a request not signed by UMIS, in the browser's language (its return
+            address cannot be trusted)."""
+            lang = language_accepted(self.headers.get("Accept-Language", ""))
+            self._send(
+                400, translated("bad_request", lang).encode(), headers={"Content-Language": lang}
+            )
+
         def _checked_params(self, query: str) -> dict[str, str] | None:
             base, sep, sig = query.rpartition("&sig=")
             if not sep or not signature_valid(sim.secret, base.encode(), sig):
@@ -174,15 +255,9 @@ def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             elif parts.path == "/pay":
                 params = self._checked_params(parts.query)
                 if params is None:
-                    self._send(400, b"bad or unsigned payment request")
+                    self._refuse_request()
                     return
-                page = PAGE.format(
-                    order=html.escape(params["order"]),
-                    description=html.escape(params.get("description", "")),
-                    amount=html.escape(params["amount"]),
-                    currency=html.escape(params["currency"]),
-                    query=html.escape(parts.query, quote=True),
-                )
+                page = payment_page(params, parts.query)
                 self._send(200, page.encode(), "text/html; charset=utf-8")
             elif parts.path.startswith("/statements/"):
                 try:
@@ -228,7 +303,7 @@ def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 return
             params = self._checked_params(query)
             if params is None:
-                self._send(400, b"bad or unsigned payment request")
+                self._refuse_request()
                 return
             back = params["return"]
             if action != "pay":
