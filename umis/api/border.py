@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import BODY_ERRORS, ERRORS, PUBLIC_BODY_ERRORS, Day
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PUBLIC_BODY_ERRORS, Day
 from umis.border import calculator, selectors, services
 from umis.border.stayrules import MAX_DAYS
 from umis.core import clock
@@ -68,7 +68,7 @@ class CrossingsOut(Schema):
 
 @crossings_router.post(
     "/border/crossings",
-    response={200: CrossingsOut, **BODY_ERRORS},
+    response={200: CrossingsOut, **CONFLICT_ERRORS},
     summary="Entries, exits and refusals of entry (up to 10,000 per request)",
 )
 def crossings_in(request: HttpRequest, payload: CrossingsIn) -> HttpResponse:

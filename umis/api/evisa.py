@@ -14,7 +14,7 @@ from pydantic import WithJsonSchema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import BODY_ERRORS, ERRORS, PDF_ANSWER
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PDF_ANSWER
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
 from umis.documents.models import IssuedDocument
@@ -127,7 +127,7 @@ def _out(
 
 @router.post(
     "/evisa/applications",
-    response={201: EvisaApplicationOut, **BODY_ERRORS},
+    response={201: EvisaApplicationOut, **CONFLICT_ERRORS},
     summary="Apply for e-visas (1–10 travellers, one payment)",
 )
 def apply(request: HttpRequest, payload: EvisaApplicationIn) -> HttpResponse:

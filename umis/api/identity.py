@@ -19,7 +19,7 @@ from pydantic import Field
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import BODY_ERRORS, ERRORS
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS
 from umis.audit.services import audit_record
 from umis.core.errors import DomainError, ErrorCollector, PermissionDenied
 from umis.people import selectors, services
@@ -278,7 +278,7 @@ def review_get(request: HttpRequest, match_id: int) -> dict[str, Any]:
 
 @router.post(
     "/identity/reviews/{match_id}/decision",
-    response={200: DecisionOut, **BODY_ERRORS},
+    response={200: DecisionOut, **CONFLICT_ERRORS},
     summary="Link the two records (merge) or keep them separate",
 )
 def review_decide(request: HttpRequest, match_id: int, payload: DecisionIn) -> dict[str, Any]:
@@ -317,7 +317,7 @@ def review_decide(request: HttpRequest, match_id: int, payload: DecisionIn) -> d
 
 @router.post(
     "/identity/merges/{merge_id}/unmerge",
-    response={200: UnmergeOut, **BODY_ERRORS},
+    response={200: UnmergeOut, **CONFLICT_ERRORS},
     summary="Undo a merge",
 )
 def merge_undo(request: HttpRequest, merge_id: int, payload: UnmergeIn) -> dict[str, Any]:

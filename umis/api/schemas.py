@@ -76,24 +76,28 @@ class AnnulledOut(Schema):
     error: AnnulledErrorDetail
 
 
-# the error answers every endpoint with a key may give (413: `UMIS_MAX_REQUEST_BYTES`, 429:
-# `core.ratelimit`); an endpoint that reads a body also 400 (not JSON), 411 (sent in chunks
-# without a length: `length_required`) and 415 (not sent as JSON: `unsupported_media_type`)
+# the error answers every endpoint with a key may give (429: `core.ratelimit`); an endpoint
+# that reads a body also 400 (not JSON), 411 (sent in chunks without a length:
+# `length_required`), 413 (over `UMIS_MAX_REQUEST_BYTES`) and 415 (not sent as JSON:
+# `unsupported_media_type`). A read (GET) reads no body, so it is never too large, and
+# changes nothing, so it never conflicts.
 ERRORS: dict[int, Any] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
-    409: ErrorOut,
-    413: ErrorOut,
     422: ErrorOut,
     429: ErrorOut,
 }
-BODY_ERRORS: dict[int, Any] = {400: ErrorOut, 411: ErrorOut, 415: ErrorOut, **ERRORS}
+BODY_ERRORS: dict[int, Any] = {400: ErrorOut, 411: ErrorOut, 413: ErrorOut, 415: ErrorOut, **ERRORS}
+# an endpoint taking an `Idempotency-Key` also 409 (`idempotency_key_reused`: the key was
+# sent before with another request), as one deciding on a `version` (a stale one)
+CONFLICT_ERRORS: dict[int, Any] = {409: ErrorOut, **BODY_ERRORS}
 # the endpoints anyone may call, without a key
-PUBLIC_ERRORS: dict[int, Any] = {413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+PUBLIC_ERRORS: dict[int, Any] = {422: ErrorOut, 429: ErrorOut}
 PUBLIC_BODY_ERRORS: dict[int, Any] = {
     400: ErrorOut,
     411: ErrorOut,
+    413: ErrorOut,
     415: ErrorOut,
     **PUBLIC_ERRORS,
 }

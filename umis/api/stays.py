@@ -14,7 +14,7 @@ from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
 from umis.api.schemas import (
-    BODY_ERRORS,
+    CONFLICT_ERRORS,
     ERRORS,
     PDF_ANSWER,
     AnnulledOut,
@@ -128,7 +128,7 @@ def _respond(status: int, payload: dict[str, Any]) -> HttpResponse:
 
 @router.post(
     "/stay-registrations",
-    response={201: StayRegistrationOut, **BODY_ERRORS},
+    response={201: StayRegistrationOut, **CONFLICT_ERRORS},
     summary="Register one guest",
 )
 def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpResponse:
@@ -155,7 +155,7 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
 
 @router.post(
     "/stay-registrations/bulk",
-    response={200: BulkOut, **BODY_ERRORS},
+    response={200: BulkOut, **CONFLICT_ERRORS},
     summary="Register up to 1,000 guests",
 )
 def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
@@ -247,7 +247,7 @@ def registration_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 @router.post(
     "/stay-registrations/{reference}/end",
-    response={200: StayRegistrationOut, **BODY_ERRORS},
+    response={200: StayRegistrationOut, **CONFLICT_ERRORS},
     summary="The guest has left",
 )
 def registration_end(request: HttpRequest, reference: str, payload: EndIn) -> HttpResponse:

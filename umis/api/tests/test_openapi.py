@@ -96,3 +96,50 @@ def test_the_document_names_each_key_once(client: Client) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     json.loads(response.content, object_pairs_hook=once)
+
+
+def _operations(client: Client) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, operation)
+        for path, operations in spec(client)["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+# the operations that can answer 409: a retried Idempotency-Key sent with another request
+# (`idempotency_key_reused`), and, for the identity decisions, a stale `version`
+CONFLICTING = {
+    ("POST", "/api/v1/stay-registrations"),
+    ("POST", "/api/v1/stay-registrations/bulk"),
+    ("POST", "/api/v1/stay-registrations/{reference}/end"),
+    ("POST", "/api/v1/evisa/applications"),
+    ("POST", "/api/v1/border/crossings"),
+    ("POST", "/api/v1/identity/reviews/{match_id}/decision"),
+    ("POST", "/api/v1/identity/merges/{merge_id}/unmerge"),
+}
+
+
+def test_a_read_lists_neither_conflict_nor_too_large(client: Client) -> None:
+    """A GET reads no body (nothing to be too large) and changes nothing (nothing to
+    conflict with): a client told it may get 409 or 413 writes handling for answers that
+    never come."""
+    reads = [(m, p, o) for m, p, o in _operations(client) if m == "GET"]
+    assert reads
+    for method, path, operation in reads:
+        assert not {"409", "413"} & set(operation["responses"]), (method, path)
+
+
+def test_only_the_operations_that_can_conflict_list_409(client: Client) -> None:
+    listed = {(m, p) for m, p, o in _operations(client) if "409" in o["responses"]}
+    assert listed == CONFLICTING
+
+
+def test_a_read_with_a_body_too_large_is_not_refused_as_too_large(
+    client: Client, world: Any, settings: Any
+) -> None:
+    """What the document says of a GET holds: its body is not read, whatever its size."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = client.generic(
+        "GET", "/api/v1/documents/signer-keys", b"x" * 1000, "application/json"
+    )
+    assert response.status_code == 200
