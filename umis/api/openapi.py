@@ -4,6 +4,7 @@ django-ninja lists the key scheme on each operation with an empty list of scopes
 scope of the operation's `ApiKeyAuth` is named in three places a reader or a generated
 client looks: the security requirement (OpenAPI 3.1 lets a scheme other than OAuth2 list
 the roles it needs), `x-required-scopes`, and a sentence at the end of the description.
+Each 429 also describes its `Retry-After` header.
 """
 
 from __future__ import annotations
@@ -15,6 +16,21 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from umis.api.auth import ApiKeyAuth
+from umis.core.ratelimit import RETRY_AFTER_MAX, RETRY_AFTER_MIN
+
+# what every 429 (`core.ratelimit`, counted per minute) says of how long to wait
+RATE_LIMITED: dict[str, Any] = {
+    "description": "Too many requests: the caller's limit for this minute is reached "
+    "(code `rate_limited`). Try again after the seconds `Retry-After` gives.",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before the next request is counted again: "
+            "until the current minute ends",
+            "required": True,
+            "schema": {"type": "integer", "minimum": RETRY_AFTER_MIN, "maximum": RETRY_AFTER_MAX},
+        }
+    },
+}
 
 
 def operation_scopes(operation: Operation) -> list[str]:
@@ -34,6 +50,12 @@ class ScopedOpenAPISchema(OpenAPISchema):
             else requirement
             for requirement, auth in zip(security, operation.auth_callbacks, strict=True)
         ]
+
+    def responses(self, operation: Operation) -> dict[int, dict[str, Any]]:
+        responses: dict[int, dict[str, Any]] = super().responses(operation)
+        if 429 in responses:
+            responses[429] = {**responses[429], **RATE_LIMITED}
+        return responses
 
     def operation_details(self, operation: Operation) -> dict[str, Any]:
         details: dict[str, Any] = super().operation_details(operation)

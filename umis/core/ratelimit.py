@@ -32,6 +32,8 @@ _COUNT = (
     " RETURNING hits"
 )
 KEEP_MINUTES = 10
+# the seconds a refused caller is told to wait (`Retry-After`): until the minute ends
+RETRY_AFTER_MIN, RETRY_AFTER_MAX = 1, 60
 
 
 class RateLimited(DomainError):
@@ -58,7 +60,7 @@ def rate_limit_count(limit: str, caller: str) -> None:
         hits = cursor.fetchone()[0]
     if hits <= allowed:
         return
-    retry_after = max(1, 60 - int(now % 60))
+    retry_after = max(RETRY_AFTER_MIN, RETRY_AFTER_MAX - int(now % 60))
     if hits == allowed + 1:
         _first_refusal(limit, digest, allowed)
     raise RateLimited(retry_after)

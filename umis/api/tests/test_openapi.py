@@ -143,3 +143,33 @@ def test_a_read_with_a_body_too_large_is_not_refused_as_too_large(
         "GET", "/api/v1/documents/signer-keys", b"x" * 1000, "application/json"
     )
     assert response.status_code == 200
+
+
+def test_every_429_describes_the_retry_after_header(client: Client) -> None:
+    """A client reads from the document how long to wait when the rate limit is reached."""
+    for method, path, operation in _operations(client):
+        refused = operation["responses"]["429"]
+        header = refused.get("headers", {}).get("Retry-After")
+        assert header is not None, (method, path)
+        assert header["required"] is True, (method, path)
+        assert header["schema"] == {"type": "integer", "minimum": 1, "maximum": 60}, (method, path)
+
+
+def test_every_operation_over_the_limit_sends_retry_after_as_described(
+    client: Client, world: Any, settings: Any
+) -> None:
+    """What the document says of the header holds for each operation, with a key or without."""
+    operations = _operations(client)
+    settings.UMIS_RATE_LIMITS = {"api_client": 1, "api_anonymous": 1}
+    client.get("/api/v1/documents/signer-keys")  # the caller's one request of the minute
+    client.get("/api/v1/stay-registrations", HTTP_X_API_KEY=world.hotel_key)
+    for method, path, operation in operations:
+        url = path.replace("{", "").replace("}", "")  # any value: refused before it is read
+        for headers in ({}, {"HTTP_X_API_KEY": world.hotel_key}):
+            response = client.generic(method, url, b"{}", "application/json", **headers)
+            assert response.status_code == 429, (method, path)
+            described = operation["responses"]["429"]["headers"]["Retry-After"]["schema"]
+            seconds = int(response["Retry-After"])
+            assert described["minimum"] <= seconds <= described["maximum"], (method, path)
+            assert response.json()["error"]["code"] == "rate_limited"
+    assert operations
