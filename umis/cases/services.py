@@ -18,6 +18,7 @@ from umis.cases.models import Case, CaseEvent, ReferenceCounter
 from umis.core import clock
 from umis.core.bulk import bulk_insert
 from umis.core.errors import Conflict, DomainError, PermissionDenied
+from umis.core.text import invisible_character
 from umis.reference.models import LegalGround
 
 
@@ -497,12 +498,17 @@ def _assignment_conflict() -> Conflict:
 
 
 MAX_REASONS = 2000
+# what free text may hold besides visible characters: a text-direction control or another
+# character drawn as nothing would make the reasons read otherwise (reversed) on the case's
+# page and in the audit log, so it is refused, naming it
+LINE_BREAKS = "\n\t"
 
 
 def case_reasons_clean(*, reasons: str, field: str = "note", required: bool = True) -> str:
     """The reasons given for a decision, as they are kept: line breaks as a browser sends
     them (CR LF) made plain, outer blanks trimmed. Refused when longer than MAX_REASONS
-    characters (never cut: the officer shortens them), and when empty if `required`."""
+    characters (never cut: the officer shortens them), when empty if `required`, and when
+    holding a character drawn as nothing (`invisible_character`)."""
     text = reasons.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text and required:
         raise DomainError("reasons_required", _("Give the reasons for this decision."), field)
@@ -513,12 +519,24 @@ def case_reasons_clean(*, reasons: str, field: str = "note", required: bool = Tr
             % {"max": MAX_REASONS, "n": len(text)},
             field,
         )
+    hidden = invisible_character(text, allowed=LINE_BREAKS)
+    if hidden is not None:
+        raise DomainError(
+            "invisible_character",
+            _(
+                "The reasons contain an invisible character (%(char)s), which can change how "
+                "the text reads where it is shown: remove it."
+            )
+            % {"char": f"U+{ord(hidden):04X}"},
+            field,
+        )
     return text
 
 
 def case_note_clean(*, note: str) -> str:
     """An officer's note on a case as it is kept (line breaks made plain, outer blanks
-    trimmed); refused when empty and when longer than MAX_REASONS characters (never cut)."""
+    trimmed); refused when empty, when longer than MAX_REASONS characters (never cut) and
+    when holding a character drawn as nothing."""
     text = note.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise DomainError(
@@ -529,6 +547,17 @@ def case_note_clean(*, note: str) -> str:
             "note_too_long",
             _("The note is too long: at most %(max)d characters, this one has %(n)d.")
             % {"max": MAX_REASONS, "n": len(text)},
+            "note",
+        )
+    hidden = invisible_character(text, allowed=LINE_BREAKS)
+    if hidden is not None:
+        raise DomainError(
+            "invisible_character",
+            _(
+                "The note contains an invisible character (%(char)s), which can change how "
+                "the text reads where it is shown: remove it."
+            )
+            % {"char": f"U+{ord(hidden):04X}"},
             "note",
         )
     return text

@@ -9,11 +9,87 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+BIDI_CONTROLS = {
+    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
+}
+ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+ZWNJ = "\u200c"
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): drawn as nothing, so
+# "Hüs\u034feynov" looks like "Hüseynov" and would never be found by it. The joiner (ZWNJ)
+# belongs inside Arabic-script words.
+DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def default_ignorable(ch: str) -> bool:
+    code = ord(ch)
+    return any(first <= code <= last for first, last in DEFAULT_IGNORABLE)
+
+
+@lru_cache(maxsize=8192)
+def _script(ch: str) -> str | None:
+    if not ch.isalpha():
+        return None
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return "UNKNOWN"
+    first = name.split(" ", 1)[0]
+    if first == "MODIFIER":  # ʼ (an apostrophe), ʻ (Uzbek oʻ): of no alphabet of their own
+        return None
+    # Azerbaijani schwa (U+0259) is named "LATIN SMALL LETTER SCHWA": Latin, as it should be.
+    return {"PERSIAN": "ARABIC"}.get(first, first)
+
+
+def text_scripts(value: str) -> set[str]:
+    """The alphabets (LATIN, CYRILLIC, ARABIC...) of the letters of `value`."""
+    if value.isascii():  # the common case, without a look-up per letter
+        return {"LATIN"} if any(c.isalpha() for c in value) else set()
+    return {s for s in (_script(c) for c in value) if s}
+
+
+def invisible_character(value: str, *, allowed: str = "") -> str | None:
+    """The first character of `value` drawn as nothing, which can hide text or turn it round
+    where it is shown: a text-direction control, a zero-width character (the joiner ZWNJ
+    allowed in Arabic-script text), another format or control character, another
+    default-ignorable code point. Characters in `allowed` (a note's line breaks) pass."""
+    arabic: bool | None = None
+    for c in value:
+        if c in allowed or (" " <= c <= "~"):
+            continue
+        if c == ZWNJ:
+            if arabic is None:
+                arabic = "ARABIC" in text_scripts(value)
+            if arabic:
+                continue
+            return c
+        if unicodedata.category(c) in {"Cc", "Cf"} or default_ignorable(c):
+            return c
+    return None
 
 
 def storable(value: str) -> bool:

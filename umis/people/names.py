@@ -15,35 +15,18 @@ from anyascii import anyascii
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
-
-BIDI_CONTROLS = {
-    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
-}
-ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
-ZWNJ = "\u200c"
-# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): drawn as nothing, so
-# "Hüs\u034feynov" looks like "Hüseynov" and would never be found by it. The format
-# characters among them are refused as control characters already, the joiner (ZWNJ) is
-# allowed in Arabic-script names.
-DEFAULT_IGNORABLE = (
-    (0x00AD, 0x00AD),
-    (0x034F, 0x034F),
-    (0x061C, 0x061C),
-    (0x115F, 0x1160),
-    (0x17B4, 0x17B5),
-    (0x180B, 0x180F),
-    (0x200B, 0x200F),
-    (0x202A, 0x202E),
-    (0x2060, 0x206F),
-    (0x3164, 0x3164),
-    (0xFE00, 0xFE0F),
-    (0xFEFF, 0xFEFF),
-    (0xFFA0, 0xFFA0),
-    (0xFFF0, 0xFFF8),
-    (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A),
-    (0xE0000, 0xE0FFF),
+from umis.core.text import (
+    BIDI_CONTROLS,
+    ZERO_WIDTH,
+    ZWNJ,
+    default_ignorable,
+    text_scripts,
 )
+
+# The characters drawn as nothing (text-direction controls, zero-width and other
+# default-ignorable code points) are told apart in `umis.core.text`, with which free text (a
+# note, the reasons of a decision) is checked too.
+
 MAX_NAME_LENGTH = 100
 # What a name holds besides letters of any script (with their combining marks): spaces,
 # hyphens, apostrophes (' ’ ʼ; ʼ is a letter already) and full stops ("St. John"). Digits,
@@ -55,33 +38,13 @@ _WITHOUT_PUNCTUATION = str.maketrans("", "", NAME_PUNCTUATION)
 _FOLD = str.maketrans({"ı": "i", "İ": "i", "I": "i", "ə": "a", "Ə": "a", "ә": "a", "Ә": "a"})
 
 
-@lru_cache(maxsize=8192)
-def _script(ch: str) -> str | None:
-    if not ch.isalpha():
-        return None
-    try:
-        name = unicodedata.name(ch)
-    except ValueError:
-        return "UNKNOWN"
-    first = name.split(" ", 1)[0]
-    if first == "MODIFIER":  # ʼ (an apostrophe), ʻ (Uzbek oʻ): of no alphabet of their own
-        return None
-    # Azerbaijani schwa (U+0259) is named "LATIN SMALL LETTER SCHWA": Latin, as it should be.
-    return {"PERSIAN": "ARABIC"}.get(first, first)
-
-
 def _invisible(ch: str) -> bool:
     """Drawn as nothing, and not refused by another check (format characters, the joiner)."""
-    code = ord(ch)
-    return unicodedata.category(ch) != "Cf" and any(
-        first <= code <= last for first, last in DEFAULT_IGNORABLE
-    )
+    return unicodedata.category(ch) != "Cf" and default_ignorable(ch)
 
 
 def name_scripts(value: str) -> set[str]:
-    if value.isascii():  # the common case, without a look-up per letter
-        return {"LATIN"} if any(c.isalpha() for c in value) else set()
-    return {s for s in (_script(c) for c in value) if s}
+    return text_scripts(value)
 
 
 def name_check(value: str, *, field: str) -> list[FieldError]:

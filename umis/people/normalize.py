@@ -69,7 +69,8 @@ import iuliia
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from umis.people.names import BIDI_CONTROLS, ZERO_WIDTH, name_scripts
+from umis.core.text import BIDI_CONTROLS, ZERO_WIDTH
+from umis.people.names import name_scripts
 
 __all__ = [
     "FLAGS",
