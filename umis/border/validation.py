@@ -20,6 +20,7 @@ from umis.core.errors import FieldError
 from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean
+from umis.people.validation import document_expiry_error, document_expiry_latest
 from umis.reference.models import Country
 
 DOCUMENT_TYPES = frozenset(DocumentType.values)
@@ -95,6 +96,7 @@ class CrossingReader:
         self.points = points
         self.names: dict[tuple[str, str], list[FieldError]] = {}
         self.dates: dict[str, dt.date] = {}
+        self.latest_expiries: dict[dt.date, dt.date] = {}
         self.today = now.date()
         self.oldest_birth = self.today - dt.timedelta(days=47500)
         self.earliest = OLDEST
@@ -204,6 +206,8 @@ class CrossingReader:
             return None
         if occurred_at.tzinfo is None or not self.earliest <= occurred_at <= self.latest:
             return None
+        if expiry > self._expiry_latest(occurred_at):
+            return None
         return self._data(
             occurred_at,
             direction,
@@ -220,6 +224,13 @@ class CrossingReader:
             sex=sex,
             nationality=nationality,
         )
+
+    def _expiry_latest(self, occurred_at: dt.datetime) -> dt.date:
+        day = occurred_at.astimezone(self.tz).date()
+        latest = self.latest_expiries.get(day)
+        if latest is None:
+            latest = self.latest_expiries[day] = document_expiry_latest(day)
+        return latest
 
     def _data(
         self, occurred_at: dt.datetime, direction: str, reason: str, **fields: Any
@@ -364,6 +375,12 @@ class CrossingReader:
                 "issuing_state",
             )
         expiry = date("document_expiry")
+        if expiry:
+            # judged on the day of the crossing (today when its time is not readable)
+            day = occurred_at.astimezone(self.tz).date() if occurred_at else self.today
+            too_far = document_expiry_error(expiry, on=day)
+            if too_far is not None:
+                errors.append(too_far)
         surname = name("surname", required=True)
         given_names = name("given_names", required=False)
         birth_date = date("birth_date")

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from umis.core import clock
@@ -26,6 +27,42 @@ MRZ_TYPES = {
     "id_card": DocumentType.ID_CARD,
     "travel_document": DocumentType.TRAVEL_DOCUMENT,
 }
+
+
+# No state issues a passport (or an ID card) valid for more than 10 years, and a document
+# is shown at the latest on the day it is issued; a year is added for what some states carry
+# over from the document a new one replaces (the United Kingdom added up to nine months until
+# 2018). A later expiry date is a typing mistake (2205 for 2025) or made up (9999-12-31).
+DOCUMENT_VALIDITY_YEARS = 10
+DOCUMENT_CARRIED_OVER_YEARS = 1
+
+
+def document_expiry_latest(on: dt.date) -> dt.date:
+    """The latest expiry date a travel document shown on the day `on` can have."""
+    years = on.year + DOCUMENT_VALIDITY_YEARS + DOCUMENT_CARRIED_OVER_YEARS
+    try:
+        return on.replace(year=years)
+    except ValueError:  # 29 February
+        return on.replace(year=years, day=28)
+
+
+def document_expiry_error(
+    expiry: dt.date, *, on: dt.date, field: str = "document_expiry"
+) -> FieldError | None:
+    """`document_expiry_too_far` when a travel document shown on the day `on` is said to
+    expire later than any can (the registration, the e-visa and the border crossings)."""
+    latest = document_expiry_latest(on)
+    if expiry <= latest:
+        return None
+    return FieldError(
+        "document_expiry_too_far",
+        _(
+            "The expiry date cannot be after %(date)s: a travel document is issued for at "
+            "most %(years)d years. Check the date."
+        )
+        % {"date": formats.date_format(latest, "d.m.Y"), "years": DOCUMENT_VALIDITY_YEARS},
+        field,
+    )
 
 
 def document_type_for_holder(document_type: str, nationality: Country) -> str:

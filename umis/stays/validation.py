@@ -22,7 +22,12 @@ from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
-from umis.people.validation import FieldReader, document_type_for_holder, mrz_merge
+from umis.people.validation import (
+    FieldReader,
+    document_expiry_error,
+    document_type_for_holder,
+    mrz_merge,
+)
 from umis.reference.models import Region, RegistrationRule
 from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 from umis.stays import rules
@@ -112,6 +117,8 @@ def registration_parse(
             _("The travel document expires before the planned departure."),
             "document_expiry",
         )
+    elif expiry and (too_far := document_expiry_error(expiry, on=today)):
+        r.error(too_far.code, too_far.message, "document_expiry")
 
     rule: RegistrationRule | None = None
     late = False

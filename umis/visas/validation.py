@@ -27,7 +27,7 @@ from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
-from umis.people.validation import FieldReader, mrz_merge
+from umis.people.validation import FieldReader, document_expiry_error, mrz_merge
 from umis.reference.models import Region
 from umis.reference.selectors import ReferenceSnapshot
 from umis.visas.models import EligibleNationality, VisaApplication
@@ -164,6 +164,8 @@ def _traveller(
             _("The passport must be valid at least three months after the end of the stay."),
             "document_expiry",
         )
+    elif expiry and (too_far := document_expiry_error(expiry, on=today)):
+        r.error(too_far.code, too_far.message, "document_expiry")
     photo_raw = _photo_bytes(raw.get("photo"))
     photo = b""
     if photo_raw is None:
