@@ -65,15 +65,19 @@ def _city_keys(region: Region) -> set[str]:
     return {_place_key(n) for n in (region.name_az, region.name_en, region.name_ru) if n}
 
 
-def address_line(*, street: str, city: str, region: Region) -> str:
+def address_line(
+    *, street: str, city: str, region: Region, ref: ReferenceSnapshot | None = None
+) -> str:
     """An address as a reader of the current language reads it: the city under its name in
     that language when it is a city of the reference data, and the region left out when the
-    city is the region's own (Baku in the region of the city of Baku)."""
+    city is the region's own (Baku in the region of the city of Baku). The cities are those
+    of `ref` (the shared `reference_snapshot` when not given), so a page of many addresses
+    reads the regions once at most."""
     typed = _place_key(city)
     if typed and typed in _city_keys(region):
         return f"{street}, {region.name}"
-    named = next((r.name for r in Region.objects.all() if typed and typed in _city_keys(r)), city)
-    return f"{street}, {named}, {region.name}"
+    other = (ref or reference_snapshot()).region_of_city(typed) if typed else None
+    return f"{street}, {other.name if other else city}, {region.name}"
 
 
 def country_names(*, codes: Iterable[str]) -> dict[str, str]:
@@ -116,6 +120,7 @@ class ReferenceSnapshot:
     def __init__(self) -> None:
         self._countries: dict[str, Country] | None = None
         self._regions: dict[str, Region] | None = None
+        self._cities: dict[str, Region] | None = None
         self._rules: list[RegistrationRule] | None = None
         self._holidays: tuple[frozenset[dt.date], frozenset[dt.date]] | None = None
 
@@ -138,10 +143,24 @@ class ReferenceSnapshot:
                 self._countries[c.icao_code] = c
         return self._countries.get((code or "").strip().upper().replace("<", ""))
 
-    def region(self, code: str) -> Region | None:
+    def _region_by_code(self) -> dict[str, Region]:
         if self._regions is None:
             self._regions = {r.code: r for r in Region.objects.select_related("office")}
-        return self._regions.get(code)
+        return self._regions
+
+    def region(self, code: str) -> Region | None:
+        return self._region_by_code().get(code)
+
+    def region_of_city(self, key: str) -> Region | None:
+        """The region that is the city named by `key` (as `_place_key` writes a name), in
+        any of its languages; None when no region is."""
+        if self._cities is None:
+            cities: dict[str, Region] = {}
+            for r in self._region_by_code().values():  # by name_az: the first one wins
+                for city in _city_keys(r):
+                    cities.setdefault(city, r)
+            self._cities = cities
+        return self._cities.get(key)
 
     def registration_rule(self, *, nationality: str, on: dt.date) -> RegistrationRule | None:
         if self._rules is None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from django.db import connection
+from django.template import Context, Template
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from pytest_django.fixtures import Settings
 
 from umis.backoffice.tests.test_cases import register
 from umis.core.testing import World
+from umis.reference import selectors
+from umis.reference.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +55,27 @@ def test_a_city_not_in_the_reference_data_is_shown_as_typed(world: World, client
     client.force_login(world.harry)
     page = client.get(f"/en/host/registrations/{case.reference}/").content.decode()
     assert "Nizami küçəsi 10, Xırdalan, Absheron district<" in page
+
+
+@pytest.mark.parametrize("shared_for", [0, 30])
+def test_a_page_of_fifty_addresses_reads_the_regions_once(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch, shared_for: int
+) -> None:
+    settings.UMIS_REFERENCE_CACHE_SECONDS = shared_for  # 30: as in production
+    monkeypatch.setattr(selectors, "_shared", None)
+    absheron = Region.objects.get(code="absheron")
+    addresses = [
+        SimpleNamespace(street=f"Nizami küçəsi {n}", city="Sumqayıt", region=absheron)
+        for n in range(50)
+    ]
+    page = Template("{% load addresses %}{% for a in addresses %}{% address a %}\n{% endfor %}")
+
+    with translation.override("en"), CaptureQueriesContext(connection) as read:
+        lines = page.render(Context({"addresses": addresses})).splitlines()
+
+    assert lines[:2] == [
+        "Nizami küçəsi 0, Sumgait city, Absheron district",
+        "Nizami küçəsi 1, Sumgait city, Absheron district",
+    ]
+    assert len(lines) == 50
+    assert len(read) <= 1  # the regions, once for the page (none when already read)
