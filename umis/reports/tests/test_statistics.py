@@ -507,3 +507,15 @@ def test_the_workbook_refuses_what_the_page_refuses(stored: World, client: Clien
     assert wrong.status_code == 400
     client.force_login(stored.harry)  # a host
     assert client.get("/en/office/reports/stays_by_region.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["", "?office=shaki"])
+def test_an_export_reads_the_offices_once(stored: World, client: Client, query: str) -> None:
+    client.force_login(analyst())  # of the head office, who may choose any office
+    client.get(URL)
+    with CaptureQueriesContext(connection) as read:
+        _body, rows = exported(client, f"/en/office/reports/stays_by_region.csv{query}")
+    assert rows[-1][0] == "Total"
+    offices = [q["sql"] for q in read.captured_queries if 'FROM "reference_office"' in q["sql"]]
+    assert len(offices) == 1, offices
+    assert AuditEvent.objects.filter(action="REPORT_EXPORTED").latest("pk").office == "head"
