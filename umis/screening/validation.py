@@ -306,7 +306,7 @@ def entry_ban_query_parse(raw: Mapping[str, str]) -> EntryBanQuery | dict[str, s
     birth = None
     if "birth_date" not in errors:
         try:
-            birth = dt.date.fromisoformat(values["birth_date"])
+            birth = clock.date_parse(values["birth_date"])
         except ValueError:
             errors["birth_date"] = str(_("Enter a date as YYYY-MM-DD."))
         else:

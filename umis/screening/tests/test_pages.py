@@ -283,6 +283,18 @@ def test_the_entry_ban_check_ignores_expired_bans_and_validates_input(
     assert "Unknown country code." in page
 
 
+@pytest.mark.parametrize("typed", ["19850314", "1985-W11-4", "1985W114"])
+def test_a_birth_date_not_written_yyyy_mm_dd_is_refused_not_read_as_a_day(
+    world: World, client: Client, typed: str
+) -> None:
+    listed(world, document_number="U12345678", issuing_state="TR")  # born 14.03.1985
+    status, page = ban_check(client, birth_date=typed)
+    assert status == 422
+    assert "Enter a date as YYYY-MM-DD." in page
+    assert "data-banned" not in page
+    assert not AuditEvent.objects.filter(action="ENTRY_BAN_CHECKED").exists()
+
+
 def test_the_portal_lists_the_entry_ban_check_as_available(client: Client) -> None:
     page = client.get("/en/services/entry_ban_check/").content.decode()
     assert "/entry-ban-check/" in page
