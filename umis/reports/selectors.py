@@ -159,6 +159,11 @@ class ReportTable:
     withheld: int = 0  # how many other counts are hidden with them
 
     @property
+    def largest_hidden(self) -> int:
+        """The largest count hidden as small: counts from 1 to this one are shown "<limit"."""
+        return self.limit - 1
+
+    @property
     def withheld_columns(self) -> list[int]:
         """The count columns hidden whole ("x" in every row): they say nothing, so the page
         names them in a sentence instead of showing them (the exports keep them)."""
