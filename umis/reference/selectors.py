@@ -9,10 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.translation import get_language
 
-from umis.core.statistics import Cell, rows_by_name
-from umis.core.text import collation_key
+from umis.core.statistics import Cell, name_key, rows_by_name
 from umis.reference.models import Country, Holiday, LegalGround, Region, RegistrationRule
 
 
@@ -28,10 +26,7 @@ def country_get_by_code(code: str) -> Country | None:
 
 def countries_by_name() -> list[Country]:
     """Active countries in the order of their names in the current language (its alphabet)."""
-    language = (get_language() or "az")[:2]
-    return sorted(
-        Country.objects.filter(active=True), key=lambda c: collation_key(c.name, language)
-    )
+    return sorted(Country.objects.filter(active=True), key=lambda c: name_key(c.name))
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -42,8 +37,7 @@ def country_choices() -> list[tuple[str, str]]:
 def region_choices() -> list[tuple[str, str]]:
     """Regions as (code, name in the current language), in the order of that language's
     alphabet."""
-    language = (get_language() or "az")[:2]
-    regions = sorted(Region.objects.all(), key=lambda r: collation_key(r.name, language))
+    regions = sorted(Region.objects.all(), key=lambda r: name_key(r.name))
     return [(r.code, r.name) for r in regions]
 
 
