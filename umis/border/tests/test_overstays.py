@@ -10,7 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -151,6 +151,13 @@ def test_the_command_prints_the_summary(world: World, client: Client) -> None:
     call_command("overstays", "--on", today.isoformat(), stdout=out)
     summary = json.loads(out.getvalue())
     assert summary["overstays"] == 2
+
+
+@pytest.mark.parametrize("typed", ["20261122", "2026-W47-7"])
+def test_the_command_refuses_a_day_not_written_yyyy_mm_dd(world: World, typed: str) -> None:
+    with pytest.raises(CommandError, match="enter a date as YYYY-MM-DD"):
+        call_command("overstays", "--on", typed, stdout=StringIO())
+    assert not DetectionRun.objects.exists()
 
 
 def login(client: Client, username: str) -> None:

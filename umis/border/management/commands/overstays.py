@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -22,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            on = dt.date.fromisoformat(options["on"]) if options["on"] else clock.today()
+            on = clock.date_parse(options["on"]) if options["on"] else clock.today()
         except ValueError as exc:
             raise CommandError("--on: enter a date as YYYY-MM-DD") from exc
         self.stdout.write(json.dumps(overstays_detect(on=on), indent=2))
