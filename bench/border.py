@@ -13,7 +13,7 @@
 Sizes: BENCH_BORDER_PERSONS (default 2,000,000), BENCH_BORDER_CROSSINGS is 5 per person
 on average; BENCH_BORDER_BATCHES (default 10 per phase); BENCH_BORDER_PARTS
 (default "ingest,detect") runs one part alone. Starts its own PostgreSQL
-cluster (port BENCH_BORDER_PG_PORT, default 55433, as bench/run.py) unless
+cluster (port BENCH_BORDER_PG_PORT, default a free one, as bench/run.py) unless
 BENCH_DATABASE_URL names a database. Results: printed and written to
 bench/results/border.json.
 """
@@ -54,7 +54,7 @@ def pg_start() -> tuple[Any, str]:
     from run import Postgres  # the platform bench's throw-away cluster
 
     pg = Postgres()
-    pg.port = int(os.environ.get("BENCH_BORDER_PG_PORT", "55433"))
+    pg.port = int(os.environ.get("BENCH_BORDER_PG_PORT") or pg.port)
     return pg, pg.start()
 
 

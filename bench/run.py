@@ -16,6 +16,7 @@ import os
 import platform
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listens on now, nor a PostgreSQL socket in /tmp
+    names, so that two benchmarks run at once do not meet on one."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if not Path(f"/tmp/.s.PGSQL.{port}").exists():
+            return port
+
+
+PORT = int(os.environ.get("BENCH_PORT") or free_port())
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 BATCHES = int(os.environ.get("BENCH_BATCHES", "30"))
 SINGLES = int(os.environ.get("BENCH_SINGLES", "4000"))
@@ -49,7 +63,7 @@ class Postgres:
             )
         self.bin = bins[-1]
         self.dir = tempfile.mkdtemp(prefix="umis-bench-pg.")
-        self.port = 55433
+        self.port = int(os.environ.get("BENCH_PG_PORT") or free_port())
 
     def _as_postgres(self, *args: str) -> None:
         command = " ".join(args)
@@ -439,7 +453,7 @@ def bench_bare(database_url: str, pg: Postgres | None) -> dict[str, Any]:
     subprocess.run(
         [PY, "-m", "django", "migrate", "--run-syncdb", "-v", "0"], cwd=ROOT, env=env, check=True
     )
-    port = PORT + 1
+    port = free_port()
     server = gunicorn(port, WORKERS, env, app="bare.wsgi:application")
     try:
         wait_ready(port)
