@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -125,3 +126,21 @@ def test_the_qr_code_carries_the_text_back() -> None:
     assert vds.seal_from_text(code.lower()) == vds.seal_from_text(code)
     with pytest.raises(vds.SealError):
         vds.seal_from_text("not base32 !")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=2000))
+def test_the_text_of_a_seal_is_its_base32_without_padding(data: bytes) -> None:
+    # the link printed on every certificate since the first: the same text for any seal
+    assert vds.seal_to_text(data) == base64.b32encode(data).decode().rstrip("=")
+    if data:
+        assert vds.seal_from_text(vds.seal_to_text(data)) == data
+
+
+def test_the_text_of_seals_of_every_length_up_to_a_kilobyte() -> None:
+    for length in range(1025):
+        data = bytes((7 * i + length) % 256 for i in range(length))
+        assert vds.seal_to_text(data) == base64.b32encode(data).decode().rstrip("=")
+        assert vds.seal_to_text(b"\xff" * length) == base64.b32encode(
+            b"\xff" * length
+        ).decode().rstrip("=")
