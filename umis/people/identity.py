@@ -16,8 +16,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
+from django.db.models import CharField, QuerySet, Value
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -299,23 +301,32 @@ def _wanted_keys(item: PersonData) -> tuple[str, ...]:
     return keys + _token_date_keys(_name_tokens(item.surname, item.given_names), _digits(swapped))
 
 
-_BY_BLOCK_KEY = Prepared(
-    lambda p: (
-        Person.objects.filter(merged_into__isnull=True, block_keys__key__any=p["keys[]"])
-        .order_by("id")
-        .values_list(*KNOWN_FIELDS, "block_keys__key")
-    )
-)
-_YEAR_ONLY = Prepared(
-    lambda p: (
+def _known_by_block_key_or_year_only(p: Mapping[str, Any]) -> QuerySet[Person, tuple[Any, ...]]:
+    """The people filed under any of the keys, one row per key they are found under; then,
+    with an empty key, the people known by their year of birth only, born between the two
+    days and of one of the nationalities: the two reads of the candidates as one statement."""
+    by_key = Person.objects.filter(
+        merged_into__isnull=True, block_keys__key__any=p["keys[]"]
+    ).values_list(*KNOWN_FIELDS, "block_keys__key")
+    year_only = (
         Person.objects.filter(
             merged_into__isnull=True,
             birth_year_only=True,
             birth_date__range=(p["low"], p["high"]),
             nationality_id__any=p["nationalities[]"],
         )
+        .annotate(no_key=Value("", output_field=CharField()))
+        .values_list(*KNOWN_FIELDS, "no_key")
+    )
+    return by_key.order_by().union(year_only.order_by(), all=True)
+
+
+_CANDIDATES = Prepared(_known_by_block_key_or_year_only)
+_BY_BLOCK_KEY = Prepared(
+    lambda p: (
+        Person.objects.filter(merged_into__isnull=True, block_keys__key__any=p["keys[]"])
         .order_by("id")
-        .values_list(*KNOWN_FIELDS)
+        .values_list(*KNOWN_FIELDS, "block_keys__key")
     )
 )
 _PEOPLE = Prepared(lambda p: Person.objects.filter(pk__any=p["ids[]"]))
@@ -336,20 +347,25 @@ def _candidate_rows_many(items: Sequence[PersonData]) -> list[list[KnownPerson]]
     years = {(item.birth_date.year, item.nationality) for item in items}
     wide_years = {(i.birth_date.year, i.nationality) for i in items if i.birth_year_only}
     wanted = sorted({k for found in keys.values() for k in found})
-    for start in range(0, len(wanted), 5000):
-        for values in _BY_BLOCK_KEY.all(keys=wanted[start : start + 5000]):
-            by_key.setdefault(values[-1], []).append(KnownPerson(*values[:-1]))
-    # Known people with only a year of birth (few): one query for the batch.
+    # Known people with only a year of birth (few) are read with the first keys, in the
+    # same statement.
     low, high = min(y for y, _ in years), max(y for y, _ in years)
-    for values in _YEAR_ONLY.all(
+    for values in _CANDIDATES.all(
+        keys=wanted[:5000],
         low=date(low, 1, 1),
         high=date(high, 12, 31),
         nationalities=sorted({nationality for _year, nationality in years}),
     ):
-        person = KnownPerson(*values)
-        key = (person.birth_date.year, person.nationality_id)
-        if key in years:
-            by_year.setdefault(key, []).append(person)
+        person = KnownPerson(*values[:-1])
+        if values[-1]:
+            by_key.setdefault(values[-1], []).append(person)
+            continue
+        born = (person.birth_date.year, person.nationality_id)
+        if born in years:
+            by_year.setdefault(born, []).append(person)
+    for start in range(5000, len(wanted), 5000):
+        for values in _BY_BLOCK_KEY.all(keys=wanted[start : start + 5000]):
+            by_key.setdefault(values[-1], []).append(KnownPerson(*values[:-1]))
     # An item with only a year of birth: everyone of that year and nationality.
     for year, nationality in sorted(wide_years):
         span = (date(year, 1, 1), date(year, 12, 31))
