@@ -131,7 +131,7 @@ def _out(
     summary="Apply for e-visas (1–10 travellers, one payment)",
 )
 def apply(request: HttpRequest, payload: EvisaApplicationIn) -> HttpResponse:
-    """Nothing is stored if any traveller is refused (errors name `applicants[i].field`).
+    """Nothing is stored if any traveller is refused (errors name `applicants.N.field`, as `applicants.0.photo`).
     Send the payer to `payment_url`; the decision follows the payment within seconds."""
 
     def work() -> tuple[int, dict[str, Any]]:

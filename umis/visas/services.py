@@ -90,7 +90,7 @@ def _refuse_documents_held_by_others(
     if held:
         document_held_refusals_audit(actor=actor, items=items, held=held, service=SERVICE_CODE)
         raise ValidationFailed(
-            [document_held_error(f"applicants[{i}].document_number") for i in sorted(held)]
+            [document_held_error(f"applicants.{i}.document_number") for i in sorted(held)]
         )
 
 

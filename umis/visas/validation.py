@@ -2,7 +2,7 @@
 
 One application covers 1–10 travellers (a group pays once) who share the trip: purpose,
 entry date, length of stay, address in Azerbaijan, speed and contact e-mail. Every error
-has a stable code and names its field (`applicants[2].document_expiry` for a traveller's).
+has a stable code and names its field (`applicants.2.document_expiry` for a traveller's).
 """
 
 from __future__ import annotations
@@ -313,7 +313,7 @@ def application_parse(
         for i, item in enumerate(applicants):
             t = _traveller(
                 item,
-                prefix=f"applicants[{i}]",
+                prefix=f"applicants.{i}",
                 today=today,
                 ref=ref,
                 eligible=eligible,
@@ -326,7 +326,7 @@ def application_parse(
                         FieldError(
                             "duplicate_traveller",
                             _("This passport appears twice in the application."),
-                            f"applicants[{i}].document_number",
+                            f"applicants.{i}.document_number",
                         )
                     )
                 seen.add(t.person.document_key)

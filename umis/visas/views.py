@@ -191,7 +191,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             for e in exc.errors:
                 name = e.field or ""
-                match = re.match(r"applicants\[(\d+)\]\.(.+)", name)
+                match = re.match(r"applicants\.(\d+)\.(.+)", name)
                 if match:
                     name = _prefix(int(match.group(1))) + match.group(2)
                 if name:

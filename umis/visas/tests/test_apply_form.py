@@ -161,7 +161,7 @@ def test_markup_in_a_name_is_refused_through_the_api(client: Client, agency: Age
     )
     assert response.status_code == 422
     error = response.json()["error"]
-    assert (error["code"], error["field"]) == ("name_character", "applicants[1].given_names")
+    assert (error["code"], error["field"]) == ("name_character", "applicants.1.given_names")
     assert error["message"].startswith("В имени не может быть символа «<»")
     assert not VisaApplication.objects.exists()
 

@@ -286,7 +286,7 @@ def _bomb_png() -> str:
         (
             {"applicants": [traveller(document_expiry="2020-01-01")]},
             "passport_expired",
-            "applicants[0].document_expiry",
+            "applicants.0.document_expiry",
         ),
         (
             {
@@ -295,29 +295,29 @@ def _bomb_png() -> str:
                 ]
             },
             "passport_validity_too_short",
-            "applicants[0].document_expiry",
+            "applicants.0.document_expiry",
         ),
         (
             {"applicants": [traveller(nationality="AF")]},
             "nationality_not_eligible",
-            "applicants[0].nationality",
+            "applicants.0.nationality",
         ),
         ({"stay_days": 31}, "stay_too_long", "stay_days"),
         (
             {"applicants": [traveller(photo="JVBERi0xLjQKJcfsj6IKMSAwIG9iago=")]},
             "photo_not_image",
-            "applicants[0].photo",
+            "applicants.0.photo",
         ),
         (
             {"applicants": [traveller(photo="A" * (6 * 1024 * 1024 // 3 * 4))]},
             "photo_too_large",
-            "applicants[0].photo",
+            "applicants.0.photo",
         ),
-        ({"applicants": [traveller(photo=_bomb_png())]}, "photo_dimensions", "applicants[0].photo"),
+        ({"applicants": [traveller(photo=_bomb_png())]}, "photo_dimensions", "applicants.0.photo"),
         (
             {"applicants": [traveller(photo=photo_b64(width=50, height=60))]},
             "photo_too_small",
-            "applicants[0].photo",
+            "applicants.0.photo",
         ),
         ({"applicants": [traveller()] * 11}, "group_too_large", "applicants"),
         ({"speed": "yesterday"}, "invalid_choice", "speed"),
@@ -809,7 +809,7 @@ def test_an_application_with_another_persons_passport_number_is_refused(
     error = response.json()["error"]
     assert (error["code"], error["field"]) == (
         "document_held_by_another",
-        "applicants[0].document_number",
+        "applicants.0.document_number",
     )
     assert "Müller" not in response.content.decode()
     assert (
@@ -840,7 +840,7 @@ def test_a_stateless_person_is_told_the_e_visa_is_for_citizens(
     [error] = response.json()["error"]["errors"]
     assert (error["code"], error["field"]) == (
         "nationality_not_eligible",
-        "applicants[0].nationality",
+        "applicants.0.nationality",
     )
     assert error["message"] == (
         "Stateless person: the e-visa is only for citizens of the eligible countries; "
@@ -855,7 +855,7 @@ def test_a_status_is_refused_as_the_passports_issuing_state(client: Client, agen
     [error] = response.json()["error"]["errors"]
     assert (error["code"], error["field"]) == (
         "not_an_issuing_state",
-        "applicants[0].issuing_state",
+        "applicants.0.issuing_state",
     )
     assert not Case.objects.exists()
 
@@ -875,7 +875,7 @@ def test_a_visas_zone_is_not_taken_for_the_passport(client: Client, agency: Agen
     response = _apply(client, agency, body, **{"Accept-Language": "en"})
     assert response.status_code == 422, response.content
     errors = response.json()["error"]["errors"]
-    assert [(e["code"], e["field"]) for e in errors] == [("mrz_visa", "applicants[0].mrz")]
+    assert [(e["code"], e["field"]) for e in errors] == [("mrz_visa", "applicants.0.mrz")]
     assert not Case.objects.exists()
 
 

@@ -164,7 +164,7 @@ def test_a_png_without_image_data_is_refused_by_the_api(agency: Agency) -> None:
         headers={"X-API-Key": agency.key},
     )
     assert response.status_code == 422
-    assert response.json()["error"]["field"] == "applicants[0].photo"
+    assert response.json()["error"]["field"] == "applicants.0.photo"
     assert response.json()["error"]["code"] == "photo_not_image"
     assert not VisaApplication.objects.exists()
 
