@@ -214,6 +214,8 @@ def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict
     """All or nothing: if any entry is invalid nothing is written and every error is listed
     with its entry index. Entries with an `external_id` already on the list are updated
     (with history); unchanged ones are left alone."""
+    if not payload.entries:  # an import of nothing did nothing and answered 200
+        raise DomainError("required", _("Send at least one item."), "entries")
     if len(payload.entries) > services.MAX_API_IMPORT:
         raise DomainError(
             "batch_too_large",

@@ -161,6 +161,8 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
 def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
     """Each item is accepted or refused with its own errors. Send an `Idempotency-Key` header so a retried batch never duplicates."""
     host = _host(request)
+    if not payload.items:  # a batch of nothing did nothing and answered 200
+        raise DomainError("required", _("Send at least one item."), "items")
     if len(payload.items) > services.MAX_BATCH:
         raise DomainError(
             "batch_too_large",

@@ -100,6 +100,8 @@ def country_tz() -> ZoneInfo:
 
 def crossings_receive(*, actor: Any, source: str, raws: Sequence[Any]) -> list[CrossingResult]:
     """Store a batch of border events; each is stored, a duplicate, or refused with errors."""
+    if not raws:  # a batch of nothing did nothing and answered 200
+        raise DomainError("required", _("Send at least one item."), "events")
     if len(raws) > MAX_BATCH:
         raise DomainError(
             "batch_too_large",
