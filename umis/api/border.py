@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PUBLIC_BODY_ERRORS, Day
+from umis.api.schemas import (
+    CONFLICT_ERRORS,
+    ERRORS,
+    PUBLIC_BODY_ERRORS,
+    BodyIn,
+    Day,
+    unknown_fields,
+)
 from umis.border import calculator, selectors, services
 from umis.border.stayrules import MAX_DAYS
 from umis.core import clock
@@ -23,7 +31,7 @@ people_router = Router(tags=["Authorised stay"], auth=ApiKeyAuth(Scope.PEOPLE_RE
 calculator_router = Router(tags=["Stay calculator"], auth=None)
 
 
-class CrossingEventIn(Schema):
+class CrossingEventIn(BodyIn):
     """One event as the border post recorded it. Every field is checked on its own, so a
     bad event is refused with its errors and the rest of the batch is stored."""
 
@@ -43,9 +51,12 @@ class CrossingEventIn(Schema):
     refusal_reason: str | None = None
 
 
-class CrossingsIn(Schema):
-    events: list[Any] = Field(
-        ..., description="Up to 10,000 events, each shaped like CrossingEventIn"
+class CrossingsIn(BodyIn):
+    # each event read as sent: one that is not right is refused alone, the rest stored
+    events: list[Annotated[Any, WithJsonSchema(CrossingEventIn.model_json_schema())]] = Field(
+        ...,
+        description="1 to 10,000 events, each shaped like CrossingEventIn; an event with a "
+        "field it does not know is refused alone (unknown_field, naming `events.N.field`)",
     )
 
 
@@ -75,10 +86,40 @@ def crossings_in(request: HttpRequest, payload: CrossingsIn) -> HttpResponse:
     """Each event is stored, recognised as a duplicate of one already stored (same
     `event_id` and time), or refused with its errors; the rest of the batch is stored."""
 
+    known = CrossingEventIn.model_fields.keys()
+
     def work() -> tuple[int, dict[str, Any]]:
         client = getattr(request, "api_client", None)
-        results = services.crossings_receive(
-            actor=request.user, source=getattr(client, "name", ""), raws=payload.events
+        events = payload.events
+        # an event with a field it does not know is refused alone, before any rule reads it
+        unknown = {
+            i: errors
+            for i, raw in enumerate(events)
+            if (errors := unknown_fields(raw, known, f"events.{i}"))
+        }
+        kept = [i for i in range(len(events)) if i not in unknown]
+        received = (
+            services.crossings_receive(
+                actor=request.user,
+                source=getattr(client, "name", ""),
+                raws=[events[i] for i in kept] if unknown else events,
+            )
+            if kept or not events
+            else []
+        )
+        for r in received:
+            r.index = kept[r.index]
+        results = sorted(
+            [
+                *received,
+                *(
+                    services.CrossingResult(
+                        i, str(events[i].get("event_id", ""))[:64], "refused", errors=e
+                    )
+                    for i, e in unknown.items()
+                ),
+            ],
+            key=lambda r: r.index,
         )
         return 200, {
             "stored": sum(1 for r in results if r.status == "stored"),
@@ -143,12 +184,12 @@ def person_stay(
     return found.to_dict()
 
 
-class StayIn(Schema):
+class StayIn(BodyIn):
     entry: str = Field(..., description="YYYY-MM-DD")
     exit: str | None = Field(None, description="YYYY-MM-DD; empty while still in the country")
 
 
-class CalculateIn(Schema):
+class CalculateIn(BodyIn):
     stays: list[dict[str, Any]] = Field(
         ...,
         description="Each like StayIn: entry and exit dates. Stays may not overlap (422 "

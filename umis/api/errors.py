@@ -62,12 +62,17 @@ _PYDANTIC_MESSAGES = {
     "less_than": lambda: _("The number is too large."),
     "bool_parsing": lambda: _("Enter true or false."),
     "bool_type": lambda: _("Enter true or false."),
+    "extra_forbidden": lambda: _("Unknown field."),
 }
 
 
 # the codes the API's own checks give for the same mistakes (a date as `invalid_date`, as the
 # fields read as text and checked by the services do)
-_PYDANTIC_CODES = {"missing": "required", "json_invalid": "invalid_json"}
+_PYDANTIC_CODES = {
+    "missing": "required",
+    "json_invalid": "invalid_json",
+    "extra_forbidden": "unknown_field",  # a field the operation does not know (ADR 20)
+}
 
 
 def _body_missing(error: dict[str, Any]) -> bool:

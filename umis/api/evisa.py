@@ -14,7 +14,7 @@ from pydantic import WithJsonSchema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PDF_ANSWER
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PDF_ANSWER, BodyIn
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
 from umis.documents.models import IssuedDocument
@@ -32,7 +32,7 @@ WholeNumber = Annotated[
 ]
 
 
-class TravellerIn(Schema):
+class TravellerIn(BodyIn):
     """A traveller as in the passport: the fields, or `mrz` (the passport's two lines)."""
 
     mrz: list[str] | str | None = None
@@ -47,7 +47,7 @@ class TravellerIn(Schema):
     photo: str | None = Field(None, description="JPEG or PNG, base64, at most 5 MB")
 
 
-class EvisaApplicationIn(Schema):
+class EvisaApplicationIn(BodyIn):
     purpose: str | None = Field(None, description="tourism, business, visit, treatment, other")
     entry_date: str | None = Field(None, description="YYYY-MM-DD, at most 90 days ahead")
     stay_days: WholeNumber = Field(

@@ -19,7 +19,7 @@ from pydantic import Field
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import CONFLICT_ERRORS, ERRORS
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, BodyIn
 from umis.audit.services import audit_record
 from umis.core.errors import DomainError, ErrorCollector, PermissionDenied
 from umis.people import selectors, services
@@ -97,7 +97,7 @@ class ReviewOut(ReviewItemOut):
     merge: MergeOut | None
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     decision: str = Field(description="link (one person: merge) or separate")
     reason: str = Field(description="Why; kept in the history (up to 2,000 characters)")
     version: int = Field(description="The task's version as read; a stale one gets 409")
@@ -121,7 +121,7 @@ class UnmergeOut(MergeOut):
     )
 
 
-class UnmergeIn(Schema):
+class UnmergeIn(BodyIn):
     reason: str
     version: int = Field(description="The merge's version as read; a stale one gets 409")
 

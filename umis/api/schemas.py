@@ -1,13 +1,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import BeforeValidator, Field
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from umis.core import clock
+from umis.core.errors import FieldError
 
 
 def _day_as_written(value: Any) -> Any:
@@ -39,6 +49,45 @@ PDF_ANSWER: dict[str, Any] = {
         }
     }
 }
+
+
+class BodyIn(Schema):
+    """A request body: a field the operation does not know is refused (422 `unknown_field`,
+    naming it by its path), never dropped (ADR 20)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemIn(Schema):
+    """An item of a batch, each accepted or refused on its own: its unknown fields are kept
+    (`model_extra`) for `unknown_fields` to refuse that item alone, and the document says
+    what `BodyIn` says (ADR 20)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        # read as the JSON object it is: django-ninja's reading of model attributes would
+        # leave the extra fields out
+        return handler(values)
+
+
+UNKNOWN_FIELD = _("Unknown field.")
+
+
+def unknown_fields(raw: Any, known: Iterable[str], path: str) -> list[FieldError]:
+    """The errors of a batch item's fields that its schema does not know, each named by its
+    path (`items.3.patronimic`); none for an item that is no object (its reading says so)."""
+    if not isinstance(raw, dict):
+        return []
+    return [
+        FieldError("unknown_field", UNKNOWN_FIELD, f"{path}.{str(key)[:100]}")
+        for key in raw
+        if key not in known
+    ]
 
 
 class ErrorItem(Schema):
@@ -103,7 +152,7 @@ PUBLIC_BODY_ERRORS: dict[int, Any] = {
 }
 
 
-class StayRegistrationIn(Schema):
+class StayRegistrationFields(Schema):
     """A guest as in the passport. Either the fields or `mrz` (2–3 lines) with the address and dates."""
 
     surname: str | None = Field(None, description="As in the passport, any script")
@@ -131,6 +180,15 @@ class StayRegistrationIn(Schema):
     arrival_date: str | None = Field(None, description="YYYY-MM-DD")
     planned_departure: str | None = Field(None, description="YYYY-MM-DD")
     client_reference: str | None = Field(None, description="Your own reference, returned as is")
+
+
+class StayRegistrationIn(StayRegistrationFields, BodyIn):
+    """A guest as in the passport. Either the fields or `mrz` (2–3 lines) with the address and dates."""
+
+
+class StayRegistrationItemIn(ItemIn, StayRegistrationFields):
+    """A guest of a batch, as `StayRegistrationIn`: an item with a field it does not know is
+    refused on its own (`unknown_field`, naming `items.N.field`)."""
 
 
 class MoveOut(Schema):
@@ -212,8 +270,8 @@ class StayRegistrationOut(Schema):
     replayed: bool = False
 
 
-class BulkIn(Schema):
-    items: list[StayRegistrationIn]
+class BulkIn(BodyIn):
+    items: list[StayRegistrationItemIn]
 
 
 class BulkItemOut(Schema):
@@ -240,7 +298,7 @@ class BulkOut(Schema):
     replayed: bool = False
 
 
-class EndIn(Schema):
+class EndIn(BodyIn):
     left_on: Day
 
 
@@ -257,7 +315,7 @@ class GuestOut(Schema):
     client_reference: str
 
 
-class MrzIn(Schema):
+class MrzIn(BodyIn):
     lines: list[str] = Field(
         ..., description="The 2 or 3 lines of the machine-readable zone", max_length=3
     )

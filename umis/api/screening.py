@@ -11,7 +11,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.schemas import BODY_ERRORS
+from umis.api.schemas import BODY_ERRORS, BodyIn
 from umis.core.errors import DomainError, ErrorCollector, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.normalize import name_similarity, normalize_name
@@ -27,7 +27,7 @@ screening_router = Router(tags=["Screening"], auth=ApiKeyAuth(Scope.SCREENING))
 watchlist_router = Router(tags=["Watchlists"], auth=ApiKeyAuth(Scope.WATCHLISTS_MANAGE))
 
 
-class CompareIn(Schema):
+class CompareIn(BodyIn):
     a: str = Field(description="A name in any script and order")
     b: str
 
@@ -68,7 +68,7 @@ def name_compare_result(a: str, b: str) -> dict[str, Any]:
 MIN_LIMIT, MAX_LIMIT = 1, 100  # hits a search returns
 
 
-class SearchIn(Schema):
+class SearchIn(BodyIn):
     names: list[str] = Field(description="The person's names, any script (1 to 10)")
     birth_date: str | None = Field(None, description="YYYY-MM-DD, or only the year YYYY")
     nationality: str | None = Field(None, description="ISO alpha-2/alpha-3 or ICAO code")
@@ -186,7 +186,7 @@ def screening_search(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
     }
 
 
-class ImportIn(Schema):
+class ImportIn(BodyIn):
     entries: list[dict[str, Any]] = Field(
         description=(
             "Up to 10,000 entries: category (entry_ban, wanted, alert, lost, stolen, invalid), "

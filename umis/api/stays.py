@@ -23,7 +23,9 @@ from umis.api.schemas import (
     EndIn,
     GuestOut,
     StayRegistrationIn,
+    StayRegistrationItemIn,
     StayRegistrationOut,
+    unknown_fields,
 )
 from umis.core.errors import DomainError, Gone, PermissionDenied, ValidationFailed
 from umis.documents.models import IssuedDocument
@@ -159,8 +161,11 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
     summary="Register up to 1,000 guests",
 )
 def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
-    """Each item is accepted or refused with its own errors. Send an `Idempotency-Key` header so a retried batch never duplicates."""
+    """Each item is accepted or refused with its own errors; an item with a field it does not
+    know is refused alone (`unknown_field`, naming `items.N.field`). Send an `Idempotency-Key`
+    header so a retried batch never duplicates."""
     host = _host(request)
+    known = StayRegistrationItemIn.model_fields.keys()
     if not payload.items:  # a batch of nothing did nothing and answered 200
         raise DomainError("required", _("Send at least one item."), "items")
     if len(payload.items) > services.MAX_BATCH:
@@ -172,7 +177,26 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
 
     def work() -> tuple[int, dict[str, Any]]:
         raws = [i.model_dump() for i in payload.items]
-        results = services.stay_registrations_submit(actor=request.user, host=host, raws=raws)
+        # an item with a field it does not know is refused alone, before any rule reads it
+        unknown = {
+            i: errors
+            for i, item in enumerate(payload.items)
+            if (errors := unknown_fields(item.model_extra, known, f"items.{i}"))
+        }
+        kept = [i for i in range(len(raws)) if i not in unknown]
+        submitted = (
+            services.stay_registrations_submit(
+                actor=request.user, host=host, raws=[raws[i] for i in kept]
+            )
+            if kept
+            else []
+        )
+        for r in submitted:
+            r.index = kept[r.index]
+        results = sorted(
+            [*submitted, *(services.ItemResult(index=i, errors=e) for i, e in unknown.items())],
+            key=lambda r: r.index,
+        )
         accepted = [r.registration for r in results if r.registration is not None]
         items = []
         for r in results:

@@ -84,13 +84,18 @@ def test_each_client_has_its_own_keys(client: Client, world: World) -> None:
 
 
 def test_a_key_used_on_one_endpoint_is_refused_on_another(client: Client, world: World) -> None:
-    body = {"items": [guest()], **guest(document_number="Z9999999")}
-    bulk = _post(client, "/api/v1/stay-registrations/bulk", body, world.hotel_key, "k2")
-    assert bulk["status"] == 200
-    one = _post(client, "/api/v1/stay-registrations", body, world.hotel_key, "k2")
-    assert one["status"] == 409
-    assert one["error"]["code"] == "idempotency_key_reused"  # type: ignore[index]
-    assert StayRegistration.objects.count() == 1
+    """The same body to another endpoint: the end of another guest's stay."""
+    path = "/api/v1/stay-registrations"
+    first = _post(client, path, guest(), world.hotel_key, "k2a")
+    second = _post(client, path, guest(document_number="Z9999999"), world.hotel_key, "k2b")
+    body = {"left_on": clock.today().isoformat()}
+    ended = _post(client, f"{path}/{first['reference']}/end", body, world.hotel_key, "k2")
+    assert ended["status"] == 200
+    other = _post(client, f"{path}/{second['reference']}/end", body, world.hotel_key, "k2")
+    assert other["status"] == 409
+    assert other["error"]["code"] == "idempotency_key_reused"  # type: ignore[index]
+    unchanged = StayRegistration.objects.get(case__reference=second["reference"])
+    assert unchanged.case.state == second["state"]
 
 
 def test_a_retried_end_of_stay_gets_the_first_answer(client: Client, world: World) -> None:

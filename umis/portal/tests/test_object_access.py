@@ -6,6 +6,7 @@ applied; outsiders: the Shaki officer (bob), the Ganja landlord (larisa), anothe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -183,6 +184,14 @@ def _state(s: Scene) -> dict[str, Any]:
     return state
 
 
+# a body each operation takes, fields it knows only (another is refused before any lookup)
+API_BODIES: dict[str, dict[str, Any]] = {
+    "end": {"left_on": "2026-01-01"},
+    "decision": {"decision": "link", "reason": "same", "version": 1},
+    "unmerge": {"reason": "same", "version": 1},
+}
+
+
 def _spec(route: str) -> Url:
     return PAGES.get(route) or API[route]
 
@@ -195,7 +204,7 @@ def _call(client: Client, route: str, scene: Scene, who: Who) -> Any:
         client.force_login(who.user)
     if spec.method == "POST":
         if route.startswith(("GET ", "POST ")):
-            body = '{"reason": "same", "version": 1, "decision": "link", "left_on": "2026-01-01"}'
+            body = json.dumps(API_BODIES[route.rsplit("/", 1)[1]])
             return client.post(url, data=body, content_type="application/json", **extra)
         return client.post(
             url, {"decision": "confirm", "reason": "x", "version": "1", "action": "take"}
