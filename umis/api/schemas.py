@@ -51,11 +51,17 @@ PDF_ANSWER: dict[str, Any] = {
 }
 
 
+# Values are read as JSON types them, in every request body: the text "14" or true is no
+# whole number, 14 is no text (422 with the type's code, naming the field); pydantic would
+# otherwise take "14" and true as 14 and 1. A whole number is accepted where a number is.
+STRICT = ConfigDict(strict=True)
+
+
 class BodyIn(Schema):
     """A request body: a field the operation does not know is refused (422 `unknown_field`,
-    naming it by its path), never dropped (ADR 20)."""
+    naming it by its path), never dropped (ADR 20); each value is read strictly (`STRICT`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", **STRICT)
 
 
 class ItemIn(Schema):
@@ -63,7 +69,9 @@ class ItemIn(Schema):
     (`model_extra`) for `unknown_fields` to refuse that item alone, and the document says
     what `BodyIn` says (ADR 20)."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"additionalProperties": False}, **STRICT
+    )
 
     @model_validator(mode="wrap")
     @classmethod

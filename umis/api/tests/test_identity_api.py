@@ -268,6 +268,9 @@ def test_keys_without_the_scope_or_of_a_non_officer_are_refused_and_logged(
         ({"decision": "link", "reason": "x" * 2001, "version": 1}, "too_long", "reason"),
         ({"decision": "link", "reason": "x"}, "required", "version"),
         ({"decision": "link", "reason": "x", "version": "one"}, "invalid", "version"),
+        # read as sent: true and "1" were taken as the version 1 and the pair linked
+        ({"decision": "link", "reason": "x", "version": True}, "invalid", "version"),
+        ({"decision": "link", "reason": "x", "version": "1"}, "invalid", "version"),
         ({"reason": "x", "version": 1}, "required", "decision"),
     ],
 )

@@ -61,11 +61,11 @@ def test_the_status_lookup_with_a_nul_in_the_reference_finds_nothing(
     assert '<p role="alert">' in response.content.decode()
 
 
-@pytest.mark.parametrize("days", [1.5, "1.5", [14], {"days": 14}, True])
+@pytest.mark.parametrize("days", [1.5, "1.5", [14], {"days": 14}, True, "14", " 14 "])
 def test_a_stay_that_is_not_a_whole_number_gets_that_one_error(
     client: Client, agency: Agency, days: object
 ) -> None:
-    # the schema's "int or text" answered for each type it tried: a whole number, and text
+    # the schema's "int or text" answered for each type it tried; text is no number
     response = client.post(
         "/api/v1/evisa/applications",
         data=application(traveller(), stay_days=days),
@@ -74,18 +74,15 @@ def test_a_stay_that_is_not_a_whole_number_gets_that_one_error(
     )
     assert response.status_code == 422
     errors = [(e["field"], e["code"], e["message"]) for e in response.json()["error"]["errors"]]
-    assert errors == [("stay_days", "invalid", "Enter a whole number of days.")]
+    assert errors == [("stay_days", "invalid", "Enter a whole number.")]
     assert VisaApplication.objects.count() == 0
     assert PaymentOrder.objects.count() == 0
 
 
-@pytest.mark.parametrize("days", [14, "14", " 14 ", 14.0])
-def test_a_whole_number_of_days_is_taken_as_a_number_or_as_text(
-    client: Client, agency: Agency, days: object
-) -> None:
+def test_a_whole_number_of_days_is_taken(client: Client, agency: Agency) -> None:
     response = client.post(
         "/api/v1/evisa/applications",
-        data=application(traveller(), stay_days=days),
+        data=application(traveller(), stay_days=14),
         content_type="application/json",
         headers={"X-API-Key": agency.key, "Accept-Language": "en"},
     )
