@@ -25,6 +25,7 @@ from umis.api.schemas import (
 from umis.border import calculator, selectors, services
 from umis.border.stayrules import MAX_DAYS
 from umis.core import clock
+from umis.core.errors import ValidationFailed
 
 crossings_router = Router(tags=["Border crossings"], auth=ApiKeyAuth(Scope.BORDER_CROSSINGS))
 people_router = Router(tags=["Authorised stay"], auth=ApiKeyAuth(Scope.PEOPLE_READ))
@@ -190,9 +191,10 @@ class StayIn(BodyIn):
 
 
 class CalculateIn(BodyIn):
-    stays: list[dict[str, Any]] = Field(
+    stays: list[Annotated[dict[str, Any], WithJsonSchema(StayIn.model_json_schema())]] = Field(
         ...,
-        description="Each like StayIn: entry and exit dates. Stays may not overlap (422 "
+        description="Each like StayIn: entry and exit dates, and no other field (422 "
+        "unknown_field, `stays.N.field`). Stays may not overlap (422 "
         "overlapping_stays on the later entry, `stays.N.entry`); an exit and a new entry may "
         "share a day",
     )
@@ -235,6 +237,12 @@ class CalculateOut(Schema):
 def stay_calculate(request: HttpRequest, payload: CalculateIn) -> dict[str, Any]:
     """Days used in the window, days left, overstay days and the last legal day if the
     person stays on, from entry/exit dates (both count) and a regime such as 90/180."""
+    known = StayIn.model_fields.keys()
+    unknown = [
+        e for i, stay in enumerate(payload.stays) for e in unknown_fields(stay, known, f"stays.{i}")
+    ]
+    if unknown:  # an `exit_date` would be read as a stay not ended
+        raise ValidationFailed(unknown[:200])
     return calculator.stay_calculate(
         stays=payload.stays, on=payload.on, regime=payload.regime, nationality=payload.nationality
     )

@@ -185,3 +185,15 @@ def test_the_api_document_says_request_bodies_take_no_other_field(client: Client
     events = schemas["CrossingsIn"]["properties"]["events"]["items"]
     assert events["additionalProperties"] is False
     assert "unknown_field" in spec["info"]["description"]
+
+
+def test_a_stay_of_the_calculator_with_an_unknown_field_is_refused(client: Client) -> None:
+    # `exit_date` was dropped: the stay was counted as not ended, and an overstay shown
+    body = {"stays": [{"entry": "2026-01-10", "exit_date": "2026-01-20"}], "on": "2026-09-01"}
+    response = client.post(
+        "/api/v1/stay/calculate",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert _refusal(response) == (422, "unknown_field", "stays.0.exit_date", MESSAGES["ru"])
