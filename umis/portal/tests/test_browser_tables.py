@@ -104,7 +104,8 @@ FITS_WITH_ROOM = """([selector, less]) => {
 ROOM = 24
 
 
-@pytest.mark.parametrize("width", [1024, 800])
+# every width from a tablet to a desktop: between the widths where a column gives way too
+@pytest.mark.parametrize("width", [1280, 1024, 920, 800])
 @pytest.mark.parametrize("lang", ["/en", "/ru"])
 def test_the_officer_queue_fits_a_laptop_or_tablet_without_scrolling_sideways(
     page: Any, world: World, width: int, lang: str
@@ -146,7 +147,7 @@ def test_the_officer_queue_fits_a_laptop_or_tablet_without_scrolling_sideways(
     assert [c for c in cells if c["lines"] > c["words"]] == []
 
 
-@pytest.mark.parametrize("width", [1024, 800])
+@pytest.mark.parametrize("width", [1024, 920, 800])
 @pytest.mark.parametrize("lang", ["/en", "/ru"])
 def test_the_overstay_list_fits_a_laptop_or_tablet_without_scrolling_sideways(
     page: Any, world: World, width: int, lang: str
@@ -184,7 +185,7 @@ def test_the_overstay_list_fits_a_laptop_or_tablet_without_scrolling_sideways(
     assert len(due) == 2 and all(t.endswith(registration_due) for t in due), due
 
 
-@pytest.mark.parametrize("width", [1024, 800])
+@pytest.mark.parametrize("width", [1024, 920, 800])
 @pytest.mark.parametrize("lang", ["/en", "/ru"])
 def test_the_screening_hits_fit_a_laptop_or_tablet_without_scrolling_sideways(
     page: Any, world: World, width: int, lang: str
