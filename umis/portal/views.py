@@ -42,6 +42,13 @@ def verify_form(request: HttpRequest) -> HttpResponse:
             result = document_verify(code=code)
             return render(request, "portal/verify.html", {"result": result, "code": code})
         return redirect(reverse("portal:verify", kwargs={"code": code}))
+    if "code" in request.GET:  # sent blank, or only spaces (a browser's `required` lets them)
+        return render(
+            request,
+            "portal/verify_form.html",
+            {"error": _("Enter the code or the link printed on the document.")},
+            status=400,
+        )
     return render(request, "portal/verify_form.html")
 
 

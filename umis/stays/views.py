@@ -395,23 +395,42 @@ def own_register(request: HttpRequest) -> HttpResponse:
 def own_status_lookup(request: HttpRequest) -> HttpResponse:
     error = ""
     reference = request.GET.get("reference", "").strip().upper()[:30]
+    document_number = ""
+    missing: dict[str, str] = {}
     if request.method == "POST":
         reference = request.POST.get("reference", "").strip().upper()[:30]
-        try:
-            reg = selectors.stay_registration_get_own(
-                reference=reference,
-                document_number=request.POST.get("document_number", "")[:40],
-            )
-        except NotFound:
-            error = _("No registration you filed yourself matches this number and document number.")
-        else:
-            _own_allow(request, reg.case.reference)
-            return redirect("stays_own:status", reference=reg.case.reference)
+        document_number = request.POST.get("document_number", "")[:40]
+        # a field left blank (or only spaces, which a browser's `required` lets through) is
+        # named beside it, and nothing is looked up
+        missing = {
+            name: _("This field is required.")
+            for name, value in (("reference", reference), ("document_number", document_number))
+            if not value.strip()
+        }
+        if not missing:
+            try:
+                reg = selectors.stay_registration_get_own(
+                    reference=reference, document_number=document_number
+                )
+            except NotFound:
+                error = _(
+                    "No registration you filed yourself matches this number and document number."
+                )
+            else:
+                _own_allow(request, reg.case.reference)
+                return redirect("stays_own:status", reference=reg.case.reference)
     return render(
         request,
         "stays/own_lookup.html",
-        {"error": error, "reference": reference},
-        status=404 if error else 200,
+        {
+            "error": error,
+            "reference": reference,
+            # kept only when the look-up was not made: a number that matched nothing is typed
+            # again
+            "document_number": document_number.strip() if missing else "",
+            "missing": missing,
+        },
+        status=422 if missing else 404 if error else 200,
     )
 
 

@@ -280,17 +280,27 @@ def apply(request: HttpRequest) -> HttpResponse:
 @rate_limited("lookup")
 def status_lookup(request: HttpRequest) -> HttpResponse:
     error = ""
-    reference = ""
+    reference = passport_number = ""
+    missing: dict[str, str] = {}
     if request.method == "POST":
         reference = request.POST.get("reference", "").strip().upper()[:30]
-        apps = selectors.group_for_applicant(
-            reference=reference, passport_number=request.POST.get("passport_number", "")[:20]
-        )
-        if apps:  # found by the group's reference or by one traveller's own
-            group = apps[0].group_reference
-            _allow(request, group)
-            return redirect("visas:status", reference=group)
-        error = _("No application matches this reference and passport number.")
+        passport_number = request.POST.get("passport_number", "")[:20]
+        # a field left blank (or only spaces, which a browser's `required` lets through) is
+        # named beside it, and nothing is looked up
+        missing = {
+            name: _("This field is required.")
+            for name, value in (("reference", reference), ("passport_number", passport_number))
+            if not value.strip()
+        }
+        if not missing:
+            apps = selectors.group_for_applicant(
+                reference=reference, passport_number=passport_number
+            )
+            if apps:  # found by the group's reference or by one traveller's own
+                group = apps[0].group_reference
+                _allow(request, group)
+                return redirect("visas:status", reference=group)
+            error = _("No application matches this reference and passport number.")
     # from the link in the e-mail, opened where the application is not open yet
     asked = request.GET.get("reference", "")[:30]
     # back from the bank's page in a browser where the application is not open
@@ -304,9 +314,13 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             # a look-up that found nothing keeps the reference typed: only the passport
             # number is typed again
             "reference": reference,
+            # kept only when the look-up was not made: a number that matched nothing is typed
+            # again
+            "passport_number": passport_number.strip() if missing else "",
+            "missing": missing,
             "payment": payment if payment in ("returned", "cancelled") else "",
         },
-        status=404 if error else 200,
+        status=422 if missing else 404 if error else 200,
     )
 
 
