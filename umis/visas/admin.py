@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.admin import AuditedModelAdmin
@@ -29,5 +32,16 @@ class EligibleNationalityForm(forms.ModelForm[EligibleNationality]):
 @admin.register(EligibleNationality)
 class EligibleNationalityAdmin(AuditedModelAdmin[EligibleNationality]):
     form = EligibleNationalityForm
-    list_display = ("country_code", "valid_from", "valid_to")
+    list_display = ("country_code", "country_name", "valid_from", "valid_to")
     search_fields = ("country_code",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EligibleNationality]:
+        # the country's name in the reader's language beside its code, in the list's query
+        lang = (get_language() or "az")[:2]
+        column = f"name_{lang}" if lang in ("az", "en", "ru") else "name_en"
+        names = Country.objects.filter(code=OuterRef("country_code")).values(column)[:1]
+        return super().get_queryset(request).annotate(country_name=Subquery(names))
+
+    @admin.display(description=_("country"), ordering="country_name")
+    def country_name(self, obj: EligibleNationality) -> str:
+        return getattr(obj, "country_name", None) or "—"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -169,3 +172,18 @@ def test_the_admin_speaks_azerbaijani_and_keeps_the_fees_and_e_visa_nationalitie
     assert AuditEvent.objects.filter(
         action="ADMIN_RECORD_CREATED", entity_type="visas.eligiblenationality"
     ).exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "germany"), [("", "Almaniya"), ("/en", "Germany"), ("/ru", "Германия")]
+)
+def test_the_eligible_nationalities_are_listed_with_the_country_named(
+    world: World, lang: str, germany: str
+) -> None:
+    """An administrator reads which states are eligible for the e-visa by name, in the
+    reader's language, not only by their two-letter codes."""
+    from umis.visas.models import EligibleNationality
+
+    EligibleNationality.objects.get_or_create(country_code="DE", valid_from=dt.date(2016, 1, 1))
+    page = _admin(world).get(f"{lang}/admin/visas/eligiblenationality/").content.decode()
+    assert re.search(rf'<td class="field-country_name">{germany}</td>', page), page[-3000:]
