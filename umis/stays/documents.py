@@ -27,7 +27,9 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
             _("Date of birth"),
             formats.date_format(reg.birth_date, "d.m.Y") if reg.birth_date else "",
         ),
-        (_("Nationality"), str(reg.nationality)),
+        # none only on a registration that does not state it; Russian «не указано» agrees
+        # with «Гражданство»
+        (_("Nationality"), str(reg.nationality) if reg.nationality else _("not stated")),
         (
             _("Travel document"),
             f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})",
