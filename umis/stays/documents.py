@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from umis.documents.models import IssuedDocument
 from umis.documents.pdf import printable, render_certificate
 from umis.documents.services import document_verify_url
+from umis.people.birth import birth_date_text
 from umis.reference.selectors import address_line
 from umis.stays.models import StayRegistration
 from umis.stays.selectors import stay_registration_certificate
@@ -25,7 +26,7 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
         # as registered from the passport, whatever the linked person's file says
         (
             _("Date of birth"),
-            formats.date_format(reg.birth_date, "d.m.Y") if reg.birth_date else "",
+            birth_date_text(reg.birth_date, year_only=reg.birth_year_only),
         ),
         # none only on a registration that does not state it; Russian «не указано» agrees
         # with «Гражданство»

@@ -74,6 +74,19 @@ def test_the_review_names_offices_and_countries_in_the_readers_language(
     assert queue.count(f", {nationality}</td>") == 2 and ", TR</td>" not in queue
 
 
+def test_the_review_shows_only_the_year_of_a_birth_known_by_its_year(
+    world: World, client: Client
+) -> None:
+    match = _doubtful_pair(world)
+    Person.objects.filter(pk=match.candidate_id).update(
+        birth_date="1985-01-01", birth_year_only=True
+    )
+    client.force_login(world.alice)
+    page = client.get(f"/en/office/duplicates/{match.pk}/").content.decode()
+    born = [dd.split("</dd>")[0] for dd in page.split("<dt>Date of birth</dt><dd>")[1:]]
+    assert sorted(born) == ["17.03.1985", "1985"]
+
+
 def test_an_officer_of_another_region_gets_404(world: World, client: Client) -> None:
     match = _doubtful_pair(world)
     client.force_login(world.bob)

@@ -1,9 +1,11 @@
 """A registration whose guest is known only in part: a nationality not on the registration
-reads as not stated, never as "None", on the host's pages, the foreigner's own page and the
+reads as not stated, never as "None", and a date of birth known only by its year reads as
+that year, never as 1 January of it, on the host's pages, the foreigner's own page and the
 certificate, in az, en and ru."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -83,3 +85,48 @@ def test_the_certificate_says_the_nationality_is_not_stated(
     text = _certificate_text(client, world, reference, lang)
     assert line in text
     assert "None" not in text
+
+
+def _born_in_1985_only(reference: str) -> None:
+    """The passport gives the year of birth alone (the day and month stored are 1 January)."""
+    StayRegistration.objects.filter(case__reference=reference).update(
+        birth_date=dt.date(1985, 1, 1), birth_year_only=True
+    )
+
+
+def test_the_host_s_page_shows_only_the_year_of_a_birth_known_by_its_year(
+    world: World, client: Client
+) -> None:
+    reference = _registered(client, world)
+    _born_in_1985_only(reference)
+    client.force_login(world.harry)
+    page = client.get(f"/en/host/registrations/{reference}/").content.decode()
+    assert "<dt>Date of birth</dt><dd>1985</dd>" in page
+    assert "01.01.1985" not in page
+
+
+def test_the_foreigner_s_own_page_shows_only_the_year_of_a_birth_known_by_its_year(
+    world: World, client: Client
+) -> None:
+    reference = filed(client)
+    _born_in_1985_only(reference)
+    page = client.get(f"/ru/stay/status/{reference}/").content.decode()
+    assert '<dd id="birth-date">1985</dd>' in page
+
+
+def test_the_certificate_gives_only_the_year_of_a_birth_known_by_its_year(
+    world: World, client: Client
+) -> None:
+    reference = _registered(client, world)
+    _born_in_1985_only(reference)
+    text = _certificate_text(client, world, reference, "en")
+    assert "Date of birth\n1985\n" in text
+    assert "01.01.1985" not in text
+
+
+def test_a_full_date_of_birth_is_still_shown_whole(world: World, client: Client) -> None:
+    reference = _registered(client, world)
+    client.force_login(world.harry)
+    page = client.get(f"/en/host/registrations/{reference}/").content.decode()
+    assert "<dt>Date of birth</dt><dd>14.03.1985</dd>" in page
+    assert "Date of birth\n14.03.1985\n" in _certificate_text(client, world, reference, "en")
