@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.backoffice.views import officer_required
 from umis.core.errors import DomainError, NotFound
+from umis.core.filters import choice_filter_read
 from umis.core.middleware import unstorable_input_checked_by_view
 from umis.core.ratelimit import rate_limited
 from umis.reference.selectors import country_choices
@@ -31,6 +32,7 @@ from umis.screening.validation import (
     entry_search_parse,
 )
 
+HIT_STATUSES = ("open", "confirmed", "dismissed", "all")
 ENTRY_STATE_CHOICES = (
     ("active", gettext_lazy("On the list")),
     ("ended", gettext_lazy("Ended")),
@@ -48,14 +50,23 @@ def _page_number(request: HttpRequest | Mapping[str, str]) -> int:
 
 @officer_required
 def hits(request: HttpRequest) -> HttpResponse:
-    # no status chosen: the open hits; "all" (or empty, as the list once sent it): every one
-    status = request.GET.get("status", "open") or "all"
-    if status not in {"open", "confirmed", "dismissed", "all"}:
-        status = "open"
-    page = selectors.hits_page_for_user(
-        user=request.user, status="" if status == "all" else status, page=_page_number(request)
+    # no status chosen: the open hits; "all" (or empty, as the list once sent it): every one.
+    # A status that is none of the list's is reported (400), and no list shown until corrected.
+    errors: dict[str, str] = {}
+    status = "open"
+    if "status" in request.GET:
+        status = choice_filter_read(request.GET, "status", HIT_STATUSES, errors) or "all"
+    page = None
+    if not errors:
+        page = selectors.hits_page_for_user(
+            user=request.user, status="" if status == "all" else status, page=_page_number(request)
+        )
+    return render(
+        request,
+        "screening/hits.html",
+        {"page": page, "status": "" if errors else status, "filter_errors": errors},
+        status=400 if errors else 200,
     )
-    return render(request, "screening/hits.html", {"page": page, "status": status})
 
 
 def _hit_page(

@@ -84,3 +84,29 @@ def test_the_persons_file_lists_the_hits_on_them(world: World, client: Client) -
         f"/screening/hits/{hit.pk}/"
         in client.get(f"/en/office/people/{hit.person_id}/?purpose=supervision").content.decode()
     )
+
+
+def test_a_status_the_list_does_not_know_is_reported_beside_the_filter(
+    world: World, client: Client
+) -> None:
+    (hit,) = many_hits(world, client, 1)
+    hit.status = "dismissed"
+    hit.save(update_fields=["status"])
+    client.force_login(world.alice)
+    unknown = client.get("/ru/office/screening/hits/?status=dismised")
+    assert unknown.status_code == 400
+    page = unknown.content.decode()
+    errors = page.split('id="filter-errors">', 1)[1].split("</div>", 1)[0]
+    assert "Список не показан: исправьте фильтр." in errors
+    assert "Статус: «dismised» нет в этом списке: выберите из списка." in errors
+    assert '<select name="status" aria-invalid="true">' in page
+    assert 'id="hits"' not in page and f"/screening/hits/{hit.pk}/" not in page
+    assert 'id="hit-count"' not in page
+    # all (or an empty status) lists every hit, no status the open ones, as before
+    for query in ("?status=all", "?status=", "?status=dismissed"):
+        listed_page = client.get(f"/en/office/screening/hits/{query}")
+        assert listed_page.status_code == 200, query
+        assert f'href="/en/office/screening/hits/{hit.pk}/"' in listed_page.content.decode()
+    default = client.get("/en/office/screening/hits/")
+    assert default.status_code == 200
+    assert "Hits found: 0" in default.content.decode()
