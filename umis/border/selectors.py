@@ -196,7 +196,8 @@ def _registration_status(person: Person, entry: dt.date, on: dt.date) -> tuple[s
 
 
 def person_stay_for_user(*, user: Any, person_id: int, on: dt.date, purpose: str) -> PersonStay:
-    """A person's stay on a date, for staff and agencies; the read is audited."""
+    """A person's stay on a date, for staff and agencies; the read is audited with the
+    purpose stated in free text (refused, nothing read, when it holds an invisible character)."""
     if not EARLIEST <= on <= LATEST:
         # the windows around a date in year 1 or 9999 would run off the calendar
         raise DomainError("date_out_of_range", _("The date must be between 1990 and 2100."), "on")
@@ -208,6 +209,7 @@ def person_stay_for_user(*, user: Any, person_id: int, on: dt.date, purpose: str
         data={"on": on.isoformat()},
         agencies=True,
         current_only=True,
+        purpose_typed=True,
     )
     return person_stay_compute(person=person, on=on)
 

@@ -11,6 +11,9 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext_lazy as _
 
+from umis.core.errors import DomainError
+from umis.core.text import invisible_character
+
 PURPOSES = {
     "case": _("Work on a case"),
     "screening": _("Review of a screening hit"),
@@ -70,3 +73,20 @@ def read_purpose(params: Mapping[str, str]) -> tuple[ReadPurpose | None, dict[st
 def purpose_query(code: str, reference: object = "") -> str:
     """`?purpose=…&ref=…` for a link that opens a person's file for `code`."""
     return "?" + ReadPurpose(code, str(reference)).query
+
+
+def stated_purpose_check(text: str, *, field: str = "purpose") -> None:
+    """Refuse (DomainError `invisible_character`, naming the character) a purpose stated in
+    free text, as an agency states it, holding a character drawn as nothing: kept in the audit
+    row of the read, it would read otherwise (reversed) there."""
+    hidden = invisible_character(text)
+    if hidden is not None:
+        raise DomainError(
+            "invisible_character",
+            _(
+                "The purpose contains an invisible character (%(char)s), which can change how "
+                "the text reads where it is shown: remove it."
+            )
+            % {"char": f"U+{ord(hidden):04X}"},
+            field,
+        )

@@ -19,7 +19,7 @@ from umis.people.matchkeys import token_search_readings
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import search_key
 from umis.people.normalize import normalize_name
-from umis.people.purposes import ReadPurpose, read_purpose
+from umis.people.purposes import ReadPurpose, read_purpose, stated_purpose_check
 
 MAX_ID = 2**63 - 1  # the largest id the database can hold
 
@@ -292,11 +292,14 @@ def person_get_for_user(
     data: dict[str, Any] | None = None,
     agencies: bool = False,
     current_only: bool = False,
+    purpose_typed: bool = False,
 ) -> Person:
     """A person's file for staff within their scope (`person_scope_for_user`: a regional
     officer only persons tied to their office) and, with `agencies`, for agency API
     clients; the read is audited as `action` with its purpose, a refusal as
-    PERSON_ACCESS_DENIED. `current_only` refuses a record that was merged into another."""
+    PERSON_ACCESS_DENIED. `current_only` refuses a record that was merged into another.
+    `purpose_typed`: the purpose is free text as the reader typed it, refused once access is
+    settled and before the read is audited when it holds a character drawn as nothing."""
     agency = (
         agencies
         and getattr(user, "is_authenticated", False)
@@ -319,6 +322,8 @@ def person_get_for_user(
             entity_id=str(person_id)[:60],
         )
         raise NotFound("not_found", _("Not found."))
+    if purpose_typed:
+        stated_purpose_check(purpose)
     audit_record(
         actor=user,
         action=action,

@@ -46,7 +46,7 @@ from umis.screening.models import (
     WatchlistImport,
     WatchlistSequence,
 )
-from umis.screening.validation import MAX_REASON, EntryData, entry_parse
+from umis.screening.validation import MAX_REASON, EntryData, entry_parse, reason_hidden_error
 
 MAX_API_IMPORT = 10_000
 # an uploaded file: as large as a request may carry (100,000 entries are some 8 MB of CSV)
@@ -361,7 +361,8 @@ def watchlist_entry_withdraw(
 
     The reason (outer blanks trimmed) is refused when longer than MAX_REASON characters,
     as an entry's own reason is on import, never cut: it is kept whole in the entry's
-    history and in the audit row (WATCHLIST_ENTRY_WITHDRAWN, `reason`)."""
+    history and in the audit row (WATCHLIST_ENTRY_WITHDRAWN, `reason`). A reason holding a
+    character drawn as nothing is refused naming it (`invisible_character`)."""
     reason = reason.strip()
     if not reason:
         raise DomainError("reason_required", _("Give the reason."), "reason")
@@ -372,6 +373,9 @@ def watchlist_entry_withdraw(
             % {"n": MAX_REASON, "length": len(reason)},
             "reason",
         )
+    hidden = reason_hidden_error(reason, allowed="\r\n\t")  # line breaks kept as typed
+    if hidden is not None:
+        raise DomainError(hidden.code, hidden.message, hidden.field)
     with transaction.atomic():
         locked = WatchlistEntry.objects.select_for_update().get(pk=entry.pk)
         if locked.version != expected_version:

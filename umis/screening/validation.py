@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.core import clock
 from umis.core.errors import ErrorCollector, FieldError
+from umis.core.text import invisible_character
 from umis.people.normalize import normalize_name
 from umis.reference.selectors import ReferenceSnapshot, country_get_by_code
 from umis.screening.index import document_key
@@ -96,6 +97,26 @@ def _whole_text(raw: Mapping[str, Any], key: str) -> str:
     """The value with its blanks run together, uncut: its length is checked by the caller."""
     value = raw.get(key)
     return "" if value is None else " ".join(str(value).split())
+
+
+def reason_hidden_error(
+    reason: str, *, field: str = "reason", allowed: str = ""
+) -> FieldError | None:
+    """A reason (of a listing, of its withdrawal) holding a character drawn as nothing, which
+    would make it read otherwise (reversed) on the entry's page and in the audit log; the
+    characters in `allowed` (line breaks) pass."""
+    hidden = invisible_character(reason, allowed=allowed)
+    if hidden is None:
+        return None
+    return FieldError(
+        "invisible_character",
+        _(
+            "The reason contains an invisible character (%(char)s), which can change how the "
+            "text reads where it is shown: remove it."
+        )
+        % {"char": f"U+{ord(hidden):04X}"},
+        field,
+    )
 
 
 def name_errors(value: str, *, field: str) -> list[FieldError]:
@@ -213,6 +234,8 @@ def entry_parse(
             % {"n": MAX_REASON, "length": len(reason)},
             "reason",
         )
+    elif hidden := reason_hidden_error(reason):
+        errors.errors.append(hidden)
     source = _whole_text(raw, "source") or default_source
     source_reference = _whole_text(raw, "source_reference")
     if not source:

@@ -434,3 +434,41 @@ def test_a_day_left_sent_empty_is_required(
     error = response.json()["error"]
     assert (error["code"], error["field"], error["message"]) == ("required", "left_on", message)
     assert StayRegistration.objects.get().ended_on is None
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "The purpose contains an invisible character (U+202E)"),
+        ("az", "Məqsəddə görünməyən simvol var (U+202E)"),
+        ("ru", "Цель содержит невидимый символ (U+202E)"),
+    ],
+)
+def test_a_stay_read_whose_purpose_holds_an_invisible_character_is_refused_unaudited(
+    world: World, client: Client, language: str, message: str
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+
+    [result] = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])
+    assert result.registration is not None
+    person_id = result.registration.person_id
+    _client, api_key = api_client_create(
+        actor=None, name="desk", user=world.hannah, scopes=[Scope.PEOPLE_READ]
+    )
+    response = client.get(
+        f"/api/v1/people/{person_id}/stay?purpose=status%20check%E2%80%AE",
+        HTTP_X_API_KEY=api_key,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invisible_character", "purpose")
+    assert message in error["message"]
+    assert not AuditEvent.objects.filter(action="PERSON_STAY_VIEWED").exists()
+    plain = client.get(
+        f"/api/v1/people/{person_id}/stay?purpose=status%20check", HTTP_X_API_KEY=api_key
+    )
+    assert plain.status_code == 200
+    audited = AuditEvent.objects.get(action="PERSON_STAY_VIEWED")
+    assert audited.data["purpose"] == "status check"
