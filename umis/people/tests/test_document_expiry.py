@@ -78,7 +78,7 @@ def test_an_e_visa_traveller_with_a_passport_valid_too_long_is_refused(
         accepted = application_parse(application(traveller(document_expiry=LATEST)), today=TODAY)
     assert isinstance(errors, list)
     assert [(e.code, e.field) for e in errors] == [
-        ("document_expiry_too_far", "applicants[0].document_expiry")
+        ("document_expiry_too_far", "applicants.0.document_expiry")
     ]
     assert not isinstance(accepted, list), accepted
 
