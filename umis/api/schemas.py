@@ -18,6 +18,15 @@ from pydantic_core import PydanticCustomError
 
 from umis.core import clock
 from umis.core.errors import FieldError
+from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
+from umis.stays.validation import (
+    CITY_MAX,
+    CLIENT_REFERENCE_MAX,
+    DOCUMENT_NUMBER_MAX,
+    DOCUMENT_TYPE_MAX,
+    REGION_CODE_MAX,
+    STREET_MAX,
+)
 
 
 def _day_as_written(value: Any) -> Any:
@@ -160,34 +169,64 @@ PUBLIC_BODY_ERRORS: dict[int, Any] = {
 }
 
 
+def longest(n: int) -> dict[str, Any]:
+    """The document's `maxLength` of a text field, from the constant its validation uses.
+    Only stated, not enforced here: the service refuses a longer value (`too_long`, naming
+    the field), in a batch for that item alone."""
+    return {"maxLength": n}
+
+
 class StayRegistrationFields(Schema):
     """A guest as in the passport. Either the fields or `mrz` (2–3 lines) with the address and dates."""
 
-    surname: str | None = Field(None, description="As in the passport, any script")
-    given_names: str | None = None
-    patronymic: str | None = None
-    birth_date: str | None = Field(None, description="YYYY-MM-DD")
-    sex: str | None = Field(None, description="M, F or X")
-    nationality: str | None = Field(None, description="ISO 3166 alpha-2/alpha-3 or ICAO code")
+    surname: str | None = Field(
+        None, description="As in the passport, any script", json_schema_extra=longest(NAME_MAX)
+    )
+    given_names: str | None = Field(None, json_schema_extra=longest(NAME_MAX))
+    patronymic: str | None = Field(None, json_schema_extra=longest(NAME_MAX))
+    birth_date: str | None = Field(
+        None, description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX)
+    )
+    sex: str | None = Field(None, description="M, F or X", json_schema_extra=longest(SEX_MAX))
+    nationality: str | None = Field(
+        None,
+        description="ISO 3166 alpha-2/alpha-3 or ICAO code",
+        json_schema_extra=longest(COUNTRY_CODE_MAX),
+    )
     document_type: str | None = Field(
         None,
         description="passport, id_card, travel_document, other. A passport of a stateless "
         "person or refugee (nationality XXA, XXB, XXC) is stored as travel_document",
+        json_schema_extra=longest(DOCUMENT_TYPE_MAX),
     )
-    document_number: str | None = None
-    issuing_state: str | None = None
-    document_expiry: str | None = Field(None, description="YYYY-MM-DD")
+    document_number: str | None = Field(None, json_schema_extra=longest(DOCUMENT_NUMBER_MAX))
+    issuing_state: str | None = Field(None, json_schema_extra=longest(COUNTRY_CODE_MAX))
+    document_expiry: str | None = Field(
+        None, description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX)
+    )
     mrz: list[str] | None = Field(
         None,
         description="Machine-readable zone lines of the passport or ID card; fills the fields "
         "above. A visa's zone (MRV-A, MRV-B) is refused: mrz_visa",
     )
-    region: str | None = Field(None, description="Region code (see reference data)")
-    city: str | None = None
-    street: str | None = None
-    arrival_date: str | None = Field(None, description="YYYY-MM-DD")
-    planned_departure: str | None = Field(None, description="YYYY-MM-DD")
-    client_reference: str | None = Field(None, description="Your own reference, returned as is")
+    region: str | None = Field(
+        None,
+        description="Region code (see reference data)",
+        json_schema_extra=longest(REGION_CODE_MAX),
+    )
+    city: str | None = Field(None, json_schema_extra=longest(CITY_MAX))
+    street: str | None = Field(None, json_schema_extra=longest(STREET_MAX))
+    arrival_date: str | None = Field(
+        None, description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX)
+    )
+    planned_departure: str | None = Field(
+        None, description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX)
+    )
+    client_reference: str | None = Field(
+        None,
+        description="Your own reference, returned as is",
+        json_schema_extra=longest(CLIENT_REFERENCE_MAX),
+    )
 
 
 class StayRegistrationIn(StayRegistrationFields, BodyIn):

@@ -21,6 +21,11 @@ from umis.people.names import name_check, name_clean, name_is_clean
 from umis.reference.models import Country
 
 MAX_TEXT = 200
+# the longest value of each kind of field a registration, a request or a form takes
+NAME_MAX = 100
+DATE_MAX = len("YYYY-MM-DD")
+SEX_MAX = 1
+COUNTRY_CODE_MAX = 3  # ISO alpha-2/alpha-3 or ICAO
 _CONTROL = re.compile(r"[\x00-\x1f]")
 MRZ_TYPES = {
     "passport": DocumentType.PASSPORT,
@@ -109,7 +114,7 @@ class FieldReader:
         value = self.raw.get(field)
         if isinstance(value, dt.date):
             return value
-        text = self.text(field, max_length=10)
+        text = self.text(field, max_length=DATE_MAX)
         if not text:
             return None
         try:
@@ -128,7 +133,7 @@ class FieldReader:
         return name_clean(value)
 
     def sex(self, field: str = "sex") -> str:
-        value = self.text(field, max_length=1).upper()
+        value = self.text(field, max_length=SEX_MAX).upper()
         if value and value not in Sex.values:
             self.error(
                 "invalid_choice", _("Choose Male (M), Female (F) or Unspecified (X)."), field
@@ -137,7 +142,7 @@ class FieldReader:
 
     def country(self, field: str, lookup: Callable[[str], Country | None]) -> Country | None:
         """A country by ISO or ICAO code, as `lookup` (the reference snapshot) finds it."""
-        code = self.text(field, max_length=3)
+        code = self.text(field, max_length=COUNTRY_CODE_MAX)
         if not code:
             return None
         country = lookup(code)
@@ -183,7 +188,7 @@ VISA_ZONE_MESSAGE = _(
 
 
 def mrz_max_name() -> int:
-    return 100
+    return NAME_MAX
 
 
 def mrz_merge(

@@ -33,6 +33,12 @@ from umis.reference.selectors import ReferenceSnapshot, reference_snapshot
 from umis.stays import rules
 
 CLIENT_REFERENCE_MAX = 100
+# the longest value of each field of a registration's document and address
+DOCUMENT_TYPE_MAX = 20
+DOCUMENT_NUMBER_MAX = 20
+REGION_CODE_MAX = 40
+CITY_MAX = 100
+STREET_MAX = 200
 PHONE_RE = re.compile(r"\+?[0-9][0-9 ()-]{4,38}")
 
 
@@ -76,16 +82,16 @@ def registration_parse(
             "nationality",
         )
     issuing_state = r.issuing_state("issuing_state", ref.country)
-    document_type = r.text("document_type", max_length=20)
+    document_type = r.text("document_type", max_length=DOCUMENT_TYPE_MAX)
     if document_type and document_type not in DocumentType.values:
         r.error("invalid_choice", _("Choose a document type from the list."), "document_type")
-    number = r.text("document_number", max_length=20)
+    number = r.text("document_number", max_length=DOCUMENT_NUMBER_MAX)
     if number:
         number = document_number_clean(number) or ""
         if not number:
             r.error("invalid", DOCUMENT_NUMBER_MESSAGE, "document_number")
     expiry = r.date("document_expiry")
-    region_code = r.text("region", max_length=40)
+    region_code = r.text("region", max_length=REGION_CODE_MAX)
     region = None
     if region_code:
         region = ref.region(region_code)
@@ -93,8 +99,8 @@ def registration_parse(
             r.error(
                 "unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region"
             )
-    city = r.text("city", max_length=100)
-    street = r.text("street", max_length=200)
+    city = r.text("city", max_length=CITY_MAX)
+    street = r.text("street", max_length=STREET_MAX)
     arrival = r.date("arrival_date")
     departure = r.date("planned_departure")
     client_reference = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)

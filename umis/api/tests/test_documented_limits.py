@@ -1,0 +1,92 @@
+"""The longest text the document allows in each request field is the longest the service
+takes: one character more is refused naming the field, the limit itself is not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from umis.core.testing import World, guest
+
+pytestmark = pytest.mark.django_db
+
+REGISTRATION_FIELDS = (
+    "surname",
+    "given_names",
+    "patronymic",
+    "birth_date",
+    "sex",
+    "nationality",
+    "document_type",
+    "document_number",
+    "issuing_state",
+    "document_expiry",
+    "region",
+    "city",
+    "street",
+    "arrival_date",
+    "planned_departure",
+    "client_reference",
+)
+
+
+def _max_lengths(client: Client, schema: str) -> dict[str, int]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    properties = response.json()["components"]["schemas"][schema]["properties"]
+    return {
+        name: prop["maxLength"]
+        for name, prop in properties.items()
+        for prop in [prop, *prop.get("anyOf", [])]
+        if "maxLength" in prop
+    }
+
+
+def _too_long(errors: list[dict[str, Any]], field: str) -> bool:
+    return any(e["field"] == field and e["code"] == "too_long" for e in errors)
+
+
+@pytest.mark.parametrize("schema", ["StayRegistrationIn", "StayRegistrationItemIn"])
+def test_the_registration_fields_state_their_longest_text(client: Client, schema: str) -> None:
+    assert set(_max_lengths(client, schema)) == set(REGISTRATION_FIELDS)
+
+
+@pytest.mark.parametrize("field", REGISTRATION_FIELDS)
+def test_a_registration_one_over_the_documented_length_is_refused_naming_the_field(
+    world: World, client: Client, field: str
+) -> None:
+    limit = _max_lengths(client, "StayRegistrationIn").get(field)
+    assert limit, field
+    for length, refused in ((limit + 1, True), (limit, False)):
+        response = client.post(
+            "/api/v1/stay-registrations",
+            guest(**{field: "x" * length}),
+            "application/json",
+            HTTP_X_API_KEY=world.hotel_key,
+        )
+        errors = response.json().get("error", {}).get("errors", [])
+        assert _too_long(errors, field) is refused, (field, length, response.content)
+        if refused:
+            assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", REGISTRATION_FIELDS)
+def test_a_batch_item_one_over_the_documented_length_is_refused_naming_the_field(
+    world: World, client: Client, field: str
+) -> None:
+    limit = _max_lengths(client, "StayRegistrationItemIn").get(field)
+    assert limit, field
+    items = [guest(**{field: "x" * (limit + 1)}), guest(**{field: "x" * limit})]
+    response = client.post(
+        "/api/v1/stay-registrations/bulk",
+        {"items": items},
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    assert response.status_code < 500, response.content
+    over, at = response.json()["items"]
+    assert over["status"] == "refused"
+    assert _too_long(over["errors"], field), over
+    assert not _too_long(at["errors"], field), at
