@@ -19,8 +19,9 @@ from pydantic import Field
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import CONFLICT_ERRORS, ERRORS, BodyIn
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, BodyIn, longest
 from umis.audit.services import audit_record
+from umis.cases.services import MAX_REASONS
 from umis.core.errors import DomainError, ErrorCollector, PermissionDenied
 from umis.people import selectors, services
 from umis.people.models import IdentityMatch, Person, PersonMerge
@@ -29,7 +30,6 @@ from umis.people.selectors import MatchOrder
 router = Router(tags=["Identity review"], auth=ApiKeyAuth(Scope.IDENTITY_REVIEW))
 
 MAX_ID = 2**63 - 1
-MAX_REASON = 2000
 
 
 class ReviewFilters(Schema):
@@ -99,7 +99,9 @@ class ReviewOut(ReviewItemOut):
 
 class DecisionIn(BodyIn):
     decision: str = Field(description="link (one person: merge) or separate")
-    reason: str = Field(description="Why; kept in the history (up to 2,000 characters)")
+    reason: str = Field(
+        description="Why; kept in the history", json_schema_extra=longest(MAX_REASONS)
+    )
     version: int = Field(description="The task's version as read; a stale one gets 409")
 
 
@@ -122,7 +124,7 @@ class UnmergeOut(MergeOut):
 
 
 class UnmergeIn(BodyIn):
-    reason: str
+    reason: str = Field(json_schema_extra=longest(MAX_REASONS))
     version: int = Field(description="The merge's version as read; a stale one gets 409")
 
 
@@ -133,8 +135,8 @@ def _id(value: int, field: str) -> int:
 
 
 def _reason(value: str, errors: ErrorCollector) -> None:
-    if len(value) > MAX_REASON:
-        errors.add("too_long", _("At most %(n)d characters.") % {"n": MAX_REASON}, "reason")
+    if len(value) > MAX_REASONS:
+        errors.add("too_long", _("At most %(n)d characters.") % {"n": MAX_REASONS}, "reason")
 
 
 def _item(m: IdentityMatch) -> dict[str, Any]:

@@ -90,3 +90,22 @@ def test_a_batch_item_one_over_the_documented_length_is_refused_naming_the_field
     assert over["status"] == "refused"
     assert _too_long(over["errors"], field), over
     assert not _too_long(at["errors"], field), at
+
+
+def test_the_reason_of_an_identity_decision_one_over_the_documented_length_is_refused(
+    world: World, client: Client
+) -> None:
+    from umis.api.tests.test_identity_api import _doubtful_pair, _key
+
+    limit = _max_lengths(client, "DecisionIn").get("reason")
+    assert limit, "reason"
+    assert _max_lengths(client, "UnmergeIn").get("reason") == limit
+    match = _doubtful_pair(world)
+    path = f"/api/v1/identity/reviews/{match.pk}/decision"
+    for length, status in ((limit + 1, 422), (limit, 200)):
+        body = {"decision": "separate", "reason": "x" * length, "version": 1}
+        response = client.post(path, body, "application/json", HTTP_X_API_KEY=_key(world.alice))
+        assert response.status_code == status, (length, response.content)
+        if status == 422:
+            error = response.json()["error"]
+            assert (error["code"], error["field"]) == ("too_long", "reason")
