@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
-from umis.api.schemas import PUBLIC_BODY_ERRORS, PUBLIC_ERRORS, MrzIn, SignerKeyOut, VerifyOut
+from umis.api.schemas import (
+    PUBLIC_BODY_ERRORS,
+    PUBLIC_ERRORS,
+    PUBLIC_NO_INPUT_ERRORS,
+    MrzIn,
+    SignerKeyOut,
+    VerifyOut,
+)
 from umis.core.errors import DomainError
 from umis.documents.models import SignerKey
 from umis.documents.services import document_verify
@@ -55,7 +62,7 @@ def verify(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get(
     "/documents/signer-keys",
-    response={200: list[SignerKeyOut], **PUBLIC_ERRORS},
+    response={200: list[SignerKeyOut], **PUBLIC_NO_INPUT_ERRORS},
     summary="Published document-signer certificates",
     auth=None,
 )

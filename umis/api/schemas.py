@@ -167,6 +167,12 @@ PUBLIC_BODY_ERRORS: dict[int, Any] = {
     415: ErrorOut,
     **PUBLIC_ERRORS,
 }
+# an endpoint naming no object (no reference or id in its path or body) finds nothing
+# missing, so never 404; one taking no input at all (no parameter, no body) finds nothing
+# wrong in it, so never 422
+NO_OBJECT_ERRORS: dict[int, Any] = {k: v for k, v in ERRORS.items() if k != 404}
+NO_OBJECT_BODY_ERRORS: dict[int, Any] = {k: v for k, v in BODY_ERRORS.items() if k != 404}
+PUBLIC_NO_INPUT_ERRORS: dict[int, Any] = {429: ErrorOut}
 
 
 def longest(n: int) -> dict[str, Any]:

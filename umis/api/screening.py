@@ -11,7 +11,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.schemas import BODY_ERRORS, BodyIn
+from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn
 from umis.core.errors import DomainError, ErrorCollector, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.normalize import name_similarity, normalize_name
@@ -42,7 +42,9 @@ class CompareOut(Schema):
 
 
 @names_router.post(
-    "/names/compare", response={200: CompareOut, **BODY_ERRORS}, summary="Compare two names"
+    "/names/compare",
+    response={200: CompareOut, **NO_OBJECT_BODY_ERRORS},
+    summary="Compare two names",
 )
 def names_compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
     errors = [*name_errors(payload.a, field="a"), *name_errors(payload.b, field="b")]
@@ -148,7 +150,7 @@ def search_query(payload: SearchIn) -> tuple[Query, float | None]:
 
 @screening_router.post(
     "/screening/search",
-    response={200: SearchOut, **BODY_ERRORS},
+    response={200: SearchOut, **NO_OBJECT_BODY_ERRORS},
     summary="Screen a person against the watchlists",
 )
 def screening_search(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:

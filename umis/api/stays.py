@@ -16,6 +16,7 @@ from umis.api.idempotency import request_idempotent
 from umis.api.schemas import (
     CONFLICT_ERRORS,
     ERRORS,
+    NO_OBJECT_ERRORS,
     PDF_ANSWER,
     AnnulledOut,
     BulkIn,
@@ -235,7 +236,9 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
 
 
 @router.get(
-    "/stay-registrations", response={200: list[GuestOut], **ERRORS}, summary="Current guests"
+    "/stay-registrations",
+    response={200: list[GuestOut], **NO_OBJECT_ERRORS},
+    summary="Current guests",
 )
 def current_guests(request: HttpRequest, paging: Query[Paging]) -> list[dict[str, Any]]:
     host = _host(request)

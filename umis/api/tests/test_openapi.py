@@ -175,3 +175,32 @@ def test_every_operation_over_the_limit_sends_retry_after_as_described(
                 assert described["minimum"] <= seconds <= described["maximum"], (method, path)
                 assert response.json()["error"]["code"] == "rate_limited"
     assert operations
+
+
+# the operations that name no object (no reference or id in the path or the body): nothing
+# they are asked for can be missing, so they never answer 404
+NAMING_NO_OBJECT = {
+    ("GET", "/api/v1/stay-registrations"),
+    ("POST", "/api/v1/names/compare"),
+    ("POST", "/api/v1/screening/search"),
+}
+
+
+def test_an_operation_naming_no_object_does_not_list_404(client: Client) -> None:
+    listed = {(m, p) for m, p, o in _operations(client) if "404" in o["responses"]}
+    assert listed
+    assert not NAMING_NO_OBJECT & listed
+
+
+def test_an_operation_taking_no_input_does_not_list_422(client: Client, world: Any) -> None:
+    """Nothing sent can be wrong: the published keys answer whatever the query says."""
+    bare = [
+        (m, p, o)
+        for m, p, o in _operations(client)
+        if not o.get("parameters") and "requestBody" not in o
+    ]
+    assert [(m, p) for m, p, _o in bare] == [("GET", "/api/v1/documents/signer-keys")]
+    for method, path, operation in bare:
+        assert "422" not in operation["responses"], (method, path)
+    response = client.get("/api/v1/documents/signer-keys?offset=x&limit=-1")
+    assert response.status_code == 200
