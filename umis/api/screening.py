@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from pydantic import Field
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn
+from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn, longest
 from umis.core.errors import DomainError, ErrorCollector, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.normalize import name_similarity, normalize_name
@@ -20,7 +20,14 @@ from umis.screening import selectors, services
 from umis.screening.engine import name_match_threshold, screening_threshold
 from umis.screening.index import Query
 from umis.screening.models import Watchlist
-from umis.screening.validation import MAX_SOURCE, birth_parse, country_code, name_errors
+from umis.screening.validation import (
+    MAX_DOCUMENT_NUMBER,
+    MAX_NAME,
+    MAX_SOURCE,
+    birth_parse,
+    country_code,
+    name_errors,
+)
 
 names_router = Router(tags=["Names"], auth=ApiKeyAuth(Scope.SCREENING))
 screening_router = Router(tags=["Screening"], auth=ApiKeyAuth(Scope.SCREENING))
@@ -28,8 +35,10 @@ watchlist_router = Router(tags=["Watchlists"], auth=ApiKeyAuth(Scope.WATCHLISTS_
 
 
 class CompareIn(BodyIn):
-    a: str = Field(description="A name in any script and order")
-    b: str
+    a: str = Field(
+        description="A name in any script and order", json_schema_extra=longest(MAX_NAME)
+    )
+    b: str = Field(json_schema_extra=longest(MAX_NAME))
 
 
 class CompareOut(Schema):
@@ -71,10 +80,12 @@ MIN_LIMIT, MAX_LIMIT = 1, 100  # hits a search returns
 
 
 class SearchIn(BodyIn):
-    names: list[str] = Field(description="The person's names, any script (1 to 10)")
+    names: list[Annotated[str, Field(json_schema_extra=longest(MAX_NAME))]] = Field(
+        description="The person's names, any script (1 to 10)"
+    )
     birth_date: str | None = Field(None, description="YYYY-MM-DD, or only the year YYYY")
     nationality: str | None = Field(None, description="ISO alpha-2/alpha-3 or ICAO code")
-    document_number: str | None = None
+    document_number: str | None = Field(None, json_schema_extra=longest(MAX_DOCUMENT_NUMBER))
     issuing_state: str | None = None
     threshold: float | None = Field(
         None,
@@ -132,8 +143,12 @@ def search_query(payload: SearchIn) -> tuple[Query, float | None]:
         errors.add("invalid", _("Enter a number from 0 to 100."), "threshold")
     if not MIN_LIMIT <= payload.limit <= MAX_LIMIT:
         errors.add("invalid", _("Enter a number from 1 to 100."), "limit")
-    if len(payload.document_number or "") > 30:
-        errors.add("too_long", _("At most %(n)d characters.") % {"n": 30}, "document_number")
+    if len(payload.document_number or "") > MAX_DOCUMENT_NUMBER:
+        errors.add(
+            "too_long",
+            _("At most %(n)d characters.") % {"n": MAX_DOCUMENT_NUMBER},
+            "document_number",
+        )
     errors.raise_if_any()
     return (
         Query(

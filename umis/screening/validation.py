@@ -22,6 +22,7 @@ MAX_NAME = 300
 MAX_ALIASES = 20
 MAX_REASON = 2000  # characters of an entry's reason, blanks run together
 MAX_SOURCE = 200  # characters of an entry's source and of its source reference
+MAX_DOCUMENT_NUMBER = 30  # of an entry, and of a search
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,12 @@ def entry_parse(
     if sex not in {"", "M", "F", "X"}:
         errors.add("invalid", _("Use M, F or X."), "sex")
     document_number = re.sub(r"[^0-9A-Z]", "", _text(raw, "document_number").upper())
-    if len(document_number) > 30:
-        errors.add("too_long", _("At most %(n)d characters.") % {"n": 30}, "document_number")
+    if len(document_number) > MAX_DOCUMENT_NUMBER:
+        errors.add(
+            "too_long",
+            _("At most %(n)d characters.") % {"n": MAX_DOCUMENT_NUMBER},
+            "document_number",
+        )
     if kind == "document" and not document_number:
         errors.add("required", _("This field is required."), "document_number")
     valid_from = _date(_text(raw, "valid_from"), field="valid_from", errors=errors)

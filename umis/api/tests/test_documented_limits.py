@@ -109,3 +109,41 @@ def test_the_reason_of_an_identity_decision_one_over_the_documented_length_is_re
         if status == 422:
             error = response.json()["error"]
             assert (error["code"], error["field"]) == ("too_long", "reason")
+
+
+def _schema(client: Client, name: str) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    return response.json()["components"]["schemas"][name]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "body"),
+    [
+        ("/api/v1/names/compare", "a", lambda v: {"a": v, "b": "Cavid"}),
+        ("/api/v1/names/compare", "b", lambda v: {"a": "Cavid", "b": v}),
+        ("/api/v1/screening/search", "names.0", lambda v: {"names": [v]}),
+        (
+            "/api/v1/screening/search",
+            "document_number",
+            lambda v: {"names": ["Cavid"], "document_number": v},
+        ),
+    ],
+)
+def test_a_name_or_number_screened_one_over_the_documented_length_is_refused(
+    world: World, client: Client, path: str, field: str, body: Any
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+
+    key = api_client_create(actor=None, name="Agency", user=world.hannah, scopes=[Scope.SCREENING])
+    schema = _schema(client, "CompareIn" if "compare" in path else "SearchIn")["properties"]
+    prop = schema["names"]["items"] if field == "names.0" else schema[field]
+    prop = next((p for p in [prop, *prop.get("anyOf", [])] if "maxLength" in p), {})
+    limit = prop.get("maxLength")
+    assert limit, field
+    for length, refused in ((limit + 1, True), (limit, False)):
+        response = client.post(path, body("C" * length), "application/json", HTTP_X_API_KEY=key[1])
+        assert response.status_code == (422 if refused else 200), (length, response.content)
+        if refused:
+            error = response.json()["error"]
+            assert (error["code"], error["field"]) == ("too_long", field)
