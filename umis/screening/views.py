@@ -261,6 +261,15 @@ def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
         "screening/import_status.html",
         {
             "job": job,
+            # the list by its name in the reader's language (its code if it is gone since)
+            "watchlist": next(
+                (
+                    w
+                    for w in selectors.watchlists_for_user(user=request.user)
+                    if w.code == job.watchlist_code
+                ),
+                None,
+            ),
             "worker_late": selectors.watchlist_import_worker_late(job),
             "worker_wait": settings.UMIS_IMPORT_WORKER_WAIT_MINUTES,
         },

@@ -98,6 +98,16 @@ def test_a_file_with_an_invalid_row_is_refused_as_a_whole_naming_the_row(
     assert AuditEvent.objects.filter(action="WATCHLIST_IMPORT_REFUSED").count() == 1
 
 
+def test_the_import_names_its_list_in_the_officers_language_not_by_its_code(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.hannah)
+    response = upload(client, CSV)
+    page = client.get(response["Location"]).content.decode()
+    assert re.search(r"<dt>Список</dt><dd>Запреты на въезд</dd>", page)
+    assert "entry-bans</" not in page
+
+
 def test_the_valid_rows_are_imported_and_the_others_listed_when_asked(
     world: World, client: Client
 ) -> None:
