@@ -182,8 +182,15 @@ def entry_parse(
         if key not in ENTRY_FIELDS:  # a misspelt field would lose its value without a word
             errors.add("unknown_field", _("Unknown field."), str(key)[:100])
     category = _text(raw, "category").lower()
-    if category not in Category.values:
-        errors.add("invalid_category", _("Unknown category."), "category")
+    if not category:
+        errors.add("required", _("This field is required."), "category")
+    elif category not in Category.values:
+        choices = ", ".join(f"{value} ({label})" for value, label in Category.choices)
+        errors.add(
+            "invalid_category",
+            _("Unknown category: use one of %(choices)s.") % {"choices": choices},
+            "category",
+        )
     kind = "document" if category in DOCUMENT_CATEGORIES else "person"
     full_name = _text(raw, "full_name", MAX_NAME) or " ".join(
         p for p in (_text(raw, "surname", 150), _text(raw, "given_names", 150)) if p

@@ -108,6 +108,29 @@ def test_the_import_names_its_list_in_the_officers_language_not_by_its_code(
     assert "entry-bans</" not in page
 
 
+@pytest.mark.parametrize(
+    ("category", "said"),
+    [
+        ("", "Это поле обязательно."),
+        (
+            "Entry ban",
+            "Неизвестная категория: укажите одну из entry_ban (Запрет на въезд), "
+            "wanted (Лицо в розыске), alert (Другое оповещение), lost (Утерянный документ), "
+            "stolen (Похищенный документ), invalid (Недействительный документ).",
+        ),
+    ],
+)
+def test_a_row_without_a_known_category_is_refused_saying_which_ones_there_are(
+    world: World, client: Client, category: str, said: str
+) -> None:
+    client.force_login(world.hannah)
+    response = upload(client, CSV + f"{category},X3,Ivan Petrov,1990,AZ,Expelled,SMS\n")
+    run_queued()
+    page = client.get(response["Location"]).content.decode()
+    assert f"<td>строка 4</td><td><code>category</code></td><td>{said}</td>" in page
+    assert not WatchlistEntry.objects.exists()
+
+
 def test_the_valid_rows_are_imported_and_the_others_listed_when_asked(
     world: World, client: Client
 ) -> None:
