@@ -24,6 +24,20 @@ class TotpConfig(TotpAppConfig):
         # declared options, not these
         TOTPDevice._meta.verbose_name = _("TOTP device")
         TOTPDevice._meta.verbose_name_plural = _("TOTP devices")
+        # the list's columns and filters are named by these fields
+        for name, label in (
+            ("user", _("user")),
+            ("name", _("name")),
+            ("created_at", _("created at")),
+            ("last_used_at", _("last used at")),
+            ("confirmed", _("confirmed")),
+        ):
+            TOTPDevice._meta.get_field(name).verbose_name = label
+        from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+
+        # the package builds this text once, at import, in English around the names of the
+        # fields in the language of that moment
+        TOTPDeviceAdmin.search_help_text = _("Search by username or e-mail address")
 
 
 class TasksConfig(TasksAppConfig):

@@ -115,3 +115,33 @@ def test_view_site_leads_to_the_site_in_the_administrators_language(
     assert links[0] == site
     home = client.get(site)
     assert (home.status_code, home.headers["Content-Language"]) == (200, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "search", "filters"),
+    [
+        (
+            "ru",
+            "Поиск по имени пользователя или адресу эл. почты",
+            ["создан", "последнее использование", "подтверждено"],
+        ),
+        (
+            "en",
+            "Search by username or e-mail address",
+            ["created at", "last used at", "confirmed"],
+        ),
+        (
+            "az",
+            "İstifadəçi adı və ya e-poçt ünvanı ilə axtarış",
+            ["yaradılıb", "son istifadə", "təsdiqlənib"],
+        ),
+    ],
+)
+def test_the_list_of_second_factor_devices_is_in_the_administrators_language(
+    world: World, language: str, search: str, filters: list[str]
+) -> None:
+    prefix = "" if language == "az" else f"/{language}"
+    page = _admin(world).get(f"{prefix}/admin/otp_totp/totpdevice/").content.decode()
+    help_text = re.findall(r'<div class="help" id="searchbar_helptext">(.*?)</div>', page, re.S)
+    assert [t.strip() for t in help_text] == [search]
+    assert re.findall(r'<details data-filter-title="([^"]*)"', page) == filters
