@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,19 @@ class EligibleNationalityAdmin(AuditedModelAdmin[EligibleNationality]):
         column = f"name_{lang}" if lang in ("az", "en", "ru") else "name_en"
         names = Country.objects.filter(code=OuterRef("country_code")).values(column)[:1]
         return super().get_queryset(request).annotate(country_name=Subquery(names))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[EligibleNationality], search_term: str
+    ) -> tuple[QuerySet[EligibleNationality], bool]:
+        # by its code, or by the country's name in any of the three languages
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            named = Country.objects.filter(
+                Q(name_az__icontains=term) | Q(name_en__icontains=term) | Q(name_ru__icontains=term)
+            ).values("code")
+            found = found | queryset.filter(country_code__in=named)
+        return found, may_have_duplicates
 
     @admin.display(description=_("country"), ordering="country_name")
     def country_name(self, obj: EligibleNationality) -> str:

@@ -187,3 +187,19 @@ def test_the_eligible_nationalities_are_listed_with_the_country_named(
     EligibleNationality.objects.get_or_create(country_code="DE", valid_from=dt.date(2016, 1, 1))
     page = _admin(world).get(f"{lang}/admin/visas/eligiblenationality/").content.decode()
     assert re.search(rf'<td class="field-country_name">{germany}</td>', page), page[-3000:]
+
+
+@pytest.mark.parametrize(("lang", "query"), [("", "almaniya"), ("/en", "germ"), ("/ru", "Герм")])
+def test_an_eligible_nationality_is_found_by_the_country_s_name(
+    world: World, lang: str, query: str
+) -> None:
+    """The administrator looks a state up by the name he reads beside its code."""
+    from umis.visas.models import EligibleNationality
+
+    EligibleNationality.objects.get_or_create(country_code="DE", valid_from=dt.date(2016, 1, 1))
+    EligibleNationality.objects.get_or_create(country_code="FR", valid_from=dt.date(2016, 1, 1))
+    page = _admin(world).get(f"{lang}/admin/visas/eligiblenationality/", {"q": query})
+    codes = re.findall(
+        r'<th class="field-country_code"><a [^>]*>([A-Z]{2})</a>', page.content.decode()
+    )
+    assert codes == ["DE"]
