@@ -47,6 +47,33 @@ def name_scripts(value: str) -> set[str]:
     return text_scripts(value)
 
 
+def name_is_arabic(value: str) -> bool:
+    """Whether a name, or a part of one, is written in Arabic script (Arabic, Persian, Urdu...):
+    it has a letter of that script. The database asks the same of a stored name with
+    `arabic_letter_class`."""
+    return "ARABIC" in name_scripts(value)
+
+
+# Every letter of the Arabic script is in Unicode's first two planes.
+_LAST_CODE_POINT_SEARCHED = 0x1FFFF
+
+
+@lru_cache(maxsize=1)
+def arabic_letter_class() -> str:
+    """A regular expression's class of exactly the letters `name_is_arabic` counts, for a
+    database to look for one in a stored name (worked out once a process)."""
+    ranges: list[list[int]] = []
+    for code in range(0x80, _LAST_CODE_POINT_SEARCHED + 1):
+        c = chr(code)
+        if 0xD800 <= code <= 0xDFFF or not c.isalpha() or not name_is_arabic(c):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
+
+
 def name_check(value: str, *, field: str) -> list[FieldError]:
     """Errors for a name as typed: control, bidi, zero-width and other invisible characters,
     digits and symbols (`name_character`), mixed scripts."""
@@ -61,7 +88,7 @@ def name_check(value: str, *, field: str) -> list[FieldError]:
                 "bidi_control", _("The name contains invisible text-direction characters."), field
             )
         )
-    arabic = "ARABIC" in name_scripts(value)
+    arabic = name_is_arabic(value)
     if any(c in ZERO_WIDTH and not (c == ZWNJ and arabic) for c in value):
         errors.append(
             FieldError("zero_width", _("The name contains invisible zero-width characters."), field)

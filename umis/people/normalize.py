@@ -70,7 +70,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from umis.core.text import BIDI_CONTROLS, ZERO_WIDTH
-from umis.people.names import name_scripts
+from umis.people.names import name_is_arabic, name_scripts
 
 __all__ = [
     "FLAGS",
@@ -397,7 +397,7 @@ def _to_latin(token: str, *, apart: bool = False, waw_v: bool = False) -> tuple[
     """Lower-case ASCII form of one token, and whether it was in an abjad (Arabic) script
     (`apart`: its letters kept apart, `_abjad_apart`, and `waw_v` with it)."""
     scripts = name_scripts(token)
-    abjad = "ARABIC" in scripts
+    abjad = name_is_arabic(token)
     if "CYRILLIC" in scripts:
         if any(c in _AZ_CYR_MARKERS for c in token):
             token = "".join(_AZ_CYR.get(c.lower(), c) for c in token)
@@ -585,7 +585,7 @@ def normalize_name(text: str) -> NormalizedName:
     if not text.isprintable():
         if any(c in BIDI_CONTROLS for c in text):
             flags.add("bidi_control")
-        arabic = "ARABIC" in scripts
+        arabic = name_is_arabic(text)
         if any(c in ZERO_WIDTH and not (c == "\u200c" and arabic) for c in text):
             flags.add("zero_width")
     cleaned = unicodedata.normalize("NFKC", text)

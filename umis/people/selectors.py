@@ -17,7 +17,7 @@ from umis.cases.selectors import case_applicant_for_user
 from umis.core.errors import NotFound
 from umis.people.matchkeys import token_search_readings
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
-from umis.people.names import search_key
+from umis.people.names import arabic_letter_class, search_key
 from umis.people.normalize import normalize_name
 from umis.people.purposes import ReadPurpose, read_purpose, stated_purpose_check
 
@@ -116,7 +116,7 @@ def person_search(
             # a name on file in Arabic script is stored without its short vowels: Mahsa and
             # Rezaei find مهسا رضایی by their letters less those vowels
             sounds = [
-                _any_skeleton_word(readings) | (_unvowelled_word(readings) & _ARABIC_SCRIPT)
+                _any_skeleton_word(readings) | (_unvowelled_word(readings) & _arabic_script())
                 for _t, readings in tokens
             ]
             qs = qs.filter(spelt | Q(*sounds) if sounds else spelt)
@@ -185,20 +185,17 @@ def _abjad_word(readings: tuple[str, ...]) -> Q:
     return found
 
 
-# a name part as typed has a letter of the Arabic script (or of its presentation forms)
-_ARABIC_LETTER = "[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"
-_ARABIC_SCRIPT = (
-    Q(surname__regex=_ARABIC_LETTER)
-    | Q(given_names__regex=_ARABIC_LETTER)
-    | Q(patronymic__regex=_ARABIC_LETTER)
-)
+def _arabic_script() -> Q:
+    """A name part on file is written in Arabic script (`name_is_arabic`)."""
+    letter = arabic_letter_class()
+    return Q(surname__regex=letter) | Q(given_names__regex=letter) | Q(patronymic__regex=letter)
 
 
 def _unvowelled_word(readings: tuple[str, ...]) -> Q:
     """The stored skeletons hold one of the readings of a word with any of its vowels left
     out, as Arabic and Persian write a name: mahsa is mhs (مهسا), razai (Rezaei) rzi
     (رضایی), but not raza (Reza), whose last vowel is not the ی of rzi. Only for a name on
-    file in Arabic script (`_ARABIC_SCRIPT`): in Latin, Ali less its a is Li, another
+    file in Arabic script (`_arabic_script`): in Latin, Ali less its a is Li, another
     name."""
     found = Q()
     for reading in readings:

@@ -360,3 +360,36 @@ def test_the_longest_names_intake_accepts_are_stored_and_found(
     )
     assert len(person.match_key) > 400 or len(person.search_name) > 400
     assert person_search(user=world.alice, name=query) == [person]
+
+
+def test_a_latin_name_with_an_arabic_sign_is_not_read_as_one_in_arabic_script(
+    world: World,
+) -> None:
+    # a sign (shadda, the doubling) is no letter: Li with one is a Latin name, which Ali, less its
+    # a, does not find; the intake's checks and the search agree which names are Arabic
+    from umis.people.names import name_is_arabic
+
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Li\u0651", given_names="Wei"),
+            guest(surname="حسینی", given_names="علی", document_number="U22345678"),
+        ],
+    )
+    assert not name_is_arabic("Li\u0651")
+    assert name_is_arabic("علی")
+    assert [p.surname for p in person_search(user=world.alice, name="Ali")] == ["حسینی"]
+    assert [p.surname for p in person_search(user=world.alice, name="Li")] == ["Li\u0651", "حسینی"]
+
+
+def test_the_database_looks_for_exactly_the_letters_taken_for_arabic_script() -> None:
+    import re
+
+    from umis.people.names import arabic_letter_class, name_is_arabic
+
+    letter = re.compile(arabic_letter_class())
+    for code in [*range(0x80, 0x3000), *range(0xFB00, 0x10000), *range(0x1E800, 0x1F000)]:
+        c = chr(code)
+        if not 0xD800 <= code <= 0xDFFF:
+            assert bool(letter.fullmatch(c)) == (c.isalpha() and name_is_arabic(c)), hex(code)
