@@ -95,6 +95,14 @@ def _records(qs: QuerySet[WatchlistEntry]) -> Iterator[Record]:
         )
 
 
+def entries_index(qs: QuerySet[WatchlistEntry]) -> CandidateIndex:
+    """An index of these entries alone, read as the process's index reads them (one query):
+    to search entries it does not hold, the withdrawn ones, as it searches its own."""
+    index = CandidateIndex()
+    index.add_many(_records(qs))
+    return index
+
+
 _SEQUENCE = Prepared(
     lambda p: WatchlistSequence.objects.filter(pk=1).values_list("value", flat=True)
 )

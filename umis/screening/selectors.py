@@ -19,10 +19,10 @@ from umis.audit.services import audit_record
 from umis.core import clock
 from umis.core.errors import NotFound
 from umis.people.models import Person, Sex
-from umis.people.normalize import name_similarity, normalize_name
+from umis.people.normalize import name_similarity
 from umis.people.selectors import person_holding_document
 from umis.reference.selectors import country_names
-from umis.screening.engine import index_current, screening_threshold
+from umis.screening.engine import entries_index, index_current, screening_threshold
 from umis.screening.index import Candidate, Query, document_key
 from umis.screening.models import (
     Category,
@@ -231,20 +231,17 @@ def _entries_named(search: EntrySearch, qs: QuerySet[WatchlistEntry]) -> tuple[l
     are listed, all of them are compared: the matches behind names close only at a
     glance, or on another list or in another state than `qs`'s, are not missed. Withdrawn
     entries, which the index no longer holds (few: each is withdrawn by an officer), are
-    compared here."""
+    read into an index of their own and searched as it is: a withdrawn entry scores as an
+    active one with the same names."""
     threshold = screening_threshold()
     scores: dict[int, float] = {}
+    query = Query(names=(search.name,))
     if search.state in ("", "withdrawn"):
-        wanted = normalize_name(search.name)
-        for pk, full_name, aliases in qs.filter(active=False).values_list(
-            "pk", "full_name", "aliases"
-        ):
-            names = [n for n in (full_name, *(aliases or [])) if n]
-            best = max((name_similarity(wanted, n).score for n in names), default=0.0)
-            if best >= threshold:
-                scores[pk] = best
+        found, _unscored = entries_index(qs.filter(active=False)).search_counted(
+            query, threshold=threshold, explain=False, full_scoring=None
+        )
+        scores.update((c.entry_id, c.name_score) for c in found)
     if search.state != "withdrawn":
-        query = Query(names=(search.name,))
         found, unscored = index_current().search_counted(
             query, threshold=threshold, explain=False, full_scoring=MAX_NAME_RESULTS + 1
         )

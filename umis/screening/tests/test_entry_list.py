@@ -325,3 +325,53 @@ def test_a_name_search_on_one_list_is_not_cut_by_the_matches_on_other_lists(
     page = client.post(URL, {"name": "Гусейнов Рашад"}).content.decode()
     assert len(ids_on(page)) == 3
     assert CUT_SAID in page
+
+
+def ids_in_order(page: str) -> list[int]:
+    found = re.findall(r'href="/en/office/screening/watchlist/(\d+)/"', page)
+    return [int(i) for i in dict.fromkeys(found)]
+
+
+def test_a_withdrawn_entry_scores_as_an_active_one_with_the_same_names(
+    world: World, client: Client
+) -> None:
+    # a misspelt Hüseynov: the screening of the active entries forgives the typo
+    withdrawn, active = named_bans(world, "entry-bans", ["Hyseynov Rashad"] * 2)
+    exact = named_bans(world, "entry-bans", ["Гусейнов Рашад"])[-1]
+    watchlist_entry_withdraw(
+        actor=world.hannah, entry=withdrawn, reason="Annulled by court", expected_version=1
+    )
+    client.force_login(world.hannah)
+    page = client.post(URL, {"name": "Hüseynov Rəşad"}).content.decode()
+    # the same score: the two misspelt ones after the exact one, in the order entered
+    assert ids_in_order(page) == [exact.pk, withdrawn.pk, active.pk]
+    page = client.post(URL, {"name": "Hüseynov Rəşad", "state": "withdrawn"}).content.decode()
+    assert ids_in_order(page) == [withdrawn.pk]
+
+
+def test_a_name_search_asks_as_much_of_the_database_however_many_entries_are_withdrawn(
+    world: World, client: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    entries = named_bans(world, "entry-bans", ["Hyseynov Rashad"] * 8)
+    client.force_login(world.hannah)
+
+    def queries() -> int:
+        client.post(URL, {"name": "Hüseynov Rəşad"})  # the index catches up
+        with CaptureQueriesContext(connection) as captured:
+            page = client.post(URL, {"name": "Hüseynov Rəşad"}).content.decode()
+        assert set(ids_in_order(page)) == {e.pk for e in entries}
+        return len(captured.captured_queries)
+
+    for entry in entries[:1]:
+        watchlist_entry_withdraw(
+            actor=world.hannah, entry=entry, reason="Moved", expected_version=1
+        )
+    one = queries()
+    for entry in entries[1:7]:
+        watchlist_entry_withdraw(
+            actor=world.hannah, entry=entry, reason="Moved", expected_version=1
+        )
+    assert queries() == one
