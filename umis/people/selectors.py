@@ -18,7 +18,7 @@ from umis.core.errors import NotFound
 from umis.people.matchkeys import token_search_readings
 from umis.people.models import IdentityMatch, Person, PersonMerge, TravelDocument
 from umis.people.names import arabic_letter_class, search_key
-from umis.people.normalize import normalize_name
+from umis.people.normalize import Token, normalize_name
 from umis.people.purposes import ReadPurpose, read_purpose, stated_purpose_check
 
 MAX_ID = 2**63 - 1  # the largest id the database can hold
@@ -108,7 +108,7 @@ def person_search(
             # letters as typed begin other names too (ly: Lyudmila), so only its sound counts
             qs = qs.filter(
                 *[
-                    _abjad_word(readings) if t.abjad else _any_skeleton_word(readings)
+                    _abjad_token(t, readings) if t.abjad else _any_skeleton_word(readings)
                     for t, readings in tokens
                 ]
             )
@@ -171,17 +171,54 @@ def _skeleton_word(skeleton: str) -> Q:
 
 
 _SHORT_VOWELS = "[aeiouy]*"
+_VOWELS = "aeiouy"
+# Letters of the Arabic script that a Latin or Cyrillic spelling writes as a vowel, never as a
+# consonant: alef, with or without its hamza, a hamza alone, and ain (the Ə of Əli, علی; the
+# A and the second a of Abbas, عباس). Read as alef madda (آ), they give the a it gives.
+_VOWEL_LETTERS = re.compile("[\u0621\u0623\u0625\u0627\u0671\u0639]")
+_ALEF_MADDA = "\u0622"
+
+
+def _abjad_token(token: Token, readings: tuple[str, ...]) -> Q:
+    """A name part on file that reads as this one written in Arabic script: with a vowel
+    where it writes alef or ain (Ali, Əli, Али for علی; not Li), or, on file in Arabic script
+    too (`_arabic_script`), whose letters were read without them as this one's (`readings`)."""
+    plain = {_abjad_pattern(r) for r in readings if r}
+    parts = normalize_name(_VOWEL_LETTERS.sub(_ALEF_MADDA, token.original)).main
+    if len(parts) != 1:
+        return _abjad_word(readings)
+    vowelled = {_abjad_pattern(r, vowelled=True) for r in token_search_readings(parts[0]) if r}
+    if vowelled == plain:
+        return _abjad_word(readings)
+    found = Q()
+    for word in vowelled:
+        found |= Q(match_key__regex=f"(^| ){word}( |$)")
+    return found | (_abjad_word(readings) & _arabic_script())
+
+
+def _abjad_pattern(reading: str, *, vowelled: bool = False) -> str:
+    """A word of the letters of `reading`, short vowels put in anywhere; `vowelled`: its a (an
+    alef or ain, `_VOWEL_LETTERS`) wants a vowel there, unless a long vowel (ی, و) written
+    beside it already gives one (سعید is Səid, مسعود Məsud, ایرج Iraj)."""
+    out = [_SHORT_VOWELS]
+    for i, c in enumerate(reading):
+        if vowelled and c == "a":
+            beside = reading[i - 1 : i] + reading[i + 1 : i + 2]
+            if not any(v in _VOWELS for v in beside):
+                out[-1] = "[aeiouy]+"
+            continue
+        out += [re.escape(c), _SHORT_VOWELS]
+    return "".join(out)
 
 
 def _abjad_word(readings: tuple[str, ...]) -> Q:
     """The stored skeletons hold a word made of one of the readings of a word written without
     its short vowels (Arabic, Persian) with vowels put in anywhere: hsin (حسین) is husain
-    (Hüseyn), li (علی) is ali (Əli), never ludmila."""
+    (Hüseyn), never hasan; li is li (علی on file), never ludmila."""
     found = Q()
     for reading in readings:
         if reading:
-            word = _SHORT_VOWELS + _SHORT_VOWELS.join(re.escape(c) for c in reading)
-            found |= Q(match_key__regex=f"(^| ){word}{_SHORT_VOWELS}( |$)")
+            found |= Q(match_key__regex=f"(^| ){_abjad_pattern(reading)}( |$)")
     return found
 
 

@@ -52,7 +52,7 @@ SEARCHES: list[tuple[dict[str, Any], list[str]]] = [
     ({"name": "OZTURK MEHMET"}, ["Öztürk"]),
     ({"name": "Mehmet Ali"}, ["Öztürk"]),
     ({"name": "حسین"}, ["Əzizi", "حسینی"]),
-    ({"name": "علی"}, ["Li", "Rəhimi", "Öztürk", "حسینی"]),
+    ({"name": "علی"}, ["Rəhimi", "Öztürk", "حسینی"]),
     ({"name": "علي رحيمي"}, ["Rəhimi"]),
     ({"name": "Rezaei Mahsa"}, ["رضایی"]),
     ({"name": "Mahsa"}, ["رضایی"]),
