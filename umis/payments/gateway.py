@@ -75,7 +75,14 @@ class Gateway(Protocol):
     name: str
 
     def checkout_url(
-        self, *, order: str, amount: Decimal, currency: str, description: str, return_url: str
+        self,
+        *,
+        order: str,
+        amount: Decimal,
+        currency: str,
+        description: str,
+        return_url: str,
+        language: str,
     ) -> str: ...
 
     def parse_callback(self, *, body: bytes, headers: Mapping[str, str]) -> GatewayEvent: ...
@@ -168,8 +175,17 @@ class SimulatorGateway:
         self.callback_url = f"{settings.UMIS_PAYMENT_CALLBACK_BASE.rstrip('/')}/payments/callback"
 
     def checkout_url(
-        self, *, order: str, amount: Decimal, currency: str, description: str, return_url: str
+        self,
+        *,
+        order: str,
+        amount: Decimal,
+        currency: str,
+        description: str,
+        return_url: str,
+        language: str,
     ) -> str:
+        """The hosted page's address; `language` (az, en, ru) is the payer's, in which the
+        page is shown, as acquirers take it with the order."""
         params = {
             "order": order,
             "amount": str(amount),
@@ -177,6 +193,7 @@ class SimulatorGateway:
             "description": description[:100],
             "callback": self.callback_url,
             "return": return_url,
+            "lang": language,
         }
         query = urlencode(sorted(params.items()))
         return f"{self.base_url}/pay?{query}&sig={sign(self.secret, query.encode())}"

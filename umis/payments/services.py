@@ -18,6 +18,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,7 @@ def payment_checkout_url(*, order: PaymentOrder, description: str) -> str:
         currency=order.currency,
         description=description,
         return_url=payment_return_url(order=order),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
 
 

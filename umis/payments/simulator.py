@@ -196,7 +196,9 @@ def language_accepted(header: str) -> str:
 
 
 def payment_page(params: dict[str, str], query: str) -> str:
-    lang = language_of_return(params["return"])
+    # the payer's language as UMIS sends it with the order, else as the return address names it
+    lang = params.get("lang", "")
+    lang = lang if lang in LANGUAGES else language_of_return(params["return"])
     amount = f"{params['amount']} {params['currency']}"
     return PAGE.format(
         lang=lang,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record_many
@@ -77,7 +78,9 @@ def visa_payment_url(*, order: PaymentOrder, group_reference: str) -> str | None
     gateway's page is being confirmed (a second one would be charged too)."""
     if order.status != PaymentOrder.Status.PENDING or payment_confirmation_awaited(order=order):
         return None
-    return payment_checkout_url(order=order, description=f"E-visa {group_reference}")
+    return payment_checkout_url(
+        order=order, description=gettext("E-visa %(reference)s") % {"reference": group_reference}
+    )
 
 
 def _refuse_documents_held_by_others(
