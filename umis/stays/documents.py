@@ -33,7 +33,7 @@ def certificate_pdf(reg: StayRegistration) -> bytes:
         (_("Nationality"), str(reg.nationality) if reg.nationality else _("not stated")),
         (
             _("Travel document"),
-            f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state_id})",
+            f"{doc.get_document_type_display()} {doc.number} ({doc.issuing_state})",
         ),
         (_("Address"), address_line(street=reg.street, city=reg.city, region=reg.region)),
         (_("Receiving party"), reg.receiving_party),

@@ -24,7 +24,7 @@ def evisa_pdf(app: VisaApplication) -> bytes:
             (_("Surname and given names"), printable(person.full_name, latin)),
             (_("Date of birth"), formats.date_format(person.birth_date, "d.m.Y")),
             (_("Nationality"), str(person.nationality)),
-            (_("Passport"), f"{doc.number} ({doc.issuing_state_id})"),
+            (_("Passport"), f"{doc.number} ({doc.issuing_state})"),
             (_("Type"), _("E-visa, single entry")),
             (_("Valid from"), formats.date_format(document.valid_from, "d.m.Y")),
             (_("Valid until"), formats.date_format(document.valid_until, "d.m.Y")),
@@ -65,7 +65,7 @@ def refusal_pdf(app: VisaApplication) -> bytes:
         rows = [
             (_("Surname and given names"), printable(person.full_name, latin)),
             (_("Date of birth"), formats.date_format(person.birth_date, "d.m.Y")),
-            (_("Passport"), f"{doc.number} ({doc.issuing_state_id})"),
+            (_("Passport"), f"{doc.number} ({doc.issuing_state})"),
             (_("Decision"), _("The e-visa is refused")),
             (_("Date of decision"), formats.date_format(decision.at, "d.m.Y H:i")),
             (_("Legal ground"), f"{ground.cited} — {ground.name}" if ground else "—"),

@@ -58,3 +58,20 @@ def test_a_late_registration_is_noted_alike_for_every_guest(world: World, client
     client.force_login(world.harry)
     page = client.get(f"/ru/host/registrations/{reg['reference']}/").content.decode()
     assert "<dd>Регистрация оформлена после установленного законом срока.</dd>" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "document"),
+    [
+        ("ru", "Паспорт U12345678 (Турция)"),
+        ("az", "Pasport U12345678 (Türkiyə)"),
+        ("en", "Passport U12345678 (Türkiye)"),
+    ],
+)
+def test_the_certificate_names_the_state_that_issued_the_travel_document(
+    world: World, client: Client, lang: str, document: str
+) -> None:
+    reg = post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
+    text = _certificate(client, world, reg["reference"], lang)
+    assert document in text
+    assert "(TR)" not in text

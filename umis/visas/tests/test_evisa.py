@@ -796,6 +796,23 @@ def test_evisa_pdf_prints_the_machine_readable_zone(client: Client, agency: Agen
         assert line in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "passport"),
+    [("ru", "C01X00T47 (Германия)"), ("az", "C01X00T47 (Almaniya)"), ("en", "C01X00T47 (Germany)")],
+)
+def test_the_evisa_pdf_names_the_state_that_issued_the_passport(
+    client: Client, agency: Agency, lang: str, passport: str
+) -> None:
+    from umis.visas.documents import evisa_pdf
+
+    [app] = _apply_and_pay(client, agency)
+    VisaApplication.objects.filter(pk=app.pk).update(language=lang)
+    app.refresh_from_db()
+    text = _pdf_text(evisa_pdf(app))
+    assert passport in text
+    assert "(DE)" not in text
+
+
 def test_an_application_with_another_persons_passport_number_is_refused(
     client: Client, agency: Agency
 ) -> None:
