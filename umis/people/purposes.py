@@ -55,19 +55,44 @@ class ReadPurpose:
 
 def read_purpose(params: Mapping[str, str]) -> tuple[ReadPurpose | None, dict[str, str]]:
     """The purpose stated in a request's parameters, or None and what is wrong by field
-    ("purpose", "ref"; none when nothing was stated yet). Whether a case named is one the
-    reader may use is not checked here: see `people.selectors.person_read_purpose`."""
+    ("purpose", "ref"; none when nothing was stated yet): a reference too long or holding an
+    invisible character is refused. Whether a case named is one the reader may use is not
+    checked here: see `people.selectors.person_read_purpose`."""
     code = params.get("purpose", "")
-    reference = " ".join(params.get("ref", "").split())[:MAX_REFERENCE]
+    reference = " ".join(params.get("ref", "").split())
     if not code:
         return None, {}
     if code not in PURPOSES:
         return None, {"purpose": str(_("Choose the purpose from the list."))}
+    problem = reference_problem(reference)
+    if problem is not None:
+        return None, {"ref": problem}
     if code in NEEDS_REFERENCE and not reference:
         return None, {"ref": str(_("Give the number of the request you are answering."))}
     if code in NEEDS_CASE and not reference:
         return None, {"ref": str(_("Give the number of the case."))}
     return ReadPurpose(code, reference), {}
+
+
+def reference_problem(reference: str) -> str | None:
+    """What is wrong with a reference as typed (blanks run together), kept whole in the audit
+    row of the read: longer than MAX_REFERENCE characters (refused, never cut), or holding a
+    character drawn as nothing, which would make it read otherwise (reversed) there."""
+    if len(reference) > MAX_REFERENCE:
+        return str(
+            _("At most %(n)d characters (this has %(length)d).")
+            % {"n": MAX_REFERENCE, "length": len(reference)}
+        )
+    hidden = invisible_character(reference)
+    if hidden is not None:
+        return str(
+            _(
+                "The reference contains an invisible character (%(char)s), which can change "
+                "how the text reads where it is shown: remove it."
+            )
+            % {"char": f"U+{ord(hidden):04X}"}
+        )
+    return None
 
 
 def purpose_query(code: str, reference: object = "") -> str:

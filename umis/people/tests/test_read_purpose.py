@@ -236,3 +236,63 @@ def test_a_merged_record_opens_for_a_case_now_on_the_record_it_was_merged_into(
     )
     assert page.status_code == 200
     assert 'id="merged-into"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("/en", "The reference contains an invisible character (U+202E)"),
+        ("", "İstinadda görünməyən simvol var (U+202E)"),
+        ("/ru", "Ссылка содержит невидимый символ (U+202E)"),
+    ],
+)
+def test_a_reference_holding_an_invisible_character_is_refused_beside_it(
+    world: World, client: Client, lang: str, message: str
+) -> None:
+    person, _reference = _registered(world)
+    client.force_login(world.alice)
+    response = client.get(
+        f"{lang}/office/people/{person.pk}/", {"purpose": "inquiry", "ref": "letter \u202e12/345"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Hüseynov" not in page and "U12345678" not in page
+    assert 'value="inquiry" checked' in page
+    field = _field(page, "ref")
+    assert message in field
+    assert 'aria-invalid="true"' in field
+    assert _reads(person) == []
+
+
+@pytest.mark.parametrize("char", ["\u2067", "\u200b", "\u034f", "\ufeff", "\u061c"])
+def test_no_reference_with_a_hidden_character_reaches_the_audit_log(
+    world: World, client: Client, char: str
+) -> None:
+    person, _reference = _registered(world)
+    client.force_login(world.alice)
+    ref = f"{'x' * 95}{char}tail"  # 100 characters, as many as the form takes
+    response = client.get(f"/en/office/people/{person.pk}/", {"purpose": "supervision", "ref": ref})
+    assert response.status_code == 422
+    assert _reads(person) == []
+
+
+def test_a_reference_longer_than_the_field_takes_is_refused_not_cut(
+    world: World, client: Client
+) -> None:
+    person, _reference = _registered(world)
+    client.force_login(world.alice)
+    response = client.get(
+        f"/en/office/people/{person.pk}/", {"purpose": "inquiry", "ref": "L" * 101}
+    )
+    assert response.status_code == 422
+    assert "At most 100 characters (this has 101)." in _field(response.content.decode(), "ref")
+    assert _reads(person) == []
+
+
+def test_a_reference_in_arabic_script_keeps_its_joiner(world: World, client: Client) -> None:
+    person, _reference = _registered(world)
+    client.force_login(world.alice)
+    ref = "نامه\u200cی ۱۲"
+    opened = client.get(f"/en/office/people/{person.pk}/", {"purpose": "inquiry", "ref": ref})
+    assert opened.status_code == 200
+    assert _reads(person) == [f"inquiry: {ref}"]
