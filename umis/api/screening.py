@@ -27,6 +27,7 @@ from umis.screening.validation import (
     birth_parse,
     country_code,
     name_errors,
+    source_hidden_error,
 )
 
 names_router = Router(tags=["Names"], auth=ApiKeyAuth(Scope.SCREENING))
@@ -251,6 +252,8 @@ def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict
                 )
             ]
         )
+    if hidden := source_hidden_error(default_source, key="source"):  # refused once, not per entry
+        raise ValidationFailed([hidden])
     watchlist = Watchlist.objects.filter(code=code[:50]).first() if storable(code) else None
     if watchlist is None:
         raise NotFound("not_found", _("No watchlist with this code."), "code")

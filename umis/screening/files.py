@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import DomainError
+from umis.core.text import invisible_character
 from umis.screening.validation import ENTRY_FIELDS, MAX_SOURCE, REQUIRED_ENTRY_FIELDS
 
 FILE_SUFFIXES = (".csv", ".json")
@@ -129,8 +130,12 @@ def shortened(text: str, *, limit: int) -> str:
 
 def import_source(*, name: str) -> str:
     """The source of the entries of the file `name` that name none: `import:` and the file's
-    name, shortened visibly to an entry's source's length."""
-    return shortened(f"import:{' '.join(name.split())}", limit=MAX_SOURCE)
+    name, shortened visibly to an entry's source's length, without the characters drawn as
+    nothing an entry's source is refused with (a file name is not typed by the importer)."""
+    text = " ".join(name.split())
+    while (hidden := invisible_character(text)) is not None:
+        text = text.replace(hidden, "")
+    return shortened(f"import:{text}", limit=MAX_SOURCE)
 
 
 def row_label(*, name: str, index: int) -> Any:

@@ -120,6 +120,31 @@ def reason_hidden_error(
     )
 
 
+SOURCE_HIDDEN = {
+    "source": _(
+        "The source contains an invisible character (%(char)s), which can change how the "
+        "text reads where it is shown: remove it."
+    ),
+    "source_reference": _(
+        "The source reference contains an invisible character (%(char)s), which can change "
+        "how the text reads where it is shown: remove it."
+    ),
+}
+
+
+def source_hidden_error(value: str, *, key: str, field: str | None = None) -> FieldError | None:
+    """An entry's `source` or `source_reference` (`key`) holding a character drawn as
+    nothing, which would make it read otherwise on the entry's and the hit's pages."""
+    hidden = invisible_character(value)
+    if hidden is None:
+        return None
+    return FieldError(
+        "invisible_character",
+        SOURCE_HIDDEN[key] % {"char": f"U+{ord(hidden):04X}"},
+        field or key,
+    )
+
+
 def name_errors(value: str, *, field: str) -> list[FieldError]:
     """A name to match on: not too long, and with letters left after removing invisible ones."""
     if len(value) > MAX_NAME:
@@ -260,6 +285,8 @@ def entry_parse(
                 % {"n": MAX_SOURCE, "length": len(value)},
                 key,
             )
+        elif hidden_source := source_hidden_error(value, key=key):
+            errors.errors.append(hidden_source)
     external_id = _text(raw, "external_id", 100)
     if len(external_id) > 100:
         errors.add("too_long", _("At most %(n)d characters.") % {"n": 100}, "external_id")

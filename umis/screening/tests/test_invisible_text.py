@@ -4,7 +4,11 @@ it read reversed on the entry's page and in the audit log."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
 
@@ -13,9 +17,10 @@ from umis.accounts.services import api_client_create
 from umis.audit.models import AuditEvent
 from umis.core.errors import DomainError
 from umis.core.testing import World
-from umis.screening.models import WatchlistEntry
+from umis.screening.models import Watchlist, WatchlistEntry
 from umis.screening.services import watchlist_entry_withdraw
 from umis.screening.tests.test_api import ENTRIES, post
+from umis.screening.tests.test_commands import CSV as COMMAND_CSV
 from umis.screening.tests.test_import_page import CSV, run_queued, upload
 from umis.screening.tests.test_intake import listed
 
@@ -95,3 +100,144 @@ def test_a_withdrawal_reason_in_another_script_is_kept(world: World) -> None:
     reason = "Məhkəmə qərarı, решение суда, می\u200cخواهم"  # ZWNJ inside Persian words
     watchlist_entry_withdraw(actor=world.hannah, entry=entry, reason=reason, expected_version=1)
     assert entry.events.get(action="WITHDRAWN").note == reason
+
+
+SOURCE = {
+    "en": "The source contains an invisible character ({code})",
+    "az": "Mənbədə görünməyən simvol var ({code})",
+    "ru": "Источник содержит невидимый символ ({code})",
+}
+SOURCE_REFERENCE = {
+    "en": "The source reference contains an invisible character ({code})",
+    "az": "Mənbə istinadında görünməyən simvol var ({code})",
+    "ru": "Ссылка на источник содержит невидимый символ ({code})",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "az", "ru"])
+@pytest.mark.parametrize(
+    ("field", "messages"), [("source", SOURCE), ("source_reference", SOURCE_REFERENCE)]
+)
+def test_an_entrys_source_or_its_reference_holding_an_invisible_character_is_refused(
+    world: World, client: Client, key: str, language: str, field: str, messages: dict[str, str]
+) -> None:
+    hidden = {**ENTRIES[0], field: "Court \u202e2-1234/2019"}
+    url = "/api/v1/watchlists/entry-bans/entries"
+    r = post(client, url, {"entries": [ENTRIES[1], hidden]}, key, language)
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("invisible_character", f"entries.1.{field}")
+    assert messages[language].format(code="U+202E") in error["message"]
+    assert WatchlistEntry.objects.count() == 0
+    assert not AuditEvent.objects.filter(action__startswith="WATCHLIST_ENTRY").exists()
+
+
+def test_the_default_source_of_an_api_import_is_refused_once(
+    world: World, client: Client, key: str
+) -> None:
+    without = [{k: v for k, v in e.items() if k != "source"} for e in ENTRIES]
+    url = "/api/v1/watchlists/entry-bans/entries"
+    r = post(client, url, {"entries": without, "source": "Court\u200b"}, key, "en")
+    assert r.status_code == 422
+    errors = r.json()["error"]
+    assert (errors["code"], errors["field"]) == ("invisible_character", "source")
+    assert SOURCE["en"].format(code="U+200B") in errors["message"]
+    assert len(errors["errors"]) == 1  # once, not for every entry
+    assert WatchlistEntry.objects.count() == 0
+
+
+def test_an_uploaded_row_whose_source_reference_holds_an_invisible_character_is_refused(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.hannah)
+    csv = (
+        CSV.replace(",source\n", ",source,source_reference\n")
+        .replace(",SMS\n", ",SMS,\n")
+        .replace(",Police\n", ",Police,\u2066A-12\u2069\n")
+    )
+    response = upload(client, csv)
+    job = run_queued()
+    assert job.status == "refused"
+    assert not WatchlistEntry.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    row = page.split("<td>строка 3</td>", 1)[1].split("</tr>", 1)[0]
+    assert "<td><code>source_reference</code></td>" in row
+    assert SOURCE_REFERENCE["ru"].format(code="U+2066") in row
+
+
+def test_a_source_in_another_script_is_kept(world: World, client: Client, key: str) -> None:
+    source = "Məhkəmə, суд, دادگاه\u200cها"  # ZWNJ inside a Persian word
+    url = "/api/v1/watchlists/entry-bans/entries"
+    r = post(client, url, {"entries": [{**ENTRIES[0], "source": source}]}, key, "en")
+    assert r.status_code == 200, r.json()
+    assert WatchlistEntry.objects.get().source == source
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "--source: an invisible character (U+202E)"),
+        ("az", "--source: görünməyən simvol (U+202E)"),
+        ("ru", "--source: невидимый символ (U+202E)"),
+    ],
+)
+def test_a_source_option_holding_an_invisible_character_is_refused_once(
+    world: World, tmp_path: Path, language: str, message: str
+) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(COMMAND_CSV.replace(",SMS\n", ",\n").replace(",Police\n", ",\n"))
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "bans",
+            "--source",
+            "Court \u202edecision",
+            "--quiet",
+            "--language",
+            language,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert str(refused.value).startswith(message)
+    assert err.getvalue() == ""  # not once per row
+    assert not WatchlistEntry.objects.exists()
+    assert not Watchlist.objects.filter(code="bans").exists()
+    assert not AuditEvent.objects.filter(action__startswith="WATCHLIST").exists()
+
+
+def test_a_file_row_whose_source_holds_an_invisible_character_is_named_by_its_line(
+    world: World, tmp_path: Path
+) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(COMMAND_CSV.replace(",Police\n", ",Pol\u200bice\n"))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "bans",
+            "--quiet",
+            "--language",
+            "en",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert err.getvalue().startswith(
+        "line 3: source: invisible_character: " + SOURCE["en"].format(code="U+200B")
+    )
+    assert not WatchlistEntry.objects.exists()
+
+
+def test_a_file_name_with_an_invisible_character_names_the_rows_without_a_source(
+    world: World, tmp_path: Path
+) -> None:
+    f = tmp_path / "bans\u202egpj.csv"
+    f.write_text(COMMAND_CSV.replace(",Police\n", ",\n"))
+    call_command("watchlist", "import", str(f), "--list", "bans", "--quiet", stdout=io.StringIO())
+    assert WatchlistEntry.objects.get(external_id="X2").source == "import:bansgpj.csv"

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from umis.core.text import invisible_character
 from umis.screening.files import FileRefused, import_source, row_label, watchlist_file_rows
 from umis.screening.models import Watchlist
 from umis.screening.services import watchlist_import_by_code
@@ -56,13 +57,23 @@ class Command(BaseCommand):
                 _("--list %(code)s: give the watchlist's code (1 to %(n)d characters).")
                 % {"code": repr(code), "n": CODE_MAX_LENGTH}
             )
-        # an entry's source is refused when too long, never cut: a --source that would be
-        # refused on every row without one is refused once, before the file is read
+        # an entry's source is refused when too long (never cut) or holding a character drawn
+        # as nothing: a --source that would be refused on every row without one is refused
+        # once, before the file is read
         source = " ".join(options["source"].split())
         if len(source) > MAX_SOURCE:
             raise CommandError(
                 _("--source: at most %(n)d characters (this has %(length)d); nothing imported.")
                 % {"n": MAX_SOURCE, "length": len(source)}
+            )
+        hidden = invisible_character(source)
+        if hidden is not None:
+            raise CommandError(
+                _(
+                    "--source: an invisible character (%(char)s), which can change how the "
+                    "text reads where it is shown; nothing imported."
+                )
+                % {"char": f"U+{ord(hidden):04X}"}
             )
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file.") % {"path": path})
