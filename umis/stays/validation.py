@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
-from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
+from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean, invisible_character
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
@@ -212,6 +212,19 @@ class OwnFiling:
 def own_filing_parse(raw: Mapping[str, Any]) -> OwnFiling | list[FieldError]:
     r = FieldReader(raw)
     provider = r.text("provider_name", max_length=200)
+    # shown to the office and on the certificate: a text-direction control or another
+    # character drawn as nothing would make it read otherwise there
+    hidden = invisible_character(provider)
+    if hidden is not None:
+        r.error(
+            "invisible_character",
+            _(
+                "The name of the owner or landlord contains an invisible character (%(char)s), "
+                "which can change how the text reads where it is shown: remove it."
+            )
+            % {"char": f"U+{ord(hidden):04X}"},
+            "provider_name",
+        )
     phone = r.text("provider_phone", required=False, max_length=40)
     if phone and not PHONE_RE.fullmatch(phone):
         r.error(

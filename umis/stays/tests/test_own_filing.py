@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.test import Client
+from django.utils import translation
 
 from umis.audit.models import AuditEvent
 from umis.backoffice.tests.test_annulment import annul
@@ -383,3 +384,44 @@ def test_look_ups_do_not_use_up_the_filings_nor_filings_the_look_ups(
         looked_up = client.post(LOOKUP, wrong)
     assert filings == [422, 422, 429]
     assert looked_up.status_code == 404
+
+
+PROVIDER_HIDDEN = {
+    "en": "The name of the owner or landlord contains an invisible character ({code})",
+    "az": "Sahibin və ya icarəyə verənin adında görünməyən simvol var ({code})",
+    "ru": "Имя владельца или наймодателя содержит невидимый символ ({code})",
+}
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2067", "\u200b", "\u034f", "\ufeff"])
+def test_a_provider_s_name_holding_an_invisible_character_is_refused(
+    world: World, char: str
+) -> None:
+    before = counts()
+    with translation.override("en"):
+        result = file_own(provider_name=f"Əliyev {char}Kamran")
+    assert result.registration is None
+    [error] = result.errors
+    assert (error.code, error.field) == ("invisible_character", "provider_name")
+    assert PROVIDER_HIDDEN["en"].format(code=f"U+{ord(char):04X}") in str(error.message)
+    assert counts() == before
+    assert not AuditEvent.objects.filter(action="STAY_REGISTRATION_SUBMITTED").exists()
+
+
+@pytest.mark.parametrize(("lang", "language"), [("", "az"), ("/en", "en"), ("/ru", "ru")])
+def test_a_provider_s_name_with_an_invisible_character_is_refused_beside_the_field(
+    world: World, client: Client, lang: str, language: str
+) -> None:
+    before = counts()
+    response = client.post(lang + REGISTER, own(provider_name="Əliyev Kamran\u2066"))
+    assert response.status_code == 422
+    page = response.content.decode()
+    error = page.split('id="error_provider_name"', 1)[1].split("</p>", 1)[0]
+    assert PROVIDER_HIDDEN[language].format(code="U+2066") in error
+    assert counts() == before
+
+
+def test_a_provider_s_name_in_arabic_script_keeps_its_joiner(world: World) -> None:
+    result = file_own(provider_name="می\u200cخواهم Kamran")
+    assert result.registration is not None, result.errors
+    assert result.registration.provider_name == "می\u200cخواهم Kamran"
