@@ -241,3 +241,39 @@ def test_a_file_name_with_an_invisible_character_names_the_rows_without_a_source
     f.write_text(COMMAND_CSV.replace(",Police\n", ",\n"))
     call_command("watchlist", "import", str(f), "--list", "bans", "--quiet", stdout=io.StringIO())
     assert WatchlistEntry.objects.get(external_id="X2").source == "import:bansgpj.csv"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "--name: an invisible character (U+2067)"),
+        ("az", "--name: görünməyən simvol (U+2067)"),
+        ("ru", "--name: невидимый символ (U+2067)"),
+    ],
+)
+def test_a_new_lists_name_holding_an_invisible_character_is_refused_before_the_import(
+    world: World, tmp_path: Path, language: str, message: str
+) -> None:
+    f = tmp_path / "bans.csv"
+    f.write_text(COMMAND_CSV)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "sanctions",
+            "--name",
+            "Sanctions \u2067list",
+            "--quiet",
+            "--language",
+            language,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert str(refused.value).startswith(message)
+    assert err.getvalue() == ""
+    assert not Watchlist.objects.filter(code="sanctions").exists()
+    assert not WatchlistEntry.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="WATCHLIST").exists()

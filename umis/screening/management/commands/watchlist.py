@@ -75,6 +75,16 @@ class Command(BaseCommand):
                 )
                 % {"char": f"U+{ord(hidden):04X}"}
             )
+        # a new list's name is shown on the office's pages as it is given
+        hidden = invisible_character(options["name"])
+        if hidden is not None:
+            raise CommandError(
+                _(
+                    "--name: an invisible character (%(char)s), which can change how the "
+                    "text reads where it is shown; nothing imported."
+                )
+                % {"char": f"U+{ord(hidden):04X}"}
+            )
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file.") % {"path": path})
         try:
