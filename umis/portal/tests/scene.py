@@ -20,8 +20,12 @@ from umis.core.testing import World, guest, make_user
 from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.services import identity_match_decide
 from umis.screening.models import ScreeningHit, WatchlistEntry, WatchlistImport
-from umis.screening.services import watchlist_import_queue
-from umis.screening.tests.test_intake import listed
+from umis.screening.services import (
+    watchlist_get_or_create,
+    watchlist_import,
+    watchlist_import_queue,
+)
+from umis.screening.tests.test_intake import ban, listed
 from umis.stays.models import Host
 from umis.stays.services import stay_registration_file_own, stay_registrations_submit
 from umis.visas.models import VisaApplication
@@ -148,9 +152,44 @@ def overstay_findings(world: World) -> list[OverstayFinding]:
 
 def screening_hits(world: World) -> list[ScreeningHit]:
     """Open screening hits as the demo raises them: guests registered at the Baku hotel who
-    are on the entry-ban list, with a long name."""
-    listed(world, full_name="Abdullayeva-Məmmədova Gülnarə Səbinə", birth_date="1985-03-14")
-    for i in range(3):
+    are on the entry-ban list, on the wanted list (written in capitals) and, by their
+    passport alone, on the list of lost, stolen and invalid travel documents, whose Russian
+    name holds the longest word of the table ("недействительные"); long names and reasons."""
+    listed(
+        world,
+        full_name="Abdullayeva-Məmmədova Gülnarə Səbinə",
+        birth_date="1985-03-14",
+        reason="Expelled in 2024 for repeated overstay and work without a permit",
+    )
+    wanted = watchlist_get_or_create(actor=world.hannah, code="wanted")
+    documents = watchlist_get_or_create(actor=world.hannah, code="documents")
+    for wl, raw in [
+        (
+            wanted,
+            ban(
+                category="wanted",
+                external_id="WP-1",
+                full_name="ВИКТОРИН ФИЛИППОВ",
+                birth_date="1979",
+                nationality="RU",
+                reason="Wanted by the prosecutor's office for fraud in several regions",
+            ),
+        ),
+        (
+            documents,
+            {
+                "category": "stolen",
+                "external_id": "SD-1",
+                "document_number": "YA1234567",
+                "issuing_state": "IT",
+                "reason": "Passport reported stolen together with the holder's residence card",
+                "source": "State Migration Service",
+            },
+        ),
+    ]:
+        result = watchlist_import(actor=world.hannah, watchlist=wl, raws=[raw])
+        assert not result.errors, result.to_dict()
+    for i in range(2):
         _register(
             world,
             surname="Abdullayeva-Məmmədova",
@@ -159,6 +198,24 @@ def screening_hits(world: World) -> list[ScreeningHit]:
             birth_date="1985-03-14",
             street=f"Nizami küçəsi {10 + i}",
         )
+    _register(
+        world,
+        surname="Филиппов",
+        given_names="Викторин",
+        birth_date="1979-06-02",
+        nationality="RU",
+        issuing_state="RUS",
+        document_number="751234567",
+    )
+    _register(
+        world,
+        surname="Rossi",
+        given_names="Marco",
+        birth_date="1981-11-30",
+        nationality="IT",
+        issuing_state="ITA",
+        document_number="YA1234567",
+    )
     return list(ScreeningHit.objects.all())
 
 
