@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from umis.cases import registry
@@ -24,6 +27,26 @@ def case_service(case: Case) -> str:
         return str(registry.get(case.service_code).name)
     except KeyError:
         return case.service_code
+
+
+@register.filter
+def score(value: float) -> str:
+    """A match score as every page shows it, in the reader's locale: a whole number when it
+    is whole, else to one decimal (100; 94,3 in az and ru, 94.3 in en)."""
+    return str(floatformat(value, -1))
+
+
+@register.filter
+def event_note(event: CaseEvent) -> str:
+    """A history entry's note. A score the note ends with, stored as the code writes numbers
+    ("Гусейнов Рашад (94.3)", the same in every language), is shown as `score` shows it."""
+    note = event.note
+    value: Any = (event.data or {}).get("score")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        stored = f" ({value:g})"
+        if note.endswith(stored):
+            return f"{note[: -len(stored)]} ({score(value)})"
+    return note
 
 
 @register.filter

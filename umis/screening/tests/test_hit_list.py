@@ -110,3 +110,44 @@ def test_a_status_the_list_does_not_know_is_reported_beside_the_filter(
     default = client.get("/en/office/screening/hits/")
     assert default.status_code == 200
     assert "Hits found: 0" in default.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "whole", "fraction"),
+    [("az", "100", "94,3"), ("en", "100", "94.3"), ("ru", "100", "94,3")],
+)
+def test_a_score_reads_the_same_on_every_page_in_the_readers_language(
+    world: World, client: Client, lang: str, whole: str, fraction: str
+) -> None:
+    listed(world)
+    exact = ScreeningHit.objects.get(case=register(client, world))
+    close = ScreeningHit.objects.get(
+        case=register(
+            client,
+            world,
+            surname="Huseynov",
+            given_names="Rashad",
+            birth_date="1985-03-17",
+            document_number="X1234567",
+        )
+    )
+    assert (exact.score, close.score) == (100.0, 94.3)
+    client.force_login(world.alice)
+    prefix = "" if lang == "az" else f"/{lang}"
+    hits = client.get(f"{prefix}/office/screening/hits/").content.decode()
+    for hit, shown in [(exact, whole), (close, fraction)]:
+        row = hits.split(f'/office/screening/hits/{hit.pk}/"', 1)[1].split("</tr>")[0]
+        assert re.findall(r'<td class="score">([^<]*)</td>', row) == [shown]
+        page = client.get(f"{prefix}/office/screening/hits/{hit.pk}/").content.decode()
+        assert re.findall(r'<strong id="hit-score">([^<]*)</strong>', page) == [shown]
+        assert hit.case is not None
+        case = client.get(f"{prefix}/office/cases/{hit.case.reference}/").content.decode()
+        table = case.split('id="case-hits"')[1].split("</table>")[0]
+        assert re.findall(r'<td class="score">([^<]*)</td>', table) == [shown]
+        history = case.split('id="history"')[1].split("</ol>")[0]
+        assert re.findall(r'<span class="note">[^<]*\(([^)<]*)\)</span>', history) == [shown]
+        person = client.get(
+            f"{prefix}/office/people/{hit.person_id}/?purpose=screening&ref=H{hit.pk}"
+        ).content.decode()
+        table = person.split('id="person-hits"')[1].split("</table>")[0]
+        assert re.findall(r'<td class="score">([^<]*)</td>', table) == [shown]
