@@ -40,6 +40,7 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class UmisUserAdmin(AuditedModelAdmin[User], UserAdmin[User]):
+    name_acted_on = _("user (accusative)")
     list_display = ("username", "email", "role", "office", "is_active")
     # access in UMIS follows the role and the office; Django's groups and per-model
     # permissions are not used (their names are stored in English, untranslatable)
@@ -68,6 +69,7 @@ class UmisUserAdmin(AuditedModelAdmin[User], UserAdmin[User]):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(AuditedModelAdmin[ApiClient]):
+    name_acted_on = _("API client (accusative)")
     list_display = (
         "name",
         "user",

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
+from umis.core.admin import NamedModelAdmin
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -42,7 +43,7 @@ def audit_admin_change(
     )
 
 
-class AuditedModelAdmin(admin.ModelAdmin[_M]):
+class AuditedModelAdmin(NamedModelAdmin[_M]):
     """A model admin whose additions, changes and deletions are in the audit log."""
 
     def save_model(self, request: HttpRequest, obj: _M, form: Any, change: bool) -> None:

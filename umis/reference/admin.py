@@ -15,6 +15,7 @@ from umis.reference.models import (
 
 @admin.register(Country)
 class CountryAdmin(AuditedModelAdmin[Country]):
+    name_acted_on = _("country (accusative)")
     list_display = ("code", "alpha3", "icao_code", "local_name", "name_en", "kind", "active")
     search_fields = ("code", "alpha3", "icao_code", "name_en", "name_az", "name_ru")
     list_filter = ("kind", "active")
