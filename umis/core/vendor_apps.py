@@ -12,6 +12,13 @@ from django_tasks_db.apps import TasksAppConfig
 class AxesConfig(AxesAppConfig):
     verbose_name = _("Sign-in attempts")
 
+    def ready(self) -> None:
+        super().ready()
+        from axes.admin import AccessAttemptAdmin
+
+        # the column of attempts left is a method the package does not name
+        AccessAttemptAdmin.status.short_description = _("Status")
+
 
 class TotpConfig(TotpAppConfig):
     verbose_name = _("Second sign-in factor (TOTP)")
@@ -42,3 +49,12 @@ class TotpConfig(TotpAppConfig):
 
 class TasksConfig(TasksAppConfig):
     verbose_name = _("Background tasks")  # type: ignore[assignment]
+
+    def ready(self) -> None:
+        super().ready()
+        from django_tasks_db.models import DBTaskResult
+
+        # the package names the other columns for translation (our catalogue holds them in
+        # az and ru); these two it does not name
+        DBTaskResult._meta.get_field("id").verbose_name = _("identifier")
+        DBTaskResult.task_name.fget.short_description = _("task name")  # type: ignore[attr-defined]
