@@ -14,10 +14,9 @@ from umis.api.auth import ApiKeyAuth
 from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn, longest
 from umis.core.errors import DomainError, ErrorCollector, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
-from umis.people.normalize import name_similarity, normalize_name
 from umis.reference.selectors import ReferenceSnapshot
 from umis.screening import selectors, services
-from umis.screening.engine import name_match_threshold, screening_threshold
+from umis.screening.engine import screening_threshold
 from umis.screening.index import Query
 from umis.screening.models import Watchlist
 from umis.screening.validation import (
@@ -60,21 +59,7 @@ def names_compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
     errors = [*name_errors(payload.a, field="a"), *name_errors(payload.b, field="b")]
     if errors:
         raise ValidationFailed(errors)
-    return name_compare_result(payload.a, payload.b)
-
-
-def name_compare_result(a: str, b: str) -> dict[str, Any]:
-    score = name_similarity(a, b)
-    threshold = name_match_threshold()
-    na, nb = normalize_name(a), normalize_name(b)
-    return {
-        "score": score.score,
-        "threshold": threshold,
-        "match": score.score >= threshold,
-        "reasons": list(score.reasons),
-        "flags": {"a": sorted(na.flags), "b": sorted(nb.flags)},
-        "keys": {"a": list(na.skeletons), "b": list(nb.skeletons)},
-    }
+    return selectors.name_compare_result(payload.a, payload.b)
 
 
 MIN_LIMIT, MAX_LIMIT = 1, 100  # hits a search returns

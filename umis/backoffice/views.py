@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -13,17 +11,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from umis.accounts.decorators import officer_required
 from umis.audit.services import audit_record
-from umis.backoffice.forms import AnnulmentForm, annulment_form_read, queue_filter_read
+from umis.backoffice.forms import queue_filter_read
 from umis.border.selectors import (
     findings_of_person_for_user,
     person_stay_compute,
     person_timeline,
 )
 from umis.cases import registry
+from umis.cases.forms import AnnulmentForm, annulment_form_read, posted_version
 from umis.cases.selectors import (
-    case_assignee_get,
-    case_assignees,
     case_closing,
     case_get_for_user,
     case_history,
@@ -33,9 +31,9 @@ from umis.cases.selectors import (
     cases_of_person_for_user,
     queue_state_groups,
 )
-from umis.cases.services import assignee_not_eligible, assignment_action_unknown, case_assign
+from umis.cases.views import case_assignment_form, case_assignment_post
 from umis.core import clock
-from umis.core.errors import DomainError, NotFound, PermissionDenied
+from umis.core.errors import DomainError, NotFound
 from umis.core.middleware import unstorable_input_checked_by_view
 from umis.core.text import storable
 from umis.documents.models import IssuedDocument
@@ -60,19 +58,6 @@ from umis.stays.selectors import (
     stay_registration_ending,
     stay_registration_for_case,
 )
-
-View = Callable[..., HttpResponse]
-
-
-def officer_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_officer", False):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _date(value: str) -> dt.date | None:
@@ -205,13 +190,6 @@ def _case_for_action(request: HttpRequest, reference: str, purpose: str = "decis
         raise Http404 from exc
 
 
-def _version(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
-
-
 @officer_required
 @require_POST
 def case_annul(request: HttpRequest, reference: str) -> HttpResponse:
@@ -224,7 +202,7 @@ def case_annul(request: HttpRequest, reference: str) -> HttpResponse:
         stay_services.stay_registration_annul(
             actor=request.user,
             case=case,
-            expected_version=_version(request),
+            expected_version=posted_version(request.POST),
             legal_ground=form.legal_ground,
             note=form.reasons,
         )
@@ -246,7 +224,7 @@ def case_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_for_action(request, reference)
     try:
         stay_services.stay_registration_confirm(
-            actor=request.user, case=case, expected_version=_version(request)
+            actor=request.user, case=case, expected_version=posted_version(request.POST)
         )
         messages.success(request, _("The registration is confirmed."))
     except DomainError as exc:
@@ -274,86 +252,6 @@ def case_assignment(request: HttpRequest, reference: str) -> HttpResponse:
     return case_assignment_post(
         request, case, page=_case_page, done=reverse("backoffice:case", args=[case.reference])
     )
-
-
-AssignmentPage = Callable[..., HttpResponse]
-
-
-def case_assignment_form(
-    request: HttpRequest, case: Any, *, error: str = "", conflict: bool = False, chosen: str = ""
-) -> dict[str, Any]:
-    """The assignment form of a case page (templates/backoffice/_assignment.html): the
-    officers the case may be given to, and, when an assignment was not made, why."""
-    return {
-        "officers": [o for o in case_assignees(case=case) if o.pk != case.assignee_id],
-        "mine": case.assignee_id == request.user.pk,
-        "error": error,
-        "conflict": conflict,
-        "chosen": chosen,
-    }
-
-
-def case_assignment_post(
-    request: HttpRequest, case: Any, *, page: AssignmentPage, done: str
-) -> HttpResponse:
-    """Take the case, release it or give it to a colleague, from a case page's assignment
-    form (`action`: take, release, assign with `assignee`). `page(request, case,
-    assignment=..., status=...)` shows the case page again when nothing was changed: 409
-    when the case changed since the page was read (shown as it is now), 422 for an
-    assignee the case may not go to, 400 for an action none of these, 403 when the officer
-    may not assign it; each refusal
-    is audited. Done, back to `done`."""
-    action = request.POST.get("action", "")
-    chosen = request.POST.get("assignee", "")[:20]
-    assignee: Any  # the signed-in officer, a colleague, or None
-    try:
-        if action == "take":
-            assignee = request.user
-        elif action == "release":
-            assignee = None
-        elif action == "assign":
-            assignee = case_assignee_get(user_id=chosen)
-            if assignee is None:
-                raise assignee_not_eligible()
-        else:
-            raise assignment_action_unknown()
-        case_assign(
-            actor=request.user, case=case, assignee=assignee, expected_version=_version(request)
-        )
-    except DomainError as exc:
-        if exc.code == "assignee_unchanged":  # nothing to do: said so, nothing recorded
-            messages.info(request, str(exc.message))
-            return redirect(done)
-        audit_record(
-            actor=request.user,
-            action="CASE_ASSIGNMENT_REFUSED",
-            entity=case,
-            person_id=case.applicant_id,
-            data={"action": action[:20], "assignee": chosen, "code": exc.code},
-        )
-        if exc.code == "version_conflict":
-            case.refresh_from_db()
-            form = case_assignment_form(request, case, conflict=True, chosen=chosen)
-            return page(request, case, assignment=form, status=409)
-        form = case_assignment_form(request, case, error=str(exc.message), chosen=chosen)
-        status = (
-            403
-            if isinstance(exc, PermissionDenied)
-            else 400
-            if exc.code == "unknown_action"
-            else 422
-        )
-        return page(request, case, assignment=form, status=status)
-    if assignee is None:
-        messages.success(request, _("The case is released: nobody is assigned to it now."))
-    elif assignee == request.user:
-        messages.success(request, _("You have taken this case."))
-    else:
-        messages.success(
-            request,
-            _("The case is assigned to %(officer)s.") % {"officer": assignee.display_name},
-        )
-    return redirect(done)
 
 
 @officer_required

@@ -6,11 +6,9 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator, Mapping
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from umis.accounts.decorators import officer_required
 from umis.border.basis import basis_label
 from umis.border.calculator import stay_calculate
 from umis.border.models import FindingKind, FindingState, OverstayFinding
@@ -42,23 +41,9 @@ from umis.people.purposes import ReadPurpose
 from umis.people.selectors import person_get_for_user
 from umis.reference.selectors import country_choices, country_get_by_code, country_names
 
-View = Callable[..., HttpResponse | StreamingHttpResponse]
 CALCULATOR_ROWS = 8
 CALCULATOR_REGIMES = ("90/180", "30", "15")
 RESULT_DATES = frozenset({"last_legal_day", "registration_due_by"})
-
-
-def officer_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponse | StreamingHttpResponse:
-        if not getattr(request.user, "is_officer", False):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _calculator_field(field: str | None, filled: list[int]) -> tuple[str, str]:

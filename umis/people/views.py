@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from umis.accounts.decorators import officer_required
 from umis.cases.selectors import cases_of_person_for_user
 from umis.core.errors import Conflict, DomainError, NotFound
 from umis.people import selectors, services
 from umis.people.models import IdentityMatch, Person
 from umis.people.purposes import purpose_query
-
-View = Callable[..., HttpResponse]
-
-
-def _officer_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_officer", False):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _int(value: str, default: int = -1) -> int:
@@ -41,7 +26,7 @@ def _int(value: str, default: int = -1) -> int:
         return default
 
 
-@_officer_required
+@officer_required
 def matches(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", IdentityMatch.Status.OPEN)
     if status not in IdentityMatch.Status.values:
@@ -89,12 +74,12 @@ def _match_page(
     )
 
 
-@_officer_required
+@officer_required
 def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
     return _match_page(request, match_id)
 
 
-@_officer_required
+@officer_required
 @require_POST
 def match_decide(request: HttpRequest, match_id: int) -> HttpResponse:
     chosen = request.POST.get("decision", "")
@@ -132,7 +117,7 @@ UNMERGE_FORM = "unmerge_form"  # an unmerge refused for its reason, shown on the
 MAX_TYPED = 2100  # as much of a refused reason as is shown again (too long: 2000 at most)
 
 
-@_officer_required
+@officer_required
 @require_POST
 def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
     try:

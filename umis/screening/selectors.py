@@ -19,10 +19,15 @@ from umis.audit.services import audit_record
 from umis.core import clock
 from umis.core.errors import NotFound
 from umis.people.models import Person, Sex
-from umis.people.normalize import name_similarity
+from umis.people.normalize import name_similarity, normalize_name
 from umis.people.selectors import person_holding_document
 from umis.reference.selectors import country_names
-from umis.screening.engine import entries_index, index_current, screening_threshold
+from umis.screening.engine import (
+    entries_index,
+    index_current,
+    name_match_threshold,
+    screening_threshold,
+)
 from umis.screening.index import Candidate, Query, document_key
 from umis.screening.models import (
     Category,
@@ -48,6 +53,22 @@ class SearchHit:
     name_score: float
     reasons: list[str]
     matched_name: str
+
+
+def name_compare_result(a: str, b: str) -> dict[str, Any]:
+    """Two names compared as screening compares them: the score, the decision at the
+    configured threshold, the reasons, and the flags and match keys of either name."""
+    score = name_similarity(a, b)
+    threshold = name_match_threshold()
+    na, nb = normalize_name(a), normalize_name(b)
+    return {
+        "score": score.score,
+        "threshold": threshold,
+        "match": score.score >= threshold,
+        "reasons": list(score.reasons),
+        "flags": {"a": sorted(na.flags), "b": sorted(nb.flags)},
+        "keys": {"a": list(na.skeletons), "b": list(nb.skeletons)},
+    }
 
 
 def screening_search(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from umis.backoffice.views import officer_required
+from umis.accounts.decorators import officer_required
 from umis.core.errors import DomainError, NotFound
 from umis.core.filters import choice_filter_read
 from umis.core.middleware import unstorable_input_checked_by_view

@@ -16,10 +16,10 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from umis.accounts.decorators import officer_required
 from umis.audit.services import audit_record
-from umis.backoffice.forms import AnnulmentForm, annulment_form_read
-from umis.backoffice.views import case_assignment_form, case_assignment_post, officer_required
 from umis.cases import registry
+from umis.cases.forms import AnnulmentForm, annulment_form_read, posted_version
 from umis.cases.selectors import (
     case_closing,
     case_get_for_user,
@@ -27,6 +27,7 @@ from umis.cases.selectors import (
     case_transition_refusal,
 )
 from umis.cases.services import case_reasons_clean
+from umis.cases.views import case_assignment_form, case_assignment_post
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.filters import choice_filter_read
@@ -560,10 +561,7 @@ def office_photo(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def office_decide(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference, "decision")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = posted_version(request.POST)
     note = request.POST.get("note", "")
     ground_code = request.POST.get("legal_ground", "")[:60]
     refusing = request.POST.get("decision") != "approve"
@@ -627,10 +625,7 @@ def office_annul(request: HttpRequest, reference: str) -> HttpResponse:
     page comes back with what the officer entered and the errors beside the fields."""
     case = _case(request, reference, "decision")
     form = annulment_form_read(request.POST)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = posted_version(request.POST)
     if form.errors or form.legal_ground is None:
         _annulment_refused(request, case, "invalid_form", fields=sorted(form.errors))
         if case.state != workflow.ISSUED:

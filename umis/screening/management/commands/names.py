@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from umis.api.screening import name_compare_result
+from umis.screening.selectors import name_compare_result
 from umis.screening.validation import name_errors
 
 
