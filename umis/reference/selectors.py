@@ -34,10 +34,11 @@ def country_choices() -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in countries_by_name()]
 
 
-def region_choices() -> list[tuple[str, str]]:
+def region_choices(*, ref: ReferenceSnapshot | None = None) -> list[tuple[str, str]]:
     """Regions as (code, name in the current language), in the order of that language's
-    alphabet."""
-    regions = sorted(Region.objects.all(), key=lambda r: name_key(r.name))
+    alphabet: those of `ref` (the shared `reference_snapshot` when not given), so the forms
+    built one after another read the regions once at most."""
+    regions = sorted((ref or reference_snapshot()).regions(), key=lambda r: name_key(r.name))
     return [(r.code, r.name) for r in regions]
 
 
@@ -144,6 +145,9 @@ class ReferenceSnapshot:
 
     def region(self, code: str) -> Region | None:
         return self._region_by_code().get(code)
+
+    def regions(self) -> list[Region]:
+        return list(self._region_by_code().values())
 
     def region_of_city(self, key: str) -> Region | None:
         """The region that is the city named by `key` (as `_place_key` writes a name), in

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pytest_django.fixtures import Settings
 
 from umis.core.testing import World
 from umis.core.text import collation_key
+from umis.reference import selectors as reference_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +84,21 @@ def test_the_forms_list_regions_by_the_name_shown_in_the_readers_language(
         assert names.index(first) < names.index(second)
     # ...and the whole list in that order
     assert names == sorted(names, key=lambda n: collation_key(n, language))
+
+
+def test_two_forms_built_in_a_row_read_the_regions_once(
+    world: World, client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.UMIS_REFERENCE_CACHE_SECONDS = 30  # as in production
+    monkeypatch.setattr(reference_selectors, "_shared", None)
+    client.force_login(world.harry)
+
+    with CaptureQueriesContext(connection) as read:
+        english = _regions(client.get("/en/host/register/").content.decode())
+        russian = _regions(client.get("/ru/host/register/").content.decode())
+
+    # each in its reader's language and order, from one read of the regions
+    assert english.index("Absheron district") < english.index("Baku city")
+    assert russian.index("Апшеронский район") < russian.index("город Баку")
+    assert len(english) == len(russian) > 10
+    assert len([q for q in read if 'FROM "reference_region"' in q["sql"]]) == 1
