@@ -35,10 +35,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT, django_env, django_start, free_port  # first: it puts umis on the path
+
 PY = sys.executable
-PORT = int(os.environ.get("BENCH_PORT", "8766"))
+PORT = int(os.environ.get("BENCH_PORT") or free_port())
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CLIENTS = int(os.environ.get("BENCH_BORDER_CLIENTS", "2"))
 BATCHES = int(os.environ.get("BENCH_BORDER_BATCHES", "10"))
@@ -50,29 +50,11 @@ NATIONALITIES = ["TR", "RU", "GE", "KZ", "UZ", "AE", "BY", "UA", "AE", "US"]
 
 
 def pg_start() -> tuple[Any, str]:
-    sys.path.insert(0, str(ROOT / "bench"))
     from run import Postgres  # the platform bench's throw-away cluster
 
     pg = Postgres()
     pg.port = int(os.environ.get("BENCH_BORDER_PG_PORT") or pg.port)
     return pg, pg.start()
-
-
-def django_env(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "UMIS_LOG_LEVEL": "WARNING",
-        "UMIS_AXES_ENABLED": "false",
-    }
-
-
-def django_setup(database_url: str) -> None:
-    os.environ.update(django_env(database_url))
-    import django
-
-    django.setup()
 
 
 # --- ingest ----------------------------------------------------------------------------
@@ -486,7 +468,7 @@ def main() -> None:
             env=django_env(database_url),
             check=True,
         )
-        django_setup(database_url)
+        django_start(database_url)
         results: dict[str, Any] = {
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],

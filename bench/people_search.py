@@ -29,12 +29,9 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import database_create, django_start  # first: it puts umis on the path
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
@@ -47,26 +44,9 @@ CHUNK = 50_000
 INSERT_BATCH = 10_000
 
 
-def _create_database() -> None:
-    import psycopg
-
-    base, _, name = DATABASE_URL.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup() -> None:
-    _create_database()
-    os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["UMIS_LOG_LEVEL"] = "WARNING"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    database_create(DATABASE_URL)
+    django_start(DATABASE_URL, migrate=True)
 
 
 def _quantile(values: list[float], q: float) -> float:

@@ -16,7 +16,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,21 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, free_port  # first: it puts umis on the path
+
 PY = sys.executable
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 nothing listens on now, nor a PostgreSQL socket in /tmp
-    names, so that two benchmarks run at once do not meet on one."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if not Path(f"/tmp/.s.PGSQL.{port}").exists():
-            return port
-
-
 PORT = int(os.environ.get("BENCH_PORT") or free_port())
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 BATCHES = int(os.environ.get("BENCH_BATCHES", "30"))

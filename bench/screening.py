@@ -20,20 +20,15 @@ import multiprocessing as mp
 import os
 import platform
 import resource
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import ROOT  # first: it puts umis on the path
+from namegen import Generator
+from rapidfuzz import fuzz, process
 
-from namegen import Generator  # noqa: E402
-from rapidfuzz import fuzz, process  # noqa: E402
-
-from umis.people.normalize import normalize_name  # noqa: E402
-from umis.screening.index import CandidateIndex, Query, Record  # noqa: E402
+from umis.people.normalize import normalize_name
+from umis.screening.index import CandidateIndex, Query, Record
 
 SIZE = int(os.environ.get("SCREENING_BENCH_SIZE", "1000000"))
 QUERIES = int(os.environ.get("SCREENING_BENCH_QUERIES", "10000"))

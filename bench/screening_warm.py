@@ -30,9 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import ROOT, django_start  # first: it puts umis on the path
 
 SIZE = int(os.environ.get("SCREENING_WARM_BENCH_SIZE", "1000000"))
 QUERIES = int(os.environ.get("SCREENING_WARM_BENCH_QUERIES", "200"))
@@ -41,13 +39,7 @@ THRESHOLD = 85.0
 
 
 def _django(var: str) -> None:
-    os.environ["UMIS_VAR_DIR"] = var
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["UMIS_LOG_LEVEL"] = "WARNING"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    django_start(var=var)
 
 
 def _rss_mb() -> float:
