@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
+from umis.core.forms import fields_left_blank
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
@@ -400,13 +401,8 @@ def own_status_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         reference = request.POST.get("reference", "").strip().upper()[:30]
         document_number = request.POST.get("document_number", "")[:40]
-        # a field left blank (or only spaces, which a browser's `required` lets through) is
-        # named beside it, and nothing is looked up
-        missing = {
-            name: _("This field is required.")
-            for name, value in (("reference", reference), ("document_number", document_number))
-            if not value.strip()
-        }
+        # a field left blank is named beside it, and nothing is looked up
+        missing = fields_left_blank({"reference": reference, "document_number": document_number})
         if not missing:
             try:
                 reg = selectors.stay_registration_get_own(

@@ -31,6 +31,7 @@ from umis.cases.views import case_assignment_form, case_assignment_post
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.filters import choice_filter_read
+from umis.core.forms import fields_left_blank
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
@@ -286,13 +287,8 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         reference = request.POST.get("reference", "").strip().upper()[:30]
         passport_number = request.POST.get("passport_number", "")[:20]
-        # a field left blank (or only spaces, which a browser's `required` lets through) is
-        # named beside it, and nothing is looked up
-        missing = {
-            name: _("This field is required.")
-            for name, value in (("reference", reference), ("passport_number", passport_number))
-            if not value.strip()
-        }
+        # a field left blank is named beside it, and nothing is looked up
+        missing = fields_left_blank({"reference": reference, "passport_number": passport_number})
         if not missing:
             apps = selectors.group_for_applicant(
                 reference=reference, passport_number=passport_number
