@@ -10,39 +10,19 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from umis.accounts.models import Role, Scope
-from umis.accounts.services import api_client_create
+from umis.api.tests.factories import api_post
 from umis.border.models import Crossing
 from umis.border.tests.factories import border_key, event
 from umis.core import clock
-from umis.core.testing import World, guest, make_user
+from umis.core.testing import World, guest
 from umis.stays.models import StayRegistration
 from umis.visas.models import VisaApplication
-from umis.visas.reference import visa_reference_load_defaults
 from umis.visas.testing import application, traveller
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def agency_key(world: World) -> str:
-    visa_reference_load_defaults()
-    return api_client_create(
-        actor=None, name="Travel agency", user=make_user("agnes", Role.AGENCY), scopes=[Scope.EVISA]
-    )[1]
-
-
 MESSAGES = {"en": "Unknown field.", "az": "Naməlum sahə.", "ru": "Неизвестное поле."}
-
-
-def _post(client: Client, path: str, body: Any, key: str, lang: str = "en") -> Any:
-    return client.post(
-        path,
-        data=json.dumps(body),
-        content_type="application/json",
-        HTTP_X_API_KEY=key,
-        HTTP_ACCEPT_LANGUAGE=lang,
-    )
 
 
 def _refusal(response: Any) -> tuple[int, str, str, str]:
@@ -55,7 +35,7 @@ def test_a_misspelt_field_of_a_registration_is_refused(
     client: Client, world: World, lang: str
 ) -> None:
     body = guest(patronimic="Əli oğlu")
-    response = _post(client, "/api/v1/stay-registrations", body, world.hotel_key, lang)
+    response = api_post(client, "/api/v1/stay-registrations", body, world.hotel_key, lang)
     assert _refusal(response) == (422, "unknown_field", "patronimic", MESSAGES[lang])
     assert not StayRegistration.objects.exists()
 
@@ -65,7 +45,9 @@ def test_in_a_batch_only_the_item_with_an_unknown_field_is_refused(
 ) -> None:
     items = [guest(document_number=f"K{i:07d}", client_reference=f"r{i}") for i in range(5)]
     items[3]["patronimic"] = "Əli oğlu"
-    response = _post(client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key)
+    response = api_post(
+        client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["accepted"], body["refused"]) == (4, 1)
@@ -93,7 +75,7 @@ def test_an_unknown_field_beside_the_items_of_a_batch_refuses_the_batch(
     client: Client, world: World
 ) -> None:
     body = {"items": [guest()], "host": "other"}
-    response = _post(client, "/api/v1/stay-registrations/bulk", body, world.hotel_key)
+    response = api_post(client, "/api/v1/stay-registrations/bulk", body, world.hotel_key)
     assert _refusal(response)[:3] == (422, "unknown_field", "host")
     assert not StayRegistration.objects.exists()
 
@@ -101,11 +83,11 @@ def test_an_unknown_field_beside_the_items_of_a_batch_refuses_the_batch(
 def test_an_unknown_field_of_an_e_visa_application_or_traveller_is_refused(
     client: Client, agency_key: str
 ) -> None:
-    trip = _post(
+    trip = api_post(
         client, "/api/v1/evisa/applications", application(traveller(), stay=14), agency_key, "ru"
     )
     assert _refusal(trip) == (422, "unknown_field", "stay", MESSAGES["ru"])
-    person = _post(
+    person = api_post(
         client,
         "/api/v1/evisa/applications",
         application(traveller(), traveller(document_number="C02X00T48", passport="C02X00T48")),
@@ -116,16 +98,13 @@ def test_an_unknown_field_of_an_e_visa_application_or_traveller_is_refused(
 
 
 def test_an_unknown_field_of_a_screening_search_or_a_names_comparison_is_refused(
-    client: Client, world: World
+    client: Client, screening_key: str
 ) -> None:
-    key = api_client_create(actor=None, name="Agency", user=world.hannah, scopes=[Scope.SCREENING])[
-        1
-    ]
     search = {"names": ["Cavid Məmmədov"], "dob": "1979-01-01"}
-    response = _post(client, "/api/v1/screening/search", search, key, "az")
+    response = api_post(client, "/api/v1/screening/search", search, screening_key, "az")
     assert _refusal(response) == (422, "unknown_field", "dob", MESSAGES["az"])
     compare = {"a": "Cavid", "b": "Javid", "c": "Djavid"}
-    assert _refusal(_post(client, "/api/v1/names/compare", compare, key))[:3] == (
+    assert _refusal(api_post(client, "/api/v1/names/compare", compare, screening_key))[:3] == (
         422,
         "unknown_field",
         "c",
@@ -137,7 +116,7 @@ def test_in_a_batch_of_border_events_only_the_event_with_an_unknown_field_is_ref
 ) -> None:
     events = [event(document_number=f"B{i:07d}") for i in range(3)]
     events[1]["gate"] = "A4"
-    response = _post(client, "/api/v1/border/crossings", {"events": events}, border_key())
+    response = api_post(client, "/api/v1/border/crossings", {"events": events}, border_key())
     assert response.status_code == 200
     body = response.json()
     assert (body["stored"], body["refused"]) == (2, 1)
@@ -157,9 +136,9 @@ def test_in_a_batch_of_border_events_only_the_event_with_an_unknown_field_is_ref
 
 
 def test_an_unknown_field_of_an_end_of_stay_is_refused(client: Client, world: World) -> None:
-    created = _post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
+    created = api_post(client, "/api/v1/stay-registrations", guest(), world.hotel_key).json()
     path = f"/api/v1/stay-registrations/{created['reference']}/end"
-    response = _post(
+    response = api_post(
         client, path, {"left_on": clock.today().isoformat(), "reason": "left"}, world.hotel_key
     )
     assert _refusal(response)[:3] == (422, "unknown_field", "reason")
