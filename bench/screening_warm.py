@@ -1,6 +1,5 @@
 """Screening index at process start: how long a new process takes to build its index from
-the database, before (model instances, every name part normalised again) and after (plain
-rows, each distinct name part normalised once), both in this run; what the first screening
+the database (plain rows, each distinct name part normalised once); what the first screening
 after a restart costs with and without the warm-up; whether screenings during the warm-up
 answer exactly as after it; and what a fallback scan (answering without the index while it
 is built) would cost per query.
@@ -112,37 +111,6 @@ def _queries(var: str) -> list[tuple[Any, int]]:
         )
         for q in json.loads((Path(var) / "queries.json").read_text())
     ]
-
-
-def child_old_build(var: str) -> dict[str, Any]:
-    """The build as it was: model instances, and the name normaliser's entry point as it
-    was (bench/normalize_before.py: no cache of name parts, a script look-up per letter)."""
-    _django(var)
-    import normalize_before
-
-    from umis.people import normalize
-    from umis.screening import engine
-    from umis.screening import index as index_module
-    from umis.screening.index import CandidateIndex
-    from umis.screening.models import WatchlistEntry
-
-    normalize.name_scripts = normalize_before.name_scripts  # type: ignore[assignment]
-    index_module.normalize_name = normalize_before.normalize_name  # type: ignore[assignment]
-    t0 = time.perf_counter()
-    rows = list(engine._rows(WatchlistEntry.objects.filter(active=True)).iterator(chunk_size=5000))
-    records = [engine.entry_record(e) for e in rows]
-    read_s = time.perf_counter() - t0
-    index = CandidateIndex()
-    for r in records:
-        index.add(r)
-    build_s = time.perf_counter() - t0
-    return {
-        "entries": len(index),
-        "read_s": round(read_s, 2),
-        "build_s": round(build_s, 2),
-        "peak_rss_mb": _rss_mb(),
-        **_searches(index, _queries(var)),
-    }
 
 
 def _searches(index: Any, queries: list[tuple[Any, int]]) -> dict[str, Any]:
@@ -269,7 +237,6 @@ def child_fallback(var: str) -> dict[str, Any]:
 
 
 CHILDREN = {
-    "old_build": child_old_build,
     "new_build": child_new_build,
     "cold_first_search": child_cold_first_search,
     "warm": child_warm,
@@ -280,10 +247,13 @@ CHILDREN = {
 def _run_child(name: str, var: str) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603
         [sys.executable, __file__, "--child", name, var],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if out.returncode:  # the child's own traceback says why
+        sys.stderr.write(out.stderr)
+        out.check_returncode()
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -308,9 +278,7 @@ def main() -> None:
         for name in CHILDREN:
             result[name] = _run_child(name, var)
         result["load_average_1_5_15_at_end"] = [round(x, 1) for x in os.getloadavg()]
-    old, new = result["old_build"], result["new_build"]
-    result["build_speedup"] = round(old["build_s"] / max(new["build_s"], 1e-9), 2)
-    result["read_speedup"] = round(old["read_s"] / max(new["read_s"], 1e-9), 2)
+    new = result["new_build"]
     fallback = result["fallback"]["seconds_per_query"]
     result["fallback_query_vs_whole_build"] = round(
         (sum(fallback) / max(1, len(fallback))) / max(new["build_s"], 1e-9), 2
