@@ -13,12 +13,13 @@ from ninja import Field, Router, Schema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PDF_ANSWER, BodyIn
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PDF_ANSWER, BodyIn, longest
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_url
-from umis.visas import documents, selectors, services, workflow
+from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
+from umis.visas import documents, selectors, services, validation, workflow
 from umis.visas.models import VisaApplication
 
 router = Router(tags=["E-visa"], auth=ApiKeyAuth(Scope.EVISA))
@@ -28,31 +29,59 @@ class TravellerIn(BodyIn):
     """A traveller as in the passport: the fields, or `mrz` (the passport's two lines)."""
 
     mrz: list[str] | str | None = None
-    surname: str | None = None
-    given_names: str | None = None
-    birth_date: str | None = Field(None, description="YYYY-MM-DD")
-    sex: str | None = Field(None, description="M, F or X")
-    nationality: str | None = Field(None, description="ISO alpha-2/alpha-3 or ICAO code")
-    issuing_state: str | None = None
-    document_number: str | None = None
-    document_expiry: str | None = Field(None, description="YYYY-MM-DD")
+    surname: str | None = Field(None, json_schema_extra=longest(NAME_MAX))
+    given_names: str | None = Field(None, json_schema_extra=longest(NAME_MAX))
+    birth_date: str | None = Field(
+        None, description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX)
+    )
+    sex: str | None = Field(None, description="M, F or X", json_schema_extra=longest(SEX_MAX))
+    nationality: str | None = Field(
+        None,
+        description="ISO alpha-2/alpha-3 or ICAO code",
+        json_schema_extra=longest(COUNTRY_CODE_MAX),
+    )
+    issuing_state: str | None = Field(None, json_schema_extra=longest(COUNTRY_CODE_MAX))
+    document_number: str | None = Field(
+        None, json_schema_extra=longest(validation.PASSPORT_NUMBER_MAX)
+    )
+    document_expiry: str | None = Field(
+        None, description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX)
+    )
     photo: str | None = Field(None, description="JPEG or PNG, base64, at most 5 MB")
 
 
 class EvisaApplicationIn(BodyIn):
-    purpose: str | None = Field(None, description="tourism, business, visit, treatment, other")
-    entry_date: str | None = Field(None, description="YYYY-MM-DD, at most 90 days ahead")
+    purpose: str | None = Field(
+        None,
+        description="tourism, business, visit, treatment, other",
+        json_schema_extra=longest(validation.PURPOSE_MAX),
+    )
+    entry_date: str | None = Field(
+        None,
+        description="YYYY-MM-DD, at most 90 days ahead",
+        json_schema_extra=longest(DATE_MAX),
+    )
     stay_days: int | None = Field(
         None,
         description="1–30; the stay must end within the e-visa's validity, 90 days from its "
         "issue (at the earliest today): else 422 `stay_beyond_validity`",
     )
-    speed: str | None = Field(None, description="standard (3 working days) or urgent (3 hours)")
-    email: str | None = None
-    region: str | None = Field(None, description="region code of the address in Azerbaijan")
-    city: str | None = None
-    street: str | None = None
-    client_reference: str | None = None
+    speed: str | None = Field(
+        None,
+        description="standard (3 working days) or urgent (3 hours)",
+        json_schema_extra=longest(validation.SPEED_MAX),
+    )
+    email: str | None = Field(None, json_schema_extra=longest(validation.EMAIL_MAX))
+    region: str | None = Field(
+        None,
+        description="region code of the address in Azerbaijan",
+        json_schema_extra=longest(validation.REGION_CODE_MAX),
+    )
+    city: str | None = Field(None, json_schema_extra=longest(validation.CITY_MAX))
+    street: str | None = Field(None, json_schema_extra=longest(validation.STREET_MAX))
+    client_reference: str | None = Field(
+        None, json_schema_extra=longest(validation.CLIENT_REFERENCE_MAX)
+    )
     applicants: list[TravellerIn] = Field(default_factory=list, description="1–10 travellers")
 
 

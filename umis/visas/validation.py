@@ -41,6 +41,16 @@ MAX_ENTRY_AHEAD_DAYS = 90
 # ends by the 90th day from then (issued later, its validity ends later).
 VISA_VALIDITY_DAYS = 90
 PASSPORT_MARGIN_DAYS = 90  # the passport must stay valid three months beyond the stay
+# the longest text each field of an application takes (the names, dates and codes of a
+# traveller take what a registration's do: `people.validation`)
+PURPOSE_MAX = 20
+SPEED_MAX = 10
+EMAIL_MAX = 254
+REGION_CODE_MAX = 40
+CITY_MAX = 100
+STREET_MAX = 200
+CLIENT_REFERENCE_MAX = 100
+PASSPORT_NUMBER_MAX = 9
 
 
 @dataclass(frozen=True)
@@ -148,7 +158,7 @@ def _traveller(
                 "%(status)s: the e-visa is only for citizens of the eligible countries; apply at a consulate."
             ) % {"status": nationality.name}
         r.error("nationality_not_eligible", message, "nationality")
-    number = r.text("document_number", max_length=9)
+    number = r.text("document_number", max_length=PASSPORT_NUMBER_MAX)
     if number:
         number = document_number_clean(number) or ""
         if not number:
@@ -245,10 +255,10 @@ def application_parse(
     if not isinstance(raw, Mapping):
         return [FieldError("invalid", _("The application must be an object."), None)]
     r = FieldReader(raw)
-    purpose = r.text("purpose", max_length=20)
+    purpose = r.text("purpose", max_length=PURPOSE_MAX)
     if purpose and purpose not in VisaApplication.Purpose.values:
         r.error("invalid_choice", _("Choose a purpose from the list."), "purpose")
-    speed = r.text("speed", max_length=10)
+    speed = r.text("speed", max_length=SPEED_MAX)
     if speed and speed not in VisaApplication.Speed.values:
         r.error("invalid_choice", _("Choose standard or urgent."), "speed")
     entry = r.date("entry_date")
@@ -280,19 +290,19 @@ def application_parse(
                 stay = 0  # refused: no last day is computed from it (it may pass year 9999)
     if entry and stay:
         _stay_within_validity(r, entry=entry, stay=stay, today=today)
-    email = r.text("email", max_length=254)
+    email = r.text("email", max_length=EMAIL_MAX)
     if email:
         try:
             validate_email(email)
         except ValidationError:
             r.error("invalid_email", _("Enter a valid e-mail address."), "email")
-    region_code = r.text("region", max_length=40)
+    region_code = r.text("region", max_length=REGION_CODE_MAX)
     region = ref.region(region_code) if region_code else None
     if region_code and region is None:
         r.error("unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region")
-    city = r.text("city", max_length=100)
-    street = r.text("street", max_length=200)
-    client_reference = r.text("client_reference", required=False, max_length=100)
+    city = r.text("city", max_length=CITY_MAX)
+    street = r.text("street", max_length=STREET_MAX)
+    client_reference = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
     errors = list(r.errors)
     applicants = raw.get("applicants")
     travellers: list[Traveller] = []
