@@ -293,7 +293,13 @@ class StayRegistrationOut(Schema):
     birth_date: dt.date | None = Field(
         ...,
         description="The guest's date of birth, sex and nationality as registered (typed "
-        "from the passport), also when the person on file differs",
+        "from the passport), also when the person on file differs; 1 January of the year "
+        "when only the year is known (`birth_year_only`)",
+    )
+    birth_year_only: bool = Field(
+        ...,
+        description="True when only the year of birth is known: birth_date is then 1 January "
+        "of that year, not the birthday",
     )
     sex: str = ""
     nationality: str = ""

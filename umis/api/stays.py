@@ -105,6 +105,7 @@ def _out(
         "given_names": reg.given_names,
         "patronymic": reg.patronymic,
         "birth_date": reg.birth_date,
+        "birth_year_only": reg.birth_year_only,
         "sex": reg.sex,
         "nationality": reg.nationality_id or "",
         "late": reg.late,
