@@ -57,7 +57,7 @@ class CrossingsIn(BodyIn):
     events: list[Annotated[Any, WithJsonSchema(CrossingEventIn.model_json_schema())]] = Field(
         ...,
         description="1 to 10,000 events, each shaped like CrossingEventIn; an event with a "
-        "field it does not know is refused alone (unknown_field, naming `events.N.field`)",
+        "field it does not know is refused alone (unknown_field)",
     )
 
 
@@ -66,7 +66,11 @@ class CrossingItemOut(Schema):
     event_id: str
     status: str
     person_id: int | None = None
-    errors: list[dict[str, Any]]
+    errors: list[dict[str, Any]] = Field(
+        ...,
+        description="Why the event was refused; each error names the event's field alone "
+        "(`nationality`, `gate`), the event being the one at `index`",
+    )
 
 
 class CrossingsOut(Schema):
@@ -94,9 +98,7 @@ def crossings_in(request: HttpRequest, payload: CrossingsIn) -> HttpResponse:
         events = payload.events
         # an event with a field it does not know is refused alone, before any rule reads it
         unknown = {
-            i: errors
-            for i, raw in enumerate(events)
-            if (errors := unknown_fields(raw, known, f"events.{i}"))
+            i: errors for i, raw in enumerate(events) if (errors := unknown_fields(raw, known))
         }
         kept = [i for i in range(len(events)) if i not in unknown]
         received = (

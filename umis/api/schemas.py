@@ -95,13 +95,16 @@ class ItemIn(Schema):
 UNKNOWN_FIELD = _("Unknown field.")
 
 
-def unknown_fields(raw: Any, known: Iterable[str], path: str) -> list[FieldError]:
-    """The errors of a batch item's fields that its schema does not know, each named by its
-    path (`items.3.patronimic`); none for an item that is no object (its reading says so)."""
+def unknown_fields(raw: Any, known: Iterable[str], path: str = "") -> list[FieldError]:
+    """The errors of the fields of `raw` that its schema does not know: named as every other
+    error of a batch item is, relative to the item (`patronimic`, its index beside it), or
+    under `path` outside a batch's items (`stays.0.exit_date`); none for a value that is no
+    object (its reading says so)."""
     if not isinstance(raw, dict):
         return []
+    prefix = f"{path}." if path else ""
     return [
-        FieldError("unknown_field", UNKNOWN_FIELD, f"{path}.{str(key)[:100]}")
+        FieldError("unknown_field", UNKNOWN_FIELD, f"{prefix}{str(key)[:100]}")
         for key in raw
         if key not in known
     ]
@@ -241,7 +244,7 @@ class StayRegistrationIn(StayRegistrationFields, BodyIn):
 
 class StayRegistrationItemIn(ItemIn, StayRegistrationFields):
     """A guest of a batch, as `StayRegistrationIn`: an item with a field it does not know is
-    refused on its own (`unknown_field`, naming `items.N.field`)."""
+    refused on its own (`unknown_field`, naming the field as its other errors do)."""
 
 
 class MoveOut(Schema):
@@ -347,7 +350,11 @@ class BulkItemOut(Schema):
     state: str | None = None
     move: MoveOut | None = None
     taken_over: TakenOverOut | None = None
-    errors: list[ErrorItem] = []
+    errors: list[ErrorItem] = Field(
+        [],
+        description="Why the item was refused; each error names the item's field alone "
+        "(`nationality`, `patronimic`), the item being the one at `index`",
+    )
 
 
 class BulkOut(Schema):

@@ -164,8 +164,10 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
 )
 def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
     """Each item is accepted or refused with its own errors; an item with a field it does not
-    know is refused alone (`unknown_field`, naming `items.N.field`). Send an `Idempotency-Key`
-    header so a retried batch never duplicates."""
+    know is refused alone (`unknown_field`). An item's errors name its fields alone
+    (`nationality`, `patronimic`), the item being the one at its `index`; an error outside
+    the items names its path (`items`). Send an `Idempotency-Key` header so a retried batch
+    never duplicates."""
     host = _host(request)
     known = StayRegistrationItemIn.model_fields.keys()
     if not payload.items:  # a batch of nothing did nothing and answered 200
@@ -183,7 +185,7 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
         unknown = {
             i: errors
             for i, item in enumerate(payload.items)
-            if (errors := unknown_fields(item.model_extra, known, f"items.{i}"))
+            if (errors := unknown_fields(item.model_extra, known))
         }
         kept = [i for i in range(len(raws)) if i not in unknown]
         submitted = (

@@ -45,27 +45,29 @@ def test_in_a_batch_only_the_item_with_an_unknown_field_is_refused(
 ) -> None:
     items = [guest(document_number=f"K{i:07d}", client_reference=f"r{i}") for i in range(5)]
     items[3]["patronimic"] = "Əli oğlu"
+    items[1]["nationality"] = "QQQ"
     response = api_post(
         client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key
     )
     assert response.status_code == 200
     body = response.json()
-    assert (body["accepted"], body["refused"]) == (4, 1)
+    assert (body["accepted"], body["refused"]) == (3, 2)
     assert [(i["index"], i["status"]) for i in body["items"]] == [
         (0, "accepted"),
-        (1, "accepted"),
+        (1, "refused"),
         (2, "accepted"),
         (3, "refused"),
         (4, "accepted"),
     ]
     refused = body["items"][3]
     assert refused["client_reference"] == "r3"
-    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
-        ("unknown_field", "items.3.patronimic")
+    # an item's errors name its fields alone, whatever the mistake: its index is beside them
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("unknown_field", "patronimic")]
+    assert [(e["code"], e["field"]) for e in body["items"][1]["errors"]] == [
+        ("unknown_country", "nationality")
     ]
     assert sorted(StayRegistration.objects.values_list("client_reference", flat=True)) == [
         "r0",
-        "r1",
         "r2",
         "r4",
     ]
@@ -116,23 +118,21 @@ def test_in_a_batch_of_border_events_only_the_event_with_an_unknown_field_is_ref
 ) -> None:
     events = [event(document_number=f"B{i:07d}") for i in range(3)]
     events[1]["gate"] = "A4"
+    events[2]["nationality"] = "QQQ"
     response = api_post(client, "/api/v1/border/crossings", {"events": events}, border_key())
     assert response.status_code == 200
     body = response.json()
-    assert (body["stored"], body["refused"]) == (2, 1)
-    [refused] = body["items"]
+    assert (body["stored"], body["refused"]) == (1, 2)
+    refused, other = body["items"]
     assert (refused["index"], refused["event_id"], refused["status"]) == (
         1,
         events[1]["event_id"],
         "refused",
     )
-    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
-        ("unknown_field", "events.1.gate")
-    ]
-    assert set(Crossing.objects.values_list("event_id", flat=True)) == {
-        events[0]["event_id"],
-        events[2]["event_id"],
-    }
+    # an event's errors name its fields alone, whatever the mistake: its index is beside them
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("unknown_field", "gate")]
+    assert (other["index"], [e["field"] for e in other["errors"]]) == (2, ["nationality"])
+    assert set(Crossing.objects.values_list("event_id", flat=True)) == {events[0]["event_id"]}
 
 
 def test_an_unknown_field_of_an_end_of_stay_is_refused(client: Client, world: World) -> None:
