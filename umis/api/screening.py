@@ -195,8 +195,9 @@ class ImportIn(BodyIn):
             "Up to 10,000 entries: category (entry_ban, wanted, alert, lost, stolen, invalid), "
             "external_id, full_name (or surname and given_names), aliases, birth_date "
             "(YYYY-MM-DD or YYYY), nationality, sex, document_number, issuing_state, valid_from, "
-            "valid_until, reason, source, source_reference; any other field is refused "
-            "(unknown_field)"
+            "valid_until, reason, source, source_reference, each text (aliases: a list of "
+            "texts); a number or true/false in one is refused (invalid), any other field "
+            "(unknown_field), and the import as a whole"
         )
     )
     source: str | None = Field(None, description="Default source for entries without one")

@@ -85,6 +85,9 @@ ENTRY_FIELDS = (
     "source_reference",
 )
 REQUIRED_ENTRY_FIELDS = ("category", "reason")
+# every field but `aliases` is text: a JSON number or true/false in one is refused, never
+# taken as the text it would print as ("1234567", "True")
+TEXT_ENTRY_FIELDS = tuple(f for f in ENTRY_FIELDS if f != "aliases")
 
 
 def _text(raw: Mapping[str, Any], key: str, limit: int = 200) -> str:
@@ -206,6 +209,25 @@ def entry_parse(
     for key in raw:
         if key not in ENTRY_FIELDS:  # a misspelt field would lose its value without a word
             errors.add("unknown_field", _("Unknown field."), str(key)[:100])
+    not_text = {
+        key: _("Enter text.")
+        for key in TEXT_ENTRY_FIELDS
+        if raw.get(key) is not None and not isinstance(raw.get(key), str)
+    }
+    if isinstance(raw.get("aliases"), list):
+        not_text.update(
+            {
+                f"aliases.{i}": _("Enter text.")
+                for i, a in enumerate(raw["aliases"])
+                if not isinstance(a, str)
+            }
+        )
+    for key, message in not_text.items():
+        errors.add("invalid", message, key)
+    if not_text:  # the rest is read without them, and says nothing more of them
+        raw = {k: v for k, v in raw.items() if k not in not_text}
+        if isinstance(raw.get("aliases"), list):
+            raw["aliases"] = [a for a in raw["aliases"] if isinstance(a, str)]
     category = _text(raw, "category").lower()
     if not category:
         errors.add("required", _("This field is required."), "category")
@@ -292,6 +314,8 @@ def entry_parse(
         errors.add("too_long", _("At most %(n)d characters.") % {"n": 100}, "external_id")
     if category in PERSON_CATEGORIES and not full_name:
         pass  # reported by name_errors above
+    if not_text:
+        return [e for e in errors.errors if e.code == "invalid" or e.field not in not_text]
     if errors.errors:
         return errors.errors
     return EntryData(

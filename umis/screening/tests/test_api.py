@@ -247,3 +247,22 @@ def test_a_source_or_reference_longer_than_an_entry_holds_is_refused_not_cut(
     assert post(client, url, {"entries": [at_limit]}, key).status_code == 200
     entry = WatchlistEntry.objects.get()
     assert (len(entry.source), len(entry.source_reference)) == (200, 200)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("full_name", 12345), ("document_number", 1234567), ("reason", 2019), ("source", False)],
+)
+def test_a_number_or_true_in_a_text_field_of_an_import_is_refused(
+    world: World, client: Client, key: str, field: str, value: object
+) -> None:
+    bad = [ENTRIES[0], {**ENTRIES[1], "external_id": "SD-2", field: value}]
+    r = post(client, "/api/v1/watchlists/entry-bans/entries", {"entries": bad}, key, "ru")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"], error["message"]) == (
+        "invalid",
+        f"entries.1.{field}",
+        "Введите текст.",
+    )
+    assert WatchlistEntry.objects.count() == 0

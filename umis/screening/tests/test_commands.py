@@ -450,3 +450,29 @@ def test_a_long_file_name_is_shortened_visibly_as_the_source_of_rows_without_one
     assert len(source) == 200
     assert source == "import:sanctions-2026-" + "x" * 78 + "…" + "x" * 89 + "-final.csv"
     assert WatchlistEntry.objects.get(external_id="X1").source == "SMS"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("full_name", 12345), ("document_number", 1234567), ("reason", True)]
+)
+def test_a_number_or_true_in_a_text_field_of_a_json_file_refuses_the_file(
+    world: World, tmp_path: Path, field: str, value: object
+) -> None:
+    # taken as the text "1234567" or "True", it was stored as a name, number or reason
+    f = tmp_path / "bans.json"
+    f.write_text(json.dumps([ROW, {**ROW, "external_id": "J2", field: value}]), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "bans",
+            "--quiet",
+            "--language",
+            "en",
+            stderr=err,
+        )
+    assert f"{field}: invalid: Enter text." in err.getvalue()
+    assert not WatchlistEntry.objects.exists()
