@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.core import clock
 from umis.core.errors import FieldError
+from umis.core.text import invisible_character
 from umis.people import mrz
 from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean, name_is_clean
@@ -27,6 +28,16 @@ DATE_MAX = len("YYYY-MM-DD")
 SEX_MAX = 1
 COUNTRY_CODE_MAX = 3  # ISO alpha-2/alpha-3 or ICAO
 _CONTROL = re.compile(r"[\x00-\x1f]")
+# An address is shown to the office and printed on the certificate or the e-visa: a
+# text-direction control or another character drawn as nothing would make it read otherwise.
+CITY_HIDDEN = _(
+    "The city contains an invisible character (%(char)s), which can change how the text "
+    "reads where it is shown: remove it."
+)
+STREET_HIDDEN = _(
+    "The street and building contain an invisible character (%(char)s), which can change "
+    "how the text reads where it is shown: remove it."
+)
 MRZ_TYPES = {
     "passport": DocumentType.PASSPORT,
     "id_card": DocumentType.ID_CARD,
@@ -93,7 +104,13 @@ class FieldReader:
         if not any(e.field == field for e in self.errors):
             self.errors.append(FieldError(code, message, field))
 
-    def text(self, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
+    def text(
+        self, field: str, *, required: bool = True, max_length: int = MAX_TEXT, hidden: Any = None
+    ) -> str:
+        """The field's text, stripped; "" with an error when it is missing (and required),
+        not text, too long or holds a control character. Given `hidden` (a message naming
+        the field, with %(char)s), text shown to others that holds a character drawn as
+        nothing (`invisible_character`) is refused with it."""
         value = self.raw.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -107,6 +124,9 @@ class FieldReader:
             return ""
         if _CONTROL.search(value):
             self.error("control_character", _("The text contains control characters."), field)
+            return ""
+        if hidden is not None and (char := invisible_character(value)) is not None:
+            self.error("invisible_character", hidden % {"char": f"U+{ord(char):04X}"}, field)
             return ""
         return value.strip()
 

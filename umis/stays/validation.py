@@ -18,11 +18,13 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import FieldError
-from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean, invisible_character
+from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
 from umis.people.validation import (
+    CITY_HIDDEN,
+    STREET_HIDDEN,
     FieldReader,
     document_expiry_error,
     document_type_for_holder,
@@ -99,8 +101,8 @@ def registration_parse(
             r.error(
                 "unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region"
             )
-    city = r.text("city", max_length=CITY_MAX)
-    street = r.text("street", max_length=STREET_MAX)
+    city = r.text("city", max_length=CITY_MAX, hidden=CITY_HIDDEN)
+    street = r.text("street", max_length=STREET_MAX, hidden=STREET_HIDDEN)
     arrival = r.date("arrival_date")
     departure = r.date("planned_departure")
     client_reference = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
@@ -211,20 +213,15 @@ class OwnFiling:
 
 def own_filing_parse(raw: Mapping[str, Any]) -> OwnFiling | list[FieldError]:
     r = FieldReader(raw)
-    provider = r.text("provider_name", max_length=200)
-    # shown to the office and on the certificate: a text-direction control or another
-    # character drawn as nothing would make it read otherwise there
-    hidden = invisible_character(provider)
-    if hidden is not None:
-        r.error(
-            "invisible_character",
-            _(
-                "The name of the owner or landlord contains an invisible character (%(char)s), "
-                "which can change how the text reads where it is shown: remove it."
-            )
-            % {"char": f"U+{ord(hidden):04X}"},
-            "provider_name",
-        )
+    # shown to the office and on the certificate
+    provider = r.text(
+        "provider_name",
+        max_length=200,
+        hidden=_(
+            "The name of the owner or landlord contains an invisible character (%(char)s), "
+            "which can change how the text reads where it is shown: remove it."
+        ),
+    )
     phone = r.text("provider_phone", required=False, max_length=40)
     if phone and not PHONE_RE.fullmatch(phone):
         r.error(

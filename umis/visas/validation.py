@@ -27,7 +27,13 @@ from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people import mrz
 from umis.people.identity import PersonData
 from umis.people.models import DocumentType
-from umis.people.validation import FieldReader, document_expiry_error, mrz_merge
+from umis.people.validation import (
+    CITY_HIDDEN,
+    STREET_HIDDEN,
+    FieldReader,
+    document_expiry_error,
+    mrz_merge,
+)
 from umis.reference.models import Region
 from umis.reference.selectors import ReferenceSnapshot
 from umis.visas.models import EligibleNationality, VisaApplication
@@ -300,8 +306,8 @@ def application_parse(
     region = ref.region(region_code) if region_code else None
     if region_code and region is None:
         r.error("unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region")
-    city = r.text("city", max_length=CITY_MAX)
-    street = r.text("street", max_length=STREET_MAX)
+    city = r.text("city", max_length=CITY_MAX, hidden=CITY_HIDDEN)
+    street = r.text("street", max_length=STREET_MAX, hidden=STREET_HIDDEN)
     client_reference = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
     errors = list(r.errors)
     applicants = raw.get("applicants")

@@ -88,3 +88,29 @@ def test_a_whole_number_of_days_is_taken(client: Client, agency: Agency) -> None
     )
     assert response.status_code == 201, response.content
     assert VisaApplication.objects.get().stay_days == 14
+
+
+@pytest.mark.parametrize(
+    ("field", "lang", "message"),
+    [
+        ("city", "en", "The city contains an invisible character (U+202E)"),
+        ("street", "az", "Küçə və binada görünməyən simvol var (U+202E)"),
+        ("street", "ru", "Улица и дом содержат невидимый символ (U+202E)"),
+    ],
+)
+def test_an_address_in_azerbaijan_holding_an_invisible_character_is_refused(
+    client: Client, agency: Agency, field: str, lang: str, message: str
+) -> None:
+    # the address is shown to the officer and printed on the e-visa
+    response = client.post(
+        "/api/v1/evisa/applications",
+        data=application(traveller(), **{field: "Nizami\u202e 10"}),
+        content_type="application/json",
+        headers={"X-API-Key": agency.key, "Accept-Language": lang},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invisible_character", field)
+    assert message in error["message"]
+    assert VisaApplication.objects.count() == 0
+    assert PaymentOrder.objects.count() == 0
