@@ -437,6 +437,44 @@ def test_a_source_option_too_long_is_refused_once_before_the_file_is_read(
     assert not AuditEvent.objects.filter(action__startswith="WATCHLIST").exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "--name: at most 200 characters (this has 201); nothing imported."),
+        ("az", "--name: ən çoxu 200 simvol (burada 201); heç nə idxal edilmədi."),
+        ("ru", "--name: не более 200 символов (здесь 201); ничего не импортировано."),
+    ],
+)
+def test_a_new_list_s_name_longer_than_a_list_name_takes_is_refused_before_the_import(
+    world: World, tmp_path: Path, language: str, message: str
+) -> None:
+    # PostgreSQL refused to store it at the list's creation, with a traceback
+    assert Watchlist._meta.get_field("name").max_length == 200
+    f = tmp_path / "bans.csv"
+    f.write_text(CSV, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "watchlist",
+            "import",
+            str(f),
+            "--list",
+            "sanctions",
+            "--name",
+            "S" * 201,
+            "--quiet",
+            "--language",
+            language,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert str(refused.value) == message
+    assert err.getvalue() == ""
+    assert not Watchlist.objects.filter(code="sanctions").exists()
+    assert not WatchlistEntry.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="WATCHLIST").exists()
+
+
 def test_a_long_file_name_is_shortened_visibly_as_the_source_of_rows_without_one(
     world: World, tmp_path: Path
 ) -> None:

@@ -16,6 +16,7 @@ from umis.screening.services import watchlist_import_by_code
 from umis.screening.validation import MAX_SOURCE
 
 CODE_MAX_LENGTH: int = Watchlist._meta.get_field("code").max_length or 50
+NAME_MAX_LENGTH: int = Watchlist._meta.get_field("name").max_length or 200
 
 
 class Command(BaseCommand):
@@ -74,6 +75,12 @@ class Command(BaseCommand):
                     "text reads where it is shown; nothing imported."
                 )
                 % {"char": f"U+{ord(hidden):04X}"}
+            )
+        # a new list's name longer than the list's name takes could not be stored
+        if len(options["name"]) > NAME_MAX_LENGTH:
+            raise CommandError(
+                _("--name: at most %(n)d characters (this has %(length)d); nothing imported.")
+                % {"n": NAME_MAX_LENGTH, "length": len(options["name"])}
             )
         # a new list's name is shown on the office's pages as it is given
         hidden = invisible_character(options["name"])
