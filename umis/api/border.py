@@ -20,12 +20,14 @@ from umis.api.schemas import (
     PUBLIC_BODY_ERRORS,
     BodyIn,
     Day,
+    longest,
     unknown_fields,
 )
-from umis.border import calculator, selectors, services
+from umis.border import calculator, selectors, services, validation
 from umis.border.stayrules import MAX_DAYS
 from umis.core import clock
 from umis.core.errors import ValidationFailed
+from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
 
 crossings_router = Router(tags=["Border crossings"], auth=ApiKeyAuth(Scope.BORDER_CROSSINGS))
 people_router = Router(tags=["Authorised stay"], auth=ApiKeyAuth(Scope.PEOPLE_READ))
@@ -36,20 +38,46 @@ class CrossingEventIn(BodyIn):
     """One event as the border post recorded it. Every field is checked on its own, so a
     bad event is refused with its errors and the rest of the batch is stored."""
 
-    event_id: str = Field(..., description="Unique id of the event at the border service")
-    crossing_point: str = Field(..., description="Crossing point code, e.g. gyd, samur")
-    direction: str = Field(..., description="entry, exit or refused")
-    timestamp: str = Field(..., description="ISO 8601 with offset, e.g. 2026-03-10T14:05:00+04:00")
-    document_type: str = Field(..., description="passport, id_card, travel_document or other")
-    document_number: str
-    issuing_state: str = Field(..., description="ISO alpha-2/alpha-3 or ICAO code")
-    document_expiry: str = Field(..., description="YYYY-MM-DD")
-    surname: str
-    given_names: str | None = None
-    birth_date: str = Field(..., description="YYYY-MM-DD")
-    sex: str | None = None
-    nationality: str
-    refusal_reason: str | None = None
+    event_id: str = Field(
+        ...,
+        description="Unique id of the event at the border service",
+        json_schema_extra=longest(validation.EVENT_ID_MAX),
+    )
+    crossing_point: str = Field(
+        ...,
+        description="Crossing point code, e.g. gyd, samur",
+        json_schema_extra=longest(validation.CROSSING_POINT_MAX),
+    )
+    direction: str = Field(
+        ...,
+        description="entry, exit or refused",
+        json_schema_extra=longest(validation.DIRECTION_MAX),
+    )
+    timestamp: str = Field(
+        ...,
+        description="ISO 8601 with offset, e.g. 2026-03-10T14:05:00+04:00",
+        json_schema_extra=longest(validation.TIMESTAMP_MAX),
+    )
+    document_type: str = Field(
+        ...,
+        description="passport, id_card, travel_document or other",
+        json_schema_extra=longest(validation.DOCUMENT_TYPE_MAX),
+    )
+    document_number: str = Field(..., json_schema_extra=longest(validation.DOCUMENT_NUMBER_MAX))
+    issuing_state: str = Field(
+        ...,
+        description="ISO alpha-2/alpha-3 or ICAO code",
+        json_schema_extra=longest(COUNTRY_CODE_MAX),
+    )
+    document_expiry: str = Field(..., description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX))
+    surname: str = Field(..., json_schema_extra=longest(NAME_MAX))
+    given_names: str | None = Field(None, json_schema_extra=longest(NAME_MAX))
+    birth_date: str = Field(..., description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX))
+    sex: str | None = Field(None, json_schema_extra=longest(SEX_MAX))
+    nationality: str = Field(..., json_schema_extra=longest(COUNTRY_CODE_MAX))
+    refusal_reason: str | None = Field(
+        None, json_schema_extra=longest(validation.REFUSAL_REASON_MAX)
+    )
 
 
 class CrossingsIn(BodyIn):
@@ -117,7 +145,10 @@ def crossings_in(request: HttpRequest, payload: CrossingsIn) -> HttpResponse:
                 *received,
                 *(
                     services.CrossingResult(
-                        i, str(events[i].get("event_id", ""))[:64], "refused", errors=e
+                        i,
+                        str(events[i].get("event_id", ""))[: validation.EVENT_ID_MAX],
+                        "refused",
+                        errors=e,
                     )
                     for i, e in unknown.items()
                 ),

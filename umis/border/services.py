@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.audit.services import AuditEntry, audit_record, audit_record_many, audit_refusal
 from umis.border.models import Crossing, CrossingPoint, FindingState, OverstayFinding, Presence
-from umis.border.validation import CrossingData, CrossingReader
+from umis.border.validation import EVENT_ID_MAX, CrossingData, CrossingReader
 from umis.cases.services import case_reasons_clean
 from umis.core import clock
 from umis.core.errors import Conflict, DomainError, FieldError
@@ -117,7 +117,7 @@ def crossings_receive(*, actor: Any, source: str, raws: Sequence[Any]) -> list[C
     first_in_batch: dict[str, CrossingData] = {}
     for i, raw in enumerate(raws):
         parsed = reader.parse(raw)
-        event_id = str(raw.get("event_id", ""))[:64] if isinstance(raw, dict) else ""
+        event_id = str(raw.get("event_id", ""))[:EVENT_ID_MAX] if isinstance(raw, dict) else ""
         if isinstance(parsed, list):
             results.append(CrossingResult(i, event_id, "refused", errors=parsed))
             continue

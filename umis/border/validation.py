@@ -20,7 +20,14 @@ from umis.core.errors import FieldError
 from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
 from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean
-from umis.people.validation import document_expiry_error, document_expiry_latest
+from umis.people.validation import (
+    COUNTRY_CODE_MAX,
+    DATE_MAX,
+    NAME_MAX,
+    SEX_MAX,
+    document_expiry_error,
+    document_expiry_latest,
+)
 from umis.reference.models import Country
 
 DOCUMENT_TYPES = frozenset(DocumentType.values)
@@ -29,6 +36,15 @@ PLAIN_NAME = re.compile(r"[A-Za-z]+(?:[ '\-][A-Za-z]+)*")
 FUTURE_SLACK = dt.timedelta(minutes=5)  # clocks of border posts drift a little
 OLDEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 DIRECTIONS = ("entry", "exit", "refused")
+# the longest text each field of an event takes (the names, dates and codes take what a
+# registration's do: `people.validation`)
+EVENT_ID_MAX = 64
+CROSSING_POINT_MAX = 20
+DIRECTION_MAX = 10
+TIMESTAMP_MAX = 40
+DOCUMENT_TYPE_MAX = 20
+DOCUMENT_NUMBER_MAX = 20
+REFUSAL_REASON_MAX = 200
 FIELDS = (
     "event_id",
     "crossing_point",
@@ -147,20 +163,20 @@ class CrossingReader:
     def _parse_clean(self, raw: dict[str, Any]) -> CrossingData | None:
         """The quick path: None as soon as anything is not plainly right."""
         get = raw.get
-        event_id = _text(get("event_id"), 64)
-        point = _text(get("crossing_point"), 20)
-        direction = _text(get("direction"), 10)
-        stamp = _text(get("timestamp"), 40)
-        document_type = _text(get("document_type"), 20)
-        number = _text(get("document_number"), 20)
-        issuing = _text(get("issuing_state"), 3)
-        surname = self._clean_name(_text(get("surname"), 100))
-        given = _optional(get("given_names"), 100)
-        sex = _optional(get("sex"), 1)
-        reason = _optional(get("refusal_reason"), 200)
-        nationality = _text(get("nationality"), 3)
-        expiry = self._date(_text(get("document_expiry"), 10))
-        birth_date = self._date(_text(get("birth_date"), 10))
+        event_id = _text(get("event_id"), EVENT_ID_MAX)
+        point = _text(get("crossing_point"), CROSSING_POINT_MAX)
+        direction = _text(get("direction"), DIRECTION_MAX)
+        stamp = _text(get("timestamp"), TIMESTAMP_MAX)
+        document_type = _text(get("document_type"), DOCUMENT_TYPE_MAX)
+        number = _text(get("document_number"), DOCUMENT_NUMBER_MAX)
+        issuing = _text(get("issuing_state"), COUNTRY_CODE_MAX)
+        surname = self._clean_name(_text(get("surname"), NAME_MAX))
+        given = _optional(get("given_names"), NAME_MAX)
+        sex = _optional(get("sex"), SEX_MAX)
+        reason = _optional(get("refusal_reason"), REFUSAL_REASON_MAX)
+        nationality = _text(get("nationality"), COUNTRY_CODE_MAX)
+        expiry = self._date(_text(get("document_expiry"), DATE_MAX))
+        birth_date = self._date(_text(get("birth_date"), DATE_MAX))
         if (
             event_id is None
             or point is None
@@ -275,7 +291,7 @@ class CrossingReader:
             return value.strip()
 
         def date(field: str) -> dt.date | None:
-            value = text(field, 10)
+            value = text(field, DATE_MAX)
             if not value:
                 return None
             try:
@@ -285,7 +301,7 @@ class CrossingReader:
                 return None
 
         def name(field: str, *, required: bool) -> str:
-            value = text(field, 100, required=required)
+            value = text(field, NAME_MAX, required=required)
             if not value:
                 return ""
             key = (value, field)
@@ -301,7 +317,7 @@ class CrossingReader:
             return name_clean(value)
 
         def country(field: str) -> str:
-            value = text(field, 3)
+            value = text(field, COUNTRY_CODE_MAX)
             if not value:
                 return ""
             code = self.countries.get(value.upper().replace("<", ""))
@@ -314,19 +330,19 @@ class CrossingReader:
                 return ""
             return code
 
-        event_id = text("event_id", 64)
-        point = text("crossing_point", 20).lower()
+        event_id = text("event_id", EVENT_ID_MAX)
+        point = text("crossing_point", CROSSING_POINT_MAX).lower()
         if point and point not in self.points:
             error(
                 "unknown_crossing_point",
                 _("Unknown crossing point “%(code)s”.") % {"code": point},
                 "crossing_point",
             )
-        direction = text("direction", 10).lower()
+        direction = text("direction", DIRECTION_MAX).lower()
         if direction and direction not in DIRECTIONS:
             error("invalid_choice", _("Choose entry, exit or refused."), "direction")
         occurred_at: dt.datetime | None = None
-        stamp = text("timestamp", 40)
+        stamp = text("timestamp", TIMESTAMP_MAX)
         if stamp:
             try:
                 occurred_at = clock.datetime_parse(stamp)
@@ -351,7 +367,7 @@ class CrossingReader:
             elif occurred_at is not None and occurred_at < OLDEST:
                 error("timestamp_too_old", _("The time is before 1990."), "timestamp")
                 occurred_at = None
-        document_type = text("document_type", 20).lower()
+        document_type = text("document_type", DOCUMENT_TYPE_MAX).lower()
         if document_type and document_type not in DOCUMENT_TYPES:
             error(
                 "unknown_document_type",
@@ -361,7 +377,7 @@ class CrossingReader:
                 % {"value": document_type},
                 "document_type",
             )
-        number = text("document_number", 20)
+        number = text("document_number", DOCUMENT_NUMBER_MAX)
         if number:
             number = document_number_clean(number) or ""
             if not number:
@@ -371,7 +387,7 @@ class CrossingReader:
             error(
                 "not_an_issuing_state",
                 _("“%(code)s” is not a state: enter the state that issued the travel document.")
-                % {"code": text("issuing_state", 3)},
+                % {"code": text("issuing_state", COUNTRY_CODE_MAX)},
                 "issuing_state",
             )
         expiry = date("document_expiry")
@@ -388,11 +404,11 @@ class CrossingReader:
             birth_date > self.now.date() or birth_date < self.now.date() - dt.timedelta(days=47500)
         ):
             error("invalid_birth_date", _("The date of birth is not possible."), "birth_date")
-        sex = (text("sex", 1, required=False) or "X").upper()
+        sex = (text("sex", SEX_MAX, required=False) or "X").upper()
         if sex not in SEXES:
             error("invalid_choice", _("Choose M, F or X."), "sex")
         nationality = country("nationality")
-        reason = text("refusal_reason", 200, required=False)
+        reason = text("refusal_reason", REFUSAL_REASON_MAX, required=False)
         if errors:
             return errors
         assert occurred_at and expiry and birth_date

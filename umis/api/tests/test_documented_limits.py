@@ -218,3 +218,56 @@ def test_an_e_visa_field_one_over_the_documented_length_is_refused_naming_it(
         assert _too_long(errors, named) is refused, (field, length, response.content)
         if refused:
             assert not VisaApplication.objects.exists()
+
+
+CROSSING_FIELDS = (
+    "event_id",
+    "crossing_point",
+    "direction",
+    "timestamp",
+    "document_type",
+    "document_number",
+    "issuing_state",
+    "document_expiry",
+    "surname",
+    "given_names",
+    "birth_date",
+    "sex",
+    "nationality",
+    "refusal_reason",
+)
+
+
+def _event_max_lengths(client: Client) -> dict[str, int]:
+    event = _schema(client, "CrossingsIn")["properties"]["events"]["items"]
+    return {
+        name: prop["maxLength"]
+        for name, prop in event["properties"].items()
+        for prop in [prop, *prop.get("anyOf", [])]
+        if "maxLength" in prop
+    }
+
+
+def test_the_crossing_event_fields_state_their_longest_text(client: Client) -> None:
+    assert set(_event_max_lengths(client)) == set(CROSSING_FIELDS)
+
+
+@pytest.mark.parametrize("field", CROSSING_FIELDS)
+def test_a_crossing_event_one_over_the_documented_length_is_refused_naming_the_field(
+    world: World, client: Client, field: str
+) -> None:
+    from umis.border.models import Crossing
+    from umis.border.tests.factories import border_key, event, send
+
+    limit = _event_max_lengths(client).get(field)
+    assert limit, field
+    over = event(**{field: "x" * (limit + 1)})
+    at = event(**{field: "y" * limit})
+    response = send(client, border_key(), [over, at])
+    assert response.status_code == 200, response.content
+    body = response.json()
+    items = {item["index"]: item for item in body["items"]}
+    assert items[0]["status"] == "refused"
+    assert _too_long(items[0]["errors"], field), items[0]
+    assert not _too_long(items.get(1, {}).get("errors", []), field), items.get(1)
+    assert Crossing.objects.count() == body["stored"] <= 1
