@@ -14,6 +14,7 @@ from umis.api.auth import ApiKeyAuth
 from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn, longest
 from umis.core.errors import DomainError, ErrorCollector, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
+from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX
 from umis.reference.selectors import ReferenceSnapshot
 from umis.screening import selectors, services
 from umis.screening.engine import screening_threshold
@@ -69,10 +70,16 @@ class SearchIn(BodyIn):
     names: list[Annotated[str, Field(json_schema_extra=longest(MAX_NAME))]] = Field(
         description="The person's names, any script (1 to 10)"
     )
-    birth_date: str | None = Field(None, description="YYYY-MM-DD, or only the year YYYY")
-    nationality: str | None = Field(None, description="ISO alpha-2/alpha-3 or ICAO code")
+    birth_date: str | None = Field(
+        None, description="YYYY-MM-DD, or only the year YYYY", json_schema_extra=longest(DATE_MAX)
+    )
+    nationality: str | None = Field(
+        None,
+        description="ISO alpha-2/alpha-3 or ICAO code",
+        json_schema_extra=longest(COUNTRY_CODE_MAX),
+    )
     document_number: str | None = Field(None, json_schema_extra=longest(MAX_DOCUMENT_NUMBER))
-    issuing_state: str | None = None
+    issuing_state: str | None = Field(None, json_schema_extra=longest(COUNTRY_CODE_MAX))
     threshold: float | None = Field(
         None,
         description="0 to 100; default the configured one",
@@ -115,15 +122,19 @@ def search_query(payload: SearchIn) -> tuple[Query, float | None]:
         errors.add("too_many", _("Too many items."), "names")
     for i, n in enumerate(payload.names[:10]):
         errors.errors.extend(name_errors(n, field=f"names.{i}"))
-    birth_date, birth_year = birth_parse(
-        payload.birth_date or "", field="birth_date", errors=errors
-    )
+    # a date or a code longer than any is refused as too long, before it is read
+    limits = {"birth_date": DATE_MAX, "nationality": COUNTRY_CODE_MAX}
+    limits["issuing_state"] = COUNTRY_CODE_MAX
+    values: dict[str, str] = {f: getattr(payload, f) or "" for f in limits}
+    for field, most in limits.items():
+        if len(values[field]) > most:
+            errors.add("too_long", _("At most %(n)d characters.") % {"n": most}, field)
+            values[field] = ""
+    birth_date, birth_year = birth_parse(values["birth_date"], field="birth_date", errors=errors)
     ref = ReferenceSnapshot()
-    nationality = country_code(
-        payload.nationality or "", field="nationality", ref=ref, errors=errors
-    )
+    nationality = country_code(values["nationality"], field="nationality", ref=ref, errors=errors)
     issuing_state = country_code(
-        payload.issuing_state or "", field="issuing_state", ref=ref, errors=errors
+        values["issuing_state"], field="issuing_state", ref=ref, errors=errors
     )
     if payload.threshold is not None and not 0 <= payload.threshold <= 100:
         errors.add("invalid", _("Enter a number from 0 to 100."), "threshold")

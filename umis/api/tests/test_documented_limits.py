@@ -271,3 +271,26 @@ def test_a_crossing_event_one_over_the_documented_length_is_refused_naming_the_f
     assert _too_long(items[0]["errors"], field), items[0]
     assert not _too_long(items.get(1, {}).get("errors", []), field), items.get(1)
     assert Crossing.objects.count() == body["stored"] <= 1
+
+
+@pytest.mark.parametrize("field", ["birth_date", "nationality", "issuing_state"])
+def test_a_date_or_code_screened_one_over_the_documented_length_is_refused(
+    world: World, client: Client, field: str
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+
+    key = api_client_create(actor=None, name="Agency", user=world.hannah, scopes=[Scope.SCREENING])
+    limit = _max_lengths(client, "SearchIn").get(field)
+    assert limit, field
+    for length, refused in ((limit + 1, True), (limit, False)):
+        body = {"names": ["Cavid"], field: "1" * length}
+        response = client.post(
+            "/api/v1/screening/search", body, "application/json", HTTP_X_API_KEY=key[1]
+        )
+        assert response.status_code < 500, response.content
+        error = response.json().get("error", {})
+        errors = error.get("errors") or [error]
+        assert _too_long(errors, field) is refused, (length, response.content)
+        if refused:
+            assert response.status_code == 422
