@@ -211,7 +211,11 @@ class ImportIn(BodyIn):
             "(unknown_field), and the import as a whole"
         )
     )
-    source: str | None = Field(None, description="Default source for entries without one")
+    source: str | None = Field(
+        None,
+        description="Default source for entries without one",
+        json_schema_extra=longest(MAX_SOURCE),
+    )
 
 
 class ImportOut(Schema):

@@ -294,3 +294,34 @@ def test_a_date_or_code_screened_one_over_the_documented_length_is_refused(
         assert _too_long(errors, field) is refused, (length, response.content)
         if refused:
             assert response.status_code == 422
+
+
+def test_a_watchlist_import_s_default_source_one_over_the_documented_length_is_refused(
+    world: World, client: Client
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+    from umis.screening.models import WatchlistEntry
+
+    key = api_client_create(
+        actor=None, name="Agency", user=world.hannah, scopes=[Scope.WATCHLISTS_MANAGE]
+    )
+    prop = _schema(client, "ImportIn")["properties"]["source"]
+    prop = next((p for p in [prop, *prop.get("anyOf", [])] if "maxLength" in p), {})
+    limit = prop.get("maxLength")
+    assert limit
+    entry = {"category": "entry_ban", "external_id": "EB-1", "full_name": "Aliyev Rauf"}
+    entry |= {"reason": "Court decision"}
+    for length, refused in ((limit + 1, True), (limit, False)):
+        response = client.post(
+            "/api/v1/watchlists/entry-bans/entries",
+            {"entries": [entry], "source": "S" * length},
+            "application/json",
+            HTTP_X_API_KEY=key[1],
+        )
+        assert response.status_code == (422 if refused else 200), (length, response.content)
+        if refused:
+            error = response.json()["error"]
+            assert (error["code"], error["field"]) == ("too_long", "source")
+            assert not WatchlistEntry.objects.exists()
+    assert WatchlistEntry.objects.get().source == "S" * limit
