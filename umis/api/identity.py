@@ -98,7 +98,11 @@ class ReviewOut(ReviewItemOut):
 
 
 class DecisionIn(BodyIn):
-    decision: str = Field(description="link (one person: merge) or separate")
+    decision: str = Field(
+        description="link (one person: merge) or separate; anything else is refused (422 "
+        "invalid_decision)",
+        json_schema_extra={"enum": list(services.MatchDecision.CHOICES)},
+    )
     reason: str = Field(
         description="Why; kept in the history", json_schema_extra=longest(MAX_REASONS)
     )

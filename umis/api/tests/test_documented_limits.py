@@ -325,3 +325,17 @@ def test_a_watchlist_import_s_default_source_one_over_the_documented_length_is_r
             assert (error["code"], error["field"]) == ("too_long", "source")
             assert not WatchlistEntry.objects.exists()
     assert WatchlistEntry.objects.get().source == "S" * limit
+
+
+def test_the_decisions_documented_for_a_possible_duplicate_are_the_ones_taken(
+    client: Client,
+) -> None:
+    from umis.core.errors import ValidationFailed
+    from umis.people.services import identity_match_decision_clean
+
+    documented = _schema(client, "DecisionIn")["properties"]["decision"]["enum"]
+    assert sorted(documented) == ["link", "separate"]
+    for decision in documented:
+        assert identity_match_decision_clean(decision=decision, reason="checked") == "checked"
+    with pytest.raises(ValidationFailed):
+        identity_match_decision_clean(decision="merge", reason="checked")
