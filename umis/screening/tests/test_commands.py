@@ -16,6 +16,7 @@ from umis.audit.models import AuditEvent
 from umis.core.testing import World
 from umis.screening import services
 from umis.screening.models import Watchlist, WatchlistEntry
+from umis.screening.tests.helpers import import_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -129,18 +130,7 @@ def test_it_refuses_a_blank_or_too_long_list_code(world: World, tmp_path: Path, 
 def test_a_refused_file_leaves_no_new_empty_list_behind(world: World, tmp_path: Path) -> None:
     f = tmp_path / "bans.json"
     f.write_text(json.dumps([ROW, {**ROW, "full_name": ""}]), encoding="utf-8")
-    with pytest.raises(CommandError, match="nothing imported"):
-        call_command(
-            "watchlist",
-            "import",
-            str(f),
-            "--list",
-            "new-bans",
-            "--quiet",
-            "--language",
-            "en",
-            stderr=io.StringIO(),
-        )
+    import_refused(f, list_code="new-bans")
     assert not Watchlist.objects.filter(code="new-bans").exists()
     assert not AuditEvent.objects.filter(action="WATCHLIST_CREATED").exists()
 
@@ -347,21 +337,8 @@ def test_an_import_in_batches_lets_other_writers_in_between_them_on_sqlite(
 def test_a_row_whose_reason_is_too_long_is_refused_naming_it(world: World, tmp_path: Path) -> None:
     f = tmp_path / "bans.csv"
     f.write_text(CSV.replace("Wanted by police", "Wanted " + "x" * 2000), encoding="utf-8")
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing imported"):
-        call_command(
-            "watchlist",
-            "import",
-            str(f),
-            "--list",
-            "bans",
-            "--quiet",
-            "--language",
-            "en",
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    assert "line 3: reason: too_long: At most 2000 characters (this has 2007)." in err.getvalue()
+    errors = import_refused(f)
+    assert "line 3: reason: too_long: At most 2000 characters (this has 2007)." in errors
     assert not WatchlistEntry.objects.exists()
     out = io.StringIO()
     call_command(
@@ -384,21 +361,8 @@ def test_a_row_whose_reason_is_too_long_is_refused_naming_it(world: World, tmp_p
 def test_a_row_whose_source_is_too_long_is_refused_naming_it(world: World, tmp_path: Path) -> None:
     f = tmp_path / "bans.csv"
     f.write_text(CSV.replace(",Police\n", ",Police " + "x" * 200 + "\n"), encoding="utf-8")
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing imported"):
-        call_command(
-            "watchlist",
-            "import",
-            str(f),
-            "--list",
-            "bans",
-            "--quiet",
-            "--language",
-            "en",
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    assert "line 3: source: too_long: At most 200 characters (this has 207)." in err.getvalue()
+    errors = import_refused(f)
+    assert "line 3: source: too_long: At most 200 characters (this has 207)." in errors
     assert not WatchlistEntry.objects.exists()
 
 
@@ -499,18 +463,6 @@ def test_a_number_or_true_in_a_text_field_of_a_json_file_refuses_the_file(
     # taken as the text "1234567" or "True", it was stored as a name, number or reason
     f = tmp_path / "bans.json"
     f.write_text(json.dumps([ROW, {**ROW, "external_id": "J2", field: value}]), encoding="utf-8")
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing imported"):
-        call_command(
-            "watchlist",
-            "import",
-            str(f),
-            "--list",
-            "bans",
-            "--quiet",
-            "--language",
-            "en",
-            stderr=err,
-        )
-    assert f"{field}: invalid: Enter text." in err.getvalue()
+    errors = import_refused(f)
+    assert f"{field}: invalid: Enter text." in errors
     assert not WatchlistEntry.objects.exists()
