@@ -123,8 +123,11 @@ def search_query(payload: SearchIn) -> tuple[Query, float | None]:
     for i, n in enumerate(payload.names[:10]):
         errors.errors.extend(name_errors(n, field=f"names.{i}"))
     # a date or a code longer than any is refused as too long, before it is read
-    limits = {"birth_date": DATE_MAX, "nationality": COUNTRY_CODE_MAX}
-    limits["issuing_state"] = COUNTRY_CODE_MAX
+    limits = {
+        "birth_date": DATE_MAX,
+        "nationality": COUNTRY_CODE_MAX,
+        "issuing_state": COUNTRY_CODE_MAX,
+    }
     values: dict[str, str] = {f: getattr(payload, f) or "" for f in limits}
     for field, most in limits.items():
         if len(values[field]) > most:
