@@ -8,21 +8,26 @@ landlord in Ganja; oscar — an outsider with no role in any case.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
 import secrets
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from django.conf import settings
+from django.test import Client
 
 from umis.accounts.models import Role, Scope, User
 from umis.accounts.services import api_client_create
 from umis.border.services import crossing_points_load_defaults
+from umis.cases.models import Case
 from umis.core import clock
 from umis.people import mrz
 from umis.reference.models import Office, Region
@@ -319,3 +324,92 @@ def name_letters(n: int) -> str:
         word = chr(ord("a") + r) + word
         if not n:
             return word
+
+
+def annul(client: Client, case: Case, lang: str = "en", **data: object) -> str:
+    """The officer signed in on `client` annuls the case through the back office's form, in
+    `lang`; the page answered."""
+    post = {
+        "legal_ground": "mc-21-false-information",
+        "version": case.version,
+        "note": "The guest gave a false address.",
+        "confirm": "1",
+    }
+    post.update(data)
+    prefix = "" if lang == "az" else f"/{lang}"  # Azerbaijani is served without a prefix
+    response = client.post(f"{prefix}/office/cases/{case.reference}/annul/", post, follow=True)
+    assert response.status_code in (200, 422)
+    return str(response.content.decode())
+
+
+def _xml(data: bytes) -> ElementTree.Element:
+    return ElementTree.fromstring(data)  # noqa: S314 -- the workbook our own server wrote
+
+
+def workbook_rows(content: bytes) -> tuple[str, list[list[str]]]:
+    """The first sheet's name and cells as text: numbers as written, strings looked up."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        sheet = _xml(book.read("xl/worksheets/sheet1.xml"))
+        strings = [
+            "".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
+            for si in _xml(book.read("xl/sharedStrings.xml"))
+        ]
+        name = _xml(book.read("xl/workbook.xml")).find(".//m:sheet", ns)
+    rows = []
+    for row in sheet.iterfind(".//m:row", ns):
+        cells = []
+        for c in row.iterfind("m:c", ns):
+            value = c.findtext("m:v", default="", namespaces=ns)
+            cells.append(strings[int(value)] if c.get("t") == "s" else f"#{value}")
+        rows.append(cells)
+    assert name is not None
+    return name.get("name", ""), rows
+
+
+# In the browser (Playwright's sync API)
+
+
+def sign_in(page: Any, username: str) -> None:
+    """Sign in through the login page of the browser's `page`."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def qr_text_from_pdf(pdf: bytes) -> str:
+    import zxingcpp
+    from PIL import Image
+    from pypdf import PdfReader
+
+    for image in PdfReader(io.BytesIO(pdf)).pages[0].images:
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)).convert("L"))
+        if found:
+            return str(found[0].text)
+    raise AssertionError("no barcode in the certificate")
+
+
+# a table's cells: their text, number of words and of lines drawn
+CELLS = """(selector) => [...document.querySelectorAll(selector)].map((cell) => {
+  const tops = [];
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    for (const r of range.getClientRects()) if (r.width > 0) tops.push(r.top);
+  }
+  tops.sort((a, b) => a - b);
+  const lines = tops.filter((top, i) => i === 0 || top - tops[i - 1] >= 8).length;
+  const text = cell.innerText.trim();
+  return {text: text, words: text.split(/\\s+/).length, lines: lines};
+})"""
+
+PAGE_WIDTH = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+TABLE_WIDTH = """(selector) => {
+  const box = document.querySelector(selector).closest(".table-scroll");
+  return [document.documentElement.scrollWidth, document.documentElement.clientWidth,
+          box.scrollWidth, box.clientWidth];
+}"""

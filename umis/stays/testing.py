@@ -1,16 +1,21 @@
-"""Helpers for the place-of-stay tests: the API as a host's software calls it, and what is
-stored."""
+"""Helpers for the place-of-stay tests: the API as a host's software calls it, a guest
+registered by the hotel, and what is stored."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
 from typing import Any
 
 from django.test import Client
 
 from umis.cases.models import Case
+from umis.core import clock
+from umis.core.testing import World, guest
 from umis.people.models import Person, TravelDocument
 from umis.stays.models import StayRegistration
+from umis.stays.services import stay_registrations_submit
 
 
 def post(
@@ -33,3 +38,18 @@ def counts() -> tuple[int, int, int, int]:
         Case.objects.count(),
         StayRegistration.objects.count(),
     )
+
+
+def register(world: World, on: dt.date | None = None, **overrides: object) -> Case:
+    """The hotel registers the guest, today or (`on`) on an earlier day: a stay registered
+    after its planned departure is ended at once, one registered in time stays current."""
+    with (
+        clock.frozen_at(dt.datetime.combine(on, dt.time(8), tzinfo=dt.UTC))
+        if on
+        else contextlib.nullcontext()
+    ):
+        result = stay_registrations_submit(
+            actor=world.harry, host=world.hotel, raws=[guest(**overrides)]
+        )[0]
+    assert result.registration is not None, result.errors
+    return result.registration.case

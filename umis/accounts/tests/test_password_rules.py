@@ -1,10 +1,8 @@
 """Common and short passwords are refused wherever a password is set: the admin's forms,
-`createsuperuser` (prompted or from DJANGO_SUPERUSER_PASSWORD), code and the demo."""
+`createsuperuser` (prompted or from DJANGO_SUPERUSER_PASSWORD) and code; the demo's own
+credentials file is checked in umis/demo/tests."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import translation
-from pytest_django.fixtures import Settings as SettingsWrapper
 
 from umis.accounts.models import User
 from umis.core.testing import PASSWORD, World
@@ -65,15 +62,3 @@ def test_the_admin_refuses_a_common_password_for_a_new_or_existing_account(
     assert "This password is too common." in response.content.decode()
     world.alice.refresh_from_db()
     assert world.alice.check_password(PASSWORD)
-
-
-def test_the_demo_refuses_a_common_password_put_in_its_credentials_file(
-    settings: SettingsWrapper, tmp_path: Path
-) -> None:
-    from umis.demo.data import CREDENTIALS_FILE, demo_load
-
-    settings.VAR_DIR = tmp_path
-    (tmp_path / CREDENTIALS_FILE).write_text(json.dumps({"password": COMMON}))
-    with pytest.raises(ValidationError):
-        demo_load(registrations=0)
-    assert not User.objects.exists()

@@ -8,31 +8,17 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case, CaseEvent
 from umis.core import clock
 from umis.core.errors import DomainError
-from umis.core.testing import World
+from umis.core.testing import World, annul
 from umis.documents.models import IssuedDocument
 from umis.reference.models import LegalGround
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registration_annul, stay_registration_end
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
-
-
-def annul(client: Client, case: Case, lang: str = "en", **data: object) -> str:
-    post = {
-        "legal_ground": "mc-21-false-information",
-        "version": case.version,
-        "note": "The guest gave a false address.",
-        "confirm": "1",
-    }
-    post.update(data)
-    prefix = "" if lang == "az" else f"/{lang}"  # Azerbaijani is served without a prefix
-    response = client.post(f"{prefix}/office/cases/{case.reference}/annul/", post, follow=True)
-    assert response.status_code in (200, 422)
-    return str(response.content.decode())
 
 
 def history(page: str) -> str:

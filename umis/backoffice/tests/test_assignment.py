@@ -10,11 +10,11 @@ from django.test import Client
 
 from umis.accounts.models import Role, User
 from umis.audit.models import AuditEvent
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case, CaseEvent
 from umis.cases.services import case_assign
 from umis.core.testing import World, make_user
 from umis.portal.tests.scene import make_scene
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

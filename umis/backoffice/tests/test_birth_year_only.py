@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from umis.backoffice.tests.test_cases import register
 from umis.core.testing import World
 from umis.people.models import Person
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from umis.audit.models import AuditEvent
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import CaseEvent
 from umis.core.testing import World
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from contextlib import AbstractContextManager
 
@@ -27,26 +26,12 @@ from umis.stays.services import (
     stay_registration_end,
     stay_registrations_submit,
 )
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 
 # the reasons and the confirmation an annulment needs besides its legal ground
 DECIDED = {"note": "The guest does not live at the address.", "confirm": "1"}
-
-
-def register(world: World, on: dt.date | None = None, **overrides: object) -> Case:
-    """The hotel registers the guest, today or (`on`) on an earlier day: a stay registered
-    after its planned departure is ended at once, one registered in time stays current."""
-    with (
-        clock.frozen_at(dt.datetime.combine(on, dt.time(8), tzinfo=dt.UTC))
-        if on
-        else contextlib.nullcontext()
-    ):
-        result = stay_registrations_submit(
-            actor=world.harry, host=world.hotel, raws=[guest(**overrides)]
-        )[0]
-    assert result.registration is not None, result.errors
-    return result.registration.case
 
 
 def test_the_queue_shows_only_the_officers_office(world: World, client: Client) -> None:

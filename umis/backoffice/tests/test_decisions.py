@@ -11,7 +11,6 @@ from django.test import Client
 
 from umis.audit.models import AuditEvent
 from umis.backoffice.tests.test_cases import DECIDED
-from umis.backoffice.tests.test_cases import register as register_clean
 from umis.cases.models import Case, CaseEvent
 from umis.core.errors import Conflict
 from umis.core.testing import World
@@ -21,6 +20,7 @@ from umis.screening.models import ScreeningHit
 from umis.screening.services import screening_hit_decide
 from umis.screening.tests.test_intake import listed, register
 from umis.stays.services import stay_registration_annul, stay_registration_confirm
+from umis.stays.testing import register as register_clean
 
 pytestmark = pytest.mark.django_db
 

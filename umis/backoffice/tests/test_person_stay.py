@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from umis.backoffice.tests.test_cases import register
 from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
 from umis.core.testing import World
 from umis.people.models import TravelDocument
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case
 from umis.cases.selectors import QueueFilter, case_queue_for_user
 from umis.cases.services import case_assign
@@ -18,6 +17,7 @@ from umis.core import clock
 from umis.core.testing import World, guest
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registration_end, stay_registrations_submit
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,8 @@ from umis.border.overstays import overstays_detect
 from umis.border.selectors import person_stay_compute
 from umis.border.tests.factories import at_day, border_key, event, send
 from umis.core import clock
-from umis.core.testing import World, guest
+from umis.core.testing import World, guest, workbook_rows
 from umis.people.models import Person, TravelDocument
-from umis.reports.tests.test_statistics import workbook_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from django.test import Client
 from umis.accounts.models import Scope
 from umis.accounts.services import api_client_create
 from umis.audit.models import AuditEvent
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import CaseEvent
 from umis.cases.services import case_note_clean, case_reasons_clean
 from umis.core.errors import DomainError, ValidationFailed
@@ -21,6 +20,7 @@ from umis.core.testing import World, guest
 from umis.people.models import IdentityMatch, PersonMerge
 from umis.screening.services import screening_hit_decision_clean
 from umis.stays.services import stay_registrations_submit
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ import pytest
 from django.db import transaction
 
 from umis.audit.models import AuditEvent
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case, CaseEvent
 from umis.cases.selectors import case_transition_refusal
 from umis.cases.services import case_transition
@@ -17,6 +16,7 @@ from umis.screening.models import ScreeningHit
 from umis.screening.services import screening_hit_decide
 from umis.screening.tests.test_intake import listed
 from umis.screening.tests.test_intake import register as register_listed
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

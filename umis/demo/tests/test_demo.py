@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -264,3 +265,16 @@ def test_each_regional_officer_of_the_demo_has_a_stay_the_foreigner_filed_himsel
     assert own.count() == len(OWN_FILINGS) and all(r.active for r in own)
     demo_load(registrations=4, seed=7)  # again: nothing more
     assert StayRegistration.objects.filter(filed_by="foreigner").count() == len(OWN_FILINGS)
+
+
+COMMON_PASSWORD = "qwerty123456"  # 12 characters, on the list of common passwords
+
+
+def test_the_demo_refuses_a_common_password_put_in_its_credentials_file(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    (tmp_path / CREDENTIALS_FILE).write_text(json.dumps({"password": COMMON_PASSWORD}))
+    with pytest.raises(ValidationError):
+        demo_load(registrations=0)
+    assert not User.objects.exists()

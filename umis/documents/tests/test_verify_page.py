@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from umis.backoffice.tests.test_annulment import annul
-from umis.backoffice.tests.test_cases import register
 from umis.core import clock
-from umis.core.testing import World
+from umis.core.testing import World, annul
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_code
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +12,12 @@ import pytest
 from playwright.sync_api import expect
 
 from umis.core.testing import (
-    PASSWORD,
     World,
     audit_triggers_dropped_for_flush,
     audit_triggers_restore,
     passport_mrz,
+    qr_text_from_pdf,
+    sign_in,
 )
 from umis.people import mrz
 
@@ -37,14 +37,6 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     audit_triggers_dropped_for_flush()
 
 
-def sign_in(page: Any, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_the_catalogue_in_three_languages(page: Any, world: World) -> None:
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "az"
@@ -62,18 +54,6 @@ def test_the_catalogue_in_three_languages(page: Any, world: World) -> None:
     page.click("button[data-lang=ru]")
     page.wait_for_url("**/ru/")
     assert "миграционной" in page.locator("h1").inner_text().lower()
-
-
-def _qr_text_from_pdf(pdf: bytes) -> str:
-    import zxingcpp
-    from PIL import Image
-    from pypdf import PdfReader
-
-    for image in PdfReader(io.BytesIO(pdf)).pages[0].images:
-        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)).convert("L"))
-        if found:
-            return str(found[0].text)
-    raise AssertionError("no barcode in the certificate")
 
 
 def test_a_pasted_visa_zone_fills_nothing_and_says_why(page: Any, world: World) -> None:
@@ -140,7 +120,7 @@ def test_register_by_mrz_verify_then_annul(page: Any, world: World, live_server:
         page.click("#certificate-link")
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
-    url = _qr_text_from_pdf(pdf)
+    url = qr_text_from_pdf(pdf)
     assert "/verify/" in url
     code = url.rsplit("/verify/", 1)[1]
     page.goto(f"/en/verify/{code}")

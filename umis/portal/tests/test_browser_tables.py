@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 
 from umis.accounts.models import Role
-from umis.backoffice.tests.test_cases import register
 from umis.cases.services import case_assign
 from umis.core import clock
-from umis.core.testing import World, make_user
+from umis.core.testing import CELLS, PAGE_WIDTH, TABLE_WIDTH, World, make_user, sign_in
 from umis.portal.tests.scene import overstay_findings, screening_hits
-from umis.portal.tests.test_browser import sign_in
+from umis.stays.testing import register
 from umis.stays.tests.test_own_filing import file_own
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,21 +24,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Each cell of the main table: its text, its words and the lines its text takes (the
 # distinct tops of its text, less than 8 px apart counted as one line: a badge's smaller
 # text beside a date sits a few pixels lower on the same line).
-CELLS = """(selector) => [...document.querySelectorAll(selector)].map((cell) => {
-  const tops = [];
-  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const range = document.createRange();
-    range.selectNodeContents(walker.currentNode);
-    for (const r of range.getClientRects()) if (r.width > 0) tops.push(r.top);
-  }
-  tops.sort((a, b) => a - b);
-  const lines = tops.filter((top, i) => i === 0 || top - tops[i - 1] >= 8).length;
-  const text = cell.innerText.trim();
-  return {text: text, words: text.split(/\\s+/).length, lines: lines};
-})"""
-
-PAGE_WIDTH = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
 
 def guests(world: World) -> None:
@@ -85,12 +69,6 @@ def test_a_long_unbroken_name_does_not_widen_the_page(page: Any, world: World) -
 
 
 # The page's width and its visible width, then a table's (by selector) and its box's.
-TABLE_WIDTH = """(selector) => {
-  const box = document.querySelector(selector).closest(".table-scroll");
-  return [document.documentElement.scrollWidth, document.documentElement.clientWidth,
-          box.scrollWidth, box.clientWidth];
-}"""
-
 
 # Whether a table would still fit its box were the box narrower by some pixels: a table
 # that fits by a pixel or two overflows with a longer name or office than the test's.

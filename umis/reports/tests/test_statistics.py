@@ -9,9 +9,7 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from html import unescape
-from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
@@ -22,7 +20,7 @@ from django.utils import timezone
 from umis.accounts.models import Role, User
 from umis.audit.models import AuditEvent
 from umis.core import clock
-from umis.core.testing import World, guest, make_user, name_letters
+from umis.core.testing import World, guest, make_user, name_letters, workbook_rows
 from umis.reports.selectors import period_default
 from umis.stays.services import stay_registrations_submit
 
@@ -437,31 +435,6 @@ def test_the_page_costs_the_same_queries_however_many_figures(
     assert len(more) == len(few)
     with django_assert_max_num_queries(25):  # type: ignore[operator]
         client.get(URL)
-
-
-def _xml(data: bytes) -> ElementTree.Element:
-    return ElementTree.fromstring(data)  # noqa: S314 -- the workbook our own server wrote
-
-
-def workbook_rows(content: bytes) -> tuple[str, list[list[str]]]:
-    """The first sheet's name and cells as text: numbers as written, strings looked up."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    with zipfile.ZipFile(io.BytesIO(content)) as book:
-        sheet = _xml(book.read("xl/worksheets/sheet1.xml"))
-        strings = [
-            "".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
-            for si in _xml(book.read("xl/sharedStrings.xml"))
-        ]
-        name = _xml(book.read("xl/workbook.xml")).find(".//m:sheet", ns)
-    rows = []
-    for row in sheet.iterfind(".//m:row", ns):
-        cells = []
-        for c in row.iterfind("m:c", ns):
-            value = c.findtext("m:v", default="", namespaces=ns)
-            cells.append(strings[int(value)] if c.get("t") == "s" else f"#{value}")
-        rows.append(cells)
-    assert name is not None
-    return name.get("name", ""), rows
 
 
 def test_a_table_downloads_as_an_excel_workbook_with_counts_as_numbers(

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from pytest_django.fixtures import Settings
 
-from umis.backoffice.tests.test_cases import register
 from umis.core.testing import World
 from umis.reference import selectors
 from umis.reference.models import Region
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 
-from umis.backoffice.tests.test_cases import register
-from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_triggers_restore
-from umis.portal.tests.test_browser import sign_in
+from umis.core.testing import (
+    World,
+    audit_triggers_dropped_for_flush,
+    audit_triggers_restore,
+    sign_in,
+)
+from umis.stays.testing import register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

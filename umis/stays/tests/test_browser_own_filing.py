@@ -17,8 +17,8 @@ from umis.core.testing import (
     audit_triggers_dropped_for_flush,
     audit_triggers_restore,
     passport_mrz,
+    qr_text_from_pdf,
 )
-from umis.portal.tests.test_browser import _qr_text_from_pdf
 from umis.stays.models import StayRegistration
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,7 +67,7 @@ def test_a_foreigner_registers_himself_and_downloads_the_certificate(
         page.click("#certificate-link")
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
-    code = _qr_text_from_pdf(pdf).rsplit("/verify/", 1)[1]
+    code = qr_text_from_pdf(pdf).rsplit("/verify/", 1)[1]
     page.goto(f"/en/verify/{code}")
     assert page.get_attribute("#verdict", "data-status") == "genuine"
     assert page.inner_text("#doc-number") == reference

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from umis.backoffice.tests.test_cases import register
 from umis.core import clock
 from umis.core.testing import World, guest
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registration_end, stay_registrations_submit
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

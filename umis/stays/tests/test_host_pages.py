@@ -9,15 +9,13 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from umis.backoffice.tests.test_annulment import annul
-from umis.backoffice.tests.test_cases import register
 from umis.core import clock
-from umis.core.testing import World, descriptions_missing, field_tag, guest
+from umis.core.testing import World, annul, descriptions_missing, field_tag, guest
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_code, document_verify_url
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registration_end
-from umis.stays.testing import counts
+from umis.stays.testing import counts, register
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from umis.audit.models import AuditEvent
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case, CaseEvent
 from umis.core import clock
 from umis.core.errors import NotFound
@@ -20,6 +19,7 @@ from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_code
 from umis.stays.models import StayRegistration
 from umis.stays.services import stay_registration_end_own
+from umis.stays.testing import register
 from umis.stays.tests.test_own_filing import file_own
 
 pytestmark = pytest.mark.django_db

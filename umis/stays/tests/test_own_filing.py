@@ -14,19 +14,17 @@ from django.test import Client
 from django.utils import translation
 
 from umis.audit.models import AuditEvent
-from umis.backoffice.tests.test_annulment import annul
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case
 from umis.core import clock
 from umis.core.models import OutboxMessage
 from umis.core.outbox import outbox_drain
-from umis.core.testing import World, guest
+from umis.core.testing import World, annul, guest
 from umis.documents.models import IssuedDocument
 from umis.screening.models import ScreeningHit
 from umis.screening.tests.test_intake import listed
 from umis.stays.models import StayRegistration
 from umis.stays.services import ItemResult, stay_registration_file_own
-from umis.stays.testing import counts
+from umis.stays.testing import counts, register
 
 pytestmark = pytest.mark.django_db
 

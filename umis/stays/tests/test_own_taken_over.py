@@ -10,13 +10,12 @@ import pytest
 from django.test import Client
 
 from umis.audit.models import AuditEvent
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import Case, CaseEvent
 from umis.core import clock
 from umis.core.testing import World, guest
 from umis.documents.models import IssuedDocument
 from umis.stays.models import StayRegistration
-from umis.stays.testing import post
+from umis.stays.testing import post, register
 from umis.stays.tests.test_own_filing import file_own
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from umis.backoffice.tests.test_annulment import annul
 from umis.core import clock
-from umis.core.testing import World, guest
+from umis.core.testing import World, annul, guest
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_code
 from umis.stays.models import StayRegistration

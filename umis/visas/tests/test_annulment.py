@@ -416,8 +416,8 @@ def test_the_general_case_page_leaves_an_e_visa_to_its_own_page(
 def test_the_queue_tells_annulled_e_visas_from_annulled_registrations(
     client: Client, agency: Agency
 ) -> None:
-    from umis.backoffice.tests.test_annulment import annul
-    from umis.backoffice.tests.test_cases import register
+    from umis.core.testing import annul
+    from umis.stays.testing import register
 
     app = _issued(client, agency)
     services.visa_annul(

@@ -15,10 +15,15 @@ import pytest
 from django.core.management import call_command
 
 from umis.core.outbox import outbox_drain
-from umis.core.testing import World, audit_triggers_dropped_for_flush, audit_triggers_restore
+from umis.core.testing import (
+    World,
+    audit_triggers_dropped_for_flush,
+    audit_triggers_restore,
+    qr_text_from_pdf,
+    sign_in,
+)
 from umis.payments.models import PaymentOrder
 from umis.payments.testing import simulator_running
-from umis.portal.tests.test_browser import _qr_text_from_pdf, sign_in
 from umis.visas.models import VisaApplication
 from umis.visas.reference import visa_reference_load_defaults
 from umis.visas.testing import photo_png, watchlist_entry
@@ -94,7 +99,7 @@ def test_apply_pay_receive_verify_and_a_refusal(page: Any, world: World, tmp_pat
     href = page.get_attribute("a.evisa-link", "href")
     pdf = page.request.get(href).body()
     assert pdf.startswith(b"%PDF")
-    url = _qr_text_from_pdf(pdf)
+    url = qr_text_from_pdf(pdf)
     payload = tmp_path / "scanned.txt"
     payload.write_text(url)
     out = io.StringIO()

@@ -10,9 +10,7 @@ import pytest
 from django.test import Client
 
 from umis.core.outbox import outbox_drain
-from umis.core.testing import World
-from umis.portal.tests.test_browser import sign_in
-from umis.portal.tests.test_browser_tables import CELLS, PAGE_WIDTH, TABLE_WIDTH
+from umis.core.testing import CELLS, PAGE_WIDTH, TABLE_WIDTH, World, sign_in
 from umis.visas import workflow
 from umis.visas.models import VisaApplication
 from umis.visas.testing import application, pay_callback, traveller, watchlist_entry
