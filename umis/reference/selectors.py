@@ -24,9 +24,12 @@ def country_get_by_code(code: str) -> Country | None:
     return Country.objects.filter(Q(icao_code=code) | Q(alpha3=code)).first()
 
 
-def countries_by_name() -> list[Country]:
-    """Active countries in the order of their names in the current language (its alphabet)."""
-    return sorted(Country.objects.filter(active=True), key=lambda c: name_key(c.name))
+def countries_by_name(*, ref: ReferenceSnapshot | None = None) -> list[Country]:
+    """Active countries in the order of their names in the current language (its alphabet):
+    those of `ref` (the shared `reference_snapshot` when not given), so the forms built one
+    after another read the countries once at most, as they read the regions."""
+    active = [c for c in (ref or reference_snapshot()).countries() if c.active]
+    return sorted(active, key=lambda c: name_key(c.name))
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -114,6 +117,7 @@ class ReferenceSnapshot:
 
     def __init__(self) -> None:
         self._countries: dict[str, Country] | None = None
+        self._country_list: list[Country] | None = None
         self._regions: dict[str, Region] | None = None
         self._cities: dict[str, Region] | None = None
         self._rules: list[RegistrationRule] | None = None
@@ -129,14 +133,23 @@ class ReferenceSnapshot:
             )
         return self._holidays
 
-    def country(self, code: str) -> Country | None:
+    def _country_by_code(self) -> dict[str, Country]:
         if self._countries is None:
+            self._country_list = list(Country.objects.all())
             self._countries = {}
-            for c in Country.objects.all():
+            for c in self._country_list:
                 self._countries[c.code] = c
                 self._countries[c.alpha3] = c
                 self._countries[c.icao_code] = c
-        return self._countries.get((code or "").strip().upper().replace("<", ""))
+        return self._countries
+
+    def country(self, code: str) -> Country | None:
+        return self._country_by_code().get((code or "").strip().upper().replace("<", ""))
+
+    def countries(self) -> list[Country]:
+        """Every country, active or not, in no particular order."""
+        self._country_by_code()
+        return list(self._country_list or [])
 
     def _region_by_code(self) -> dict[str, Region]:
         if self._regions is None:

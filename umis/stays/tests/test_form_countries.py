@@ -102,3 +102,60 @@ def test_two_forms_built_in_a_row_read_the_regions_once(
     assert russian.index("Апшеронский район") < russian.index("город Баку")
     assert len(english) == len(russian) > 10
     assert len([q for q in read if 'FROM "reference_region"' in q["sql"]]) == 1
+
+
+def _issuing_states(page: str) -> list[str]:
+    """The e-visa form's list of the states that issue passports (its first traveller's)."""
+    select = page.split('issuing_state"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r"<option value=\"[A-Z]+\"[^>]*>([^<]+)</option>", select)
+
+
+def test_the_forms_built_again_read_no_countries(
+    world: World, client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.UMIS_REFERENCE_CACHE_SECONDS = 30  # as in production
+    monkeypatch.setattr(reference_selectors, "_shared", None)
+    client.force_login(world.harry)
+    first = _nationalities(client, "en")
+
+    with CaptureQueriesContext(connection) as read:
+        again = _nationalities(client, "ru")
+        evisa = client.get("/en/evisa/apply/").content.decode()
+
+    assert "Germany" in first and "Германия" in again and len(first) == len(again) > 100
+    assert "Germany" in _issuing_states(evisa)
+    assert [q["sql"] for q in read if 'FROM "reference_country"' in q["sql"]] == []
+
+
+def test_a_country_added_in_the_admin_is_listed_once_the_shared_data_is_read_again(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.UMIS_REFERENCE_CACHE_SECONDS = 30
+    monkeypatch.setattr(reference_selectors, "_shared", None)
+    clock = [1000.0]
+    monkeypatch.setattr(reference_selectors.time, "monotonic", lambda: clock[0])
+    host, admin = Client(), Client()
+    host.force_login(world.harry)
+    admin.force_login(world.admin)
+    assert "Atlantis" not in _nationalities(host, "en")
+
+    added = admin.post(
+        "/en/admin/reference/country/add/",
+        {
+            "code": "QZ",
+            "alpha3": "QZZ",
+            "icao_code": "QZZ",
+            "kind": "state",
+            "active": "on",
+            "name_az": "Atlantida",
+            "name_en": "Atlantis",
+            "name_ru": "Атлантида",
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    clock[0] += 10  # the regions and the countries read before are shared a while yet
+    assert "Atlantis" not in _nationalities(host, "en")
+
+    clock[0] += 25  # ...then read again, as the regions are
+    assert "Atlantis" in _nationalities(host, "en")
+    assert "Atlantida" in _nationalities(host, "az")
