@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,10 @@ from umis.visas.reference import visa_reference_load_defaults
 from umis.visas.testing import photo_png, watchlist_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop in this thread
 
 
 @pytest.fixture
