@@ -23,7 +23,10 @@ hypothesis_settings.load_profile("umis")
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings: object) -> None:
+def _fast_hashing(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # what the application writes to its own directory (photos kept between a form's
+    # sendings) stays out of the checkout
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")  # type: ignore[attr-defined]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     # each test builds its own reference data: no snapshot shared between tests
     settings.UMIS_REFERENCE_CACHE_SECONDS = 0  # type: ignore[attr-defined]

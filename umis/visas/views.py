@@ -48,7 +48,14 @@ from umis.screening.selectors import hits_for_case
 from umis.visas import documents, selectors, services, workflow
 from umis.visas.catalogue import SERVICE_CODE
 from umis.visas.models import VisaApplication
-from umis.visas.photo import MAX_BYTES
+from umis.visas.pending import (
+    pending_file_name,
+    pending_photo_drop,
+    pending_photo_keep,
+    pending_photo_read,
+    pending_photos_expire,
+)
+from umis.visas.photo import MAX_BYTES, photo_clean
 from umis.visas.validation import MAX_GROUP
 
 SESSION_KEY = services.OPEN_GROUPS_SESSION_KEY
@@ -129,18 +136,51 @@ def _group_size_changed(request: HttpRequest, count: int) -> int | None:
     return size if "resize" in request.POST or size != count else None
 
 
-def _traveller_from_form(request: HttpRequest, values: dict[str, Any], i: int) -> dict[str, Any]:
+def _kept_note(kept: tuple[str, str, bytes] | None) -> dict[str, str] | None:
+    """What the form shows of a kept photo: its token and a line naming the file."""
+    if kept is None:
+        return None
+    token, name, _data = kept
+    return {
+        "token": token,
+        "note": _("Photo kept: %(name)s. Choose another file only to replace it.")
+        % {"name": pending_file_name(name)},
+    }
+
+
+def _kept_photos(request: HttpRequest, count: int) -> dict[str, tuple[str, str, bytes]]:
+    """The photos kept for this browser's form when it was shown again with errors, by
+    field: (token, the file's name, the photo), those the form names and may still use."""
+    kept: dict[str, tuple[str, str, bytes]] = {}
+    for i in range(count):
+        name = f"{_prefix(i)}photo"
+        token = request.POST.get(f"{name}_kept", "")
+        found = pending_photo_read(session=request.session, token=token)
+        if found is not None:
+            kept[name] = (token, found[1], found[0])
+    return kept
+
+
+def _traveller_from_form(
+    request: HttpRequest,
+    values: dict[str, Any],
+    i: int,
+    kept: dict[str, tuple[str, str, bytes]],
+) -> dict[str, Any]:
     p = _prefix(i)
     person: dict[str, Any] = {k: values.get(f"{p}{k}", "") for k, _l, _t in PERSON_FIELDS}
     if values.get(f"{p}mrz"):
         person["mrz"] = values[f"{p}mrz"]
     upload = request.FILES.get(f"{p}photo")
-    if upload is not None:
+    if upload is not None:  # a file chosen replaces the photo kept
+        kept.pop(f"{p}photo", None)
         person["photo"] = (
             b"\0" * (MAX_BYTES + 1)
             if (upload.size or 0) > MAX_BYTES
             else upload.read(MAX_BYTES + 1)
         )
+    elif f"{p}photo" in kept:
+        person["photo"] = kept[f"{p}photo"][2]
     return person
 
 
@@ -151,6 +191,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     general: list[str] = []
     photo_notes: dict[str, str] = {}
+    kept: dict[str, tuple[str, str, bytes]] = {}  # photos kept across the form's errors
     resized_unasked = False
     resized = None
     if request.method == "POST":
@@ -158,10 +199,12 @@ def apply(request: HttpRequest) -> HttpResponse:
             k: request.POST.get(k, "")[:300] for k in request.POST if k != "csrfmiddlewaretoken"
         }
         resized = _group_size_changed(request, count)
+        pending_photos_expire()
     if resized is not None:
         # the typed values are kept (those of travellers beyond the new number are not shown)
         resized_unasked = "resize" not in request.POST and resized != count
         count = resized
+        kept = _kept_photos(request, count)
         for i in range(count):
             name = f"{_prefix(i)}photo"
             if request.FILES.get(name) is not None:
@@ -169,12 +212,13 @@ def apply(request: HttpRequest) -> HttpResponse:
                     "Choose the photo again: a photo is not kept when the number of travellers changes."
                 )
     elif request.method == "POST":
+        kept = _kept_photos(request, count)
         raw = {
             **{k: values.get(k, "") for k, _l, _t in TRIP_FIELDS},
             "purpose": values.get("purpose", ""),
             "speed": values.get("speed", ""),
             "region": values.get("region", ""),
-            "applicants": [_traveller_from_form(request, values, i) for i in range(count)],
+            "applicants": [_traveller_from_form(request, values, i, kept) for i in range(count)],
         }
         language = (get_language() or "az")[:2]
         token = values.get("submission", "")
@@ -205,17 +249,29 @@ def apply(request: HttpRequest) -> HttpResponse:
             # form was given to, as a token seen elsewhere opens nobody's application.
             if not replayed or token in request.session.get(TOKENS_KEY, []):
                 _allow(request, group)
+            for photo_token, _name, _data in kept.values():
+                pending_photo_drop(session=request.session, token=photo_token)
             # The status page links to the gateway: a form may only post back to UMIS (CSP).
             return redirect("visas:status", reference=group)
 
-    if errors or general:
-        # a browser sends a chosen file once: after any error the photo must be chosen again
-        for i in range(count):
-            name = f"{_prefix(i)}photo"
-            if request.FILES.get(name) is not None and name not in errors:
-                errors[name] = _(
-                    "Choose the photo again: a photo is not kept when the form has errors."
+        if errors or general:
+            # a browser sends a chosen file once: a photo that passes its checks is kept
+            # for the form sent again, where it need not be chosen anew
+            for i, person in enumerate(raw["applicants"]):
+                name = f"{_prefix(i)}photo"
+                upload = request.FILES.get(name)
+                if upload is None or name in errors:
+                    continue
+                try:
+                    photo_clean(person["photo"])
+                except DomainError as exc:
+                    errors[name] = str(exc.message)
+                    continue
+                data = person["photo"]
+                photo_token = pending_photo_keep(
+                    session=request.session, data=data, name=upload.name or ""
                 )
+                kept[name] = (photo_token, upload.name or "", data)
 
     # chosen from lists, as on the host's form; the API still takes any code (validation)
     countries = selectors.evisa_country_choices(on=clock.today())
@@ -253,6 +309,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "mrz_error": errors.get(f"{_prefix(i)}mrz"),
             "photo_error": errors.get(f"{_prefix(i)}photo"),
             "photo_note": photo_notes.get(f"{_prefix(i)}photo"),
+            "photo_kept": _kept_note(kept.get(f"{_prefix(i)}photo")),
         }
         for i in range(count)
     ]

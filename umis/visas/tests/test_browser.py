@@ -26,6 +26,7 @@ from umis.core.testing import (
 from umis.payments.models import PaymentOrder
 from umis.payments.testing import simulator_running
 from umis.visas.models import VisaApplication
+from umis.visas.photo import photo_clean
 from umis.visas.reference import visa_reference_load_defaults
 from umis.visas.testing import photo_png, watchlist_entry
 
@@ -162,3 +163,41 @@ def test_changing_the_number_of_travellers_keeps_what_was_typed(page: Any, world
     page.wait_for_selector("#form-errors")
     assert page.input_value("#id_t2-surname") == "Schmidt"
     assert not VisaApplication.objects.exists()
+
+
+def test_a_photo_chosen_before_an_error_is_sent_with_the_corrected_form(
+    page: Any, world: World, tmp_path: Path
+) -> None:
+    photo = tmp_path / "passport-photo.png"
+    photo.write_bytes(photo_png())
+    today = dt.date.today()
+    page.goto("/en/evisa/apply/")
+    page.fill("#id_surname", "Müller")
+    page.fill("#id_given_names", "Clara")
+    page.fill("#id_birth_date", "1980-05-17")
+    page.select_option("#id_sex", label="Female")
+    page.select_option("#id_nationality", label="Germany")
+    page.select_option("#id_issuing_state", label="Germany")
+    page.fill("#id_document_number", "C01X00T63")
+    page.fill("#id_document_expiry", (today + dt.timedelta(days=1500)).isoformat())
+    page.set_input_files("#id_photo", str(photo))
+    page.select_option("#id_purpose", "tourism")
+    page.fill("#id_entry_date", (today + dt.timedelta(days=200)).isoformat())  # too far
+    page.fill("#id_stay_days", "10")
+    page.fill("#id_city", "Bakı")
+    page.fill("#id_street", "Nizami küçəsi 10")
+    page.fill("#id_email", "clara@example.org")
+    page.select_option("#id_region", "baku")
+    page.select_option("#id_speed", "urgent")
+    page.click("#submit-application")
+    page.wait_for_selector("#form-errors")
+    assert page.inner_text("#kept_photo") == (
+        "Photo kept: passport-photo.png. Choose another file only to replace it."
+    )
+
+    # only the date is corrected: the photo is not chosen again
+    page.fill("#id_entry_date", (today + dt.timedelta(days=7)).isoformat())
+    page.click("#submit-application")
+    page.wait_for_selector("#pay-link")
+    app = VisaApplication.objects.get(travel_document__number="C01X00T63")
+    assert bytes(app.photo) == photo_clean(photo_png())

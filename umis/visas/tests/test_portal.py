@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from umis.core import clock
 from umis.core.outbox import outbox_drain
@@ -15,6 +18,7 @@ from umis.payments.models import PaymentOrder
 from umis.payments.testing import return_path
 from umis.visas import workflow
 from umis.visas.models import VisaApplication
+from umis.visas.photo import photo_clean
 from umis.visas.testing import application, pay_callback, photo_png, traveller
 from umis.visas.tests.conftest import Agency
 
@@ -237,22 +241,6 @@ def test_another_browser_sending_a_used_token_is_not_shown_the_application(
     assert response.status_code == 302
 
 
-def test_a_form_refused_for_another_field_asks_for_the_photo_again(
-    client: Client, agency: Agency
-) -> None:
-    """A browser does not send a chosen file again: the page says so next to the photo
-    instead of refusing the next sending for a photo the traveller did choose."""
-    far = (clock.today() + dt.timedelta(days=200)).isoformat()
-    response = client.post("/en/evisa/apply/", _form(entry_date=far))
-    assert response.status_code == 422
-    page = response.content.decode()
-    assert "Choose the photo again: a photo is not kept when the form has errors." in page
-    assert not VisaApplication.objects.exists()
-    # a form refused before any photo was chosen only says the photo is missing
-    response = client.post("/en/evisa/apply/", {**_form(entry_date=far), "photo": ""})
-    assert "Choose the photo again" not in response.content.decode()
-
-
 def test_a_failed_status_lookup_keeps_the_typed_reference(client: Client, agency: Agency) -> None:
     client.post("/en/evisa/apply/", _form())
     app = VisaApplication.objects.get()
@@ -266,3 +254,70 @@ def test_a_failed_status_lookup_keeps_the_typed_reference(client: Client, agency
     # only the passport number is typed again
     assert f'name="reference" maxlength="30" required value="{app.group_reference}"' in page
     assert 'id="id_passport_number" name="passport_number" maxlength="20" required>' in page
+
+
+def _kept_token(page: str, name: str = "photo") -> str:
+    found = re.search(rf'name="{name}_kept" value="([^"]+)"', page)
+    assert found, "no photo kept"
+    return found.group(1)
+
+
+def test_a_photo_chosen_before_an_error_is_kept_and_used_when_the_form_is_sent_again(
+    client: Client, agency: Agency, settings: Settings
+) -> None:
+    """A browser does not send a chosen file again: the photo that passed its checks is
+    kept, the page says so beside the field, and the corrected form needs no new choice."""
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    response = client.post("/en/evisa/apply/", _form(entry_date=far))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Photo kept: me.png. Choose another file only to replace it." in page
+    assert 'aria-describedby="kept_photo"' in page
+    assert not VisaApplication.objects.exists()
+    # a form refused before any photo was chosen only says the photo is missing
+    refused = client.post("/en/evisa/apply/", {**_form(entry_date=far), "photo": ""})
+    assert "Photo kept" not in refused.content.decode()
+
+    response = client.post("/en/evisa/apply/", _form(photo="", photo_kept=_kept_token(page)))
+    assert response.status_code == 302
+    app = VisaApplication.objects.get()
+    assert bytes(app.photo) == photo_clean(photo_png())
+    # used once: nothing is left waiting
+    assert list((settings.VAR_DIR / "pending-photos").iterdir()) == []
+
+
+def test_a_photo_kept_in_another_session_reaches_no_one(client: Client, agency: Agency) -> None:
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    token = _kept_token(client.post("/en/evisa/apply/", _form(entry_date=far)).content.decode())
+
+    stranger = Client()
+    response = stranger.post("/en/evisa/apply/", _form(photo="", photo_kept=token))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="error_photo"' in page and "Photo kept" not in page
+    assert not VisaApplication.objects.exists()
+
+
+def test_a_photo_refused_by_its_checks_is_not_kept(client: Client, agency: Agency) -> None:
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    bad = SimpleUploadedFile("me.png", b"not a picture", "image/png")
+    page = client.post("/en/evisa/apply/", _form(entry_date=far, photo=bad)).content.decode()
+    assert 'id="error_photo"' in page
+    assert "photo_kept" not in page and "Photo kept" not in page
+
+
+def test_a_photo_kept_for_a_day_without_its_application_is_removed(
+    client: Client, agency: Agency, settings: Settings
+) -> None:
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    token = _kept_token(client.post("/en/evisa/apply/", _form(entry_date=far)).content.decode())
+    (stored,) = (settings.VAR_DIR / "pending-photos").iterdir()
+    day_ago = time.time() - 25 * 3600
+    os.utime(stored, (day_ago, day_ago))
+
+    # the next form sent (anyone's) clears it; its token then names nothing
+    Client().post("/en/evisa/apply/", _form(entry_date=far, photo=""))
+    assert not stored.exists()
+    response = client.post("/en/evisa/apply/", _form(photo="", photo_kept=token))
+    assert response.status_code == 422
+    assert not VisaApplication.objects.exists()

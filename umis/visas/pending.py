@@ -1,0 +1,102 @@
+"""A photo that passed its checks, kept while the application form is shown again with
+errors (a browser sends a chosen file once): stored under a random name in a private
+directory of UMIS_VAR_DIR (never served), and named in the form by a token signed for the
+browser's session only, so another session's token reaches no one's photo. A kept photo
+is used once, by the application that is saved with it, and removed after
+`PENDING_MAX_AGE` at the latest."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+
+PENDING_MAX_AGE = 24 * 3600  # seconds a kept photo waits for its application
+SESSION_KEY = "evisa_photo_key"  # the session's own secret the tokens are signed with
+NAME_MAX = 80  # characters of the chosen file's name shown beside the field
+
+
+def _directory() -> Path:
+    return Path(settings.VAR_DIR) / "pending-photos"
+
+
+def _salt(session: Any) -> str:
+    key = session.get(SESSION_KEY)
+    if not key:
+        key = secrets.token_urlsafe(24)
+        session[SESSION_KEY] = key
+    return f"umis.visas.pending:{key}"
+
+
+def pending_file_name(name: str) -> str:
+    """The chosen file's own name as shown back: its last part, without control or
+    invisible characters, shortened."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(c for c in base if unicodedata.category(c)[0] not in ("C", "Z") or c == " ")
+    return kept.strip()[:NAME_MAX] or "photo"
+
+
+def pending_photo_keep(*, session: Any, data: bytes, name: str) -> str:
+    """Store a photo that passed its checks; the token that names it for this session."""
+    directory = _directory()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stored = secrets.token_hex(16)
+    (directory / stored).write_bytes(data)
+    return signing.dumps({"id": stored, "name": pending_file_name(name)}, salt=_salt(session))
+
+
+def _signed(session: Any, token: str) -> tuple[str, str] | None:
+    """The stored name and the file's name a token signed for this session holds."""
+    if not token or len(token) > 2000 or not session.get(SESSION_KEY):
+        return None
+    try:
+        found = signing.loads(token, salt=_salt(session), max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(found, dict):
+        return None
+    stored = str(found.get("id", ""))
+    if not (len(stored) == 32 and all(c in "0123456789abcdef" for c in stored)):
+        return None
+    return stored, str(found.get("name", ""))
+
+
+def pending_photo_read(*, session: Any, token: str) -> tuple[bytes, str] | None:
+    """The kept photo and its file's name, when `token` was signed for this session and the
+    photo is still kept; None otherwise."""
+    signed = _signed(session, token)
+    if signed is None:
+        return None
+    try:
+        return (_directory() / signed[0]).read_bytes(), signed[1]
+    except OSError:
+        return None
+
+
+def pending_photo_drop(*, session: Any, token: str) -> None:
+    """Remove a kept photo once its application is saved."""
+    signed = _signed(session, token)
+    if signed is not None:
+        (_directory() / signed[0]).unlink(missing_ok=True)
+
+
+def pending_photos_expire(*, now: float | None = None) -> int:
+    """Remove the kept photos older than `PENDING_MAX_AGE`; how many were removed."""
+    directory = _directory()
+    if not directory.is_dir():
+        return 0
+    limit = (time.time() if now is None else now) - PENDING_MAX_AGE
+    removed = 0
+    for path in directory.iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
