@@ -77,6 +77,14 @@ Sources, per row (column `source`):
   Йоахим, and Иоаким, the Russian Church spelling of the same name (Russian Orthodox
   calendar, St Joachim the father of Mary), against Joachim; JOACHIM_NEGATIVES: Joakim /
   Jochen, Joakim / Аким (Akim, a name of its own in Russian usage).
+- `hand:persian-final-ya` (2026-11-25): FINAL_YA_PAIRS, Arabic names of the passive
+  participle of form VIII (م, a letter, ت or ط, a letter, final ی), whose final ی Persian
+  writes for the Arabic alef maqsura ى and reads ā: مرتضی as ALA-LC romanises Persian
+  (Murtaz̤á: Murtaza) and Arabic (Muṣṭafá: Mustafa), as Iranian passports write them
+  (Morteza's pairs above; Mostafa, Mojtaba), and as Azerbaijani (Murtuza, Mustafa) and
+  through it Russian (Муртуза, Мустафа) write them; FINAL_YA_NEGATIVES: مرتضی and its
+  Arabic spelling مرتضى against Mirza (میرزا, no ت), مصطفی against Mostafavi (the surname
+  made from it, مصطفوی).
 
 The Q rows come after all the others, from their own random generator, so the rows
 before them are the same as before they were added; the rows of 2026-11-24 (hand lists,
@@ -256,6 +264,12 @@ JOACHIM_PAIRS = [
     ("Joakim", "Joachim"), ("Иоаким", "Joachim"),
 ]  # fmt: skip
 JOACHIM_NEGATIVES = [("Joakim", "Jochen"), ("Joakim", "Аким")]
+# Added on 2026-11-25, after the Joachim rows: a final ی read ā (alef maqsura).
+FINAL_YA_PAIRS = [
+    ("مرتضی", "Муртуза"), ("مرتضی", "Murtaza"), ("مرتضی حسینی", "Murtuza Huseyni"),
+    ("مصطفی", "Mustafa"), ("مصطفی", "Мустафа"), ("مجتبی", "Mojtaba"),
+]  # fmt: skip
+FINAL_YA_NEGATIVES = [("مرتضی", "Mirza"), ("مرتضى", "Mirza"), ("مصطفی", "Mostafavi")]
 
 TRAPS = [
     ("zero_width_space", lambda s: s[:2] + "\u200b" + s[2:]),
@@ -456,6 +470,10 @@ def main() -> None:
         pos(a, b, "german_cyrillic_traditional", "hand:joachim-variants")
     for a, b in JOACHIM_NEGATIVES:
         rows.append((a, b, 0, "hand_negative_readings", "hand:joachim-variants"))
+    for a, b in FINAL_YA_PAIRS:
+        pos(a, b, "persian_final_ya", "hand:persian-final-ya")
+    for a, b in FINAL_YA_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_readings", "hand:persian-final-ya"))
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

@@ -32,7 +32,9 @@ How a token becomes a key:
    Cyrillic (ә ғ һ ҹ ј ө ү ҝ) by our table; Arabic and Persian (consonants and long
    vowels; short vowels are not written, so such tokens compare on their consonant key;
    ض reads d as in Arabic and z as in Persian, Reza, Ramazan; letters that would run into
-   a digraph, the z and h of زهرا, are also read apart, Zahra),
+   a digraph, the z and h of زهرا, are also read apart, Zahra, and ت before ز or س is never
+   the ts of ц; the final ی of a name shaped as an Arabic participle of form VIII, مرتضی,
+   مصطفی, reads ā as well as ī, Murtaza, Mustafa),
    Georgian, Armenian and anything else by ``anyascii``.
 4. Azerbaijani/Turkish case: İ, I, ı and i are one letter class; ə folds to a
    (ICAO Doc 9303 Part 3: Ə→A, Ü→UE/U, Ş→S, Ç→C, Ğ→G).
@@ -143,7 +145,7 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"th", "s"),  # ث romanised th (Osman/Uthman)
         (r"kh|gh|x|g|q|h", "H"),
         (r"ph", "f"),
-        (r"ts|tz", "z"),
+        (r"ts|tz", "z"),  # Russian ц (Tsvetaeva, Kreutzer), `_TS_RULE`
         (r"ck", "k"),
         (r"w", "u"),  # Arabic و romanised w (Hwshyr, Hooshyar); English w
         (r"ou", "u"),
@@ -156,6 +158,11 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _MRZ_UMLAUT_RULES = {1, 2}  # ue, oe: also read as written (Зуев/Zuev)
+# Arabic script has no letter for ц: its ت then س or ز are two sounds, with an unwritten short
+# vowel between them as between any two of its consonants (مرتضی: Morteza, Murtuza; not
+# m-r-z, Mirza), so an Arabic-script token's readings by sound keep them apart (its letters
+# romanised one by one, Tsnym for تسنیم, are read as a Latin spelling so written is)
+_TS_RULE = next(i for i, (p, _r) in enumerate(_SKELETON_RULES) if p.pattern == "ts|tz")
 _VOWELS = set("aeiou")
 _CONSONANT_DROP = re.compile(r"[aeiou]")
 
@@ -305,10 +312,12 @@ class Score:
     matches: tuple[TokenMatch, ...] = field(default=())
 
 
-def _skeleton(latin: str, *, mrz_umlauts: bool = True) -> str:
+def _skeleton(latin: str, *, mrz_umlauts: bool = True, abjad: bool = False) -> str:
     s = latin
     for i, (pattern, repl) in enumerate(_SKELETON_RULES):
         if not mrz_umlauts and i in _MRZ_UMLAUT_RULES:
+            continue
+        if abjad and i == _TS_RULE:
             continue
         s = pattern.sub(repl, s)
     s = s.lower()
@@ -361,8 +370,8 @@ def _fix_confusables(token: str) -> tuple[str, bool, bool]:
 # Arabic-script letters are each one consonant (or a long vowel), but some romanised side
 # by side read as a digraph: زهرا letter by letter is zhr (as written so, Zhr, it
 # matches), and its other reading keeps the letters apart: ه and ح after z, s, k, g, t, d or p written x (the
-# skeleton's h class) give z-h-r (Zahra); ز or س after ت gets a vowel between, so مرتضی
-# is also m-r-t-z (Morteza), not the ts of Russian ц.
+# skeleton's h class) give z-h-r (Zahra). ت then ز or س is never the ts of Russian ц
+# (`_TS_RULE`): مرتضی is m-r-t-z (Morteza), its short vowels unwritten.
 _DIGRAPH_FIRST = frozenset("zsckgtdp")
 _ABJAD_H = frozenset("هحۀ")
 _ABJAD_ALEF = frozenset("اآ")
@@ -387,8 +396,6 @@ def _abjad_apart(token: str, *, waw_v: bool = False) -> str:
             latin = "v"
         elif c in _ABJAD_H and out and out[-1][-1:] in _DIGRAPH_FIRST:
             latin = "x"
-        elif latin[:1] in {"s", "z"} and out and out[-1][-1:] == "t":
-            latin = "a" + latin
         out.append(latin)
     return "".join(out)
 
@@ -453,6 +460,13 @@ def _german_traditional(latin: str) -> str:
     return re.sub(r"^s(?=[aeiou])", "z", _german_as_russian(latin))
 
 
+# A final ی (in Arabic ي) is ī (Ali, Mahdi, Rahimi) or, standing for the Arabic alef maqsura
+# (ى), ā. The names of the Arabic passive participle of form VIII of a root whose last letter
+# is weak, م, a letter, ت (or ط after ص, ض, ط or ظ), a letter, ی, end in ā: مرتضی Murtaza
+# (Morteza, Murtuza, Муртуза), مصطفی Mustafa, مجتبی Mojtaba, مقتدی Moqtada, منتهی Montaha;
+# the same letters read ī are the active one (مهتدی Mohtadi). Such a token is read both ways.
+_PARTICIPLE_A = re.compile("^م[^اآوییى][تط][^اآوییى][یي]$")
+
 _MEDIAL_WAW = re.compile("(?<=[^اآ])و(?=[^اآیيى])")  # a و between consonants
 
 
@@ -495,6 +509,7 @@ def _token(original: str) -> Token | None:
     if not latin:
         return None
     readings = [(latin, True)]  # (Latin form, MRZ ue/oe read as umlauts)
+    sounded: set[int] = set()  # those of an Arabic-script token read by sound
     if "ё" in original.lower():
         yo, _ = _to_latin(original.replace("ё", "йо").replace("Ё", "Йо"))
         readings.append((yo, True))
@@ -504,11 +519,22 @@ def _token(original: str) -> Token | None:
         readings += [(_german_as_russian(text), umlauts) for text, umlauts in readings]
     if abjad:
         # ض is d in Arabic (Ramadan), z in Persian and Azerbaijani (Reza, Rza, Ramazan)
-        for text in dict.fromkeys((original, original.replace("ض", "ز"))):
-            readings += [(_to_latin(text, apart=a)[0], True) for a in (False, True)]
+        texts = dict.fromkeys((original, original.replace("ض", "ز")))
+        if _PARTICIPLE_A.match(original):
+            texts.update(dict.fromkeys(text[:-1] + "ى" for text in tuple(texts)))
+        for text in texts:
+            for a in (False, True):
+                if a or text != original:  # read by sound, not letter by letter (`_TS_RULE`)
+                    sounded.add(len(readings))
+                readings.append((_to_latin(text, apart=a)[0], True))
     if "q" in latin:  # Q as К: Qurbanov/Курбанов/Kurbanov, beside Г: Гурбанов/Gurbanov
+        sounded |= {i + len(readings) for i in sounded}
         readings += [(text.replace("q", "k"), umlauts) for text, umlauts in readings]
-    skeletons = tuple(dict.fromkeys(_skeleton(t, mrz_umlauts=u) for t, u in readings))
+    skeletons = tuple(
+        dict.fromkeys(
+            _skeleton(t, mrz_umlauts=u, abjad=i in sounded) for i, (t, u) in enumerate(readings)
+        )
+    )
     consonants = tuple(_consonants(s) for s in skeletons)
     canonical = _variant_index().get(skeletons[0], "")
     # Spelling variants share their canonical form's key, which is also what the
@@ -527,7 +553,7 @@ def _token(original: str) -> Token | None:
     cross = tuple(
         s
         for s in dict.fromkeys(
-            _skeleton(t) for t in _cross_readings(original, latin, abjad, cyrillic)
+            _skeleton(t, abjad=abjad) for t in _cross_readings(original, latin, abjad, cyrillic)
         )
         if s not in skeletons
     )

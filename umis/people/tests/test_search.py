@@ -324,6 +324,56 @@ def test_staff_find_a_name_on_file_in_arabic_script_by_its_latin_spelling(
     assert "رحیمی" not in page
 
 
+def test_staff_find_a_persian_name_whose_final_ya_is_a_long_a(world: World) -> None:
+    # Persian writes the ā of Arabic Murtaḍā, Muṣṭafā with a final ی: مرتضی is Morteza in
+    # Iranian passports, Murtuza in Azerbaijani, Муртуза in Russian; its ت and ض are t and z,
+    # which do not run together into the ts of ц (Mirza, میرزا, is another name)
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Karimi", given_names="Morteza"),
+            guest(surname="Kərimov", given_names="Murtuza", document_number="U22345678"),
+            guest(surname="Керимов", given_names="Муртуза", document_number="U32345678"),
+            guest(surname="Quliyev", given_names="Mustafa", document_number="U42345678"),
+            guest(surname="رضایی", given_names="مرتضی", document_number="U52345678"),
+            guest(surname="Əliyev", given_names="Mirza", document_number="U62345678"),
+            guest(surname="Rahimi", given_names="Ali", document_number="U72345678"),
+        ],
+    )
+    for query, found in [
+        ("مرتضی", ["Karimi", "Kərimov", "Керимов", "رضایی"]),
+        ("مرتضي", ["Karimi", "Kərimov", "Керимов", "رضایی"]),  # with the Arabic ي
+        ("مرتضى", ["Karimi", "Kərimov", "Керимов", "رضایی"]),  # with the Arabic ى
+        ("مرتضی کریمی", ["Karimi"]),
+        ("مصطفی", ["Quliyev"]),
+        ("Murtuza", ["Kərimov", "Керимов", "رضایی"]),
+        ("Муртуза", ["Kərimov", "Керимов", "رضایی"]),
+        ("Morteza Rezaei", ["رضایی"]),
+        ("Murtaza", ["رضایی"]),
+        ("Mirza", ["Əliyev"]),
+        ("علی", ["Rahimi"]),  # its final ی is the ī of Ali: not a long a
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+
+
+def test_a_persian_name_on_file_is_found_by_its_long_a_after_the_upgrade(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from umis.people.models import Person
+
+    stay_registrations_submit(
+        actor=world.harry, host=world.hotel, raws=[guest(surname="رضایی", given_names="مرتضی")]
+    )
+    Person.objects.update(match_key="mrtazi mrtdi mrzi rzaii rzi")  # as stored before
+    assert person_search(user=world.alice, name="Murtuza") == []
+    migration = importlib.import_module("umis.people.migrations.0017_final_ya_read_long_a")
+    migration.add_readings(apps, None)
+    assert [p.surname for p in person_search(user=world.alice, name="Murtuza")] == ["رضایی"]
+
+
 @pytest.mark.parametrize(
     ("surname", "given_names", "patronymic", "query"),
     [
