@@ -32,9 +32,9 @@ LOCALES = {
 }
 RECORDS_PER_PERSON = ([1, 2, 3, 4, 5], [0.35, 0.25, 0.2, 0.12, 0.08])
 
-P_TYPO = 0.12
-P_SWAP = 0.10
-P_DOB = 0.15
+P_TYPO = float(os.environ.get("BENCH_DEDUP_TYPO", "0.12"))
+P_SWAP = float(os.environ.get("BENCH_DEDUP_SWAP", "0.10"))
+P_DOB = float(os.environ.get("BENCH_DEDUP_DOB", "0.15"))
 P_NO_PASSPORT = 0.40
 P_NEW_PASSPORT = 0.15
 
