@@ -35,6 +35,7 @@ from umis.cases.views import case_assignment_form, case_assignment_post
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.middleware import unstorable_input_checked_by_view
+from umis.core.once import form_token_new, form_token_valid
 from umis.core.text import storable
 from umis.documents.models import IssuedDocument
 from umis.documents.services import document_verify_link
@@ -173,7 +174,8 @@ def _case_page(
             "hits": hits,
             "open_hits": [h for h in hits if h.status == ScreeningHit.Status.OPEN],
             "annulment": annulment or AnnulmentForm(),
-            "note": note or {"text": "", "error": ""},
+            # the note form's one-time token: a note sent twice with it is added once
+            "note": note or {"text": "", "error": "", "submission": form_token_new()},
             "assignment": assignment or case_assignment_form(request, case),
             "assign_url": reverse("backoffice:case_assign", args=[case.reference]),
         },
@@ -259,11 +261,25 @@ def case_assignment(request: HttpRequest, reference: str) -> HttpResponse:
 def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_for_action(request, reference)
     note = request.POST.get("note", "")
+    token = request.POST.get("submission", "")[:64]
     try:
-        stay_services.stay_registration_add_note(actor=request.user, case=case, note=note)
+        added = stay_services.stay_registration_add_note(
+            actor=request.user, case=case, note=note, token=token
+        )
     except DomainError as exc:
         # nothing is added; the page comes back with the note as typed, to be corrected
-        return _case_page(request, case, note={"text": note, "error": str(exc.message)}, status=422)
+        return _case_page(
+            request,
+            case,
+            note={
+                "text": note,
+                "error": str(exc.message),
+                "submission": token if form_token_valid(token) else form_token_new(),
+            },
+            status=422,
+        )
+    if not added:
+        messages.info(request, _("This note was added already; it is not added again."))
     return redirect("backoffice:case", reference=reference)
 
 

@@ -24,6 +24,7 @@ from umis.cases.services import (
 from umis.core import clock
 from umis.core.bulk import bulk_insert, bulk_update_fields
 from umis.core.errors import DomainError, FieldError, NotFound
+from umis.core.once import form_token_valid, submitted_once
 from umis.core.prepared import Prepared
 from umis.documents.models import IssuedDocument
 from umis.documents.services import (
@@ -773,15 +774,29 @@ def stay_registration_confirm(*, actor: Any, case: Case, expected_version: int) 
     return case
 
 
-def stay_registration_add_note(*, actor: Any, case: Case, note: str) -> None:
+NOTE_FORM = "portal:case-note"  # the key space of the note form's one-time tokens
+
+
+def stay_registration_add_note(*, actor: Any, case: Case, note: str, token: str = "") -> bool:
     """An officer's note in the case history; an empty or over-long one is refused
-    (DomainError on the field "note"), never dropped or cut."""
+    (DomainError on the field "note"), never dropped or cut. With the form's one-time
+    `token`, a note sent again with it (a double click, back and send again) is not added
+    twice: False."""
     text = case_note_clean(note=note)
-    with transaction.atomic():
-        case_add_event(
-            actor=actor,
-            case=case,
-            kind=CaseEvent.Kind.NOTE,
-            action="CASE_NOTE_ADDED",
-            note=text,
-        )
+
+    def add() -> dict[str, Any]:
+        with transaction.atomic():
+            case_add_event(
+                actor=actor,
+                case=case,
+                kind=CaseEvent.Kind.NOTE,
+                action="CASE_NOTE_ADDED",
+                note=text,
+            )
+        return {"reference": case.reference}
+
+    if not form_token_valid(token):  # a form without its token (a script): added as it is
+        add()
+        return True
+    _answer, replayed = submitted_once(space=NOTE_FORM, token=f"{actor.pk}:{token}", work=add)
+    return not replayed

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -30,8 +30,8 @@ from umis.cases.services import (
 )
 from umis.core import clock, outbox
 from umis.core.errors import DomainError, NotFound, ValidationFailed
-from umis.core.models import IdempotencyRecord, OutboxMessage
-from umis.core.races import atomic_retried
+from umis.core.models import OutboxMessage
+from umis.core.once import submitted_once
 from umis.documents.models import IssuedDocument
 from umis.documents.services import DocumentRequest, document_annul, document_issue_visa
 from umis.payments import purposes
@@ -184,31 +184,16 @@ def visa_applications_submit_once(
     token had already been used (a double click, or back and send again), in which case
     nothing new is stored. The token is kept with the submission, in its transaction."""
 
-    def previous() -> str | None:
-        record = IdempotencyRecord.objects.filter(client_key=PORTAL_FORM, key=token).first()
-        return None if record is None else str(record.response["reference"])
-
-    def attempt() -> tuple[str, bool]:
-        done = previous()
-        if done is not None:
-            return done, True
-        submission = visa_applications_submit(actor=actor, raw=raw, language=language)
-        IdempotencyRecord.objects.create(
-            client_key=PORTAL_FORM,
-            key=token,
-            request_hash="",
-            status_code=302,
-            response={"reference": submission.group_reference},
-        )
-        return submission.group_reference, False
-
-    try:
-        return atomic_retried(attempt)
-    except IntegrityError:  # the same token, sent at once, won in another transaction
-        done = previous()
-        if done is None:
-            raise
-        return done, True
+    answer, replayed = submitted_once(
+        space=PORTAL_FORM,
+        token=token,
+        work=lambda: {
+            "reference": visa_applications_submit(
+                actor=actor, raw=raw, language=language
+            ).group_reference
+        },
+    )
+    return str(answer["reference"]), replayed
 
 
 def _on_paid(order: PaymentOrder) -> None:

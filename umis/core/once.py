@@ -1,0 +1,57 @@
+"""A portal form sent once: a one-time token rendered in the form, kept with what its first
+sending stored, in the same transaction. The same form sent again (a double click, two
+sendings at once, back and send again, a reload after the answer) stores nothing new and
+gets the first sending's answer."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError
+
+from umis.core.models import IdempotencyRecord
+from umis.core.races import atomic_retried
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def form_token_new() -> str:
+    """A new one-time token for a form about to be shown."""
+    return secrets.token_urlsafe(24)
+
+
+def form_token_valid(token: str) -> bool:
+    return bool(TOKEN_RE.fullmatch(token))
+
+
+def submitted_once(
+    *, space: str, token: str, work: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], bool]:
+    """`work()` (in a transaction, run again on a race, see `atomic_retried`) and the answer
+    it returns, kept under `token` in `space`; or, when the token was used already, the
+    answer kept then and True, with nothing run."""
+
+    def previous() -> dict[str, Any] | None:
+        record = IdempotencyRecord.objects.filter(client_key=space, key=token).first()
+        return None if record is None else dict(record.response)
+
+    def attempt() -> tuple[dict[str, Any], bool]:
+        done = previous()
+        if done is not None:
+            return done, True
+        answer = work()
+        IdempotencyRecord.objects.create(
+            client_key=space, key=token, request_hash="", status_code=302, response=answer
+        )
+        return answer, False
+
+    try:
+        return atomic_retried(attempt)
+    except IntegrityError:  # the same token, sent at once, won in another transaction
+        done = previous()
+        if done is None:
+            raise
+        return done, True
