@@ -526,7 +526,8 @@ def payment_confirmation_wait() -> dt.timedelta:
 def payment_order_returned(*, order: PaymentOrder, cancelled: bool) -> None:
     """The payer's browser came back from the gateway's page: having paid there (the signed
     notification is awaited) or having cancelled, by the address signed for the order
-    (`payment_return_verify`). Recorded on a pending order only; it decides nothing but what
+    (`payment_return_verify`). Recorded on a pending order only, once while its
+    confirmation is awaited; it decides nothing but what
     the payer is offered: while a payment is being confirmed (`payment_confirmation_awaited`),
     no new one is started."""
     with transaction.atomic():
@@ -536,6 +537,8 @@ def payment_order_returned(*, order: PaymentOrder, cancelled: bool) -> None:
         returned_at = None if cancelled else clock.now()
         if locked.returned_at is None and returned_at is None:
             return
+        if returned_at is not None and payment_confirmation_awaited(order=locked):
+            return  # the same return again (a reload, the bank's page sending it twice)
         locked.returned_at, locked.updated_at = returned_at, clock.now()
         locked.save(update_fields=["returned_at", "updated_at"])
         order.returned_at = returned_at

@@ -280,3 +280,30 @@ def test_the_banks_return_address_leads_to_the_status_page_without_a_paid_mark(
         return page.replace(f'value="{status}?paid=1"', f'value="{status}"')
 
     assert shown(old.content.decode()) == shown(client.get(status).content.decode())
+
+
+def test_the_return_from_the_bank_opened_twice_is_recorded_once(
+    client: Client, agency: Agency
+) -> None:
+    # the bank's page sending the payer back twice, or the page reloaded: one return, one
+    # audit row, and the wait for the bank's confirmation is not drawn out
+    client.post("/en/evisa/apply/", _form())
+    app = VisaApplication.objects.get()
+    order = app.payment_order
+    status = f"/en/evisa/status/{app.group_reference}"
+    moment = clock.now()
+    with clock.frozen_at(moment):
+        first = client.get(return_path(order), follow=True)
+    with clock.frozen_at(moment + dt.timedelta(seconds=30)):
+        again = client.get(return_path(order), follow=True)
+    assert first.redirect_chain[-1][0] == again.redirect_chain[-1][0] == status
+    assert 'id="payment-waiting"' in again.content.decode()
+    assert PaymentOrder.objects.get().returned_at == moment
+    assert AuditEvent.objects.filter(action="PAYMENT_RETURNED").count() == 1
+    # once the payment is recorded, the return opened again changes nothing
+    pay_callback(client, PaymentOrder.objects.get())
+    outbox_drain()
+    late = client.get(return_path(order), follow=True)
+    assert 'data-status="paid"' in late.content.decode()
+    assert AuditEvent.objects.filter(action="PAYMENT_RETURNED").count() == 1
+    assert PaymentOrder.objects.get().status == PaymentOrder.Status.PAID
