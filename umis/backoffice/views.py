@@ -4,14 +4,13 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from umis.accounts.decorators import officer_required
+from umis.accounts.decorators import officer_required, signed_in_required
 from umis.audit.services import audit_record
 from umis.backoffice.forms import queue_filter_read
 from umis.border.selectors import (
@@ -68,7 +67,7 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-@login_required
+@signed_in_required
 def home(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "role", "") == "host":
         return redirect("stays:guests")

@@ -91,6 +91,20 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return _error(request, 403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused for its security token (CSRF_FAILURE_VIEW): mostly a page opened
+    before its reader signed in or out in another tab. Nothing was stored; the page says so
+    in the reader's language, and how to send the form again."""
+    if request.path.startswith("/api/"):
+        return _error(request, 403)
+    message = _(
+        "The form was not sent: it was opened before you last signed in or out, or is too old. "
+        "Nothing was saved. Go back, copy what you typed, reload the page and send the "
+        "form again."
+    )
+    return render(request, "errors/error.html", {"status": 403, "message": message}, status=403)
+
+
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404)
 

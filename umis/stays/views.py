@@ -5,7 +5,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from umis.accounts.decorators import signed_in_required
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.forms import fields_left_blank
@@ -54,7 +54,7 @@ def _host_or_404(request: HttpRequest) -> Host:
     return host
 
 
-@login_required
+@signed_in_required
 def guests(request: HttpRequest) -> HttpResponse:
     host = _host_or_404(request)
     registrations = selectors.stay_registrations_current(host=host)[:200]
@@ -99,7 +99,7 @@ def _alpha3_if_other(country: Country) -> str:
     return country.alpha3 if country.alpha3 != country.icao_code else ""
 
 
-@login_required
+@signed_in_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     host = _host_or_404(request)
@@ -243,12 +243,12 @@ def _registration_or_404(request: HttpRequest, reference: str) -> StayRegistrati
         raise Http404 from exc
 
 
-@login_required
+@signed_in_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _detail_page(request, _registration_or_404(request, reference))
 
 
-@login_required
+@signed_in_required
 def certificate(request: HttpRequest, reference: str) -> HttpResponse:
     host = _host_or_404(request)
     try:
@@ -291,7 +291,7 @@ def _certificate_response(
     return response
 
 
-@login_required
+@signed_in_required
 @require_POST
 def end(request: HttpRequest, reference: str) -> HttpResponse:
     reg = _registration_or_404(request, reference)
