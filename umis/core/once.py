@@ -28,21 +28,24 @@ def form_token_valid(token: str) -> bool:
 
 
 def submitted_once(
-    *, space: str, token: str, work: Callable[[], dict[str, Any]]
-) -> tuple[dict[str, Any], bool]:
+    *, space: str, token: str, work: Callable[[], dict[str, Any] | None]
+) -> tuple[dict[str, Any] | None, bool]:
     """`work()` (in a transaction, run again on a race, see `atomic_retried`) and the answer
-    it returns, kept under `token` in `space`; or, when the token was used already, the
-    answer kept then and True, with nothing run."""
+    it returns, kept under `token` in `space` (None, a form refused with nothing stored:
+    the token is not used up); or, when the token was used already, the answer kept then
+    and True, with nothing run."""
 
     def previous() -> dict[str, Any] | None:
         record = IdempotencyRecord.objects.filter(client_key=space, key=token).first()
         return None if record is None else dict(record.response)
 
-    def attempt() -> tuple[dict[str, Any], bool]:
+    def attempt() -> tuple[dict[str, Any] | None, bool]:
         done = previous()
         if done is not None:
             return done, True
         answer = work()
+        if answer is None:
+            return None, False
         IdempotencyRecord.objects.create(
             client_key=space, key=token, request_hash="", status_code=302, response=answer
         )

@@ -26,6 +26,7 @@ from umis.core.bulk import bulk_insert, bulk_update_fields
 from umis.core.errors import DomainError, FieldError, NotFound
 from umis.core.once import form_token_valid, submitted_once
 from umis.core.prepared import Prepared
+from umis.core.races import atomic_retried
 from umis.documents.models import IssuedDocument
 from umis.documents.services import (
     DocumentRequest,
@@ -288,6 +289,32 @@ def stay_registrations_submit(
             parsed.append((i, outcome))
     _intake(actor=actor, host=host, own=None, parsed=parsed, results=results, ref=ref, today=today)
     return results
+
+
+REGISTER_FORM = "portal:stay-register"  # the key space of the host form's one-time tokens
+
+
+def stay_registration_submit_form(
+    *, actor: Any, host: Host, raw: Mapping[str, Any], token: str
+) -> tuple[ItemResult | None, str]:
+    """The host's form, one guest: its result, and "" (run again when a concurrent
+    registration of the same passport won the race, see `atomic_retried`). With the form's
+    one-time `token`, a form sent again with it (a double click, back and send again) stores
+    nothing: None and the registration number its first sending stored."""
+    results: list[ItemResult] = []
+
+    def submit() -> dict[str, Any] | None:
+        results[:] = stay_registrations_submit(actor=actor, host=host, raws=[raw])
+        registration = results[0].registration
+        return None if registration is None else {"reference": registration.case.reference}
+
+    if not form_token_valid(token):  # a form without its token (a script): submitted as it is
+        atomic_retried(submit)
+        return results[0], ""
+    answer, replayed = submitted_once(space=REGISTER_FORM, token=f"{host.pk}:{token}", work=submit)
+    if replayed and answer is not None:
+        return None, str(answer["reference"])
+    return results[0], ""
 
 
 def stay_registration_file_own(*, actor: Any, raw: Mapping[str, Any], language: str) -> ItemResult:

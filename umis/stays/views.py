@@ -18,6 +18,7 @@ from umis.accounts.decorators import signed_in_required
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.forms import fields_left_blank
+from umis.core.once import form_token_new, form_token_valid
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
@@ -111,11 +112,23 @@ def register(request: HttpRequest) -> HttpResponse:
         "document_type": DocumentType.PASSPORT,
     }
     errors: dict[str, str] = {}
+    token = form_token_new()  # the form's one-time token: sent twice, it registers once
     if request.method == "POST":
         values, raw = _posted(request, FORM_FIELDS)
-        result = atomic_retried(
-            lambda: services.stay_registrations_submit(actor=request.user, host=host, raws=[raw])
-        )[0]
+        posted = request.POST.get("submission", "")[:64]
+        token = posted if form_token_valid(posted) else token
+        result, earlier = services.stay_registration_submit_form(
+            actor=request.user, host=host, raw=raw, token=posted
+        )
+        if result is None:  # the same form sent again: what its first sending stored
+            messages.info(
+                request,
+                _(
+                    "This form was sent already: the guest is registered once. Registration number: %(ref)s"
+                )
+                % {"ref": earlier},
+            )
+            return redirect("stays:detail", reference=earlier)
         if result.registration is not None:
             messages.success(
                 request,
@@ -131,7 +144,7 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stays/register.html",
-        {"host": host, **_form_context(values, errors, own=False)},
+        {"host": host, "submission": token, **_form_context(values, errors, own=False)},
         status=422 if errors else 200,
     )
 

@@ -193,6 +193,7 @@ def visa_applications_submit_once(
             ).group_reference
         },
     )
+    assert answer is not None  # a refused submission raised
     return str(answer["reference"]), replayed
 
 
