@@ -88,6 +88,9 @@ class Page:
     label_for: set[str] = field(default_factory=set)
     text: list[str] = field(default_factory=list)  # visible text, one entry per text node
     inline: list[str] = field(default_factory=list)  # what the CSP refuses: inline code, styles
+    # a table's header cells a screen reader cannot read with their cells: without a scope
+    # (a column's or a row's), or without a name
+    bad_headers: list[str] = field(default_factory=list)
     templates: tuple[str, ...] = ()
 
     @property
@@ -117,6 +120,7 @@ class _Parser(HTMLParser):
         self.select: FormField | None = None
         self.option_selected: str | None = None
         self.first_option: str | None = None
+        self.header: str | None = None  # the text of the header cell being read
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: v or "" for k, v in attrs_list}
@@ -135,6 +139,10 @@ class _Parser(HTMLParser):
             page.inline.append("<script> without src")
         if tag == "html":
             page.lang = attrs.get("lang")
+        elif tag == "th":
+            if attrs.get("scope") not in {"col", "row", "colgroup", "rowgroup"}:
+                page.bad_headers.append("<th> without scope")
+            self.header = ""
         elif tag == "a" and "href" in attrs:
             page.links.append(attrs["href"])
         elif tag == "label":
@@ -184,6 +192,10 @@ class _Parser(HTMLParser):
             self.label_depth -= 1
         elif tag == "form":
             self.form = None
+        elif tag == "th" and self.header is not None:
+            if not self.header.strip():
+                self.page.bad_headers.append("<th> without text")
+            self.header = None
         elif tag == "select" and self.select is not None:
             if self.form is not None:
                 chosen = self.option_selected
@@ -194,6 +206,8 @@ class _Parser(HTMLParser):
                 pass
 
     def handle_data(self, data: str) -> None:
+        if self.header is not None:
+            self.header += data
         if any(t in INVISIBLE or t in CODE for t in self.stack):
             return
         text = " ".join(data.split())

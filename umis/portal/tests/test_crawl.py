@@ -86,6 +86,8 @@ def problems_of(result: Crawl, usernames: set[str] | None = None) -> list[str]:
         for f in page.unlabelled():
             problems.append(f"{page.url}: <{f.tag} name={f.name!r} id={f.id!r}> has no label")
         url = unprefixed(page.url)
+        if not url.startswith(NOT_CHECKED_FOR_ENGLISH):  # the admin's tables are Django's
+            problems.extend(f"{page.url}: {h}" for h in sorted(set(page.bad_headers)))
         if lang in ("az", "ru") and url in english and not url.startswith(NOT_CHECKED_FOR_ENGLISH):
             for text in untranslated(page, english[url], vocabulary):
                 if not _allowed(lang, url, text, usernames):
@@ -170,8 +172,8 @@ def test_the_crawl_reaches_every_role_page(world: World, client: Client) -> None
 
 
 def test_the_checks_catch_what_they_look_for() -> None:
-    """A wrong <html lang>, inline code, an unlabelled field and English text on an az page
-    are found."""
+    """A wrong <html lang>, inline code, an unlabelled field, a table's header cell without
+    a scope or a text and English text on an az page are found."""
     from umis.portal.tests.crawl import Page, parse
 
     en = Page(url="/en/x/", status=200, referrer="", content_type="text/html")
@@ -183,7 +185,9 @@ def test_the_checks_catch_what_they_look_for() -> None:
         '<label>Ad <input name="a"></label><label for="b">Soyad</label><input id="b" name="b">'
         '<input name="c" aria-label="C"><input name="d"><input type="hidden" name="e">'
         '<p style="color: red" onclick="go()">x</p><script>go()</script>'
-        "<select name=f></select></body></html>",
+        "<select name=f></select>"
+        '<table><tr><th scope="col">A</th><th>B</th><th scope="col"> </th></tr></table>'
+        "</body></html>",
     )
     result = Crawl(pages={en.url: en, az.url: az})
     assert problems_of(result) == [
@@ -193,5 +197,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
         "/x/: <script> without src (refused by the Content-Security-Policy)",
         "/x/: <input name='d' id=''> has no label",
         "/x/: <select name='f' id=''> has no label",
+        "/x/: <th> without scope",
+        "/x/: <th> without text",
         "/x/: English on a az page: 'Save the application'",
     ]
