@@ -48,6 +48,11 @@ FORM_FIELDS = (
 )
 
 
+# what a registration may leave blank (validation.registration_parse, own_provider_parse):
+# the form marks every other field as one to fill in
+OPTIONAL_FIELDS = frozenset({"patronymic", "provider_phone"})
+
+
 def _host_or_404(request: HttpRequest) -> Host:
     host = selectors.host_for_user(user=request.user)
     if host is None:
@@ -161,6 +166,7 @@ def _form_context(values: dict[str, str], errors: dict[str, str], *, own: bool) 
 
     def spec(name: str, label: str, *, options: object = None, kind: str = "") -> dict[str, object]:
         return {
+            "required": name not in OPTIONAL_FIELDS,
             "name": name,
             "label": label,
             "current": values.get(name, ""),

@@ -296,6 +296,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 "error": errors.get(f"{prefix}{n}"),
                 "options": options.get(n),
                 "hint": hints.get(n, ""),
+                "required": True,  # each of a traveller's and the trip's (validation)
             }
             for n, label, t in spec
         ]

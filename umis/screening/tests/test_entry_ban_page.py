@@ -83,7 +83,7 @@ def test_the_issuing_state_is_a_list_of_countries_in_the_page_language(
     world: World, client: Client
 ) -> None:
     page = client.get("/ru/entry-ban-check/").content.decode()
-    assert '<select id="id_issuing_state" name="issuing_state">' in page
+    assert '<select id="id_issuing_state" name="issuing_state" aria-required="true">' in page
     assert '<option value="TR">Турция</option>' in page
     # a code typed by a script, two or three letters, is still read
     for code in ("TR", "TUR"):
@@ -273,3 +273,32 @@ def test_an_issuing_state_not_offered_is_an_error_beside_the_field(
     assert 'data-banned="' not in page
     assert 'value="Əliyev"' in page and 'value="U12345678"' in page
     assert not AuditEvent.objects.filter(action="ENTRY_BAN_CHECKED").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "required"),
+    [
+        ("az", "Bu sahə mütləqdir."),
+        ("en", "This field is required."),
+        ("ru", "Это поле обязательно."),
+    ],
+)
+def test_each_field_says_it_is_required_and_is_read_with_its_error(
+    world: World, client: Client, lang: str, required: str
+) -> None:
+    prefix = "" if lang == "az" else f"/{lang}"
+    form = client.get(f"{prefix}/entry-ban-check/").content.decode()
+    response = client.post(f"{prefix}/entry-ban-check/", dict.fromkeys(PASSPORT, ""))
+    assert response.status_code == 422
+    page = response.content.decode()
+    for field in PASSPORT:
+        tag = form.split(f'id="id_{field}"', 1)[1].split(">", 1)[0]
+        assert 'aria-required="true"' in tag and "aria-invalid" not in tag, tag
+        label = form.split(f'<label for="id_{field}">', 1)[1].split("</label>", 1)[0]
+        assert label.endswith('<span class="required-mark" aria-hidden="true"> *</span>'), label
+        # refused blank: the field is marked invalid and a screen reader reads the error with it
+        tag = page.split(f'id="id_{field}"', 1)[1].split(">", 1)[0]
+        assert f'aria-invalid="true" aria-describedby="error_{field}"' in tag, tag
+        error = page.split(f'<p class="error" id="error_{field}" role="alert">', 1)[1]
+        assert error.split("</p>", 1)[0] == required
+    assert 'id="required-note"' in form
