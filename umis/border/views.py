@@ -98,6 +98,10 @@ def calculator(request: HttpRequest) -> HttpResponse:
                 for e in exc.errors
             ]
             context["invalid"] = {e["input"] for e in context["errors"]}
+            # each field names the first error about it, which a screen reader reads with it
+            for input_name in context["invalid"] - {""}:
+                first = next(e for e in context["errors"] if e["input"] == input_name)
+                first["id"] = f"error-{input_name}"
             for e in context["errors"]:
                 if e["input"].startswith(("entry_", "exit_")):
                     name, row = e["input"].split("_")

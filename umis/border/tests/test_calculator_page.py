@@ -215,3 +215,22 @@ def test_the_api_says_whether_the_stay_must_be_registered(world: World, client: 
     assert needed([{"entry": "2026-04-01"}], "2026-04-01") is True
     # already 16 days in the country, past the last legal day: the stay had to be registered
     assert needed([earlier, {"entry": "2026-04-01"}], "2026-04-16") is True
+
+
+@pytest.mark.parametrize(
+    ("lang", "exit_error"), [("en", "Row 1, exit: "), ("ru", "Строка 1, выезд: ")]
+)
+def test_a_field_in_error_is_read_with_its_error(
+    world: World, client: Client, lang: str, exit_error: str
+) -> None:
+    html = calculate(
+        client, lang, regime="9x", entry_0="2026-03-05", exit_0="2026-03-01", entry_1="abc"
+    )
+    for name in ("regime", "exit_0", "entry_1"):
+        tag = html.split(f'name="{name}"', 1)[1].split(">", 1)[0]
+        assert f'aria-invalid="true" aria-describedby="error-{name}"' in tag, tag
+        assert html.count(f'id="error-{name}"') == 1
+    error = html.split('id="error-exit_0"', 1)[1].split(">", 1)[1].split("</li>", 1)[0]
+    assert error.startswith(exit_error)
+    # a field not in error is not marked
+    assert 'aria-describedby="error-on"' not in html and 'id="error-on"' not in html
