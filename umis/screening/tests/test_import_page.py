@@ -567,3 +567,22 @@ def test_an_import_from_before_leases_given_up_before_its_next_batch_says_what_i
     page = client.get(status_url).content.decode()
     assert said in page
     assert "строка 2" not in page
+
+
+def test_a_refused_list_and_file_are_each_read_with_their_error(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.hannah)
+    unknown_list = upload(client, CSV, list="nope")
+    no_file = client.post(URL, {"list": "entry-bans"})
+    for response, field, said in [
+        (unknown_list, "list", "Выберите список."),
+        (no_file, "file", "Выберите файл CSV или JSON."),
+    ]:
+        assert response.status_code == 422
+        page = response.content.decode()
+        tag = page.split(f'id="id_{field}"', 1)[1].split(">", 1)[0]
+        assert f'aria-invalid="true" aria-describedby="error_{field}"' in tag, tag
+        error = page.split(f'<p class="error" id="error_{field}" role="alert">', 1)[1]
+        assert error.split("</p>", 1)[0] == said
+    assert not WatchlistImport.objects.exists()
