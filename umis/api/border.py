@@ -97,7 +97,9 @@ class CrossingItemOut(Schema):
     errors: list[dict[str, Any]] = Field(
         ...,
         description="Why the event was refused; each error names the event's field alone "
-        "(`nationality`, `gate`), the event being the one at `index`",
+        "(`nationality`, `gate`), the event being the one at `index`, a value of another "
+        "type too (`surname` sent as a number: `invalid`); an event that is no object is "
+        "refused naming no field",
     )
 
 

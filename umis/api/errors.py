@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from umis.core.errors import DomainError
+from umis.core.errors import DomainError, FieldError
 
 
 def error_body(
@@ -75,6 +76,18 @@ _PYDANTIC_CODES = {
 }
 
 
+def read_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """pydantic's errors of a reading, with the API's codes and messages, each naming its
+    field by its path from where the reading began (the body, or a batch's item)."""
+    read = []
+    for e in errors:
+        kind = str(e.get("type", "invalid"))
+        message = _PYDANTIC_MESSAGES.get(kind, lambda: _("This value is not valid."))()
+        code = _PYDANTIC_CODES.get(kind, "invalid_date" if kind.startswith("date_") else "invalid")
+        read.append(FieldError(code, str(message), _field_of(list(e.get("loc", [])))))
+    return read
+
+
 def _body_missing(error: dict[str, Any]) -> bool:
     """The operation reads a body and the request has none (`loc` is the body parameter)."""
     loc = list(error.get("loc", []))
@@ -96,16 +109,7 @@ def install(api: NinjaAPI) -> None:
                 error_body("body_not_object", _("The request body must be a JSON object.")),
                 status=422,
             )
-        errors: list[dict[str, Any]] = []
-        for e in exc.errors:
-            kind = str(e.get("type", "invalid"))
-            message = _PYDANTIC_MESSAGES.get(kind, lambda: _("This value is not valid."))()
-            code = _PYDANTIC_CODES.get(
-                kind, "invalid_date" if kind.startswith("date_") else "invalid"
-            )
-            errors.append(
-                {"code": code, "message": str(message), "field": _field_of(list(e.get("loc", [])))}
-            )
+        errors = [e.to_dict() for e in read_errors(exc.errors)]
         if not errors:
             errors = [
                 {"code": "invalid", "message": str(_("The request is not valid.")), "field": None}

@@ -11,11 +11,14 @@ from pydantic import (
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
     ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from umis.api.errors import read_errors
 from umis.core import clock
 from umis.core.errors import FieldError
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
@@ -76,11 +79,15 @@ class BodyIn(Schema):
 class ItemIn(Schema):
     """An item of a batch, each accepted or refused on its own: its unknown fields are kept
     (`model_extra`) for `unknown_fields` to refuse that item alone, and the document says
-    what `BodyIn` says (ADR 20)."""
+    what `BodyIn` says (ADR 20). A value of another type (a number for a text, an item that
+    is no object) refuses that item alone too: the item is then read as nothing
+    (`type_errors` says why, naming the field relative to the item), the others as sent."""
 
     model_config = ConfigDict(
         extra="allow", json_schema_extra={"additionalProperties": False}, **STRICT
     )
+    _type_errors: list[FieldError] = PrivateAttr(default_factory=list)
+    _sent: Any = PrivateAttr(None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -89,7 +96,29 @@ class ItemIn(Schema):
     ) -> Any:
         # read as the JSON object it is: django-ninja's reading of model attributes would
         # leave the extra fields out
-        return handler(values)
+        try:
+            return handler(values)
+        except ValidationError as exc:
+            item = cls.model_construct()
+            item._type_errors = read_errors(exc.errors())
+            item._sent = values
+            return item
+
+    @property
+    def type_errors(self) -> list[FieldError]:
+        """Why the item could not be read as its schema types it; none when it was."""
+        return self._type_errors
+
+    @property
+    def sent(self) -> Any:
+        """The item as sent: its fields read (`model_dump`), or the JSON value that could not
+        be."""
+        return self._sent if self._type_errors else self.model_dump()
+
+    @property
+    def extra(self) -> Any:
+        """What `unknown_fields` reads the item's unknown fields from."""
+        return self._sent if self._type_errors else self.model_extra
 
 
 UNKNOWN_FIELD = _("Unknown field.")
@@ -353,7 +382,9 @@ class BulkItemOut(Schema):
     errors: list[ErrorItem] = Field(
         [],
         description="Why the item was refused; each error names the item's field alone "
-        "(`nationality`, `patronimic`), the item being the one at `index`",
+        "(`nationality`, `patronimic`), the item being the one at `index`, a value of "
+        "another type too (`surname` sent as a number: `invalid`); an item that is no "
+        "object is refused naming no field",
     )
 
 

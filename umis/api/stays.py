@@ -163,11 +163,12 @@ def register_one(request: HttpRequest, payload: StayRegistrationIn) -> HttpRespo
     summary="Register up to 1,000 guests",
 )
 def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
-    """Each item is accepted or refused with its own errors; an item with a field it does not
-    know is refused alone (`unknown_field`). An item's errors name its fields alone
-    (`nationality`, `patronimic`), the item being the one at its `index`; an error outside
-    the items names its path (`items`). Send an `Idempotency-Key` header so a retried batch
-    never duplicates."""
+    """Each item is accepted or refused with its own errors; an item with a value of another
+    type (a number for a text: `invalid`) or a field it does not know (`unknown_field`) is
+    refused alone, as for any other mistake in it. An item's errors name its fields alone
+    (`nationality`, `surname`, `patronimic`), the item being the one at its `index`; an
+    error outside the items names its path (`items`: missing, not a list, empty) and refuses
+    the request. Send an `Idempotency-Key` header so a retried batch never duplicates."""
     host = _host(request)
     known = StayRegistrationItemIn.model_fields.keys()
     if not payload.items:  # a batch of nothing did nothing and answered 200
@@ -180,12 +181,13 @@ def register_bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
         )
 
     def work() -> tuple[int, dict[str, Any]]:
-        raws = [i.model_dump() for i in payload.items]
-        # an item with a field it does not know is refused alone, before any rule reads it
+        raws = [i.sent for i in payload.items]
+        # an item with a value of another type or a field it does not know is refused
+        # alone, before any rule reads it
         unknown = {
             i: errors
             for i, item in enumerate(payload.items)
-            if (errors := unknown_fields(item.model_extra, known))
+            if (errors := [*item.type_errors, *unknown_fields(item.extra, known)])
         }
         kept = [i for i in range(len(raws)) if i not in unknown]
         submitted = (
