@@ -373,7 +373,8 @@ class BulkItemOut(Schema):
     client_reference: str | None = Field(
         None,
         description="The item's client_reference, accepted or refused; null when it was "
-        "not given or could not be read (not text, over 100 characters)",
+        "not given or could not be read (not text, over 100 characters, holding an "
+        "invisible character)",
     )
     late: bool | None = None
     state: str | None = None

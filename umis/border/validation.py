@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from umis.core import clock
 from umis.core.errors import FieldError
-from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
+from umis.core.text import (
+    DOCUMENT_NUMBER_MESSAGE,
+    ZWNJ,
+    document_number_clean,
+    invisible_character,
+)
 from umis.people.models import DocumentType, Sex
 from umis.people.names import name_check, name_clean
 from umis.people.validation import (
@@ -45,6 +50,14 @@ TIMESTAMP_MAX = 40
 DOCUMENT_TYPE_MAX = 20
 DOCUMENT_NUMBER_MAX = 20
 REFUSAL_REASON_MAX = 200
+# The reason for a refusal of entry is shown to the office and to the agencies that read the
+# crossings: a text-direction control or another character drawn as nothing would make it
+# read otherwise.
+REFUSAL_REASON_HIDDEN = _(
+    "The reason for the refusal contains an invisible character (%(char)s), which can change "
+    "how the text reads where it is shown: remove it."
+)
+_CONTROL = re.compile(r"[\x00-\x1f]")
 FIELDS = (
     "event_id",
     "crossing_point",
@@ -174,6 +187,8 @@ class CrossingReader:
         given = _optional(get("given_names"), NAME_MAX)
         sex = _optional(get("sex"), SEX_MAX)
         reason = _optional(get("refusal_reason"), REFUSAL_REASON_MAX)
+        if reason and not reason.isascii() and invisible_character(reason) is not None:
+            reason = None  # the checked path names the character
         nationality = _text(get("nationality"), COUNTRY_CODE_MAX)
         expiry = self._date(_text(get("document_expiry"), DATE_MAX))
         birth_date = self._date(_text(get("birth_date"), DATE_MAX))
@@ -269,9 +284,16 @@ class CrossingReader:
             if not any(e.field == field for e in errors):
                 errors.append(FieldError(code, message, field))
 
-        def text(field: str, max_length: int, *, required: bool = True) -> str:
+        def text(field: str, max_length: int, *, required: bool = True, hidden: Any = None) -> str:
+            """`hidden` (a message naming the field, with %(char)s): text shown to others
+            holding a character drawn as nothing is refused with it, naming the character."""
             value = raw.get(field)
-            if type(value) is str and len(value) <= max_length and value.isprintable():
+            if (
+                type(value) is str
+                and len(value) <= max_length
+                and value.isprintable()
+                and (hidden is None or value.isascii() or invisible_character(value) is None)
+            ):
                 stripped = value.strip()
                 if stripped:
                     return stripped
@@ -285,7 +307,12 @@ class CrossingReader:
             if len(value) > max_length:
                 error("too_long", _("At most %(n)d characters.") % {"n": max_length}, field)
                 return ""
-            if not value.isprintable():
+            char = invisible_character(value) if hidden is not None else None
+            if char is not None and not _CONTROL.search(value):
+                error("invisible_character", hidden % {"char": f"U+{ord(char):04X}"}, field)
+                return ""
+            # the joiner that `invisible_character` let through belongs to Arabic-script text
+            if not (value.replace(ZWNJ, "") if hidden is not None else value).isprintable():
                 error("control_character", _("The text contains control characters."), field)
                 return ""
             return value.strip()
@@ -408,7 +435,9 @@ class CrossingReader:
         if sex not in SEXES:
             error("invalid_choice", _("Choose M, F or X."), "sex")
         nationality = country("nationality")
-        reason = text("refusal_reason", REFUSAL_REASON_MAX, required=False)
+        reason = text(
+            "refusal_reason", REFUSAL_REASON_MAX, required=False, hidden=REFUSAL_REASON_HIDDEN
+        )
         if errors:
             return errors
         assert occurred_at and expiry and birth_date

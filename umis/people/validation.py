@@ -38,6 +38,12 @@ STREET_HIDDEN = _(
     "The street and building contain an invisible character (%(char)s), which can change "
     "how the text reads where it is shown: remove it."
 )
+# The sender's own reference is shown to the office beside the registration or application
+# and read back by the sender's software.
+CLIENT_REFERENCE_HIDDEN = _(
+    "Your reference contains an invisible character (%(char)s), which can change how the "
+    "text reads where it is shown: remove it."
+)
 MRZ_TYPES = {
     "passport": DocumentType.PASSPORT,
     "id_card": DocumentType.ID_CARD,

@@ -24,6 +24,7 @@ from umis.people.identity import PersonData
 from umis.people.models import DocumentType
 from umis.people.validation import (
     CITY_HIDDEN,
+    CLIENT_REFERENCE_HIDDEN,
     STREET_HIDDEN,
     FieldReader,
     document_expiry_error,
@@ -105,7 +106,12 @@ def registration_parse(
     street = r.text("street", max_length=STREET_MAX, hidden=STREET_HIDDEN)
     arrival = r.date("arrival_date")
     departure = r.date("planned_departure")
-    client_reference = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
+    client_reference = r.text(
+        "client_reference",
+        required=False,
+        max_length=CLIENT_REFERENCE_MAX,
+        hidden=CLIENT_REFERENCE_HIDDEN,
+    )
 
     if birth_date and (birth_date > today or birth_date < today - dt.timedelta(days=365 * 130)):
         r.error("invalid_birth_date", _("The date of birth is not possible."), "birth_date")
@@ -193,11 +199,17 @@ def registration_parse(
 
 def client_reference_read(raw: Mapping[str, Any]) -> str | None:
     """The sender's own reference of an item, as an accepted item keeps it, for answering a
-    refused one: None when it was not given or is not readable (not text, too long)."""
+    refused one: None when it was not given or is not readable (not text, too long, holding
+    an invisible character)."""
     if not isinstance(raw, Mapping):
         return None
     r = FieldReader(raw)
-    value = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
+    value = r.text(
+        "client_reference",
+        required=False,
+        max_length=CLIENT_REFERENCE_MAX,
+        hidden=CLIENT_REFERENCE_HIDDEN,
+    )
     return value if value and not r.errors else None
 
 

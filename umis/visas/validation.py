@@ -29,6 +29,7 @@ from umis.people.identity import PersonData
 from umis.people.models import DocumentType
 from umis.people.validation import (
     CITY_HIDDEN,
+    CLIENT_REFERENCE_HIDDEN,
     STREET_HIDDEN,
     FieldReader,
     document_expiry_error,
@@ -308,7 +309,12 @@ def application_parse(
         r.error("unknown_region", _("Unknown region “%(code)s”.") % {"code": region_code}, "region")
     city = r.text("city", max_length=CITY_MAX, hidden=CITY_HIDDEN)
     street = r.text("street", max_length=STREET_MAX, hidden=STREET_HIDDEN)
-    client_reference = r.text("client_reference", required=False, max_length=CLIENT_REFERENCE_MAX)
+    client_reference = r.text(
+        "client_reference",
+        required=False,
+        max_length=CLIENT_REFERENCE_MAX,
+        hidden=CLIENT_REFERENCE_HIDDEN,
+    )
     errors = list(r.errors)
     applicants = raw.get("applicants")
     travellers: list[Traveller] = []
