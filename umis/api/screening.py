@@ -12,21 +12,21 @@ from pydantic import Field
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn, longest
-from umis.core.errors import DomainError, ErrorCollector, FieldError, NotFound, ValidationFailed
+from umis.core.errors import DomainError, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX
-from umis.reference.selectors import ReferenceSnapshot
 from umis.screening import selectors, services
 from umis.screening.engine import screening_threshold
 from umis.screening.index import Query
 from umis.screening.models import Watchlist
 from umis.screening.validation import (
     MAX_DOCUMENT_NUMBER,
+    MAX_LIMIT,
     MAX_NAME,
     MAX_SOURCE,
-    birth_parse,
-    country_code,
+    MIN_LIMIT,
     name_errors,
+    search_query_parse,
     source_hidden_error,
 )
 
@@ -61,9 +61,6 @@ def names_compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
     if errors:
         raise ValidationFailed(errors)
     return selectors.name_compare_result(payload.a, payload.b)
-
-
-MIN_LIMIT, MAX_LIMIT = 1, 100  # hits a search returns
 
 
 class SearchIn(BodyIn):
@@ -115,51 +112,15 @@ class SearchOut(Schema):
 
 
 def search_query(payload: SearchIn) -> tuple[Query, float | None]:
-    errors = ErrorCollector()
-    if not payload.names:
-        errors.add("required", _("This field is required."), "names")
-    if len(payload.names) > 10:
-        errors.add("too_many", _("Too many items."), "names")
-    for i, n in enumerate(payload.names[:10]):
-        errors.errors.extend(name_errors(n, field=f"names.{i}"))
-    # a date or a code longer than any is refused as too long, before it is read
-    limits = {
-        "birth_date": DATE_MAX,
-        "nationality": COUNTRY_CODE_MAX,
-        "issuing_state": COUNTRY_CODE_MAX,
-    }
-    values: dict[str, str] = {f: getattr(payload, f) or "" for f in limits}
-    for field, most in limits.items():
-        if len(values[field]) > most:
-            errors.add("too_long", _("At most %(n)d characters.") % {"n": most}, field)
-            values[field] = ""
-    birth_date, birth_year = birth_parse(values["birth_date"], field="birth_date", errors=errors)
-    ref = ReferenceSnapshot()
-    nationality = country_code(values["nationality"], field="nationality", ref=ref, errors=errors)
-    issuing_state = country_code(
-        values["issuing_state"], field="issuing_state", ref=ref, errors=errors
-    )
-    if payload.threshold is not None and not 0 <= payload.threshold <= 100:
-        errors.add("invalid", _("Enter a number from 0 to 100."), "threshold")
-    if not MIN_LIMIT <= payload.limit <= MAX_LIMIT:
-        errors.add("invalid", _("Enter a number from 1 to 100."), "limit")
-    if len(payload.document_number or "") > MAX_DOCUMENT_NUMBER:
-        errors.add(
-            "too_long",
-            _("At most %(n)d characters.") % {"n": MAX_DOCUMENT_NUMBER},
-            "document_number",
-        )
-    errors.raise_if_any()
-    return (
-        Query(
-            names=tuple(payload.names),
-            birth_date=birth_date,
-            birth_year=birth_year,
-            nationality=nationality,
-            document_number=payload.document_number or "",
-            issuing_state=issuing_state,
-        ),
-        payload.threshold,
+    """The search as the screening domain reads it (`search_query_parse`)."""
+    return search_query_parse(
+        names=payload.names,
+        birth_date=payload.birth_date,
+        nationality=payload.nationality,
+        document_number=payload.document_number,
+        issuing_state=payload.issuing_state,
+        threshold=payload.threshold,
+        limit=payload.limit,
     )
 
 

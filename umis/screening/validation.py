@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,8 +14,9 @@ from umis.core import clock
 from umis.core.errors import ErrorCollector, FieldError
 from umis.core.text import invisible_character
 from umis.people.normalize import normalize_name
+from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX
 from umis.reference.selectors import ReferenceSnapshot, country_get_by_code
-from umis.screening.index import document_key
+from umis.screening.index import Query, document_key
 from umis.screening.models import DOCUMENT_CATEGORIES, PERSON_CATEGORIES, Category
 
 MAX_NAME = 300
@@ -179,6 +180,75 @@ def birth_parse(
             return d, None
     errors.add("invalid_date", _("Enter a date of birth as YYYY-MM-DD or a year as YYYY."), field)
     return None, None
+
+
+MAX_SEARCH_NAMES = 10  # names a search takes
+MIN_LIMIT, MAX_LIMIT = 1, 100  # hits a search returns
+# the longest date or code a search takes: a longer one is refused as too long, not read
+SEARCH_LIMITS = {
+    "birth_date": DATE_MAX,
+    "nationality": COUNTRY_CODE_MAX,
+    "issuing_state": COUNTRY_CODE_MAX,
+}
+
+
+def search_query_parse(
+    *,
+    names: Sequence[str],
+    birth_date: str | None = None,
+    nationality: str | None = None,
+    document_number: str | None = None,
+    issuing_state: str | None = None,
+    threshold: float | None = None,
+    limit: int = 20,
+    ref: ReferenceSnapshot | None = None,
+) -> tuple[Query, float | None]:
+    """A screening search as sent, read into the query and its threshold (None: the
+    configured one); `ValidationFailed` with every error, each naming its field."""
+    errors = ErrorCollector()
+    if not names:
+        errors.add("required", _("This field is required."), "names")
+    if len(names) > MAX_SEARCH_NAMES:
+        errors.add("too_many", _("Too many items."), "names")
+    for i, n in enumerate(names[:MAX_SEARCH_NAMES]):
+        errors.errors.extend(name_errors(n, field=f"names.{i}"))
+    values = {
+        "birth_date": birth_date or "",
+        "nationality": nationality or "",
+        "issuing_state": issuing_state or "",
+    }
+    for key, most in SEARCH_LIMITS.items():
+        if len(values[key]) > most:
+            errors.add("too_long", _("At most %(n)d characters.") % {"n": most}, key)
+            values[key] = ""
+    born_on, born_in = birth_parse(values["birth_date"], field="birth_date", errors=errors)
+    ref = ref or ReferenceSnapshot()
+    nationality_code = country_code(
+        values["nationality"], field="nationality", ref=ref, errors=errors
+    )
+    issuing_state_code = country_code(
+        values["issuing_state"], field="issuing_state", ref=ref, errors=errors
+    )
+    if threshold is not None and not 0 <= threshold <= 100:
+        errors.add("invalid", _("Enter a number from 0 to 100."), "threshold")
+    if not MIN_LIMIT <= limit <= MAX_LIMIT:
+        errors.add("invalid", _("Enter a number from 1 to 100."), "limit")
+    if len(document_number or "") > MAX_DOCUMENT_NUMBER:
+        errors.add(
+            "too_long",
+            _("At most %(n)d characters.") % {"n": MAX_DOCUMENT_NUMBER},
+            "document_number",
+        )
+    errors.raise_if_any()
+    query = Query(
+        names=tuple(names),
+        birth_date=born_on,
+        birth_year=born_in,
+        nationality=nationality_code,
+        document_number=document_number or "",
+        issuing_state=issuing_state_code,
+    )
+    return query, threshold
 
 
 def _date(value: str, *, field: str, errors: ErrorCollector) -> dt.date | None:
