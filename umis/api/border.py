@@ -238,11 +238,17 @@ class CalculateIn(BodyIn):
         "90/180",
         description="D/W: at most D days in any W days (a rolling window, e.g. 90/180), or D: "
         f"at most D days per stay (e.g. 30 or 15); whole numbers, 1 <= D < W <= {MAX_DAYS}. Anything "
-        "else is refused with 422 invalid_regime",
-        json_schema_extra={"pattern": r"^[0-9]{1,4}(/[0-9]{1,4})?$", "examples": ["90/180", "30"]},
+        "else is refused with 422 invalid_regime (longer than the longest: too_long)",
+        json_schema_extra={
+            "pattern": r"^[0-9]{1,4}(/[0-9]{1,4})?$",
+            "examples": ["90/180", "30"],
+            **longest(calculator.REGIME_MAX),
+        },
     )
     nationality: str = Field(
-        "", description="ISO 3166 alpha-2/alpha-3 or ICAO code, for the registration deadline"
+        "",
+        description="ISO 3166 alpha-2/alpha-3 or ICAO code, for the registration deadline",
+        json_schema_extra=longest(COUNTRY_CODE_MAX),
     )
 
 

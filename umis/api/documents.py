@@ -37,9 +37,9 @@ def read_mrz(request: HttpRequest, payload: MrzIn) -> dict[str, Any]:
     A P document whose holder's nationality is XXA, XXB or XXC is a stateless person's or
     refugee's travel document (document_type travel_document, document_code P)."""
     lines = payload.lines
-    if len(lines) == 1 and len(lines[0]) <= 200:  # a zone sent without line breaks
+    if len(lines) == 1 and len(lines[0]) <= mrz.MRZ_TEXT_MAX:  # a zone sent as one text
         lines = mrz.split_mrz_text(lines[0])
-    if any(len(line) > 60 for line in lines):
+    if any(len(line) > mrz.MRZ_LINE_MAX for line in lines):
         raise DomainError(
             "mrz_line_length", _("A machine-readable zone line has at most 44 characters."), "lines"
         )

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from umis.api.errors import read_errors
 from umis.core import clock
 from umis.core.errors import FieldError
+from umis.people.mrz import MRZ_LINE_MAX, MRZ_TEXT_MAX
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
 from umis.stays.validation import (
     CITY_MAX,
@@ -214,6 +215,15 @@ def longest(n: int) -> dict[str, Any]:
     return {"maxLength": n}
 
 
+# a zone's lines: one item may hold the whole zone (`MRZ_TEXT_MAX`), its lines apart or run
+# together; a line of two or three has at most `MRZ_LINE_MAX` characters
+MRZ_LINES_DESCRIPTION = (
+    f"The 2 or 3 lines of the machine-readable zone, each of at most {MRZ_LINE_MAX} "
+    f"characters, or the whole zone as one text of at most {MRZ_TEXT_MAX} characters"
+)
+MrzLine = Annotated[str, Field(json_schema_extra=longest(MRZ_TEXT_MAX))]
+
+
 class StayRegistrationFields(Schema):
     """A guest as in the passport. Either the fields or `mrz` (2–3 lines) with the address and dates."""
 
@@ -242,10 +252,12 @@ class StayRegistrationFields(Schema):
     document_expiry: str | None = Field(
         None, description="YYYY-MM-DD", json_schema_extra=longest(DATE_MAX)
     )
-    mrz: list[str] | None = Field(
+    mrz: list[MrzLine] | None = Field(
         None,
-        description="Machine-readable zone lines of the passport or ID card; fills the fields "
-        "above. A visa's zone (MRV-A, MRV-B) is refused: mrz_visa",
+        description="Machine-readable zone lines of the passport or ID card, each of at most "
+        f"{MRZ_LINE_MAX} characters, or the whole zone as one text of at most {MRZ_TEXT_MAX} "
+        "(longer: mrz_invalid); fills the fields above. A visa's zone (MRV-A, MRV-B) is "
+        "refused: mrz_visa",
     )
     region: str | None = Field(
         None,
@@ -414,9 +426,7 @@ class GuestOut(Schema):
 
 
 class MrzIn(BodyIn):
-    lines: list[str] = Field(
-        ..., description="The 2 or 3 lines of the machine-readable zone", max_length=3
-    )
+    lines: list[MrzLine] = Field(..., description=MRZ_LINES_DESCRIPTION, max_length=3)
 
 
 class VerifyOut(Schema):

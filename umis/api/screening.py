@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
@@ -21,8 +21,10 @@ from umis.screening.index import Query
 from umis.screening.models import Watchlist
 from umis.screening.validation import (
     MAX_DOCUMENT_NUMBER,
+    MAX_EXTERNAL_ID,
     MAX_LIMIT,
     MAX_NAME,
+    MAX_REASON,
     MAX_SOURCE,
     MIN_LIMIT,
     name_errors,
@@ -164,8 +166,36 @@ def screening_search(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
     }
 
 
+class WatchlistEntryIn(BodyIn):
+    """An entry of a watchlist import: a mistake in any entry is named with the entry's index
+    (`entries.1.reason`), and the import is refused as a whole."""
+
+    category: str
+    external_id: str | None = Field(None, json_schema_extra=longest(MAX_EXTERNAL_ID))
+    full_name: str | None = Field(None, json_schema_extra=longest(MAX_NAME))
+    surname: str | None = None
+    given_names: str | None = None
+    aliases: list[Annotated[str, Field(json_schema_extra=longest(MAX_NAME))]] | None = None
+    birth_date: str | None = Field(None, description="YYYY-MM-DD or YYYY")
+    nationality: str | None = None
+    sex: str | None = None
+    document_number: str | None = Field(
+        None,
+        description="Its letters and digits count; other characters are left out",
+        json_schema_extra=longest(MAX_DOCUMENT_NUMBER),
+    )
+    issuing_state: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    reason: str = Field(json_schema_extra=longest(MAX_REASON))
+    source: str | None = Field(None, json_schema_extra=longest(MAX_SOURCE))
+    source_reference: str | None = Field(None, json_schema_extra=longest(MAX_SOURCE))
+
+
 class ImportIn(BodyIn):
-    entries: list[dict[str, Any]] = Field(
+    entries: list[
+        Annotated[dict[str, Any], WithJsonSchema(WatchlistEntryIn.model_json_schema())]
+    ] = Field(
         description=(
             "Up to 10,000 entries: category (entry_ban, wanted, alert, lost, stolen, invalid), "
             "external_id, full_name (or surname and given_names), aliases, birth_date "

@@ -13,12 +13,16 @@ from typing import Any
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from umis.border.stayrules import Regime, Stay, StayInputError, calculate
+from umis.border.stayrules import MAX_DAYS, Regime, Stay, StayInputError, calculate
 from umis.core import clock
 from umis.core.errors import ErrorCollector
+from umis.people.validation import COUNTRY_CODE_MAX
 from umis.reference.selectors import reference_snapshot, registration_rule_for
 
 MAX_STAYS = 500
+# the longest regime written as its longest numbers allow ("3660/3660"): a longer one is
+# refused as too long, not read
+REGIME_MAX = 2 * len(str(MAX_DAYS)) + 1
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
@@ -70,13 +74,20 @@ def stay_calculate(
 ) -> dict[str, Any]:
     errors = ErrorCollector()
     parsed_regime: Regime | None = None
-    try:
-        parsed_regime = Regime.parse(regime if isinstance(regime, str) else "")
-    except StayInputError:
-        errors.add("invalid_regime", _("Write the regime as 90/180 or 30."), "regime")
+    if isinstance(regime, str) and len(regime) > REGIME_MAX:
+        errors.add("too_long", _("At most %(n)d characters.") % {"n": REGIME_MAX}, "regime")
+    else:
+        try:
+            parsed_regime = Regime.parse(regime if isinstance(regime, str) else "")
+        except StayInputError:
+            errors.add("invalid_regime", _("Write the regime as 90/180 or 30."), "regime")
     control = _date(on, "on", errors)
     country = None
-    if isinstance(nationality, str) and nationality.strip():
+    if isinstance(nationality, str) and len(nationality) > COUNTRY_CODE_MAX:
+        errors.add(
+            "too_long", _("At most %(n)d characters.") % {"n": COUNTRY_CODE_MAX}, "nationality"
+        )
+    elif isinstance(nationality, str) and nationality.strip():
         country = reference_snapshot().country(nationality)
         if country is None:
             errors.add("unknown_country", _("Unknown country code."), "nationality")

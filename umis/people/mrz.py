@@ -117,6 +117,12 @@ class MrzDocument:
 ZONE_WIDTHS = {88: 44, 72: 36, 90: 30}
 
 
+# the longest line of a zone read (a TD3 line has 44 characters), and the longest zone sent
+# as one text, its lines apart or run together as a scanner sends them
+MRZ_LINE_MAX = 60
+MRZ_TEXT_MAX = 200
+
+
 def split_mrz_text(text: str) -> list[str]:
     lines = ["".join(line.split()) for line in text.replace("\r", "\n").split("\n") if line.strip()]
     if len(lines) == 1 and (width := ZONE_WIDTHS.get(len(lines[0]))):

@@ -228,8 +228,10 @@ def mrz_merge(
     if isinstance(lines, list) and len(lines) == 1 and isinstance(lines[0], str):
         lines = lines[0]  # one item: the zone as a scanner sends it, without line breaks
     if isinstance(lines, str):
-        lines = mrz.split_mrz_text(lines) if len(lines) <= 200 else None
-    if not isinstance(lines, list) or not all(isinstance(x, str) and len(x) <= 60 for x in lines):
+        lines = mrz.split_mrz_text(lines) if len(lines) <= mrz.MRZ_TEXT_MAX else None
+    if not isinstance(lines, list) or not all(
+        isinstance(x, str) and len(x) <= mrz.MRZ_LINE_MAX for x in lines
+    ):
         reader.error(
             "mrz_invalid", _("Paste the two or three lines of the machine-readable zone."), "mrz"
         )

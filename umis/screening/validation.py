@@ -24,6 +24,7 @@ MAX_ALIASES = 20
 MAX_REASON = 2000  # characters of an entry's reason, blanks run together
 MAX_SOURCE = 200  # characters of an entry's source and of its source reference
 MAX_DOCUMENT_NUMBER = 30  # of an entry, and of a search
+MAX_EXTERNAL_ID = 100  # an entry's id on the list it comes from
 
 
 @dataclass(frozen=True)
@@ -379,9 +380,11 @@ def entry_parse(
             )
         elif hidden_source := source_hidden_error(value, key=key):
             errors.errors.append(hidden_source)
-    external_id = _text(raw, "external_id", 100)
-    if len(external_id) > 100:
-        errors.add("too_long", _("At most %(n)d characters.") % {"n": 100}, "external_id")
+    external_id = _text(raw, "external_id", MAX_EXTERNAL_ID)
+    if len(external_id) > MAX_EXTERNAL_ID:
+        errors.add(
+            "too_long", _("At most %(n)d characters.") % {"n": MAX_EXTERNAL_ID}, "external_id"
+        )
     if category in PERSON_CATEGORIES and not full_name:
         pass  # reported by name_errors above
     if not_text:

@@ -339,3 +339,130 @@ def test_the_decisions_documented_for_a_possible_duplicate_are_the_ones_taken(
         assert identity_match_decision_clean(decision=decision, reason="checked") == "checked"
     with pytest.raises(ValidationFailed):
         identity_match_decision_clean(decision="merge", reason="checked")
+
+
+@pytest.mark.parametrize("field", ["regime", "nationality"])
+def test_a_regime_or_nationality_of_the_calculator_one_over_the_documented_length_is_refused(
+    client: Client, field: str
+) -> None:
+    limit = _max_lengths(client, "CalculateIn").get(field)
+    assert limit, field
+    for length, refused in ((limit + 1, True), (limit, False)):
+        body = {"stays": [{"entry": "2026-01-10"}], "on": "2026-02-01", field: "9" * length}
+        response = client.post("/api/v1/stay/calculate", body, "application/json")
+        assert response.status_code == 422, response.content  # not a regime or country
+        errors = response.json()["error"]["errors"]
+        assert _too_long(errors, field) is refused, (length, response.content)
+        assert [e["field"] for e in errors] == [field]
+
+
+def _zone_at_most(limit: int) -> str:
+    """A passport's zone sent as one text, its two lines apart, padded with blanks to `limit`."""
+    from umis.core.testing import passport_mrz
+
+    first, second = passport_mrz()
+    return f"{first}\n{second}".ljust(limit)
+
+
+def test_a_zone_read_alone_one_over_the_documented_length_is_refused(client: Client) -> None:
+    prop = _schema(client, "MrzIn")["properties"]["lines"]["items"]
+    limit = prop.get("maxLength")
+    assert limit
+    over = client.post("/api/v1/documents/mrz", {"lines": ["P" * (limit + 1)]}, "application/json")
+    assert over.status_code == 422, over.content
+    assert (over.json()["error"]["code"], over.json()["error"]["field"]) == (
+        "mrz_line_length",
+        "lines",
+    )
+    at = client.post("/api/v1/documents/mrz", {"lines": [_zone_at_most(limit)]}, "application/json")
+    assert at.status_code == 200, at.content
+
+
+@pytest.mark.parametrize("schema", ["StayRegistrationIn", "StayRegistrationItemIn"])
+def test_a_registration_s_zone_one_over_the_documented_length_is_refused(
+    world: World, client: Client, schema: str
+) -> None:
+    from umis.stays.models import StayRegistration
+
+    prop = _schema(client, schema)["properties"]["mrz"]
+    prop = next(p for p in prop["anyOf"] if p.get("type") == "array")["items"]
+    limit = prop.get("maxLength")
+    assert limit
+    over = client.post(
+        "/api/v1/stay-registrations",
+        guest(mrz=["P" * (limit + 1)]),
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    assert over.status_code == 422, over.content
+    assert (over.json()["error"]["code"], over.json()["error"]["field"]) == ("mrz_invalid", "mrz")
+    assert not StayRegistration.objects.exists()
+    at = client.post(
+        "/api/v1/stay-registrations",
+        guest(mrz=[_zone_at_most(limit)]),
+        "application/json",
+        HTTP_X_API_KEY=world.hotel_key,
+    )
+    errors = at.json().get("error", {}).get("errors", [])
+    assert "mrz_invalid" not in [e["code"] for e in errors], at.content
+
+
+WATCHLIST_ENTRY_FIELDS = (
+    "external_id",
+    "full_name",
+    "aliases.0",
+    "document_number",
+    "reason",
+    "source",
+    "source_reference",
+)
+
+
+def _entry_max_lengths(client: Client) -> dict[str, int]:
+    entry = _schema(client, "ImportIn")["properties"]["entries"]["items"]["properties"]
+    entry["aliases.0"] = next(p for p in entry.pop("aliases")["anyOf"] if "items" in p)["items"]
+    return {
+        name: prop["maxLength"]
+        for name, prop in entry.items()
+        for prop in [prop, *prop.get("anyOf", [])]
+        if "maxLength" in prop
+    }
+
+
+def test_the_watchlist_entry_fields_state_their_longest_text(client: Client) -> None:
+    assert set(_entry_max_lengths(client)) == set(WATCHLIST_ENTRY_FIELDS)
+
+
+@pytest.mark.parametrize("field", WATCHLIST_ENTRY_FIELDS)
+def test_a_watchlist_entry_one_over_the_documented_length_is_refused_naming_the_field(
+    world: World, client: Client, field: str
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+    from umis.screening.models import WatchlistEntry
+
+    key = api_client_create(
+        actor=None, name="Agency", user=world.hannah, scopes=[Scope.WATCHLISTS_MANAGE]
+    )
+    limit = _entry_max_lengths(client).get(field)
+    assert limit, field
+    for length, refused in ((limit + 1, True), (limit, False)):
+        entry: dict[str, Any] = {"category": "entry_ban", "external_id": "EB-1"}
+        entry |= {"full_name": "Aliyev Rauf", "reason": "Court decision", "source": "Court"}
+        value = "C" * length
+        if field == "aliases.0":
+            entry["aliases"] = [value]
+        else:
+            entry[field] = value
+        response = client.post(
+            "/api/v1/watchlists/entry-bans/entries",
+            {"entries": [entry]},
+            "application/json",
+            HTTP_X_API_KEY=key[1],
+        )
+        assert response.status_code == (422 if refused else 200), (length, response.content)
+        if refused:
+            errors = response.json()["error"]["errors"]
+            assert _too_long(errors, f"entries.0.{field}"), errors
+            assert not WatchlistEntry.objects.exists()
+    assert WatchlistEntry.objects.count() == 1
