@@ -9,7 +9,7 @@ office: all); another office's task is 404, and the attempt is audited.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -30,15 +30,36 @@ from umis.people.selectors import MatchOrder
 router = Router(tags=["Identity review"], auth=ApiKeyAuth(Scope.IDENTITY_REVIEW))
 
 MAX_ID = 2**63 - 1
+MAX_PAGE = 1_000_000
+MAX_PER_PAGE = 100
+# An identifier in the path, with the bounds the document states; `_id` refuses one
+# outside them (422 invalid, naming it).
+Identifier = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_ID})]
 
 
 class ReviewFilters(Schema):
-    status: str = Field(IdentityMatch.Status.OPEN, description="open, linked, separate, superseded")
-    source: str | None = Field(None, description="intake or dedup (default both)")
-    min_score: float | None = Field(None, description="Lowest score, 0 to 100")
-    order: str = Field(MatchOrder.BEST, description="best (highest score first) or newest")
-    page: int = 1
-    per_page: int = Field(50, description="1 to 100")
+    status: str = Field(
+        IdentityMatch.Status.OPEN,
+        description="open, linked, separate, superseded",
+        json_schema_extra={"enum": list(IdentityMatch.Status.values)},
+    )
+    source: str | None = Field(
+        None,
+        description="intake or dedup (default both)",
+        json_schema_extra={"enum": list(IdentityMatch.Source.values)},
+    )
+    min_score: float | None = Field(
+        None, description="Lowest score, 0 to 100", json_schema_extra={"minimum": 0, "maximum": 100}
+    )
+    order: str = Field(
+        MatchOrder.BEST,
+        description="best (highest score first) or newest",
+        json_schema_extra={"enum": list(MatchOrder.CHOICES)},
+    )
+    page: int = Field(1, json_schema_extra={"minimum": 1, "maximum": MAX_PAGE})
+    per_page: int = Field(
+        50, description="1 to 100", json_schema_extra={"minimum": 1, "maximum": MAX_PER_PAGE}
+    )
 
 
 class ReviewItemOut(Schema):
@@ -226,9 +247,9 @@ def reviews_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[st
         errors.add("invalid_choice", _("Choose one of the listed values."), "order")
     if filters.min_score is not None and not 0 <= filters.min_score <= 100:
         errors.add("invalid", _("Enter a number from 0 to 100."), "min_score")
-    if not 1 <= filters.page <= 1_000_000:
+    if not 1 <= filters.page <= MAX_PAGE:
         errors.add("invalid", _("Enter a page number from 1."), "page")
-    if not 1 <= filters.per_page <= 100:
+    if not 1 <= filters.per_page <= MAX_PER_PAGE:
         errors.add("invalid", _("Enter a number from 1 to 100."), "per_page")
     errors.raise_if_any()
     page = selectors.identity_match_queue_for_user(
@@ -267,7 +288,7 @@ def reviews_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[st
     response={200: ReviewOut, **ERRORS},
     summary="One review task with both persons' identity data",
 )
-def review_get(request: HttpRequest, match_id: int) -> dict[str, Any]:
+def review_get(request: HttpRequest, match_id: Identifier) -> dict[str, Any]:
     """Both records' names, date of birth, sex, nationality and travel documents, with the
     score and the reasons. The read of each person's file is audited."""
     match = selectors.identity_match_get_for_user(
@@ -287,7 +308,11 @@ def review_get(request: HttpRequest, match_id: int) -> dict[str, Any]:
     response={200: DecisionOut, **CONFLICT_ERRORS},
     summary="Link the two records (merge) or keep them separate",
 )
-def review_decide(request: HttpRequest, match_id: int, payload: DecisionIn) -> dict[str, Any]:
+def review_decide(
+    request: HttpRequest,
+    payload: DecisionIn,
+    match_id: Identifier,
+) -> dict[str, Any]:
     """`link` merges the newer record into the older one: every case, document and
     registration moves, and the merge can be undone (`POST /identity/merges/{id}/unmerge`).
     `separate` keeps two people; the pair is not proposed again. A stale `version` gets 409
@@ -326,7 +351,11 @@ def review_decide(request: HttpRequest, match_id: int, payload: DecisionIn) -> d
     response={200: UnmergeOut, **CONFLICT_ERRORS},
     summary="Undo a merge",
 )
-def merge_undo(request: HttpRequest, merge_id: int, payload: UnmergeIn) -> dict[str, Any]:
+def merge_undo(
+    request: HttpRequest,
+    payload: UnmergeIn,
+    merge_id: Identifier,
+) -> dict[str, Any]:
     """The rows the merge moved go back to the merged person, who stands alone again; the
     pair is then kept separate. A stale `version` gets 409 and changes nothing. With an
     `Idempotency-Key`, a retry gets the first answer back."""

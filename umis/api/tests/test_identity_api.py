@@ -395,3 +395,54 @@ def test_a_retried_decision_with_its_idempotency_key_gets_the_first_answer(
     other = decide({**body, "reason": "another reason"}, "desk-42")
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def _parameters(client: Client, path: str, method: str) -> dict[str, dict[str, Any]]:
+    operation = client.get("/api/v1/openapi.json").json()["paths"][f"/api/v1{path}"][method]
+    return {p["name"]: p["schema"] for p in operation["parameters"]}
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "name"),
+    [
+        ("/identity/reviews/{match_id}", "get", "match_id"),
+        ("/identity/reviews/{match_id}/decision", "post", "match_id"),
+        ("/identity/merges/{merge_id}/unmerge", "post", "merge_id"),
+    ],
+)
+def test_the_document_states_the_identifiers_the_api_takes(
+    world: World, client: Client, path: str, method: str, name: str
+) -> None:
+    schema = _parameters(client, path, method)[name]
+    assert (schema["minimum"], schema["maximum"]) == (1, 2**63 - 1)
+    key = _key(world.alice)
+    body = {"reason": "x", "version": 1, **({"decision": "separate"} if "decision" in path else {})}
+    for value, status in ((schema["minimum"] - 1, 422), (schema["minimum"], 404)):
+        url = path.replace("{" + name + "}", str(value))
+        response = _get(client, key, url) if method == "get" else _post(client, key, url, body)
+        assert response.status_code == status
+        if status == 422:
+            assert response.json()["error"]["field"] == name
+
+
+def test_the_document_states_the_values_each_review_filter_takes(
+    world: World, client: Client
+) -> None:
+    schemas = _parameters(client, "/identity/reviews", "get")
+    assert schemas["status"]["enum"] == ["open", "linked", "separate", "superseded"]
+    assert schemas["source"]["enum"] == ["intake", "dedup"]
+    assert schemas["order"]["enum"] == ["best", "newest"]
+    bounds = {
+        name: (schema["minimum"], schema["maximum"])
+        for name, schema in schemas.items()
+        if "minimum" in schema
+    }
+    assert bounds == {"min_score": (0, 100), "page": (1, 1_000_000), "per_page": (1, 100)}
+    key = _key(world.alice)
+    for name, (low, high) in bounds.items():
+        assert _get(client, key, "/identity/reviews", **{name: low}).status_code == 200
+        assert _get(client, key, "/identity/reviews", **{name: high}).status_code == 200
+        for outside in (low - 1, high + 1):
+            response = _get(client, key, "/identity/reviews", **{name: outside})
+            assert response.status_code == 422
+            assert response.json()["error"]["field"] == name
