@@ -20,6 +20,7 @@ from umis.api.schemas import (
     PUBLIC_BODY_ERRORS,
     BodyIn,
     Day,
+    how_many,
     longest,
     unknown_fields,
 )
@@ -86,6 +87,7 @@ class CrossingsIn(BodyIn):
         ...,
         description="1 to 10,000 events, each shaped like CrossingEventIn; an event with a "
         "field it does not know is refused alone (unknown_field)",
+        json_schema_extra=how_many(1, services.MAX_BATCH),
     )
 
 
@@ -232,6 +234,7 @@ class CalculateIn(BodyIn):
         "unknown_field, `stays.N.field`). Stays may not overlap (422 "
         "overlapping_stays on the later entry, `stays.N.entry`); an exit and a new entry may "
         "share a day",
+        json_schema_extra=how_many(1, calculator.MAX_STAYS),
     )
     on: str = Field(..., description="Control date, YYYY-MM-DD")
     regime: str = Field(

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PDF_ANSWER, BodyIn, longest
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, PDF_ANSWER, BodyIn, how_many, longest
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.core.errors import NotFound
 from umis.documents.models import IssuedDocument
@@ -82,7 +82,11 @@ class EvisaApplicationIn(BodyIn):
     client_reference: str | None = Field(
         None, json_schema_extra=longest(validation.CLIENT_REFERENCE_MAX)
     )
-    applicants: list[TravellerIn] = Field(default_factory=list, description="1–10 travellers")
+    applicants: list[TravellerIn] = Field(
+        default_factory=list,
+        description="1–10 travellers",
+        json_schema_extra=how_many(1, validation.MAX_GROUP),
+    )
 
 
 class EvisaTravellerOut(Schema):

@@ -23,6 +23,7 @@ from umis.core import clock
 from umis.core.errors import FieldError
 from umis.people.mrz import MRZ_LINE_MAX, MRZ_TEXT_MAX
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
+from umis.stays.services import MAX_BATCH as MAX_REGISTRATIONS
 from umis.stays.validation import (
     CITY_MAX,
     CLIENT_REFERENCE_MAX,
@@ -224,6 +225,13 @@ MRZ_LINES_DESCRIPTION = (
 MrzLine = Annotated[str, Field(json_schema_extra=longest(MRZ_TEXT_MAX))]
 
 
+def how_many(fewest: int, most: int) -> dict[str, Any]:
+    """The document's `minItems` and `maxItems` of a list, from the limits its validation
+    uses: only stated, as `longest`; the service refuses an empty list (`required`) and a
+    longer one, naming the list."""
+    return {"minItems": fewest, "maxItems": most}
+
+
 class StayRegistrationFields(Schema):
     """A guest as in the passport. Either the fields or `mrz` (2–3 lines) with the address and dates."""
 
@@ -374,7 +382,7 @@ class StayRegistrationOut(Schema):
 
 
 class BulkIn(BodyIn):
-    items: list[StayRegistrationItemIn]
+    items: list[StayRegistrationItemIn] = Field(json_schema_extra=how_many(1, MAX_REGISTRATIONS))
 
 
 class BulkItemOut(Schema):

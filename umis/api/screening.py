@@ -11,7 +11,7 @@ from pydantic import Field, WithJsonSchema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn, longest
+from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn, how_many, longest
 from umis.core.errors import DomainError, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX
@@ -25,6 +25,7 @@ from umis.screening.validation import (
     MAX_LIMIT,
     MAX_NAME,
     MAX_REASON,
+    MAX_SEARCH_NAMES,
     MAX_SOURCE,
     MIN_LIMIT,
     name_errors,
@@ -67,7 +68,8 @@ def names_compare(request: HttpRequest, payload: CompareIn) -> dict[str, Any]:
 
 class SearchIn(BodyIn):
     names: list[Annotated[str, Field(json_schema_extra=longest(MAX_NAME))]] = Field(
-        description="The person's names, any script (1 to 10)"
+        description="The person's names, any script (1 to 10)",
+        json_schema_extra=how_many(1, MAX_SEARCH_NAMES),
     )
     birth_date: str | None = Field(
         None, description="YYYY-MM-DD, or only the year YYYY", json_schema_extra=longest(DATE_MAX)
@@ -203,7 +205,8 @@ class ImportIn(BodyIn):
             "valid_until, reason, source, source_reference, each text (aliases: a list of "
             "texts); a number or true/false in one is refused (invalid), any other field "
             "(unknown_field), and the import as a whole"
-        )
+        ),
+        json_schema_extra=how_many(1, services.MAX_API_IMPORT),
     )
     source: str | None = Field(
         None,
