@@ -93,6 +93,13 @@ class User(AbstractUser):
         return self.role in {Role.ADMINISTRATOR, Role.HEAD_OFFICER, Role.ANALYST}
 
 
+def officer_name(user: User | None) -> str:
+    """How a page names an officer to another officer (who acted, who decided, who has a
+    case): the account's `display_name`, the full name with the username, or the username
+    alone when the account has no name; empty for nobody."""
+    return user.display_name if user is not None else ""
+
+
 class Scope(models.TextChoices):
     STAY_REGISTRATIONS = "stay_registrations", _("Register places of stay")
     DOCUMENTS_VERIFY = "documents_verify", _("Verify documents")

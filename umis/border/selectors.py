@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from umis.accounts.models import officer_name
 from umis.audit.models import AuditEvent
 from umis.audit.services import AuditEntry, audit_record, audit_record_many
 from umis.border import basis as basis_mod
@@ -313,7 +314,7 @@ class FindingEvent:
     at: dt.datetime
     action: str
     label: str
-    actor: str  # the user's name, empty for the daily check
+    actor: str  # the officer as `officer_name` names one, empty for the daily check
     note: str
 
 
@@ -373,20 +374,33 @@ def _runs_that_moved(finding: OverstayFinding) -> list[FindingEvent]:
     return events[:HISTORY_LIMIT]
 
 
+def _actor_named(row: AuditEvent) -> str:
+    """Who acted, as `officer_name` names an officer, with the API client the audit row
+    names ("… via Border tools"); empty for the daily check."""
+    if row.actor is None:
+        return ""
+    through = row.actor_label.removeprefix(row.actor.username)
+    return officer_name(row.actor) + (through if through.startswith(" via ") else "")
+
+
 def finding_history(*, finding: OverstayFinding) -> list[FindingEvent]:
     """What became of a finding, oldest first, from its audit rows (reads and exports
     left out), with the daily check's runs that moved its dates."""
-    rows = AuditEvent.objects.filter(
-        entity_type=OverstayFinding._meta.label_lower,
-        entity_id=str(finding.pk),
-        action__in=list(FINDING_EVENTS),
-    ).order_by("at", "id")[:HISTORY_LIMIT]
+    rows = (
+        AuditEvent.objects.filter(
+            entity_type=OverstayFinding._meta.label_lower,
+            entity_id=str(finding.pk),
+            action__in=list(FINDING_EVENTS),
+        )
+        .select_related("actor")
+        .order_by("at", "id")[:HISTORY_LIMIT]
+    )
     events = [
         FindingEvent(
             at=row.at,
             action=row.action,
             label=str(FINDING_EVENTS[row.action]),
-            actor=row.actor_label if row.actor_id else "",
+            actor=_actor_named(row),
             note=_history_note(row),
         )
         for row in rows

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from umis.accounts.models import officer_name
 from umis.audit.services import AuditEntry, audit_record, audit_record_many, audit_refusal
 from umis.border.models import Crossing, CrossingPoint, FindingState, OverstayFinding, Presence
 from umis.border.validation import EVENT_ID_MAX, CrossingData, CrossingReader
@@ -775,7 +776,7 @@ def _finding_check_open(finding: OverstayFinding, expected_version: int | None) 
     """A Conflict unless the finding is open and as the officer saw it."""
     if finding.state != FindingState.OPEN:
         values = {
-            "user": finding.decided_by.username if finding.decided_by else "—",
+            "user": officer_name(finding.decided_by) or "—",
             "date": f"{timezone.localtime(finding.decided_at):%d.%m.%Y %H:%M}"
             if finding.decided_at
             else "—",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from umis.accounts.decorators import officer_required
+from umis.accounts.models import officer_name
 from umis.border.basis import basis_label
 from umis.border.calculator import stay_calculate
 from umis.border.models import FindingKind, FindingState, OverstayFinding
@@ -400,7 +401,7 @@ def _row(
         f.days_over,
         f.first_detected_on,
         f.last_detected_on,
-        f.decided_by.username if f.decided_by else "",
+        officer_name(f.decided_by),
         # the local time to the minute, as the pages show it (a spreadsheet has no zones)
         timezone.localtime(f.decided_at).replace(tzinfo=None, second=0, microsecond=0)
         if f.decided_at

@@ -105,7 +105,7 @@ def test_an_officer_gives_a_case_to_a_colleague_who_may_work_on_it(
     page = client.get(response["Location"]).content.decode()
     assert "The case is assigned to Dana Əliyeva (dana)." in page
     assert "Dana Əliyeva (dana) has this case." in section(page)
-    assert history(page)[-1] == "Assigned to dana by alice"
+    assert history(page)[-1] == "Assigned to Dana Əliyeva (dana) by alice"
     # the head office gives it on to one of its own
     client.force_login(world.hannah)
     assert assign(client, case, stored.version, action="assign", assignee=world.hannah.pk)

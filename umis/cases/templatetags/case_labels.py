@@ -6,6 +6,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from umis.accounts.models import User, officer_name
 from umis.cases import registry
 from umis.cases.models import Case, CaseEvent
 
@@ -66,18 +67,30 @@ def state_of(state: str, case: Case) -> str:
         return state
 
 
+def _account_named(username: str) -> str:
+    """An account a history entry keeps by its username, named as `officer_name` names it
+    (the username itself when no account has it any more)."""
+    user = User.objects.filter(username=username).first()
+    return officer_name(user) if user is not None else username
+
+
 @register.filter
 def assignment_text(event: CaseEvent) -> str:
     """An assignment in a case's history, in words: who took the case, gave it to whom, or
-    released it (accounts named as they were then)."""
+    released it (officers named as `officer_name` names them)."""
     actor = event.actor.username if event.actor else ""
     assignee = (event.data or {}).get("assignee")
+    assignee_name = _account_named(assignee) if assignee is not None else None
     if not actor:  # not made from a page: who made it is in the audit log
         if assignee is None:
             return _("Released")
-        return _("Assigned to %(assignee)s") % {"assignee": assignee}
+        return _("Assigned to %(assignee)s") % {"assignee": assignee_name}
+    actor_name = officer_name(event.actor)
     if assignee is None:
-        return _("Released by %(actor)s") % {"actor": actor}
+        return _("Released by %(actor)s") % {"actor": actor_name}
     if assignee == actor:
-        return _("Taken by %(actor)s") % {"actor": actor}
-    return _("Assigned to %(assignee)s by %(actor)s") % {"assignee": assignee, "actor": actor}
+        return _("Taken by %(actor)s") % {"actor": actor_name}
+    return _("Assigned to %(assignee)s by %(actor)s") % {
+        "assignee": assignee_name,
+        "actor": actor_name,
+    }
