@@ -33,6 +33,8 @@ admin.site.login = admin_sign_in  # type: ignore[method-assign]
 admin.site.site_header = admin.site.site_title = _("UMIS administration")
 # "View site" leads to the site in the language the admin is read in, not always to `/`
 admin.site.site_url = reverse_lazy("portal:home")  # type: ignore[assignment]
+# an empty value reads as on the office's pages ("—"), not as a hyphen
+admin.site.empty_value_display = "—"
 # access follows the role and the office: Django's groups of per-model permissions are
 # not used, and their permission names are stored in English only
 admin.site.unregister(Group)

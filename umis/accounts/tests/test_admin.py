@@ -203,3 +203,11 @@ def test_an_eligible_nationality_is_found_by_the_country_s_name(
         r'<th class="field-country_code"><a [^>]*>([A-Z]{2})</a>', page.content.decode()
     )
     assert codes == ["DE"]
+
+
+def test_the_admin_shows_an_empty_value_as_the_office_pages_do(world: World) -> None:
+    """A value left empty reads "—" in the admin's lists, as on the office's pages, not "-"."""
+    page = _admin(world).get("/en/admin/accounts/user/?q=harry").content.decode()
+
+    assert '<td class="field-email">—</td>' in page
+    assert '<td class="field-office nowrap">—</td>' in page
