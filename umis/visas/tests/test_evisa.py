@@ -813,6 +813,30 @@ def test_the_evisa_pdf_names_the_state_that_issued_the_passport(
     assert "(DE)" not in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "passport"),
+    [("ru", "C01X00T47 (Германия)"), ("az", "C01X00T47 (Almaniya)"), ("en", "C01X00T47 (Germany)")],
+)
+def test_the_refusal_notice_names_the_state_that_issued_the_passport(
+    client: Client, agency: Agency, lang: str, passport: str
+) -> None:
+    from umis.visas.documents import refusal_pdf
+
+    app = _referred(client, agency)
+    VisaApplication.objects.filter(pk=app.pk).update(language=lang)
+    services.visa_refuse(
+        actor=agency.world.alice,
+        case=app.case,
+        expected_version=app.case.version,
+        note="The applicant is under an entry ban.",
+        legal_ground=LegalGround.objects.get(code="mc-visa-entry-ban"),
+    )
+    app.refresh_from_db()
+    text = _pdf_text(refusal_pdf(app))
+    assert passport in text
+    assert "(DE)" not in text
+
+
 def test_an_application_with_another_persons_passport_number_is_refused(
     client: Client, agency: Agency
 ) -> None:
