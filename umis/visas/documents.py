@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from umis.cases.models import CaseEvent
 from umis.documents.models import IssuedDocument
@@ -28,7 +29,10 @@ def evisa_pdf(app: VisaApplication) -> bytes:
             (_("Type"), _("E-visa, single entry")),
             (_("Valid from"), formats.date_format(document.valid_from, "d.m.Y")),
             (_("Valid until"), formats.date_format(document.valid_until, "d.m.Y")),
-            (_("Duration of stay"), _("%(n)d days") % {"n": app.stay_days}),
+            (
+                _("Duration of stay"),
+                ngettext("%(n)d day", "%(n)d days", app.stay_days) % {"n": app.stay_days},
+            ),
             (_("Application"), app.case.reference),
         ]
         if document.status == IssuedDocument.Status.ANNULLED:

@@ -837,6 +837,32 @@ def test_the_refusal_notice_names_the_state_that_issued_the_passport(
     assert "(DE)" not in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "days", "duration"),
+    [
+        ("ru", 1, "1 день"),
+        ("ru", 3, "3 дня"),
+        ("ru", 10, "10 дней"),
+        ("ru", 21, "21 день"),
+        ("az", 1, "1 gün"),
+        ("az", 10, "10 gün"),
+        ("en", 1, "1 day"),
+        ("en", 10, "10 days"),
+    ],
+)
+def test_the_evisa_pdf_writes_the_days_of_stay_in_full(
+    client: Client, agency: Agency, lang: str, days: int, duration: str
+) -> None:
+    from umis.visas.documents import evisa_pdf
+
+    [app] = _apply_and_pay(client, agency)
+    VisaApplication.objects.filter(pk=app.pk).update(language=lang, stay_days=days)
+    app.refresh_from_db()
+    text = _pdf_text(evisa_pdf(app))
+    assert f"\n{duration}\n" in text
+    assert "дн." not in text
+
+
 def test_an_application_with_another_persons_passport_number_is_refused(
     client: Client, agency: Agency
 ) -> None:
