@@ -3,10 +3,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.apps import AppConfig as AxesAppConfig
+from django.conf import settings
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TotpAppConfig
 from django_tasks_db.apps import TasksAppConfig
+
+
+@admin.display(description=_("Status"))
+def _attempt_status(model_admin: Any, obj: Any) -> str:
+    """How many attempts are left before sign-in is locked, or that it is locked."""
+    left = settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+    if left > 0:
+        return _("Attempts left: %(n)d") % {"n": left}
+    return str(_("Sign-in locked"))
 
 
 class AxesConfig(AxesAppConfig):
@@ -14,10 +27,11 @@ class AxesConfig(AxesAppConfig):
 
     def ready(self) -> None:
         super().ready()
-        from axes.admin import AccessAttemptAdmin
+        from axes.admin import AccessAttemptAdmin, IsLockedOutFilter
 
-        # the column of attempts left is a method the package does not name
-        AccessAttemptAdmin.status.short_description = _("Status")
+        # the package writes the status in English ("3 Attempt Remaining", "Locked Out")
+        AccessAttemptAdmin.status = _attempt_status
+        IsLockedOutFilter.title = _("Sign-in locked")
 
 
 class TotpConfig(TotpAppConfig):
@@ -45,6 +59,7 @@ class TotpConfig(TotpAppConfig):
         # the package builds this text once, at import, in English around the names of the
         # fields in the language of that moment
         TOTPDeviceAdmin.search_help_text = _("Search by username or e-mail address")
+        TOTPDeviceAdmin.qrcode_link.short_description = _("QR code")
 
 
 class TasksConfig(TasksAppConfig):

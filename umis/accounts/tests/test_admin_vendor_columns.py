@@ -111,3 +111,61 @@ def test_the_columns_are_headed_in_the_administrators_language(
     assert [c for c in columns if c.lower() in ENGLISH] == []
     if (language, path) in COLUMNS:
         assert columns == COLUMNS[language, path]
+
+
+def _cells(page: str, column: str) -> list[str]:
+    body = page.split('id="result_list"', 1)[1].split("</tbody>", 1)[0]
+    cells = re.findall(rf'<td class="field-{column}[^"]*">(.*?)</td>', body, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>|\s+", " ", c)).strip() for c in cells]
+
+
+@pytest.mark.parametrize(
+    ("language", "status", "locked_out"),
+    [
+        ("ru", {"Осталось попыток: 3", "Вход заблокирован"}, "Вход заблокирован"),
+        ("az", {"Qalan cəhdlər: 3", "Giriş bloklanıb"}, "Giriş bloklanıb"),
+    ],
+)
+def test_the_status_of_sign_in_attempts_is_in_the_administrators_language(
+    world: World, language: str, status: set[str], locked_out: str
+) -> None:
+    """How many attempts are left, or that sign-in is locked, and the filter by it."""
+    who = {"user_agent": "Mozilla/5.0", "http_accept": "text/html", "path_info": "/"}
+    for ip, failures in (("192.0.2.1", 2), ("192.0.2.2", 5)):
+        AccessAttempt.objects.create(
+            **who,
+            ip_address=ip,
+            username="alice",
+            get_data="",
+            post_data="",
+            failures_since_start=failures,
+        )
+    client = Client()
+    client.force_login(world.admin)
+    prefix = "" if language == "az" else f"/{language}"
+
+    page = client.get(f"{prefix}/admin/axes/accessattempt/").content.decode()
+
+    assert set(_cells(page, "status")) == status
+    filters = html.unescape(page.split('id="changelist-filter"', 1)[1])
+    assert locked_out in filters
+    assert "Locked Out" not in filters
+
+
+@pytest.mark.parametrize(("language", "qr_code"), [("ru", "QR-код"), ("az", "QR kod")])
+def test_the_second_factor_devices_are_listed_in_the_administrators_language(
+    world: World, language: str, qr_code: str
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=world.alice, name="Phone", confirmed=True)
+    client = Client()
+    client.force_login(world.admin)
+    prefix = "" if language == "az" else f"/{language}"
+
+    page = client.get(f"{prefix}/admin/otp_totp/totpdevice/").content.decode()
+
+    columns = _columns(page)
+    assert len(columns) == 6
+    assert [c for c in columns if c.lower() in {*ENGLISH, "user", "name", "qr code"}] == []
+    assert columns[-1] == qr_code
