@@ -11,6 +11,8 @@ import json
 import os
 import random
 import secrets
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,20 +255,38 @@ def _agency_scopes_current() -> None:
         api_client_scopes_grant(actor=None, client=client, scopes=list(AGENCY_SCOPES))
 
 
+# Words Faker's locales put before or after a name (Bay, Bayan, Dr., Mr., г-н): never a name.
+TITLES = frozenset({"dr", "prof", "bay", "bayan", "mr", "mrs", "ms", "miss", "г-н", "г-жа", "тов"})
+
+
+def _is_name(text: str) -> bool:
+    """Letters (with their marks) joined by a space, a hyphen or an apostrophe, and no title:
+    Faker's lists also hold "Emine." with a full stop, "N˜zamett˜n" and a surname with
+    another in brackets."""
+    return (
+        bool(text.strip())
+        and all(unicodedata.category(ch)[0] in "LM" or ch in " -'" for ch in text)
+        and not {w.casefold() for w in text.split()} & TITLES
+    )
+
+
+def _name(draw: Callable[[], str]) -> str:
+    """A name Faker draws, drawn again until it is only a name."""
+    while not _is_name(name := draw()):
+        pass
+    return name
+
+
 def _guest(fake_by_locale: dict[str, Faker], rng: random.Random) -> tuple[dict[str, Any], str]:
     locale, nationalities, _w = rng.choices(LOCALES, weights=[w for *_, w in LOCALES])[0]
     fake = fake_by_locale[locale]
     sex = rng.choice("MF")
     if sex == "M":
-        given, surname = (
-            fake.first_name_male(),
-            fake.last_name_male() if hasattr(fake, "last_name_male") else fake.last_name(),
-        )
+        given = _name(fake.first_name_male)
+        surname = _name(getattr(fake, "last_name_male", fake.last_name))
     else:
-        given, surname = (
-            fake.first_name_female(),
-            fake.last_name_female() if hasattr(fake, "last_name_female") else fake.last_name(),
-        )
+        given = _name(fake.first_name_female)
+        surname = _name(getattr(fake, "last_name_female", fake.last_name))
     nationality = rng.choice(nationalities)
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55))
     number = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(2)) + "".join(

@@ -278,3 +278,35 @@ def test_the_demo_refuses_a_common_password_put_in_its_credentials_file(
     with pytest.raises(ValidationError):
         demo_load(registrations=0)
     assert not User.objects.exists()
+
+
+TITLES = {"dr", "prof", "bay", "bayan", "mr", "mrs", "ms", "miss", "г-н", "г-жа", "тов"}
+
+
+def _only_a_name(text: str) -> bool:
+    """Letters (with their marks), joined by a space, a hyphen or an apostrophe, and no title."""
+    import unicodedata
+
+    return (
+        bool(text.strip())
+        and all(unicodedata.category(ch)[0] in "LM" or ch in " -'" for ch in text)
+        and not {w.casefold() for w in text.split()} & TITLES
+    )
+
+
+def test_the_demo_gives_its_people_names_and_nothing_else() -> None:
+    """Faker's lists hold a few entries that are no names ("Emine." with a full stop,
+    "N˜zamett˜n", a surname with another in brackets): the demo's guests never get them."""
+    import random
+
+    from faker import Faker
+
+    from umis.demo.data import LOCALES, _guest
+
+    rng = random.Random(1)
+    Faker.seed(1)
+    fakers = {loc: Faker(loc) for loc, *_ in LOCALES}
+    guests = [_guest(fakers, rng)[0] for _ in range(5000)]
+
+    odd = {g[f] for g in guests for f in ("surname", "given_names") if not _only_a_name(g[f])}
+    assert odd == set()
