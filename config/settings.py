@@ -21,6 +21,8 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("UMIS_VAR_DIR", str(BASE_DIR / "var")))
+# room for the e-visa photos kept while their form is corrected (umis.visas.pending)
+UMIS_PENDING_PHOTOS_MB = env_int("UMIS_PENDING_PHOTOS_MB", 500)
 
 UMIS_ENV = env_str("UMIS_ENV", "development")
 if UMIS_ENV not in {"development", "production"}:

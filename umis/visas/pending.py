@@ -21,6 +21,12 @@ SESSION_KEY = "evisa_photo_key"  # the session's own secret the tokens are signe
 NAME_MAX = 80  # characters of the chosen file's name shown beside the field
 
 
+def _room() -> int:
+    """Bytes all kept photos may take together (`UMIS_PENDING_PHOTOS_MB`): forms sent with
+    errors over and over cannot fill the disk; past it a photo is chosen again."""
+    return int(getattr(settings, "UMIS_PENDING_PHOTOS_MB", 500)) * 1024 * 1024
+
+
 def _directory() -> Path:
     return Path(settings.VAR_DIR) / "pending-photos"
 
@@ -41,10 +47,23 @@ def pending_file_name(name: str) -> str:
     return kept.strip()[:NAME_MAX] or "photo"
 
 
-def pending_photo_keep(*, session: Any, data: bytes, name: str) -> str:
-    """Store a photo that passed its checks; the token that names it for this session."""
+def _kept_bytes(directory: Path) -> int:
+    total = 0
+    for path in directory.iterdir():
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def pending_photo_keep(*, session: Any, data: bytes, name: str) -> str | None:
+    """Store a photo that passed its checks; the token that names it for this session, or
+    None when the kept photos already take the room they are given (it is chosen again)."""
     directory = _directory()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if _kept_bytes(directory) + len(data) > _room():
+        return None
     stored = secrets.token_hex(16)
     (directory / stored).write_bytes(data)
     return signing.dumps({"id": stored, "name": pending_file_name(name)}, salt=_salt(session))

@@ -268,10 +268,15 @@ def apply(request: HttpRequest) -> HttpResponse:
                     errors[name] = str(exc.message)
                     continue
                 data = person["photo"]
-                photo_token = pending_photo_keep(
+                keep_token = pending_photo_keep(
                     session=request.session, data=data, name=upload.name or ""
                 )
-                kept[name] = (photo_token, upload.name or "", data)
+                if keep_token is None:  # no room left for kept photos
+                    errors[name] = _(
+                        "Choose the photo again: a photo is not kept when the form has errors."
+                    )
+                    continue
+                kept[name] = (keep_token, upload.name or "", data)
 
     # chosen from lists, as on the host's form; the API still takes any code (validation)
     countries = selectors.evisa_country_choices(on=clock.today())

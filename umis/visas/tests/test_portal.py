@@ -321,3 +321,19 @@ def test_a_photo_kept_for_a_day_without_its_application_is_removed(
     response = client.post("/en/evisa/apply/", _form(photo="", photo_kept=token))
     assert response.status_code == 422
     assert not VisaApplication.objects.exists()
+
+
+def test_no_photo_is_kept_once_the_kept_photos_fill_their_room(
+    client: Client, agency: Agency, settings: Settings
+) -> None:
+    """Forms sent with errors over and over cannot fill the disk: past the room given to
+    kept photos, the photo is asked for again, as before photos were kept."""
+    settings.UMIS_PENDING_PHOTOS_MB = 1
+    directory = settings.VAR_DIR / "pending-photos"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / ("0" * 32)).write_bytes(b"\0" * (1024 * 1024))
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    page = client.post("/en/evisa/apply/", _form(entry_date=far)).content.decode()
+    assert "photo_kept" not in page
+    assert "Choose the photo again: a photo is not kept when the form has errors." in page
+    assert len(list(directory.iterdir())) == 1
