@@ -5,9 +5,11 @@ name; served to officers as a JPEG under a name of ours."""
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import random
+import re
 import struct
 import zlib
 
@@ -205,3 +207,20 @@ def test_a_damaged_photo_is_refused_or_re_encoded_never_an_error() -> None:
             assert exc.code in {"photo_not_image", "photo_too_small", "photo_dimensions"}
         else:
             assert cleaned.startswith(b"\xff\xd8\xff")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"), [("", "şəkli"), ("/en", "Photo of"), ("/ru", "Фотография:")]
+)
+def test_the_case_page_names_whose_photo_it_shows(
+    client: Client, agency: Agency, prefix: str, words: str
+) -> None:
+    """A screen reader reads whose photo the officer is looking at, not a bare "Photo"."""
+    assert _upload(client, "me.png", photo_png(), "image/png") == 302
+    app = VisaApplication.objects.select_related("case", "person").get()
+    officer = Client()
+    officer.force_login(agency.world.alice)
+    page = officer.get(f"{prefix}/office/evisa/{app.case.reference}/").content.decode()
+
+    (alt,) = re.findall(r'<img src="[^"]*photo\.jpg" alt="([^"]*)"', page)
+    assert words in alt and html.escape(app.person.full_name) in alt
