@@ -269,12 +269,24 @@ def case_assignee_get(*, user_id: str) -> User | None:
     return User.objects.filter(pk=int(user_id)).first()
 
 
-def case_history(*, case: Case) -> QuerySet[CaseEvent]:
-    return (
+def case_history(*, case: Case) -> list[CaseEvent]:
+    """A case's events, oldest first, each assignment with the account it names
+    (`assignee_account`: the events keep a username) read for all of them in one query."""
+    events = list(
         CaseEvent.objects.filter(case=case)
         .select_related("actor", "legal_ground")
         .order_by("at", "id")
     )
+    named = {
+        str(e.data["assignee"])
+        for e in events
+        if e.action == "CASE_ASSIGNED" and isinstance(e.data, dict) and e.data.get("assignee")
+    }
+    accounts = {u.username: u for u in User.objects.filter(username__in=named)} if named else {}
+    for e in events:
+        if e.action == "CASE_ASSIGNED" and isinstance(e.data, dict):
+            e.assignee_account = accounts.get(str(e.data.get("assignee")))  # type: ignore[attr-defined]
+    return events
 
 
 def cases_of_person_for_user(*, user: Any, person_id: int) -> QuerySet[Case]:

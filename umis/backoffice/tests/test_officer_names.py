@@ -130,3 +130,35 @@ def test_a_watchlist_entry_history_names_the_officer_who_withdrew_it(
     page = client.get(f"/en/office/screening/watchlist/{scene.entry.pk}/").content.decode()
 
     assert f"· {HANNAH}" in block(page, "entry-history", "</ol>")
+
+
+def test_a_history_of_many_assignments_reads_their_officers_at_once(
+    scene: Scene, client: Client
+) -> None:
+    """Naming the officers a case was given to costs the case page the same queries
+    whether the history holds two assignments or ten."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def assign_back_and_forth(times: int) -> None:
+        for _ in range(times):
+            for user in (scene.world.hannah, scene.world.alice):
+                case = Case.objects.get(pk=scene.case.pk)
+                case_assign(
+                    actor=scene.world.alice,
+                    case=case,
+                    assignee=user,
+                    expected_version=case.version,
+                )
+
+    client.force_login(scene.world.alice)
+    url = f"/en/office/cases/{scene.case.reference}/"
+    assign_back_and_forth(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    assign_back_and_forth(4)
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(url).content.decode()
+
+    assert block(page, "history", "</ol>").count(f"Assigned to {HANNAH} by {ALICE}") == 5
+    assert len(more) == len(few)

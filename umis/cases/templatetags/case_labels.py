@@ -80,7 +80,13 @@ def assignment_text(event: CaseEvent) -> str:
     released it (officers named as `officer_name` names them)."""
     actor = event.actor.username if event.actor else ""
     assignee = (event.data or {}).get("assignee")
-    assignee_name = _account_named(assignee) if assignee is not None else None
+    assignee_name = None
+    if assignee is not None:
+        if hasattr(event, "assignee_account"):  # read with the history (`case_history`)
+            account = event.assignee_account
+            assignee_name = officer_name(account) if account is not None else assignee
+        else:
+            assignee_name = _account_named(assignee)
     if not actor:  # not made from a page: who made it is in the audit log
         if assignee is None:
             return _("Released")
