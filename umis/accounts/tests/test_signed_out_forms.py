@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from umis.backoffice.tests.test_cases import register
 from umis.cases.models import CaseEvent
 from umis.core.testing import World
 from umis.stays.models import StayRegistration
+from umis.stays.testing import register
 
 pytestmark = pytest.mark.django_db
 

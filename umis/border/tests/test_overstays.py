@@ -508,7 +508,7 @@ def test_the_registration_and_the_days_over_read_as_sentences(
     status = page.split('data-status="overdue">', 1)[1].split("(", 1)[0]
     assert status.strip() == overdue
     listed = client.get(f"{lang}/office/overstays/").content.decode()
-    assert f'<th class="col-days">{days_over}</th>' in listed
+    assert f'<th scope="col" class="col-days">{days_over}</th>' in listed
 
 
 @pytest.mark.parametrize(
@@ -530,7 +530,7 @@ def test_the_columns_of_dates_say_which_date(
     login(client, "alice")
     listed = client.get(f"{lang}/office/overstays/").content.decode()
     head, body = listed.split('id="findings"', 1)[1].split("</thead>", 1)
-    assert f'<th class="col-entered">{entered}</th>' in head
+    assert f'<th scope="col" class="col-entered">{entered}</th>' in head
     # the day a registration was due shares its column with the last legal day, named in the cell
     assert f"<small>{due}</small>" in body.split("</table>", 1)[0]
 

@@ -1067,8 +1067,8 @@ def test_the_queue_names_the_reasons_an_application_was_referred(
     client.force_login(agency.world.alice)
     queue = client.get(f"{lang}/office/evisa/").content.decode()
     head = queue.split("<thead>", 1)[1].split("</thead>", 1)[0]
-    assert f"<th>{heading}</th>" in head
-    assert f"<th>{decision_reasons}</th>" not in head
+    assert f'<th scope="col">{heading}</th>' in head
+    assert f'<th scope="col">{decision_reasons}</th>' not in head
 
 
 def test_the_queue_lists_the_state_chosen_and_reports_a_state_it_does_not_know(
