@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError
 
 from umis.core.models import IdempotencyRecord
@@ -58,3 +59,21 @@ def submitted_once(
         if done is None:
             raise
         return done, True
+
+
+def form_token_for_session(session: SessionBase, *, key: str, posted: str) -> str:
+    """The one-time token of a form shown to a browser without an account: the one it was
+    sent with, if this browser (its session, under `key`) was given it (the form shown again
+    with its errors), else a new one remembered for this browser."""
+    tokens = list(session.get(key, []))
+    if posted in tokens:
+        return posted
+    token = form_token_new()
+    session[key] = [*tokens[-19:], token]
+    return token
+
+
+def form_token_given(session: SessionBase, *, key: str, token: str) -> bool:
+    """Whether this browser (its session, under `key`) was given the form with `token`: a
+    token seen elsewhere opens nothing its first sending stored."""
+    return form_token_valid(token) and token in session.get(key, [])

@@ -317,6 +317,32 @@ def stay_registration_submit_form(
     return results[0], ""
 
 
+OWN_FORM = "portal:stay-own"  # the key space of the foreigner's own form's one-time tokens
+
+
+def stay_registration_file_own_form(
+    *, actor: Any, raw: Mapping[str, Any], language: str, token: str
+) -> tuple[ItemResult | None, str]:
+    """The foreigner's own form: its result, and "" (run again when a concurrent
+    registration of the same passport won the race, see `atomic_retried`). With the form's
+    one-time `token`, a form sent again with it (a double click, back and send again) stores
+    nothing: None and the registration number its first sending stored."""
+    results: list[ItemResult] = []
+
+    def submit() -> dict[str, Any] | None:
+        results[:] = [stay_registration_file_own(actor=actor, raw=raw, language=language)]
+        registration = results[0].registration
+        return None if registration is None else {"reference": registration.case.reference}
+
+    if not form_token_valid(token):  # a form without its token (a script): submitted as it is
+        atomic_retried(submit)
+        return results[0], ""
+    answer, replayed = submitted_once(space=OWN_FORM, token=token, work=submit)
+    if replayed and answer is not None:
+        return None, str(answer["reference"])
+    return results[0], ""
+
+
 def stay_registration_file_own(*, actor: Any, raw: Mapping[str, Any], language: str) -> ItemResult:
     """The foreigner registers his own stay (art. 21: "the foreigner may also file"), with
     no account: the same rules as a host's registration (deadline, length, document, names,

@@ -18,8 +18,12 @@ from umis.accounts.decorators import signed_in_required
 from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.forms import fields_left_blank
-from umis.core.once import form_token_new, form_token_valid
-from umis.core.races import atomic_retried
+from umis.core.once import (
+    form_token_for_session,
+    form_token_given,
+    form_token_new,
+    form_token_valid,
+)
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
 from umis.people.models import DocumentType, Sex
@@ -362,6 +366,7 @@ def _end_from_form(
 # (remembered in its session, as the e-visa status pages do).
 OWN_FIELDS = (*FORM_FIELDS, "provider_name", "provider_phone", "email")
 OWN_SESSION_KEY = "own_stays"
+OWN_TOKENS_KEY = "own_stay_form_tokens"  # the one-time tokens of the forms this browser was given
 
 
 def _own_allow(request: HttpRequest, reference: str) -> None:
@@ -387,11 +392,23 @@ def own_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values, raw = _posted(request, OWN_FIELDS)
         language = (get_language() or settings.LANGUAGE_CODE)[:2]
-        result = atomic_retried(
-            lambda: services.stay_registration_file_own(
-                actor=request.user, raw=raw, language=language
-            )
+        posted = request.POST.get("submission", "")[:64]
+        # the form's token counts only in the browser it was given to: a token seen elsewhere
+        # is no token, and opens nobody's registration
+        given = form_token_given(request.session, key=OWN_TOKENS_KEY, token=posted)
+        result, earlier = services.stay_registration_file_own_form(
+            actor=request.user, raw=raw, language=language, token=posted if given else ""
         )
+        if result is None:  # the same form sent again: what its first sending stored
+            _own_allow(request, earlier)
+            messages.info(
+                request,
+                _(
+                    "This form was sent already: you are registered once. Registration number: %(ref)s"
+                )
+                % {"ref": earlier},
+            )
+            return redirect("stays_own:status", reference=earlier)
         if result.registration is not None:
             reference = result.registration.case.reference
             _own_allow(request, reference)
@@ -405,7 +422,15 @@ def own_register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stays/own_register.html",
-        _form_context(values, errors, own=True),
+        {
+            # sent twice, it registers once (a refused form keeps its token)
+            "submission": form_token_for_session(
+                request.session,
+                key=OWN_TOKENS_KEY,
+                posted=request.POST.get("submission", "")[:64],
+            ),
+            **_form_context(values, errors, own=True),
+        },
         status=422 if errors else 200,
     )
 
