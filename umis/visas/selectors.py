@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from umis.border.basis import Basis
 from umis.border.stayrules import Regime, RegimePeriod
@@ -262,8 +263,14 @@ def evisa_label(parameters: str) -> str:
     """An e-visa as a legal basis ("E26000123:30": its number and days per stay) in the
     current language (a `border.basis` label)."""
     number, days = parameters.rsplit(":", 1)
+    count = int(days)
     return str(
-        _("e-visa %(number)s, single entry, %(days)d days") % {"number": number, "days": int(days)}
+        ngettext(
+            "e-visa %(number)s, single entry, %(days)d day",
+            "e-visa %(number)s, single entry, %(days)d days",
+            count,
+        )
+        % {"number": number, "days": count}
     )
 
 

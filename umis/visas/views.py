@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -558,6 +558,8 @@ def _office_case_page(
         {
             "case": case,
             "app": app,
+            # in full, with the number's plural (1 день, 3 дня, 10 дней), as on the e-visa
+            "stay_days": ngettext("%(n)d day", "%(n)d days", app.stay_days) % {"n": app.stay_days},
             "history": case_history(case=case),
             "closing": case_closing(case=case),
             "hits": hits,

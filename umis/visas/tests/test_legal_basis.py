@@ -106,7 +106,7 @@ def test_an_issued_evisa_is_the_legal_basis_of_the_holders_stay(
     assert body["last_legal_day"] == (today + dt.timedelta(days=13)).isoformat()
     russian = _stay(client, key, person_id, today, language="ru")
     assert russian["legal_basis"]["label"] == (
-        f"э-виза {app.visa_number}, однократный въезд, 14 дн."
+        f"э-виза {app.visa_number}, однократный въезд, 14 дней"
     )
 
 
