@@ -24,6 +24,7 @@ from umis.screening.validation import (
     MAX_EXTERNAL_ID,
     MAX_LIMIT,
     MAX_NAME,
+    MAX_NAME_PART,
     MAX_REASON,
     MAX_SEARCH_NAMES,
     MAX_SOURCE,
@@ -175,8 +176,8 @@ class WatchlistEntryIn(BodyIn):
     category: str
     external_id: str | None = Field(None, json_schema_extra=longest(MAX_EXTERNAL_ID))
     full_name: str | None = Field(None, json_schema_extra=longest(MAX_NAME))
-    surname: str | None = None
-    given_names: str | None = None
+    surname: str | None = Field(None, json_schema_extra=longest(MAX_NAME_PART))
+    given_names: str | None = Field(None, json_schema_extra=longest(MAX_NAME_PART))
     aliases: list[Annotated[str, Field(json_schema_extra=longest(MAX_NAME))]] | None = None
     birth_date: str | None = Field(None, description="YYYY-MM-DD or YYYY")
     nationality: str | None = None

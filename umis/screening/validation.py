@@ -20,6 +20,9 @@ from umis.screening.index import Query, document_key
 from umis.screening.models import DOCUMENT_CATEGORIES, PERSON_CATEGORIES, Category
 
 MAX_NAME = 300
+# an entry's surname and its given names, each: together, with the blank between them, they
+# never pass the longest full name they make
+MAX_NAME_PART = (MAX_NAME - 1) // 2
 MAX_ALIASES = 20
 MAX_REASON = 2000  # characters of an entry's reason, blanks run together
 MAX_SOURCE = 200  # characters of an entry's source and of its source reference
@@ -310,9 +313,19 @@ def entry_parse(
             "category",
         )
     kind = "document" if category in DOCUMENT_CATEGORIES else "person"
-    full_name = _text(raw, "full_name", MAX_NAME) or " ".join(
-        p for p in (_text(raw, "surname", 150), _text(raw, "given_names", 150)) if p
-    )
+    parts = [_whole_text(raw, "surname"), _whole_text(raw, "given_names")]
+    parts_too_long = False
+    for key, part in zip(("surname", "given_names"), parts, strict=True):
+        if len(part) > MAX_NAME_PART:  # refused, never cut
+            parts_too_long = True
+            errors.add(
+                "too_long",
+                _("At most %(n)d characters (this has %(length)d).")
+                % {"n": MAX_NAME_PART, "length": len(part)},
+                key,
+            )
+    given_full_name = _text(raw, "full_name", MAX_NAME)
+    full_name = given_full_name or " ".join(p for p in parts if p)
     aliases_raw = raw.get("aliases") or []
     if isinstance(aliases_raw, str):
         aliases_raw = aliases_raw.split(";")
@@ -322,7 +335,8 @@ def entry_parse(
     aliases = tuple(" ".join(str(a).split()) for a in aliases_raw if str(a).strip())
     if len(aliases) > MAX_ALIASES:
         errors.add("too_many", _("Too many items."), "aliases")
-    if kind == "person" or full_name:
+    # a name made of parts refused above says nothing more of itself
+    if (kind == "person" or full_name) and (given_full_name or not parts_too_long):
         for e in name_errors(full_name, field="full_name"):
             errors.errors.append(e)
     for i, a in enumerate(aliases[:MAX_ALIASES]):

@@ -410,6 +410,8 @@ def test_a_registration_s_zone_one_over_the_documented_length_is_refused(
 WATCHLIST_ENTRY_FIELDS = (
     "external_id",
     "full_name",
+    "surname",
+    "given_names",
     "aliases.0",
     "document_number",
     "reason",

@@ -266,3 +266,29 @@ def test_a_number_or_true_in_a_text_field_of_an_import_is_refused(
         "Введите текст.",
     )
     assert WatchlistEntry.objects.count() == 0
+
+
+def test_a_surname_or_given_names_longer_than_an_entry_holds_is_refused_not_cut(
+    world: World, client: Client, key: str
+) -> None:
+    from umis.screening.validation import MAX_NAME_PART
+
+    url = "/api/v1/watchlists/entry-bans/entries"
+    parts = {k: v for k, v in ENTRIES[0].items() if k != "full_name"}
+    long = {**parts, "surname": "Məmmədov" + "v" * MAX_NAME_PART}
+    r = post(client, url, {"entries": [ENTRIES[1], long]}, key, "ru")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("too_long", "entries.1.surname")
+    assert error["message"] == f"Не более {MAX_NAME_PART} символов (здесь {MAX_NAME_PART + 8})."
+    r = post(client, url, {"entries": [{**parts, "given_names": "C" * 1000}]}, key, "en")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (error["field"], error["message"]) == (
+        "entries.0.given_names",
+        f"At most {MAX_NAME_PART} characters (this has 1000).",
+    )
+    assert WatchlistEntry.objects.count() == 0
+    at_limit = {**parts, "surname": "S" * MAX_NAME_PART, "given_names": "G" * MAX_NAME_PART}
+    assert post(client, url, {"entries": [at_limit]}, key).status_code == 200
+    assert WatchlistEntry.objects.get().full_name == f"{'S' * MAX_NAME_PART} {'G' * MAX_NAME_PART}"

@@ -466,3 +466,12 @@ def test_a_number_or_true_in_a_text_field_of_a_json_file_refuses_the_file(
     errors = import_refused(f)
     assert f"{field}: invalid: Enter text." in errors
     assert not WatchlistEntry.objects.exists()
+
+
+def test_a_row_whose_surname_is_too_long_is_refused_naming_it(world: World, tmp_path: Path) -> None:
+    f = tmp_path / "bans.json"
+    row = {k: v for k, v in ROW.items() if k != "full_name"} | {"surname": "S" * 200}
+    f.write_text(json.dumps([{**ROW, "external_id": "B1"}, row]), encoding="utf-8")
+    errors = import_refused(f)
+    assert "entry 2: surname: too_long: At most 149 characters (this has 200)." in errors
+    assert not WatchlistEntry.objects.exists()

@@ -586,3 +586,19 @@ def test_a_refused_list_and_file_are_each_read_with_their_error(
         error = page.split(f'<p class="error" id="error_{field}" role="alert">', 1)[1]
         assert error.split("</p>", 1)[0] == said
     assert not WatchlistImport.objects.exists()
+
+
+def test_a_row_whose_given_names_are_too_long_is_refused_beside_its_field(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.hannah)
+    header = "category,external_id,surname,given_names,reason,source\n"
+    response = upload(client, header + "entry_ban,X1,Aliyev," + "R" * 160 + ",Expelled,SMS\n")
+    job = run_queued()
+    assert job.status == "refused"
+    assert not WatchlistEntry.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "<td>строка 2</td><td><code>given_names</code></td>"
+        "<td>Не более 149 символов (здесь 160).</td>"
+    ) in page
