@@ -28,6 +28,7 @@ from umis.border import calculator, selectors, services, validation
 from umis.border.stayrules import MAX_DAYS
 from umis.core import clock
 from umis.core.errors import ValidationFailed
+from umis.people.purposes import MAX_STATED_PURPOSE
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
 
 crossings_router = Router(tags=["Border crossings"], auth=ApiKeyAuth(Scope.BORDER_CROSSINGS))
@@ -212,12 +213,31 @@ class PersonStayOut(Schema):
     summary="A person's authorised stay on a date",
 )
 def person_stay(
-    request: HttpRequest, person_id: int, on: Day | None = None, purpose: str = "status check"
+    request: HttpRequest,
+    person_id: int,
+    on: Annotated[
+        Day | None,
+        Field(
+            description=f"YYYY-MM-DD, {calculator.EARLIEST:%Y-%m-%d} to "
+            f"{calculator.LATEST:%Y-%m-%d} (422 date_out_of_range outside); today when not given",
+            json_schema_extra={
+                "formatMinimum": calculator.EARLIEST.isoformat(),
+                "formatMaximum": calculator.LATEST.isoformat(),
+            },
+        ),
+    ] = None,
+    purpose: Annotated[
+        str,
+        Field(
+            description="Why the stay is read, kept in the audit row of the read",
+            json_schema_extra=longest(MAX_STATED_PURPOSE),
+        ),
+    ] = "status check",
 ) -> dict[str, Any]:
     """In the country or not, on which legal basis, days used in the current window, days
     left, last day of legal stay, and whether registration at the place of stay is due."""
     found = selectors.person_stay_for_user(
-        user=request.user, person_id=person_id, on=on or clock.today(), purpose=purpose[:200]
+        user=request.user, person_id=person_id, on=on or clock.today(), purpose=purpose
     )
     return found.to_dict()
 

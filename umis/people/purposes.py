@@ -28,6 +28,7 @@ NEEDS_REFERENCE = {"inquiry"}
 # people.selectors.person_read_purpose)
 NEEDS_CASE = {"case"}
 MAX_REFERENCE = 100
+MAX_STATED_PURPOSE = 200  # characters of a purpose stated in free text, kept whole
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,15 @@ def purpose_query(code: str, reference: object = "") -> str:
 def stated_purpose_check(text: str, *, field: str = "purpose") -> None:
     """Refuse (DomainError `invisible_character`, naming the character) a purpose stated in
     free text, as an agency states it, holding a character drawn as nothing: kept in the audit
-    row of the read, it would read otherwise (reversed) there."""
+    row of the read, it would read otherwise (reversed) there; and one longer than
+    MAX_STATED_PURPOSE characters (`too_long`): refused, never cut."""
+    if len(text) > MAX_STATED_PURPOSE:
+        raise DomainError(
+            "too_long",
+            _("At most %(n)d characters (this has %(length)d).")
+            % {"n": MAX_STATED_PURPOSE, "length": len(text)},
+            field,
+        )
     hidden = invisible_character(text)
     if hidden is not None:
         raise DomainError(

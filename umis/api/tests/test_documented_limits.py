@@ -468,3 +468,66 @@ def test_a_watchlist_entry_one_over_the_documented_length_is_refused_naming_the_
             assert _too_long(errors, f"entries.0.{field}"), errors
             assert not WatchlistEntry.objects.exists()
     assert WatchlistEntry.objects.count() == 1
+
+
+def _stay_parameters(client: Client) -> dict[str, Any]:
+    operation = client.get("/api/v1/openapi.json").json()["paths"][
+        "/api/v1/people/{person_id}/stay"
+    ]
+    return {p["name"]: p["schema"] for p in operation["get"]["parameters"]}
+
+
+def test_a_stay_read_s_purpose_one_over_the_documented_length_is_refused_unaudited(
+    world: World, client: Client
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+    from umis.audit.models import AuditEvent
+    from umis.stays.services import stay_registrations_submit
+
+    limit = _stay_parameters(client)["purpose"].get("maxLength")
+    assert limit
+    [result] = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])
+    assert result.registration is not None
+    path = f"/api/v1/people/{result.registration.person_id}/stay"
+    key = api_client_create(actor=None, name="desk", user=world.hannah, scopes=[Scope.PEOPLE_READ])
+    for lang, message in (
+        ("en", f"At most {limit} characters (this has {limit + 1})."),
+        ("ru", f"Не более {limit} символов (здесь {limit + 1})."),
+    ):
+        over = client.get(
+            path, {"purpose": "p" * (limit + 1)}, HTTP_X_API_KEY=key[1], HTTP_ACCEPT_LANGUAGE=lang
+        )
+        assert over.status_code == 422, over.content
+        error = over.json()["error"]
+        assert (error["code"], error["field"], error["message"]) == ("too_long", "purpose", message)
+    assert not AuditEvent.objects.filter(action="PERSON_STAY_VIEWED").exists()
+    at = client.get(path, {"purpose": "p" * limit}, HTTP_X_API_KEY=key[1])
+    assert at.status_code == 200, at.content
+    assert AuditEvent.objects.get(action="PERSON_STAY_VIEWED").data["purpose"] == "p" * limit
+
+
+def test_a_stay_read_on_a_day_outside_the_documented_range_is_refused(
+    world: World, client: Client
+) -> None:
+    import datetime as dt
+
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+    from umis.stays.services import stay_registrations_submit
+
+    on = _stay_parameters(client)["on"]
+    on = next(p for p in [on, *on.get("anyOf", [])] if "formatMinimum" in p)
+    first = dt.date.fromisoformat(on["formatMinimum"])
+    last = dt.date.fromisoformat(on["formatMaximum"])
+    assert f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" in on["description"]
+    [result] = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])
+    assert result.registration is not None
+    path = f"/api/v1/people/{result.registration.person_id}/stay"
+    key = api_client_create(actor=None, name="desk", user=world.hannah, scopes=[Scope.PEOPLE_READ])
+    day = dt.timedelta(days=1)
+    for sent, status in ((first - day, 422), (first, 200), (last, 200), (last + day, 422)):
+        response = client.get(path, {"on": sent.isoformat()}, HTTP_X_API_KEY=key[1])
+        assert response.status_code == status, (sent, response.content)
+        if status == 422:
+            assert response.json()["error"]["code"] == "date_out_of_range"
