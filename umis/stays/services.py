@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -292,55 +292,55 @@ def stay_registrations_submit(
 
 
 REGISTER_FORM = "portal:stay-register"  # the key space of the host form's one-time tokens
+OWN_FORM = "portal:stay-own"  # the key space of the foreigner's own form's one-time tokens
+
+
+def _form_sent_once(
+    *, space: str, token: str, register: Callable[[], ItemResult], owner: str = ""
+) -> tuple[ItemResult | None, str]:
+    """One guest registered from a form: its result, and "" (run again when a concurrent
+    registration of the same passport won the race, see `atomic_retried`). With the form's
+    one-time `token`, a form sent again with it (a double click, back and send again) stores
+    nothing: None and the registration number its first sending stored. A token is kept
+    under its `owner` (a host), so it counts for that owner only."""
+    results: list[ItemResult] = []
+
+    def submit() -> dict[str, Any] | None:
+        results[:] = [register()]
+        registration = results[0].registration
+        return None if registration is None else {"reference": registration.case.reference}
+
+    if not form_token_valid(token):  # a form without its token (a script): submitted as it is
+        atomic_retried(submit)
+        return results[0], ""
+    key = f"{owner}:{token}" if owner else token
+    answer, replayed = submitted_once(space=space, token=key, work=submit)
+    if replayed and answer is not None:
+        return None, str(answer["reference"])
+    return results[0], ""
 
 
 def stay_registration_submit_form(
     *, actor: Any, host: Host, raw: Mapping[str, Any], token: str
 ) -> tuple[ItemResult | None, str]:
-    """The host's form, one guest: its result, and "" (run again when a concurrent
-    registration of the same passport won the race, see `atomic_retried`). With the form's
-    one-time `token`, a form sent again with it (a double click, back and send again) stores
-    nothing: None and the registration number its first sending stored."""
-    results: list[ItemResult] = []
-
-    def submit() -> dict[str, Any] | None:
-        results[:] = stay_registrations_submit(actor=actor, host=host, raws=[raw])
-        registration = results[0].registration
-        return None if registration is None else {"reference": registration.case.reference}
-
-    if not form_token_valid(token):  # a form without its token (a script): submitted as it is
-        atomic_retried(submit)
-        return results[0], ""
-    answer, replayed = submitted_once(space=REGISTER_FORM, token=f"{host.pk}:{token}", work=submit)
-    if replayed and answer is not None:
-        return None, str(answer["reference"])
-    return results[0], ""
-
-
-OWN_FORM = "portal:stay-own"  # the key space of the foreigner's own form's one-time tokens
+    """The host's form, one guest (`_form_sent_once`); a token counts for its host only."""
+    return _form_sent_once(
+        space=REGISTER_FORM,
+        token=token,
+        owner=str(host.pk),
+        register=lambda: stay_registrations_submit(actor=actor, host=host, raws=[raw])[0],
+    )
 
 
 def stay_registration_file_own_form(
     *, actor: Any, raw: Mapping[str, Any], language: str, token: str
 ) -> tuple[ItemResult | None, str]:
-    """The foreigner's own form: its result, and "" (run again when a concurrent
-    registration of the same passport won the race, see `atomic_retried`). With the form's
-    one-time `token`, a form sent again with it (a double click, back and send again) stores
-    nothing: None and the registration number its first sending stored."""
-    results: list[ItemResult] = []
-
-    def submit() -> dict[str, Any] | None:
-        results[:] = [stay_registration_file_own(actor=actor, raw=raw, language=language)]
-        registration = results[0].registration
-        return None if registration is None else {"reference": registration.case.reference}
-
-    if not form_token_valid(token):  # a form without its token (a script): submitted as it is
-        atomic_retried(submit)
-        return results[0], ""
-    answer, replayed = submitted_once(space=OWN_FORM, token=token, work=submit)
-    if replayed and answer is not None:
-        return None, str(answer["reference"])
-    return results[0], ""
+    """The foreigner's own form (`_form_sent_once`)."""
+    return _form_sent_once(
+        space=OWN_FORM,
+        token=token,
+        register=lambda: stay_registration_file_own(actor=actor, raw=raw, language=language),
+    )
 
 
 def stay_registration_file_own(*, actor: Any, raw: Mapping[str, Any], language: str) -> ItemResult:
