@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +31,7 @@ from umis.core import clock
 from umis.core.errors import DomainError, NotFound
 from umis.core.filters import choice_filter_read
 from umis.core.forms import fields_left_blank
+from umis.core.once import form_token_for_session, form_token_given
 from umis.core.races import atomic_retried
 from umis.core.ratelimit import rate_limited
 from umis.documents.services import document_verify_link
@@ -89,14 +89,8 @@ def _allow(request: HttpRequest, group: str) -> None:
 
 
 def _form_token(request: HttpRequest, posted: str) -> str:
-    """The form's one-time token: the one it was sent with, if this browser was given it
-    (the form shown again with its errors), else a new one remembered for this browser."""
-    tokens = list(request.session.get(TOKENS_KEY, []))
-    if posted in tokens:
-        return posted
-    token = secrets.token_urlsafe(24)
-    request.session[TOKENS_KEY] = [*tokens[-19:], token]
-    return token
+    """The form's one-time token, remembered for this browser (`form_token_for_session`)."""
+    return form_token_for_session(request.session, key=TOKENS_KEY, posted=posted)
 
 
 def _group_for_session(request: HttpRequest, reference: str) -> list[VisaApplication]:
@@ -247,7 +241,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         else:
             # A form sent again shows what its first sending made; only to the browser the
             # form was given to, as a token seen elsewhere opens nobody's application.
-            if not replayed or token in request.session.get(TOKENS_KEY, []):
+            if not replayed or form_token_given(request.session, key=TOKENS_KEY, token=token):
                 _allow(request, group)
             for photo_token, _name, _data in kept.values():
                 pending_photo_drop(session=request.session, token=photo_token)
