@@ -837,19 +837,19 @@ def test_the_refusal_notice_names_the_state_that_issued_the_passport(
     assert "(DE)" not in text
 
 
-@pytest.mark.parametrize(
-    ("lang", "days", "duration"),
-    [
-        ("ru", 1, "1 день"),
-        ("ru", 3, "3 дня"),
-        ("ru", 10, "10 дней"),
-        ("ru", 21, "21 день"),
-        ("az", 1, "1 gün"),
-        ("az", 10, "10 gün"),
-        ("en", 1, "1 day"),
-        ("en", 10, "10 days"),
-    ],
-)
+DAYS = [  # a duration of stay in words, with the number's plural
+    ("ru", 1, "1 день"),
+    ("ru", 3, "3 дня"),
+    ("ru", 10, "10 дней"),
+    ("ru", 21, "21 день"),
+    ("az", 1, "1 gün"),
+    ("az", 10, "10 gün"),
+    ("en", 1, "1 day"),
+    ("en", 10, "10 days"),
+]
+
+
+@pytest.mark.parametrize(("lang", "days", "duration"), DAYS)
 def test_the_evisa_pdf_writes_the_days_of_stay_in_full(
     client: Client, agency: Agency, lang: str, days: int, duration: str
 ) -> None:

@@ -11,20 +11,9 @@ from django.utils import translation
 from umis.visas.models import VisaApplication
 from umis.visas.selectors import evisa_label
 from umis.visas.tests.conftest import Agency
-from umis.visas.tests.test_evisa import _apply_and_pay
+from umis.visas.tests.test_evisa import DAYS, _apply_and_pay
 
 pytestmark = pytest.mark.django_db
-
-DAYS = [
-    ("ru", 1, "1 день"),
-    ("ru", 3, "3 дня"),
-    ("ru", 10, "10 дней"),
-    ("ru", 21, "21 день"),
-    ("az", 1, "1 gün"),
-    ("az", 10, "10 gün"),
-    ("en", 1, "1 day"),
-    ("en", 10, "10 days"),
-]
 
 
 @pytest.mark.parametrize(("lang", "days", "duration"), DAYS)
