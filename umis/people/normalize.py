@@ -34,7 +34,9 @@ How a token becomes a key:
    ض reads d as in Arabic and z as in Persian, Reza, Ramazan; letters that would run into
    a digraph, the z and h of زهرا, are also read apart, Zahra, and ت before ز or س is never
    the ts of ц; the final ی of a name shaped as an Arabic participle of form VIII, مرتضی,
-   مصطفی, reads ā as well as ī, Murtaza, Mustafa),
+   مصطفی, or of a short list of names, موسی, عیسی, یحیی, کبری, لیلی, reads ā as well as ī,
+   Murtaza, Mustafa, Musa, Isa, Kobra, Leyla; an initial ی before a consonant, the y of
+   یحیی Yahya, is also read left out, as the skeleton of Yahya leaves it out),
    Georgian, Armenian and anything else by ``anyascii``.
 4. Azerbaijani/Turkish case: İ, I, ı and i are one letter class; ə folds to a
    (ICAO Doc 9303 Part 3: Ə→A, Ü→UE/U, Ş→S, Ç→C, Ğ→G).
@@ -466,6 +468,33 @@ def _german_traditional(latin: str) -> str:
 # (Morteza, Murtuza, Муртуза), مصطفی Mustafa, مجتبی Mojtaba, مقتدی Moqtada, منتهی Montaha;
 # the same letters read ī are the active one (مهتدی Mohtadi). Such a token is read both ways.
 _PARTICIPLE_A = re.compile("^م[^اآوییى][تط][^اآوییى][یي]$")
+# Other names whose final ی stands for the alef maqsura and reads ā, whatever their shape, as
+# the ALA-LC romanization tables for Persian and Arabic give them (ى read á): Mūsá, ʻĪsá,
+# Yaḥyá, Kubrá, Ṣughrá, Laylá, Hudá, Bushrá, Ṭūbá; so Musa (Муса), Isa (İsa, Иса, Issa), Yahya
+# (Yəhya, Яхья), Kobra (Kübra, Кубра), Soghra (Suğra, Сугра), Leyli (Leyla, Лейла), Hoda,
+# Boshra, Tuba. Their shapes are those of names ending in ī (نوری Nouri, حسنی Hosni, موسوی
+# Musavi, علی Ali), so only the names of this list are read ā as well. Looked up with the
+# Arabic ي and ك as their Persian letters, and alef, its hamzas and ain as one letter (an
+# ain read as the vowel it gives is an alef madda in the staff search, `_abjad_token`).
+_LONG_A_LETTERS = str.maketrans(dict.fromkeys("ءأإاٱعآ", "ا") | {"ي": "ی", "ك": "ک"})
+_LONG_A_NAMES = frozenset(
+    n.translate(_LONG_A_LETTERS)
+    for n in ("موسی", "عیسی", "یحیی", "کبری", "صغری", "لیلی", "هدی", "بشری", "طوبی")
+)
+# An initial ی before a consonant is the consonant y, its short vowel unwritten (یحیی Yahya,
+# یعقوب Yaqub; Persian writes an initial i with ا, ایرج Iraj), which the skeleton of a
+# Latin or Cyrillic spelling leaves out before its vowel (Yahya, Яхья: aha): an
+# Arabic-script token so beginning also reads without it.
+_INITIAL_YA = re.compile("^[یي](?=[^اآوییى])")
+
+
+def _final_ya_long_a(original: str) -> bool:
+    """Whether an Arabic-script token ending in ی (or ي) also reads it ā (`_PARTICIPLE_A`,
+    `_LONG_A_NAMES`)."""
+    return bool(_PARTICIPLE_A.match(original)) or (
+        original[-1:] in "یي" and original.translate(_LONG_A_LETTERS) in _LONG_A_NAMES
+    )
+
 
 _MEDIAL_WAW = re.compile("(?<=[^اآ])و(?=[^اآیيى])")  # a و between consonants
 
@@ -520,8 +549,10 @@ def _token(original: str) -> Token | None:
     if abjad:
         # ض is d in Arabic (Ramadan), z in Persian and Azerbaijani (Reza, Rza, Ramazan)
         texts = dict.fromkeys((original, original.replace("ض", "ز")))
-        if _PARTICIPLE_A.match(original):
+        if _final_ya_long_a(original):
             texts.update(dict.fromkeys(text[:-1] + "ى" for text in tuple(texts)))
+        if _INITIAL_YA.match(original):
+            texts.update(dict.fromkeys(text[1:] for text in tuple(texts)))
         for text in texts:
             for a in (False, True):
                 if a or text != original:  # read by sound, not letter by letter (`_TS_RULE`)

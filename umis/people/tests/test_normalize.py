@@ -126,6 +126,11 @@ DIFFERENT = [
     ("Erich Koch", "Эрик Кох"),
     ("Joakim", "Jochen"),
     ("Joakim", "Аким"),
+    # a final ی read ā is still a name of its own beside the surname made from it
+    ("موسی", "Musavi"),
+    ("موسی", "Мусави"),
+    ("یحیی", "Yahyayev"),
+    ("عیسی", "Isayev"),
 ]
 
 
@@ -173,3 +178,43 @@ def test_the_score_is_symmetric_and_bounded(a: str, b: str) -> None:
     s1, s2 = name_similarity(a, b), name_similarity(b, a)
     assert s1.score == s2.score
     assert 0 <= s1.score <= 100
+
+
+# Names whose final ی stands for the Arabic alef maqsura (ى) and reads ā (ALA-LC: Mūsá, ʻĪsá,
+# Yaḥyá, Kubrá, Ṣughrá, Laylá), against the Latin and Cyrillic spellings of them
+FINAL_YA_LONG_A = [
+    ("موسی", ("Musa", "Муса", "Mousa")),
+    ("عیسی", ("Isa", "İsa", "Иса", "Issa")),
+    ("یحیی", ("Yahya", "Yəhya", "Яхья")),
+    ("کبری", ("Kobra", "Kubra", "Kübra", "Кубра")),
+    ("صغری", ("Soghra", "Suğra", "Сугра")),
+    ("لیلی", ("Leyli", "Leyla", "Leila", "Layla", "Лейла")),
+    ("هدی", ("Hoda", "Huda")),
+    ("بشری", ("Boshra", "Bushra")),
+    ("طوبی", ("Tuba", "Tooba")),
+]
+# and names whose final ی is ī, which keep it
+FINAL_YA_LONG_I = ["علی", "مهدی", "هادی", "مجدی", "سعدی", "فاطمی", "نوری", "حسنی", "موسوی"]
+
+
+@pytest.mark.parametrize(("arabic", "spellings"), FINAL_YA_LONG_A)
+def test_a_final_ya_that_is_a_long_a_reads_a_as_well_as_i(
+    arabic: str, spellings: tuple[str, ...]
+) -> None:
+    for name in (arabic, arabic.replace("ی", "ي").replace("ک", "ك")):  # Arabic ي and ك too
+        assert {r[-1] for r in normalize_name(name).main[0].readings} == {"i", "a"}, name
+    for spelling in spellings:
+        assert name_similarity(arabic, spelling).score >= 90, spelling
+
+
+@pytest.mark.parametrize("arabic", FINAL_YA_LONG_I)
+def test_a_final_ya_that_is_a_long_i_reads_i_only(arabic: str) -> None:
+    assert {r[-1] for r in normalize_name(arabic).main[0].readings} == {"i"}
+
+
+def test_an_initial_ya_before_a_consonant_is_the_consonant_y() -> None:
+    # یحیی is Yahya, whose skeleton (aha, as Яхья's) has no i for its y: one reading of
+    # the Arabic-script token begins with its next consonant, as the Latin one does
+    assert "ha" in normalize_name("یحیی").main[0].readings
+    assert "hub" in normalize_name("یعقوب").main[0].readings  # Yaqub
+    assert normalize_name("ایرج").main[0].readings == ("irj",)  # an initial i is written ا

@@ -374,6 +374,89 @@ def test_a_persian_name_on_file_is_found_by_its_long_a_after_the_upgrade(world: 
     assert [p.surname for p in person_search(user=world.alice, name="Murtuza")] == ["رضایی"]
 
 
+def test_staff_find_a_persian_name_whose_final_ya_is_a_long_a_by_its_shape(world: World) -> None:
+    # موسی, عیسی, یحیی, کبری, صغری, لیلی end in the ā Arabic writes ى (Mūsá, ʻĪsá, Yaḥyá,
+    # Kubrá, Ṣughrá, Laylá), which Persian writes ی, as it writes the ī of Ali (علی)
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="Karimi", given_names="Musa"),
+            guest(surname="Керимов", given_names="Муса", document_number="U22345678"),
+            guest(surname="Musavi", given_names="Ali", document_number="U32345678"),
+            guest(surname="Quliyev", given_names="İsa", document_number="U42345678"),
+            guest(surname="Исаев", given_names="Иса", document_number="U52345678"),
+            guest(surname="Haddad", given_names="Issa", document_number="U62345678"),
+            guest(surname="Həsənov", given_names="Yəhya", document_number="U72345678"),
+            guest(surname="Гасанов", given_names="Яхья", document_number="U82345678"),
+            guest(surname="Əliyeva", given_names="Kübra", document_number="U92345678"),
+            guest(surname="Rahimi", given_names="Kobra", document_number="V12345678"),
+            guest(surname="Алиева", given_names="Лейла", document_number="V22345678"),
+            guest(surname="Məmmədova", given_names="Leyla", document_number="V32345678"),
+            guest(surname="Hosseini", given_names="Soghra", document_number="V42345678"),
+            guest(surname="Nouri", given_names="Mehdi", document_number="V52345678"),
+        ],
+    )
+    for query, found in [
+        ("موسی", ["Karimi", "Керимов"]),
+        ("موسي", ["Karimi", "Керимов"]),  # with the Arabic ي
+        ("موسی کریمی", ["Karimi"]),
+        ("عیسی", ["Haddad", "Quliyev", "Исаев"]),
+        ("یحیی", ["Həsənov", "Гасанов"]),
+        ("کبری", ["Rahimi", "Əliyeva"]),
+        ("كبرى", ["Rahimi", "Əliyeva"]),  # in Arabic spelling
+        ("لیلی", ["Məmmədova", "Алиева"]),
+        ("صغری", ["Hosseini"]),
+        ("مهدی", ["Nouri"]),  # its final ی is the ī of Mehdi
+        ("موسوی", ["Musavi"]),
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+
+
+def test_staff_find_a_persian_name_on_file_whose_final_ya_is_a_long_a(world: World) -> None:
+    stay_registrations_submit(
+        actor=world.harry,
+        host=world.hotel,
+        raws=[
+            guest(surname="کریمی", given_names="موسی"),
+            guest(surname="عیسی", given_names="یحیی", document_number="U22345678"),
+            guest(surname="رحیمی", given_names="کبری", document_number="U32345678"),
+            guest(surname="حسینی", given_names="لیلی", document_number="U42345678"),
+            guest(surname="رضایی", given_names="علی", document_number="U52345678"),
+        ],
+    )
+    for query, found in [
+        ("Musa", ["کریمی"]),
+        ("Муса Керими", ["کریمی"]),
+        ("Isa", ["عیسی"]),
+        ("Yahya", ["عیسی"]),
+        ("Яхья", ["عیسی"]),
+        ("Kübra", ["رحیمی"]),
+        ("Kobra Rahimi", ["رحیمی"]),
+        ("Лейла", ["حسینی"]),
+        ("Leyli", ["حسینی"]),
+        ("Ala", []),  # علی is Ali: its final ی is ī
+    ]:
+        assert [p.surname for p in person_search(user=world.alice, name=query)] == found, query
+
+
+def test_a_name_on_file_in_long_a_is_found_after_the_upgrade(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from umis.people.models import Person
+
+    stay_registrations_submit(
+        actor=world.harry, host=world.hotel, raws=[guest(surname="کریمی", given_names="موسی")]
+    )
+    Person.objects.update(match_key="krimi musi")  # as stored before
+    assert person_search(user=world.alice, name="Musa") == []
+    migration = importlib.import_module("umis.people.migrations.0018_final_ya_long_a_names")
+    migration.add_readings(apps, None)
+    assert [p.surname for p in person_search(user=world.alice, name="Musa")] == ["کریمی"]
+
+
 @pytest.mark.parametrize(
     ("surname", "given_names", "patronymic", "query"),
     [

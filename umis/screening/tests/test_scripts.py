@@ -148,6 +148,37 @@ def test_names_compare_tells_morteza_from_mirza() -> None:
     assert compare("مرتضى", "Mirza")["match"] is False  # in Arabic spelling
 
 
+@pytest.mark.parametrize(
+    ("arabic", "spellings"),
+    [
+        ("موسی", ("Musa", "Муса", "Mousa")),
+        ("عیسی", ("Isa", "İsa", "Иса", "Issa")),
+        ("یحیی", ("Yahya", "Yəhya", "Яхья")),
+        ("کبری", ("Kobra", "Kubra", "Kübra", "Кубра")),
+        ("صغری", ("Soghra", "Suğra", "Сугра")),
+        ("لیلی", ("Leyli", "Leyla", "Layla", "Лейла")),
+    ],
+)
+def test_names_compare_reads_a_final_ya_as_a_long_a(
+    arabic: str, spellings: tuple[str, ...]
+) -> None:
+    for spelling in spellings:
+        assert compare(arabic, spelling)["match"] is True, spelling
+        assert compare(f"{arabic} کریمی", f"Karimi {spelling}")["match"] is True, spelling
+
+
+def test_names_compare_keeps_a_name_in_long_a_apart_from_the_surname_made_of_it() -> None:
+    assert compare("موسی", "Musavi")["match"] is False
+    assert compare("موسی", "Мусави")["match"] is False
+    assert compare("یحیی", "Yahyayev")["match"] is False
+    assert compare("عیسی", "Isayev")["match"] is False
+    # names whose final ی is ī keep it
+    assert compare("علی", "Ali")["match"] is True
+    assert compare("مهدی", "Mehdi")["match"] is True
+    assert compare("هادی", "Hadi")["match"] is True
+    assert compare("سعدی", "Saadi")["match"] is True
+
+
 def test_names_compare_reads_the_persian_v_of_waw() -> None:
     assert compare("موسوی", "Mousavi")["match"] is True
     assert compare("داوود", "Davood")["match"] is True
