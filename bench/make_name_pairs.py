@@ -85,6 +85,15 @@ Sources, per row (column `source`):
   through it Russian (Муртуза, Мустафа) write them; FINAL_YA_NEGATIVES: مرتضی and its
   Arabic spelling مرتضى against Mirza (میرزا, no ت), مصطفی against Mostafavi (the surname
   made from it, مصطفوی).
+- `hand:persian-final-ya-names` (2026-11-25, afternoon): LONG_A_PAIRS, common names whose
+  final ی stands for the alef maqsura ى and reads ā whatever their shape, as the ALA-LC
+  romanization tables for Persian and Arabic give them (Mūsá, ʻĪsá, Yaḥyá, Kubrá, Ṣughrá,
+  Laylá), as Iranian passports write them (Mousa, Kobra, Soghra, Leyli), as Azerbaijani
+  writes them (Musa, İsa, Yəhya, Kübra, Leyla) and through it Russian (Муса, Иса, Яхья,
+  Кубра, Сугра, Лейла), and Issa, the common romanisation of عیسی in Arab passports;
+  LONG_A_NEGATIVES: the surnames made from them (موسی / Musavi, موسوی; موسی / Мусави;
+  یحیی / Yahyayev; عیسی / Isayev) and two names of other letters with the same consonants
+  (لیلی / Lale, لاله; کبری / Akbar, اکبر).
 
 The Q rows come after all the others, from their own random generator, so the rows
 before them are the same as before they were added; the rows of 2026-11-24 (hand lists,
@@ -270,6 +279,19 @@ FINAL_YA_PAIRS = [
     ("مصطفی", "Mustafa"), ("مصطفی", "Мустафа"), ("مجتبی", "Mojtaba"),
 ]  # fmt: skip
 FINAL_YA_NEGATIVES = [("مرتضی", "Mirza"), ("مرتضى", "Mirza"), ("مصطفی", "Mostafavi")]
+# Added on the afternoon of 2026-11-25, after them: names whose final ی is ā by their list.
+LONG_A_PAIRS = [
+    ("موسی", "Musa"), ("موسی", "Муса"), ("موسی کاظمی", "Mousa Kazemi"),
+    ("عیسی", "Isa"), ("عیسی", "İsa"), ("عیسی", "Иса"), ("عیسی", "Issa"),
+    ("یحیی", "Yahya"), ("یحیی", "Yəhya"), ("یحیی", "Яхья"),
+    ("کبری", "Kobra"), ("کبری", "Kübra"), ("کبری", "Кубра"),
+    ("صغری", "Soghra"), ("صغری", "Сугра"),
+    ("لیلی", "Leyli"), ("لیلی", "Leyla"), ("لیلی", "Лейла"),
+]  # fmt: skip
+LONG_A_NEGATIVES = [
+    ("موسی", "Musavi"), ("موسی", "Мусави"), ("یحیی", "Yahyayev"), ("عیسی", "Isayev"),
+    ("لیلی", "Lale"), ("کبری", "Akbar"),
+]  # fmt: skip
 
 TRAPS = [
     ("zero_width_space", lambda s: s[:2] + "\u200b" + s[2:]),
@@ -474,6 +496,10 @@ def main() -> None:
         pos(a, b, "persian_final_ya", "hand:persian-final-ya")
     for a, b in FINAL_YA_NEGATIVES:
         rows.append((a, b, 0, "hand_negative_readings", "hand:persian-final-ya"))
+    for a, b in LONG_A_PAIRS:
+        pos(a, b, "persian_final_ya", "hand:persian-final-ya-names")
+    for a, b in LONG_A_NEGATIVES:
+        rows.append((a, b, 0, "hand_negative_readings", "hand:persian-final-ya-names"))
     OUT.parent.mkdir(exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
