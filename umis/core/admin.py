@@ -1,10 +1,14 @@
 """Admin headings that name the model as the language declines it.
 
 Django composes the headings of a model's pages from its name in the nominative ("Select %s
-to change", "Add %s", "Change %s", "Cannot delete %(name)s"), which Russian cannot take
-where the model is what the verb acts on: "Выберите страна для изменения". A model admin
-gives `name_acted_on`, its name in that case (страну, пользователя; the same as its name in
-az and en), and the headings, the change list's add button and the delete question use it.
+to change", "Add %s", "Change %s"), which Russian cannot take where the model is what the
+verb acts on: "Выберите страна для изменения". A model admin gives `name_acted_on`, its name
+in that case (страну, пользователя; the same as its name in az and en), and the headings,
+the change list's add button and the delete question use it.
+
+The other sentences that name a model (the messages after adding, changing or deleting, the
+bulk deletion, a row that cannot be deleted) are phrased in our catalogue so that no case
+or gender is needed: "Добавлено: страна «…»", "Удалено записей: 2 (правовые основания)".
 """
 
 from __future__ import annotations
@@ -63,9 +67,8 @@ class NamedModelAdmin(admin.ModelAdmin[_M]):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def render_delete_form(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-        if context.get("perms_lacking") or context.get("protected"):
-            # the sentences below it say "Удаление <name>", which wants another case
-            context["title"] = _("Cannot delete %(name)s") % {"name": self._acted_on()}
-        else:
-            context["object_name"] = self._acted_on()  # "удалить страну «…»?"
+        if not (context.get("perms_lacking") or context.get("protected")):
+            # "удалить страну «…»?"; the page of a row that cannot be deleted names the
+            # model after a colon ("Удаление невозможно: страна"), in the nominative
+            context["object_name"] = self._acted_on()
         return super().render_delete_form(request, context)

@@ -49,6 +49,6 @@ def test_an_admin_list_with_a_long_action_fits_a_window_800_px_wide(
     )
     page.set_viewport_size({"width": 800, "height": 900})
     page.goto("/ru/admin/visas/eligiblenationality/")
-    # the list's action ("Удалить выбранные гражданства, дающие право на э-визу") and its
-    # columns stay within the window, as the rest of the admin does
+    # the list's action ("Удалить выбранные записи (гражданства, дающие право на э-визу)")
+    # and its columns stay within the window, as the rest of the admin does
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
