@@ -74,6 +74,8 @@ def admin_site_audit(site: admin.AdminSite) -> None:
         if isinstance(model_admin, AuditedModelAdmin):
             continue
         base = type(model_admin)
-        audited = type(f"Audited{base.__name__}", (AuditedModelAdmin, base), {})
+        # the name a package's admin is given for the headings (umis.core.vendor_apps)
+        named = {"name_acted_on": getattr(base, "name_acted_on", None)}
+        audited = type(f"Audited{base.__name__}", (AuditedModelAdmin, base), named)
         site.unregister(model)
         site.register(model, audited)

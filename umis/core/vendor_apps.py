@@ -32,6 +32,8 @@ class AxesConfig(AxesAppConfig):
         # the package writes the status in English ("3 Attempt Remaining", "Locked Out")
         AccessAttemptAdmin.status = _attempt_status
         IsLockedOutFilter.title = _("Sign-in locked")
+        # "Выберите попытку входа" (umis.core.admin.NamedModelAdmin)
+        AccessAttemptAdmin.name_acted_on = _("access attempt (accusative)")
 
 
 class TotpConfig(TotpAppConfig):
@@ -60,6 +62,8 @@ class TotpConfig(TotpAppConfig):
         # fields in the language of that moment
         TOTPDeviceAdmin.search_help_text = _("Search by username or e-mail address")
         TOTPDeviceAdmin.qrcode_link.short_description = _("QR code")
+        # "Добавить устройство TOTP", in lower case inside the heading
+        TOTPDeviceAdmin.name_acted_on = _("TOTP device (accusative)")
 
 
 class TasksConfig(TasksAppConfig):
@@ -73,3 +77,7 @@ class TasksConfig(TasksAppConfig):
         # az and ru); these two it does not name
         DBTaskResult._meta.get_field("id").verbose_name = _("identifier")
         DBTaskResult.task_name.fget.short_description = _("task name")  # type: ignore[attr-defined]
+        from django_tasks_db.admin import DBTaskResultAdmin
+
+        # "Выберите результат задачи", in lower case inside the heading
+        DBTaskResultAdmin.name_acted_on = _("task result (accusative)")  # type: ignore[attr-defined]

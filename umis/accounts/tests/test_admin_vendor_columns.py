@@ -169,3 +169,24 @@ def test_the_second_factor_devices_are_listed_in_the_administrators_language(
     assert len(columns) == 6
     assert [c for c in columns if c.lower() in {*ENGLISH, "user", "name", "qr code"}] == []
     assert columns[-1] == qr_code
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "heading"),
+    [
+        ("axes/accessattempt/", "ru", "Выберите попытку входа для изменения"),
+        ("otp_totp/totpdevice/", "ru", "Выберите устройство TOTP для изменения"),
+        ("otp_totp/totpdevice/add/", "ru", "Добавить устройство TOTP"),
+        ("django_tasks_database/dbtaskresult/", "ru", "Выберите результат задачи для просмотра"),
+        ("django_tasks_database/dbtaskresult/", "az", "Baxmaq üçün tapşırığın nəticəsi seçin"),
+        ("django_tasks_database/dbtaskresult/", "en", "Select task result to view"),
+    ],
+)
+def test_the_packages_lists_are_headed_as_the_language_declines_their_names(
+    world: World, path: str, language: str, heading: str
+) -> None:
+    client = Client()
+    client.force_login(world.admin)
+    prefix = "" if language == "az" else f"/{language}"
+    page = client.get(f"{prefix}/admin/{path}").content.decode()
+    assert html.unescape(re.findall(r"<h1[^>]*>(.*?)</h1>", page)[0]) == heading
