@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.models import BaseModel
@@ -26,6 +27,12 @@ class EligibleNationality(models.Model):
                 fields=["country_code", "valid_from"], name="evisa_nationality_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return gettext("%(country)s from %(start)s") % {
+            "country": self.country_code,
+            "start": self.valid_from,
+        }
 
 
 class VisaApplication(BaseModel):
