@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import time
@@ -8,15 +9,17 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 from pytest_django.fixtures import Settings
 
 from umis.core import clock
 from umis.core.outbox import outbox_drain
 from umis.payments.models import PaymentOrder
 from umis.payments.testing import return_path
-from umis.visas import workflow
+from umis.visas import pending, workflow
 from umis.visas.models import VisaApplication
 from umis.visas.photo import photo_clean
 from umis.visas.testing import application, pay_callback, photo_png, traveller
@@ -337,3 +340,70 @@ def test_no_photo_is_kept_once_the_kept_photos_fill_their_room(
     assert "photo_kept" not in page
     assert "Choose the photo again: a photo is not kept when the form has errors." in page
     assert len(list(directory.iterdir())) == 1
+
+
+def _photo_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(photo_png())).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_kept_photo_is_stored_encrypted_and_read_back_only_through_its_session(
+    client: Client, agency: Agency, settings: Settings
+) -> None:
+    """A copy of the directory of kept photos shows no one's picture: each is encrypted
+    under a key derived from the secret held in its browser's session."""
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    jpeg = SimpleUploadedFile("me.jpg", _photo_jpeg(), "image/jpeg")
+    page = client.post("/en/evisa/apply/", _form(entry_date=far, photo=jpeg)).content.decode()
+    (stored,) = (settings.VAR_DIR / "pending-photos").iterdir()
+    on_disk = stored.read_bytes()
+    assert b"\xff\xd8\xff" not in on_disk and b"JFIF" not in on_disk
+    assert _photo_jpeg()[200:264] not in on_disk
+
+    response = client.post("/en/evisa/apply/", _form(photo="", photo_kept=_kept_token(page)))
+    assert response.status_code == 302
+    assert bytes(VisaApplication.objects.get().photo) == photo_clean(_photo_jpeg())
+
+
+def test_a_kept_photo_is_read_by_no_other_sessions_secret(
+    client: Client, agency: Agency, settings: Settings
+) -> None:
+    """Even a token signed for another session naming the same stored file (the server's
+    key and a copy of the directory, without the sessions) reads nothing."""
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    client.post("/en/evisa/apply/", _form(entry_date=far))
+    (stored,) = (settings.VAR_DIR / "pending-photos").iterdir()
+    own = {pending.SESSION_KEY: client.session[pending.SESSION_KEY]}
+    other = {pending.SESSION_KEY: "another-browsers-secret-0123456789"}
+    for session in (own, other):
+        session["token"] = signing.dumps(
+            {"id": stored.name, "name": "me.png"}, salt=pending._salt(session)
+        )
+    assert pending.pending_photo_read(session=own, token=own["token"]) is not None
+    assert pending.pending_photo_read(session=other, token=other["token"]) is None
+
+
+def test_a_kept_photo_altered_on_disk_is_refused_and_asked_for_again(
+    client: Client, agency: Agency, settings: Settings
+) -> None:
+    far = (clock.today() + dt.timedelta(days=200)).isoformat()
+    directory = settings.VAR_DIR / "pending-photos"
+    for alter in (
+        lambda stored: photo_png(width=500, height=600),  # another picture in its place
+        lambda stored: stored[:-1] + bytes([stored[-1] ^ 1]),  # one bit changed
+    ):
+        token = _kept_token(client.post("/en/evisa/apply/", _form(entry_date=far)).content.decode())
+        (path,) = directory.iterdir()
+        path.write_bytes(alter(path.read_bytes()))
+
+        response = client.post("/en/evisa/apply/", _form(photo="", photo_kept=token))
+        assert response.status_code == 422
+        page = response.content.decode()
+        assert (
+            '<p class="error" id="error_photo" role="alert">Upload a photo (JPEG or PNG).</p>'
+            in page
+        )
+        assert "Photo kept" not in page
+        assert not VisaApplication.objects.exists()
+        assert list(directory.iterdir()) == []
