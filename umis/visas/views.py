@@ -167,15 +167,44 @@ def _traveller_from_form(
         person["mrz"] = values[f"{p}mrz"]
     upload = request.FILES.get(f"{p}photo")
     if upload is not None:  # a file chosen replaces the photo kept
-        kept.pop(f"{p}photo", None)
-        person["photo"] = (
-            b"\0" * (MAX_BYTES + 1)
-            if (upload.size or 0) > MAX_BYTES
-            else upload.read(MAX_BYTES + 1)
-        )
+        replaced = kept.pop(f"{p}photo", None)
+        if replaced is not None:
+            pending_photo_drop(session=request.session, token=replaced[0])
+        person["photo"] = _chosen_photo(upload)
     elif f"{p}photo" in kept:
         person["photo"] = kept[f"{p}photo"][2]
     return person
+
+
+def _chosen_photo(upload: Any) -> bytes:
+    """A chosen file's bytes; one past the limit is read as too large without reading it."""
+    if (upload.size or 0) > MAX_BYTES:
+        return b"\0" * (MAX_BYTES + 1)
+    return bytes(upload.read(MAX_BYTES + 1))
+
+
+def _keep_chosen_photo(
+    request: HttpRequest,
+    name: str,
+    data: bytes,
+    kept: dict[str, tuple[str, str, bytes]],
+    errors: dict[str, str],
+    full: str,
+) -> None:
+    """Keep a photo chosen in the form shown again (a browser sends a chosen file once), or
+    say beside its field why it is chosen again."""
+    upload = request.FILES.get(name)
+    file_name = (upload.name if upload is not None else "") or ""
+    try:
+        photo_clean(data)
+    except DomainError as exc:
+        errors[name] = str(exc.message)
+        return
+    keep_token = pending_photo_keep(session=request.session, data=data, name=file_name)
+    if keep_token is None:  # no room left for kept photos
+        errors[name] = full
+        return
+    kept[name] = (keep_token, file_name, data)
 
 
 def apply(request: HttpRequest) -> HttpResponse:
@@ -184,7 +213,6 @@ def apply(request: HttpRequest) -> HttpResponse:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     general: list[str] = []
-    photo_notes: dict[str, str] = {}
     kept: dict[str, tuple[str, str, bytes]] = {}  # photos kept across the form's errors
     resized_unasked = False
     resized = None
@@ -197,14 +225,28 @@ def apply(request: HttpRequest) -> HttpResponse:
     if resized is not None:
         # the typed values are kept (those of travellers beyond the new number are not shown)
         resized_unasked = "resize" not in request.POST and resized != count
+        kept = _kept_photos(request, max(count, resized))
+        for i in range(resized, count):  # the travellers removed: their photos go at once
+            dropped = kept.pop(f"{_prefix(i)}photo", None)
+            if dropped is not None:
+                pending_photo_drop(session=request.session, token=dropped[0])
         count = resized
-        kept = _kept_photos(request, count)
-        for i in range(count):
+        for i in range(count):  # a photo chosen for a traveller who stays is kept for him
             name = f"{_prefix(i)}photo"
-            if request.FILES.get(name) is not None:
-                photo_notes[name] = _(
-                    "Choose the photo again: a photo is not kept when the number of travellers changes."
-                )
+            upload = request.FILES.get(name)
+            if upload is None:
+                continue
+            replaced = kept.pop(name, None)
+            if replaced is not None:
+                pending_photo_drop(session=request.session, token=replaced[0])
+            _keep_chosen_photo(
+                request,
+                name,
+                _chosen_photo(upload),
+                kept,
+                errors,
+                _("Choose the photo again: it could not be kept while the form was changed."),
+            )
     elif request.method == "POST":
         kept = _kept_photos(request, count)
         raw = {
@@ -253,24 +295,16 @@ def apply(request: HttpRequest) -> HttpResponse:
             # for the form sent again, where it need not be chosen anew
             for i, person in enumerate(raw["applicants"]):
                 name = f"{_prefix(i)}photo"
-                upload = request.FILES.get(name)
-                if upload is None or name in errors:
+                if request.FILES.get(name) is None or name in errors:
                     continue
-                try:
-                    photo_clean(person["photo"])
-                except DomainError as exc:
-                    errors[name] = str(exc.message)
-                    continue
-                data = person["photo"]
-                keep_token = pending_photo_keep(
-                    session=request.session, data=data, name=upload.name or ""
+                _keep_chosen_photo(
+                    request,
+                    name,
+                    person["photo"],
+                    kept,
+                    errors,
+                    _("Choose the photo again: a photo is not kept when the form has errors."),
                 )
-                if keep_token is None:  # no room left for kept photos
-                    errors[name] = _(
-                        "Choose the photo again: a photo is not kept when the form has errors."
-                    )
-                    continue
-                kept[name] = (keep_token, upload.name or "", data)
 
     # chosen from lists, as on the host's form; the API still takes any code (validation)
     countries = selectors.evisa_country_choices(on=clock.today())
@@ -308,7 +342,6 @@ def apply(request: HttpRequest) -> HttpResponse:
             "mrz": values.get(f"{_prefix(i)}mrz", ""),
             "mrz_error": errors.get(f"{_prefix(i)}mrz"),
             "photo_error": errors.get(f"{_prefix(i)}photo"),
-            "photo_note": photo_notes.get(f"{_prefix(i)}photo"),
             "photo_kept": _kept_note(kept.get(f"{_prefix(i)}photo")),
         }
         for i in range(count)

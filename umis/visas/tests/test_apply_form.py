@@ -8,11 +8,13 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from umis.core.testing import descriptions_missing, field_tag
 from umis.core.text import collation_key
 from umis.payments.models import PaymentOrder
 from umis.visas.models import VisaApplication
+from umis.visas.photo import photo_clean
 from umis.visas.testing import application, photo_png, traveller
 from umis.visas.tests.conftest import Agency
 
@@ -199,7 +201,7 @@ def test_changing_the_number_of_travellers_keeps_what_was_typed(
 
 
 def test_fewer_travellers_keep_the_remaining_ones_and_drop_the_last(
-    client: Client, agency: Agency
+    client: Client, agency: Agency, settings: Settings
 ) -> None:
     typed = {
         **_trip(),
@@ -214,13 +216,72 @@ def test_fewer_travellers_keep_the_remaining_ones_and_drop_the_last(
     assert _value(page, "t2-given_names") == "Paul"
     assert _value(page, "t2-document_number") == "C01X00T55"
     assert _value(page, "t3-given_names") is None
-    # a browser sends a chosen file once: each remaining traveller is asked to choose it again
-    assert (
-        '<p class="hint" id="note_t2-photo" role="status">Choose the photo again: a photo is not '
-        "kept when the number of travellers changes.</p>"
-    ) in page
-    assert 'id="note_photo"' in page and 'id="note_t3-photo"' not in page
+    # a browser sends a chosen file once: each remaining traveller's photo is kept, the
+    # removed traveller's is not
+    for name in ("photo", "t2-photo"):
+        assert (
+            f'<p class="hint" id="kept_{name}" role="status">Photo kept: me.png. Choose another '
+            "file only to replace it.</p>"
+        ) in page
+    assert 'name="t3-photo' not in page and "Choose the photo again" not in page
+    assert len(list((settings.VAR_DIR / "pending-photos").iterdir())) == 2
     assert not VisaApplication.objects.exists()
+
+
+def _kept_tokens(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="((?:t\d+-)?photo)_kept" value="([^"]+)"', page))
+
+
+def test_a_kept_photo_stays_with_its_traveller_when_one_is_added_or_removed(
+    client: Client, agency: Agency, settings: Settings
+) -> None:
+    """Photos kept across an error stay with their travellers when the number changes: only
+    the new traveller's photo is asked for, and a removed traveller's is deleted at once."""
+    directory = settings.VAR_DIR / "pending-photos"
+    two = {
+        **_trip(stay_days="31"),  # refused: both photos are kept
+        **_form(),
+        **_form("t2-", given_names="Paul", document_number="C01X00T55"),
+        "travellers": "2",
+        "group_size": "2",
+    }
+    page = client.post("/en/evisa/apply/", two).content.decode()
+    kept = _kept_tokens(page)
+    assert set(kept) == {"photo", "t2-photo"}
+
+    # a third traveller is added: the two photos stay, the third is asked for
+    three = {
+        **{k: v for k, v in two.items() if not k.endswith("photo")},
+        "photo_kept": kept["photo"],
+        "t2-photo_kept": kept["t2-photo"],
+        "group_size": "3",
+        "resize": "1",
+    }
+    response = client.post("/en/evisa/apply/", three)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert _kept_tokens(page) == kept
+    assert 'id="kept_t3-photo"' not in page and "Choose the photo again" not in page
+    assert 'name="t3-photo" accept="image/jpeg,image/png" aria-required="true"' in page
+
+    # back to one traveller: the second's photo is removed from the disk at once
+    one = {**three, "travellers": "3", "group_size": "1"}
+    page = client.post("/en/evisa/apply/", one).content.decode()
+    assert _kept_tokens(page) == {"photo": kept["photo"]}
+    assert len(list(directory.iterdir())) == 1
+
+    # and the application is sent without choosing the first photo again
+    sent = {
+        **{k: v for k, v in one.items() if not k.startswith("t2-")},
+        "stay_days": "10",
+        "travellers": "1",
+        "group_size": "1",
+    }
+    sent.pop("resize")
+    response = client.post("/en/evisa/apply/", sent)
+    assert response.status_code == 302
+    assert bytes(VisaApplication.objects.get().photo) == photo_clean(photo_png())
+    assert list(directory.iterdir()) == []
 
 
 def test_a_form_sent_with_another_number_of_travellers_chosen_is_not_submitted(
