@@ -27,8 +27,11 @@ def _refuse(code: str, message: object) -> DomainError:
 
 def photo_clean(data: bytes) -> bytes:
     """The photo re-encoded as a metadata-free JPEG, or a DomainError naming the problem."""
-    if not data:
-        raise _refuse("photo_required", _("Upload a photo."))
+    if not data:  # a file of 0 bytes was chosen (a download cut short, a file not synced)
+        raise _refuse(
+            "photo_empty",
+            _("The photo file is empty (0 bytes). Choose the file of your photo again."),
+        )
     if len(data) > MAX_BYTES:
         raise _refuse("photo_too_large", _("The photo is larger than 5 MB."))
     if not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):

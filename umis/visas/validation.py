@@ -123,6 +123,8 @@ def _photo_bytes(value: Any) -> bytes | None:
     if isinstance(value, bytes | bytearray):
         return bytes(value)
     if isinstance(value, str):
+        if not value:
+            return None  # no photo given
         if len(value) > MAX_BYTES * 4 // 3 + 8:
             return b"\0" * (MAX_BYTES + 1)  # reported as too large, without decoding it
         try:

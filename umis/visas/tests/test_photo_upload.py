@@ -224,3 +224,25 @@ def test_the_case_page_names_whose_photo_it_shows(
 
     (alt,) = re.findall(r'<img src="[^"]*photo\.jpg" alt="([^"]*)"', page)
     assert words in alt and html.escape(app.person.full_name) in alt
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "Foto faylı boşdur (0 bayt). Fotonun faylını yenidən seçin."),
+        ("/en", "The photo file is empty (0 bytes). Choose the file of your photo again."),
+        ("/ru", "Файл фото пуст (0 байт). Выберите файл с фото ещё раз."),
+    ],
+)
+def test_an_empty_photo_file_is_refused_saying_it_is_empty(
+    agency: Agency, prefix: str, message: str
+) -> None:
+    """A file of 0 bytes (a download cut short, a file still syncing) was chosen: "Upload a
+    photo" would not tell the applicant what is wrong with the one he chose."""
+    response = Client().post(
+        f"{prefix}/evisa/apply/", _form(SimpleUploadedFile("me.jpg", b"", "image/jpeg"))
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'<p class="error" id="error_photo" role="alert">{message}</p>' in page
+    assert not VisaApplication.objects.exists()
