@@ -33,7 +33,10 @@ def photo_clean(data: bytes) -> bytes:
             _("The photo file is empty (0 bytes). Choose the file of your photo again."),
         )
     if len(data) > MAX_BYTES:
-        raise _refuse("photo_too_large", _("The photo is larger than 5 MB."))
+        raise _refuse(
+            "photo_too_large",
+            _("The photo is larger than 5 MB. Choose a smaller file, or save the photo smaller."),
+        )
     if not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
         raise _refuse("photo_not_image", _("The photo must be a JPEG or PNG image."))
     try:

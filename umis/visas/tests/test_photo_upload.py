@@ -246,3 +246,24 @@ def test_an_empty_photo_file_is_refused_saying_it_is_empty(
     page = response.content.decode()
     assert f'<p class="error" id="error_photo" role="alert">{message}</p>' in page
     assert not VisaApplication.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "Foto 5 MB-dan böyükdür. Daha kiçik fayl seçin və ya fotonu daha kiçik saxlayın."),
+        ("/en", "The photo is larger than 5 MB. Choose a smaller file, or save the photo smaller."),
+        ("/ru", "Фото больше 5 МБ. Выберите файл меньше или сохраните фото в меньшем размере."),
+    ],
+)
+def test_a_photo_over_5_mb_is_refused_saying_what_to_do(
+    agency: Agency, prefix: str, message: str
+) -> None:
+    big = SimpleUploadedFile(
+        "me.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (5 * 1024 * 1024), "image/png"
+    )
+    response = Client().post(f"{prefix}/evisa/apply/", _form(big))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'<p class="error" id="error_photo" role="alert">{message}</p>' in page
+    assert not VisaApplication.objects.exists()
