@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from umis.core.errors import DomainError
-from umis.core.text import invisible_character
+from umis.core.text import invisible_character, unstorable_path
 from umis.screening.validation import ENTRY_FIELDS, MAX_SOURCE, REQUIRED_ENTRY_FIELDS
 
 FILE_SUFFIXES = (".csv", ".json")
@@ -41,7 +41,7 @@ def _text_of(data: bytes) -> str:
             "file",
         )
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise FileRefused(
@@ -53,6 +53,24 @@ def _text_of(data: bytes) -> str:
             % {"line": line},
             "file",
         ) from exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _not_text(_("line %(n)d") % {"n": text.count("\n", 0, nul) + 1})
+    return text
+
+
+def _not_text(where: Any) -> FileRefused:
+    """A character the database cannot store (a NUL, or a lone surrogate a JSON escape
+    can make) at `where`: the file is refused as a whole, before anything is kept."""
+    return FileRefused(
+        "not_text",
+        _(
+            "The file contains a control character that is not text (%(where)s); "
+            "remove it and import the file again."
+        )
+        % {"where": where},
+        "file",
+    )
 
 
 def watchlist_file_rows(*, name: str, data: bytes) -> list[dict[str, Any]]:
@@ -72,6 +90,9 @@ def watchlist_file_rows(*, name: str, data: bytes) -> list[dict[str, Any]]:
                     _('JSON: expected a list of objects or {"entries": [...]}.'),
                     "file",
                 )
+            for index, row in enumerate(rows):
+                if unstorable_path(row) is not None:
+                    raise _not_text(_("entry %(n)d") % {"n": index + 1})
         else:
             rows = [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""))]
     except (json.JSONDecodeError, csv.Error) as exc:

@@ -602,3 +602,31 @@ def test_a_row_whose_given_names_are_too_long_is_refused_beside_its_field(
         "<td>строка 2</td><td><code>given_names</code></td>"
         "<td>Не более 149 символов (здесь 160).</td>"
     ) in page
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "said"),
+    [
+        (CSV.replace("Expelled", "Exp\x00elled"), "bans.csv", "(строка 2)"),
+        (CSV.replace("Police\n", "Pol\x00ice\n"), "bans.csv", "(строка 3)"),
+        ('[{"category": "entry_ban", "full_name": "A\\u0000B", "reason": "r"}]', "b.json", ""),
+        ('[{"category": "entry_ban", "full_name": "A", "reason": "\\ud800"}]', "b.json", ""),
+    ],
+)
+def test_a_file_holding_a_nul_is_refused_at_once_naming_where_and_nothing_is_kept(
+    world: World, client: Client, text: str, name: str, said: str
+) -> None:
+    """A NUL is not text (PostgreSQL cannot store one): the upload is refused beside its
+    field, in the officer's language, rather than failing with a server error."""
+    client.force_login(world.hannah)
+    response = upload(client, text, name=name)
+    assert response.status_code == 422
+    error = response.content.decode().split('id="error_file" role="alert">', 1)[1]
+    error = error.split("</p>", 1)[0]
+    assert error.startswith("Файл содержит управляющий символ, не являющийся текстом"), error
+    assert said in error
+    if name.endswith(".json"):
+        assert "(запись 1)" in error
+    assert not WatchlistImport.objects.exists()
+    assert not DBTaskResult.objects.exists()
+    assert not AuditEvent.objects.filter(action="WATCHLIST_IMPORT_QUEUED").exists()
