@@ -38,6 +38,7 @@ from umis.border.stayrules import Regime
 from umis.core import clock
 from umis.core.errors import Conflict, DomainError, NotFound
 from umis.core.filters import date_filters_read
+from umis.core.text import spreadsheet_text
 from umis.people.purposes import ReadPurpose
 from umis.people.selectors import person_get_for_user
 from umis.reference.selectors import country_choices, country_get_by_code, country_names
@@ -440,8 +441,8 @@ class _Echo:
 
 def _safe(value: Any) -> Any:
     """No spreadsheet formulas from data (CSV injection)."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
+    if isinstance(value, str):
+        return spreadsheet_text(value)
     return "" if value is None else value
 
 

@@ -159,3 +159,14 @@ def collation_key(text: str, language: str) -> tuple[int, ...]:
 def _base(c: str) -> str:
     """The letter without its accents (é → e); the letter itself when it has none."""
     return unicodedata.normalize("NFD", c)[0]
+
+
+# What a spreadsheet reads as the start of a formula, a tab or a carriage return included
+# (dropped before the rest is read): OWASP's list for CSV injection.
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell of an export as text, never a formula: one that starts like a formula
+    gets an apostrophe first, which the spreadsheet shows as nothing."""
+    return "'" + value if value[:1] in _FORMULA_STARTS else value

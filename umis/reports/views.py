@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from umis.core import clock
 from umis.core.errors import NotFound
+from umis.core.text import spreadsheet_text
 from umis.reports.selectors import (
     ReportFilter,
     report_filter_read,
@@ -78,12 +79,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _safe(text: str) -> str:
-    """No spreadsheet formulas from data (CSV injection): a label from reference data that
-    starts like one is kept as text."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
-
-
 def _exported(request: HttpRequest, code: str, fmt: str) -> tuple[Any, ReportFilter] | HttpResponse:
     """The table `code` for an export in `fmt`, audited; or the answer refusing the filter."""
     filters, errors, _offices = _filters(request)
@@ -129,9 +124,9 @@ def statistics_csv(request: HttpRequest, code: str) -> HttpResponse:
     out = io.StringIO()
     out.write("\ufeff")  # the byte order mark: Excel then reads the file as UTF-8
     writer = csv.writer(out)
-    writer.writerow([_safe(str(c.label)) for c in report.table.columns])
+    writer.writerow([spreadsheet_text(str(c.label)) for c in report.table.columns])
     for row in report.rows:
-        writer.writerow([_safe(cell.csv(report.limit)) for cell in row])
+        writer.writerow([spreadsheet_text(cell.csv(report.limit)) for cell in row])
     if report.totals is not None:
         writer.writerow([str(v) for v in _total_row(report)])
     return _download(out.getvalue().encode(), "text/csv; charset=utf-8", code, filters, "csv")

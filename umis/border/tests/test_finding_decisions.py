@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -339,3 +341,21 @@ def test_acting_on_a_finding_dealt_with_meanwhile_shows_what_was_typed(
     conflict = response.content.decode().split('id="finding-conflict"', 1)[1].split("</div>")[0]
     assert "What you entered, not recorded:" in conflict
     assert '<p class="note" id="finding-typed">Fine:<br>art. 575</p>' in conflict
+
+
+@pytest.mark.parametrize("start", ["\t", "\r"])
+def test_a_note_starting_with_a_tab_or_a_carriage_return_is_exported_as_text(
+    world: World, client: Client, start: str
+) -> None:
+    """A spreadsheet drops a leading tab or carriage return and reads what follows: a
+    note stored that way (by an import, or before notes were trimmed) gets the apostrophe
+    a formula gets."""
+    finding = _over1(world, client)
+    _as(client, world.alice)
+    client.post(f"/en/office/overstays/{finding.pk}/dismiss/", {"version": "1", "reason": "Left."})
+    OverstayFinding.objects.filter(pk=finding.pk).update(decision_note=f"{start}=HYPERLINK(1)")
+    response = client.get("/en/office/overstays/export.csv?state=dismissed")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    [row] = list(csv.reader(io.StringIO(text)))[1:]
+    assert f"'{start}=HYPERLINK(1)" in row
+    assert f"{start}=HYPERLINK(1)" not in row

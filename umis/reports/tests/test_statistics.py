@@ -492,3 +492,21 @@ def test_an_export_reads_the_offices_once(stored: World, client: Client, query: 
     offices = [q["sql"] for q in read.captured_queries if 'FROM "reference_office"' in q["sql"]]
     assert len(offices) == 1, offices
     assert AuditEvent.objects.filter(action="REPORT_EXPORTED").latest("pk").office == "head"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_label_that_a_spreadsheet_would_read_as_a_formula_is_written_as_text(
+    stored: World, client: Client, start: str
+) -> None:
+    """OWASP's CSV injection: a cell starting with one of these characters (a tab or a
+    carriage return too, which a spreadsheet drops before reading the rest as a formula)
+    gets an apostrophe first; the counts stay numbers."""
+    from umis.reference.models import Region
+
+    Region.objects.filter(code="baku").update(name_az=f"{start}HYPERLINK(1)")
+    client.force_login(analyst())
+    _body, rows = exported(client, "/office/reports/stays_by_region.csv")
+    assert sorted(rows[1:-1]) == sorted(
+        [[f"'{start}HYPERLINK(1)", "8", "1"], ["Şəki şəhəri", "3", "1"]]
+    )
+    assert rows[-1] == ["Cəmi", "11", "2"]
