@@ -20,6 +20,7 @@ from umis.api.schemas import (
     PUBLIC_BODY_ERRORS,
     BodyIn,
     Day,
+    Identifier,
     how_many,
     longest,
     unknown_fields,
@@ -214,7 +215,7 @@ class PersonStayOut(Schema):
 )
 def person_stay(
     request: HttpRequest,
-    person_id: int,
+    person_id: Identifier,
     on: Annotated[
         Day | None,
         Field(

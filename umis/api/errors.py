@@ -64,6 +64,7 @@ _PYDANTIC_MESSAGES = {
     "bool_parsing": lambda: _("Enter true or false."),
     "bool_type": lambda: _("Enter true or false."),
     "extra_forbidden": lambda: _("Unknown field."),
+    "identifier_range": lambda: _("Enter a valid identifier."),  # schemas.Identifier
 }
 
 

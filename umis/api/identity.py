@@ -9,7 +9,7 @@ office: all); another office's task is 404, and the attempt is audited.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -19,22 +19,18 @@ from pydantic import Field
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
 from umis.api.idempotency import request_idempotent
-from umis.api.schemas import CONFLICT_ERRORS, ERRORS, BodyIn, longest
+from umis.api.schemas import CONFLICT_ERRORS, ERRORS, BodyIn, Identifier, longest
 from umis.audit.services import audit_record
 from umis.cases.services import MAX_REASONS
-from umis.core.errors import DomainError, ErrorCollector, PermissionDenied
+from umis.core.errors import ErrorCollector, PermissionDenied
 from umis.people import selectors, services
 from umis.people.models import IdentityMatch, Person, PersonMerge
 from umis.people.selectors import MatchOrder
 
 router = Router(tags=["Identity review"], auth=ApiKeyAuth(Scope.IDENTITY_REVIEW))
 
-MAX_ID = 2**63 - 1
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 100
-# An identifier in the path, with the bounds the document states; `_id` refuses one
-# outside them (422 invalid, naming it).
-Identifier = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_ID})]
 
 
 class ReviewFilters(Schema):
@@ -151,12 +147,6 @@ class UnmergeOut(MergeOut):
 class UnmergeIn(BodyIn):
     reason: str = Field(json_schema_extra=longest(MAX_REASONS))
     version: int = Field(description="The merge's version as read; a stale one gets 409")
-
-
-def _id(value: int, field: str) -> int:
-    if not 1 <= value <= MAX_ID:
-        raise DomainError("invalid", _("Enter a valid identifier."), field)
-    return value
 
 
 def _reason(value: str, errors: ErrorCollector) -> None:
@@ -291,9 +281,7 @@ def reviews_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[st
 def review_get(request: HttpRequest, match_id: Identifier) -> dict[str, Any]:
     """Both records' names, date of birth, sex, nationality and travel documents, with the
     score and the reasons. The read of each person's file is audited."""
-    match = selectors.identity_match_get_for_user(
-        user=request.user, match_id=_id(match_id, "match_id")
-    )
+    match = selectors.identity_match_get_for_user(user=request.user, match_id=match_id)
     return {
         **_item(match),
         "decided_at": match.decided_at,
@@ -317,7 +305,7 @@ def review_decide(
     registration moves, and the merge can be undone (`POST /identity/merges/{id}/unmerge`).
     `separate` keeps two people; the pair is not proposed again. A stale `version` gets 409
     and changes nothing. With an `Idempotency-Key`, a retry gets the first answer back."""
-    pk = _id(match_id, "match_id")
+    pk = match_id
     # The access check (a refusal is audited) before anything else.
     selectors.identity_match_get_for_user(user=request.user, match_id=pk, audit_read=False)
     errors = ErrorCollector()
@@ -359,9 +347,7 @@ def merge_undo(
     """The rows the merge moved go back to the merged person, who stands alone again; the
     pair is then kept separate. A stale `version` gets 409 and changes nothing. With an
     `Idempotency-Key`, a retry gets the first answer back."""
-    merge = selectors.person_merge_get_for_user(
-        user=request.user, merge_id=_id(merge_id, "merge_id")
-    )
+    merge = selectors.person_merge_get_for_user(user=request.user, merge_id=merge_id)
     errors = ErrorCollector()
     _reason(payload.reason, errors)
     errors.raise_if_any()

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -22,6 +23,7 @@ from umis.api.errors import read_errors
 from umis.core import clock
 from umis.core.errors import FieldError
 from umis.people.mrz import MRZ_LINE_MAX, MRZ_TEXT_MAX
+from umis.people.selectors import MAX_ID
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
 from umis.stays.services import MAX_BATCH as MAX_REGISTRATIONS
 from umis.stays.validation import (
@@ -51,6 +53,29 @@ def _day_as_written(value: Any) -> Any:
 
 # a day a client sends, read only as YYYY-MM-DD (a wrong one is 422 `invalid_date`)
 Day = Annotated[dt.date, BeforeValidator(_day_as_written)]
+
+
+# The tables' keys are PostgreSQL's bigint (`DEFAULT_AUTO_FIELD`), the bounds the
+# selectors look a record up within: an identifier outside them names no record that can
+# ever exist.
+ID_MIN = 1
+ID_MAX = MAX_ID
+
+
+def _identifier_in_range(value: int) -> int:
+    if not ID_MIN <= value <= ID_MAX:
+        # 422 `invalid` naming the parameter (`errors.read_errors`), before any record is
+        # looked for, so neither a 404 nor an audited refusal
+        raise PydanticCustomError("identifier_range", "Enter a valid identifier.")
+    return value
+
+
+# a whole-number identifier in a path or a query, with the bounds the document states
+Identifier = Annotated[
+    int,
+    AfterValidator(_identifier_in_range),
+    Field(json_schema_extra={"minimum": ID_MIN, "maximum": ID_MAX}),
+]
 
 
 # what the document says an operation answering a PDF gives on 200 (django-ninja would say

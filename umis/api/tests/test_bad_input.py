@@ -147,7 +147,9 @@ def test_a_nul_in_a_reference_is_not_found_and_the_attempt_is_audited(
     assert denied is not None and denied.entity_id == "a\ufffdb"
 
 
-def test_a_person_id_past_the_databases_integers_is_not_found(world: World, client: Client) -> None:
+def test_a_person_id_past_the_databases_integers_is_refused_naming_it(
+    world: World, client: Client
+) -> None:
     from umis.accounts.models import Scope
     from umis.accounts.services import api_client_create
 
@@ -155,9 +157,13 @@ def test_a_person_id_past_the_databases_integers_is_not_found(world: World, clie
         actor=None, name="desk", user=world.hannah, scopes=[Scope.PEOPLE_READ]
     )
     response = client.get(f"/api/v1/people/{10**40}/stay?purpose=a%00b", HTTP_X_API_KEY=key)
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
-    assert AuditEvent.objects.filter(action="PERSON_ACCESS_DENIED").exists()
+    # no person can have it: refused as the identity review's ids are, nothing looked for
+    assert response.status_code == 422
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (
+        "invalid",
+        "person_id",
+    )
+    assert not AuditEvent.objects.filter(action="PERSON_ACCESS_DENIED").exists()
 
 
 @pytest.mark.parametrize("on", ["0001-01-01", "9999-12-31"])
