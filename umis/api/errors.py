@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from umis.core.errors import DomainError, FieldError
+from umis.core.errors import DomainError, FieldError, unknown_field_error
 
 
 def error_body(
@@ -77,12 +79,33 @@ _PYDANTIC_CODES = {
 }
 
 
-def read_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+def _place(sent: Any, loc: list[Any]) -> int | None:
+    """The place of the field `loc` ends with among the fields of its object in `sent` (the
+    JSON read), None when it cannot be found."""
+    parts = [p for p in loc if isinstance(p, int) or (p not in _NOT_FIELDS and "[" not in str(p))]
+    where = sent
+    for part in parts[:-1]:
+        try:
+            where = where[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    found = isinstance(where, dict) and parts and parts[-1] in where
+    return list(where).index(parts[-1]) if found else None
+
+
+def read_errors(errors: Iterable[Mapping[str, Any]], sent: Any = None) -> list[FieldError]:
     """pydantic's errors of a reading, with the API's codes and messages, each naming its
-    field by its path from where the reading began (the body, or a batch's item)."""
+    field by its path from where the reading began (the body, or a batch's item: `sent`, as
+    read from JSON). A field no schema knows is named as every unknown field is
+    (`unknown_field_error`): by its place in `sent` when its name is not fit to show."""
     read = []
     for e in errors:
         kind = str(e.get("type", "invalid"))
+        loc = list(e.get("loc", []))
+        if kind == "extra_forbidden" and loc:
+            path = _field_of(loc[:-1]) or ""
+            read.append(unknown_field_error(loc[-1], _place(sent, loc), path))
+            continue
         message = _PYDANTIC_MESSAGES.get(kind, lambda: _("This value is not valid."))()
         code = _PYDANTIC_CODES.get(kind, "invalid_date" if kind.startswith("date_") else "invalid")
         read.append(FieldError(code, str(message), _field_of(list(e.get("loc", [])))))
@@ -93,6 +116,14 @@ def _body_missing(error: dict[str, Any]) -> bool:
     """The operation reads a body and the request has none (`loc` is the body parameter)."""
     loc = list(error.get("loc", []))
     return error.get("type") == "missing" and len(loc) == 2 and loc[0] == "body"
+
+
+def _body_of(request: HttpRequest) -> Any:
+    """The JSON body as read (the parser accepted it), for the places of its fields."""
+    try:
+        return json.loads(request.body)
+    except (ValueError, RawPostDataException):
+        return None
 
 
 def install(api: NinjaAPI) -> None:
@@ -110,7 +141,7 @@ def install(api: NinjaAPI) -> None:
                 error_body("body_not_object", _("The request body must be a JSON object.")),
                 status=422,
             )
-        errors = [e.to_dict() for e in read_errors(exc.errors)]
+        errors = [e.to_dict() for e in read_errors(exc.errors, _body_of(request))]
         if not errors:
             errors = [
                 {"code": "invalid", "message": str(_("The request is not valid.")), "field": None}

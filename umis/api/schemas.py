@@ -4,7 +4,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import (
     AfterValidator,
@@ -21,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from umis.api.errors import read_errors
 from umis.core import clock
-from umis.core.errors import FieldError
+from umis.core.errors import FieldError, unknown_field_error
 from umis.people.mrz import MRZ_LINE_MAX, MRZ_TEXT_MAX
 from umis.people.selectors import MAX_ID
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX, NAME_MAX, SEX_MAX
@@ -124,12 +123,14 @@ class ItemIn(Schema):
         # read as the JSON object it is: django-ninja's reading of model attributes would
         # leave the extra fields out
         try:
-            return handler(values)
+            read = handler(values)
         except ValidationError as exc:
             item = cls.model_construct()
-            item._type_errors = read_errors(exc.errors())
+            item._type_errors = read_errors(exc.errors(), values)
             item._sent = values
             return item
+        read._sent = values
+        return read
 
     @property
     def type_errors(self) -> list[FieldError]:
@@ -144,24 +145,22 @@ class ItemIn(Schema):
 
     @property
     def extra(self) -> Any:
-        """What `unknown_fields` reads the item's unknown fields from."""
-        return self._sent if self._type_errors else self.model_extra
-
-
-UNKNOWN_FIELD = _("Unknown field.")
+        """What `unknown_fields` reads the item's unknown fields from: the object as sent,
+        where each field has its place."""
+        return self._sent
 
 
 def unknown_fields(raw: Any, known: Iterable[str], path: str = "") -> list[FieldError]:
     """The errors of the fields of `raw` that its schema does not know: named as every other
     error of a batch item is, relative to the item (`patronimic`, its index beside it), or
-    under `path` outside a batch's items (`stays.0.exit_date`); none for a value that is no
-    object (its reading says so)."""
+    under `path` outside a batch's items (`stays.0.exit_date`), by their place when their
+    name is not fit to show (`unknown_field_error`); none for a value that is no object (its
+    reading says so)."""
     if not isinstance(raw, dict):
         return []
-    prefix = f"{path}." if path else ""
     return [
-        FieldError("unknown_field", UNKNOWN_FIELD, f"{prefix}{str(key)[:100]}")
-        for key in raw
+        unknown_field_error(key, position, path)
+        for position, key in enumerate(raw)
         if key not in known
     ]
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass
@@ -92,3 +93,40 @@ class ErrorCollector:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationFailed(self.errors)
+
+
+# A name a caller chose (a field or a column no schema knows) is given back as sent only when
+# it is short plain text: no control or invisible character, no markup, at most this long.
+SENT_NAME_MAX = 64
+_MARKUP = frozenset("<>&\"'`")
+
+
+def name_as_sent(name: object) -> str | None:
+    """`name` when it is fit to show back to whoever sent it, else None: the caller then
+    names it by its place."""
+    if not isinstance(name, str) or not 0 < len(name) <= SENT_NAME_MAX:
+        return None
+    if not name.isprintable() or _MARKUP.intersection(name):
+        return None
+    return name
+
+
+def unknown_field_error(name: object, position: int | None, path: str = "") -> FieldError:
+    """The error of a field its schema does not know, under `path` (`entries.0`): named as
+    sent when `name_as_sent` allows, else by its place among the object's fields (`#3`,
+    counted from 0), the message saying so (its object alone when the place is not known)."""
+    prefix = f"{path}." if path else ""
+    shown = name_as_sent(name)
+    if shown is not None:
+        return FieldError("unknown_field", _("Unknown field."), f"{prefix}{shown}")
+    if position is None:
+        return FieldError("unknown_field", _("Unknown field."), path or None)
+    return FieldError(
+        "unknown_field",
+        _(
+            "Unknown field, named by its place among the fields sent, counted from 0: its "
+            "name is not plain text of at most %(n)d characters."
+        )
+        % {"n": SENT_NAME_MAX},
+        f"{prefix}#{position}",
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from umis.core.errors import DomainError
+from umis.core.errors import DomainError, name_as_sent
 from umis.core.text import invisible_character, unstorable_path
 from umis.screening.validation import ENTRY_FIELDS, MAX_SOURCE, REQUIRED_ENTRY_FIELDS
 
@@ -116,7 +116,12 @@ def _columns_check(rows: list[dict[str, Any]]) -> None:
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(str(k) for k in row))
-    unknown = [c for c in columns if c not in ENTRY_FIELDS]
+    # a column is named as sent only when its name is fit to show, else by its place
+    unknown = [
+        name_as_sent(c) or _("column %(n)d") % {"n": i + 1}
+        for i, c in enumerate(columns)
+        if c not in ENTRY_FIELDS
+    ]
     missing = [c for c in REQUIRED_ENTRY_FIELDS if c not in columns]
     problems = []
     if unknown:

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from umis.core import clock
-from umis.core.errors import ErrorCollector, FieldError
+from umis.core.errors import ErrorCollector, FieldError, unknown_field_error
 from umis.core.text import invisible_character
 from umis.people.normalize import normalize_name
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX
@@ -280,9 +280,9 @@ def entry_parse(
     raw: Mapping[str, Any], *, ref: ReferenceSnapshot, default_source: str = ""
 ) -> EntryData | list[FieldError]:
     errors = ErrorCollector()
-    for key in raw:
+    for position, key in enumerate(raw):
         if key not in ENTRY_FIELDS:  # a misspelt field would lose its value without a word
-            errors.add("unknown_field", _("Unknown field."), str(key)[:100])
+            errors.errors.append(unknown_field_error(key, position))
     not_text = {
         key: _("Enter text.")
         for key in TEXT_ENTRY_FIELDS

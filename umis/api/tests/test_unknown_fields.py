@@ -176,3 +176,93 @@ def test_a_stay_of_the_calculator_with_an_unknown_field_is_refused(client: Clien
         HTTP_ACCEPT_LANGUAGE="ru",
     )
     assert _refusal(response) == (422, "unknown_field", "stays.0.exit_date", MESSAGES["ru"])
+
+
+# names no caller should see echoed: long, with a control character, with markup, and one
+# character past the longest name given back as sent
+ODD_NAMES = ["k" * 10_000, "ga\x07te", "<img src=x onerror=alert(1)>", "k" * 65]
+PLAIN_NAME = "k" * 64
+BY_PLACE = {
+    "en": "Unknown field, named by its place among the fields sent, counted from 0: its name "
+    "is not plain text of at most 64 characters.",
+    "ru": "Неизвестное поле указано по его месту среди переданных полей, считая с 0: его имя "
+    "не простой текст длиной не более 64 символов.",
+}
+
+
+def _named(errors: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(e["code"], e["field"], e["message"]) for e in errors]
+
+
+def _refused_naming(field: str, errors: list[dict[str, Any]], name: str, lang: str) -> None:
+    """`errors` refuse one unknown field, `name`, at `field` (`entries.0.#5`): by its name
+    when it is short plain text, else by its place."""
+    if name == PLAIN_NAME:
+        expected = (field.rpartition("#")[0] + name, MESSAGES[lang])
+    else:
+        expected = (field, BY_PLACE[lang])
+    assert _named(errors) == [("unknown_field", *expected)], (name[:70], lang)
+
+
+def test_a_field_of_any_name_is_named_as_sent_only_when_short_plain_text(
+    client: Client, world: World, agency_key: str
+) -> None:
+    from umis.accounts.models import Scope
+    from umis.accounts.services import api_client_create
+    from umis.screening.models import WatchlistEntry
+
+    watchlists = api_client_create(
+        actor=None, name="Agency", user=world.hannah, scopes=[Scope.WATCHLISTS_MANAGE]
+    )[1]
+    border = border_key()
+    for name in [*ODD_NAMES, PLAIN_NAME]:
+        for lang in ("en", "ru"):
+            entry = {"category": "entry_ban", "external_id": "EB-1", "full_name": "Aliyev Rauf"}
+            entry |= {"reason": "Court decision", "source": "Court", name: "x"}
+            response = api_post(
+                client,
+                "/api/v1/watchlists/entry-bans/entries",
+                {"entries": [entry]},
+                watchlists,
+                lang,
+            )
+            assert response.status_code == 422
+            _refused_naming("entries.0.#5", response.json()["error"]["errors"], name, lang)
+
+            items = [guest(**{name: "x"})]
+            body = api_post(
+                client, "/api/v1/stay-registrations/bulk", {"items": items}, world.hotel_key, lang
+            ).json()
+            _refused_naming(f"#{len(guest())}", body["items"][0]["errors"], name, lang)
+
+            events = [event(**{name: "x"})]
+            body = api_post(
+                client, "/api/v1/border/crossings", {"events": events}, border, lang
+            ).json()
+            _refused_naming(f"#{len(event())}", body["items"][0]["errors"], name, lang)
+
+            applicants = [traveller(), traveller(document_number="C02X00T48", **{name: "x"})]
+            response = api_post(
+                client, "/api/v1/evisa/applications", application(*applicants), agency_key, lang
+            )
+            assert response.status_code == 422
+            _refused_naming(
+                f"applicants.1.#{len(traveller())}", response.json()["error"]["errors"], name, lang
+            )
+
+            response = api_post(
+                client, "/api/v1/evisa/applications", {**application(), name: 1}, agency_key, lang
+            )
+            assert response.status_code == 422
+            _refused_naming(
+                f"#{len(application())}", response.json()["error"]["errors"], name, lang
+            )
+
+            stays = {"stays": [{"entry": "2026-01-10", name: "x"}], "on": "2026-09-01"}
+            response = api_post(client, "/api/v1/stay/calculate", stays, "", lang)
+            assert response.status_code == 422
+            _refused_naming("stays.0.#1", response.json()["error"]["errors"], name, lang)
+    assert not WatchlistEntry.objects.exists()
+    assert not StayRegistration.objects.exists()
+    assert not Crossing.objects.exists()
+    assert not VisaApplication.objects.exists()

@@ -188,6 +188,21 @@ def test_a_file_with_unknown_columns_is_refused_naming_them(world: World, tmp_pa
     assert not Watchlist.objects.filter(code="bans").exists()
 
 
+def test_a_column_whose_name_is_not_short_plain_text_is_named_by_its_place(
+    world: World, tmp_path: Path
+) -> None:
+    f = tmp_path / "bans.csv"
+    header, _rows = CSV.split("\n", 1)
+    odd = ["n" * 10_000, "no\x07te", "<img src=x onerror=alert(1)>", "n" * 65, "n" * 64]
+    f.write_text(CSV.replace(header, ",".join([header, *odd]), 1), encoding="utf-8")
+    columns = len(header.split(","))
+    with pytest.raises(CommandError) as refused:
+        call_command("watchlist", "import", str(f), "--list", "bans", "--quiet", "--language", "en")
+    named = ", ".join([*(f"column {columns + i}" for i in range(1, 5)), "n" * 64])
+    assert f"unknown columns: {named};" in str(refused.value)
+    assert not WatchlistEntry.objects.exists()
+
+
 def test_a_file_without_the_required_columns_is_refused_naming_them(
     world: World, tmp_path: Path
 ) -> None:
