@@ -337,8 +337,12 @@ def entry_parse(
         errors.add("too_many", _("Too many items."), "aliases")
     # a name made of parts refused above says nothing more of itself
     if (kind == "person" or full_name) and (given_full_name or not parts_too_long):
-        for e in name_errors(full_name, field="full_name"):
-            errors.errors.append(e)
+        refused = name_errors(full_name, field="full_name")
+        sent_parts = [(k, p) for k, p in zip(("surname", "given_names"), parts, strict=True) if p]
+        if refused and not given_full_name and sent_parts:
+            # a name made of the parts sent is refused naming them, not a field not sent
+            refused = [e for k, p in sent_parts for e in name_errors(p, field=k)] or refused
+        errors.errors.extend(refused)
     for i, a in enumerate(aliases[:MAX_ALIASES]):
         errors.errors.extend(name_errors(a, field=f"aliases.{i}"))
     birth_date, birth_year = birth_parse(

@@ -265,3 +265,25 @@ def test_a_new_lists_name_holding_an_invisible_character_is_refused_before_the_i
     assert not Watchlist.objects.filter(code="sanctions").exists()
     assert not WatchlistEntry.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="WATCHLIST").exists()
+
+
+@pytest.mark.parametrize(
+    ("parts", "named"),
+    [
+        ({"surname": "\u200b", "given_names": "\u200c"}, ["surname", "given_names"]),
+        ({"surname": "\u200b"}, ["surname"]),
+        ({"given_names": "\u2060\ufeff"}, ["given_names"]),
+    ],
+)
+def test_a_name_of_parts_holding_only_invisible_characters_is_refused_naming_the_parts(
+    world: World, client: Client, key: str, parts: dict[str, str], named: list[str]
+) -> None:
+    entry = {k: v for k, v in ENTRIES[0].items() if k != "full_name"} | parts
+    url = "/api/v1/watchlists/entry-bans/entries"
+    r = post(client, url, {"entries": [ENTRIES[1], entry]}, key, "en")
+    assert r.status_code == 422
+    errors = r.json()["error"]["errors"]
+    assert [(e["code"], e["field"], e["message"]) for e in errors] == [
+        ("invalid", f"entries.1.{field}", "A name must contain letters.") for field in named
+    ]
+    assert WatchlistEntry.objects.count() == 0
