@@ -221,9 +221,11 @@ def person_stay(
         Field(
             description=f"YYYY-MM-DD, {calculator.EARLIEST:%Y-%m-%d} to "
             f"{calculator.LATEST:%Y-%m-%d} (422 date_out_of_range outside); today when not given",
+            # the range for people in the description; for tools, an extension (OpenAPI
+            # has no keyword bounding a date)
             json_schema_extra={
-                "formatMinimum": calculator.EARLIEST.isoformat(),
-                "formatMaximum": calculator.LATEST.isoformat(),
+                "x-date-minimum": calculator.EARLIEST.isoformat(),
+                "x-date-maximum": calculator.LATEST.isoformat(),
             },
         ),
     ] = None,

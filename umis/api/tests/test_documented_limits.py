@@ -517,9 +517,9 @@ def test_a_stay_read_on_a_day_outside_the_documented_range_is_refused(
     from umis.stays.services import stay_registrations_submit
 
     on = _stay_parameters(client)["on"]
-    on = next(p for p in [on, *on.get("anyOf", [])] if "formatMinimum" in p)
-    first = dt.date.fromisoformat(on["formatMinimum"])
-    last = dt.date.fromisoformat(on["formatMaximum"])
+    on = next(p for p in [on, *on.get("anyOf", [])] if "x-date-minimum" in p)
+    first = dt.date.fromisoformat(on["x-date-minimum"])
+    last = dt.date.fromisoformat(on["x-date-maximum"])
     assert f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" in on["description"]
     [result] = stay_registrations_submit(actor=world.harry, host=world.hotel, raws=[guest()])
     assert result.registration is not None

@@ -204,3 +204,65 @@ def test_an_operation_taking_no_input_does_not_list_422(client: Client, world: A
         assert "422" not in operation["responses"], (method, path)
     response = client.get("/api/v1/documents/signer-keys?offset=x&limit=-1")
     assert response.status_code == 200
+
+
+# the keywords of a schema object in OpenAPI 3.1 (JSON Schema 2020-12 and OpenAPI's own) and
+# 3.0 (`nullable`, `example`): a tool reading the document understands these, and skips an
+# extension (`x-…`); another word it would reject, or take as a mistake
+SCHEMA_KEYWORDS = {
+    *("$ref", "$defs", "$schema", "$id", "$comment", "$anchor", "$dynamicRef"),
+    *("type", "format", "title", "description", "default", "examples", "example", "enum"),
+    *("const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+    *("minLength", "maxLength", "pattern", "contentEncoding", "contentMediaType"),
+    *("items", "prefixItems", "contains", "minItems", "maxItems", "uniqueItems"),
+    *("properties", "required", "additionalProperties", "patternProperties"),
+    *("propertyNames", "minProperties", "maxProperties", "dependentRequired"),
+    *("anyOf", "allOf", "oneOf", "not", "if", "then", "else"),
+    *("nullable", "discriminator", "xml", "externalDocs", "deprecated", "readOnly", "writeOnly"),
+}
+
+
+def _schemas(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every schema object of the document, with where it is."""
+    found: list[tuple[str, dict[str, Any]]] = []
+
+    def walk(schema: Any, where: str) -> None:
+        if not isinstance(schema, dict):
+            return
+        found.append((where, schema))
+        for key in ("items", "not", "additionalProperties", "if", "then", "else", "contains"):
+            walk(schema.get(key), f"{where}.{key}")
+        for key in ("anyOf", "allOf", "oneOf", "prefixItems"):
+            for i, s in enumerate(schema.get(key, [])):
+                walk(s, f"{where}.{key}.{i}")
+        for key in ("properties", "$defs", "patternProperties"):
+            for name, s in schema.get(key, {}).items():
+                walk(s, f"{where}.{key}.{name}")
+
+    for name, schema in document["components"]["schemas"].items():
+        walk(schema, name)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            at = f"{method} {path}"
+            for p in operation.get("parameters", []):
+                walk(p.get("schema"), f"{at} {p['name']}")
+            for kind, content in operation.get("requestBody", {}).get("content", {}).items():
+                walk(content.get("schema"), f"{at} body {kind}")
+            for status, answer in operation.get("responses", {}).items():
+                for kind, content in answer.get("content", {}).items():
+                    walk(content.get("schema"), f"{at} {status} {kind}")
+                for header, h in answer.get("headers", {}).items():
+                    walk(h.get("schema"), f"{at} {status} {header}")
+    return found
+
+
+def test_every_schema_uses_only_keywords_openapi_tools_understand(client: Client) -> None:
+    schemas = _schemas(spec(client))
+    assert len(schemas) > 200  # the walk reaches the parameters, bodies and answers
+    unknown = {
+        (where, key)
+        for where, schema in schemas
+        for key in schema
+        if key not in SCHEMA_KEYWORDS and not key.startswith("x-")
+    }
+    assert unknown == set()
