@@ -130,6 +130,9 @@ class CrossingReader:
         self.oldest_birth = self.today - dt.timedelta(days=47500)
         self.earliest = OLDEST
         self.latest = now + FUTURE_SLACK
+        # messages in the request's language, each translated once a batch (a refused batch
+        # says the same few things thousands of times)
+        self.messages: dict[tuple[str, str], str] = {}
         self.countries: dict[str, str] = {}
         self.issuers: set[str] = set()  # states: not XXA, XXB... (a nationality only)
         for c in Country.objects.only("code", "alpha3", "icao_code", "kind"):
@@ -138,6 +141,15 @@ class CrossingReader:
             self.countries[c.icao_code] = c.code
             if c.is_state:
                 self.issuers.add(c.code)
+
+    def _said(self, key: str, value: str, message: Any) -> str:
+        """`message` (a function of `value` alone) in the request's language, once a batch."""
+        said = self.messages.get((key, value))
+        if said is None:
+            said = str(message())
+            if len(self.messages) < 50_000:
+                self.messages[(key, value)] = said
+        return said
 
     def parse(self, raw: Any) -> CrossingData | list[FieldError]:
         """The event read, or every error in it. A clean event (nearly all of them) is read
@@ -299,10 +311,14 @@ class CrossingReader:
                     return stripped
             if value is None or (isinstance(value, str) and not value.strip()):
                 if required:
-                    error("required", _("This field is required."), field)
+                    error(
+                        "required",
+                        self._said("required", "", lambda: _("This field is required.")),
+                        field,
+                    )
                 return ""
             if not isinstance(value, str):
-                error("invalid", _("Enter text."), field)
+                error("invalid", self._said("text", "", lambda: _("Enter text.")), field)
                 return ""
             if len(value) > max_length:
                 error("too_long", _("At most %(n)d characters.") % {"n": max_length}, field)
@@ -321,11 +337,11 @@ class CrossingReader:
             value = text(field, DATE_MAX)
             if not value:
                 return None
-            try:
-                return clock.date_parse(value)
-            except ValueError:
-                error("invalid_date", _("Enter a date as YYYY-MM-DD."), field)
-                return None
+            day = self._date(value)
+            if day is None:
+                message = self._said("date", "", lambda: _("Enter a date as YYYY-MM-DD."))
+                error("invalid_date", message, field)
+            return day
 
         def name(field: str, *, required: bool) -> str:
             value = text(field, NAME_MAX, required=required)
@@ -349,22 +365,22 @@ class CrossingReader:
                 return ""
             code = self.countries.get(value.upper().replace("<", ""))
             if code is None:
-                error(
-                    "unknown_country",
-                    _("Unknown country code “%(code)s”.") % {"code": value},
-                    field,
+                message = self._said(
+                    "country",
+                    value,
+                    lambda: _("Unknown country code “%(code)s”.") % {"code": value},
                 )
+                error("unknown_country", message, field)
                 return ""
             return code
 
         event_id = text("event_id", EVENT_ID_MAX)
         point = text("crossing_point", CROSSING_POINT_MAX).lower()
         if point and point not in self.points:
-            error(
-                "unknown_crossing_point",
-                _("Unknown crossing point “%(code)s”.") % {"code": point},
-                "crossing_point",
+            message = self._said(
+                "point", point, lambda: _("Unknown crossing point “%(code)s”.") % {"code": point}
             )
+            error("unknown_crossing_point", message, "crossing_point")
         direction = text("direction", DIRECTION_MAX).lower()
         if direction and direction not in DIRECTIONS:
             error("invalid_choice", _("Choose entry, exit or refused."), "direction")
@@ -408,7 +424,8 @@ class CrossingReader:
         if number:
             number = document_number_clean(number) or ""
             if not number:
-                error("invalid", DOCUMENT_NUMBER_MESSAGE, "document_number")
+                message = self._said("number", "", lambda: DOCUMENT_NUMBER_MESSAGE)
+                error("invalid", message, "document_number")
         issuing_state = country("issuing_state")
         if issuing_state and issuing_state not in self.issuers:
             error(

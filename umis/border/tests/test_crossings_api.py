@@ -465,3 +465,34 @@ def test_batches_of_the_same_people_in_opposite_orders_at_once_are_both_stored()
         assert [a.status_code for a in answers] == [200, 200], [a.content[:200] for a in answers]
         assert [a.json()["stored"] for a in answers] == [1500, 1500]
     assert set(Presence.objects.values_list("last_direction", flat=True)) == {"entry"}
+
+
+NUMBER_RU = "Номер документа состоит только из букв A–Z и цифр 0–9."
+COUNTRY_RU = "Неизвестный код страны «{code}»."
+
+
+def test_a_refused_batch_takes_as_many_queries_whatever_its_size(
+    world: World, client: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = border_key()
+    counts = []
+    for size in (1, 1, 60):  # the key's first use reads and writes more than each other
+        events = [
+            event(document_number=f"№ {i}/1", **({"nationality": f"Q{i}"} if i % 2 else {}))
+            for i in range(size)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            response = send(client, key, events, **{"Accept-Language": "ru"})
+        assert response.json()["refused"] == size
+        # each message in the reader's language, naming its own event's value
+        for item in response.json()["items"]:
+            said = {e["field"]: e["message"] for e in item["errors"]}
+            assert said["document_number"] == NUMBER_RU
+            if item["index"] % 2:
+                assert said["nationality"] == COUNTRY_RU.format(code=f"Q{item['index']}")
+        counts.append(len(queries))
+    assert counts[2] == counts[1]
+    assert not Crossing.objects.exists()
