@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from umis.cases.models import CaseEvent
+from umis.core.durations import days_in_full
 from umis.documents.models import IssuedDocument
 from umis.documents.pdf import printable, render_certificate
 from umis.documents.services import document_verify_url
@@ -31,7 +31,7 @@ def evisa_pdf(app: VisaApplication) -> bytes:
             (_("Valid until"), formats.date_format(document.valid_until, "d.m.Y")),
             (
                 _("Duration of stay"),
-                ngettext("%(n)d day", "%(n)d days", app.stay_days) % {"n": app.stay_days},
+                days_in_full(app.stay_days),
             ),
             (_("Application"), app.case.reference),
         ]

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from umis.border.basis import Basis
@@ -18,6 +17,7 @@ from umis.border.stayrules import Regime, RegimePeriod
 from umis.cases.models import CaseEvent
 from umis.cases.selectors import case_scope_for_user
 from umis.core import clock
+from umis.core.durations import duration_in_full
 from umis.core.errors import DomainError
 from umis.core.text import document_number_clean, storable
 from umis.documents.models import IssuedDocument
@@ -132,16 +132,7 @@ class QueueRow:
     def time_left_text(self) -> str:
         if self.time_left is None:
             return ""
-        minutes = max(0, int(self.time_left.total_seconds() // 60))
-        days, rest = divmod(minutes, 24 * 60)
-        hours, mins = divmod(rest, 60)
-        if days:
-            return _("%(days)dd %(hours)dh %(minutes)02dm") % {
-                "days": days,
-                "hours": hours,
-                "minutes": mins,
-            }
-        return _("%(hours)dh %(minutes)02dm") % {"hours": hours, "minutes": mins}
+        return duration_in_full(self.time_left)
 
 
 # the states of the e-visa queue, in the order its filter lists them

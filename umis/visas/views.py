@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +28,7 @@ from umis.cases.selectors import (
 from umis.cases.services import case_reasons_clean
 from umis.cases.views import case_assignment_form, case_assignment_post
 from umis.core import clock
+from umis.core.durations import days_in_full
 from umis.core.errors import DomainError, NotFound
 from umis.core.filters import choice_filter_read
 from umis.core.forms import fields_left_blank
@@ -586,7 +587,7 @@ def _office_case_page(
             "case": case,
             "app": app,
             # in full, with the number's plural (1 день, 3 дня, 10 дней), as on the e-visa
-            "stay_days": ngettext("%(n)d day", "%(n)d days", app.stay_days) % {"n": app.stay_days},
+            "stay_days": days_in_full(app.stay_days),
             "history": case_history(case=case),
             "closing": case_closing(case=case),
             "hits": hits,
