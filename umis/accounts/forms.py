@@ -21,6 +21,12 @@ class SignInForm(AuthenticationForm):
         help_text=_("Staff: the 6-digit code from your authenticator app."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.required:  # said to a screen reader too, as on every other form
+                field.widget.attrs["aria-required"] = "true"
+
     def clean_username(self) -> str:
         # AuthenticationForm only sets the field's max_length after the validators are
         # built: an overlong name would reach authentication and the failed-attempt log

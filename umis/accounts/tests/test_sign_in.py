@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
@@ -401,4 +402,38 @@ def test_expired_sessions_are_forgotten_by_the_worker(world: World) -> None:
 def test_the_code_fields_description_is_on_the_page(client: Client, lang: str) -> None:
     page = client.get(f"{lang}/accounts/login/").content.decode()
     assert 'aria-describedby="id_otp_token_helptext"' in field_tag(page, "id_otp_token")
+    assert descriptions_missing(page) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("", "* ilə işarələnmiş sahələr"),
+        ("/ru", "Поля, отмеченные *"),
+        ("/en", "Fields marked with *"),
+    ],
+)
+def test_the_sign_in_form_says_which_fields_must_be_filled_in(
+    client: Client, lang: str, note: str
+) -> None:
+    """As every other form: a mark beside the label, explained above the form, and
+    aria-required for a screen reader; the optional one-time code has neither."""
+    page = client.get(f"{lang}/accounts/login/").content.decode()
+    assert note in page
+    for name in ("username", "password"):
+        assert 'aria-required="true"' in field_tag(page, f"id_{name}")
+        label = re.search(rf'<label for="id_{name}">(.*?)</label>', page, re.S)
+        assert label and 'class="required-mark" aria-hidden="true"> *<' in label.group(1)
+    assert "aria-required" not in field_tag(page, "id_otp_token")
+    label = re.search(r'<label for="id_otp_token">(.*?)</label>', page, re.S)
+    assert label and "required-mark" not in label.group(1)
+
+
+def test_a_sign_in_fields_error_is_beside_it_and_read_with_it(client: Client) -> None:
+    page = client.post(
+        "/ru/accounts/login/", {"username": "x" * 151, "password": PASSWORD}
+    ).content.decode()
+    tag = field_tag(page, "id_username")
+    assert 'aria-invalid="true"' in tag and 'aria-describedby="id_username_error"' in tag
+    assert '<p class="error" id="id_username_error">Не более 150 символов.</p>' in page
     assert descriptions_missing(page) == []

@@ -229,7 +229,7 @@ def test_an_annulment_on_a_page_since_changed_comes_back_as_typed(
     assert '<option value="mc-21-false-information" selected>' in form
     assert f'name="version" value="{seen + 1}"' in form
     # the confirmation is ticked again, knowing what changed
-    assert 'name="confirm" value="1" required>' in form
+    assert 'name="confirm" value="1" required aria-required="true">' in form
     case.refresh_from_db()
     assert (case.state, case.version) == ("confirmed", seen + 1)
     assert IssuedDocument.objects.get(case=case).status == IssuedDocument.Status.VALID

@@ -352,7 +352,7 @@ def test_an_undo_without_a_reason_is_refused_beside_the_field(
     form = page.split('id="merges"', 1)[1].split("</form>", 1)[0]
     field = f"unmerge-reason-{merge.pk}"
     assert (
-        f'<input id="{field}" name="reason" required maxlength="2000" value="   " '
+        f'<input id="{field}" name="reason" required aria-required="true" maxlength="2000" value="   " '
         f'aria-invalid="true" aria-describedby="error-{field}" autofocus>'
     ) in form
     assert f'<span class="error" id="error-{field}">{message}</span>' in form

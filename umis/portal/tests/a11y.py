@@ -59,6 +59,16 @@ AUDIT = r"""(lang) => {
       const set = c.closest("fieldset");
       if (!set || !set.querySelector("legend")) problems.push(where(c) + " radio outside a fieldset with a legend");
     }
+    // a control that must be filled in says so to everyone: a mark beside its label (its
+    // group's legend for a choice of radio buttons) and aria-required for a screen reader
+    if (c.required || c.getAttribute("aria-required") === "true") {
+      const set = c.type === "radio" ? c.closest("fieldset") : null;
+      const named = set ? [set.querySelector("legend")].filter(Boolean) : [...c.labels];
+      if (!named.some((l) => l.querySelector(".required-mark")))
+        problems.push(where(c) + " must be filled in but its label has no mark (*)");
+      if (c.type !== "radio" && c.getAttribute("aria-required") !== "true")
+        problems.push(where(c) + " must be filled in but has no aria-required");
+    }
     if (c.getAttribute("aria-invalid") === "true") {
       const ids = (c.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
       const texts = ids.map((id) => document.getElementById(id)).filter((e) => e && e.textContent.trim());

@@ -72,7 +72,7 @@ def blank_sent(page: Any, button: str) -> list[str]:
 def test_the_public_pages_and_their_errors(context: Any, world: World, lang: str) -> None:
     page = context.new_page()
     problems: list[str] = []
-    for path in ["/", "/services/evisa/", "/verify/", "/stay-calculator/"]:
+    for path in ["/", "/services/evisa/", "/verify/", "/stay-calculator/", "/accounts/login/"]:
         page.goto(PREFIX[lang] + path)
         problems += audit(page, lang)
     page.goto(PREFIX[lang] + "/evisa/apply/")

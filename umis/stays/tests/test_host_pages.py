@@ -176,7 +176,7 @@ def test_a_departure_date_out_of_the_stay_is_refused_beside_the_field_as_typed(
     assert response.status_code == 422
     page = response.content.decode()
     assert (
-        f'<input id="id_left_on" name="left_on" type="date" value="{typed}" required '
+        f'<input id="id_left_on" name="left_on" type="date" value="{typed}" required aria-required="true" '
         'aria-invalid="true" aria-describedby="error_left_on">'
     ) in page
     assert f'<p class="error" id="error_left_on" role="alert">{message}</p>' in page

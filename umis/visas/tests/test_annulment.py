@@ -267,7 +267,7 @@ def test_a_wrong_annulment_comes_back_as_typed_with_the_error_beside_the_field(
     if "note" not in posted:
         assert KEPT_REASONS in form
     if "confirm" not in posted:
-        assert 'name="confirm" value="1" required checked>' in form
+        assert 'name="confirm" value="1" required aria-required="true" checked>' in form
     _nothing_annulled(app, app.case.version)
     [attempt] = AuditEvent.objects.filter(action="EVISA_DECISION_REFUSED")
     assert attempt.actor == agency.world.alice
@@ -296,7 +296,9 @@ def test_an_annulment_on_a_page_since_changed_comes_back_as_typed(
     assert KEPT_REASONS in form
     assert f'<option value="{FALSE_INFORMATION}" selected>' in form
     assert f'name="version" value="{seen + 1}"' in form  # the case as it is now
-    assert 'name="confirm" value="1" required>' in form  # ticked again, knowing the change
+    assert (
+        'name="confirm" value="1" required aria-required="true">' in form
+    )  # ticked again, knowing the change
     _nothing_annulled(app, seen + 1)
     [attempt] = AuditEvent.objects.filter(action="EVISA_DECISION_REFUSED")
     assert attempt.data == {"decision": "annul", "code": "version_conflict"}

@@ -255,8 +255,14 @@ def test_a_failed_status_lookup_keeps_the_typed_reference(client: Client, agency
     page = wrong.content.decode()
     assert "No application matches this reference and passport number." in page
     # only the passport number is typed again
-    assert f'name="reference" maxlength="30" required value="{app.group_reference}"' in page
-    assert 'id="id_passport_number" name="passport_number" maxlength="20" required>' in page
+    assert (
+        f'name="reference" maxlength="30" required aria-required="true" value="{app.group_reference}"'
+        in page
+    )
+    assert (
+        'id="id_passport_number" name="passport_number" maxlength="20" required aria-required="true">'
+        in page
+    )
 
 
 def _kept_token(page: str, name: str = "photo") -> str:

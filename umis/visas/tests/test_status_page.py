@@ -32,7 +32,7 @@ def test_the_link_in_another_browser_asks_for_the_passport_with_the_reference_fi
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == f"/ru/evisa/status/?reference={app.group_reference}"
     assert (
-        f'id="id_reference" name="reference" maxlength="30" required value="{app.group_reference}"'
+        f'id="id_reference" name="reference" maxlength="30" required aria-required="true" value="{app.group_reference}"'
         in page
     )
     assert (
@@ -99,7 +99,7 @@ def test_back_from_the_bank_in_another_browser_the_payer_is_told_what_to_do(
     ) in page
     # the payment's address names no application: the reference is not given away
     assert app.group_reference not in page
-    assert 'name="reference" maxlength="30" required value=""' in page
+    assert 'name="reference" maxlength="30" required aria-required="true" value=""' in page
     shown = other_browser.post(
         "/en/evisa/status/",
         {"reference": app.group_reference, "passport_number": app.travel_document.number},
