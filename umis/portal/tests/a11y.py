@@ -175,7 +175,9 @@ AUDIT = r"""(lang) => {
 
 # The keyboard's walk through a page: each element Tab reaches, whether a focus indicator is
 # drawn on it (an outline or a shadow that is not there without focus), until Tab comes back
-# to where it started or leaves the page.
+# to where it started or leaves the page; and the indicator's contrast (WCAG 2.1 SC 1.4.11,
+# at least 3:1) with what is drawn beside it, sampled in the middle of the ring on each
+# side of the element: the header's, the page's, a table row's, an alert's background.
 FOCUSED = r"""() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
@@ -185,9 +187,63 @@ FOCUSED = r"""() => {
   const id = el.id ? "#" + el.id : "";
   const name = el.getAttribute("name") ? "[name=" + el.getAttribute("name") + "]" : "";
   const label = (el.innerText || el.value || "").trim().slice(0, 30);
+  const rgba = (text) => {
+    const m = text.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3])).concat([1]);
+  const background = (from) => {
+    const layers = [];
+    for (let e = from; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor) || [0, 0, 0, 0];
+      if (c[3] > 0) layers.push(c);
+      if (c[3] === 1) break;
+    }
+    let colour = [255, 255, 255, 1];
+    for (const c of layers.reverse()) colour = over(c, colour);
+    return colour;
+  };
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  let contrast = null;
+  let against = "";
+  const ring = outline ? rgba(s.outlineColor) : shadow ? rgba(s.boxShadow) : null;
+  if (ring) {
+    const width = outline ? parseFloat(s.outlineWidth) : 2;
+    const offset = outline ? parseFloat(s.outlineOffset) || 0 : 0;
+    const inside = outline ? offset + width <= 0 : /inset/.test(s.boxShadow);
+    const r = el.getBoundingClientRect();
+    const out = offset + width / 2;
+    const points = inside ? [[r.left + r.width / 2, r.top + r.height / 2]] : [
+      [r.left - out, r.top + r.height / 2], [r.right + out, r.top + r.height / 2],
+      [r.left + r.width / 2, r.top - out], [r.left + r.width / 2, r.bottom + out]];
+    for (const [x, y] of points) {
+      if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+      const beside = inside ? el : document.elementsFromPoint(x, y).find(
+        (e) => e !== el && !el.contains(e) && !e.contains(el)) || el.parentElement;
+      const bg = background(beside);
+      const c = ratio(over(ring, bg), bg);
+      if (contrast === null || c < contrast) {
+        contrast = c;
+        against = "rgb(" + bg.slice(0, 3).map(Math.round).join(", ") + ")";
+      }
+    }
+  }
   return {key: el.tagName.toLowerCase() + id + name + " '" + label + "'",
           id: el.id, visible: outline || !!shadow, tag: el.tagName.toLowerCase(),
-          href: el.getAttribute("href") || ""};
+          href: el.getAttribute("href") || "", contrast: contrast, against: against,
+          ring: ring ? "rgb(" + ring.slice(0, 3).join(", ") + ")" : ""};
 }"""
 
 
@@ -215,6 +271,11 @@ def tab_walk(page: Any, limit: int = 400) -> tuple[list[dict[str, Any]], list[st
         reached.append(focused)
         if not focused["visible"]:
             problems.append(f"{page.url}: no visible focus on {focused['key']}")
+        elif focused["contrast"] is not None and focused["contrast"] < 3:
+            problems.append(
+                f"{page.url}: focus ring {focused['ring']} on {focused['against']} has contrast "
+                f"{focused['contrast']:.2f} < 3 on {focused['key']}"
+            )
     else:
         problems.append(f"{page.url}: Tab never leaves the page ({limit} stops)")
     return reached, problems

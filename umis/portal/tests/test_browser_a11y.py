@@ -157,3 +157,46 @@ def test_the_main_flows_by_keyboard_alone(context: Any, live_server: Any, world:
     _reached, found = tab_walk(page)
     assert [p for p in found if "annul-button" in p]
     assert [p for p in audit(page, "en") if "contrast" in p and "h1" in p]
+
+
+def test_the_focus_ring_stands_out_from_every_background(
+    context: Any, live_server: Any, world: World
+) -> None:
+    """WCAG 2.1 SC 1.4.11: the ring that shows where the keyboard is contrasts at least 3:1
+    with what is beside it: the header, the page, buttons, rows marked overdue, fields and
+    summaries of errors."""
+    case = register(world)
+    page = context.new_page()
+    problems: list[str] = []
+
+    def walked(path: str | None = None) -> list[dict[str, Any]]:
+        if path is not None:
+            page.goto(path)
+        reached, found = tab_walk(page)
+        problems.extend(found)
+        return reached
+
+    tags = {r["tag"] for r in walked("/en/")}
+    walked("/en/accounts/login/")
+    page.goto("/en/evisa/apply/")
+    page.click("#submit-application")
+    page.wait_for_load_state()
+    assert page.locator("#form-errors").count() == 1
+    walked()
+    page = signed_in(context, live_server, "harry")
+    walked("/en/host/register/")
+    page = signed_in(context, live_server, "alice")
+    for path in ["/en/office/queue/", f"/en/office/cases/{case.reference}/", "/en/office/evisa/"]:
+        tags |= {r["tag"] for r in walked(path)}
+    assert {"a", "button", "select", "textarea"} <= tags
+    assert not problems, "\n".join(problems)
+
+    # the check sees a ring too faint: white on the page, the page's blue in the header
+    page.goto(f"/en/office/cases/{case.reference}/")
+    page.evaluate("document.getElementById('annul-button').style.outlineColor = '#f0f0f0'")
+    page.evaluate(
+        "document.querySelectorAll('header a').forEach((a) => a.style.outlineColor = '#0b4f8a')"
+    )
+    _reached, found = tab_walk(page)
+    assert [p for p in found if "annul-button" in p and "contrast" in p]
+    assert [p for p in found if "'Case queue'" in p and "contrast" in p]
