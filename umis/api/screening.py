@@ -11,8 +11,14 @@ from pydantic import Field, WithJsonSchema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
-from umis.api.schemas import BODY_ERRORS, NO_OBJECT_BODY_ERRORS, BodyIn, how_many, longest
-from umis.core.errors import DomainError, FieldError, NotFound, ValidationFailed
+from umis.api.schemas import (
+    CONFLICT_ERRORS,
+    NO_OBJECT_BODY_ERRORS,
+    BodyIn,
+    how_many,
+    longest,
+)
+from umis.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from umis.core.text import storable
 from umis.people.validation import COUNTRY_CODE_MAX, DATE_MAX
 from umis.screening import selectors, services
@@ -224,13 +230,15 @@ class ImportOut(Schema):
 
 @watchlist_router.post(
     "/watchlists/{code}/entries",
-    response={200: ImportOut, **BODY_ERRORS},
+    response={200: ImportOut, **CONFLICT_ERRORS},
     summary="Import entries into a watchlist",
 )
 def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict[str, Any]:
     """All or nothing: if any entry is invalid nothing is written and every error is listed
     with its entry index. Entries with an `external_id` already on the list are updated
-    (with history); unchanged ones are left alone."""
+    (with history); unchanged ones are left alone. While the head office's import of the
+    same entries into the same list is waiting or running, nothing is written: 409
+    (`import_in_progress`, naming that import); once it has finished they may be sent again."""
     if not payload.entries:  # an import of nothing did nothing and answered 200
         raise DomainError("required", _("Send at least one item."), "entries")
     if len(payload.entries) > services.MAX_API_IMPORT:
@@ -256,6 +264,19 @@ def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict
     watchlist = Watchlist.objects.filter(code=code[:50]).first() if storable(code) else None
     if watchlist is None:
         raise NotFound("not_found", _("No watchlist with this code."), "code")
+    earlier = services.watchlist_import_in_progress(
+        watchlist_code=watchlist.code, rows=payload.entries
+    )
+    if earlier is not None:
+        raise Conflict(
+            "import_in_progress",
+            _(
+                "The same entries are already waiting to be imported into this list, or being "
+                "imported (import %(id)d); nothing imported. Send them again once it has "
+                "finished."
+            )
+            % {"id": earlier.pk},
+        )
     result = services.watchlist_import(
         actor=request.user,
         watchlist=watchlist,

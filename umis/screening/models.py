@@ -204,9 +204,20 @@ class WatchlistImport(BaseModel):
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_row = models.PositiveIntegerField(default=0)
+    # the digest of the file's entries (`watchlist_rows_digest`): while an import of them
+    # into a list waits or runs, the same entries sent again lead to it (one such import per
+    # list and content, a database constraint); empty for imports queued before it was kept
+    content_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("watchlist import")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist_code", "content_hash"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(content_hash=""),
+                name="watchlist_import_one_in_progress",
+            )
+        ]
 
     @property
     def resumed(self) -> bool:

@@ -31,7 +31,9 @@ from umis.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from umis.core.once import form_token_valid, submitted_once
 from umis.core.prepared import Prepared
+from umis.core.races import atomic_retried
 from umis.people.models import Person, TravelDocument
 from umis.reference.models import LegalGround
 from umis.reference.selectors import ReferenceSnapshot
@@ -765,6 +767,40 @@ def watchlist_import_keeper_check(*, actor: Any) -> None:
         raise PermissionDenied("forbidden", _("Only the head office imports watchlist entries."))
 
 
+IMPORT_FORM = "screening:watchlist-import"  # the key space of the upload form's tokens
+IMPORT_IN_PROGRESS = (WatchlistImport.Status.QUEUED, WatchlistImport.Status.RUNNING)
+
+
+def watchlist_rows_digest(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The digest of a file's (or a request's) entries, whatever their file's name: the
+    same entries give the same digest."""
+    text = json.dumps(list(rows), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def watchlist_import_in_progress(
+    *, watchlist_code: str, rows: Sequence[Mapping[str, Any]]
+) -> WatchlistImport | None:
+    """The import of these same entries into this list still waiting or running, if any:
+    the entries are not to be imported again until it has finished (once it has, they may
+    be, on purpose: they are then unchanged)."""
+    return WatchlistImport.objects.filter(
+        watchlist_code=watchlist_code,
+        content_hash=watchlist_rows_digest(rows),
+        status__in=IMPORT_IN_PROGRESS,
+    ).first()
+
+
+@dataclass(frozen=True)
+class ImportQueued:
+    """The import an upload leads to: queued by it (`queued`), or else the one queued before
+    by the same form (`sent_again`) or for the same entries into the same list."""
+
+    job: WatchlistImport
+    queued: bool
+    sent_again: bool = False
+
+
 def watchlist_import_queue(
     *,
     actor: Any,
@@ -773,10 +809,15 @@ def watchlist_import_queue(
     data: bytes,
     skip_invalid: bool,
     language: str,
-) -> WatchlistImport:
+    token: str = "",
+) -> ImportQueued:
     """Check an uploaded file as `umis watchlist import` checks it (size, CSV or JSON,
     UTF-8, columns: `FileRefused` naming what is wrong, nothing kept), then queue it for
-    the worker, which imports it as the command does; audited."""
+    the worker, which imports it as the command does; audited.
+
+    Nothing is queued twice: the upload form sent again with its one-time `token` leads to
+    the import it queued, and the same entries for the same list, while an import of them
+    is still waiting or running, lead to that import (not a change: nothing audited)."""
     from umis.screening.files import FileRefused, shortened, watchlist_file_rows
     from umis.screening.tasks import watchlist_import_task
 
@@ -794,26 +835,49 @@ def watchlist_import_queue(
     rows = watchlist_file_rows(name=file_name, data=data)
     if not rows:
         raise FileRefused("empty", _("The file has no entries."), "file")
-    with transaction.atomic():
-        job = WatchlistImport.objects.create(
-            watchlist_code=watchlist_code,
-            # a name too long is shortened visibly, keeping its suffix (the file's kind)
-            file_name=shortened(file_name, limit=FILE_NAME_LENGTH),
-            content=data.decode("utf-8-sig"),
-            skip_invalid=skip_invalid,
-            language=language,
-            rows_total=len(rows),
-            created_by=_user(actor),
-        )
-        audit_record(
-            actor=actor,
-            action="WATCHLIST_IMPORT_QUEUED",
-            entity=job,
-            data={"list": watchlist_code, "file": job.file_name, "rows": len(rows)},
-        )
-        # the task's row is written in this transaction: queued if and only if recorded
-        watchlist_import_task.enqueue(job.pk)
-    return job
+    digest = watchlist_rows_digest(rows)
+
+    def queue() -> ImportQueued:
+        with transaction.atomic():
+            earlier = watchlist_import_in_progress(watchlist_code=watchlist_code, rows=rows)
+            if earlier is not None:
+                return ImportQueued(job=earlier, queued=False)
+            # two sendings at once: the constraint refuses the second, which runs again
+            # (`atomic_retried`) and finds the first
+            job = WatchlistImport.objects.create(
+                watchlist_code=watchlist_code,
+                # a name too long is shortened visibly, keeping its suffix (the file's kind)
+                file_name=shortened(file_name, limit=FILE_NAME_LENGTH),
+                content=data.decode("utf-8-sig"),
+                content_hash=digest,
+                skip_invalid=skip_invalid,
+                language=language,
+                rows_total=len(rows),
+                created_by=_user(actor),
+            )
+            audit_record(
+                actor=actor,
+                action="WATCHLIST_IMPORT_QUEUED",
+                entity=job,
+                data={"list": watchlist_code, "file": job.file_name, "rows": len(rows)},
+            )
+            # the task's row is written in this transaction: queued if and only if recorded
+            watchlist_import_task.enqueue(job.pk)
+        return ImportQueued(job=job, queued=True)
+
+    if not form_token_valid(token):  # a form without its token (a script)
+        return atomic_retried(queue)
+    outcome: list[ImportQueued] = []
+
+    def once() -> dict[str, Any]:
+        outcome[:] = [queue()]
+        return {"import_id": outcome[0].job.pk}
+
+    answer, replayed = submitted_once(space=IMPORT_FORM, token=f"{actor.pk}:{token}", work=once)
+    if replayed and answer is not None:
+        job = WatchlistImport.objects.get(pk=answer["import_id"])
+        return ImportQueued(job=job, queued=False, sent_again=True)
+    return outcome[0]
 
 
 # A file is written in batches of this many entries, each committed with the import's

@@ -19,6 +19,7 @@ from umis.accounts.decorators import officer_required
 from umis.core.errors import DomainError, NotFound
 from umis.core.filters import choice_filter_read
 from umis.core.middleware import unstorable_input_checked_by_view
+from umis.core.once import form_token_new, form_token_valid
 from umis.core.ratelimit import rate_limited
 from umis.reference.selectors import country_choices
 from umis.screening import selectors, services
@@ -212,6 +213,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     code = request.POST.get("list", "")[:100]
     skip_invalid = request.POST.get("skip_invalid") == "on"
+    # the form's one-time token: sent twice, it queues one import (ADR 0022)
+    posted = request.POST.get("submission", "")[:64]
+    token = posted if form_token_valid(posted) else form_token_new()
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -222,18 +226,36 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             # the service shortens a name too long visibly, keeping its start and its end
             name = "".join(c for c in (upload.name or "") if c.isprintable())
             try:
-                job = services.watchlist_import_queue(
+                queued = services.watchlist_import_queue(
                     actor=request.user,
                     watchlist_code=code,
                     file_name=name,
                     data=data,
                     skip_invalid=skip_invalid,
                     language=translation.get_language() or settings.LANGUAGE_CODE,
+                    token=posted,
                 )
             except DomainError as exc:
                 errors = {e.field or "file": str(e.message) for e in reversed(exc.errors)}
             else:
-                return redirect("screening:import_status", import_id=job.pk)
+                if queued.sent_again:
+                    messages.info(
+                        request,
+                        _(
+                            "This form was sent already: this is the import it started; the "
+                            "file is not imported again."
+                        ),
+                    )
+                elif not queued.queued:
+                    messages.info(
+                        request,
+                        _(
+                            "The same file is already waiting to be imported into this list, "
+                            "or being imported: this is that import; the file is not queued "
+                            "again."
+                        ),
+                    )
+                return redirect("screening:import_status", import_id=queued.job.pk)
     return render(
         request,
         "screening/import.html",
@@ -242,6 +264,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             "list": code,
             "skip_invalid": skip_invalid,
             "errors": errors,
+            "submission": token,
             "fields": ", ".join(ENTRY_FIELDS),
             "max_mb": services.MAX_IMPORT_BYTES // (1024 * 1024),
         },

@@ -108,7 +108,8 @@ def _operations(client: Client) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 # the operations that can answer 409: a retried Idempotency-Key sent with another request
-# (`idempotency_key_reused`), and, for the identity decisions, a stale `version`
+# (`idempotency_key_reused`), for the identity decisions, a stale `version`, and for a
+# watchlist import, the same entries already waiting or being imported (`import_in_progress`)
 CONFLICTING = {
     ("POST", "/api/v1/stay-registrations"),
     ("POST", "/api/v1/stay-registrations/bulk"),
@@ -117,6 +118,7 @@ CONFLICTING = {
     ("POST", "/api/v1/border/crossings"),
     ("POST", "/api/v1/identity/reviews/{match_id}/decision"),
     ("POST", "/api/v1/identity/merges/{merge_id}/unmerge"),
+    ("POST", "/api/v1/watchlists/{code}/entries"),
 }
 
 

@@ -283,7 +283,7 @@ def make_scene(world: World, client: Client) -> Scene:
             data=b"category,full_name,reason,source\nentry_ban,John Smith,Expelled,SMS\n",
             skip_invalid=False,
             language="en",
-        ),
+        ).job,
         own_stay=own_stay_filed(),
     )
 

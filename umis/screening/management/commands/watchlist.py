@@ -12,7 +12,7 @@ from tqdm import tqdm
 from umis.core.text import invisible_character
 from umis.screening.files import FileRefused, import_source, row_label, watchlist_file_rows
 from umis.screening.models import Watchlist
-from umis.screening.services import watchlist_import_by_code
+from umis.screening.services import watchlist_import_by_code, watchlist_import_in_progress
 from umis.screening.validation import MAX_SOURCE
 
 CODE_MAX_LENGTH: int = Watchlist._meta.get_field("code").max_length or 50
@@ -98,6 +98,16 @@ class Command(BaseCommand):
             rows = watchlist_file_rows(name=path.name, data=path.read_bytes())
         except FileRefused as exc:
             raise CommandError(f"{path}: {exc.message}") from exc
+        earlier = watchlist_import_in_progress(watchlist_code=code, rows=rows)
+        if earlier is not None:
+            raise CommandError(
+                _(
+                    "The same entries are already waiting to be imported into %(code)s, or "
+                    "being imported (import %(id)d); nothing imported. Wait until it has "
+                    "finished."
+                )
+                % {"code": code, "id": earlier.pk}
+            )
         bar = tqdm(
             total=len(rows),
             unit="entries",
