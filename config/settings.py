@@ -312,12 +312,6 @@ if UMIS_PAYMENT_CONFIRMATION_WAIT_MINUTES < 1:
 UMIS_EVISA_STATUS_RELOAD_SECONDS = env_int("UMIS_EVISA_STATUS_RELOAD_SECONDS", 10)
 if UMIS_EVISA_STATUS_RELOAD_SECONDS < 1:
     raise ImproperlyConfigured("UMIS_EVISA_STATUS_RELOAD_SECONDS must be at least 1")
-# A watchlist import the head office uploaded and no worker has taken up after this many
-# minutes says on its page that the background worker does not seem to be running (a
-# running worker takes a queued import up within seconds).
-UMIS_IMPORT_WORKER_WAIT_MINUTES = env_int("UMIS_IMPORT_WORKER_WAIT_MINUTES", 5)
-if UMIS_IMPORT_WORKER_WAIT_MINUTES < 1:
-    raise ImproperlyConfigured("UMIS_IMPORT_WORKER_WAIT_MINUTES must be at least 1")
 # Statistics: in tables by nationality (and any other table an app marks sensitive) counts
 # from 1 to this value less one are shown as "<N", so that nobody is recognised from them.
 UMIS_REPORTS_SMALL_COUNT = env_int("UMIS_REPORTS_SMALL_COUNT", 5)

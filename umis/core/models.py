@@ -81,3 +81,11 @@ class RateCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bucket", "minute"], name="rate_counter_unique")
         ]
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker (`umis worker`, by its machine's name) was last seen
+    running: updated every few seconds while it runs (`core.heartbeat`)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField()

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
@@ -576,12 +575,22 @@ def _surname_matches(surname: str, full_name: str) -> bool:
 IMPORT_VIEW_AUDIT_GAP = dt.timedelta(minutes=15)
 
 
-def watchlist_import_worker_late(job: WatchlistImport) -> bool:
-    """Whether the import has been waiting for a worker (queued, or queued again after its
-    worker stopped) longer than UMIS_IMPORT_WORKER_WAIT_MINUTES: a running worker takes it
-    up within seconds, so the worker does not seem to be running."""
-    wait = dt.timedelta(minutes=settings.UMIS_IMPORT_WORKER_WAIT_MINUTES)
-    return job.status == WatchlistImport.Status.QUEUED and clock.now() - job.updated_at > wait
+def watchlist_import_worker_missing(job: WatchlistImport) -> str:
+    """Why the import waits for a worker that is not running (none was seen for
+    WORKER_GONE_AFTER, `core.heartbeat`): "start" (queued, it starts when one runs), "resume"
+    (its worker stopped: its lease ran out, it goes on from its last batch when one runs),
+    or "" (a worker runs, or the import needs none)."""
+    from umis.core.heartbeat import worker_running
+
+    if job.status == WatchlistImport.Status.QUEUED:
+        waiting = "resume" if job.resumed else "start"
+    elif job.status == WatchlistImport.Status.RUNNING and (
+        job.lease_until is None or job.lease_until < clock.now()
+    ):
+        waiting = "resume"
+    else:
+        return ""
+    return "" if worker_running() else waiting
 
 
 def watchlist_import_get_for_user(*, user: Any, import_id: int) -> WatchlistImport:

@@ -293,8 +293,7 @@ def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
                 ),
                 None,
             ),
-            "worker_late": selectors.watchlist_import_worker_late(job),
-            "worker_wait": settings.UMIS_IMPORT_WORKER_WAIT_MINUTES,
+            "worker_missing": selectors.watchlist_import_worker_missing(job),
         },
     )
 

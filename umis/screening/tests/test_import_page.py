@@ -463,48 +463,6 @@ def test_an_import_left_importing_without_a_lease_is_resumed_once_it_stops_progr
     ) == ["WATCHLIST_IMPORT_QUEUED", "WATCHLIST_IMPORT_RESUMED", "WATCHLIST_IMPORT_FINISHED"]
 
 
-NO_WORKER = (
-    "Импорт ждёт дольше 5 минут: похоже, фоновый обработчик не запущен. "
-    "Сообщите администратору системы."
-)
-
-
-def test_an_import_waiting_past_the_set_time_says_the_worker_does_not_seem_to_run(
-    world: World, client: Client, settings: Any
-) -> None:
-    assert settings.UMIS_IMPORT_WORKER_WAIT_MINUTES == 5
-    client.force_login(world.hannah)
-    status_url = upload(client, CSV)["Location"]
-    queued_at = WatchlistImport.objects.get().updated_at
-    wait = dt.timedelta(minutes=5)
-
-    with clock.frozen_at(queued_at + wait):
-        page = client.get(status_url).content.decode()
-    assert "В очереди" in page
-    assert "import-no-worker" not in page
-
-    with clock.frozen_at(queued_at + wait + dt.timedelta(seconds=1)):
-        page = client.get(status_url).content.decode()
-        english = client.get(status_url.replace("/ru/", "/en/")).content.decode()
-    assert NO_WORKER in page
-    assert (
-        "The import has been waiting for more than 5 minutes: the background worker does not "
-        "seem to be running. Tell the system administrator."
-    ) in english
-    assert '<meta http-equiv="refresh" content="3">' in page  # it goes on as soon as it can
-
-    settings.UMIS_IMPORT_WORKER_WAIT_MINUTES = 1
-    with clock.frozen_at(queued_at + dt.timedelta(minutes=1, seconds=1)):
-        page = client.get(status_url).content.decode()
-    assert "Импорт ждёт дольше 1 минуты: похоже, фоновый обработчик не запущен." in page
-
-    # once a worker has taken it up, the import is no longer waiting for one
-    run_queued()
-    with clock.frozen_at(queued_at + wait + dt.timedelta(minutes=1)):
-        page = client.get(status_url).content.decode()
-    assert "import-no-worker" not in page
-
-
 def test_a_file_with_a_long_name_is_imported_its_name_shortened_visibly(
     world: World, client: Client
 ) -> None:

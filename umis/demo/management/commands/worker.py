@@ -1,4 +1,5 @@
-"""`umis worker`: the task worker (django-tasks database backend) plus the periodic jobs."""
+"""`umis worker`: the task worker (django-tasks database backend) plus the periodic jobs, and
+its heartbeat."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from umis.core.collector import collector_tune
+from umis.core.heartbeat import worker_beat_in_background, worker_name
 from umis.core.periodic import run_due_jobs
 
 
@@ -71,6 +73,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        # the pages that wait for this worker say whether it runs (`core.heartbeat`)
+        beating = worker_beat_in_background(name=worker_name())
         try:
             while not stopping:
                 pool_keep(pool, start, self.stderr.write)
@@ -81,6 +85,7 @@ class Command(BaseCommand):
                         break
                     time.sleep(0.5)
         finally:
+            beating.set()
             for t in pool:
                 if t.poll() is None:
                     t.terminate()
