@@ -1036,7 +1036,8 @@ def watchlist_imports_resume_stalled() -> int:
     stopped by an error), or, left running without a lease, unchanged for as long as a lease
     lasts: queued for the worker, which goes on from the row after its last
     committed batch; given up, saying how far it got, after MAX_IMPORT_ATTEMPTS workers.
-    Audited; returns how many imports were taken up or given up."""
+    An import waiting whose task is gone is given a task again (`_imports_requeue_lost`).
+    Audited; returns how many imports were taken up, given up or given a task again."""
     from django.utils import translation
 
     from umis.screening.tasks import watchlist_import_task
@@ -1090,7 +1091,53 @@ def watchlist_imports_resume_stalled() -> int:
                 entity=job,
                 data={"attempts": job.attempts, "rows_done": job.rows_done},
             )
-    return handled
+    return handled + _imports_requeue_lost(now=now)
+
+
+IMPORT_TASK_PATH = "umis.screening.tasks.watchlist_import_task"
+
+
+def _imports_requeue_lost(*, now: dt.datetime) -> int:
+    """Queue a task again for each import still waiting, as long as a lease lasts, with no
+    task waiting to run it: its task stopped before taking it up (the database locked past
+    its busy timeout, a lost connection), and it would wait for ever. The import is taken
+    up by one task only (`watchlist_import_run` claims it), so a task thought lost that
+    runs after all does nothing more. Audited; returns how many were queued again."""
+    from umis.screening.tasks import watchlist_import_task
+
+    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        return 0  # a backend that runs the task at once loses none
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = WatchlistImport.objects.filter(
+        status=WatchlistImport.Status.QUEUED, updated_at__lt=now - IMPORT_LEASE
+    )
+    if not waiting.exists():
+        return 0
+    with_task = {
+        (args_kwargs.get("args") or [None])[0]
+        for args_kwargs in DBTaskResult.objects.filter(
+            task_path=IMPORT_TASK_PATH, status="READY"
+        ).values_list("args_kwargs", flat=True)
+    }
+    requeued = 0
+    for pk in list(waiting.values_list("pk", flat=True)):
+        if pk in with_task:
+            continue
+        with transaction.atomic():
+            job = waiting.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is None:
+                continue  # taken up meanwhile
+            job.save(update_fields=["updated_at"])  # waits as long again before another
+            audit_record(
+                actor=None,
+                action="WATCHLIST_IMPORT_REQUEUED",
+                entity=job,
+                data={"attempts": job.attempts, "rows_done": job.rows_done},
+            )
+            watchlist_import_task.enqueue(job.pk)
+        requeued += 1
+    return requeued
 
 
 def _given_up_message(job: WatchlistImport) -> str:
