@@ -6,9 +6,46 @@ from __future__ import annotations
 
 from typing import Any
 
+# Colours as the page draws them: a CSS colour read as [r, g, b, alpha] (null when it is
+# none), one colour over another, the background an element is drawn on (its own and its
+# ancestors' layers over white), relative luminance and the contrast ratio (WCAG 2.1).
+COLOURS = r"""  const rgba = (text) => {
+    const m = text.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3])).concat([1]);
+  const background = (from) => {
+    const layers = [];
+    for (let e = from; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor) || [0, 0, 0, 0];
+      if (c[3] > 0) layers.push(c);
+      if (c[3] === 1) break;
+    }
+    let colour = [255, 255, 255, 1];
+    for (const c of layers.reverse()) colour = over(c, colour);
+    return colour;
+  };
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+"""
+
 # Every check on the page as it stands; `lang` is the page's expected language.
-AUDIT = r"""(lang) => {
-  const problems = [];
+AUDIT = (
+    r"""(lang) => {
+"""
+    + COLOURS
+    + r"""  const problems = [];
   const where = (el) => {
     const id = el.id ? "#" + el.id : "";
     const name = el.getAttribute("name") ? "[name=" + el.getAttribute("name") + "]" : "";
@@ -118,38 +155,6 @@ AUDIT = r"""(lang) => {
     if (!heading) problems.push(where(t) + " has neither a caption nor a heading");
   }
   // contrast of the text shown, against the background it is drawn on
-  const rgba = (s) => {
-    const m = s.match(/rgba?\(([^)]+)\)/);
-    if (!m) return [0, 0, 0, 0];
-    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const over = (top, below) => {
-    const a = top[3];
-    return [0, 1, 2].map((i) => top[i] * a + below[i] * (1 - a)).concat([1]);
-  };
-  const background = (el) => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const c = rgba(getComputedStyle(e).backgroundColor);
-      if (c[3] > 0) layers.push(c);
-      if (c[3] === 1) break;
-    }
-    let colour = [255, 255, 255, 1];
-    for (const c of layers.reverse()) colour = over(c, colour);
-    return colour;
-  };
-  const luminance = (c) => {
-    const [r, g, b] = c.slice(0, 3).map((v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const ratio = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
   const seen = new Set();
   for (const el of document.body.querySelectorAll("*")) {
     if (!shown(el) || el.closest(".skip-link, [aria-hidden=true], .implicit-submit")) continue;
@@ -159,7 +164,7 @@ AUDIT = r"""(lang) => {
     if (!text) continue;
     const s = getComputedStyle(el);
     const bg = background(el);
-    const fg = over(rgba(s.color), bg);
+    const fg = over(rgba(s.color) || [0, 0, 0, 0], bg);
     const r = ratio(fg, bg);
     const size = parseFloat(s.fontSize);
     const large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
@@ -172,14 +177,18 @@ AUDIT = r"""(lang) => {
   }
   return problems;
 }"""
+)
 
 # The keyboard's walk through a page: each element Tab reaches, whether a focus indicator is
 # drawn on it (an outline or a shadow that is not there without focus), until Tab comes back
 # to where it started or leaves the page; and the indicator's contrast (WCAG 2.1 SC 1.4.11,
 # at least 3:1) with what is drawn beside it, sampled in the middle of the ring on each
 # side of the element: the header's, the page's, a table row's, an alert's background.
-FOCUSED = r"""() => {
-  const el = document.activeElement;
+FOCUSED = (
+    r"""() => {
+"""
+    + COLOURS
+    + r"""  const el = document.activeElement;
   if (!el || el === document.body) return null;
   const s = getComputedStyle(el);
   const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
@@ -187,35 +196,6 @@ FOCUSED = r"""() => {
   const id = el.id ? "#" + el.id : "";
   const name = el.getAttribute("name") ? "[name=" + el.getAttribute("name") + "]" : "";
   const label = (el.innerText || el.value || "").trim().slice(0, 30);
-  const rgba = (text) => {
-    const m = text.match(/rgba?\(([^)]+)\)/);
-    if (!m) return null;
-    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3])).concat([1]);
-  const background = (from) => {
-    const layers = [];
-    for (let e = from; e; e = e.parentElement) {
-      const c = rgba(getComputedStyle(e).backgroundColor) || [0, 0, 0, 0];
-      if (c[3] > 0) layers.push(c);
-      if (c[3] === 1) break;
-    }
-    let colour = [255, 255, 255, 1];
-    for (const c of layers.reverse()) colour = over(c, colour);
-    return colour;
-  };
-  const luminance = (c) => {
-    const [r, g, b] = c.slice(0, 3).map((v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const ratio = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
   let contrast = null;
   let against = "";
   const ring = outline ? rgba(s.outlineColor) : shadow ? rgba(s.boxShadow) : null;
@@ -245,6 +225,7 @@ FOCUSED = r"""() => {
           href: el.getAttribute("href") || "", contrast: contrast, against: against,
           ring: ring ? "rgb(" + ring.slice(0, 3).join(", ") + ")" : ""};
 }"""
+)
 
 
 def audit(page: Any, lang: str) -> list[str]:
