@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field, WithJsonSchema
 
 from umis.accounts.models import Scope
 from umis.api.auth import ApiKeyAuth
+from umis.api.idempotency import request_idempotent
 from umis.api.schemas import (
     CONFLICT_ERRORS,
     NO_OBJECT_BODY_ERRORS,
@@ -226,6 +228,9 @@ class ImportOut(Schema):
     created: int
     updated: int
     unchanged: int
+    replayed: bool = Field(
+        False, description="The answer to an earlier request with this Idempotency-Key"
+    )
 
 
 @watchlist_router.post(
@@ -233,12 +238,16 @@ class ImportOut(Schema):
     response={200: ImportOut, **CONFLICT_ERRORS},
     summary="Import entries into a watchlist",
 )
-def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict[str, Any]:
+def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> HttpResponse:
     """All or nothing: if any entry is invalid nothing is written and every error is listed
     with its entry index. Entries with an `external_id` already on the list are updated
     (with history); unchanged ones are left alone. While the head office's import of the
     same entries into the same list is waiting or running, nothing is written: 409
-    (`import_in_progress`, naming that import); once it has finished they may be sent again."""
+    (`import_in_progress`, naming that import); once it has finished they may be sent again.
+    Send an `Idempotency-Key` header so a retried import never imports twice: the same key
+    with the same body gets the first answer back (`replayed`) and imports nothing; the same
+    key with another body gets 409 (`idempotency_key_reused`). A refused import does not use
+    its key up."""
     if not payload.entries:  # an import of nothing did nothing and answered 200
         raise DomainError("required", _("Send at least one item."), "entries")
     if len(payload.entries) > services.MAX_API_IMPORT:
@@ -264,31 +273,42 @@ def watchlist_import(request: HttpRequest, code: str, payload: ImportIn) -> dict
     watchlist = Watchlist.objects.filter(code=code[:50]).first() if storable(code) else None
     if watchlist is None:
         raise NotFound("not_found", _("No watchlist with this code."), "code")
-    earlier = services.watchlist_import_in_progress(
-        watchlist_code=watchlist.code, rows=payload.entries
-    )
-    if earlier is not None:
-        raise Conflict(
-            "import_in_progress",
-            _(
-                "The same entries are already waiting to be imported into this list, or being "
-                "imported (import %(id)d); nothing imported. Send them again once it has "
-                "finished."
+
+    def work() -> tuple[int, dict[str, Any]]:
+        earlier = services.watchlist_import_in_progress(
+            watchlist_code=watchlist.code, rows=payload.entries
+        )
+        if earlier is not None:
+            raise Conflict(
+                "import_in_progress",
+                _(
+                    "The same entries are already waiting to be imported into this list, or "
+                    "being imported (import %(id)d); nothing imported. Send them again once it "
+                    "has finished."
+                )
+                % {"id": earlier.pk},
             )
-            % {"id": earlier.pk},
+        result = services.watchlist_import(
+            actor=request.user,
+            watchlist=watchlist,
+            raws=payload.entries,
+            default_source=default_source,
         )
-    result = services.watchlist_import(
-        actor=request.user,
-        watchlist=watchlist,
-        raws=payload.entries,
-        default_source=default_source,
-    )
-    if result.errors:
-        raise ValidationFailed(
-            [
-                type(e)(e.code, e.message, f"entries.{i}.{e.field}" if e.field else f"entries.{i}")
-                for i, errs in result.errors
-                for e in errs
-            ][:200]
-        )
-    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+        if result.errors:
+            raise ValidationFailed(
+                [
+                    type(e)(
+                        e.code, e.message, f"entries.{i}.{e.field}" if e.field else f"entries.{i}"
+                    )
+                    for i, errs in result.errors
+                    for e in errs
+                ][:200]
+            )
+        return 200, {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+
+    status, body = request_idempotent(request, work)
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")

@@ -292,3 +292,65 @@ def test_a_surname_or_given_names_longer_than_an_entry_holds_is_refused_not_cut(
     at_limit = {**parts, "surname": "S" * MAX_NAME_PART, "given_names": "G" * MAX_NAME_PART}
     assert post(client, url, {"entries": [at_limit]}, key).status_code == 200
     assert WatchlistEntry.objects.get().full_name == f"{'S' * MAX_NAME_PART} {'G' * MAX_NAME_PART}"
+
+
+def send(client: Client, body: Any, key: str, idempotency_key: str, lang: str = "en") -> Any:
+    return client.post(
+        "/api/v1/watchlists/entry-bans/entries",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=lang,
+        HTTP_X_API_KEY=key,
+        HTTP_IDEMPOTENCY_KEY=idempotency_key,
+    )
+
+
+# entries without an external id: imported again, each would be a new entry
+UNNUMBERED = [{k: v for k, v in e.items() if k != "external_id"} for e in ENTRIES]
+
+
+def test_a_retried_import_gets_the_first_answer_and_imports_nothing_again(
+    world: World, client: Client, key: str
+) -> None:
+    body = {"entries": UNNUMBERED}
+    first = send(client, body, key, "import-1")
+    assert (first.status_code, first.json()) == (
+        200,
+        {"created": 2, "updated": 0, "unchanged": 0},
+    )
+    audited = AuditEvent.objects.filter(action="WATCHLIST_ENTRY_CREATED").count()
+    retry = send(client, body, key, "import-1")
+    assert (retry.status_code, retry.json()) == (
+        200,
+        {"created": 2, "updated": 0, "unchanged": 0, "replayed": True},
+    )
+    assert WatchlistEntry.objects.count() == 2
+    assert AuditEvent.objects.filter(action="WATCHLIST_ENTRY_CREATED").count() == audited
+
+
+def test_an_import_key_sent_with_other_entries_is_refused_and_imports_nothing(
+    world: World, client: Client, key: str
+) -> None:
+    assert send(client, {"entries": UNNUMBERED[:1]}, key, "import-2").status_code == 200
+    other = send(client, {"entries": UNNUMBERED[1:]}, key, "import-2", "ru")
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert other.json()["error"]["field"] == "Idempotency-Key"
+    assert list(WatchlistEntry.objects.values_list("category", flat=True)) == ["entry_ban"]
+
+
+def test_a_refused_import_leaves_its_key_for_the_corrected_entries(
+    world: World, client: Client, key: str
+) -> None:
+    bad = [{**UNNUMBERED[0], "reason": ""}]
+    assert send(client, {"entries": bad}, key, "import-3").status_code == 422
+    fixed = send(client, {"entries": UNNUMBERED[:1]}, key, "import-3")
+    assert (fixed.status_code, fixed.json()) == (200, {"created": 1, "updated": 0, "unchanged": 0})
+    assert WatchlistEntry.objects.count() == 1
+
+
+def test_the_document_says_a_watchlist_import_takes_an_idempotency_key(client: Client) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"]["/api/v1/watchlists/{code}/entries"]["post"]
+    assert "Idempotency-Key" in operation["description"]
+    assert "replayed" in spec["components"]["schemas"]["ImportOut"]["properties"]
