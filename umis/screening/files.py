@@ -80,31 +80,125 @@ def watchlist_file_rows(*, name: str, data: bytes) -> list[dict[str, Any]]:
     if suffix not in FILE_SUFFIXES:
         raise FileRefused("file_type", _("Choose a CSV or JSON file."), "file")
     text = _text_of(data)
+    rows = _json_rows(text) if suffix == ".json" else _csv_rows(text)
+    _columns_check(rows)
+    return rows
+
+
+def _json_rows(text: str) -> list[dict[str, Any]]:
+    if not text.strip():  # no entries, as a CSV file of its header alone
+        return []
     try:
-        if suffix == ".json":
-            parsed = json.loads(text)
-            rows = parsed.get("entries") if isinstance(parsed, dict) else parsed
-            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-                raise FileRefused(
-                    "json_shape",
-                    _('JSON: expected a list of objects or {"entries": [...]}.'),
-                    "file",
-                )
-            for index, row in enumerate(rows):
-                if unstorable_path(row) is not None:
-                    raise _not_text(_("entry %(n)d") % {"n": index + 1})
-        else:
-            rows = [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""))]
-    except (json.JSONDecodeError, csv.Error) as exc:
-        raise FileRefused(
-            "unreadable", _("The file cannot be read: %(error)s") % {"error": exc}, "file"
-        ) from exc
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _json_refused(exc) from exc
     except RecursionError as exc:
         raise FileRefused(
             "unreadable", _("The file cannot be read: JSON nested too deeply."), "file"
         ) from exc
-    _columns_check(rows)
+    rows = parsed.get("entries") if isinstance(parsed, dict) else parsed
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise FileRefused(
+            "json_shape",
+            _('JSON: expected a list of objects or {"entries": [...]}.'),
+            "file",
+        )
+    for index, row in enumerate(rows):
+        if unstorable_path(row) is not None:
+            raise _not_text(_("entry %(n)d") % {"n": index + 1})
     return rows
+
+
+# what the json module found wrong, by the start of its message (it gives no codes), said
+# in our words
+_JSON_MISTAKES: tuple[tuple[str, Any], ...] = (
+    (
+        "Expecting value",
+        _("a value was expected (a text in double quotation marks, a number, a list or an object)"),
+    ),
+    ("Unterminated string", _("a text is not closed with a double quotation mark")),
+    ("Extra data", _("more follows the end of the list of entries")),
+    ("Expecting ',' delimiter", _("a comma is missing between two values")),
+    ("Expecting ':' delimiter", _("a colon is missing after a field's name")),
+    (
+        "Expecting property name",
+        _(
+            "a field's name in double quotation marks was expected "
+            "(a comma after the last value, or single quotation marks)"
+        ),
+    ),
+    ("Illegal trailing comma", _("a comma after the last value")),
+    ("Invalid control character", _("a text holds a line break or a tab; write it as \\n or \\t")),
+    ("Invalid \\", _("a backslash begins an escape JSON does not know; write a backslash as \\\\")),
+)
+
+
+def _json_refused(exc: json.JSONDecodeError) -> FileRefused:
+    """A file that is not JSON, refused saying what is wrong and where (line and column)."""
+    if exc.pos >= len(exc.doc.rstrip()):
+        what: Any = _("the file ends before its JSON does (is it cut short?)")
+    else:
+        what = next(
+            (said for start, said in _JSON_MISTAKES if exc.msg.startswith(start)),
+            _("this is not JSON"),
+        )
+    return FileRefused(
+        "json_syntax",
+        _(
+            "The file is not valid JSON at line %(line)d, column %(column)d: %(what)s. "
+            "Correct it and import the file again."
+        )
+        % {"line": exc.lineno, "column": exc.colno, "what": what},
+        "file",
+    )
+
+
+def _csv_rows(text: str) -> list[dict[str, Any]]:
+    """The rows of a CSV file, read strictly: a quotation mark left open would otherwise
+    take the rest of the file into one value without a word."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    rows: list[dict[str, Any]] = []
+    start = 1  # the line the record being read begins on
+    try:
+        reader.fieldnames  # noqa: B018 - reads the header row
+        start = reader.line_num + 1
+        for row in reader:
+            rows.append(dict(row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _csv_refused(str(exc), line=start) from exc
+    return rows
+
+
+def _csv_refused(message: str, *, line: int) -> FileRefused:
+    """A CSV file the csv module cannot read, refused saying what is wrong and on which line
+    (its message is English and names no line): `line` is where the record begins."""
+    if message.startswith("field larger than field limit"):
+        what: Any = _(
+            "a value is longer than %(n)d characters, more than any column holds (often a "
+            "quotation mark that is not closed)"
+        ) % {"n": csv.field_size_limit()}
+    elif message.startswith("unexpected end of data"):
+        what = _(
+            "a value begins with a quotation mark that is never closed, so the rest of the "
+            "file would be read as that value"
+        )
+    elif "expected after" in message:
+        what = _(
+            "a value in quotation marks is followed by more text before the next comma "
+            '(a quotation mark inside a value is written twice: "")'
+        )
+    else:
+        what = _("check its quotation marks and commas")
+    return FileRefused(
+        "csv_syntax",
+        _(
+            "The CSV file cannot be read at line %(line)d: %(what)s. Correct it and import the "
+            "file again."
+        )
+        % {"line": line, "what": what},
+        "file",
+    )
 
 
 def _columns_check(rows: list[dict[str, Any]]) -> None:
