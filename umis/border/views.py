@@ -36,6 +36,7 @@ from umis.border.selectors import (
 from umis.border.services import overstay_finding_dismiss, overstay_finding_take
 from umis.border.stayrules import Regime
 from umis.core import clock
+from umis.core.durations import stay_rule_in_full
 from umis.core.errors import Conflict, DomainError, NotFound
 from umis.core.filters import date_filters_read
 from umis.core.text import spreadsheet_text
@@ -77,7 +78,14 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "on": data.get("on", clock.today().isoformat())[:10],
         "regime": data.get("regime", "90/180")[:9],
         "nationality": data.get("nationality", "").strip().upper()[:3],
-        "regimes": [Regime.parse(r) for r in CALCULATOR_REGIMES],
+        "regimes": [
+            {
+                "label": r.label,
+                "window_days": r.window_days,
+                "text": stay_rule_in_full(r.days, r.window_days),
+            }
+            for r in map(Regime.parse, CALCULATOR_REGIMES)
+        ],
         "countries": country_choices(),
     }
     if request.method == "POST":

@@ -1,13 +1,13 @@
 """Durations written in full words with the number's plural, in the reader's language
 (1 день, 3 дня, 10 дней; 2 дня 3 часа; 1 day, 10 days), never abbreviated («10 дн.»,
 «3 ч»): the e-visa and its page, an e-visa named as a legal basis, the time left in the
-e-visa queue."""
+e-visa queue, a stay rule (at most 90 days in any 180 days; 30 days per stay)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 
 def days_in_full(n: int) -> str:
@@ -35,3 +35,16 @@ def duration_in_full(span: dt.timedelta) -> str:
     else:
         parts = [minutes_in_full(minutes)]
     return " ".join(p for p in parts if p)
+
+
+def stay_rule_in_full(days: int, window_days: int | None) -> str:
+    """A visa-free rule in words: "не более 21 дня в любом периоде из 90 дней" (the
+    genitive after «не более» and «из»), "istənilən 180 gün ərzində ən çoxu 90 gün";
+    without a window, "21 день за одно пребывание"."""
+    if window_days is None:
+        return ngettext("%(n)s day per stay", "%(n)s days per stay", days) % {"n": days}
+    return gettext("%(at_most)s %(in_any)s") % {
+        "at_most": ngettext("at most %(n)s day", "at most %(n)s days", days) % {"n": days},
+        "in_any": ngettext("in any %(n)s day", "in any %(n)s days", window_days)
+        % {"n": window_days},
+    }

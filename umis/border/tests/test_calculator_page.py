@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from umis.border import views as border_views
 from umis.core.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -165,13 +166,53 @@ def test_the_result_writes_dates_as_every_other_page_does(
 def test_the_rules_are_named_in_proper_russian(world: World, client: Client) -> None:
     html = client.get("/ru/stay-calculator/").content.decode()
     assert (
-        '<option value="90/180" selected>90/180: не более 90 дней в любые 180 дней</option>' in html
+        '<option value="90/180" selected>90/180: не более 90 дней в любом периоде из 180 дней'
+        "</option>" in html
     )
     assert '<option value="30">30 дней за одно пребывание</option>' in html
     en = client.get("/en/stay-calculator/").content.decode()
     assert '<option value="90/180" selected>90/180: at most 90 days in any 180 days</option>' in en
     az = client.get("/stay-calculator/").content.decode()
     assert "90/180: istənilən 180 gün ərzində ən çoxu 90 gün" in az
+
+
+RULES = ("1/2", "2/5", "5/21", "21/22", "22/92", "1", "2", "5", "21", "22", "92")
+
+
+def test_the_number_of_days_of_every_rule_takes_its_plural(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(border_views, "CALCULATOR_REGIMES", RULES)
+    ru = client.get("/ru/stay-calculator/").content.decode()
+    for text in (
+        "1/2: не более 1 дня в любом периоде из 2 дней",
+        "2/5: не более 2 дней в любом периоде из 5 дней",
+        "5/21: не более 5 дней в любом периоде из 21 дня",
+        "21/22: не более 21 дня в любом периоде из 22 дней",
+        "22/92: не более 22 дней в любом периоде из 92 дней",
+        ">1 день за одно пребывание<",
+        ">2 дня за одно пребывание<",
+        ">5 дней за одно пребывание<",
+        ">21 день за одно пребывание<",
+        ">22 дня за одно пребывание<",
+        ">92 дня за одно пребывание<",
+    ):
+        assert text in ru
+    az = client.get("/stay-calculator/").content.decode()
+    for text in (
+        "1/2: istənilən 2 gün ərzində ən çoxu 1 gün",
+        "5/21: istənilən 21 gün ərzində ən çoxu 5 gün",
+        "22/92: istənilən 92 gün ərzində ən çoxu 22 gün",
+        ">hər səfərdə 1 gün<",
+        ">hər səfərdə 21 gün<",
+        ">hər səfərdə 92 gün<",
+    ):
+        assert text in az
+    en = client.get("/en/stay-calculator/").content.decode()
+    assert "1/2: at most 1 day in any 2 days" in en
+    assert "21/22: at most 21 days in any 22 days" in en
+    assert ">1 day per stay<" in en
+    assert ">92 days per stay<" in en
 
 
 # 79 of the 90 days used in January–March: the stay from 1 April may last 11 days, ending
