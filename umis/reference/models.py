@@ -9,8 +9,11 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, gettext
+from django.utils import formats
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from umis.core.durations import stay_rule_in_full
 
 
 class Translated(models.Model):
@@ -153,14 +156,13 @@ class RegistrationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return gettext(
-            "%(who)s: stays over %(threshold)s days, register within %(deadline)s days, "
-            "from %(start)s"
-        ) % {
+        n, m = self.threshold_days, self.deadline_days
+        return gettext("%(who)s: %(threshold)s, %(deadline)s, from %(start)s") % {
             "who": self.nationality_id or "*",
-            "threshold": self.threshold_days,
-            "deadline": self.deadline_days,
-            "start": self.valid_from,
+            "threshold": ngettext("stays over %(n)s day", "stays over %(n)s days", n) % {"n": n},
+            "deadline": ngettext("register within %(n)s day", "register within %(n)s days", m)
+            % {"n": m},
+            "start": formats.date_format(self.valid_from, "d.m.Y"),
         }
 
 
@@ -218,9 +220,8 @@ class VisaFreeRegime(models.Model):
         indexes = [models.Index(fields=["nationality", "valid_from"], name="visa_free_nat_idx")]
 
     def __str__(self) -> str:
-        rule = f"{self.days}/{self.window_days}" if self.window_days else f"{self.days}"
-        return gettext("%(country)s: %(rule)s days from %(start)s") % {
+        return gettext("%(country)s: %(rule)s, from %(start)s") % {
             "country": self.nationality_id,
-            "rule": rule,
-            "start": self.valid_from,
+            "rule": stay_rule_in_full(self.days, self.window_days),
+            "start": formats.date_format(self.valid_from, "d.m.Y"),
         }

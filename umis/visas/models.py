@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +31,7 @@ class EligibleNationality(models.Model):
     def __str__(self) -> str:
         return gettext("%(country)s from %(start)s") % {
             "country": self.country_code,
-            "start": self.valid_from,
+            "start": formats.date_format(self.valid_from, "d.m.Y"),
         }
 
 

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
         (
             "ru",
             'Вы уверены, что хотите удалить гражданство, дающее право на э-визу "NZ, с '
-            '2020-05-01"? Все следующие связанные объекты также будут удалены:',
+            '01.05.2020"? Все следующие связанные объекты также будут удалены:',
         ),
         (
             "az",
-            'Elektron viza verilə bilən vətəndaşlıq "NZ, 2020-05-01 tarixindən" obyektini '
+            'Elektron viza verilə bilən vətəndaşlıq "NZ, 01.05.2020 tarixindən" obyektini '
             "silməkdə əminsiniz? Ona bağlı olan aşağıdakı obyektlər də silinəcək:",
         ),
     ],
