@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from umis.audit.middleware import client_ip
 from umis.core import clock
@@ -42,7 +42,12 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             "rate_limited",
-            _("Too many requests. Wait %(n)d seconds and try again.") % {"n": retry_after},
+            ngettext(
+                "Too many requests. Wait %(n)d second and try again.",
+                "Too many requests. Wait %(n)d seconds and try again.",
+                retry_after,
+            )
+            % {"n": retry_after},
         )
         self.retry_after = retry_after
 

@@ -161,3 +161,28 @@ def test_sign_in_attempts_are_limited_per_address(
     assert form.status_code == 200  # showing the form is not an attempt
     # the refused attempt never reached the password check: no sign-in refusal recorded
     assert AuditEvent.objects.filter(action="USER_SIGN_IN_REFUSED").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("seconds", "ru", "az"),
+    [
+        (1, "Подождите 1 секунду и попробуйте снова.", "1 saniyə gözləyin"),
+        (2, "Подождите 2 секунды и попробуйте снова.", "2 saniyə gözləyin"),
+        (5, "Подождите 5 секунд и попробуйте снова.", "5 saniyə gözləyin"),
+        (21, "Подождите 21 секунду и попробуйте снова.", "21 saniyə gözləyin"),
+        (22, "Подождите 22 секунды и попробуйте снова.", "22 saniyə gözləyin"),
+        (59, "Подождите 59 секунд и попробуйте снова.", "59 saniyə gözləyin"),
+    ],
+)
+def test_the_wait_is_written_in_full_words_with_its_plural(
+    client: Client, world: World, settings: Any, seconds: int, ru: str, az: str
+) -> None:
+    _limits(settings, lookup=1)
+    form = {"reference": "EV-2026-000001", "passport_number": "C01234567"}
+    with clock.frozen_at(MINUTE_START + dt.timedelta(seconds=60 - seconds)):
+        client.post("/ru/evisa/status/", form)
+        in_russian = client.post("/ru/evisa/status/", form)
+        in_azerbaijani = client.post("/evisa/status/", form)
+    assert in_russian["Retry-After"] == str(seconds)
+    assert ru in in_russian.content.decode()
+    assert az in in_azerbaijani.content.decode()
