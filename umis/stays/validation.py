@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from umis.core.errors import FieldError
 from umis.core.text import DOCUMENT_NUMBER_MESSAGE, document_number_clean
@@ -152,8 +153,12 @@ def registration_parse(
             if departure and (departure - arrival).days + 1 > rule.max_length_days:
                 r.error(
                     "stay_too_long",
-                    _(
-                        "A registration may cover at most %(n)d days; register again for a longer stay."
+                    ngettext(
+                        "A registration may cover at most %(n)d day; register again for a longer "
+                        "stay.",
+                        "A registration may cover at most %(n)d days; register again for a longer "
+                        "stay.",
+                        rule.max_length_days,
                     )
                     % {"n": rule.max_length_days},
                     "planned_departure",

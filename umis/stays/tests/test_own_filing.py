@@ -20,6 +20,7 @@ from umis.core.models import OutboxMessage
 from umis.core.outbox import outbox_drain
 from umis.core.testing import World, annul, guest
 from umis.documents.models import IssuedDocument
+from umis.reference.models import RegistrationRule
 from umis.screening.models import ScreeningHit
 from umis.screening.tests.test_intake import listed
 from umis.stays.models import StayRegistration
@@ -423,3 +424,25 @@ def test_a_provider_s_name_in_arabic_script_keeps_its_joiner(world: World) -> No
     result = file_own(provider_name="می\u200cخواهم Kamran")
     assert result.registration is not None, result.errors
     assert result.registration.provider_name == "می\u200cخواهم Kamran"
+
+
+@pytest.mark.parametrize(
+    ("n", "ru", "az"),
+    [
+        (1, "не более 1 дня;", "ən çoxu 1 gün"),
+        (2, "не более 2 дней;", "ən çoxu 2 gün"),
+        (5, "не более 5 дней;", "ən çoxu 5 gün"),
+        (21, "не более 21 дня;", "ən çoxu 21 gün"),
+        (22, "не более 22 дней;", "ən çoxu 22 gün"),
+        (92, "не более 92 дней;", "ən çoxu 92 gün"),
+    ],
+)
+def test_the_longest_registration_is_written_with_its_plural(
+    world: World, n: int, ru: str, az: str
+) -> None:
+    RegistrationRule.objects.update(max_length_days=n)
+    for language, text in (("ru", ru), ("az", az)):
+        with translation.override(language):
+            errors = file_own(planned_departure="2099-01-01").errors
+        [message] = [e.message for e in errors if e.code == "stay_too_long"]
+        assert text in message
