@@ -266,7 +266,10 @@ def test_endings_past_their_limit_get_429_in_the_visitor_s_language_and_end_noth
     assert wrong == [422, 422]
     assert refused.status_code == 429
     assert refused["Retry-After"] == "40"
-    assert "Слишком много запросов. Подождите 40 с и попробуйте снова." in refused.content.decode()
+    assert (
+        "Слишком много запросов. Подождите 40 секунд и попробуйте снова."
+        in refused.content.decode()
+    )
     assert state(reg) == before
     assert found.status_code == 302
     assert AuditEvent.objects.filter(action="RATE_LIMITED", entity_id="stay_ending").count() == 1
